@@ -1,0 +1,27 @@
+# Two commands on a fresh machine with Python 3.11 and the package registries:
+#   make demo   -> creates .venv, installs riset, runs the whole study on the bundled example into data/processed/
+#   make test   -> creates .venv, installs riset with test extras, runs the test suite
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(BIN)/riset demo --out data/processed
+
+test: install
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) data/processed/*.csv data/processed/*.xlsx

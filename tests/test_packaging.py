@@ -1,0 +1,29 @@
+"""environment.yml (for conda users) and pyproject.toml must list the same dependencies."""
+
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _name(spec: str) -> str:
+    return re.match(r"^\s*([A-Za-z0-9_.\-]+)", spec).group(1).lower().replace("_", "-")
+
+
+def _normalise(spec: str) -> str:
+    return f"{_name(spec)}{spec[len(_name(spec)):].replace(' ', '')}"
+
+
+def test_environment_yml_matches_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    strings = [d for d in env["dependencies"] if isinstance(d, str)]
+    conda = [d for d in strings if _name(d) not in ("python", "pip")]
+    assert sorted(map(_normalise, conda)) == sorted(map(_normalise, project["dependencies"]))
+    python = next(d for d in strings if _name(d) == "python")
+    assert python.replace("python", "") == project["requires-python"]
+    pip_section = next(d for d in env["dependencies"] if isinstance(d, dict))
+    assert "-e ." in pip_section["pip"]
