@@ -1,6 +1,5 @@
 """Every notebook in notebooks/ runs top to bottom headless on the bundled example (as a reviewer would)."""
 
-import os
 from pathlib import Path
 
 import nbformat
