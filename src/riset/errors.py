@@ -24,3 +24,12 @@ class DesignError(RisetError):
 
 class WeightingError(RisetError):
     """Weighting or calibration cannot be carried out as asked (margins, bounds, convergence)."""
+
+
+def show_value(value) -> str:
+    """A cell value as a user reads it in a message: 7, 2.5, 'Sangat baik' (no numpy type names)."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return repr(value)

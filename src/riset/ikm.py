@@ -37,7 +37,7 @@ from typing import Literal, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from riset.errors import CodebookError, DataError
+from riset.errors import CodebookError, DataError, show_value
 
 EmptyUnsur = Literal["error", "nan", "reweight"]
 
@@ -268,7 +268,7 @@ def _answers(data: pd.DataFrame, columns: Sequence[str], scale: tuple[int, int])
         if bad.any():
             row = bad[bad].index[0]
             raise DataError(
-                f"column '{col}' has value {raw.loc[row]!r} in row {row}; allowed {lo}-{hi} or blank "
+                f"column '{col}' has value {show_value(raw.loc[row])} in row {row}; allowed {lo}-{hi} or blank "
                 f"({int(bad.sum())} such cell(s); read the file with riset.io.read_survey to clean them)"
             )
     return answers.astype("float64")
@@ -289,10 +289,8 @@ class IkmResult:
 
     def nrr_wide(self, value: str = "nrr") -> pd.DataFrame:
         """NRR (or another column of `nrr`) as groups x unsur, columns in the regulation's order."""
-        by = [c for c in self.nrr.columns if c not in _NRR_COLUMNS]
-        wide = self.nrr.pivot_table(index=by or None, columns="unsur", values=value, sort=False, dropna=False)
-        if not by:
-            wide = self.nrr.set_index("unsur")[[value]].T
+        by = [c for c in self.nrr.columns if c not in _NRR_COLUMNS] or ["semua"]
+        wide = self.nrr.assign(semua="Semua").pivot(index=by, columns="unsur", values=value)
         return wide[[k for k in self.scheme.keys if k in wide.columns]]
 
     def summary(self) -> str:
@@ -439,7 +437,7 @@ def _survey_weights(data: pd.DataFrame, weights: str | None) -> pd.Series:
     if bad.any():
         row = bad[bad].index[0]
         raise DataError(
-            f"weight column '{weights}' has value {data.loc[row, weights]!r} in row {row}; weights must be positive numbers"
+            f"weight column '{weights}' has value {show_value(data.loc[row, weights])} in row {row}; weights must be positive numbers"
         )
     return w.astype("float64")
 
