@@ -497,11 +497,10 @@ def read_survey(
         raise FileNotFoundError(2, "No such file or directory", str(path))
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        header, rows, first_row = _read_xlsx_rows(path, sheet)
+        header, rows = _read_xlsx_rows(path, sheet)
         encoding = delimiter = None
     elif suffix in (".csv", ".txt", ".tsv"):
         header, rows, encoding, delimiter = _read_csv_rows(path)
-        first_row = 1
     elif suffix == ".xls":
         raise DataError(f"{path.name}: old .xls workbooks are not supported; save it as .xlsx or .csv")
     else:
@@ -510,7 +509,7 @@ def read_survey(
     header = _check_header(header, path.name)
     if not rows:
         raise DataError(f"{path.name} has a header but no data rows")
-    frame, empty_rows = _rows_to_frame(header, rows, first_row, path.name)
+    frame, empty_rows = _rows_to_frame(header, rows, path.name)
     if frame.empty:
         raise DataError(f"{path.name} has a header but only blank rows ({len(empty_rows)})")
     _check_columns(frame, cb, path.name, unknown)
@@ -569,8 +568,8 @@ def _read_csv_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]], 
     numbered = [(i, rec) for i, rec in enumerate(records, start=1)]
     while numbered and not any(c.strip() for c in numbered[-1][1]):
         numbered.pop()  # trailing empty lines at the end of the file are not rows
-    header_no, header = numbered[0]
-    if header_no != 1 or not any(c.strip() for c in header):
+    header = numbered[0][1]
+    if not any(c.strip() for c in header):
         raise DataError(f"{path.name}: the first line must be the header, but it is empty")
     return header, numbered[1:], encoding, delimiter
 
@@ -594,7 +593,7 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
-def _read_xlsx_rows(path: Path, sheet: str | int | None) -> tuple[list[Any], list[tuple[int, list[Any]]], int]:
+def _read_xlsx_rows(path: Path, sheet: str | int | None) -> tuple[list[Any], list[tuple[int, list[Any]]]]:
     import openpyxl
 
     try:
@@ -621,8 +620,7 @@ def _read_xlsx_rows(path: Path, sheet: str | int | None) -> tuple[list[Any], lis
         numbered.pop(0)  # header may sit below empty rows; row numbers stay those of the sheet
     if not numbered:
         raise DataError(f"{path.name} is empty (sheet '{ws.title}' has no header, no rows)")
-    header_no, header = numbered[0]
-    return header, numbered[1:], header_no
+    return numbered[0][1], numbered[1:]
 
 
 def _check_header(header: list[Any], name: str) -> list[str]:
@@ -641,7 +639,7 @@ def _check_header(header: list[Any], name: str) -> list[str]:
     return cols
 
 
-def _rows_to_frame(header: list[str], rows, first_row: int, name: str) -> tuple[pd.DataFrame, list[int]]:
+def _rows_to_frame(header: list[str], rows, name: str) -> tuple[pd.DataFrame, list[int]]:
     width = len(header)
     kept, numbers, empty = [], [], []
     for number, values in rows:

@@ -1,0 +1,200 @@
+"""The `riset` command line.
+
+    riset ikm DATA --codebook CB [--by unit --by opd] [--weights COL] [--out ikm.xlsx]
+    riset demo [--out data/processed]
+    riset --version
+
+Each subcommand is one entry of `SUBCOMMANDS`: name -> (help, add_arguments(parser), run(args) -> int),
+so a new one is a function pair and a line. Bad input (any `RisetError`, a missing or unreadable file)
+ends with exit code 2 and one line on stderr, "riset: error: <message>", never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Callable, NoReturn, Sequence
+
+import pandas as pd
+
+from riset import __version__
+from riset.errors import RisetError
+from riset.ikm import SCHEMES, IkmResult, ikm
+from riset.io import SurveyData, read_codebook, read_survey, write_table
+
+EXAMPLE_DATA = Path("data") / "raw" / "contoh_skm_responden.csv"
+EXAMPLE_CODEBOOK = Path("data") / "raw" / "contoh_skm_codebook.yaml"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with usage errors on one line, like every other riset error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"riset: error: {message} (see '{self.prog} --help')\n")
+
+
+# ---------------------------------------------------------------------------------------- riset ikm
+def _add_ikm_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("data", metavar="DATA", help="survey export, .csv or .xlsx (one row per respondent)")
+    parser.add_argument("--codebook", "-c", required=True, metavar="CB", help="codebook, .yaml or .xlsx")
+    parser.add_argument("--by", action="append", default=[], metavar="COL",
+                        help="grouping column (unit, opd, periode, ...); repeat for several")
+    parser.add_argument("--weights", metavar="COL", help="survey weight column (weighted NRR)")
+    parser.add_argument("--scheme", choices=sorted(SCHEMES), help="IKM scheme (default: the codebook's)")
+    parser.add_argument("--legacy-weight", type=float, metavar="W",
+                        help="reproduce an old report's rounded unsur weight (0.11 or 0.111); biased")
+    parser.add_argument("--empty-unsur", choices=("error", "nan", "reweight"), default="error",
+                        help="a group with no answers for an unsur: stop (default), blank its IKM, or reweight")
+    parser.add_argument("--sheet", help="sheet of an .xlsx export (default: the first)")
+    parser.add_argument("--unknown-columns", choices=("error", "keep"), default="error",
+                        help="columns the codebook does not describe: stop (default) or keep and report them")
+    parser.add_argument("--strict", action="store_true", help="stop at the first invalid cell instead of blanking it")
+    parser.add_argument("--out", metavar="FILE", help="output .csv or .xlsx (default: <DATA name>_ikm.csv here)")
+
+
+def _run_ikm(args: argparse.Namespace) -> int:
+    survey = read_survey(args.data, read_codebook(args.codebook), sheet=args.sheet,
+                         unknown=args.unknown_columns, strict=args.strict)
+    result = ikm(survey.data, survey.codebook.unsur_map(), by=args.by or None, weights=args.weights,
+                 scheme=args.scheme or survey.codebook.scheme, legacy_weight=args.legacy_weight,
+                 empty_unsur=args.empty_unsur)
+    out = Path(args.out) if args.out else Path(f"{Path(args.data).stem}_ikm.csv")
+    print(result.summary())
+    print()
+    print(survey.summary())
+    for path in _write_ikm(result, survey, out):
+        print(f"Ditulis: {path}")
+    return 0
+
+
+def _write_ikm(result: IkmResult, survey: SurveyData, out: Path) -> list[Path]:
+    """IKM table (+ NRR, notes, data issues): sheets of one .xlsx, or CSV files side by side."""
+    notes = pd.DataFrame({"catatan": result.notes + [survey.summary()]})
+    if out.suffix.lower() == ".xlsx":
+        sheets = {"IKM": result.table, "NRR": result.nrr, "Catatan": notes}
+        if not survey.issues.empty:
+            sheets["Masalah data"] = survey.issues
+        return [write_table(sheets, out)]
+    written = [write_table(result.table, out), write_table(result.nrr, _beside(out, "nrr"))]
+    if not survey.issues.empty:
+        written.append(write_table(survey.issues, _beside(out, "masalah_data")))
+    return written
+
+
+def _beside(path: Path, what: str) -> Path:
+    return path.with_name(f"{path.stem}_{what}{path.suffix}")
+
+
+# --------------------------------------------------------------------------------------- riset demo
+def _add_demo_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", default="data/processed", metavar="DIR",
+                        help="folder for the result tables (default: data/processed)")
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help="folder holding contoh_skm_responden.csv and contoh_skm_codebook.yaml "
+                             "(default: data/raw of the repository)")
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    data_path, codebook_path = _example_files(args.data_dir)
+    survey = read_survey(data_path, read_codebook(codebook_path))
+    cb, out = survey.codebook, Path(args.out)
+    print(survey.summary())
+    tables: dict[str, pd.DataFrame] = {}
+    for name, by in (("ikm_per_unit", ["unit"]), ("ikm_per_periode", ["periode"]), ("ikm_per_opd", ["opd"])):
+        by = [c for c in by if c in survey.data.columns]
+        result = ikm(survey.data, cb.unsur_map(), by=by or None, scheme=cb.scheme)
+        table = result.table
+        if name == "ikm_per_unit":
+            overall = ikm(survey.data, cb.unsur_map(), scheme=cb.scheme).table
+            table = pd.concat([table, overall.assign(**{c: "Semua unit" for c in by})], ignore_index=True)
+        tables[name] = table
+        tables[name.replace("ikm", "nrr")] = result.nrr
+        print()
+        print(f"== {name} ==")
+        print(_shown(table).to_string(index=False))
+        for note in result.notes:
+            print(f"Catatan: {note}")
+    written = [write_table(table, out / f"{name}.csv") for name, table in tables.items()]
+    if not survey.issues.empty:
+        written.append(write_table(survey.issues, out / "masalah_data.csv"))
+    workbook = {**tables, "masalah_data": survey.issues} if not survey.issues.empty else tables
+    written.append(write_table(workbook, out / "ikm_contoh.xlsx"))
+    print()
+    for path in written:
+        print(f"Ditulis: {path}")
+    return 0
+
+
+def _shown(table: pd.DataFrame) -> pd.DataFrame:
+    return table.round({"ikm": 4, "ikm_konversi": 2})
+
+
+def _example_files(data_dir: str | None) -> tuple[Path, Path]:
+    """Find the bundled example: --data-dir, else data/raw under the current folder or its parents,
+    else under the repository this package is installed from (editable install)."""
+    if data_dir:
+        bases = [Path(data_dir)]
+        names = (EXAMPLE_DATA.name, EXAMPLE_CODEBOOK.name)
+    else:
+        here = Path.cwd().resolve()
+        bases = [here, *here.parents, Path(__file__).resolve().parents[2]]
+        names = (str(EXAMPLE_DATA), str(EXAMPLE_CODEBOOK))
+    for base in bases:
+        data, codebook = (base / n for n in names)
+        if data.is_file() and codebook.is_file():
+            return data, codebook
+    looked = Path(data_dir) if data_dir else EXAMPLE_DATA.parent
+    raise RisetError(f"example study not found ({names[0]} and {names[1]} in {looked}); "
+                     "create it with 'python -m riset.datasets --out data/raw' or pass --data-dir")
+
+
+# ------------------------------------------------------------------------------------------- main
+Subcommand = tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "ikm": ("IKM (PermenPAN-RB 14/2017) of a survey export, by group", _add_ikm_arguments, _run_ikm),
+    "demo": ("run the study on the bundled example and write the tables", _add_demo_arguments, _run_demo),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with one sub-parser per entry of `SUBCOMMANDS`."""
+    parser = _Parser(prog="riset", description="Research workbench for public-service satisfaction surveys (SKM/IKM).")
+    parser.add_argument("--version", action="version", version=f"riset {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (help_text, add_arguments, run) in SUBCOMMANDS.items():
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        add_arguments(command)
+        command.set_defaults(run=run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run `riset` with `argv` (default: the process arguments); return the exit code.
+
+    0 on success; 2 on bad input, with one line "riset: error: <message>" on stderr.
+
+    >>> main(["ikm", "survey.csv", "--codebook", "codebook.yaml", "--by", "unit"])   # doctest: +SKIP
+    0
+    """
+    try:
+        args = build_parser().parse_args(argv)
+        return args.run(args)
+    except SystemExit as exc:  # --help, --version and usage errors end argparse with SystemExit
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    except RisetError as exc:
+        return _fail(str(exc))
+    except FileNotFoundError as exc:
+        return _fail(f"file not found: {exc.filename}")
+    except OSError as exc:
+        return _fail(f"cannot read or write {exc.filename or 'a file'}: {exc.strerror or exc}")
+
+
+def _fail(message: str) -> int:
+    print(f"riset: error: {' '.join(message.split())}", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
