@@ -1,0 +1,139 @@
+# Golden values for riset.design / riset.estimate / riset.replicate from R survey (Lumley).
+# Run from the repository root after tests/r/export_api.R:
+#   Rscript tests/r/golden_estimate.R
+# Writes tests/data/golden/estimate.json (and the bootstrap replicate weights it used). The Python
+# tests compare to 1e-6 relative; they never call R.
+#
+# Quantiles: survey 4.x `svyquantile(..., ci = TRUE)` uses qrule = "math" (the inverse of the weighted
+# empirical CDF) and interval.type = "mean" (Woodruff 1952: a Wald CI for the CDF at the estimated
+# quantile, mapped back through the quantile rule; SE = CI width / (2 t_{df})). Both are passed explicitly.
+# Confidence intervals use t with the design df: confint(..., df = degf(design)).
+suppressMessages({library(survey); library(jsonlite)})
+options(survey.lonely.psu = "fail", survey.ultimate.cluster = FALSE, survey.adjust.domain.lonely = FALSE)
+api <- function(name) read.csv(file.path("tests", "data", "api", paste0(name, ".csv")), stringsAsFactors = FALSE)
+apistrat <- api("apistrat"); apiclus1 <- api("apiclus1"); apiclus2 <- api("apiclus2"); apisrs <- api("apisrs")
+for (nm in c("apistrat", "apiclus1", "apiclus2", "apisrs")) {
+  d <- get(nm); d$stype <- factor(d$stype, levels = c("E", "H", "M")); assign(nm, d)
+}
+apiclus1$fpc_fraction <- 15 / apiclus1$fpc            # same design, FPC as a sampling fraction
+
+num <- function(x) unname(as.numeric(x))
+stat <- function(s, df = NULL) {
+  out <- list(est = num(coef(s)), se = num(SE(s)), names = names(coef(s)))
+  d <- attr(s, "deff"); if (!is.null(d)) out$deff <- num(diag(as.matrix(d)))
+  if (!is.null(df)) { ci <- confint(s, df = df); out$ci_low <- num(ci[, 1]); out$ci_high <- num(ci[, 2]) }
+  out
+}
+ratio_stat <- function(r, df = NULL) {
+  out <- list(est = num(coef(r)), se = num(SE(r)))
+  d <- attr(r, "deff"); if (!is.null(d)) out$deff <- num(d)
+  if (!is.null(df)) { ci <- confint(r, df = df); out$ci_low <- num(ci[, 1]); out$ci_high <- num(ci[, 2]) }
+  out
+}
+quant <- function(design, probs = c(0.25, 0.5, 0.9)) {
+  q <- svyquantile(~api00, design, probs, ci = TRUE, qrule = "math", interval.type = "mean")$api00
+  list(p = probs, est = num(q[, 1]), ci_low = num(q[, 2]), ci_high = num(q[, 3]), se = num(q[, 4]))
+}
+by_stat <- function(design) {
+  b <- svyby(~api00, ~stype, design, svymean, deff = TRUE)
+  list(levels = as.character(b$stype), est = num(coef(b)), se = num(SE(b)), deff = num(deff(b)))
+}
+ciprop <- function(design) {
+  res <- list()
+  for (m in c("logit", "xlogit", "beta", "mean")) {
+    p <- svyciprop(~I(sch.wide == "Yes"), design, method = m)
+    res[[m]] <- list(est = num(coef(p)), ci = num(attr(p, "ci")))
+  }
+  res
+}
+linear <- function(design) {
+  df <- degf(design)
+  dom <- subset(design, stype == "H")
+  list(
+    df = df,
+    mean = stat(svymean(~api00 + api.stu, design, deff = TRUE), df),
+    mean_narm = stat(svymean(~enroll, design, na.rm = TRUE)),
+    mean_replace = stat(svymean(~api00, design, deff = "replace")),
+    total = stat(svytotal(~api.stu, design, deff = TRUE), df),
+    ratio = ratio_stat(svyratio(~api.stu, ~enroll, design, deff = TRUE, na.rm = TRUE), df),
+    prop = stat(svymean(~stype, design, deff = TRUE), df),
+    prop_total = stat(svytotal(~stype, design)),
+    quantile = quant(design),
+    by = by_stat(design),
+    domain = list(df = degf(dom), mean = stat(svymean(~api00, dom, deff = TRUE), degf(dom)),
+                  total = stat(svytotal(~api.stu, dom))),
+    ciprop = ciprop(design),
+    vcov_mean = num(vcov(svymean(~api00 + api99, design)))
+  )
+}
+
+dstrat <- svydesign(id = ~1, strata = ~stype, fpc = ~fpc, data = apistrat)
+dstrat_nofpc <- svydesign(id = ~1, strata = ~stype, weights = ~pw, data = apistrat)
+dclus1 <- svydesign(id = ~dnum, fpc = ~fpc, data = apiclus1)
+dclus1_frac <- svydesign(id = ~dnum, fpc = ~fpc_fraction, data = apiclus1)
+dclus2 <- svydesign(id = ~dnum + snum, fpc = ~fpc1 + fpc2, data = apiclus2)
+dclus2_uc <- svydesign(id = ~dnum, weights = ~pw, data = apiclus2)   # ultimate cluster, no FPC
+dsrs <- svydesign(id = ~1, fpc = ~fpc, data = apisrs)
+
+golden <- list(
+  survey_version = as.character(packageVersion("survey")),
+  strat = linear(dstrat),
+  strat_nofpc = linear(dstrat_nofpc),
+  clus1 = linear(dclus1),
+  clus1_frac = list(mean = stat(svymean(~api00, dclus1_frac))),
+  clus2 = linear(dclus2),
+  clus2_uc = list(mean = stat(svymean(~api00, dclus2_uc)), df = degf(dclus2_uc)),
+  srs = linear(dsrs)
+)
+
+# ---- lonely PSUs: apiclus1 stratified by county (cname), districts nested; several counties have one district
+lonely <- list()
+for (rule in c("remove", "certainty", "adjust")) {
+  options(survey.lonely.psu = rule)
+  d <- svydesign(id = ~dnum, strata = ~cname, weights = ~pw, data = apiclus1, nest = TRUE)
+  lonely[[rule]] <- list(mean = stat(svymean(~api00, d)), total = stat(svytotal(~api.stu, d)), df = degf(d))
+}
+options(survey.lonely.psu = "fail")
+golden$lonely <- lonely
+golden$lonely_fail <- inherits(try(svymean(~api00, svydesign(id = ~dnum, strata = ~cname, weights = ~pw,
+                                                              data = apiclus1, nest = TRUE)), silent = TRUE), "try-error")
+
+# ---- replicate designs
+rep_stats <- function(r) {
+  list(df = degf(r), scale = num(r$scale), rscales = num(r$rscales),
+       mean = stat(svymean(~api00 + api.stu, r)),
+       total = stat(svytotal(~api.stu, r)),
+       ratio = ratio_stat(svyratio(~api.stu, ~enroll, r, na.rm = TRUE)),
+       prop = stat(svymean(~stype, r)),
+       quantile = { q <- svyquantile(~api00, r, c(0.25, 0.5, 0.9), ci = TRUE, qrule = "math",
+                                     interval.type = "mean")$api00
+                    list(p = c(0.25, 0.5, 0.9), est = num(q[, 1]), ci_low = num(q[, 2]), ci_high = num(q[, 3]),
+                         se = num(q[, 4])) },
+       by = { b <- svyby(~api00, ~stype, r, svymean); list(levels = as.character(b$stype), est = num(coef(b)),
+                                                          se = num(SE(b))) },
+       domain = stat(svymean(~api00, subset(r, stype == "H"))))
+}
+golden$jk1 <- rep_stats(as.svrepdesign(dclus1, type = "JK1"))
+golden$jk1_nofpc <- rep_stats(as.svrepdesign(svydesign(id = ~dnum, weights = ~pw, data = apiclus1), type = "JK1"))
+golden$jkn <- rep_stats(as.svrepdesign(dstrat, type = "JKn"))
+golden$jkn_nofpc <- rep_stats(as.svrepdesign(dstrat_nofpc, type = "JKn"))
+
+# BRR: apiclus2 districts paired in order of dnum into 20 strata of 2 PSUs
+pairs <- sort(unique(apiclus2$dnum))
+apiclus2$pair <- match(apiclus2$dnum, pairs) %/% 2 + (match(apiclus2$dnum, pairs) %% 2)
+dpair <- svydesign(id = ~dnum, strata = ~pair, weights = ~pw, data = apiclus2, nest = TRUE)
+H <- survey:::hadamard(length(unique(apiclus2$pair)))
+golden$brr <- rep_stats(as.svrepdesign(dpair, type = "BRR"))
+golden$brr$hadamard <- H
+golden$brr$linear_total <- stat(svytotal(~api.stu, dpair))
+
+# bootstrap: random draws differ between R and numpy, so the replicate weights themselves are exported
+set.seed(20261123)
+rboot <- as.svrepdesign(dstrat_nofpc, type = "subbootstrap", replicates = 40)
+golden$boot <- rep_stats(rboot)
+write.csv(round(weights(rboot, "analysis"), 10), file.path("tests", "data", "golden", "boot_repweights.csv"),
+          row.names = FALSE)
+
+writeLines(toJSON(golden, digits = NA, auto_unbox = TRUE, pretty = TRUE),
+           file.path("tests", "data", "golden", "estimate.json"))
+cat("wrote tests/data/golden/estimate.json\n")
