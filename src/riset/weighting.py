@@ -1,0 +1,327 @@
+"""Calibrated weights on a `SurveyDesign`: post-stratification, raking, calibration, trimming.
+
+Each function takes a design and returns a new design whose weights are adjusted and which carries
+the adjustment into the variance exactly as R `survey` does (Lumley 2010, ch. 7; source of
+`postStratify`, `rake`, `calibrate`, `svyrecvar`, survey 4.x): the returned design is
+``design.with_weights(w_new, adjust=f)`` where `f` residualises the weighted influence values `x`
+before the stratified multistage variance formula:
+
+- post-stratification: x_i - w_i * (sum_{j in c} x_j d_j / w_j) / (sum_{j in c} d_j), c = cell of i,
+  d = weights before, w = weights after;
+- raking: the post-stratification residual of each margin in turn, 10 passes (as `svyrecvar`);
+- calibration (GREG): x_i - w_i * [resid of x/w on X sqrt(d)]_i, with w = g sqrt(d) (`qr.resid`).
+
+So SEs after calibration are the SEs of the regression residuals (Sarndal, Swensson & Wretman 1992,
+ch. 6; Deville & Sarndal 1992), not of the raw variable as if the weights were fixed.
+Margins are checked by `riset.margins` (no silent drops). Example (api data of R survey)::
+
+    from riset.design import SurveyDesign
+    d = SurveyDesign(apiclus1, weights="pw", psu="dnum", fpc="fpc")
+    pop = pd.Series({"E": 4421, "H": 755, "M": 1018}).rename_axis("stype")
+    d_ps = poststratify(d, pop)            # weights sum to 6194 within each stype
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import linalg
+
+from riset.errors import WeightingError
+from riset.margins import Margin, check_margin, check_margins, indicator_matrix, show_value
+
+Calfun = Literal["linear", "raking", "logit"]
+_RAKE_VARIANCE_PASSES = 10  # svyrecvar iterates the raking residuals 10 times
+
+
+def _cell_sums(idx: np.ndarray, values: np.ndarray, n_cells: int) -> np.ndarray:
+    """Column sums of `values` (n x k) within cells `idx` -> n_cells x k."""
+    out = np.zeros((n_cells, values.shape[1]))
+    np.add.at(out, idx, values)
+    return out
+
+
+def _poststrat_adjuster(idx: np.ndarray, n_cells: int, old_w: np.ndarray, new_w: np.ndarray):
+    """The `svyrecvar` residual for one post-stratification (cell means of x/w weighted by old w)."""
+    psw = np.where((new_w == 0) & (old_w == 0), 1.0, new_w)
+    old_sum = np.bincount(idx, weights=old_w, minlength=n_cells)
+
+    def adjust(x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=float).reshape(len(idx), -1)
+        means = _cell_sums(idx, x * (old_w / psw)[:, None], n_cells) / old_sum[:, None]
+        return x - means[idx] * psw[:, None]
+
+    return adjust
+
+
+def _poststrat_step(margin: Margin, data: pd.DataFrame, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    idx = margin.cell_index(data)
+    sample = np.bincount(idx, weights=w, minlength=len(margin.counts))
+    return w * (margin.counts / sample)[idx], idx
+
+
+def poststratify(design, margin: Margin | pd.Series, *, partial: bool = False):
+    """Post-stratify: scale the weights so each cell's weighted count equals its population N_c.
+
+    w_i* = w_i * N_c / sum_{j in c} w_j (Holt & Smith 1979; R `postStratify`). Variance uses the
+    within-cell residuals (see module docstring). `margin` is a `riset.margins.Margin` or a Series
+    of counts indexed by category; it is checked first (`check_margin`), `partial` as in R.
+
+    Example: ``poststratify(d, pd.Series({"E": 4421, "H": 755, "M": 1018}).rename_axis("stype"))``
+    gives weights summing to 4421 / 755 / 1018 in the three school types.
+    """
+    margin = check_margin(margin, design.data, partial=partial)
+    old = np.asarray(design.weights, dtype=float)
+    new, idx = _poststrat_step(margin, design.data, old)
+    return design.with_weights(new, adjust=_poststrat_adjuster(idx, len(margin.counts), old, new))
+
+
+def rake(design, margins: Sequence[Margin | pd.Series], *, epsilon: float = 1e-6, maxit: int = 100,
+         force: bool = False, rtol: float = 1e-6):
+    """Rake (iterative proportional fitting) the weights to several margins.
+
+    Each sweep post-stratifies to every margin in turn (Deming & Stephan 1940; R `rake`). It stops
+    when the largest change of the weighted joint table of all margin variables between sweeps is
+    below `epsilon` (if `epsilon` < 1 it is relative to the total weight, as in R), else after
+    `maxit` sweeps with a `WeightingError` (or, with `force=True`, the last weights). Margins are
+    checked first, including that their totals agree within `rtol`. The variance uses the raking
+    residuals of the last sweep, iterated as `svyrecvar` does.
+
+    Example: ``rake(d, [m_stype, m_sch_wide])`` reproduces both margins to within `epsilon`.
+    """
+    if not margins:
+        raise WeightingError("rake: give at least one margin")
+    if maxit < 1:
+        raise WeightingError(f"rake: maxit must be >= 1, got {maxit}")
+    data = design.data
+    margins = check_margins(margins, data, rtol=rtol)
+    start = np.asarray(design.weights, dtype=float)
+    tol = epsilon * start.sum() if epsilon < 1 else epsilon
+    joint_vars = list(dict.fromkeys(v for m in margins for v in m.variables))
+    joint = pd.MultiIndex.from_frame(data[joint_vars].astype(str)).factorize()[0]
+    old_table = np.bincount(joint, weights=start)
+    w, converged, sweeps, delta = start, False, 0, np.inf
+    while sweeps < maxit:
+        passes = []
+        for margin in margins:
+            w, idx = _poststrat_step(margin, data, w)
+            passes.append(_raking_pass(idx, len(margin.counts), w))
+        sweeps += 1
+        new_table = np.bincount(joint, weights=w)
+        delta = float(np.max(np.abs(new_table - old_table)))
+        if delta < tol:
+            converged = True
+            break
+        old_table = new_table
+    if not converged and not force:
+        raise WeightingError(f"rake did not converge: after {sweeps} sweep(s) the weighted table still changed by "
+                             f"{delta:.3g} (> tolerance {tol:.3g}); raise maxit, check the margins, or force=True")
+
+    def adjust(x: np.ndarray) -> np.ndarray:
+        for _ in range(_RAKE_VARIANCE_PASSES):
+            for raking_pass in passes:
+                x = raking_pass(x)
+        return x
+
+    return design.with_weights(w, adjust=adjust)
+
+
+def _raking_pass(idx: np.ndarray, n_cells: int, w: np.ndarray):
+    """svyrecvar's pass for one raking margin: x - w * ave(x / w, cell) (an unweighted cell mean)."""
+    count = np.bincount(idx, minlength=n_cells).astype(float)
+
+    def raking_pass(x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=float).reshape(len(idx), -1)
+        means = _cell_sums(idx, x / w[:, None], n_cells) / count[:, None]
+        return x - means[idx] * w[:, None]
+
+    return raking_pass
+
+
+def _calfun_linear(u, lower, upper):
+    g = np.clip(u + 1.0, lower, upper)
+    return g - 1.0, ((u < upper - 1) & (u > lower - 1)).astype(float)
+
+
+def _calfun_raking(u, lower, upper):
+    e = np.exp(u)
+    return np.clip(e, lower, upper) - 1.0, np.where((u < upper - 1) & (u > lower - 1), e, 0.0)
+
+
+def _calfun_logit(u, lower, upper):
+    a = (upper - lower) / ((upper - 1) * (1 - lower))
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(a * u)
+        num = lower * (upper - 1) + upper * (1 - lower) * e
+        den = upper - 1 + (1 - lower) * e
+        deriv = upper * (1 - lower) * e * a / den - num * ((1 - lower) * e * a) / den**2
+    return num / den - 1.0, deriv
+
+
+_CALFUNS = {"linear": _calfun_linear, "raking": _calfun_raking, "logit": _calfun_logit}
+
+
+def _model_matrix(data: pd.DataFrame, margins: list[Margin], totals: Mapping[str, float],
+                  population_size: float | None, rtol: float) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Calibration variables X (n x p), their population totals and names; the first margin keeps all
+    its cells (they span the intercept), later margins drop their first cell (implied by N)."""
+    columns, pop, names = [], [], []
+    for k, margin in enumerate(margins):
+        ind = indicator_matrix(margin, data)
+        labels = margin.labels
+        first = 0 if k == 0 else 1
+        columns.append(ind[:, first:])
+        pop.extend(margin.counts[first:])
+        names.extend(f"{margin.name}={'/'.join(lab)}" for lab in labels[first:])
+    if margins and population_size is not None:
+        total = margins[0].total
+        if abs(total - population_size) > rtol * max(total, population_size):
+            raise WeightingError(f"calibrate: population_size={population_size:,.0f} disagrees with the total "
+                                 f"{total:,.0f} of margin '{margins[0].name}'")
+    if not margins:
+        if population_size is None:
+            raise WeightingError("calibrate: give population_size (N) or at least one margin; the weights must "
+                                 "also reproduce the population size")
+        columns.append(np.ones((len(data), 1)))
+        pop.append(float(population_size))
+        names.append("N")
+    for var, total in (totals or {}).items():
+        if var not in data.columns:
+            raise WeightingError(f"calibrate: totals names column '{var}', which is not in the data")
+        values = pd.to_numeric(data[var], errors="coerce").to_numpy(dtype=float)
+        bad = np.flatnonzero(~np.isfinite(values))
+        if bad.size:
+            raise WeightingError(f"calibrate: column '{var}' has value {show_value(data[var].iloc[bad[0]])} in row {bad[0] + 2} "
+                                 f"({bad.size} row(s) not numeric or blank); calibration totals need a number in every row")
+        columns.append(values[:, None])
+        pop.append(float(total))
+        names.append(var)
+    return np.hstack(columns), np.asarray(pop, dtype=float), names
+
+
+def _grake(mm, ww, calfun: Calfun, lower, upper, pop, epsilon, maxit):
+    """Newton iterations of R survey's `grake` for g = 1 + F(x'eta); returns g, achieved misfit, iterations."""
+    fm1 = _CALFUNS[calfun]
+    sample_total = mm.T @ ww
+    scales = pop / sample_total
+    scale = None
+    # as grake: rescale weights far below the population size (bounds then apply after rescaling)
+    if np.min(scales) > 20:
+        scale = float(np.mean(scales))
+        ww, sample_total = ww * scale, sample_total * scale
+    eta = np.zeros(mm.shape[1])
+    xeta = mm @ eta
+    f, deriv = fm1(xeta, lower, upper)
+    it = 1
+    while True:
+        tmat = (mm * (ww * deriv)[:, None]).T @ mm
+        misfit = pop - sample_total - mm.T @ (ww * f)
+        deta = np.linalg.pinv(tmat, rtol=256 * np.finfo(float).eps) @ misfit
+        eta = eta + deta
+        xeta = mm @ eta
+        f, deriv = fm1(xeta, lower, upper)
+        while it < maxit and not (np.all(np.isfinite(f)) and np.all(np.isfinite(deriv))):
+            it += 1
+            deta = deta / 2
+            eta = eta - deta
+            xeta = mm @ eta
+            f, deriv = fm1(xeta, lower, upper)
+        misfit = pop - sample_total - mm.T @ (ww * f)
+        achieved = float(np.max(np.abs(misfit) / (1 + np.abs(pop))))
+        if achieved < epsilon:
+            break
+        it += 1
+        if it > maxit:
+            break
+    g = 1.0 + f
+    return (g * scale if scale is not None else g), achieved, it
+
+
+def calibrate(design, margins: Sequence[Margin | pd.Series] = (), *, totals: Mapping[str, float] | None = None,
+              population_size: float | None = None, calfun: Calfun = "linear",
+              bounds: tuple[float, float] = (-np.inf, np.inf), maxit: int = 50, epsilon: float = 1e-7,
+              force: bool = False, partial: bool = False, rtol: float = 1e-6):
+    """Calibrate the weights to population margins and totals (Deville & Sarndal 1992; R `calibrate`).
+
+    Finds g_i with sum_i d_i g_i x_i = t_x for X = cell indicators of `margins` (+ the numeric
+    columns of `totals`; N via `population_size` when there is no margin), minimising a distance:
+    - "linear" (GREG): g_i = 1 + x_i' lambda; with finite `bounds` (L, U) g_i = clip(1 + x_i' lambda, L, U)
+      solved by Newton steps, so the bounds hold exactly (R `calfun="linear", bounds=`);
+    - "raking": g_i = exp(x_i' lambda) (clipped to `bounds`), the multiplicative/raking ratio form;
+    - "logit": g_i = [L(U-1) + U(1-L) e^{A u}] / [U - 1 + (1-L) e^{A u}], A = (U-L)/((U-1)(1-L)),
+      u = x_i' lambda, strictly inside (L, U) (needs finite bounds with L < 1 < U).
+    Convergence: max_k |t_k - sum_i d_i g_i x_ik| / (1 + |t_k|) < `epsilon` within `maxit` Newton steps,
+    else `WeightingError` (or `force=True`: keep the last g, as R). The variance uses the GREG residuals
+    of x/w on X sqrt(d) (R `qr.resid`), i.e. SEs of the regression residuals.
+
+    Example: ``calibrate(d, [m_stype], totals={"api99": 3914069})`` matches R
+    ``calibrate(dclus1, ~stype + api99, c(6194, 755, 1018, 3914069))``.
+    """
+    if calfun not in _CALFUNS:
+        raise WeightingError(f"calibrate: calfun={calfun!r}; allowed: {list(_CALFUNS)}")
+    lower, upper = float(bounds[0]), float(bounds[1])
+    if not lower <= 1 <= upper or lower == upper:
+        raise WeightingError(f"calibrate: bounds={bounds} must satisfy lower <= 1 <= upper (they bound g = new/old weight)")
+    if calfun == "logit" and not (np.isfinite(lower) and np.isfinite(upper) and lower < 1 < upper):
+        raise WeightingError(f"calibrate: calfun='logit' needs finite bounds with lower < 1 < upper, got {bounds}")
+    data = design.data
+    margins = check_margins(margins, data, rtol=rtol, partial=partial) if margins else []
+    mm, pop, names = _model_matrix(data, margins, totals or {}, population_size, rtol)
+    d = np.asarray(design.weights, dtype=float)
+    if calfun == "linear" and np.isinf(lower) and np.isinf(upper):
+        sample_total = mm.T @ d
+        tmat = (mm * d[:, None]).T @ mm
+        g = 1.0 + mm @ (np.linalg.pinv(tmat, rtol=256 * np.finfo(float).eps) @ (pop - sample_total))
+        achieved = float(np.max(np.abs(pop - mm.T @ (d * g)) / (1 + np.abs(pop))))
+        if achieved > max(epsilon, 1e-9) and not force:
+            raise WeightingError(f"calibrate: the totals {names} cannot all be met (misfit {achieved:.3g}); "
+                                 "check for contradictory totals")
+    else:
+        g, achieved, it = _grake(mm, d, calfun, lower, upper, pop, epsilon, maxit)
+        if achieved >= epsilon and not force:
+            raise WeightingError(
+                f"calibrate ({calfun}, bounds={bounds}) did not converge: relative misfit {achieved:.3g} after {it} "
+                f"iteration(s); widen the bounds, raise maxit, use fewer margins, or force=True to keep the last g")
+    half = np.sqrt(d)
+    q, r, _ = linalg.qr(mm * half[:, None], mode="economic", pivoting=True)
+    diag = np.abs(np.diag(r))
+    q = q[:, : int(np.sum(diag > diag.max() * 1e-7))]
+    wcal = g * half
+
+    def adjust(x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=float).reshape(len(wcal), -1)
+        z = x / wcal[:, None]
+        return (z - q @ (q.T @ z)) * wcal[:, None]
+
+    return design.with_weights(d * g, adjust=adjust)
+
+
+def trim_weights(design, *, lower: float = -np.inf, upper: float = np.inf, strict: bool = False):
+    """Trim weights to [lower, upper] and share the trimmed amount equally among the untrimmed.
+
+    w_i* = clip(w_i, lower, upper) + (sum_j (w_j - clip(w_j))) / #{untrimmed} for untrimmed i (R
+    `trimWeights`; Potter 1990), keeping the weight total. The redistribution may push weights past a
+    limit again; `strict=True` repeats until none is outside. The variance adjustments of an
+    earlier calibration are kept as they were (as in R).
+
+    Example: ``trim_weights(d_cal, lower=20, upper=45)``.
+    """
+    if not lower < upper:
+        raise WeightingError(f"trim_weights: lower={lower} must be below upper={upper}")
+    w = np.asarray(design.weights, dtype=float)
+    changed = False
+    while True:
+        outside = (w < lower) | (w > upper)
+        if not outside.any():
+            break
+        if outside.all():
+            raise WeightingError(f"trim_weights: all {w.size} weights lie outside [{lower}, {upper}]; nothing left "
+                                 "to redistribute to — widen the limits")
+        clipped = np.clip(w, lower, upper)
+        clipped[~outside] += (w - clipped).sum() / (~outside).sum()
+        w, changed = clipped, True
+        if not strict:
+            break
+    return design.with_weights(w) if changed else design
