@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from riset.errors import CodebookError, DataError, RisetError
+from riset.errors import CodebookError, DataError, RisetError, show_value
 from riset.ikm import DEFAULT_SCHEME, get_scheme, resolve_unsur, unsur_columns
 
 ROLES = ("id", "unsur", "overall", "importance", "group", "demographic", "design", "weight", "other")
@@ -787,8 +787,9 @@ def _raise_first_invalid(issues: pd.DataFrame, cb: Codebook) -> None:
         return
     first = invalid.iloc[0]
     spec = cb.specs[first["kolom"]]
+    number = _as_number(first["nilai_asli"])
     raise DataError(
-        f"column '{first['kolom']}' has value {_show_value(first['nilai_asli'])} in row {first['baris']} "
+        f"column '{first['kolom']}' has value {show_value(first['nilai_asli'] if number is None else number)} in row {first['baris']} "
         f"(id {first['id_responden']}); allowed {spec.allowed_text()} "
         f"({len(invalid)} invalid cell(s) in all; read without strict=True to blank and report them)"
     )
@@ -872,10 +873,6 @@ def _raw_text(value: Any) -> str:
 
 def _fmt(number: Any) -> str:
     return str(int(number)) if isinstance(number, float) and number == int(number) else str(number)
-
-
-def _show_value(text: str) -> str:
-    return text if _NUMBER.fullmatch(str(text).strip()) else repr(text)
 
 
 def _show_sep(delimiter: str | None) -> str:
