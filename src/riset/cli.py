@@ -101,6 +101,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     cb, out = survey.codebook, Path(args.out)
     print(survey.summary())
     tables: dict[str, pd.DataFrame] = {}
+    notes: list[str] = []
     for name, by in (("ikm_per_unit", ["unit"]), ("ikm_per_periode", ["periode"]), ("ikm_per_opd", ["opd"])):
         by = [c for c in by if c in survey.data.columns]
         result = ikm(survey.data, cb.unsur_map(), by=by or None, scheme=cb.scheme)
@@ -114,7 +115,9 @@ def _run_demo(args: argparse.Namespace) -> int:
         print(f"== {name} ==")
         print(_shown(table).to_string(index=False))
         for note in result.notes:
-            print(f"Catatan: {note}")
+            if note not in notes:  # blank-answer notes repeat for every grouping
+                print(f"Catatan: {note}")
+                notes.append(note)
     written = [write_table(table, out / f"{name}.csv") for name, table in tables.items()]
     if not survey.issues.empty:
         written.append(write_table(survey.issues, out / "masalah_data.csv"))

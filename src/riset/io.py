@@ -446,11 +446,11 @@ class SurveyData:
         if blanked.empty:
             text.append("Tidak ada sel yang dikosongkan.")
         else:
-            reasons = "; ".join(f"{reason} {len(part)} ({_per_column(part)})" for reason, part in blanked.groupby("masalah", sort=False))
+            reasons = "; ".join(f"{reason} {len(part)} ({_per_column(part, self.data.columns)})" for reason, part in blanked.groupby("masalah", sort=False))
             text.append(f"{len(blanked)} sel dikosongkan: {reasons}.")
         converted = cells[cells["tindakan"] != DIKOSONGKAN]
         if not converted.empty:
-            text.append(f"{len(converted)} jawaban berupa label teks atau huruf pilihan diubah menjadi angka ({_per_column(converted)}).")
+            text.append(f"{len(converted)} jawaban berupa label teks atau huruf pilihan diubah menjadi angka ({_per_column(converted, self.data.columns)}).")
         empty_rows = self.issues[self.issues["masalah"] == BARIS_KOSONG]
         if not empty_rows.empty:
             rows = ", ".join(str(int(b)) for b in empty_rows["baris"])
@@ -887,6 +887,6 @@ def _hashable(value: Any) -> bool:
     return True
 
 
-def _per_column(part: pd.DataFrame) -> str:
-    counts = part.groupby("kolom", sort=False).size()
-    return ", ".join(f"{col} {n}" for col, n in counts.items())
+def _per_column(part: pd.DataFrame, columns) -> str:
+    counts = part["kolom"].value_counts()
+    return ", ".join(f"{col} {counts[col]}" for col in columns if col in counts.index)
