@@ -43,12 +43,10 @@ from riset.ikm import DEFAULT_SCHEME, get_scheme, resolve_unsur, unsur_columns
 ROLES = ("id", "unsur", "overall", "importance", "group", "demographic", "design", "weight", "other")
 #: roles whose answers are numbers on a scale (scale required, labels map text back to numbers)
 SCALED_ROLES = ("unsur", "overall", "importance")
-#: roles whose values are categories kept as text (labels, if given, list the allowed categories)
-TEXT_ROLES = ("group", "demographic", "other")
 
 _TOP_FIELDS = ("study", "scheme", "id", "ignore", "columns", "description", "notes", "version", "source")
 _COLUMN_FIELDS = ("role", "unsur", "scale", "labels", "missing", "question", "pertanyaan", "description",
-                  "keterangan", "label")
+                  "keterangan")
 _XLSX_COLUMN_FIELDS = ("kolom", "role", "unsur", "scale_min", "scale_max", "labels", "missing", "pertanyaan",
                        "question", "keterangan", "description")
 
@@ -236,7 +234,7 @@ def _column_spec(name: str, entry: Any, sch, source: str) -> ColumnSpec:
     if role == "unsur" and not labels:
         labels = dict(zip(range(scale[0], scale[1] + 1), sch.get(unsur_key).labels))
     missing = _missing(entry.get("missing"), scale, labels, where)
-    question = entry.get("question") or entry.get("pertanyaan") or entry.get("label") or None
+    question = entry.get("question") or entry.get("pertanyaan") or None
     return ColumnSpec(name, role, unsur_key, scale, labels, missing, None if question is None else str(question))
 
 
