@@ -26,7 +26,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from riset.errors import WeightingError
+from riset.errors import WeightingError, show_value
 
 _SEP = "\x1f"
 _MAX_LISTED = 8
@@ -146,6 +146,20 @@ def as_margin(obj: Margin | pd.Series) -> Margin:
         raise WeightingError("margin Series: name the index after the data column(s), e.g. s.rename_axis('kecamatan')")
     table = obj.rename("jumlah").reset_index()
     return margin_from_table(table, list(names), "jumlah")
+
+
+def scale_margin(margin: Margin | pd.Series, total: float) -> Margin:
+    """Rescale a margin to a new total, keeping its composition: N_c' = N_c * total / sum_c N_c.
+
+    Use it to calibrate service users to the *composition* of the residents (shares), keeping the
+    design-weighted number of users: ``scale_margin(m_jk, design.weights.sum())``.
+    Example: counts 40 / 60 scaled to 10 give 4 / 6.
+    """
+    margin = as_margin(margin)
+    if not (np.isfinite(total) and total > 0) or margin.total <= 0:
+        raise WeightingError(f"scale_margin: cannot rescale margin '{margin.name}' (total {margin.total:g}) to {total!r}; "
+                             "both totals must be positive")
+    return replace(margin, counts=margin.counts * (float(total) / margin.total))
 
 
 def check_margin(
@@ -278,11 +292,6 @@ def indicator_matrix(margin: Margin, data: pd.DataFrame) -> np.ndarray:
     out = np.zeros((len(data), len(margin.counts)))
     out[np.arange(len(data)), idx] = 1.0
     return out
-
-
-def show_value(value) -> str:
-    """A cell value as a user reads it: text quoted, numbers plain (no numpy reprs)."""
-    return repr(value) if isinstance(value, str) else str(value.item() if hasattr(value, "item") else value)
 
 
 def _describe(variables: Sequence[str], values: Sequence[str]) -> str:

@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 from scipy import linalg
 
-from riset.errors import WeightingError
-from riset.margins import Margin, check_margin, check_margins, indicator_matrix, show_value
+from riset.errors import WeightingError, show_value
+from riset.margins import Margin, check_margin, check_margins, indicator_matrix
 
 Calfun = Literal["linear", "raking", "logit"]
 _RAKE_VARIANCE_PASSES = 10  # svyrecvar iterates the raking residuals 10 times
