@@ -102,13 +102,12 @@ def _run_demo(args: argparse.Namespace) -> int:
     print(survey.summary())
     tables: dict[str, pd.DataFrame] = {}
     notes: list[str] = []
-    for name, by in (("ikm_per_unit", ["unit"]), ("ikm_per_periode", ["periode"]), ("ikm_per_opd", ["opd"])):
-        by = [c for c in by if c in survey.data.columns]
-        result = ikm(survey.data, cb.unsur_map(), by=by or None, scheme=cb.scheme)
+    for name, by in (("ikm_per_unit", "unit"), ("ikm_per_periode", "periode"), ("ikm_per_opd", "opd")):
+        result = ikm(survey.data, cb.unsur_map(), by=by, scheme=cb.scheme)
         table = result.table
-        if name == "ikm_per_unit":
+        if by == "unit":
             overall = ikm(survey.data, cb.unsur_map(), scheme=cb.scheme).table
-            table = pd.concat([table, overall.assign(**{c: "Semua unit" for c in by})], ignore_index=True)
+            table = pd.concat([table, overall.assign(unit="Semua unit")], ignore_index=True)
         tables[name] = table
         tables[name.replace("ikm", "nrr")] = result.nrr
         print()
@@ -118,11 +117,10 @@ def _run_demo(args: argparse.Namespace) -> int:
             if note not in notes:  # blank-answer notes repeat for every grouping
                 print(f"Catatan: {note}")
                 notes.append(note)
-    written = [write_table(table, out / f"{name}.csv") for name, table in tables.items()]
     if not survey.issues.empty:
-        written.append(write_table(survey.issues, out / "masalah_data.csv"))
-    workbook = {**tables, "masalah_data": survey.issues} if not survey.issues.empty else tables
-    written.append(write_table(workbook, out / "ikm_contoh.xlsx"))
+        tables["masalah_data"] = survey.issues
+    written = [write_table(table, out / f"{name}.csv") for name, table in tables.items()]
+    written.append(write_table(tables, out / "ikm_contoh.xlsx"))
     print()
     for path in written:
         print(f"Ditulis: {path}")
