@@ -12,6 +12,7 @@ ends with exit code 2 and one line on stderr, "riset: error: <message>", never a
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Callable, NoReturn, Sequence
@@ -60,10 +61,11 @@ def _run_ikm(args: argparse.Namespace) -> int:
                  scheme=args.scheme or survey.codebook.scheme, legacy_weight=args.legacy_weight,
                  empty_unsur=args.empty_unsur)
     out = Path(args.out) if args.out else Path(f"{Path(args.data).stem}_ikm.csv")
+    written = _write_ikm(result, survey, out)  # before printing: a closed pipe must not cost the files
     print(result.summary())
     print()
     print(survey.summary())
-    for path in _write_ikm(result, survey, out):
+    for path in written:
         print(f"Ditulis: {path}")
     return 0
 
@@ -98,29 +100,30 @@ def _add_demo_arguments(parser: argparse.ArgumentParser) -> None:
 def _run_demo(args: argparse.Namespace) -> int:
     data_path, codebook_path = _example_files(args.data_dir)
     survey = read_survey(data_path, read_codebook(codebook_path))
-    cb, out = survey.codebook, Path(args.out)
-    print(survey.summary())
+    cb = survey.codebook
+    results: dict[str, IkmResult] = {}
     tables: dict[str, pd.DataFrame] = {}
-    notes: list[str] = []
     for name, by in (("ikm_per_unit", "unit"), ("ikm_per_periode", "periode"), ("ikm_per_opd", "opd")):
-        result = ikm(survey.data, cb.unsur_map(), by=by, scheme=cb.scheme)
-        table = result.table
-        if by == "unit":
-            overall = ikm(survey.data, cb.unsur_map(), scheme=cb.scheme).table
-            table = pd.concat([table, overall.assign(unit="Semua unit")], ignore_index=True)
-        tables[name] = table
-        tables[name.replace("ikm", "nrr")] = result.nrr
-        print()
-        print(f"== {name} ==")
-        print(_shown(table).to_string(index=False))
+        results[name] = ikm(survey.data, cb.unsur_map(), by=by, scheme=cb.scheme)
+        tables[name] = results[name].table
+        tables[name.replace("ikm", "nrr")] = results[name].nrr
+    overall = ikm(survey.data, cb.unsur_map(), scheme=cb.scheme).table.assign(unit="Semua unit")
+    tables["ikm_per_unit"] = pd.concat([tables["ikm_per_unit"], overall], ignore_index=True)
+    if not survey.issues.empty:
+        tables["masalah_data"] = survey.issues
+    out = Path(args.out)
+    written = [write_table(table, out / f"{name}.csv") for name, table in tables.items()]
+    written.append(write_table(tables, out / "ikm_contoh.xlsx"))
+
+    print(survey.summary())
+    notes: list[str] = []
+    for name, result in results.items():
+        print(f"\n== {name} ==")
+        print(_shown(tables[name]).to_string(index=False))
         for note in result.notes:
             if note not in notes:  # blank-answer notes repeat for every grouping
                 print(f"Catatan: {note}")
                 notes.append(note)
-    if not survey.issues.empty:
-        tables["masalah_data"] = survey.issues
-    written = [write_table(table, out / f"{name}.csv") for name, table in tables.items()]
-    written.append(write_table(tables, out / "ikm_contoh.xlsx"))
     print()
     for path in written:
         print(f"Ditulis: {path}")
@@ -186,6 +189,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     except RisetError as exc:
         return _fail(str(exc))
+    except BrokenPipeError:  # output piped into `head`: the files are written, stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except FileNotFoundError as exc:
         return _fail(f"file not found: {exc.filename}")
     except OSError as exc:
