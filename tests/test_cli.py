@@ -99,3 +99,18 @@ def test_demo_without_example_data_is_a_clear_error(tmp_path, capsys):
 def test_subcommands_are_a_table():
     assert set(SUBCOMMANDS) >= {"ikm", "demo"}
     assert all(callable(add) and callable(run) for _, add, run in SUBCOMMANDS.values())
+
+
+def test_demo_on_the_bundled_example(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+    per_unit = pd.read_csv(tmp_path / "ikm_per_unit.csv")
+    assert per_unit["unit"].iloc[-1] == "Semua unit"
+    assert per_unit["n_responden"].iloc[:-1].sum() == per_unit["n_responden"].iloc[-1]
+    per_periode = pd.read_csv(tmp_path / "ikm_per_periode.csv")
+    assert per_periode["periode"].tolist() == ["2026-S1", "2026-S2"]
+    assert set(pd.read_csv(tmp_path / "ikm_per_opd.csv")["mutu"]) <= {"A", "B", "C", "D"}
+    assert per_unit["ikm_konversi"].between(25, 100).all()
+    sheets = pd.read_excel(tmp_path / "ikm_contoh.xlsx", sheet_name=None)
+    assert {"ikm_per_unit", "ikm_per_periode", "ikm_per_opd", "masalah_data"} <= set(sheets)
+    printed = capsys.readouterr().out
+    assert "== ikm_per_unit ==" in printed and "Dibaca" in printed

@@ -364,3 +364,27 @@ def test_write_table_csv_and_xlsx(tmp_path):
     pd.testing.assert_frame_equal(sheets["IKM"], frame)
     with pytest.raises(RisetError, match=r"must end in .csv or .xlsx"):
         write_table(frame, tmp_path / "t.json")
+
+
+# --------------------------------------------------------------------- the bundled example study
+EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "raw"
+
+
+def test_example_study_reads_with_exactly_the_injected_problems():
+    """The generator (riset.datasets) logs every cell it spoiled in contoh_kebenaran.yaml; the reader must
+    blank exactly those invalid cells and count the same missing codes and typed labels per column."""
+    truth = yaml.safe_load((EXAMPLE / "contoh_kebenaran.yaml").read_text(encoding="utf-8"))
+    survey = read_survey(EXAMPLE / "contoh_skm_responden.csv", read_codebook(EXAMPLE / "contoh_skm_codebook.yaml"))
+    issues = survey.issues
+    invalid = issues[(issues["tindakan"] == "dikosongkan") & (issues["masalah"] != "kode hilang")]
+    assert 5 <= len(invalid) <= 15
+    assert sorted(zip(invalid["baris"].astype(int), invalid["kolom"], invalid["nilai_asli"])) == sorted(
+        (cell["baris"], cell["kolom"], str(cell["nilai"])) for cell in truth["sel_tidak_valid"])
+    for col, counts in truth["isian_berantakan"].items():
+        mine = issues[issues["kolom"] == col]
+        blank_in_file = int(survey.data[col].isna().sum()) - int((mine["tindakan"] == "dikosongkan").sum())
+        assert blank_in_file == counts["kosong"], col
+        if "kode_9" in counts:
+            assert int((mine["masalah"] == "kode hilang").sum()) == counts["kode_9"], col
+            assert int(mine["masalah"].isin(["label teks", "huruf pilihan"]).sum()) == counts["teks_label"], col
+    assert survey.data["id_responden"].is_unique and survey.data.index.min() == 2
