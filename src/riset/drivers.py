@@ -70,6 +70,11 @@ def _predictor_names(predictors: Mapping[str, str] | Sequence[str]) -> pd.DataFr
     return pd.DataFrame({"kolom": cols, "unsur": cols, "nama": cols})
 
 
+def _plain(value):
+    """A cell value as the user typed it (numpy scalars shown as plain Python numbers in messages)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def complete_cases(
     data: pd.DataFrame, columns: Sequence[str], weights: str | None = None
 ) -> tuple[pd.Series, list[str]]:
@@ -87,7 +92,7 @@ def complete_cases(
         col = text.any()[lambda s: s].index[0]
         row = text[col][text[col]].index[0]
         raise DataError(
-            f"column '{col}' has non-numeric value {data.loc[row, col]!r} in row {row}; "
+            f"column '{col}' has non-numeric value {_plain(data.loc[row, col])!r} in row {row}; "
             "read the file with riset.io so answer labels are mapped to numbers"
         )
     ok = values.notna().all(axis=1)
@@ -97,7 +102,7 @@ def complete_cases(
         bad = w.isna() | (w < 0)
         if bad.any():
             row = bad[bad].index[0]
-            raise DataError(f"weight column '{weights}' has value {data.loc[row, weights]!r} in row {row}; weights must be >= 0")
+            raise DataError(f"weight column '{weights}' has value {_plain(data.loc[row, weights])!r} in row {row}; weights must be >= 0")
     dropped = int((~ok).sum())
     if dropped:
         blanks = values.isna().sum()
@@ -192,9 +197,10 @@ def _importance(values: np.ndarray, w: np.ndarray) -> tuple[float, np.ndarray, n
 
 
 def _check_collinearity(values: np.ndarray, w: np.ndarray, columns: Sequence[str]) -> None:
-    sd = np.sqrt(w @ (values - (w @ values) / w.sum()) ** 2 / w.sum())
-    if (sd == 0).any():
-        col = columns[int(np.argmax(sd == 0))]
+    mean = (w @ values) / w.sum()
+    constant = np.sqrt(w @ (values - mean) ** 2 / w.sum()) <= 1e-10 * (1 + np.abs(mean))
+    if constant.any():
+        col = columns[int(np.argmax(constant))]
         raise DataError(f"column '{col}' has the same answer for every respondent used; it cannot explain differences")
     corr = weighted_correlation(values, w)
     if np.linalg.cond(corr[1:, 1:]) > 1e12:
@@ -220,7 +226,7 @@ def _replicate_matrix(replicate_weights, data: pd.DataFrame) -> np.ndarray:
         )
     if not np.isfinite(reps).all() or (reps < 0).any():
         row, col = np.argwhere(~np.isfinite(reps) | (reps < 0))[0]
-        raise DataError(f"replicate_weights has value {reps[row, col]!r} in row {row}, replicate {col}; weights must be >= 0")
+        raise DataError(f"replicate_weights has value {_plain(reps[row, col])!r} in row {row}, replicate {col}; weights must be >= 0")
     return reps
 
 
@@ -420,6 +426,22 @@ class OutOfSampleCheck:
         return self.verdict() + "\n" + self.table.round(4).to_string(index=False)
 
 
+def _fold(model, x, y, w, train, test, n_repeats, seed, r2_gb, r2_lin) -> np.ndarray:
+    """Fit on the training folds, score both models on the held-out fold, return permutation importances."""
+    from sklearn.inspection import permutation_importance
+    from sklearn.linear_model import LinearRegression
+    from sklearn.metrics import r2_score
+
+    fitted = model.fit(x[train], y[train], sample_weight=w[train])
+    r2_gb.append(r2_score(y[test], fitted.predict(x[test]), sample_weight=w[test]))
+    linear = LinearRegression().fit(x[train], y[train], sample_weight=w[train])
+    r2_lin.append(r2_score(y[test], linear.predict(x[test]), sample_weight=w[test]))
+    perm = permutation_importance(
+        fitted, x[test], y[test], sample_weight=w[test], scoring="r2", n_repeats=n_repeats, random_state=seed
+    )
+    return perm.importances_mean
+
+
 def out_of_sample_check(
     data: pd.DataFrame,
     outcome: str,
@@ -460,10 +482,8 @@ def out_of_sample_check(
     """
     from sklearn.base import clone
     from sklearn.ensemble import HistGradientBoostingRegressor
-    from sklearn.inspection import permutation_importance
-    from sklearn.linear_model import LinearRegression
-    from sklearn.metrics import r2_score
     from sklearn.model_selection import GroupKFold, KFold
+    from threadpoolctl import threadpool_limits
 
     names = _predictor_names(predictors)
     columns = [outcome, *names["kolom"]]
@@ -480,15 +500,11 @@ def out_of_sample_check(
         model = HistGradientBoostingRegressor(max_iter=150, learning_rate=0.05, max_depth=3, random_state=seed)
 
     importances, r2_gb, r2_lin = [], [], []
-    for train, test in tqdm(list(folds), desc="lipatan", disable=not progress):
-        fitted = clone(model).fit(x[train], y[train], sample_weight=w[train])
-        r2_gb.append(r2_score(y[test], fitted.predict(x[test]), sample_weight=w[test]))
-        linear = LinearRegression().fit(x[train], y[train], sample_weight=w[train])
-        r2_lin.append(r2_score(y[test], linear.predict(x[test]), sample_weight=w[test]))
-        perm = permutation_importance(
-            fitted, x[test], y[test], sample_weight=w[test], scoring="r2", n_repeats=n_repeats, random_state=seed
-        )
-        importances.append(perm.importances_mean)
+    # One OpenMP thread: survey-sized data gain nothing from threads, and on a shared machine the
+    # boosting's thread pool spins against other processes (10x slower seen on 2 busy cores).
+    with threadpool_limits(limits=1):
+        for train, test in tqdm(list(folds), desc="lipatan", disable=not progress):
+            importances.append(_fold(clone(model), x, y, w, train, test, n_repeats, seed, r2_gb, r2_lin))
     importances = np.array(importances)
 
     table = names.copy()
