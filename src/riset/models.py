@@ -108,7 +108,8 @@ class ModelResult:
     """A fitted survey-weighted model: coefficients, design-based covariance and diagnostics.
 
     `params` (Series, by term), `cov` (DataFrame), `df_resid` (df of the t and F tests), `n` (rows used),
-    `n_dropped` and `dropped_by` (rows left out for blanks, per variable), `notes` (what a reader must know).
+    `n_dropped` and `dropped_by` (rows left out for blanks, per variable), `notes` (what a reader must know),
+    `unsur` (column -> unsur name) and `labels` (column -> display label) for tables.
     Linear/logistic keep `fitted` and `residual` (response scale) for residual checks; ordinal keeps
     `levels` (outcome categories, lowest first) and the number of slopes `n_slopes` (cut-points come last).
     """
@@ -124,6 +125,7 @@ class ModelResult:
     n_dropped: int
     dropped_by: dict[str, int]
     term_columns: dict[str, list[str]]
+    unsur: dict[str, str]
     labels: dict[str, str]
     weights: np.ndarray = field(repr=False)
     rows: pd.Index = field(repr=False)
@@ -216,7 +218,7 @@ class ModelResult:
             other = [i for i in range(len(cols)) if i not in inside]
             gvif = np.linalg.det(R[np.ix_(inside, inside)]) * np.linalg.det(R[np.ix_(other, other)]) / det_all
             v = gvif ** (1 / len(tc))
-            rows.append((self.labels.get(term, term), len(tc), gvif, v, L["yes"] if v >= VIF_LIMIT else L["no"]))
+            rows.append((self._label(term, lang), len(tc), gvif, v, L["yes"] if v >= VIF_LIMIT else L["no"]))
         head = ("variabel", "df", "gvif", "vif", "multikolinear") if _lang(lang) == "id" else (
             "variable", "df", "gvif", "vif", "multicollinear")
         return pd.DataFrame(rows, columns=head, index=pd.Index(list(terms), name="term"))
@@ -323,7 +325,8 @@ class ModelResult:
             return L["intercept"]
         if term in self._cut_names():
             return f"{L['cut']} {term}"
-        return _column_label(term, self.labels)
+        names = {col: _unsur_name(name, lang) for col, name in self.unsur.items()} | self.labels
+        return " × ".join(_one_label(part, names) for part in term.split(":"))
 
 
 # ============================================================================ public fitting functions
@@ -429,6 +432,8 @@ def _model_frame(kind: Kind, formula: str, design, lang: Lang) -> tuple[_Frame, 
     except patsy.PatsyError as err:
         raise _formula_error(err, formula, data) from None
     outcome = lhs.strip()
+    if y_frame is not None and list(y_frame.columns) == [f"{outcome}[False]", f"{outcome}[True]"]:
+        y_frame = y_frame[[f"{outcome}[True]"]]  # a condition such as I(K1 >= 8): True = 1
     if kind == "ordinal":
         y_raw = _ordinal_outcome(outcome, domain)
         keep_y = y_raw.notna()
@@ -517,7 +522,7 @@ def _ordinal_codes(y: pd.Series, outcome: str) -> tuple[np.ndarray, tuple, list]
             f"ordinal outcome '{outcome}' has {len(levels)} level(s) among the rows used ({', '.join(map(str, levels))}); "
             "a proportional-odds model needs at least 3 ordered levels (use logistic() for two)"
         )
-    codes = pd.Categorical(y, categories=levels).codes.astype(np.int64)
+    codes = y.map({lv: i for i, lv in enumerate(levels)}).to_numpy(dtype=np.int64)
     return codes, tuple(_plain(lv) for lv in levels), empty
 
 
@@ -579,7 +584,7 @@ def _fit_logistic(fr: _Frame) -> _Fit:
     values = np.unique(y)
     if not np.isin(values, [0.0, 1.0]).all():
         raise DataError(
-            f"logistic() needs a 0/1 outcome; '{fr.outcome}' has values {', '.join(map(_plain, values[:8]))}. "
+            f"logistic() needs a 0/1 outcome; '{fr.outcome}' has values {', '.join(str(_plain(v)) for v in values[:8])}. "
             "Write the outcome as a condition, e.g. 'I(K1 >= 8) ~ ...' for 'puas' (satisfied) vs not"
         )
     if len(values) < 2:
@@ -712,7 +717,8 @@ def _fit_model(kind: Kind, formula, design, unsur, labels, lang) -> ModelResult:
             "coefficients; t and F tests are not meaningful.",
         ))
     names = pd.Index(fit.names)
-    display = _display_labels(fr.X.columns, unsur, labels, lang)
+    for name in (unsur or {}).values():
+        resolve_unsur(name)  # fail now, naming the unknown unsur, rather than when the table is printed
     return ModelResult(
         kind=kind,
         formula=formula,
@@ -725,7 +731,8 @@ def _fit_model(kind: Kind, formula, design, unsur, labels, lang) -> ModelResult:
         n_dropped=fr.n_dropped,
         dropped_by=fr.dropped_by,
         term_columns=fr.term_columns,
-        labels=display,
+        unsur={str(k): str(v) for k, v in (unsur or {}).items()},
+        labels={str(k): str(v) for k, v in (labels or {}).items()},
         weights=fr.w,
         rows=fr.X.index,
         X=fr.X,
@@ -740,18 +747,9 @@ def _fit_model(kind: Kind, formula, design, unsur, labels, lang) -> ModelResult:
 _LEVEL = re.compile(r"^(?:C\()?(?P<var>[^\[\(\),]+?)(?:,[^\[]*)?\)?\[(?:T\.)?(?P<level>.*)\]$")
 
 
-def _display_labels(columns, unsur, labels, lang) -> dict[str, str]:
-    """Column (and variable) -> display label: unsur names, user labels; categories as 'variable: level'."""
-    names: dict[str, str] = {}
-    for col, name in (unsur or {}).items():
-        u = resolve_unsur(name)
-        names[str(col)] = u.nama if _lang(lang) == "id" else u.nama_en
-    names.update({str(k): str(v) for k, v in (labels or {}).items()})
-    shown = dict(names)
-    for col in columns:
-        if col not in shown:
-            shown[col] = " × ".join(_one_label(part, names) for part in col.split(":"))
-    return shown
+def _unsur_name(name: str, lang: Lang) -> str:
+    u = resolve_unsur(name)
+    return u.nama if _lang(lang) == "id" else u.nama_en
 
 
 def _one_label(part: str, names: Mapping[str, str]) -> str:
@@ -760,10 +758,6 @@ def _one_label(part: str, names: Mapping[str, str]) -> str:
         var = m.group("var").strip()
         return f"{names.get(var, var)}: {m.group('level')}"
     return names.get(part, part)
-
-
-def _column_label(term: str, labels: Mapping[str, str]) -> str:
-    return labels.get(term) or " × ".join(_one_label(part, labels) for part in term.split(":"))
 
 
 def _weighted_corr(X: np.ndarray, w: np.ndarray) -> np.ndarray:

@@ -131,6 +131,14 @@ add(glm_case("clus1_linear_na", designs$clus1, "api00 ~ ell + meals + avg_ed", g
 # acs_k3 is missing for every high school: a whole stratum leaves the model, df drops accordingly
 add(glm_case("strat_linear_na", designs$strat, "api00 ~ ell + acs_k3", gaussian(), c("ell + acs_k3")), "strat")
 add(glm_case("strat_logistic_na", designs$strat, "hi700 ~ ell + acs_k3", quasibinomial(), c("ell + acs_k3")), "strat")
+# domain (R subset(): the design keeps every PSU, weights outside the domain are zero)
+elem <- subset(designs$clus1, stype == "E")
+case <- glm_case("clus1_linear_domain", elem, paste("api00 ~", rhs3), gaussian(), c(rhs3))
+case$domain <- "stype == 'E'"
+add(case, "clus1")
+case <- glm_case("clus1_logistic_domain", elem, paste("hi700 ~", rhs3), quasibinomial(), c(rhs3))
+case$domain <- "stype == 'E'"
+add(case, "clus1")
 
 rep <- designs$jk1
 out <- list(
