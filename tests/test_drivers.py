@@ -153,7 +153,7 @@ def test_correlation_importance_is_weighted_pearson(survey):
         (lambda d: d.assign(U2=3.0), "same answer for every respondent"),
         (lambda d: d.assign(U2=d["U1"] * 2), "perfectly collinear"),
         (lambda d: d.assign(U1=d["U1"].astype(object).where(d.index != 4, "bagus")), "non-numeric value 'bagus' in row 4"),
-        (lambda d: d.assign(w=d["w"].where(d.index != 9, -1.0)), "weight column 'w' has value -1.0 in row 9"),
+        (lambda d: d.assign(w=d["w"].where(d.index != 9, -1.0)), "weight column 'w' has value -1 in row 9"),
     ],
 )
 def test_bad_input_names_column_and_row(survey, change, message):

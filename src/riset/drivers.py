@@ -48,7 +48,7 @@ import pandas as pd
 from scipy import stats
 from tqdm.auto import tqdm
 
-from riset.errors import DataError
+from riset.errors import DataError, show_value
 from riset.ikm import resolve_unsur
 from riset.labels import fmt_num, fmt_pct
 
@@ -70,11 +70,6 @@ def _predictor_names(predictors: Mapping[str, str] | Sequence[str]) -> pd.DataFr
     return pd.DataFrame({"kolom": cols, "unsur": cols, "nama": cols})
 
 
-def _plain(value):
-    """A cell value as the user typed it (numpy scalars shown as plain Python numbers in messages)."""
-    return value.item() if isinstance(value, np.generic) else value
-
-
 def complete_cases(
     data: pd.DataFrame, columns: Sequence[str], weights: str | None = None
 ) -> tuple[pd.Series, list[str]]:
@@ -92,7 +87,7 @@ def complete_cases(
         col = text.any()[lambda s: s].index[0]
         row = text[col][text[col]].index[0]
         raise DataError(
-            f"column '{col}' has non-numeric value {_plain(data.loc[row, col])!r} in row {row}; "
+            f"column '{col}' has non-numeric value {show_value(data.loc[row, col])} in row {row}; "
             "read the file with riset.io so answer labels are mapped to numbers"
         )
     ok = values.notna().all(axis=1)
@@ -102,7 +97,7 @@ def complete_cases(
         bad = w.isna() | (w < 0)
         if bad.any():
             row = bad[bad].index[0]
-            raise DataError(f"weight column '{weights}' has value {_plain(data.loc[row, weights])!r} in row {row}; weights must be >= 0")
+            raise DataError(f"weight column '{weights}' has value {show_value(data.loc[row, weights])} in row {row}; weights must be >= 0")
     dropped = int((~ok).sum())
     if dropped:
         blanks = values.isna().sum()
@@ -226,7 +221,7 @@ def _replicate_matrix(replicate_weights, data: pd.DataFrame) -> np.ndarray:
         )
     if not np.isfinite(reps).all() or (reps < 0).any():
         row, col = np.argwhere(~np.isfinite(reps) | (reps < 0))[0]
-        raise DataError(f"replicate_weights has value {_plain(reps[row, col])!r} in row {row}, replicate {col}; weights must be >= 0")
+        raise DataError(f"replicate_weights has value {show_value(reps[row, col])} in row {row}, replicate {col}; weights must be >= 0")
     return reps
 
 
@@ -398,7 +393,7 @@ class OutOfSampleCheck:
     def verdict(self, lang: Lang = "id") -> str:
         """The result in plain words for a seminar audience."""
         t = self.table.sort_values("permutasi", ascending=False)
-        names = ", ".join(t["nama"].head(self.top))
+        names = "; ".join(t["nama"].head(self.top))
         if lang == "en":
             text = (f"Out of sample ({self.n_splits}-fold cross-validation) gradient boosting explains "
                     f"{self.r2_cv:.0%} of the variance of overall satisfaction (linear model: {self.r2_cv_linear:.0%}). "
@@ -487,7 +482,12 @@ def out_of_sample_check(
 
     names = _predictor_names(predictors)
     columns = [outcome, *names["kolom"]]
-    ok, notes = complete_cases(data, columns + ([groups] if groups else []), weights)
+    ok, notes = complete_cases(data, columns, weights)
+    if groups:
+        if groups not in data.columns:
+            raise DataError(f"groups column '{groups}' not found in the data")
+        if data.loc[ok, groups].isna().any():
+            raise DataError(f"groups column '{groups}' is blank in {int(data.loc[ok, groups].isna().sum())} row(s); fill it")
     used = data.loc[ok]
     x = used[list(names["kolom"])].apply(pd.to_numeric).to_numpy(dtype=float)
     y = pd.to_numeric(used[outcome]).to_numpy(dtype=float)

@@ -44,8 +44,8 @@ from typing import Literal, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from riset.drivers import RelativeImportance, _plain
-from riset.errors import DataError
+from riset.drivers import RelativeImportance
+from riset.errors import DataError, show_value
 from riset.ikm import _answers, resolve_unsur
 from riset.labels import check_language, label
 
@@ -181,7 +181,7 @@ def ipa(
     w = pd.Series(1.0, index=data.index) if weights is None else pd.to_numeric(data[weights], errors="coerce")
     if w.isna().any() or (w < 0).any():
         row = w.index[(w.isna() | (w < 0)).to_numpy()][0]
-        raise DataError(f"weight column '{weights}' has value {_plain(data.loc[row, weights])!r} in row {row}; weights must be >= 0")
+        raise DataError(f"weight column '{weights}' has value {show_value(data.loc[row, weights])} in row {row}; weights must be >= 0")
     keys = [data[c] for c in by_cols]
     if by_cols and data[by_cols].isna().any(axis=None):
         n_blank = int(data[by_cols].isna().any(axis=1).sum())
