@@ -1,0 +1,436 @@
+"""The seminar package of an SKM study: a self-contained HTML report, a PPTX slide deck, a DOCX laporan and XLSX tables.
+
+One call, ``write_report(results, out_dir)``, takes the `riset.study.StudyResults` (nothing is recomputed)
+and writes into `out_dir` (default ``data/processed/``):
+
+- ``laporan_skm.html`` — one file, charts inlined as base64 PNG, no external URL (opens offline, can be
+  e-mailed);
+- ``laporan_skm.docx`` — the laporan with the standard chapters of an SKM report (PermenPAN-RB 14/2017,
+  Lampiran: publication with a follow-up plan): 1 Pendahuluan, 2 Metodologi, 3 Hasil, 4 Analisis,
+  5 Rekomendasi dan Rencana Tindak Lanjut; tables and charts;
+- ``paparan_skm.pptx`` — the seminar slides (16:9);
+- ``tabel_skm.xlsx`` — every table of the study, one sheet each (numbers kept as numbers).
+
+Numbers read by people use the audience's format (``82,45``; `riset.labels.fmt_num`); every IKM carries its
+95% confidence interval, mutu and n; the methodology names the design, the weighting and the 1/9 weight.
+
+Example
+-------
+>>> from riset.study import run_study                          # doctest: +SKIP
+>>> from riset.report import write_report                      # doctest: +SKIP
+>>> paths = write_report(run_study("data/raw"), "data/processed")   # doctest: +SKIP
+>>> sorted(paths)                                               # doctest: +SKIP
+['docx', 'html', 'pptx', 'xlsx']
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from riset import charts
+from riset.errors import RisetError
+from riset.io import write_table
+from riset.labels import check_language, fmt_ci, fmt_num, fmt_pct, label, unsur_name
+
+FORMATS: tuple[str, ...] = ("html", "docx", "pptx", "xlsx")
+FILE_NAMES = {"html": "laporan_skm.html", "docx": "laporan_skm.docx", "pptx": "paparan_skm.pptx",
+              "xlsx": "tabel_skm.xlsx"}
+#: Chapter keys of the laporan, in order (labels in riset.labels).
+CHAPTERS = ("bab_pendahuluan", "bab_metodologi", "bab_hasil", "bab_analisis", "bab_rekomendasi")
+
+
+@dataclass
+class Figure:
+    """A rendered chart: a key, its caption and the PNG bytes (rendered once, used by every format)."""
+
+    key: str
+    caption: str
+    png: bytes
+
+    @property
+    def data_uri(self) -> str:
+        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+
+
+@dataclass
+class Table:
+    """A table for people: caption, header and rows of already formatted strings."""
+
+    caption: str
+    header: list[str]
+    rows: list[list[str]]
+
+
+@dataclass
+class Section:
+    """One chapter: title, then blocks in order (str = paragraph, `Table`, `Figure`)."""
+
+    title: str
+    blocks: list
+
+
+# ------------------------------------------------------------------------------------------- content
+def render_figures(results, lang: str | None = None) -> dict[str, Figure]:
+    """Render every chart of the report once (PNG, 150 dpi) from the study results.
+
+    Keys: ikm_unit, nrr, periode, profil, ipa, drivers and (when weights were adjusted) bobot.
+    """
+    lang = check_language(lang)
+    kab = results.kabupaten()
+    ipa_lines = results.ipa_result.lines.iloc[0]
+    made = {
+        "ikm_unit": (charts.ikm_by_unit(results.level("unit"), group="nama_unit", lang=lang, scheme=results.scheme,
+                                        overall=float(kab["ikm_konversi"])),
+                     _t(lang, "IKM per unit layanan (titik) dengan selang kepercayaan 95% (garis) di atas pita mutu; "
+                              "garis putus-putus = IKM kabupaten.",
+                        "IKM per service unit (dot) with 95% confidence interval (line) over the grade bands; dashed "
+                        "line = regency IKM.")),
+        "nrr": (charts.nrr_unsur(results.nrr_of("kabupaten"), lang=lang, scheme=results.scheme),
+                _t(lang, "Nilai rata-rata (NRR) tiap unsur untuk seluruh responden, dengan SK 95%; garis titik-titik = "
+                         "batas mutu A, B, C pada skala 1–4.",
+                   "Mean score (NRR) per element, all respondents, with 95% CI; dotted lines = grade cut-offs A, B, "
+                   "C on the 1–4 scale.")),
+        "periode": (charts.period_comparison(results.level("unit_periode"), group="nama_unit", lang=lang,
+                                             scheme=results.scheme),
+                    _t(lang, "IKM per unit pada tiap periode dengan SK 95%.", "IKM per unit in each period with 95% CI.")),
+        "profil": (charts.demographic_profile(results.profile, lang=lang),
+                   _t(lang, "Profil responden (persen dan jumlah).", "Respondent profile (percent and count).")),
+        "ipa": (charts.ipa_diagram(results.ipa, lang=lang, scheme=results.scheme,
+                                   x_line=float(ipa_lines["garis_kinerja"]), y_line=float(ipa_lines["garis_kepentingan"])),
+                _t(lang, "Diagram Kartesius IPA: kinerja (NRR) dan kepentingan yang dinyatakan responden; garis = rata-rata "
+                         "dari rata-rata unsur.",
+                   "IPA grid: performance (NRR) and stated importance; lines = mean of the element means.")),
+        "drivers": (charts.driver_importance(results.drivers_table(), lang=lang, scheme=results.scheme),
+                    _t(lang, f"Kepentingan relatif unsur terhadap kepuasan keseluruhan (LMG, bagian dari R² = "
+                             f"{fmt_num(results.drivers.r2, 2, lang)}), dengan SK 95% bootstrap sesuai desain.",
+                       f"Relative importance of the elements for overall satisfaction (LMG, share of R² = "
+                       f"{fmt_num(results.drivers.r2, 2, lang)}), with 95% design bootstrap CI.")),
+    }
+    if results.weighting != "tanpa":
+        made["bobot"] = (charts.weight_diagnostics(results.weights, results.margins, lang=lang),
+                         _t(lang, "Diagnostik bobot: sebaran bobot desain dan bobot akhir, serta komposisi sampel "
+                                  "dibandingkan populasi.",
+                            "Weight diagnostics: distribution of design and final weights, and sample composition "
+                            "against the population."))
+    out = {}
+    for key, (fig, caption) in made.items():
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=150, bbox_inches="tight", facecolor="white")
+        plt.close(fig)
+        out[key] = Figure(key, caption, buffer.getvalue())
+    return out
+
+
+def _t(lang: str, id_text: str, en_text: str) -> str:
+    return id_text if lang == "id" else en_text
+
+
+def ikm_table(results, level: str = "unit", lang: str | None = None) -> Table:
+    """IKM rows of one level as a people-formatted table: group, n, IKM, 95% CI, mutu, kinerja, P(mutu beda)."""
+    lang = check_language(lang)
+    rows = results.level(level).sort_values("ikm_konversi", ascending=False, kind="stable")
+    name_col = {"unit": "nama_unit", "unit_periode": "group", "opd": "opd", "periode": "periode"}.get(level, "group")
+    header = [label({"unit": "unit", "unit_periode": "unit", "opd": "opd", "periode": "periode"}.get(level, "kategori"), lang),
+              label("n", lang), label("ikm_konversi", lang), label("ci95", lang), label("mutu", lang),
+              label("kinerja", lang), label("p_mutu_beda", lang)]
+    body = [[str(r[name_col]), fmt_num(r["n_responden"], 0, lang), fmt_num(r["ikm_konversi"], 2, lang),
+             fmt_ci(r["ci_low"], r["ci_high"], 2, lang), str(r["mutu"]), str(r["kinerja"]),
+             fmt_pct(r["p_mutu_beda"], 0, lang)] for _, r in rows.iterrows()]
+    caption = {"unit": _t(lang, "IKM per unit layanan", "IKM per service unit"),
+               "opd": _t(lang, "IKM per perangkat daerah (OPD)", "IKM per agency (OPD)"),
+               "periode": _t(lang, "IKM per periode", "IKM per period"),
+               "unit_periode": _t(lang, "IKM per unit dan periode", "IKM per unit and period"),
+               "kabupaten": _t(lang, "IKM kabupaten", "Regency IKM")}[level]
+    return Table(caption, header, body)
+
+
+def nrr_table(results, lang: str | None = None) -> Table:
+    """NRR per unsur (kabupaten) with 95% CI and converted NRR, in the regulation's order."""
+    lang = check_language(lang)
+    part = results.nrr_of("kabupaten")
+    header = [label("unsur", lang), label("nrr", lang), label("ci95", lang), _t(lang, "NRR × 25", "NRR × 25"),
+              label("n", lang)]
+    body = [[unsur_name(r["unsur"], lang, results.scheme), fmt_num(r["nrr"], 2, lang),
+             fmt_ci(r["ci_low"], r["ci_high"], 2, lang), fmt_num(25 * r["nrr"], 2, lang),
+             fmt_num(r["n_jawaban"], 0, lang)] for _, r in part.iterrows()]
+    return Table(_t(lang, "Nilai rata-rata per unsur (seluruh responden)", "Mean score per element (all respondents)"),
+                 header, body)
+
+
+def ipa_table(results, lang: str | None = None) -> Table:
+    """IPA per unsur: kinerja, kepentingan, tingkat kesesuaian (%), kuadran."""
+    lang = check_language(lang)
+    header = [label("unsur", lang), label("kinerja", lang), label("kepentingan", lang).split(" (")[0],
+              label("kesesuaian", lang), label("kuadran", lang)]
+    body = [[unsur_name(r["unsur"], lang, results.scheme), fmt_num(r["kinerja"], 2, lang), fmt_num(r["kepentingan"], 2, lang),
+             fmt_num(r["tingkat_kesesuaian"], 1, lang), label(f"kuadran_{r['kuadran']}", lang)]
+            for _, r in results.ipa.iterrows()]
+    return Table(_t(lang, "Importance-Performance Analysis per unsur", "Importance-Performance Analysis per element"),
+                 header, body)
+
+
+def recommendation_table(results, lang: str | None = None, top: int = 10) -> Table:
+    """The ranked recommendations as the follow-up plan table (rencana tindak lanjut)."""
+    lang = check_language(lang)
+    rec = results.recommendations.head(top)
+    header = [label("peringkat", lang), label("unit", lang), label("unsur", lang), label("rekomendasi", lang)]
+    body = [[str(r["peringkat"]), str(r["nama_unit"]), unsur_name(r["unsur"], lang, results.scheme), str(r["teks"])]
+            for _, r in rec.iterrows()]
+    return Table(_t(lang, "Rencana tindak lanjut: perbaikan prioritas", "Follow-up plan: priority improvements"),
+                 header, body)
+
+
+def build_sections(results, figures: dict[str, Figure], lang: str | None = None) -> list[Section]:
+    """The five chapters of the laporan as blocks (paragraphs, tables, figures), shared by HTML and DOCX."""
+    lang = check_language(lang)
+    data = results.survey.data
+    kab = results.kabupaten()
+    n_units, periods = data["unit"].nunique(), sorted(data["periode"].unique())
+    worst = results.level("unit").sort_values("ikm_konversi").iloc[0]
+    best = results.level("unit").sort_values("ikm_konversi").iloc[-1]
+    quad1 = [unsur_name(k, lang, results.scheme, code=False) for k in results.ipa.loc[results.ipa["kuadran"] == "I", "unsur"]]
+    top_drivers = [unsur_name(k, lang, results.scheme, code=False) for k in results.drivers_table()["unsur"].head(3)]
+    pendahuluan = [
+        _t(lang,
+           f"Survei Kepuasan Masyarakat (SKM) ini mengukur kepuasan pengguna {n_units} unit layanan pada periode "
+           f"{', '.join(periods)}, sesuai {results.scheme.title} tentang Pedoman Penyusunan Survei Kepuasan Masyarakat "
+           f"Unit Penyelenggara Pelayanan Publik. Hasilnya wajib dipublikasikan bersama rencana tindak lanjut.",
+           f"This Public Satisfaction Survey (SKM) measures the satisfaction of users of {n_units} service units in "
+           f"{', '.join(periods)}, following {results.scheme.title}. Results must be published with a follow-up plan."),
+        _t(lang,
+           f"Jumlah responden: {fmt_num(results.n, 0, lang)} orang. {results.headline(lang)}",
+           f"Respondents: {fmt_num(results.n, 0, lang)}. {results.headline(lang)}"),
+    ]
+    metodologi = [*results.methodology(lang), results.survey.summary() if lang == "id" else
+                  _data_quality_en(results), figures["profil"]]
+    if "bobot" in figures:
+        metodologi.append(figures["bobot"])
+    hasil = [
+        results.headline(lang),
+        _t(lang,
+           f"IKM tertinggi: {best['nama_unit']} ({fmt_num(best['ikm_konversi'], 2, lang)}, mutu {best['mutu']}); "
+           f"terendah: {worst['nama_unit']} ({fmt_num(worst['ikm_konversi'], 2, lang)}, mutu {worst['mutu']}).",
+           f"Highest IKM: {best['nama_unit']} ({fmt_num(best['ikm_konversi'], 2, lang)}, grade {best['mutu']}); "
+           f"lowest: {worst['nama_unit']} ({fmt_num(worst['ikm_konversi'], 2, lang)}, grade {worst['mutu']})."),
+        ikm_table(results, "unit", lang), figures["ikm_unit"], ikm_table(results, "opd", lang),
+        ikm_table(results, "periode", lang), figures["periode"], nrr_table(results, lang), figures["nrr"],
+    ]
+    analisis = [
+        _t(lang,
+           f"Unsur yang paling menentukan kepuasan keseluruhan: {', '.join(top_drivers)}.",
+           f"Elements that drive overall satisfaction most: {', '.join(top_drivers)}."),
+        figures["drivers"],
+    ]
+    if results.drivers_check is not None:
+        analisis.append(results.drivers_check.verdict(lang))
+    analisis += [
+        _t(lang,
+           f"Unsur di kuadran I (Prioritas Utama: penting tetapi kinerjanya di bawah rata-rata): "
+           f"{', '.join(quad1) or 'tidak ada'}. Indeks Kepuasan Pelanggan (CSI): "
+           f"{fmt_pct(results.csi_result.index['csi'].iloc[0], 1, lang)} ({results.csi_result.index['kategori'].iloc[0]}).",
+           f"Elements in quadrant I (Concentrate here: important but below-average performance): "
+           f"{', '.join(quad1) or 'none'}. Customer Satisfaction Index (CSI): "
+           f"{fmt_pct(results.csi_result.index['csi'].iloc[0], 1, lang)}."),
+        figures["ipa"], ipa_table(results, lang),
+    ]
+    rekomendasi = [
+        _t(lang,
+           "Rekomendasi diurutkan menurut dampaknya pada IKM: unsur yang penting, kinerjanya rendah dan "
+           "ketidakpastiannya kecil didahulukan. Unit layanan menetapkan kegiatan, waktu dan penanggung jawab "
+           "tindak lanjut untuk setiap butir, lalu melaporkannya pada SKM berikutnya.",
+           "Recommendations are ranked by their effect on the IKM: important, low-performing elements with small "
+           "uncertainty come first. Each unit sets the activity, timing and person responsible for every item and "
+           "reports on it in the next survey."),
+        recommendation_table(results, lang),
+    ]
+    bodies = (pendahuluan, metodologi, hasil, analisis, rekomendasi)
+    return [Section(label(key, lang), blocks) for key, blocks in zip(CHAPTERS, bodies)]
+
+
+def _data_quality_en(results) -> str:
+    issues = results.survey.issues
+    blanked = int((issues["tindakan"] == "dikosongkan").sum()) if not issues.empty else 0
+    return (f"Data quality: {fmt_num(results.n, 0, 'en')} respondent rows read; {blanked} cells blanked as invalid or "
+            f"missing codes and {len(issues) - blanked} text answers converted to numbers (listed in the XLSX sheet "
+            f"'Masalah data'). No respondent was dropped.")
+
+
+# ------------------------------------------------------------------------------------------- writers
+def write_report(
+    results,
+    out_dir: str | Path = "data/processed",
+    lang: str | None = None,
+    formats: Sequence[str] = FORMATS,
+) -> dict[str, Path]:
+    """Write the seminar package (HTML, DOCX, PPTX, XLSX) of a `StudyResults` into `out_dir`.
+
+    Charts are rendered once and embedded in every format; returns format -> path written.
+    """
+    lang = check_language(lang)
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise RisetError(f"formats {unknown} are not report formats; choose from: {', '.join(FORMATS)}")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    figures = render_figures(results, lang) if set(formats) - {"xlsx"} else {}
+    sections = build_sections(results, figures, lang) if {"html", "docx"} & set(formats) else []
+    paths: dict[str, Path] = {}
+    for fmt in formats:
+        path = out / FILE_NAMES[fmt]
+        if fmt == "html":
+            path.write_text(render_html(results, sections, lang), encoding="utf-8")
+        elif fmt == "docx":
+            _write_docx(results, sections, path, lang)
+        elif fmt == "pptx":
+            _write_pptx(results, figures, path, lang)
+        else:
+            write_table(results.tables(), path)
+        paths[fmt] = path
+    return paths
+
+
+def render_html(results, sections: list[Section], lang: str | None = None) -> str:
+    """The HTML report as one string (template ``templates/laporan.html.j2``, images as data URIs)."""
+    lang = check_language(lang)
+    env = Environment(loader=PackageLoader("riset", "templates"), autoescape=select_autoescape(["html", "j2"]))
+    template = env.get_template("laporan.html.j2")
+    return template.render(
+        lang=lang, title=results.title, subtitle=label("laporan", lang), sections=sections,
+        headline=results.headline(lang), kab=_kab_card(results, lang), date=dt.date.today().isoformat(),
+        is_table=lambda b: isinstance(b, Table), is_figure=lambda b: isinstance(b, Figure),
+    )
+
+
+def _kab_card(results, lang: str) -> dict[str, str]:
+    kab = results.kabupaten()
+    return {"ikm": fmt_num(kab["ikm_konversi"], 2, lang), "ci": fmt_ci(kab["ci_low"], kab["ci_high"], 2, lang),
+            "mutu": str(kab["mutu"]), "kinerja": str(kab["kinerja"]), "n": fmt_num(kab["n_responden"], 0, lang),
+            "label_ikm": label("ikm_konversi", lang), "label_ci": label("ci95", lang), "label_mutu": label("mutu", lang),
+            "label_n": label("n_responden", lang)}
+
+
+def _write_docx(results, sections: list[Section], path: Path, lang: str) -> None:
+    from docx import Document
+    from docx.shared import Cm, Pt
+
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = "Calibri"
+    style.font.size = Pt(11)
+    doc.add_heading(results.title, level=0)
+    doc.add_paragraph(f"{label('laporan', lang)} — {dt.date.today().isoformat()}")
+    for number, section in enumerate(sections, start=1):
+        doc.add_heading(f"{number}. {section.title}", level=1)
+        for block in section.blocks:
+            if isinstance(block, Figure):
+                doc.add_picture(io.BytesIO(block.png), width=Cm(16))
+                doc.add_paragraph(block.caption, style="Caption")
+            elif isinstance(block, Table):
+                doc.add_paragraph(block.caption, style="Caption")
+                table = doc.add_table(rows=1, cols=len(block.header))
+                table.style = "Light Grid Accent 1"
+                for cell, text in zip(table.rows[0].cells, block.header):
+                    cell.text = text
+                for row in block.rows:
+                    for cell, text in zip(table.add_row().cells, row):
+                        cell.text = text
+                doc.add_paragraph()
+            else:
+                doc.add_paragraph(str(block))
+    doc.save(path)
+
+
+def _write_pptx(results, figures: dict[str, Figure], path: Path, lang: str) -> None:
+    from pptx import Presentation
+    from pptx.util import Emu, Inches, Pt
+
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
+    title_layout, only_title = prs.slide_layouts[0], prs.slide_layouts[5]
+
+    slide = prs.slides.add_slide(title_layout)
+    slide.shapes.title.text = results.title
+    slide.placeholders[1].text = f"{label('laporan', lang)}\n{results.headline(lang)}"
+
+    def titled(text: str):
+        s = prs.slides.add_slide(only_title)
+        s.shapes.title.text = text
+        s.shapes.title.text_frame.paragraphs[0].font.size = Pt(30)
+        return s
+
+    def picture(text: str, fig: Figure, note: str | None = None):
+        s = titled(text)
+        top, bottom = Inches(1.35), Inches(0.9 if note else 0.3)
+        box_w, box_h = prs.slide_width - Inches(1.0), prs.slide_height - top - bottom
+        pic = s.shapes.add_picture(io.BytesIO(fig.png), Inches(0.5), top)
+        scale = min(box_w / pic.width, box_h / pic.height)
+        pic.width, pic.height = int(pic.width * scale), int(pic.height * scale)
+        pic.left = int((prs.slide_width - pic.width) / 2)
+        if note:
+            tb = s.shapes.add_textbox(Inches(0.5), prs.slide_height - Inches(0.85), box_w, Inches(0.7))
+            tb.text_frame.word_wrap = True
+            tb.text_frame.text = note
+            tb.text_frame.paragraphs[0].font.size = Pt(14)
+        return s
+
+    def bullets(text: str, items: list[str], size: int = 18):
+        s = titled(text)
+        tb = s.shapes.add_textbox(Inches(0.7), Inches(1.5), prs.slide_width - Inches(1.4), prs.slide_height - Inches(2.0))
+        tf = tb.text_frame
+        tf.word_wrap = True
+        for i, item in enumerate(items):
+            p = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
+            p.text = f"• {item}"
+            p.font.size = Pt(size)
+            p.space_after = Pt(10)
+        return s
+
+    def table_slide(text: str, table: Table, size: int = 12):
+        s = titled(text)
+        width = prs.slide_width - Inches(1.0)
+        height = Emu(int(Inches(0.36) * (len(table.rows) + 1)))
+        shape = s.shapes.add_table(len(table.rows) + 1, len(table.header), Inches(0.5), Inches(1.4), width, height)
+        grid = shape.table
+        for j, head in enumerate(table.header):
+            grid.cell(0, j).text = head
+        for i, row in enumerate(table.rows, start=1):
+            for j, text in enumerate(row):
+                grid.cell(i, j).text = text
+        for r in range(len(table.rows) + 1):
+            for j in range(len(table.header)):
+                for p in grid.cell(r, j).text_frame.paragraphs:
+                    p.font.size = Pt(size)
+        return s
+
+    kab = results.kabupaten()
+    bullets(label("bab_metodologi", lang), results.methodology(lang), size=14)
+    bullets(_t(lang, "Hasil utama", "Key results"), [
+        results.headline(lang),
+        _t(lang, f"Bobot unsur tepat 1/{len(results.scheme.unsur)}; IKM konversi = IKM × 25.",
+           f"Element weight exactly 1/{len(results.scheme.unsur)}; converted IKM = IKM × 25."),
+        _t(lang, f"Peluang mutu kabupaten sebenarnya berbeda dari {kab['mutu']}: {fmt_pct(kab['p_mutu_beda'], 0, lang)}.",
+           f"Probability that the regency's true grade differs from {kab['mutu']}: {fmt_pct(kab['p_mutu_beda'], 0, lang)}."),
+    ])
+    unit_rows = ikm_table(results, "unit", lang)
+    table_slide(unit_rows.caption, unit_rows, size=11)
+    picture(label("judul_ikm_unit", lang), figures["ikm_unit"], figures["ikm_unit"].caption)
+    picture(label("judul_periode", lang), figures["periode"])
+    picture(label("judul_nrr", lang), figures["nrr"])
+    picture(label("judul_profil", lang), figures["profil"])
+    picture(label("judul_drivers", lang), figures["drivers"],
+            results.drivers_check.verdict(lang) if results.drivers_check is not None else None)
+    picture(label("judul_ipa", lang), figures["ipa"])
+    if "bobot" in figures:
+        picture(label("judul_bobot", lang), figures["bobot"])
+    rec = recommendation_table(results, lang, top=6)
+    table_slide(label("bab_rekomendasi", lang), rec, size=11)
+    prs.save(path)

@@ -1,0 +1,483 @@
+"""The whole SKM study in one call: read -> validate -> design -> weights -> IKM with CI -> drivers -> IPA ->
+recommendations, returned as one `StudyResults` that the report, the CLI, the notebooks and the dashboards
+all read (nothing is computed twice).
+
+Steps (each delegated to the module that owns it):
+
+1. `riset.io.read_survey` reads the export with its codebook; every blanked or converted cell is kept in
+   `StudyResults.survey.issues` (never dropped silently).
+2. `riset.design.SurveyDesign` describes the sampling design. For the bundled example (exit interviews,
+   see `riset.datasets`): strata = unit x periode, PSU = sampled service day (`hari`) with stage-1 FPC
+   `n_hari_layanan` (service days D), SSU = respondent with stage-2 FPC `n_pengunjung_hari` (visitors M
+   that day), design weight ``bobot_desain`` = D/d x M/m (Lumley 2010, ch. 3; Cochran 1977, ch. 10-11).
+3. `riset.weighting.calibrate` (raking) adjusts the design weights so that within each kecamatan the
+   weighted sex and age composition of the service users matches that of the residents 17+
+   (``contoh_margin_penduduk.csv``, scaled to the weighted number of visits), while each unit x periode
+   keeps its design-weighted total of visits (Deville & Sarndal 1992). The variance carries the
+   calibration (residuals), as R `calibrate()` does.
+4. IKM and NRR per kabupaten, OPD, unit, periode and unit x periode with design-based SE and 95% CI
+   (`riset.ikm_design`), weight exactly 1/9 (PermenPAN-RB 14/2017), mutu with the probability of a
+   different grade.
+5. Key drivers of overall satisfaction K1 (`riset.drivers`: LMG/Shapley share of R² with design bootstrap
+   CIs), an out-of-sample check, IPA with stated importance and CSI (`riset.ipa`), and ranked
+   recommendations (`riset.recommend`).
+
+Example
+-------
+>>> from riset.study import run_study                     # doctest: +SKIP
+>>> res = run_study("data/raw")                            # doctest: +SKIP
+>>> res.kabupaten()[["ikm_konversi", "ci_low", "ci_high", "mutu"]]   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from riset.datasets import FILES
+from riset.design import SurveyDesign
+from riset.drivers import OutOfSampleCheck, RelativeImportance, out_of_sample_check, relative_importance
+from riset.errors import DataError, RisetError
+from riset.ikm import Scheme, get_scheme
+from riset.io import SurveyData, read_codebook, read_survey
+from riset.ipa import CsiResult, IpaResult, csi, ipa
+from riset.replicate import as_replicate
+from riset.labels import check_language, fmt_ci, fmt_num, label
+from riset.margins import margin_from_table
+from riset.weight_diagnostics import margin_comparison, weight_summary
+from riset.weighting import calibrate
+
+Weighting = Literal["kalibrasi", "desain", "tanpa"]
+WEIGHTINGS: tuple[str, ...] = ("kalibrasi", "desain", "tanpa")
+
+#: Design of the bundled example study (columns of contoh_skm_responden.csv); `ssu` is the respondent id.
+EXAMPLE_DESIGN: dict[str, object] = {
+    "weights": "bobot_desain",
+    "strata": ("unit", "periode"),
+    "psu": "hari",
+    "fpc": "n_hari_layanan",
+    "fpc2": "n_pengunjung_hari",
+}
+#: Grouping levels of the IKM table, from the whole kabupaten down to unit x periode.
+LEVELS: dict[str, tuple[str, ...]] = {
+    "kabupaten": (),
+    "periode": ("periode",),
+    "opd": ("opd",),
+    "unit": ("unit",),
+    "unit_periode": ("unit", "periode"),
+}
+#: Demographic characteristics shown in the respondent profile (codebook role 'demographic').
+PROFILE_ORDER = ("jenis_kelamin", "kelompok_umur", "pendidikan", "pekerjaan", "kecamatan")
+_ONE = "_bobot_sama"
+
+
+@dataclass
+class StudyResults:
+    """Everything a seminar needs from one SKM study; tidy tables plus the objects they came from.
+
+    Tables (pandas, one row per ...):
+    - `ikm`: group at each level (`level` = kabupaten / periode / opd / unit / unit_periode) with
+      n_responden, ikm, ikm_konversi, se, ci_low, ci_high (converted scale, 95%), mutu, kinerja, p_mutu_beda;
+    - `nrr`: level x group x unsur with nrr, se, ci_low, ci_high (1-4 scale);
+    - `profile`: variabel, kategori, n, persen (unweighted respondent profile);
+    - `weights`: one row per respondent (bobot_desain, bobot_akhir); `weight_table`: Kish deff, n_eff,
+      min/max per stage (`riset.weight_diagnostics.weight_summary`); `margins`: sex/age shares (%) of the
+      population and of the sample unweighted / design-weighted / final-weighted;
+    - `recommendations`: ranked, with text.
+    Objects: `survey` (io), `design_base` (design weights), `design` (final weights), `drivers`,
+    `drivers_check`, `ipa_result`, `csi_result`.
+    """
+
+    title: str
+    scheme: Scheme
+    survey: SurveyData
+    unsur_map: dict[str, str]
+    importance_map: dict[str, str]
+    design_spec: dict[str, object]
+    weighting: str
+    design_base: SurveyDesign
+    design: SurveyDesign
+    ikm: pd.DataFrame
+    nrr: pd.DataFrame
+    profile: pd.DataFrame
+    weights: pd.DataFrame
+    weight_table: pd.DataFrame
+    margins: pd.DataFrame | None
+    drivers: RelativeImportance
+    drivers_check: OutOfSampleCheck | None
+    ipa_result: IpaResult
+    csi_result: CsiResult
+    recommendations: pd.DataFrame
+    seed: int
+    sources: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    # ------------------------------------------------------------------ convenient views
+    def level(self, name: str) -> pd.DataFrame:
+        """IKM rows of one level ('kabupaten', 'periode', 'opd', 'unit', 'unit_periode')."""
+        if name not in LEVELS:
+            raise RisetError(f"level {name!r} is not an IKM level; choose one of: {', '.join(LEVELS)}")
+        return self.ikm[self.ikm["level"] == name].reset_index(drop=True)
+
+    def kabupaten(self) -> pd.Series:
+        """The kabupaten-wide IKM row (all respondents, all periods)."""
+        return self.level("kabupaten").iloc[0]
+
+    def nrr_of(self, level: str = "kabupaten", group: str | None = None) -> pd.DataFrame:
+        """NRR per unsur of one group of a level (the kabupaten when `group` is None)."""
+        part = self.nrr[self.nrr["level"] == level]
+        if group is not None:
+            part = part[part["group"] == group]
+        if part.empty:
+            raise RisetError(f"no NRR rows for level {level!r}, group {group!r}")
+        return part.reset_index(drop=True)
+
+    @property
+    def ipa(self) -> pd.DataFrame:
+        """IPA table (unsur, kode, nama, kinerja, kepentingan, tingkat_kesesuaian, kuadran, kuadran_label)."""
+        return self.ipa_result.table
+
+    @property
+    def n(self) -> int:
+        """Number of respondents read (rows of the export)."""
+        return len(self.survey.data)
+
+    def drivers_table(self) -> pd.DataFrame:
+        """Relative importance per unsur as shares of R² (importance, ci_low, ci_high: 0-1), best first."""
+        t = self.drivers.table
+        out = pd.DataFrame({"unsur": t["unsur"], "nama": t["nama"], "importance": t["lmg"] / self.drivers.r2})
+        if "lmg_lo" in t.columns:
+            out["ci_low"] = t["lmg_lo"] / self.drivers.r2
+            out["ci_high"] = t["lmg_hi"] / self.drivers.r2
+        out["peringkat"] = t["peringkat"].to_numpy()
+        return out.sort_values("peringkat", kind="stable").reset_index(drop=True)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table of the study by sheet name (for XLSX export)."""
+        sheets = {
+            "IKM": self.ikm,
+            "NRR": self.nrr,
+            "IPA": self.ipa,
+            "Faktor penentu": self.drivers.table,
+            "Rekomendasi": self.recommendations,
+            "Profil responden": self.profile,
+            "Bobot": self.weight_table,
+            "Masalah data": self.survey.issues,
+        }
+        if self.margins is not None:
+            sheets["Margin pembobotan"] = self.margins
+        sheets["Catatan"] = pd.DataFrame({"catatan": self.notes})
+        return sheets
+
+    # ------------------------------------------------------------------ text
+    def methodology(self, lang: str | None = None) -> list[str]:
+        """Methodology paragraphs (design, weighting, IKM formula with the 1/9 weight, CIs, drivers)."""
+        lang = check_language(lang)
+        spec = self.design_spec
+        n_strata = self.survey.data.groupby(list(spec["strata"])).ngroups if spec.get("strata") else 1
+        n_psu = self.survey.data[spec["psu"]].nunique() if spec.get("psu") else self.n
+        k = len(self.scheme.unsur)
+        ci_text = "selang kepercayaan 95%" if lang == "id" else "95% confidence intervals"
+        if lang == "id":
+            design = (
+                f"Survei ini memakai desain sampel dua tahap berstrata: strata = unit layanan × periode ({n_strata} strata); "
+                f"unit sampling primer (PSU) = hari layanan yang terpilih secara acak ({n_psu} hari), dengan koreksi populasi "
+                f"terhingga dari jumlah hari layanan per periode; unit tahap kedua = pengunjung yang diwawancarai saat keluar "
+                f"(exit interview), dengan koreksi populasi terhingga dari jumlah pengunjung hari itu. Bobot desain = "
+                f"(D/d) × (M/m). Galat baku dihitung dengan linearisasi Taylor sesuai desain (Lumley 2010; paket R survey)."
+            )
+            weighting = {
+                "kalibrasi": "Bobot desain dikalibrasi (raking; Deville & Särndal 1992) sehingga komposisi jenis kelamin dan "
+                             "kelompok umur pengguna layanan di tiap kecamatan sama dengan penduduk 17+ (data margin "
+                             "penduduk), sementara total kunjungan tiap unit × periode tetap. Galat baku memperhitungkan "
+                             "kalibrasi (residual regresi), seperti fungsi calibrate() di R survey.",
+                "desain": "Estimasi memakai bobot desain tanpa kalibrasi.",
+                "tanpa": "Estimasi memakai bobot yang sama untuk setiap responden (tanpa pembobotan), "
+                         "seperti perhitungan SKM konvensional; galat baku tetap memperhitungkan strata dan klaster hari.",
+            }[self.weighting]
+            formula = (
+                f"Nilai rata-rata (NRR) tiap unsur = jumlah nilai jawaban / jumlah jawaban yang terisi (jawaban kosong tidak "
+                f"dihitung). IKM = Σ NRR × bobot, dengan bobot tertimbang tepat 1/{k} (bukan 0,11 yang membuat nilai sempurna "
+                f"menjadi 99,00), lalu dikonversi × 25 (skala 25–100) dan dikategorikan menurut {self.scheme.title}: "
+                f"88,31–100 A (Sangat Baik), 76,61–88,30 B (Baik), 65,00–76,60 C (Kurang Baik), 25,00–64,99 D (Tidak Baik). "
+                f"Setiap IKM disertai {ci_text} berbasis desain dan peluang bahwa mutu sebenarnya berbeda dari mutu titik."
+            )
+            drivers = (
+                f"Faktor penentu kepuasan: regresi kepuasan keseluruhan (K1, skala 1–10) atas {k} unsur, dengan kepentingan "
+                f"relatif LMG/Shapley (bagian R²; Lindeman, Merenda & Gold 1980) dan selang kepercayaan bootstrap sesuai "
+                f"desain; diperiksa di luar sampel dengan gradient boosting. Importance-Performance Analysis memakai "
+                f"kepentingan yang dinyatakan responden (P1–P{k})."
+            )
+        else:
+            design = (
+                f"The survey uses a stratified two-stage design: strata = service unit × period ({n_strata} strata); primary "
+                f"sampling units (PSU) = randomly selected service days ({n_psu} days) with a finite population correction "
+                f"from the number of service days per period; second stage = visitors interviewed on exit, with a finite "
+                f"population correction from that day's visitors. Design weight = (D/d) × (M/m). Standard errors use Taylor "
+                f"linearisation under the design (Lumley 2010; R package survey)."
+            )
+            weighting = {
+                "kalibrasi": "Design weights were calibrated (raking; Deville & Särndal 1992) so that within each district the "
+                             "sex and age composition of service users matches residents aged 17+, keeping each unit × "
+                             "period's total visits. Standard errors account for the calibration, as R survey's calibrate().",
+                "desain": "Estimates use the design weights without calibration.",
+                "tanpa": "Estimates weight every respondent equally (no weighting), as conventional SKM calculators do; "
+                         "standard errors still account for strata and day clusters.",
+            }[self.weighting]
+            formula = (
+                f"Mean score (NRR) per element = sum of answers / number of answers given (blanks excluded). IKM = Σ NRR × "
+                f"weight with the weight exactly 1/{k} (not 0.11, which turns a perfect score into 99.00), converted × 25 "
+                f"(scale 25–100) and graded per {self.scheme.title}: 88.31–100 A, 76.61–88.30 B, 65.00–76.60 C, "
+                f"25.00–64.99 D. Every IKM has a design-based {ci_text} and the probability that the true grade differs."
+            )
+            drivers = (
+                f"Key drivers: regression of overall satisfaction (K1, 1–10) on the {k} elements, with LMG/Shapley "
+                f"relative importance (share of R²) and design bootstrap CIs, checked out of sample with gradient "
+                f"boosting. The Importance-Performance Analysis uses stated importance (P1–P{k})."
+            )
+        return [design, weighting, formula, drivers]
+
+    def headline(self, lang: str | None = None) -> str:
+        """One sentence: the kabupaten IKM with CI, mutu and n."""
+        lang = check_language(lang)
+        row = self.kabupaten()
+        value, ci = fmt_num(row["ikm_konversi"], 2, lang), fmt_ci(row["ci_low"], row["ci_high"], 2, lang)
+        n = fmt_num(row["n_responden"], 0, lang)
+        if lang == "id":
+            return (f"IKM kabupaten {value} (SK 95% {ci}), mutu {row['mutu']} ({row['kinerja']}), "
+                    f"dari {n} responden.")
+        return f"Regency IKM {value} (95% CI {ci}), grade {row['mutu']}, from {n} respondents."
+
+    def summary(self) -> str:
+        shown = self.level("unit")[["unit", "nama_unit", "n_responden", "ikm_konversi", "ci_low", "ci_high", "mutu"]]
+        return "\n".join([self.title, self.headline(), shown.round(2).to_string(index=False), *self.notes])
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+
+# ---------------------------------------------------------------------------------------------- pipeline
+def run_study(
+    data_dir: str | Path = "data/raw",
+    *,
+    survey_file: str | Path | None = None,
+    codebook_file: str | Path | None = None,
+    margin_file: str | Path | None = None,
+    design: Mapping[str, object] | None = None,
+    weighting: Weighting = "kalibrasi",
+    overall: str = "K1",
+    n_replicates: int = 100,
+    out_of_sample: bool = True,
+    seed: int = 2026,
+    progress: bool = False,
+) -> StudyResults:
+    """Run the whole study on a survey export and return `StudyResults`.
+
+    Parameters
+    ----------
+    data_dir : folder with the study files; defaults to the bundled example's names (`riset.datasets.FILES`).
+    survey_file, codebook_file, margin_file : override a file (absolute, or relative to `data_dir`).
+        Without margins, `weighting='kalibrasi'` is refused (choose 'desain' or 'tanpa').
+    design : design columns for `SurveyDesign` (weights, strata, psu, fpc, fpc2); the respondent id is the
+        second-stage unit. Default: the example's design (`EXAMPLE_DESIGN`).
+    weighting : 'kalibrasi' (design weights raked to the population margins), 'desain' or 'tanpa' (equal
+        weights; the variance still follows strata and PSUs).
+    overall : the overall-satisfaction column (codebook role 'overall').
+    n_replicates : bootstrap replicates (Rao-Wu, seeded) for the driver CIs.
+    out_of_sample : run the cross-validated boosting check of the driver ranking.
+    seed : seed of every random step (bootstrap replicates, cross-validation folds).
+    """
+    if weighting not in WEIGHTINGS:
+        raise RisetError(f"weighting={weighting!r} is not allowed; choose one of: {', '.join(WEIGHTINGS)}")
+    folder = Path(data_dir)
+    paths = {
+        "responden": _path(folder, survey_file, FILES["responden"]),
+        "codebook": _path(folder, codebook_file, FILES["codebook"]),
+        "margin": _path(folder, margin_file, FILES["margin"]) if (margin_file or weighting == "kalibrasi") else None,
+    }
+    survey = read_survey(paths["responden"], read_codebook(paths["codebook"]))
+    cb = survey.codebook
+    scheme = get_scheme(cb.scheme)
+    unsur_map, importance_map = cb.unsur_map("unsur"), cb.unsur_map("importance")
+    notes = [survey.summary()]
+    spec = dict(EXAMPLE_DESIGN if design is None else design)
+    spec["ssu"] = cb.id
+    data = survey.data.copy()
+    data[_ONE] = 1.0
+
+    base = _design(data, spec, weights=str(spec["weights"]))
+    equal = _design(data, spec, weights=_ONE)
+    margins_table = None
+    if weighting == "kalibrasi":
+        final, margins_table, note = _calibrated(base, equal, paths["margin"])
+        notes.append(note)
+    else:
+        final = base if weighting == "desain" else equal
+    weight_col = "_bobot_akhir"
+    final_data = data.assign(**{weight_col: np.asarray(final.weights)})
+
+    ikm_table, nrr_table = _ikm_tables(final_data, unsur_map, scheme, weight_col)
+    drivers, check = _drivers(final_data, final, overall, unsur_map, weight_col, spec.get("psu"), n_replicates,
+                             out_of_sample, seed, progress)
+    notes += drivers.notes
+    ipa_result = ipa(final_data, unsur_map, importance_map, weights=weight_col)
+    csi_result = csi(ipa_result)
+    return StudyResults(
+        title=cb.study,
+        scheme=scheme,
+        survey=survey,
+        unsur_map=unsur_map,
+        importance_map=importance_map,
+        design_spec=spec,
+        weighting=weighting,
+        design_base=base,
+        design=final,
+        ikm=ikm_table,
+        nrr=nrr_table,
+        profile=profile(survey.data, [c for c in PROFILE_ORDER if c in cb.columns("demographic")]),
+        weights=pd.DataFrame({"id_responden": data[cb.id].to_numpy(), "bobot_desain": np.asarray(base.weights),
+                              "bobot_akhir": np.asarray(final.weights)}, index=data.index),
+        weight_table=weight_summary({"desain": base, "akhir": final}),
+        margins=margins_table,
+        drivers=drivers,
+        drivers_check=check,
+        ipa_result=ipa_result,
+        csi_result=csi_result,
+        recommendations=pd.DataFrame(),
+        seed=seed,
+        sources={k: str(v) for k, v in paths.items() if v is not None},
+        notes=notes,
+    )
+
+
+def _path(folder: Path, given, default: str) -> Path:
+    path = Path(given) if given is not None else Path(default)
+    path = path if path.is_absolute() else folder / path
+    if not path.exists():
+        raise DataError(f"study file '{path}' not found; give the folder of the study files or the file itself")
+    return path
+
+
+def _design(data: pd.DataFrame, spec: Mapping[str, object], weights: str) -> SurveyDesign:
+    strata = spec.get("strata")
+    return SurveyDesign(
+        data,
+        weights=weights,
+        strata=list(strata) if isinstance(strata, (list, tuple)) else strata,
+        psu=spec.get("psu"),
+        fpc=spec.get("fpc"),
+        ssu=spec.get("ssu") if spec.get("fpc2") else None,
+        fpc2=spec.get("fpc2"),
+    )
+
+
+def _calibrated(base: SurveyDesign, equal: SurveyDesign, margin_path: Path) -> tuple[SurveyDesign, pd.DataFrame, str]:
+    """Rake to kecamatan x sex and kecamatan x age (resident shares scaled to the design-weighted visits of
+    each kecamatan) and to the design-weighted visits of each unit x periode."""
+    population = pd.read_csv(margin_path)
+    data = base.data
+    w = pd.Series(np.asarray(base.weights), index=data.index)
+    visits = w.groupby(data["kecamatan"]).sum()
+    residents = population.groupby("kecamatan")["jumlah"].sum()
+    absent = sorted(set(visits.index) - set(residents.index))
+    if absent:
+        raise DataError(f"margin file '{margin_path}' has no residents for kecamatan {', '.join(absent)}")
+    scaled = population.assign(jumlah=population["jumlah"] * population["kecamatan"].map(visits / residents))
+    scaled = scaled[scaled["kecamatan"].isin(visits.index)]
+    margins = [
+        margin_from_table(scaled, ["kecamatan", "jenis_kelamin"]),
+        margin_from_table(scaled, ["kecamatan", "kelompok_umur"]),
+        margin_from_table(data.assign(jumlah=w), ["unit", "periode"]),
+    ]
+    final = calibrate(base, margins, calfun="raking")
+    table = _margin_table({"tanpa": equal, "desain": base, "akhir": final}, population)
+    note = (f"Bobot dikalibrasi (raking) ke {len(margins)} margin: kecamatan × jenis kelamin, kecamatan × kelompok umur "
+            f"(komposisi penduduk 17+), dan unit × periode (total kunjungan).")
+    return final, table, note
+
+
+def _margin_table(designs: Mapping[str, SurveyDesign], population: pd.DataFrame) -> pd.DataFrame:
+    """Shares (%) of the sex and age categories: residents, and the sample unweighted / design / final weights
+    (from `riset.weight_diagnostics.margin_comparison`, turned into percent of each margin's total)."""
+    margins = [margin_from_table(population, var) for var in ("jenis_kelamin", "kelompok_umur")]
+    totals = margin_comparison(designs, margins)
+    columns = ["populasi", *designs]
+    shares = totals.groupby("margin", sort=False)[columns].transform(lambda c: 100 * c / c.sum())
+    names = {"tanpa": "sampel_tanpa_bobot", "desain": "sampel_bobot_desain", "akhir": "sampel_bobot_akhir"}
+    return pd.concat([totals[["margin", "kategori"]].rename(columns={"margin": "variabel"}),
+                      shares.rename(columns=names)], axis=1)
+
+
+def _ikm_tables(data: pd.DataFrame, unsur_map: Mapping[str, str], scheme: Scheme, weight_col: str):
+    from riset.ikm import ikm as ikm_point
+
+    tables, nrrs = [], []
+    for level, by in LEVELS.items():
+        res = ikm_point(data, unsur_map, by=list(by) or None, weights=weight_col, scheme=scheme)
+        t = res.table.copy()
+        t.insert(0, "level", level)
+        t.insert(1, "group", _group_names(t, by, data))
+        tables.append(t)
+        n = res.nrr.copy()
+        n.insert(0, "level", level)
+        n.insert(1, "group", _group_names(n, by, data))
+        nrrs.append(n)
+    ikm_table = pd.concat(tables, ignore_index=True)
+    ikm_table = _add_names(ikm_table, data)
+    return ikm_table, pd.concat(nrrs, ignore_index=True)
+
+
+def _group_names(table: pd.DataFrame, by: Sequence[str], data: pd.DataFrame) -> list[str]:
+    if not by:
+        return ["Kabupaten"] * len(table)
+    return [" / ".join(str(v) for v in row) for row in table[list(by)].itertuples(index=False)]
+
+
+def _add_names(table: pd.DataFrame, data: pd.DataFrame) -> pd.DataFrame:
+    if "unit" in table.columns and "nama_unit" in data.columns:
+        names = data.drop_duplicates("unit").set_index("unit")["nama_unit"]
+        table.insert(table.columns.get_loc("unit") + 1, "nama_unit", table["unit"].map(names))
+        if "opd" in data.columns:
+            opd = data.drop_duplicates("unit").set_index("unit")["opd"]
+            table["opd"] = table["opd"].fillna(table["unit"].map(opd)) if "opd" in table.columns else table["unit"].map(opd)
+    return table
+
+
+def _drivers(data, final, overall, unsur_map, weight_col, psu, n_replicates, out_of_sample, seed, progress):
+    # Rao-Wu bootstrap of the final design; calibration factors are held fixed in the replicates (as R does
+    # for a calibrated design converted with as.svrepdesign)
+    replicates = as_replicate(final, type="bootstrap", replicates=n_replicates, seed=seed, calibrated="fixed")
+    drivers = relative_importance(data, overall, unsur_map, weights=weight_col, replicate_weights=replicates.replicate_weights,
+                                  progress=progress)
+    check = None
+    if out_of_sample:
+        # folds keep each PSU (service day) together; the PSU label is passed as a number code
+        data = data.assign(_psu_kode=pd.factorize(data[psu])[0]) if psu else data
+        check = out_of_sample_check(data, overall, unsur_map, weights=weight_col, reference=drivers,
+                                    groups="_psu_kode" if psu else None, n_repeats=3, seed=seed, progress=progress)
+    return drivers, check
+
+
+def profile(data: pd.DataFrame, variables: Sequence[str]) -> pd.DataFrame:
+    """Respondent profile: count and percent of respondents per category of each characteristic.
+
+    persen = n_category / n_answered x 100 (blanks are reported as their own category 'Tidak diisi',
+    never dropped). Categories keep the order of the codebook labels when the data is categorical,
+    else their order of frequency.
+
+    >>> profile(pd.DataFrame({"jenis_kelamin": ["Laki-laki", "Perempuan", "Perempuan"]}), ["jenis_kelamin"])["n"].tolist()
+    [2, 1]
+    """
+    rows = []
+    for var in variables:
+        if var not in data.columns:
+            raise DataError(f"profile: column '{var}' not found in the data")
+        counts = data[var].fillna("Tidak diisi").astype(str).value_counts(sort=True)
+        part = pd.DataFrame({"variabel": var, "kategori": counts.index, "n": counts.to_numpy()})
+        part["persen"] = 100 * part["n"] / part["n"].sum()
+        rows.append(part)
+    return pd.concat(rows, ignore_index=True)
