@@ -55,7 +55,8 @@ linear <- function(design) {
     mean_narm = stat(svymean(~enroll, design, na.rm = TRUE)),
     mean_replace = stat(svymean(~api00, design, deff = "replace")),
     total = stat(svytotal(~api.stu, design, deff = TRUE), df),
-    ratio = ratio_stat(svyratio(~api.stu, ~enroll, design, deff = TRUE, na.rm = TRUE), df),
+    ratio = ratio_stat(svyratio(~api.stu, ~enroll, design, deff = TRUE, na.rm = TRUE),
+                       degf(subset(design, !is.na(enroll)))),   # df of the answered rows, as riset
     prop = stat(svymean(~stype, design, deff = TRUE), df),
     prop_total = stat(svytotal(~stype, design)),
     quantile = quant(design),
