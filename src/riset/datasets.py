@@ -77,6 +77,21 @@ KOLOM_UNSUR_BY_KEY = {k: c for c, k in KOLOM_UNSUR.items()}
 UNSUR_KEYS = tuple(u.key for u in UNSUR_2017)  # regulation order
 KOLOM_KEPENTINGAN = {f"P{c[1:]}": k for c, k in KOLOM_UNSUR.items()}
 LABEL_KEPENTINGAN = ("Tidak penting", "Kurang penting", "Penting", "Sangat penting")
+#: Question texts of the regulation's sample questionnaire (PermenPAN-RB 14/2017, Lampiran), by unsur.
+PERTANYAAN = {
+    "persyaratan": "Bagaimana pendapat Saudara tentang kesesuaian persyaratan pelayanan dengan jenis pelayanannya?",
+    "prosedur": "Bagaimana pemahaman Saudara tentang kemudahan prosedur pelayanan di unit ini?",
+    "waktu": "Bagaimana pendapat Saudara tentang kecepatan waktu dalam memberikan pelayanan?",
+    "biaya": "Bagaimana pendapat Saudara tentang kewajaran biaya/tarif dalam pelayanan?",
+    "produk": "Bagaimana pendapat Saudara tentang kesesuaian produk pelayanan antara yang tercantum dalam "
+              "standar pelayanan dengan hasil yang diberikan?",
+    "kompetensi": "Bagaimana pendapat Saudara tentang kompetensi/kemampuan petugas dalam pelayanan?",
+    "perilaku": "Bagaimana pendapat Saudara tentang perilaku petugas dalam pelayanan terkait kesopanan dan keramahan?",
+    "sarana": "Bagaimana pendapat Saudara tentang kualitas sarana dan prasarana?",
+    "pengaduan": "Bagaimana pendapat Saudara tentang penanganan pengaduan pengguna layanan?",
+}
+PERTANYAAN_K1 = "Secara keseluruhan, seberapa puas Bapak/Ibu dengan pelayanan unit ini? (1 = sangat tidak puas, 10 = sangat puas)"
+PERTANYAAN_P = "Seberapa penting bagi Bapak/Ibu: {nama}?"
 MISSING_CODE = 9
 
 #: Kecamatan (fictional) and total population; residents aged 17+ are about 68 % (70 % in the capital).
@@ -324,11 +339,13 @@ def codebook() -> dict:
     columns |= {c: {"role": "demographic"} for c in ("jenis_kelamin", "kelompok_umur", "pendidikan", "pekerjaan")}
     for col, key in KOLOM_UNSUR.items():
         labels = dict(enumerate(scheme.get(key).labels, start=1))
-        columns[col] = {"role": "unsur", "unsur": key, "scale": [1, 4], "labels": labels, "missing": [MISSING_CODE]}
-    columns["K1"] = {"role": "overall", "scale": [1, 10]}
+        columns[col] = {"role": "unsur", "unsur": key, "scale": [1, 4], "labels": labels, "missing": [MISSING_CODE],
+                        "pertanyaan": PERTANYAAN[key]}
+    columns["K1"] = {"role": "overall", "scale": [1, 10], "pertanyaan": PERTANYAAN_K1}
     for col, key in KOLOM_KEPENTINGAN.items():
         columns[col] = {"role": "importance", "unsur": key, "scale": [1, 4],
-                        "labels": dict(enumerate(LABEL_KEPENTINGAN, start=1)), "missing": [MISSING_CODE]}
+                        "labels": dict(enumerate(LABEL_KEPENTINGAN, start=1)), "missing": [MISSING_CODE],
+                        "pertanyaan": PERTANYAAN_P.format(nama=scheme.get(key).nama.lower())}
     return {"study": STUDY, "scheme": scheme.key, "id": "id_responden", "ignore": ["Timestamp"], "columns": columns}
 
 
@@ -510,7 +527,7 @@ def _assemble(rng: np.random.Generator, people: pd.DataFrame, answers: pd.DataFr
         "opd": [u.opd for u in units], "unit": [u.unit for u in units], "nama_unit": [u.nama_unit for u in units],
         "jenis_layanan": [u.jenis_layanan for u in units],
         "hari": people["hari"].to_numpy(), "n_hari_layanan": people["D"].to_numpy(),
-        "n_pengunjung_hari": people["M"].to_numpy(), "bobot_desain": people["bobot"].round(4).to_numpy(),
+        "n_pengunjung_hari": people["M"].to_numpy(), "bobot_desain": people["bobot"].round(6).to_numpy(),
         "jenis_kelamin": [KELAMIN[s] for s in sex], "kelompok_umur": [UMUR[a] for a in age],
         "pendidikan": [PENDIDIKAN[e] for e in edu], "pekerjaan": [PEKERJAAN[o] for o in occupation],
     })
