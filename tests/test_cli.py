@@ -80,14 +80,17 @@ def test_bad_input_exits_2_with_one_line(argv, expected, capsys, tmp_path, monke
     assert expected in _one_line_error(capsys)
 
 
-def test_console_script_bad_input_and_version(tmp_path):
+def test_console_script_bad_input(tmp_path):
     riset = Path(sys.executable).with_name("riset")
     bad = subprocess.run([riset, "ikm", str(DATA / "blank_id.csv"), "-c", CODEBOOK], capture_output=True,
                          text=True, cwd=tmp_path)
     assert bad.returncode == 2
     assert bad.stderr == "riset: error: blank_id.csv: respondent id column 'id_responden' is blank in 1 row(s): 6\n"
-    version = subprocess.run([riset, "--version"], capture_output=True, text=True)
-    assert (version.returncode, version.stdout.strip()) == (0, f"riset {__version__}")
+
+
+def test_version(capsys):
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"riset {__version__}"
 
 
 def test_demo_without_example_data_is_a_clear_error(tmp_path, capsys):

@@ -388,3 +388,54 @@ def test_example_study_reads_with_exactly_the_injected_problems():
             assert int((mine["masalah"] == "kode hilang").sum()) == counts["kode_9"], col
             assert int(mine["masalah"].isin(["label teks", "huruf pilihan"]).sum()) == counts["teks_label"], col
     assert survey.data["id_responden"].is_unique and survey.data.index.min() == 2
+
+
+# ------------------------------------------------------------------------ more export shapes
+def test_semicolon_file_whose_text_holds_commas(tmp_path, codebook):
+    text = (DATA / "survey_semicolon.csv").read_text(encoding="utf-8").replace(";A;", ";Puskesmas A, Kota;")
+    (tmp_path / "s.csv").write_text(text, encoding="utf-8")
+    survey = read_survey(tmp_path / "s.csv", codebook)
+    assert survey.delimiter == ";"
+    assert survey.data["unit"].tolist()[:3] == ["Puskesmas A, Kota"] * 3
+
+
+def test_xlsx_header_below_blank_rows_keeps_sheet_row_numbers(tmp_path, codebook):
+    import openpyxl
+
+    wb = openpyxl.load_workbook(DATA / "survey.xlsx")
+    wb.active.insert_rows(1, amount=2)
+    wb.save(tmp_path / "shifted.xlsx")
+    survey = read_survey(tmp_path / "shifted.xlsx", codebook)
+    assert survey.data.index.tolist() == [4, 5, 6, 7, 8, 9, 11]
+    assert survey.issues.loc[survey.issues["kolom"] == "K1", "baris"].tolist() == [7]
+
+
+# ------------------------------------------------------------------ property: nothing is lost
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+CELL = st.sampled_from(["", "1", "2", "3", "4", "4.0", "0", "5", "9", "44", "2.5", "Sesuai", " sangat SESUAI ",
+                        "a", "d", "e", "bagus", "-", "?", "Tidak mudah"])
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.lists(CELL, min_size=9, max_size=9), min_size=1, max_size=6))
+def test_every_blanked_cell_is_reported_and_no_row_is_lost(tmp_path_factory, grid):
+    """Whatever the answers, each respondent row survives, each kept answer lies on 1-4, and a cell is NaN
+    exactly when it was blank in the file or is reported as blanked."""
+    cb = read_codebook(CODEBOOK_YAML)
+    header = ["Timestamp", "id_responden", "unit", "jenis_kelamin", "hari", "bobot", *[f"U{j}" for j in range(1, 10)],
+              "K1", "P1"]
+    lines = [",".join(header)] + [",".join(["t", f"R{i}", "A", "Perempuan", "H1", "1", *row, "5", "3"])
+                                  for i, row in enumerate(grid)]
+    path = tmp_path_factory.mktemp("prop") / "grid.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    survey = read_survey(path, cb)
+    answers = survey.data[[f"U{j}" for j in range(1, 10)]]
+    assert survey.data.index.tolist() == list(range(2, 2 + len(grid)))
+    assert answers.stack().dropna().between(1, 4).all()
+    blanked = {(b, k) for b, k in zip(survey.blanked["baris"], survey.blanked["kolom"])}
+    for i, row in enumerate(grid):
+        for j, cell in enumerate(row, start=1):
+            is_nan = np.isnan(answers.loc[i + 2, f"U{j}"])
+            assert is_nan == (cell.strip() == "" or (i + 2, f"U{j}") in blanked), (i, j, cell)
