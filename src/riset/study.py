@@ -73,6 +73,7 @@ LEVELS: dict[str, tuple[str, ...]] = {
 #: Demographic characteristics shown in the respondent profile (codebook role 'demographic').
 PROFILE_ORDER = ("jenis_kelamin", "kelompok_umur", "pendidikan", "pekerjaan", "kecamatan")
 _ONE = "_bobot_sama"
+_FINAL = "_bobot_akhir"
 
 
 @dataclass
@@ -88,7 +89,8 @@ class StudyResults:
       min/max per stage (`riset.weight_diagnostics.weight_summary`); `margins`: sex/age shares (%) of the
       population and of the sample unweighted / design-weighted / final-weighted;
     - `recommendations`: ranked, with text.
-    Objects: `survey` (io), `design_base` (design weights), `design` (final weights), `drivers`,
+    Objects: `survey` (io), `designs` ('tanpa' equal weights, 'desain', and 'kalibrasi' when calibrated;
+    `design` is the one the tables use), `drivers`,
     `drivers_check`, `ipa_result`, `csi_result`.
     """
 
@@ -99,8 +101,7 @@ class StudyResults:
     importance_map: dict[str, str]
     design_spec: dict[str, object]
     weighting: str
-    design_base: SurveyDesign
-    design: SurveyDesign
+    designs: dict[str, SurveyDesign]
     ikm: pd.DataFrame
     nrr: pd.DataFrame
     profile: pd.DataFrame
@@ -117,6 +118,16 @@ class StudyResults:
     notes: list[str] = field(default_factory=list)
 
     # ------------------------------------------------------------------ convenient views
+    @property
+    def design(self) -> SurveyDesign:
+        """The design with the final weights (calibrated, design or equal, per `weighting`)."""
+        return self.designs[self.weighting]
+
+    @property
+    def design_base(self) -> SurveyDesign:
+        """The design with the design weights (before calibration)."""
+        return self.designs["desain"]
+
     def level(self, name: str) -> pd.DataFrame:
         """IKM rows of one level ('kabupaten', 'periode', 'opd', 'unit', 'unit_periode')."""
         if name not in LEVELS:
@@ -317,14 +328,13 @@ def run_study(
         notes.append(note)
     else:
         final = base if weighting == "desain" else equal
-    weight_col = "_bobot_akhir"
-    final_data = data.assign(**{weight_col: np.asarray(final.weights)})
-
-    ikm_table, nrr_table = _ikm_tables(final_data, unsur_map, scheme, weight_col)
-    drivers, check = _drivers(final_data, final, overall, unsur_map, weight_col, spec.get("psu"), n_replicates,
-                             out_of_sample, seed, progress)
+    designs = {"tanpa": equal, "desain": base, **({"kalibrasi": final} if weighting == "kalibrasi" else {})}
+    ikm_table, nrr_table = _ikm_tables(final, unsur_map, scheme)
+    final_data = data.assign(**{_FINAL: np.asarray(final.weights)})
+    drivers, check = _drivers(final_data, final, overall, unsur_map, spec.get("psu"), n_replicates, out_of_sample,
+                              seed, progress)
     notes += drivers.notes
-    ipa_result = ipa(final_data, unsur_map, importance_map, weights=weight_col)
+    ipa_result = ipa(final_data, unsur_map, importance_map, weights=_FINAL)
     csi_result = csi(ipa_result)
     return StudyResults(
         title=cb.study,
@@ -334,8 +344,7 @@ def run_study(
         importance_map=importance_map,
         design_spec=spec,
         weighting=weighting,
-        design_base=base,
-        design=final,
+        designs=designs,
         ikm=ikm_table,
         nrr=nrr_table,
         profile=profile(survey.data, [c for c in PROFILE_ORDER if c in cb.columns("demographic")]),
@@ -352,6 +361,63 @@ def run_study(
         sources={k: str(v) for k, v in paths.items() if v is not None},
         notes=notes,
     )
+
+
+@dataclass
+class StudyView:
+    """One selection of a study (a domain: unit / OPD / periode / demographic filters) under one weighting.
+
+    `ikm`: the domain's IKM row (n_responden, ikm_konversi, se, ci_low, ci_high, mutu, kinerja, p_mutu_beda);
+    `nrr`: NRR per unsur with CI; `ipa`: IPA of the domain (stated importance); `recommendations`: the
+    study's recommendations for the units in the domain.
+    """
+
+    selection: dict[str, str]
+    weighting: str
+    ikm: pd.Series
+    nrr: pd.DataFrame
+    ipa: IpaResult
+    recommendations: pd.DataFrame
+
+
+def view(results: StudyResults, selection: Mapping[str, object] | None = None, weighting: str | None = None) -> StudyView:
+    """IKM with CI, NRR, IPA and recommendations for one domain of the study, from the stored designs.
+
+    Domain estimation keeps the full design (weights zero outside the domain, as `subset()` in R survey),
+    so the SEs are those of a domain, not of a separate small survey (Lumley 2010, sec. 2.3.1).
+
+    Parameters
+    ----------
+    selection : column -> value, e.g. ``{"unit": "PKM-KOTA", "jenis_kelamin": "Perempuan"}``; None or a
+        None value = no restriction on that column.
+    weighting : 'kalibrasi', 'desain' or 'tanpa' (default: the study's own weighting).
+
+    >>> v = view(res, {"unit": "PKM-KOTA"}, weighting="tanpa")   # doctest: +SKIP
+    >>> v.ikm["ikm_konversi"], v.ikm["ci_low"], v.ikm["ci_high"]  # doctest: +SKIP
+    """
+    weighting = results.weighting if weighting is None else weighting
+    if weighting not in results.designs:
+        raise RisetError(f"weighting={weighting!r} is not available in this study; available: {', '.join(results.designs)}")
+    chosen = {str(k): v for k, v in (selection or {}).items() if v is not None}
+    design = results.designs[weighting]
+    data = design.data
+    mask = pd.Series(True, index=data.index)
+    for column, value in chosen.items():
+        if column not in data.columns:
+            raise DataError(f"selection column '{column}' is not a column of the survey data")
+        mask &= data[column].astype(str) == str(value)
+    if not mask.any():
+        text = ", ".join(f"{k} = {v}" for k, v in chosen.items())
+        raise DataError(f"no respondent matches the selection {text}")
+    ikm_table, nrr_table = _ikm_tables(design.subset(mask.to_numpy()), results.unsur_map, results.scheme,
+                                       {"domain": ()})
+    part = data.loc[mask].assign(**{_FINAL: np.asarray(design.weights)[mask.to_numpy()]})
+    ipa_result = ipa(part, results.unsur_map, results.importance_map, weights=_FINAL)
+    rec = results.recommendations
+    if not rec.empty and "unit" in rec.columns:
+        rec = rec[rec["unit"].isin(part["unit"].unique())]
+    return StudyView(chosen, weighting, ikm_table.iloc[0], nrr_table.drop(columns=["level", "group"]), ipa_result,
+                     rec.reset_index(drop=True))
 
 
 def _path(folder: Path, given, default: str) -> Path:
@@ -412,26 +478,28 @@ def _margin_table(designs: Mapping[str, SurveyDesign], population: pd.DataFrame)
                       shares.rename(columns=names)], axis=1)
 
 
-def _ikm_tables(data: pd.DataFrame, unsur_map: Mapping[str, str], scheme: Scheme, weight_col: str):
+def _ikm_tables(design: SurveyDesign, unsur_map: Mapping[str, str], scheme: Scheme,
+                levels: Mapping[str, Sequence[str]] = LEVELS) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """IKM and NRR tables at every level from one design (domains keep the full design)."""
     from riset.ikm import ikm as ikm_point
 
+    inside = np.asarray(design.weights) > 0
+    data = design.data.loc[inside].assign(**{_FINAL: np.asarray(design.weights)[inside]})
     tables, nrrs = [], []
-    for level, by in LEVELS.items():
-        res = ikm_point(data, unsur_map, by=list(by) or None, weights=weight_col, scheme=scheme)
+    for level, by in levels.items():
+        res = ikm_point(data, unsur_map, by=list(by) or None, weights=_FINAL, scheme=scheme)
         t = res.table.copy()
         t.insert(0, "level", level)
-        t.insert(1, "group", _group_names(t, by, data))
+        t.insert(1, "group", _group_names(t, by))
         tables.append(t)
         n = res.nrr.copy()
         n.insert(0, "level", level)
-        n.insert(1, "group", _group_names(n, by, data))
+        n.insert(1, "group", _group_names(n, by))
         nrrs.append(n)
-    ikm_table = pd.concat(tables, ignore_index=True)
-    ikm_table = _add_names(ikm_table, data)
-    return ikm_table, pd.concat(nrrs, ignore_index=True)
+    return _add_names(pd.concat(tables, ignore_index=True), data), pd.concat(nrrs, ignore_index=True)
 
 
-def _group_names(table: pd.DataFrame, by: Sequence[str], data: pd.DataFrame) -> list[str]:
+def _group_names(table: pd.DataFrame, by: Sequence[str]) -> list[str]:
     if not by:
         return ["Kabupaten"] * len(table)
     return [" / ".join(str(v) for v in row) for row in table[list(by)].itertuples(index=False)]
@@ -447,17 +515,17 @@ def _add_names(table: pd.DataFrame, data: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def _drivers(data, final, overall, unsur_map, weight_col, psu, n_replicates, out_of_sample, seed, progress):
+def _drivers(data, final, overall, unsur_map, psu, n_replicates, out_of_sample, seed, progress):
     # Rao-Wu bootstrap of the final design; calibration factors are held fixed in the replicates (as R does
     # for a calibrated design converted with as.svrepdesign)
     replicates = as_replicate(final, type="bootstrap", replicates=n_replicates, seed=seed, calibrated="fixed")
-    drivers = relative_importance(data, overall, unsur_map, weights=weight_col, replicate_weights=replicates.replicate_weights,
+    drivers = relative_importance(data, overall, unsur_map, weights=_FINAL, replicate_weights=replicates.replicate_weights,
                                   progress=progress)
     check = None
     if out_of_sample:
         # folds keep each PSU (service day) together; the PSU label is passed as a number code
         data = data.assign(_psu_kode=pd.factorize(data[psu])[0]) if psu else data
-        check = out_of_sample_check(data, overall, unsur_map, weights=weight_col, reference=drivers,
+        check = out_of_sample_check(data, overall, unsur_map, weights=_FINAL, reference=drivers,
                                     groups="_psu_kode" if psu else None, n_repeats=3, seed=seed, progress=progress)
     return drivers, check
 

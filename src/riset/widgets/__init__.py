@@ -1,0 +1,3 @@
+"""ipywidgets dashboards and calculators; each widget calls the library only and exposes its callback for tests."""
+
+from riset.widgets.dasbor import Dasbor, dasbor  # noqa: F401
