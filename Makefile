@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test install clean
+.PHONY: demo test install browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,14 @@ install: $(VENV)/.installed
 demo: install
 	$(BIN)/riset demo --out data/processed
 
-test: install
+# The report test opens the HTML report in headless Chromium (Debian package `chromium`); install it where
+# we may (root with apt-get), otherwise that one test is skipped with its reason.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  echo "chromium not available: the browser screenshot test will be skipped"
+
+test: install browser
 	$(BIN)/python -m pytest -q
 
 clean:
