@@ -15,6 +15,10 @@ ch. 5), exactly as R survey computes them:
   ordinal  (svyolr, logit link):     logit P(Y <= k) = zeta_k - x'b  (MASS::polr parametrisation: no
                                      intercept; cut-points zeta_1 < ... < zeta_{K-1}, named "a|b")
 
+Replicate-weight designs (`riset.replicate.ReplicateDesign`: JK1, JKn, bootstrap, BRR) are handled as
+R's svyglm/svyolr methods for svrepdesign: the model is refitted with every replicate weight column
+(starting from the full-sample estimate) and Var = scale * sum_r rscale_r (b_r - b_bar)(b_r - b_bar)'.
+
 Inference as R: t tests with residual df = design df + 1 - p for svyglm (df = PSUs - strata of the rows
 used, R `degf`), design df - (number of slopes) for svyolr; the Wald F test of a group of terms is
 R's `regTermTest` (F = b' V^-1 b / q on (q, residual df)). Rows with a blank in any model variable are
@@ -45,7 +49,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Literal, Mapping, Sequence
 
 import numpy as np
@@ -53,9 +57,12 @@ import pandas as pd
 import patsy
 import statsmodels.api as sm
 from scipy import special, stats
+from tqdm.auto import tqdm
 
+from riset.design import SurveyDesign
 from riset.errors import DataError, DesignError, RisetError
 from riset.ikm import UNSUR_2017, resolve_unsur
+from riset.replicate import ReplicateDesign
 
 Kind = Literal["linear", "logistic", "ordinal"]
 Lang = Literal["id", "en"]
@@ -341,7 +348,8 @@ def linear(formula: str, design, unsur: Mapping[str, str] | None = None, labels:
     ----------
     formula : patsy formula on the design's data, e.g. ``"K1 ~ U1 + U2 + ... + U9 + C(unit)"``; text
         columns become treatment-coded categories (first level = reference).
-    design : `riset.design.SurveyDesign` (its domain, weights, strata, PSU, FPC are used).
+    design : `riset.design.SurveyDesign` (its domain, weights, strata, PSU, FPC are used) or a
+        `riset.replicate.ReplicateDesign` (variance from refits with the replicate weights).
     unsur : optional column -> unsur name mapping (as in the codebook), for labels such as
         "Waktu Penyelesaian" in tables.
     labels : optional column -> display label for other columns (e.g. ``{"unit": "Unit layanan"}``).
@@ -417,8 +425,10 @@ class _Frame:
 
 
 def _model_frame(kind: Kind, formula: str, design, lang: Lang) -> tuple[_Frame, list[str]]:
-    if not hasattr(design, "variance") or not hasattr(design, "weights"):
-        raise DesignError(f"design must be a riset.design.SurveyDesign, not {type(design).__name__}")
+    if not isinstance(design, (SurveyDesign, ReplicateDesign)):
+        raise DesignError(
+            f"design must be a riset.design.SurveyDesign or riset.replicate.ReplicateDesign, not {type(design).__name__}"
+        )
     if not isinstance(formula, str) or "~" not in formula:
         raise DataError(f"formula must be text like 'K1 ~ U1 + U2', not {formula!r}")
     data = design.data
@@ -571,7 +581,7 @@ class _Fit:
     fitted: np.ndarray | None
 
 
-def _fit_linear(fr: _Frame) -> _Fit:
+def _fit_linear(fr: _Frame, start: np.ndarray | None = None) -> _Fit:
     X, y, w = fr.X.to_numpy(), fr.y, fr.w
     res = sm.WLS(y, X, weights=w).fit()
     e = y - res.fittedvalues
@@ -579,7 +589,7 @@ def _fit_linear(fr: _Frame) -> _Fit:
     return _Fit(np.asarray(res.params), list(fr.X.columns), X * (w * e)[:, None], bread_inv, np.asarray(res.fittedvalues))
 
 
-def _fit_logistic(fr: _Frame) -> _Fit:
+def _fit_logistic(fr: _Frame, start: np.ndarray | None = None) -> _Fit:
     X, y, w = fr.X.to_numpy(), fr.y, fr.w
     values = np.unique(y)
     if not np.isin(values, [0.0, 1.0]).all():
@@ -593,7 +603,7 @@ def _fit_logistic(fr: _Frame) -> _Fit:
     scaled = w / w.mean()  # as R svyglm: the fit is invariant to the scale, IRLS is better conditioned
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = sm.GLM(y, X, family=sm.families.Binomial(), var_weights=scaled).fit(tol=1e-12, maxiter=100)
+        res = sm.GLM(y, X, family=sm.families.Binomial(), var_weights=scaled).fit(start_params=start, tol=1e-12, maxiter=100)
     mu = np.asarray(res.fittedvalues)
     eta = X @ np.asarray(res.params)
     if not res.converged or np.abs(eta).max() > 30:
@@ -625,12 +635,12 @@ def _check_separation(fr: _Frame) -> None:
             )
 
 
-def _fit_ordinal(fr: _Frame) -> _Fit:
+def _fit_ordinal(fr: _Frame, start: np.ndarray | None = None) -> _Fit:
     X, y, w = fr.X.to_numpy(), fr.y, fr.w
     k = len(fr.levels)
     scaled = w / w.mean()
     cum = np.cumsum(np.bincount(y, weights=scaled, minlength=k))[:-1] / scaled.sum()
-    theta = np.concatenate([np.zeros(X.shape[1]), special.logit(cum)])
+    theta = np.concatenate([np.zeros(X.shape[1]), special.logit(cum)]) if start is None else np.asarray(start)
     ll, grad, hess = _polr(theta, X, y, scaled, k)
     for _ in range(200):
         step = np.linalg.solve(-hess, grad)
@@ -696,15 +706,34 @@ def _polr(theta, X, y, w, k, with_scores=False):
     return ll, scores.sum(axis=0), hess
 
 
-_FITTERS: dict[str, Callable[[_Frame], _Fit]] = {"linear": _fit_linear, "logistic": _fit_logistic, "ordinal": _fit_ordinal}
+_FITTERS: dict[str, Callable[..., _Fit]] = {"linear": _fit_linear, "logistic": _fit_logistic, "ordinal": _fit_ordinal}
+
+
+def _replicate_cov(kind: Kind, fr: _Frame, fit: _Fit, design) -> np.ndarray:
+    """Refit with every replicate weight column (from the full estimate) and combine as R `svrVar`.
+
+    The design's `variance_of` is elementwise; the covariances follow by polarisation,
+    Cov(a, b) = (Var(a + b) - Var(a - b)) / 4, exact for the replicate quadratic form.
+    """
+    reps = np.asarray(design.replicate_weights, dtype="float64")[fr.used]
+    thetas = np.empty((len(fit.params), reps.shape[1]))
+    for r in tqdm(range(reps.shape[1]), desc="replikasi", disable=reps.shape[1] < 100):
+        thetas[:, r] = _FITTERS[kind](replace(fr, w=reps[:, r]), start=fit.params).params
+    est = fit.params
+    plus = design.variance_of(est[:, None] + est[None, :], thetas[:, None, :] + thetas[None, :, :])
+    minus = design.variance_of(est[:, None] - est[None, :], thetas[:, None, :] - thetas[None, :, :])
+    return (plus - minus) / 4
 
 
 def _fit_model(kind: Kind, formula, design, unsur, labels, lang) -> ModelResult:
     fr, notes = _model_frame(kind, formula, design, _lang(lang))
     fit = _FITTERS[kind](fr)
-    influence = np.zeros((len(fr.used), len(fit.params)))
-    influence[fr.used] = fit.scores @ fit.bread_inv
-    cov = design.variance(influence)
+    if isinstance(design, ReplicateDesign):
+        cov = _replicate_cov(kind, fr, fit, design)
+    else:
+        influence = np.zeros((len(fr.used), len(fit.params)))
+        influence[fr.used] = fit.scores @ fit.bread_inv
+        cov = design.variance(influence)
     used_design = design.subset(fr.used)
     design_df = used_design.df
     df_resid = design_df - fr.X.shape[1] if kind == "ordinal" else design_df + 1 - len(fit.params)
