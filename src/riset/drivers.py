@@ -205,11 +205,8 @@ def _check_collinearity(values: np.ndarray, w: np.ndarray, columns: Sequence[str
 
 
 def _replicate_matrix(replicate_weights, data: pd.DataFrame) -> np.ndarray:
-    """Replicate weights as an n x R float array aligned with `data` rows.
-
-    Accepts an ndarray/DataFrame (n x R) or a replicate design exposing `.repweights` (n x R) and `.data`.
-    """
-    reps = getattr(replicate_weights, "repweights", replicate_weights)
+    """Replicate weights as an n x R float array aligned with `data` rows (ndarray or DataFrame)."""
+    reps = replicate_weights
     if isinstance(reps, pd.DataFrame) and not reps.index.equals(data.index):
         if not data.index.isin(reps.index).all():
             raise DataError("replicate_weights (DataFrame) has no row for some respondents of `data` (index mismatch)")
@@ -254,6 +251,17 @@ class RelativeImportance:
         """Share of R^2 (0-1, summing to 1) per unsur key."""
         return (self.table.set_index("unsur")[method] / self.r2).rename(f"{method}_share")
 
+    def share_table(self, method: Literal["lmg", "johnson"] = "lmg") -> pd.DataFrame:
+        """unsur, nama, importance (share of R^2, 0-1), ci_low/ci_high when replicated, peringkat; best first.
+
+        The form `riset.charts.driver_importance` draws."""
+        t = self.table
+        out = pd.DataFrame({"unsur": t["unsur"], "nama": t["nama"], "importance": t[method] / self.r2})
+        if f"{method}_lo" in t.columns:
+            out["ci_low"], out["ci_high"] = t[f"{method}_lo"] / self.r2, t[f"{method}_hi"] / self.r2
+        out["peringkat"] = out["importance"].rank(ascending=False, method="min").astype(int)
+        return out.sort_values("peringkat", kind="stable").reset_index(drop=True)
+
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
 
@@ -269,12 +277,26 @@ class RelativeImportance:
         return self.summary()
 
 
+def _weighted_source(data, weights: str | None):
+    """(frame, weights array, replicate design or None) from a DataFrame + weight column or a design."""
+    if isinstance(data, pd.DataFrame):
+        return data, weights, None
+    if not hasattr(data, "weights") or not hasattr(data, "data"):
+        raise DataError(f"data must be a DataFrame, a SurveyDesign or a ReplicateDesign, not {type(data).__name__}")
+    if weights is not None:
+        raise DataError("weights come from the design; do not pass `weights` together with a design")
+    rep = data if hasattr(data, "replicate_weights") else None
+    return data.data, np.asarray(data.weights, dtype=float), rep
+
+
 def relative_importance(
-    data: pd.DataFrame,
+    data,
     outcome: str,
     predictors: Mapping[str, str] | Sequence[str],
     weights: str | None = None,
     replicate_weights=None,
+    replicates: int | None = None,
+    seed: int | None = None,
     level: float = 0.95,
     progress: bool = True,
 ) -> RelativeImportance:
@@ -282,19 +304,25 @@ def relative_importance(
 
     Parameters
     ----------
-    data : one row per respondent.
+    data : one row per respondent (DataFrame), or a design: `riset.design.SurveyDesign` (its weights;
+        rows outside a domain have weight 0 and are left out) or `riset.replicate.ReplicateDesign`
+        (its weights and replicate weights).
     outcome : overall satisfaction column (e.g. 'K1').
     predictors : columns, or a mapping column -> unsur name (e.g. ``{"U8": "sarana"}``; resolved by name).
-    weights : survey weight column (None = equal weights).
+    weights : survey weight column when `data` is a DataFrame (None = equal weights).
     replicate_weights : optional n x R matrix (array/DataFrame, one row per row of `data`) of bootstrap
-        replicate weights, e.g. Rao-Wu rescaled bootstrap weights of the design, or a replicate design
-        with `.repweights`; gives percentile CIs and replicate SDs. Rows left out for blanks are left
-        out of every replicate too.
-    level : confidence level of the percentile interval.
+        replicate analysis weights, e.g. Rao-Wu rescaled bootstrap weights of the design.
+    replicates, seed : with a `SurveyDesign`, build `replicates` Rao-Wu bootstrap replicate weights
+        (`riset.replicate.as_replicate(design, type="bootstrap", replicates=, seed=)`).
+    level : confidence level.
     progress : show a tqdm bar over the replicates.
 
+    The estimate is recomputed with every replicate column. Bootstrap replicates (a matrix, or a
+    bootstrap replicate design) give the percentile interval; jackknife/BRR replicate designs give
+    estimate +- t(df) x SE with the design's replicate variance (R `svrVar`). `*_se` is the replicate SE.
     Formulas in the module docstring (Lindeman, Merenda & Gold 1980; Gromping 2006; Johnson 2000).
-    Rows with a blank in the outcome or any predictor are left out (listwise) and reported in `notes`.
+    Rows with a blank in the outcome or any predictor are left out (listwise) and reported in `notes`;
+    they are left out of every replicate too.
 
     >>> import numpy as np, pandas as pd
     >>> d = pd.DataFrame({"U1": [1, 2, 3, 4, 2, 3], "U2": [2, 1, 4, 3, 3, 3], "K1": [3, 4, 8, 9, 5, 6]})
@@ -302,14 +330,29 @@ def relative_importance(
     >>> round(float(ri.table["lmg"].sum()), 6) == round(ri.r2, 6)
     True
     """
+    if replicates is not None:
+        from riset.replicate import as_replicate
+
+        if replicate_weights is not None or isinstance(data, pd.DataFrame) or hasattr(data, "replicate_weights"):
+            raise DataError("replicates= builds bootstrap weights from a SurveyDesign; pass the design as `data` "
+                            "and no replicate_weights")
+        data = as_replicate(data, type="bootstrap", replicates=replicates, seed=seed)
+    frame, w_all, rep_design = _weighted_source(data, weights)
     names = _predictor_names(predictors)
     columns = [outcome, *names["kolom"]]
     if outcome in names["kolom"].tolist():
         raise DataError(f"outcome '{outcome}' is also listed among the predictors")
-    ok, notes = complete_cases(data, columns, weights)
-    used = data.loc[ok]
+    ok, notes = complete_cases(frame, columns, w_all if isinstance(w_all, str) else None)
+    if isinstance(w_all, np.ndarray):
+        ok &= w_all > 0
+    used = frame.loc[ok]
     values = used[columns].apply(pd.to_numeric).to_numpy(dtype=float)
-    w = np.ones(len(used)) if weights is None else pd.to_numeric(used[weights]).to_numpy(dtype=float)
+    if w_all is None:
+        w = np.ones(len(used))
+    elif isinstance(w_all, str):
+        w = pd.to_numeric(used[w_all]).to_numpy(dtype=float)
+    else:
+        w = w_all[ok.to_numpy()]
     _check_collinearity(values, w, columns)
     r2, lmg, johnson = _importance(values, w)
 
@@ -320,17 +363,33 @@ def relative_importance(
     table["johnson_persen"] = 100 * johnson / r2
     table["peringkat"] = table["lmg"].rank(ascending=False, method="min").astype(int)
     reps: dict[str, np.ndarray] = {}
+    if replicate_weights is not None and rep_design is not None:
+        raise DataError("the replicate design already carries replicate weights; do not pass replicate_weights too")
+    if rep_design is not None:
+        replicate_weights = rep_design.replicate_weights
+        notes += list(getattr(rep_design, "notes", []))
     if replicate_weights is not None:
-        matrix = _replicate_matrix(replicate_weights, data)[ok.to_numpy()]
-        est = np.array(
-            [np.concatenate(_importance(values, matrix[:, r])[1:]) for r in tqdm(range(matrix.shape[1]), desc="replikasi", disable=not progress)]
-        )
+        matrix = _replicate_matrix(replicate_weights, frame)[ok.to_numpy()]
+        est = np.array([
+            np.concatenate(_importance(values, matrix[:, r])[1:])
+            for r in tqdm(range(matrix.shape[1]), desc="replikasi", disable=not progress)
+        ])
         p = len(names)
         reps = {"lmg": est[:, :p], "johnson": est[:, p:]}
-        tail = 100 * (1 - level) / 2
+        bootstrap = rep_design is None or rep_design.type == "bootstrap"
         for method, rep in reps.items():
-            table[f"{method}_lo"], table[f"{method}_hi"] = np.percentile(rep, [tail, 100 - tail], axis=0)
-            table[f"{method}_se"] = rep.std(axis=0, ddof=1)
+            full = table[method].to_numpy()
+            if rep_design is None:
+                se = rep.std(axis=0, ddof=1)
+            else:
+                se = np.sqrt(rep_design.variance_of(full, rep.T))
+            if bootstrap:
+                tail = 100 * (1 - level) / 2
+                lo, hi = np.percentile(rep, [tail, 100 - tail], axis=0)
+            else:
+                half = stats.t.ppf(0.5 + level / 2, rep_design.df) * se
+                lo, hi = full - half, full + half
+            table[f"{method}_lo"], table[f"{method}_hi"], table[f"{method}_se"] = lo, hi, se
     return RelativeImportance(
         table=table, r2=float(r2), n=len(used), outcome=outcome,
         level=level if reps else None, replicates=reps, notes=notes,
