@@ -224,3 +224,39 @@ def test_example_study_recovers_true_driver_ordering():
         # shares of R^2 close to the generator's expected shares (200,000 simulated respondents)
         shares = ri.shares()
         assert max(abs(shares[k] - v) for k, v in truth["porsi_r2_harapan"].items()) < 0.04
+
+
+def test_design_input_and_rao_wu_replicates(survey):
+    from riset.design import SurveyDesign
+    from riset.replicate import as_replicate
+
+    d = survey.assign(h=np.arange(len(survey)) % 3, psu=np.arange(len(survey)) // 5)
+    design = SurveyDesign(d, weights="w", strata="h", psu="psu")
+    plain = relative_importance(d, "K1", ["U1", "U2"], weights="w", progress=False)
+    boot = relative_importance(design, "K1", ["U1", "U2"], replicates=20, seed=11, progress=False)
+    assert boot.table["lmg"].tolist() == pytest.approx(plain.table["lmg"].tolist(), abs=1e-12)
+    rep = as_replicate(design, type="bootstrap", replicates=20, seed=11)
+    by_matrix = relative_importance(d, "K1", ["U1", "U2"], weights="w", replicate_weights=rep.replicate_weights, progress=False)
+    assert boot.table["lmg_lo"].tolist() == pytest.approx(by_matrix.table["lmg_lo"].tolist(), abs=1e-12)
+    # a domain: rows outside have weight 0 and are left out
+    dom = relative_importance(design.subset(d["h"].to_numpy() == 0), "K1", ["U1", "U2"], progress=False)
+    direct = relative_importance(d[d["h"] == 0], "K1", ["U1", "U2"], weights="w", progress=False)
+    assert dom.n == int((d["h"] == 0).sum()) and dom.r2 == pytest.approx(direct.r2, abs=1e-12)
+
+
+def test_jackknife_design_gives_t_interval(survey):
+    from scipy import stats
+
+    from riset.design import SurveyDesign
+    from riset.replicate import as_replicate
+
+    d = survey.assign(psu=np.arange(len(survey)) // 10)
+    jk = as_replicate(SurveyDesign(d, weights="w", psu="psu"), type="jk1")
+    ri = relative_importance(jk, "K1", ["U1", "U2"], progress=False)
+    reps = ri.replicates["lmg"]
+    se = np.sqrt((reps.shape[0] - 1) / reps.shape[0] * ((reps - reps.mean(axis=0)) ** 2).sum(axis=0))
+    assert ri.table["lmg_se"].tolist() == pytest.approx(se.tolist())
+    half = stats.t.ppf(0.975, jk.df) * se
+    assert ri.table["lmg_hi"].tolist() == pytest.approx((ri.table["lmg"] + half).tolist())
+    with pytest.raises(DataError, match="weights come from the design"):
+        relative_importance(jk, "K1", ["U1"], weights="w", progress=False)
