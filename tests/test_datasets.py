@@ -215,3 +215,29 @@ def test_biaya_is_mostly_gratis_except_at_the_rsud(clean):
     gratis = (data["U4"] == 4).groupby(data["opd"]).mean()
     assert gratis["Dinas Kesehatan"] > 0.8 and gratis["Disdukcapil"] > 0.75
     assert gratis["RSUD Tanjung Harapan"] < 0.4
+
+
+def test_observed_nrr_per_unit_and_periode_follow_the_true_expected_nrr(clean, truth):
+    data, _, _ = clean
+    observed = data.groupby(["unit", "periode"])[UNSUR_COLS].mean().rename(columns=datasets.KOLOM_UNSUR)
+    expected = pd.DataFrame({(u, p): nrr for u, t in truth["mutu_unit"].items() for p, nrr in t["nrr_harapan"].items()}).T
+    diff = (observed - expected.loc[observed.index, observed.columns]).abs()
+    assert diff.to_numpy().mean() < 0.08 and diff.to_numpy().max() < 0.35
+    # the units that changed in S2 show it in the unsur that changed (latent shift >= 0.4 -> NRR moves >= 0.2)
+    changes = [(u, k, v) for u, t in truth["mutu_unit"].items() for k, v in t["perubahan_s2_laten"].items() if abs(v) >= 0.4]
+    assert len(changes) >= 4
+    for unit, key, shift in changes:
+        moved = observed.loc[(unit, "2026-S2"), key] - observed.loc[(unit, "2026-S1"), key]
+        assert np.sign(moved) == np.sign(shift) and abs(moved) > 0.2, (unit, key, moved)
+
+
+def test_readme_tables_state_the_ground_truth(truth):
+    readme = (RAW / "README.md").read_text(encoding="utf-8")
+    assert "python -m riset.datasets --out data/raw --seed 2026" in readme
+    for unit, t in truth["mutu_unit"].items():
+        row = next(line for line in readme.splitlines() if line.startswith(f"| {unit} |"))
+        assert f"| {t['ikm_harapan']:.2f} | {t['mutu']} |" in row, unit
+    for rank, key in enumerate(truth["model_k1"]["urutan_menurut_beta"], start=1):
+        assert f"| {rank} | {key} | {datasets.KOLOM_UNSUR_BY_KEY[key]} | {truth['model_k1']['beta'][key]:.2f} |" in readme
+    for key, quadrant in truth["kepentingan"]["kuadran_ipa"].items():
+        assert f"| {truth['kepentingan']['rata_rata_harapan'][key]:.2f} | {quadrant} |" in readme

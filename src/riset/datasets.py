@@ -351,18 +351,28 @@ def codebook() -> dict:
 
 # --- expected answers and solving the latent levels ----------------------------------------------------
 
-def _expected_answer(location) -> np.ndarray:
-    """E[U] = 1 + sum_k Phi((location - c_k) / s) for the answer model's total latent sd s."""
-    s = np.sqrt(SD_HARI**2 + SD_RESPONDEN**2 + SD_GALAT**2)
+def _expected_answer(location, sd: float) -> np.ndarray:
+    """E[U] = 1 + sum_k Phi((location - c_k) / sd) for a latent N(location, sd^2) cut at CUT_POINTS."""
     loc = np.asarray(location, dtype=float)[..., None]
-    return 1.0 + norm.cdf((loc - np.array(CUT_POINTS)) / s).sum(axis=-1)
+    return 1.0 + norm.cdf((loc - np.array(CUT_POINTS)) / sd).sum(axis=-1)
+
+
+def _bisect(f, target: float, lo: float, hi: float) -> float:
+    """x in [lo, hi] with f(x) = target for an increasing f (60 halvings: as exact as a float allows)."""
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if f(mid) < target else (lo, mid)
+    return (lo + hi) / 2
+
+
+def _visitor_mix(jenis: Jenis) -> np.ndarray:
+    """P(sex, age) among the unit's visitors (2 x 5; sex and age independent)."""
+    return np.outer([1 - jenis.perempuan, jenis.perempuan], jenis.umur)
 
 
 def _respondent_mix(jenis: Jenis) -> np.ndarray:
-    """P(sex, age | respondent) = P(sex) P(age) p(sex, age) / sum: the visitor mix after refusals (2 x 5)."""
-    sex = np.array([1 - jenis.perempuan, jenis.perempuan])
-    prop = np.outer([RESPON_KELAMIN[s] for s in KELAMIN], [RESPON_UMUR[a] for a in UMUR])
-    mix = np.outer(sex, jenis.umur) * prop
+    """P(sex, age | respondent) = P(sex, age) p(sex, age) / sum: the visitor mix after refusals (2 x 5)."""
+    mix = _visitor_mix(jenis) * np.outer([RESPON_KELAMIN[s] for s in KELAMIN], [RESPON_UMUR[a] for a in UMUR])
     return mix / mix.sum()
 
 
@@ -379,29 +389,22 @@ def _expected_nrr(unit: UnitLayanan, level: float, offsets: np.ndarray) -> np.nd
     age_mix = _respondent_mix(JENIS[unit.jenis]).sum(axis=0)
     shifts = np.array([UMUR_SHIFT[a] for a in UMUR])
     q = _quality(unit, level, offsets)
-    return np.tensordot(_expected_answer(q[..., None] + shifts), age_mix, axes=([-1], [0]))
+    sd = np.sqrt(SD_HARI**2 + SD_RESPONDEN**2 + SD_GALAT**2)
+    return np.tensordot(_expected_answer(q[..., None] + shifts, sd), age_mix, axes=([-1], [0]))
 
 
 def _solve_level(unit: UnitLayanan, offsets: np.ndarray) -> float:
-    """Bisection for L_u: expected pooled IKM x25 = unit.ikm_target (monotone in L_u)."""
-    lo, hi = -2.0, 7.0
-    for _ in range(60):
-        mid = (lo + hi) / 2
-        # both periods have the same planned n, so the pooled unweighted mean is the average of the two
-        ikm = 25 * _expected_nrr(unit, mid, offsets).mean()
-        lo, hi = (mid, hi) if ikm < unit.ikm_target else (lo, mid)
-    return (lo + hi) / 2
+    """L_u such that the expected pooled IKM x25 equals unit.ikm_target.
+
+    Both periods have the same planned n, so the pooled unweighted mean is the average of the two.
+    """
+    return _bisect(lambda level: 25 * _expected_nrr(unit, level, offsets).mean(), unit.ikm_target, -2.0, 7.0)
 
 
 def _solve_location(mean: float, sd_person: float, sd_noise: float) -> float:
-    """Latent location m with E[answer] = mean under cut-points CUT_POINTS and sd sqrt(sd_person^2 + sd_noise^2)."""
-    s = np.hypot(sd_person, sd_noise)
-    lo, hi = -2.0, 8.0
-    for _ in range(60):
-        mid = (lo + hi) / 2
-        value = 1 + norm.cdf((mid - np.array(CUT_POINTS)) / s).sum()
-        lo, hi = (mid, hi) if value < mean else (lo, mid)
-    return (lo + hi) / 2
+    """Latent location m with E[answer] = mean when the latent is N(m, sd_person^2 + sd_noise^2)."""
+    sd = np.sqrt(sd_person**2 + sd_noise**2)
+    return _bisect(lambda m: float(_expected_answer(m, sd)), mean, -2.0, 8.0)
 
 
 # --- frame, days, respondents ------------------------------------------------------------------------
@@ -424,7 +427,8 @@ def _frame_and_days(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFram
             calendar = _service_days(jenis, periode)
             mean = unit.pengunjung_per_hari * np.array([_HARI_KALI[d.weekday()] for d in calendar])
             visitors = rng.poisson(mean * rng.gamma(15.0, 1 / 15.0, size=len(calendar)))
-            visitors = np.maximum(visitors, 2 * unit.target_per_hari)  # days this quiet are not service days
+            # a day with fewer visitors than twice the quota does not happen at these units (keeps m near quota)
+            visitors = np.maximum(visitors, 2 * unit.target_per_hari)
             sampled = np.sort(rng.choice(len(calendar), size=unit.hari_sampel, replace=False))
             frame_rows.append({
                 "unit": unit.unit, "nama_unit": unit.nama_unit, "opd": unit.opd, "jenis_layanan": unit.jenis_layanan,
@@ -454,10 +458,6 @@ def _respondents(rng: np.random.Generator, days: pd.DataFrame) -> pd.DataFrame:
     people["d"] = people.groupby(["ui", "pi"])["hari"].transform("nunique")
     people["bobot"] = people["D"] / people["d"] * (people["M"] / people["m"])
     return people
-
-
-def _visitor_mix(jenis: Jenis) -> np.ndarray:
-    return np.outer([1 - jenis.perempuan, jenis.perempuan], jenis.umur)
 
 
 def _answers(rng: np.random.Generator, people: pd.DataFrame, levels, offsets) -> pd.DataFrame:
