@@ -223,3 +223,34 @@ def test_unknown_term_in_wald_test(designs):
     fit = linear("api00 ~ ell + meals", designs["strat"])
     with pytest.raises(DataError, match="term\\(s\\) 'mobility' not in the model"):
         fit.wald_test("mobility")
+
+
+def test_example_study_recovers_the_generators_drivers():
+    """K1 on the 9 unsur + age group + sex on the bundled study (two-stage design, stage-1 variance)."""
+    import yaml
+
+    from riset.io import read_survey
+
+    raw = Path(__file__).parents[1] / "data" / "raw"
+    data = read_survey(raw / "contoh_skm_responden.csv", raw / "contoh_skm_codebook.yaml").data
+    truth = yaml.safe_load((raw / "contoh_kebenaran.yaml").read_text())["model_k1"]
+    design = SurveyDesign(data, weights="bobot_desain", strata=["unit", "periode"], psu="hari", fpc="n_hari_layanan")
+    formula = satisfaction_formula("K1", truth["kolom"], ["kelompok_umur", "jenis_kelamin"])
+    fit = linear(formula, design, unsur=truth["kolom"])
+    unsur_terms = list(fit.params.index[1:10])
+    assert [truth["kolom"][c] for c in unsur_terms] == [
+        "persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi", "perilaku", "pengaduan", "sarana"]
+    ci = fit.conf_int()
+    covered = [ci.loc[c, "lower"] <= truth["beta"][truth["kolom"][c]] <= ci.loc[c, "upper"] for c in unsur_terms]
+    assert sum(covered) >= 8
+    ranked = fit.params[unsur_terms].sort_values(ascending=False).index
+    assert [truth["kolom"][c] for c in ranked[:3]] == truth["urutan_menurut_beta"][:3]
+    assert fit.n_dropped == int(data[["K1", *truth["kolom"]]].isna().any(axis=1).sum())
+    assert fit.to_frame().loc["U3", "variabel"] == "Waktu Penyelesaian"
+
+
+def test_design_must_be_a_design_object(designs):
+    from riset.errors import DesignError
+
+    with pytest.raises(DesignError, match="design must be a riset.design.SurveyDesign"):
+        linear("api00 ~ ell", designs["strat"].data)

@@ -231,7 +231,7 @@ class InstrumentResult:
                 f"item valid bila r hitung > r tabel. Tidak valid: {', '.join(invalid) or '-'}",
                 f"Cronbach alpha = {self.alpha:.3f} (SK {self.level:.0%} Feldt {lo:.3f} - {hi:.3f}) -> {verdict} "
                 f"(batas {self.threshold:g})",
-                f"KMO = {self.kmo.overall:.3f} ({self.kmo.reading(lang)}); Bartlett chi2({df}) = {chi2:.2f}, p = {p:.3g}; "
+                f"KMO = {self.kmo.overall:.3f} ({self.kmo.reading(lang)}); Bartlett chi2({df}) = {chi2:.2f}, {_fmt_p(p)}; "
                 f"komponen pertama menjelaskan {self.variance_explained:.1%} varians -> {factor}",
             ]
         else:
@@ -242,7 +242,7 @@ class InstrumentResult:
                 f"an item is valid when r > critical r. Not valid: {', '.join(invalid) or '-'}",
                 f"Cronbach alpha = {self.alpha:.3f} ({self.level:.0%} Feldt CI {lo:.3f} - {hi:.3f}) -> {verdict} "
                 f"(threshold {self.threshold:g})",
-                f"KMO = {self.kmo.overall:.3f} ({self.kmo.reading(lang)}); Bartlett chi2({df}) = {chi2:.2f}, p = {p:.3g}; "
+                f"KMO = {self.kmo.overall:.3f} ({self.kmo.reading(lang)}); Bartlett chi2({df}) = {chi2:.2f}, {_fmt_p(p)}; "
                 f"first component explains {self.variance_explained:.1%} of the variance -> {factor}",
             ]
         lines.append(self.to_frame(lang).round(3).to_string())
@@ -399,6 +399,10 @@ def _lang(lang: str) -> Lang:
     if lang not in ("id", "en"):
         raise RisetError(f"lang={lang!r} is not available; choose 'id' (Bahasa Indonesia) or 'en'")
     return lang  # type: ignore[return-value]
+
+
+def _fmt_p(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
 def _say(lang: Lang, indonesian: str, english: str) -> str:

@@ -311,7 +311,7 @@ class ModelResult:
         if len(self.term_columns) > (1 if "Intercept" in self.term_columns else 0):
             test = self.wald_test()
             lines.append(("Uji F (Wald) seluruh model" if lang == "id" else "Overall Wald F test")
-                         + f": F({test.df}, {test.ddf}) = {test.F:.3f}, p = {_fmt_p(test.p)}")
+                         + f": F({test.df}, {test.ddf}) = {test.F:.3f}, {_fmt_p(test.p)}")
         if self.kind == "linear":
             lines.append(f"R² ({'tertimbang' if lang == 'id' else 'weighted'}) = {self.r2:.4f}")
         shown = self.to_frame(lang, level).round(4)
@@ -464,8 +464,11 @@ def _model_frame(kind: Kind, formula: str, design, lang: Lang) -> tuple[_Frame, 
         notes.append(_say(lang, f"{len(dropped)} responden tidak dipakai karena ada jawaban kosong ({detail}).",
                           f"{len(dropped)} respondents left out for blank answers ({detail})."))
     used_labels = domain.index[keep.to_numpy()]
-    term_columns = {name: list(X.columns[s]) for name, s in X.design_info.term_name_slices.items()}
-    X = X.loc[used_labels]
+    slices = X.design_info.term_name_slices
+    # patsy groups categorical terms first; keep the formula's order, as R does (unsur before controls)
+    order = [t.name() for t in patsy.ModelDesc.from_formula(rhs).rhs_termlist if t.name() in slices]
+    term_columns = {name: list(X.columns[slices[name]]) for name in order}
+    X = X.loc[used_labels, [c for cols in term_columns.values() for c in cols]]
     if kind == "ordinal":  # polr: coded with an intercept (treatment contrasts), which the cut-points replace
         X = X.drop(columns=term_columns.pop("Intercept", []))
     used = np.asarray(data.index.isin(used_labels))
@@ -808,7 +811,7 @@ def _check_level(level: float) -> None:
 
 
 def _fmt_p(p: float) -> str:
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
 def _plain(value):
