@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from riset import datasets
+from riset.errors import RisetError
 from riset.ikm import UNSUR_2017, ikm
 
 RAW = Path(__file__).resolve().parents[1] / "data" / "raw"
@@ -241,3 +242,9 @@ def test_readme_tables_state_the_ground_truth(truth):
         assert f"| {rank} | {key} | {datasets.KOLOM_UNSUR_BY_KEY[key]} | {truth['model_k1']['beta'][key]:.2f} |" in readme
     for key, quadrant in truth["kepentingan"]["kuadran_ipa"].items():
         assert f"| {truth['kepentingan']['rata_rata_harapan'][key]:.2f} | {quadrant} |" in readme
+
+
+@pytest.mark.parametrize("seed", [-1, 2.5, "2026", None])
+def test_a_bad_seed_is_refused_with_its_value(seed):
+    with pytest.raises(RisetError, match=f"seed must be a whole number >= 0.*{seed!r}"):
+        datasets.make_example_study(seed)

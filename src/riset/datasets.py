@@ -53,6 +53,7 @@ import pandas as pd
 import yaml
 from scipy.stats import norm
 
+from riset.errors import RisetError
 from riset.ikm import UNSUR_2017, get_scheme, grade
 
 DEFAULT_SEED = 2026
@@ -270,6 +271,8 @@ def make_example_study(seed: int = DEFAULT_SEED) -> dict:
     >>> study["responden"]["unit"].nunique(), sorted(study["responden"]["periode"].unique())
     (15, ['2026-S1', '2026-S2'])
     """
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise RisetError(f"seed must be a whole number >= 0 (e.g. 2026), not {seed!r}")
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(7)]
     rng_unit, rng_days, rng_people, rng_answers, rng_mess, rng_margin, rng_truth = streams
 
