@@ -8,7 +8,7 @@ Sample size (one row per unit, vectorised):
     Slovin (1960):            n  = N / (1 + N e2)   (= Cochran-for-a-mean form with n0 = 1 / e2)
 
 Krejcie & Morgan is Cochran's proportion formula with X2 = z2 = 3.841: the published table is that
-formula rounded to the *nearest* integer (all 90 rows; rounding up gives one more at 44 of them).
+formula rounded to the *nearest* integer (all 90 rows; rounding up gives one more at 45 of them).
 The design effect multiplies n0 before the finite population correction (the design's variance is
 deff x the SRS variance *with* fpc), and the expected response rate divides the completed interviews
 needed: n_kontak = ceil(n / response_rate), capped at N.
@@ -68,6 +68,11 @@ KM_CHI2 = 3.841
 SCALES = {"konversi": ("skala konversi 25-100", 25.0, 100.0), "asli": ("skala asli 1-4", 1.0, 4.0)}
 
 _EPS = 1e-9
+
+
+def _plain(value):
+    """A numpy scalar as the plain Python value a user typed (for error messages)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _angka(x: float, digits: int = 4) -> str:
@@ -153,7 +158,7 @@ def _population_table(population, column: str) -> tuple[pd.DataFrame, np.ndarray
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise DataError(
-            f"population size '{column}' has value {raw.iloc[row]!r} in row {row + 1}; "
+            f"population size '{column}' has value {_plain(raw.iloc[row])!r} in row {row + 1}; "
             f"allowed: a whole number >= 1 (or inf for an unknown, very large population); {int(bad.sum())} such row(s)"
         )
     clash = [c for c in ("n0", "n_fpc", "n_sampel", "n_kontak", "sensus") if c in table.columns]
@@ -295,7 +300,7 @@ def sample_size(
     if method == "krejcie_morgan":
         text.append(
             "Tabel terbitan Krejcie & Morgan membulatkan ke bilangan bulat terdekat; di sini "
-            + ("dibulatkan ke atas, sehingga pada 44 dari 90 baris tabel hasilnya 1 lebih besar."
+            + ("dibulatkan ke atas, sehingga pada 45 dari 90 baris tabel hasilnya 1 lebih besar."
                if rounding == "up" else "dibulatkan ke terdekat, sama dengan tabel terbitan.")
         )
 
@@ -417,7 +422,15 @@ def allocate(
         )
     if shares.sum() <= 0 and n > lo.sum():
         raise DesignError(f"all allocation weights are zero (column '{sd}' is 0 everywhere); use 'proportional'")
-    x = _box_allocation(shares, lo, hi, n)
+    # shares below 1e-12 of the largest cannot earn a whole interview; as zeros they keep lambda finite
+    shares = np.where(shares > 1e-12 * shares.max(), shares / shares.max(), 0.0) if shares.max() > 0 else shares
+    zero = shares <= 0
+    if zero.any() and n > hi[~zero].sum() + lo[zero].sum():
+        # strata with S_h = 0 get their minimum unless all others are full: then they share the rest by N_h
+        x = hi.astype("float64").copy()
+        x[zero] = _box_allocation(N_h[zero], lo[zero], hi[zero], n - hi[~zero].sum())
+    else:
+        x = _box_allocation(shares, lo, hi, n)
     out["n_kontinu"] = x
     out["n_h"] = _largest_remainder(x, hi, n)
     note = np.where(out["n_h"] >= N_h, "sensus", np.where(out["n_h"] <= lo, "minimum", ""))
@@ -431,7 +444,7 @@ def _positive(frame: pd.DataFrame, col: str, allow_zero: bool, whole: bool = Fal
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         allowed = "a number >= 0" if allow_zero else ("a whole number > 0" if whole else "a number > 0")
-        raise DesignError(f"column '{col}' has value {frame[col].iloc[row]!r} in row {row + 1}; allowed: {allowed}")
+        raise DesignError(f"column '{col}' has value {_plain(frame[col].iloc[row])!r} in row {row + 1}; allowed: {allowed}")
     return values.to_numpy(dtype="float64")
 
 
@@ -450,7 +463,7 @@ def _box_allocation(a: np.ndarray, lo: np.ndarray, hi: np.ndarray, n: float) -> 
     positive = a > 0
     if n <= lo.sum() or not positive.any():
         return lo.astype("float64").copy()
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", over="ignore"):
         breaks = np.unique(np.concatenate([lo[positive] / a[positive], hi[positive] / a[positive]]))
     breaks = breaks[np.isfinite(breaks)]
     f = np.clip(np.outer(breaks, a), lo, hi).sum(axis=1)

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from riset.errors import DesignError
-from riset.sampling import per_stratum
+from riset.sampling import _plain, per_stratum
 
 Draw = Callable[[np.ndarray, np.random.Generator], np.ndarray]
 _EPS = 1e-9
@@ -165,7 +165,7 @@ def _sizes(frame: pd.DataFrame, size: str | None, pps: bool, method: str) -> np.
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise DesignError(
-            f"size column '{size}' has value {frame[size].iloc[row]!r} in row {row + 1} ({int(bad.sum())} such "
+            f"size column '{size}' has value {_plain(frame[size].iloc[row])!r} in row {row + 1} ({int(bad.sum())} such "
             "row(s)); PPS needs a positive size for every unit (a unit of size 0 could never be selected: remove "
             "it from the frame explicitly if that is intended)"
         )
@@ -408,7 +408,7 @@ def _positive_whole(values: pd.Series, name: str) -> np.ndarray:
     x = pd.to_numeric(values, errors="coerce")
     bad = x.isna() | (x < 1) | (x % 1 != 0)
     if bad.any():
-        raise DesignError(f"column '{name}' has value {values[bad].iloc[0]!r}; allowed: whole numbers >= 1")
+        raise DesignError(f"column '{name}' has value {_plain(values[bad].iloc[0])!r}; allowed: whole numbers >= 1")
     return x.to_numpy(dtype="float64")
 
 
@@ -539,7 +539,7 @@ def _per_unit(table: pd.DataFrame, value, name: str) -> np.ndarray:
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         where = f"column '{value}'" if isinstance(value, str) else name
-        raise DesignError(f"{where} has value {raw.iloc[row]!r} in row {row + 1}; allowed: whole numbers >= 1")
+        raise DesignError(f"{where} has value {_plain(raw.iloc[row])!r} in row {row + 1}; allowed: whole numbers >= 1")
     return x.to_numpy(dtype="float64")
 
 
