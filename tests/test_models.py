@@ -180,7 +180,8 @@ def test_ordinal_table_lists_cut_points_last_without_p(designs):
 
 def test_ordinal_leaves_out_and_reports_levels_nobody_chose(designs):
     data = designs["strat"].data.copy()
-    data["cat5"] = pd.Categorical(data["apicat"].astype(str), categories=["none", "low", "mid", "high", "top"], ordered=True)
+    data["cat5"] = pd.Categorical(data["apicat"].astype(str), categories=["none", "low", "mid", "high", "top"],
+                                  ordered=True)
     fit = ordinal("cat5 ~ ell + meals", SurveyDesign(data, weights="pw", strata="stype", fpc="fpc"))
     assert fit.levels == ("low", "mid", "high", "top")
     assert "Kategori none" in fit.notes[0]

@@ -117,7 +117,9 @@ def feldt_ci(alpha: float, n: int, k: int, level: float = 0.95) -> tuple[float, 
     """
     g = 1 - level
     d1, d2 = n - 1, (n - 1) * (k - 1)
-    return (float(1 - (1 - alpha) * stats.f.ppf(1 - g / 2, d1, d2)), float(1 - (1 - alpha) * stats.f.ppf(g / 2, d1, d2)))
+    lower = 1 - (1 - alpha) * stats.f.ppf(1 - g / 2, d1, d2)
+    upper = 1 - (1 - alpha) * stats.f.ppf(g / 2, d1, d2)
+    return float(lower), float(upper)
 
 
 @dataclass
@@ -146,7 +148,9 @@ def kmo(corr: pd.DataFrame | np.ndarray) -> Kmo:
     try:
         q = np.linalg.inv(r)
     except np.linalg.LinAlgError:
-        raise DataError("the correlation matrix of the items is singular (an item repeats others); KMO needs it invertible") from None
+        raise DataError(
+            "the correlation matrix of the items is singular (an item repeats others); KMO needs it invertible"
+        ) from None
     d = np.sqrt(np.diag(q))
     p = -q / np.outer(d, d)
     off = ~np.eye(len(r), dtype=bool)
@@ -231,7 +235,8 @@ class InstrumentResult:
                 f"item valid bila r hitung > r tabel. Tidak valid: {', '.join(invalid) or '-'}",
                 f"Cronbach alpha = {self.alpha:.3f} (SK {self.level:.0%} Feldt {lo:.3f} - {hi:.3f}) -> {verdict} "
                 f"(batas {self.threshold:g})",
-                f"KMO = {self.kmo.overall:.3f} ({self.kmo.reading(lang)}); Bartlett chi2({df}) = {chi2:.2f}, {_fmt_p(p)}; "
+                f"KMO = {self.kmo.overall:.3f} ({self.kmo.reading(lang)}); "
+                f"Bartlett chi2({df}) = {chi2:.2f}, {_fmt_p(p)}; "
                 f"komponen pertama menjelaskan {self.variance_explained:.1%} varians -> {factor}",
             ]
         else:
@@ -242,7 +247,8 @@ class InstrumentResult:
                 f"an item is valid when r > critical r. Not valid: {', '.join(invalid) or '-'}",
                 f"Cronbach alpha = {self.alpha:.3f} ({self.level:.0%} Feldt CI {lo:.3f} - {hi:.3f}) -> {verdict} "
                 f"(threshold {self.threshold:g})",
-                f"KMO = {self.kmo.overall:.3f} ({self.kmo.reading(lang)}); Bartlett chi2({df}) = {chi2:.2f}, {_fmt_p(p)}; "
+                f"KMO = {self.kmo.overall:.3f} ({self.kmo.reading(lang)}); "
+                f"Bartlett chi2({df}) = {chi2:.2f}, {_fmt_p(p)}; "
                 f"first component explains {self.variance_explained:.1%} of the variance -> {factor}",
             ]
         lines.append(self.to_frame(lang).round(3).to_string())
@@ -321,8 +327,11 @@ def check_instrument(
         n = int(counts.to_numpy().min())
         cov = used.cov().to_numpy()
         corr = used.corr().to_numpy()
-        notes.append(_say(lang, f"Kovarians pairwise; n = {n} (pasangan item dengan jawaban paling sedikit) untuk r tabel dan SK.",
-                          f"Pairwise covariances; n = {n} (the item pair with fewest answers) for critical r and the CI."))
+        notes.append(_say(
+            lang,
+            f"Kovarians pairwise; n = {n} (pasangan item dengan jawaban paling sedikit) untuk r tabel dan SK.",
+            f"Pairwise covariances; n = {n} (the item pair with fewest answers) for critical r and the CI.",
+        ))
     if n < 3:
         raise DataError(f"only {n} respondents answered every item; validity needs at least 3 (30 or more is usual)")
     constant = [c for c, v in zip(cols, np.diag(cov)) if not v > 0]

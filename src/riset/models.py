@@ -71,9 +71,12 @@ Lang = Literal["id", "en"]
 VIF_LIMIT = 10.0
 
 _TITLES = {
-    "linear": ("Regresi linear dengan bobot survei (svyglm gaussian)", "Survey-weighted linear regression (svyglm gaussian)"),
-    "logistic": ("Regresi logistik dengan bobot survei (svyglm quasibinomial)", "Survey-weighted logistic regression (svyglm quasibinomial)"),
-    "ordinal": ("Regresi logit ordinal (proportional odds) dengan bobot survei (svyolr)", "Survey-weighted proportional-odds regression (svyolr)"),
+    "linear": ("Regresi linear dengan bobot survei (svyglm gaussian)",
+               "Survey-weighted linear regression (svyglm gaussian)"),
+    "logistic": ("Regresi logistik dengan bobot survei (svyglm quasibinomial)",
+                 "Survey-weighted logistic regression (svyglm quasibinomial)"),
+    "ordinal": ("Regresi logit ordinal (proportional odds) dengan bobot survei (svyolr)",
+                "Survey-weighted proportional-odds regression (svyolr)"),
 }
 
 _HEAD = {
@@ -117,8 +120,9 @@ class ModelResult:
     `params` (Series, by term), `cov` (DataFrame), `df_resid` (df of the t and F tests), `n` (rows used),
     `n_dropped` and `dropped_by` (rows left out for blanks, per variable), `notes` (what a reader must know),
     `unsur` (column -> unsur name) and `labels` (column -> display label) for tables.
-    Linear/logistic keep `fitted` and `residual` (response scale) for residual checks; ordinal keeps
-    `levels` (outcome categories, lowest first) and the number of slopes `n_slopes` (cut-points come last).
+    `X`, `y`, `weights` and `rows` are the model matrix, outcome, weights and row labels of the respondents
+    used; linear/logistic keep `fitted` (response scale) for `residuals()`; ordinal keeps `levels` (outcome
+    categories, lowest first; cut-points come after the `n_slopes` slopes in `params`).
     """
 
     kind: Kind
@@ -184,7 +188,8 @@ class ModelResult:
         unknown = [t for t in names if t not in self.term_columns]
         if unknown:
             raise DataError(
-                f"term(s) {', '.join(map(repr, unknown))} not in the model; terms are: {', '.join(map(repr, self.term_columns))}"
+                f"term(s) {', '.join(map(repr, unknown))} not in the model; "
+                f"terms are: {', '.join(map(repr, self.term_columns))}"
             )
         cols = [c for t in names for c in self.term_columns[t]]
         if not cols:
@@ -202,7 +207,8 @@ class ModelResult:
         if self.kind != "linear":
             raise RisetError(f"R² is defined for the linear model; this is a {self.kind} model")
         ybar = np.average(self.y, weights=self.weights)
-        return float(1 - np.sum(self.weights * (self.y - self.fitted) ** 2) / np.sum(self.weights * (self.y - ybar) ** 2))
+        sse = np.sum(self.weights * (self.y - self.fitted) ** 2)
+        return float(1 - sse / np.sum(self.weights * (self.y - ybar) ** 2))
 
     # ------------------------------------------------------------------ diagnostics
     def vif(self, lang: Lang = "id") -> pd.DataFrame:
@@ -243,7 +249,8 @@ class ModelResult:
             std = e / np.sqrt(np.average(e**2, weights=self.weights))
         else:
             std = e / np.sqrt(self.fitted * (1 - self.fitted))
-        return pd.DataFrame({"fitted": self.fitted, "residual": e, "weight": self.weights, "standardized": std}, index=self.rows)
+        return pd.DataFrame({"fitted": self.fitted, "residual": e, "weight": self.weights, "standardized": std},
+                            index=self.rows)
 
     def normality(self, lang: Lang = "id") -> pd.Series:
         """Weighted skewness and excess kurtosis of the residuals and the Jarque-Bera statistic (linear).
@@ -427,18 +434,22 @@ class _Frame:
 def _model_frame(kind: Kind, formula: str, design, lang: Lang) -> tuple[_Frame, list[str]]:
     if not isinstance(design, (SurveyDesign, ReplicateDesign)):
         raise DesignError(
-            f"design must be a riset.design.SurveyDesign or riset.replicate.ReplicateDesign, not {type(design).__name__}"
+            "design must be a riset.design.SurveyDesign or riset.replicate.ReplicateDesign, "
+            f"not {type(design).__name__}"
         )
     if not isinstance(formula, str) or "~" not in formula:
         raise DataError(f"formula must be text like 'K1 ~ U1 + U2', not {formula!r}")
     data = design.data
+    if not data.index.is_unique:
+        raise DataError("the design's data has duplicated row labels; reset the index before building the design")
     inside = np.asarray(design.in_domain)
     domain = data.loc[inside]
     lhs, rhs = formula.split("~", 1)
     notes: list[str] = []
     try:
-        y_frame = patsy.dmatrix(lhs.strip() + " - 1", domain, return_type="dataframe", NA_action="drop") if kind != "ordinal" else None
         X = patsy.dmatrix(rhs, domain, return_type="dataframe", NA_action="drop")
+        y_frame = None if kind == "ordinal" else patsy.dmatrix(
+            lhs.strip() + " - 1", domain, return_type="dataframe", NA_action="drop")
     except patsy.PatsyError as err:
         raise _formula_error(err, formula, data) from None
     outcome = lhs.strip()
@@ -455,8 +466,6 @@ def _model_frame(kind: Kind, formula: str, design, lang: Lang) -> tuple[_Frame, 
             )
         keep_y = pd.Series(domain.index.isin(y_frame.index), index=domain.index)
     keep = keep_y & pd.Series(domain.index.isin(X.index), index=domain.index)
-    if not domain.index.is_unique:
-        raise DataError("the design's data has duplicated row labels; reset the index before building the design")
     dropped = domain.index[~keep.to_numpy()]
     dropped_by = _dropped_by(formula, domain.loc[dropped])
     if len(dropped):
@@ -532,7 +541,8 @@ def _ordinal_codes(y: pd.Series, outcome: str) -> tuple[np.ndarray, tuple, list]
     empty = [lv for lv in all_levels if lv not in present]
     if len(levels) < 3:
         raise DataError(
-            f"ordinal outcome '{outcome}' has {len(levels)} level(s) among the rows used ({', '.join(map(str, levels))}); "
+            f"ordinal outcome '{outcome}' has {len(levels)} level(s) among the rows used "
+            f"({', '.join(map(str, levels))}); "
             "a proportional-odds model needs at least 3 ordered levels (use logistic() for two)"
         )
     codes = y.map({lv: i for i, lv in enumerate(levels)}).to_numpy(dtype=np.int64)
@@ -589,7 +599,8 @@ def _fit_linear(fr: _Frame, start: np.ndarray | None = None) -> _Fit:
     res = sm.WLS(y, X, weights=w).fit()
     e = y - res.fittedvalues
     bread_inv = np.linalg.inv(X.T @ (X * w[:, None]))
-    return _Fit(np.asarray(res.params), list(fr.X.columns), X * (w * e)[:, None], bread_inv, np.asarray(res.fittedvalues))
+    return _Fit(np.asarray(res.params), list(fr.X.columns), X * (w * e)[:, None], bread_inv,
+                np.asarray(res.fittedvalues))
 
 
 def _fit_logistic(fr: _Frame, start: np.ndarray | None = None) -> _Fit:
@@ -597,7 +608,8 @@ def _fit_logistic(fr: _Frame, start: np.ndarray | None = None) -> _Fit:
     values = np.unique(y)
     if not np.isin(values, [0.0, 1.0]).all():
         raise DataError(
-            f"logistic() needs a 0/1 outcome; '{fr.outcome}' has values {', '.join(str(_plain(v)) for v in values[:8])}. "
+            f"logistic() needs a 0/1 outcome; '{fr.outcome}' has values "
+            f"{', '.join(str(_plain(v)) for v in values[:8])}. "
             "Write the outcome as a condition, e.g. 'I(K1 >= 8) ~ ...' for 'puas' (satisfied) vs not"
         )
     if len(values) < 2:
@@ -606,7 +618,8 @@ def _fit_logistic(fr: _Frame, start: np.ndarray | None = None) -> _Fit:
     scaled = w / w.mean()  # as R svyglm: the fit is invariant to the scale, IRLS is better conditioned
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = sm.GLM(y, X, family=sm.families.Binomial(), var_weights=scaled).fit(start_params=start, tol=1e-12, maxiter=100)
+        model = sm.GLM(y, X, family=sm.families.Binomial(), var_weights=scaled)
+        res = model.fit(start_params=start, tol=1e-12, maxiter=100)
     mu = np.asarray(res.fittedvalues)
     eta = X @ np.asarray(res.params)
     if not res.converged or np.abs(eta).max() > 30:
