@@ -114,17 +114,28 @@ class Estimate:
         """Readable table with Indonesian (default) or English column labels."""
         lang = check_language(lang or self.lang)
         i = 0 if lang == "id" else 1
-        pct = f"{100 * self.level:g}"
         shown = self.table.copy()
         numeric = [c for c in ("estimate", "se", "ci_low", "ci_high", "deff", "deff_kish") if c in shown]
         shown[numeric] = shown[numeric].round(decimals)
-        shown = shown.rename(columns={k: v[i].format(pct=pct) for k, v in _HEADERS.items()})
+        shown = shown.rename(columns={k: column_label(k, lang, self.level) for k in _HEADERS})
         lines = [_STATISTICS[self.statistic][i], shown.to_string(index=False)]
         lines += [("Catatan: " if lang == "id" else "Note: ") + note for note in self.notes]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
         return self.summary()
+
+
+def column_label(key: str, lang: str | None = None, level: float = 0.95) -> str:
+    """Display header of a result column ('se' -> 'Galat baku' / 'SE'; CI columns carry the level).
+
+    >>> column_label("ci_low", "id", 0.9), column_label("ci_low", "en")
+    ('SK 90% bawah', '95% CI lower')
+    """
+    pair = _HEADERS.get(key)
+    if pair is None:
+        return key
+    return pair[0 if check_language(lang) == "id" else 1].format(pct=f"{100 * level:g}")
 
 
 # ------------------------------------------------------------------------------------------ public estimators
@@ -241,7 +252,7 @@ def quantile(design, variable: str, probs: float | Sequence[float] = 0.5, by=Non
     below = (y[:, None] <= qhat[np.maximum(domain, 0)]).astype(float)
     fit = fit_smooth(design, _with_ones(below), _mean_g, _mean_jac, domain, n_dom)
     df = _df(design, domain, n_dom)
-    t = _t(level, df)[:, None]
+    t = critical_value(level, df)[:, None]
     p_low, p_high = fit.estimate - t * np.sqrt(fit.var), fit.estimate + t * np.sqrt(fit.var)
     low = np.full_like(qhat, np.nan)
     high = np.full_like(qhat, np.nan)
@@ -311,7 +322,7 @@ def proportion_ci(p, var, df, n, level: float = 0.95, method: str = "logit") -> 
     """
     p, var = np.asarray(p, dtype=float), np.asarray(var, dtype=float)
     df, n = np.broadcast_to(np.asarray(df, dtype=float), p.shape), np.broadcast_to(np.asarray(n, float), p.shape)
-    t = _t(level, df)
+    t = critical_value(level, df)
     se = np.sqrt(var)
     with np.errstate(divide="ignore", invalid="ignore"):
         if method == "wald":
@@ -461,7 +472,7 @@ def _table(design, fit: SmoothFit, domain, labels: pd.DataFrame, names, level, d
     n_dom, k = fit.estimate.shape
     w = np.asarray(design.weights)
     df = _df(design, domain, n_dom)
-    t = _t(level, df)[:, None]
+    t = critical_value(level, df)[:, None]
     se = np.sqrt(fit.var)
     var_srs = _var_srs(w, fit.influence, domain, n_dom, deff_type)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -512,7 +523,12 @@ def _df(design, domain, n_dom) -> np.ndarray:
     return design.df_by(domain, n_dom)
 
 
-def _t(level: float, df) -> np.ndarray:
+def critical_value(level: float, df) -> np.ndarray:
+    """t quantile t_{df, (1+level)/2} for a two-sided CI (normal quantile where df is infinite).
+
+    >>> round(float(critical_value(0.95, 14)), 4)
+    2.1448
+    """
     df = np.asarray(df, dtype=float)
     with np.errstate(invalid="ignore"):
         return np.where(np.isinf(df), stats.norm.ppf(0.5 + level / 2), stats.t.ppf(0.5 + level / 2, np.maximum(df, 0)))

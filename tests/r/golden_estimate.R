@@ -138,3 +138,52 @@ write.csv(round(weights(rboot, "analysis"), 10), file.path("tests", "data", "gol
 writeLines(toJSON(golden, digits = NA, auto_unbox = TRUE, pretty = TRUE),
            file.path("tests", "data", "golden", "estimate.json"))
 cat("wrote tests/data/golden/estimate.json\n")
+
+# ---- IKM with design-based SE (riset.ikm_design): a small two-stage SKM study generated here, written to
+# tests/data/golden/ikm_design_data.csv. Strata = unit, PSU = service day (fpc = service days in the period),
+# SSU = respondent (fpc2 = visitors that day). Questionnaire order U1..U9 with U8 = sarana, U9 = pengaduan.
+# NRR_j = sum w y_j / sum w a_j over answered rows (a_j = 1 if answered); IKM = (1/9) sum_j NRR_j; both as
+# svycontrast of svytotal (delta method = Taylor linearization of the ratio of sums).
+set.seed(14)
+unit_info <- data.frame(unit = c("PKM-A", "PKM-B", "RSUD"), days = c(5, 4, 6), n_hari = c(60, 55, 70),
+                        level = c(3.4, 2.9, 3.1))
+rows <- list()
+for (i in seq_len(nrow(unit_info))) for (d in seq_len(unit_info$days[i])) {
+  m <- sample(3:7, 1); M <- m + sample(5:30, 1)
+  rows[[length(rows) + 1]] <- data.frame(unit = unit_info$unit[i], hari = sprintf("%s/H%02d", unit_info$unit[i], d),
+                                         n_hari = unit_info$n_hari[i], n_pengunjung = M, k = seq_len(m),
+                                         level = unit_info$level[i], day_effect = rnorm(1, 0, 0.25))
+}
+skm <- do.call(rbind, rows)
+skm$id_responden <- sprintf("R%03d", seq_len(nrow(skm)))
+# design weight D/d * M/m (days in period / sampled days * visitors that day / interviewed that day)
+skm$bobot <- with(skm, n_hari / unit_info$days[match(unit, unit_info$unit)] * n_pengunjung / ave(k, hari, FUN = length))
+for (q in 1:9) {
+  score <- skm$level + skm$day_effect + rnorm(nrow(skm), 0, 0.6) + (q - 5) * 0.03
+  ans <- pmin(4, pmax(1, round(score)))
+  ans[runif(nrow(skm)) < ifelse(q == 9, 0.15, 0.05)] <- NA
+  skm[[paste0("U", q)]] <- ans
+}
+skm$k <- NULL; skm$level <- NULL; skm$day_effect <- NULL
+write.csv(skm, file.path("tests", "data", "golden", "ikm_design_data.csv"), row.names = FALSE, na = "")
+keys <- c("persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi", "perilaku", "sarana", "pengaduan")
+for (q in 1:9) {
+  skm[[paste0("y_", keys[q])]] <- ifelse(is.na(skm[[paste0("U", q)]]), 0, skm[[paste0("U", q)]])
+  skm[[paste0("a_", keys[q])]] <- as.numeric(!is.na(skm[[paste0("U", q)]]))
+}
+dskm <- svydesign(id = ~hari + id_responden, strata = ~unit, fpc = ~n_hari + n_pengunjung, data = skm)
+ikm_golden <- function(design) {
+  tot <- svytotal(as.formula(paste("~", paste(c(paste0("y_", keys), paste0("a_", keys)), collapse = "+"))), design)
+  nrr <- lapply(keys, function(k) svycontrast(tot, parse(text = paste0("y_", k, "/a_", k))[[1]]))
+  ikm <- svycontrast(tot, parse(text = paste0("(", paste0("y_", keys, "/a_", keys, collapse = "+"), ")/9"))[[1]])
+  list(ikm = num(coef(ikm)), ikm_se = num(SE(ikm)), nrr = num(sapply(nrr, coef)), nrr_se = num(sapply(nrr, SE)),
+       nrr_ratio_se = num(sapply(keys, function(k) SE(svyratio(as.formula(paste0("~y_", k)),
+                                                             as.formula(paste0("~a_", k)), design)))),
+       df = degf(design))
+}
+ikm_out <- list(all = ikm_golden(dskm), unsur = keys)
+for (u in unit_info$unit) ikm_out[[u]] <- ikm_golden(subset(dskm, unit == u))
+golden$ikm <- ikm_out
+writeLines(toJSON(golden, digits = NA, auto_unbox = TRUE, pretty = TRUE),
+           file.path("tests", "data", "golden", "estimate.json"))
+cat("wrote IKM golden values\n")
