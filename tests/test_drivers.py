@@ -260,3 +260,8 @@ def test_jackknife_design_gives_t_interval(survey):
     assert ri.table["lmg_hi"].tolist() == pytest.approx((ri.table["lmg"] + half).tolist())
     with pytest.raises(DataError, match="weights come from the design"):
         relative_importance(jk, "K1", ["U1"], weights="w", progress=False)
+
+
+def test_correlation_importance_refuses_a_constant_column(survey):
+    with pytest.raises(DataError, match="column 'U2' has the same answer for every respondent"):
+        correlation_importance(survey.assign(U2=2.0), "K1", ["U1", "U2"])

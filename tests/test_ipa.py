@@ -136,3 +136,20 @@ def test_example_study_recovers_intended_quadrants():
     truth = yaml.safe_load((ROOT / "data/raw/contoh_kebenaran.yaml").read_text())["kepentingan"]["kuadran_ipa"]
     t = ipa(data, cb.unsur_map(), cb.unsur_map("importance")).table.set_index("unsur")
     assert t["kuadran_label"].to_dict() == truth
+
+
+def test_faktor_widget_callback(small, monkeypatch):
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    from riset.widgets import faktor
+
+    d = pd.concat([small] * 3, ignore_index=True).assign(K1=[9, 7, 4, 6, 8, 8, 3, 5, 9, 6, 5, 7])
+    d.loc[11, "U4"] = 3  # U4 must vary for its correlation with K1
+    f = faktor(d, KIN, KEP)
+    assert [v for _, v in f.controls["sumber"].options] == ["dinyatakan", "korelasi"]  # no drivers given
+    assert f.ipa_result.table["kuadran"].tolist() == ["III", "I", "II", "IV"]
+    assert "CSI 74,66% — Puas" in f.csi_card.value  # (9 + 7.5 + 12.25 + 2 x 47/12) / 12.25 / 4 and f.ipa_image.value[:4] == b"\x89PNG"
+    f.controls["unit"].value = "B"
+    assert f.ipa_result.table["kinerja"].tolist() == pytest.approx([2.5, 2.0, 3.0, 23 / 6])
+    f.controls["sumber"].value = "korelasi"
+    assert "Kepentingan turunan (korelasi)" in f.status.value
+    assert f.ipa_result.table["tingkat_kesesuaian"].isna().all()

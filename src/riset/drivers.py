@@ -191,12 +191,16 @@ def _importance(values: np.ndarray, w: np.ndarray) -> tuple[float, np.ndarray, n
     return r2[-1], lmg_from_r2(r2), johnson_weights(rxx, rxy)
 
 
-def _check_collinearity(values: np.ndarray, w: np.ndarray, columns: Sequence[str]) -> None:
+def _check_constant(values: np.ndarray, w: np.ndarray, columns: Sequence[str]) -> None:
     mean = (w @ values) / w.sum()
     constant = np.sqrt(w @ (values - mean) ** 2 / w.sum()) <= 1e-10 * (1 + np.abs(mean))
     if constant.any():
         col = columns[int(np.argmax(constant))]
         raise DataError(f"column '{col}' has the same answer for every respondent used; it cannot explain differences")
+
+
+def _check_collinearity(values: np.ndarray, w: np.ndarray, columns: Sequence[str]) -> None:
+    _check_constant(values, w, columns)
     corr = weighted_correlation(values, w)
     if np.linalg.cond(corr[1:, 1:]) > 1e12:
         raise DataError(
@@ -412,6 +416,7 @@ def correlation_importance(
     ok, _ = complete_cases(data, columns, weights)
     values = data.loc[ok, columns].apply(pd.to_numeric).to_numpy(dtype=float)
     w = np.ones(int(ok.sum())) if weights is None else pd.to_numeric(data.loc[ok, weights]).to_numpy(dtype=float)
+    _check_constant(values, w, columns)
     out = names.copy()
     out["korelasi"] = weighted_correlation(values, w)[1:, 0]
     return out

@@ -193,7 +193,7 @@ def ipa(
     if isinstance(kepentingan, pd.Series):
         stated = False
         imp_values = kepentingan.rename(index=lambda k: resolve_unsur(k).key)
-        missing = [k for k in perf_cols.values() if k not in imp_values.index]
+        missing = [k for k in perf_cols.values() if k not in imp_values.index or pd.isna(imp_values[k])]
         if missing:
             raise DataError(f"derived importance has no value for unsur {', '.join(missing)}")
         imp_mean = pd.DataFrame([imp_values[list(perf_mean.columns)].to_numpy()] * len(perf_mean),

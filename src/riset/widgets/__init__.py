@@ -1,3 +1,4 @@
 """ipywidgets dashboards and calculators; each widget calls the library only and exposes its callback for tests."""
 
 from riset.widgets.dasbor import Dasbor, dasbor  # noqa: F401
+from riset.widgets.faktor import Faktor, faktor  # noqa: F401
