@@ -633,7 +633,10 @@ def _make_messy(rng: np.random.Generator, clean: pd.DataFrame) -> tuple[pd.DataF
 # --- ground truth ------------------------------------------------------------------------------------------
 
 def _shapley_r2(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
-    """LMG / Shapley decomposition of R^2 over the columns of x (Lindeman, Merenda & Gold 1980)."""
+    """LMG / Shapley decomposition of R^2 over the columns of x (Lindeman, Merenda & Gold 1980).
+
+    Kept separate from `riset.drivers` on purpose: the ground truth must not come from the code it checks.
+    """
     cov = np.cov(np.column_stack([x, y]), rowvar=False)
     sxx, sxy, syy = cov[:-1, :-1], cov[:-1, -1], cov[-1, -1]
     p = x.shape[1]
