@@ -21,6 +21,7 @@ from riset.design import SurveyDesign
 from riset.errors import DataError
 from riset.models import linear, logistic, ordinal, satisfaction_formula
 from riset.replicate import ReplicateDesign
+from riset.weighting import poststratify
 
 DATA = Path(__file__).parent / "data"
 GOLDEN = json.loads((DATA / "golden" / "models_api.json").read_text())
@@ -38,10 +39,12 @@ def _api(name: str) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def designs():
+    clus1 = SurveyDesign(_api("apiclus1"), weights="pw", psu="dnum", fpc="fpc")
     return {
         "strat": SurveyDesign(_api("apistrat"), weights="pw", strata="stype", fpc="fpc"),
-        "clus1": SurveyDesign(_api("apiclus1"), weights="pw", psu="dnum", fpc="fpc"),
+        "clus1": clus1,
         "clus2": SurveyDesign(_api("apiclus2"), weights="pw", psu="dnum", ssu="snum", fpc="fpc1", fpc2="fpc2"),
+        "clus1_ps": poststratify(clus1, pd.Series({"E": 4421, "H": 755, "M": 1018}).rename_axis("stype")),
     }
 
 

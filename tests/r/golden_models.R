@@ -37,6 +37,8 @@ designs <- list(
   clus2 = svydesign(id = ~dnum + snum, weights = ~pw, data = apiclus2, fpc = ~fpc1 + fpc2)
 )
 designs$jk1 <- as.svrepdesign(designs$clus1, type = "JK1", compress = FALSE)
+# post-stratified on school type: svyrecvar residualises the influence values within the cells
+designs$clus1_ps <- postStratify(designs$clus1, ~stype, data.frame(stype = c("E", "H", "M"), Freq = c(4421, 755, 1018)))
 
 tight <- function(npar) list(reltol = 1e-15, maxit = 10000, ndeps = rep(1e-6, npar))
 
@@ -148,7 +150,8 @@ out <- list(
     strat = "svydesign(id=~1, strata=~stype, weights=~pw, data=apistrat, fpc=~fpc)",
     clus1 = "svydesign(id=~dnum, weights=~pw, data=apiclus1, fpc=~fpc)",
     clus2 = "svydesign(id=~dnum+snum, weights=~pw, data=apiclus2, fpc=~fpc1+fpc2)",
-    jk1 = "as.svrepdesign(clus1, type='JK1', compress=FALSE)"
+    jk1 = "as.svrepdesign(clus1, type='JK1', compress=FALSE)",
+    clus1_ps = "postStratify(clus1, ~stype, data.frame(stype=c('E','H','M'), Freq=c(4421, 755, 1018)))"
   ),
   apicat_breaks = c(600, 700, 800),
   jk1 = list(type = rep$type, scale = rep$scale, rscales = unname(rep$rscales), mse = rep$mse,
