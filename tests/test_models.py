@@ -258,3 +258,16 @@ def test_design_must_be_a_design_object(designs):
 
     with pytest.raises(DesignError, match="design must be a riset.design.SurveyDesign"):
         linear("api00 ~ ell", designs["strat"].data)
+
+
+def test_default_language_follows_riset_labels(designs):
+    from riset.labels import set_language
+
+    fit = linear("api00 ~ ell", designs["strat"])
+    set_language("en")
+    try:
+        assert fit.to_frame().columns[0] == "variable"
+        assert fit.summary().startswith("Survey-weighted linear regression")
+    finally:
+        set_language("id")
+    assert fit.to_frame().columns[0] == "variabel"

@@ -45,8 +45,8 @@ from scipy import stats
 
 from riset.errors import DataError, RisetError
 from riset.ikm import resolve_unsur
+from riset.labels import check_language
 
-Lang = Literal["id", "en"]
 Missing = Literal["listwise", "pairwise"]
 
 #: Kaiser (1974) reading of KMO / MSA, highest first: (lower bound, Indonesian, English).
@@ -129,7 +129,7 @@ class Kmo:
     overall: float
     msa: pd.Series
 
-    def reading(self, lang: Lang = "id") -> str:
+    def reading(self, lang: str | None = None) -> str:
         """Kaiser's (1974) words for the overall value (>= 0.5 is the usual minimum)."""
         return _kmo_word(self.overall, lang)
 
@@ -198,9 +198,9 @@ class InstrumentResult:
     def valid_items(self) -> list[str]:
         return list(self.items.index[self.items["valid"]])
 
-    def to_frame(self, lang: Lang = "id") -> pd.DataFrame:
+    def to_frame(self, lang: str | None = None) -> pd.DataFrame:
         """Per-item table with Indonesian (or English) headers, as printed in an SKM report."""
-        H, W = _HEAD[_lang(lang)], _WORDS[_lang(lang)]
+        H, W = _HEAD[check_language(lang)], _WORDS[check_language(lang)]
         t = self.items
         table = pd.DataFrame(
             {
@@ -219,8 +219,8 @@ class InstrumentResult:
         )
         return table
 
-    def summary(self, lang: Lang = "id") -> str:
-        lang = _lang(lang)
+    def summary(self, lang: str | None = None) -> str:
+        lang = check_language(lang)
         W = _WORDS[lang]
         lo, hi = self.alpha_ci
         chi2, df, p = self.bartlett
@@ -258,7 +258,7 @@ class InstrumentResult:
     def __repr__(self) -> str:
         return self.summary()
 
-    def _label(self, col: str, lang: Lang) -> str:
+    def _label(self, col: str, lang: str) -> str:
         name = self.labels.get(col)
         if name is None:
             return col
@@ -266,7 +266,7 @@ class InstrumentResult:
             u = resolve_unsur(name)
         except RisetError:
             return name
-        return u.nama if _lang(lang) == "id" else u.nama_en
+        return u.nama if check_language(lang) == "id" else u.nama_en
 
 
 def check_instrument(
@@ -276,7 +276,7 @@ def check_instrument(
     threshold: float = 0.60,
     level: float = 0.95,
     missing: Missing = "listwise",
-    lang: Lang = "id",
+    lang: str | None = None,
 ) -> InstrumentResult:
     """Validity (corrected item-total r vs r tabel), Cronbach alpha with Feldt CI, KMO and one-factor check.
 
@@ -289,14 +289,14 @@ def check_instrument(
     threshold : alpha above which the instrument is called reliable (0.60; 0.70 for a stricter reading).
     level : confidence level of the Feldt interval for alpha.
     missing : 'listwise' (default; respondents with any blank item left out and reported) or 'pairwise'.
-    lang : language of `notes`.
+    lang : language of `notes`, 'id' or 'en' (None = the current `riset.labels` language).
 
     Unweighted on purpose: validity and reliability describe the questionnaire in the sample that
     answered it (classical test theory), not a population quantity.
 
     >>> # check_instrument(df, {"U1": "persyaratan", ..., "U9": "pengaduan"}).summary()
     """
-    lang = _lang(lang)
+    lang = check_language(lang)
     if missing not in ("listwise", "pairwise"):
         raise DataError(f"missing={missing!r} is not allowed; choose 'listwise' or 'pairwise'")
     if not 0 < threshold < 1:
@@ -397,22 +397,17 @@ def _item_values(data: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     return values.astype("float64")
 
 
-def _kmo_word(value: float, lang: Lang) -> str:
+def _kmo_word(value: float, lang: str) -> str:
     for lower, word_id, word_en in KMO_BANDS:
         if value >= lower:
-            return word_id if _lang(lang) == "id" else word_en
+            return word_id if check_language(lang) == "id" else word_en
     return KMO_BANDS[-1][1 if lang == "id" else 2]
 
-
-def _lang(lang: str) -> Lang:
-    if lang not in ("id", "en"):
-        raise RisetError(f"lang={lang!r} is not available; choose 'id' (Bahasa Indonesia) or 'en'")
-    return lang  # type: ignore[return-value]
 
 
 def _fmt_p(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
-def _say(lang: Lang, indonesian: str, english: str) -> str:
+def _say(lang: str, indonesian: str, english: str) -> str:
     return indonesian if lang == "id" else english

@@ -62,10 +62,10 @@ from tqdm.auto import tqdm
 from riset.design import SurveyDesign
 from riset.errors import DataError, DesignError, RisetError
 from riset.ikm import UNSUR_2017, resolve_unsur
+from riset.labels import check_language
 from riset.replicate import ReplicateDesign
 
 Kind = Literal["linear", "logistic", "ordinal"]
-Lang = Literal["id", "en"]
 
 #: VIF at or above this flags multicollinearity (the rule of thumb SKM reviewers use).
 VIF_LIMIT = 10.0
@@ -211,14 +211,14 @@ class ModelResult:
         return float(1 - sse / np.sum(self.weights * (self.y - ybar) ** 2))
 
     # ------------------------------------------------------------------ diagnostics
-    def vif(self, lang: Lang = "id") -> pd.DataFrame:
+    def vif(self, lang: str | None = None) -> pd.DataFrame:
         """Variance inflation per term from the weighted correlation of the predictors.
 
         GVIF_t = det(R_tt) det(R_oo) / det(R) (Fox & Monette 1992; R the weighted correlation matrix of
         all non-intercept columns, t the term's columns, o the others); for a one-column term this is
         VIF_j = 1 / (1 - R^2_j). `vif` = GVIF^(1/df) is compared with the rule VIF < 10 for every term.
         """
-        L = _HEAD[_lang(lang)]
+        L = _HEAD[check_language(lang)]
         terms = {t: c for t, c in self.term_columns.items() if t != "Intercept"}
         cols = [c for cs in terms.values() for c in cs]
         if len(cols) < 2:
@@ -232,7 +232,7 @@ class ModelResult:
             gvif = np.linalg.det(R[np.ix_(inside, inside)]) * np.linalg.det(R[np.ix_(other, other)]) / det_all
             v = gvif ** (1 / len(tc))
             rows.append((self._label(term, lang), len(tc), gvif, v, L["yes"] if v >= VIF_LIMIT else L["no"]))
-        head = ("variabel", "df", "gvif", "vif", "multikolinear") if _lang(lang) == "id" else (
+        head = ("variabel", "df", "gvif", "vif", "multikolinear") if check_language(lang) == "id" else (
             "variable", "df", "gvif", "vif", "multicollinear")
         return pd.DataFrame(rows, columns=head, index=pd.Index(list(terms), name="term"))
 
@@ -252,7 +252,7 @@ class ModelResult:
         return pd.DataFrame({"fitted": self.fitted, "residual": e, "weight": self.weights, "standardized": std},
                             index=self.rows)
 
-    def normality(self, lang: Lang = "id") -> pd.Series:
+    def normality(self, lang: str | None = None) -> pd.Series:
         """Weighted skewness and excess kurtosis of the residuals and the Jarque-Bera statistic (linear).
 
         S = m3 / m2^1.5, K = m4 / m2^2 - 3 with weighted central moments m_r; JB = n (S^2 + K^2/4) / 6,
@@ -267,19 +267,19 @@ class ModelResult:
         jb = self.n * (skew**2 + kurt**2 / 4) / 6
         ok = abs(skew) < 1 and abs(kurt) < 2
         verdict = {"id": ("kira-kira normal" if ok else "menyimpang dari normal"),
-                   "en": ("roughly normal" if ok else "departs from normal")}[_lang(lang)]
+                   "en": ("roughly normal" if ok else "departs from normal")}[check_language(lang)]
         return pd.Series({"n": self.n, "skewness": skew, "kurtosis": kurt, "jarque_bera": jb,
                           "p": float(stats.chi2.sf(jb, 2)), "verdict": verdict})
 
     # ------------------------------------------------------------------ tables
-    def to_frame(self, lang: Lang = "id", level: float = 0.95) -> pd.DataFrame:
+    def to_frame(self, lang: str | None = None, level: float = 0.95) -> pd.DataFrame:
         """Coefficient table: label, estimate, design-based SE, t, p, CI (+ odds ratios for logit models).
 
         Index = the model's term names; `variabel` holds the display label (unsur names for unsur
         columns). Ordinal cut-points come last, labelled "Ambang a|b"; their p is left blank (testing a
         cut-point against 0 has no meaning). `signifikan` compares p with 1 - level.
         """
-        L = _HEAD[_lang(lang)]
+        L = _HEAD[check_language(lang)]
         ci = self.conf_int(level)
         p = self.pvalues.copy()
         cut = self._cut_names()
@@ -304,9 +304,9 @@ class ModelResult:
         table.index.name = "term"
         return table
 
-    def summary(self, lang: Lang = "id", level: float = 0.95) -> str:
+    def summary(self, lang: str | None = None, level: float = 0.95) -> str:
         """Readable report: model, n used/dropped, design df, overall Wald F, R² (linear), table, notes."""
-        lang = _lang(lang)
+        lang = check_language(lang)
         i = 0 if lang == "id" else 1
         lines = [_TITLES[self.kind][i], f"Model: {self.formula}"]
         if lang == "id":
@@ -333,8 +333,8 @@ class ModelResult:
     def _cut_names(self) -> list[str]:
         return list(self.params.index[self.n_slopes:]) if self.kind == "ordinal" else []
 
-    def _label(self, term: str, lang: Lang) -> str:
-        L = _HEAD[_lang(lang)]
+    def _label(self, term: str, lang: str) -> str:
+        L = _HEAD[check_language(lang)]
         if term == "Intercept":
             return L["intercept"]
         if term in self._cut_names():
@@ -345,7 +345,7 @@ class ModelResult:
 
 # ============================================================================ public fitting functions
 def linear(formula: str, design, unsur: Mapping[str, str] | None = None, labels: Mapping[str, str] | None = None,
-           lang: Lang = "id") -> ModelResult:
+           lang: str | None = None) -> ModelResult:
     """Survey-weighted linear regression with design-based (sandwich) SEs, as R `svyglm(family=gaussian())`.
 
     b = (X'WX)^-1 X'Wy (weighted least squares, statsmodels WLS); influence x_i = w_i x_i e_i (X'WX)^-1;
@@ -360,7 +360,7 @@ def linear(formula: str, design, unsur: Mapping[str, str] | None = None, labels:
     unsur : optional column -> unsur name mapping (as in the codebook), for labels such as
         "Waktu Penyelesaian" in tables.
     labels : optional column -> display label for other columns (e.g. ``{"unit": "Unit layanan"}``).
-    lang : language of `notes` ('id' or 'en').
+    lang : language of `notes`, 'id' or 'en' (None = the current `riset.labels` language).
 
     >>> # linear("K1 ~ U1 + U2 + U3", design).to_frame()
     """
@@ -368,7 +368,7 @@ def linear(formula: str, design, unsur: Mapping[str, str] | None = None, labels:
 
 
 def logistic(formula: str, design, unsur: Mapping[str, str] | None = None, labels: Mapping[str, str] | None = None,
-             lang: Lang = "id") -> ModelResult:
+             lang: str | None = None) -> ModelResult:
     """Survey-weighted logistic regression (satisfied vs not), as R `svyglm(family=quasibinomial())`.
 
     logit P(y = 1) = x'b fitted by weighted IRLS (statsmodels GLM Binomial, var_weights = w);
@@ -382,7 +382,7 @@ def logistic(formula: str, design, unsur: Mapping[str, str] | None = None, label
 
 
 def ordinal(formula: str, design, unsur: Mapping[str, str] | None = None, labels: Mapping[str, str] | None = None,
-            lang: Lang = "id") -> ModelResult:
+            lang: str | None = None) -> ModelResult:
     """Survey-weighted proportional-odds (ordinal logit) regression, as R `svyolr` (MASS::polr model).
 
     logit P(Y <= k) = zeta_k - x'b, k = 1..K-1 (no intercept; cut-points zeta named "a|b" after the
@@ -431,7 +431,7 @@ class _Frame:
     levels: tuple | None = None
 
 
-def _model_frame(kind: Kind, formula: str, design, lang: Lang) -> tuple[_Frame, list[str]]:
+def _model_frame(kind: Kind, formula: str, design, lang: str) -> tuple[_Frame, list[str]]:
     if not isinstance(design, (SurveyDesign, ReplicateDesign)):
         raise DesignError(
             "design must be a riset.design.SurveyDesign or riset.replicate.ReplicateDesign, "
@@ -742,7 +742,7 @@ def _replicate_cov(kind: Kind, fr: _Frame, fit: _Fit, design) -> np.ndarray:
 
 
 def _fit_model(kind: Kind, formula, design, unsur, labels, lang) -> ModelResult:
-    fr, notes = _model_frame(kind, formula, design, _lang(lang))
+    fr, notes = _model_frame(kind, formula, design, check_language(lang))
     fit = _FITTERS[kind](fr)
     if isinstance(design, ReplicateDesign):
         cov = _replicate_cov(kind, fr, fit, design)
@@ -792,9 +792,9 @@ def _fit_model(kind: Kind, formula, design, unsur, labels, lang) -> ModelResult:
 _LEVEL = re.compile(r"^(?:C\()?(?P<var>[^\[\(\),]+?)(?:,[^\[]*)?\)?\[(?:T\.)?(?P<level>.*)\]$")
 
 
-def _unsur_name(name: str, lang: Lang) -> str:
+def _unsur_name(name: str, lang: str) -> str:
     u = resolve_unsur(name)
-    return u.nama if _lang(lang) == "id" else u.nama_en
+    return u.nama if check_language(lang) == "id" else u.nama_en
 
 
 def _one_label(part: str, names: Mapping[str, str]) -> str:
@@ -811,11 +811,6 @@ def _weighted_corr(X: np.ndarray, w: np.ndarray) -> np.ndarray:
     sd = np.sqrt(np.diag(cov))
     return cov / np.outer(sd, sd)
 
-
-def _lang(lang: str) -> Lang:
-    if lang not in _HEAD:
-        raise RisetError(f"lang={lang!r} is not available; choose 'id' (Bahasa Indonesia) or 'en'")
-    return lang  # type: ignore[return-value]
 
 
 def _check_level(level: float) -> None:
@@ -836,5 +831,5 @@ def _plain(value):
     return value
 
 
-def _say(lang: Lang, indonesian: str, english: str) -> str:
+def _say(lang: str, indonesian: str, english: str) -> str:
     return indonesian if lang == "id" else english
