@@ -39,6 +39,12 @@ def test_impact_to_grade_a_threshold_by_hand(two_units):
     # without IPA or drivers the largest IKM gain comes first
     assert rec.table[["unit", "unsur"]].head(2).values.tolist() == [["A", "waktu"], ["A", "sarana"]]
     assert t.loc[("A", "waktu"), "mutu"] == "C" and t.loc[("A", "waktu"), "mutu_baru"] == "C"
+    # cumulative: waktu then sarana in unit A -> 70.83 + (1.5324 + 1.0324) x 25/9 = 77.96, grade B
+    assert t.loc[("A", "sarana"), "urutan_unit"] == 2
+    assert t.loc[("A", "sarana"), "ikm_baru_kumulatif"] == pytest.approx((25.5 + 1.5324 + 1.0324) / 9 * 25)
+    assert t.loc[("A", "sarana"), "mutu_baru_kumulatif"] == "B"
+    assert "Bersama rekomendasi sebelumnya untuk unit ini: 77,96 (mutu B)." in t.loc[("A", "sarana"), "dampak"]
+    assert t.loc[("A", "waktu"), "ikm_baru_kumulatif"] == pytest.approx(t.loc[("A", "waktu"), "ikm_baru"])
 
 
 def test_target_best_unit(two_units):

@@ -10,6 +10,8 @@ For unit u and unsur j below the target NRR T_j:
     selisih     = T_j - NRR_uj
     dampak_ikm  = selisih x w_uj x 25        (w = 1/9, PermenPAN-RB 14/2017: IKM = sum_j NRR_j w; x 25 converted)
     ikm_baru    = IKM_u x 25 + dampak_ikm    (exact: only NRR_uj changes), mutu_baru from the 2017 table
+    ikm_baru_kumulatif = IKM_u x 25 + sum of dampak_ikm of this and the unit's earlier recommendations
+                                         (exact too: the unsur enter the IKM additively)
     skor        = dampak_ikm x p x share_j   (share_j = LMG share of R^2 of unsur j, p unsur: 1 = average driver;
                                               without drivers skor = dampak_ikm)
 
@@ -72,7 +74,7 @@ KEGIATAN: dict[str, tuple[str, str]] = {
 #: Columns of `Recommendations.table` ('unit' stands for the `by` column).
 COLUMNS = ("prioritas", "unit", "nama_unit", "opd", "unsur", "kode", "nama", "nrr", "nrr_ci_low", "nrr_ci_high",
            "target_nrr", "selisih", "kuadran", "bagian_r2", "ikm_konversi", "ikm_ci_low", "ikm_ci_high", "mutu",
-           "dampak_ikm", "ikm_baru", "mutu_baru", "skor", "urutan_unit", "alasan", "dampak", "kegiatan",
+           "dampak_ikm", "ikm_baru", "mutu_baru", "ikm_baru_kumulatif", "mutu_baru_kumulatif", "skor", "urutan_unit", "alasan", "dampak", "kegiatan",
            "penanggung_jawab", "waktu", "indikator")
 
 JADWAL: dict[str, tuple[str, ...]] = {
@@ -198,8 +200,8 @@ def recommend(
 
     Formulas and ranking rule in the module docstring. Returns `Recommendations` whose `table` has:
     prioritas, unit, nama_unit, opd, unsur, kode, nama, nrr, nrr_ci_low, nrr_ci_high, target_nrr, selisih,
-    kuadran, bagian_r2, ikm_konversi, ikm_ci_low, ikm_ci_high, mutu, dampak_ikm, ikm_baru, mutu_baru, skor,
-    urutan_unit, alasan, dampak, kegiatan, penanggung_jawab, waktu, indikator.
+    kuadran, bagian_r2, ikm_konversi, ikm_ci_low, ikm_ci_high, mutu, dampak_ikm, ikm_baru, mutu_baru,
+    ikm_baru_kumulatif, mutu_baru_kumulatif, skor, urutan_unit, alasan, dampak, kegiatan, penanggung_jawab, waktu, indikator.
     """
     lang = check_language(lang)
     sch = get_scheme(scheme)
@@ -249,6 +251,9 @@ def recommend(
     if top is not None:
         cand = cand.head(top)
     cand["prioritas"] = np.arange(1, len(cand) + 1)
+    cumulative = cand.sort_values([by, "urutan_unit"]).groupby(by)["dampak_ikm"].cumsum()
+    cand["ikm_baru_kumulatif"] = cand["ikm_konversi"] + cumulative.reindex(cand.index)
+    cand["mutu_baru_kumulatif"] = grade(cand["ikm_baru_kumulatif"], sch)["mutu"].to_numpy()
     if "kode" not in cand.columns or "nama" not in cand.columns:
         cand["kode"] = [sch.get(k).kode for k in cand["unsur"]]
         cand["nama"] = [sch.get(k).nama for k in cand["unsur"]]
@@ -305,13 +310,21 @@ def _why(r, ranks, target_text: str, best_unit, lang: str) -> str:
 
 
 def _impact(r, digits: int, lang: str) -> str:
-    """What the IKM would become if the unsur reached the target (exact, through the 1/9 weight)."""
+    """What the IKM would become if the unsur reached the target (exact, through the 1/9 weight), and with
+    the unit's earlier recommendations done too."""
     tgt, up, new = fmt_num(r.target_nrr, digits, lang), fmt_num(r.dampak_ikm, 2, lang), fmt_num(r.ikm_baru, 2, lang)
+    both = fmt_num(r.ikm_baru_kumulatif, 2, lang)
     if lang == "en":
         grade_text = f"grade {r.mutu} → {r.mutu_baru}" if r.mutu != r.mutu_baru else f"grade stays {r.mutu}"
-        return f"If its NRR reached {tgt}, the unit IKM would rise by {up} points to {new} ({grade_text})."
+        text = f"If its NRR reached {tgt}, the unit IKM would rise by {up} points to {new} ({grade_text})."
+        if r.urutan_unit > 1:
+            text += f" Together with the unit's earlier recommendations: {both} (grade {r.mutu_baru_kumulatif})."
+        return text
     grade_text = f"mutu {r.mutu} → {r.mutu_baru}" if r.mutu != r.mutu_baru else f"mutu tetap {r.mutu}"
-    return f"Jika NRR-nya mencapai {tgt}, IKM unit naik {up} poin menjadi {new} ({grade_text})."
+    text = f"Jika NRR-nya mencapai {tgt}, IKM unit naik {up} poin menjadi {new} ({grade_text})."
+    if r.urutan_unit > 1:
+        text += f" Bersama rekomendasi sebelumnya untuk unit ini: {both} (mutu {r.mutu_baru_kumulatif})."
+    return text
 
 
 __all__ = ["recommend", "Recommendations", "KEGIATAN", "JADWAL", "COLUMNS"]
