@@ -437,18 +437,21 @@ class SurveyData:
         >>> survey.summary()                                   # doctest: +SKIP
         'Dibaca 1200 baris responden dari contoh.csv (UTF-8, pemisah ","). 14 sel dikosongkan: ...'
         """
-        how = ", ".join(x for x in (self.encoding, f'pemisah "{_show_sep(self.delimiter)}"' if self.delimiter else None) if x)
+        sep = f'pemisah "{_show_sep(self.delimiter)}"' if self.delimiter else None
+        how = ", ".join(x for x in (self.encoding, sep) if x)
         text = [f"Dibaca {len(self.data)} baris responden dari {self.source}" + (f" ({how})." if how else ".")]
         cells = self.issues[self.issues["baris"].notna() & (self.issues["masalah"] != BARIS_KOSONG)]
         blanked = cells[cells["tindakan"] == DIKOSONGKAN]
         if blanked.empty:
             text.append("Tidak ada sel yang dikosongkan.")
         else:
-            reasons = "; ".join(f"{reason} {len(part)} ({_per_column(part, self.data.columns)})" for reason, part in blanked.groupby("masalah", sort=False))
+            reasons = "; ".join(f"{reason} {len(part)} ({_per_column(part, self.data.columns)})"
+                                for reason, part in blanked.groupby("masalah", sort=False))
             text.append(f"{len(blanked)} sel dikosongkan: {reasons}.")
         converted = cells[cells["tindakan"] != DIKOSONGKAN]
         if not converted.empty:
-            text.append(f"{len(converted)} jawaban berupa label teks atau huruf pilihan diubah menjadi angka ({_per_column(converted, self.data.columns)}).")
+            text.append(f"{len(converted)} jawaban berupa label teks atau huruf pilihan diubah menjadi angka "
+                        f"({_per_column(converted, self.data.columns)}).")
         empty_rows = self.issues[self.issues["masalah"] == BARIS_KOSONG]
         if not empty_rows.empty:
             rows = ", ".join(str(int(b)) for b in empty_rows["baris"])
@@ -512,39 +515,41 @@ def read_survey(
         raise DataError(f"{path.name} has a header but only blank rows ({len(empty_rows)})")
     _check_columns(frame, cb, path.name, unknown)
 
-    ids = _respondent_ids(frame, cb.id, path.name)
-    out = {}
+    data, issues = _apply_codebook(frame, cb, empty_rows, path.name)
+    if strict:
+        _raise_first_invalid(issues, cb)
+    return SurveyData(data, cb, issues, path.name, encoding, delimiter)
+
+
+def _apply_codebook(frame: pd.DataFrame, cb: Codebook, empty_rows: list[int], name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Convert every column by its role; return the clean data and the issues sorted by row, then column."""
+    ids = _respondent_ids(frame, cb.id, name)
+    out: dict[str, pd.Series] = {}
     issues: list[tuple] = []
     for col in frame.columns:
+        spec = cb.specs.get(col)
         if col in cb.ignore:
             continue
-        spec = cb.specs.get(col)
-        raw = frame[col]
         if col == cb.id:
             out[col] = ids
-            continue
-        if spec is None:
-            out[col] = pd.Series([_text_value(v) for v in raw], index=frame.index)
+        elif spec is None:  # only reached with unknown="keep"
+            out[col] = pd.Series([_text_value(v) for v in frame[col]], index=frame.index)
             issues.append((np.nan, None, col, None, KOLOM_TAK_DIKENAL, "dipertahankan sebagai teks"))
-            continue
-        values, col_issues = _convert_column(raw, spec)
-        out[col] = values
-        issues += [(b, ids.loc[b], col, nilai, masalah, tindakan) for b, nilai, masalah, tindakan in col_issues]
+        else:
+            out[col], col_issues = _convert_column(frame[col], spec)
+            issues += [(b, ids.loc[b], col, nilai, masalah, tindakan) for b, nilai, masalah, tindakan in col_issues]
     issues += [(b, None, "", "", BARIS_KOSONG, "dilewati") for b in empty_rows]
 
-    issue_frame = pd.DataFrame(issues, columns=list(ISSUE_COLUMNS))
     order = {c: i for i, c in enumerate(frame.columns)}
-    issue_frame = (
-        issue_frame.assign(_col=issue_frame["kolom"].map(order).fillna(-1))
+    table = pd.DataFrame(issues, columns=list(ISSUE_COLUMNS))
+    table = (
+        table.assign(_col=table["kolom"].map(order).fillna(-1))
         .sort_values(["baris", "_col"], kind="stable", na_position="first")
         .drop(columns="_col")
         .reset_index(drop=True)
+        .astype({"baris": "Int64"})
     )
-    issue_frame["baris"] = issue_frame["baris"].astype("Int64")
-    if strict:
-        _raise_first_invalid(issue_frame, cb)
-    data = pd.DataFrame(out, index=frame.index)
-    return SurveyData(data, cb, issue_frame, path.name, encoding, delimiter)
+    return pd.DataFrame(out, index=frame.index), table
 
 
 def _read_csv_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]], str, str]:
