@@ -213,6 +213,16 @@ def test_perfect_separation_is_refused(designs):
         logistic("hi700 ~ ell + api00", designs["strat"])
 
 
+def test_separation_by_a_combination_of_predictors_is_refused():
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"x": rng.normal(size=200), "z": rng.normal(size=200)})
+    df["y3"] = np.select([df.x < -0.5, df.x < 0.5], [1, 2], 3)
+    with pytest.raises(DataError, match="perfectly predicted by a combination"):
+        logistic("I(x + z > 0) ~ x + z", SurveyDesign(df))
+    with pytest.raises(DataError, match="ordinal model for 'y3' did not converge"):
+        ordinal("y3 ~ x + z", SurveyDesign(df))
+
+
 def test_logistic_needs_a_0_1_outcome(designs):
     with pytest.raises(DataError, match=r"needs a 0/1 outcome; 'api00'.*I\(K1 >= 8\)"):
         logistic("api00 ~ ell", designs["strat"])

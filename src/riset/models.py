@@ -620,8 +620,8 @@ def _fit_logistic(fr: _Frame, start: np.ndarray | None = None) -> _Fit:
         warnings.simplefilter("ignore")
         model = sm.GLM(y, X, family=sm.families.Binomial(), var_weights=scaled)
         res = model.fit(start_params=start, tol=1e-12, maxiter=100)
-    mu = np.asarray(res.fittedvalues)
-    eta = X @ np.asarray(res.params)
+        mu = np.asarray(res.fittedvalues)
+        eta = X @ np.asarray(res.params)
     if not res.converged or np.abs(eta).max() > 30:
         raise DataError(
             f"outcome '{fr.outcome}' is (almost) perfectly predicted by a combination of the predictors "
@@ -657,27 +657,8 @@ def _fit_ordinal(fr: _Frame, start: np.ndarray | None = None) -> _Fit:
     scaled = w / w.mean()
     cum = np.cumsum(np.bincount(y, weights=scaled, minlength=k))[:-1] / scaled.sum()
     theta = np.concatenate([np.zeros(X.shape[1]), special.logit(cum)]) if start is None else np.asarray(start)
-    ll, grad, hess = _polr(theta, X, y, scaled, k)
-    for _ in range(200):
-        step = np.linalg.solve(-hess, grad)
-        t = 1.0
-        while True:
-            cand = theta + t * step
-            ok = np.all(np.diff(cand[X.shape[1]:]) > 0)
-            if ok:
-                ll_new, g_new, h_new = _polr(cand, X, y, scaled, k)
-                if ll_new >= ll - 1e-12 * abs(ll):
-                    break
-            t /= 2
-            if t < 1e-10:
-                break
-        if t < 1e-10:
-            break
-        theta, ll, grad, hess = cand, ll_new, g_new, h_new
-        if np.max(np.abs(t * step)) < 1e-11:
-            break
-    converged = np.max(np.abs(np.linalg.solve(-hess, grad))) < 1e-7
-    if not converged or np.max(np.abs(theta)) > 50:
+    theta = _polr_mle(theta, X, y, scaled, k)
+    if theta is None:
         raise DataError(
             f"the ordinal model for '{fr.outcome}' did not converge (an outcome level is perfectly predicted by the "
             "predictors, or a category is too sparse); merge sparse categories or drop a predictor"
@@ -685,6 +666,37 @@ def _fit_ordinal(fr: _Frame, start: np.ndarray | None = None) -> _Fit:
     _, _, hess, scores = _polr(theta, X, y, w, k, with_scores=True)
     names = list(fr.X.columns) + [f"{a}|{b}" for a, b in zip(fr.levels[:-1], fr.levels[1:])]
     return _Fit(theta, names, scores, np.linalg.inv(-hess), None)
+
+
+def _polr_mle(theta, X, y, w, k, max_iter: int = 200):
+    """Newton-Raphson with step halving from `theta`; None when it fails (separation, singular Hessian).
+
+    The log-likelihood is concave in (b, zeta) (Pratt 1981), so full Newton steps, halved while they do not
+    increase it or break the order of the cut-points, reach the maximum; stop when the step is < 1e-11.
+    """
+    pb = X.shape[1]
+    with np.errstate(all="ignore"):
+        try:
+            ll, grad, hess = _polr(theta, X, y, w, k)
+            for _ in range(max_iter):
+                step = np.linalg.solve(-hess, grad)
+                t = 1.0
+                while t >= 1e-10:
+                    cand = theta + t * step
+                    if np.all(np.diff(cand[pb:]) > 0):
+                        new = _polr(cand, X, y, w, k)
+                        if new[0] >= ll - 1e-12 * abs(ll):
+                            break
+                    t /= 2
+                else:
+                    break  # no ascent left: at the maximum up to rounding
+                theta, (ll, grad, hess) = cand, new
+                if np.max(np.abs(t * step)) < 1e-11:
+                    break
+            step = np.linalg.solve(-hess, grad)
+        except np.linalg.LinAlgError:
+            return None
+    return theta if np.all(np.isfinite(step)) and np.max(np.abs(step)) < 1e-7 else None
 
 
 def _polr(theta, X, y, w, k, with_scores=False):
