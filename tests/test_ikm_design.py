@@ -92,7 +92,7 @@ def test_probability_of_a_different_grade():
 
 def test_replicate_design_matches_manual_re_estimation():
     d = SurveyDesign(skm(), weights="bobot", strata="unit", psu="hari")
-    rep = as_replicate(d, "jkn")
+    rep = as_replicate(d, "bootstrap", replicates=6, seed=5)
     res = ikm_design(rep, MAPPING, by="unit").table.set_index("unit")
     data = skm()
     reps = rep.replicate_weights

@@ -99,9 +99,10 @@ def test_rao_wu_bootstrap_with_fpc_approximates_the_linearization_variance():
     # half of every stratum sampled (f = 0.5): the FPC shrinks the variance by 1 - f, lambda_h = sqrt(1 - f)
     data = api("apistrat").assign(N=lambda d: 2 * d.groupby("stype")["stype"].transform("size"))
     d = SurveyDesign(data, strata="stype", fpc="N")
-    rep = as_replicate(d, "bootstrap", replicates=2000, seed=2026)
+    rep = as_replicate(d, "bootstrap", replicates=1000, seed=2026)
     linear = est.total(d, "api.stu").se[0]
-    assert est.total(rep, "api.stu").se[0] / linear == pytest.approx(1.0, abs=0.05)
+    # Monte Carlo error of a 1000-replicate SE is a few percent; without the FPC the ratio would be 1.41
+    assert est.total(rep, "api.stu").se[0] / linear == pytest.approx(1.0, abs=0.08)
     d_nofpc = SurveyDesign(data.assign(w=d.weights), strata="stype", weights="w")
     assert linear / est.total(d_nofpc, "api.stu").se[0] == pytest.approx(np.sqrt(0.5), rel=1e-9)
 
@@ -118,10 +119,10 @@ def test_bootstrap_needs_a_seed_and_is_reproducible():
 
 def test_many_replicates_processed_in_blocks_give_the_same_variance():
     d = SurveyDesign(api("apistrat"), strata="stype", weights="pw")
-    rep = as_replicate(d, "bootstrap", replicates=450, seed=3)
+    rep = as_replicate(d, "bootstrap", replicates=250, seed=3)
     y = d.data["api00"].to_numpy(float)
     theta = (rep.replicate_weights * y[:, None]).sum(0) / rep.replicate_weights.sum(0)
-    expected = np.sqrt(((theta - theta.mean()) ** 2).sum() / 449)
+    expected = np.sqrt(((theta - theta.mean()) ** 2).sum() / 249)
     assert est.mean(rep, "api00").se[0] == pytest.approx(expected, rel=1e-10)
 
 

@@ -129,7 +129,7 @@ class ReplicateDesign:
         self.scale = float(scale)
         self.rscales = _readonly(rscales)
         self.mse = bool(mse)
-        self._df = int(df) if df is not None else _rank(reps) - 1
+        self._df = int(df) if df is not None else _rank(self._reps, self._weights) - 1
         #: what the conversion dropped or assumed (Indonesian, for the report)
         self.notes: list[str] = list(notes)
 
@@ -415,7 +415,12 @@ def _is_hadamard(hmat: np.ndarray) -> bool:
     return bool(np.array_equal(gram, np.eye(len(gram), dtype=int) * signs.shape[0]))
 
 
-def _rank(reps: np.ndarray) -> int:
-    """Rank of the replicate weight matrix (R degf: qr(weights, tol = 1e-5)$rank), from its distinct rows."""
-    rows = np.unique(np.round(reps, 12), axis=0)
+def _rank(reps: np.ndarray, weights: np.ndarray) -> int:
+    """Rank of the replicate weight matrix (R degf: qr(weights, tol = 1e-5)$rank).
+
+    Scaling a row by its weight does not change the rank, so it is taken from the distinct rows of the
+    multipliers w^(r) / w -- one per PSU in practice, which keeps the SVD small on a million rows.
+    """
+    inside = weights != 0
+    rows = np.unique(np.round(reps[inside] / weights[inside, None], 8), axis=0)
     return int(np.linalg.matrix_rank(rows, tol=1e-5 * max(1.0, np.abs(rows).max())))
