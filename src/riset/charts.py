@@ -79,9 +79,11 @@ def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
         raise DataError(f"{what} got an empty table: nothing to draw")
 
 
-def _figure(width: float, height: float, ncols: int = 1, nrows: int = 1) -> tuple[Figure, np.ndarray]:
+def _figure(width: float, height: float, ncols: int = 1, nrows: int = 1,
+            width_ratios: Sequence[float] | None = None) -> tuple[Figure, np.ndarray]:
     with plt.rc_context(_RC):
-        fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False, layout="constrained")
+        fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False, layout="constrained",
+                                 width_ratios=width_ratios)
     for ax in axes.flat:
         ax.set_axisbelow(True)
         for key, value in _RC.items():
@@ -275,8 +277,8 @@ def ipa_diagram(
     y_line = float(np.mean(y)) if y_line is None else float(y_line)
     quadrant = np.where(y >= y_line, np.where(x < x_line, "I", "II"), np.where(x < x_line, "III", "IV"))
 
-    fig, axes = _figure(11.5, 7.0)
-    ax = axes[0, 0]
+    fig, axes = _figure(12.0, 7.0, ncols=2, width_ratios=(2.6, 1.0))
+    ax, key_ax = axes[0, 0], axes[0, 1]
     pad_x = max(0.15, 0.12 * (x.max() - x.min()))
     pad_y = max(0.15, 0.12 * (y.max() - y.min()))
     xlim = (min(x.min(), x_line) - pad_x, max(x.max(), x_line) + pad_x)
@@ -286,8 +288,9 @@ def ipa_diagram(
         ax.annotate(sch.get(key).kode, (xi, yi), xytext=(6, 4), textcoords="offset points", fontsize=9,
                     fontweight="bold", zorder=4)
     key_text = "\n".join(unsur_name(k, lang, sch) for k in sorted(ipa["unsur"], key=lambda k: sch.keys.index(k)))
-    ax.text(1.02, 0.5, key_text, transform=ax.transAxes, ha="left", va="center", fontsize=8.5, linespacing=1.6,
-            bbox={"boxstyle": "round,pad=0.5", "fc": "#f7f7f7", "ec": "#cccccc"})
+    key_ax.axis("off")
+    key_ax.text(0.0, 0.5, key_text, transform=key_ax.transAxes, ha="left", va="center", fontsize=8.5,
+                linespacing=1.6, bbox={"boxstyle": "round,pad=0.5", "fc": "#f7f7f7", "ec": "#cccccc"})
     ax.axvline(x_line, color="#555555", lw=1, ls="--", zorder=1)
     ax.axhline(y_line, color="#555555", lw=1, ls="--", zorder=1)
     corners = {"I": (0.02, 0.98, "left", "top"), "II": (0.98, 0.98, "right", "top"),

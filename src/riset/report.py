@@ -124,7 +124,7 @@ def render_figures(results, lang: str | None = None) -> dict[str, Figure]:
     out = {}
     for key, (fig, caption) in made.items():
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=150, bbox_inches="tight", facecolor="white")
+        fig.savefig(buffer, format="png", dpi=150, facecolor="white")
         plt.close(fig)
         out[key] = Figure(key, caption, buffer.getvalue())
     return out
@@ -179,14 +179,25 @@ def ipa_table(results, lang: str | None = None) -> Table:
 
 
 def recommendation_table(results, lang: str | None = None, top: int = 10) -> Table:
-    """The ranked recommendations as the follow-up plan table (rencana tindak lanjut)."""
+    """The ranked recommendations: priority, unit, unsur, why and what it is worth (riset.recommend)."""
     lang = check_language(lang)
-    rec = results.recommendations.head(top)
+    rec = results.recommendations_in(lang).table.head(top)
     header = [label("peringkat", lang), label("unit", lang), label("unsur", lang), label("rekomendasi", lang)]
-    body = [[str(r["peringkat"]), str(r["nama_unit"]), unsur_name(r["unsur"], lang, results.scheme), str(r["teks"])]
-            for _, r in rec.iterrows()]
-    return Table(_t(lang, "Rencana tindak lanjut: perbaikan prioritas", "Follow-up plan: priority improvements"),
-                 header, body)
+    body = [[str(r["prioritas"]), str(r["nama_unit"]), unsur_name(r["unsur"], lang, results.scheme),
+             f"{r['alasan']} {r['dampak']}"] for _, r in rec.iterrows()]
+    return Table(_t(lang, "Rekomendasi perbaikan menurut prioritas", "Improvements by priority"), header, body)
+
+
+def follow_up_table(results, lang: str | None = None, top: int = 10) -> Table:
+    """The follow-up plan (rencana tindak lanjut): unit, unsur, activity, responsible, time frame, indicator."""
+    lang = check_language(lang)
+    plan = results.recommendations_in(lang).rencana_tindak_lanjut().head(top)
+    header = ["No", label("unit", lang), label("unsur", lang), _t(lang, "Kegiatan", "Activity"),
+              _t(lang, "Penanggung jawab", "Responsible"), _t(lang, "Waktu", "Time frame"),
+              _t(lang, "Indikator", "Indicator")]
+    body = [[str(r["prioritas"]), str(r["unit"]), str(r["nama"]), str(r["kegiatan"]), str(r["penanggung_jawab"]),
+             str(r["waktu"]), str(r["indikator"])] for _, r in plan.iterrows()]
+    return Table(_t(lang, "Rencana tindak lanjut", "Follow-up plan"), header, body)
 
 
 def build_sections(results, figures: dict[str, Figure], lang: str | None = None) -> list[Section]:
@@ -251,6 +262,7 @@ def build_sections(results, figures: dict[str, Figure], lang: str | None = None)
            "uncertainty come first. Each unit sets the activity, timing and person responsible for every item and "
            "reports on it in the next survey."),
         recommendation_table(results, lang),
+        follow_up_table(results, lang),
     ]
     bodies = (pendahuluan, metodologi, hasil, analisis, rekomendasi)
     return [Section(label(key, lang), blocks) for key, blocks in zip(CHAPTERS, bodies)]
@@ -431,6 +443,8 @@ def _write_pptx(results, figures: dict[str, Figure], path: Path, lang: str) -> N
     picture(label("judul_ipa", lang), figures["ipa"])
     if "bobot" in figures:
         picture(label("judul_bobot", lang), figures["bobot"])
-    rec = recommendation_table(results, lang, top=6)
-    table_slide(label("bab_rekomendasi", lang), rec, size=11)
+    rec = recommendation_table(results, lang, top=5)
+    table_slide(label("rekomendasi", lang), rec, size=10)
+    plan = follow_up_table(results, lang, top=6)
+    table_slide(plan.caption, plan, size=10)
     prs.save(path)

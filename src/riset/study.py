@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Literal, Mapping, Sequence
 
 import numpy as np
@@ -43,8 +44,10 @@ from riset.design import SurveyDesign
 from riset.drivers import OutOfSampleCheck, RelativeImportance, out_of_sample_check, relative_importance
 from riset.errors import DataError, RisetError
 from riset.ikm import Scheme, get_scheme
+from riset.ikm_design import ikm_design
 from riset.io import SurveyData, read_codebook, read_survey
 from riset.ipa import CsiResult, IpaResult, csi, ipa
+from riset.recommend import Recommendations, recommend
 from riset.replicate import as_replicate
 from riset.labels import check_language, fmt_ci, fmt_num, label
 from riset.margins import margin_from_table
@@ -88,7 +91,8 @@ class StudyResults:
     - `weights`: one row per respondent (bobot_desain, bobot_akhir); `weight_table`: Kish deff, n_eff,
       min/max per stage (`riset.weight_diagnostics.weight_summary`); `margins`: sex/age shares (%) of the
       population and of the sample unweighted / design-weighted / final-weighted;
-    - `recommendations`: ranked, with text.
+    - `recommendations`: ranked unit x unsur improvements with text (`riset.recommend`; Indonesian,
+      `recommendations_in("en")` for English).
     Objects: `survey` (io), `designs` ('tanpa' equal weights, 'desain', and 'kalibrasi' when calibrated;
     `design` is the one the tables use), `drivers`,
     `drivers_check`, `ipa_result`, `csi_result`.
@@ -112,7 +116,7 @@ class StudyResults:
     drivers_check: OutOfSampleCheck | None
     ipa_result: IpaResult
     csi_result: CsiResult
-    recommendations: pd.DataFrame
+    recommend_result: dict[str, Recommendations]
     seed: int
     sources: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -151,6 +155,16 @@ class StudyResults:
     def ipa(self) -> pd.DataFrame:
         """IPA table (unsur, kode, nama, kinerja, kepentingan, tingkat_kesesuaian, kuadran, kuadran_label)."""
         return self.ipa_result.table
+
+    @property
+    def recommendations(self) -> pd.DataFrame:
+        """Ranked recommendations (Indonesian text): prioritas, unit, nama_unit, unsur, nama, nrr, target_nrr,
+        dampak_ikm, ikm_baru, mutu_baru, alasan, dampak, kegiatan, penanggung_jawab, waktu, indikator, ..."""
+        return self.recommend_result["id"].table
+
+    def recommendations_in(self, lang: str | None = None) -> Recommendations:
+        """The `riset.recommend.Recommendations` with text in `lang`."""
+        return self.recommend_result[check_language(lang)]
 
     @property
     def n(self) -> int:
@@ -336,6 +350,9 @@ def run_study(
     notes += drivers.notes
     ipa_result = ipa(final_data, unsur_map, importance_map, weights=_FINAL)
     csi_result = csi(ipa_result)
+    ipa_units = ipa(final_data, unsur_map, importance_map, weights=_FINAL, by="unit")
+    results_unit = ikm_table[ikm_table["level"] == "unit"]
+    nrr_unit = nrr_table[nrr_table["level"] == "unit"]
     return StudyResults(
         title=cb.study,
         scheme=scheme,
@@ -356,7 +373,8 @@ def run_study(
         drivers_check=check,
         ipa_result=ipa_result,
         csi_result=csi_result,
-        recommendations=pd.DataFrame(),
+        recommend_result={lang: recommend(SimpleNamespace(table=results_unit, nrr=nrr_unit), ipa_units, drivers,
+                                          lang=lang, scheme=scheme) for lang in ("id", "en")},
         seed=seed,
         sources={k: str(v) for k, v in paths.items() if v is not None},
         notes=notes,
@@ -414,8 +432,7 @@ def view(results: StudyResults, selection: Mapping[str, object] | None = None, w
     part = data.loc[mask].assign(**{_FINAL: np.asarray(design.weights)[mask.to_numpy()]})
     ipa_result = ipa(part, results.unsur_map, results.importance_map, weights=_FINAL)
     rec = results.recommendations
-    if not rec.empty and "unit" in rec.columns:
-        rec = rec[rec["unit"].isin(part["unit"].unique())]
+    rec = rec[rec["unit"].isin(part["unit"].unique())]
     return StudyView(chosen, weighting, ikm_table.iloc[0], nrr_table.drop(columns=["level", "group"]), ipa_result,
                      rec.reset_index(drop=True))
 
@@ -480,14 +497,11 @@ def _margin_table(designs: Mapping[str, SurveyDesign], population: pd.DataFrame)
 
 def _ikm_tables(design: SurveyDesign, unsur_map: Mapping[str, str], scheme: Scheme,
                 levels: Mapping[str, Sequence[str]] = LEVELS) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """IKM and NRR tables at every level from one design (domains keep the full design)."""
-    from riset.ikm import ikm as ikm_point
-
-    inside = np.asarray(design.weights) > 0
-    data = design.data.loc[inside].assign(**{_FINAL: np.asarray(design.weights)[inside]})
+    """IKM and NRR with design-based SE/CI (`riset.ikm_design`) at every level; groups are domains of the
+    full design."""
     tables, nrrs = [], []
     for level, by in levels.items():
-        res = ikm_point(data, unsur_map, by=list(by) or None, weights=_FINAL, scheme=scheme)
+        res = ikm_design(design, unsur_map, by=list(by) or None, scheme=scheme)
         t = res.table.copy()
         t.insert(0, "level", level)
         t.insert(1, "group", _group_names(t, by))
@@ -496,7 +510,8 @@ def _ikm_tables(design: SurveyDesign, unsur_map: Mapping[str, str], scheme: Sche
         n.insert(0, "level", level)
         n.insert(1, "group", _group_names(n, by))
         nrrs.append(n)
-    return _add_names(pd.concat(tables, ignore_index=True), data), pd.concat(nrrs, ignore_index=True)
+    inside = np.asarray(design.weights) > 0
+    return _add_names(pd.concat(tables, ignore_index=True), design.data.loc[inside]), pd.concat(nrrs, ignore_index=True)
 
 
 def _group_names(table: pd.DataFrame, by: Sequence[str]) -> list[str]:

@@ -162,12 +162,15 @@ class Dasbor:
 
     def _recommendations(self, current: StudyView, top: int = 5) -> str:
         rec = current.recommendations.head(top)
+        if self.lang != "id" and not rec.empty:
+            english = self.results.recommendations_in(self.lang).table.set_index(["unit", "unsur"])
+            rec = english.loc[list(zip(rec["unit"], rec["unsur"]))].reset_index()
         title = label("rekomendasi", self.lang)
         if rec.empty:
             return f"<h4>{title}</h4><p>–</p>"
         items = "".join(
             f"<li><b>{html.escape(str(r['nama_unit']))} — {html.escape(unsur_name(r['unsur'], self.lang, self.results.scheme))}"
-            f"</b>: {html.escape(str(r['teks']))}</li>" for _, r in rec.iterrows())
+            f"</b>: {html.escape(str(r['alasan']))} {html.escape(str(r['dampak']))}</li>" for _, r in rec.iterrows())
         return f"<h4>{title}</h4><ol>{items}</ol>"
 
     # ----------------------------------------------------------------------------------- export
@@ -182,7 +185,7 @@ class Dasbor:
 
 def _png(fig) -> bytes:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight", facecolor="white")
+    fig.savefig(buffer, format="png", dpi=100, facecolor="white")
     plt.close(fig)
     return buffer.getvalue()
 
