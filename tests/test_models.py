@@ -261,6 +261,8 @@ def test_example_study_recovers_the_generators_drivers():
     assert [truth["kolom"][c] for c in ranked[:3]] == truth["urutan_menurut_beta"][:3]
     assert fit.n_dropped == int(data[["K1", *truth["kolom"]]].isna().any(axis=1).sum())
     assert fit.to_frame().loc["U3", "variabel"] == "Waktu Penyelesaian"
+    assert fit.to_frame().loc["jenis_kelamin[T.Perempuan]", "variabel"] == "Jenis kelamin: Perempuan"
+    assert fit.to_frame(lang="en").loc["jenis_kelamin[T.Perempuan]", "variable"] == "Sex: Perempuan"
 
 
 def test_design_must_be_a_design_object(designs):

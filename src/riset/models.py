@@ -62,7 +62,7 @@ from tqdm.auto import tqdm
 from riset.design import SurveyDesign
 from riset.errors import DataError, DesignError, RisetError
 from riset.ikm import UNSUR_2017, resolve_unsur
-from riset.labels import check_language
+from riset.labels import check_language, label
 from riset.replicate import ReplicateDesign
 
 Kind = Literal["linear", "logistic", "ordinal"]
@@ -340,7 +340,7 @@ class ModelResult:
         if term in self._cut_names():
             return f"{L['cut']} {term}"
         names = {col: _unsur_name(name, lang) for col, name in self.unsur.items()} | self.labels
-        return " × ".join(_one_label(part, names) for part in term.split(":"))
+        return " × ".join(_one_label(part, names, lang) for part in term.split(":"))
 
 
 # ============================================================================ public fitting functions
@@ -359,7 +359,8 @@ def linear(formula: str, design, unsur: Mapping[str, str] | None = None, labels:
         `riset.replicate.ReplicateDesign` (variance from refits with the replicate weights).
     unsur : optional column -> unsur name mapping (as in the codebook), for labels such as
         "Waktu Penyelesaian" in tables.
-    labels : optional column -> display label for other columns (e.g. ``{"unit": "Unit layanan"}``).
+    labels : optional column -> display label for other columns (e.g. ``{"umur": "Umur (tahun)"}``);
+        columns known to `riset.labels` (unit, jenis_kelamin, kelompok_umur, ...) are labelled already.
     lang : language of `notes`, 'id' or 'en' (None = the current `riset.labels` language).
 
     >>> # linear("K1 ~ U1 + U2 + U3", design).to_frame()
@@ -809,12 +810,13 @@ def _unsur_name(name: str, lang: str) -> str:
     return u.nama if check_language(lang) == "id" else u.nama_en
 
 
-def _one_label(part: str, names: Mapping[str, str]) -> str:
+def _one_label(part: str, names: Mapping[str, str], lang: str | None) -> str:
+    """'U3' -> unsur name; 'C(unit)[T.RSUD]' -> 'Unit layanan: RSUD'; else the riset.labels label, or as is."""
     m = _LEVEL.match(part)
     if m:
         var = m.group("var").strip()
-        return f"{names.get(var, var)}: {m.group('level')}"
-    return names.get(part, part)
+        return f"{names.get(var) or label(var, lang)}: {m.group('level')}"
+    return names.get(part) or label(part, lang)
 
 
 def _weighted_corr(X: np.ndarray, w: np.ndarray) -> np.ndarray:
