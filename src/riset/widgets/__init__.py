@@ -2,3 +2,4 @@
 
 from riset.widgets.dasbor import Dasbor, dasbor  # noqa: F401
 from riset.widgets.faktor import Faktor, faktor  # noqa: F401
+from riset.widgets.sampel import SampleSizeCalculator, sample_size_calculator  # noqa: F401
