@@ -30,6 +30,14 @@ Hessian (it is concave in (b, zeta), Pratt 1981), so the estimates are the exact
 BFGS at reltol 1e-8 and differentiates the gradient numerically, which moves its printed values by up to
 about 1e-3 relative -- the golden tests compare against svyolr run with a tight optimizer control.
 
+Calibrated designs (riset.weighting) are covered too: `design.variance` applies the calibration residuals
+to x first, as R's svyrecvar applies `postStrata`.
+
+Public API: `linear`, `logistic`, `ordinal` (formula, design) -> `ModelResult` with `.params`, `.se`,
+`.cov`, `.tvalues`, `.pvalues`, `.conf_int()`, `.wald_test(terms)`, `.r2` (linear), `.vif()`,
+`.residuals()` / `.normality()` (residual checks), `.to_frame()`, `.summary()`; `satisfaction_formula`
+builds "K1 ~ unsur (regulation order) + controls".
+
 Labels: unsur columns are shown with their regulation names (``unsur={"U3": "waktu"}`` gives "Waktu
 Penyelesaian"), other columns through ``labels=``; tables and summaries in Indonesian (``lang="en"``
 for English).
