@@ -7,9 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from riset.drivers import (
     correlation_importance,
+    johnson_weights,
     lmg_from_r2,
     out_of_sample_check,
     relative_importance,
@@ -265,3 +268,20 @@ def test_jackknife_design_gives_t_interval(survey):
 def test_correlation_importance_refuses_a_constant_column(survey):
     with pytest.raises(DataError, match="column 'U2' has the same answer for every respondent"):
         correlation_importance(survey.assign(U2=2.0), "K1", ["U1", "U2"])
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.integers(2, 7), st.integers(0, 2**32 - 1))
+def test_shares_sum_to_r2_and_are_non_negative_for_random_correlations(p, seed):
+    """Property: for any valid correlation structure LMG and Johnson shares are >= 0 and add up to R^2."""
+    rng = np.random.default_rng(seed)
+    a = rng.normal(size=(p + 1, p + 1)) + np.eye(p + 1) * rng.uniform(0.1, 2)
+    cov = a @ a.T
+    corr = cov / np.sqrt(np.outer(np.diag(cov), np.diag(cov)))
+    rxx, rxy = corr[1:, 1:], corr[1:, 0]
+    r2 = subset_r2(rxx, rxy)
+    lmg, johnson = lmg_from_r2(r2), johnson_weights(rxx, rxy)
+    assert lmg.sum() == pytest.approx(r2[-1], abs=1e-9)
+    assert johnson.sum() == pytest.approx(r2[-1], abs=1e-9)
+    assert (lmg >= -1e-12).all() and (johnson >= -1e-12).all()
+    assert r2[-1] <= 1 + 1e-9
