@@ -285,3 +285,18 @@ def test_shares_sum_to_r2_and_are_non_negative_for_random_correlations(p, seed):
     assert johnson.sum() == pytest.approx(r2[-1], abs=1e-9)
     assert (lmg >= -1e-12).all() and (johnson >= -1e-12).all()
     assert r2[-1] <= 1 + 1e-9
+
+
+def test_weighted_lmg_and_johnson_match_r_golden_values():
+    """apistrat with weights pw: LMG from R lm() fits over all 5! orders, Johnson from R cov.wt + eigen."""
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    golden = json.loads((root / "tests/data/golden/drivers_api.json").read_text())
+    api = pd.read_csv(root / "tests/data/api/apistrat.csv")
+    ri = relative_importance(api, golden["outcome"], golden["predictors"], weights=golden["weights"], progress=False)
+    assert ri.n == golden["n"]
+    assert ri.r2 == pytest.approx(golden["r2"], rel=1e-10)
+    assert ri.table["lmg"].tolist() == pytest.approx(golden["lmg"], rel=1e-9)
+    assert ri.table["johnson"].tolist() == pytest.approx(golden["johnson"], rel=1e-9)
