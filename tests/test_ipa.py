@@ -93,6 +93,8 @@ def test_derived_importance_has_no_tk_and_uses_its_own_line(small):
     assert t["kuadran"].tolist() == ["III", "I", "II", "IV"]
     assert t.loc["prosedur", "kuadran_label"] == "I Concentrate here"
     assert "tingkat kesesuaian tidak dihitung" in r.notes[0]
+    as_dict = ipa(small, KIN, {"persyaratan": 10, "prosedur": 50, "waktu": 30, "biaya": 10})
+    assert as_dict.table["kuadran"].tolist() == ["III", "I", "II", "IV"]
 
 
 def test_derived_importance_from_drivers():

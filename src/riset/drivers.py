@@ -77,6 +77,11 @@ def complete_cases(
 
     Returns a boolean mask aligned to `data.index` and a list of notes (Indonesian) that say how many
     rows were left out and which columns were blank; nothing is dropped silently.
+
+    >>> d = pd.DataFrame({"K1": [8, 7, None, 9, 6], "U1": [4, 3, 3, None, 2]})
+    >>> ok, notes = complete_cases(d, ["K1", "U1"])
+    >>> ok.tolist(), notes[0][:40]
+    ([True, True, False, False, True], '2 dari 5 responden tidak ikut analisis f')
     """
     absent = [c for c in [*columns, *([weights] if weights else [])] if c not in data.columns]
     if absent:

@@ -163,7 +163,8 @@ def ipa(
     data : one row per respondent.
     kinerja : performance columns -> unsur name, e.g. ``{"U1": "persyaratan", ..., "U8": "sarana"}``.
     kepentingan : stated importance columns -> unsur name (``{"P1": "persyaratan", ...}``), or derived
-        importance as a Series indexed by unsur key (see `derived_importance`), the same for every group.
+        importance as a Series (or dict of numbers) indexed by unsur key (see `derived_importance`), the
+        same for every group.
     weights : survey weight column; means are weighted means over the answers given.
     by : grouping column(s), e.g. 'unit'; quadrant lines are the means of the item means within a group.
     sumber : name of the importance source shown in output (default 'dinyatakan' or the Series name).
@@ -190,6 +191,8 @@ def ipa(
     perf = _answers(data, list(perf_cols), (1, 4)).rename(columns=perf_cols)
     perf_mean = _weighted_means(perf, w, keys)
     notes: list[str] = []
+    if isinstance(kepentingan, Mapping) and all(isinstance(v, (int, float)) for v in kepentingan.values()):
+        kepentingan = pd.Series(kepentingan, dtype=float)
     if isinstance(kepentingan, pd.Series):
         stated = False
         imp_values = kepentingan.rename(index=lambda k: resolve_unsur(k).key)
