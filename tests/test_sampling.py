@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from riset.errors import DataError, DesignError
-from riset.sampling import KREJCIE_MORGAN_1970, allocate, krejcie_morgan_table, sample_size
+from riset.sampling import KREJCIE_MORGAN_1970, allocate, krejcie_morgan_table, sample_size, score_sd
 
 # Krejcie & Morgan (1970) Table 1 as printed (typed from the article, independently of the module's copy).
 KM_PRINTED = """
@@ -193,3 +193,25 @@ def test_allocation_keeps_total_and_bounds(data, method, where):
     if inside.sum() > 1:
         ratio = x[inside] / a[inside]
         assert ratio.max() == pytest.approx(ratio.min(), rel=1e-9)
+
+
+def test_cochran_mean_with_an_sd_per_unit_from_a_previous_round():
+    previous = pd.DataFrame({
+        "unit": ["A"] * 3 + ["B"] * 4,
+        "U1": [4, 3, 2, 3, 3, 3, None], "U2": [4, 3, None, 2, 4, 3, None],
+    })
+    sd = score_sd(previous, ["U1", "U2"], by="unit")
+    # A: scores 100, 75, 50 -> SD 25; B: 62.5, 87.5, 75 -> SD 12.5 (the blank respondent is counted apart)
+    assert sd["sd_skor"].tolist() == pytest.approx([25.0, 12.5])
+    assert sd["n_responden"].tolist() == [3, 3] and sd["n_tanpa_jawaban"].tolist() == [0, 1]
+    assert score_sd(previous, ["U1", "U2"], scale="asli")["sd_skor"].item() == pytest.approx(
+        np.std([4, 3, 2, 2.5, 3.5, 3], ddof=1))
+    units = pd.DataFrame({"unit": ["A", "B"], "pengguna_per_periode": [1000, 1000]}).merge(sd, on="unit")
+    got = sample_size(units, "cochran_mean", margin=5, sd="sd_skor")
+    # (1.96 * 25 / 5)^2 = 96.04 -> 87.62 -> 88; (1.96 * 12.5 / 5)^2 = 24.01 -> 23.45 -> 24
+    assert got.to_frame()["n_sampel"].tolist() == [88, 24]
+    assert "kolom 'sd_skor'" in got.assumptions
+    with pytest.raises(DataError, match=r"column 'sd_skor' has value 40.0 in row 2"):
+        sample_size(units.assign(sd_skor=[10.0, 40.0]), "cochran_mean", margin=5, sd="sd_skor")
+    with pytest.raises(DataError, match=r"column 'U1' has value 7.0 in row 1; allowed 1-4"):
+        score_sd(previous.assign(U1=[4, 7, 2, 3, 3, 3, None]), ["U1", "U2"])

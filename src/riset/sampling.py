@@ -28,6 +28,7 @@ Example
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal, Mapping, Sequence
 
 import numpy as np
@@ -79,6 +80,37 @@ def _angka(x: float, digits: int = 4) -> str:
     """A number as an Indonesian audience writes it (decimal comma, no trailing zeros)."""
     text = f"{x:.{digits}f}".rstrip("0").rstrip(".")
     return text.replace(".", ",")
+
+
+def read_frame(path, *, keys: Sequence[str] = ("unit", "periode"), population: str = "pengguna_per_periode") -> pd.DataFrame:
+    """Read a sampling frame (CSV or XLSX): one row per unit layanan (x periode) with its N.
+
+    Checks that the `keys` columns identify each row once and that N is a whole number >= 1; errors name
+    the row as numbered in the spreadsheet (header = row 1).
+
+    >>> frame = read_frame("data/raw/contoh_kerangka_sampel.csv")        # doctest: +SKIP
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"sampling frame '{path}' not found")
+    frame = pd.read_excel(path) if path.suffix.lower() == ".xlsx" else pd.read_csv(path)
+    absent = [c for c in (*keys, population) if c not in frame.columns]
+    if absent:
+        raise DataError(f"sampling frame '{path.name}' has no column(s) {absent}; columns are {list(frame.columns)}")
+    dup = frame.duplicated(list(keys), keep="first")
+    if dup.any():
+        row = int(np.flatnonzero(dup.to_numpy())[0])
+        values = ", ".join(f"{k}={_plain(frame[k].iloc[row])!r}" for k in keys)
+        raise DataError(f"sampling frame '{path.name}': row {row + 2} repeats {values}; each unit once per periode")
+    N = pd.to_numeric(frame[population], errors="coerce")
+    bad = N.isna() | (N < 1) | (N % 1 != 0)
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(
+            f"sampling frame '{path.name}': column '{population}' has value {_plain(frame[population].iloc[row])!r} "
+            f"in row {row + 2}; allowed: a whole number >= 1"
+        )
+    return frame
 
 
 def krejcie_morgan_table(population) -> np.ndarray:
@@ -206,7 +238,8 @@ def sample_size(
     confidence : 0.95 by default (z = 1.96; Slovin has no confidence level: its e2 matches z = 2, P = 0.5).
     p : expected proportion P (0.5 is the most conservative).
     sd : cochran_mean only: standard deviation of a respondent's IKM score on `scale` (from a pilot
-        or a previous round; on the 25-100 scale typically 8-12 points, i.e. 0.3-0.5 on the 1-4 scale).
+        or a previous round, see `score_sd`; on the 25-100 scale typically 8-12 points, i.e. 0.3-0.5 on
+        the 1-4 scale): one number, or the name of a column of the units table (an SD per unit).
     scale : 'konversi' (25-100, as IKM is reported) or 'asli' (1-4); margin and sd are on this scale.
     deff : design effect of the planned design (1 = simple random sampling; day-clustered exit
         interviews often 1.5-2). Multiplies n0 before the fpc.
@@ -260,16 +293,17 @@ def sample_size(
                 f"method='cochran_mean' needs margin (IKM points) and sd (standard deviation), both on the {scale_name}"
             )
         margin = _check_range("margin", margin, 0, hi - lo, hi_open=True, hint=f" IKM points on the {scale_name}")
-        sd = _check_range("sd", sd, 0, (hi - lo) / 2, hint=f" on the {scale_name} (at most half its range)")
+        sd_values, sd_text = _sd_per_unit(table, sd, (hi - lo) / 2, scale_name)
         z = stats.norm.ppf(0.5 + confidence / 2)
-        n0 = np.full(len(N), (z * sd / margin) ** 2 * deff)
+        n0 = (z * sd_values / margin) ** 2 * deff * np.ones(len(N))
         n_fpc = _fpc(n0, N, minus_one=False)
         other = "asli" if scale == "konversi" else "konversi"
         factor = 1 / 25 if scale == "konversi" else 25
+        sd_other = f"SD {_angka(sd * factor)} dan " if not isinstance(sd, str) else ""
         text = [
             f"Metode: Cochran (1977) untuk rata-rata skor IKM: n0 = (z x SD / d)^2, n = n0 / (1 + n0/N); "
-            f"z = {_angka(z, 3)} (tingkat kepercayaan {_angka(confidence * 100, 1)}%), SD = {_angka(sd)} dan "
-            f"d = {_angka(margin)} poin pada {scale_name} (setara SD = {_angka(sd * factor)} dan d = "
+            f"z = {_angka(z, 3)} (tingkat kepercayaan {_angka(confidence * 100, 1)}%), {sd_text} dan "
+            f"d = {_angka(margin)} poin pada {scale_name} (setara {sd_other}d = "
             f"{_angka(margin * factor)} pada {SCALES[other][0]}).",
             f"Artinya: IKM tiap unit diperkirakan dalam +/- {_angka(margin)} poin dari nilai sebenarnya "
             f"pada {_angka(confidence * 100, 1)}% sampel.",
@@ -334,6 +368,61 @@ def sample_size(
     if population_column != "N" and isinstance(population, pd.DataFrame):
         table = table.drop(columns="N")
     return SampleSizeResult(table=table, method=method, assumptions="\n".join(f"- {t}" for t in text))
+
+
+def _sd_per_unit(table: pd.DataFrame, sd, top: float, scale_name: str) -> tuple[np.ndarray | float, str]:
+    """SD for cochran_mean: one number, or a column of the units table (one SD per unit)."""
+    if not isinstance(sd, str):
+        value = _check_range("sd", sd, 0, top, hint=f" on the {scale_name} (at most half its range)")
+        return value, f"SD = {_angka(value)}"
+    if sd not in table.columns:
+        raise DataError(f"sd='{sd}' is not a column of the units table; columns are {list(table.columns)}")
+    values = pd.to_numeric(table[sd], errors="coerce")
+    bad = values.isna() | (values <= 0) | (values > top)
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(
+            f"column '{sd}' has value {_plain(table[sd].iloc[row])!r} in row {row + 1}; allowed: an SD in (0, {top}] "
+            f"on the {scale_name}"
+        )
+    return values.to_numpy(dtype="float64"), (
+        f"SD per unit dari kolom '{sd}' ({_angka(values.min(), 2)} sampai {_angka(values.max(), 2)})"
+    )
+
+
+def score_sd(data: pd.DataFrame, columns: Sequence[str], *, by: str | Sequence[str] | None = None,
+             scale: str = "konversi") -> pd.DataFrame:
+    """Standard deviation of respondents' IKM scores in an earlier round, to plan `cochran_mean`.
+
+    score_i = mean of the unsur respondent i answered (x 25 on the 'konversi' scale); SD with ddof = 1 per
+    group, unweighted (a planning value, not an estimate to report). Respondents who answered no unsur
+    are left out and counted in `n_tanpa_jawaban`. Cochran (1977, 4.7) recommends such a pilot or
+    previous-round estimate of S.
+
+    >>> d = pd.DataFrame({"unit": ["A", "A", "A"], "U1": [4, 3, 2], "U2": [4, 3, None]})
+    >>> score_sd(d, ["U1", "U2"], by="unit")["sd_skor"].round(2).tolist()   # scores 100, 75, 50
+    [25.0]
+    """
+    if scale not in SCALES:
+        raise DataError(f"scale={scale!r}; allowed 'konversi' (25-100) or 'asli' (1-4)")
+    by_cols = [by] if isinstance(by, str) else list(by or [])
+    absent = [c for c in [*columns, *by_cols] if c not in data.columns]
+    if absent:
+        raise DataError(f"column(s) {absent} not found in the data")
+    answers = data[list(columns)].apply(pd.to_numeric, errors="coerce")
+    out_of_scale = answers.notna() & ((answers < 1) | (answers > 4))
+    if out_of_scale.any(axis=None):
+        row, col = next((r, c) for c in answers.columns for r in answers.index[out_of_scale[c]])
+        raise DataError(f"column '{col}' has value {_plain(data.loc[row, col])!r} in row {row}; allowed 1-4 or blank")
+    score = answers.mean(axis=1) * (25 if scale == "konversi" else 1)
+    keys = [data[c] for c in by_cols] if by_cols else [pd.Series("semua", index=data.index, name="kelompok")]
+    grouped = score.groupby(keys, sort=True)
+    result = pd.DataFrame({
+        "n_responden": grouped.count(),
+        "n_tanpa_jawaban": score.isna().groupby(keys, sort=True).sum(),
+        "sd_skor": grouped.std(ddof=1),
+    })
+    return result.reset_index()
 
 
 def _fpc(n0: np.ndarray, N: np.ndarray, minus_one: bool) -> np.ndarray:
