@@ -128,3 +128,32 @@ def test_nothing_to_recommend_and_bad_input(two_units):
     with pytest.raises(DataError, match="`.table`"):
         recommend(pd.DataFrame())
     assert np.isfinite(recommend(two_units).table["dampak_ikm"]).all()
+
+
+def test_example_study_with_design_based_ikm():
+    """On the bundled example: CIs from riset.ikm_design reach the text; impact is exact through 1/9."""
+    from pathlib import Path
+
+    from riset.design import SurveyDesign
+    from riset.ikm_design import ikm_design
+    from riset.io import read_codebook, read_survey
+    from riset.ipa import ipa
+
+    root = Path(__file__).resolve().parents[1]
+    survey = read_survey(root / "data/raw/contoh_skm_responden.csv", read_codebook(root / "data/raw/contoh_skm_codebook.yaml"))
+    data, unsur = survey.data, survey.codebook.unsur_map()
+    design = SurveyDesign(data, weights="bobot_desain", strata=["unit", "periode"], psu="hari", fpc="n_hari_layanan")
+    result = ikm_design(design, unsur, by="unit")
+    quadrants = ipa(data, unsur, survey.codebook.unsur_map("importance"), weights="bobot_desain", by="unit")
+    rec = recommend(result, quadrants, unit_info=data, per_unit=1)
+    assert len(rec.table) == data["unit"].nunique() - int((result.nrr.groupby("unit")["nrr"].min() >= 3.5324).sum())
+    first = rec.table.iloc[0]
+    nrr = result.nrr.set_index(["unit", "unsur"]).loc[(first["unit"], first["unsur"])]
+    ikm_row = result.table.set_index("unit").loc[first["unit"]]
+    assert first["dampak_ikm"] == pytest.approx((3.5324 - nrr["nrr"]) * 25 / 9)
+    assert first["ikm_baru"] == pytest.approx(ikm_row["ikm_konversi"] + first["dampak_ikm"])
+    assert first["nrr_ci_low"] == nrr["ci_low"] and first["ikm_ci_high"] == ikm_row["ci_high"]
+    assert "SK 95%" in first["alasan"]
+    # the generator's weakest unsur in the weakest unit (Puskesmas Sungai Mas, waktu) comes first
+    assert (first["unit"], first["unsur"]) == ("PKM-SMAS", "waktu")
+    assert first["penanggung_jawab"] == "Puskesmas Sungai Mas (Dinas Kesehatan)"
