@@ -119,6 +119,9 @@ def test_nothing_to_recommend_and_bad_input(two_units):
     nrr = pd.DataFrame({"unit": "U", "unsur": KEYS, "nrr": 4.0})
     rec = recommend(SimpleNamespace(table=pd.DataFrame({"unit": ["U"], "ikm": [4.0], "mutu": ["A"]}), nrr=nrr))
     assert rec.table.empty and "sudah mencapai target" in rec.notes[0]
+    nrr.loc[nrr["unsur"] == "pengaduan", "nrr"] = np.nan
+    rec = recommend(SimpleNamespace(table=pd.DataFrame({"unit": ["U"], "ikm": [4.0], "mutu": ["A"]}), nrr=nrr))
+    assert rec.notes[0] == "1 unit × unsur tanpa jawaban tidak dinilai: U/pengaduan."
     with pytest.raises(DataError, match="target='Z'"):
         recommend(two_units, target="Z")
     with pytest.raises(DataError, match="outside the answer scale 1-4"):

@@ -211,7 +211,13 @@ def recommend(
     for frame, what in ((units_t, "ikm.table"), (nrr, "ikm.nrr")):
         if by not in frame.columns:
             raise DataError(f"{what} has no column '{by}'; compute the IKM with by='{by}'")
-    nrr = nrr.dropna(subset=["nrr"]).copy()
+    notes = []
+    blank = nrr["nrr"].isna()
+    if blank.any():
+        pairs = ", ".join(f"{u}/{k}" for u, k in zip(nrr.loc[blank, by], nrr.loc[blank, "unsur"]))
+        notes.append(f"{int(blank.sum())} unit × unsur tanpa jawaban tidak dinilai: {pairs}." if lang == "id"
+                     else f"{int(blank.sum())} unit × unsur without answers not assessed: {pairs}.")
+    nrr = nrr[~blank].copy()
     units_t = units_t.set_index(by)
     if "ikm" not in units_t.columns:
         units_t = units_t.assign(ikm=units_t["ikm_konversi"] / sch.conversion)
@@ -221,7 +227,8 @@ def recommend(
     cand = nrr[nrr["selisih"] > 1e-12].copy()
     if cand.empty:
         note = "Semua unsur di semua unit sudah mencapai target." if lang == "id" else "Every unsur in every unit already meets the target."
-        return Recommendations(pd.DataFrame(columns=[by if c == "unit" else c for c in COLUMNS]), lang, target_text, [note])
+        return Recommendations(pd.DataFrame(columns=[by if c == "unit" else c for c in COLUMNS]), lang, target_text,
+                               notes + [note])
     weight = cand["bobot"] if "bobot" in cand.columns else sch.weight
     ikm_now = cand[by].map(units_t["ikm"])
     cand["ikm_konversi"] = ikm_now * sch.conversion
@@ -273,7 +280,8 @@ def recommend(
     digits = 2 if target_text == "terbaik" else 4
     cand["indikator"] = [f"NRR {n} ≥ {fmt_num(t, digits, lang)}" for n, t in zip(cand["nama"], cand["target_nrr"])]
     cand["dampak"] = [_impact(r, digits, lang) for r in cand.itertuples()]
-    return Recommendations(cand[[by if c == "unit" else c for c in COLUMNS]].reset_index(drop=True), lang, target_text)
+    return Recommendations(cand[[by if c == "unit" else c for c in COLUMNS]].reset_index(drop=True), lang, target_text,
+                           notes)
 
 
 def _why(r, ranks, target_text: str, best_unit, lang: str) -> str:
