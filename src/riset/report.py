@@ -406,12 +406,14 @@ def _write_pptx(results, figures: dict[str, Figure], path: Path, lang: str) -> N
             p.space_after = Pt(10)
         return s
 
-    def table_slide(text: str, table: Table, size: int = 12):
+    def table_slide(text: str, table: Table, widths: Sequence[float], size: int = 12):
         s = titled(text)
         width = prs.slide_width - Inches(1.0)
         height = Emu(int(Inches(0.36) * (len(table.rows) + 1)))
         shape = s.shapes.add_table(len(table.rows) + 1, len(table.header), Inches(0.5), Inches(1.4), width, height)
         grid = shape.table
+        for column, share in zip(grid.columns, widths):
+            column.width = Emu(int(width * share / sum(widths)))
         for j, head in enumerate(table.header):
             grid.cell(0, j).text = head
         for i, row in enumerate(table.rows, start=1):
@@ -433,7 +435,7 @@ def _write_pptx(results, figures: dict[str, Figure], path: Path, lang: str) -> N
            f"Probability that the regency's true grade differs from {kab['mutu']}: {fmt_pct(kab['p_mutu_beda'], 0, lang)}."),
     ])
     unit_rows = ikm_table(results, "unit", lang)
-    table_slide(unit_rows.caption, unit_rows, size=11)
+    table_slide(unit_rows.caption, unit_rows, (34, 6, 12, 14, 7, 12, 15), size=11)
     picture(label("judul_ikm_unit", lang), figures["ikm_unit"], figures["ikm_unit"].caption)
     picture(label("judul_periode", lang), figures["periode"])
     picture(label("judul_nrr", lang), figures["nrr"])
@@ -444,7 +446,7 @@ def _write_pptx(results, figures: dict[str, Figure], path: Path, lang: str) -> N
     if "bobot" in figures:
         picture(label("judul_bobot", lang), figures["bobot"])
     rec = recommendation_table(results, lang, top=5)
-    table_slide(label("rekomendasi", lang), rec, size=10)
+    table_slide(label("rekomendasi", lang), rec, (7, 20, 18, 55), size=10)
     plan = follow_up_table(results, lang, top=6)
-    table_slide(plan.caption, plan, size=10)
+    table_slide(plan.caption, plan, (5, 12, 14, 27, 20, 9, 13), size=10)
     prs.save(path)

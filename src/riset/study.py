@@ -31,6 +31,7 @@ Example
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -548,9 +549,9 @@ def _drivers(data, final, overall, unsur_map, psu, n_replicates, out_of_sample, 
 def profile(data: pd.DataFrame, variables: Sequence[str]) -> pd.DataFrame:
     """Respondent profile: count and percent of respondents per category of each characteristic.
 
-    persen = n_category / n_answered x 100 (blanks are reported as their own category 'Tidak diisi',
-    never dropped). Categories keep the order of the codebook labels when the data is categorical,
-    else their order of frequency.
+    persen = n_category / n_respondents x 100; blanks are their own category 'Tidak diisi' (never dropped).
+    Categories that all start with a number (age groups '17-24', '25-34', ..., '55+') keep their numeric
+    order; others are listed from most to least frequent; 'Tidak diisi' comes last.
 
     >>> profile(pd.DataFrame({"jenis_kelamin": ["Laki-laki", "Perempuan", "Perempuan"]}), ["jenis_kelamin"])["n"].tolist()
     [2, 1]
@@ -559,7 +560,12 @@ def profile(data: pd.DataFrame, variables: Sequence[str]) -> pd.DataFrame:
     for var in variables:
         if var not in data.columns:
             raise DataError(f"profile: column '{var}' not found in the data")
-        counts = data[var].fillna("Tidak diisi").astype(str).value_counts(sort=True)
+        counts = data[var].dropna().astype(str).value_counts(sort=True)
+        if len(counts) and counts.index.str.match(r"^\d").all():
+            counts = counts.iloc[np.argsort([float(re.match(r"\d+", k).group()) for k in counts.index], kind="stable")]
+        blank = int(data[var].isna().sum())
+        if blank:
+            counts = pd.concat([counts, pd.Series({"Tidak diisi": blank})])
         part = pd.DataFrame({"variabel": var, "kategori": counts.index, "n": counts.to_numpy()})
         part["persen"] = 100 * part["n"] / part["n"].sum()
         rows.append(part)

@@ -75,10 +75,11 @@ class Dasbor:
         self.ipa_image = w.Image(format="png", layout=w.Layout(max_width="640px"))
         self.recommendations = w.HTML()
         self.status = w.HTML()
+        self._quiet = False
         self.controls["opd"].observe(self._opd_changed, names="value")
         for name, control in self.controls.items():
             if name != "opd":
-                control.observe(lambda _change: self.update(), names="value")
+                control.observe(lambda _change: self._changed(), names="value")
         self.export_button.on_click(lambda _button: self.export())
         filters = [c for n, c in self.controls.items() if n in FILTERS]
         self.widget = w.VBox([
@@ -99,14 +100,40 @@ class Dasbor:
         units = self._units if opd is None else self._units[self._units["opd"] == opd]
         return [(self._all, None), *[(row.nama_unit, unit) for unit, row in units.iterrows()]]
 
+    def _changed(self) -> None:
+        if not self._quiet:
+            self.update()
+
     def _opd_changed(self, change) -> None:
         unit = self.controls["unit"]
         keep = unit.value
         options = self._unit_options(change["new"])
-        with unit.hold_trait_notifications():
+        quiet, self._quiet = self._quiet, True
+        try:
             unit.options = options
             unit.value = keep if keep in [v for _, v in options] else None
-        self.update()
+        finally:
+            self._quiet = quiet
+        self._changed()
+
+    def select(self, clear: bool = False, **values) -> StudyView | None:
+        """Set several controls at once (e.g. ``select(unit="RSUD-RJ", weighting="tanpa")``) and update once.
+
+        An OPD is applied first, so the unit list is narrowed before a unit is chosen. With ``clear=True`` the
+        controls not given go back to "(semua)" and the study's own weighting.
+        """
+        unknown = sorted(set(values) - set(self.controls))
+        if unknown:
+            raise RisetError(f"dashboard has no control {', '.join(map(repr, unknown))}; controls: {', '.join(self.controls)}")
+        if clear:
+            values = {**{n: None for n in self.controls}, "weighting": self.results.weighting, **values}
+        self._quiet = True
+        try:
+            for name in sorted(values, key=lambda n: n != "opd"):
+                self.controls[name].value = values[name]
+        finally:
+            self._quiet = False
+        return self.update()
 
     def selection(self) -> dict[str, object]:
         """The current choice as column -> value (None = all)."""

@@ -1,0 +1,144 @@
+"""The seminar package, checked as a person would: the HTML opened in headless Chromium and looked at, the
+PPTX/DOCX re-opened and their chapters, slides and key numbers compared with the study's own results."""
+
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from docx import Document
+from openpyxl import load_workbook
+from PIL import Image
+from pptx import Presentation
+
+from riset.errors import RisetError
+from riset.labels import fmt_ci, fmt_num
+from riset.report import FILE_NAMES, ikm_table, write_report
+from riset.study import run_study
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+CHAPTERS = ["1. Pendahuluan", "2. Metodologi", "3. Hasil", "4. Analisis", "5. Rekomendasi dan Rencana Tindak Lanjut"]
+N_FIGURES = 7  # ikm_unit, nrr, periode, profil, ipa, drivers, bobot
+
+
+@pytest.fixture(scope="module")
+def res():
+    return run_study(ROOT / "data" / "raw", n_replicates=20, out_of_sample=False, seed=2026)
+
+
+@pytest.fixture(scope="module")
+def package(res, tmp_path_factory):
+    out = tmp_path_factory.mktemp("paket")
+    start = time.perf_counter()
+    paths = write_report(res, out)
+    return paths, time.perf_counter() - start
+
+
+def _kab(res):
+    return res.kabupaten()
+
+
+def test_writes_the_four_files_quickly(package):
+    paths, seconds = package
+    assert sorted(paths) == ["docx", "html", "pptx", "xlsx"]
+    assert all(p.is_file() and p.stat().st_size > 10_000 and p.name == FILE_NAMES[k] for k, p in paths.items())
+    assert seconds < 30, f"writing the package took {seconds:.1f} s"
+
+
+def test_html_is_self_contained_with_key_numbers(package, res):
+    html = package[0]["html"].read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html), "external URL in the report"
+    images = re.findall(r'<img src="([^"]+)"', html)
+    assert len(images) == N_FIGURES and all(i.startswith("data:image/png;base64,") for i in images)
+    for chapter in CHAPTERS:
+        assert chapter in html
+    kab = _kab(res)
+    assert fmt_num(kab["ikm_konversi"], 2) in html and fmt_ci(kab["ci_low"], kab["ci_high"], 2) in html
+    rsud = res.level("unit").set_index("unit").loc["RSUD-RJ"]
+    assert fmt_num(rsud["ikm_konversi"], 2) in html
+    assert "1/9" in html and "Taylor" in html
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium missing: apt-get install -y chromium")
+def test_html_renders_non_blank_in_headless_chromium(package, tmp_path):
+    shot = tmp_path / "laporan.png"
+    cmd = [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+           f"--user-data-dir={tmp_path / 'profil'}", f"--screenshot={shot}", "--window-size=1280,2000",
+           package[0]["html"].resolve().as_uri()]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=120)
+    image = np.asarray(Image.open(shot).convert("RGB")).astype(int)
+    assert image.shape == (2000, 1280, 3)
+    non_white = (image.min(axis=2) < 235).mean()
+    assert non_white > 0.15, f"only {non_white:.1%} of the page is not white"
+    assert image.std() > 30
+    # the header band is drawn in the report's accent colour #253494 (rgb 37, 52, 148)
+    np.testing.assert_allclose(image[20, 640], [37, 52, 148], atol=12)
+    # the first chart (respondent profile in the methodology) is rendered: blue bars somewhere below 1,200 px
+    lower = image[1200:]
+    bars = (np.abs(lower - [37, 52, 148]).sum(axis=2) < 120).mean()
+    assert bars > 0.002
+
+
+def test_docx_chapters_tables_figures_and_numbers(package, res):
+    doc = Document(package[0]["docx"])
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert headings == CHAPTERS
+    assert len(doc.inline_shapes) == N_FIGURES
+    text = "\n".join(p.text for p in doc.paragraphs)
+    kab = _kab(res)
+    assert f"IKM kabupaten {fmt_num(kab['ikm_konversi'], 2)} (SK 95% {fmt_ci(kab['ci_low'], kab['ci_high'], 2)})" in text
+    assert "1/9" in text and "Taylor" in text
+    units = doc.tables[0]
+    assert [c.text for c in units.rows[0].cells][:3] == ["Unit layanan", "n", "IKM (konversi, 25-100)"]
+    assert len(units.rows) == 1 + 15
+    row = res.level("unit").set_index("unit").loc["PKM-KOTA"]
+    found = [[c.text for c in r.cells] for r in units.rows if r.cells[0].text == row["nama_unit"]]
+    assert found and found[0][2] == fmt_num(row["ikm_konversi"], 2) and found[0][3] == fmt_ci(row["ci_low"], row["ci_high"], 2)
+    assert found[0][4] == row["mutu"]
+
+
+def test_pptx_slides_and_numbers(package, res):
+    prs = Presentation(package[0]["pptx"])
+    slides = list(prs.slides)
+    # title, methodology, key results, unit table, 7 charts, recommendations, follow-up plan
+    assert len(slides) == 3 + 1 + N_FIGURES + 2
+    assert fmt_num(_kab(res)["ikm_konversi"], 2) in slides[0].placeholders[1].text
+    pictures = sum(1 for s in slides for sh in s.shapes if sh.shape_type == 13)
+    assert pictures == N_FIGURES
+    table = next(sh.table for sh in slides[3].shapes if sh.has_table)
+    rows = {table.cell(i, 0).text: [table.cell(i, j).text for j in range(len(table.columns))]
+            for i in range(1, len(table.rows))}
+    rsud = res.level("unit").set_index("unit").loc["RSUD-RJ"]
+    assert rows[rsud["nama_unit"]][2] == fmt_num(rsud["ikm_konversi"], 2)
+    assert rows[rsud["nama_unit"]][4] == rsud["mutu"]
+    for slide in slides:  # nothing placed off the slide
+        for shape in slide.shapes:
+            assert shape.left >= 0 and shape.top >= 0
+            assert shape.left + shape.width <= prs.slide_width and shape.top + shape.height <= prs.slide_height
+
+
+def test_xlsx_tables_keep_numbers(package, res):
+    book = load_workbook(package[0]["xlsx"], read_only=True)
+    assert {"IKM", "NRR", "IPA", "Rekomendasi", "Masalah data", "Bobot"} <= set(book.sheetnames)
+    rows = list(book["IKM"].iter_rows(values_only=True))
+    header = rows[0]
+    kab = next(r for r in rows[1:] if r[header.index("level")] == "kabupaten")
+    assert kab[header.index("ikm_konversi")] == pytest.approx(_kab(res)["ikm_konversi"], rel=1e-12)
+
+
+def test_english_labels_and_number_format(res):
+    table = ikm_table(res, "opd", lang="en")
+    assert table.header[:3] == ["Agency (OPD)", "n", "IKM (converted, 25-100)"]
+    disdukcapil = next(r for r in table.rows if r[0] == "Disdukcapil")
+    value = res.level("opd").set_index("opd").loc["Disdukcapil", "ikm_konversi"]
+    assert disdukcapil[2] == f"{value:.2f}"
+
+
+def test_unknown_format_is_refused(res, tmp_path):
+    with pytest.raises(RisetError, match="pdf"):
+        write_report(res, tmp_path, formats=("html", "pdf"))
