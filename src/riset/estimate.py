@@ -48,7 +48,6 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 from scipy import sparse, stats
-from tqdm.auto import tqdm
 
 from riset.design import SurveyDesign
 from riset.errors import DataError, DesignError
@@ -78,9 +77,6 @@ _STATISTICS = {
     "proportion": ("Proporsi", "Proportion"),
     "quantile": ("Kuantil (Woodruff)", "Quantile (Woodruff)"),
 }
-
-#: replicate designs with more columns than this show a progress bar
-_PROGRESS_REPLICATES = 200
 
 
 @dataclass
@@ -374,10 +370,9 @@ def fit_smooth(design, y: np.ndarray, g: Callable, jacobian: Callable, domain: n
     member = sparse.csr_matrix((np.ones(len(rows)), (domain[keep], rows)), shape=(n_domains, len(w)))
     totals = np.asarray(member @ (y * w[:, None]))
     est = g(totals)
-    jac = jacobian(totals)
-    u = np.einsum("ikm,im->ik", jac[np.maximum(domain, 0)], y) * keep[:, None]
+    u = _influence(jacobian(totals), y, domain)
     if isinstance(design, ReplicateDesign):
-        rep_totals = _replicate_totals(design, y, domain, n_domains)  # D x R x m
+        rep_totals = design.replicate_totals(y, domain, n_domains)  # D x R x m
         rep_est = g(rep_totals)  # D x R x k
         var = design.variance_of(est, np.moveaxis(rep_est, 1, -1))
         vcov = None
@@ -392,6 +387,20 @@ def fit_smooth(design, y: np.ndarray, g: Callable, jacobian: Callable, domain: n
     else:
         raise DesignError(f"expected a SurveyDesign or ReplicateDesign, not {type(design).__name__}")
     return SmoothFit(est, var, vcov, u, totals)
+
+
+def _influence(jac: np.ndarray, y: np.ndarray, domain: np.ndarray) -> np.ndarray:
+    """u_i = J_{d(i)} y_i (n x k; zero outside the domains) from the D x k x m Jacobians.
+
+    One pass per non-zero (k, m) entry of the Jacobians, so memory stays n x k: gathering J for every
+    row first would be an n x k x m array (1.3 GB for 9 means on a million rows).
+    """
+    d = np.maximum(domain, 0)
+    u = np.zeros((len(domain), jac.shape[1]))
+    for k, m in zip(*np.nonzero((jac != 0).any(axis=0))):
+        u[:, k] += jac[d, k, m] * y[:, m]
+    u[domain < 0] = 0.0
+    return u
 
 
 def domains(design, by) -> tuple[np.ndarray, pd.DataFrame, list[str]]:
@@ -542,21 +551,6 @@ def _vcov(fit: SmoothFit, names) -> pd.DataFrame | None:
     if fit.vcov is None:
         return None
     return pd.DataFrame(fit.vcov, index=list(names), columns=list(names))
-
-
-def _replicate_totals(design: ReplicateDesign, y, domain, n_domains) -> np.ndarray:
-    """D x R x m replicate totals; one sparse product per column of y, replicates in blocks with tqdm."""
-    keep = domain >= 0
-    rows = np.flatnonzero(keep)
-    reps = design.replicate_weights
-    out = np.empty((n_domains, reps.shape[1], y.shape[1]))
-    blocks = range(0, reps.shape[1], _PROGRESS_REPLICATES)
-    for start in tqdm(blocks, desc="replikasi", disable=reps.shape[1] <= _PROGRESS_REPLICATES, leave=False):
-        block = reps[:, start:start + _PROGRESS_REPLICATES]
-        for j in range(y.shape[1]):
-            member = sparse.csr_matrix((y[rows, j], (domain[keep], rows)), shape=(n_domains, len(domain)))
-            out[:, start:start + block.shape[1], j] = np.asarray(member @ block)
-    return out
 
 
 def _numeric(design, cols) -> np.ndarray:

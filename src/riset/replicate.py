@@ -44,9 +44,14 @@ from typing import Literal, Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
+from tqdm.auto import tqdm
 
 from riset.design import SurveyDesign, _CERTAINTY_TOL, _mask, _positive_weights, _readonly
 from riset.errors import DesignError
+
+#: replicates per block of the replicate totals; more replicates than this show a progress bar
+_BLOCK = 200
 
 ReplicateType = Literal["jk1", "jkn", "bootstrap", "brr", "other"]
 REPLICATE_TYPES = ("jk1", "jkn", "bootstrap", "brr", "other")
@@ -119,17 +124,25 @@ class ReplicateDesign:
         rscales = np.asarray(rscales, dtype="float64")
         if rscales.shape != (n_rep,):
             raise DesignError(f"rscales needs one value per replicate ({n_rep}); got {rscales.size}")
-        self._set(data.copy(), w, reps, type, scale, rscales, mse, df, [])
+        self._set(data.copy(), w, np.arange(len(data)), reps, np.ones(len(data)), type, scale, rscales, mse, df, [])
 
-    def _set(self, data, w, reps, type, scale, rscales, mse, df, notes) -> None:
+    def _set(self, data, w, unit, multiplier, row_factor, type, scale, rscales, mse, df, notes, rank=None) -> None:
+        """Replicate weight of row i in replicate r = row_factor_i * multiplier[unit_i, r].
+
+        Stored compressed like R's `repweights_compressed`: converted designs keep one multiplier row per
+        PSU (row_factor = the weight), so a JKn with 4000 PSUs on a million rows never builds n x R.
+        Supplied analysis weights are stored with one unit per row (row_factor 1, 0 outside a domain).
+        """
         self._data = data
         self._weights = _readonly(w)
-        self._reps = _readonly(reps)
+        self._unit = np.asarray(unit, dtype=np.int64)
+        self._mult = _readonly(multiplier)
+        self._row = _readonly(row_factor)
         self.type = type
         self.scale = float(scale)
         self.rscales = _readonly(rscales)
         self.mse = bool(mse)
-        self._df = int(df) if df is not None else _rank(self._reps, self._weights) - 1
+        self._df = int(df) if df is not None else _rank(self._mult, self._unit, self._row, rank) - 1
         #: what the conversion dropped or assumed (Indonesian, for the report)
         self.notes: list[str] = list(notes)
 
@@ -145,12 +158,12 @@ class ReplicateDesign:
 
     @property
     def replicate_weights(self) -> np.ndarray:
-        """n x R replicate analysis weights (read-only); zero outside a domain."""
-        return self._reps
+        """n x R replicate analysis weights (built on request from the compressed form); zero outside a domain."""
+        return self._row[:, None] * self._mult[self._unit]
 
     @property
     def n_replicates(self) -> int:
-        return self._reps.shape[1]
+        return self._mult.shape[1]
 
     @property
     def in_domain(self) -> np.ndarray:
@@ -193,7 +206,7 @@ class ReplicateDesign:
         m = _mask(mask, self._data.index)
         new = copy.copy(self)
         new._weights = _readonly(np.where(m, self._weights, 0.0))
-        new._reps = _readonly(np.where(m[:, None], self._reps, 0.0))
+        new._row = _readonly(np.where(m, self._row, 0.0))
         return new
 
     def with_weights(self, weights, replicate_weights=None) -> "ReplicateDesign":
@@ -210,15 +223,38 @@ class ReplicateDesign:
             ratio = np.divide(w, self._weights, out=np.zeros_like(w), where=self._weights != 0)
             if ((self._weights == 0) & (w != 0)).any():
                 raise DesignError("new weights are non-zero outside the domain; give `replicate_weights` as well")
-            reps = self._reps * ratio[:, None]
+            new = copy.copy(self)
+            new._row = _readonly(self._row * ratio)
         else:
             reps = np.asarray(replicate_weights, dtype="float64")
-            if reps.shape != self._reps.shape:
-                raise DesignError(f"replicate_weights must have shape {self._reps.shape}; got {reps.shape}")
-        new = copy.copy(self)
+            if reps.shape != (len(w), self.n_replicates):
+                raise DesignError(f"replicate_weights must have shape {(len(w), self.n_replicates)}; got {reps.shape}")
+            new = copy.copy(self)
+            new._unit, new._mult, new._row = np.arange(len(w)), _readonly(reps), _readonly(np.ones(len(w)))
         new._weights = _readonly(w)
-        new._reps = _readonly(reps)
         return new
+
+    def replicate_totals(self, y: np.ndarray, domain: np.ndarray, n_domains: int) -> np.ndarray:
+        """Totals of the columns of y (n x m) per domain under every replicate weight: D x R x m.
+
+        T[d, r, j] = sum_{i in d} y_ij row_i multiplier[unit_i, r], computed as a sparse (D x units) matrix
+        times the multipliers, in blocks of replicates with a progress bar when there are many.
+        """
+        keep = domain >= 0
+        rows = np.flatnonzero(keep)
+        n_rep = self.n_replicates
+        out = np.empty((n_domains, n_rep, y.shape[1]))
+        sums = [
+            sparse.csr_matrix((y[rows, j] * self._row[rows], (domain[keep], self._unit[rows])),
+                              shape=(n_domains, self._mult.shape[0]))
+            for j in range(y.shape[1])
+        ]
+        blocks = range(0, n_rep, _BLOCK)
+        for start in tqdm(blocks, desc="replikasi", disable=n_rep <= _BLOCK, leave=False):
+            block = self._mult[:, start:start + _BLOCK]
+            for j, member in enumerate(sums):
+                out[:, start:start + block.shape[1], j] = np.asarray(member @ block)
+        return out
 
     def __repr__(self) -> str:
         domain = "" if self.n == len(self._weights) else f" (domain of {len(self._weights)} rows)"
@@ -305,9 +341,14 @@ def as_replicate(
     else:
         raise DesignError(f"type={type!r} is not known; choose 'auto', 'jk1', 'jkn', 'bootstrap' or 'brr'")
 
-    reps = design.weights[:, None] * multiplier[psu_of_row]
     rep = ReplicateDesign.__new__(ReplicateDesign)
-    rep._set(design.data, design.weights, reps, rep_type, scale, rscales, mse, None, notes)
+    # rank of the replicate weights when too large to compute: JK1 n, JKn R - strata + 1 (one constraint per
+    # stratum), BRR strata + 1, bootstrap min(R, PSUs - strata + 1)
+    n_rep, n_strata = multiplier.shape[1], len(n_h)
+    structural = {"jk1": n_rep, "jkn": n_rep - int((f_h >= _CERTAINTY_TOL).sum()) + 1, "brr": n_strata + 1,
+                  "bootstrap": min(n_rep, len(stratum_of_psu) - n_strata + 1)}[rep_type]
+    rep._set(design.data, design.weights, psu_of_row, multiplier, design.weights, rep_type, scale, rscales, mse, None,
+             notes, structural)
     return rep
 
 
@@ -415,12 +456,20 @@ def _is_hadamard(hmat: np.ndarray) -> bool:
     return bool(np.array_equal(gram, np.eye(len(gram), dtype=int) * signs.shape[0]))
 
 
-def _rank(reps: np.ndarray, weights: np.ndarray) -> int:
+#: largest rows x columns^2 (flops of the SVD) for which the replicate df is computed numerically
+_RANK_FLOPS = 2e9
+
+
+def _rank(multiplier: np.ndarray, unit: np.ndarray, row_factor: np.ndarray, structural: int | None = None) -> int:
     """Rank of the replicate weight matrix (R degf: qr(weights, tol = 1e-5)$rank).
 
-    Scaling a row by its weight does not change the rank, so it is taken from the distinct rows of the
-    multipliers w^(r) / w -- one per PSU in practice, which keeps the SVD small on a million rows.
+    Scaling a row by a non-zero factor does not change the rank, so it is the rank of the distinct
+    multiplier rows of the units in use (one per PSU for a converted design). When that SVD would be too
+    large (e.g. JKn with thousands of PSUs) the known rank of the method (`structural`) is used, or R.
     """
-    inside = weights != 0
-    rows = np.unique(np.round(reps[inside] / weights[inside, None], 8), axis=0)
+    rows = multiplier[np.unique(unit[row_factor != 0])]
+    small, large = sorted(rows.shape)
+    if small**2 * large > _RANK_FLOPS:
+        return structural if structural is not None else multiplier.shape[1]
+    rows = np.unique(np.round(rows, 10), axis=0)
     return int(np.linalg.matrix_rank(rows, tol=1e-5 * max(1.0, np.abs(rows).max())))
