@@ -37,7 +37,8 @@ def test_small_table_by_hand(small):
     # Tk = sum X / sum Y x 100: 12/12, 8/15, 14/14, 16/8
     assert t["tingkat_kesesuaian"].tolist() == pytest.approx([100.0, 800 / 15, 100.0, 200.0])
     assert t["kuadran"].tolist() == ["III", "I", "II", "IV"]
-    assert t["kuadran_label"].tolist() == ["III Prioritas Rendah", "I Prioritas Utama", "II Pertahankan Prestasi", "IV Berlebihan"]
+    assert t["kuadran_label"].tolist() == [
+        "III Prioritas Rendah", "I Prioritas Utama", "II Pertahankan Prestasi", "IV Berlebihan"]
     assert t["kode"].tolist() == ["U1", "U2", "U3", "U4"]
 
 
@@ -149,7 +150,8 @@ def test_faktor_widget_callback(small, monkeypatch):
     f = faktor(d, KIN, KEP)
     assert [v for _, v in f.controls["sumber"].options] == ["dinyatakan", "korelasi"]  # no drivers given
     assert f.ipa_result.table["kuadran"].tolist() == ["III", "I", "II", "IV"]
-    assert "CSI 74,66% — Puas" in f.csi_card.value  # (9 + 7.5 + 12.25 + 2 x 47/12) / 12.25 / 4 and f.ipa_image.value[:4] == b"\x89PNG"
+    # CSI = (3 x 3 + 3.75 x 2 + 3.5 x 3.5 + 2 x 47/12) / 12.25 / 4
+    assert "CSI 74,66% — Puas" in f.csi_card.value and f.ipa_image.value[:4] == b"\x89PNG"
     f.controls["unit"].value = "B"
     assert f.ipa_result.table["kinerja"].tolist() == pytest.approx([2.5, 2.0, 3.0, 23 / 6])
     f.controls["sumber"].value = "korelasi"

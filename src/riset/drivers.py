@@ -102,7 +102,8 @@ def complete_cases(
         bad = w.isna() | (w < 0)
         if bad.any():
             row = bad[bad].index[0]
-            raise DataError(f"weight column '{weights}' has value {show_value(data.loc[row, weights])} in row {row}; weights must be >= 0")
+            raise DataError(f"weight column '{weights}' has value {show_value(data.loc[row, weights])} in row {row}; "
+                            "weights must be >= 0")
     dropped = int((~ok).sum())
     if dropped:
         blanks = values.isna().sum()
@@ -223,11 +224,13 @@ def _replicate_matrix(replicate_weights, data: pd.DataFrame) -> np.ndarray:
     reps = np.asarray(reps, dtype=float)
     if reps.ndim != 2 or reps.shape[0] != len(data):
         raise DataError(
-            f"replicate_weights must be an n x R matrix with one row per respondent ({len(data)} rows); got shape {reps.shape}"
+            f"replicate_weights must be an n x R matrix with one row per respondent ({len(data)} rows); "
+            f"got shape {reps.shape}"
         )
     if not np.isfinite(reps).all() or (reps < 0).any():
         row, col = np.argwhere(~np.isfinite(reps) | (reps < 0))[0]
-        raise DataError(f"replicate_weights has value {show_value(reps[row, col])} in row {row}, replicate {col}; weights must be >= 0")
+        raise DataError(f"replicate_weights has value {show_value(reps[row, col])} in row {row}, replicate {col}; "
+                        "weights must be >= 0")
     return reps
 
 
@@ -465,7 +468,8 @@ class OutOfSampleCheck:
         names = "; ".join(t["nama"].head(self.top))
         if lang == "en":
             text = (f"Out of sample ({self.n_splits}-fold cross-validation) gradient boosting explains "
-                    f"{self.r2_cv:.0%} of the variance of overall satisfaction (linear model: {self.r2_cv_linear:.0%}). "
+                    f"{self.r2_cv:.0%} of the variance of overall satisfaction "
+                    f"(linear model: {self.r2_cv_linear:.0%}). "
                     f"Its most important unsur: {names}.")
             if self.holds is None:
                 return text
@@ -474,13 +478,15 @@ class OutOfSampleCheck:
                            f"{self.spearman:.2f} (Kendall {self.kendall:.2f}); {self.top_overlap} of the top "
                            f"{self.top} unsur are the same.")
         text = (f"Di luar sampel (validasi silang {self.n_splits} lipatan) gradient boosting menjelaskan "
-                f"{fmt_pct(self.r2_cv, 0, 'id')} variasi kepuasan keseluruhan (model linear: {fmt_pct(self.r2_cv_linear, 0, 'id')}). "
+                f"{fmt_pct(self.r2_cv, 0, 'id')} variasi kepuasan keseluruhan "
+                f"(model linear: {fmt_pct(self.r2_cv_linear, 0, 'id')}). "
                 f"Unsur terpenting menurut model ini: {names}.")
         if self.holds is None:
             return text
         word = {"ya": "bertahan", "sebagian": "hanya sebagian bertahan", "tidak": "tidak bertahan"}[self.holds]
         return text + (f" Urutan faktor dari regresi linear {word} di luar sampel: korelasi peringkat Spearman "
-                       f"{fmt_num(self.spearman, 2, 'id')} (Kendall {fmt_num(self.kendall, 2, 'id')}); {self.top_overlap} dari "
+                       f"{fmt_num(self.spearman, 2, 'id')} (Kendall {fmt_num(self.kendall, 2, 'id')}); "
+                       f"{self.top_overlap} dari "
                        f"{self.top} unsur teratas sama.")
 
     def to_frame(self) -> pd.DataFrame:
@@ -556,7 +562,8 @@ def out_of_sample_check(
         if groups not in data.columns:
             raise DataError(f"groups column '{groups}' not found in the data")
         if data.loc[ok, groups].isna().any():
-            raise DataError(f"groups column '{groups}' is blank in {int(data.loc[ok, groups].isna().sum())} row(s); fill it")
+            n_blank = int(data.loc[ok, groups].isna().sum())
+            raise DataError(f"groups column '{groups}' is blank in {n_blank} row(s); fill it")
     used = data.loc[ok]
     x = used[list(names["kolom"])].apply(pd.to_numeric).to_numpy(dtype=float)
     y = pd.to_numeric(used[outcome]).to_numpy(dtype=float)

@@ -182,11 +182,13 @@ def ipa(
     w = pd.Series(1.0, index=data.index) if weights is None else pd.to_numeric(data[weights], errors="coerce")
     if w.isna().any() or (w < 0).any():
         row = w.index[(w.isna() | (w < 0)).to_numpy()][0]
-        raise DataError(f"weight column '{weights}' has value {show_value(data.loc[row, weights])} in row {row}; weights must be >= 0")
+        raise DataError(f"weight column '{weights}' has value {show_value(data.loc[row, weights])} in row {row}; "
+                        "weights must be >= 0")
     keys = [data[c] for c in by_cols]
     if by_cols and data[by_cols].isna().any(axis=None):
         n_blank = int(data[by_cols].isna().any(axis=1).sum())
-        raise DataError(f"grouping column(s) {by_cols} blank in {n_blank} row(s); fill them or drop those rows explicitly")
+        raise DataError(f"grouping column(s) {by_cols} blank in {n_blank} row(s); "
+                        "fill them or drop those rows explicitly")
 
     perf = _answers(data, list(perf_cols), (1, 4)).rename(columns=perf_cols)
     perf_mean = _weighted_means(perf, w, keys)
@@ -210,14 +212,16 @@ def ipa(
         imp_cols = _resolve(kepentingan, "kepentingan")
         if set(imp_cols.values()) != set(perf_cols.values()):
             diff = set(perf_cols.values()) ^ set(imp_cols.values())
-            raise DataError(f"kinerja and kepentingan must cover the same unsur; only one has: {', '.join(sorted(diff))}")
+            raise DataError("kinerja and kepentingan must cover the same unsur; "
+                            f"only one has: {', '.join(sorted(diff))}")
         imp = _answers(data, list(imp_cols), scale).rename(columns=imp_cols)
         imp_mean = _weighted_means(imp, w, keys)[perf_mean.columns]
         sumber = sumber or "dinyatakan"
 
     empty = perf_mean.isna() | imp_mean.isna()
     if empty.any(axis=None):
-        raise DataError(f"{int(empty.to_numpy().sum())} group x unsur cell(s) have no answers (kinerja or kepentingan); "
+        raise DataError(f"{int(empty.to_numpy().sum())} group x unsur cell(s) have no answers "
+                        "(kinerja or kepentingan); "
                         "choose a larger group or fill the data")
     line_x, line_y = perf_mean.mean(axis=1), imp_mean.mean(axis=1)
     long = pd.DataFrame({
@@ -232,14 +236,16 @@ def ipa(
         long = long.drop(columns="_semua")
     high_imp, high_perf = long["kepentingan"] >= long["garis_y"], long["kinerja"] >= long["garis_x"]
     long["tingkat_kesesuaian"] = 100 * long["kinerja"] / long["kepentingan"] if stated else np.nan
-    long["kuadran"] = np.select([high_imp & ~high_perf, high_imp & high_perf, ~high_imp & ~high_perf], ["I", "II", "III"], "IV")
+    long["kuadran"] = np.select([high_imp & ~high_perf, high_imp & high_perf, ~high_imp & ~high_perf],
+                                ["I", "II", "III"], "IV")
     long["kuadran_label"] = [label(f"kuadran_{q}", lang) for q in long["kuadran"]]
     units = {u: resolve_unsur(u) for u in perf_cols.values()}
     long.insert(len(by_cols) + 1, "kode", [units[u].kode for u in long["unsur"]])
     long.insert(len(by_cols) + 2, "nama", [units[u].nama if lang == "id" else units[u].nama_en for u in long["unsur"]])
     order = {k: i for i, k in enumerate(sorted(units, key=lambda k: int(units[k].kode[1:])))}
     long = long.sort_values([*by_cols, "unsur"], key=lambda s: s.map(order) if s.name == "unsur" else s, kind="stable")
-    table = long[[*by_cols, "unsur", "kode", "nama", "kinerja", "kepentingan", "tingkat_kesesuaian", "kuadran", "kuadran_label"]]
+    table = long[[*by_cols, "unsur", "kode", "nama", "kinerja", "kepentingan", "tingkat_kesesuaian", "kuadran",
+                  "kuadran_label"]]
     lines = pd.DataFrame({"garis_kinerja": line_x, "garis_kepentingan": line_y})
     lines = lines.rename_axis(by_cols).reset_index() if by_cols else lines.reset_index(drop=True)
     return IpaResult(table.reset_index(drop=True), lines, by_cols, sumber, scale, notes)

@@ -74,7 +74,8 @@ KEGIATAN: dict[str, tuple[str, str]] = {
 #: Columns of `Recommendations.table` ('unit' stands for the `by` column).
 COLUMNS = ("prioritas", "unit", "nama_unit", "opd", "unsur", "kode", "nama", "nrr", "nrr_ci_low", "nrr_ci_high",
            "target_nrr", "selisih", "kuadran", "bagian_r2", "ikm_konversi", "ikm_ci_low", "ikm_ci_high", "mutu",
-           "dampak_ikm", "ikm_baru", "mutu_baru", "ikm_baru_kumulatif", "mutu_baru_kumulatif", "skor", "urutan_unit", "alasan", "dampak", "kegiatan",
+           "dampak_ikm", "ikm_baru", "mutu_baru", "ikm_baru_kumulatif", "mutu_baru_kumulatif", "skor", "urutan_unit",
+           "alasan", "dampak", "kegiatan",
            "penanggung_jawab", "waktu", "indikator")
 
 JADWAL: dict[str, tuple[str, ...]] = {
@@ -140,7 +141,8 @@ def _target_nrr(nrr: pd.DataFrame, target, scheme: Scheme, by: str) -> tuple[pd.
     try:
         value = float(target)
     except (TypeError, ValueError):
-        raise DataError(f"target={target!r} is not allowed; use a mutu grade ('A'), 'terbaik' or an NRR number") from None
+        raise DataError(f"target={target!r} is not allowed; use a mutu grade ('A'), 'terbaik' or an NRR number"
+                        ) from None
     lo, hi = scheme.scale
     if not lo <= value <= hi:
         raise DataError(f"target={value} is outside the answer scale {lo}-{hi}")
@@ -201,7 +203,8 @@ def recommend(
     Formulas and ranking rule in the module docstring. Returns `Recommendations` whose `table` has:
     prioritas, unit, nama_unit, opd, unsur, kode, nama, nrr, nrr_ci_low, nrr_ci_high, target_nrr, selisih,
     kuadran, bagian_r2, ikm_konversi, ikm_ci_low, ikm_ci_high, mutu, dampak_ikm, ikm_baru, mutu_baru,
-    ikm_baru_kumulatif, mutu_baru_kumulatif, skor, urutan_unit, alasan, dampak, kegiatan, penanggung_jawab, waktu, indikator.
+    ikm_baru_kumulatif, mutu_baru_kumulatif, skor, urutan_unit, alasan, dampak, kegiatan, penanggung_jawab,
+    waktu, indikator.
     """
     lang = check_language(lang)
     sch = get_scheme(scheme)
@@ -226,7 +229,8 @@ def recommend(
     nrr["selisih"] = nrr["target_nrr"] - nrr["nrr"]
     cand = nrr[nrr["selisih"] > 1e-12].copy()
     if cand.empty:
-        note = "Semua unsur di semua unit sudah mencapai target." if lang == "id" else "Every unsur in every unit already meets the target."
+        note = ("Semua unsur di semua unit sudah mencapai target." if lang == "id"
+                else "Every unsur in every unit already meets the target.")
         return Recommendations(pd.DataFrame(columns=[by if c == "unit" else c for c in COLUMNS]), lang, target_text,
                                notes + [note])
     weight = cand["bobot"] if "bobot" in cand.columns else sch.weight
@@ -234,7 +238,10 @@ def recommend(
     cand["ikm_konversi"] = ikm_now * sch.conversion
     cand["dampak_ikm"] = cand["selisih"] * weight * sch.conversion
     cand["ikm_baru"] = (ikm_now + cand["selisih"] * weight) * sch.conversion
-    cand["mutu"] = cand[by].map(units_t["mutu"]) if "mutu" in units_t.columns else grade(cand["ikm_konversi"], sch)["mutu"]
+    if "mutu" in units_t.columns:
+        cand["mutu"] = cand[by].map(units_t["mutu"])
+    else:
+        cand["mutu"] = grade(cand["ikm_konversi"], sch)["mutu"]
     cand["mutu_baru"] = grade(cand["ikm_baru"], sch)["mutu"].to_numpy()
     for col, src in (("ikm_ci_low", "ci_low"), ("ikm_ci_high", "ci_high")):
         cand[col] = cand[by].map(units_t[src]) if src in units_t.columns else np.nan
@@ -294,13 +301,17 @@ def _why(r, ranks, target_text: str, best_unit, lang: str) -> str:
     if target_text == "terbaik":
         goal = (f"the best unit ({best_unit}, NRR {tgt})" if en else f"unit terbaik ({best_unit}, NRR {tgt})")
     else:
-        goal = f"the target NRR {tgt} ({target_text.replace('mutu', 'grade')})" if en else f"target NRR {tgt} ({target_text})"
+        goal = (f"the target NRR {tgt} ({target_text.replace('mutu', 'grade')})" if en
+                else f"target NRR {tgt} ({target_text})")
     gap = fmt_num(r.selisih, 2, lang)
     parts = [f"NRR {nrr}{ci} is {gap} below {goal}" if en else f"NRR {nrr}{ci}, {gap} di bawah {goal}"]
     if not pd.isna(r.nrr_ci_high):
         sure = r.nrr_ci_high < r.target_nrr
-        parts.append(("the whole CI is below the target" if sure else "the CI reaches the target, so the gap is uncertain")
-                     if en else ("seluruh SK di bawah target" if sure else "SK masih menyentuh target, selisih belum pasti"))
+        if en:
+            parts.append("the whole CI is below the target" if sure
+                         else "the CI reaches the target, so the gap is uncertain")
+        else:
+            parts.append("seluruh SK di bawah target" if sure else "SK masih menyentuh target, selisih belum pasti")
     if isinstance(r.kuadran, str):
         parts.append(f"IPA quadrant {label('kuadran_' + r.kuadran, lang)}" if en
                      else f"kuadran IPA {label('kuadran_' + r.kuadran, lang)}")

@@ -104,7 +104,8 @@ class Faktor:
         self.table.value = shown.to_html(index=False, float_format=lambda v: fmt_num(v, 2, self.lang), na_rep="–")
         if self.csi_result is not None:
             value = self.csi_result.index.iloc[0]
-            self.csi_card.value = f"<h3>CSI {fmt_pct(value['csi'], 2, self.lang)} — {html.escape(value['kategori'])}</h3>"
+            self.csi_card.value = (f"<h3>CSI {fmt_pct(value['csi'], 2, self.lang)} — "
+                                   f"{html.escape(value['kategori'])}</h3>")
         else:
             self.csi_card.value = ""
         fig = charts.ipa_diagram(self.ipa_result.table, lang=self.lang, x_line=self.ipa_result.garis_kinerja,
