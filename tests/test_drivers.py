@@ -241,10 +241,13 @@ def test_design_input_and_rao_wu_replicates(survey):
     rep = as_replicate(design, type="bootstrap", replicates=20, seed=11)
     by_matrix = relative_importance(d, "K1", ["U1", "U2"], weights="w", replicate_weights=rep.replicate_weights, progress=False)
     assert boot.table["lmg_lo"].tolist() == pytest.approx(by_matrix.table["lmg_lo"].tolist(), abs=1e-12)
-    # a domain: rows outside have weight 0 and are left out
+    # a domain: rows outside have weight 0 and are left out (also from the note on blanks)
+    d.loc[[0, 1], "U1"] = np.nan  # row 0 is in domain h = 0, row 1 is not
+    design = SurveyDesign(d, weights="w", strata="h", psu="psu")
     dom = relative_importance(design.subset(d["h"].to_numpy() == 0), "K1", ["U1", "U2"], progress=False)
+    assert dom.notes[0].startswith("1 dari 50 responden")
     direct = relative_importance(d[d["h"] == 0], "K1", ["U1", "U2"], weights="w", progress=False)
-    assert dom.n == int((d["h"] == 0).sum()) and dom.r2 == pytest.approx(direct.r2, abs=1e-12)
+    assert dom.n == int((d["h"] == 0).sum()) - 1 and dom.r2 == pytest.approx(direct.r2, abs=1e-12)
 
 
 def test_jackknife_design_gives_t_interval(survey):

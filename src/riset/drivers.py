@@ -354,9 +354,14 @@ def relative_importance(
     columns = [outcome, *names["kolom"]]
     if outcome in names["kolom"].tolist():
         raise DataError(f"outcome '{outcome}' is also listed among the predictors")
-    ok, notes = complete_cases(frame, columns, w_all if isinstance(w_all, str) else None)
     if isinstance(w_all, np.ndarray):
-        ok &= w_all > 0
+        # a domain of a design: only its rows (weight > 0) count, also in the note on blanks
+        inside = w_all > 0
+        ok_inside, notes = complete_cases(frame.loc[inside], columns)
+        ok = pd.Series(False, index=frame.index)
+        ok[inside] = ok_inside.to_numpy()
+    else:
+        ok, notes = complete_cases(frame, columns, w_all)
     used = frame.loc[ok]
     values = used[columns].apply(pd.to_numeric).to_numpy(dtype=float)
     if w_all is None:
