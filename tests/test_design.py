@@ -1,11 +1,14 @@
 """SurveyDesign: Taylor-linearization variance against R survey (golden), validation, domains, calibration hook."""
 
 import json
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from riset.design import SurveyDesign
 from riset.errors import DesignError
@@ -14,8 +17,13 @@ DATA = Path(__file__).parent / "data"
 GOLDEN = json.loads((DATA / "golden" / "estimate.json").read_text())
 
 
-def api(name: str) -> pd.DataFrame:
+@cache
+def _read(name: str) -> pd.DataFrame:
     return pd.read_csv(DATA / "api" / f"{name}.csv")
+
+
+def api(name: str) -> pd.DataFrame:
+    return _read(name).copy()
 
 
 def _mean_se(design: SurveyDesign, column: str) -> tuple[float, float]:
@@ -166,3 +174,19 @@ def test_variance_rejects_wrong_shape():
     d = SurveyDesign(api("apisrs"), fpc="fpc")
     with pytest.raises(DesignError, match="200 rows"):
         d.variance(np.ones((10, 1)))
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), lonely=st.sampled_from(["remove", "adjust"]), calibrated=st.booleans())
+def test_all_domains_at_once_equal_one_masked_variance_each(seed, lonely, calibrated):
+    rng = np.random.default_rng(seed)
+    n = 60
+    data = pd.DataFrame({"h": rng.integers(0, 4, n), "psu": rng.integers(0, 5, n), "w": rng.uniform(1, 3, n)})
+    d = SurveyDesign(data, weights="w", strata="h", psu="psu", lonely_psu=lonely)
+    if calibrated:
+        d = d.with_weights(d.weights, adjust=lambda x: x - x.mean(axis=0))
+    x = rng.normal(size=(n, 2))
+    domain = rng.integers(-1, 3, n)
+    expected = [np.diag(d.variance(np.where((domain == k)[:, None], x, 0.0))) for k in range(3)]
+    np.testing.assert_allclose(d.variance_by(x, domain, 3), expected, rtol=1e-9, atol=1e-12)
+    assert d.df_by(domain, 3).tolist() == [d.subset(domain == k).df for k in range(3)]

@@ -107,7 +107,8 @@ class SurveyDesign:
 
     Attributes: `.data`, `.weights` (read-only float array, zero outside a domain), `.n` (rows in the
     domain), `.df` (design degrees of freedom = PSUs - strata with a non-zero weight, R `degf`),
-    `.adjustments` (calibration residualisers applied by `.variance`).
+    `.adjustments` (calibration residualisers applied by `.variance`). Methods: `variance`,
+    `variance_by` / `df_by` (all domains at once), `with_weights`, `subset`.
 
     >>> import pandas as pd
     >>> d = SurveyDesign(pd.DataFrame({"y": [1.0, 2.0, 4.0]}))
@@ -343,8 +344,9 @@ class SurveyDesign:
         keep = domain >= 0
         stage = self._stages[0]
         unit, dom = stage.unit[keep], domain[keep]
-        psu_pairs = np.unique(unit * n_domains + dom)
-        stratum_pairs = np.unique(stage.group[psu_pairs // n_domains] * n_domains + psu_pairs % n_domains)
+        # hash-based unique (order irrelevant: only counted), O(n) instead of np.unique's sort
+        psu_pairs = pd.unique(unit * n_domains + dom)
+        stratum_pairs = pd.unique(stage.group[psu_pairs // n_domains] * n_domains + psu_pairs % n_domains)
         return (
             np.bincount(psu_pairs % n_domains, minlength=n_domains)
             - np.bincount(stratum_pairs % n_domains, minlength=n_domains)
@@ -368,10 +370,12 @@ class SurveyDesign:
 
         `weights`: array of length n (finite; GREG calibration may produce negative weights, which R allows
         too). Rows outside the current domain must keep weight zero. `adjust`: callable mapping the n x k
-        weighted influence values to calibration residuals, e.g. for GREG
-        ``lambda x: x - X @ np.linalg.lstsq(X * w[:, None] ... )`` -- R `calibrate()` stores the QR of the
-        calibration model matrix and `svyrecvar` replaces x by ``qr.resid(qr, x / w) * w``. It is appended
-        to `.adjustments` and applied by `.variance` in order (as R's `postStrata` list).
+        weighted influence values to their residuals from the calibration model (Deville & Sarndal 1992;
+        R `calibrate()` stores the QR of the weighted model matrix and `svyrecvar` replaces x by
+        ``qr.resid(qr, x / w) * w``; post-stratification subtracts the post-stratum means). It is appended
+        to `.adjustments` and applied by `.variance` in order (as R's `postStrata` list). `subset()` keeps
+        the adjustments (they act on all n rows); `riset.replicate.as_replicate` refuses a design with
+        adjustments unless told to treat the calibrated weights as fixed.
 
         >>> import pandas as pd
         >>> d = SurveyDesign(pd.DataFrame({"y": [1.0, 2.0]}))
