@@ -223,6 +223,12 @@ def test_exit_interview_plan_quota_days_and_weights():
     assert a["hari"] == f"PKM-A/2026-S1/H{a['hari_ke']:03d}"
     assert a["perkiraan_pengunjung_hari"] == 100 and a["interval_pengunjung"] == 100 // a["kuota_hari"]
     assert units.columns.tolist() == ["unit", "periode", "n_hari_layanan", "pengguna_per_periode", "n_sampel"]
+    # at least 8 days: PKM-A keeps 10, SMP-B goes from 4 to 8 days of 5 interviews
+    wider = exit_interview_plan(units, per_day=10, min_days=8, seed=8).groupby("unit")
+    assert wider.size().to_dict() == {"PKM-A": 10, "SMP-B": 8}
+    assert wider["kuota_hari"].max().to_dict() == {"PKM-A": 10, "SMP-B": 5}
+    few = exit_interview_plan(units.assign(n_sampel=[97, 3]), per_day=10, min_days=8, seed=8)
+    assert (few["unit"] == "SMP-B").sum() == 3  # never more days than interviews
 
 
 def test_exit_interview_days_are_a_simple_random_sample():

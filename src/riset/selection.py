@@ -438,6 +438,7 @@ def exit_interview_plan(
     weekmask: str = "Mon Tue Wed Thu Fri",
     holidays: Sequence = (),
     population: str | None = "pengguna_per_periode",
+    min_days: int = 1,
     seed=None,
 ) -> pd.DataFrame:
     """Exit-interview plan for service points: sampled service days per unit and respondents per day.
@@ -459,6 +460,8 @@ def exit_interview_plan(
         days are the dates from `service_calendar`, and the plan carries the date of each sampled day. When a
         D column is also given it must agree with the calendar.
     population : column with the expected visitors in the period (optional: gives the interval k).
+    min_days : at least this many sampled days per unit (but never more than its service days or
+        interviews): the days are the PSUs, and a design-based SE needs several of them (8 or more is wise).
 
     Returns one row per unit x sampled day: the unit's columns, hari_ke, hari (PSU id
     'UNIT/PERIODE/H017'), [tanggal], n_hari_layanan (D), n_hari_sampel (d), kuota_hari (m_j), pi_hari,
@@ -491,6 +494,8 @@ def exit_interview_plan(
                 f"calendar {start}..{end} ({weekmask}) has {len(calendar)}; pass service_days=None to use the calendar"
             )
     d = _per_unit(table, days, "days") if days is not None else np.ceil(target / _per_unit(table, per_day, "per_day"))
+    if min_days > 1:
+        d = np.maximum(d, np.minimum(min_days, np.minimum(D, target)))
     for bad, why in ((d > D, "more sampled days than service days"), (d > target, "more sampled days than interviews")):
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
