@@ -265,7 +265,7 @@ def quantile(design, variable: str, probs: float | Sequence[float] = 0.5, by=Non
         for k in range(len(p)):
             rows.append({**labels.iloc[d].to_dict(), "variable": variable, "p": p[k], "estimate": qhat[d, k],
                          "se": (high[d, k] - low[d, k]) / (2 * t[d, 0]), "ci_low": low[d, k], "ci_high": high[d, k],
-                         "deff": np.nan, "deff_kish": kish[d], "n": int(n[d]), "df": df[d]})
+                         "deff": np.nan, "deff_kish": kish[d], "n": int(n[d]), "df": int(df[d])})
     return Estimate(pd.DataFrame(rows), "quantile", level, None, notes)
 
 
@@ -497,7 +497,7 @@ def _table(design, fit: SmoothFit, domain, labels: pd.DataFrame, names, level, d
     frame["deff"] = deff.ravel()
     frame["deff_kish"] = np.repeat(_kish(w, domain, n_dom), k)
     frame["n"] = np.repeat(n, k)
-    frame["df"] = np.repeat(df, k)
+    frame["df"] = np.repeat(df, k).astype(int)
     return frame
 
 
@@ -568,7 +568,7 @@ def _numeric(design, cols) -> np.ndarray:
                 f"column '{col}' has value {raw.loc[row]!r} in row {row}; a number is needed "
                 f"({int(bad.sum())} such row(s)); for categories use proportion()"
             )
-        out[:, j] = num.to_numpy(dtype=float)
+        out[:, j] = num.to_numpy(dtype=float, na_value=np.nan)
     return out
 
 

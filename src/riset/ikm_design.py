@@ -130,7 +130,7 @@ def ikm_design(
     domain, labels, domain_notes = domains(design, by)
     n_dom, k = len(labels), len(cols)
 
-    answers = design.data[cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    answers = design.data[cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     answered = ~np.isnan(answers)
     y = np.hstack([np.where(answered, answers, 0.0), answered.astype(float)])
     b = _unsur_weights(point.nrr, labels, by_cols, sch)
@@ -159,7 +159,7 @@ def ikm_design(
     per_domain = labels.copy()
     per_domain["ikm_se"] = se[:, k]
     per_domain["se"] = se[:, k + 1]
-    per_domain["df"] = df
+    per_domain["df"] = df.astype(int)
     table = point.table.merge(per_domain, on=by_cols, how="left") if by_cols else pd.concat(
         [point.table, per_domain.reset_index(drop=True)], axis=1)
     empty_ikm = table["ikm"].isna()
@@ -176,7 +176,7 @@ def ikm_design(
     nrr_se = pd.DataFrame(se[:, :k], columns=[u.key for u in unsur_columns(unsur, sch).values()])
     nrr_se = pd.concat([labels.reset_index(drop=True), nrr_se], axis=1).melt(
         id_vars=by_cols, var_name="unsur", value_name="se")
-    nrr_se["df"] = np.tile(df, k)
+    nrr_se["df"] = np.tile(df.astype(int), k)
     nrr = point.nrr.merge(nrr_se, on=[*by_cols, "unsur"], how="left")
     nrr.loc[nrr["nrr"].isna(), "se"] = np.nan
     t_nrr = critical_value(level, nrr["df"].to_numpy())
