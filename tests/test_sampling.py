@@ -117,6 +117,9 @@ def test_units_table_in_table_out_without_mutation():
     pd.testing.assert_frame_equal(units, before)
     out = res.to_frame()
     assert out["unit"].tolist() == ["A", "B"] and out["n_sampel"].tolist() == [132, 370]
+    assert out.index.tolist() == [7, 9]
+    other_n = sample_size(units.assign(N=["x", "y"])).to_frame()
+    assert other_n["N"].tolist() == ["x", "y"]  # an unrelated column called N is left alone
     assert "Total: 502" in repr(res)
     with pytest.raises(DataError, match=r"'pengguna_per_periode' has value 0 in row 2"):
         sample_size(pd.DataFrame({"pengguna_per_periode": [10, 0]}))

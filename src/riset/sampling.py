@@ -133,7 +133,8 @@ def krejcie_morgan_table(population) -> np.ndarray:
 class SampleSizeResult:
     """Sample size per unit (`table`), totals and the assumptions in Indonesian.
 
-    `table` keeps the caller's columns and adds: N, n0 (infinite-population size incl. deff), n_fpc
+    `table` keeps the caller's rows, index and columns (a number or list of N becomes a column N) and
+    adds: n0 (infinite-population size incl. deff), n_fpc
     (after the finite population correction, unrounded), n_sampel (completed interviews needed),
     n_kontak (to approach, inflated for non-response) and sensus (True when everybody is taken).
     """
@@ -179,12 +180,12 @@ def _population_table(population, column: str) -> tuple[pd.DataFrame, np.ndarray
                 f"column '{column}' (population size N per unit) not found; columns are {list(population.columns)}; "
                 "name it with population_column="
             )
-        table = population.reset_index(drop=True).copy()
+        table = population.copy()
         raw = table[column]
     else:
         raw = pd.Series(np.atleast_1d(np.asarray(population, dtype=object)), name="N")
-        table = pd.DataFrame({"N": raw})
         column = "N"
+        table = pd.DataFrame({"N": pd.to_numeric(raw, errors="coerce")})
     N = pd.to_numeric(raw, errors="coerce")
     bad = N.isna() | (N < 1) | ((N % 1 != 0) & np.isfinite(N))
     if bad.any():
@@ -359,14 +360,11 @@ def sample_size(
         text.append(f"{int(census.sum())} unit disensus: seluruh N pengguna diambil karena n mencapai N.")
     text.append(f"Pembulatan: {'ke atas' if rounding == 'up' else 'ke bilangan bulat terdekat'}, tidak melebihi N.")
 
-    table["N"] = N
     table["n0"] = n0
     table["n_fpc"] = n_fpc
     table["n_sampel"] = n.astype(int)
     table["n_kontak"] = n_kontak.astype(int)
     table["sensus"] = census
-    if population_column != "N" and isinstance(population, pd.DataFrame):
-        table = table.drop(columns="N")
     return SampleSizeResult(table=table, method=method, assumptions="\n".join(f"- {t}" for t in text))
 
 
@@ -390,23 +388,19 @@ def _sd_per_unit(table: pd.DataFrame, sd, top: float, scale_name: str) -> tuple[
     )
 
 
-def score_sd(data: pd.DataFrame, columns: Sequence[str], *, by: str | Sequence[str] | None = None,
-             scale: str = "konversi") -> pd.DataFrame:
-    """Standard deviation of respondents' IKM scores in an earlier round, to plan `cochran_mean`.
+def respondent_score(data: pd.DataFrame, columns: Sequence[str], scale: str = "konversi") -> pd.Series:
+    """Each respondent's IKM score: the mean of the unsur he or she answered (x 25 on the 'konversi' scale).
 
-    score_i = mean of the unsur respondent i answered (x 25 on the 'konversi' scale); SD with ddof = 1 per
-    group, unweighted (a planning value, not an estimate to report). Respondents who answered no unsur
-    are left out and counted in `n_tanpa_jawaban`. Cochran (1977, 4.7) recommends such a pilot or
-    previous-round estimate of S.
+    Blank for a respondent who answered none. A planning quantity (its SD feeds `cochran_mean`, its design
+    effect the `deff`); the reported IKM is the mean of the NRR (`riset.ikm`), which differs slightly when
+    answers are blank.
 
-    >>> d = pd.DataFrame({"unit": ["A", "A", "A"], "U1": [4, 3, 2], "U2": [4, 3, None]})
-    >>> score_sd(d, ["U1", "U2"], by="unit")["sd_skor"].round(2).tolist()   # scores 100, 75, 50
-    [25.0]
+    >>> respondent_score(pd.DataFrame({"U1": [4, 3], "U2": [4, None]}), ["U1", "U2"]).tolist()
+    [100.0, 75.0]
     """
     if scale not in SCALES:
         raise DataError(f"scale={scale!r}; allowed 'konversi' (25-100) or 'asli' (1-4)")
-    by_cols = [by] if isinstance(by, str) else list(by or [])
-    absent = [c for c in [*columns, *by_cols] if c not in data.columns]
+    absent = [c for c in columns if c not in data.columns]
     if absent:
         raise DataError(f"column(s) {absent} not found in the data")
     answers = data[list(columns)].apply(pd.to_numeric, errors="coerce")
@@ -414,7 +408,26 @@ def score_sd(data: pd.DataFrame, columns: Sequence[str], *, by: str | Sequence[s
     if out_of_scale.any(axis=None):
         row, col = next((r, c) for c in answers.columns for r in answers.index[out_of_scale[c]])
         raise DataError(f"column '{col}' has value {_plain(data.loc[row, col])!r} in row {row}; allowed 1-4 or blank")
-    score = answers.mean(axis=1) * (25 if scale == "konversi" else 1)
+    return (answers.mean(axis=1) * (25 if scale == "konversi" else 1)).rename("skor")
+
+
+def score_sd(data: pd.DataFrame, columns: Sequence[str], *, by: str | Sequence[str] | None = None,
+             scale: str = "konversi") -> pd.DataFrame:
+    """Standard deviation of respondents' IKM scores in an earlier round, to plan `cochran_mean`.
+
+    SD (ddof = 1) of `respondent_score` per group, unweighted (a planning value, not an estimate to
+    report). Respondents who answered no unsur are left out and counted in `n_tanpa_jawaban`. Cochran
+    (1977, ch. 4) recommends such a pilot or previous-round estimate of S.
+
+    >>> d = pd.DataFrame({"unit": ["A", "A", "A"], "U1": [4, 3, 2], "U2": [4, 3, None]})
+    >>> score_sd(d, ["U1", "U2"], by="unit")["sd_skor"].round(2).tolist()   # scores 100, 75, 50
+    [25.0]
+    """
+    by_cols = [by] if isinstance(by, str) else list(by or [])
+    absent = [c for c in by_cols if c not in data.columns]
+    if absent:
+        raise DataError(f"column(s) {absent} not found in the data")
+    score = respondent_score(data, columns, scale)
     keys = [data[c] for c in by_cols] if by_cols else [pd.Series("semua", index=data.index, name="kelompok")]
     grouped = score.groupby(keys, sort=True)
     result = pd.DataFrame({
@@ -481,7 +494,7 @@ def allocate(
     for col in needed + [c for c in (minimum, maximum) if isinstance(c, str)]:
         if col not in strata.columns:
             raise DesignError(f"column '{col}' not found in the strata table; columns are {list(strata.columns)}")
-    out = strata.reset_index(drop=True).copy()
+    out = strata.copy()
     dup = out[stratum].duplicated()
     if dup.any():
         raise DesignError(

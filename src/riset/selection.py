@@ -257,7 +257,7 @@ def select(
         chosen[pos] = draw(pi[pos], rng)
     out = frame.copy()
     out["pi"] = pi
-    out["bobot_desain"] = np.where(pi > 0, 1 / np.where(pi > 0, pi, 1), np.inf)
+    out["bobot_desain"] = 1 / pi
     if DRAWS[method][1]:
         out["pasti"] = pi >= 1 - _EPS
     if keep_frame:
@@ -394,14 +394,11 @@ def two_stage(
     if elements is None:
         return stage1
     design_cols = [psu, "pi_psu", "bobot_psu", "N_ssu", "n_ssu", "pi_ssu", "pi", "bobot_desain"]
-    inside = elements[elements[psu].isin(stage1[psu])].copy()
-    inside["_u"] = rng.random(len(inside))
-    rank = inside.groupby(psu)["_u"].rank(method="first")
-    take = rank <= inside[psu].map(stage1.set_index(psu)["n_ssu"])
-    chosen = inside[take].drop(columns="_u")
-    merged = chosen.reset_index().merge(stage1[design_cols], on=psu, how="left").set_index(chosen.index.name or "index")
-    merged.index.name = elements.index.name
-    return merged
+    inside = elements[elements[psu].isin(stage1[psu])]
+    # SRS within each PSU: the n_ssu smallest of independent uniform keys
+    rank = pd.Series(rng.random(len(inside)), index=inside.index).groupby(inside[psu]).rank(method="first")
+    chosen = inside[rank <= inside[psu].map(stage1.set_index(psu)["n_ssu"])]
+    return chosen.join(stage1[design_cols].set_index(psu), on=psu)
 
 
 def _positive_whole(values: pd.Series, name: str) -> np.ndarray:
