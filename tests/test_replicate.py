@@ -42,7 +42,7 @@ REPLICATES = {
 
 
 def assert_golden(table, gold, columns=("estimate", "se")):
-    names = {"estimate": "est", "se": "se", "ci_low": "ci_low", "ci_high": "ci_high"}
+    names = {"estimate": "est", "se": "se", "ci_low": "ci_low", "ci_high": "ci_high", "deff": "deff"}
     for col in columns:
         expected = np.atleast_1d(np.asarray(gold[names[col]], dtype=float))
         np.testing.assert_allclose(table[col].to_numpy(float), expected, rtol=1e-6, atol=1e-8, err_msg=col)
@@ -54,7 +54,7 @@ def test_replicate_estimates_match_r(name):
     assert rep.df == gold["df"]
     assert rep.scale == pytest.approx(gold["scale"], rel=1e-12)
     np.testing.assert_allclose(np.sort(rep.rscales), np.sort(gold["rscales"]), rtol=1e-12)
-    assert_golden(est.mean(rep, ["api00", "api.stu"]).table, gold["mean"])
+    assert_golden(est.mean(rep, ["api00", "api.stu"]).table, gold["mean"], ("estimate", "se", "deff"))
     assert_golden(est.total(rep, "api.stu").table, gold["total"])
     assert_golden(est.ratio(rep, "api.stu", "enroll", na_rm=True).table, gold["ratio"])
     assert_golden(est.proportion(rep, "stype").table, gold["prop"])

@@ -102,7 +102,7 @@ golden$lonely_fail <- inherits(try(svymean(~api00, svydesign(id = ~dnum, strata 
 # ---- replicate designs
 rep_stats <- function(r) {
   list(df = degf(r), scale = num(r$scale), rscales = num(r$rscales),
-       mean = stat(svymean(~api00 + api.stu, r)),
+       mean = stat(svymean(~api00 + api.stu, r, deff = TRUE)),
        total = stat(svytotal(~api.stu, r)),
        ratio = ratio_stat(svyratio(~api.stu, ~enroll, r, na.rm = TRUE)),
        prop = stat(svymean(~stype, r)),
