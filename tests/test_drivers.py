@@ -303,3 +303,15 @@ def test_weighted_lmg_and_johnson_match_r_golden_values():
     assert ri.r2 == pytest.approx(golden["r2"], rel=1e-10)
     assert ri.table["lmg"].tolist() == pytest.approx(golden["lmg"], rel=1e-9)
     assert ri.table["johnson"].tolist() == pytest.approx(golden["johnson"], rel=1e-9)
+
+
+def test_out_of_sample_check_accepts_a_design(survey):
+    from riset.design import SurveyDesign
+
+    d = survey.assign(psu=np.arange(len(survey)) // 5)
+    xs = ["U1", "U2", "U3"]
+    kwargs = dict(groups="psu", n_splits=3, n_repeats=2, seed=4, progress=False)
+    by_design = out_of_sample_check(SurveyDesign(d, weights="w", psu="psu"), "K1", xs, **kwargs)
+    by_column = out_of_sample_check(d, "K1", xs, weights="w", **kwargs)
+    assert by_design.table["permutasi"].tolist() == pytest.approx(by_column.table["permutasi"].tolist())
+    assert by_design.r2_cv == pytest.approx(by_column.r2_cv)

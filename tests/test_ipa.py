@@ -157,3 +157,16 @@ def test_faktor_widget_callback(small, monkeypatch):
     f.controls["sumber"].value = "korelasi"
     assert "Kepentingan turunan (korelasi)" in f.status.value
     assert f.ipa_result.table["tingkat_kesesuaian"].isna().all()
+
+
+def test_design_input_uses_design_weights_and_domain(small):
+    from riset.design import SurveyDesign
+
+    design = SurveyDesign(small, weights="w")
+    by_design = ipa(design, KIN, KEP).table
+    by_column = ipa(small, KIN, KEP, weights="w").table
+    assert by_design["kinerja"].tolist() == pytest.approx(by_column["kinerja"].tolist())
+    domain = ipa(design.subset((small["unit"] == "B").to_numpy()), KIN, KEP).table
+    assert domain["kinerja"].tolist() == pytest.approx([14 / 6, 14 / 6, 3.0, 4.0])
+    with pytest.raises(DataError, match="weights come from the design"):
+        ipa(design, KIN, KEP, weights="w")

@@ -301,6 +301,24 @@ def _weighted_source(data, weights: str | None):
     return data.data, np.asarray(data.weights, dtype=float), rep
 
 
+_DESIGN_WEIGHT = "__bobot_desain_drivers__"
+
+
+def design_frame(data, weights: str | None = None) -> tuple[pd.DataFrame, str | None]:
+    """A DataFrame and weight column from a DataFrame + `weights`, or from a design (its domain rows, weights > 0,
+    with the design weights as a column), so functions that work on a frame also accept a design.
+
+    >>> frame, w = design_frame(pd.DataFrame({"y": [1, 2]}), None)
+    >>> len(frame), w
+    (2, None)
+    """
+    frame, w_all, _ = _weighted_source(data, weights)
+    if not isinstance(w_all, np.ndarray):
+        return frame, w_all
+    inside = w_all > 0
+    return frame.loc[inside].assign(**{_DESIGN_WEIGHT: w_all[inside]}), _DESIGN_WEIGHT
+
+
 def relative_importance(
     data,
     outcome: str,
@@ -518,7 +536,7 @@ def _fold(model, x, y, w, train, test, n_repeats, seed, r2_gb, r2_lin) -> np.nda
 
 
 def out_of_sample_check(
-    data: pd.DataFrame,
+    data,
     outcome: str,
     predictors: Mapping[str, str] | Sequence[str],
     weights: str | None = None,
@@ -545,6 +563,7 @@ def out_of_sample_check(
     `top` unsur coincide. `verdict()` says it in plain words; `holds` is 'ya' (Spearman >= 0.8 and at most
     one of the top unsur differs), 'sebagian' (Spearman >= 0.5) or 'tidak'.
 
+    `data` is a DataFrame (with `weights` a column) or a design (its weights; rows outside a domain left out).
     Rows with blanks are left out as in `relative_importance` and reported.
 
     >>> import numpy as np, pandas as pd
@@ -560,6 +579,7 @@ def out_of_sample_check(
     from sklearn.model_selection import GroupKFold, KFold
     from threadpoolctl import threadpool_limits
 
+    data, weights = design_frame(data, weights)
     names = _predictor_names(predictors)
     columns = [outcome, *names["kolom"]]
     ok, notes = complete_cases(data, columns, weights)
@@ -616,6 +636,7 @@ __all__ = [
     "relative_importance",
     "correlation_importance",
     "complete_cases",
+    "design_frame",
     "weighted_correlation",
     "subset_r2",
     "lmg_from_r2",

@@ -44,7 +44,7 @@ from typing import Literal, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from riset.drivers import RelativeImportance
+from riset.drivers import RelativeImportance, design_frame
 from riset.errors import DataError, show_value
 from riset.ikm import _answers, resolve_unsur
 from riset.labels import check_language, label
@@ -147,7 +147,7 @@ def _weighted_means(answers: pd.DataFrame, w: pd.Series, keys: list[pd.Series]) 
 
 
 def ipa(
-    data: pd.DataFrame,
+    data,
     kinerja: Mapping[str, str],
     kepentingan: Mapping[str, str] | pd.Series,
     weights: str | None = None,
@@ -160,7 +160,8 @@ def ipa(
 
     Parameters
     ----------
-    data : one row per respondent.
+    data : one row per respondent, or a design (`SurveyDesign` / `ReplicateDesign`: its weights are used,
+        rows outside a domain are left out).
     kinerja : performance columns -> unsur name, e.g. ``{"U1": "persyaratan", ..., "U8": "sarana"}``.
     kepentingan : stated importance columns -> unsur name (``{"P1": "persyaratan", ...}``), or derived
         importance as a Series (or dict of numbers) indexed by unsur key (see `derived_importance`), the
@@ -174,6 +175,7 @@ def ipa(
     Formulas, quadrant rule and tie rule in the module docstring.
     """
     lang = check_language(lang)
+    data, weights = design_frame(data, weights)
     perf_cols = _resolve(kinerja, "kinerja")
     by_cols = [by] if isinstance(by, str) else list(by or [])
     absent = [c for c in by_cols + ([weights] if weights else []) if c not in data.columns]
