@@ -1,6 +1,8 @@
 """Selection schemes: inclusion probabilities, Horvitz-Thompson unbiasedness, exact Brewer/Sampford pi."""
 
-from itertools import combinations, permutations
+import json
+from itertools import permutations
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,6 +26,8 @@ from riset.selection import (
 )
 
 METHODS = list(DRAWS)
+# R sampling 2.9: inclusionprobabilities, UPsystematicpi2, UPsampfordpi2 (tests/r/golden_sampling.R)
+GOLDEN = json.loads((Path(__file__).parent / "data" / "golden" / "sampling_pi.json").read_text())
 N_FRAME, N_SAMPLE, DRAWS_MC = 30, 6, 2000
 
 
@@ -118,26 +122,40 @@ def test_brewer_first_order_pi_exactly_n_x_over_sum_x_and_all_pairs_positive():
     assert (pi2[~np.eye(6, dtype=bool)] > 0).all()
 
 
-def test_sampford_pair_frequencies_match_the_exact_sampford_design():
-    # Sampford's design: p(s) proportional to sum_{k in s} (1 - pi_k) prod_{k in s} pi_k / (1 - pi_k)
-    x = np.array([1.0, 2.0, 3.0, 5.0, 8.0, 9.0])
-    pik = 3 * x / x.sum()
-    lam = pik / (1 - pik)
-    sets = list(combinations(range(6), 3))
-    p = np.array([(1 - pik[list(s)]).sum() * lam[list(s)].prod() for s in sets])
-    p /= p.sum()
-    exact_pi1, exact_pi2 = np.zeros(6), np.zeros((6, 6))
-    for s, ps in zip(sets, p):
-        exact_pi1[list(s)] += ps
-        for k, l in permutations(s, 2):
-            exact_pi2[k, l] += ps
-    assert exact_pi1 == pytest.approx(pik, abs=1e-12)  # the design the code should draw has pi = n x / sum x
+def test_inclusion_probabilities_match_r_sampling():
+    for case in GOLDEN["inclusion"]:
+        assert inclusion_probabilities(case["x"], case["n"]) == pytest.approx(case["pik"], abs=1e-12)
+
+
+class _FixedStart:
+    """Stands in for the random generator: the systematic start u is given."""
+
+    def __init__(self, u):
+        self.u = u
+
+    def random(self):
+        return self.u
+
+
+def test_systematic_pps_joint_pi_exactly_as_r_upsystematicpi2():
+    # the sample only changes where u crosses a fractional part of the cumulated pi: integrate exactly
+    pik = np.array(GOLDEN["joint_pik"])
+    cuts = np.unique(np.r_[0.0, np.cumsum(pik) % 1, 1.0])
+    pi2 = np.zeros((6, 6))
+    for lo, hi in zip(cuts[:-1], cuts[1:]):
+        chosen = DRAWS["pps_systematic"][0](pik, _FixedStart((lo + hi) / 2)).astype(float)
+        pi2 += (hi - lo) * np.outer(chosen, chosen)
+    assert pi2 == pytest.approx(np.array(GOLDEN["systematic_pi2"]), abs=1e-12)
+
+
+def test_sampford_pair_frequencies_match_r_upsampfordpi2():
+    pik = np.array(GOLDEN["joint_pik"])
+    exact = np.array(GOLDEN["sampford_pi2"])
     rng = np.random.default_rng(7)
     picks = np.array([DRAWS["pps_sampford"][0](pik, rng) for _ in range(DRAWS_MC)]).astype(float)
     freq2 = picks.T @ picks / DRAWS_MC
-    tol = 4 * np.sqrt(exact_pi2 * (1 - exact_pi2) / DRAWS_MC) + 1e-12
-    off = ~np.eye(6, dtype=bool)
-    assert (np.abs(freq2 - exact_pi2)[off] <= tol[off]).all()
+    tol = 4 * np.sqrt(exact * (1 - exact) / DRAWS_MC) + 1e-12
+    assert (np.abs(freq2 - exact) <= tol).all()  # diagonal: first-order pi
 
 
 def test_systematic_takes_every_kth_unit_from_a_random_start():
