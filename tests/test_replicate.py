@@ -167,3 +167,9 @@ def test_replicate_design_with_weights_rescales_replicates():
     new = rep.with_weights(rep.weights * 2)
     np.testing.assert_allclose(new.replicate_weights, rep.replicate_weights * 2)
     assert est.mean(new, "api00").se[0] == pytest.approx(est.mean(rep, "api00").se[0])
+
+
+def test_replicate_design_refuses_a_linearization_adjustment():
+    rep = REPLICATES["jk1"]()
+    with pytest.raises(DesignError, match="replicate_weights="):
+        rep.with_weights(rep.weights, adjust=lambda x: x)

@@ -209,13 +209,19 @@ class ReplicateDesign:
         new._row = _readonly(np.where(m, self._row, 0.0))
         return new
 
-    def with_weights(self, weights, replicate_weights=None) -> "ReplicateDesign":
+    def with_weights(self, weights, replicate_weights=None, adjust=None) -> "ReplicateDesign":
         """New full-sample weights; replicate columns given, or rescaled by w_new / w_old row by row.
 
         Rescaling treats the weight change as fixed (no re-calibration of each replicate). To carry a
         calibration into the variance, calibrate every replicate column and pass `replicate_weights`
-        (R `calibrate.svyrep.design` does so).
+        (R `calibrate.svyrep.design` does so). A linearization `adjust` function has no meaning here and
+        is refused, so a calibration written for `SurveyDesign` cannot silently lose its variance effect.
         """
+        if adjust is not None:
+            raise DesignError(
+                "a replicate design carries calibration in its replicate weights, not as a variance adjustment: "
+                "calibrate each replicate column too and pass them as replicate_weights="
+            )
         w = np.asarray(weights, dtype="float64").ravel()
         if w.shape != self._weights.shape or not np.isfinite(w).all():
             raise DesignError(f"with_weights() needs {len(self._weights)} finite weights (one per row)")
