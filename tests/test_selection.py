@@ -273,5 +273,7 @@ def test_exit_interview_plan_on_a_calendar():
                             weekmask="Mon Tue Wed Thu Fri Sat", holidays=["2026-08-17"], seed=1)
     with pytest.raises(DesignError, match="exactly one of days="):
         exit_interview_plan(units, days=5, per_day=4, service_days=None, start="2026-08-03", end="2026-08-10")
+    with pytest.raises(DesignError, match=r"row 2 repeats unit='PKM-A'"):
+        exit_interview_plan(pd.concat([units, units]), days=2, service_days=None, start="2026-08-03", end="2026-08-10")
     with pytest.raises(DesignError, match="more sampled days than service days"):
         exit_interview_plan(units.assign(n_hari_layanan=3), days=5)

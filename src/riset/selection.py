@@ -185,7 +185,7 @@ def _strata_labels(frame: pd.DataFrame, strata: str | None) -> tuple[np.ndarray,
     return codes, list(labels)
 
 
-def _inclusion(frame: pd.DataFrame, n, method: str, size: str | None, strata: str | None, sort_by) -> tuple[np.ndarray, np.ndarray, list]:
+def _inclusion(frame: pd.DataFrame, n, method: str, size: str | None, strata: str | None, sort_by) -> tuple[np.ndarray, list]:
     """pi for every frame row and the frame positions in drawing order, stratum by stratum."""
     if method not in DRAWS:
         raise DesignError(f"selection method={method!r}; choose one of: {', '.join(DRAWS)}")
@@ -210,7 +210,7 @@ def _inclusion(frame: pd.DataFrame, n, method: str, size: str | None, strata: st
             )
         pi[pos] = inclusion_probabilities(x[pos], size_h)
         groups.append(pos)
-    return pi, x, groups
+    return pi, groups
 
 
 def _no_strata(n) -> int:
@@ -250,7 +250,7 @@ def select(
     (4, [2.5])
     """
     rng = np.random.default_rng(seed)
-    pi, _, groups = _inclusion(frame, n, method, size, strata, sort_by)
+    pi, groups = _inclusion(frame, n, method, size, strata, sort_by)
     draw = DRAWS[method][0]
     chosen = np.zeros(len(frame), dtype=bool)
     for pos in groups:
@@ -475,6 +475,12 @@ def exit_interview_plan(
         raise DesignError(f"unit column '{unit}' not found; columns are {list(units.columns)}")
     rng = np.random.default_rng(seed)
     table = units.reset_index(drop=True)
+    keys = [unit] + ([periode] if periode and periode in table.columns else [])
+    repeated = table.duplicated(keys)
+    if repeated.any():
+        row = int(np.flatnonzero(repeated.to_numpy())[0])
+        raise DesignError(f"row {row + 1} repeats {', '.join(f'{k}={table[k].iloc[row]!r}' for k in keys)}; "
+                          "one row per unit (and periode), or the day ids would collide")
     target = _per_unit(table, n, "n")
     calendar = service_calendar(start, end, weekmask, holidays) if start is not None or end is not None else None
     if calendar is None and (service_days is None or service_days not in table.columns):
