@@ -13,7 +13,7 @@ The design effect multiplies n0 before the finite population correction (the des
 deff x the SRS variance *with* fpc), and the expected response rate divides the completed interviews
 needed: n_kontak = ceil(n / response_rate), capped at N.
 
-Allocation across strata (Cochran 1977, ch. 5; Gabler, Ganninger & Muennich 2012 for box constraints):
+Allocation across strata (Cochran 1977, ch. 5; Gabler, Ganninger & Muennich 2012 for the bounds):
 n_h = clip(lambda a_h, min_h, max_h) with a_h = 1 (equal), N_h (proportional), N_h S_h (Neyman) or
 N_h S_h / sqrt(c_h) (optimal with costs), lambda chosen so the n_h add up to n; then integers by
 largest remainder, which keeps the total and the bounds.
@@ -465,8 +465,10 @@ def allocate(
     """Allocate a total sample `n` to strata, keeping the total exactly.
 
     n_h = clip(lambda a_h, min_h, max_h), with a_h = 1 (equal), N_h (proportional), N_h S_h (Neyman) or
-    N_h S_h / sqrt(c_h) (optimal with cost per interview c_h), and lambda such that sum n_h = n (the
-    box-constrained optimum, Gabler, Ganninger & Muennich 2012; Cochran 1977, 5.5 and 5.9). max_h is the
+    N_h S_h / sqrt(c_h) (optimal with cost per interview c_h), and lambda such that sum n_h = n. For
+    Neyman and optimal allocation this is the variance-minimising allocation under the bounds (Gabler,
+    Ganninger & Muennich 2012, Metrika 75; Cochran 1977, 5.5 and 5.9); for equal and proportional it keeps
+    the strata that are not at a bound in the intended ratio. max_h is the
     stratum size N_h (or smaller if `maximum` says so); a minimum above N_h is lowered to N_h (the
     stratum is taken whole). Integers by largest remainder: floor every n_h, then give the units still
     missing to the largest fractional parts, ties to the stratum listed first.
