@@ -26,7 +26,7 @@ import ipywidgets as w
 import pandas as pd
 
 from riset import charts
-from riset.drivers import RelativeImportance, correlation_importance
+from riset.drivers import RelativeImportance, correlation_importance, design_frame
 from riset.errors import RisetError
 from riset.ipa import CsiResult, IpaResult, csi, derived_importance, ipa
 from riset.labels import check_language, fmt_num, fmt_pct
@@ -41,9 +41,10 @@ class Faktor:
     """The explorer: `controls` ('unit', 'sumber'), outputs (`table`, `ipa_image`, `csi_card`,
     `recommendations`, `status`), the last `ipa_result` / `csi_result`, and `widget` to display."""
 
-    def __init__(self, data: pd.DataFrame, unsur: Mapping[str, str], kepentingan: Mapping[str, str],
+    def __init__(self, data, unsur: Mapping[str, str], kepentingan: Mapping[str, str],
                  overall: str = "K1", weights: str | None = None, by: str = "unit",
                  drivers: RelativeImportance | None = None, recommendations=None, lang: str | None = None):
+        data, weights = design_frame(data, weights)
         self.data, self.unsur, self.kepentingan = data, dict(unsur), dict(kepentingan)
         self.weights, self.by, self.lang = weights, by, check_language(lang)
         self.drivers = drivers
@@ -118,10 +119,12 @@ class Faktor:
         return self.ipa_result
 
 
-def faktor(data: pd.DataFrame, unsur: Mapping[str, str], kepentingan: Mapping[str, str], overall: str = "K1",
+def faktor(data, unsur: Mapping[str, str], kepentingan: Mapping[str, str], overall: str = "K1",
            weights: str | None = None, by: str = "unit", drivers: RelativeImportance | None = None,
            recommendations=None, lang: str | None = None) -> Faktor:
     """Build the key-driver explorer; display `.widget` in a notebook (see `Faktor`).
+
+    `data`: the survey DataFrame with `weights` a column, or a design (its weights are used).
 
     IPA per Martilla & James (1977), CSI and derived importance per `riset.ipa`, LMG/Johnson per
     `riset.drivers` (Lindeman, Merenda & Gold 1980; Johnson 2000).
