@@ -146,6 +146,10 @@ def test_with_weights_refuses_weight_outside_domain():
         (lambda d: d, {"weights": "bobot"}, r"'bobot' not found"),
         (lambda d: d, {"lonely_psu": "average"}, r"lonely_psu='average' is not allowed"),
         (lambda d: d, {"psu": "dnum", "ssu": "snum", "fpc": "fpc"}, r"fpc2"),
+        (lambda d: d, {"ssu": "snum", "fpc": "fpc", "fpc2": "fpc"}, r"ssu .* needs `psu`"),
+        (lambda d: d, {"psu": "dnum", "fpc": "fpc", "fpc2": "fpc"}, r"fpc2 .* needs both `ssu`"),
+        (lambda d: d.assign(fpc=d["fpc"].astype(object).where(d.index != 8, "banyak")), {"fpc": "fpc"},
+         r"column 'fpc' has value 'banyak' in row 8; must be a number"),
     ],
 )
 def test_invalid_designs_name_column_row_and_value(change, kwargs, message):

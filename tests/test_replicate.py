@@ -173,3 +173,24 @@ def test_replicate_design_refuses_a_linearization_adjustment():
     rep = REPLICATES["jk1"]()
     with pytest.raises(DesignError, match="replicate_weights="):
         rep.with_weights(rep.weights, adjust=lambda x: x)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"type": "jkn"}, "needs `scale`"),
+        ({"type": "other", "scale": 1.0, "rscales": [1.0]}, "one value per replicate"),
+        ({"type": "boot"}, "not a replicate type"),
+    ],
+)
+def test_supplied_replicate_weights_are_validated(kwargs, message):
+    data = pd.DataFrame({"w": [1.0, 2.0, 3.0]})
+    with pytest.raises(DesignError, match=message):
+        ReplicateDesign(data, "w", np.ones((3, 4)), **kwargs)
+
+
+def test_negative_replicate_weight_names_row_and_replicate():
+    reps = np.ones((3, 4))
+    reps[2, 1] = -1.0
+    with pytest.raises(DesignError, match=r"replicate weight 2 has value -1.0 in row 2"):
+        ReplicateDesign(pd.DataFrame({"w": [1.0, 2.0, 3.0]}), "w", reps, "bootstrap")
