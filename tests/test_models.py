@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 
@@ -283,3 +285,30 @@ def test_default_language_follows_riset_labels(designs):
     finally:
         set_language("id")
     assert fit.to_frame().columns[0] == "variabel"
+
+
+def test_one_stage_srs_without_fpc_is_statsmodels_hc0_times_n_over_n_minus_1(designs):
+    """Each row its own PSU, no strata, no FPC: V = n/(n-1) sum x_i x_i' (the scores sum to zero) = HC0 * n/(n-1)."""
+    data = designs["strat"].data
+    n = len(data)
+    fit = linear("api00 ~ ell + meals + mobility", SurveyDesign(data))
+    ols = sm.OLS(data["api00"], sm.add_constant(data[["ell", "meals", "mobility"]])).fit(cov_type="HC0")
+    np.testing.assert_allclose(fit.cov.to_numpy(), ols.cov_params().to_numpy() * n / (n - 1), rtol=1e-9)
+    logit = logistic("hi700 ~ ell + meals + mobility", SurveyDesign(data))
+    glm = sm.GLM(data["hi700"], sm.add_constant(data[["ell", "meals", "mobility"]]),
+                 family=sm.families.Binomial()).fit(cov_type="HC0", tol=1e-12)
+    np.testing.assert_allclose(logit.cov.to_numpy(), glm.cov_params().to_numpy() * n / (n - 1), rtol=1e-6)
+
+
+@settings(max_examples=5, deadline=None)
+@given(scale=st.floats(min_value=1e-3, max_value=1e4))
+def test_rescaling_all_weights_changes_nothing(scale):
+    """The sandwich is invariant to the scale of the weights (R svyglm rescales them to mean 1)."""
+    data = _api("apiclus1")
+    base = SurveyDesign(data, weights="pw", psu="dnum", fpc="fpc")
+    scaled = SurveyDesign(data.assign(pw=data["pw"] * scale), weights="pw", psu="dnum", fpc="fpc")
+    for fit in (linear, logistic, ordinal):
+        outcome = {linear: "api00", logistic: "hi700", ordinal: "apicat"}[fit]
+        a, b = fit(f"{outcome} ~ ell + meals", base), fit(f"{outcome} ~ ell + meals", scaled)
+        np.testing.assert_allclose(b.params, a.params, rtol=1e-7)
+        np.testing.assert_allclose(b.se, a.se, rtol=1e-6)
