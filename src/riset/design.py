@@ -25,7 +25,9 @@ zero (the overall mean of the influence values) instead of at its stratum mean. 
 every PSU was taken (f_h = 0) is not lonely: it contributes no variance.
 
 Domains: `subset(mask)` keeps every row and sets the weights outside the domain to zero, so the number of
-PSUs per stratum (n_h), the FPC and the design df stay those of the full design, as `subset()` in R survey.
+PSUs per stratum (n_h) and the FPC stay those of the full design, as `subset()` in R survey (with R's default
+`survey.adjust.domain.lonely = FALSE`: a domain never creates new lonely strata); the design df counts the
+PSUs and strata with respondents in the domain (R `degf` of the subset).
 
 Example
 -------

@@ -325,7 +325,9 @@ def proportion_ci(p, var, df, n, level: float = 0.95, method: str = "logit") -> 
             return p - t * se, p + t * se
         if method == "logit":
             centre, half = np.log(p / (1 - p)), t * se / (p * (1 - p))
-            return _expit(centre - half), _expit(centre + half)
+            # p = 0 or 1 (no respondent / every respondent in the category) has no sampling variance here
+            degenerate = (var == 0) | (p == 0) | (p == 1)
+            return np.where(degenerate, p, _expit(centre - half)), np.where(degenerate, p, _expit(centre + half))
         m = p * (1 - p) / var
         if method == "wilson":
             denom = 1 + t**2 / m
