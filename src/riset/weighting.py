@@ -56,10 +56,9 @@ def _poststrat_adjuster(idx: np.ndarray, n_cells: int, old_w: np.ndarray, new_w:
     return adjust
 
 
-def _poststrat_step(margin: Margin, data: pd.DataFrame, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    idx = margin.cell_index(data)
-    sample = np.bincount(idx, weights=w, minlength=len(margin.counts))
-    return w * (margin.counts / sample)[idx], idx
+def _poststrat_step(counts: np.ndarray, idx: np.ndarray, w: np.ndarray) -> np.ndarray:
+    sample = np.bincount(idx, weights=w, minlength=len(counts))
+    return w * (counts / sample)[idx]
 
 
 def poststratify(design, margin: Margin | pd.Series, *, partial: bool = False):
@@ -74,7 +73,8 @@ def poststratify(design, margin: Margin | pd.Series, *, partial: bool = False):
     """
     margin = check_margin(margin, design.data, partial=partial)
     old = np.asarray(design.weights, dtype=float)
-    new, idx = _poststrat_step(margin, design.data, old)
+    idx = margin.cell_index(design.data)
+    new = _poststrat_step(margin.counts, idx, old)
     return design.with_weights(new, adjust=_poststrat_adjuster(idx, len(margin.counts), old, new))
 
 
@@ -85,7 +85,9 @@ def rake(design, margins: Sequence[Margin | pd.Series], *, epsilon: float = 1e-6
     Each sweep post-stratifies to every margin in turn (Deming & Stephan 1940; R `rake`). It stops
     when the largest change of the weighted joint table of all margin variables between sweeps is
     below `epsilon` (if `epsilon` < 1 it is relative to the total weight, as in R), else after
-    `maxit` sweeps with a `WeightingError` (or, with `force=True`, the last weights). Margins are
+    `maxit` sweeps with a `WeightingError` (or, with `force=True`, the last weights). Unlike R it then
+    also checks every margin is met within 10 x that tolerance: IPF can settle on margins the sample
+    cannot meet (changes between sweeps vanish while one margin stays off), which is an error too. Margins are
     checked first, including that their totals agree within `rtol`. The variance uses the raking
     residuals of the last sweep, iterated as `svyrecvar` does.
 
@@ -102,11 +104,12 @@ def rake(design, margins: Sequence[Margin | pd.Series], *, epsilon: float = 1e-6
     joint_vars = list(dict.fromkeys(v for m in margins for v in m.variables))
     joint = pd.MultiIndex.from_frame(data[joint_vars].astype(str)).factorize()[0]
     old_table = np.bincount(joint, weights=start)
+    cells = [m.cell_index(data) for m in margins]
     w, converged, sweeps, delta = start, False, 0, np.inf
     while sweeps < maxit:
         passes = []
-        for margin in margins:
-            w, idx = _poststrat_step(margin, data, w)
+        for margin, idx in zip(margins, cells):
+            w = _poststrat_step(margin.counts, idx, w)
             passes.append(_raking_pass(idx, len(margin.counts), w))
         sweeps += 1
         new_table = np.bincount(joint, weights=w)
@@ -118,6 +121,13 @@ def rake(design, margins: Sequence[Margin | pd.Series], *, epsilon: float = 1e-6
     if not converged and not force:
         raise WeightingError(f"rake did not converge: after {sweeps} sweep(s) the weighted table still changed by "
                              f"{delta:.3g} (> tolerance {tol:.3g}); raise maxit, check the margins, or force=True")
+    # a small change between sweeps can also mean IPF is stuck: margins the sample's cells cannot meet
+    misfit = max(float(np.max(np.abs(np.bincount(idx, weights=w, minlength=len(m.counts)) - m.counts)))
+                 for m, idx in zip(margins, cells))
+    if converged and misfit > 10 * tol and not force:
+        raise WeightingError(f"rake: the sweeps settled but the margins are not met (largest gap {misfit:.3g} > "
+                             f"{10 * tol:.3g}); the sample's cross-classification cannot reproduce all margins at once "
+                             "(e.g. a category of one margin only occurs together with one category of another)")
 
     def adjust(x: np.ndarray) -> np.ndarray:
         for _ in range(_RAKE_VARIANCE_PASSES):
@@ -151,13 +161,15 @@ def _calfun_raking(u, lower, upper):
 
 
 def _calfun_logit(u, lower, upper):
+    # R's cal.logit, written with exp(-|t|) so that large |t| gives g -> L or U instead of inf / inf
     a = (upper - lower) / ((upper - 1) * (1 - lower))
-    with np.errstate(over="ignore", invalid="ignore"):
-        e = np.exp(a * u)
-        num = lower * (upper - 1) + upper * (1 - lower) * e
-        den = upper - 1 + (1 - lower) * e
-        deriv = upper * (1 - lower) * e * a / den - num * ((1 - lower) * e * a) / den**2
-    return num / den - 1.0, deriv
+    c1, c2, c3, c4 = lower * (upper - 1), upper * (1 - lower), upper - 1, 1 - lower
+    t = a * u
+    e = np.exp(-np.abs(t))
+    pos = t > 0
+    g = np.where(pos, (c1 * e + c2) / (c3 * e + c4), (c1 + c2 * e) / (c3 + c4 * e))
+    deriv = a * (c2 * c3 - c1 * c4) * np.where(pos, e / (c3 * e + c4) ** 2, e / (c3 + c4 * e) ** 2)
+    return g - 1.0, deriv
 
 
 _CALFUNS = {"linear": _calfun_linear, "raking": _calfun_raking, "logit": _calfun_logit}
@@ -207,29 +219,34 @@ def _grake(mm, ww, calfun: Calfun, lower, upper, pop, epsilon, maxit):
     sample_total = mm.T @ ww
     scales = pop / sample_total
     scale = None
-    # as grake: rescale weights far below the population size (bounds then apply after rescaling)
-    if np.min(scales) > 20:
+    # as grake: rescale weights far below the population size -- but not when there are bounds, which
+    # R then applies to the rescaled weights (so g breaks them); here bounds always hold for g itself
+    if np.min(scales) > 20 and np.isinf(lower) and np.isinf(upper):
         scale = float(np.mean(scales))
         ww, sample_total = ww * scale, sample_total * scale
+    def state(eta):
+        f, deriv = fm1(mm @ eta, lower, upper)
+        misfit = pop - sample_total - mm.T @ (ww * f)
+        ok = np.all(np.isfinite(f)) and np.all(np.isfinite(deriv))
+        return f, deriv, misfit, (float(np.max(np.abs(misfit) / (1 + np.abs(pop)))) if ok else np.inf)
+
     eta = np.zeros(mm.shape[1])
-    xeta = mm @ eta
-    f, deriv = fm1(xeta, lower, upper)
+    f, deriv, misfit, achieved = state(eta)
     it = 1
     while True:
         tmat = (mm * (ww * deriv)[:, None]).T @ mm
-        misfit = pop - sample_total - mm.T @ (ww * f)
         deta = np.linalg.pinv(tmat, rtol=256 * np.finfo(float).eps) @ misfit
-        eta = eta + deta
-        xeta = mm @ eta
-        f, deriv = fm1(xeta, lower, upper)
-        while it < maxit and not (np.all(np.isfinite(f)) and np.all(np.isfinite(deriv))):
-            it += 1
+        # Newton step as grake; halve it while it overflows or makes the fit worse (damped Newton:
+        # grake only halves on overflow, and diverges where the full exponential step overshoots)
+        for _ in range(40):
+            f_new, deriv_new, misfit_new, achieved_new = state(eta + deta)
+            if achieved_new <= achieved or achieved_new < epsilon:
+                break
             deta = deta / 2
-            eta = eta - deta
-            xeta = mm @ eta
-            f, deriv = fm1(xeta, lower, upper)
-        misfit = pop - sample_total - mm.T @ (ww * f)
-        achieved = float(np.max(np.abs(misfit) / (1 + np.abs(pop))))
+        else:
+            break  # no step improves the fit: not converged
+        eta = eta + deta
+        f, deriv, misfit, achieved = f_new, deriv_new, misfit_new, achieved_new
         if achieved < epsilon:
             break
         it += 1
@@ -275,15 +292,16 @@ def calibrate(design, margins: Sequence[Margin | pd.Series] = (), *, totals: Map
         tmat = (mm * d[:, None]).T @ mm
         g = 1.0 + mm @ (np.linalg.pinv(tmat, rtol=256 * np.finfo(float).eps) @ (pop - sample_total))
         achieved = float(np.max(np.abs(pop - mm.T @ (d * g)) / (1 + np.abs(pop))))
-        if achieved > max(epsilon, 1e-9) and not force:
+        if not np.all(np.isfinite(g)) or (not achieved <= max(epsilon, 1e-9) and not force):
             raise WeightingError(f"calibrate: the totals {names} cannot all be met (misfit {achieved:.3g}); "
                                  "check for contradictory totals")
     else:
         g, achieved, it = _grake(mm, d, calfun, lower, upper, pop, epsilon, maxit)
-        if achieved >= epsilon and not force:
+        if not np.all(np.isfinite(g)) or (not achieved < epsilon and not force):
             raise WeightingError(
                 f"calibrate ({calfun}, bounds={bounds}) did not converge: relative misfit {achieved:.3g} after {it} "
-                f"iteration(s); widen the bounds, raise maxit, use fewer margins, or force=True to keep the last g")
+                f"iteration(s); widen the bounds, raise maxit, use fewer margins, or force=True to keep the last g"
+            + _ratio_hint((margins[0].total if margins else float(population_size)) / d.sum(), lower, upper))
     half = np.sqrt(d)
     q, r, _ = linalg.qr(mm * half[:, None], mode="economic", pivoting=True)
     diag = np.abs(np.diag(r))
@@ -296,6 +314,13 @@ def calibrate(design, margins: Sequence[Margin | pd.Series] = (), *, totals: Map
         return (z - q @ (q.T @ z)) * wcal[:, None]
 
     return design.with_weights(d * g, adjust=adjust)
+
+
+def _ratio_hint(ratio: float, lower: float, upper: float) -> str:
+    if lower <= ratio <= upper:
+        return ""
+    return (f" (the population total is {ratio:.3g} x the weighted sample total, outside the bounds: rescale the "
+            "weights or the margins, e.g. riset.margins.scale_margin, first)")
 
 
 def trim_weights(design, *, lower: float = -np.inf, upper: float = np.inf, strict: bool = False):
