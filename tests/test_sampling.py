@@ -1,6 +1,7 @@
 """Sample size (Krejcie & Morgan, Slovin, Cochran) and allocation: hand-computed values and invariants."""
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -9,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from riset.errors import DataError, DesignError
-from riset.sampling import KREJCIE_MORGAN_1970, allocate, krejcie_morgan_table, sample_size, score_sd
+from riset.sampling import KREJCIE_MORGAN_1970, allocate, krejcie_morgan_table, read_frame, sample_size, score_sd
 
 # Krejcie & Morgan (1970) Table 1 as printed (typed from the article, independently of the module's copy).
 KM_PRINTED = """
@@ -218,3 +219,15 @@ def test_cochran_mean_with_an_sd_per_unit_from_a_previous_round():
         sample_size(units.assign(sd_skor=[10.0, 40.0]), "cochran_mean", margin=5, sd="sd_skor")
     with pytest.raises(DataError, match=r"column 'U1' has value 7.0 in row 1; allowed 1-4"):
         score_sd(previous.assign(U1=[4, 7, 2, 3, 3, 3, None]), ["U1", "U2"])
+
+
+def test_read_frame_checks_keys_and_population(tmp_path):
+    frame = read_frame(Path(__file__).resolve().parents[1] / "data" / "raw" / "contoh_kerangka_sampel.csv")
+    assert len(frame) == 30 and frame.groupby("periode").size().tolist() == [15, 15]
+    path = tmp_path / "kerangka.csv"
+    pd.DataFrame({"unit": ["A", "A"], "periode": ["2026-S1", "2026-S1"], "pengguna_per_periode": [10, 20]}).to_csv(path, index=False)
+    with pytest.raises(DataError, match=r"row 3 repeats unit='A', periode='2026-S1'"):
+        read_frame(path)
+    pd.DataFrame({"unit": ["A", "B"], "periode": ["2026-S1"] * 2, "pengguna_per_periode": [10, 2.5]}).to_csv(path, index=False)
+    with pytest.raises(DataError, match=r"'pengguna_per_periode' has value 2.5 in row 3"):
+        read_frame(path)

@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from riset.errors import DesignError
 from riset.sampling import allocate
@@ -277,3 +279,18 @@ def test_exit_interview_plan_on_a_calendar():
         exit_interview_plan(pd.concat([units, units]), days=2, service_days=None, start="2026-08-03", end="2026-08-10")
     with pytest.raises(DesignError, match="more sampled days than service days"):
         exit_interview_plan(units.assign(n_hari_layanan=3), days=5)
+
+
+@settings(max_examples=200, deadline=None)
+@given(x=st.lists(st.floats(0.01, 1000.0), min_size=1, max_size=40), share=st.floats(0.0, 1.0))
+def test_inclusion_probabilities_sum_to_n_and_stay_proportional(x, share):
+    x = np.array(x)
+    n = 1 + int(share * (len(x) - 1))
+    pi = inclusion_probabilities(x, n)
+    assert pi.sum() == pytest.approx(n, abs=1e-9)
+    assert ((pi > 0) & (pi <= 1 + 1e-12)).all()
+    free = pi < 1 - 1e-9
+    if free.any():  # below certainty, pi is proportional to x, and no certainty unit is smaller than a free one
+        ratio = pi[free] / x[free]
+        assert ratio.max() == pytest.approx(ratio.min(), rel=1e-9)
+        assert (x[~free] >= x[free].max() - 1e-9).all()
