@@ -315,3 +315,9 @@ def test_out_of_sample_check_accepts_a_design(survey):
     by_column = out_of_sample_check(d, "K1", xs, weights="w", **kwargs)
     assert by_design.table["permutasi"].tolist() == pytest.approx(by_column.table["permutasi"].tolist())
     assert by_design.r2_cv == pytest.approx(by_column.r2_cv)
+
+
+def test_too_many_predictors_for_all_subsets():
+    d = pd.DataFrame(np.random.default_rng(0).normal(size=(60, 18)), columns=[f"X{i}" for i in range(18)])
+    with pytest.raises(DataError, match="17 predictors is more than 16"):
+        relative_importance(d, "X0", [f"X{i}" for i in range(1, 18)], progress=False)

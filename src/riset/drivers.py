@@ -302,6 +302,8 @@ def _weighted_source(data, weights: str | None):
 
 
 _DESIGN_WEIGHT = "__bobot_desain_drivers__"
+#: LMG needs R^2 of 2^p subsets: 2^16 = 65,536 is still quick, beyond that memory and time grow fast.
+MAX_PREDICTORS = 16
 
 
 def design_frame(data, weights: str | None = None) -> tuple[pd.DataFrame, str | None]:
@@ -372,6 +374,9 @@ def relative_importance(
     columns = [outcome, *names["kolom"]]
     if outcome in names["kolom"].tolist():
         raise DataError(f"outcome '{outcome}' is also listed among the predictors")
+    if len(names) > MAX_PREDICTORS:
+        raise DataError(f"LMG averages over all 2^p subsets; {len(names)} predictors is more than {MAX_PREDICTORS} "
+                        "(the 14 unsur of KepMenPAN 25/2004 take well under a second); group or select predictors")
     if isinstance(w_all, np.ndarray):
         # a domain of a design: only its rows (weight > 0) count, also in the note on blanks
         inside = w_all > 0
