@@ -220,7 +220,7 @@ def sample_size(
     scale: str = "konversi",
     deff: float = 1.0,
     response_rate: float = 1.0,
-    rounding: Literal["up", "nearest"] = "up",
+    rounding: Literal["up", "nearest"] | None = None,
     population_column: str = "pengguna_per_periode",
 ) -> SampleSizeResult:
     """Sample size per unit layanan, with fpc, design effect and response-rate inflation.
@@ -245,7 +245,9 @@ def sample_size(
     deff : design effect of the planned design (1 = simple random sampling; day-clustered exit
         interviews often 1.5-2). Multiplies n0 before the fpc.
     response_rate : expected share of those approached who complete the interview (0-1].
-    rounding : 'up' (default, conservative) or 'nearest' (how Krejcie & Morgan built their table).
+    rounding : 'up' (conservative) or 'nearest' (how Krejcie & Morgan built their table). Default:
+        'nearest' for 'krejcie_morgan', so the formula gives the published table the regulation points
+        to (N=500 -> 217, 2000 -> 322); 'up' for every other method, as is conventional.
 
     Returns a `SampleSizeResult` (`.to_frame()`, `.total`, `.assumptions`).
 
@@ -253,13 +255,15 @@ def sample_size(
     points to); Cochran (1977) Sampling Techniques, 3rd ed., chapter 4; Slovin (1960) as cited by
     Tejada & Punzalan (2012).
 
-    >>> sample_size(500, rounding="nearest").to_frame()["n_sampel"].item()
+    >>> sample_size(500).to_frame()["n_sampel"].item()
     217
     >>> sample_size(1000, "cochran_mean", margin=2, sd=10).to_frame()["n_sampel"].item()
     88
     """
     if method not in METHODS:
         raise DataError(f"method={method!r} is not known; choose one of: {', '.join(METHODS)}")
+    if rounding is None:
+        rounding = "nearest" if method == "krejcie_morgan" else "up"
     if rounding not in ("up", "nearest"):
         raise DataError(f"rounding={rounding!r}; allowed 'up' or 'nearest'")
     if scale not in SCALES:

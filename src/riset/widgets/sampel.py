@@ -66,8 +66,9 @@ class SampleSizeCalculator:
             "deff": w.BoundedFloatText(description="Efek desain (deff)", value=1.0, min=0.1, max=10, step=0.1),
             "respons": w.BoundedFloatText(description="Tingkat respons (0-1)", value=1.0, min=0.05, max=1, step=0.05),
             "pembulatan": w.Dropdown(description="Pembulatan",
-                                     options=[("ke atas", "up"), ("ke terdekat (seperti tabel K&M)", "nearest")],
-                                     value="up"),
+                                     options=[("bawaan (K&M: terdekat seperti tabel; lainnya: ke atas)", None),
+                                              ("ke atas", "up"), ("ke terdekat", "nearest")],
+                                     value=None),
         }
         for control in c.values():
             control.style = _STYLE
