@@ -2,6 +2,7 @@
 
     riset ikm DATA --codebook CB [--by unit --by opd] [--weights COL] [--out ikm.xlsx]
     riset demo [--out data/processed]
+    riset report [--data-dir DIR] [--out data/processed] [--weighting kalibrasi] [--lang id]
     riset --version
 
 Each subcommand is one entry of `SUBCOMMANDS`: name -> (help, add_arguments(parser), run(args) -> int),
@@ -114,6 +115,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     out = Path(args.out)
     written = [write_table(table, out / f"{name}.csv") for name, table in tables.items()]
     written.append(write_table(tables, out / "ikm_contoh.xlsx"))
+    written += _write_package(data_path.parent, out)
 
     print(survey.summary())
     notes: list[str] = []
@@ -153,12 +155,44 @@ def _example_files(data_dir: str | None) -> tuple[Path, Path]:
                      "create it with 'python -m riset.datasets --out data/raw' or pass --data-dir")
 
 
+# ------------------------------------------------------------------------------------- riset report
+def _add_report_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help="folder with the study files (default: the bundled example in data/raw)")
+    parser.add_argument("--out", default="data/processed", metavar="DIR",
+                        help="folder for the seminar package (default: data/processed)")
+    parser.add_argument("--weighting", choices=("kalibrasi", "desain", "tanpa"), default="kalibrasi",
+                        help="calibrated weights (default), design weights only, or equal weights")
+    parser.add_argument("--lang", choices=("id", "en"), default="id", help="language of the report (default: id)")
+    parser.add_argument("--seed", type=int, default=2026, help="seed of the bootstrap and cross-validation")
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    data_path, _ = _example_files(args.data_dir)
+    for path in _write_package(data_path.parent, Path(args.out), args.weighting, args.lang, args.seed):
+        print(f"Ditulis: {path}")
+    return 0
+
+
+def _write_package(data_dir: Path, out: Path, weighting: str = "kalibrasi", lang: str = "id",
+                   seed: int = 2026) -> list[Path]:
+    """Whole study (riset.study) -> seminar package HTML/DOCX/PPTX/XLSX (riset.report)."""
+    from riset.report import write_report
+    from riset.study import run_study
+
+    results = run_study(data_dir, weighting=weighting, seed=seed)
+    print(results.headline(lang))
+    return list(write_report(results, out, lang=lang).values())
+
+
 # ------------------------------------------------------------------------------------------- main
 Subcommand = tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     "ikm": ("IKM (PermenPAN-RB 14/2017) of a survey export, by group", _add_ikm_arguments, _run_ikm),
     "demo": ("run the study on the bundled example and write the tables", _add_demo_arguments, _run_demo),
+    "report": ("run the whole study and write the seminar package (HTML, PPTX, DOCX, XLSX)", _add_report_arguments,
+               _run_report),
 }
 
 
