@@ -369,8 +369,9 @@ def fit_smooth(design, y: np.ndarray, g: Callable, jacobian: Callable, domain: n
     w = np.asarray(design.weights)
     keep = domain >= 0
     rows = np.flatnonzero(keep)
-    member = sparse.csr_matrix((np.ones(len(rows)), (domain[keep], rows)), shape=(n_domains, len(w)))
-    totals = np.asarray(member @ (y * w[:, None]))
+    # weights in the indicator: no n x m temporary y * w
+    member = sparse.csr_matrix((w[rows], (domain[keep], rows)), shape=(n_domains, len(w)))
+    totals = np.asarray(member @ y)
     est = g(totals)
     u = _influence(jacobian(totals), y, domain)
     if isinstance(design, ReplicateDesign):
@@ -384,8 +385,14 @@ def fit_smooth(design, y: np.ndarray, g: Callable, jacobian: Callable, domain: n
             vcov = design.scale * (dev * design.rscales[:, None]).T @ dev
     elif isinstance(design, SurveyDesign):
         x = u * w[:, None]
-        var = design.variance_by(x, domain, n_domains)
-        vcov = design.variance(x) if n_domains == 1 else None
+        if n_domains == 1:
+            # one domain: the variances are the diagonal of the covariance (one pass of any calibration
+            # adjustment instead of two); x is already zero outside the domain
+            vcov = design.variance(x)
+            var = np.maximum(np.diag(vcov), 0.0)[None, :]
+        else:
+            var = design.variance_by(x, domain, n_domains)
+            vcov = None
     else:
         raise DesignError(f"expected a SurveyDesign or ReplicateDesign, not {type(design).__name__}")
     return SmoothFit(est, var, vcov, u, totals)
@@ -465,7 +472,7 @@ def _linear_family(design, cols, by, na_rm, level, deff_type, statistic) -> Esti
     domain, labels, notes = domains(design, by)
     y = _numeric(design, cols)
     domain = _drop_missing(design, y, domain, cols, na_rm, notes)
-    y = np.nan_to_num(y)
+    y = np.nan_to_num(y, copy=False)
     if statistic == "mean":
         fit = fit_smooth(design, _with_ones(y), _mean_g, _mean_jac, domain, len(labels))
     else:
