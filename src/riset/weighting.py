@@ -38,9 +38,10 @@ _RAKE_VARIANCE_PASSES = 10  # svyrecvar iterates the raking residuals 10 times
 
 def _cell_sums(idx: np.ndarray, values: np.ndarray, n_cells: int) -> np.ndarray:
     """Column sums of `values` (n x k) within cells `idx` -> n_cells x k."""
-    out = np.zeros((n_cells, values.shape[1]))
-    np.add.at(out, idx, values)
-    return out
+    # one bincount per column: np.add.at on an n x k array is ~100x slower (the raking variance runs
+    # 10 passes x margins of these on every variance call)
+    return np.stack([np.bincount(idx, weights=values[:, j], minlength=n_cells) for j in range(values.shape[1])],
+                    axis=1).reshape(n_cells, values.shape[1])
 
 
 def _poststrat_adjuster(idx: np.ndarray, n_cells: int, old_w: np.ndarray, new_w: np.ndarray):
