@@ -159,7 +159,12 @@ class SurveyDesign:
         psu_code = _nested(stratum_code, _codes(data, [psu], "psu")[0] if psu else np.arange(len(data)))
         n_psu = np.bincount(stratum_code[_first(psu_code)], minlength=len(stratum_label))
 
-        pop1, pop2 = self._population_sizes(data, fpc, fpc2, stratum_code, psu_code, ssu, n_psu, index)
+        if fpc2 is not None:
+            ssu_code = _nested(psu_code, _codes(data, [ssu], "ssu")[0])
+            n_ssu = np.bincount(psu_code[_first(ssu_code)], minlength=psu_code.max() + 1)
+        else:
+            ssu_code = n_ssu = None
+        pop1, pop2 = self._population_sizes(data, fpc, fpc2, stratum_code, psu_code, n_psu, n_ssu, index)
         f1 = np.ones(len(stratum_label)) if pop1 is None else (pop1 - n_psu) / pop1
         stage1 = _stage(
             unit=psu_code,
@@ -172,8 +177,6 @@ class SurveyDesign:
         )
         self._stages = [stage1]
         if pop2 is not None:
-            ssu_code = _nested(psu_code, _codes(data, [ssu], "ssu")[0])
-            n_ssu = np.bincount(psu_code[_first(ssu_code)], minlength=psu_code.max() + 1)
             psu_stratum = stage1.group
             self._stages.append(
                 _stage(
@@ -202,7 +205,7 @@ class SurveyDesign:
         self.adjustments: tuple[Adjustment, ...] = ()
 
     # ---------------------------------------------------------------- construction helpers
-    def _population_sizes(self, data, fpc, fpc2, stratum_code, psu_code, ssu, n_psu, index):
+    def _population_sizes(self, data, fpc, fpc2, stratum_code, psu_code, n_psu, n_ssu, index):
         """Population sizes per stratum (stage 1) and per PSU (stage 2) from FPC columns (R `as.fpc`)."""
         if fpc is None:
             return None, None
@@ -222,8 +225,6 @@ class SurveyDesign:
         pop1 = self._per_group(values[fpc], fpc, stratum_code, n_psu, as_size, index, "stratum", "PSUs")
         pop2 = None
         if fpc2 is not None:
-            ssu_code = _nested(psu_code, _codes(data, [ssu], "ssu")[0])
-            n_ssu = np.bincount(psu_code[_first(ssu_code)], minlength=psu_code.max() + 1)
             pop2 = self._per_group(values[fpc2], fpc2, psu_code, n_ssu, as_size, index, "PSU", "SSUs")
         return pop1, pop2
 
