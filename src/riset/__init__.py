@@ -1,8 +1,10 @@
 """riset: a research workbench for public-service satisfaction surveys (SKM / IKM).
 
-Modules, one concept each: `io` (survey export + codebook), `ikm` (PermenPAN-RB 14/2017 index),
-`datasets` (bundled example study), `sampling`, `design`, `estimate`, `weighting`, `instrument`,
-`models`, `drivers`, `recommend`, `charts`, `widgets`, `report`, `cli`.
+One concept per module (see docs/architecture.md): `io` (survey export + codebook), `ikm`
+(PermenPAN-RB 14/2017 index), `datasets` (bundled example study), `sampling` and `selection`, `design`,
+`replicate`, `estimate`, `ikm_design`, `scale`, `nonresponse`, `margins`, `weighting`,
+`weight_diagnostics`, `instrument`, `models`, `drivers`, `ipa`, `recommend`, `study`, `charts`, `report`,
+`labels`, `widgets`, `cli`.
 """
 
 from riset.errors import CodebookError, DataError, DesignError, RisetError, WeightingError
