@@ -103,7 +103,11 @@ def rake(design, margins: Sequence[Margin | pd.Series], *, epsilon: float = 1e-6
     start = np.asarray(design.weights, dtype=float)
     tol = epsilon * start.sum() if epsilon < 1 else epsilon
     joint_vars = list(dict.fromkeys(v for m in margins for v in m.variables))
-    joint = pd.MultiIndex.from_frame(data[joint_vars].astype(str)).factorize()[0]
+    # joint cell of all margin variables from per-variable codes (hashing the text of every row is slow)
+    joint = np.zeros(len(data), dtype=np.int64)
+    for var in joint_vars:
+        codes = pd.factorize(data[var].astype(str))[0]
+        joint = pd.factorize(joint * (int(codes.max()) + 1) + codes)[0]  # stays < n: no overflow
     old_table = np.bincount(joint, weights=start)
     cells = [m.cell_index(data) for m in margins]
     w, converged, sweeps, delta = start, False, 0, np.inf
