@@ -189,13 +189,13 @@ def recommendation_table(results, lang: str | None = None, top: int = 10) -> Tab
 
 
 def follow_up_table(results, lang: str | None = None, top: int = 10) -> Table:
-    """The follow-up plan (rencana tindak lanjut): unit, unsur, activity, responsible, time frame, indicator."""
+    """The follow-up plan (rencana tindak lanjut): unsur, activity, responsible unit, time frame, indicator."""
     lang = check_language(lang)
     plan = results.recommendations_in(lang).rencana_tindak_lanjut().head(top)
-    header = ["No", label("unit", lang), label("unsur", lang), _t(lang, "Kegiatan", "Activity"),
+    header = ["No", label("unsur", lang), _t(lang, "Kegiatan", "Activity"),
               _t(lang, "Penanggung jawab", "Responsible"), _t(lang, "Waktu", "Time frame"),
               _t(lang, "Indikator", "Indicator")]
-    body = [[str(r["prioritas"]), str(r["unit"]), str(r["nama"]), str(r["kegiatan"]), str(r["penanggung_jawab"]),
+    body = [[str(r["prioritas"]), str(r["nama"]), str(r["kegiatan"]), str(r["penanggung_jawab"]),
              str(r["waktu"]), str(r["indikator"])] for _, r in plan.iterrows()]
     return Table(_t(lang, "Rencana tindak lanjut", "Follow-up plan"), header, body)
 
@@ -350,15 +350,38 @@ def _write_docx(results, sections: list[Section], path: Path, lang: str) -> None
                 doc.add_paragraph(block.caption, style="Caption")
                 table = doc.add_table(rows=1, cols=len(block.header))
                 table.style = "Light Grid Accent 1"
+                table.autofit = False
                 for cell, text in zip(table.rows[0].cells, block.header):
                     cell.text = text
                 for row in block.rows:
                     for cell, text in zip(table.add_row().cells, row):
                         cell.text = text
+                for row in table.rows:
+                    for cell in row.cells:
+                        for run in cell.paragraphs[0].runs:
+                            run.font.size = Pt(9)
+                widths = _column_shares(block)
+                for column, share in zip(table.columns, widths):  # the grid (LibreOffice) and each cell (Word)
+                    column.width = Cm(16 * share)
+                    for cell in column.cells:
+                        cell.width = Cm(16 * share)
                 doc.add_paragraph()
             else:
                 doc.add_paragraph(str(block))
     doc.save(path)
+
+
+def _column_shares(table: Table) -> list[float]:
+    """Column widths as shares of the page: short columns (numbers, grades, time frames) fit on one line, long
+    ones are capped at 30 characters (a recommendation wraps instead of squeezing the numbers), and no column
+    is narrower than its longest word."""
+    weights = []
+    for j, head in enumerate(table.header):
+        texts = [head, *(r[j] for r in table.rows)]
+        longest_word = max(len(word) for text in texts for word in (text.split() or [""]))
+        longest = max(len(t) for t in texts[1:] or [head])
+        weights.append(max(longest + 4 if longest <= 12 else min(longest, 30), longest_word + 3, 9))
+    return [w / sum(weights) for w in weights]
 
 
 def _write_pptx(results, figures: dict[str, Figure], path: Path, lang: str) -> None:
@@ -370,28 +393,35 @@ def _write_pptx(results, figures: dict[str, Figure], path: Path, lang: str) -> N
     title_layout, only_title = prs.slide_layouts[0], prs.slide_layouts[5]
 
     slide = prs.slides.add_slide(title_layout)
+    # the default template is 4:3; stretch the placeholders across the 16:9 slide
+    for shape, top, height in ((slide.shapes.title, 1.6, 2.0), (slide.placeholders[1], 3.8, 2.6)):
+        shape.left, shape.top = Inches(0.8), Inches(top)
+        shape.width, shape.height = prs.slide_width - Inches(1.6), Inches(height)
     slide.shapes.title.text = results.title
     slide.placeholders[1].text = f"{label('laporan', lang)}\n{results.headline(lang)}"
 
     def titled(text: str):
         s = prs.slides.add_slide(only_title)
-        s.shapes.title.text = text
-        s.shapes.title.text_frame.paragraphs[0].font.size = Pt(30)
+        title = s.shapes.title
+        title.left, title.top = Inches(0.5), Inches(0.25)
+        title.width, title.height = prs.slide_width - Inches(1.0), Inches(1.0)
+        title.text = text
+        title.text_frame.paragraphs[0].font.size = Pt(28)
         return s
 
     def picture(text: str, fig: Figure, note: str | None = None):
         s = titled(text)
-        top, bottom = Inches(1.35), Inches(0.9 if note else 0.3)
+        top, bottom = Inches(1.35), Inches(1.3 if note else 0.3)
         box_w, box_h = prs.slide_width - Inches(1.0), prs.slide_height - top - bottom
         pic = s.shapes.add_picture(io.BytesIO(fig.png), Inches(0.5), top)
         scale = min(box_w / pic.width, box_h / pic.height)
         pic.width, pic.height = int(pic.width * scale), int(pic.height * scale)
         pic.left = int((prs.slide_width - pic.width) / 2)
         if note:
-            tb = s.shapes.add_textbox(Inches(0.5), prs.slide_height - Inches(0.85), box_w, Inches(0.7))
+            tb = s.shapes.add_textbox(Inches(0.5), prs.slide_height - Inches(1.25), box_w, Inches(1.15))
             tb.text_frame.word_wrap = True
             tb.text_frame.text = note
-            tb.text_frame.paragraphs[0].font.size = Pt(14)
+            tb.text_frame.paragraphs[0].font.size = Pt(12)
         return s
 
     def bullets(text: str, items: list[str], size: int = 18):
@@ -436,17 +466,17 @@ def _write_pptx(results, figures: dict[str, Figure], path: Path, lang: str) -> N
     ])
     unit_rows = ikm_table(results, "unit", lang)
     table_slide(unit_rows.caption, unit_rows, (34, 6, 12, 14, 7, 12, 15), size=11)
-    picture(label("judul_ikm_unit", lang), figures["ikm_unit"], figures["ikm_unit"].caption)
-    picture(label("judul_periode", lang), figures["periode"])
-    picture(label("judul_nrr", lang), figures["nrr"])
+    picture(_t(lang, "IKM per unit layanan", "IKM per service unit"), figures["ikm_unit"], figures["ikm_unit"].caption)
+    picture(_t(lang, "IKM semester 1 dan 2", "IKM by period"), figures["periode"])
+    picture(_t(lang, "Nilai per unsur pelayanan", "Score per service element"), figures["nrr"])
     picture(label("judul_profil", lang), figures["profil"])
-    picture(label("judul_drivers", lang), figures["drivers"],
+    picture(_t(lang, "Faktor penentu kepuasan", "Key drivers of satisfaction"), figures["drivers"],
             results.drivers_check.verdict(lang) if results.drivers_check is not None else None)
-    picture(label("judul_ipa", lang), figures["ipa"])
+    picture(_t(lang, "Importance-Performance Analysis", "Importance-Performance Analysis"), figures["ipa"])
     if "bobot" in figures:
         picture(label("judul_bobot", lang), figures["bobot"])
     rec = recommendation_table(results, lang, top=5)
     table_slide(label("rekomendasi", lang), rec, (7, 20, 18, 55), size=10)
     plan = follow_up_table(results, lang, top=6)
-    table_slide(plan.caption, plan, (5, 12, 14, 27, 20, 9, 13), size=10)
+    table_slide(plan.caption, plan, (5, 15, 32, 22, 10, 16), size=10)
     prs.save(path)
