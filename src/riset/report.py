@@ -39,7 +39,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from riset import charts
 from riset.errors import RisetError
 from riset.io import write_table
-from riset.labels import check_language, fmt_ci, fmt_num, fmt_pct, label, unsur_name
+from riset.labels import check_language, fmt_ci, fmt_num, fmt_pct, kinerja_label, label, unsur_name
 
 FORMATS: tuple[str, ...] = ("html", "docx", "pptx", "xlsx")
 FILE_NAMES = {"html": "laporan_skm.html", "docx": "laporan_skm.docx", "pptx": "paparan_skm.pptx",
@@ -143,7 +143,7 @@ def ikm_table(results, level: str = "unit", lang: str | None = None) -> Table:
               label("n", lang), label("ikm_konversi", lang), label("ci95", lang), label("mutu", lang),
               label("kinerja", lang), label("p_mutu_beda", lang)]
     body = [[str(r[name_col]), fmt_num(r["n_responden"], 0, lang), fmt_num(r["ikm_konversi"], 2, lang),
-             fmt_ci(r["ci_low"], r["ci_high"], 2, lang), str(r["mutu"]), str(r["kinerja"]),
+             fmt_ci(r["ci_low"], r["ci_high"], 2, lang), str(r["mutu"]), kinerja_label(r["mutu"], lang, results.scheme),
              fmt_pct(r["p_mutu_beda"], 0, lang)] for _, r in rows.iterrows()]
     caption = {"unit": _t(lang, "IKM per unit layanan", "IKM per service unit"),
                "opd": _t(lang, "IKM per perangkat daerah (OPD)", "IKM per agency (OPD)"),
@@ -325,7 +325,8 @@ def render_html(results, sections: list[Section], lang: str | None = None) -> st
 def _kab_card(results, lang: str) -> dict[str, str]:
     kab = results.kabupaten()
     return {"ikm": fmt_num(kab["ikm_konversi"], 2, lang), "ci": fmt_ci(kab["ci_low"], kab["ci_high"], 2, lang),
-            "mutu": str(kab["mutu"]), "kinerja": str(kab["kinerja"]), "n": fmt_num(kab["n_responden"], 0, lang),
+            "mutu": str(kab["mutu"]), "kinerja": kinerja_label(kab["mutu"], lang, results.scheme),
+            "n": fmt_num(kab["n_responden"], 0, lang),
             "label_ikm": label("ikm_konversi", lang), "label_ci": label("ci95", lang), "label_mutu": label("mutu", lang),
             "label_n": label("n_responden", lang)}
 

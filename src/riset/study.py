@@ -50,7 +50,7 @@ from riset.io import SurveyData, read_codebook, read_survey
 from riset.ipa import CsiResult, IpaResult, csi, ipa
 from riset.recommend import Recommendations, recommend
 from riset.replicate import as_replicate
-from riset.labels import check_language, fmt_ci, fmt_num, label
+from riset.labels import check_language, fmt_ci, fmt_num, kinerja_label, label
 from riset.margins import margin_from_table
 from riset.weight_diagnostics import margin_comparison, weight_summary
 from riset.weighting import calibrate
@@ -207,7 +207,7 @@ class StudyResults:
         n_strata = self.survey.data.groupby(list(spec["strata"])).ngroups if spec.get("strata") else 1
         n_psu = self.survey.data[spec["psu"]].nunique() if spec.get("psu") else self.n
         k = len(self.scheme.unsur)
-        ci_text = "selang kepercayaan 95%" if lang == "id" else "95% confidence intervals"
+        ci_text = "selang kepercayaan 95%" if lang == "id" else "95% confidence interval"
         if lang == "id":
             design = (
                 f"Survei ini memakai desain sampel dua tahap berstrata: strata = unit layanan × periode ({n_strata} strata); "
@@ -235,8 +235,8 @@ class StudyResults:
             drivers = (
                 f"Faktor penentu kepuasan: regresi kepuasan keseluruhan (K1, skala 1–10) atas {k} unsur, dengan kepentingan "
                 f"relatif LMG/Shapley (bagian R²; Lindeman, Merenda & Gold 1980) dan selang kepercayaan bootstrap sesuai "
-                f"desain; diperiksa di luar sampel dengan gradient boosting. Importance-Performance Analysis memakai "
-                f"kepentingan yang dinyatakan responden (P1–P{k})."
+                f"desain{'; diperiksa di luar sampel dengan gradient boosting' if self.drivers_check else ''}. "
+                f"Importance-Performance Analysis memakai kepentingan yang dinyatakan responden (P1–P{k})."
             )
         else:
             design = (
@@ -262,8 +262,9 @@ class StudyResults:
             )
             drivers = (
                 f"Key drivers: regression of overall satisfaction (K1, 1–10) on the {k} elements, with LMG/Shapley "
-                f"relative importance (share of R²) and design bootstrap CIs, checked out of sample with gradient "
-                f"boosting. The Importance-Performance Analysis uses stated importance (P1–P{k})."
+                f"relative importance (share of R²) and design bootstrap CIs"
+                f"{', checked out of sample with gradient boosting' if self.drivers_check else ''}. "
+                f"The Importance-Performance Analysis uses stated importance (P1–P{k})."
             )
         return [design, weighting, formula, drivers]
 
@@ -272,11 +273,12 @@ class StudyResults:
         lang = check_language(lang)
         row = self.kabupaten()
         value, ci = fmt_num(row["ikm_konversi"], 2, lang), fmt_ci(row["ci_low"], row["ci_high"], 2, lang)
+        kinerja = kinerja_label(row["mutu"], lang, self.scheme)
         n = fmt_num(row["n_responden"], 0, lang)
         if lang == "id":
-            return (f"IKM kabupaten {value} (SK 95% {ci}), mutu {row['mutu']} ({row['kinerja']}), "
+            return (f"IKM kabupaten {value} (SK 95% {ci}), mutu {row['mutu']} ({kinerja}), "
                     f"dari {n} responden.")
-        return f"Regency IKM {value} (95% CI {ci}), grade {row['mutu']}, from {n} respondents."
+        return f"Regency IKM {value} (95% CI {ci}), grade {row['mutu']} ({kinerja}), from {n} respondents."
 
     def summary(self) -> str:
         shown = self.level("unit")[["unit", "nama_unit", "n_responden", "ikm_konversi", "ci_low", "ci_high", "mutu"]]

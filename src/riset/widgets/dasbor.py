@@ -27,7 +27,7 @@ import matplotlib.pyplot as plt
 
 from riset import charts
 from riset.errors import RisetError
-from riset.labels import check_language, fmt_ci, fmt_num, fmt_pct, label, unsur_name
+from riset.labels import check_language, fmt_ci, fmt_num, fmt_pct, kinerja_label, label, unsur_name
 from riset.report import write_report
 from riset.study import StudyResults, StudyView, view
 
@@ -177,7 +177,7 @@ class Dasbor:
             f"<div style='font-size:28px;font-weight:bold'>IKM {fmt_num(row['ikm_konversi'], 2, lang)} "
             f"<span style='font-size:16px;font-weight:normal'>({label('ci95', lang)} "
             f"{fmt_ci(row['ci_low'], row['ci_high'], 2, lang)})</span></div>"
-            f"<div>{label('mutu', lang)} <b>{row['mutu']}</b> ({html.escape(str(row['kinerja']))}) · "
+            f"<div>{label('mutu', lang)} <b>{row['mutu']}</b> ({kinerja_label(row['mutu'], lang, self.results.scheme)}) · "
             f"{label('p_mutu_beda', lang)} {fmt_pct(row['p_mutu_beda'], 0, lang)} · "
             f"n = {fmt_num(row['n_responden'], 0, lang)}</div></div>"
         )
