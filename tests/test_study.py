@@ -35,6 +35,19 @@ def test_design_weighted_ikm_matches_r_survey(res, selection, key):
     assert row["df"] == gold["df"]
 
 
+@pytest.mark.parametrize("selection, key", [(None, "kabupaten"), ({"unit": "PKM-KOTA"}, "PKM-KOTA"),
+                                            ({"unit": "RSUD-RJ"}, "RSUD-RJ")])
+def test_calibrated_ikm_matches_r_survey_calibrate(res, selection, key):
+    # R: calibrate(design, ~ kecamatan x sex + kecamatan x age + unit x periode cells, calfun = "raking");
+    # SEs after calibration use the residuals (tests/r/golden_study.R)
+    gold = GOLDEN["kalibrasi"][key]
+    row = view(res, selection).ikm if selection else res.kabupaten()
+    for column in ("ikm_konversi", "se", "ci_low", "ci_high"):
+        assert row[column] == pytest.approx(gold[column], rel=1e-6), column
+    if selection is None:
+        np.testing.assert_allclose(res.weights["bobot_akhir"].iloc[:5], GOLDEN["kalibrasi"]["bobot_pertama"], rtol=1e-6)
+
+
 def test_sarana_is_questionnaire_column_u8_and_matches_r(res):
     nrr = view(res, weighting="desain").nrr.set_index("unsur")
     assert nrr.loc["sarana", "kolom"] == "U8" and nrr.loc["sarana", "kode"] == "U9"
