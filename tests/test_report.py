@@ -2,7 +2,6 @@
 PPTX/DOCX re-opened and their chapters, slides and key numbers compared with the study's own results."""
 
 import re
-import shutil
 import subprocess
 import time
 from pathlib import Path

@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Sequence
 
 import matplotlib.pyplot as plt
-import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from riset import charts
@@ -204,7 +203,6 @@ def build_sections(results, figures: dict[str, Figure], lang: str | None = None)
     """The five chapters of the laporan as blocks (paragraphs, tables, figures), shared by HTML and DOCX."""
     lang = check_language(lang)
     data = results.survey.data
-    kab = results.kabupaten()
     n_units, periods = data["unit"].nunique(), sorted(data["periode"].unique())
     worst = results.level("unit").sort_values("ikm_konversi").iloc[0]
     best = results.level("unit").sort_values("ikm_konversi").iloc[-1]

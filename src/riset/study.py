@@ -50,7 +50,7 @@ from riset.io import SurveyData, read_codebook, read_survey
 from riset.ipa import CsiResult, IpaResult, csi, ipa
 from riset.recommend import Recommendations, recommend
 from riset.replicate import as_replicate
-from riset.labels import check_language, fmt_ci, fmt_num, kinerja_label, label
+from riset.labels import check_language, fmt_ci, fmt_num, kinerja_label
 from riset.margins import margin_from_table
 from riset.weight_diagnostics import margin_comparison, weight_summary
 from riset.weighting import calibrate
