@@ -27,7 +27,7 @@ from typing import Literal, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import linalg
+from scipy import linalg, sparse
 
 from riset.errors import WeightingError, show_value
 from riset.margins import Margin, check_margin, check_margins, indicator_matrix
@@ -115,7 +115,7 @@ def rake(design, margins: Sequence[Margin | pd.Series], *, epsilon: float = 1e-6
         passes = []
         for margin, idx in zip(margins, cells):
             w = _poststrat_step(margin.counts, idx, w)
-            passes.append(_raking_pass(idx, len(margin.counts), w))
+            passes.append((idx, len(margin.counts), w))
         sweeps += 1
         new_table = np.bincount(joint, weights=w)
         delta = float(np.max(np.abs(new_table - old_table)))
@@ -134,25 +134,38 @@ def rake(design, margins: Sequence[Margin | pd.Series], *, epsilon: float = 1e-6
                              f"{10 * tol:.3g}); the sample's cross-classification cannot reproduce all margins at once "
                              "(e.g. a category of one margin only occurs together with one category of another)")
 
+    return design.with_weights(w, adjust=_raking_adjuster(passes))
+
+
+def _raking_adjuster(passes: list[tuple[np.ndarray, int, np.ndarray]]):
+    """svyrecvar's raking residuals: 10 sweeps of x <- x - w_M * ave_M(x / w_M) over the margins M.
+
+    `passes` holds, per margin of the last raking sweep, its cells idx_M, number of cells and the weights
+    w_M right after its post-stratification step; ave_M is the unweighted cell mean. Every pass subtracts
+    w_M times a per-cell constant, so after any number of passes x = x0 - sum_M w_M * b_M[idx_M], and
+    cellsum_M(x / w_M) = cellsum_M(x0 / w_M) - sum_M' C_MM' b_M' with C_MM'[c, c'] = sum of w_M' / w_M
+    over the rows in cell c of M and c' of M'. The sweeps therefore run on the small cell vectors b_M:
+    the same residuals as sweeping the n rows 10 x margins times, for one pass over the rows.
+    """
+    n = len(passes[0][0])
+    count = [np.bincount(idx, minlength=n_cells).astype(float) for idx, n_cells, _ in passes]
+    cross = [[sparse.csr_matrix((w_p / w_m, (idx_m, idx_p)), shape=(n_m, n_p)) for idx_p, n_p, w_p in passes]
+             for idx_m, n_m, w_m in passes]
+
     def adjust(x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=float).reshape(n, -1)
+        base = [_cell_sums(idx, x / w[:, None], n_cells) for idx, n_cells, w in passes]
+        b = [np.zeros_like(s) for s in base]
         for _ in range(_RAKE_VARIANCE_PASSES):
-            for raking_pass in passes:
-                x = raking_pass(x)
-        return x
+            for m, c in enumerate(count):
+                sums = base[m] - sum(cross[m][p] @ b[p] for p in range(len(passes)))
+                b[m] = b[m] + np.divide(sums, c[:, None], out=np.zeros_like(sums), where=c[:, None] > 0)
+        out = x.copy()
+        for (idx, _, w), b_m in zip(passes, b):
+            out -= w[:, None] * b_m[idx]
+        return out
 
-    return design.with_weights(w, adjust=adjust)
-
-
-def _raking_pass(idx: np.ndarray, n_cells: int, w: np.ndarray):
-    """svyrecvar's pass for one raking margin: x - w * ave(x / w, cell) (an unweighted cell mean)."""
-    count = np.bincount(idx, minlength=n_cells).astype(float)
-
-    def raking_pass(x: np.ndarray) -> np.ndarray:
-        x = np.asarray(x, dtype=float).reshape(len(idx), -1)
-        means = _cell_sums(idx, x / w[:, None], n_cells) / count[:, None]
-        return x - means[idx] * w[:, None]
-
-    return raking_pass
+    return adjust
 
 
 def _calfun_linear(u, lower, upper):
