@@ -335,8 +335,10 @@ class SurveyDesign:
             ).reshape(n_domains, x.shape[1])
         keep = domain >= 0
         out = np.zeros((n_domains, x.shape[1]))
+        # no copy of x when every row is in a domain (the usual `by=` case; n x k on 10^6 rows)
+        xs, ds = (x, domain) if keep.all() else (x[keep], domain[keep])
         for stage in self._stages:
-            out += _between_units_by(x[keep], domain[keep], n_domains, stage, keep, self.lonely_psu)
+            out += _between_units_by(xs, ds, n_domains, stage, keep, self.lonely_psu)
         # sum z^2 - (sum z)^2 / n can round to -1e-16 where the exact variance is 0 (e.g. a proportion of
         # the stratum variable itself)
         return np.maximum(out, 0.0)
@@ -474,7 +476,7 @@ def _between_units_by(x, domain, n_domains, stage: _Stage, keep, lonely_psu: str
     cells, cell_codes = np.unique(cell, return_inverse=True)
     to_cell = _indicator(cell_codes, len(cells))
     s1 = np.asarray(to_cell @ z)
-    s2 = np.asarray(to_cell @ (z * z))
+    s2 = np.asarray(to_cell @ np.square(z, out=z))  # z is not needed after s1: square in place
     scale, lonely = _group_scale(stage, lonely_psu)
     g = cells // n_domains
     n_g = stage.n_units[g].astype("float64")[:, None]
