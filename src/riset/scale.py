@@ -265,8 +265,11 @@ def _cells(src: Source, sums: list[_Sum], weights, strata, psu, fpc, by, lonely_
         stratum, stratum_labels = pd.factorize(stratum_keys, sort=True)
     else:
         stratum, stratum_labels = np.zeros(len(agg), dtype=np.int64), pd.Index(["(semua)"])
-    psu_code, psu_labels = pd.factorize(pd.MultiIndex.from_arrays([stratum, agg[psu].to_numpy()]), sort=True)
-    psu_stratum = np.asarray([s for s, _ in psu_labels], dtype=np.int64)
+    # PSU codes nested in strata (R nest=TRUE), from integer codes: hashing (stratum, psu) tuples is slow
+    psu_raw = pd.factorize(agg[psu])[0].astype(np.int64)
+    psu_code = pd.factorize(stratum * (int(psu_raw.max()) + 1) + psu_raw)[0].astype(np.int64)
+    psu_stratum = np.zeros(int(psu_code.max()) + 1, dtype=np.int64)
+    psu_stratum[psu_code] = stratum
     n_psu = np.bincount(psu_stratum, minlength=len(stratum_labels))
     f = np.ones(len(stratum_labels))
     if fpc:
@@ -358,8 +361,8 @@ def _fit(cells: _Cells, g: Callable, jacobian: Callable) -> tuple[np.ndarray, np
     contrib = cells.scale[h][:, None] * centred
     var = np.maximum(contrib.reshape(cells.n_psu.size, n_dom, -1).sum(axis=0), 0.0)
     used = keep & (cells.n_used > 0)
-    psus = np.unique(cells.psu[used] * n_dom + cells.domain[used])
-    strata = np.unique(cells.stratum[used] * n_dom + cells.domain[used])
+    psus = pd.unique(cells.psu[used] * n_dom + cells.domain[used])  # hash unique: only counted
+    strata = pd.unique(cells.stratum[used] * n_dom + cells.domain[used])
     df = (np.bincount(psus % n_dom, minlength=n_dom) - np.bincount(strata % n_dom, minlength=n_dom)).astype(float)
     return est, var, df
 
