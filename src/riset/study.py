@@ -188,6 +188,8 @@ class StudyResults:
             "IKM": self.ikm,
             "NRR": self.nrr,
             "IPA": self.ipa,
+            "CSI": self.csi_result.index,
+            "CSI per unsur": self.csi_result.table,
             "Faktor penentu": self.drivers.table,
             "Rekomendasi": self.recommendations,
             "Profil responden": self.profile,
