@@ -109,7 +109,7 @@ def _reproduces(design, margin):
     np.testing.assert_allclose(got.reindex(margin.index).to_numpy(), margin.to_numpy(), rtol=1e-6)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(raking_problem())
 def test_raked_weights_reproduce_every_margin(problem):
     data, m1, m2 = problem
@@ -121,13 +121,14 @@ def test_raked_weights_reproduce_every_margin(problem):
         return
     _reproduces(raked, m1)
     _reproduces(raked, m2)
-    # calibration with the raking distance solves the same problem
-    cal = calibrate(d, [m1, m2], calfun="raking", maxit=100)
+    # calibration with the raking distance solves the same problem (epsilon is relative to 1 + |total| of
+    # each calibration column; b's first cell is implied by N, so its tolerance is that of N)
+    cal = calibrate(d, [m1, m2], calfun="raking", maxit=100, epsilon=1e-10)
     _reproduces(cal, m1)
     _reproduces(cal, m2)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(raking_problem(), st.sampled_from(["linear", "raking", "logit"]), st.floats(0.2, 0.9), st.floats(1.2, 5))
 def test_bounded_calibration_respects_bounds_or_refuses(problem, calfun, lower, upper):
     data, m1, m2 = problem

@@ -23,6 +23,7 @@ Margins are checked by `riset.margins` (no silent drops). Example (api data of R
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal, Mapping, Sequence
 
 import numpy as np
@@ -30,7 +31,10 @@ import pandas as pd
 from scipy import linalg, sparse
 
 from riset.errors import WeightingError, show_value
-from riset.margins import Margin, check_margin, check_margins, indicator_matrix
+from riset.labels import fmt_num
+from riset.margins import (Margin, check_margin, check_margins, collapse_margin, indicator_matrix, margin_from_table,
+                           scale_margin)
+from riset.weight_diagnostics import WeightDiagnostics, weight_diagnostics
 
 Calfun = Literal["linear", "raking", "logit"]
 _RAKE_VARIANCE_PASSES = 10  # svyrecvar iterates the raking residuals 10 times
@@ -243,8 +247,9 @@ def _grake(mm, ww, calfun: Calfun, lower, upper, pop, epsilon, maxit):
         scale = float(np.mean(scales))
         ww, sample_total = ww * scale, sample_total * scale
     def state(eta):
-        f, deriv = fm1(mm @ eta, lower, upper)
-        misfit = pop - sample_total - mm.T @ (ww * f)
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is detected below and the step halved
+            f, deriv = fm1(mm @ eta, lower, upper)
+            misfit = pop - sample_total - mm.T @ (ww * f)
         ok = np.all(np.isfinite(f)) and np.all(np.isfinite(deriv))
         return f, deriv, misfit, (float(np.max(np.abs(misfit) / (1 + np.abs(pop)))) if ok else np.inf)
 
@@ -368,3 +373,97 @@ def trim_weights(design, *, lower: float = -np.inf, upper: float = np.inf, stric
         if not strict:
             break
     return design.with_weights(w) if changed else design
+
+
+METHODS: dict[str, str] = {
+    "poststratify": "Post-stratifikasi",
+    "rake": "Raking (IPF)",
+    "linear": "Kalibrasi linear (GREG)",
+    "raking": "Kalibrasi raking (eksponensial)",
+    "logit": "Kalibrasi logit (berbatas)",
+}
+
+
+@dataclass(frozen=True)
+class WeightingRun:
+    """One weighting recipe applied: the new `design`, the `margins` used (after scaling/collapsing),
+    `diagnostics` (before/after, `riset.weight_diagnostics`) and `notes` (Indonesian sentences: every
+    scaling, collapse, dropped cell and trimming done)."""
+
+    design: object
+    margins: list[Margin]
+    diagnostics: WeightDiagnostics
+    notes: list[str]
+
+    def weights_frame(self, id_column: str | None = None, name: str = "bobot_akhir") -> pd.DataFrame:
+        """Design and final weight per respondent (with `id_column` if given), ready to write to CSV."""
+        data = self.design.data
+        out = self.diagnostics.weights[["bobot_desain", "bobot_akhir"]].rename(columns={"bobot_akhir": name})
+        if id_column is not None:
+            out.insert(0, id_column, data.loc[out.index, id_column].to_numpy())
+        return out
+
+
+def weight_to_population(design, population: pd.DataFrame, margins: Sequence[str | Sequence[str]], *,
+                         method: str = "rake", bounds: tuple[float, float] | None = None,
+                         trim_ratio: float | None = None, strict: bool = False, scale: bool = True,
+                         collapse_min_n: int | None = None, count: str = "jumlah", by: str | None = None,
+                         maxit: int | None = None) -> WeightingRun:
+    """Weight a design to a population table in one call (used by the pembobotan widget and notebook).
+
+    Steps: margins from `population` (one per entry of `margins`, a column or a list of columns for a
+    cross; `riset.margins.margin_from_table`); with `scale=True` each rescaled to the design-weighted
+    total (match the *composition* of the population, keep the estimated number of service users);
+    with `collapse_min_n` crossed margins collapse cells with fewer respondents along their last
+    variable (reported); then `method` — 'poststratify' (one margin), 'rake', or calibration
+    'linear' / 'raking' / 'logit' with `bounds` on g (Deville & Sarndal 1992); then, with
+    `trim_ratio` = k, `trim_weights` to [mean/k, k * mean] of the weights (Potter 1990).
+
+    Example: ``weight_to_population(d, bps, ["kecamatan", ["jenis_kelamin", "kelompok_umur"]], method="rake")``.
+    """
+    if method not in METHODS:
+        raise WeightingError(f"method={method!r}; allowed: {list(METHODS)}")
+    if not margins:
+        raise WeightingError("choose at least one margin (a column of the population table, or a list of columns)")
+    if method == "poststratify" and len(margins) != 1:
+        raise WeightingError(f"poststratify takes one margin, got {len(margins)}; choose a crossed margin "
+                             "(e.g. jenis_kelamin x kelompok_umur) or use rake / calibration for several margins")
+    notes = []
+    total = float(np.sum(design.weights))
+    built = []
+    for spec in margins:
+        m = margin_from_table(population, [spec] if isinstance(spec, str) else list(spec), count)
+        if scale:
+            m = scale_margin(m, total)
+        if collapse_min_n and len(m.variables) > 1:
+            m = collapse_margin(m, design.data, along=m.variables[-1], min_n=collapse_min_n)
+        built.append(m)
+    if scale:
+        notes.append(f"Margin penduduk diskalakan ke total bobot desain ({fmt_num(total, 0, 'id')}): yang disamakan adalah "
+                     "komposisi penduduk, bukan jumlahnya.")
+    limits = {} if maxit is None else {"maxit": maxit}
+    if method == "poststratify":
+        new = poststratify(design, built[0])
+    elif method == "rake":
+        new = rake(design, built, **limits)
+    else:
+        new = calibrate(design, built, calfun=method, bounds=bounds or (-np.inf, np.inf), **limits)
+    used = check_margins(built, design.data)
+    for m in used:
+        for _, row in m.collapses.iterrows():
+            target = f" ke {row['ke']}" if row["ke"] else ""
+            notes.append(f"Margin {m.name}: sel {row['sel']} {row['tindakan']}{target} "
+                         f"({row['n_responden']} responden).")
+    if trim_ratio is not None:
+        if trim_ratio <= 1:
+            raise WeightingError(f"trim_ratio must be > 1 (weights kept within [mean/k, k x mean]), got {trim_ratio}")
+        mean = float(np.mean(new.weights[new.weights != 0]))
+        lower, upper = mean / trim_ratio, mean * trim_ratio
+        trimmed = trim_weights(new, lower=lower, upper=upper, strict=strict)
+        n_out = int(np.sum((new.weights != 0) & ((new.weights < lower) | (new.weights > upper))))
+        notes.append(f"Pemangkasan bobot ke [{fmt_num(lower, 1, 'id')}; {fmt_num(upper, 1, 'id')}] (rata-rata / {trim_ratio:g} s.d. "
+                     f"{trim_ratio:g} x rata-rata): {n_out} bobot di luar batas dipangkas, selisihnya dibagi rata ke "
+                     "bobot lainnya" + ("; margin tidak lagi tepat sama." if n_out else "."))
+        new = trimmed
+    return WeightingRun(design=new, margins=used, notes=notes,
+                        diagnostics=weight_diagnostics(design, new, used, by=by))
