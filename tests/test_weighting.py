@@ -188,3 +188,9 @@ def test_trim_redistributes_equally_and_keeps_total():
     # 4 trimmed from the last weight, shared equally by the other three: +4/3 each
     np.testing.assert_allclose(t.weights, [1 + 4 / 3, 2 + 4 / 3, 3 + 4 / 3, 6])
     assert t.weights.sum() == pytest.approx(16)
+
+
+def test_weighting_a_domain_is_refused(clus1):
+    domain = clus1.subset(clus1.data["stype"] == "E")
+    with pytest.raises(WeightingError, match=r"weight 0.*weight the full design"):
+        calibrate(domain, [STYPE], totals=TOTALS)

@@ -15,8 +15,10 @@ from riset.weighting import poststratify
 
 def test_design_weights_are_inverse_probabilities():
     assert design_weights(pd.Series([0.5, 0.25, 1.0])).tolist() == [2.0, 4.0, 1.0]
-    with pytest.raises(WeightingError, match=r"value 0 in row 3.*\(0, 1\]"):
-        design_weights(pd.Series([0.5, 0.0]))
+    # two stages: days d/D = 5/20, visitors m/M = 4/40 -> D/d x M/m = 4 x 10
+    assert design_weights(pd.Series([5 / 20]), pd.Series([4 / 40])).tolist() == pytest.approx([40.0])
+    with pytest.raises(WeightingError, match=r"'pi' has value 0 in row 3.*\(0, 1\]"):
+        design_weights(pd.Series([0.5, 0.0], name="pi"))
 
 
 def test_weighting_class_factor_is_ratio_of_weight_sums():

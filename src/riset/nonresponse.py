@@ -35,19 +35,30 @@ from riset.errors import WeightingError, show_value
 _SEP = " | "
 
 
-def design_weights(prob: pd.Series, name: str = "bobot_desain") -> pd.Series:
-    """Design weights d_i = 1 / pi_i from inclusion probabilities (Horvitz & Thompson 1952).
+def design_weights(*probs: pd.Series, name: str = "bobot_desain") -> pd.Series:
+    """Design weights d_i = 1 / (pi_1i x pi_2i x ...) from the inclusion probability of each stage.
 
-    pi_i must lie in (0, 1]; otherwise `WeightingError` naming the row and value.
-    Example: ``design_weights(pd.Series([0.5, 0.25]))`` -> 2.0, 4.0.
+    One Series per sampling stage, e.g. the `pi` column of `riset.selection` for one stage, or for an
+    exit-interview design the day (d/D) and the visitor (m/M) probabilities, giving D/d x M/m
+    (Horvitz & Thompson 1952; Cochran 1977, ch. 11). Every pi must lie in (0, 1]; otherwise
+    `WeightingError` naming the stage, row and value.
+
+    Example: ``design_weights(pd.Series([0.5, 0.25]))`` -> 2.0, 4.0;
+    ``design_weights(hari_pi, pengunjung_pi)`` -> 1 / (pi_hari x pi_pengunjung).
     """
-    p = pd.to_numeric(prob, errors="coerce")
-    bad = np.flatnonzero(~((p > 0) & (p <= 1)).to_numpy())
-    if bad.size:
-        r = bad[0]
-        raise WeightingError(f"inclusion probability {prob.name or ''!s} has value {show_value(prob.iloc[r])} in row "
-                             f"{r + 2} ({bad.size} bad row(s)); allowed: a number in (0, 1]")
-    return (1.0 / p).rename(name)
+    if not probs:
+        raise WeightingError("design_weights: give the inclusion probability of at least one stage")
+    product = pd.Series(1.0, index=probs[0].index)
+    for stage, prob in enumerate(probs, start=1):
+        p = pd.to_numeric(prob, errors="coerce")
+        bad = np.flatnonzero(~((p > 0) & (p <= 1)).to_numpy())
+        if bad.size:
+            r = bad[0]
+            label = f"'{prob.name}'" if prob.name is not None else f"of stage {stage}"
+            raise WeightingError(f"inclusion probability {label} has value {show_value(prob.iloc[r])} in row "
+                                 f"{r + 2} ({bad.size} bad row(s)); allowed: a number in (0, 1]")
+        product = product * p.to_numpy()
+    return (1.0 / product).rename(name)
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,17 @@ def _poststrat_adjuster(idx: np.ndarray, n_cells: int, old_w: np.ndarray, new_w:
     return adjust
 
 
+def _start_weights(design, what: str) -> np.ndarray:
+    """The design's weights; weighting a domain (rows with weight 0) is refused, as the adjustments
+    divide by the weights and the margins describe the whole population."""
+    w = np.asarray(design.weights, dtype=float)
+    zero = np.flatnonzero(w == 0)
+    if zero.size:
+        raise WeightingError(f"{what}: the design has {zero.size} row(s) with weight 0 (outside a domain, e.g. row "
+                             f"{design.data.index[zero[0]]}); weight the full design, then take the domain with .subset()")
+    return w
+
+
 def _poststrat_step(counts: np.ndarray, idx: np.ndarray, w: np.ndarray) -> np.ndarray:
     sample = np.bincount(idx, weights=w, minlength=len(counts))
     return w * (counts / sample)[idx]
@@ -77,7 +88,7 @@ def poststratify(design, margin: Margin | pd.Series, *, partial: bool = False):
     gives weights summing to 4421 / 755 / 1018 in the three school types.
     """
     margin = check_margin(margin, design.data, partial=partial)
-    old = np.asarray(design.weights, dtype=float)
+    old = _start_weights(design, "poststratify")
     idx = margin.cell_index(design.data)
     new = _poststrat_step(margin.counts, idx, old)
     return design.with_weights(new, adjust=_poststrat_adjuster(idx, len(margin.counts), old, new))
@@ -104,7 +115,7 @@ def rake(design, margins: Sequence[Margin | pd.Series], *, epsilon: float = 1e-6
         raise WeightingError(f"rake: maxit must be >= 1, got {maxit}")
     data = design.data
     margins = check_margins(margins, data, rtol=rtol)
-    start = np.asarray(design.weights, dtype=float)
+    start = _start_weights(design, "rake")
     tol = epsilon * start.sum() if epsilon < 1 else epsilon
     joint_vars = list(dict.fromkeys(v for m in margins for v in m.variables))
     # joint cell of all margin variables from per-variable codes (hashing the text of every row is slow)
@@ -309,7 +320,7 @@ def calibrate(design, margins: Sequence[Margin | pd.Series] = (), *, totals: Map
     data = design.data
     margins = check_margins(margins, data, rtol=rtol, partial=partial) if margins else []
     mm, pop, names = _model_matrix(data, margins, totals or {}, population_size, rtol)
-    d = np.asarray(design.weights, dtype=float)
+    d = _start_weights(design, "calibrate")
     if calfun == "linear" and np.isinf(lower) and np.isinf(upper):
         sample_total = mm.T @ d
         tmat = (mm * d[:, None]).T @ mm
