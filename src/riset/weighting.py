@@ -189,6 +189,8 @@ def _calfun_linear(u, lower, upper):
 
 
 def _calfun_raking(u, lower, upper):
+    # dF as R's cal.raking, which tests u against bounds - 1 (not log bounds): kept so the Newton path
+    # matches R; g itself is clipped to the bounds either way and convergence is checked on the totals
     e = np.exp(u)
     return np.clip(e, lower, upper) - 1.0, np.where((u < upper - 1) & (u > lower - 1), e, 0.0)
 
