@@ -124,3 +124,24 @@ def test_bad_input_is_explained(res, tmp_path):
         view(res, {"unit": "TIDAK-ADA"})
     with pytest.raises(RisetError, match="not available"):
         view(res, weighting="berat")
+
+
+def test_other_data_without_periods_or_opd(tmp_path):
+    # another agency's export: no periode / opd / nama_unit columns, one-stage design (days within unit)
+    raw = pd.read_csv(RAW / "contoh_skm_responden.csv", dtype=str)
+    raw.drop(columns=["periode", "opd", "nama_unit"]).to_csv(tmp_path / "contoh_skm_responden.csv", index=False)
+    codebook = yaml.safe_load((RAW / "contoh_skm_codebook.yaml").read_text())
+    for column in ("periode", "opd", "nama_unit"):
+        del codebook["columns"][column]
+    (tmp_path / "contoh_skm_codebook.yaml").write_text(yaml.safe_dump(codebook, allow_unicode=True))
+    other = run_study(tmp_path, design={"weights": "bobot_desain", "strata": "unit", "psu": "hari"},
+                      weighting="desain", n_replicates=5, out_of_sample=False)
+    assert other.levels() == ["kabupaten", "unit"]
+    assert any("periode, opd, unit_periode dilewati" in note for note in other.notes)
+    data = other.survey.data
+    rsud = data[data["unit"] == "RSUD-RJ"]
+    w = rsud["bobot_desain"]
+    by_hand = 25 * np.mean([(rsud[c] * w).sum() / w[rsud[c].notna()].sum() for c in U])   # weighted NRR, 1/9
+    assert other.level("unit").set_index("unit").loc["RSUD-RJ", "ikm_konversi"] == pytest.approx(by_hand, rel=1e-12)
+    with pytest.raises(RisetError, match="'periode' is not an IKM level of this study"):
+        other.level("periode")

@@ -81,7 +81,8 @@ class Section:
 def render_figures(results, lang: str | None = None) -> dict[str, Figure]:
     """Render every chart of the report once (PNG, 150 dpi) from the study results.
 
-    Keys: ikm_unit, nrr, periode, profil, ipa, drivers and (when weights were adjusted) bobot.
+    Keys: ikm_unit, nrr, profil, ipa, drivers, periode (when the data has periods) and bobot (when weights
+    were adjusted).
     """
     lang = check_language(lang)
     kab = results.kabupaten()
@@ -98,9 +99,6 @@ def render_figures(results, lang: str | None = None) -> dict[str, Figure]:
                          "batas mutu A, B, C pada skala 1–4.",
                    "Mean score (NRR) per element, all respondents, with 95% CI; dotted lines = grade cut-offs A, B, "
                    "C on the 1–4 scale.")),
-        "periode": (charts.period_comparison(results.level("unit_periode"), group="nama_unit", lang=lang,
-                                             scheme=results.scheme),
-                    _t(lang, "IKM per unit pada tiap periode dengan SK 95%.", "IKM per unit in each period with 95% CI.")),
         "profil": (charts.demographic_profile(results.profile, lang=lang),
                    _t(lang, "Profil responden (persen dan jumlah).", "Respondent profile (percent and count).")),
         "ipa": (charts.ipa_diagram(results.ipa, lang=lang, scheme=results.scheme,
@@ -114,6 +112,11 @@ def render_figures(results, lang: str | None = None) -> dict[str, Figure]:
                        f"Relative importance of the elements for overall satisfaction (LMG, share of R² = "
                        f"{fmt_num(results.drivers.r2, 2, lang)}), with 95% design bootstrap CI.")),
     }
+    if "unit_periode" in results.levels():
+        made["periode"] = (charts.period_comparison(results.level("unit_periode"), group="nama_unit", lang=lang,
+                                                    scheme=results.scheme),
+                           _t(lang, "IKM per unit pada tiap periode dengan SK 95%.",
+                              "IKM per unit in each period with 95% CI."))
     if results.weighting != "tanpa":
         made["bobot"] = (charts.weight_diagnostics(results.weights, results.margins, lang=lang),
                          _t(lang, "Diagnostik bobot: sebaran bobot desain dan bobot akhir, serta komposisi sampel "
@@ -203,18 +206,21 @@ def build_sections(results, figures: dict[str, Figure], lang: str | None = None)
     """The five chapters of the laporan as blocks (paragraphs, tables, figures), shared by HTML and DOCX."""
     lang = check_language(lang)
     data = results.survey.data
-    n_units, periods = data["unit"].nunique(), sorted(data["periode"].unique())
+    n_units = data["unit"].nunique()
+    periods = sorted(data["periode"].unique()) if "periode" in data.columns else []
     worst = results.level("unit").sort_values("ikm_konversi").iloc[0]
     best = results.level("unit").sort_values("ikm_konversi").iloc[-1]
     quad1 = [unsur_name(k, lang, results.scheme, code=False) for k in results.ipa.loc[results.ipa["kuadran"] == "I", "unsur"]]
     top_drivers = [unsur_name(k, lang, results.scheme, code=False) for k in results.drivers_table()["unsur"].head(3)]
     pendahuluan = [
         _t(lang,
-           f"Survei Kepuasan Masyarakat (SKM) ini mengukur kepuasan pengguna {n_units} unit layanan pada periode "
-           f"{', '.join(periods)}, sesuai {results.scheme.title} tentang Pedoman Penyusunan Survei Kepuasan Masyarakat "
-           f"Unit Penyelenggara Pelayanan Publik. Hasilnya wajib dipublikasikan bersama rencana tindak lanjut.",
-           f"This Public Satisfaction Survey (SKM) measures the satisfaction of users of {n_units} service units in "
-           f"{', '.join(periods)}, following {results.scheme.title}. Results must be published with a follow-up plan."),
+           f"Survei Kepuasan Masyarakat (SKM) ini mengukur kepuasan pengguna {n_units} unit layanan"
+           f"{' pada periode ' + ', '.join(periods) if periods else ''}, sesuai {results.scheme.title} tentang Pedoman "
+           f"Penyusunan Survei Kepuasan Masyarakat Unit Penyelenggara Pelayanan Publik. Hasilnya wajib dipublikasikan "
+           f"bersama rencana tindak lanjut.",
+           f"This Public Satisfaction Survey (SKM) measures the satisfaction of users of {n_units} service units"
+           f"{' in ' + ', '.join(periods) if periods else ''}, following {results.scheme.title}. Results must be "
+           f"published with a follow-up plan."),
         _t(lang,
            f"Jumlah responden: {fmt_num(results.n, 0, lang)} orang. {results.headline(lang)}",
            f"Respondents: {fmt_num(results.n, 0, lang)}. {results.headline(lang)}"),
@@ -230,8 +236,9 @@ def build_sections(results, figures: dict[str, Figure], lang: str | None = None)
            f"terendah: {worst['nama_unit']} ({fmt_num(worst['ikm_konversi'], 2, lang)}, mutu {worst['mutu']}).",
            f"Highest IKM: {best['nama_unit']} ({fmt_num(best['ikm_konversi'], 2, lang)}, grade {best['mutu']}); "
            f"lowest: {worst['nama_unit']} ({fmt_num(worst['ikm_konversi'], 2, lang)}, grade {worst['mutu']})."),
-        ikm_table(results, "unit", lang), figures["ikm_unit"], ikm_table(results, "opd", lang),
-        ikm_table(results, "periode", lang), figures["periode"], nrr_table(results, lang), figures["nrr"],
+        ikm_table(results, "unit", lang), figures["ikm_unit"],
+        *[ikm_table(results, level, lang) for level in ("opd", "periode") if level in results.levels()],
+        *[figures[key] for key in ("periode",) if key in figures], nrr_table(results, lang), figures["nrr"],
     ]
     analisis = [
         _t(lang,
@@ -466,7 +473,8 @@ def _write_pptx(results, figures: dict[str, Figure], path: Path, lang: str) -> N
     unit_rows = ikm_table(results, "unit", lang)
     table_slide(unit_rows.caption, unit_rows, (34, 6, 12, 14, 7, 12, 15), size=11)
     picture(_t(lang, "IKM per unit layanan", "IKM per service unit"), figures["ikm_unit"], figures["ikm_unit"].caption)
-    picture(_t(lang, "IKM semester 1 dan 2", "IKM by period"), figures["periode"])
+    if "periode" in figures:
+        picture(_t(lang, "IKM semester 1 dan 2", "IKM by period"), figures["periode"])
     picture(_t(lang, "Nilai per unsur pelayanan", "Score per service element"), figures["nrr"])
     picture(label("judul_profil", lang), figures["profil"])
     picture(_t(lang, "Faktor penentu kepuasan", "Key drivers of satisfaction"), figures["drivers"],

@@ -133,10 +133,14 @@ class StudyResults:
         """The design with the design weights (before calibration)."""
         return self.designs["desain"]
 
+    def levels(self) -> list[str]:
+        """The IKM levels of this study (those of `LEVELS` whose columns the data has)."""
+        return list(dict.fromkeys(self.ikm["level"]))
+
     def level(self, name: str) -> pd.DataFrame:
         """IKM rows of one level ('kabupaten', 'periode', 'opd', 'unit', 'unit_periode')."""
-        if name not in LEVELS:
-            raise RisetError(f"level {name!r} is not an IKM level; choose one of: {', '.join(LEVELS)}")
+        if name not in self.levels():
+            raise RisetError(f"level {name!r} is not an IKM level of this study; levels: {', '.join(self.levels())}")
         return self.ikm[self.ikm["level"] == name].reset_index(drop=True)
 
     def kabupaten(self) -> pd.Series:
@@ -206,8 +210,10 @@ class StudyResults:
         """Methodology paragraphs (design, weighting, IKM formula with the 1/9 weight, CIs, drivers)."""
         lang = check_language(lang)
         spec = self.design_spec
-        n_strata = self.survey.data.groupby(list(spec["strata"])).ngroups if spec.get("strata") else 1
+        strata = [spec["strata"]] if isinstance(spec.get("strata"), str) else list(spec.get("strata") or [])
+        n_strata = self.survey.data.groupby(strata).ngroups if strata else 1
         n_psu = self.survey.data[spec["psu"]].nunique() if spec.get("psu") else self.n
+        two_stage = dict(spec) == {**EXAMPLE_DESIGN, "ssu": spec.get("ssu")}
         k = len(self.scheme.unsur)
         ci_text = "selang kepercayaan 95%" if lang == "id" else "95% confidence interval"
         if lang == "id":
@@ -225,7 +231,7 @@ class StudyResults:
                              "kalibrasi (residual regresi), seperti fungsi calibrate() di R survey.",
                 "desain": "Estimasi memakai bobot desain tanpa kalibrasi.",
                 "tanpa": "Estimasi memakai bobot yang sama untuk setiap responden (tanpa pembobotan), "
-                         "seperti perhitungan SKM konvensional; galat baku tetap memperhitungkan strata dan klaster hari.",
+                         "seperti perhitungan SKM konvensional; galat baku tetap memperhitungkan strata dan klaster.",
             }[self.weighting]
             formula = (
                 f"Nilai rata-rata (NRR) tiap unsur = jumlah nilai jawaban / jumlah jawaban yang terisi (jawaban kosong tidak "
@@ -254,7 +260,7 @@ class StudyResults:
                              "period's total visits. Standard errors account for the calibration, as R survey's calibrate().",
                 "desain": "Estimates use the design weights without calibration.",
                 "tanpa": "Estimates weight every respondent equally (no weighting), as conventional SKM calculators do; "
-                         "standard errors still account for strata and day clusters.",
+                         "standard errors still account for strata and clusters.",
             }[self.weighting]
             formula = (
                 f"Mean score (NRR) per element = sum of answers / number of answers given (blanks excluded). IKM = Σ NRR × "
@@ -268,6 +274,8 @@ class StudyResults:
                 f"{', checked out of sample with gradient boosting' if self.drivers_check else ''}. "
                 f"The Importance-Performance Analysis uses stated importance (P1–P{k})."
             )
+        if not two_stage:
+            design = _design_text(spec, strata, n_strata, n_psu, lang)
         return [design, weighting, formula, drivers]
 
     def headline(self, lang: str | None = None) -> str:
@@ -288,6 +296,24 @@ class StudyResults:
 
     def __repr__(self) -> str:
         return self.summary()
+
+
+def _design_text(spec: Mapping[str, object], strata: list[str], n_strata: int, n_psu: int, lang: str) -> str:
+    """Methodology sentence for a design other than the example's two-stage exit-interview design."""
+    psu, weights = spec.get("psu"), spec.get("weights")
+    if lang == "id":
+        parts = [f"strata = {' × '.join(strata)} ({n_strata} strata)" if strata else "tanpa strata",
+                 f"unit sampling primer (PSU) = {psu} ({n_psu} PSU)" if psu else "setiap responden adalah PSU-nya sendiri",
+                 f"bobot desain dari kolom {weights}" if weights else "bobot dari koreksi populasi terhingga atau sama"]
+        return (f"Desain sampel: {'; '.join(parts)}"
+                f"{'; dengan koreksi populasi terhingga (' + str(spec['fpc']) + ')' if spec.get('fpc') else ''}. "
+                f"Galat baku dihitung dengan linearisasi Taylor sesuai desain (Lumley 2010; paket R survey).")
+    parts = [f"strata = {' × '.join(strata)} ({n_strata} strata)" if strata else "no strata",
+             f"primary sampling units (PSU) = {psu} ({n_psu} PSUs)" if psu else "each respondent is its own PSU",
+             f"design weights from column {weights}" if weights else "weights from the finite population correction or equal"]
+    return (f"Sampling design: {'; '.join(parts)}"
+            f"{'; with a finite population correction (' + str(spec['fpc']) + ')' if spec.get('fpc') else ''}. "
+            f"Standard errors use Taylor linearisation under the design (Lumley 2010; R package survey).")
 
 
 # ---------------------------------------------------------------------------------------------- pipeline
@@ -313,7 +339,10 @@ def run_study(
     survey_file, codebook_file, margin_file : override a file (absolute, or relative to `data_dir`).
         Without margins, `weighting='kalibrasi'` is refused (choose 'desain' or 'tanpa').
     design : design columns for `SurveyDesign` (weights, strata, psu, fpc, fpc2); the respondent id is the
-        second-stage unit. Default: the example's design (`EXAMPLE_DESIGN`).
+        second-stage unit. Default: the example's design (`EXAMPLE_DESIGN`). Other data: e.g.
+        ``{"weights": None, "strata": "unit", "psu": None}`` for a simple random sample per unit.
+        The data needs a 'unit' column; levels whose columns are absent (periode, opd) are skipped with a note.
+        Calibration ('kalibrasi') needs kecamatan, jenis_kelamin, kelompok_umur and a margin table with them.
     weighting : 'kalibrasi' (design weights raked to the population margins), 'desain' or 'tanpa' (equal
         weights; the variance still follows strata and PSUs).
     overall : the overall-satisfaction column (codebook role 'overall').
@@ -337,9 +366,18 @@ def run_study(
     spec = dict(EXAMPLE_DESIGN if design is None else design)
     spec["ssu"] = cb.id
     data = survey.data.copy()
+    if "unit" not in data.columns:
+        raise DataError("the survey has no 'unit' column: the study reports the IKM per unit layanan; "
+                        "add it to the export and to the codebook (role: group)")
+    if "nama_unit" not in data.columns:
+        data["nama_unit"] = data["unit"].astype(str)
+    levels = {name: by for name, by in LEVELS.items() if set(by) <= set(data.columns)}
+    skipped = [name for name in LEVELS if name not in levels]
+    if skipped:
+        notes.append(f"Tingkat {', '.join(skipped)} dilewati karena kolomnya tidak ada di data.")
     data[_ONE] = 1.0
 
-    base = _design(data, spec, weights=str(spec["weights"]))
+    base = _design(data, spec, weights=spec.get("weights"))
     equal = _design(data, spec, weights=_ONE)
     margins_table = None
     if weighting == "kalibrasi":
@@ -348,7 +386,7 @@ def run_study(
     else:
         final = base if weighting == "desain" else equal
     designs = {"tanpa": equal, "desain": base, **({"kalibrasi": final} if weighting == "kalibrasi" else {})}
-    ikm_table, nrr_table = _ikm_tables(final, unsur_map, scheme)
+    ikm_table, nrr_table = _ikm_tables(final, unsur_map, scheme, levels)
     final_data = data.assign(**{_FINAL: np.asarray(final.weights)})
     drivers, check = _drivers(final_data, final, overall, unsur_map, spec.get("psu"), n_replicates, out_of_sample,
                               seed, progress)
@@ -450,7 +488,7 @@ def _path(folder: Path, given, default: str) -> Path:
     return path
 
 
-def _design(data: pd.DataFrame, spec: Mapping[str, object], weights: str) -> SurveyDesign:
+def _design(data: pd.DataFrame, spec: Mapping[str, object], weights: str | None) -> SurveyDesign:
     strata = spec.get("strata")
     return SurveyDesign(
         data,

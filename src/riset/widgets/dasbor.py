@@ -51,13 +51,16 @@ class Dasbor:
         data = results.survey.data
         everything = "(semua)" if self.lang == "id" else "(all)"
         self._all = everything
-        self._units = data.drop_duplicates("unit").set_index("unit")[["nama_unit", "opd"]].sort_values("nama_unit")
-        self.controls: dict[str, w.Widget] = {
-            "opd": w.Dropdown(description=label("opd", self.lang), options=self._options(sorted(data["opd"].unique()))),
-            "unit": w.Dropdown(description=label("unit", self.lang), options=self._unit_options(None)),
-            "periode": w.Dropdown(description=label("periode", self.lang),
-                                  options=self._options(sorted(data["periode"].unique()))),
-        }
+        units = data.assign(nama_unit=data.get("nama_unit", data["unit"]), opd=data.get("opd", ""))
+        self._units = units.drop_duplicates("unit").set_index("unit")[["nama_unit", "opd"]].sort_values("nama_unit")
+        self.controls: dict[str, w.Widget] = {}
+        if "opd" in data.columns:
+            self.controls["opd"] = w.Dropdown(description=label("opd", self.lang),
+                                              options=self._options(sorted(data["opd"].unique())))
+        self.controls["unit"] = w.Dropdown(description=label("unit", self.lang), options=self._unit_options(None))
+        if "periode" in data.columns:
+            self.controls["periode"] = w.Dropdown(description=label("periode", self.lang),
+                                                  options=self._options(sorted(data["periode"].unique())))
         for column in FILTERS:
             if column in data.columns:
                 values = [v for v in data[column].dropna().unique()]
@@ -76,14 +79,16 @@ class Dasbor:
         self.recommendations = w.HTML()
         self.status = w.HTML()
         self._quiet = False
-        self.controls["opd"].observe(self._opd_changed, names="value")
         for name, control in self.controls.items():
-            if name != "opd":
+            if name == "opd":
+                control.observe(self._opd_changed, names="value")
+            else:
                 control.observe(lambda _change: self._changed(), names="value")
         self.export_button.on_click(lambda _button: self.export())
         filters = [c for n, c in self.controls.items() if n in FILTERS]
+        places = [self.controls[n] for n in ("opd", "unit", "periode") if n in self.controls]
         self.widget = w.VBox([
-            w.HBox([w.VBox([self.controls["opd"], self.controls["unit"], self.controls["periode"]]), w.VBox(filters)]),
+            w.HBox([w.VBox(places), w.VBox(filters)]),
             w.HBox([self.controls["weighting"], self.export_button]),
             self.status,
             self.card,
