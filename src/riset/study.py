@@ -581,10 +581,9 @@ def _drivers(data, final, overall, unsur_map, psu, n_replicates, out_of_sample, 
                                   progress=progress)
     check = None
     if out_of_sample:
-        # folds keep each PSU (service day) together; the PSU label is passed as a number code
-        data = data.assign(_psu_kode=pd.factorize(data[psu])[0]) if psu else data
-        check = out_of_sample_check(data, overall, unsur_map, weights=_FINAL, reference=drivers,
-                                    groups="_psu_kode" if psu else None, n_repeats=3, seed=seed, progress=progress)
+        # folds keep each PSU (service day) together
+        check = out_of_sample_check(data, overall, unsur_map, weights=_FINAL, reference=drivers, groups=psu,
+                                    n_repeats=3, seed=seed, progress=progress)
     return drivers, check
 
 
