@@ -13,7 +13,7 @@ Example
 >>> d = dasbor(run_study("data/raw"))                         # doctest: +SKIP
 >>> d.controls["unit"].value = "PKM-KOTA"                     # doctest: +SKIP
 >>> d.view.ikm["ikm_konversi"], d.card.value                  # doctest: +SKIP
->>> d.widget                                                  # doctest: +SKIP  (display in a notebook)
+>>> d.widget  # display in a notebook                        # doctest: +SKIP
 """
 
 from __future__ import annotations
