@@ -116,4 +116,6 @@ def test_demo_on_the_bundled_example(tmp_path, capsys):
     sheets = pd.read_excel(tmp_path / "ikm_contoh.xlsx", sheet_name=None)
     assert {"ikm_per_unit", "ikm_per_periode", "ikm_per_opd", "masalah_data"} <= set(sheets)
     printed = capsys.readouterr().out
-    assert "== ikm_per_unit ==" in printed and "Dibaca" in printed
+    assert "== ikm_per_unit: tanpa bobot" in printed and "Dibaca" in printed
+    # the study itself is printed first: calibrated, with a confidence interval
+    assert printed.index("IKM kabupaten") < printed.index("== ikm_per_unit") and "SK 95%" in printed

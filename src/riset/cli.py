@@ -117,10 +117,12 @@ def _run_demo(args: argparse.Namespace) -> int:
     written.append(write_table(tables, out / "ikm_contoh.xlsx"))
     written += _write_package(data_path.parent, out)
 
-    print(survey.summary())
+    # The study (design-weighted, calibrated, with CIs) was printed above; these tables apply the
+    # regulation's formula to the raw answers, as old reports did, for comparison.
+    print()
     notes: list[str] = []
     for name, result in results.items():
-        print(f"\n== {name} ==")
+        print(f"\n== {name}: tanpa bobot, rumus PermenPAN-RB 14/2017 apa adanya (pembanding laporan lama) ==")
         print(_shown(tables[name]).to_string(index=False))
         for note in result.notes:
             if note not in notes:  # blank-answer notes repeat for every grouping
@@ -181,7 +183,7 @@ def _write_package(data_dir: Path, out: Path, weighting: str = "kalibrasi", lang
     from riset.study import run_study
 
     results = run_study(data_dir, weighting=weighting, seed=seed)
-    print(results.headline(lang))
+    print(results.summary())
     return list(write_report(results, out, lang=lang).values())
 
 
