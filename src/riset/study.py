@@ -10,11 +10,12 @@ Steps (each delegated to the module that owns it):
    see `riset.datasets`): strata = unit x periode, PSU = sampled service day (`hari`) with stage-1 FPC
    `n_hari_layanan` (service days D), SSU = respondent with stage-2 FPC `n_pengunjung_hari` (visitors M
    that day), design weight ``bobot_desain`` = D/d x M/m (Lumley 2010, ch. 3; Cochran 1977, ch. 10-11).
-3. `riset.weighting.calibrate` (raking) adjusts the design weights so that within each kecamatan the
-   weighted sex and age composition of the service users matches that of the residents 17+
-   (``contoh_margin_penduduk.csv``, scaled to the weighted number of visits), while each unit x periode
-   keeps its design-weighted total of visits (Deville & Sarndal 1992). The variance carries the
-   calibration (residuals), as R `calibrate()` does.
+3. `riset.weighting.weight_to_population` with `riset.weighting.REPORT_RECIPE` (raking calibration)
+   adjusts the design weights so that within each kecamatan the weighted sex and age composition of the
+   service users matches that of the residents 17+ (``contoh_margin_penduduk.csv``, scaled to the
+   design-weighted visits of the kecamatan), while each unit x periode keeps its design-weighted total of
+   visits (Deville & Sarndal 1992). The variance carries the calibration (residuals), as R `calibrate()`
+   does. Notebook 02 and the pembobotan widget offer the same recipe as their default.
 4. IKM and NRR per kabupaten, OPD, unit, periode and unit x periode with design-based SE and 95% CI
    (`riset.ikm_design`), weight exactly 1/9 (PermenPAN-RB 14/2017), mutu with the probability of a
    different grade.
@@ -52,8 +53,8 @@ from riset.recommend import Recommendations, recommend
 from riset.replicate import as_replicate
 from riset.labels import check_language, fmt_ci, fmt_num, kinerja_label
 from riset.margins import margin_from_table
-from riset.weight_diagnostics import margin_comparison, weight_summary
-from riset.weighting import calibrate
+from riset.weight_diagnostics import margin_shares, weight_summary
+from riset.weighting import REPORT_RECIPE, weight_to_population
 
 Weighting = Literal["kalibrasi", "desain", "tanpa"]
 WEIGHTINGS: tuple[str, ...] = ("kalibrasi", "desain", "tanpa")
@@ -381,7 +382,7 @@ def run_study(
     equal = _design(data, spec, weights=_ONE)
     margins_table = None
     if weighting == "kalibrasi":
-        final, margins_table, note = _calibrated(base, equal, paths["margin"])
+        final, margins_table, note = _calibrated(base, paths["margin"])
         notes.append(note)
     else:
         final = base if weighting == "desain" else equal
@@ -501,41 +502,17 @@ def _design(data: pd.DataFrame, spec: Mapping[str, object], weights: str | None)
     )
 
 
-def _calibrated(base: SurveyDesign, equal: SurveyDesign, margin_path: Path) -> tuple[SurveyDesign, pd.DataFrame, str]:
-    """Rake to kecamatan x sex and kecamatan x age (resident shares scaled to the design-weighted visits of
-    each kecamatan) and to the design-weighted visits of each unit x periode."""
+def _calibrated(base: SurveyDesign, margin_path: Path) -> tuple[SurveyDesign, pd.DataFrame, str]:
+    """The study's weights: `riset.weighting.REPORT_RECIPE` (raking to kecamatan x sex and kecamatan x age,
+    resident composition scaled to each kecamatan's design-weighted visits, and to the design-weighted visits
+    of each unit x periode); the margin table compares overall sex and age shares of residents and sample."""
     population = pd.read_csv(margin_path)
-    data = base.data
-    w = pd.Series(np.asarray(base.weights), index=data.index)
-    visits = w.groupby(data["kecamatan"]).sum()
-    residents = population.groupby("kecamatan")["jumlah"].sum()
-    absent = sorted(set(visits.index) - set(residents.index))
-    if absent:
-        raise DataError(f"margin file '{margin_path}' has no residents for kecamatan {', '.join(absent)}")
-    scaled = population.assign(jumlah=population["jumlah"] * population["kecamatan"].map(visits / residents))
-    scaled = scaled[scaled["kecamatan"].isin(visits.index)]
-    margins = [
-        margin_from_table(scaled, ["kecamatan", "jenis_kelamin"]),
-        margin_from_table(scaled, ["kecamatan", "kelompok_umur"]),
-        margin_from_table(data.assign(jumlah=w), ["unit", "periode"]),
-    ]
-    final = calibrate(base, margins, calfun="raking")
-    table = _margin_table({"tanpa": equal, "desain": base, "akhir": final}, population)
-    note = (f"Bobot dikalibrasi (raking) ke {len(margins)} margin: kecamatan × jenis kelamin, kecamatan × kelompok umur "
-            f"(komposisi penduduk 17+), dan unit × periode (total kunjungan).")
-    return final, table, note
-
-
-def _margin_table(designs: Mapping[str, SurveyDesign], population: pd.DataFrame) -> pd.DataFrame:
-    """Shares (%) of the sex and age categories: residents, and the sample unweighted / design / final weights
-    (from `riset.weight_diagnostics.margin_comparison`, turned into percent of each margin's total)."""
-    margins = [margin_from_table(population, var) for var in ("jenis_kelamin", "kelompok_umur")]
-    totals = margin_comparison(designs, margins)
-    columns = ["populasi", *designs]
-    shares = totals.groupby("margin", sort=False)[columns].transform(lambda c: 100 * c / c.sum())
-    names = {"tanpa": "sampel_tanpa_bobot", "desain": "sampel_bobot_desain", "akhir": "sampel_bobot_akhir"}
-    return pd.concat([totals[["margin", "kategori"]].rename(columns={"margin": "variabel"}),
-                      shares.rename(columns=names)], axis=1)
+    run = weight_to_population(base, population, **REPORT_RECIPE)
+    table = margin_shares({"desain": base, "akhir": run.design},
+                          [margin_from_table(population, var) for var in ("jenis_kelamin", "kelompok_umur")])
+    note = (f"Bobot dikalibrasi (raking) ke {len(run.margins)} margin: kecamatan × jenis kelamin, kecamatan × kelompok "
+            f"umur (komposisi penduduk 17+), dan unit × periode (total kunjungan).")
+    return run.design, table, note
 
 
 def _ikm_tables(design: SurveyDesign, unsur_map: Mapping[str, str], scheme: Scheme,

@@ -24,6 +24,7 @@ Margins are checked by `riset.margins` (no silent drops). Example (api data of R
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Literal, Mapping, Sequence
 
 import numpy as np
@@ -32,8 +33,8 @@ from scipy import linalg, sparse
 
 from riset.errors import WeightingError, show_value
 from riset.labels import fmt_num
-from riset.margins import (Margin, check_margin, check_margins, collapse_margin, indicator_matrix, margin_from_table,
-                           scale_margin)
+from riset.margins import (Margin, _check_columns, check_margin, check_margins, collapse_margin, indicator_matrix,
+                           margin_from_table, scale_margin)
 from riset.weight_diagnostics import WeightDiagnostics, weight_diagnostics
 
 Calfun = Literal["linear", "raking", "logit"]
@@ -417,43 +418,86 @@ class WeightingRun:
         return out
 
 
+#: The weighting of the SKM study (`riset.study.run_study` with weighting='kalibrasi', hence the report):
+#: within each kecamatan the sex and the age composition of the residents 17+ (population margins scaled to
+#: the design-weighted visits of that kecamatan), while every unit x periode keeps its design-weighted
+#: visits; raking calibration. Use as ``weight_to_population(design, penduduk, **REPORT_RECIPE)``.
+REPORT_RECIPE: Mapping[str, object] = MappingProxyType({
+    "margins": (("kecamatan", "jenis_kelamin"), ("kecamatan", "kelompok_umur")),
+    "method": "raking",
+    "scale": "kecamatan",
+    "keep_totals": ("unit", "periode"),
+})
+REPORT_RECIPE_LABEL = "Seperti laporan: komposisi penduduk per kecamatan + total kunjungan unit × periode"
+
+
 def weight_to_population(design, population: pd.DataFrame, margins: Sequence[str | Sequence[str]], *,
                          method: str = "rake", bounds: tuple[float, float] | None = None,
-                         trim_ratio: float | None = None, strict: bool = False, scale: bool = True,
-                         collapse_min_n: int | None = None, count: str = "jumlah", by: str | None = None,
-                         maxit: int | None = None) -> WeightingRun:
-    """Weight a design to a population table in one call (used by the pembobotan widget and notebook).
+                         trim_ratio: float | None = None, strict: bool = False, scale: bool | str = True,
+                         keep_totals: Sequence[str] | None = None, collapse_min_n: int | None = None,
+                         count: str = "jumlah", by: str | None = None, maxit: int | None = None) -> WeightingRun:
+    """Weight a design to a population table in one call (the study, the pembobotan widget and notebook 02).
 
-    Steps: margins from `population` (one per entry of `margins`, a column or a list of columns for a
-    cross; `riset.margins.margin_from_table`); with `scale=True` each rescaled to the design-weighted
-    total (match the *composition* of the population, keep the estimated number of service users);
-    with `collapse_min_n` crossed margins collapse cells with fewer respondents along their last
-    variable (reported); then `method` — 'poststratify' (one margin), 'rake', or calibration
-    'linear' / 'raking' / 'logit' with `bounds` on g (Deville & Sarndal 1992); then, with
-    `trim_ratio` = k, `trim_weights` to [mean/k, k * mean] of the weights (Potter 1990).
+    Steps:
 
-    Example: ``weight_to_population(d, bps, ["kecamatan", ["jenis_kelamin", "kelompok_umur"]], method="rake")``.
+    1. margins from `population` (one per entry of `margins`, a column or a list of columns for a cross;
+       `riset.margins.margin_from_table`), with `scale`:
+       - True: each margin rescaled to the design-weighted total, N_c' = N_c * sum_i d_i / N (match the
+         *composition* of the population, keep the estimated number of service users);
+       - a column name, e.g. "kecamatan": the population is rescaled *within* each category k of that
+         column to the design-weighted total of k, N_c' = N_c * (sum_{i in k} d_i) / N_k (the composition
+         of the residents of each kecamatan, the number of visits of each kecamatan as the design says;
+         categories of the table without respondents are left out, with a note);
+       - False: the counts as they are;
+    2. with `keep_totals` (columns of the data, e.g. ["unit", "periode"]) one more margin: the
+       design-weighted totals sum_{i in c} d_i of their cross, so those totals (and the estimates of
+       totals per unit x periode) stay as the design gives them;
+    3. with `collapse_min_n`, crossed population margins collapse cells with fewer respondents along their
+       last variable (reported);
+    4. `method` — 'poststratify' (one margin), 'rake' (IPF), or calibration 'linear' / 'raking' / 'logit'
+       with `bounds` on g (Deville & Sarndal 1992; 'raking' is R survey's ``calfun = "raking"``,
+       g_i = exp(x_i' lambda), which reaches the same weights as IPF);
+    5. with `trim_ratio` = k, `trim_weights` to [mean/k, k * mean] of the weights (Potter 1990).
+
+    `REPORT_RECIPE` holds the study's choice (the weights of the report). Example::
+
+        weight_to_population(d, bps, ["kecamatan", ["jenis_kelamin", "kelompok_umur"]], method="rake")
+        weight_to_population(d, bps, **REPORT_RECIPE)   # = run_study(...).weights["bobot_akhir"]
+
+    Hand check: kecamatan A has 10 visits by design weight and residents L 30 / P 70, so its margin
+    cells are L 3 / P 7; with keep_totals=["unit"], unit X keeps its design-weighted visits.
     """
     if method not in METHODS:
         raise WeightingError(f"method={method!r}; allowed: {list(METHODS)}")
     if not margins:
         raise WeightingError("choose at least one margin (a column of the population table, or a list of columns)")
-    if method == "poststratify" and len(margins) != 1:
-        raise WeightingError(f"poststratify takes one margin, got {len(margins)}; choose a crossed margin "
-                             "(e.g. jenis_kelamin x kelompok_umur) or use rake / calibration for several margins")
+    keep = [keep_totals] if isinstance(keep_totals, str) else list(keep_totals or [])
+    if method == "poststratify" and len(margins) + bool(keep) != 1:
+        raise WeightingError(f"poststratify takes one margin, got {len(margins) + bool(keep)} (keep_totals counts "
+                             "as one); choose a crossed margin (e.g. jenis_kelamin x kelompok_umur) or use rake / "
+                             "calibration for several margins")
     notes = []
     total = float(np.sum(design.weights))
+    table = population
+    if isinstance(scale, str):
+        table = _scale_within(design, population, scale, count, notes)
+    elif scale:
+        notes.append(f"Margin penduduk diskalakan ke total bobot desain ({fmt_num(total, 0, 'id')}): yang disamakan "
+                     "adalah komposisi penduduk, bukan jumlahnya.")
     built = []
     for spec in margins:
-        m = margin_from_table(population, [spec] if isinstance(spec, str) else list(spec), count)
-        if scale:
+        m = margin_from_table(table, [spec] if isinstance(spec, str) else list(spec), count)
+        if scale is True:
             m = scale_margin(m, total)
         if collapse_min_n and len(m.variables) > 1:
             m = collapse_margin(m, design.data, along=m.variables[-1], min_n=collapse_min_n)
         built.append(m)
-    if scale:
-        notes.append(f"Margin penduduk diskalakan ke total bobot desain ({fmt_num(total, 0, 'id')}): yang disamakan adalah "
-                     "komposisi penduduk, bukan jumlahnya.")
+    if keep:
+        _check_columns(design.data, keep, "keep_totals")
+        visits = design.data[keep].assign(**{_VISITS: np.asarray(design.weights, dtype=float)})
+        built.append(margin_from_table(visits, keep, _VISITS))
+        notes.append(f"Total bobot desain tiap sel {' × '.join(keep)} dipertahankan: total kunjungan per sel itu "
+                     "tetap seperti desain.")
     limits = {} if maxit is None else {"maxit": maxit}
     if method == "poststratify":
         new = poststratify(design, built[0])
@@ -480,3 +524,33 @@ def weight_to_population(design, population: pd.DataFrame, margins: Sequence[str
         new = trimmed
     return WeightingRun(design=new, margins=used, notes=notes,
                         diagnostics=weight_diagnostics(design, new, used, by=by))
+
+
+_VISITS = "_bobot_desain_total"
+
+
+def _scale_within(design, population: pd.DataFrame, within: str, count: str, notes: list[str]) -> pd.DataFrame:
+    """The population table with `count` rescaled within each category k of `within`:
+    N_c' = N_c * (sum_{i in k} d_i) / N_k; categories without respondents are left out (noted)."""
+    residents = margin_from_table(population, within, count).to_series()  # checks the column and the counts
+    _check_columns(design.data, [within], "scale")
+    visits = pd.Series(np.asarray(design.weights, dtype=float)).groupby(
+        design.data[within].astype(str).to_numpy(), sort=False).sum()
+    absent = [k for k in visits.index if k not in residents.index]
+    if absent:
+        raise WeightingError(f"scale='{within}': the population table has no rows for {within} "
+                             f"{', '.join(map(repr, absent))} (present in the sample); add them to the table")
+    empty = [k for k in visits.index if residents[k] <= 0 < visits[k]]
+    if empty:
+        raise WeightingError(f"scale='{within}': {within} {', '.join(map(repr, empty))} has 0 residents in the "
+                             "population table but respondents in the sample")
+    key = population[within].astype(str)
+    unused = sorted(set(residents.index) - set(visits.index))
+    if unused:
+        notes.append(f"{within} {', '.join(unused)} ({int(key.isin(unused).sum())} baris tabel penduduk) tanpa "
+                     "responden: tidak dipakai dalam margin.")
+    part = population[key.isin(visits.index)]
+    factor = key[part.index].map(visits / residents[visits.index])
+    notes.append(f"Margin penduduk diskalakan per {within} ke total bobot desain {within} itu: yang disamakan adalah "
+                 f"komposisi penduduk di tiap {within}, jumlah kunjungan per {within} tetap seperti desain.")
+    return part.assign(**{count: pd.to_numeric(part[count]) * factor})
