@@ -1,4 +1,5 @@
-"""IKM / NRR with design-based SE: R golden (svycontrast of svytotal), hand-checked cases, P(mutu beda)."""
+"""IKM / NRR with design-based SE: R golden (svycontrast of svytotal), hand-checked cases, P(mutu beda);
+change between periods (R golden svycontrast on svyby with covmat, replicate re-estimation, verdicts)."""
 
 import json
 from pathlib import Path
@@ -10,9 +11,9 @@ from scipy import stats
 
 from riset import estimate as est
 from riset.design import SurveyDesign
-from riset.errors import DesignError
+from riset.errors import DataError, DesignError
 from riset.ikm import UNSUR_2017, ikm
-from riset.ikm_design import ikm_design, p_mutu_beda
+from riset.ikm_design import compare_periods, ikm_design, p_mutu_beda
 from riset.replicate import as_replicate
 
 DATA = Path(__file__).parent / "data" / "golden"
@@ -143,3 +144,112 @@ def test_ci_clipped_to_the_converted_range_and_labels_switch():
     assert (res.nrr["ci_high"] <= 4).all()
     assert "Peluang mutu berbeda" in res.summary() and "Prob. different grade" in res.summary(lang="en")
     assert "Poor" in res.summary(lang="en")
+
+
+# ------------------------------------------------------------------------------------ change between periods
+PERIODE = json.loads((DATA / "periode.json").read_text())
+
+
+def skm_two_periods() -> pd.DataFrame:
+    # golden_periode.R: inside every service day the respondents alternate 2026-S1 / 2026-S2, so each PSU holds
+    # both periods and the two period estimates are correlated
+    return skm().assign(periode=PERIODE["periode"])
+
+
+@pytest.mark.parametrize("unit", ["PKM-A", "PKM-B", "RSUD"])
+def test_period_change_matches_r_svycontrast_on_svyby(unit):
+    res = compare_periods(two_stage(skm_two_periods()), MAPPING)
+    row = res.table.set_index("unit").loc[unit]
+    gold = PERIODE[unit]
+    assert (row["periode_awal"], row["periode_akhir"]) == ("2026-S1", "2026-S2")
+    assert row["ikm_awal"] == pytest.approx(25 * gold["ikm_s1"], rel=1e-9)
+    assert row["ikm_akhir"] == pytest.approx(25 * gold["ikm_s2"], rel=1e-9)
+    assert row["se_awal"] == pytest.approx(25 * gold["ikm_se_s1"], rel=1e-6)
+    assert row["kov"] == pytest.approx(625 * gold["ikm_cov"], rel=1e-6)
+    assert gold["ikm_cov"] > 0  # the shared PSUs matter: ignoring the covariance would give a wrong SE
+    assert row["selisih"] == pytest.approx(25 * gold["ikm_diff"], rel=1e-6)
+    assert row["se"] == pytest.approx(25 * gold["ikm_diff_se"], rel=1e-6)
+    assert row["t"] == pytest.approx(gold["t"], rel=1e-6)
+    assert row["df"] == gold["df"]
+    assert row["p_value"] == pytest.approx(gold["p"], rel=1e-6)
+    assert row["ci_low"] == pytest.approx(25 * gold["ci_low"], rel=1e-6)
+    assert row["ci_high"] == pytest.approx(25 * gold["ci_high"], rel=1e-6)
+    assert row["perubahan"] == "tidak berubah bermakna"
+    nrr = res.nrr[res.nrr["unit"] == unit].set_index("unsur").loc[KEYS]
+    np.testing.assert_allclose(nrr["selisih"], gold["nrr_diff"], rtol=1e-6)
+    np.testing.assert_allclose(nrr["se"], gold["nrr_diff_se"], rtol=1e-6)
+    np.testing.assert_allclose(nrr["se"], gold["nrr_ratio_diff_se"], rtol=1e-6)  # svyby(svyratio) + contrast
+
+
+def test_period_change_with_separate_psus_has_zero_covariance():
+    # one design, strata = unit x periode: no PSU in both periods, so Var(D) = Var(S1) + Var(S2) exactly
+    data = skm_two_periods()
+    data["hari"] = data["hari"] + "/" + data["periode"]
+    d = SurveyDesign(data, weights="bobot", strata=["unit", "periode"], psu="hari")
+    t = compare_periods(d, MAPPING).table
+    np.testing.assert_allclose(t["kov"], 0.0, atol=1e-12)
+    np.testing.assert_allclose(t["se"] ** 2, t["se_awal"] ** 2 + t["se_akhir"] ** 2, rtol=1e-12)
+    per_period = ikm_design(d, MAPPING, by=["unit", "periode"]).table
+    s2 = per_period[per_period["periode"] == "2026-S2"].set_index("unit")
+    np.testing.assert_allclose(t.set_index("unit")["se_akhir"], s2.loc[t["unit"], "se"], rtol=1e-12)
+
+
+def test_period_change_replicate_design_matches_manual_re_estimation():
+    data = skm_two_periods()
+    rep = as_replicate(SurveyDesign(data, weights="bobot", strata="unit", psu="hari"), "bootstrap", replicates=6,
+                       seed=5)
+    got = compare_periods(rep, MAPPING).table.set_index("unit")
+    reps = rep.replicate_weights
+
+    def change(w, keep):
+        t = ikm(data.assign(w=w)[keep], MAPPING, by=["unit", "periode"], weights="w").table
+        wide = t.pivot(index="unit", columns="periode", values="ikm_konversi")
+        return (wide["2026-S2"] - wide["2026-S1"]).to_numpy()
+
+    thetas = np.array([change(reps[:, r], reps[:, r] > 0) for r in range(rep.n_replicates)])
+    var = rep.scale * (rep.rscales[:, None] * (thetas - thetas.mean(axis=0)) ** 2).sum(axis=0)
+    np.testing.assert_allclose(got["se"].to_numpy(), np.sqrt(var), rtol=1e-9)
+    np.testing.assert_allclose(got["selisih"].to_numpy(), change(data["bobot"], slice(None)), rtol=1e-9)
+    assert (got["df"] == rep.df).all()
+
+
+def test_period_change_verdicts_by_hand():
+    # SRS of 8 (no FPC, df 7), all unsur equal: S1 answers 2,2,3,2 (IKM 56.25), S2 4,4,3,4 (IKM 93.75).
+    # u_i = +-(y_i - mean_period)/4, Var(D) = 8/7 * sum (u_i)^2 = 8/7 * (0.75 + 0.75)/16 on the 1-4 scale
+    data = pd.DataFrame({u.key: [2.0, 2, 3, 2, 4, 4, 3, 4] for u in UNSUR_2017})
+    data["periode"] = ["S1"] * 4 + ["S2"] * 4
+    res = compare_periods(SurveyDesign(data), ALL, by=None)
+    row = res.table.iloc[0]
+    se = 25 * np.sqrt(8 / 7 * 1.5 / 16)
+    assert row["selisih"] == pytest.approx(37.5) and row["se"] == pytest.approx(se, rel=1e-12)
+    assert row["p_value"] == pytest.approx(2 * stats.t.sf(37.5 / se, 7), rel=1e-9)
+    assert row["perubahan"] == "naik bermakna" and row["df"] == 7
+    # the other direction, and a level at which the same change is not significant
+    back = compare_periods(SurveyDesign(data), ALL, by=None, base="S2", compare="S1").table.iloc[0]
+    assert back["selisih"] == pytest.approx(-37.5) and back["perubahan"] == "turun bermakna"
+    strict = compare_periods(SurveyDesign(data), ALL, by=None, level=1 - row["p_value"] / 2).table.iloc[0]
+    assert strict["perubahan"] == "tidak berubah bermakna"
+    assert res.verdicts("en").item() == "significant increase"
+
+
+def test_period_change_group_without_one_period_is_kept_and_noted():
+    data = skm_two_periods()
+    data = data[~((data["unit"] == "RSUD") & (data["periode"] == "2026-S2"))].reset_index(drop=True)
+    res = compare_periods(two_stage(data), MAPPING)
+    rsud = res.table.set_index("unit").loc["RSUD"]
+    assert rsud["perubahan"] == "tidak dapat diuji" and np.isnan(rsud["selisih"]) and rsud["n_akhir"] == 0
+    assert any("RSUD: tidak ada responden pada periode 2026-S2" in n for n in res.notes)
+    full = compare_periods(two_stage(skm_two_periods()), MAPPING).table.set_index("unit")
+    assert res.table.set_index("unit").loc["PKM-A", "ikm_awal"] == pytest.approx(full.loc["PKM-A", "ikm_awal"])
+
+
+def test_period_change_refuses_bad_arguments():
+    d = two_stage(skm_two_periods())
+    with pytest.raises(DataError, match=r"base='2025-S2' is not a period in column 'periode'.*2026-S1, 2026-S2"):
+        compare_periods(d, MAPPING, base="2025-S2")
+    with pytest.raises(DataError, match="both '2026-S1'"):
+        compare_periods(d, MAPPING, base="2026-S1", compare="2026-S1")
+    with pytest.raises(DataError, match="period column 'tahun' not found"):
+        compare_periods(d, MAPPING, period="tahun")
+    with pytest.raises(DataError, match="also in by"):
+        compare_periods(d, MAPPING, by=["unit", "periode"])

@@ -25,6 +25,12 @@ half-up to 2 decimals with inclusive lower bounds, so grade A is x >= 88.305, B 
 the lowest band extends to -inf and the highest to +inf (a true score cannot leave them). P near 0.5 means the
 grade is a coin flip; report it next to the grade.
 
+Change between two periods (`compare_periods`): both periods are domains of the one design, so the difference
+D = theta_akhir - theta_awal has influence u(D) = u(akhir) - u(awal) and Var(D) = V_akhir + V_awal - 2 Cov,
+computed in one `design.variance` pass per group (or by re-estimating D with each replicate weight);
+t = D / SE(D) on the design df, verdict naik / turun / tidak berubah bermakna. This is R's
+``svycontrast(svyby(..., ~periode, design, svytotal, covmat = TRUE), <difference>)`` (Lumley 2010).
+
 Example
 -------
 >>> import pandas as pd
@@ -45,7 +51,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from riset.errors import DesignError
+from riset.errors import DataError, DesignError
 from riset.estimate import column_label, critical_value, domains, fit_smooth
 from riset.ikm import DEFAULT_SCHEME, Scheme, get_scheme, grade, ikm, unsur_columns
 from riset.labels import check_language, kinerja_label, label
@@ -115,6 +121,260 @@ def ikm_design(
     'A'
     """
     sch = get_scheme(scheme)
+    m = _fit(design, unsur, by, sch, empty_unsur)
+    point, by_cols, labels, k, se = m.point, m.by_cols, m.labels, m.k, np.sqrt(m.fit.var)
+    df = m.df
+
+    per_domain = labels.copy()
+    per_domain["ikm_se"] = se[:, k]
+    per_domain["se"] = se[:, k + 1]
+    per_domain["df"] = df.astype(int)
+    table = point.table.merge(per_domain, on=by_cols, how="left") if by_cols else pd.concat(
+        [point.table, per_domain.reset_index(drop=True)], axis=1)
+    empty_ikm = table["ikm"].isna()
+    table.loc[empty_ikm, ["ikm_se", "se"]] = np.nan
+    tt = critical_value(level, table["df"].to_numpy())
+    lo, hi = sch.conversion * sch.scale[0], sch.conversion * sch.scale[1]
+    table["ci_low"] = np.clip(table["ikm_konversi"] - tt * table["se"], lo, hi)
+    table["ci_high"] = np.clip(table["ikm_konversi"] + tt * table["se"], lo, hi)
+    table["p_mutu_beda"] = p_mutu_beda(table["ikm_konversi"], table["se"], sch)
+    order = [*by_cols, "n_responden", "n_tanpa_jawaban", "ikm", "ikm_se", "ikm_konversi", "se", "ci_low", "ci_high",
+             "df", "mutu", "kinerja", "p_mutu_beda", "unsur_kosong"]
+    table = table[order]
+
+    nrr_se = pd.DataFrame(se[:, :k], columns=[u.key for u in unsur_columns(unsur, sch).values()])
+    nrr_se = pd.concat([labels.reset_index(drop=True), nrr_se], axis=1).melt(
+        id_vars=by_cols, var_name="unsur", value_name="se")
+    nrr_se["df"] = np.tile(df.astype(int), k)
+    nrr = point.nrr.merge(nrr_se, on=[*by_cols, "unsur"], how="left")
+    nrr.loc[nrr["nrr"].isna(), "se"] = np.nan
+    t_nrr = critical_value(level, nrr["df"].to_numpy())
+    nrr["ci_low"] = np.clip(nrr["nrr"] - t_nrr * nrr["se"], *sch.scale)
+    nrr["ci_high"] = np.clip(nrr["nrr"] + t_nrr * nrr["se"], *sch.scale)
+    return IkmDesignResult(table, nrr, sch, level, [*point.notes, *m.notes])
+
+
+#: Verdict of a period comparison: key (Indonesian, as stored in the tables) -> English.
+VERDICTS: dict[str, str] = {
+    "naik bermakna": "significant increase",
+    "turun bermakna": "significant decrease",
+    "tidak berubah bermakna": "no significant change",
+    "tidak dapat diuji": "cannot be tested",
+}
+
+
+@dataclass
+class PeriodChange:
+    """Change in IKM and NRR between two periods per group, with design-based SE, t test and CI (`compare_periods`).
+
+    `table` (converted IKM, 25-100): group columns, periode_awal, periode_akhir, n_awal, n_akhir, ikm_awal,
+    ikm_akhir, se_awal, se_akhir, kov (covariance of the two periods' estimates), selisih (akhir - awal), se,
+    ci_low, ci_high, t, df, p_value, perubahan (a key of `VERDICTS`).
+    `nrr` (1-4 scale): group columns, unsur, periode_awal, periode_akhir, nrr_awal, nrr_akhir, selisih, se,
+    ci_low, ci_high, t, df, p_value, perubahan.
+    """
+
+    table: pd.DataFrame
+    nrr: pd.DataFrame
+    base: object
+    compare: object
+    scheme: Scheme
+    level: float = 0.95
+    notes: list[str] = field(default_factory=list)
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table.copy()
+
+    def verdicts(self, lang: str | None = None) -> pd.Series:
+        """The `perubahan` column in the display language."""
+        lang = check_language(lang)
+        return self.table["perubahan"].map(lambda v: v if lang == "id" else VERDICTS[v])
+
+    def summary(self, lang: str | None = None) -> str:
+        """Change table with Indonesian (default) or English headers."""
+        lang = check_language(lang)
+        shown = self.table.drop(columns=["se_awal", "se_akhir", "kov"]).copy()
+        numbers = ["ikm_awal", "ikm_akhir", "selisih", "se", "ci_low", "ci_high", "t"]
+        shown[numbers] = shown[numbers].round(2)
+        shown["p_value"] = shown["p_value"].round(4)
+        shown["perubahan"] = self.verdicts(lang)
+        if lang == "en":
+            shown = shown.rename(columns={"periode_awal": "period_from", "periode_akhir": "period_to",
+                                          "n_awal": "n_from", "n_akhir": "n_to",
+                                          "ikm_awal": "ikm_from", "ikm_akhir": "ikm_to", "selisih": "change",
+                                          "perubahan": "verdict"})
+        pct = f"{100 * self.level:g}%"
+        title = (f"Perubahan IKM {self.base} -> {self.compare} (uji t desain, SK {pct})" if lang == "id" else
+                 f"Change in IKM {self.base} -> {self.compare} (design-based t test, {pct} CI)")
+        lines = [title, shown.to_string(index=False)]
+        lines += [("Catatan: " if lang == "id" else "Note: ") + note for note in self.notes]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+
+def compare_periods(
+    design,
+    unsur: Mapping[str, str],
+    period: str = "periode",
+    by: str | Sequence[str] | None = "unit",
+    base=None,
+    compare=None,
+    level: float = 0.95,
+    scheme: str | Scheme = DEFAULT_SCHEME,
+    empty_unsur: str = "error",
+) -> PeriodChange:
+    """Did the IKM (and each unsur's NRR) change between two periods? Difference, design SE, t test, CI, verdict.
+
+    Both periods are domains of ONE design (every group x period is a domain of the full design, as R
+    ``svyby``), so their estimates can be correlated -- a PSU or stratum with respondents in both periods, or
+    a calibration that mixes periods. For each group and statistic theta (NRR_j, converted IKM):
+
+        D   = theta_akhir - theta_awal
+        u_i(D) = u_i(theta_akhir) - u_i(theta_awal)   (each u_i is zero outside its own domain)
+        Var(D) = design.variance(w u(D)) = V_akhir + V_awal - 2 Cov(awal, akhir)
+        t = D / SE(D),  df = design df of the group (PSUs minus strata with respondents in either period;
+        a replicate design's df),  p = 2 P(T_df > |t|),  CI = D -/+ t_{df,(1+level)/2} SE(D)
+
+    With a `ReplicateDesign` D is re-estimated with every replicate weight and Var(D) = svrVar of those
+    differences. Verdict: "naik bermakna" / "turun bermakna" when p < 1 - level (equivalently the CI
+    excludes 0), else "tidak berubah bermakna"; "tidak dapat diuji" when a period has no respondents in the
+    group (or the NRR is empty). This is R's ``svycontrast(svyby(~..., ~periode, design, svytotal,
+    covmat = TRUE), <difference>)`` (Lumley 2010, sec. 2.3 and 3.4; golden test tests/r/golden_periode.R).
+
+    Parameters
+    ----------
+    design : `SurveyDesign` or `ReplicateDesign` (the full design: the periods must be domains of it).
+    unsur : column -> unsur name mapping, as `riset.ikm.ikm`.
+    period : the period column; `base` (awal) and `compare` (akhir) are two of its values, by default the
+        first and the last in sorted order.
+    by : group column(s) compared separately (default 'unit'; None for all respondents together).
+    level : confidence level of the CI and of the verdict (test at 1 - level).
+
+    >>> import pandas as pd
+    >>> from riset.design import SurveyDesign
+    >>> from riset.ikm import UNSUR_2017
+    >>> df = pd.DataFrame({u.key: [2, 2, 3, 2, 4, 4, 3, 4] for u in UNSUR_2017})
+    >>> df["periode"] = ["S1"] * 4 + ["S2"] * 4
+    >>> res = compare_periods(SurveyDesign(df), {u.key: u.key for u in UNSUR_2017}, by=None)
+    >>> round(float(res.table["selisih"].item()), 2), res.table["perubahan"].item()
+    (37.5, 'naik bermakna')
+    """
+    sch = get_scheme(scheme)
+    if not 0 < level < 1:
+        raise DataError(f"level={level}; a confidence level lies between 0 and 1 (e.g. 0.95)")
+    by_cols = [by] if isinstance(by, str) else list(by or [])
+    if period not in design.data.columns:
+        raise DataError(f"period column {period!r} not found in the data")
+    if period in by_cols:
+        raise DataError(f"period column {period!r} is also in by={by_cols}; compare periods within other groups")
+    present = design.data.loc[np.asarray(design.weights) != 0, period].dropna().unique()
+    periods = sorted(present, key=str)
+    base = periods[0] if base is None and periods else base
+    compare = periods[-1] if compare is None and periods else compare
+    for name, value in (("base", base), ("compare", compare)):
+        if value not in periods:
+            raise DataError(f"{name}={value!r} is not a period in column {period!r}; periods present: "
+                            f"{', '.join(map(str, periods)) or 'none'}")
+    if base == compare:
+        raise DataError(f"base and compare are both {base!r}; choose two different periods of {period!r}")
+    notes = []
+    others = [p for p in periods if p not in (base, compare)]
+    if others:
+        notes.append(f"Periode {', '.join(map(str, others))} tidak dibandingkan (hanya {base} dan {compare}).")
+    two = design.subset(design.data[period].isin([base, compare]).to_numpy())
+    m = _fit(two, unsur, [*by_cols, period], sch, empty_unsur)
+    notes += m.notes
+    k = m.k
+
+    # each domain (group x period) -> its group and its side (-1 awal, +1 akhir)
+    side = np.where(m.labels[period].to_numpy() == compare, 1.0, -1.0)
+    if by_cols:
+        gkeys = pd.MultiIndex.from_frame(m.labels[by_cols]) if len(by_cols) > 1 else pd.Index(m.labels[by_cols[0]])
+        gcode, guniq = pd.factorize(gkeys, sort=True)
+        groups = pd.DataFrame(list(guniq), columns=by_cols) if len(by_cols) > 1 else pd.DataFrame({by_cols[0]: guniq})
+    else:
+        gcode, groups = np.zeros(len(m.labels), dtype=np.int64), pd.DataFrame(index=[0])
+    n_groups = len(groups)
+    idx = np.full((n_groups, 2), -1)  # domain index of (awal, akhir) per group
+    idx[gcode, (side > 0).astype(int)] = np.arange(len(m.labels))
+    both = (idx >= 0).all(axis=1)
+    for g in np.flatnonzero(~both):
+        missing = base if idx[g, 0] < 0 else compare
+        name = " / ".join(map(str, groups.iloc[g].tolist())) if by_cols else "semua responden"
+        notes.append(f"{name}: tidak ada responden pada periode {missing}; perubahan tidak dapat diuji.")
+
+    est = _masked_estimates(m, [*by_cols, period])  # domains x (k NRR, IKM, IKM konversi); NaN where empty
+    safe = np.where(idx >= 0, idx, 0)
+    awal = np.where(idx[:, :1] >= 0, est[safe[:, 0]], np.nan)
+    akhir = np.where(idx[:, 1:] >= 0, est[safe[:, 1]], np.nan)
+    diff = akhir - awal
+    row_group = np.where(m.domain >= 0, gcode[np.maximum(m.domain, 0)], -1)
+    if isinstance(two, ReplicateDesign):
+        rep = m.g(two.replicate_totals(m.y, m.domain, len(m.labels)))  # domains x R x stats
+        var = two.variance_of(diff, np.moveaxis(rep[safe[:, 1]] - rep[safe[:, 0]], 1, -1))
+        df = np.full(n_groups, float(two.df))
+    else:
+        # u(D) = u(akhir) - u(awal): the rows' own-domain influence values signed by period, per group
+        sign = np.where(m.domain >= 0, side[np.maximum(m.domain, 0)], 0.0)
+        var = two.variance_by(m.fit.influence * (np.asarray(two.weights) * sign)[:, None], row_group, n_groups)
+        df = two.df_by(row_group, n_groups)
+    se = np.where(np.isnan(diff), np.nan, np.sqrt(var))
+    var_awal, var_akhir = m.fit.var[safe[:, 0]], m.fit.var[safe[:, 1]]
+    n_domain = np.bincount(m.domain[m.domain >= 0], minlength=len(m.labels))
+
+    ikm_col = [k + 1]
+    table = _group_rows(groups, by_cols, 1)
+    table["periode_awal"], table["periode_akhir"] = base, compare
+    table["n_awal"] = np.where(idx[:, 0] >= 0, n_domain[safe[:, 0]], 0)
+    table["n_akhir"] = np.where(idx[:, 1] >= 0, n_domain[safe[:, 1]], 0)
+    table["ikm_awal"], table["ikm_akhir"] = awal[:, k + 1], akhir[:, k + 1]
+    table["se_awal"] = np.where(np.isnan(awal[:, k + 1]), np.nan, np.sqrt(var_awal[:, k + 1]))
+    table["se_akhir"] = np.where(np.isnan(akhir[:, k + 1]), np.nan, np.sqrt(var_akhir[:, k + 1]))
+    table["kov"] = np.where(np.isnan(diff[:, k + 1]), np.nan, (var_awal + var_akhir - var)[:, k + 1] / 2)
+    table = pd.concat([table, _change_frame(diff[:, ikm_col], se[:, ikm_col], df, level)], axis=1)
+
+    nrr = _group_rows(groups, by_cols, k)
+    nrr["unsur"] = np.tile(list(sch.keys), n_groups)
+    nrr["periode_awal"], nrr["periode_akhir"] = base, compare
+    nrr["nrr_awal"], nrr["nrr_akhir"] = awal[:, :k].ravel(), akhir[:, :k].ravel()
+    nrr = pd.concat([nrr, _change_frame(diff[:, :k], se[:, :k], df, level)], axis=1)
+    return PeriodChange(table, nrr, base, compare, sch, level, notes)
+
+
+def _change_frame(diff: np.ndarray, se: np.ndarray, df: np.ndarray, level: float) -> pd.DataFrame:
+    """selisih, se, ci_low, ci_high, t, df, p_value, perubahan for groups x statistics (flattened row-wise)."""
+    dfs = np.repeat(df[:, None], diff.shape[1], axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(se > 0, diff / se, np.where(diff == 0, 0.0, np.sign(diff) * np.inf))
+    p = np.where(np.isnan(t), np.nan, 2 * stats.t.sf(np.abs(t), np.maximum(dfs, 1e-300)))
+    tt = critical_value(level, dfs)
+    verdict = np.where(np.isnan(p), "tidak dapat diuji", np.where(p >= 1 - level, "tidak berubah bermakna",
+                                                                   np.where(diff > 0, "naik bermakna", "turun bermakna")))
+    return pd.DataFrame({"selisih": diff.ravel(), "se": se.ravel(), "ci_low": (diff - tt * se).ravel(),
+                         "ci_high": (diff + tt * se).ravel(), "t": t.ravel(), "df": dfs.ravel().astype(int),
+                         "p_value": p.ravel(), "perubahan": verdict.ravel()})
+
+
+@dataclass
+class _Model:
+    """The shared fit of `ikm_design` and `compare_periods`: point IKM (riset.ikm), domains, smooth fit."""
+
+    point: object  # riset.ikm.IkmResult
+    by_cols: list[str]
+    domain: np.ndarray
+    labels: pd.DataFrame
+    notes: list[str]
+    k: int
+    y: np.ndarray
+    g: object  # totals (..., 2k) -> (NRR_1..k, IKM, IKM konversi)
+    fit: object  # riset.estimate.SmoothFit
+    df: np.ndarray
+
+
+def _fit(design, unsur, by, sch: Scheme, empty_unsur: str) -> _Model:
+    """Point IKM/NRR and the smooth-function fit (totals y_j a_j, a_j per unsur) of every domain of `by`."""
     cols = list(unsur_columns(unsur, sch))
     w = np.asarray(design.weights)
     if (w < 0).any():
@@ -153,36 +413,25 @@ def ikm_design(
         return jac
 
     fit = fit_smooth(design, y, g, jacobian, domain, n_dom)
-    se = np.sqrt(fit.var)
     df = np.full(n_dom, float(design.df)) if isinstance(design, ReplicateDesign) else design.df_by(domain, n_dom)
+    return _Model(point, by_cols, domain, labels, domain_notes, k, y, g, fit, df)
 
-    per_domain = labels.copy()
-    per_domain["ikm_se"] = se[:, k]
-    per_domain["se"] = se[:, k + 1]
-    per_domain["df"] = df.astype(int)
-    table = point.table.merge(per_domain, on=by_cols, how="left") if by_cols else pd.concat(
-        [point.table, per_domain.reset_index(drop=True)], axis=1)
-    empty_ikm = table["ikm"].isna()
-    table.loc[empty_ikm, ["ikm_se", "se"]] = np.nan
-    tt = critical_value(level, table["df"].to_numpy())
-    lo, hi = sch.conversion * sch.scale[0], sch.conversion * sch.scale[1]
-    table["ci_low"] = np.clip(table["ikm_konversi"] - tt * table["se"], lo, hi)
-    table["ci_high"] = np.clip(table["ikm_konversi"] + tt * table["se"], lo, hi)
-    table["p_mutu_beda"] = p_mutu_beda(table["ikm_konversi"], table["se"], sch)
-    order = [*by_cols, "n_responden", "n_tanpa_jawaban", "ikm", "ikm_se", "ikm_konversi", "se", "ci_low", "ci_high",
-             "df", "mutu", "kinerja", "p_mutu_beda", "unsur_kosong"]
-    table = table[order]
 
-    nrr_se = pd.DataFrame(se[:, :k], columns=[u.key for u in unsur_columns(unsur, sch).values()])
-    nrr_se = pd.concat([labels.reset_index(drop=True), nrr_se], axis=1).melt(
-        id_vars=by_cols, var_name="unsur", value_name="se")
-    nrr_se["df"] = np.tile(df.astype(int), k)
-    nrr = point.nrr.merge(nrr_se, on=[*by_cols, "unsur"], how="left")
-    nrr.loc[nrr["nrr"].isna(), "se"] = np.nan
-    t_nrr = critical_value(level, nrr["df"].to_numpy())
-    nrr["ci_low"] = np.clip(nrr["nrr"] - t_nrr * nrr["se"], *sch.scale)
-    nrr["ci_high"] = np.clip(nrr["nrr"] + t_nrr * nrr["se"], *sch.scale)
-    return IkmDesignResult(table, nrr, sch, level, [*point.notes, *domain_notes])
+def _group_rows(groups: pd.DataFrame, by_cols: list[str], repeat: int) -> pd.DataFrame:
+    """The group label columns, each group repeated `repeat` times (no columns without groups)."""
+    if not by_cols:
+        return pd.DataFrame(index=range(repeat))
+    return groups.loc[groups.index.repeat(repeat)].reset_index(drop=True)
+
+
+def _masked_estimates(m: _Model, keys: list[str]) -> np.ndarray:
+    """The fit's estimates with NaN where riset.ikm has none (an unsur nobody answered; IKM under 'nan')."""
+    est = m.fit.estimate.copy()
+    est[:, :m.k][m.fit.totals[:, m.k:] == 0] = np.nan
+    index = pd.MultiIndex.from_frame(m.labels[keys]) if len(keys) > 1 else pd.Index(m.labels[keys[0]])
+    empty = m.point.table.set_index(keys)["ikm"].reindex(index).isna().to_numpy()
+    est[empty, m.k:] = np.nan
+    return est
 
 
 def p_mutu_beda(ikm_konversi, se, scheme: str | Scheme = DEFAULT_SCHEME) -> np.ndarray:
