@@ -162,3 +162,22 @@ def test_period_comparison_one_series_per_period():
     # groups ordered by mean IKM: C (72.5) at 0, A (81) at 1, B (84.5) at 2; S1 values
     assert [s1[0], s1[1], s1[2]] == [75.0, 80.0, 84.0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["C", "A", "B"]
+
+
+def test_period_comparison_marks_significant_changes():
+    table = pd.DataFrame({"nama_unit": ["A", "A", "B", "B", "C", "C"], "periode": ["2026-S1", "2026-S2"] * 3,
+                          "ikm_konversi": [80.0, 86.0, 85.0, 84.0, 75.0, 70.0],
+                          "ci_low": [78.0, 84.0, 83.0, 82.0, 73.0, 68.0], "ci_high": [82.0, 88.0, 87.0, 86.0, 77.0, 72.0]})
+    change = pd.DataFrame({"nama_unit": ["A", "B", "C"],
+                           "perubahan": ["naik bermakna", "tidak berubah bermakna", "turun bermakna"]})
+    ax = charts.period_comparison(table, change=change).axes[0]
+    marks = {c.get_label(): c.get_offsets() for c in ax.collections if isinstance(c, PathCollection)}
+    assert set(marks) == {"2026-S1", "2026-S2", "naik bermakna (p < 0,05)", "turun bermakna (p < 0,05)"}
+    # order by mean IKM: C at 0, A at 1, B at 2; the marker sits just right of the group's highest CI end
+    up, down = marks["naik bermakna (p < 0,05)"], marks["turun bermakna (p < 0,05)"]
+    assert up[:, 1].tolist() == [1.0] and 88.0 < up[0, 0] < ax.get_xlim()[1]
+    assert down[:, 1].tolist() == [0.0] and 77.0 < down[0, 0] < 80.0
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "turun bermakna (p < 0,05)" in legend
+    en = charts.period_comparison(table, change=change, lang="en", level=0.9).axes[0]
+    assert "significant increase (p < 0.10)" in [t.get_text() for t in en.get_legend().get_texts()]

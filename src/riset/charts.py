@@ -15,7 +15,8 @@ Charts
 - `demographic_profile` respondent profile, one panel per characteristic.
 - `driver_importance`  relative importance of the unsur for overall satisfaction, with CIs.
 - `weight_diagnostics` weight distribution before/after calibration and sample vs population margins.
-- `period_comparison`  IKM per group in two (or more) periods, side by side with CIs.
+- `period_comparison`  IKM per group in two (or more) periods, side by side with CIs; markers where the
+                       change is significant (`riset.ikm_design.compare_periods`).
 
 Example
 -------
@@ -41,6 +42,7 @@ from matplotlib.ticker import FuncFormatter
 
 from riset.errors import DataError
 from riset.ikm import DEFAULT_SCHEME, Scheme, get_scheme
+from riset.ikm_design import VERDICTS
 from riset.labels import check_language, fmt_num, kinerja_label, label, unsur_name
 
 #: Fill colours of the mutu bands (A best .. D worst): green, blue-green, amber, red, light for a background.
@@ -478,15 +480,21 @@ def period_comparison(
     lang: str | None = None,
     scheme: str | Scheme = DEFAULT_SCHEME,
     title: str | None = None,
+    change: pd.DataFrame | None = None,
+    level: float = 0.95,
 ) -> Figure:
     """IKM per group in each period (e.g. 2026-S1 vs 2026-S2), points with 95% CI, dodged per period.
 
-    Overlapping CIs do not by themselves mean "no difference"; the difference test belongs to the estimation
-    module — this chart shows the estimates with their uncertainty over the mutu bands.
+    Overlapping CIs do not by themselves mean "no difference" (nor do separate CIs mean one: the two periods
+    can be correlated). Pass the test of the change, `riset.ikm_design.compare_periods(...).table`, as
+    `change`: groups whose change is significant get a marker right of their CIs (green ▲ naik bermakna,
+    red ▼ turun bermakna) and the legend says so.
 
     Parameters
     ----------
     table : one row per group x period with `group`, `period`, ``ikm_konversi`` and optional ``ci_low``/``ci_high``.
+    change : one row per group with `group` and ``perubahan`` (a verdict of `riset.ikm_design.VERDICTS`).
+    level : the confidence level of that test (the legend shows p < 1 - level).
 
     >>> import pandas as pd
     >>> t = pd.DataFrame({"nama_unit": ["A", "A", "B", "B"], "periode": ["S1", "S2"] * 2,
@@ -514,6 +522,16 @@ def period_comparison(
         if has_ci:
             ax.hlines(y, part["ci_low"], part["ci_high"], color=color, lw=2, alpha=0.85, zorder=2)
         ax.scatter(part["ikm_konversi"], y, s=36, color=color, edgecolor="white", linewidth=0.7, label=p, zorder=3)
+    if change is not None:
+        _require(change, [group, "perubahan"], "period_comparison(change=)")
+        right = table.groupby(group)["ci_high" if has_ci else "ikm_konversi"].max()
+        step = 0.02 * (hi - lo)  # _score_limits leaves >= 2 points right of the highest CI
+        for verdict, marker, color in (("naik bermakna", "^", MUTU_COLORS["A"]), ("turun bermakna", "v", MUTU_COLORS["D"])):
+            groups = [g for g in change.loc[change["perubahan"] == verdict, group] if g in pos]
+            if groups:
+                text = verdict if lang == "id" else VERDICTS[verdict]
+                ax.scatter(np.minimum(right.loc[groups].to_numpy(float) + step, hi - step / 2), [pos[g] for g in groups], marker=marker, s=60,
+                           color=color, label=f"{text} (p < {fmt_num(1 - level, 2, lang)})", zorder=4)
     ax.set_yticks(np.arange(len(order)), [str(g) for g in order])
     ax.set_xlim(lo, hi)
     ax.set_ylim(-0.7, len(order) - 0.3)
