@@ -164,22 +164,24 @@ def _raking_adjuster(passes: list[tuple[np.ndarray, int, np.ndarray]]):
     the same residuals as sweeping the n rows 10 x margins times, for one pass over the rows.
     """
     n = len(passes[0][0])
+    rows = np.arange(n)
     count = [np.bincount(idx, minlength=n_cells).astype(float) for idx, n_cells, _ in passes]
     cross = [[sparse.csr_matrix((w_p / w_m, (idx_m, idx_p)), shape=(n_m, n_p)) for idx_p, n_p, w_p in passes]
              for idx_m, n_m, w_m in passes]
+    # cellsum_M(x / w_M) = to_cell[M] @ x and w_M * b_M[idx_M] = from_cell[M] @ b_M: sparse products, one pass
+    # over the rows each, without n x k temporaries
+    to_cell = [sparse.csr_matrix((1 / w, (idx, rows)), shape=(n_cells, n)) for idx, n_cells, w in passes]
+    from_cell = [sparse.csr_matrix((w, (rows, idx)), shape=(n, n_cells)) for idx, n_cells, w in passes]
 
     def adjust(x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=float).reshape(n, -1)
-        base = [_cell_sums(idx, x / w[:, None], n_cells) for idx, n_cells, w in passes]
+        base = [np.asarray(a @ x) for a in to_cell]
         b = [np.zeros_like(s) for s in base]
         for _ in range(_RAKE_VARIANCE_PASSES):
             for m, c in enumerate(count):
                 sums = base[m] - sum(cross[m][p] @ b[p] for p in range(len(passes)))
                 b[m] = b[m] + np.divide(sums, c[:, None], out=np.zeros_like(sums), where=c[:, None] > 0)
-        out = x.copy()
-        for (idx, _, w), b_m in zip(passes, b):
-            out -= w[:, None] * b_m[idx]
-        return out
+        return x - sum(np.asarray(a @ b_m) for a, b_m in zip(from_cell, b))
 
     return adjust
 
