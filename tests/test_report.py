@@ -15,7 +15,7 @@ from pptx import Presentation
 
 from riset.errors import RisetError
 from riset.labels import fmt_ci, fmt_num
-from riset.report import FILE_NAMES, ikm_table, write_report
+from riset.report import FILE_NAMES, ikm_table, period_change_table, write_report
 from riset.study import run_study
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -104,8 +104,8 @@ def test_docx_chapters_tables_figures_and_numbers(package, res):
 def test_pptx_slides_and_numbers(package, res):
     prs = Presentation(package[0]["pptx"])
     slides = list(prs.slides)
-    # title, methodology, key results, unit table, 7 charts, recommendations, follow-up plan
-    assert len(slides) == 3 + 1 + N_FIGURES + 2
+    # title, methodology, key results, unit table, 7 charts, period change table, recommendations, follow-up plan
+    assert len(slides) == 3 + 1 + N_FIGURES + 1 + 2
     assert fmt_num(_kab(res)["ikm_konversi"], 2) in slides[0].placeholders[1].text
     pictures = sum(1 for s in slides for sh in s.shapes if sh.shape_type == 13)
     assert pictures == N_FIGURES
@@ -141,3 +141,61 @@ def test_english_labels_and_number_format(res):
 def test_unknown_format_is_refused(res, tmp_path):
     with pytest.raises(RisetError, match="pdf"):
         write_report(res, tmp_path, formats=("html", "pdf"))
+
+
+def _change_row(res, group):
+    change = res.period_change.set_index("group")
+    return change.loc[group]
+
+
+def test_docx_period_change_table_matches_the_study(package, res):
+    doc = Document(package[0]["docx"])
+    table = next(t for t in doc.tables if [c.text for c in t.rows[0].cells][3:4] == ["Selisih"])
+    header = [c.text for c in table.rows[0].cells]
+    assert header == ["Unit layanan", "IKM 2026-S1", "IKM 2026-S2", "Selisih", "SK 95%", "p", "Perubahan"]
+    rows = {r.cells[0].text: [c.text for c in r.cells] for r in table.rows[1:]}
+    assert len(rows) == 1 + 15
+    for group, name in (("Kabupaten", "Kabupaten"), ("RSUD-RJ", res.level("unit").set_index("unit").loc["RSUD-RJ", "nama_unit"])):
+        r = _change_row(res, group)
+        assert rows[name][1:5] == [fmt_num(r["ikm_awal"], 2), fmt_num(r["ikm_akhir"], 2), "+" + fmt_num(r["selisih"], 2),
+                                   fmt_ci(r["ci_low"], r["ci_high"], 2)]
+        assert rows[name][6] == "naik bermakna"
+    # RSUD-RJ: p = 0.0036 (R golden in test_study); SMP Negeri 3: p = 0.057 -> not significant at 95%
+    assert rows[name][5] == "0,004"
+    smp3 = _change_row(res, "SMPN3-SMAS")
+    assert rows[smp3["nama_unit"]][5] == fmt_num(smp3["p_value"], 3) and rows[smp3["nama_unit"]][6] == "tidak berubah bermakna"
+    text = "\n".join(p.text for p in doc.paragraphs)
+    kab = _change_row(res, "Kabupaten")
+    assert (f"IKM kabupaten naik bermakna (+{fmt_num(kab['selisih'], 2)} poin; SK 95% "
+            f"{fmt_ci(kab['ci_low'], kab['ci_high'], 2)}; p = < 0,001)") in text
+
+
+def test_xlsx_period_change_sheet_keeps_numbers(package, res):
+    book = load_workbook(package[0]["xlsx"], read_only=True)
+    rows = list(book["Perubahan periode"].iter_rows(values_only=True))
+    header = rows[0]
+    got = {r[header.index("group")]: r for r in rows[1:]}
+    assert len(got) == 16
+    for group in ("Kabupaten", "PKM-SMAS"):
+        want = _change_row(res, group)
+        for column in ("selisih", "se", "ci_low", "ci_high", "p_value", "kov"):
+            assert got[group][header.index(column)] == pytest.approx(want[column], rel=1e-12), column
+        assert got[group][header.index("perubahan")] == "naik bermakna"
+
+
+def test_pptx_has_the_period_change_slide(package, res):
+    prs = Presentation(package[0]["pptx"])
+    slide = next(s for s in prs.slides if s.shapes.title is not None and s.shapes.title.text == "Perubahan IKM antar periode")
+    table = next(sh.table for sh in slide.shapes if sh.has_table)
+    rows = {table.cell(i, 0).text: table.cell(i, 6).text for i in range(1, len(table.rows))}
+    names = res.period_change.set_index("group")["nama_unit"]
+    assert rows[names["PKM-SMAS"]] == "naik bermakna" and rows[names["DUK-KK"]] == "tidak berubah bermakna"
+
+
+def test_period_change_table_in_english(res):
+    table = period_change_table(res, lang="en")
+    assert table.header[3:] == ["Change", "95% CI", "p", "Verdict"]
+    assert table.rows[0][0] == "Kabupaten" and table.rows[0][6] == "significant increase"
+    # units follow the kabupaten row, largest change first
+    changes = [float(r[3]) for r in table.rows[1:]]
+    assert changes == sorted(changes, reverse=True)

@@ -530,8 +530,9 @@ def period_comparison(
             groups = [g for g in change.loc[change["perubahan"] == verdict, group] if g in pos]
             if groups:
                 text = verdict if lang == "id" else VERDICTS[verdict]
-                ax.scatter(np.minimum(right.loc[groups].to_numpy(float) + step, hi - step / 2), [pos[g] for g in groups], marker=marker, s=60,
-                           color=color, label=f"{text} (p < {fmt_num(1 - level, 2, lang)})", zorder=4)
+                x = np.minimum(right.loc[groups].to_numpy(float) + step, hi - step / 2)
+                ax.scatter(x, [pos[g] for g in groups], marker=marker, s=60, color=color,
+                           label=f"{text} (p < {fmt_num(1 - level, 2, lang)})", zorder=4)
     ax.set_yticks(np.arange(len(order)), [str(g) for g in order])
     ax.set_xlim(lo, hi)
     ax.set_ylim(-0.7, len(order) - 0.3)

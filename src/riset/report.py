@@ -33,10 +33,12 @@ from pathlib import Path
 from typing import Sequence
 
 import matplotlib.pyplot as plt
+import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from riset import charts
 from riset.errors import RisetError
+from riset.ikm_design import VERDICTS
 from riset.io import write_table
 from riset.labels import check_language, fmt_ci, fmt_num, fmt_pct, kinerja_label, label, unsur_name
 
@@ -113,10 +115,14 @@ def render_figures(results, lang: str | None = None) -> dict[str, Figure]:
                        f"{fmt_num(results.drivers.r2, 2, lang)}), with 95% design bootstrap CI.")),
     }
     if "unit_periode" in results.levels():
+        change = _unit_changes(results)
         made["periode"] = (charts.period_comparison(results.level("unit_periode"), group="nama_unit", lang=lang,
-                                                    scheme=results.scheme),
-                           _t(lang, "IKM per unit pada tiap periode dengan SK 95%.",
-                              "IKM per unit in each period with 95% CI."))
+                                                    scheme=results.scheme, change=change),
+                           _t(lang, "IKM per unit pada tiap periode dengan SK 95%"
+                                    + ("; ▲/▼ = naik/turun bermakna (uji t desain, p < 0,05)." if change is not None else "."),
+                              "IKM per unit in each period with 95% CI"
+                              + ("; ▲/▼ = significant increase/decrease (design-based t test, p < 0.05)."
+                                 if change is not None else ".")))
     if results.weighting != "tanpa":
         made["bobot"] = (charts.weight_diagnostics(results.weights, results.margins, lang=lang),
                          _t(lang, "Diagnostik bobot: sebaran bobot desain dan bobot akhir, serta komposisi sampel "
@@ -153,6 +159,56 @@ def ikm_table(results, level: str = "unit", lang: str | None = None) -> Table:
                "unit_periode": _t(lang, "IKM per unit dan periode", "IKM per unit and period"),
                "kabupaten": _t(lang, "IKM kabupaten", "Regency IKM")}[level]
     return Table(caption, header, body)
+
+
+def _unit_changes(results):
+    """The unit rows of `results.period_change` (None when the study has fewer than two periods)."""
+    change = results.period_change
+    return None if change is None else change[change["level"] == "unit"]
+
+
+def period_change_table(results, lang: str | None = None) -> Table:
+    """Change in IKM between the two periods (kabupaten, then units by change): IKM awal, akhir, selisih with
+    its 95% CI, p-value and verdict (`riset.ikm_design.compare_periods`, design-based t test)."""
+    lang = check_language(lang)
+    change = results.period_change
+    rows = pd.concat([change[change["level"] == "kabupaten"],
+                      _unit_changes(results).sort_values("selisih", ascending=False, kind="stable")])
+    first, last = change["periode_awal"].iloc[0], change["periode_akhir"].iloc[0]
+    header = [label("unit", lang), f"IKM {first}", f"IKM {last}", _t(lang, "Selisih", "Change"), label("ci95", lang),
+              "p", _t(lang, "Perubahan", "Verdict")]
+    body = [[str(r["group"]) if r["level"] == "kabupaten" else str(r["nama_unit"]), fmt_num(r["ikm_awal"], 2, lang),
+             fmt_num(r["ikm_akhir"], 2, lang), ("+" if r["selisih"] > 0 else "") + fmt_num(r["selisih"], 2, lang),
+             fmt_ci(r["ci_low"], r["ci_high"], 2, lang), _fmt_p(r["p_value"], lang),
+             r["perubahan"] if lang == "id" else VERDICTS[r["perubahan"]]] for _, r in rows.iterrows()]
+    return Table(_t(lang, f"Perubahan IKM dari {first} ke {last} (uji t sesuai desain sampel, SK 95%)",
+                    f"Change in IKM from {first} to {last} (design-based t test, 95% CI)"), header, body)
+
+
+def _fmt_p(p, lang: str) -> str:
+    return ("< " + fmt_num(0.001, 3, lang)) if p < 0.001 else fmt_num(p, 3, lang)
+
+
+def _change_text(results, lang: str) -> str:
+    """One paragraph: the kabupaten's change with CI and p, and which units changed significantly."""
+    change = results.period_change
+    kab = change[change["level"] == "kabupaten"].iloc[0]
+    units = _unit_changes(results)
+    up = units.loc[units["perubahan"] == "naik bermakna", "nama_unit"].astype(str).tolist()
+    down = units.loc[units["perubahan"] == "turun bermakna", "nama_unit"].astype(str).tolist()
+    verdict = kab["perubahan"] if lang == "id" else VERDICTS[kab["perubahan"]]
+    diff = ("+" if kab["selisih"] > 0 else "") + fmt_num(kab["selisih"], 2, lang)
+    return _t(lang,
+              f"Dari {kab['periode_awal']} ke {kab['periode_akhir']} IKM kabupaten {verdict} ({diff} poin; SK 95% "
+              f"{fmt_ci(kab['ci_low'], kab['ci_high'], 2, lang)}; p = {_fmt_p(kab['p_value'], lang)}). Unit yang naik "
+              f"bermakna: {', '.join(up) or 'tidak ada'}; turun bermakna: {', '.join(down) or 'tidak ada'}. Uji ini "
+              f"memperhitungkan desain sampel dan korelasi kedua periode; SK yang saling tumpang tindih pada grafik "
+              f"belum berarti tidak ada perubahan.",
+              f"From {kab['periode_awal']} to {kab['periode_akhir']} the regency IKM shows a {verdict} ({diff} points; "
+              f"95% CI {fmt_ci(kab['ci_low'], kab['ci_high'], 2, lang)}; p = {_fmt_p(kab['p_value'], lang)}). Units "
+              f"with a significant increase: {', '.join(up) or 'none'}; decrease: {', '.join(down) or 'none'}. The "
+              f"test accounts for the sampling design and the correlation of the two periods; overlapping CIs on the "
+              f"chart do not by themselves mean no change.")
 
 
 def nrr_table(results, lang: str | None = None) -> Table:
@@ -238,7 +294,10 @@ def build_sections(results, figures: dict[str, Figure], lang: str | None = None)
            f"lowest: {worst['nama_unit']} ({fmt_num(worst['ikm_konversi'], 2, lang)}, grade {worst['mutu']})."),
         ikm_table(results, "unit", lang), figures["ikm_unit"],
         *[ikm_table(results, level, lang) for level in ("opd", "periode") if level in results.levels()],
-        *[figures[key] for key in ("periode",) if key in figures], nrr_table(results, lang), figures["nrr"],
+        *[figures[key] for key in ("periode",) if key in figures],
+        *([_change_text(results, lang), period_change_table(results, lang)]
+          if results.period_change is not None else []),
+        nrr_table(results, lang), figures["nrr"],
     ]
     analisis = [
         _t(lang,
@@ -442,10 +501,10 @@ def _write_pptx(results, figures: dict[str, Figure], path: Path, lang: str) -> N
             p.space_after = Pt(10)
         return s
 
-    def table_slide(text: str, table: Table, widths: Sequence[float], size: int = 12):
+    def table_slide(text: str, table: Table, widths: Sequence[float], size: int = 12, row: float = 0.36):
         s = titled(text)
         width = prs.slide_width - Inches(1.0)
-        height = Emu(int(Inches(0.36) * (len(table.rows) + 1)))
+        height = Emu(int(Inches(row) * (len(table.rows) + 1)))
         shape = s.shapes.add_table(len(table.rows) + 1, len(table.header), Inches(0.5), Inches(1.4), width, height)
         grid = shape.table
         for column, share in zip(grid.columns, widths):
@@ -474,7 +533,11 @@ def _write_pptx(results, figures: dict[str, Figure], path: Path, lang: str) -> N
     table_slide(unit_rows.caption, unit_rows, (34, 6, 12, 14, 7, 12, 15), size=11)
     picture(_t(lang, "IKM per unit layanan", "IKM per service unit"), figures["ikm_unit"], figures["ikm_unit"].caption)
     if "periode" in figures:
-        picture(_t(lang, "IKM semester 1 dan 2", "IKM by period"), figures["periode"])
+        picture(_t(lang, "IKM semester 1 dan 2", "IKM by period"), figures["periode"], figures["periode"].caption)
+    if results.period_change is not None:
+        change = period_change_table(results, lang)
+        table_slide(_t(lang, "Perubahan IKM antar periode", "Change in IKM between periods"), change,
+                    (30, 10, 10, 9, 16, 8, 17), size=9, row=0.32)
     picture(_t(lang, "Nilai per unsur pelayanan", "Score per service element"), figures["nrr"])
     picture(label("judul_profil", lang), figures["profil"])
     picture(_t(lang, "Faktor penentu kepuasan", "Key drivers of satisfaction"), figures["drivers"],

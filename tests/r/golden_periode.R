@@ -10,7 +10,7 @@
 # periods' 18 totals (y_j = answer or 0, a_j = answered) with their joint covariance; svycontrast takes the
 # delta-method difference  IKM_S2 - IKM_S1, IKM = (1/9) sum_j y_j / a_j, and NRR_j,S2 - NRR_j,S1.
 # The NRR contrast is checked a second way: svyby(~y_j, ~periode, denominator = ~a_j, svyratio, covmat = TRUE)
-# and svycontrast(c(-1, 1)).
+# and svycontrast(c(-1, 1)). A second part does the same on the calibrated example study (see below).
 suppressMessages({library(survey); library(jsonlite)})
 options(survey.lonely.psu = "fail", survey.ultimate.cluster = FALSE)
 num <- function(x) unname(as.numeric(x))
@@ -59,6 +59,64 @@ for (u in sort(unique(skm$unit))) {
     nrr_diff = num(sapply(nrr_diff, coef)), nrr_diff_se = num(sapply(nrr_diff, SE)),
     nrr_ratio_diff = num(sapply(nrr_ratio, coef)), nrr_ratio_diff_se = num(sapply(nrr_ratio, SE)))
 }
+# ---- The bundled example study, calibrated as riset.study does (weighting = "kalibrasi"): the design and the
+# raking constraints are those of tests/r/golden_study.R (copied here so that script's outputs stay untouched).
+# Strata = unit x periode, so no PSU is shared; the raking to kecamatan x sex / age margins that pool both
+# periods is what correlates them. Change 2026-S1 -> 2026-S2 kabupaten-wide and for two units.
+d <- read.csv(file.path("tests", "data", "study", "contoh_bersih.csv"), stringsAsFactors = FALSE)
+for (j in 1:9) {
+  u <- d[[paste0("U", j)]]
+  d[[paste0("y", j)]] <- ifelse(is.na(u), 0, u)
+  d[[paste0("a", j)]] <- as.numeric(!is.na(u))
+}
+pop <- read.csv(file.path("data", "raw", "contoh_margin_penduduk.csv"), stringsAsFactors = FALSE)
+visits <- tapply(d$bobot_desain, d$kecamatan, sum)
+residents <- tapply(pop$jumlah, pop$kecamatan, sum)
+pop$scaled <- pop$jumlah * visits[pop$kecamatan] / residents[pop$kecamatan]
+names_x <- c(); totals_x <- c()
+add <- function(name, indicator, total) {
+  d[[name]] <<- as.numeric(indicator); names_x <<- c(names_x, name); totals_x <<- c(totals_x, total)
+}
+i <- 0
+for (k in sort(unique(pop$kecamatan))) for (s in sort(unique(pop$jenis_kelamin))) {
+  i <- i + 1; add(paste0("ks", i), d$kecamatan == k & d$jenis_kelamin == s,
+                  sum(pop$scaled[pop$kecamatan == k & pop$jenis_kelamin == s]))
+}
+i <- 0
+for (k in sort(unique(pop$kecamatan))) for (a in setdiff(sort(unique(pop$kelompok_umur)), "17-24")) {
+  i <- i + 1; add(paste0("ka", i), d$kecamatan == k & d$kelompok_umur == a,
+                  sum(pop$scaled[pop$kecamatan == k & pop$kelompok_umur == a]))
+}
+cells <- unique(d[, c("unit", "periode")]); cells <- cells[order(cells$unit, cells$periode), ][-1, ]
+for (i in seq_len(nrow(cells))) {
+  hit <- d$unit == cells$unit[i] & d$periode == cells$periode[i]
+  add(paste0("up", i), hit, sum(d$bobot_desain[hit]))
+}
+des <- svydesign(ids = ~hari + id_responden, strata = ~interaction(unit, periode),
+                 fpc = ~n_hari_layanan + n_pengunjung_hari, weights = ~bobot_desain, data = d)
+cal <- calibrate(des, as.formula(paste("~ 0 +", paste(names_x, collapse = " + "))), population = totals_x,
+                 calfun = "raking", epsilon = 1e-10, maxit = 200)
+# svyby(..., covmat = TRUE) stops on this calibrated design (survey 4.1.1: "number of items to replace is not
+# a multiple of replacement length"), so the two periods' domain totals are taken as totals of
+# period-indicator x variable columns in one svytotal -- the same estimator with the same joint covariance.
+for (p in c("S1", "S2")) for (v in c(paste0("y", 1:9), paste0("a", 1:9))) {
+  cal$variables[[paste0(p, "_", v)]] <- cal$variables[[v]] * (cal$variables$periode == paste0("2026-", p))
+}
+study_totals <- as.formula(paste("~", paste(outer(c("S1_", "S2_"), c(paste0("y", 1:9), paste0("a", 1:9)), paste0),
+                                            collapse = " + ")))
+study_ikm <- function(p) paste0("25 / 9 * (", paste0(p, "_y", 1:9, " / ", p, "_a", 1:9, collapse = " + "), ")")
+change_of <- function(design) {
+  st <- svytotal(study_totals, design)
+  both <- svycontrast(st, list(s1 = parse(text = study_ikm("S1"))[[1]], s2 = parse(text = study_ikm("S2"))[[1]]))
+  diff <- svycontrast(st, list(d = parse(text = paste0(study_ikm("S2"), " - ", study_ikm("S1")))[[1]]))
+  df <- degf(design)
+  est <- num(coef(diff)); se <- num(SE(diff)); t <- est / se
+  list(ikm_s1 = num(coef(both))[1], ikm_s2 = num(coef(both))[2], kov = vcov(both)[1, 2], selisih = est, se = se,
+       t = t, df = df, p = 2 * pt(-abs(t), df), ci_low = est - qt(0.975, df) * se, ci_high = est + qt(0.975, df) * se)
+}
+out$kalibrasi <- list(kabupaten = change_of(cal))
+for (u in c("PKM-SMAS", "RSUD-RJ")) out$kalibrasi[[u]] <- change_of(subset(cal, unit == u))
+
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = TRUE),
            file.path("tests", "data", "golden", "periode.json"))
 cat("wrote tests/data/golden/periode.json\n")
