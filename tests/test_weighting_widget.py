@@ -1,5 +1,7 @@
 """The pembobotan widget: set the controls, call the callback, read what it shows (no browser)."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -95,3 +97,35 @@ def test_recipe_reports_collapsed_cells():
                                scale=False)
     assert any("kecamatan='A', kelompok_umur='tua' digabung" in note for note in run.notes)
     np.testing.assert_allclose(run.design.weights, [300, 300, 600, 600, 600])
+
+
+def test_default_is_the_report_recipe_and_gives_the_report_weights():
+    # the widget on the bundled example starts with the study's recipe: its weights are run_study's
+    from riset.io import read_survey
+    from riset.study import EXAMPLE_DESIGN, run_study
+
+    raw = Path(__file__).resolve().parents[1] / "data" / "raw"
+    survey = read_survey(raw / "contoh_skm_responden.csv", raw / "contoh_skm_codebook.yaml")
+    penduduk = pd.read_csv(raw / "contoh_margin_penduduk.csv")
+    pb = pembobotan(SurveyDesign(survey.data, ssu=survey.codebook.id, **EXAMPLE_DESIGN), penduduk)
+    assert pb.controls["resep"].value == "laporan" and "seperti laporan" in pb.controls["resep"].label.lower()
+    assert pb.inputs()["scale"] == "kecamatan" and pb.inputs()["keep_totals"] == ["unit", "periode"]
+    assert "sama dengan bobot laporan" in pb.status.value
+    report = run_study(raw, n_replicates=2, out_of_sample=False).weights["bobot_akhir"].to_numpy()
+    np.testing.assert_allclose(pb.run.design.weights, report, rtol=0, atol=1e-10)
+    assert not np.allclose(report, survey.data["bobot_desain"])  # the weights did change
+    pb.controls["metode"].value = "rake"  # any own choice leaves the recipe ...
+    assert pb.controls["resep"].value == "atur"
+    pb.controls["skala"].value = True
+    assert np.abs(pb.update().design.weights - report).max() > 1  # ... and gives other weights
+    pb.controls["resep"].value = "laporan"  # ... and choosing it again restores every control
+    assert pb.inputs() == {"margins": [["kecamatan", "jenis_kelamin"], ["kecamatan", "kelompok_umur"]],
+                           "method": "raking", "keep_totals": ["unit", "periode"], "bounds": None, "trim_ratio": None,
+                           "strict": False, "scale": "kecamatan", "collapse_min_n": None}
+
+
+def test_without_the_recipes_columns_the_explorer_starts_from_own_choice(design):
+    pb = pembobotan(design, POP)  # no unit / periode in the data
+    assert pb.controls["resep"].options == (("Atur sendiri (margin, skala, metode, batas, pemangkasan di bawah)",
+                                             "atur"),)
+    assert pb.inputs()["scale"] is True and pb.inputs()["keep_totals"] is None
