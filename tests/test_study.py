@@ -145,3 +145,43 @@ def test_other_data_without_periods_or_opd(tmp_path):
     assert other.level("unit").set_index("unit").loc["RSUD-RJ", "ikm_konversi"] == pytest.approx(by_hand, rel=1e-12)
     with pytest.raises(RisetError, match="'periode' is not an IKM level of this study"):
         other.level("periode")
+
+
+PERIODE = json.loads((ROOT / "tests" / "data" / "golden" / "periode.json").read_text())["kalibrasi"]
+
+
+@pytest.mark.parametrize("group", ["Kabupaten", "PKM-SMAS", "RSUD-RJ"])
+def test_period_change_matches_r_on_the_calibrated_design(res, group):
+    # R: svytotal of period-indicator x (y_j, a_j) on the raked design + svycontrast of IKM_S2 - IKM_S1
+    # (tests/r/golden_periode.R); the raking pools both periods, so their IKMs are correlated (kov != 0)
+    gold = PERIODE["kabupaten" if group == "Kabupaten" else group]
+    row = res.period_change.set_index("group").loc[group]
+    assert (row["periode_awal"], row["periode_akhir"]) == ("2026-S1", "2026-S2")
+    assert row["ikm_awal"] == pytest.approx(gold["ikm_s1"], rel=1e-6)
+    assert row["ikm_akhir"] == pytest.approx(gold["ikm_s2"], rel=1e-6)
+    for column, key in (("kov", "kov"), ("selisih", "selisih"), ("se", "se"), ("t", "t"), ("p_value", "p"),
+                        ("ci_low", "ci_low"), ("ci_high", "ci_high")):
+        assert row[column] == pytest.approx(gold[key], rel=1e-6), column
+    assert row["df"] == gold["df"]
+    assert row["perubahan"] == "naik bermakna"  # PKM-SMAS only just: p = 0.0496
+
+
+def test_period_change_covers_every_unit_and_is_a_sheet(res):
+    change = res.period_change
+    assert change["level"].value_counts().to_dict() == {"unit": 15, "kabupaten": 1}
+    units = change[change["level"] == "unit"].set_index("unit")
+    by_period = res.level("unit_periode").pivot(index="unit", columns="periode", values="ikm_konversi")
+    expected = (by_period["2026-S2"] - by_period["2026-S1"]).loc[units.index]
+    np.testing.assert_allclose(units["selisih"], expected, rtol=1e-9)
+    np.testing.assert_allclose(units["ikm_akhir"] - units["ikm_awal"], expected, rtol=1e-9)
+    assert units.loc["SMPN3-SMAS", "perubahan"] == "tidak berubah bermakna"  # p = 0.057
+    assert res.tables()["Perubahan periode"] is change
+
+
+def test_one_period_gives_no_change_table_and_says_so(res):
+    from riset.study import LEVELS, _period_change
+
+    design = res.design.subset((res.design.data["periode"] == "2026-S1").to_numpy())
+    notes = []
+    assert _period_change(design, res.unsur_map, res.scheme, LEVELS, notes) is None
+    assert notes == ["Hanya satu periode: perubahan IKM antar periode tidak diuji."]

@@ -46,7 +46,7 @@ from riset.design import SurveyDesign
 from riset.drivers import OutOfSampleCheck, RelativeImportance, out_of_sample_check, relative_importance
 from riset.errors import DataError, RisetError
 from riset.ikm import Scheme, get_scheme
-from riset.ikm_design import ikm_design
+from riset.ikm_design import compare_periods, ikm_design
 from riset.io import SurveyData, read_codebook, read_survey
 from riset.ipa import CsiResult, IpaResult, csi, ipa
 from riset.recommend import Recommendations, recommend
@@ -95,6 +95,10 @@ class StudyResults:
       population and of the sample unweighted / design-weighted / final-weighted;
     - `recommendations`: ranked unit x unsur improvements with text (`riset.recommend`; Indonesian,
       `recommendations_in("en")` for English).
+    - `period_change`: change in converted IKM from the first to the last periode (level kabupaten / unit):
+      ikm_awal, ikm_akhir, selisih, se (with the covariance of the two periods), ci_low, ci_high, t, df,
+      p_value, perubahan (naik / turun / tidak berubah bermakna at 95%; `riset.ikm_design.compare_periods`);
+      None when the data has fewer than two periods.
     Objects: `survey` (io), `designs` ('tanpa' equal weights, 'desain', and 'kalibrasi' when calibrated;
     `design` is the one the tables use), `drivers`,
     `drivers_check`, `ipa_result`, `csi_result`.
@@ -122,6 +126,7 @@ class StudyResults:
     seed: int
     sources: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    period_change: pd.DataFrame | None = None
 
     # ------------------------------------------------------------------ convenient views
     @property
@@ -203,6 +208,8 @@ class StudyResults:
         }
         if self.margins is not None:
             sheets["Margin pembobotan"] = self.margins
+        if self.period_change is not None:
+            sheets["Perubahan periode"] = self.period_change
         sheets["Catatan"] = pd.DataFrame({"catatan": self.notes})
         return sheets
 
@@ -388,6 +395,7 @@ def run_study(
         final = base if weighting == "desain" else equal
     designs = {"tanpa": equal, "desain": base, **({"kalibrasi": final} if weighting == "kalibrasi" else {})}
     ikm_table, nrr_table = _ikm_tables(final, unsur_map, scheme, levels)
+    period_change = _period_change(final, unsur_map, scheme, levels, notes)
     final_data = data.assign(**{_FINAL: np.asarray(final.weights)})
     drivers, check = _drivers(final_data, final, overall, unsur_map, spec.get("psu"), n_replicates, out_of_sample,
                               seed, progress)
@@ -422,6 +430,7 @@ def run_study(
         seed=seed,
         sources={k: str(v) for k, v in paths.items() if v is not None},
         notes=notes,
+        period_change=period_change,
     )
 
 
@@ -532,6 +541,27 @@ def _ikm_tables(design: SurveyDesign, unsur_map: Mapping[str, str], scheme: Sche
         nrrs.append(n)
     inside = np.asarray(design.weights) > 0
     return _add_names(pd.concat(tables, ignore_index=True), design.data.loc[inside]), pd.concat(nrrs, ignore_index=True)
+
+
+def _period_change(design: SurveyDesign, unsur_map: Mapping[str, str], scheme: Scheme,
+                   levels: Mapping[str, Sequence[str]], notes: list[str]) -> pd.DataFrame | None:
+    """Change in IKM from the first to the last periode, kabupaten-wide and per unit (`compare_periods`, 95%);
+    None (with a note) when the data has fewer than two periods."""
+    if "periode" not in levels:
+        return None
+    if design.data.loc[np.asarray(design.weights) > 0, "periode"].nunique() < 2:
+        notes.append("Hanya satu periode: perubahan IKM antar periode tidak diuji.")
+        return None
+    tables = []
+    for level, by in (("kabupaten", []), ("unit", ["unit"])):
+        res = compare_periods(design, unsur_map, by=by or None, scheme=scheme)
+        t = res.table.copy()
+        t.insert(0, "level", level)
+        t.insert(1, "group", _group_names(t, by))
+        tables.append(t)
+        notes += [n for n in res.notes if n not in notes]
+    inside = np.asarray(design.weights) > 0
+    return _add_names(pd.concat(tables, ignore_index=True), design.data.loc[inside])
 
 
 def _group_names(table: pd.DataFrame, by: Sequence[str]) -> list[str]:
