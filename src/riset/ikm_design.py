@@ -348,7 +348,8 @@ def _change_frame(diff: np.ndarray, se: np.ndarray, df: np.ndarray, level: float
     dfs = np.repeat(df[:, None], diff.shape[1], axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.where(se > 0, diff / se, np.where(diff == 0, 0.0, np.sign(diff) * np.inf))
-    p = np.where(np.isnan(t), np.nan, 2 * stats.t.sf(np.abs(t), np.maximum(dfs, 1e-300)))
+    with np.errstate(invalid="ignore"):
+        p = 2 * stats.t.sf(np.abs(t), dfs)  # NaN when t is (no estimate) or df is 0 (no variance to test)
     tt = critical_value(level, dfs)
     verdict = np.where(np.isnan(p), "tidak dapat diuji", np.where(p >= 1 - level, "tidak berubah bermakna",
                                                                    np.where(diff > 0, "naik bermakna", "turun bermakna")))
