@@ -199,3 +199,10 @@ def test_period_change_table_in_english(res):
     # units follow the kabupaten row, largest change first
     changes = [float(r[3]) for r in table.rows[1:]]
     assert changes == sorted(changes, reverse=True)
+
+
+def test_periods_are_listed_in_time_order_units_best_first(res):
+    assert [row[0] for row in ikm_table(res, "periode").rows] == ["2026-S1", "2026-S2"]
+    units = res.level("unit").set_index("nama_unit")["ikm_konversi"]
+    shown = [units[row[0]] for row in ikm_table(res, "unit").rows]
+    assert shown == sorted(shown, reverse=True)

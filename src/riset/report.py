@@ -145,7 +145,10 @@ def _t(lang: str, id_text: str, en_text: str) -> str:
 def ikm_table(results, level: str = "unit", lang: str | None = None) -> Table:
     """IKM rows of one level as a people-formatted table: group, n, IKM, 95% CI, mutu, kinerja, P(mutu beda)."""
     lang = check_language(lang)
-    rows = results.level(level).sort_values("ikm_konversi", ascending=False, kind="stable")
+    rows = results.level(level)
+    # periods read in time order; every other level is ranked, best first
+    rows = rows.sort_values("periode" if level == "periode" else "ikm_konversi", ascending=level == "periode",
+                            kind="stable")
     name_col = {"unit": "nama_unit", "unit_periode": "group", "opd": "opd", "periode": "periode"}.get(level, "group")
     header = [label({"unit": "unit", "unit_periode": "unit", "opd": "opd", "periode": "periode"}.get(level, "kategori"), lang),
               label("n", lang), label("ikm_konversi", lang), label("ci95", lang), label("mutu", lang),
