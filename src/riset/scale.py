@@ -245,8 +245,8 @@ def _cells(src: Source, sums: list[_Sum], weights, strata, psu, fpc, by, lonely_
     if fpc:
         extra.update(__fpc_min=("min", fpc), __fpc_max=("max", fpc), __fpc_nulls=("nulls", fpc))
     counts = [_Sum("__n_rows", weighted=False)]
-    keys = list(dict.fromkeys([*strata_cols, psu, *by_cols]))  # by = strata (IKM per unit) is common
-    agg = _aggregate(src, keys, [*counts, *sums], weights, extra)
+    group_keys = list(dict.fromkeys([*strata_cols, psu, *by_cols]))  # by = strata (IKM per unit) is common
+    agg = _aggregate(src, group_keys, [*counts, *sums], weights, extra)
     if weights:
         if agg["__w_nulls"].sum() > 0:
             raise DesignError(f"weight column '{weights}' is blank in {int(agg['__w_nulls'].sum())} row(s); "
