@@ -138,8 +138,8 @@ def main(sizes) -> None:
             timing = {}
             for tool in ("riset", "scale", "svy"):
                 timing[tool] = C.run_worker(SCRIPT, tool, n, out)
-                print(f"  n={n:>8,} {tool:6s} {timing[tool]['seconds']:8.3f} s  peak +{timing[tool]['peak_mib']:7.1f} MiB",
-                      flush=True)
+                r = timing[tool]
+                print(f"  n={n:>8,} {tool:6s} {r['seconds']:8.3f} s  peak +{r['peak_mib']:7.1f} MiB", flush=True)
             timing["R"] = C.run_r("bench_estimate.R", f"{out}.csv", out, C.repeats_for(n))
             print(f"  n={n:>8,} R      {timing['R']['seconds']:8.3f} s  peak +{timing['R']['peak_mib']:7.1f} MiB",
                   flush=True)

@@ -164,7 +164,8 @@ def main(n: int) -> None:
           f"{(t['riset']['rake_seconds'] + t['riset']['fixed_se_seconds']) / tot['svy']:.3f}")
     print()
     print("Agreement (max relative difference):")
-    print(f"  weights  riset vs R {C.max_rel_diff(w['riset'], w_ref):.1e}; svy vs R {C.max_rel_diff(w['svy'], w_ref):.1e}; "
+    print(f"  weights  riset vs R {C.max_rel_diff(w['riset'], w_ref):.1e}; "
+          f"svy vs R {C.max_rel_diff(w['svy'], w_ref):.1e}; "
           f"weightipy vs riset raking from weight 1 (normalised) {t['weightipy']['vs_riset_unweighted']:.1e}")
     m = riset.merge(ref, on="variable", suffixes=("", "_R"))
     s = svy_t.merge(ref, on="variable", suffixes=("", "_R")).merge(riset[["variable", "se_fixed"]], on="variable")

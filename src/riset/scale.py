@@ -261,7 +261,8 @@ def _cells(src: Source, sums: list[_Sum], weights, strata, psu, fpc, by, lonely_
             raise DesignError(f"{'psu' if col == psu else 'strata'} column '{col}' is blank in "
                               f"{int(agg.loc[blank, '__n_rows'].sum())} row(s); every respondent needs a value")
     if strata_cols:
-        stratum_keys = pd.MultiIndex.from_frame(agg[strata_cols]) if len(strata_cols) > 1 else pd.Index(agg[strata_cols[0]])
+        stratum_keys = (pd.MultiIndex.from_frame(agg[strata_cols]) if len(strata_cols) > 1
+                        else pd.Index(agg[strata_cols[0]]))
         stratum, stratum_labels = pd.factorize(stratum_keys, sort=True)
     else:
         stratum, stratum_labels = np.zeros(len(agg), dtype=np.int64), pd.Index(["(semua)"])
