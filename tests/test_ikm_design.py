@@ -253,3 +253,25 @@ def test_period_change_refuses_bad_arguments():
         compare_periods(d, MAPPING, period="tahun")
     with pytest.raises(DataError, match="also in by"):
         compare_periods(d, MAPPING, by=["unit", "periode"])
+
+
+def test_period_change_verdicts_can_use_holm_over_units():
+    from statsmodels.stats.multitest import multipletests
+
+    from riset.io import read_codebook, read_survey
+
+    root = Path(__file__).resolve().parents[1] / "data" / "raw"
+    survey = read_survey(root / "contoh_skm_responden.csv", read_codebook(root / "contoh_skm_codebook.yaml"))
+    design = SurveyDesign(survey.data, weights="bobot_desain", strata=["unit", "periode"], psu="hari",
+                          fpc="n_hari_layanan", ssu="id_responden", fpc2="n_pengunjung_hari")
+    unsur = survey.codebook.unsur_map()
+    holm_table = compare_periods(design, unsur, adjust="holm").table
+    raw_table = compare_periods(design, unsur).table
+    np.testing.assert_allclose(holm_table["p_holm"], multipletests(holm_table["p_value"], method="holm")[1])
+    np.testing.assert_allclose(holm_table["p_value"], raw_table["p_value"])
+    raw_significant = raw_table["perubahan"] != "tidak berubah bermakna"
+    holm_significant = holm_table["perubahan"] != "tidak berubah bermakna"
+    assert (raw_significant == (raw_table["p_value"] < 0.05)).all()
+    assert (holm_significant == (holm_table["p_holm"] < 0.05)).all()
+    # at least one unit's change is "significant" only before the adjustment for 15 tests
+    assert (raw_significant & ~holm_significant).any()

@@ -152,22 +152,26 @@ def test_docx_period_change_table_matches_the_study(package, res):
     doc = Document(package[0]["docx"])
     table = next(t for t in doc.tables if [c.text for c in t.rows[0].cells][3:4] == ["Selisih"])
     header = [c.text for c in table.rows[0].cells]
-    assert header == ["Unit layanan", "IKM 2026-S1", "IKM 2026-S2", "Selisih", "SK 95%", "p", "Perubahan"]
+    assert header == ["Unit layanan", "IKM 2026-S1", "IKM 2026-S2", "Selisih", "SK 95%", "p", "p (Holm)", "Perubahan"]
     rows = {r.cells[0].text: [c.text for c in r.cells] for r in table.rows[1:]}
     assert len(rows) == 1 + 15
     for group, name in (("Kabupaten", "Kabupaten"), ("RSUD-RJ", res.level("unit").set_index("unit").loc["RSUD-RJ", "nama_unit"])):
         r = _change_row(res, group)
         assert rows[name][1:5] == [fmt_num(r["ikm_awal"], 2), fmt_num(r["ikm_akhir"], 2), "+" + fmt_num(r["selisih"], 2),
                                    fmt_ci(r["ci_low"], r["ci_high"], 2)]
-        assert rows[name][6] == "naik bermakna"
+        assert rows[name][7] == "naik bermakna"
     # RSUD-RJ: p = 0.0036 (R golden in test_study); SMP Negeri 3: p = 0.057 -> not significant at 95%
     assert rows[name][5] == "0,004"
     smp3 = _change_row(res, "SMPN3-SMAS")
-    assert rows[smp3["nama_unit"]][5] == fmt_num(smp3["p_value"], 3) and rows[smp3["nama_unit"]][6] == "tidak berubah bermakna"
+    assert rows[smp3["nama_unit"]][5] == fmt_num(smp3["p_value"], 3) and rows[smp3["nama_unit"]][7] == "tidak berubah bermakna"
+    # RSUD-RJ: Holm over 15 units, 0.054: the paragraph says no unit stays significant after the adjustment
+    assert rows[name][6] == fmt_num(_change_row(res, "RSUD-RJ")["p_holm"], 3) == "0,054"
     text = "\n".join(p.text for p in doc.paragraphs)
     kab = _change_row(res, "Kabupaten")
     assert (f"IKM kabupaten naik bermakna (+{fmt_num(kab['selisih'], 2)} poin; SK 95% "
             f"{fmt_ci(kab['ci_low'], kab['ci_high'], 2)}; p = < 0,001)") in text
+    assert "sekitar 0,8 unit diperkirakan tampak berubah bermakna karena kebetulan saja" in text
+    assert "setelah penyesuaian Holm (kolom p (Holm)) yang tetap bermakna: tidak ada" in text
 
 
 def test_xlsx_period_change_sheet_keeps_numbers(package, res):
@@ -187,15 +191,15 @@ def test_pptx_has_the_period_change_slide(package, res):
     prs = Presentation(package[0]["pptx"])
     slide = next(s for s in prs.slides if s.shapes.title is not None and s.shapes.title.text == "Perubahan IKM antar periode")
     table = next(sh.table for sh in slide.shapes if sh.has_table)
-    rows = {table.cell(i, 0).text: table.cell(i, 6).text for i in range(1, len(table.rows))}
+    rows = {table.cell(i, 0).text: table.cell(i, 7).text for i in range(1, len(table.rows))}
     names = res.period_change.set_index("group")["nama_unit"]
     assert rows[names["PKM-SMAS"]] == "naik bermakna" and rows[names["DUK-KK"]] == "tidak berubah bermakna"
 
 
 def test_period_change_table_in_english(res):
     table = period_change_table(res, lang="en")
-    assert table.header[3:] == ["Change", "95% CI", "p", "Verdict"]
-    assert table.rows[0][0] == "Kabupaten" and table.rows[0][6] == "significant increase"
+    assert table.header[3:] == ["Change", "95% CI", "p", "p (Holm)", "Verdict"]
+    assert table.rows[0][0] == "Kabupaten" and table.rows[0][7] == "significant increase"
     # units follow the kabupaten row, largest change first
     changes = [float(r[3]) for r in table.rows[1:]]
     assert changes == sorted(changes, reverse=True)

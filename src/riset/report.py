@@ -179,10 +179,10 @@ def period_change_table(results, lang: str | None = None) -> Table:
                       _unit_changes(results).sort_values("selisih", ascending=False, kind="stable")])
     first, last = change["periode_awal"].iloc[0], change["periode_akhir"].iloc[0]
     header = [label("unit", lang), f"IKM {first}", f"IKM {last}", _t(lang, "Selisih", "Change"), label("ci95", lang),
-              "p", _t(lang, "Perubahan", "Verdict")]
+              "p", "p (Holm)", _t(lang, "Perubahan", "Verdict")]
     body = [[str(r["group"]) if r["level"] == "kabupaten" else str(r["nama_unit"]), fmt_num(r["ikm_awal"], 2, lang),
              fmt_num(r["ikm_akhir"], 2, lang), ("+" if r["selisih"] > 0 else "") + fmt_num(r["selisih"], 2, lang),
-             fmt_ci(r["ci_low"], r["ci_high"], 2, lang), _fmt_p(r["p_value"], lang),
+             fmt_ci(r["ci_low"], r["ci_high"], 2, lang), _fmt_p(r["p_value"], lang), _fmt_p(r["p_holm"], lang),
              r["perubahan"] if lang == "id" else VERDICTS[r["perubahan"]]] for _, r in rows.iterrows()]
     return Table(_t(lang, f"Perubahan IKM dari {first} ke {last} (uji t sesuai desain sampel, SK 95%)",
                     f"Change in IKM from {first} to {last} (design-based t test, 95% CI)"), header, body)
@@ -199,19 +199,25 @@ def _change_text(results, lang: str) -> str:
     units = _unit_changes(results)
     up = units.loc[units["perubahan"] == "naik bermakna", "nama_unit"].astype(str).tolist()
     down = units.loc[units["perubahan"] == "turun bermakna", "nama_unit"].astype(str).tolist()
+    robust = units.loc[units["p_holm"] < 0.05, "nama_unit"].astype(str).tolist()
     verdict = kab["perubahan"] if lang == "id" else VERDICTS[kab["perubahan"]]
     diff = ("+" if kab["selisih"] > 0 else "") + fmt_num(kab["selisih"], 2, lang)
     return _t(lang,
               f"Dari {kab['periode_awal']} ke {kab['periode_akhir']} IKM kabupaten {verdict} ({diff} poin; SK 95% "
               f"{fmt_ci(kab['ci_low'], kab['ci_high'], 2, lang)}; p = {_fmt_p(kab['p_value'], lang)}). Unit yang naik "
               f"bermakna: {', '.join(up) or 'tidak ada'}; turun bermakna: {', '.join(down) or 'tidak ada'}. Uji ini "
-              f"memperhitungkan desain sampel dan korelasi kedua periode; SK yang saling tumpang tindih pada grafik "
-              f"belum berarti tidak ada perubahan.",
+              f"memperhitungkan desain sampel dan korelasi kedua periode. Karena {len(units)} unit diuji sekaligus, "
+              f"sekitar {fmt_num(0.05 * len(units), 1, lang)} unit diperkirakan tampak berubah bermakna karena "
+              f"kebetulan saja; setelah penyesuaian Holm (kolom p (Holm)) yang tetap bermakna: "
+              f"{', '.join(robust) or 'tidak ada'}. SK yang saling tumpang tindih pada grafik belum berarti tidak "
+              f"ada perubahan.",
               f"From {kab['periode_awal']} to {kab['periode_akhir']} the regency IKM shows a {verdict} ({diff} points; "
               f"95% CI {fmt_ci(kab['ci_low'], kab['ci_high'], 2, lang)}; p = {_fmt_p(kab['p_value'], lang)}). Units "
               f"with a significant increase: {', '.join(up) or 'none'}; decrease: {', '.join(down) or 'none'}. The "
-              f"test accounts for the sampling design and the correlation of the two periods; overlapping CIs on the "
-              f"chart do not by themselves mean no change.")
+              f"test accounts for the sampling design and the correlation of the two periods. With {len(units)} units "
+              f"tested at once, about {fmt_num(0.05 * len(units), 1, lang)} would look significant by chance alone; "
+              f"after Holm's adjustment (column p (Holm)) these remain significant: {', '.join(robust) or 'none'}. "
+              f"Overlapping CIs on the chart do not by themselves mean no change.")
 
 
 def nrr_table(results, lang: str | None = None) -> Table:
@@ -540,7 +546,7 @@ def _write_pptx(results, figures: dict[str, Figure], path: Path, lang: str) -> N
     if results.period_change is not None:
         change = period_change_table(results, lang)
         table_slide(_t(lang, "Perubahan IKM antar periode", "Change in IKM between periods"), change,
-                    (30, 10, 10, 9, 16, 8, 17), size=9, row=0.32)
+                    (28, 9, 9, 8, 15, 7, 8, 16), size=9, row=0.32)
     picture(_t(lang, "Nilai per unsur pelayanan", "Score per service element"), figures["nrr"])
     picture(label("judul_profil", lang), figures["profil"])
     picture(_t(lang, "Faktor penentu kepuasan", "Key drivers of satisfaction"), figures["drivers"],
