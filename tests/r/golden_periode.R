@@ -60,7 +60,7 @@ for (u in sort(unique(skm$unit))) {
     nrr_ratio_diff = num(sapply(nrr_ratio, coef)), nrr_ratio_diff_se = num(sapply(nrr_ratio, SE)))
 }
 # ---- The bundled example study, calibrated as riset.study does (weighting = "kalibrasi"): the design and the
-# raking constraints are those of tests/r/golden_study.R (copied here so that script's outputs stay untouched).
+# raking constraints are those of tests/r/golden_study.R (both source tests/r/calibrated_example.R).
 # Strata = unit x periode, so no PSU is shared; the raking to kecamatan x sex / age margins that pool both
 # periods is what correlates them. Change 2026-S1 -> 2026-S2 kabupaten-wide and for two units.
 d <- read.csv(file.path("tests", "data", "study", "contoh_bersih.csv"), stringsAsFactors = FALSE)
@@ -69,33 +69,8 @@ for (j in 1:9) {
   d[[paste0("y", j)]] <- ifelse(is.na(u), 0, u)
   d[[paste0("a", j)]] <- as.numeric(!is.na(u))
 }
-pop <- read.csv(file.path("data", "raw", "contoh_margin_penduduk.csv"), stringsAsFactors = FALSE)
-visits <- tapply(d$bobot_desain, d$kecamatan, sum)
-residents <- tapply(pop$jumlah, pop$kecamatan, sum)
-pop$scaled <- pop$jumlah * visits[pop$kecamatan] / residents[pop$kecamatan]
-names_x <- c(); totals_x <- c()
-add <- function(name, indicator, total) {
-  d[[name]] <<- as.numeric(indicator); names_x <<- c(names_x, name); totals_x <<- c(totals_x, total)
-}
-i <- 0
-for (k in sort(unique(pop$kecamatan))) for (s in sort(unique(pop$jenis_kelamin))) {
-  i <- i + 1; add(paste0("ks", i), d$kecamatan == k & d$jenis_kelamin == s,
-                  sum(pop$scaled[pop$kecamatan == k & pop$jenis_kelamin == s]))
-}
-i <- 0
-for (k in sort(unique(pop$kecamatan))) for (a in setdiff(sort(unique(pop$kelompok_umur)), "17-24")) {
-  i <- i + 1; add(paste0("ka", i), d$kecamatan == k & d$kelompok_umur == a,
-                  sum(pop$scaled[pop$kecamatan == k & pop$kelompok_umur == a]))
-}
-cells <- unique(d[, c("unit", "periode")]); cells <- cells[order(cells$unit, cells$periode), ][-1, ]
-for (i in seq_len(nrow(cells))) {
-  hit <- d$unit == cells$unit[i] & d$periode == cells$periode[i]
-  add(paste0("up", i), hit, sum(d$bobot_desain[hit]))
-}
-des <- svydesign(ids = ~hari + id_responden, strata = ~interaction(unit, periode),
-                 fpc = ~n_hari_layanan + n_pengunjung_hari, weights = ~bobot_desain, data = d)
-cal <- calibrate(des, as.formula(paste("~ 0 +", paste(names_x, collapse = " + "))), population = totals_x,
-                 calfun = "raking", epsilon = 1e-10, maxit = 200)
+source(file.path("tests", "r", "calibrated_example.R"))
+cal <- calibrated_example(d)
 # svyby(..., covmat = TRUE) stops on this calibrated design (survey 4.1.1: "number of items to replace is not
 # a multiple of replacement length"), so the two periods' domain totals are taken as totals of
 # period-indicator x variable columns in one svytotal -- the same estimator with the same joint covariance.
