@@ -3,6 +3,7 @@
     riset ikm DATA --codebook CB [--by unit --by opd] [--weights COL] [--out ikm.xlsx]
     riset demo [--out data/processed]
     riset report [--data-dir DIR] [--out data/processed] [--weighting kalibrasi] [--lang id]
+    riset notebooks [--data-dir DIR] [--out data/processed] [--only 03]
     riset --version
 
 Each subcommand is one entry of `SUBCOMMANDS`: name -> (help, add_arguments(parser), run(args) -> int),
@@ -187,6 +188,25 @@ def _write_package(data_dir: Path, out: Path, weighting: str = "kalibrasi", lang
     return list(write_report(results, out, lang=lang).values())
 
 
+# ---------------------------------------------------------------------------------- riset notebooks
+def _add_notebooks_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", default="data/raw", metavar="DIR",
+                        help="folder with the study files the notebooks read (default: data/raw)")
+    parser.add_argument("--out", default="data/processed", metavar="DIR",
+                        help="folder for outputs; executed notebooks go to DIR/notebooks (default: data/processed)")
+    parser.add_argument("--only", action="append", default=[], metavar="PREFIX",
+                        help="run only notebooks whose name starts with PREFIX (repeatable, e.g. --only 03)")
+    parser.add_argument("--seed", type=int, default=2026, help="SEED parameter of the notebooks")
+
+
+def _run_notebooks(args: argparse.Namespace) -> int:
+    from riset.notebooks import run_notebooks
+
+    for path in run_notebooks(args.data_dir, args.out, only=args.only, seed=args.seed):
+        print(f"Ditulis: {path}")
+    return 0
+
+
 # ------------------------------------------------------------------------------------------- main
 Subcommand = tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
 
@@ -195,6 +215,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "demo": ("run the study on the bundled example and write the tables", _add_demo_arguments, _run_demo),
     "report": ("run the whole study and write the seminar package (HTML, PPTX, DOCX, XLSX)", _add_report_arguments,
                _run_report),
+    "notebooks": ("run the study notebooks top to bottom on a data set (papermill), keeping executed copies",
+                  _add_notebooks_arguments, _run_notebooks),
 }
 
 
