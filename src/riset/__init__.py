@@ -4,7 +4,7 @@ One concept per module (see docs/architecture.md): `io` (survey export + codeboo
 (PermenPAN-RB 14/2017 index), `datasets` (bundled example study), `sampling` and `selection`, `design`,
 `replicate`, `estimate`, `ikm_design`, `scale`, `nonresponse`, `margins`, `weighting`,
 `weight_diagnostics`, `instrument`, `models`, `drivers`, `ipa`, `recommend`, `study`, `charts`, `report`,
-`labels`, `widgets`, `cli`.
+`labels`, `widgets`, `notebooks`, `cli`.
 """
 
 from riset.errors import CodebookError, DataError, DesignError, RisetError, WeightingError
