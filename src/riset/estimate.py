@@ -417,10 +417,14 @@ def fit_mean(design, y: np.ndarray, domain: np.ndarray, n_domains: int) -> Smoot
     d = np.maximum(domain, 0)
     with np.errstate(divide="ignore", invalid="ignore"):  # a domain emptied by na_rm: NaN, as _mean_g
         est = t_y / t_1[:, None]
-        for start in range(0, len(d), _CHUNK):  # in place, in cache-sized blocks: no n x k temporaries
-            block = slice(start, start + _CHUNK)
-            y[block] -= est[d[block]]
-            y[block] /= t_1[d[block], None]
+        if n_domains == 1:
+            y -= est[0]
+            y /= t_1[0]
+        else:
+            for start in range(0, len(d), _CHUNK):  # in place, in cache-sized blocks: no n x k temporaries
+                block = slice(start, start + _CHUNK)
+                y[block] -= est[d[block]]
+                y[block] /= t_1[d[block], None]
     if not keep.all():
         y[~keep] = 0.0
     var, vcov = _linearized_variance(design, y * w[:, None], domain, n_domains)
@@ -624,7 +628,9 @@ def _numeric(design, cols) -> np.ndarray:
     for j, col in enumerate(cols):
         raw = design.data[col]
         if pd.api.types.is_numeric_dtype(raw.dtype):  # already numbers: no text to check
-            out[:, j] = raw.to_numpy(dtype=float, na_value=np.nan)
+            # numpy dtypes keep NaN as NaN; nullable ones (Int64, Float64) need na_value for pd.NA
+            out[:, j] = raw.to_numpy(dtype=float) if isinstance(raw.dtype, np.dtype) else raw.to_numpy(
+                dtype=float, na_value=np.nan)
             continue
         num = pd.to_numeric(raw, errors="coerce")
         bad = (raw.notna() & num.isna()).to_numpy()

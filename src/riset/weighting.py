@@ -153,6 +153,19 @@ def rake(design, margins: Sequence[Margin | pd.Series], *, epsilon: float = 1e-6
     return design.with_weights(w, adjust=_raking_adjuster(passes))
 
 
+#: rows per block of the in-place pass of the raking residuals over an n x k array
+_BLOCK = 1 << 14
+
+
+def _cross_sums(idx_m: np.ndarray, n_m: int, idx_p: np.ndarray, n_p: int, values: np.ndarray):
+    """n_m x n_p table of sum(values) over the rows in cell c of M and c' of P (sparse when it is large)."""
+    if n_m * n_p <= len(idx_m):  # the usual case: a few cells per margin, one bincount
+        return np.bincount(idx_m * n_p + idx_p, weights=values, minlength=n_m * n_p).reshape(n_m, n_p)
+    codes, pairs = pd.factorize(idx_m.astype(np.int64) * n_p + idx_p)
+    sums = np.bincount(codes, weights=values, minlength=len(pairs))
+    return sparse.csr_matrix((sums, (pairs // n_p, pairs % n_p)), shape=(n_m, n_p))
+
+
 def _raking_adjuster(passes: list[tuple[np.ndarray, int, np.ndarray]]):
     """svyrecvar's raking residuals: 10 sweeps of x <- x - w_M * ave_M(x / w_M) over the margins M.
 
@@ -164,14 +177,12 @@ def _raking_adjuster(passes: list[tuple[np.ndarray, int, np.ndarray]]):
     the same residuals as sweeping the n rows 10 x margins times, for one pass over the rows.
     """
     n = len(passes[0][0])
-    rows = np.arange(n)
     count = [np.bincount(idx, minlength=n_cells).astype(float) for idx, n_cells, _ in passes]
-    cross = [[sparse.csr_matrix((w_p / w_m, (idx_m, idx_p)), shape=(n_m, n_p)) for idx_p, n_p, w_p in passes]
+    cross = [[_cross_sums(idx_m, n_m, idx_p, n_p, w_p / w_m) for idx_p, n_p, w_p in passes]
              for idx_m, n_m, w_m in passes]
-    # cellsum_M(x / w_M) = to_cell[M] @ x and w_M * b_M[idx_M] = from_cell[M] @ b_M: sparse products, one pass
-    # over the rows each, without n x k temporaries
-    to_cell = [sparse.csr_matrix((1 / w, (idx, rows)), shape=(n_cells, n)) for idx, n_cells, w in passes]
-    from_cell = [sparse.csr_matrix((w, (rows, idx)), shape=(n, n_cells)) for idx, n_cells, w in passes]
+    # cellsum_M(x / w_M) = to_cell[M] @ x: one non-zero per column, so CSC with that layout is built without
+    # sorting and the product is one pass over the rows without an n x k temporary
+    to_cell = [sparse.csc_matrix((1 / w, idx, np.arange(n + 1)), shape=(n_cells, n)) for idx, n_cells, w in passes]
 
     def adjust(x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=float).reshape(n, -1)
@@ -181,7 +192,13 @@ def _raking_adjuster(passes: list[tuple[np.ndarray, int, np.ndarray]]):
             for m, c in enumerate(count):
                 sums = base[m] - sum(cross[m][p] @ b[p] for p in range(len(passes)))
                 b[m] = b[m] + np.divide(sums, c[:, None], out=np.zeros_like(sums), where=c[:, None] > 0)
-        return x - sum(np.asarray(a @ b_m) for a, b_m in zip(from_cell, b))
+        out = x.copy()
+        # x - sum_M w_M * b_M[idx_M], in cache-sized blocks (no n x k temporaries)
+        for start in range(0, n, _BLOCK):
+            block = slice(start, start + _BLOCK)
+            for (idx, _, w), b_m in zip(passes, b):
+                out[block] -= b_m[idx[block]] * w[block, None]
+        return out
 
     return adjust
 
