@@ -169,7 +169,7 @@ def test_docx_period_change_table_matches_the_study(package, res):
     text = "\n".join(p.text for p in doc.paragraphs)
     kab = _change_row(res, "Kabupaten")
     assert (f"IKM kabupaten naik bermakna (+{fmt_num(kab['selisih'], 2)} poin; SK 95% "
-            f"{fmt_ci(kab['ci_low'], kab['ci_high'], 2)}; p = < 0,001)") in text
+            f"{fmt_ci(kab['ci_low'], kab['ci_high'], 2)}; p < 0,001)") in text
     assert "sekitar 0,8 unit diperkirakan tampak berubah bermakna karena kebetulan saja" in text
     assert "setelah penyesuaian Holm (kolom p (Holm)) yang tetap bermakna: tidak ada" in text
 

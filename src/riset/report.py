@@ -192,6 +192,12 @@ def _fmt_p(p, lang: str) -> str:
     return ("< " + fmt_num(0.001, 3, lang)) if p < 0.001 else fmt_num(p, 3, lang)
 
 
+def _p_clause(p, lang: str) -> str:
+    """'p = 0,004' or 'p < 0,001' in running text."""
+    shown = _fmt_p(p, lang)
+    return f"p {shown}" if shown.startswith("<") else f"p = {shown}"
+
+
 def _change_text(results, lang: str) -> str:
     """One paragraph: the kabupaten's change with CI and p, and which units changed significantly."""
     change = results.period_change
@@ -204,7 +210,7 @@ def _change_text(results, lang: str) -> str:
     diff = ("+" if kab["selisih"] > 0 else "") + fmt_num(kab["selisih"], 2, lang)
     return _t(lang,
               f"Dari {kab['periode_awal']} ke {kab['periode_akhir']} IKM kabupaten {verdict} ({diff} poin; SK 95% "
-              f"{fmt_ci(kab['ci_low'], kab['ci_high'], 2, lang)}; p = {_fmt_p(kab['p_value'], lang)}). Unit yang naik "
+              f"{fmt_ci(kab['ci_low'], kab['ci_high'], 2, lang)}; {_p_clause(kab['p_value'], lang)}). Unit yang naik "
               f"bermakna: {', '.join(up) or 'tidak ada'}; turun bermakna: {', '.join(down) or 'tidak ada'}. Uji ini "
               f"memperhitungkan desain sampel dan korelasi kedua periode. Karena {len(units)} unit diuji sekaligus, "
               f"sekitar {fmt_num(0.05 * len(units), 1, lang)} unit diperkirakan tampak berubah bermakna karena "
@@ -212,7 +218,7 @@ def _change_text(results, lang: str) -> str:
               f"{', '.join(robust) or 'tidak ada'}. SK yang saling tumpang tindih pada grafik belum berarti tidak "
               f"ada perubahan.",
               f"From {kab['periode_awal']} to {kab['periode_akhir']} the regency IKM shows a {verdict} ({diff} points; "
-              f"95% CI {fmt_ci(kab['ci_low'], kab['ci_high'], 2, lang)}; p = {_fmt_p(kab['p_value'], lang)}). Units "
+              f"95% CI {fmt_ci(kab['ci_low'], kab['ci_high'], 2, lang)}; {_p_clause(kab['p_value'], lang)}). Units "
               f"with a significant increase: {', '.join(up) or 'none'}; decrease: {', '.join(down) or 'none'}. The "
               f"test accounts for the sampling design and the correlation of the two periods. With {len(units)} units "
               f"tested at once, about {fmt_num(0.05 * len(units), 1, lang)} would look significant by chance alone; "
