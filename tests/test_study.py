@@ -185,3 +185,10 @@ def test_one_period_gives_no_change_table_and_says_so(res):
     notes = []
     assert _period_change(design, res.unsur_map, res.scheme, LEVELS, notes) is None
     assert notes == ["Hanya satu periode: perubahan IKM antar periode tidak diuji."]
+
+
+def test_profile_lists_categories_in_the_codebook_order(res):
+    pendidikan = res.profile[res.profile["variabel"] == "pendidikan"]["kategori"].tolist()
+    assert pendidikan == ["SD ke bawah", "SMP", "SMA/SMK", "D1-D3", "S1 ke atas", "Tidak diisi"]
+    umur = res.profile[res.profile["variabel"] == "kelompok_umur"]["kategori"].tolist()
+    assert umur == ["17-24", "25-34", "35-44", "45-54", "55+"]

@@ -339,7 +339,10 @@ def codebook() -> dict:
     columns |= {c: {"role": "group"} for c in ("opd", "unit", "nama_unit", "jenis_layanan")}
     columns |= {c: {"role": "design"} for c in ("hari", "n_hari_layanan", "n_pengunjung_hari")}
     columns["bobot_desain"] = {"role": "weight"}
-    columns |= {c: {"role": "demographic"} for c in ("jenis_kelamin", "kelompok_umur", "pendidikan", "pekerjaan")}
+    # categories listed in their natural order (the respondent profile follows it)
+    columns |= {c: {"role": "demographic", "labels": dict(enumerate(cats, start=1))}
+                for c, cats in (("jenis_kelamin", KELAMIN), ("kelompok_umur", UMUR), ("pendidikan", PENDIDIKAN),
+                                ("pekerjaan", PEKERJAAN))}
     for col, key in KOLOM_UNSUR.items():
         labels = dict(enumerate(scheme.get(key).labels, start=1))
         columns[col] = {"role": "unsur", "unsur": key, "scale": [1, 4], "labels": labels, "missing": [MISSING_CODE],

@@ -416,7 +416,8 @@ def run_study(
         designs=designs,
         ikm=ikm_table,
         nrr=nrr_table,
-        profile=profile(survey.data, [c for c in PROFILE_ORDER if c in cb.columns("demographic")]),
+        profile=profile(survey.data, [c for c in PROFILE_ORDER if c in cb.columns("demographic")],
+                        order={c: list(spec.labels.values()) for c, spec in cb.specs.items() if spec.labels}),
         weights=pd.DataFrame({"id_responden": data[cb.id].to_numpy(), "bobot_desain": np.asarray(base.weights),
                               "bobot_akhir": np.asarray(final.weights)}, index=data.index),
         weight_table=weight_summary({"desain": base, "akhir": final}),
@@ -594,22 +595,31 @@ def _drivers(data, final, overall, unsur_map, psu, n_replicates, out_of_sample, 
     return drivers, check
 
 
-def profile(data: pd.DataFrame, variables: Sequence[str]) -> pd.DataFrame:
+def profile(data: pd.DataFrame, variables: Sequence[str],
+            order: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame:
     """Respondent profile: count and percent of respondents per category of each characteristic.
 
     persen = n_category / n_respondents x 100; blanks are their own category 'Tidak diisi' (never dropped).
-    Categories that all start with a number (age groups '17-24', '25-34', ..., '55+') keep their numeric
-    order; others are listed from most to least frequent; 'Tidak diisi' comes last.
+    Categories follow `order` (e.g. the codebook's labels: SD ke bawah, SMP, ..., S1 ke atas) where given;
+    otherwise categories that all start with a number (age groups '17-24', ..., '55+') keep their numeric
+    order and others are listed from most to least frequent; 'Tidak diisi' comes last.
 
     >>> profile(pd.DataFrame({"jenis_kelamin": ["Laki-laki", "Perempuan", "Perempuan"]}), ["jenis_kelamin"])["n"].tolist()
     [2, 1]
+    >>> profile(pd.DataFrame({"pendidikan": ["SMP", "SD", "SMP"]}), ["pendidikan"],
+    ...         order={"pendidikan": ["SD", "SMP"]})["kategori"].tolist()
+    ['SD', 'SMP']
     """
+    order = order or {}
     rows = []
     for var in variables:
         if var not in data.columns:
             raise DataError(f"profile: column '{var}' not found in the data")
         counts = data[var].dropna().astype(str).value_counts(sort=True)
-        if len(counts) and counts.index.str.match(r"^\d").all():
+        if var in order:
+            rank = {str(category): i for i, category in enumerate(order[var])}
+            counts = counts.iloc[np.argsort([rank.get(k, len(rank)) for k in counts.index], kind="stable")]
+        elif len(counts) and counts.index.str.match(r"^\d").all():
             counts = counts.iloc[np.argsort([float(re.match(r"\d+", k).group()) for k in counts.index], kind="stable")]
         blank = int(data[var].isna().sum())
         if blank:
