@@ -108,6 +108,17 @@ def _status_mib(key: str) -> float:
     raise RuntimeError(f"{key} not in /proc/self/status")
 
 
+def duckdb_table(df: pd.DataFrame, name: str):
+    """An in-memory DuckDB connection holding `df` as table `name` (a real table, not a view on pandas)."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.register("_frame", df)
+    con.execute(f"CREATE TABLE {name} AS SELECT * FROM _frame")
+    con.unregister("_frame")
+    return con
+
+
 def measure(setup, run, repeat: int) -> dict:
     """Time `run(state)` (best of `repeat`) after the untimed `setup()`; peak memory above the loaded data.
 

@@ -101,16 +101,7 @@ def worker(tool: str, n: int, out: str) -> None:
         res = C.measure(lambda: pl.from_pandas(df), _svy, repeat)
         tidy = _svy_tidy(res["result"])
     elif tool == "scale":
-        import duckdb
-
-        def setup():
-            con = duckdb.connect()
-            con.register("survey_df", df)
-            con.execute("CREATE TABLE survey AS SELECT * FROM survey_df")
-            con.unregister("survey_df")
-            return con
-
-        res = C.measure(setup, _scale, repeat)
+        res = C.measure(lambda: C.duckdb_table(df, "survey"), _scale, repeat)
         tidy = res["result"]
     else:
         raise SystemExit(f"unknown tool {tool}")

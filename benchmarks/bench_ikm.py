@@ -64,18 +64,9 @@ def worker(tool: str, n: int, units: int, out: str) -> None:
         res = C.measure(lambda: df, run, repeat)
         table = res["result"][["unit", "ikm", "ikm_se"]]
     elif tool == "scale":
-        import duckdb
-
         from riset import scale
 
-        def setup():
-            con = duckdb.connect()
-            con.register("frame", df)
-            con.execute("CREATE TABLE skm AS SELECT * FROM frame")
-            con.unregister("frame")
-            return con
-
-        res = C.measure(setup, lambda con: scale.ikm(scale.source(con, "skm"), mapping(), by="unit", weights="w",
+        res = C.measure(lambda: C.duckdb_table(df, "skm"), lambda con: scale.ikm(scale.source(con, "skm"), mapping(), by="unit", weights="w",
                                                     strata="strata", psu="psu", fpc="fpc"), repeat)
         table = res["result"][["unit", "ikm", "ikm_se"]]
     elif tool == "ikm":
