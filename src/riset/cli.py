@@ -100,8 +100,9 @@ def _add_demo_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    data_path, codebook_path = _example_files(args.data_dir)
-    survey = read_survey(data_path, read_codebook(codebook_path))
+    data_path, _ = _example_files(args.data_dir)
+    study = _run_study(data_path.parent)
+    survey = study.survey  # read and validated once, by the study
     cb = survey.codebook
     results: dict[str, IkmResult] = {}
     tables: dict[str, pd.DataFrame] = {}
@@ -116,7 +117,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     out = Path(args.out)
     written = [write_table(table, out / f"{name}.csv") for name, table in tables.items()]
     written.append(write_table(tables, out / "ikm_contoh.xlsx"))
-    written += _write_package(data_path.parent, out)
+    written += _write_package(study, out)
 
     # The study (design-weighted, calibrated, with CIs) was printed above; these tables apply the
     # regulation's formula to the raw answers, as old reports did, for comparison.
@@ -172,19 +173,25 @@ def _add_report_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _run_report(args: argparse.Namespace) -> int:
     data_path, _ = _example_files(args.data_dir)
-    for path in _write_package(data_path.parent, Path(args.out), args.weighting, args.lang, args.seed):
+    study = _run_study(data_path.parent, args.weighting, args.seed)
+    for path in _write_package(study, Path(args.out), args.lang):
         print(f"Ditulis: {path}")
     return 0
 
 
-def _write_package(data_dir: Path, out: Path, weighting: str = "kalibrasi", lang: str = "id",
-                   seed: int = 2026) -> list[Path]:
-    """Whole study (riset.study) -> seminar package HTML/DOCX/PPTX/XLSX (riset.report)."""
-    from riset.report import write_report
+def _run_study(data_dir: Path, weighting: str = "kalibrasi", seed: int = 2026):
+    """The whole study (riset.study), its summary printed."""
     from riset.study import run_study
 
     results = run_study(data_dir, weighting=weighting, seed=seed)
     print(results.summary())
+    return results
+
+
+def _write_package(results, out: Path, lang: str = "id") -> list[Path]:
+    """Seminar package HTML/DOCX/PPTX/XLSX (riset.report) of a study's results."""
+    from riset.report import write_report
+
     return list(write_report(results, out, lang=lang).values())
 
 
