@@ -368,16 +368,17 @@ def ikm(
         )
     keys = data[by_cols] if by_cols else pd.DataFrame({"_all": np.zeros(len(data), dtype=int)}, index=data.index)
     answered = answers.notna()
-    weighted_sum = answers.fillna(0).mul(w, axis=0).groupby([keys[c] for c in keys], sort=True).sum()
-    weight_sum = answered.mul(w, axis=0).groupby([keys[c] for c in keys], sort=True).sum()
-    n_answers = answered.groupby([keys[c] for c in keys], sort=True).sum()
-    n_rows = answered.groupby([keys[c] for c in keys], sort=True).size()
-    n_silent = (~answered.any(axis=1)).groupby([keys[c] for c in keys], sort=True).sum()
+    groupers = [keys[c] for c in keys]
+    weighted_sum = answers.fillna(0).mul(w, axis=0).groupby(groupers, sort=True).sum()
+    weight_sum = answered.mul(w, axis=0).groupby(groupers, sort=True).sum()
+    n_answers = answered.groupby(groupers, sort=True).sum()
+    n_rows = answered.groupby(groupers, sort=True).size()
+    n_silent = (~answered.any(axis=1)).groupby(groupers, sort=True).sum()
 
     nrr_wide = weighted_sum / weight_sum.where(weight_sum > 0)
     nrr_wide.columns = [cols[c].key for c in nrr_wide.columns]
     empty = nrr_wide.isna()
-    notes = _missing_notes(answers, cols, n_silent, by_cols)
+    notes = _missing_notes(answers, cols, n_silent)
 
     if empty.any(axis=None):
         first_group, first_unsur = next((g, k) for g, row in empty.iterrows() for k in row.index if row[k])
@@ -449,7 +450,7 @@ def _group_text(by_cols: list[str], group) -> str:
     return ", ".join(f"{c}={v}" for c, v in zip(by_cols, values))
 
 
-def _missing_notes(answers: pd.DataFrame, cols: dict[str, Unsur], n_silent: pd.Series, by_cols) -> list[str]:
+def _missing_notes(answers: pd.DataFrame, cols: dict[str, Unsur], n_silent: pd.Series) -> list[str]:
     notes = []
     blanks = answers.isna().sum()
     total_blank = int(blanks.sum())
