@@ -40,9 +40,9 @@ def _timed(fn):
 def worker(tool: str, n: int, out: str, replicates: int) -> None:
     df = C.synthetic_survey(n)
     if tool == "riset":
-        from riset.design import SurveyDesign
-        from riset.estimate import mean
-        from riset.replicate import as_replicate
+        from riset.survey.design import SurveyDesign
+        from riset.survey.estimate import mean
+        from riset.survey.replicate import as_replicate
 
         def run(d):
             t_make, rep = _timed(lambda: as_replicate(d, type="bootstrap", replicates=replicates, seed=SEED))

@@ -7,7 +7,7 @@ Design: stratified (100 strata), clustered (PSU = service day, ~20 respondents),
 - riset  : ``SurveyDesign(...)`` + ``mean(d, U1..U9, by="domain")`` + ``proportion(d, "U1", by="domain")``
 - svy    : ``svy.Sample(polars_frame, svy.Design(...))`` + ``estimation.mean([...], by=)`` + ``estimation.prop``
 - R      : ``svydesign(...)`` + ``svyby(~U1+...+U9, ~domain, des, svymean)`` + ``svyby(~factor(U1), ...)``
-- riset.scale (DuckDB): the out-of-core path on the same rows, from an in-memory DuckDB table.
+- riset.survey.outofcore (DuckDB): the out-of-core path on the same rows, from an in-memory DuckDB table.
 
 Timed: design construction + the estimates (the same work in every tool), best of 3 runs (1 run at 10^6).
 NOT timed: generating the data, converting it to the tool's format (pandas -> Polars/DuckDB), R's CSV read.
@@ -41,8 +41,8 @@ def _tidy(domain, variable, estimate, se) -> pd.DataFrame:
 
 
 def _riset(df):
-    from riset.design import SurveyDesign
-    from riset.estimate import mean, proportion
+    from riset.survey.design import SurveyDesign
+    from riset.survey.estimate import mean, proportion
 
     d = SurveyDesign(df, weights="w", strata="strata", psu="psu", fpc="fpc")
     m = mean(d, C.UNSUR, by="domain").table
@@ -74,7 +74,7 @@ def _svy_tidy(result) -> pd.DataFrame:
 
 
 def _scale(con):
-    from riset import scale
+    from riset.survey import outofcore as scale
 
     src = scale.source(con, table="survey")
     m = scale.mean(src, C.UNSUR, by="domain", **DESIGN)
@@ -86,8 +86,8 @@ def _scale(con):
 
 def worker(tool: str, n: int, out: str) -> None:
     # import before measuring: neither the time nor the memory of imports belongs to the estimation
-    modules = {"riset": ["riset.design", "riset.estimate"], "svy": ["svy", "polars"],
-               "scale": ["riset.scale", "duckdb", "polars"]}
+    modules = {"riset": ["riset.survey.design", "riset.survey.estimate"], "svy": ["svy", "polars"],
+               "scale": ["riset.survey.outofcore", "duckdb", "polars"]}
     for name in modules.get(tool, []):
         importlib.import_module(name)
     df = C.synthetic_survey(n)
@@ -139,7 +139,7 @@ def main(sizes) -> None:
                      for t in ("riset", "scale", "svy")}
             rows.append((n, data_mib, timing, agree))
     print()
-    print("| n | data MiB | riset s | riset.scale (DuckDB) s | svy s | R survey s | riset/svy | R/riset "
+    print("| n | data MiB | riset s | riset.survey.outofcore (DuckDB) s | svy s | R survey s | riset/svy | R/riset "
           "| riset peak / data | svy peak / data | R peak / data |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n, data_mib, t, _ in rows:
@@ -149,7 +149,7 @@ def main(sizes) -> None:
               f"| {t['svy']['peak_mib'] / data_mib:.2f} | {t['R']['peak_mib'] / data_mib:.2f} |")
     print()
     print("Agreement with R survey (max relative difference over all domain x variable cells):")
-    print("| n | cells | riset est | riset SE | riset.scale est | riset.scale SE | svy est | svy SE |")
+    print("| n | cells | riset est | riset SE | riset.survey.outofcore est | riset.survey.outofcore SE | svy est | svy SE |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for n, _, _, a in rows:
         print(f"| {n:,} | {a['riset'][2]} | {a['riset'][0]:.1e} | {a['riset'][1]:.1e} | {a['scale'][0]:.1e} "

@@ -6,8 +6,8 @@ fresh process:
 
 - riset            : ``ikm_design(SurveyDesign(...), unsur, by="unit")`` -- IKM, konversi, NRR per unsur,
                      SEs, CIs, mutu and P(mutu beda) for every unit
-- riset.scale      : ``scale.ikm(source(duckdb_con, "skm"), unsur, by="unit", ...)`` (out of core)
-- riset.ikm (no SE): ``ikm(df, unsur, by="unit", weights="w")`` -- the point estimates only, for scale
+- riset.survey.outofcore      : ``scale.ikm(source(duckdb_con, "skm"), unsur, by="unit", ...)`` (out of core)
+- riset.skm.ikm (no SE): ``ikm(df, unsur, by="unit", weights="w")`` -- the point estimates only, for scale
 - svy / R survey   : mean of each respondent's average of the 9 unsur by unit (equal to the IKM when no
                      answer is blank, which holds for this data), ``estimation.mean(by=)`` / ``svyby``
 
@@ -41,21 +41,21 @@ def data(n: int, units: int) -> pd.DataFrame:
 
 
 def mapping() -> dict:
-    from riset.ikm import UNSUR_2017
+    from riset.skm.ikm import UNSUR_2017
 
     return {col: u.key for col, u in zip(C.UNSUR, UNSUR_2017)}
 
 
 def worker(tool: str, n: int, units: int, out: str) -> None:
-    modules = {"riset": ["riset.ikm_design", "riset.design"], "scale": ["riset.scale", "duckdb"],
-               "ikm": ["riset.ikm"], "svy": ["svy", "polars"]}
+    modules = {"riset": ["riset.skm.ikm_design", "riset.survey.design"], "scale": ["riset.survey.outofcore", "duckdb"],
+               "ikm": ["riset.skm.ikm"], "svy": ["svy", "polars"]}
     for name in modules[tool]:
         importlib.import_module(name)
     df = data(n, units)
     repeat = 3
     if tool == "riset":
-        from riset.design import SurveyDesign
-        from riset.ikm_design import ikm_design
+        from riset.survey.design import SurveyDesign
+        from riset.skm.ikm_design import ikm_design
 
         def run(frame):
             d = SurveyDesign(frame, weights="w", strata="strata", psu="psu", fpc="fpc")
@@ -64,13 +64,13 @@ def worker(tool: str, n: int, units: int, out: str) -> None:
         res = C.measure(lambda: df, run, repeat)
         table = res["result"][["unit", "ikm", "ikm_se"]]
     elif tool == "scale":
-        from riset import scale
+        from riset.survey import outofcore as scale
 
         res = C.measure(lambda: C.duckdb_table(df, "skm"), lambda con: scale.ikm(scale.source(con, "skm"), mapping(), by="unit", weights="w",
                                                     strata="strata", psu="psu", fpc="fpc"), repeat)
         table = res["result"][["unit", "ikm", "ikm_se"]]
     elif tool == "ikm":
-        from riset.ikm import ikm
+        from riset.skm.ikm import ikm
 
         res = C.measure(lambda: df, lambda frame: ikm(frame, mapping(), by="unit", weights="w").table, repeat)
         table = res["result"][["unit", "ikm"]].assign(ikm_se=np.nan)

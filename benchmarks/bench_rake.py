@@ -55,8 +55,8 @@ def worker(tool: str, n: int, out: str) -> None:
     pop = counts(float(df["w"].sum()))
     extra = {}
     if tool == "riset":
-        from riset import estimate, weighting
-        from riset.design import SurveyDesign
+        from riset.survey import estimate, weighting
+        from riset.survey.design import SurveyDesign
 
         margins = [pd.Series(c).rename_axis(v) for v, c in pop.items()]
 
@@ -101,8 +101,8 @@ def worker(tool: str, n: int, out: str) -> None:
         t_se = float("nan")
         weights = weighted["wp"].to_numpy()
         # reference: riset raking the same rows from weight 1 (weightipy has no design weights)
-        from riset import weighting
-        from riset.design import SurveyDesign
+        from riset.survey import weighting
+        from riset.survey.design import SurveyDesign
 
         ones = SurveyDesign(df[list(SHARES)])
         ref = weighting.rake(ones, [pd.Series(c).rename_axis(v) for v, c in counts(float(n)).items()],

@@ -1,10 +1,15 @@
 """riset: a research workbench for public-service satisfaction surveys (SKM / IKM).
 
-One concept per module (see docs/architecture.md): `io` (survey export + codebook), `ikm`
-(PermenPAN-RB 14/2017 index), `datasets` (bundled example study), `sampling` and `selection`, `design`,
-`replicate`, `estimate`, `ikm_design`, `scale`, `nonresponse`, `margins`, `weighting`,
-`weight_diagnostics`, `instrument`, `models`, `drivers`, `ipa`, `recommend`, `study`, `charts`, `report`,
-`labels`, `widgets`, `notebooks`, `cli`.
+The work flows down four layers (docs/architecture.md):
+
+- `riset.survey`: the general design-based engine (sampling, selection, designs, weighting, estimation,
+  models, out of core); no SKM words, no prose.
+- `riset.skm`: PermenPAN-RB 14/2017 and KepMenPAN 25/2004 (schemes, IKM, codebook and exports,
+  instrument, drivers, IPA, recommendations).
+- `riset.study`: one study (its configuration, `run_study`, `StudyResults`, the example generator).
+- `riset.present`: text catalogs (id/en), charts, the report writers and the widgets.
+
+`riset.cli`, `riset.notebooks` and `riset.errors` sit beside them.
 """
 
 from riset.errors import CodebookError, DataError, DesignError, RisetError, WeightingError

@@ -23,8 +23,8 @@ import pandas as pd
 
 from riset import __version__
 from riset.errors import RisetError
-from riset.ikm import SCHEMES, IkmResult, ikm
-from riset.io import SurveyData, read_codebook, read_survey, write_table
+from riset.skm.ikm import SCHEMES, IkmResult, ikm
+from riset.skm.exports import SurveyData, read_codebook, read_survey, write_table
 
 EXAMPLE_DATA = Path("data") / "raw" / "contoh_skm_responden.csv"
 EXAMPLE_CODEBOOK = Path("data") / "raw" / "contoh_skm_codebook.yaml"
@@ -156,7 +156,7 @@ def _example_files(data_dir: str | None) -> tuple[Path, Path]:
             return data, codebook
     looked = Path(data_dir) if data_dir else EXAMPLE_DATA.parent
     raise RisetError(f"example study not found ({names[0]} and {names[1]} in {looked}); "
-                     "create it with 'python -m riset.datasets --out data/raw' or pass --data-dir")
+                     "create it with 'python -m riset.study.example --out data/raw' or pass --data-dir")
 
 
 # ------------------------------------------------------------------------------------- riset report
@@ -180,8 +180,8 @@ def _run_report(args: argparse.Namespace) -> int:
 
 
 def _run_study(data_dir: Path, weighting: str = "kalibrasi", seed: int = 2026):
-    """The whole study (riset.study), its summary printed."""
-    from riset.study import run_study
+    """The whole study (riset.study.run), its summary printed."""
+    from riset.study.run import run_study
 
     results = run_study(data_dir, weighting=weighting, seed=seed)
     print(results.summary())
@@ -189,8 +189,8 @@ def _run_study(data_dir: Path, weighting: str = "kalibrasi", seed: int = 2026):
 
 
 def _write_package(results, out: Path, lang: str = "id") -> list[Path]:
-    """Seminar package HTML/DOCX/PPTX/XLSX (riset.report) of a study's results."""
-    from riset.report import write_report
+    """Seminar package HTML/DOCX/PPTX/XLSX (riset.present.report) of a study's results."""
+    from riset.present.report import write_report
 
     return list(write_report(results, out, lang=lang).values())
 

@@ -1,4 +1,4 @@
-# The bundled example study calibrated as riset.study does (weighting = "kalibrasi"), shared by
+# The bundled example study calibrated as riset.study.run does (weighting = "kalibrasi"), shared by
 # golden_study.R and golden_periode.R: raking so that within each kecamatan the sex and age composition
 # matches residents 17+ (contoh_margin_penduduk.csv scaled to the kecamatan's design-weighted visits) and every
 # unit x periode keeps its design-weighted visits. Same constraints in a full-rank parametrisation:

@@ -1,4 +1,4 @@
-# Golden values for riset.drivers: LMG (Shapley) relative importance by brute force over all p! orders of
+# Golden values for riset.skm.drivers: LMG (Shapley) relative importance by brute force over all p! orders of
 # entry, each R^2 from an actual weighted lm() fit (summary()$r.squared: weighted R^2 around the weighted
 # mean), and Johnson's (2000) relative weights from the weighted correlation matrix (cov.wt), on apistrat
 # with the sampling weights pw. Independent of riset's all-subsets formula.

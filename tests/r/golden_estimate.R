@@ -1,4 +1,4 @@
-# Golden values for riset.design / riset.estimate / riset.replicate from R survey (Lumley).
+# Golden values for riset.survey.design / riset.survey.estimate / riset.survey.replicate from R survey (Lumley).
 # Run from the repository root after tests/r/export_api.R:
 #   Rscript tests/r/golden_estimate.R
 # Writes tests/data/golden/estimate.json (and the bootstrap replicate weights it used). The Python
@@ -139,7 +139,7 @@ writeLines(toJSON(golden, digits = NA, auto_unbox = TRUE, pretty = TRUE),
            file.path("tests", "data", "golden", "estimate.json"))
 cat("wrote tests/data/golden/estimate.json\n")
 
-# ---- IKM with design-based SE (riset.ikm_design): a small two-stage SKM study generated here, written to
+# ---- IKM with design-based SE (riset.skm.ikm_design): a small two-stage SKM study generated here, written to
 # tests/data/golden/ikm_design_data.csv. Strata = unit, PSU = service day (fpc = service days in the period),
 # SSU = respondent (fpc2 = visitors that day). Questionnaire order U1..U9 with U8 = sarana, U9 = pengaduan.
 # NRR_j = sum w y_j / sum w a_j over answered rows (a_j = 1 if answered); IKM = (1/9) sum_j NRR_j; both as

@@ -1,4 +1,4 @@
-# Golden values for riset.instrument from psych 2.2.9 (Revelle): alpha, alpha if item deleted, corrected
+# Golden values for riset.skm.instrument from psych 2.2.9 (Revelle): alpha, alpha if item deleted, corrected
 # item-total r (r.drop), Feldt CI, KMO/MSA, Bartlett's test, first principal component.
 # Run from the repository root:   Rscript tests/r/golden_instrument.R
 # Writes tests/data/golden/instrument_psych.json; the Python tests never need R.

@@ -1,4 +1,4 @@
-# Golden values for riset.models: R survey svyglm (gaussian, quasibinomial) and svyolr on the `api` data.
+# Golden values for riset.survey.models: R survey svyglm (gaussian, quasibinomial) and svyolr on the `api` data.
 # Run from the repository root:   Rscript tests/r/golden_models.R
 # Writes tests/data/golden/models_api.json. The Python tests read that file and tests/data/api/*.csv
 # (written by tests/r/export_api.R); they never need R.

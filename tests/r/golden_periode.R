@@ -1,4 +1,4 @@
-# Golden values for riset.ikm_design.compare_periods: the change in IKM and NRR between two periods per unit,
+# Golden values for riset.skm.ikm_design.compare_periods: the change in IKM and NRR between two periods per unit,
 # from R survey (Lumley). Run from the repository root:  Rscript tests/r/golden_periode.R
 #   -> tests/data/golden/periode.json
 #
@@ -59,7 +59,7 @@ for (u in sort(unique(skm$unit))) {
     nrr_diff = num(sapply(nrr_diff, coef)), nrr_diff_se = num(sapply(nrr_diff, SE)),
     nrr_ratio_diff = num(sapply(nrr_ratio, coef)), nrr_ratio_diff_se = num(sapply(nrr_ratio, SE)))
 }
-# ---- The bundled example study, calibrated as riset.study does (weighting = "kalibrasi"): the design and the
+# ---- The bundled example study, calibrated as riset.study.run does (weighting = "kalibrasi"): the design and the
 # raking constraints are those of tests/r/golden_study.R (both source tests/r/calibrated_example.R).
 # Strata = unit x periode, so no PSU is shared; the raking to kecamatan x sex / age margins that pool both
 # periods is what correlates them. Change 2026-S1 -> 2026-S2 kabupaten-wide and for two units.

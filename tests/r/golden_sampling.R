@@ -1,4 +1,4 @@
-# Golden values for riset.selection from the R package sampling 2.9 (Tille & Matei):
+# Golden values for riset.survey.selection from the R package sampling 2.9 (Tille & Matei):
 # inclusionprobabilities() (certainty units, repeated), and the exact joint inclusion probabilities of
 # systematic PPS (UPsystematicpi2) and Sampford's design (UPsampfordpi2).
 # Run from the repository root:   Rscript tests/r/golden_sampling.R

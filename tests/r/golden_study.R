@@ -1,7 +1,7 @@
-# Golden values for the study pipeline (riset.study) on the bundled example, from R survey (Lumley).
-# The input tests/data/study/contoh_bersih.csv is data/raw/contoh_skm_responden.csv as cleaned by riset.io
+# Golden values for the study pipeline (riset.study.run) on the bundled example, from R survey (Lumley).
+# The input tests/data/study/contoh_bersih.csv is data/raw/contoh_skm_responden.csv as cleaned by riset.skm.exports
 # (design columns + U1..U9, blanked cells empty), written by:
-#   python -c "from riset.io import read_survey, read_codebook as rc; s = read_survey('data/raw/contoh_skm_responden.csv', rc('data/raw/contoh_skm_codebook.yaml')); s.data[['id_responden','unit','periode','kecamatan','jenis_kelamin','kelompok_umur','hari','n_hari_layanan','n_pengunjung_hari','bobot_desain'] + [f'U{i}' for i in range(1, 10)]].to_csv('tests/data/study/contoh_bersih.csv', index=False)"
+#   python -c "from riset.skm.exports import read_survey, read_codebook as rc; s = read_survey('data/raw/contoh_skm_responden.csv', rc('data/raw/contoh_skm_codebook.yaml')); s.data[['id_responden','unit','periode','kecamatan','jenis_kelamin','kelompok_umur','hari','n_hari_layanan','n_pengunjung_hari','bobot_desain'] + [f'U{i}' for i in range(1, 10)]].to_csv('tests/data/study/contoh_bersih.csv', index=False)"
 # Run from the repository root:  Rscript tests/r/golden_study.R   -> tests/data/study/golden_ikm.json
 #
 # Design (data/raw/README.md): svydesign(ids = ~hari + id_responden, strata = ~interaction(unit, periode),
@@ -38,7 +38,7 @@ for (u in c("PKM-KOTA", "RSUD-RJ")) {
 }
 out$design <- list(degf = degf(des), n = nrow(d))
 
-# Calibrated design (riset.study weighting = "kalibrasi"; the raking constraints are in calibrated_example.R).
+# Calibrated design (riset.study.run weighting = "kalibrasi"; the raking constraints are in calibrated_example.R).
 source(file.path("tests", "r", "calibrated_example.R"))
 cal <- calibrated_example(d)
 out$kalibrasi <- list(kabupaten = ikm_of(cal, degf(cal)))

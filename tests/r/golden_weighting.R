@@ -1,4 +1,4 @@
-# Golden values for riset.weighting from R survey (run from the repository root):
+# Golden values for riset.survey.weighting from R survey (run from the repository root):
 #   Rscript tests/r/golden_weighting.R
 # Writes tests/data/golden/weighting.json: for each case the calibrated weights and, for the
 # resulting design, svymean(~api00), svytotal(~enroll) and the domain mean svymean(~api00) in

@@ -1,0 +1,1 @@
+"""Presentation: labels and text catalogs (id/en), charts, report writers and widgets."""

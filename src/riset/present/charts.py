@@ -1,0 +1,544 @@
+"""Publication-quality figures for an SKM seminar (matplotlib / seaborn), Indonesian labels by default.
+
+Every function takes a tidy DataFrame as the library modules return it, returns a
+`matplotlib.figure.Figure` and never calls ``plt.show()`` (notebooks display the returned figure; the report
+saves it). Labels go through `riset.present.i18n`, so ``lang="en"`` switches a chart to English; numbers on the
+chart use the audience's decimal separator (``82,45``).
+
+Charts
+------
+- `ikm_by_unit`        IKM (converted, 25-100) per group with 95% CI over the mutu bands A/B/C/D of
+                       PermenPAN-RB 14/2017 (88.31 / 76.61 / 65.00).
+- `nrr_unsur`          NRR per unsur (1-4) as bars named as in the regulation, with CIs if given.
+- `ipa_diagram`        Importance-Performance Analysis Cartesian diagram (Martilla & James 1977): lines at
+                       the mean of the item means, quadrants I Prioritas Utama .. IV Berlebihan.
+- `demographic_profile` respondent profile, one panel per characteristic.
+- `driver_importance`  relative importance of the unsur for overall satisfaction, with CIs.
+- `weight_diagnostics` weight distribution before/after calibration and sample vs population margins.
+- `period_comparison`  IKM per group in two (or more) periods, side by side with CIs; markers where the
+                       change is significant (`riset.skm.ikm_design.compare_periods`).
+
+Example
+-------
+>>> import pandas as pd
+>>> from riset.present.charts import ikm_by_unit
+>>> table = pd.DataFrame({"unit": ["A", "B"], "ikm_konversi": [82.1, 90.3],
+...                       "ci_low": [80.0, 88.9], "ci_high": [84.2, 91.7]})
+>>> fig = ikm_by_unit(table, group="unit")
+>>> len(fig.axes[0].collections[-1].get_offsets())
+2
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from riset.errors import DataError
+from riset.skm.ikm import DEFAULT_SCHEME, Scheme, get_scheme
+from riset.skm.ikm_design import VERDICTS
+from riset.present.i18n import check_language, fmt_num, kinerja_label, label, unsur_name
+
+#: Fill colours of the mutu bands (A best .. D worst): green, blue-green, amber, red, light for a background.
+MUTU_COLORS = {"A": "#1a9850", "B": "#66bd63", "C": "#fdae61", "D": "#d73027"}
+#: Colour of points, bars and lines (one accent, so the bands carry the grade).
+ACCENT = "#253494"
+PERIOD_COLORS = ("#2c7fb8", "#d95f0e", "#7570b3", "#1b9e77")
+QUADRANT_COLORS = {"I": "#d73027", "II": "#1a9850", "III": "#878787", "IV": "#fdae61"}
+
+_RC = {
+    "font.family": "DejaVu Sans",
+    "font.size": 10,
+    "axes.titlesize": 12,
+    "axes.titleweight": "bold",
+    "axes.labelsize": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#dddddd",
+    "grid.linewidth": 0.6,
+    "figure.dpi": 110,
+    "savefig.dpi": 150,
+    "savefig.bbox": "tight",
+}
+
+
+def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    if not isinstance(frame, pd.DataFrame):
+        raise DataError(f"{what} needs a DataFrame, got {type(frame).__name__}")
+    absent = [c for c in columns if c not in frame.columns]
+    if absent:
+        raise DataError(
+            f"{what} needs column(s) {', '.join(repr(c) for c in absent)}; the table has: {', '.join(map(str, frame.columns))}"
+        )
+    if frame.empty:
+        raise DataError(f"{what} got an empty table: nothing to draw")
+
+
+def _figure(width: float, height: float, ncols: int = 1, nrows: int = 1,
+            width_ratios: Sequence[float] | None = None) -> tuple[Figure, np.ndarray]:
+    with plt.rc_context(_RC):
+        fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False, layout="constrained",
+                                 width_ratios=width_ratios)
+    for ax in axes.flat:
+        ax.set_axisbelow(True)
+        for key, value in _RC.items():
+            if key.startswith("axes.spines."):
+                ax.spines[key.split(".")[-1]].set_visible(value)
+    return fig, axes
+
+
+def _num_formatter(decimals: int, lang: str) -> FuncFormatter:
+    return FuncFormatter(lambda x, _pos: fmt_num(x, decimals, lang))
+
+
+def _mutu_bands(ax, scheme: Scheme, lang: str, lo: float, hi: float, axis: str = "x") -> None:
+    """Shade the mutu bands of the scheme between lo and hi on the given axis, each labelled."""
+    uppers = [100.0] + [b.lower for b in scheme.bands[:-1]]
+    for band, upper in zip(scheme.bands, uppers):
+        start, end = max(band.lower, lo), min(upper, hi)
+        if end <= start:
+            continue
+        span = ax.axvspan if axis == "x" else ax.axhspan
+        span(start, end, color=MUTU_COLORS.get(band.mutu, "#cccccc"), alpha=0.13, lw=0, zorder=0)
+        text = f"{band.mutu} {kinerja_label(band.mutu, lang, scheme)}"
+        if axis == "x":
+            ax.text((start + end) / 2, 1.005, text, transform=ax.get_xaxis_transform(), ha="center", va="bottom",
+                    fontsize=8, color=MUTU_COLORS.get(band.mutu, "#555555"), fontweight="bold", clip_on=False)
+        else:
+            ax.text(1.005, (start + end) / 2, text, transform=ax.get_yaxis_transform(), ha="left", va="center",
+                    fontsize=8, color=MUTU_COLORS.get(band.mutu, "#555555"), fontweight="bold", clip_on=False,
+                    rotation=90)
+
+
+def _score_limits(values: np.ndarray, scheme: Scheme) -> tuple[float, float]:
+    finite = values[np.isfinite(values)]
+    lo = math.floor((finite.min() - 3) / 5) * 5 if finite.size else scheme.bands[-1].lower
+    hi = math.ceil((finite.max() + 2) / 5) * 5 if finite.size else 100.0
+    return max(lo, 25.0), min(hi, 100.0)
+
+
+def ikm_by_unit(
+    table: pd.DataFrame,
+    group: str = "nama_unit",
+    lang: str | None = None,
+    scheme: str | Scheme = DEFAULT_SCHEME,
+    overall: float | None = None,
+    title: str | None = None,
+) -> Figure:
+    """IKM per group (converted, 25-100) as points with 95% CI whiskers over the shaded mutu bands.
+
+    Bands follow PermenPAN-RB 14/2017 on the converted score: 88.31-100 A Sangat Baik, 76.61-88.30 B Baik,
+    65.00-76.60 C Kurang Baik, 25.00-64.99 D Tidak Baik. Groups are sorted by IKM (highest on top).
+
+    Parameters
+    ----------
+    table : one row per group with columns `group`, ``ikm_konversi`` and optionally ``ci_low``/``ci_high``
+        (the 95% CI on the converted scale, e.g. from `riset.skm.ikm_design`).
+    overall : optional kabupaten-wide IKM drawn as a dashed reference line.
+
+    >>> import pandas as pd
+    >>> fig = ikm_by_unit(pd.DataFrame({"nama_unit": ["X"], "ikm_konversi": [80.0]}))
+    >>> fig.axes[0].get_yticklabels()[0].get_text()
+    'X'
+    """
+    lang = check_language(lang)
+    sch = get_scheme(scheme)
+    _require(table, [group, "ikm_konversi"], "ikm_by_unit")
+    data = table.sort_values("ikm_konversi", ascending=True, kind="stable").reset_index(drop=True)
+    y = np.arange(len(data))
+    est = data["ikm_konversi"].to_numpy(dtype=float)
+    has_ci = {"ci_low", "ci_high"} <= set(data.columns)
+    ends = np.concatenate([est, data["ci_low"].to_numpy(float), data["ci_high"].to_numpy(float)]) if has_ci else est
+    lo, hi = _score_limits(ends, sch)
+
+    fig, axes = _figure(9.0, max(2.6, 0.42 * len(data) + 1.6))
+    ax = axes[0, 0]
+    _mutu_bands(ax, sch, lang, lo, hi)
+    if has_ci:
+        ax.hlines(y, data["ci_low"], data["ci_high"], color=ACCENT, lw=2.2, alpha=0.85, zorder=2)
+    ax.scatter(est, y, s=46, color=ACCENT, edgecolor="white", linewidth=0.8, zorder=3)
+    for yi, value, right in zip(y, est, data["ci_high"] if has_ci else est):
+        ax.text(min(float(right), hi) + (hi - lo) * 0.008, yi, fmt_num(value, 2, lang), va="center", fontsize=8,
+                color="#333333", zorder=4)
+    if overall is not None:
+        ax.axvline(overall, color="#444444", ls="--", lw=1, zorder=1)
+        ax.text(overall, -0.9, f"{label('kabupaten', lang)} {fmt_num(overall, 2, lang)}", ha="center", va="top",
+                fontsize=8, color="#444444")
+    ax.set_yticks(y, data[group].astype(str))
+    ax.set_ylim(-1.2 if overall is not None else -0.7, len(data) - 0.3)
+    ax.set_xlim(lo, hi)
+    ax.xaxis.set_major_formatter(_num_formatter(0, lang))
+    ax.set_xlabel(label("ikm_konversi", lang) + (f" — {label('ci95', lang)}" if has_ci else ""))
+    ax.grid(axis="y", visible=False)
+    ax.set_title(title or label("judul_ikm_unit", lang), pad=18, loc="left")
+    return fig
+
+
+def nrr_unsur(
+    nrr: pd.DataFrame,
+    lang: str | None = None,
+    scheme: str | Scheme = DEFAULT_SCHEME,
+    title: str | None = None,
+) -> Figure:
+    """NRR per unsur (scale 1-4) as horizontal bars, in the regulation's order (U1 .. U9), named in full.
+
+    NRR_j = sum of answers to unsur j / number of answers (PermenPAN-RB 14/2017). The unconverted mutu
+    cut-offs (3.5324 A, 3.0644 B, 2.60 C) are drawn as dotted lines so a bar's grade is visible.
+
+    Parameters
+    ----------
+    nrr : one row per unsur with columns ``unsur`` (key, e.g. 'sarana') and ``nrr``; optional
+        ``ci_low``/``ci_high`` (1-4 scale). One group only: filter a long `IkmResult.nrr` first.
+
+    >>> import pandas as pd
+    >>> from riset.skm.ikm import UNSUR_2017
+    >>> fig = nrr_unsur(pd.DataFrame({"unsur": [u.key for u in UNSUR_2017], "nrr": [3.2] * 9}))
+    >>> len(fig.axes[0].patches)
+    9
+    """
+    lang = check_language(lang)
+    sch = get_scheme(scheme)
+    _require(nrr, ["unsur", "nrr"], "nrr_unsur")
+    if nrr["unsur"].duplicated().any():
+        dup = nrr.loc[nrr["unsur"].duplicated(), "unsur"].iloc[0]
+        raise DataError(f"nrr_unsur draws one group: unsur '{dup}' appears more than once; filter the table to one group")
+    order = {k: i for i, k in enumerate(sch.keys)}
+    data = nrr.assign(_o=nrr["unsur"].map(order)).sort_values("_o", ascending=False).reset_index(drop=True)
+    names = [unsur_name(k, lang, sch) for k in data["unsur"]]
+    y = np.arange(len(data))
+    values = data["nrr"].to_numpy(float)
+    fig, axes = _figure(9.0, 0.45 * len(data) + 1.6)
+    ax = axes[0, 0]
+    colors = [MUTU_COLORS[g] for g in _grade_unconverted(values, sch)]
+    ax.barh(y, values - sch.scale[0], left=sch.scale[0], color=colors, edgecolor="white", height=0.65, zorder=2)
+    has_ci = {"ci_low", "ci_high"} <= set(data.columns)
+    if has_ci:
+        ax.hlines(y, data["ci_low"], data["ci_high"], color="#222222", lw=1.3, zorder=3)
+    for yi, v, right in zip(y, values, data["ci_high"] if has_ci else values):
+        ax.text(float(right) + 0.03, yi, fmt_num(v, 2, lang), va="center", fontsize=8.5, zorder=4)
+    for band in sch.bands[:-1]:
+        cut = band.lower / sch.conversion
+        ax.axvline(cut, color=MUTU_COLORS[band.mutu], ls=":", lw=1.2, zorder=1)
+        ax.text(cut, 1.005, band.mutu, transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=8,
+                color=MUTU_COLORS[band.mutu], fontweight="bold")
+    ax.set_yticks(y, names)
+    ax.set_xlim(sch.scale[0], sch.scale[1] + 0.25)
+    ax.xaxis.set_major_formatter(_num_formatter(1, lang))
+    ax.set_xlabel(label("nrr", lang) + " (1–4)")
+    ax.grid(axis="y", visible=False)
+    ax.set_title(title or label("judul_nrr", lang), pad=16, loc="left")
+    return fig
+
+
+def _grade_unconverted(values: np.ndarray, sch: Scheme) -> list[str]:
+    grades = []
+    for v in values * sch.conversion:
+        reported = math.floor(v * 100 + 0.5 + 1e-9) / 100 if np.isfinite(v) else -np.inf
+        grades.append(next((b.mutu for b in sch.bands if reported >= b.lower - 1e-9), sch.bands[-1].mutu))
+    return grades
+
+
+def ipa_diagram(
+    ipa: pd.DataFrame,
+    lang: str | None = None,
+    scheme: str | Scheme = DEFAULT_SCHEME,
+    x_line: float | None = None,
+    y_line: float | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Importance-Performance Analysis Cartesian diagram (Martilla & James 1977), as used in SKM studies.
+
+    x = mean performance (kinerja) of each unsur, y = mean importance (kepentingan). The cross-lines sit at the
+    mean of the item means (x̄ = Σ X̄_i / k, ȳ = Σ Ȳ_i / k) unless given. Quadrants: I Prioritas Utama
+    (top-left: important, under-performing), II Pertahankan Prestasi (top-right), III Prioritas Rendah
+    (bottom-left), IV Berlebihan (bottom-right).
+
+    Parameters
+    ----------
+    ipa : one row per unsur with ``unsur`` (key), ``kinerja`` and ``kepentingan`` (item means, 1-4 scale).
+
+    >>> import pandas as pd
+    >>> fig = ipa_diagram(pd.DataFrame({"unsur": ["biaya", "waktu"], "kinerja": [3.5, 2.9],
+    ...                                 "kepentingan": [3.0, 3.6]}))
+    >>> len(fig.axes[0].collections[0].get_offsets())
+    2
+    """
+    lang = check_language(lang)
+    sch = get_scheme(scheme)
+    _require(ipa, ["unsur", "kinerja", "kepentingan"], "ipa_diagram")
+    x = ipa["kinerja"].to_numpy(float)
+    y = ipa["kepentingan"].to_numpy(float)
+    x_line = float(np.mean(x)) if x_line is None else float(x_line)
+    y_line = float(np.mean(y)) if y_line is None else float(y_line)
+    quadrant = np.where(y >= y_line, np.where(x < x_line, "I", "II"), np.where(x < x_line, "III", "IV"))
+
+    fig, axes = _figure(12.0, 7.0, ncols=2, width_ratios=(2.6, 1.0))
+    ax, key_ax = axes[0, 0], axes[0, 1]
+    pad_x = max(0.15, 0.12 * (x.max() - x.min()))
+    pad_y = max(0.15, 0.12 * (y.max() - y.min()))
+    xlim = (min(x.min(), x_line) - pad_x, max(x.max(), x_line) + pad_x)
+    ylim = (min(y.min(), y_line) - pad_y, max(y.max(), y_line) + pad_y)
+    ax.scatter(x, y, s=70, c=[QUADRANT_COLORS[q] for q in quadrant], edgecolor="white", linewidth=0.8, zorder=3)
+    for xi, yi, key in zip(x, y, ipa["unsur"]):
+        ax.annotate(sch.get(key).kode, (xi, yi), xytext=(6, 4), textcoords="offset points", fontsize=9,
+                    fontweight="bold", zorder=4)
+    key_text = "\n".join(unsur_name(k, lang, sch) for k in sorted(ipa["unsur"], key=lambda k: sch.keys.index(k)))
+    key_ax.axis("off")
+    key_ax.text(0.0, 0.5, key_text, transform=key_ax.transAxes, ha="left", va="center", fontsize=8.5,
+                linespacing=1.6, bbox={"boxstyle": "round,pad=0.5", "fc": "#f7f7f7", "ec": "#cccccc"})
+    ax.axvline(x_line, color="#555555", lw=1, ls="--", zorder=1)
+    ax.axhline(y_line, color="#555555", lw=1, ls="--", zorder=1)
+    corners = {"I": (0.02, 0.98, "left", "top"), "II": (0.98, 0.98, "right", "top"),
+               "III": (0.02, 0.02, "left", "bottom"), "IV": (0.98, 0.02, "right", "bottom")}
+    for q, (cx, cy, ha, va) in corners.items():
+        ax.text(cx, cy, label(f"kuadran_{q}", lang), transform=ax.transAxes, ha=ha, va=va, fontsize=10,
+                fontweight="bold", color=QUADRANT_COLORS[q], alpha=0.9,
+                bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": QUADRANT_COLORS[q], "alpha": 0.85})
+    ax.text(x_line, ylim[0], f" x̄ = {fmt_num(x_line, 2, lang)}", fontsize=8, color="#555555", va="bottom")
+    ax.text(xlim[0], y_line, f" ȳ = {fmt_num(y_line, 2, lang)}", fontsize=8, color="#555555", va="bottom")
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.xaxis.set_major_formatter(_num_formatter(2, lang))
+    ax.yaxis.set_major_formatter(_num_formatter(2, lang))
+    ax.set_xlabel(label("kinerja_ipa", lang))
+    ax.set_ylabel(label("kepentingan", lang))
+    ax.set_title(title or label("judul_ipa", lang), loc="left")
+    return fig
+
+
+def demographic_profile(
+    profile: pd.DataFrame,
+    lang: str | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Respondent profile: one horizontal bar panel per characteristic, bars = percent of respondents.
+
+    Parameters
+    ----------
+    profile : long table with ``variabel`` (e.g. 'jenis_kelamin'), ``kategori``, ``persen`` (0-100) and
+        optionally ``n``; categories are drawn in the order given.
+
+    >>> import pandas as pd
+    >>> p = pd.DataFrame({"variabel": ["jenis_kelamin"] * 2, "kategori": ["Laki-laki", "Perempuan"],
+    ...                   "persen": [45.0, 55.0]})
+    >>> len(demographic_profile(p).axes[0].patches)
+    2
+    """
+    lang = check_language(lang)
+    _require(profile, ["variabel", "kategori", "persen"], "demographic_profile")
+    variables = list(dict.fromkeys(profile["variabel"]))
+    ncols = 2 if len(variables) > 1 else 1
+    nrows = math.ceil(len(variables) / ncols)
+    heights = [profile["variabel"].eq(v).sum() for v in variables]
+    fig, axes = _figure(11.0, max(2.5, nrows * (0.32 * max(heights) + 1.3)), ncols=ncols, nrows=nrows)
+    for ax, var in zip(axes.flat, variables):
+        part = profile[profile["variabel"] == var].iloc[::-1]
+        y = np.arange(len(part))
+        ax.barh(y, part["persen"], color=ACCENT, alpha=0.85, height=0.65, zorder=2)
+        for yi, (_, row) in zip(y, part.iterrows()):
+            text = fmt_num(row["persen"], 1, lang) + "%"
+            if "n" in part.columns:
+                text += f" ({fmt_num(row['n'], 0, lang)})"
+            ax.text(row["persen"] + 0.8, yi, text, va="center", fontsize=8)
+        ax.set_yticks(y, part["kategori"].astype(str))
+        ax.set_xlim(0, min(100, part["persen"].max() * 1.35 + 5))
+        ax.xaxis.set_major_formatter(_num_formatter(0, lang))
+        ax.set_xlabel(label("persen", lang) + " (%)")
+        ax.grid(axis="y", visible=False)
+        ax.set_title(label(var, lang), loc="left", fontsize=11)
+    for ax in list(axes.flat)[len(variables):]:
+        ax.set_visible(False)
+    fig.suptitle(title or label("judul_profil", lang), x=0.01, ha="left", fontweight="bold", fontsize=13)
+    return fig
+
+
+def driver_importance(
+    drivers: pd.DataFrame,
+    lang: str | None = None,
+    scheme: str | Scheme = DEFAULT_SCHEME,
+    value: str = "importance",
+    title: str | None = None,
+) -> Figure:
+    """Relative importance of each unsur for overall satisfaction (e.g. LMG/Shapley share of R²), with CI.
+
+    Bars sorted from most to least important; ``ci_low``/``ci_high`` (e.g. design bootstrap percentiles)
+    drawn as whiskers when present. Shares are shown in percent (LMG shares sum to 100% of R²;
+    Lindeman, Merenda & Gold 1980; Grömping 2006).
+
+    Parameters
+    ----------
+    drivers : one row per unsur with ``unsur`` (key) and `value` (a share 0-1), optional ``ci_low``/``ci_high``.
+
+    >>> import pandas as pd
+    >>> fig = driver_importance(pd.DataFrame({"unsur": ["waktu", "biaya"], "importance": [0.3, 0.1]}))
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    ['U4 Biaya/Tarif', 'U3 Waktu Penyelesaian']
+    """
+    lang = check_language(lang)
+    sch = get_scheme(scheme)
+    _require(drivers, ["unsur", value], "driver_importance")
+    data = drivers.sort_values(value, ascending=True, kind="stable").reset_index(drop=True)
+    y = np.arange(len(data))
+    pct = 100 * data[value].to_numpy(float)
+    fig, axes = _figure(9.0, 0.45 * len(data) + 1.6)
+    ax = axes[0, 0]
+    ax.barh(y, pct, color=ACCENT, alpha=0.85, height=0.65, zorder=2)
+    has_ci = {"ci_low", "ci_high"} <= set(data.columns)
+    right = pct
+    if has_ci:
+        ax.hlines(y, 100 * data["ci_low"], 100 * data["ci_high"], color="#222222", lw=1.3, zorder=3)
+        right = 100 * data["ci_high"].to_numpy(float)
+    for yi, v, r in zip(y, pct, right):
+        ax.text(r + 0.4, yi, fmt_num(v, 1, lang) + "%", va="center", fontsize=8.5)
+    ax.set_yticks(y, [unsur_name(k, lang, sch) for k in data["unsur"]])
+    ax.set_xlim(0, np.nanmax(right) * 1.18 + 1)
+    ax.xaxis.set_major_formatter(_num_formatter(0, lang))
+    ax.set_xlabel(label("kepentingan_relatif", lang) + " (%)")
+    ax.grid(axis="y", visible=False)
+    ax.set_title(title or label("judul_drivers", lang), loc="left")
+    return fig
+
+
+def weight_diagnostics(
+    weights: pd.DataFrame,
+    margins: pd.DataFrame | None = None,
+    lang: str | None = None,
+    before: str = "bobot_desain",
+    after: str = "bobot_akhir",
+    title: str | None = None,
+) -> Figure:
+    """Weighting diagnostics: weight distributions before/after calibration and margins vs the population.
+
+    Left: histograms of the design weights and the final (calibrated) weights, with Kish's effective sample
+    size n_eff = (Σw)² / Σw² in the legend (Kish 1965). Right (if `margins` given): for each category of each
+    calibration margin, the population share and the sample share unweighted, with design weights and with
+    final weights; after calibration the last must sit on the population share (Deville & Sarndal 1992).
+
+    Parameters
+    ----------
+    weights : one row per respondent with columns `before` and `after`.
+    margins : long table with ``variabel``, ``kategori``, ``populasi`` and any of ``sampel_tanpa_bobot``,
+        ``sampel_bobot_desain``, ``sampel_bobot_akhir`` — all shares in percent.
+
+    >>> import pandas as pd
+    >>> w = pd.DataFrame({"bobot_desain": [1.0, 2.0, 3.0], "bobot_akhir": [1.5, 2.0, 2.5]})
+    >>> len(weight_diagnostics(w).axes)
+    1
+    """
+    lang = check_language(lang)
+    _require(weights, [before, after], "weight_diagnostics")
+    panels = 2 if margins is not None else 1
+    n_rows = 0
+    if margins is not None:
+        _require(margins, ["variabel", "kategori", "populasi"], "weight_diagnostics margins")
+        n_rows = len(margins)
+    fig, axes = _figure(12.0 if panels == 2 else 7.0, max(4.2, 0.3 * n_rows + 1.8), ncols=panels)
+    ax = axes[0, 0]
+    w0, w1 = weights[before].to_numpy(float), weights[after].to_numpy(float)
+    bins = np.histogram_bin_edges(np.concatenate([w0, w1]), bins=30)
+    for w, key, color in ((w0, before, "#969696"), (w1, after, ACCENT)):
+        n_eff = w.sum() ** 2 / (w ** 2).sum()
+        ax.hist(w, bins=bins, alpha=0.6, color=color, label=f"{label(key, lang)} (n_eff = {fmt_num(n_eff, 0, lang)})",
+                zorder=2)
+    ax.xaxis.set_major_formatter(_num_formatter(0, lang))
+    ax.set_xlabel(label("bobot", lang))
+    ax.set_ylabel(label("jumlah_responden", lang))
+    ax.legend(fontsize=8, frameon=False)
+    ax.set_title(label("judul_bobot_sebaran", lang), loc="left", fontsize=11)
+    if margins is not None:
+        ax = axes[0, 1]
+        data = margins.iloc[::-1].reset_index(drop=True)
+        y = np.arange(len(data))
+        names = [f"{label(v, lang)}: {k}" for v, k in zip(data["variabel"], data["kategori"])]
+        ax.barh(y, data["populasi"], color="#d9d9d9", height=0.75, label=label("populasi", lang), zorder=2)
+        series = (("sampel_tanpa_bobot", "x", "#969696"), ("sampel_bobot_desain", "s", "#fd8d3c"),
+                  ("sampel_bobot_akhir", "o", ACCENT))
+        for col, marker, color in series:
+            if col in data.columns:
+                ax.scatter(data[col], y, marker=marker, color=color, s=28, label=label(col, lang), zorder=3)
+        ax.set_yticks(y, names, fontsize=8)
+        ax.xaxis.set_major_formatter(_num_formatter(0, lang))
+        ax.set_xlabel(label("persen", lang) + " (%)")
+        ax.grid(axis="y", visible=False)
+        ax.legend(fontsize=8, frameon=False, loc="lower right")
+        ax.set_title(label("judul_bobot_margin", lang), loc="left", fontsize=11)
+    fig.suptitle(title or label("judul_bobot", lang), x=0.01, ha="left", fontweight="bold", fontsize=13)
+    return fig
+
+
+def period_comparison(
+    table: pd.DataFrame,
+    group: str = "nama_unit",
+    period: str = "periode",
+    lang: str | None = None,
+    scheme: str | Scheme = DEFAULT_SCHEME,
+    title: str | None = None,
+    change: pd.DataFrame | None = None,
+    level: float = 0.95,
+) -> Figure:
+    """IKM per group in each period (e.g. 2026-S1 vs 2026-S2), points with 95% CI, dodged per period.
+
+    Overlapping CIs do not by themselves mean "no difference" (nor do separate CIs mean one: the two periods
+    can be correlated). Pass the test of the change, `riset.skm.ikm_design.compare_periods(...).table`, as
+    `change`: groups whose change is significant get a marker right of their CIs (green ▲ naik bermakna,
+    red ▼ turun bermakna) and the legend says so.
+
+    Parameters
+    ----------
+    table : one row per group x period with `group`, `period`, ``ikm_konversi`` and optional ``ci_low``/``ci_high``.
+    change : one row per group with `group` and ``perubahan`` (a verdict of `riset.skm.ikm_design.VERDICTS`).
+    level : the confidence level of that test (the legend shows p < 1 - level).
+
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"nama_unit": ["A", "A", "B", "B"], "periode": ["S1", "S2"] * 2,
+    ...                   "ikm_konversi": [80, 82, 85, 84]})
+    >>> len(period_comparison(t).axes[0].collections)
+    2
+    """
+    lang = check_language(lang)
+    sch = get_scheme(scheme)
+    _require(table, [group, period, "ikm_konversi"], "period_comparison")
+    periods = sorted(table[period].astype(str).unique())
+    order = (table.groupby(group, sort=False)["ikm_konversi"].mean().sort_values(ascending=True, kind="stable").index)
+    pos = {g: i for i, g in enumerate(order)}
+    has_ci = {"ci_low", "ci_high"} <= set(table.columns)
+    ends = table[["ikm_konversi"] + (["ci_low", "ci_high"] if has_ci else [])].to_numpy(float).ravel()
+    lo, hi = _score_limits(ends, sch)
+    fig, axes = _figure(9.0, max(2.8, 0.5 * len(order) + 1.8))
+    ax = axes[0, 0]
+    _mutu_bands(ax, sch, lang, lo, hi)
+    width = 0.6 / max(len(periods), 1)
+    for i, p in enumerate(periods):
+        part = table[table[period].astype(str) == p]
+        y = part[group].map(pos).to_numpy(float) + ((len(periods) - 1) / 2 - i) * width
+        color = PERIOD_COLORS[i % len(PERIOD_COLORS)]
+        if has_ci:
+            ax.hlines(y, part["ci_low"], part["ci_high"], color=color, lw=2, alpha=0.85, zorder=2)
+        ax.scatter(part["ikm_konversi"], y, s=36, color=color, edgecolor="white", linewidth=0.7, label=p, zorder=3)
+    if change is not None:
+        _require(change, [group, "perubahan"], "period_comparison(change=)")
+        right = table.groupby(group)["ci_high" if has_ci else "ikm_konversi"].max()
+        step = 0.02 * (hi - lo)  # _score_limits leaves >= 2 points right of the highest CI
+        for verdict, marker, color in (("naik bermakna", "^", MUTU_COLORS["A"]), ("turun bermakna", "v", MUTU_COLORS["D"])):
+            groups = [g for g in change.loc[change["perubahan"] == verdict, group] if g in pos]
+            if groups:
+                text = verdict if lang == "id" else VERDICTS[verdict]
+                x = np.minimum(right.loc[groups].to_numpy(float) + step, hi - step / 2)
+                ax.scatter(x, [pos[g] for g in groups], marker=marker, s=60, color=color,
+                           label=f"{text} (p < {fmt_num(1 - level, 2, lang)})", zorder=4)
+    ax.set_yticks(np.arange(len(order)), [str(g) for g in order])
+    ax.set_xlim(lo, hi)
+    ax.set_ylim(-0.7, len(order) - 0.3)
+    ax.xaxis.set_major_formatter(_num_formatter(0, lang))
+    ax.set_xlabel(label("ikm_konversi", lang))
+    ax.grid(axis="y", visible=False)
+    ax.legend(title=label("periode", lang), fontsize=8, title_fontsize=8, loc="lower right", framealpha=0.9)
+    ax.set_title(title or label("judul_periode", lang), pad=18, loc="left")
+    return fig

@@ -1,0 +1,157 @@
+"""Sample size calculator (ipywidgets): method, N or a table of units, margin, confidence, P or SD, deff,
+response rate -> n per unit, the total and the assumptions, with Indonesian labels.
+
+The widget computes nothing itself: every number comes from `riset.survey.sampling.sample_size`.
+`SampleSizeCalculator.update()` is the callback the controls trigger; it returns the
+`SampleSizeResult` and is exposed so tests (and reviewers without a browser) can set control values
+and read the outputs (`result`, `output.value`).
+
+Example
+-------
+>>> from riset.present.widgets import sample_size_calculator
+>>> calc = sample_size_calculator()
+>>> calc.controls["N"].value = 1000
+>>> calc.result.total
+278
+>>> calc.controls["metode"].value = "cochran_mean"
+>>> calc.controls["sd"].value, calc.controls["margin"].value = 10.0, 2.0
+>>> calc.result.total
+88
+
+In a notebook, show it with ``calc.widget`` (or just ``calc``):
+
+>>> calc.widget                     # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as w
+import pandas as pd
+
+from riset.errors import RisetError
+from riset.present.i18n import fmt_num
+from riset.survey.sampling import METHODS, SampleSizeResult, sample_size
+
+#: Default margin per kind of method: a proportion, or IKM points on each scale.
+DEFAULT_MARGIN = {"proporsi": 0.05, "konversi": 2.5, "asli": 0.1}
+DEFAULT_SD = {"konversi": 10.0, "asli": 0.4}
+_STYLE = {"description_width": "190px"}
+_LAYOUT = w.Layout(width="420px")
+_SHOWN = ("unit", "nama_unit", "periode")
+
+
+class SampleSizeCalculator:
+    """The calculator: `controls` (name -> widget), `output` (HTML table, total and assumptions),
+    the last `result` (a `SampleSizeResult`, None after an input error) and `widget` to display."""
+
+    def __init__(self, units: pd.DataFrame | None = None, population_column: str = "pengguna_per_periode"):
+        self.units = units
+        self.population_column = population_column
+        self.result: SampleSizeResult | None = None
+        c = self.controls = {
+            "metode": w.Dropdown(description="Metode", options=[(v, k) for k, v in METHODS.items()],
+                                 value="krejcie_morgan"),
+            "pakai_tabel": w.Checkbox(description="Pakai tabel unit layanan (N per unit)", value=units is not None,
+                                      disabled=units is None),
+            "N": w.IntText(description="Jumlah populasi (N)", value=1000),
+            "margin": w.FloatText(description="Margin of error (d)", value=DEFAULT_MARGIN["proporsi"], step=0.01),
+            "kepercayaan": w.Dropdown(description="Tingkat kepercayaan",
+                                      options=[("90%", 0.90), ("95%", 0.95), ("99%", 0.99)], value=0.95),
+            "p": w.BoundedFloatText(description="Proporsi (P)", value=0.5, min=0.01, max=0.99, step=0.05),
+            "sd": w.FloatText(description="Simpangan baku skor IKM (SD)", value=DEFAULT_SD["konversi"], step=0.5),
+            "skala": w.Dropdown(description="Skala margin dan SD",
+                                options=[("konversi 25-100", "konversi"), ("asli 1-4", "asli")], value="konversi"),
+            "deff": w.BoundedFloatText(description="Efek desain (deff)", value=1.0, min=0.1, max=10, step=0.1),
+            "respons": w.BoundedFloatText(description="Tingkat respons (0-1)", value=1.0, min=0.05, max=1, step=0.05),
+            "pembulatan": w.Dropdown(description="Pembulatan",
+                                     options=[("bawaan (K&M: terdekat seperti tabel; lainnya: ke atas)", None),
+                                              ("ke atas", "up"), ("ke terdekat", "nearest")],
+                                     value=None),
+        }
+        for control in c.values():
+            control.style = _STYLE
+            control.layout = _LAYOUT
+        self.output = w.HTML()
+        c["metode"].observe(self._method_changed, names="value")
+        c["skala"].observe(self._scale_changed, names="value")
+        for control in c.values():
+            control.observe(lambda _change: self.update(), names="value")
+        self._method_changed(None)
+        self.widget = w.VBox([w.HTML("<b>Kalkulator ukuran sampel SKM</b>"), *c.values(), self.output])
+        self.update()
+
+    def _method_changed(self, _change) -> None:
+        method = self.controls["metode"].value
+        mean = method == "cochran_mean"
+        c = self.controls
+        c["p"].disabled = method in ("slovin", "cochran_mean", "krejcie_morgan_table")
+        c["sd"].disabled = c["skala"].disabled = not mean
+        c["kepercayaan"].disabled = method in ("slovin", "krejcie_morgan_table")
+        c["margin"].disabled = c["deff"].disabled = method == "krejcie_morgan_table"
+        c["pembulatan"].disabled = method == "krejcie_morgan_table"
+        c["margin"].description = "Margin (poin IKM)" if mean else "Margin of error (d, proporsi)"
+        c["margin"].value = DEFAULT_MARGIN[c["skala"].value if mean else "proporsi"]
+        if method == "krejcie_morgan_table":
+            c["kepercayaan"].value, c["p"].value, c["deff"].value = 0.95, 0.5, 1.0
+
+    def _scale_changed(self, change) -> None:
+        self.controls["sd"].value = DEFAULT_SD[change["new"]]
+        if self.controls["metode"].value == "cochran_mean":
+            self.controls["margin"].value = DEFAULT_MARGIN[change["new"]]
+
+    def inputs(self) -> dict:
+        """The arguments `update` passes to `riset.survey.sampling.sample_size`."""
+        c = self.controls
+        method = c["metode"].value
+        args = {"method": method, "response_rate": c["respons"].value}
+        if method != "krejcie_morgan_table":
+            args |= {"margin": c["margin"].value, "deff": c["deff"].value, "rounding": c["pembulatan"].value}
+        if method in ("krejcie_morgan", "cochran_proportion", "cochran_mean"):
+            args["confidence"] = c["kepercayaan"].value
+        if method in ("krejcie_morgan", "cochran_proportion"):
+            args["p"] = c["p"].value
+        if method == "cochran_mean":
+            args |= {"sd": c["sd"].value, "scale": c["skala"].value}
+        return args
+
+    def update(self) -> SampleSizeResult | None:
+        """Recompute from the current control values; show the table or the input error in `output`."""
+        use_units = self.units is not None and self.controls["pakai_tabel"].value
+        population = self.units if use_units else self.controls["N"].value
+        try:
+            self.result = sample_size(population, population_column=self.population_column, **self.inputs())
+        except RisetError as err:
+            self.result = None
+            self.output.value = f"<p style='color:#b00020'>Masukan belum dapat dihitung: {html.escape(str(err))}</p>"
+            return None
+        self.output.value = self._render(self.result)
+        return self.result
+
+    def _render(self, result: SampleSizeResult) -> str:
+        table = result.to_frame()
+        shown = [c for c in _SHOWN if c in table.columns]
+        population = self.population_column if self.population_column in table.columns else "N"
+        view = table[shown + [population, "n_sampel", "n_kontak"]].rename(
+            columns={population: "Populasi (N)", "n_sampel": "Sampel (n)", "n_kontak": "Dihubungi",
+                     "unit": "Unit", "nama_unit": "Nama unit", "periode": "Periode"}
+        )
+        for col in ("Populasi (N)", "Sampel (n)", "Dihubungi"):
+            view[col] = view[col].map(lambda v: fmt_num(v, 0, "id"))
+        view["Sensus"] = table["sensus"].map({True: "ya", False: ""})
+        items = "".join(f"<li>{html.escape(line[2:])}</li>" for line in result.assumptions.splitlines())
+        return (
+            view.to_html(index=False, border=0)
+            + f"<p><b>Total: {fmt_num(result.total, 0, 'id')} responden</b> "
+            f"(dihubungi: {fmt_num(result.total_kontak, 0, 'id')})</p><p>Asumsi:</p><ul>{items}</ul>"
+        )
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+def sample_size_calculator(units: pd.DataFrame | None = None, population_column: str = "pengguna_per_periode") -> SampleSizeCalculator:
+    """Build the sample size calculator; with `units` (one row per unit layanan, N in `population_column`)
+    it sizes every unit and gives the total. Display `.widget` (or the returned object) in a notebook."""
+    return SampleSizeCalculator(units, population_column)

@@ -1,0 +1,895 @@
+"""Read survey exports (CSV / XLSX) and their codebook (YAML / XLSX) into clean, reported data.
+
+The codebook (docs/architecture.md) says what each column of the export is: its role, the unsur it
+measures (by *name*: questionnaires number the unsur differently from PermenPAN-RB 14/2017), the answer
+scale, the answer labels and the missing-value codes. `read_survey` applies it cell by cell:
+
+    blank                      -> NaN (not an issue)
+    missing code (e.g. 9)      -> NaN, reported "kode hilang"
+    label text / letter a-d    -> its number on the scale (a = 1, b = 2, ...), reported
+    number outside the scale   -> NaN, reported "di luar skala"
+    unknown text ("bagus", "-")-> NaN, reported "teks tidak dikenali"
+
+Every changed cell is one row of `SurveyData.issues` (row numbers as in the spreadsheet, header = row 1)
+and rows are never dropped: `SurveyData.data` is indexed by that row number ("baris").
+
+Example
+-------
+>>> from riset.skm.exports import read_codebook, read_survey          # doctest: +SKIP
+>>> survey = read_survey("data/raw/contoh_skm_responden.csv",
+...                      read_codebook("data/raw/contoh_skm_codebook.yaml"))   # doctest: +SKIP
+>>> print(survey.summary())                                  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import math
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Mapping
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from riset.errors import CodebookError, DataError, RisetError, show_value
+from riset.skm.ikm import DEFAULT_SCHEME, get_scheme, resolve_unsur, unsur_columns
+
+ROLES = ("id", "unsur", "overall", "importance", "group", "demographic", "design", "weight", "other")
+#: roles whose answers are numbers on a scale (scale required, labels map text back to numbers)
+SCALED_ROLES = ("unsur", "overall", "importance")
+
+_TOP_FIELDS = ("study", "scheme", "id", "ignore", "columns", "description", "notes", "version", "source")
+_COLUMN_FIELDS = ("role", "unsur", "scale", "labels", "missing", "question", "pertanyaan", "description",
+                  "keterangan")
+_XLSX_COLUMN_FIELDS = ("kolom", "role", "unsur", "scale_min", "scale_max", "labels", "missing", "pertanyaan",
+                       "question", "keterangan", "description")
+
+# Reasons written to SurveyData.issues["masalah"] (Indonesian: the report is read by the research team).
+KODE_HILANG = "kode hilang"
+LABEL_TEKS = "label teks"
+HURUF_PILIHAN = "huruf pilihan"
+DI_LUAR_SKALA = "di luar skala"
+BUKAN_BULAT = "bukan bilangan bulat"
+TEKS_TAK_DIKENAL = "teks tidak dikenali"
+KATEGORI_TAK_DIKENAL = "kategori tidak dikenal"
+BUKAN_ANGKA = "bukan angka"
+BOBOT_TIDAK_POSITIF = "bobot tidak positif"
+KOLOM_TAK_DIKENAL = "kolom tidak ada di codebook"
+BARIS_KOSONG = "baris kosong"
+DIKOSONGKAN = "dikosongkan"
+ISSUE_COLUMNS = ("baris", "id_responden", "kolom", "nilai_asli", "masalah", "tindakan")
+
+
+# --------------------------------------------------------------------------------------------- codebook
+@dataclass(frozen=True)
+class ColumnSpec:
+    """What one column of the export is: its role, unsur key (resolved), scale, labels and missing codes."""
+
+    name: str
+    role: str
+    unsur: str | None = None
+    scale: tuple[int, int] | None = None
+    labels: Mapping[int | str, str] = field(default_factory=dict)
+    missing: tuple[float | str, ...] = ()
+    question: str | None = None
+
+    def allowed_text(self) -> str:
+        """What a cell of this column may hold, for error messages: "1-4 or a label (Tidak cepat, ...)"."""
+        if self.scale:
+            text = f"{self.scale[0]}-{self.scale[1]}"
+            if self.labels:
+                text += f" or a label ({', '.join(self.labels.values())})"
+        elif self.labels:
+            text = "one of: " + ", ".join(self.labels.values())
+        else:
+            text = "any value"
+        if self.missing:
+            text += f"; missing code(s) {', '.join(_fmt(m) for m in self.missing)}"
+        return text
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """A study's codebook: scheme, respondent id column, ignored columns and one `ColumnSpec` per column.
+
+    Build it with `read_codebook` (YAML or XLSX) or `Codebook.from_dict`; both validate everything and
+    raise `CodebookError` naming the entry at fault.
+    """
+
+    study: str
+    scheme: str
+    id: str
+    ignore: tuple[str, ...]
+    specs: Mapping[str, ColumnSpec]
+    source: str = field(default="<dict>", compare=False)
+
+    def columns(self, role: str | None = None) -> list[str]:
+        """Column names in codebook order, all of them or only those with `role`."""
+        if role is not None and role not in ROLES:
+            raise CodebookError(f"unknown role '{role}'; roles are: {', '.join(ROLES)}")
+        return [name for name, spec in self.specs.items() if role is None or spec.role == role]
+
+    def unsur_map(self, role: str = "unsur") -> dict[str, str]:
+        """{column: unsur key} in the regulation's order, for `riset.ikm.ikm` (role 'unsur') or the
+        stated-importance items (role 'importance').
+
+        >>> cb.unsur_map()                                    # doctest: +SKIP
+        {'U1': 'persyaratan', ..., 'U9': 'pengaduan', 'U8': 'sarana'}
+        """
+        if role not in ("unsur", "importance"):
+            raise CodebookError(f"unsur_map role must be 'unsur' or 'importance', not '{role}'")
+        order = {k: i for i, k in enumerate(get_scheme(self.scheme).keys)}
+        pairs = [(name, spec.unsur) for name, spec in self.specs.items() if spec.role == role]
+        return dict(sorted(pairs, key=lambda item: order[item[1]]))
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any], source: str = "<dict>") -> Codebook:
+        """Validate a codebook given as a mapping (the parsed YAML) and build it."""
+        return _build_codebook(raw, source)
+
+
+def read_codebook(path: str | Path) -> Codebook:
+    """Read a codebook from YAML (.yaml/.yml) or Excel (.xlsx) and validate it.
+
+    YAML has the layout of docs/architecture.md. The XLSX form has one row per column with the fields
+    kolom, role, unsur, scale_min, scale_max, labels ("1=Tidak sesuai; 2=Kurang sesuai; ..."), missing
+    ("9" or "0; 9"), optionally pertanyaan; the id column has role 'id', ignored columns role 'ignore',
+    and an optional sheet 'studi' holds key/value rows (study, scheme).
+
+    >>> cb = read_codebook("data/raw/contoh_skm_codebook.yaml")   # doctest: +SKIP
+    >>> cb.unsur_map()["U8"]                                      # doctest: +SKIP
+    'sarana'
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(2, "No such file or directory", str(path))
+    suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}" if mark else ""
+            raise CodebookError(f"codebook {path.name} is not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
+        except UnicodeDecodeError:
+            raise CodebookError(f"codebook {path.name} is not UTF-8 text") from None
+        if not isinstance(raw, Mapping):
+            raise CodebookError(f"codebook {path.name} must be a mapping with 'id' and 'columns', got {type(raw).__name__}")
+        return _build_codebook(raw, path.name)
+    if suffix == ".xlsx":
+        return _build_codebook(_codebook_dict_from_xlsx(path), path.name)
+    raise CodebookError(f"codebook {path.name}: unsupported file type '{suffix}'; use .yaml, .yml or .xlsx")
+
+
+def _build_codebook(raw: Mapping[str, Any], source: str) -> Codebook:
+    unknown = [k for k in raw if k not in _TOP_FIELDS]
+    if unknown:
+        raise CodebookError(f"codebook {source}: unknown field(s) {', '.join(map(repr, unknown))}; "
+                            f"allowed: {', '.join(_TOP_FIELDS)}")
+    scheme = str(raw.get("scheme") or DEFAULT_SCHEME)
+    try:
+        sch = get_scheme(scheme)
+    except CodebookError as exc:
+        raise CodebookError(f"codebook {source}, 'scheme': {exc}") from None
+    columns = raw.get("columns")
+    if not isinstance(columns, Mapping) or not columns:
+        raise CodebookError(f"codebook {source} needs a 'columns' mapping (column name -> role, unsur, scale ...)")
+    ignore = raw.get("ignore") or []
+    if isinstance(ignore, str):
+        ignore = [ignore]
+    ignore = tuple(str(c).strip() for c in ignore)
+
+    specs: dict[str, ColumnSpec] = {}
+    for name, entry in columns.items():
+        specs[str(name).strip()] = _column_spec(str(name).strip(), entry, sch, source)
+    both = [c for c in ignore if c in specs]
+    if both:
+        raise CodebookError(f"codebook {source}: column(s) {', '.join(map(repr, both))} are both described and ignored")
+
+    id_col = _id_column(raw.get("id"), specs, source)
+    _check_unsur_sets(specs, sch, source)
+    return Codebook(str(raw.get("study") or ""), sch.key, id_col, ignore, specs, source)
+
+
+def _column_spec(name: str, entry: Any, sch, source: str) -> ColumnSpec:
+    where = f"codebook {source}, column '{name}'"
+    if not isinstance(entry, Mapping):
+        raise CodebookError(f"{where}: needs a mapping such as {{role: group}}, got {entry!r}")
+    unknown = [k for k in entry if k not in _COLUMN_FIELDS]
+    if unknown:
+        raise CodebookError(f"{where}: unknown field(s) {', '.join(map(repr, unknown))}; allowed: {', '.join(_COLUMN_FIELDS)}")
+    role = str(entry.get("role") or "").strip().lower()
+    if role not in ROLES:
+        raise CodebookError(f"{where}: role {entry.get('role')!r} is not known; roles are: {', '.join(ROLES)}")
+
+    unsur_key = None
+    if role in ("unsur", "importance"):
+        if entry.get("unsur") in (None, ""):
+            raise CodebookError(f"{where}: role '{role}' needs 'unsur' (a name such as persyaratan, sarana, pengaduan)")
+        try:
+            unsur_key = resolve_unsur(str(entry["unsur"]), sch).key
+        except CodebookError as exc:
+            raise CodebookError(f"{where}: {exc}") from None
+    elif entry.get("unsur") not in (None, ""):
+        raise CodebookError(f"{where}: 'unsur' is only allowed for roles unsur and importance, not '{role}'")
+
+    scale = _scale(entry.get("scale"), where)
+    if role in SCALED_ROLES and scale is None:
+        if role != "unsur":
+            raise CodebookError(f"{where}: role '{role}' needs a scale such as [1, 4]")
+        scale = sch.scale
+    if role == "unsur" and scale != sch.scale:
+        raise CodebookError(f"{where}: scale {list(scale)} does not match {sch.title}, whose unsur are scored "
+                            f"{sch.scale[0]}-{sch.scale[1]}; rescale the answers before computing IKM")
+    if scale is not None and role not in SCALED_ROLES + ("other",):
+        raise CodebookError(f"{where}: 'scale' is only allowed for roles {', '.join(SCALED_ROLES)} and other, not '{role}'")
+
+    labels = _labels(entry.get("labels"), scale, where)
+    if role == "unsur" and not labels:
+        labels = dict(zip(range(scale[0], scale[1] + 1), sch.get(unsur_key).labels))
+    missing = _missing(entry.get("missing"), scale, labels, where)
+    question = entry.get("question") or entry.get("pertanyaan") or None
+    return ColumnSpec(name, role, unsur_key, scale, labels, missing, None if question is None else str(question))
+
+
+def _scale(value: Any, where: str) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    if not isinstance(value, (list, tuple)) or len(value) != 2 or not all(_is_int(v) for v in value):
+        raise CodebookError(f"{where}: scale must be two whole numbers [low, high], got {value!r}")
+    lo, hi = int(value[0]), int(value[1])
+    if lo >= hi:
+        raise CodebookError(f"{where}: scale {[lo, hi]} is inverted or empty; write [low, high] such as [1, 4]")
+    return lo, hi
+
+
+def _labels(value: Any, scale: tuple[int, int] | None, where: str) -> dict[int | str, str]:
+    if value in (None, "", {}):
+        return {}
+    if isinstance(value, (list, tuple)):
+        if scale is not None:
+            raise CodebookError(f"{where}: labels of a scaled column must be a mapping such as {{1: Tidak sesuai}}")
+        value = {str(v): v for v in value}
+    if not isinstance(value, Mapping):
+        raise CodebookError(f"{where}: labels must be a mapping code -> label, got {value!r}")
+    labels: dict[int | str, str] = {}
+    for code, text in value.items():
+        if scale is not None:
+            if not _is_int(code):
+                raise CodebookError(f"{where}: label code {code!r} is not a whole number on the scale {scale[0]}-{scale[1]}")
+            code = int(code)
+            if not scale[0] <= code <= scale[1]:
+                raise CodebookError(f"{where}: label {code}={text!r} is outside the scale {scale[0]}-{scale[1]}")
+        else:
+            code = int(code) if _is_int(code) else str(code).strip()
+        if text is None or str(text).strip() == "":
+            raise CodebookError(f"{where}: label {code!r} has no text")
+        labels[code] = " ".join(str(text).split())
+    seen: dict[str, Any] = {}
+    for code, text in labels.items():
+        key = _norm_text(text)
+        if key in seen:
+            raise CodebookError(f"{where}: label {text!r} is used for both {seen[key]!r} and {code!r}")
+        seen[key] = code
+    return labels
+
+
+def _missing(value: Any, scale, labels, where: str) -> tuple[float | str, ...]:
+    if value in (None, "", []):
+        return ()
+    items = value if isinstance(value, (list, tuple)) else [value]
+    codes: list[float | str] = []
+    for item in items:
+        number = _as_number(item)
+        code = number if number is not None else _norm_text(item)
+        if scale is not None and number is not None and scale[0] <= number <= scale[1]:
+            raise CodebookError(f"{where}: missing code {_fmt(number)} lies inside the scale {scale[0]}-{scale[1]}, "
+                                "so real answers would be blanked")
+        if number is None and code in {_norm_text(t) for t in labels.values()}:
+            raise CodebookError(f"{where}: missing code {item!r} is also an answer label")
+        codes.append(code)
+    return tuple(codes)
+
+
+def _id_column(top: Any, specs: dict[str, ColumnSpec], source: str) -> str:
+    declared = [name for name, spec in specs.items() if spec.role == "id"]
+    if len(declared) > 1:
+        raise CodebookError(f"codebook {source}: columns {', '.join(map(repr, declared))} all have role 'id'; keep one")
+    if top not in (None, ""):
+        top = str(top).strip()
+        if declared and declared[0] != top:
+            raise CodebookError(f"codebook {source}: 'id' is '{top}' but column '{declared[0]}' has role 'id'")
+        if top in specs and specs[top].role != "id":
+            raise CodebookError(f"codebook {source}: 'id' is '{top}' but that column has role '{specs[top].role}'")
+        if top not in specs:
+            specs[top] = ColumnSpec(top, "id")
+        return top
+    if declared:
+        return declared[0]
+    raise CodebookError(f"codebook {source} names no respondent id column: add 'id: <column>' (e.g. id_responden)")
+
+
+def _check_unsur_sets(specs: dict[str, ColumnSpec], sch, source: str) -> None:
+    unsur = {name: spec.unsur for name, spec in specs.items() if spec.role == "unsur"}
+    try:
+        unsur_columns(unsur, sch)
+    except CodebookError as exc:
+        raise CodebookError(f"codebook {source}, unsur columns: {exc}") from None
+    seen: dict[str, str] = {}
+    for name, spec in specs.items():
+        if spec.role == "importance":
+            if spec.unsur in seen:
+                raise CodebookError(f"codebook {source}: importance columns '{seen[spec.unsur]}' and '{name}' are both "
+                                    f"mapped to unsur '{sch.get(spec.unsur).nama}'")
+            seen[spec.unsur] = name
+
+
+def _codebook_dict_from_xlsx(path: Path) -> dict[str, Any]:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise CodebookError(f"codebook {path.name} cannot be opened as an Excel workbook ({exc})") from None
+    try:
+        sheets = {ws.title.strip().lower(): ws for ws in wb.worksheets}
+        ws = sheets.get("kolom") or sheets.get("columns") or wb.worksheets[0]
+        rows = [list(r) for r in ws.iter_rows(min_row=1, values_only=True)]
+        info_rows = [list(r) for r in sheets["studi"].iter_rows(min_row=1, values_only=True)] if "studi" in sheets else []
+    finally:
+        wb.close()
+    rows = [r for r in rows if any(not _is_blank(v) for v in r)]
+    if not rows:
+        raise CodebookError(f"codebook {path.name}: sheet '{ws.title}' is empty")
+    header = [str(v).strip().lower() if v is not None else "" for v in rows[0]]
+    if "kolom" not in header or "role" not in header:
+        raise CodebookError(f"codebook {path.name}: the first row must name the fields {', '.join(_XLSX_COLUMN_FIELDS)}; "
+                            f"found {', '.join(h for h in header if h)}")
+    unknown = [h for h in header if h and h not in _XLSX_COLUMN_FIELDS]
+    if unknown:
+        raise CodebookError(f"codebook {path.name}: unknown field(s) {', '.join(map(repr, unknown))}; "
+                            f"allowed: {', '.join(_XLSX_COLUMN_FIELDS)}")
+    raw: dict[str, Any] = {"columns": {}, "ignore": []}
+    for key, value, *_ in (r + [None, None] for r in info_rows):
+        if not _is_blank(key) and str(key).strip().lower() not in ("key", "kunci", "field"):
+            k = str(key).strip().lower()
+            raw[k] = [v.strip() for v in str(value).split(";") if v.strip()] if k == "ignore" else value
+    for excel_row, values in enumerate(rows[1:], start=2):
+        cell = dict(zip(header, values))
+        name = cell.get("kolom")
+        if _is_blank(name):
+            raise CodebookError(f"codebook {path.name}, row {excel_row}: 'kolom' is empty")
+        name = str(name).strip()
+        role = "" if _is_blank(cell.get("role")) else str(cell["role"]).strip().lower()
+        if role == "ignore":
+            raw["ignore"].append(name)
+            continue
+        entry: dict[str, Any] = {"role": role}
+        if not _is_blank(cell.get("unsur")):
+            entry["unsur"] = str(cell["unsur"]).strip()
+        lo, hi = cell.get("scale_min"), cell.get("scale_max")
+        if not (_is_blank(lo) and _is_blank(hi)):
+            entry["scale"] = [_xlsx_number(lo), _xlsx_number(hi)]
+        if not _is_blank(cell.get("labels")):
+            entry["labels"] = _parse_label_text(str(cell["labels"]), f"codebook {path.name}, column '{name}'")
+        if not _is_blank(cell.get("missing")):
+            entry["missing"] = [_xlsx_number(v) for v in re.split(r"[;,]", str(cell["missing"])) if v.strip()]
+        for key in ("pertanyaan", "question", "keterangan", "description"):
+            if not _is_blank(cell.get(key)):
+                entry[key] = str(cell[key]).strip()
+        if name in raw["columns"]:
+            raise CodebookError(f"codebook {path.name}, row {excel_row}: column '{name}' is described twice")
+        raw["columns"][name] = entry
+    return raw
+
+
+def _parse_label_text(text: str, where: str) -> dict[str, str] | list[str]:
+    parts = [p.strip() for p in re.split(r"[;\n]", text) if p.strip()]
+    if not any("=" in p for p in parts):
+        return parts
+    labels = {}
+    for part in parts:
+        code, sep, label = part.partition("=")
+        if not sep:
+            raise CodebookError(f"{where}: label '{part}' has no '='; write labels as \"1=Tidak sesuai; 2=Kurang sesuai\"")
+        labels[code.strip()] = label.strip()
+    return labels
+
+
+def _xlsx_number(value: Any) -> Any:
+    number = _as_number(value)
+    if number is None:
+        return str(value).strip()
+    return int(number) if number == int(number) else number
+
+
+# ------------------------------------------------------------------------------------------- survey
+@dataclass
+class SurveyData:
+    """A validated survey export.
+
+    `data`: one row per respondent, indexed by the spreadsheet row number ("baris", header = row 1);
+    answer columns are float (NaN = blank), category columns text. `issues`: one row per changed cell
+    (baris, id_responden, kolom, nilai_asli, masalah, tindakan). `summary()`: one Indonesian paragraph.
+    """
+
+    data: pd.DataFrame
+    codebook: Codebook
+    issues: pd.DataFrame
+    source: str = ""
+    encoding: str | None = None
+    delimiter: str | None = None
+
+    @property
+    def blanked(self) -> pd.DataFrame:
+        """The issues that blanked a cell (missing codes, out-of-range numbers, unknown text)."""
+        return self.issues[self.issues["tindakan"] == DIKOSONGKAN]
+
+    def summary(self) -> str:
+        """One paragraph (Indonesian): rows read, cells blanked by reason and column, labels converted.
+
+        >>> survey.summary()                                   # doctest: +SKIP
+        'Dibaca 1200 baris responden dari contoh.csv (UTF-8, pemisah ","). 14 sel dikosongkan: ...'
+        """
+        sep = f'pemisah "{_show_sep(self.delimiter)}"' if self.delimiter else None
+        how = ", ".join(x for x in (self.encoding, sep) if x)
+        text = [f"Dibaca {len(self.data)} baris responden dari {self.source}" + (f" ({how})." if how else ".")]
+        cells = self.issues[self.issues["baris"].notna() & (self.issues["masalah"] != BARIS_KOSONG)]
+        blanked = cells[cells["tindakan"] == DIKOSONGKAN]
+        if blanked.empty:
+            text.append("Tidak ada sel yang dikosongkan.")
+        else:
+            reasons = "; ".join(f"{reason} {len(part)} ({_per_column(part, self.data.columns)})"
+                                for reason, part in blanked.groupby("masalah", sort=False))
+            text.append(f"{len(blanked)} sel dikosongkan: {reasons}.")
+        converted = cells[cells["tindakan"] != DIKOSONGKAN]
+        if not converted.empty:
+            text.append(f"{len(converted)} jawaban berupa label teks atau huruf pilihan diubah menjadi angka "
+                        f"({_per_column(converted, self.data.columns)}).")
+        empty_rows = self.issues[self.issues["masalah"] == BARIS_KOSONG]
+        if not empty_rows.empty:
+            rows = ", ".join(str(int(b)) for b in empty_rows["baris"])
+            text.append(f"{len(empty_rows)} baris kosong seluruhnya dilewati (baris {rows}).")
+        kept = self.issues[self.issues["masalah"] == KOLOM_TAK_DIKENAL]
+        if not kept.empty:
+            text.append(f"Kolom di luar codebook dipertahankan sebagai teks: {', '.join(kept['kolom'])}.")
+        text.append("Tidak ada baris responden yang dibuang.")
+        return " ".join(text)
+
+    def __repr__(self) -> str:
+        return f"SurveyData({len(self.data)} baris, {len(self.issues)} catatan)\n{self.summary()}"
+
+
+def read_survey(
+    path: str | Path,
+    codebook: Codebook | str | Path,
+    sheet: str | int | None = None,
+    unknown: Literal["error", "keep"] = "error",
+    strict: bool = False,
+) -> SurveyData:
+    """Read a survey export (CSV or XLSX), apply the codebook and report every changed cell.
+
+    CSV: delimiter sniffed among ',', ';' and tab; UTF-8 with or without BOM, else cp1252 (Excel on
+    Indonesian Windows). XLSX: the first sheet, or `sheet` (name or 0-based position).
+
+    unknown : columns neither described nor ignored by the codebook: 'error' (default) raises listing
+        them; 'keep' keeps them as text and reports them in `issues`.
+    strict : raise `DataError` on the first invalid cell (out of range, unknown text) instead of
+        blanking and reporting it. Missing codes are not errors.
+
+    Raises `DataError` for an empty file, codebook columns absent from the data, unknown columns,
+    blank or duplicate respondent ids; never drops a respondent row.
+
+    >>> survey = read_survey("export.csv", "codebook.yaml")              # doctest: +SKIP
+    >>> survey.data.loc[41, "U3"], survey.issues.iloc[0]["masalah"]    # doctest: +SKIP
+    (nan, 'di luar skala (1-4)')
+    """
+    if unknown not in ("error", "keep"):
+        raise DataError(f"unknown must be 'error' or 'keep', not {unknown!r}")
+    cb = codebook if isinstance(codebook, Codebook) else read_codebook(codebook)
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(2, "No such file or directory", str(path))
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        header, rows = _read_xlsx_rows(path, sheet)
+        encoding = delimiter = None
+    elif suffix in (".csv", ".txt", ".tsv"):
+        header, rows, encoding, delimiter = _read_csv_rows(path)
+    elif suffix == ".xls":
+        raise DataError(f"{path.name}: old .xls workbooks are not supported; save it as .xlsx or .csv")
+    else:
+        raise DataError(f"{path.name}: unsupported file type '{suffix}'; use .csv or .xlsx")
+
+    header = _check_header(header, path.name)
+    if not rows:
+        raise DataError(f"{path.name} has a header but no data rows")
+    frame, empty_rows = _rows_to_frame(header, rows, path.name)
+    if frame.empty:
+        raise DataError(f"{path.name} has a header but only blank rows ({len(empty_rows)})")
+    _check_columns(frame, cb, path.name, unknown)
+
+    data, issues = _apply_codebook(frame, cb, empty_rows, path.name)
+    if strict:
+        _raise_first_invalid(issues, cb)
+    return SurveyData(data, cb, issues, path.name, encoding, delimiter)
+
+
+def _apply_codebook(frame: pd.DataFrame, cb: Codebook, empty_rows: list[int], name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Convert every column by its role; return the clean data and the issues sorted by row, then column."""
+    ids = _respondent_ids(frame, cb.id, name)
+    out: dict[str, pd.Series] = {}
+    issues: list[tuple] = []
+    for col in frame.columns:
+        spec = cb.specs.get(col)
+        if col in cb.ignore:
+            continue
+        if col == cb.id:
+            out[col] = ids
+        elif spec is None:  # only reached with unknown="keep"
+            out[col] = pd.Series([_text_value(v) for v in frame[col]], index=frame.index)
+            issues.append((np.nan, None, col, None, KOLOM_TAK_DIKENAL, "dipertahankan sebagai teks"))
+        else:
+            out[col], col_issues = _convert_column(frame[col], spec)
+            issues += [(b, ids.loc[b], col, nilai, masalah, tindakan) for b, nilai, masalah, tindakan in col_issues]
+    issues += [(b, None, "", "", BARIS_KOSONG, "dilewati") for b in empty_rows]
+
+    order = {c: i for i, c in enumerate(frame.columns)}
+    table = pd.DataFrame(issues, columns=list(ISSUE_COLUMNS))
+    table = (
+        table.assign(_col=table["kolom"].map(order).fillna(-1))
+        .sort_values(["baris", "_col"], kind="stable", na_position="first")
+        .drop(columns="_col")
+        .reset_index(drop=True)
+        .astype({"baris": "Int64"})
+    )
+    return pd.DataFrame(out, index=frame.index), table
+
+
+def _read_csv_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]], str, str]:
+    blob = path.read_bytes()
+    bom = blob.startswith(b"\xef\xbb\xbf")
+    try:
+        text, encoding = blob.decode("utf-8-sig"), "UTF-8 dengan BOM" if bom else "UTF-8"
+    except UnicodeDecodeError:
+        # Excel "CSV" on Indonesian Windows writes cp1252; the 5 bytes cp1252 leaves undefined fall to latin-1.
+        try:
+            text, encoding = blob.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            text, encoding = blob.decode("latin-1"), "latin-1"
+    if not text.strip():
+        raise DataError(f"{path.name} is empty (no header, no rows)")
+    delimiter = _sniff_delimiter(text)
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    # spreadsheet row number = record number (header = 1); quoted line breaks do not shift it
+    numbered = [(i, rec) for i, rec in enumerate(records, start=1)]
+    while numbered and not any(c.strip() for c in numbered[-1][1]):
+        numbered.pop()  # trailing empty lines at the end of the file are not rows
+    header = numbered[0][1]
+    if not any(c.strip() for c in header):
+        raise DataError(f"{path.name}: the first line must be the header, but it is empty")
+    return header, numbered[1:], encoding, delimiter
+
+
+def _sniff_delimiter(text: str) -> str:
+    """Pick the delimiter (',', ';' or tab) that splits the first lines into the most consistent columns."""
+    sample = text[:50_000]
+    lines = sample.splitlines()
+    if len(sample) == 50_000 and len(lines) > 1:
+        sample = "\n".join(lines[:-1])  # a cut-off last line would look inconsistent
+    best, best_score = ",", (-1, -1)
+    for delimiter in (",", ";", "\t"):
+        records = [r for r in csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter) if r][:100]
+        if not records:
+            continue
+        width = len(records[0])
+        consistent = sum(len(r) == width for r in records)
+        score = (consistent if width > 1 else 0, width)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _read_xlsx_rows(path: Path, sheet: str | int | None) -> tuple[list[Any], list[tuple[int, list[Any]]]]:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise DataError(f"{path.name} cannot be opened as an Excel workbook ({exc})") from None
+    try:
+        if sheet is None:
+            ws = wb.worksheets[0]
+        elif isinstance(sheet, int):
+            if not 0 <= sheet < len(wb.worksheets):
+                raise DataError(f"{path.name} has {len(wb.worksheets)} sheet(s); sheet={sheet} does not exist")
+            ws = wb.worksheets[sheet]
+        elif sheet in wb.sheetnames:
+            ws = wb[sheet]
+        else:
+            raise DataError(f"{path.name} has no sheet '{sheet}'; sheets: {', '.join(wb.sheetnames)}")
+        numbered = [(i, list(r)) for i, r in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1)]
+    finally:
+        wb.close()
+    while numbered and all(_is_blank(v) for v in numbered[-1][1]):
+        numbered.pop()
+    while numbered and all(_is_blank(v) for v in numbered[0][1]):
+        numbered.pop(0)  # header may sit below empty rows; row numbers stay those of the sheet
+    if not numbered:
+        raise DataError(f"{path.name} is empty (sheet '{ws.title}' has no header, no rows)")
+    return numbered[0][1], numbered[1:]
+
+
+def _check_header(header: list[Any], name: str) -> list[str]:
+    cols = ["" if _is_blank(h) else str(h).strip() for h in header]
+    while cols and cols[-1] == "":
+        cols.pop()
+    blank = [i + 1 for i, c in enumerate(cols) if c == ""]
+    if blank:
+        raise DataError(f"{name}: header cell(s) in column position(s) {', '.join(map(str, blank))} are empty; "
+                        "every column needs a name")
+    seen: dict[str, int] = {}
+    for i, c in enumerate(cols, start=1):
+        if c in seen:
+            raise DataError(f"{name}: column '{c}' appears twice in the header (positions {seen[c]} and {i})")
+        seen[c] = i
+    return cols
+
+
+def _rows_to_frame(header: list[str], rows, name: str) -> tuple[pd.DataFrame, list[int]]:
+    width = len(header)
+    kept, numbers, empty = [], [], []
+    for number, values in rows:
+        values = list(values)
+        extra = [v for v in values[width:] if not _is_blank(v)]
+        if extra:
+            raise DataError(f"{name}: row {number} has {width + len(values[width:])} values but the header has "
+                            f"{width} columns (extra value {extra[0]!r}); check the delimiter or quoting")
+        values = (values + [None] * width)[:width]
+        if all(_is_blank(v) for v in values):
+            empty.append(number)
+            continue
+        kept.append(values)
+        numbers.append(number)
+    frame = pd.DataFrame(kept, columns=header, index=pd.Index(numbers, name="baris"), dtype=object)
+    return frame, empty
+
+
+def _check_columns(frame: pd.DataFrame, cb: Codebook, name: str, unknown: str) -> None:
+    absent = [c for c in cb.specs if c not in frame.columns]
+    if absent:
+        raise DataError(f"{name}: column(s) {', '.join(map(repr, absent))} described in codebook {cb.source} "
+                        f"are not in the data; columns found: {', '.join(frame.columns)}")
+    extra = [c for c in frame.columns if c not in cb.specs and c not in cb.ignore]
+    if extra and unknown == "error":
+        raise DataError(f"{name}: column(s) {', '.join(map(repr, extra))} are not in codebook {cb.source}; describe "
+                        "them (role other, for instance), list them under 'ignore', or read with unknown='keep'")
+
+
+def _respondent_ids(frame: pd.DataFrame, id_col: str, name: str) -> pd.Series:
+    ids = pd.Series([_text_value(v) for v in frame[id_col]], index=frame.index)
+    blank = ids.isna()
+    if blank.any():
+        rows = [str(b) for b in ids.index[blank]]
+        shown = ", ".join(rows[:10]) + (" ..." if len(rows) > 10 else "")
+        raise DataError(f"{name}: respondent id column '{id_col}' is blank in {len(rows)} row(s): {shown}")
+    dup = ids[ids.duplicated(keep=False)]
+    if not dup.empty:
+        first = dup.iloc[0]
+        rows = list(dup.index[dup == first])
+        n_ids = dup.nunique()
+        raise DataError(f"{name}: respondent id '{first}' in column '{id_col}' appears in rows "
+                        f"{', '.join(map(str, rows))}" + (f" ({n_ids} duplicated ids in all)" if n_ids > 1 else "")
+                        + "; ids must be unique")
+    return ids
+
+
+def _convert_column(raw: pd.Series, spec: ColumnSpec) -> tuple[pd.Series, list[tuple]]:
+    """Convert one column cell by cell (cached per distinct raw value); return values and issues."""
+    convert = {
+        "unsur": _scaled_cell, "overall": _scaled_cell, "importance": _scaled_cell,
+        "weight": _weight_cell, "design": _design_cell,
+    }.get(spec.role, _scaled_cell if spec.scale else _text_cell)
+    cache: dict[Any, tuple[Any, str | None, str | None]] = {}
+    values, issues = [], []
+    for baris, cell in raw.items():
+        key = (type(cell), cell) if _hashable(cell) else (type(cell), repr(cell))
+        if key not in cache:
+            cache[key] = convert(cell, spec)
+        value, masalah, tindakan = cache[key]
+        values.append(value)
+        if masalah is not None:
+            issues.append((baris, _raw_text(cell), masalah, tindakan))
+    if convert in (_scaled_cell, _weight_cell):
+        series = pd.Series(values, index=raw.index, dtype="float64")
+    elif convert is _design_cell and all(v is None or isinstance(v, float) for v in values):
+        series = pd.Series([np.nan if v is None else v for v in values], index=raw.index, dtype="float64")
+    else:
+        texts = [_text_value(v) if isinstance(v, float) else v for v in values]
+        series = pd.Series(texts, index=raw.index)
+    return series, issues
+
+
+def _scaled_cell(cell: Any, spec: ColumnSpec) -> tuple[float, str | None, str | None]:
+    if _is_blank(cell):
+        return np.nan, None, None
+    lo, hi = spec.scale
+    number = _as_number(cell)
+    if number is not None:
+        if number in spec.missing:
+            return np.nan, KODE_HILANG, DIKOSONGKAN
+        if number != int(number):
+            return np.nan, BUKAN_BULAT, DIKOSONGKAN
+        if not lo <= number <= hi:
+            return np.nan, f"{DI_LUAR_SKALA} ({lo}-{hi})", DIKOSONGKAN
+        return float(number), None, None
+    text = _norm_text(cell)
+    if text in spec.missing:
+        return np.nan, KODE_HILANG, DIKOSONGKAN
+    by_label = {_norm_text(label): code for code, label in spec.labels.items()}
+    if text in by_label:
+        return float(by_label[text]), LABEL_TEKS, f"diganti {by_label[text]}"
+    letter = re.fullmatch(r"\(?([a-z])[.)]?(?:\s+(.*))?", text) if spec.labels else None
+    if letter:
+        code = lo + ord(letter.group(1)) - ord("a")
+        rest = letter.group(2)
+        if code <= hi and (rest is None or by_label.get(_norm_text(rest)) == code):
+            return float(code), HURUF_PILIHAN, f"diganti {code}"
+    return np.nan, TEKS_TAK_DIKENAL, DIKOSONGKAN
+
+
+def _text_cell(cell: Any, spec: ColumnSpec) -> tuple[Any, str | None, str | None]:
+    if _is_blank(cell):
+        return None, None, None
+    number = _as_number(cell)
+    text = _norm_text(cell)
+    if (number is not None and number in spec.missing) or text in spec.missing:
+        return None, KODE_HILANG, DIKOSONGKAN
+    if not spec.labels:
+        return _text_value(cell), None, None
+    if number is not None and number == int(number) and int(number) in spec.labels:
+        return spec.labels[int(number)], None, None
+    for label in spec.labels.values():
+        if _norm_text(label) == text:
+            return label, None, None
+    return None, KATEGORI_TAK_DIKENAL, DIKOSONGKAN
+
+
+def _weight_cell(cell: Any, spec: ColumnSpec) -> tuple[float, str | None, str | None]:
+    if _is_blank(cell):
+        return np.nan, None, None
+    number = _as_number(cell)
+    if number is not None and number in spec.missing:
+        return np.nan, KODE_HILANG, DIKOSONGKAN
+    if number is None or not math.isfinite(number):
+        return np.nan, BUKAN_ANGKA, DIKOSONGKAN
+    if number <= 0:
+        return np.nan, BOBOT_TIDAK_POSITIF, DIKOSONGKAN
+    return float(number), None, None
+
+
+def _design_cell(cell: Any, spec: ColumnSpec) -> tuple[Any, str | None, str | None]:
+    """Design columns are numbers (fpc, weights) or identifiers (strata, psu): keep identifiers as text."""
+    if _is_blank(cell):
+        return None, None, None
+    number = _as_number(cell)
+    if number is not None and number in spec.missing:
+        return None, KODE_HILANG, DIKOSONGKAN
+    return (float(number) if number is not None else _text_value(cell)), None, None
+
+
+def _raise_first_invalid(issues: pd.DataFrame, cb: Codebook) -> None:
+    invalid = issues[(issues["tindakan"] == DIKOSONGKAN) & (issues["masalah"] != KODE_HILANG)]
+    if invalid.empty:
+        return
+    first = invalid.iloc[0]
+    spec = cb.specs[first["kolom"]]
+    number = _as_number(first["nilai_asli"])
+    raise DataError(
+        f"column '{first['kolom']}' has value {show_value(first['nilai_asli'] if number is None else number)} in row {first['baris']} "
+        f"(id {first['id_responden']}); allowed {spec.allowed_text()} "
+        f"({len(invalid)} invalid cell(s) in all; read without strict=True to blank and report them)"
+    )
+
+
+# ------------------------------------------------------------------------------------------- writing
+def write_table(table: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | Path, index: bool = False) -> Path:
+    """Write a table as CSV (UTF-8, comma) or XLSX, chosen by the file extension; create the folder.
+
+    A mapping {sheet name: DataFrame} writes several sheets into one .xlsx. Returns the path written.
+
+    >>> write_table(result.table, "data/processed/ikm_per_unit.xlsx")   # doctest: +SKIP
+    PosixPath('data/processed/ikm_per_unit.xlsx')
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise RisetError(f"cannot write '{path}': the file name must end in .csv or .xlsx")
+    sheets = dict(table) if isinstance(table, Mapping) else {"tabel": table}
+    if suffix == ".csv" and len(sheets) != 1:
+        raise RisetError(f"cannot write {len(sheets)} tables to one CSV file '{path}'; use .xlsx or one file per table")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        next(iter(sheets.values())).to_csv(path, index=index, encoding="utf-8")
+    else:
+        with pd.ExcelWriter(path, engine="openpyxl") as writer:
+            for sheet_name, frame in sheets.items():
+                frame.to_excel(writer, sheet_name=str(sheet_name)[:31], index=index)
+    return path
+
+
+# ------------------------------------------------------------------------------------------- helpers
+def _is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and value.strip() == ""
+
+
+def _is_int(value: Any) -> bool:
+    number = _as_number(value)
+    return number is not None and number == int(number)
+
+
+_NUMBER = re.compile(r"[+-]?(\d+([.,]\d+)?|[.,]\d+)")
+
+
+def _as_number(value: Any) -> float | None:
+    """A number from a cell: int/float, or text like '4', '4.0', '4,0' (Indonesian decimal comma)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        number = float(value)
+        return number if math.isfinite(number) else None
+    if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
+        return float(value.strip().replace(",", "."))
+    return None
+
+
+def _norm_text(value: Any) -> str:
+    return " ".join(str(value).split()).casefold()
+
+
+def _text_value(value: Any) -> str | None:
+    """A cell as text: trimmed; whole numbers from Excel without '.0'; dates as ISO."""
+    if _is_blank(value):
+        return None
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        return value.date().isoformat()
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    if isinstance(value, float) and value == int(value):
+        return str(int(value))
+    return " ".join(str(value).split()) if isinstance(value, str) else str(value)
+
+
+def _raw_text(value: Any) -> str:
+    return "" if value is None else (_text_value(value) if not isinstance(value, str) else value)
+
+
+def _fmt(number: Any) -> str:
+    return str(int(number)) if isinstance(number, float) and number == int(number) else str(number)
+
+
+def _show_sep(delimiter: str | None) -> str:
+    return {"\t": "tab"}.get(delimiter, delimiter or "")
+
+
+def _hashable(value: Any) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _per_column(part: pd.DataFrame, columns) -> str:
+    counts = part["kolom"].value_counts()
+    return ", ".join(f"{col} {counts[col]}" for col in columns if col in counts.index)

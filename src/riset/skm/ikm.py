@@ -1,0 +1,494 @@
+"""Indeks Kepuasan Masyarakat (IKM) as defined by PermenPAN-RB 14/2017 (and KepMenPAN 25/2004).
+
+Formulas (PermenPAN-RB 14/2017, Lampiran, Bab II.F):
+
+    NRR_j      = sum of answers to unsur j / number of answers to unsur j      (blank answers excluded)
+    w          = 1 / 9   (exactly; many calculators print 0,11 or 0,111, which biases IKM down)
+    IKM        = sum_j NRR_j * w                                              (range 1-4)
+    IKM konv.  = IKM * 25                                                     (range 25-100)
+
+    mutu / kinerja from the converted score (inclusive lower bounds, on the score rounded to 2 decimals):
+        88.31 - 100.00  A  Sangat Baik
+        76.61 -  88.30  B  Baik
+        65.00 -  76.60  C  Kurang Baik
+        25.00 -  64.99  D  Tidak Baik
+
+With survey weights w_i the NRR is the weighted mean over the respondents who answered:
+NRR_j = sum_i w_i y_ij / sum_i w_i  (i answered j). Unsur are matched to columns by *name*, never by
+position: the regulation's sample questionnaire puts sarana/prasarana as question 8 and pengaduan as 9,
+while the regulation's list has them the other way round.
+
+Example
+-------
+>>> import pandas as pd
+>>> from riset.skm.ikm import ikm, UNSUR_2017
+>>> answers = pd.DataFrame({u.key: [4, 4] for u in UNSUR_2017})
+>>> result = ikm(answers, {u.key: u.key for u in UNSUR_2017})
+>>> float(result.table["ikm_konversi"].iloc[0]), result.table["mutu"].iloc[0]
+(100.0, 'A')
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from riset.errors import CodebookError, DataError, show_value
+
+EmptyUnsur = Literal["error", "nan", "reweight"]
+
+
+@dataclass(frozen=True)
+class Unsur:
+    """One service element (unsur pelayanan) of an SKM scheme.
+
+    `key` is the stable name used in code and codebooks; `kode` is the regulation's numbering
+    (U1..U9), which is *not* a questionnaire position; `labels` are the answer labels for 1..4.
+    """
+
+    key: str
+    kode: str
+    nama: str
+    nama_en: str
+    labels: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Band:
+    """A mutu band: scores with `lower <= round(score, 2)` (and below the next band) get this grade."""
+
+    lower: float
+    mutu: str
+    kinerja: str
+    kinerja_en: str
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """An IKM scheme: its unsur (regulation order), answer scale and mutu bands (highest first)."""
+
+    key: str
+    title: str
+    unsur: tuple[Unsur, ...]
+    bands: tuple[Band, ...]
+    scale: tuple[int, int] = (1, 4)
+    conversion: float = 25.0
+
+    @property
+    def weight(self) -> float:
+        """Weighted-average weight: 1 / number of unsur (1/9 in 2017, 1/14 in 2004), never rounded."""
+        return 1.0 / len(self.unsur)
+
+    def get(self, key: str) -> Unsur:
+        for u in self.unsur:
+            if u.key == key:
+                return u
+        raise CodebookError(f"unsur '{key}' is not part of scheme {self.key}; known: {', '.join(self.keys)}")
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(u.key for u in self.unsur)
+
+
+_SESUAI = ("Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai")
+
+UNSUR_2017: tuple[Unsur, ...] = (
+    Unsur("persyaratan", "U1", "Persyaratan", "Requirements", _SESUAI),
+    Unsur("prosedur", "U2", "Sistem, Mekanisme, dan Prosedur", "Systems, mechanisms and procedures",
+          ("Tidak mudah", "Kurang mudah", "Mudah", "Sangat mudah"),
+          ("sistem mekanisme dan prosedur", "sistem mekanisme prosedur", "mekanisme", "sistem dan prosedur")),
+    Unsur("waktu", "U3", "Waktu Penyelesaian", "Completion time",
+          ("Tidak cepat", "Kurang cepat", "Cepat", "Sangat cepat"),
+          ("waktu penyelesaian", "waktu pelayanan", "kecepatan")),
+    Unsur("biaya", "U4", "Biaya/Tarif", "Cost/tariff",
+          ("Sangat mahal", "Cukup mahal", "Murah", "Gratis"), ("biaya tarif", "tarif", "biaya/tarif")),
+    Unsur("produk", "U5", "Produk Spesifikasi Jenis Pelayanan", "Service product specification", _SESUAI,
+          ("produk spesifikasi jenis pelayanan", "produk spesifikasi", "produk layanan", "spesifikasi")),
+    Unsur("kompetensi", "U6", "Kompetensi Pelaksana", "Staff competence",
+          ("Tidak kompeten", "Kurang kompeten", "Kompeten", "Sangat kompeten"), ("kompetensi pelaksana",)),
+    Unsur("perilaku", "U7", "Perilaku Pelaksana", "Staff conduct",
+          ("Tidak sopan dan ramah", "Kurang sopan dan ramah", "Sopan dan ramah", "Sangat sopan dan ramah"),
+          ("perilaku pelaksana", "kesopanan", "keramahan")),
+    Unsur("pengaduan", "U8", "Penanganan Pengaduan, Saran dan Masukan", "Handling of complaints and suggestions",
+          ("Tidak ada", "Ada tetapi tidak berfungsi", "Berfungsi kurang maksimal", "Dikelola dengan baik"),
+          ("penanganan pengaduan saran dan masukan", "penanganan pengaduan", "pengaduan saran dan masukan",
+           "maklumat pengaduan")),
+    Unsur("sarana", "U9", "Sarana dan Prasarana", "Facilities and infrastructure",
+          ("Buruk", "Cukup", "Baik", "Sangat baik"), ("sarana dan prasarana", "sarana prasarana", "prasarana")),
+)
+
+_BAIK = ("Tidak baik", "Kurang baik", "Baik", "Sangat baik")
+
+UNSUR_2004: tuple[Unsur, ...] = tuple(
+    Unsur(key, f"U{i}", nama, en, _BAIK)
+    for i, (key, nama, en) in enumerate(
+        [
+            ("prosedur", "Prosedur pelayanan", "Service procedure"),
+            ("persyaratan", "Persyaratan pelayanan", "Service requirements"),
+            ("kejelasan_petugas", "Kejelasan petugas pelayanan", "Clarity of service staff"),
+            ("kedisiplinan", "Kedisiplinan petugas pelayanan", "Staff discipline"),
+            ("tanggung_jawab", "Tanggung jawab petugas pelayanan", "Staff responsibility"),
+            ("kemampuan", "Kemampuan petugas pelayanan", "Staff ability"),
+            ("kecepatan", "Kecepatan pelayanan", "Speed of service"),
+            ("keadilan", "Keadilan mendapatkan pelayanan", "Fairness of service"),
+            ("kesopanan", "Kesopanan dan keramahan petugas", "Courtesy of staff"),
+            ("kewajaran_biaya", "Kewajaran biaya pelayanan", "Fairness of cost"),
+            ("kepastian_biaya", "Kepastian biaya pelayanan", "Certainty of cost"),
+            ("kepastian_jadwal", "Kepastian jadwal pelayanan", "Certainty of schedule"),
+            ("kenyamanan", "Kenyamanan lingkungan", "Comfort of environment"),
+            ("keamanan", "Keamanan pelayanan", "Security of service"),
+        ],
+        start=1,
+    )
+)
+
+SCHEMES: dict[str, Scheme] = {
+    "permenpan14_2017": Scheme(
+        "permenpan14_2017",
+        "PermenPAN-RB No. 14 Tahun 2017",
+        UNSUR_2017,
+        (
+            Band(88.31, "A", "Sangat Baik", "Very good"),
+            Band(76.61, "B", "Baik", "Good"),
+            Band(65.00, "C", "Kurang Baik", "Poor"),
+            Band(25.00, "D", "Tidak Baik", "Very poor"),
+        ),
+    ),
+    "kepmenpan25_2004": Scheme(
+        "kepmenpan25_2004",
+        "KepMenPAN No. KEP/25/M.PAN/2/2004",
+        UNSUR_2004,
+        (
+            Band(81.26, "A", "Sangat Baik", "Very good"),
+            Band(62.51, "B", "Baik", "Good"),
+            Band(43.76, "C", "Kurang Baik", "Poor"),
+            Band(25.00, "D", "Tidak Baik", "Very poor"),
+        ),
+    ),
+}
+
+DEFAULT_SCHEME = "permenpan14_2017"
+
+#: Weights printed in old Excel/PHP calculators; only accepted through the explicit `legacy_weight` option.
+LEGACY_WEIGHTS = (0.11, 0.111)
+
+
+def get_scheme(scheme: str | Scheme = DEFAULT_SCHEME) -> Scheme:
+    """Return a `Scheme` by key ('permenpan14_2017' or 'kepmenpan25_2004')."""
+    if isinstance(scheme, Scheme):
+        return scheme
+    try:
+        return SCHEMES[scheme]
+    except KeyError:
+        raise CodebookError(f"unknown IKM scheme '{scheme}'; choose one of: {', '.join(SCHEMES)}") from None
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", str(text).lower()).strip()
+
+
+def resolve_unsur(name: str, scheme: str | Scheme = DEFAULT_SCHEME) -> Unsur:
+    """Find the unsur a codebook names, by key, full name or a known alias (case and punctuation ignored).
+
+    Codes such as 'U8' are refused on purpose: questionnaires number the unsur differently from the
+    regulation (sarana and pengaduan are swapped in the sample questionnaire), so a code is ambiguous.
+
+    >>> resolve_unsur("Penanganan Pengaduan, Saran dan Masukan").key
+    'pengaduan'
+    """
+    sch = get_scheme(scheme)
+    wanted = _normalise(name)
+    if re.fullmatch(r"u ?\d+", wanted):
+        raise CodebookError(
+            f"unsur '{name}' is a question number, not a name; questionnaires order the unsur differently "
+            f"(sarana and pengaduan are swapped in the sample questionnaire). Use a name such as "
+            f"{', '.join(repr(k) for k in sch.keys[:3])} ..."
+        )
+    for u in sch.unsur:
+        if wanted in {_normalise(u.key), _normalise(u.nama), _normalise(u.nama_en), *map(_normalise, u.aliases)}:
+            return u
+    raise CodebookError(f"unsur '{name}' is not an unsur of {sch.title}; known: {', '.join(sch.keys)}")
+
+
+def grade(ikm_konversi, scheme: str | Scheme = DEFAULT_SCHEME) -> pd.DataFrame:
+    """Mutu and kinerja for converted IKM scores (25-100), inclusive lower bounds.
+
+    The score is first rounded half-up to 2 decimals, as it is reported, so 88.305 -> 88.31 -> A and
+    88.30 -> B (PermenPAN-RB 14/2017 table: 88.31-100 A, 76.61-88.30 B, 65.00-76.60 C, 25.00-64.99 D).
+
+    >>> grade([88.31, 88.30, 65.0, 64.99])["mutu"].tolist()
+    ['A', 'B', 'C', 'D']
+    """
+    sch = get_scheme(scheme)
+    scores = pd.Series(ikm_konversi, dtype="float64")
+    reported = np.floor(scores.to_numpy() * 100 + 0.5 + 1e-9) / 100
+    mutu = np.full(len(scores), None, dtype=object)
+    kinerja = np.full(len(scores), None, dtype=object)
+    for band in reversed(sch.bands):
+        hit = reported >= band.lower - 1e-9
+        mutu[hit] = band.mutu
+        kinerja[hit] = band.kinerja
+    return pd.DataFrame({"mutu": mutu, "kinerja": kinerja}, index=scores.index)
+
+
+def unsur_columns(unsur: Mapping[str, str], scheme: str | Scheme = DEFAULT_SCHEME) -> dict[str, Unsur]:
+    """Validate a column -> unsur-name mapping against a scheme; return column -> `Unsur`.
+
+    Every unsur of the scheme needs exactly one column; errors name the offending column or unsur.
+    """
+    sch = get_scheme(scheme)
+    resolved = {col: resolve_unsur(name, sch) for col, name in unsur.items()}
+    seen: dict[str, str] = {}
+    for col, u in resolved.items():
+        if u.key in seen:
+            raise CodebookError(f"columns '{seen[u.key]}' and '{col}' are both mapped to unsur '{u.nama}'")
+        seen[u.key] = col
+    missing = [u for u in sch.unsur if u.key not in seen]
+    if missing:
+        names = ", ".join(f"{u.kode} {u.nama}" for u in missing)
+        raise CodebookError(f"no column is mapped to unsur {names} ({sch.title} needs all {len(sch.unsur)})")
+    order = {u.key: i for i, u in enumerate(sch.unsur)}
+    return dict(sorted(resolved.items(), key=lambda item: order[item[1].key]))
+
+
+def _answers(data: pd.DataFrame, columns: Sequence[str], scale: tuple[int, int]) -> pd.DataFrame:
+    absent = [c for c in columns if c not in data.columns]
+    if absent:
+        raise DataError(f"column(s) {', '.join(repr(c) for c in absent)} not found in the data")
+    answers = data[list(columns)].apply(pd.to_numeric, errors="coerce")
+    lo, hi = scale
+    for col in columns:
+        raw, num = data[col], answers[col]
+        bad = (raw.notna() & num.isna()) | (num.notna() & ((num < lo) | (num > hi) | (num % 1 != 0)))
+        if bad.any():
+            row = bad[bad].index[0]
+            raise DataError(
+                f"column '{col}' has value {show_value(raw.loc[row])} in row {row}; allowed {lo}-{hi} or blank "
+                f"({int(bad.sum())} such cell(s); read the file with riset.skm.exports.read_survey to clean them)"
+            )
+    return answers.astype("float64")
+
+
+@dataclass
+class IkmResult:
+    """IKM per group (`table`), NRR per group x unsur (`nrr`) and what was reported about missing data."""
+
+    table: pd.DataFrame
+    nrr: pd.DataFrame
+    scheme: Scheme
+    weight: float
+    notes: list[str] = field(default_factory=list)
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table.copy()
+
+    def nrr_wide(self, value: str = "nrr") -> pd.DataFrame:
+        """NRR (or another column of `nrr`) as groups x unsur, columns in the regulation's order."""
+        by = [c for c in self.nrr.columns if c not in _NRR_COLUMNS] or ["semua"]
+        wide = self.nrr.assign(semua="Semua").pivot(index=by, columns="unsur", values=value)
+        return wide[[k for k in self.scheme.keys if k in wide.columns]]
+
+    def summary(self) -> str:
+        shown = self.table.copy()
+        for col in ("ikm", "ikm_konversi"):
+            shown[col] = shown[col].round({"ikm": 4, "ikm_konversi": 2}[col])
+        lines = [f"IKM menurut {self.scheme.title} (bobot {self._weight_text()})", shown.to_string(index=False)]
+        lines += [f"Catatan: {note}" for note in self.notes]
+        return "\n".join(lines)
+
+    def _weight_text(self) -> str:
+        return f"1/{len(self.scheme.unsur)}" if self.weight == self.scheme.weight else f"{self.weight} (legacy)"
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+    def to_excel(self, path) -> None:
+        """Write the IKM table, NRR table and notes as sheets of one XLSX file."""
+        with pd.ExcelWriter(path) as writer:
+            self.table.to_excel(writer, sheet_name="IKM", index=False)
+            self.nrr.to_excel(writer, sheet_name="NRR", index=False)
+            pd.DataFrame({"catatan": self.notes}).to_excel(writer, sheet_name="Catatan", index=False)
+
+
+_NRR_COLUMNS = ("unsur", "kode", "nama", "kolom", "n_jawaban", "n_kosong", "nrr", "bobot", "nrr_tertimbang")
+
+
+def ikm(
+    data: pd.DataFrame,
+    unsur: Mapping[str, str],
+    by: str | Sequence[str] | None = None,
+    weights: str | None = None,
+    scheme: str | Scheme = DEFAULT_SCHEME,
+    legacy_weight: float | None = None,
+    empty_unsur: EmptyUnsur = "error",
+) -> IkmResult:
+    """Compute NRR per unsur and the IKM (unconverted and x25), mutu and kinerja, by group.
+
+    Parameters
+    ----------
+    data : one row per respondent; answers on the scheme's scale (1-4), blank = not answered.
+    unsur : mapping column -> unsur name (key, full name or alias), e.g. ``{"U8": "sarana"}``.
+    by : grouping column(s) (unit layanan, jenis layanan, OPD, periode); None = all respondents.
+    weights : optional column of survey weights; NRR becomes the weighted mean over answers given.
+    scheme : 'permenpan14_2017' (9 unsur, w = 1/9) or 'kepmenpan25_2004' (14 unsur, w = 1/14).
+    legacy_weight : reproduce an old report that used a rounded weight (0.11 or 0.111). Biased:
+        with 0.11 a perfect score gives 99.00, not 100.
+    empty_unsur : what to do when a group has no answer at all for an unsur:
+        'error' (default) raises naming the group and unsur; 'nan' leaves that group's IKM blank;
+        'reweight' averages the unsur that have answers (w = 1/k) and says so in `notes`.
+
+    Returns an `IkmResult`: `table` (group, n_responden, n_tanpa_jawaban, ikm, ikm_konversi, mutu,
+    kinerja, unsur_kosong), `nrr` (long, one row per group x unsur) and `notes`.
+    """
+    sch = get_scheme(scheme)
+    cols = unsur_columns(unsur, sch)
+    by_cols = [by] if isinstance(by, str) else list(by or [])
+    absent = [c for c in by_cols + ([weights] if weights else []) if c not in data.columns]
+    if absent:
+        raise DataError(f"column(s) {', '.join(repr(c) for c in absent)} not found in the data")
+    if empty_unsur not in ("error", "nan", "reweight"):
+        raise DataError(f"empty_unsur must be 'error', 'nan' or 'reweight', not {empty_unsur!r}")
+    weight = _weight(sch, legacy_weight)
+    if legacy_weight is not None and empty_unsur == "reweight":
+        raise DataError("legacy_weight reproduces old reports and cannot be combined with empty_unsur='reweight'")
+
+    answers = _answers(data, list(cols), sch.scale)
+    w = _survey_weights(data, weights)
+    missing_groups = data[by_cols].isna().any(axis=1) if by_cols else pd.Series(False, index=data.index)
+    if missing_groups.any():
+        row = missing_groups[missing_groups].index[0]
+        raise DataError(
+            f"grouping column(s) {by_cols} blank in {int(missing_groups.sum())} row(s), first in row {row}; "
+            "fill them or drop those rows explicitly"
+        )
+    keys = data[by_cols] if by_cols else pd.DataFrame({"_all": np.zeros(len(data), dtype=int)}, index=data.index)
+    answered = answers.notna()
+    groupers = [keys[c] for c in keys]
+    weighted_sum = answers.fillna(0).mul(w, axis=0).groupby(groupers, sort=True).sum()
+    weight_sum = answered.mul(w, axis=0).groupby(groupers, sort=True).sum()
+    n_answers = answered.groupby(groupers, sort=True).sum()
+    n_rows = answered.groupby(groupers, sort=True).size()
+    n_silent = (~answered.any(axis=1)).groupby(groupers, sort=True).sum()
+
+    nrr_wide = weighted_sum / weight_sum.where(weight_sum > 0)
+    nrr_wide.columns = [cols[c].key for c in nrr_wide.columns]
+    empty = nrr_wide.isna()
+    notes = _missing_notes(answers, cols, n_silent)
+
+    if empty.any(axis=None):
+        first_group, first_unsur = next((g, k) for g, row in empty.iterrows() for k in row.index if row[k])
+        group_text = _group_text(by_cols, first_group)
+        if empty_unsur == "error":
+            raise DataError(
+                f"{group_text} has no answers for unsur '{sch.get(first_unsur).nama}' "
+                f"({int(empty.to_numpy().sum())} empty group x unsur cell(s)); use empty_unsur='nan' to leave "
+                "its IKM blank or 'reweight' to average the unsur that were answered"
+            )
+        for g, row in empty.iterrows():
+            gone = ", ".join(sch.get(k).nama for k in row.index[row.to_numpy()])
+            if gone:
+                action = "IKM dikosongkan" if empty_unsur == "nan" else "IKM dihitung dari unsur yang terjawab"
+                notes.append(f"{_group_text(by_cols, g)}: tidak ada jawaban untuk {gone}; {action}.")
+
+    if empty_unsur == "reweight":
+        unit_weights = (~empty).div((~empty).sum(axis=1), axis=0)
+        ikm_value = (nrr_wide.fillna(0) * unit_weights).sum(axis=1)
+        ikm_value[(~empty).sum(axis=1) == 0] = np.nan
+    else:
+        unit_weights = pd.DataFrame(weight, index=nrr_wide.index, columns=nrr_wide.columns)
+        ikm_value = (nrr_wide * weight).sum(axis=1, min_count=len(cols))
+
+    table = pd.DataFrame(
+        {
+            "n_responden": n_rows,
+            "n_tanpa_jawaban": n_silent,
+            "ikm": ikm_value,
+            "ikm_konversi": ikm_value * sch.conversion,
+        }
+    )
+    table = pd.concat([table, grade(table["ikm_konversi"], sch).set_index(table.index)], axis=1)
+    table["unsur_kosong"] = [", ".join(k for k in row.index if row[k]) for _, row in empty.iterrows()]
+    table = _flatten_groups(table, by_cols)
+
+    nrr_long = _nrr_long(nrr_wide, n_answers, n_rows, unit_weights, cols, by_cols)
+    return IkmResult(table=table, nrr=nrr_long, scheme=sch, weight=weight, notes=notes)
+
+
+def _weight(sch: Scheme, legacy_weight: float | None) -> float:
+    if legacy_weight is None:
+        return sch.weight
+    if sch.key != DEFAULT_SCHEME or legacy_weight not in LEGACY_WEIGHTS:
+        raise DataError(
+            f"legacy_weight={legacy_weight!r} is not a weight old {SCHEMES[DEFAULT_SCHEME].title} calculators used; "
+            f"allowed: {', '.join(map(str, LEGACY_WEIGHTS))}"
+        )
+    return float(legacy_weight)
+
+
+def _survey_weights(data: pd.DataFrame, weights: str | None) -> pd.Series:
+    if weights is None:
+        return pd.Series(1.0, index=data.index)
+    w = pd.to_numeric(data[weights], errors="coerce")
+    bad = w.isna() | (w <= 0) | ~np.isfinite(w)
+    if bad.any():
+        row = bad[bad].index[0]
+        raise DataError(
+            f"weight column '{weights}' has value {show_value(data.loc[row, weights])} in row {row}; weights must be positive numbers"
+        )
+    return w.astype("float64")
+
+
+def _group_text(by_cols: list[str], group) -> str:
+    if not by_cols:
+        return "Seluruh responden"
+    values = group if isinstance(group, tuple) else (group,)
+    return ", ".join(f"{c}={v}" for c, v in zip(by_cols, values))
+
+
+def _missing_notes(answers: pd.DataFrame, cols: dict[str, Unsur], n_silent: pd.Series) -> list[str]:
+    notes = []
+    blanks = answers.isna().sum()
+    total_blank = int(blanks.sum())
+    if total_blank:
+        detail = ", ".join(f"{col} ({cols[col].nama}) {int(n)}" for col, n in blanks.items() if n)
+        notes.append(
+            f"{total_blank} jawaban kosong tidak dihitung; NRR tiap unsur dibagi jumlah jawaban yang ada: {detail}."
+        )
+    silent = int(n_silent.sum())
+    if silent:
+        notes.append(f"{silent} responden tidak menjawab satu unsur pun dan tidak ikut dalam NRR.")
+    return notes
+
+
+def _flatten_groups(table: pd.DataFrame, by_cols: list[str]) -> pd.DataFrame:
+    if not by_cols:
+        return table.reset_index(drop=True)
+    return table.rename_axis(by_cols).reset_index()
+
+
+def _nrr_long(nrr_wide, n_answers, n_rows, unit_weights, cols, by_cols) -> pd.DataFrame:
+    frames = []
+    for col, u in cols.items():
+        part = pd.DataFrame(
+            {
+                "unsur": u.key,
+                "kode": u.kode,
+                "nama": u.nama,
+                "kolom": col,
+                "n_jawaban": n_answers[col],
+                "n_kosong": n_rows - n_answers[col],
+                "nrr": nrr_wide[u.key],
+                "bobot": unit_weights[u.key],
+            }
+        )
+        part["nrr_tertimbang"] = part["nrr"] * part["bobot"]
+        frames.append(_flatten_groups(part, by_cols))
+    long = pd.concat(frames, ignore_index=True)
+    if by_cols:
+        long = long.sort_values(by_cols, kind="stable").reset_index(drop=True)
+    return long[[*by_cols, *_NRR_COLUMNS]]

@@ -1,0 +1,498 @@
+"""IKM and NRR with design-based standard errors, confidence intervals and the chance of a different mutu grade.
+
+Point estimates are exactly those of `riset.ikm.ikm` with the design's weights (PermenPAN-RB 14/2017):
+
+    NRR_j  = sum_i w_i a_ij y_ij / sum_i w_i a_ij      (a_ij = 1 if respondent i answered unsur j; blanks excluded)
+    IKM    = sum_j b_j NRR_j,   b_j = 1/9               (1/k over the answered unsur with empty_unsur='reweight')
+    IKM konversi = 25 * IKM
+
+Their uncertainty comes from the design (Taylor linearization of a smooth function of totals, Binder 1983;
+Lumley 2010 sec. 2.2; or re-estimation with each replicate weight): with T = (sum w a_j y_j, sum w a_j)_j,
+
+    u_i(NRR_j) = a_ij (y_ij - NRR_j) / sum_i w_i a_ij
+    u_i(IKM)   = sum_j b_j u_i(NRR_j),   u_i(konversi) = 25 u_i(IKM)
+    Var = design.variance(w * u);  CI = estimate -/+ t_{df} SE (clipped to 1-4 / 25-100)
+
+This is R's ``svycontrast(svytotal(~y_1 + ... + a_9), quote((y_1/a_1 + ... + y_9/a_9)/9))`` (golden test).
+
+Probability that the true mutu grade differs from the point grade (normal approximation on the converted score
+x with standard error s; band edges of `riset.skm.ikm`):
+
+    P(beda) = 1 - [Phi((upper - x) / s) - Phi((lower - x) / s)]
+
+where [lower, upper) is the band of the point grade on the unrounded scale: `riset.skm.ikm.grade` rounds the score
+half-up to 2 decimals with inclusive lower bounds, so grade A is x >= 88.305, B is 76.605 <= x < 88.305, etc.;
+the lowest band extends to -inf and the highest to +inf (a true score cannot leave them). P near 0.5 means the
+grade is a coin flip; report it next to the grade.
+
+Change between two periods (`compare_periods`): both periods are domains of the one design, so the difference
+D = theta_akhir - theta_awal has influence u(D) = u(akhir) - u(awal) and Var(D) = V_akhir + V_awal - 2 Cov,
+computed in one `design.variance` pass per group (or by re-estimating D with each replicate weight);
+t = D / SE(D) on the design df, verdict naik / turun / tidak berubah bermakna. This is R's
+``svycontrast(svyby(..., ~periode, design, svytotal, covmat = TRUE), <difference>)`` (Lumley 2010).
+
+Example
+-------
+>>> import pandas as pd
+>>> from riset.survey.design import SurveyDesign
+>>> from riset.skm.ikm import UNSUR_2017
+>>> df = pd.DataFrame({u.key: [4, 3, 3, 2] for u in UNSUR_2017})
+>>> res = ikm_design(SurveyDesign(df), {u.key: u.key for u in UNSUR_2017})
+>>> round(float(res.table["ikm_konversi"].iloc[0]), 2), round(float(res.table["se"].iloc[0]), 4)
+(75.0, 10.2062)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from statsmodels.stats.multitest import multipletests
+
+from riset.errors import DataError, DesignError
+from riset.survey.estimate import column_label, critical_value, domains, fit_smooth
+from riset.skm.ikm import DEFAULT_SCHEME, Scheme, get_scheme, grade, ikm, unsur_columns
+from riset.present.i18n import check_language, kinerja_label, label
+from riset.survey.replicate import ReplicateDesign
+
+_WEIGHT = "__bobot_desain_riset__"
+
+
+@dataclass
+class IkmDesignResult:
+    """IKM per group with SE/CI and P(mutu beda) (`table`), NRR per group x unsur with SE/CI (`nrr`), notes.
+
+    `table` columns: group columns, n_responden, n_tanpa_jawaban, ikm, ikm_se, ikm_konversi, se, ci_low,
+    ci_high (converted scale, 25-100), df, mutu, kinerja, p_mutu_beda, unsur_kosong.
+    `nrr` columns: those of `riset.skm.ikm.IkmResult.nrr` plus se, ci_low, ci_high (1-4 scale), df.
+    """
+
+    table: pd.DataFrame
+    nrr: pd.DataFrame
+    scheme: Scheme
+    level: float = 0.95
+    notes: list[str] = field(default_factory=list)
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table.copy()
+
+    def summary(self, lang: str | None = None) -> str:
+        """IKM table with Indonesian (default) or English headers."""
+        lang = check_language(lang)
+        shown = self.table.drop(columns=["ikm", "ikm_se", "unsur_kosong"]).copy()
+        shown["kinerja"] = [kinerja_label(m, lang, self.scheme) if isinstance(m, str) else m for m in shown["mutu"]]
+        shown[["ikm_konversi", "se", "ci_low", "ci_high"]] = shown[["ikm_konversi", "se", "ci_low", "ci_high"]].round(2)
+        shown["p_mutu_beda"] = shown["p_mutu_beda"].round(3)
+        headers = {k: label(k, lang) for k in ("ikm_konversi", "mutu", "kinerja", "p_mutu_beda", "n_responden")}
+        headers.update({k: column_label(k, lang, self.level) for k in ("se", "ci_low", "ci_high", "df")})
+        title = "IKM dengan galat baku desain" if lang == "id" else "IKM with design-based standard errors"
+        lines = [f"{title} ({self.scheme.title})", shown.rename(columns=headers).to_string(index=False)]
+        lines += [("Catatan: " if lang == "id" else "Note: ") + note for note in self.notes]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+
+def ikm_design(
+    design,
+    unsur: Mapping[str, str],
+    by: str | Sequence[str] | None = None,
+    scheme: str | Scheme = DEFAULT_SCHEME,
+    level: float = 0.95,
+    empty_unsur: str = "error",
+) -> IkmDesignResult:
+    """IKM, converted IKM and NRR per unsur with design-based SE, t CI and P(mutu beda), by group.
+
+    Parameters
+    ----------
+    design : `SurveyDesign` or `ReplicateDesign` (weights, possibly calibrated; a domain design works too).
+    unsur : column -> unsur name mapping, as `riset.ikm.ikm` (mapped by name, not position).
+    by : grouping column(s) (unit, OPD, jenis layanan, periode); each group is a domain of the full design.
+    empty_unsur : as `riset.ikm.ikm` ('error', 'nan', 'reweight').
+
+    >>> import pandas as pd
+    >>> from riset.survey.design import SurveyDesign
+    >>> from riset.skm.ikm import UNSUR_2017
+    >>> df = pd.DataFrame({u.key: [4, 4, 3, 4] for u in UNSUR_2017})
+    >>> ikm_design(SurveyDesign(df), {u.key: u.key for u in UNSUR_2017}).table["mutu"].item()
+    'A'
+    """
+    sch = get_scheme(scheme)
+    m = _fit(design, unsur, by, sch, empty_unsur)
+    point, by_cols, labels, k, se = m.point, m.by_cols, m.labels, m.k, np.sqrt(m.fit.var)
+    df = m.df
+
+    per_domain = labels.copy()
+    per_domain["ikm_se"] = se[:, k]
+    per_domain["se"] = se[:, k + 1]
+    per_domain["df"] = df.astype(int)
+    table = point.table.merge(per_domain, on=by_cols, how="left") if by_cols else pd.concat(
+        [point.table, per_domain.reset_index(drop=True)], axis=1)
+    empty_ikm = table["ikm"].isna()
+    table.loc[empty_ikm, ["ikm_se", "se"]] = np.nan
+    tt = critical_value(level, table["df"].to_numpy())
+    lo, hi = sch.conversion * sch.scale[0], sch.conversion * sch.scale[1]
+    table["ci_low"] = np.clip(table["ikm_konversi"] - tt * table["se"], lo, hi)
+    table["ci_high"] = np.clip(table["ikm_konversi"] + tt * table["se"], lo, hi)
+    table["p_mutu_beda"] = p_mutu_beda(table["ikm_konversi"], table["se"], sch)
+    order = [*by_cols, "n_responden", "n_tanpa_jawaban", "ikm", "ikm_se", "ikm_konversi", "se", "ci_low", "ci_high",
+             "df", "mutu", "kinerja", "p_mutu_beda", "unsur_kosong"]
+    table = table[order]
+
+    nrr_se = pd.DataFrame(se[:, :k], columns=[u.key for u in unsur_columns(unsur, sch).values()])
+    nrr_se = pd.concat([labels.reset_index(drop=True), nrr_se], axis=1).melt(
+        id_vars=by_cols, var_name="unsur", value_name="se")
+    nrr_se["df"] = np.tile(df.astype(int), k)
+    nrr = point.nrr.merge(nrr_se, on=[*by_cols, "unsur"], how="left")
+    nrr.loc[nrr["nrr"].isna(), "se"] = np.nan
+    t_nrr = critical_value(level, nrr["df"].to_numpy())
+    nrr["ci_low"] = np.clip(nrr["nrr"] - t_nrr * nrr["se"], *sch.scale)
+    nrr["ci_high"] = np.clip(nrr["nrr"] + t_nrr * nrr["se"], *sch.scale)
+    return IkmDesignResult(table, nrr, sch, level, [*point.notes, *m.notes])
+
+
+#: Verdict of a period comparison: key (Indonesian, as stored in the tables) -> English.
+VERDICTS: dict[str, str] = {
+    "naik bermakna": "significant increase",
+    "turun bermakna": "significant decrease",
+    "tidak berubah bermakna": "no significant change",
+    "tidak dapat diuji": "cannot be tested",
+}
+
+
+@dataclass
+class PeriodChange:
+    """Change in IKM and NRR between two periods per group, with design-based SE, t test and CI (`compare_periods`).
+
+    `table` (converted IKM, 25-100): group columns, periode_awal, periode_akhir, n_awal, n_akhir, ikm_awal,
+    ikm_akhir, se_awal, se_akhir, kov (covariance of the two periods' estimates), selisih (akhir - awal), se,
+    ci_low, ci_high, t, df, p_value, p_holm (Holm-adjusted over the groups), perubahan (a key of `VERDICTS`).
+    `nrr` (1-4 scale): group columns, unsur, periode_awal, periode_akhir, nrr_awal, nrr_akhir, selisih, se,
+    ci_low, ci_high, t, df, p_value, p_holm, perubahan.
+    """
+
+    table: pd.DataFrame
+    nrr: pd.DataFrame
+    base: object
+    compare: object
+    scheme: Scheme
+    level: float = 0.95
+    notes: list[str] = field(default_factory=list)
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table.copy()
+
+    def verdicts(self, lang: str | None = None) -> pd.Series:
+        """The `perubahan` column in the display language."""
+        lang = check_language(lang)
+        return self.table["perubahan"].map(lambda v: v if lang == "id" else VERDICTS[v])
+
+    def summary(self, lang: str | None = None) -> str:
+        """Change table with Indonesian (default) or English headers."""
+        lang = check_language(lang)
+        shown = self.table.drop(columns=["se_awal", "se_akhir", "kov"]).copy()
+        numbers = ["ikm_awal", "ikm_akhir", "selisih", "se", "ci_low", "ci_high", "t"]
+        shown[numbers] = shown[numbers].round(2)
+        shown["p_value"] = shown["p_value"].round(4)
+        shown["perubahan"] = self.verdicts(lang)
+        if lang == "en":
+            shown = shown.rename(columns={"periode_awal": "period_from", "periode_akhir": "period_to",
+                                          "n_awal": "n_from", "n_akhir": "n_to",
+                                          "ikm_awal": "ikm_from", "ikm_akhir": "ikm_to", "selisih": "change",
+                                          "perubahan": "verdict"})
+        pct = f"{100 * self.level:g}%"
+        title = (f"Perubahan IKM {self.base} -> {self.compare} (uji t desain, SK {pct})" if lang == "id" else
+                 f"Change in IKM {self.base} -> {self.compare} (design-based t test, {pct} CI)")
+        lines = [title, shown.to_string(index=False)]
+        lines += [("Catatan: " if lang == "id" else "Note: ") + note for note in self.notes]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+
+def compare_periods(
+    design,
+    unsur: Mapping[str, str],
+    period: str = "periode",
+    by: str | Sequence[str] | None = "unit",
+    base=None,
+    compare=None,
+    level: float = 0.95,
+    scheme: str | Scheme = DEFAULT_SCHEME,
+    empty_unsur: str = "error",
+    adjust: str | None = None,
+) -> PeriodChange:
+    """Did the IKM (and each unsur's NRR) change between two periods? Difference, design SE, t test, CI, verdict.
+
+    Both periods are domains of ONE design (every group x period is a domain of the full design, as R
+    ``svyby``), so their estimates can be correlated -- a PSU or stratum with respondents in both periods, or
+    a calibration that mixes periods. For each group and statistic theta (NRR_j, converted IKM):
+
+        D   = theta_akhir - theta_awal
+        u_i(D) = u_i(theta_akhir) - u_i(theta_awal)   (each u_i is zero outside its own domain)
+        Var(D) = design.variance(w u(D)) = V_akhir + V_awal - 2 Cov(awal, akhir)
+        t = D / SE(D),  df = design df of the group (PSUs minus strata with respondents in either period;
+        a replicate design's df),  p = 2 P(T_df > |t|),  CI = D -/+ t_{df,(1+level)/2} SE(D)
+
+    With a `ReplicateDesign` D is re-estimated with every replicate weight and Var(D) = svrVar of those
+    differences. Verdict: "naik bermakna" / "turun bermakna" when p < 1 - level (equivalently the CI
+    excludes 0), else "tidak berubah bermakna"; "tidak dapat diuji" when a period has no respondents in the
+    group (or the NRR is empty). This is R's ``svycontrast(svyby(~..., ~periode, design, svytotal,
+    covmat = TRUE), <difference>)`` (Lumley 2010, sec. 2.3 and 3.4; golden test tests/r/golden_periode.R).
+
+    Parameters
+    ----------
+    design : `SurveyDesign` or `ReplicateDesign` (the full design: the periods must be domains of it).
+    unsur : column -> unsur name mapping, as `riset.ikm.ikm`.
+    period : the period column; `base` (awal) and `compare` (akhir) are two of its values, by default the
+        first and the last in sorted order.
+    by : group column(s) compared separately (default 'unit'; None for all respondents together).
+    level : confidence level of the CI and of the verdict (test at 1 - level).
+    adjust : None (default: each group's verdict from its own test, as each unit reads its own result) or
+        'holm': the verdict uses Holm's (1979) step-down adjusted p-value over the groups (separately for
+        the IKM and for each unsur) -- the right choice when scanning many units for "which changed":
+        testing 15 units at 5 % finds about one "significant" change by chance alone. `p_holm` is always
+        in the table; `p_value` is unadjusted and the CI is the per-group interval.
+
+    >>> import pandas as pd
+    >>> from riset.survey.design import SurveyDesign
+    >>> from riset.skm.ikm import UNSUR_2017
+    >>> df = pd.DataFrame({u.key: [2, 2, 3, 2, 4, 4, 3, 4] for u in UNSUR_2017})
+    >>> df["periode"] = ["S1"] * 4 + ["S2"] * 4
+    >>> res = compare_periods(SurveyDesign(df), {u.key: u.key for u in UNSUR_2017}, by=None)
+    >>> round(float(res.table["selisih"].item()), 2), res.table["perubahan"].item()
+    (37.5, 'naik bermakna')
+    """
+    sch = get_scheme(scheme)
+    if not 0 < level < 1:
+        raise DataError(f"level={level}; a confidence level lies between 0 and 1 (e.g. 0.95)")
+    if adjust not in ("holm", None):
+        raise DataError(f"adjust={adjust!r}; allowed 'holm' or None")
+    by_cols = [by] if isinstance(by, str) else list(by or [])
+    if period not in design.data.columns:
+        raise DataError(f"period column {period!r} not found in the data")
+    if period in by_cols:
+        raise DataError(f"period column {period!r} is also in by={by_cols}; compare periods within other groups")
+    present = design.data.loc[np.asarray(design.weights) != 0, period].dropna().unique()
+    periods = sorted(present, key=str)
+    base = periods[0] if base is None and periods else base
+    compare = periods[-1] if compare is None and periods else compare
+    for name, value in (("base", base), ("compare", compare)):
+        if value not in periods:
+            raise DataError(f"{name}={value!r} is not a period in column {period!r}; periods present: "
+                            f"{', '.join(map(str, periods)) or 'none'}")
+    if base == compare:
+        raise DataError(f"base and compare are both {base!r}; choose two different periods of {period!r}")
+    notes = []
+    others = [p for p in periods if p not in (base, compare)]
+    if others:
+        notes.append(f"Periode {', '.join(map(str, others))} tidak dibandingkan (hanya {base} dan {compare}).")
+    two = design.subset(design.data[period].isin([base, compare]).to_numpy())
+    m = _fit(two, unsur, [*by_cols, period], sch, empty_unsur)
+    notes += m.notes
+    k = m.k
+
+    # each domain (group x period) -> its group and its side (-1 awal, +1 akhir)
+    side = np.where(m.labels[period].to_numpy() == compare, 1.0, -1.0)
+    if by_cols:
+        gkeys = pd.MultiIndex.from_frame(m.labels[by_cols]) if len(by_cols) > 1 else pd.Index(m.labels[by_cols[0]])
+        gcode, guniq = pd.factorize(gkeys, sort=True)
+        groups = pd.DataFrame(list(guniq), columns=by_cols) if len(by_cols) > 1 else pd.DataFrame({by_cols[0]: guniq})
+    else:
+        gcode, groups = np.zeros(len(m.labels), dtype=np.int64), pd.DataFrame(index=[0])
+    n_groups = len(groups)
+    idx = np.full((n_groups, 2), -1)  # domain index of (awal, akhir) per group
+    idx[gcode, (side > 0).astype(int)] = np.arange(len(m.labels))
+    both = (idx >= 0).all(axis=1)
+    for g in np.flatnonzero(~both):
+        missing = base if idx[g, 0] < 0 else compare
+        name = " / ".join(map(str, groups.iloc[g].tolist())) if by_cols else "semua responden"
+        notes.append(f"{name}: tidak ada responden pada periode {missing}; perubahan tidak dapat diuji.")
+
+    est = _masked_estimates(m, [*by_cols, period])  # domains x (k NRR, IKM, IKM konversi); NaN where empty
+    safe = np.where(idx >= 0, idx, 0)
+    awal = np.where(idx[:, :1] >= 0, est[safe[:, 0]], np.nan)
+    akhir = np.where(idx[:, 1:] >= 0, est[safe[:, 1]], np.nan)
+    diff = akhir - awal
+    row_group = np.where(m.domain >= 0, gcode[np.maximum(m.domain, 0)], -1)
+    if isinstance(two, ReplicateDesign):
+        rep = m.g(two.replicate_totals(m.y, m.domain, len(m.labels)))  # domains x R x stats
+        var = two.variance_of(diff, np.moveaxis(rep[safe[:, 1]] - rep[safe[:, 0]], 1, -1))
+        df = np.full(n_groups, float(two.df))
+    else:
+        # u(D) = u(akhir) - u(awal): the rows' own-domain influence values signed by period, per group
+        sign = np.where(m.domain >= 0, side[np.maximum(m.domain, 0)], 0.0)
+        var = two.variance_by(m.fit.influence * (np.asarray(two.weights) * sign)[:, None], row_group, n_groups)
+        df = two.df_by(row_group, n_groups)
+    se = np.where(np.isnan(diff), np.nan, np.sqrt(var))
+    var_awal, var_akhir = m.fit.var[safe[:, 0]], m.fit.var[safe[:, 1]]
+    n_domain = np.bincount(m.domain[m.domain >= 0], minlength=len(m.labels))
+
+    ikm_col = [k + 1]
+    table = _group_rows(groups, by_cols, 1)
+    table["periode_awal"], table["periode_akhir"] = base, compare
+    table["n_awal"] = np.where(idx[:, 0] >= 0, n_domain[safe[:, 0]], 0)
+    table["n_akhir"] = np.where(idx[:, 1] >= 0, n_domain[safe[:, 1]], 0)
+    table["ikm_awal"], table["ikm_akhir"] = awal[:, k + 1], akhir[:, k + 1]
+    table["se_awal"] = np.where(np.isnan(awal[:, k + 1]), np.nan, np.sqrt(var_awal[:, k + 1]))
+    table["se_akhir"] = np.where(np.isnan(akhir[:, k + 1]), np.nan, np.sqrt(var_akhir[:, k + 1]))
+    table["kov"] = np.where(np.isnan(diff[:, k + 1]), np.nan, (var_awal + var_akhir - var)[:, k + 1] / 2)
+    table = pd.concat([table, _change_frame(diff[:, ikm_col], se[:, ikm_col], df, level, adjust)], axis=1)
+
+    nrr = _group_rows(groups, by_cols, k)
+    nrr["unsur"] = np.tile(list(sch.keys), n_groups)
+    nrr["periode_awal"], nrr["periode_akhir"] = base, compare
+    nrr["nrr_awal"], nrr["nrr_akhir"] = awal[:, :k].ravel(), akhir[:, :k].ravel()
+    nrr = pd.concat([nrr, _change_frame(diff[:, :k], se[:, :k], df, level, adjust)], axis=1)
+    return PeriodChange(table, nrr, base, compare, sch, level, notes)
+
+
+def _change_frame(diff: np.ndarray, se: np.ndarray, df: np.ndarray, level: float, adjust: str | None) -> pd.DataFrame:
+    """selisih, se, ci_low, ci_high, t, df, p_value, p_holm, perubahan for groups x statistics (flattened
+    row-wise); Holm's adjustment runs over the groups, one statistic (column) at a time."""
+    dfs = np.repeat(df[:, None], diff.shape[1], axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = np.where(se > 0, diff / se, np.where(diff == 0, 0.0, np.sign(diff) * np.inf))
+    with np.errstate(invalid="ignore"):
+        p = 2 * stats.t.sf(np.abs(t), dfs)  # NaN when t is (no estimate) or df is 0 (no variance to test)
+    p_holm = np.apply_along_axis(holm, 0, p)
+    tested = p_holm if adjust == "holm" else p
+    tt = critical_value(level, dfs)
+    verdict = np.where(np.isnan(tested), "tidak dapat diuji",
+                       np.where(tested >= 1 - level, "tidak berubah bermakna",
+                                np.where(diff > 0, "naik bermakna", "turun bermakna")))
+    return pd.DataFrame({"selisih": diff.ravel(), "se": se.ravel(), "ci_low": (diff - tt * se).ravel(),
+                         "ci_high": (diff + tt * se).ravel(), "t": t.ravel(), "df": dfs.ravel().astype(int),
+                         "p_value": p.ravel(), "p_holm": p_holm.ravel(), "perubahan": verdict.ravel()})
+
+
+def holm(p) -> np.ndarray:
+    """Holm (1979) step-down adjusted p-values (statsmodels `multipletests`); NaN (untestable) entries stay
+    NaN and do not count: with the m finite p-values sorted, adj_(i) = max_{j <= i} min(1, (m - j + 1) p_(j)).
+
+    >>> holm([0.01, 0.04, 0.03, float("nan")]).round(2).tolist()
+    [0.03, 0.06, 0.06, nan]
+    """
+    p = np.asarray(p, dtype=float)
+    out = np.full(p.shape, np.nan)
+    finite = ~np.isnan(p)
+    if finite.any():
+        out[finite] = multipletests(p[finite], method="holm")[1]
+    return out
+
+
+@dataclass
+class _Model:
+    """The shared fit of `ikm_design` and `compare_periods`: point IKM (riset.skm.ikm), domains, smooth fit."""
+
+    point: object  # riset.skm.ikm.IkmResult
+    by_cols: list[str]
+    domain: np.ndarray
+    labels: pd.DataFrame
+    notes: list[str]
+    k: int
+    y: np.ndarray
+    g: object  # totals (..., 2k) -> (NRR_1..k, IKM, IKM konversi)
+    fit: object  # riset.survey.estimate.SmoothFit
+    df: np.ndarray
+
+
+def _fit(design, unsur, by, sch: Scheme, empty_unsur: str) -> _Model:
+    """Point IKM/NRR and the smooth-function fit (totals y_j a_j, a_j per unsur) of every domain of `by`."""
+    cols = list(unsur_columns(unsur, sch))
+    w = np.asarray(design.weights)
+    if (w < 0).any():
+        row = design.data.index[np.argmax(w < 0)]
+        raise DesignError(
+            f"the design has weight {w[np.argmax(w < 0)]:g} in row {row}; IKM needs weights >= 0 "
+            "(use bounded calibration so no weight turns negative)"
+        )
+    inside = w != 0
+    point = ikm(design.data.loc[inside].assign(**{_WEIGHT: w[inside]}), unsur, by=by, weights=_WEIGHT,
+                scheme=sch, empty_unsur=empty_unsur)
+    by_cols = [by] if isinstance(by, str) else list(by or [])
+    domain, labels, domain_notes = domains(design, by)
+    n_dom, k = len(labels), len(cols)
+
+    answers = design.data[cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    answered = ~np.isnan(answers)
+    y = np.hstack([np.where(answered, answers, 0.0), answered.astype(float)])
+    b = _unsur_weights(point.nrr, labels, by_cols, sch)
+
+    def g(t):
+        num, den = t[..., :k], t[..., k:]
+        nrr = num / np.where(den > 0, den, 1.0)
+        bb = b if t.ndim == 2 else b[:, None, :]
+        value = (nrr * bb).sum(axis=-1, keepdims=True)
+        return np.concatenate([nrr, value, sch.conversion * value], axis=-1)
+
+    def jacobian(t):
+        num, den = t[:, :k], np.where(t[:, k:] > 0, t[:, k:], 1.0)
+        jac = np.zeros((t.shape[0], k + 2, 2 * k))
+        idx = np.arange(k)
+        jac[:, idx, idx] = 1 / den
+        jac[:, idx, k + idx] = -num / den**2
+        jac[:, k] = np.einsum("dj,djm->dm", b, jac[:, :k])
+        jac[:, k + 1] = sch.conversion * jac[:, k]
+        return jac
+
+    fit = fit_smooth(design, y, g, jacobian, domain, n_dom)
+    df = np.full(n_dom, float(design.df)) if isinstance(design, ReplicateDesign) else design.df_by(domain, n_dom)
+    return _Model(point, by_cols, domain, labels, domain_notes, k, y, g, fit, df)
+
+
+def _group_rows(groups: pd.DataFrame, by_cols: list[str], repeat: int) -> pd.DataFrame:
+    """The group label columns, each group repeated `repeat` times (no columns without groups)."""
+    if not by_cols:
+        return pd.DataFrame(index=range(repeat))
+    return groups.loc[groups.index.repeat(repeat)].reset_index(drop=True)
+
+
+def _masked_estimates(m: _Model, keys: list[str]) -> np.ndarray:
+    """The fit's estimates with NaN where riset.skm.ikm has none (an unsur nobody answered; IKM under 'nan')."""
+    est = m.fit.estimate.copy()
+    est[:, :m.k][m.fit.totals[:, m.k:] == 0] = np.nan
+    index = pd.MultiIndex.from_frame(m.labels[keys]) if len(keys) > 1 else pd.Index(m.labels[keys[0]])
+    empty = m.point.table.set_index(keys)["ikm"].reindex(index).isna().to_numpy()
+    est[empty, m.k:] = np.nan
+    return est
+
+
+def p_mutu_beda(ikm_konversi, se, scheme: str | Scheme = DEFAULT_SCHEME) -> np.ndarray:
+    """Probability that the true mutu grade differs from the point grade, P = 1 - [Phi((u-x)/s) - Phi((l-x)/s)].
+
+    [l, u) is the point grade's band on the unrounded converted scale (lower bounds of `riset.skm.ikm` minus
+    0.005, because scores are rounded half-up to 2 decimals before grading); s = 0 gives 0.
+
+    >>> round(float(p_mutu_beda(88.305, 1.0)[0]), 3)   # exactly on the A/B edge: a coin flip
+    0.5
+    """
+    sch = get_scheme(scheme)
+    x = np.asarray(ikm_konversi, dtype=float).ravel()
+    s = np.asarray(se, dtype=float).ravel()
+    grades = grade(x, sch)["mutu"].to_numpy()
+    edges = {band.mutu: band.lower - 0.005 for band in sch.bands}
+    order = [band.mutu for band in sch.bands]  # highest first
+    graded = [isinstance(m, str) for m in grades]
+    lower = np.array([edges[m] if ok and m != order[-1] else -np.inf for m, ok in zip(grades, graded)])
+    upper = np.array([edges[order[order.index(m) - 1]] if ok and m != order[0] else np.inf
+                      for m, ok in zip(grades, graded)])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inside = stats.norm.cdf((upper - x) / s) - stats.norm.cdf((lower - x) / s)
+    p = np.where(s == 0, 0.0, 1 - inside)
+    return np.where(np.isnan(x) | np.isnan(s), np.nan, p)
+
+
+def _unsur_weights(nrr_long: pd.DataFrame, labels: pd.DataFrame, by_cols, sch: Scheme) -> np.ndarray:
+    """Per domain, the weight b_j of each unsur in the IKM (1/9, or 1/k after 'reweight', 0 for empty)."""
+    keys = list(sch.keys)
+    if not by_cols:
+        return nrr_long.set_index("unsur").loc[keys, "bobot"].to_numpy(dtype=float)[None, :].repeat(len(labels), 0)
+    wide = nrr_long.pivot_table(index=by_cols, columns="unsur", values="bobot", sort=False)[keys]
+    index = pd.MultiIndex.from_frame(labels) if len(by_cols) > 1 else pd.Index(labels[by_cols[0]])
+    return wide.reindex(index).to_numpy(dtype=float)

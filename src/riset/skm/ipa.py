@@ -1,0 +1,333 @@
+"""Importance-Performance Analysis (IPA) and the Customer Satisfaction Index (CSI).
+
+IPA (Martilla & James 1977, Journal of Marketing 41(1)); in Indonesian SKM studies as "analisis
+tingkat kesesuaian dan diagram Kartesius". For each unsur i, with X = performance (kinerja, the unsur
+answers U) and Y = importance (kepentingan, the P answers):
+
+    kinerja_i      = mean X_i                      (weighted mean over the answers given; = NRR_i)
+    kepentingan_i  = mean Y_i
+    Tk_i           = sum X_i / sum Y_i x 100 %    (tingkat kesesuaian; computed as kinerja_i / kepentingan_i,
+                                                   which is the same when the same respondents answer both,
+                                                   and stays unbiased when blanks differ between X and Y)
+    lines          X-bar = mean of the kinerja_i, Y-bar = mean of the kepentingan_i (means of item means)
+    kuadran I   Prioritas Utama        kepentingan >= Y-bar, kinerja <  X-bar
+            II  Pertahankan Prestasi   kepentingan >= Y-bar, kinerja >= X-bar
+            III Prioritas Rendah       kepentingan <  Y-bar, kinerja <  X-bar
+            IV  Berlebihan             kepentingan <  Y-bar, kinerja >= X-bar
+    (a point exactly on a line counts as high).
+
+Importance is either *stated* (the P1..P9 answers, same 1-4 scale) or *derived* from the drivers
+(`derived_importance`: LMG or Johnson share of R^2 in %, or the correlation of the unsur with K1). With
+derived importance Tk is not defined (the scales differ) and is left blank, with a note.
+
+CSI (as used in Indonesian service-quality studies, e.g. Aritonang 2005): MIS_i = mean importance,
+MSS_i = mean performance, WF_i = MIS_i / sum MIS, WS_i = WF_i x MSS_i, CSI = sum WS_i / HS with HS the top
+of the performance scale (4). Default categories (configurable; sources differ): 0.81-1.00 Sangat Puas,
+0.66-0.80 Puas, 0.51-0.65 Cukup Puas, 0.35-0.50 Kurang Puas, 0.00-0.34 Tidak Puas.
+
+Example
+-------
+>>> import pandas as pd
+>>> d = pd.DataFrame({"U1": [4, 3], "U2": [2, 2], "P1": [3, 3], "P2": [4, 4]})
+>>> r = ipa(d, {"U1": "persyaratan", "U2": "prosedur"}, {"P1": "persyaratan", "P2": "prosedur"})
+>>> r.table[["unsur", "tingkat_kesesuaian", "kuadran"]].values.tolist()
+[['persyaratan', 116.66666666666667, 'IV'], ['prosedur', 50.0, 'I']]
+>>> round(csi(r).value, 4)
+0.6607
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from riset.skm.drivers import RelativeImportance, design_frame
+from riset.errors import DataError, show_value
+from riset.skm.ikm import _answers, resolve_unsur
+from riset.present.i18n import check_language, label
+
+ImportanceSource = Literal["dinyatakan", "lmg", "johnson", "korelasi"]
+KUADRAN = ("I", "II", "III", "IV")
+
+#: CSI categories: (inclusive lower bound on the CSI rounded to 2 decimals, Indonesian, English), highest first.
+CSI_BANDS: tuple[tuple[float, str, str], ...] = (
+    (0.81, "Sangat Puas", "Very satisfied"),
+    (0.66, "Puas", "Satisfied"),
+    (0.51, "Cukup Puas", "Fairly satisfied"),
+    (0.35, "Kurang Puas", "Dissatisfied"),
+    (0.00, "Tidak Puas", "Not satisfied"),
+)
+
+
+@dataclass
+class IpaResult:
+    """IPA per unsur (and group): `table` with [by...], unsur, kode, nama, kinerja, kepentingan,
+    tingkat_kesesuaian, kuadran (I-IV), kuadran_label; `lines` with [by...], garis_kinerja,
+    garis_kepentingan (means of the item means, per group)."""
+
+    table: pd.DataFrame
+    lines: pd.DataFrame
+    by: list[str]
+    sumber: str
+    scale: tuple[int, int]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def garis_kinerja(self) -> float:
+        """The performance line (ungrouped result only)."""
+        return float(self._single_line()["garis_kinerja"])
+
+    @property
+    def garis_kepentingan(self) -> float:
+        """The importance line (ungrouped result only)."""
+        return float(self._single_line()["garis_kepentingan"])
+
+    def _single_line(self) -> pd.Series:
+        if len(self.lines) != 1:
+            raise DataError(f"this IPA is grouped by {self.by}; read the lines per group from `.lines`")
+        return self.lines.iloc[0]
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table.copy()
+
+    def summary(self) -> str:
+        head = f"Importance-Performance Analysis (kepentingan: {self.sumber})"
+        lines = [head, self.table.round(4).to_string(index=False), self.lines.round(4).to_string(index=False)]
+        return "\n".join(lines + [f"Catatan: {n}" for n in self.notes])
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+
+def derived_importance(result: RelativeImportance | pd.DataFrame, method: ImportanceSource = "lmg") -> pd.Series:
+    """Derived importance per unsur key from the drivers, for `ipa(..., kepentingan=...)`.
+
+    'lmg' / 'johnson': share of R^2 in percent (sums to 100) from `riset.skm.drivers.relative_importance`;
+    'korelasi': weighted correlation with the overall item from `riset.skm.drivers.correlation_importance`.
+
+    >>> t = pd.DataFrame({"unsur": ["waktu", "biaya"], "korelasi": [0.6, 0.2]})
+    >>> derived_importance(t, "korelasi").tolist()
+    [0.6, 0.2]
+    """
+    if method in ("lmg", "johnson"):
+        if not isinstance(result, RelativeImportance):
+            raise DataError(f"method={method!r} needs a RelativeImportance result (riset.skm.drivers.relative_importance)")
+        return result.table.set_index("unsur")[f"{method}_persen"].rename(method)
+    if method == "korelasi":
+        table = result.table if isinstance(result, RelativeImportance) else result
+        if "korelasi" not in table.columns:
+            raise DataError("method='korelasi' needs the table of riset.skm.drivers.correlation_importance")
+        return table.set_index("unsur")["korelasi"].rename(method)
+    raise DataError(f"method={method!r} is not a derived importance; choose 'lmg', 'johnson' or 'korelasi'")
+
+
+def _resolve(mapping: Mapping[str, str], what: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for col, name in mapping.items():
+        key = resolve_unsur(name).key
+        if key in out.values():
+            raise DataError(f"{what}: two columns are mapped to unsur '{key}' (second: '{col}')")
+        out[col] = key
+    return out
+
+
+def _weighted_means(answers: pd.DataFrame, w: pd.Series, keys: list[pd.Series]) -> pd.DataFrame:
+    """Weighted mean of every column over the answers given, by group (no group = one row)."""
+    answered = answers.notna()
+    num = answers.fillna(0).mul(w, axis=0)
+    den = answered.mul(w, axis=0)
+    if keys:
+        num, den = num.groupby(keys, sort=True).sum(), den.groupby(keys, sort=True).sum()
+    else:
+        num, den = num.sum().to_frame().T, den.sum().to_frame().T
+    return num / den.where(den > 0)
+
+
+def ipa(
+    data,
+    kinerja: Mapping[str, str],
+    kepentingan: Mapping[str, str] | pd.Series,
+    weights: str | None = None,
+    by: str | Sequence[str] | None = None,
+    sumber: str | None = None,
+    scale: tuple[int, int] = (1, 4),
+    lang: str = "id",
+) -> IpaResult:
+    """Importance-Performance Analysis per unsur (Martilla & James 1977), optionally by group.
+
+    Parameters
+    ----------
+    data : one row per respondent, or a design (`SurveyDesign` / `ReplicateDesign`: its weights are used,
+        rows outside a domain are left out).
+    kinerja : performance columns -> unsur name, e.g. ``{"U1": "persyaratan", ..., "U8": "sarana"}``.
+    kepentingan : stated importance columns -> unsur name (``{"P1": "persyaratan", ...}``), or derived
+        importance as a Series (or dict of numbers) indexed by unsur key (see `derived_importance`), the
+        same for every group.
+    weights : survey weight column; means are weighted means over the answers given.
+    by : grouping column(s), e.g. 'unit'; quadrant lines are the means of the item means within a group.
+    sumber : name of the importance source shown in output (default 'dinyatakan' or the Series name).
+    scale : answer scale of the stated importance (checked like the unsur answers).
+    lang : language of `kuadran_label` ('id' or 'en').
+
+    Formulas, quadrant rule and tie rule in the module docstring.
+    """
+    lang = check_language(lang)
+    data, weights = design_frame(data, weights)
+    perf_cols = _resolve(kinerja, "kinerja")
+    by_cols = [by] if isinstance(by, str) else list(by or [])
+    absent = [c for c in by_cols + ([weights] if weights else []) if c not in data.columns]
+    if absent:
+        raise DataError(f"column(s) {', '.join(repr(c) for c in absent)} not found in the data")
+    w = pd.Series(1.0, index=data.index) if weights is None else pd.to_numeric(data[weights], errors="coerce")
+    if w.isna().any() or (w < 0).any():
+        row = w.index[(w.isna() | (w < 0)).to_numpy()][0]
+        raise DataError(f"weight column '{weights}' has value {show_value(data.loc[row, weights])} in row {row}; "
+                        "weights must be >= 0")
+    keys = [data[c] for c in by_cols]
+    if by_cols and data[by_cols].isna().any(axis=None):
+        n_blank = int(data[by_cols].isna().any(axis=1).sum())
+        raise DataError(f"grouping column(s) {by_cols} blank in {n_blank} row(s); "
+                        "fill them or drop those rows explicitly")
+
+    perf = _answers(data, list(perf_cols), (1, 4)).rename(columns=perf_cols)
+    perf_mean = _weighted_means(perf, w, keys)
+    notes: list[str] = []
+    if isinstance(kepentingan, Mapping) and all(isinstance(v, (int, float)) for v in kepentingan.values()):
+        kepentingan = pd.Series(kepentingan, dtype=float)
+    if isinstance(kepentingan, pd.Series):
+        stated = False
+        imp_values = kepentingan.rename(index=lambda k: resolve_unsur(k).key)
+        missing = [k for k in perf_cols.values() if k not in imp_values.index or pd.isna(imp_values[k])]
+        if missing:
+            raise DataError(f"derived importance has no value for unsur {', '.join(missing)}")
+        imp_mean = pd.DataFrame([imp_values[list(perf_mean.columns)].to_numpy()] * len(perf_mean),
+                                index=perf_mean.index, columns=perf_mean.columns)
+        sumber = sumber or str(kepentingan.name or "turunan")
+        notes.append(
+            f"Kepentingan turunan ({sumber}); tingkat kesesuaian tidak dihitung karena skalanya berbeda dari kinerja."
+        )
+    else:
+        stated = True
+        imp_cols = _resolve(kepentingan, "kepentingan")
+        if set(imp_cols.values()) != set(perf_cols.values()):
+            diff = set(perf_cols.values()) ^ set(imp_cols.values())
+            raise DataError("kinerja and kepentingan must cover the same unsur; "
+                            f"only one has: {', '.join(sorted(diff))}")
+        imp = _answers(data, list(imp_cols), scale).rename(columns=imp_cols)
+        imp_mean = _weighted_means(imp, w, keys)[perf_mean.columns]
+        sumber = sumber or "dinyatakan"
+
+    empty = perf_mean.isna() | imp_mean.isna()
+    if empty.any(axis=None):
+        raise DataError(f"{int(empty.to_numpy().sum())} group x unsur cell(s) have no answers "
+                        "(kinerja or kepentingan); "
+                        "choose a larger group or fill the data")
+    line_x, line_y = perf_mean.mean(axis=1), imp_mean.mean(axis=1)
+    long = pd.DataFrame({
+        "kinerja": perf_mean.stack(),
+        "kepentingan": imp_mean.stack(),
+        "garis_x": perf_mean.apply(lambda c: line_x).stack(),
+        "garis_y": imp_mean.apply(lambda c: line_y).stack(),
+    })
+    long.index = long.index.set_names([*(by_cols or ["_semua"]), "unsur"])
+    long = long.reset_index()
+    if not by_cols:
+        long = long.drop(columns="_semua")
+    high_imp, high_perf = long["kepentingan"] >= long["garis_y"], long["kinerja"] >= long["garis_x"]
+    long["tingkat_kesesuaian"] = 100 * long["kinerja"] / long["kepentingan"] if stated else np.nan
+    long["kuadran"] = np.select([high_imp & ~high_perf, high_imp & high_perf, ~high_imp & ~high_perf],
+                                ["I", "II", "III"], "IV")
+    long["kuadran_label"] = [label(f"kuadran_{q}", lang) for q in long["kuadran"]]
+    units = {u: resolve_unsur(u) for u in perf_cols.values()}
+    long.insert(len(by_cols) + 1, "kode", [units[u].kode for u in long["unsur"]])
+    long.insert(len(by_cols) + 2, "nama", [units[u].nama if lang == "id" else units[u].nama_en for u in long["unsur"]])
+    order = {k: i for i, k in enumerate(sorted(units, key=lambda k: int(units[k].kode[1:])))}
+    long = long.sort_values([*by_cols, "unsur"], key=lambda s: s.map(order) if s.name == "unsur" else s, kind="stable")
+    table = long[[*by_cols, "unsur", "kode", "nama", "kinerja", "kepentingan", "tingkat_kesesuaian", "kuadran",
+                  "kuadran_label"]]
+    lines = pd.DataFrame({"garis_kinerja": line_x, "garis_kepentingan": line_y})
+    lines = lines.rename_axis(by_cols).reset_index() if by_cols else lines.reset_index(drop=True)
+    return IpaResult(table.reset_index(drop=True), lines, by_cols, sumber, scale, notes)
+
+
+@dataclass
+class CsiResult:
+    """CSI per unsur (`table`: [by...], unsur, nama, mis, mss, wf, ws) and per group (`index`: [by...],
+    csi, csi_persen, kategori)."""
+
+    table: pd.DataFrame
+    index: pd.DataFrame
+    hs: float
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def value(self) -> float:
+        """The CSI (0-1) of an ungrouped result."""
+        if len(self.index) != 1:
+            raise DataError("this CSI is grouped; read the value per group from `.index`")
+        return float(self.index["csi"].iloc[0])
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.index.copy()
+
+    def __repr__(self) -> str:
+        return "\n".join(["Customer Satisfaction Index", self.table.round(4).to_string(index=False),
+                          self.index.round(4).to_string(index=False)])
+
+
+def csi_category(value, bands: Sequence[tuple] = CSI_BANDS, lang: str = "id") -> list[str]:
+    """CSI category of each value: the band whose inclusive lower bound the value (rounded half-up to 2
+    decimals, as reported) reaches. `bands`: (lower, label_id[, label_en]) highest first.
+
+    >>> csi_category([0.81, 0.805, 0.8049, 0.34])
+    ['Sangat Puas', 'Sangat Puas', 'Puas', 'Tidak Puas']
+    """
+    pos = 1 if check_language(lang) == "id" else 2
+    lowers = [b[0] for b in bands]
+    if any(a <= b for a, b in zip(lowers, lowers[1:])):
+        raise DataError(f"CSI bands must be ordered from the highest lower bound down; got {lowers}")
+    out = []
+    for v in np.atleast_1d(np.asarray(value, dtype=float)):
+        reported = np.floor(v * 100 + 0.5 + 1e-9) / 100
+        band = next((b for b in bands if reported >= b[0] - 1e-9), None)
+        if band is None or np.isnan(v):
+            raise DataError(f"CSI value {v!r} is below every category (lowest lower bound {lowers[-1]})")
+        out.append(band[min(pos, len(band) - 1)])
+    return out
+
+
+def csi(result: IpaResult, hs: float | None = None, bands: Sequence[tuple] = CSI_BANDS, lang: str = "id") -> CsiResult:
+    """Customer Satisfaction Index from an IPA result (per group when the IPA was grouped).
+
+    MIS_i = kepentingan_i, MSS_i = kinerja_i, WF_i = MIS_i / sum MIS, WS_i = WF_i MSS_i,
+    CSI = sum WS_i / HS; HS = top of the performance scale (default 4). Category from `bands`.
+
+    >>> d = pd.DataFrame({"U1": [4, 4], "U2": [4, 4], "P1": [1, 2], "P2": [4, 3]})
+    >>> r = ipa(d, {"U1": "persyaratan", "U2": "prosedur"}, {"P1": "persyaratan", "P2": "prosedur"})
+    >>> csi(r).index[["csi", "kategori"]].values.tolist()
+    [[1.0, 'Sangat Puas']]
+    """
+    hs = float(hs if hs is not None else 4)
+    t = result.table
+    table = t[[*result.by, "unsur", "nama"]].copy()
+    table["mis"], table["mss"] = t["kepentingan"], t["kinerja"]
+    if (table["mis"] < 0).any():
+        raise DataError(f"CSI needs non-negative importance; importance source '{result.sumber}' has negative values")
+    total = table.groupby(result.by)["mis"].transform("sum") if result.by else table["mis"].sum()
+    table["wf"] = table["mis"] / total
+    table["ws"] = table["wf"] * table["mss"]
+    if result.by:
+        index = table.groupby(result.by, sort=True)["ws"].sum().rename("csi").reset_index()
+    else:
+        index = pd.DataFrame({"csi": [table["ws"].sum()]})
+    index["csi"] = index["csi"] / hs
+    index["csi_persen"] = 100 * index["csi"]
+    index["kategori"] = csi_category(index["csi"], bands, lang)
+    notes = [] if result.sumber == "dinyatakan" else [f"Bobot WF dari kepentingan turunan ({result.sumber})."]
+    return CsiResult(table, index, hs, notes)
+
+
+__all__ = ["ipa", "IpaResult", "derived_importance", "csi", "CsiResult", "csi_category", "CSI_BANDS", "KUADRAN"]

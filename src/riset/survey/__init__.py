@@ -1,0 +1,4 @@
+"""The general design-based survey engine: sampling, selection, designs, weighting, estimation, models.
+
+Nothing here knows of SKM or writes prose; notes are codes with values.
+"""

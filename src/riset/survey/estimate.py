@@ -1,0 +1,670 @@
+"""Design-based estimators: `mean`, `total`, `ratio`, `proportion`, `quantile`, `by` (modelled on R `survey`).
+
+Every estimator takes a design -- `riset.survey.design.SurveyDesign` (Taylor linearization) or
+`riset.survey.replicate.ReplicateDesign` (re-estimation with each replicate weight) -- and returns an
+`Estimate` whose `.to_frame()` is a tidy table: estimate, se, ci_low, ci_high, deff, deff_kish, n, df.
+
+Formulas (Lumley 2010, ch. 2-3; Sarndal, Swensson & Wretman 1992, ch. 5 and 10):
+
+    total      t = sum_i w_i y_i                    influence u_i = y_i
+    mean       ybar = t_y / t_1                     u_i = (y_i - ybar) / t_1
+    ratio      R = t_y / t_x                        u_i = (y_i - R x_i) / t_x
+    proportion p_c = mean of 1{y_i = c}
+    Var = design.variance(w * u) (linearization), or scale * sum_r rscale_r (theta_r - theta_bar)^2 (replicates)
+    CI  = estimate -/+ t_{df, 1-alpha/2} * SE, df = design df (R: confint(..., df = degf(design)))
+    deff (design-based, R deff=TRUE) = Var / Var_SRS,  Var_SRS = s_u^2 * N^2 * (1 - n/N) / n   (without
+         replacement; deff_type="wr" drops 1 - n/N as R deff="replace"), s_u^2 the weighted variance of u
+         with divisor n - 1 (R svyvar)
+    deff_kish = n * sum w^2 / (sum w)^2   (Kish 1965; from the weights alone)
+
+Proportion CIs (`ci=`): 'logit' (R svyciprop method="logit": Wald on the logit scale with t), 'wilson'
+(Wilson score interval with the effective sample size n_eff = p(1-p)/Var and t instead of z;
+Kott & Carr 1997), 'beta' (Korn & Graubard 1998, R method="beta"), 'wald' (R method="mean").
+
+Quantiles (Woodruff 1952, R `svyquantile(..., qrule = "math", interval.type = "mean")`, survey >= 4.1):
+q_p = smallest y with weighted CDF F(y) >= p; CI: p_hat = mean of 1{y <= q_p} with design SE,
+[p_hat -/+ t SE] mapped back through the same rule; SE = CI width / (2 t).
+
+Domains (`by=`, R `svyby`): every domain is estimated with the full design (rows outside get weight 0),
+its df is the PSUs minus strata that have respondents in it (linearization) or the replicate design's df.
+Missing values: `na_rm=False` raises naming the column; `na_rm=True` estimates on the answered rows
+(a domain, as R na.rm=TRUE) and says how many rows were left out in `notes`.
+
+Example
+-------
+>>> import pandas as pd
+>>> from riset.survey.design import SurveyDesign
+>>> df = pd.DataFrame({"h": [1, 1, 2, 2], "y": [1.0, 3.0, 2.0, 6.0], "w": [2.0, 2.0, 3.0, 3.0]})
+>>> res = mean(SurveyDesign(df, weights="w", strata="h"), "y")
+>>> round(float(res.to_frame()["estimate"].iloc[0]), 4)
+3.2
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import sparse, stats
+
+from riset.survey.design import SurveyDesign
+from riset.errors import DataError, DesignError
+from riset.present.i18n import check_language
+from riset.survey.replicate import ReplicateDesign
+
+CI_METHODS = ("logit", "wilson", "beta", "wald")
+DEFF_TYPES = ("wor", "wr")
+
+_HEADERS = {
+    "variable": ("Variabel", "Variable"),
+    "category": ("Kategori", "Category"),
+    "p": ("Peluang", "Probability"),
+    "estimate": ("Estimasi", "Estimate"),
+    "se": ("Galat baku", "SE"),
+    "ci_low": ("SK {pct}% bawah", "{pct}% CI lower"),
+    "ci_high": ("SK {pct}% atas", "{pct}% CI upper"),
+    "deff": ("Efek desain", "Deff"),
+    "deff_kish": ("Deff Kish", "Kish deff"),
+    "n": ("n", "n"),
+    "df": ("db", "df"),
+}
+_STATISTICS = {
+    "mean": ("Rata-rata", "Mean"),
+    "total": ("Total", "Total"),
+    "ratio": ("Rasio", "Ratio"),
+    "proportion": ("Proporsi", "Proportion"),
+    "quantile": ("Kuantil (Woodruff)", "Quantile (Woodruff)"),
+}
+
+
+@dataclass
+class Estimate:
+    """Estimates with their design-based uncertainty; `.to_frame()` gives the tidy table.
+
+    `table` columns: the `by` columns, variable (and category or p), estimate, se, ci_low, ci_high,
+    deff, deff_kish, n, df. `vcov` is the covariance matrix of the estimates when there is no `by`.
+    """
+
+    table: pd.DataFrame
+    statistic: str
+    level: float = 0.95
+    vcov: pd.DataFrame | None = None
+    notes: list[str] = field(default_factory=list)
+    lang: str | None = None
+
+    def to_frame(self) -> pd.DataFrame:
+        """The tidy result table (a copy)."""
+        return self.table.copy()
+
+    @property
+    def estimate(self) -> np.ndarray:
+        return self.table["estimate"].to_numpy()
+
+    @property
+    def se(self) -> np.ndarray:
+        return self.table["se"].to_numpy()
+
+    def summary(self, lang: str | None = None, decimals: int = 4) -> str:
+        """Readable table with Indonesian (default) or English column labels."""
+        lang = check_language(lang or self.lang)
+        i = 0 if lang == "id" else 1
+        shown = self.table.copy()
+        numeric = [c for c in ("estimate", "se", "ci_low", "ci_high", "deff", "deff_kish") if c in shown]
+        shown[numeric] = shown[numeric].round(decimals)
+        shown = shown.rename(columns={k: column_label(k, lang, self.level) for k in _HEADERS})
+        lines = [_STATISTICS[self.statistic][i], shown.to_string(index=False)]
+        lines += [("Catatan: " if lang == "id" else "Note: ") + note for note in self.notes]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+
+def column_label(key: str, lang: str | None = None, level: float = 0.95) -> str:
+    """Display header of a result column ('se' -> 'Galat baku' / 'SE'; CI columns carry the level).
+
+    >>> column_label("ci_low", "id", 0.9), column_label("ci_low", "en")
+    ('SK 90% bawah', '95% CI lower')
+    """
+    pair = _HEADERS.get(key)
+    if pair is None:
+        return key
+    return pair[0 if check_language(lang) == "id" else 1].format(pct=f"{100 * level:g}")
+
+
+# ------------------------------------------------------------------------------------------ public estimators
+def mean(design, variables: str | Sequence[str], by=None, na_rm: bool = False, level: float = 0.95,
+         deff_type: str = "wor") -> Estimate:
+    """Weighted mean ybar = sum w y / sum w of each variable, with design SE, t CI, deff (R `svymean`).
+
+    >>> import pandas as pd
+    >>> from riset.survey.design import SurveyDesign
+    >>> d = SurveyDesign(pd.DataFrame({"y": [1.0, 2.0, 6.0]}))
+    >>> round(float(mean(d, "y").se[0]) ** 2, 6)   # s^2 / n = 7 / 3 for a with-replacement SRS
+    2.333333
+    """
+    cols = _as_list(variables)
+    return _linear_family(design, cols, by, na_rm, level, deff_type, "mean")
+
+
+def total(design, variables: str | Sequence[str], by=None, na_rm: bool = False, level: float = 0.95,
+          deff_type: str = "wor") -> Estimate:
+    """Weighted total t = sum w y (Horvitz-Thompson), with design SE, t CI, deff (R `svytotal`).
+
+    >>> import pandas as pd
+    >>> from riset.survey.design import SurveyDesign
+    >>> d = SurveyDesign(pd.DataFrame({"y": [1.0, 2.0], "w": [10.0, 30.0]}), weights="w")
+    >>> float(total(d, "y").estimate[0])
+    70.0
+    """
+    cols = _as_list(variables)
+    return _linear_family(design, cols, by, na_rm, level, deff_type, "total")
+
+
+def ratio(design, numerator: str, denominator: str, by=None, na_rm: bool = False, level: float = 0.95,
+          deff_type: str = "wor") -> Estimate:
+    """Ratio of totals R = sum w y / sum w x, linearized u = (y - R x) / t_x (R `svyratio`).
+
+    >>> import pandas as pd
+    >>> from riset.survey.design import SurveyDesign
+    >>> d = SurveyDesign(pd.DataFrame({"y": [1.0, 3.0], "x": [2.0, 2.0]}))
+    >>> float(ratio(d, "y", "x").estimate[0])
+    1.0
+    """
+    _check_options(level, deff_type)
+    domain, labels, notes = domains(design, by)
+    y = _numeric(design, [numerator, denominator])
+    domain = _drop_missing(design, y, domain, [numerator, denominator], na_rm, notes)
+    y = np.nan_to_num(y)
+    fit = fit_smooth(design, y, _ratio_g, _ratio_jac, domain, len(labels))
+    table = _table(design, fit, domain, labels, [f"{numerator}/{denominator}"], level, deff_type, "variable")
+    return Estimate(table, "ratio", level, _vcov(fit, [f"{numerator}/{denominator}"]), notes)
+
+
+def proportion(design, variable: str, by=None, na_rm: bool = False, level: float = 0.95, ci: str = "logit",
+               deff_type: str = "wor") -> Estimate:
+    """Share of each category of `variable`, p_c = sum w 1{y = c} / sum w, with a proportion CI.
+
+    Categories: the pandas categories if the column is categorical, else its sorted distinct values in
+    the whole data (so a category absent from a domain shows 0, as R factor levels). CI methods are
+    listed in the module docstring; default 'logit' as R `svyciprop`.
+
+    >>> import pandas as pd
+    >>> from riset.survey.design import SurveyDesign
+    >>> d = SurveyDesign(pd.DataFrame({"jk": ["L", "P", "P", "P"]}))
+    >>> proportion(d, "jk").to_frame()["estimate"].tolist()
+    [0.25, 0.75]
+    """
+    _check_options(level, deff_type)
+    if ci not in CI_METHODS:
+        raise DataError(f"ci={ci!r} is not a proportion CI; choose one of {', '.join(CI_METHODS)}")
+    domain, labels, notes = domains(design, by)
+    if variable not in design.data.columns:
+        raise DataError(f"column '{variable}' not found in the data")
+    values = design.data[variable]
+    missing = np.where(values.isna().to_numpy(), np.nan, 0.0)[:, None]
+    domain = _drop_missing(design, missing, domain, [variable], na_rm, notes)
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        categories = list(values.cat.categories)
+    else:
+        categories = sorted(values.dropna().unique(), key=lambda v: (str(type(v)), v))
+    codes = pd.Categorical(values, categories=categories).codes
+    y = np.zeros((len(values), len(categories)))
+    has = codes >= 0
+    y[np.flatnonzero(has), codes[has]] = 1.0
+    fit = fit_mean(design, y, domain, len(labels))
+    table = _table(design, fit, domain, labels, [str(c) for c in categories], level, deff_type, "category")
+    table.insert(len(labels.columns), "variable", variable)
+    low, high = proportion_ci(table["estimate"].to_numpy(), table["se"].to_numpy() ** 2, table["df"].to_numpy(),
+                              table["n"].to_numpy(), level, ci)
+    table["ci_low"], table["ci_high"] = low, high
+    return Estimate(table, "proportion", level, _vcov(fit, [str(c) for c in categories]), notes)
+
+
+def quantile(design, variable: str, probs: float | Sequence[float] = 0.5, by=None, na_rm: bool = False,
+             level: float = 0.95) -> Estimate:
+    """Weighted quantiles with Woodruff CIs (R `svyquantile(qrule="math", interval.type="mean")`).
+
+    >>> import pandas as pd
+    >>> from riset.survey.design import SurveyDesign
+    >>> d = SurveyDesign(pd.DataFrame({"y": [3.0, 1.0, 2.0, 4.0]}))
+    >>> quantile(d, "y", 0.5).estimate.tolist()   # smallest y with F(y) >= 0.5
+    [2.0]
+    """
+    _check_options(level, "wor")
+    p = np.atleast_1d(np.asarray(probs, dtype=float))
+    if ((p <= 0) | (p >= 1)).any():
+        raise DataError(f"probs must lie strictly between 0 and 1; got {p.tolist()}")
+    domain, labels, notes = domains(design, by)
+    y = _numeric(design, [variable])
+    domain = _drop_missing(design, y, domain, [variable], na_rm, notes)
+    y = np.nan_to_num(y[:, 0])
+    n_dom = len(labels)
+    w = np.asarray(design.weights)
+    members = [np.flatnonzero(domain == d) for d in range(n_dom)]
+    qhat = np.array([[qrule_math(y[m], w[m], pk) for pk in p] for m in members]).reshape(n_dom, len(p))
+    below = (y[:, None] <= qhat[np.maximum(domain, 0)]).astype(float)
+    fit = fit_mean(design, below, domain, n_dom)
+    df = _df(design, domain, n_dom)
+    t = critical_value(level, df)[:, None]
+    p_low, p_high = fit.estimate - t * np.sqrt(fit.var), fit.estimate + t * np.sqrt(fit.var)
+    low = np.full_like(qhat, np.nan)
+    high = np.full_like(qhat, np.nan)
+    for d, m in enumerate(members):
+        for k in range(len(p)):
+            if p_low[d, k] >= 0:
+                low[d, k] = qrule_math(y[m], w[m], p_low[d, k])
+            if p_high[d, k] <= 1:
+                high[d, k] = qrule_math(y[m], w[m], p_high[d, k])
+    n = np.bincount(domain[domain >= 0], minlength=n_dom)
+    kish = _kish(w, domain, n_dom)
+    rows = []
+    for d in range(n_dom):
+        for k in range(len(p)):
+            rows.append({**labels.iloc[d].to_dict(), "variable": variable, "p": p[k], "estimate": qhat[d, k],
+                         "se": (high[d, k] - low[d, k]) / (2 * t[d, 0]), "ci_low": low[d, k], "ci_high": high[d, k],
+                         "deff": np.nan, "deff_kish": kish[d], "n": int(n[d]), "df": int(df[d])})
+    return Estimate(pd.DataFrame(rows), "quantile", level, None, notes)
+
+
+def by(design, by: str | Sequence[str], statistic: Callable[..., Estimate], *args, **kwargs) -> Estimate:
+    """Estimates in domains (R `svyby`): ``by(design, "unit", mean, "K1")`` == ``mean(design, "K1", by="unit")``.
+
+    Each domain is estimated with the full design (domain estimation, not a separate sample).
+
+    >>> import pandas as pd
+    >>> from riset.survey.design import SurveyDesign
+    >>> d = SurveyDesign(pd.DataFrame({"g": ["a", "a", "b"], "y": [1.0, 3.0, 5.0]}))
+    >>> by(d, "g", mean, "y").to_frame()["estimate"].tolist()
+    [2.0, 5.0]
+    """
+    return statistic(design, *args, by=by, **kwargs)
+
+
+def qrule_math(y: np.ndarray, w: np.ndarray, p: float) -> float:
+    """Smallest y whose weighted CDF reaches p (R survey `qrule_math`; Hyndman & Fan type 1 with weights).
+
+    >>> qrule_math(np.array([1.0, 2.0, 3.0, 4.0]), np.ones(4), 0.5)
+    2.0
+    """
+    keep = w != 0
+    y, w = y[keep], w[keep]
+    if len(y) == 0:
+        return np.nan
+    order = np.argsort(y, kind="stable")
+    # R accumulates cumsum() and sum() in extended precision (LDOUBLE) and rounds to double before
+    # comparing cumw <= p * sum(w); doing the same makes equal-weight ties (the median of an even-sized
+    # self-weighting sample) resolve as in R. numpy's longdouble is that 80-bit type on x86-64 Linux.
+    ys = y[order]
+    cumw = np.cumsum(w[order].astype(np.longdouble)).astype(float)
+    total = float(np.cumsum(w.astype(np.longdouble))[-1])
+    pos = int(np.searchsorted(cumw, p * total, side="right"))  # number of cumw <= p * W
+    if pos == 0:
+        return float(ys[0])
+    exact = p - cumw[pos - 1] / total == 0
+    return float(ys[pos - 1] if exact else ys[min(pos, len(ys) - 1)])
+
+
+def proportion_ci(p, var, df, n, level: float = 0.95, method: str = "logit") -> tuple[np.ndarray, np.ndarray]:
+    """Confidence limits for proportions p with design variance `var` and design df (see module docstring).
+
+    logit: expit(logit p -/+ t se / (p (1-p)));  wilson: (p + t^2/2m -/+ t sqrt(p(1-p)/m + t^2/4m^2)) /
+    (1 + t^2/m), m = p(1-p)/var;  beta: Korn-Graubard with m * (t_{n-1}/t_df)^2;  wald: p -/+ t se.
+
+    >>> [round(float(v), 4) for v in proportion_ci(0.5, 0.0025, np.inf, 100, method="wald")]
+    [0.402, 0.598]
+    """
+    p, var = np.asarray(p, dtype=float), np.asarray(var, dtype=float)
+    df, n = np.broadcast_to(np.asarray(df, dtype=float), p.shape), np.broadcast_to(np.asarray(n, float), p.shape)
+    t = critical_value(level, df)
+    se = np.sqrt(var)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if method == "wald":
+            return p - t * se, p + t * se
+        if method == "logit":
+            centre, half = np.log(p / (1 - p)), t * se / (p * (1 - p))
+            # p = 0 or 1 (no respondent / every respondent in the category) has no sampling variance here
+            degenerate = (var == 0) | (p == 0) | (p == 1)
+            return np.where(degenerate, p, _expit(centre - half)), np.where(degenerate, p, _expit(centre + half))
+        m = p * (1 - p) / var
+        if method == "wilson":
+            denom = 1 + t**2 / m
+            mid = (p + t**2 / (2 * m)) / denom
+            half = t / denom * np.sqrt(p * (1 - p) / m + t**2 / (4 * m**2))
+            exact = var == 0
+            return np.where(exact, p, mid - half), np.where(exact, p, mid + half)
+        if method == "beta":
+            alpha = 1 - level
+            m = m * (stats.t.ppf(alpha / 2, n - 1) / stats.t.ppf(alpha / 2, df)) ** 2
+            low = stats.beta.ppf(alpha / 2, m * p, m * (1 - p) + 1)
+            high = stats.beta.ppf(1 - alpha / 2, m * p + 1, m * (1 - p))
+            return np.where(p == 0, 0.0, low), np.where(p == 1, 1.0, high)
+    raise DataError(f"ci={method!r} is not a proportion CI; choose one of {', '.join(CI_METHODS)}")
+
+
+# ------------------------------------------------------------------------------------------ engine
+@dataclass
+class SmoothFit:
+    """A smooth statistic g(T) of domain totals T: estimates, variances, influence values and df inputs."""
+
+    estimate: np.ndarray  # D x k
+    var: np.ndarray  # D x k
+    vcov: np.ndarray | None  # k x k (only when D == 1)
+    influence: np.ndarray  # n x k, unweighted u_i (zero outside the domains)
+    totals: np.ndarray  # D x m
+
+
+def fit_smooth(design, y: np.ndarray, g: Callable, jacobian: Callable, domain: np.ndarray,
+               n_domains: int) -> SmoothFit:
+    """Estimate theta_d = g(T_d), T_d = sum_{i in d} w_i y_i (m totals), in every domain d, with variances.
+
+    `g` maps (..., m) totals to (..., k) statistics; `jacobian` maps D x m totals to D x k x m. Linearization:
+    u_i = J_d y_i, Var = design.variance_by(w u) (Binder 1983; R svyrecvar). Replicates: T recomputed with each
+    replicate weight column by one sparse matrix product, Var = svrVar. This is the shared engine of
+    `mean`, `total`, `ratio`, `proportion` and `riset.skm.ikm_design`.
+    """
+    y = np.asarray(y, dtype=float)
+    w = np.asarray(design.weights)
+    keep = domain >= 0
+    rows = np.flatnonzero(keep)
+    # weights in the indicator: no n x m temporary y * w
+    member = sparse.csr_matrix((w[rows], (domain[keep], rows)), shape=(n_domains, len(w)))
+    totals = np.asarray(member @ y)
+    est = g(totals)
+    u = _influence(jacobian(totals), y, domain)
+    if isinstance(design, ReplicateDesign):
+        rep_totals = design.replicate_totals(y, domain, n_domains)  # D x R x m
+        rep_est = g(rep_totals)  # D x R x k
+        var = design.variance_of(est, np.moveaxis(rep_est, 1, -1))
+        vcov = None
+        if n_domains == 1:
+            centre = est[0] if design.mse else rep_est[0][design.rscales > 0].mean(axis=0)
+            dev = rep_est[0] - centre
+            vcov = design.scale * (dev * design.rscales[:, None]).T @ dev
+    elif isinstance(design, SurveyDesign):
+        var, vcov = _linearized_variance(design, u * w[:, None], domain, n_domains)
+    else:
+        raise DesignError(f"expected a SurveyDesign or ReplicateDesign, not {type(design).__name__}")
+    return SmoothFit(est, var, vcov, u, totals)
+
+
+def fit_mean(design, y: np.ndarray, domain: np.ndarray, n_domains: int) -> SmoothFit:
+    """Domain means of the columns of `y`: `fit_smooth` of [y, 1] with the ratio g = T_y / T_1, in closed form.
+
+    ybar_d = T_yd / N_d with N_d = sum_{i in d} w_i; the linearization of this ratio (Binder 1983; Lumley
+    2010, sec. 2.2) is u_i = (y_i - ybar_d) / N_d in domain d, 0 outside -- the same influence values as the
+    Jacobian route, without the n x k column of ones or the n x k x m Jacobian passes. `y` (n x k float,
+    owned by the caller) is overwritten with u. Replicate designs take the general `fit_smooth` route.
+
+    >>> d = SurveyDesign(pd.DataFrame({"w": [1.0, 3.0]}), weights="w")
+    >>> fit_mean(d, np.array([[2.0], [6.0]]), np.array([0, 0]), 1).estimate.tolist()
+    [[5.0]]
+    """
+    if not isinstance(design, SurveyDesign):
+        return fit_smooth(design, _with_ones(np.asarray(y, dtype=float)), _mean_g, _mean_jac, domain, n_domains)
+    w = np.asarray(design.weights)
+    keep = domain >= 0
+    if n_domains == 1:
+        w_in = np.where(keep, w, 0.0)
+        t_y = (w_in @ y)[None, :]  # BLAS
+        t_1 = np.array([w_in.sum()])
+    else:
+        rows = np.flatnonzero(keep)
+        t_y = np.asarray(sparse.csr_matrix((w[rows], (domain[keep], rows)), shape=(n_domains, len(w))) @ y)
+        t_1 = np.bincount(domain[keep], weights=w[keep], minlength=n_domains)
+    d = np.maximum(domain, 0)
+    with np.errstate(divide="ignore", invalid="ignore"):  # a domain emptied by na_rm: NaN, as _mean_g
+        est = t_y / t_1[:, None]
+        if n_domains == 1:
+            y -= est[0]
+            y /= t_1[0]
+        else:
+            for start in range(0, len(d), _CHUNK):  # in place, in cache-sized blocks: no n x k temporaries
+                block = slice(start, start + _CHUNK)
+                y[block] -= est[d[block]]
+                y[block] /= t_1[d[block], None]
+    if not keep.all():
+        y[~keep] = 0.0
+    var, vcov = _linearized_variance(design, y * w[:, None], domain, n_domains)
+    totals = np.hstack([t_y, np.repeat(t_1[:, None], y.shape[1], axis=1)])
+    return SmoothFit(est, var, vcov, y, totals)
+
+
+#: rows per block of the in-place passes over n x k arrays (fits the L2 cache with k of about 10)
+_CHUNK = 1 << 14
+
+
+def _linearized_variance(design: SurveyDesign, x: np.ndarray, domain, n_domains):
+    """Variances (D x k) of the weighted influence values `x`, and their covariance when D == 1."""
+    if n_domains == 1:
+        # one domain: the variances are the diagonal of the covariance (one pass of any calibration
+        # adjustment instead of two); x is already zero outside the domain
+        vcov = design.variance(x)
+        return np.maximum(np.diag(vcov), 0.0)[None, :], vcov
+    return design.variance_by(x, domain, n_domains), None
+
+
+def _influence(jac: np.ndarray, y: np.ndarray, domain: np.ndarray) -> np.ndarray:
+    """u_i = J_{d(i)} y_i (n x k; zero outside the domains) from the D x k x m Jacobians.
+
+    One pass per non-zero (k, m) entry of the Jacobians, so memory stays n x k: gathering J for every
+    row first would be an n x k x m array (1.3 GB for 9 means on a million rows).
+    """
+    d = np.maximum(domain, 0)
+    u = np.zeros((len(domain), jac.shape[1]))
+    for k, m in zip(*np.nonzero((jac != 0).any(axis=0))):
+        u[:, k] += jac[d, k, m] * y[:, m]
+    u[domain < 0] = 0.0
+    return u
+
+
+def domains(design, by) -> tuple[np.ndarray, pd.DataFrame, list[str]]:
+    """Domain code per row (-1: weight 0 or blank `by` value), one row of labels per domain, and notes."""
+    inside = np.asarray(design.weights) != 0
+    notes: list[str] = []
+    if by is None:
+        return np.where(inside, 0, -1), pd.DataFrame(index=[0]), notes
+    cols = _as_list(by)
+    absent = [c for c in cols if c not in design.data.columns]
+    if absent:
+        raise DataError(f"by column(s) {', '.join(map(repr, absent))} not found in the data")
+    frame = design.data[cols]
+    blank = frame.isna().any(axis=1).to_numpy() & inside
+    if blank.any():
+        notes.append(f"{int(blank.sum())} responden tanpa nilai {', '.join(cols)} tidak masuk domain mana pun.")
+    use = inside & ~blank
+    keys = pd.MultiIndex.from_frame(frame[use]) if len(cols) > 1 else pd.Index(frame[cols[0]][use])
+    codes, uniques = pd.factorize(keys, sort=True)
+    domain = np.full(len(inside), -1, dtype=np.int64)
+    domain[use] = codes
+    labels = pd.DataFrame(list(uniques), columns=cols) if len(cols) > 1 else pd.DataFrame({cols[0]: list(uniques)})
+    return domain, labels, notes
+
+
+# ------------------------------------------------------------------------------------------ helpers
+def _mean_g(t):
+    n = t.shape[-1] // 2
+    return t[..., :n] / t[..., n:]
+
+
+def _mean_jac(t):
+    """mean of y_j = T_yj / T_1j; the last half of the columns are the weights' indicator columns."""
+    n = t.shape[-1] // 2
+    jac = np.zeros((t.shape[0], n, 2 * n))
+    idx = np.arange(n)
+    jac[:, idx, idx] = 1 / t[:, n:]
+    jac[:, idx, n + idx] = -t[:, :n] / t[:, n:] ** 2
+    return jac
+
+
+def _ratio_g(t):
+    return t[..., :1] / t[..., 1:2]
+
+
+def _ratio_jac(t):
+    return np.stack([1 / t[:, 1], -t[:, 0] / t[:, 1] ** 2], axis=-1)[:, None, :]
+
+
+def _total_g(t):
+    return t
+
+
+def _total_jac(t):
+    return np.broadcast_to(np.eye(t.shape[1]), (t.shape[0], t.shape[1], t.shape[1]))
+
+
+def _linear_family(design, cols, by, na_rm, level, deff_type, statistic) -> Estimate:
+    _check_options(level, deff_type)
+    domain, labels, notes = domains(design, by)
+    y = _numeric(design, cols)
+    domain = _drop_missing(design, y, domain, cols, na_rm, notes)
+    if not np.isfinite(y).all():
+        y = np.nan_to_num(y, copy=False)
+    if statistic == "mean":
+        fit = fit_mean(design, y, domain, len(labels))
+    else:
+        fit = fit_smooth(design, y, _total_g, _total_jac, domain, len(labels))
+    table = _table(design, fit, domain, labels, cols, level, deff_type, "variable")
+    return Estimate(table, statistic, level, _vcov(fit, cols), notes)
+
+
+def _with_ones(y: np.ndarray) -> np.ndarray:
+    """[y, 1, ..., 1]: the mean of each column is a ratio to the total of the weights."""
+    return np.hstack([y, np.ones_like(y)])
+
+
+def _table(design, fit: SmoothFit, domain, labels: pd.DataFrame, names, level, deff_type, key) -> pd.DataFrame:
+    n_dom, k = fit.estimate.shape
+    w = np.asarray(design.weights)
+    df = _df(design, domain, n_dom)
+    t = critical_value(level, df)[:, None]
+    se = np.sqrt(fit.var)
+    var_srs = _var_srs(w, fit.influence, domain, n_dom, deff_type)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # no SRS variance (weights sum to n, so 1 - n/N = 0): deff undefined, NaN (R gives Inf/NA)
+        deff = np.where(var_srs > 0, fit.var / var_srs, np.nan)
+    n = np.bincount(domain[domain >= 0], minlength=n_dom)
+    frame = labels.loc[labels.index.repeat(k)].reset_index(drop=True)
+    frame[key] = np.tile(np.asarray(names, dtype=object), n_dom)
+    frame["estimate"] = fit.estimate.ravel()
+    frame["se"] = se.ravel()
+    frame["ci_low"] = (fit.estimate - t * se).ravel()
+    frame["ci_high"] = (fit.estimate + t * se).ravel()
+    frame["deff"] = deff.ravel()
+    frame["deff_kish"] = np.repeat(_kish(w, domain, n_dom), k)
+    frame["n"] = np.repeat(n, k)
+    frame["df"] = np.repeat(df, k).astype(int)
+    return frame
+
+
+def _var_srs(w, u, domain, n_dom, deff_type) -> np.ndarray:
+    """Variance under SRS of the same size: s_u^2 N^2 (1 - n/N) / n (R svymean/svytotal deff)."""
+    keep = domain >= 0
+    d = domain[keep]
+    big_n = np.bincount(d, weights=w[keep], minlength=n_dom)
+    n = np.bincount(d, minlength=n_dom).astype(float)
+    if n_dom == 1:
+        # one domain: weighted sums by BLAS, the centred squares in cache-sized blocks (no n x k copies)
+        w_in = np.where(keep, w, 0.0)
+        ubar = (w_in @ u)[None, :] / big_n[:, None]
+        ss = np.zeros((1, u.shape[1]))
+        for start in range(0, len(w_in), _CHUNK):
+            centred = u[start:start + _CHUNK] - ubar
+            ss[0] += w_in[start:start + _CHUNK] @ (centred * centred)
+    else:
+        wk, uk = w[keep], u[keep]
+        ubar = np.stack([np.bincount(d, weights=wk * uk[:, j], minlength=n_dom) for j in range(u.shape[1])], 1)
+        ubar = ubar / big_n[:, None]
+        ss = np.stack([np.bincount(d, weights=wk * (uk[:, j] - ubar[d, j]) ** 2, minlength=n_dom)
+                       for j in range(u.shape[1])], 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s2 = ss / big_n[:, None] * (n / (n - 1))[:, None]
+        factor = big_n**2 / n if deff_type == "wr" else big_n**2 * (big_n - n) / (big_n * n)
+        return s2 * factor[:, None]
+
+
+def _kish(w, domain, n_dom) -> np.ndarray:
+    keep = domain >= 0
+    d, wk = domain[keep], w[keep]
+    n = np.bincount(d, minlength=n_dom)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return n * np.bincount(d, weights=wk**2, minlength=n_dom) / np.bincount(d, weights=wk, minlength=n_dom) ** 2
+
+
+def _df(design, domain, n_dom) -> np.ndarray:
+    if isinstance(design, ReplicateDesign):
+        return np.full(n_dom, float(design.df))
+    return design.df_by(domain, n_dom)
+
+
+def critical_value(level: float, df) -> np.ndarray:
+    """t quantile t_{df, (1+level)/2} for a two-sided CI (normal quantile where df is infinite).
+
+    >>> round(float(critical_value(0.95, 14)), 4)
+    2.1448
+    """
+    df = np.asarray(df, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isinf(df), stats.norm.ppf(0.5 + level / 2), stats.t.ppf(0.5 + level / 2, np.maximum(df, 0)))
+
+
+def _expit(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def _vcov(fit: SmoothFit, names) -> pd.DataFrame | None:
+    if fit.vcov is None:
+        return None
+    return pd.DataFrame(fit.vcov, index=list(names), columns=list(names))
+
+
+def _numeric(design, cols) -> np.ndarray:
+    absent = [c for c in cols if c not in design.data.columns]
+    if absent:
+        raise DataError(f"column(s) {', '.join(map(repr, absent))} not found in the data")
+    out = np.empty((len(design.data), len(cols)))
+    for j, col in enumerate(cols):
+        raw = design.data[col]
+        if pd.api.types.is_numeric_dtype(raw.dtype):  # already numbers: no text to check
+            # numpy dtypes keep NaN as NaN; nullable ones (Int64, Float64) need na_value for pd.NA
+            out[:, j] = raw.to_numpy(dtype=float) if isinstance(raw.dtype, np.dtype) else raw.to_numpy(
+                dtype=float, na_value=np.nan)
+            continue
+        num = pd.to_numeric(raw, errors="coerce")
+        bad = (raw.notna() & num.isna()).to_numpy()
+        if bad.any():
+            row = design.data.index[np.argmax(bad)]
+            raise DataError(
+                f"column '{col}' has value {raw.loc[row]!r} in row {row}; a number is needed "
+                f"({int(bad.sum())} such row(s)); for categories use proportion()"
+            )
+        out[:, j] = num.to_numpy(dtype=float, na_value=np.nan)
+    return out
+
+
+def _drop_missing(design, y, domain, cols, na_rm, notes) -> np.ndarray:
+    blank = np.isnan(y).any(axis=1) & (domain >= 0)
+    if not blank.any():
+        return domain
+    if not na_rm:
+        row = design.data.index[np.argmax(blank)]
+        col = next(c for j, c in enumerate(cols) if np.isnan(y[np.argmax(blank), j]))
+        raise DataError(
+            f"column '{col}' is blank in row {row} ({int(blank.sum())} row(s) with a blank in {', '.join(cols)}); "
+            "pass na_rm=True to estimate over the answered rows (as R na.rm=TRUE)"
+        )
+    notes.append(f"{int(blank.sum())} responden dengan nilai kosong pada {', '.join(cols)} tidak dihitung (na_rm).")
+    return np.where(blank, -1, domain)
+
+
+def _check_options(level, deff_type) -> None:
+    if not 0 < level < 1:
+        raise DataError(f"level={level}; a confidence level lies between 0 and 1 (e.g. 0.95)")
+    if deff_type not in DEFF_TYPES:
+        raise DataError(f"deff_type={deff_type!r}; choose 'wor' (R deff=TRUE) or 'wr' (R deff='replace')")
+
+
+def _as_list(value) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)

@@ -1,0 +1,575 @@
+"""Calibrated weights on a `SurveyDesign`: post-stratification, raking, calibration, trimming.
+
+Each function takes a design and returns a new design whose weights are adjusted and which carries
+the adjustment into the variance exactly as R `survey` does (Lumley 2010, ch. 7; source of
+`postStratify`, `rake`, `calibrate`, `svyrecvar`, survey 4.x): the returned design is
+``design.with_weights(w_new, adjust=f)`` where `f` residualises the weighted influence values `x`
+before the stratified multistage variance formula:
+
+- post-stratification: x_i - w_i * (sum_{j in c} x_j d_j / w_j) / (sum_{j in c} d_j), c = cell of i,
+  d = weights before, w = weights after;
+- raking: the post-stratification residual of each margin in turn, 10 passes (as `svyrecvar`);
+- calibration (GREG): x_i - w_i * [resid of x/w on X sqrt(d)]_i, with w = g sqrt(d) (`qr.resid`).
+
+So SEs after calibration are the SEs of the regression residuals (Sarndal, Swensson & Wretman 1992,
+ch. 6; Deville & Sarndal 1992), not of the raw variable as if the weights were fixed.
+Margins are checked by `riset.survey.margins` (no silent drops). Example (api data of R survey)::
+
+    from riset.survey.design import SurveyDesign
+    d = SurveyDesign(apiclus1, weights="pw", psu="dnum", fpc="fpc")
+    pop = pd.Series({"E": 4421, "H": 755, "M": 1018}).rename_axis("stype")
+    d_ps = poststratify(d, pop)            # weights sum to 6194 within each stype
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import linalg, sparse
+
+from riset.errors import WeightingError, show_value
+from riset.present.i18n import fmt_num
+from riset.survey.margins import (Margin, _check_columns, check_margin, check_margins, collapse_margin, indicator_matrix,
+                           margin_from_table, scale_margin)
+from riset.survey.diagnostics import WeightDiagnostics, weight_diagnostics
+
+Calfun = Literal["linear", "raking", "logit"]
+_RAKE_VARIANCE_PASSES = 10  # svyrecvar iterates the raking residuals 10 times
+
+
+def _cell_sums(idx: np.ndarray, values: np.ndarray, n_cells: int) -> np.ndarray:
+    """Column sums of `values` (n x k) within cells `idx` -> n_cells x k."""
+    # one bincount per column: np.add.at on an n x k array is ~100x slower (the raking variance runs
+    # 10 passes x margins of these on every variance call)
+    return np.stack([np.bincount(idx, weights=values[:, j], minlength=n_cells) for j in range(values.shape[1])],
+                    axis=1).reshape(n_cells, values.shape[1])
+
+
+def _poststrat_adjuster(idx: np.ndarray, n_cells: int, old_w: np.ndarray, new_w: np.ndarray):
+    """The `svyrecvar` residual for one post-stratification (cell means of x/w weighted by old w)."""
+    psw = np.where((new_w == 0) & (old_w == 0), 1.0, new_w)
+    old_sum = np.bincount(idx, weights=old_w, minlength=n_cells)
+
+    def adjust(x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=float).reshape(len(idx), -1)
+        means = _cell_sums(idx, x * (old_w / psw)[:, None], n_cells) / old_sum[:, None]
+        return x - means[idx] * psw[:, None]
+
+    return adjust
+
+
+def _start_weights(design, what: str) -> np.ndarray:
+    """The design's weights; weighting a domain (rows with weight 0) is refused, as the adjustments
+    divide by the weights and the margins describe the whole population."""
+    w = np.asarray(design.weights, dtype=float)
+    zero = np.flatnonzero(w == 0)
+    if zero.size:
+        raise WeightingError(f"{what}: the design has {zero.size} row(s) with weight 0 (outside a domain, e.g. row "
+                             f"{design.data.index[zero[0]]}); weight the full design, then take the domain with .subset()")
+    return w
+
+
+def _poststrat_step(counts: np.ndarray, idx: np.ndarray, w: np.ndarray) -> np.ndarray:
+    sample = np.bincount(idx, weights=w, minlength=len(counts))
+    return w * (counts / sample)[idx]
+
+
+def poststratify(design, margin: Margin | pd.Series, *, partial: bool = False):
+    """Post-stratify: scale the weights so each cell's weighted count equals its population N_c.
+
+    w_i* = w_i * N_c / sum_{j in c} w_j (Holt & Smith 1979; R `postStratify`). Variance uses the
+    within-cell residuals (see module docstring). `margin` is a `riset.survey.margins.Margin` or a Series
+    of counts indexed by category; it is checked first (`check_margin`), `partial` as in R.
+
+    Example: ``poststratify(d, pd.Series({"E": 4421, "H": 755, "M": 1018}).rename_axis("stype"))``
+    gives weights summing to 4421 / 755 / 1018 in the three school types.
+    """
+    margin = check_margin(margin, design.data, partial=partial)
+    old = _start_weights(design, "poststratify")
+    idx = margin.cell_index(design.data)
+    new = _poststrat_step(margin.counts, idx, old)
+    return design.with_weights(new, adjust=_poststrat_adjuster(idx, len(margin.counts), old, new))
+
+
+def rake(design, margins: Sequence[Margin | pd.Series], *, epsilon: float = 1e-6, maxit: int = 100,
+         force: bool = False, rtol: float = 1e-6):
+    """Rake (iterative proportional fitting) the weights to several margins.
+
+    Each sweep post-stratifies to every margin in turn (Deming & Stephan 1940; R `rake`). It stops
+    when the largest change of the weighted joint table of all margin variables between sweeps is
+    below `epsilon` (if `epsilon` < 1 it is relative to the total weight, as in R), else after
+    `maxit` sweeps with a `WeightingError` (or, with `force=True`, the last weights). Unlike R it then
+    also checks every margin is met within 10 x that tolerance: IPF can settle on margins the sample
+    cannot meet (changes between sweeps vanish while one margin stays off), which is an error too. Margins are
+    checked first, including that their totals agree within `rtol`. The variance uses the raking
+    residuals of the last sweep, iterated as `svyrecvar` does.
+
+    Example: ``rake(d, [m_stype, m_sch_wide])`` reproduces both margins to within `epsilon`.
+    """
+    if not margins:
+        raise WeightingError("rake: give at least one margin")
+    if maxit < 1:
+        raise WeightingError(f"rake: maxit must be >= 1, got {maxit}")
+    data = design.data
+    margins = check_margins(margins, data, rtol=rtol)
+    start = _start_weights(design, "rake")
+    tol = epsilon * start.sum() if epsilon < 1 else epsilon
+    joint_vars = list(dict.fromkeys(v for m in margins for v in m.variables))
+    # joint cell of all margin variables from per-variable codes (hashing the text of every row is slow)
+    joint = np.zeros(len(data), dtype=np.int64)
+    for var in joint_vars:
+        codes = pd.factorize(data[var].astype(str))[0]
+        joint = pd.factorize(joint * (int(codes.max()) + 1) + codes)[0]  # stays < n: no overflow
+    old_table = np.bincount(joint, weights=start)
+    cells = [m.cell_index(data) for m in margins]
+    w, converged, sweeps, delta = start, False, 0, np.inf
+    while sweeps < maxit:
+        passes = []
+        for margin, idx in zip(margins, cells):
+            w = _poststrat_step(margin.counts, idx, w)
+            passes.append((idx, len(margin.counts), w))
+        sweeps += 1
+        new_table = np.bincount(joint, weights=w)
+        delta = float(np.max(np.abs(new_table - old_table)))
+        if delta < tol:
+            converged = True
+            break
+        old_table = new_table
+    if not converged and not force:
+        raise WeightingError(f"rake did not converge: after {sweeps} sweep(s) the weighted table still changed by "
+                             f"{delta:.3g} (> tolerance {tol:.3g}); raise maxit, check the margins, or force=True")
+    # a small change between sweeps can also mean IPF is stuck: margins the sample's cells cannot meet
+    misfit = max(float(np.max(np.abs(np.bincount(idx, weights=w, minlength=len(m.counts)) - m.counts)))
+                 for m, idx in zip(margins, cells))
+    if converged and misfit > 10 * tol and not force:
+        raise WeightingError(f"rake: the sweeps settled but the margins are not met (largest gap {misfit:.3g} > "
+                             f"{10 * tol:.3g}); the sample's cross-classification cannot reproduce all margins at once "
+                             "(e.g. a category of one margin only occurs together with one category of another)")
+
+    return design.with_weights(w, adjust=_raking_adjuster(passes))
+
+
+#: rows per block of the in-place pass of the raking residuals over an n x k array
+_BLOCK = 1 << 14
+
+
+def _cross_sums(idx_m: np.ndarray, n_m: int, idx_p: np.ndarray, n_p: int, values: np.ndarray):
+    """n_m x n_p table of sum(values) over the rows in cell c of M and c' of P (sparse when it is large)."""
+    if n_m * n_p <= len(idx_m):  # the usual case: a few cells per margin, one bincount
+        return np.bincount(idx_m * n_p + idx_p, weights=values, minlength=n_m * n_p).reshape(n_m, n_p)
+    codes, pairs = pd.factorize(idx_m.astype(np.int64) * n_p + idx_p)
+    sums = np.bincount(codes, weights=values, minlength=len(pairs))
+    return sparse.csr_matrix((sums, (pairs // n_p, pairs % n_p)), shape=(n_m, n_p))
+
+
+def _raking_adjuster(passes: list[tuple[np.ndarray, int, np.ndarray]]):
+    """svyrecvar's raking residuals: 10 sweeps of x <- x - w_M * ave_M(x / w_M) over the margins M.
+
+    `passes` holds, per margin of the last raking sweep, its cells idx_M, number of cells and the weights
+    w_M right after its post-stratification step; ave_M is the unweighted cell mean. Every pass subtracts
+    w_M times a per-cell constant, so after any number of passes x = x0 - sum_M w_M * b_M[idx_M], and
+    cellsum_M(x / w_M) = cellsum_M(x0 / w_M) - sum_M' C_MM' b_M' with C_MM'[c, c'] = sum of w_M' / w_M
+    over the rows in cell c of M and c' of M'. The sweeps therefore run on the small cell vectors b_M:
+    the same residuals as sweeping the n rows 10 x margins times, for one pass over the rows.
+    """
+    n = len(passes[0][0])
+    count = [np.bincount(idx, minlength=n_cells).astype(float) for idx, n_cells, _ in passes]
+    cross = [[_cross_sums(idx_m, n_m, idx_p, n_p, w_p / w_m) for idx_p, n_p, w_p in passes]
+             for idx_m, n_m, w_m in passes]
+    # cellsum_M(x / w_M) = to_cell[M] @ x: one non-zero per column, so CSC with that layout is built without
+    # sorting and the product is one pass over the rows without an n x k temporary
+    to_cell = [sparse.csc_matrix((1 / w, idx, np.arange(n + 1)), shape=(n_cells, n)) for idx, n_cells, w in passes]
+
+    def adjust(x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=float).reshape(n, -1)
+        base = [np.asarray(a @ x) for a in to_cell]
+        b = [np.zeros_like(s) for s in base]
+        for _ in range(_RAKE_VARIANCE_PASSES):
+            for m, c in enumerate(count):
+                sums = base[m] - sum(cross[m][p] @ b[p] for p in range(len(passes)))
+                b[m] = b[m] + np.divide(sums, c[:, None], out=np.zeros_like(sums), where=c[:, None] > 0)
+        out = x.copy()
+        # x - sum_M w_M * b_M[idx_M], in cache-sized blocks (no n x k temporaries)
+        for start in range(0, n, _BLOCK):
+            block = slice(start, start + _BLOCK)
+            for (idx, _, w), b_m in zip(passes, b):
+                out[block] -= b_m[idx[block]] * w[block, None]
+        return out
+
+    return adjust
+
+
+def _calfun_linear(u, lower, upper):
+    g = np.clip(u + 1.0, lower, upper)
+    return g - 1.0, ((u < upper - 1) & (u > lower - 1)).astype(float)
+
+
+def _calfun_raking(u, lower, upper):
+    # dF as R's cal.raking, which tests u against bounds - 1 (not log bounds): kept so the Newton path
+    # matches R; g itself is clipped to the bounds either way and convergence is checked on the totals
+    e = np.exp(u)
+    return np.clip(e, lower, upper) - 1.0, np.where((u < upper - 1) & (u > lower - 1), e, 0.0)
+
+
+def _calfun_logit(u, lower, upper):
+    # R's cal.logit, written with exp(-|t|) so that large |t| gives g -> L or U instead of inf / inf
+    a = (upper - lower) / ((upper - 1) * (1 - lower))
+    c1, c2, c3, c4 = lower * (upper - 1), upper * (1 - lower), upper - 1, 1 - lower
+    t = a * u
+    e = np.exp(-np.abs(t))
+    pos = t > 0
+    g = np.where(pos, (c1 * e + c2) / (c3 * e + c4), (c1 + c2 * e) / (c3 + c4 * e))
+    deriv = a * (c2 * c3 - c1 * c4) * np.where(pos, e / (c3 * e + c4) ** 2, e / (c3 + c4 * e) ** 2)
+    return g - 1.0, deriv
+
+
+_CALFUNS = {"linear": _calfun_linear, "raking": _calfun_raking, "logit": _calfun_logit}
+
+
+def _model_matrix(data: pd.DataFrame, margins: list[Margin], totals: Mapping[str, float],
+                  population_size: float | None, rtol: float) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Calibration variables X (n x p), their population totals and names; the first margin keeps all
+    its cells (they span the intercept), later margins drop their first cell (implied by N)."""
+    columns, pop, names = [], [], []
+    for k, margin in enumerate(margins):
+        ind = indicator_matrix(margin, data)
+        labels = margin.labels
+        first = 0 if k == 0 else 1
+        columns.append(ind[:, first:])
+        pop.extend(margin.counts[first:])
+        names.extend(f"{margin.name}={'/'.join(lab)}" for lab in labels[first:])
+    if margins and population_size is not None:
+        total = margins[0].total
+        if abs(total - population_size) > rtol * max(total, population_size):
+            raise WeightingError(f"calibrate: population_size={population_size:,.0f} disagrees with the total "
+                                 f"{total:,.0f} of margin '{margins[0].name}'")
+    if not margins:
+        if population_size is None:
+            raise WeightingError("calibrate: give population_size (N) or at least one margin; the weights must "
+                                 "also reproduce the population size")
+        columns.append(np.ones((len(data), 1)))
+        pop.append(float(population_size))
+        names.append("N")
+    for var, total in (totals or {}).items():
+        if var not in data.columns:
+            raise WeightingError(f"calibrate: totals names column '{var}', which is not in the data")
+        values = pd.to_numeric(data[var], errors="coerce").to_numpy(dtype=float)
+        bad = np.flatnonzero(~np.isfinite(values))
+        if bad.size:
+            raise WeightingError(f"calibrate: column '{var}' has value {show_value(data[var].iloc[bad[0]])} in row {bad[0] + 2} "
+                                 f"({bad.size} row(s) not numeric or blank); calibration totals need a number in every row")
+        columns.append(values[:, None])
+        pop.append(float(total))
+        names.append(var)
+    return np.hstack(columns), np.asarray(pop, dtype=float), names
+
+
+def _grake(mm, ww, calfun: Calfun, lower, upper, pop, epsilon, maxit):
+    """Newton iterations of R survey's `grake` for g = 1 + F(x'eta); returns g, achieved misfit, iterations."""
+    fm1 = _CALFUNS[calfun]
+    sample_total = mm.T @ ww
+    scales = pop / sample_total
+    scale = None
+    # as grake: rescale weights far below the population size -- but not when there are bounds, which
+    # R then applies to the rescaled weights (so g breaks them); here bounds always hold for g itself
+    if np.min(scales) > 20 and np.isinf(lower) and np.isinf(upper):
+        scale = float(np.mean(scales))
+        ww, sample_total = ww * scale, sample_total * scale
+    def state(eta):
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is detected below and the step halved
+            f, deriv = fm1(mm @ eta, lower, upper)
+            misfit = pop - sample_total - mm.T @ (ww * f)
+        ok = np.all(np.isfinite(f)) and np.all(np.isfinite(deriv))
+        return f, deriv, misfit, (float(np.max(np.abs(misfit) / (1 + np.abs(pop)))) if ok else np.inf)
+
+    eta = np.zeros(mm.shape[1])
+    f, deriv, misfit, achieved = state(eta)
+    it = 1
+    while True:
+        tmat = (mm * (ww * deriv)[:, None]).T @ mm
+        deta = np.linalg.pinv(tmat, rtol=256 * np.finfo(float).eps) @ misfit
+        # Newton step as grake; halve it while it overflows or makes the fit worse (damped Newton:
+        # grake only halves on overflow, and diverges where the full exponential step overshoots)
+        for _ in range(40):
+            f_new, deriv_new, misfit_new, achieved_new = state(eta + deta)
+            if achieved_new <= achieved or achieved_new < epsilon:
+                break
+            deta = deta / 2
+        else:
+            break  # no step improves the fit: not converged
+        eta = eta + deta
+        f, deriv, misfit, achieved = f_new, deriv_new, misfit_new, achieved_new
+        if achieved < epsilon:
+            break
+        it += 1
+        if it > maxit:
+            break
+    g = 1.0 + f
+    return (g * scale if scale is not None else g), achieved, it
+
+
+def calibrate(design, margins: Sequence[Margin | pd.Series] = (), *, totals: Mapping[str, float] | None = None,
+              population_size: float | None = None, calfun: Calfun = "linear",
+              bounds: tuple[float, float] = (-np.inf, np.inf), maxit: int = 50, epsilon: float = 1e-7,
+              force: bool = False, partial: bool = False, rtol: float = 1e-6):
+    """Calibrate the weights to population margins and totals (Deville & Sarndal 1992; R `calibrate`).
+
+    Finds g_i with sum_i d_i g_i x_i = t_x for X = cell indicators of `margins` (+ the numeric
+    columns of `totals`; N via `population_size` when there is no margin), minimising a distance:
+    - "linear" (GREG): g_i = 1 + x_i' lambda; with finite `bounds` (L, U) g_i = clip(1 + x_i' lambda, L, U)
+      solved by Newton steps, so the bounds hold exactly (R `calfun="linear", bounds=`);
+    - "raking": g_i = exp(x_i' lambda) (clipped to `bounds`), the multiplicative/raking ratio form;
+    - "logit": g_i = [L(U-1) + U(1-L) e^{A u}] / [U - 1 + (1-L) e^{A u}], A = (U-L)/((U-1)(1-L)),
+      u = x_i' lambda, strictly inside (L, U) (needs finite bounds with L < 1 < U).
+    Convergence: max_k |t_k - sum_i d_i g_i x_ik| / (1 + |t_k|) < `epsilon` within `maxit` Newton steps,
+    else `WeightingError` (or `force=True`: keep the last g, as R). The variance uses the GREG residuals
+    of x/w on X sqrt(d) (R `qr.resid`), i.e. SEs of the regression residuals.
+
+    Example: ``calibrate(d, [m_stype], totals={"api99": 3914069})`` matches R
+    ``calibrate(dclus1, ~stype + api99, c(6194, 755, 1018, 3914069))``.
+    """
+    if calfun not in _CALFUNS:
+        raise WeightingError(f"calibrate: calfun={calfun!r}; allowed: {list(_CALFUNS)}")
+    lower, upper = float(bounds[0]), float(bounds[1])
+    if not lower <= 1 <= upper or lower == upper:
+        raise WeightingError(f"calibrate: bounds={bounds} must satisfy lower <= 1 <= upper (they bound g = new/old weight)")
+    if calfun == "logit" and not (np.isfinite(lower) and np.isfinite(upper) and lower < 1 < upper):
+        raise WeightingError(f"calibrate: calfun='logit' needs finite bounds with lower < 1 < upper, got {bounds}")
+    data = design.data
+    margins = check_margins(margins, data, rtol=rtol, partial=partial) if margins else []
+    mm, pop, names = _model_matrix(data, margins, totals or {}, population_size, rtol)
+    d = _start_weights(design, "calibrate")
+    if calfun == "linear" and np.isinf(lower) and np.isinf(upper):
+        sample_total = mm.T @ d
+        tmat = (mm * d[:, None]).T @ mm
+        g = 1.0 + mm @ (np.linalg.pinv(tmat, rtol=256 * np.finfo(float).eps) @ (pop - sample_total))
+        achieved = float(np.max(np.abs(pop - mm.T @ (d * g)) / (1 + np.abs(pop))))
+        if not np.all(np.isfinite(g)) or (not achieved <= max(epsilon, 1e-9) and not force):
+            raise WeightingError(f"calibrate: the totals {names} cannot all be met (misfit {achieved:.3g}); "
+                                 "check for contradictory totals")
+    else:
+        g, achieved, it = _grake(mm, d, calfun, lower, upper, pop, epsilon, maxit)
+        if not np.all(np.isfinite(g)) or (not achieved < epsilon and not force):
+            raise WeightingError(
+                f"calibrate ({calfun}, bounds={bounds}) did not converge: relative misfit {achieved:.3g} after {it} "
+                f"iteration(s); widen the bounds, raise maxit, use fewer margins, or force=True to keep the last g"
+            + _ratio_hint((margins[0].total if margins else float(population_size)) / d.sum(), lower, upper))
+    half = np.sqrt(d)
+    q, r, _ = linalg.qr(mm * half[:, None], mode="economic", pivoting=True)
+    diag = np.abs(np.diag(r))
+    q = q[:, : int(np.sum(diag > diag.max() * 1e-7))]
+    wcal = g * half
+
+    def adjust(x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=float).reshape(len(wcal), -1)
+        z = x / wcal[:, None]
+        return (z - q @ (q.T @ z)) * wcal[:, None]
+
+    return design.with_weights(d * g, adjust=adjust)
+
+
+def _ratio_hint(ratio: float, lower: float, upper: float) -> str:
+    if lower <= ratio <= upper:
+        return ""
+    return (f" (the population total is {ratio:.3g} x the weighted sample total, outside the bounds: rescale the "
+            "weights or the margins, e.g. riset.survey.margins.scale_margin, first)")
+
+
+def trim_weights(design, *, lower: float = -np.inf, upper: float = np.inf, strict: bool = False):
+    """Trim weights to [lower, upper] and share the trimmed amount equally among the untrimmed.
+
+    w_i* = clip(w_i, lower, upper) + (sum_j (w_j - clip(w_j))) / #{untrimmed} for untrimmed i (R
+    `trimWeights`; Potter 1990), keeping the weight total. The redistribution may push weights past a
+    limit again; `strict=True` repeats until none is outside. The variance adjustments of an
+    earlier calibration are kept as they were (as in R).
+
+    Example: ``trim_weights(d_cal, lower=20, upper=45)``.
+    """
+    if not lower < upper:
+        raise WeightingError(f"trim_weights: lower={lower} must be below upper={upper}")
+    w = np.asarray(design.weights, dtype=float)
+    changed = False
+    while True:
+        outside = (w < lower) | (w > upper)
+        if not outside.any():
+            break
+        if outside.all():
+            raise WeightingError(f"trim_weights: all {w.size} weights lie outside [{lower}, {upper}]; nothing left "
+                                 "to redistribute to — widen the limits")
+        clipped = np.clip(w, lower, upper)
+        clipped[~outside] += (w - clipped).sum() / (~outside).sum()
+        w, changed = clipped, True
+        if not strict:
+            break
+    return design.with_weights(w) if changed else design
+
+
+METHODS: dict[str, str] = {
+    "poststratify": "Post-stratifikasi",
+    "rake": "Raking (IPF)",
+    "linear": "Kalibrasi linear (GREG)",
+    "raking": "Kalibrasi raking (eksponensial)",
+    "logit": "Kalibrasi logit (berbatas)",
+}
+
+
+@dataclass(frozen=True)
+class WeightingRun:
+    """One weighting recipe applied: the new `design`, the `margins` used (after scaling/collapsing),
+    `diagnostics` (before/after, `riset.survey.diagnostics`) and `notes` (Indonesian sentences: every
+    scaling, collapse, dropped cell and trimming done)."""
+
+    design: object
+    margins: list[Margin]
+    diagnostics: WeightDiagnostics
+    notes: list[str]
+
+    def weights_frame(self, id_column: str | None = None, name: str = "bobot_akhir") -> pd.DataFrame:
+        """Design and final weight per respondent (with `id_column` if given), ready to write to CSV."""
+        data = self.design.data
+        out = self.diagnostics.weights[["bobot_desain", "bobot_akhir"]].rename(columns={"bobot_akhir": name})
+        if id_column is not None:
+            out.insert(0, id_column, data.loc[out.index, id_column].to_numpy())
+        return out
+
+
+#: The weighting of the SKM study (`riset.study.run_study` with weighting='kalibrasi', hence the report):
+#: within each kecamatan the sex and the age composition of the residents 17+ (population margins scaled to
+#: the design-weighted visits of that kecamatan), while every unit x periode keeps its design-weighted
+#: visits; raking calibration. Use as ``weight_to_population(design, penduduk, **REPORT_RECIPE)``.
+REPORT_RECIPE: Mapping[str, object] = MappingProxyType({
+    "margins": (("kecamatan", "jenis_kelamin"), ("kecamatan", "kelompok_umur")),
+    "method": "raking",
+    "scale": "kecamatan",
+    "keep_totals": ("unit", "periode"),
+})
+REPORT_RECIPE_LABEL = "Seperti laporan: komposisi penduduk per kecamatan + total kunjungan unit × periode"
+
+
+def weight_to_population(design, population: pd.DataFrame, margins: Sequence[str | Sequence[str]], *,
+                         method: str = "rake", bounds: tuple[float, float] | None = None,
+                         trim_ratio: float | None = None, strict: bool = False, scale: bool | str = True,
+                         keep_totals: Sequence[str] | None = None, collapse_min_n: int | None = None,
+                         count: str = "jumlah", by: str | None = None, maxit: int | None = None) -> WeightingRun:
+    """Weight a design to a population table in one call (the study, the pembobotan widget and notebook 02).
+
+    Steps:
+
+    1. margins from `population` (one per entry of `margins`, a column or a list of columns for a cross;
+       `riset.survey.margins.margin_from_table`), with `scale`:
+       - True: each margin rescaled to the design-weighted total, N_c' = N_c * sum_i d_i / N (match the
+         *composition* of the population, keep the estimated number of service users);
+       - a column name, e.g. "kecamatan": the population is rescaled *within* each category k of that
+         column to the design-weighted total of k, N_c' = N_c * (sum_{i in k} d_i) / N_k (the composition
+         of the residents of each kecamatan, the number of visits of each kecamatan as the design says;
+         categories of the table without respondents are left out, with a note);
+       - False: the counts as they are;
+    2. with `keep_totals` (columns of the data, e.g. ["unit", "periode"]) one more margin: the
+       design-weighted totals sum_{i in c} d_i of their cross, so those totals (and the estimates of
+       totals per unit x periode) stay as the design gives them;
+    3. with `collapse_min_n`, crossed population margins collapse cells with fewer respondents along their
+       last variable (reported);
+    4. `method` — 'poststratify' (one margin), 'rake' (IPF), or calibration 'linear' / 'raking' / 'logit'
+       with `bounds` on g (Deville & Sarndal 1992; 'raking' is R survey's ``calfun = "raking"``,
+       g_i = exp(x_i' lambda), which reaches the same weights as IPF);
+    5. with `trim_ratio` = k, `trim_weights` to [mean/k, k * mean] of the weights (Potter 1990).
+
+    `REPORT_RECIPE` holds the study's choice (the weights of the report). Example::
+
+        weight_to_population(d, bps, ["kecamatan", ["jenis_kelamin", "kelompok_umur"]], method="rake")
+        weight_to_population(d, bps, **REPORT_RECIPE)   # = run_study(...).weights["bobot_akhir"]
+
+    Hand check: kecamatan A has 10 visits by design weight and residents L 30 / P 70, so its margin
+    cells are L 3 / P 7; with keep_totals=["unit"], unit X keeps its design-weighted visits.
+    """
+    if method not in METHODS:
+        raise WeightingError(f"method={method!r}; allowed: {list(METHODS)}")
+    if not margins:
+        raise WeightingError("choose at least one margin (a column of the population table, or a list of columns)")
+    keep = [keep_totals] if isinstance(keep_totals, str) else list(keep_totals or [])
+    if method == "poststratify" and len(margins) + bool(keep) != 1:
+        raise WeightingError(f"poststratify takes one margin, got {len(margins) + bool(keep)} (keep_totals counts "
+                             "as one); choose a crossed margin (e.g. jenis_kelamin x kelompok_umur) or use rake / "
+                             "calibration for several margins")
+    notes = []
+    total = float(np.sum(design.weights))
+    table = population
+    if isinstance(scale, str):
+        table = _scale_within(design, population, scale, count, notes)
+    elif scale:
+        notes.append(f"Margin penduduk diskalakan ke total bobot desain ({fmt_num(total, 0, 'id')}): yang disamakan "
+                     "adalah komposisi penduduk, bukan jumlahnya.")
+    built = []
+    for spec in margins:
+        m = margin_from_table(table, [spec] if isinstance(spec, str) else list(spec), count)
+        if scale is True:
+            m = scale_margin(m, total)
+        if collapse_min_n and len(m.variables) > 1:
+            m = collapse_margin(m, design.data, along=m.variables[-1], min_n=collapse_min_n)
+        built.append(m)
+    if keep:
+        _check_columns(design.data, keep, "keep_totals")
+        visits = design.data[keep].assign(**{_VISITS: np.asarray(design.weights, dtype=float)})
+        built.append(margin_from_table(visits, keep, _VISITS))
+        notes.append(f"Total bobot desain tiap sel {' × '.join(keep)} dipertahankan: total kunjungan per sel itu "
+                     "tetap seperti desain.")
+    limits = {} if maxit is None else {"maxit": maxit}
+    if method == "poststratify":
+        new = poststratify(design, built[0])
+    elif method == "rake":
+        new = rake(design, built, **limits)
+    else:
+        new = calibrate(design, built, calfun=method, bounds=bounds or (-np.inf, np.inf), **limits)
+    used = check_margins(built, design.data)
+    for m in used:
+        for _, row in m.collapses.iterrows():
+            target = f" ke {row['ke']}" if row["ke"] else ""
+            notes.append(f"Margin {m.name}: sel {row['sel']} {row['tindakan']}{target} "
+                         f"({row['n_responden']} responden).")
+    if trim_ratio is not None:
+        if trim_ratio <= 1:
+            raise WeightingError(f"trim_ratio must be > 1 (weights kept within [mean/k, k x mean]), got {trim_ratio}")
+        mean = float(np.mean(new.weights[new.weights != 0]))
+        lower, upper = mean / trim_ratio, mean * trim_ratio
+        trimmed = trim_weights(new, lower=lower, upper=upper, strict=strict)
+        n_out = int(np.sum((new.weights != 0) & ((new.weights < lower) | (new.weights > upper))))
+        notes.append(f"Pemangkasan bobot ke [{fmt_num(lower, 1, 'id')}; {fmt_num(upper, 1, 'id')}] (rata-rata / {trim_ratio:g} s.d. "
+                     f"{trim_ratio:g} x rata-rata): {n_out} bobot di luar batas dipangkas, selisihnya dibagi rata ke "
+                     "bobot lainnya" + ("; margin tidak lagi tepat sama." if n_out else "."))
+        new = trimmed
+    return WeightingRun(design=new, margins=used, notes=notes,
+                        diagnostics=weight_diagnostics(design, new, used, by=by))
+
+
+_VISITS = "_bobot_desain_total"
+
+
+def _scale_within(design, population: pd.DataFrame, within: str, count: str, notes: list[str]) -> pd.DataFrame:
+    """The population table with `count` rescaled within each category k of `within`:
+    N_c' = N_c * (sum_{i in k} d_i) / N_k; categories without respondents are left out (noted)."""
+    residents = margin_from_table(population, within, count).to_series()  # checks the column and the counts
+    _check_columns(design.data, [within], "scale")
+    visits = pd.Series(np.asarray(design.weights, dtype=float)).groupby(
+        design.data[within].astype(str).to_numpy(), sort=False).sum()
+    absent = [k for k in visits.index if k not in residents.index]
+    if absent:
+        raise WeightingError(f"scale='{within}': the population table has no rows for {within} "
+                             f"{', '.join(map(repr, absent))} (present in the sample); add them to the table")
+    empty = [k for k in visits.index if residents[k] <= 0 < visits[k]]
+    if empty:
+        raise WeightingError(f"scale='{within}': {within} {', '.join(map(repr, empty))} has 0 residents in the "
+                             "population table but respondents in the sample")
+    key = population[within].astype(str)
+    unused = sorted(set(residents.index) - set(visits.index))
+    if unused:
+        notes.append(f"{within} {', '.join(unused)} ({int(key.isin(unused).sum())} baris tabel penduduk) tanpa "
+                     "responden: tidak dipakai dalam margin.")
+    part = population[key.isin(visits.index)]
+    factor = key[part.index].map(visits / residents[visits.index])
+    notes.append(f"Margin penduduk diskalakan per {within} ke total bobot desain {within} itu: yang disamakan adalah "
+                 f"komposisi penduduk di tiap {within}, jumlah kunjungan per {within} tetap seperti desain.")
+    return part.assign(**{count: pd.to_numeric(part[count]) * factor})

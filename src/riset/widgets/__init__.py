@@ -1,6 +1,0 @@
-"""ipywidgets dashboards and calculators; each widget calls the library only and exposes its callback for tests."""
-
-from riset.widgets.dasbor import Dasbor, dasbor  # noqa: F401
-from riset.widgets.faktor import Faktor, faktor  # noqa: F401
-from riset.widgets.pembobotan import Pembobotan, pembobotan  # noqa: F401
-from riset.widgets.sampel import SampleSizeCalculator, sample_size_calculator  # noqa: F401

@@ -1,0 +1,117 @@
+"""The seminar dashboard, driven as a user would: set the controls, read the outputs."""
+
+import importlib
+from pathlib import Path
+
+import pytest
+
+from riset.errors import RisetError
+from riset.present.i18n import fmt_ci, fmt_num
+from riset.study.run import run_study
+from riset.present.widgets import dasbor
+
+ROOT = Path(__file__).resolve().parents[2]
+U = [f"U{i}" for i in range(1, 10)]
+
+
+@pytest.fixture(scope="module")
+def res():
+    return run_study(ROOT / "data" / "raw", n_replicates=10, out_of_sample=False, seed=2026)
+
+
+@pytest.fixture(scope="module")
+def shared_board(res, tmp_path_factory):
+    return dasbor(res, out_dir=tmp_path_factory.mktemp("dasbor"))
+
+
+@pytest.fixture
+def board(shared_board):
+    """The dashboard with every control back to "(semua)" (the first test sees it as built)."""
+    if shared_board.view is None or shared_board.view.selection or shared_board.view.weighting != "kalibrasi":
+        shared_board.select(clear=True)
+    return shared_board
+
+
+def test_starts_on_the_whole_kabupaten(board, res):
+    kab = res.kabupaten()
+    assert board.view.ikm["ikm_konversi"] == pytest.approx(kab["ikm_konversi"], rel=1e-12)
+    assert board.view.ikm["se"] == pytest.approx(kab["se"], rel=1e-9)
+    assert f"IKM {fmt_num(kab['ikm_konversi'], 2)}" in board.card.value
+    assert fmt_ci(kab["ci_low"], kab["ci_high"], 2) in board.card.value
+    assert board.nrr_image.value[:4] == b"\x89PNG" and board.ipa_image.value[:4] == b"\x89PNG"
+
+
+def test_choosing_a_unit_shows_its_ikm_and_only_its_recommendations(board, res):
+    board.controls["unit"].value = "RSUD-RJ"   # as a user would: one control, its own callback
+    row = res.level("unit").set_index("unit").loc["RSUD-RJ"]
+    assert board.view.ikm["ikm_konversi"] == pytest.approx(row["ikm_konversi"], rel=1e-12)
+    assert board.view.ikm["n_responden"] == row["n_responden"] == 240
+    assert row["nama_unit"] in board.card.value and f"<b>{row['mutu']}</b>" in board.card.value
+    items = board.recommendations.value.split("<li>")[1:]
+    assert items and all(row["nama_unit"] in item for item in items)
+    assert set(board.view.recommendations["unit"]) == {"RSUD-RJ"}
+
+
+def test_choosing_an_opd_narrows_the_unit_list(board, res):
+    board.select(clear=True, unit="DUK-KTP")
+    board.controls["opd"].value = "Dinas Kesehatan"
+    names = [label for label, value in board.controls["unit"].options if value is not None]
+    assert names and all(n.startswith("Puskesmas") for n in names)
+    assert board.controls["unit"].value is None          # the Disdukcapil unit is no longer offered
+    opd = res.level("opd").set_index("opd").loc["Dinas Kesehatan"]
+    assert board.view.ikm["ikm_konversi"] == pytest.approx(opd["ikm_konversi"], rel=1e-12)
+
+
+def test_weighting_off_gives_the_plain_average(board, res):
+    board.select(clear=True, unit="PKM-SMAS", weighting="tanpa")
+    data = res.survey.data
+    by_hand = 25 * data.loc[data["unit"] == "PKM-SMAS", U].mean().mean()
+    assert board.view.weighting == "tanpa"
+    assert board.view.ikm["ikm_konversi"] == pytest.approx(by_hand, rel=1e-12)
+
+
+def test_demographic_filter_counts_the_right_people(board, res):
+    board.select(clear=True, jenis_kelamin="Perempuan", periode="2026-S2")
+    data = res.survey.data
+    expected = ((data["jenis_kelamin"] == "Perempuan") & (data["periode"] == "2026-S2")).sum()
+    assert board.view.ikm["n_responden"] == expected
+    assert board.view.selection == {"periode": "2026-S2", "jenis_kelamin": "Perempuan"}
+
+
+def test_an_empty_selection_is_explained_not_raised(board, res):
+    data = res.survey.data
+    seen = set(zip(data["unit"], data["kelompok_umur"], data["pekerjaan"]))
+    unit, age, job = next((u, a, j) for u in sorted(data["unit"].unique()) for a in sorted(data["kelompok_umur"].unique())
+                          for j in sorted(data["pekerjaan"].dropna().unique()) if (u, a, j) not in seen)
+    assert board.select(clear=True, unit=unit, kelompok_umur=age, pekerjaan=job) is None
+    assert board.view is None
+    assert "no respondent matches" in board.status.value and board.card.value == ""
+    board.controls["pekerjaan"].value = None                # back to a valid selection
+    assert board.view is not None and board.status.value == ""
+
+
+def test_export_button_writes_the_package_of_the_study(board, res, monkeypatch):
+    calls = []
+
+    def fake_write_report(results, out_dir, lang=None):
+        calls.append((results, Path(out_dir), lang))
+        return {"html": Path(out_dir) / "laporan_skm.html"}
+
+    monkeypatch.setattr(importlib.import_module("riset.present.widgets.dasbor"), "write_report", fake_write_report)
+    board.export_button.click()
+    assert calls == [(res, board.out_dir, "id")]
+    assert "laporan_skm.html" in board.status.value
+
+
+def test_select_refuses_an_unknown_control(board):
+    with pytest.raises(RisetError, match="no control 'kabupaten'"):
+        board.select(kabupaten="X")
+
+
+def test_english_dashboard(res, tmp_path):
+    board = dasbor(res, lang="en", out_dir=tmp_path)
+    board.select(unit="RSUD-RJ")
+    kab = res.level("unit").set_index("unit").loc["RSUD-RJ"]
+    assert f"IKM {kab['ikm_konversi']:.2f}" in board.card.value
+    assert board.controls["weighting"].options[0][0] == "Unweighted"
+    assert "Recommendation" in board.recommendations.value and "If its NRR reached" in board.recommendations.value

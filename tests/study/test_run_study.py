@@ -1,0 +1,194 @@
+"""The whole study pipeline on the bundled example: design-based IKM against R survey, name mapping,
+calibration margins, levels, drivers against the generator's truth, and bad input."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from riset.errors import DataError, RisetError
+from riset.study.run import run_study, view
+
+ROOT = Path(__file__).resolve().parents[2]
+RAW = ROOT / "data" / "raw"
+GOLDEN = json.loads((ROOT / "tests" / "data" / "study" / "golden_ikm.json").read_text())
+U = [f"U{i}" for i in range(1, 10)]
+
+
+@pytest.fixture(scope="module")
+def res():
+    return run_study(RAW, n_replicates=20, out_of_sample=False, seed=2026)
+
+
+@pytest.mark.parametrize("selection, key", [(None, "kabupaten"), ({"unit": "PKM-KOTA"}, "PKM-KOTA"),
+                                            ({"unit": "RSUD-RJ"}, "RSUD-RJ")])
+def test_design_weighted_ikm_matches_r_survey(res, selection, key):
+    # R: svydesign(ids = ~hari + id_responden, strata = ~interaction(unit, periode),
+    #    fpc = ~n_hari_layanan + n_pengunjung_hari, weights = ~bobot_desain); svycontrast of svytotal (tests/r/golden_study.R)
+    gold = GOLDEN[key]
+    row = view(res, selection, weighting="desain").ikm
+    for column in ("ikm_konversi", "se", "ci_low", "ci_high"):
+        assert row[column] == pytest.approx(gold[column], rel=1e-6), column
+    assert row["df"] == gold["df"]
+
+
+@pytest.mark.parametrize("selection, key", [(None, "kabupaten"), ({"unit": "PKM-KOTA"}, "PKM-KOTA"),
+                                            ({"unit": "RSUD-RJ"}, "RSUD-RJ")])
+def test_calibrated_ikm_matches_r_survey_calibrate(res, selection, key):
+    # R: calibrate(design, ~ kecamatan x sex + kecamatan x age + unit x periode cells, calfun = "raking");
+    # SEs after calibration use the residuals (tests/r/golden_study.R)
+    gold = GOLDEN["kalibrasi"][key]
+    row = view(res, selection).ikm if selection else res.kabupaten()
+    for column in ("ikm_konversi", "se", "ci_low", "ci_high"):
+        assert row[column] == pytest.approx(gold[column], rel=1e-6), column
+    if selection is None:
+        np.testing.assert_allclose(res.weights["bobot_akhir"].iloc[:5], GOLDEN["kalibrasi"]["bobot_pertama"], rtol=1e-6)
+
+
+def test_sarana_is_questionnaire_column_u8_and_matches_r(res):
+    nrr = view(res, weighting="desain").nrr.set_index("unsur")
+    assert nrr.loc["sarana", "kolom"] == "U8" and nrr.loc["sarana", "kode"] == "U9"
+    assert nrr.loc["pengaduan", "kolom"] == "U9" and nrr.loc["pengaduan", "kode"] == "U8"
+    assert nrr.loc["sarana", "nrr"] == pytest.approx(GOLDEN["kabupaten"]["nrr_sarana"], rel=1e-9)
+    assert nrr.loc["sarana", "se"] == pytest.approx(GOLDEN["kabupaten"]["se_nrr_sarana"], rel=1e-6)
+
+
+def test_unweighted_unit_ikm_by_hand(res):
+    data = res.survey.data
+    rsud = data[data["unit"] == "RSUD-RJ"]
+    by_hand = 25 * rsud[U].mean().mean()            # NRR over answers given, weight exactly 1/9, x 25
+    assert view(res, {"unit": "RSUD-RJ"}, weighting="tanpa").ikm["ikm_konversi"] == pytest.approx(by_hand, rel=1e-12)
+
+
+def test_calibrated_weights_reproduce_resident_shares_and_unit_totals(res):
+    data = res.survey.data.assign(w0=res.weights["bobot_desain"], w1=res.weights["bobot_akhir"])
+    population = pd.read_csv(RAW / "contoh_margin_penduduk.csv")
+    for var in ("jenis_kelamin", "kelompok_umur"):
+        pop = population.groupby(["kecamatan", var])["jumlah"].sum()
+        pop_share = pop / pop.groupby(level=0).transform("sum")
+        got = data.groupby(["kecamatan", var])["w1"].sum()
+        got_share = got / got.groupby(level=0).transform("sum")
+        np.testing.assert_allclose(got_share.loc[pop_share.index], pop_share, rtol=1e-6)
+    totals = data.groupby(["unit", "periode"])[["w0", "w1"]].sum()
+    np.testing.assert_allclose(totals["w1"], totals["w0"], rtol=1e-6)
+    # the weighting matters: respondents are 62% women, residents 50%
+    assert (data["jenis_kelamin"] == "Perempuan").mean() > 0.6
+    assert data.loc[data["jenis_kelamin"] == "Perempuan", "w1"].sum() / data["w1"].sum() == pytest.approx(
+        population.loc[population["jenis_kelamin"] == "Perempuan", "jumlah"].sum() / population["jumlah"].sum(), abs=0.01)
+
+
+def test_levels_and_domains_agree(res):
+    counts = res.ikm.groupby("level").size().to_dict()
+    assert counts == {"kabupaten": 1, "periode": 2, "opd": 4, "unit": 15, "unit_periode": 30}
+    assert res.level("unit")["n_responden"].sum() == res.n == 1960
+    # a unit from the `by` table and the same unit as a subset domain: same estimate and SE
+    row = res.level("unit").set_index("unit").loc["SMPN2-BASRI"]
+    domain = view(res, {"unit": "SMPN2-BASRI"}).ikm
+    assert domain["ikm_konversi"] == pytest.approx(row["ikm_konversi"], rel=1e-12)
+    assert domain["se"] == pytest.approx(row["se"], rel=1e-9)
+    assert (res.ikm["ci_low"] < res.ikm["ikm_konversi"]).all() and (res.ikm["ikm_konversi"] < res.ikm["ci_high"]).all()
+    assert res.ikm["p_mutu_beda"].between(0, 1).all()
+
+
+def test_drivers_recover_the_generators_ordering(res):
+    truth = yaml.safe_load((RAW / "contoh_kebenaran.yaml").read_text())["model_k1"]["urutan_menurut_porsi_r2"]
+    assert res.drivers_table()["unsur"].head(3).tolist() == truth[:3]
+    shares = res.drivers_table()
+    assert shares["importance"].sum() == pytest.approx(1.0)
+    assert (shares["ci_low"] <= shares["importance"]).all() and (shares["importance"] <= shares["ci_high"]).all()
+
+
+def test_profile_keeps_every_respondent(res):
+    for var, part in res.profile.groupby("variabel"):
+        assert part["n"].sum() == 1960, var
+        assert part["persen"].sum() == pytest.approx(100.0)
+    women = res.profile.query("variabel == 'jenis_kelamin' and kategori == 'Perempuan'")["n"].item()
+    assert women == (res.survey.data["jenis_kelamin"] == "Perempuan").sum()
+
+
+def test_methodology_names_design_weighting_and_weight(res):
+    text = " ".join(res.methodology("id"))
+    assert "1/9" in text and "0,11" in text and "Taylor" in text and "strata" in text and "kalibrasi" in text.lower()
+    assert "1/9" in " ".join(res.methodology("en"))
+
+
+def test_bad_input_is_explained(res, tmp_path):
+    with pytest.raises(RisetError, match="weighting='berat'"):
+        run_study(RAW, weighting="berat")
+    with pytest.raises(DataError, match="contoh_skm_responden.csv' not found"):
+        run_study(tmp_path)
+    with pytest.raises(DataError, match="no respondent matches the selection unit = TIDAK-ADA"):
+        view(res, {"unit": "TIDAK-ADA"})
+    with pytest.raises(RisetError, match="not available"):
+        view(res, weighting="berat")
+
+
+def test_other_data_without_periods_or_opd(tmp_path):
+    # another agency's export: no periode / opd / nama_unit columns, one-stage design (days within unit)
+    raw = pd.read_csv(RAW / "contoh_skm_responden.csv", dtype=str)
+    raw.drop(columns=["periode", "opd", "nama_unit"]).to_csv(tmp_path / "contoh_skm_responden.csv", index=False)
+    codebook = yaml.safe_load((RAW / "contoh_skm_codebook.yaml").read_text())
+    for column in ("periode", "opd", "nama_unit"):
+        del codebook["columns"][column]
+    (tmp_path / "contoh_skm_codebook.yaml").write_text(yaml.safe_dump(codebook, allow_unicode=True))
+    other = run_study(tmp_path, design={"weights": "bobot_desain", "strata": "unit", "psu": "hari"},
+                      weighting="desain", n_replicates=5, out_of_sample=False)
+    assert other.levels() == ["kabupaten", "unit"]
+    assert any("periode, opd, unit_periode dilewati" in note for note in other.notes)
+    data = other.survey.data
+    rsud = data[data["unit"] == "RSUD-RJ"]
+    w = rsud["bobot_desain"]
+    by_hand = 25 * np.mean([(rsud[c] * w).sum() / w[rsud[c].notna()].sum() for c in U])   # weighted NRR, 1/9
+    assert other.level("unit").set_index("unit").loc["RSUD-RJ", "ikm_konversi"] == pytest.approx(by_hand, rel=1e-12)
+    with pytest.raises(RisetError, match="'periode' is not an IKM level of this study"):
+        other.level("periode")
+
+
+PERIODE = json.loads((ROOT / "tests" / "data" / "golden" / "periode.json").read_text())["kalibrasi"]
+
+
+@pytest.mark.parametrize("group", ["Kabupaten", "PKM-SMAS", "RSUD-RJ"])
+def test_period_change_matches_r_on_the_calibrated_design(res, group):
+    # R: svytotal of period-indicator x (y_j, a_j) on the raked design + svycontrast of IKM_S2 - IKM_S1
+    # (tests/r/golden_periode.R); the raking pools both periods, so their IKMs are correlated (kov != 0)
+    gold = PERIODE["kabupaten" if group == "Kabupaten" else group]
+    row = res.period_change.set_index("group").loc[group]
+    assert (row["periode_awal"], row["periode_akhir"]) == ("2026-S1", "2026-S2")
+    assert row["ikm_awal"] == pytest.approx(gold["ikm_s1"], rel=1e-6)
+    assert row["ikm_akhir"] == pytest.approx(gold["ikm_s2"], rel=1e-6)
+    for column, key in (("kov", "kov"), ("selisih", "selisih"), ("se", "se"), ("t", "t"), ("p_value", "p"),
+                        ("ci_low", "ci_low"), ("ci_high", "ci_high")):
+        assert row[column] == pytest.approx(gold[key], rel=1e-6), column
+    assert row["df"] == gold["df"]
+    assert row["perubahan"] == "naik bermakna"  # PKM-SMAS only just: p = 0.0496
+
+
+def test_period_change_covers_every_unit_and_is_a_sheet(res):
+    change = res.period_change
+    assert change["level"].value_counts().to_dict() == {"unit": 15, "kabupaten": 1}
+    units = change[change["level"] == "unit"].set_index("unit")
+    by_period = res.level("unit_periode").pivot(index="unit", columns="periode", values="ikm_konversi")
+    expected = (by_period["2026-S2"] - by_period["2026-S1"]).loc[units.index]
+    np.testing.assert_allclose(units["selisih"], expected, rtol=1e-9)
+    np.testing.assert_allclose(units["ikm_akhir"] - units["ikm_awal"], expected, rtol=1e-9)
+    assert units.loc["SMPN3-SMAS", "perubahan"] == "tidak berubah bermakna"  # p = 0.057
+    assert res.tables()["Perubahan periode"] is change
+
+
+def test_one_period_gives_no_change_table_and_says_so(res):
+    from riset.study.run import LEVELS, _period_change
+
+    design = res.design.subset((res.design.data["periode"] == "2026-S1").to_numpy())
+    notes = []
+    assert _period_change(design, res.unsur_map, res.scheme, LEVELS, notes) is None
+    assert notes == ["Hanya satu periode: perubahan IKM antar periode tidak diuji."]
+
+
+def test_profile_lists_categories_in_the_codebook_order(res):
+    pendidikan = res.profile[res.profile["variabel"] == "pendidikan"]["kategori"].tolist()
+    assert pendidikan == ["SD ke bawah", "SMP", "SMA/SMK", "D1-D3", "S1 ke atas", "Tidak diisi"]
+    umur = res.profile[res.profile["variabel"] == "kelompok_umur"]["kategori"].tolist()
+    assert umur == ["17-24", "25-34", "35-44", "45-54", "55+"]

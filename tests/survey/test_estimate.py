@@ -1,0 +1,167 @@
+"""Estimators on linearization designs against R survey golden values (tests/r/golden_estimate.R)."""
+
+import json
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.stats.proportion import proportion_confint
+
+from riset.survey import estimate as est
+from riset.survey.design import SurveyDesign
+from riset.errors import DataError
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+GOLDEN = json.loads((DATA / "golden" / "estimate.json").read_text())
+
+
+@cache
+def api(name: str) -> pd.DataFrame:
+    return pd.read_csv(DATA / "api" / f"{name}.csv")
+
+
+DESIGNS = {
+    "strat": lambda: SurveyDesign(api("apistrat"), strata="stype", fpc="fpc"),
+    "strat_nofpc": lambda: SurveyDesign(api("apistrat"), strata="stype", weights="pw"),
+    "clus1": lambda: SurveyDesign(api("apiclus1"), psu="dnum", fpc="fpc"),
+    "clus2": lambda: SurveyDesign(api("apiclus2"), psu="dnum", ssu="snum", fpc="fpc1", fpc2="fpc2"),
+    "srs": lambda: SurveyDesign(api("apisrs"), fpc="fpc"),
+}
+
+COLUMNS = {"estimate": "est", "se": "se", "deff": "deff", "ci_low": "ci_low", "ci_high": "ci_high"}
+
+
+def assert_golden(table: pd.DataFrame, gold: dict, columns=("estimate", "se", "deff", "ci_low", "ci_high")):
+    for col in columns:
+        if COLUMNS[col] not in gold:
+            continue
+        expected = np.atleast_1d(np.asarray(gold[COLUMNS[col]], dtype=float))
+        # absolute floor: SEs that are exactly 0 in R (proportion of the stratum variable) are ~1e-9 here
+        np.testing.assert_allclose(table[col].to_numpy(float), expected, rtol=1e-6, atol=1e-8, err_msg=col)
+
+
+@pytest.mark.parametrize("name", DESIGNS)
+def test_mean_total_ratio_match_r(name):
+    d, gold = DESIGNS[name](), GOLDEN[name]
+    assert_golden(est.mean(d, ["api00", "api.stu"]).table, gold["mean"])
+    assert_golden(est.total(d, "api.stu").table, gold["total"])
+    assert_golden(est.ratio(d, "api.stu", "enroll", na_rm=True).table, gold["ratio"])
+    assert_golden(est.mean(d, "enroll", na_rm=True).table, gold["mean_narm"])
+
+
+@pytest.mark.parametrize("name", DESIGNS)
+def test_proportions_and_their_cis_match_r(name):
+    d, gold = DESIGNS[name](), GOLDEN[name]
+    assert_golden(est.proportion(d, "stype", ci="wald").table, gold["prop"])
+    for ours, theirs in [("logit", "logit"), ("logit", "xlogit"), ("beta", "beta"), ("wald", "mean")]:
+        table = est.proportion(d, "sch.wide", ci=ours).table.set_index("category")
+        ci = gold["ciprop"][theirs]["ci"]
+        assert table.loc["Yes", "estimate"] == pytest.approx(gold["ciprop"][theirs]["est"], rel=1e-9)
+        assert [table.loc["Yes", "ci_low"], table.loc["Yes", "ci_high"]] == pytest.approx(ci, rel=1e-6), ours
+
+
+@pytest.mark.parametrize("name", DESIGNS)
+def test_woodruff_quantiles_match_r(name):
+    table = est.quantile(DESIGNS[name](), "api00", [0.25, 0.5, 0.9]).table
+    assert_golden(table, GOLDEN[name]["quantile"], ("estimate", "se", "ci_low", "ci_high"))
+    assert table["p"].tolist() == [0.25, 0.5, 0.9]
+
+
+@pytest.mark.parametrize("name", DESIGNS)
+def test_by_domains_match_svyby(name):
+    d, gold = DESIGNS[name](), GOLDEN[name]["by"]
+    table = est.by(d, "stype", est.mean, "api00").table
+    assert table["stype"].tolist() == gold["levels"]
+    assert_golden(table, gold, ("estimate", "se", "deff"))
+
+
+@pytest.mark.parametrize("name", DESIGNS)
+def test_subset_domain_matches_r_with_domain_df(name):
+    d, gold = DESIGNS[name](), GOLDEN[name]["domain"]
+    table = est.mean(d.subset(d.data["stype"] == "H"), "api00").table
+    assert_golden(table, gold["mean"])
+    assert table["df"].iloc[0] == gold["df"]
+    assert_golden(est.total(d.subset(d.data["stype"] == "H"), "api.stu").table, gold["total"], ("estimate", "se"))
+
+
+@pytest.mark.parametrize("name", ["strat", "clus1", "srs"])
+def test_deff_with_replacement_matches_r_replace(name):
+    table = est.mean(DESIGNS[name](), "api00", deff_type="wr").table
+    assert table["deff"].iloc[0] == pytest.approx(np.atleast_1d(GOLDEN[name]["mean_replace"]["deff"])[0], rel=1e-6)
+
+
+def test_vcov_matches_r():
+    res = est.mean(DESIGNS["clus2"](), ["api00", "api99"])
+    np.testing.assert_allclose(res.vcov.to_numpy().ravel(), GOLDEN["clus2"]["vcov_mean"], rtol=1e-6)
+
+
+def test_kish_deff_hand_computed():
+    df = pd.DataFrame({"y": [1.0, 2.0, 3.0, 4.0], "w": [1.0, 1.0, 2.0, 4.0]})
+    table = est.mean(SurveyDesign(df, weights="w"), "y").table
+    assert table["deff_kish"].iloc[0] == pytest.approx(4 * (1 + 1 + 4 + 16) / 8**2)
+
+
+def test_wilson_with_srs_variance_is_the_classic_wilson_interval():
+    # with Var = p(1-p)/n the effective n is n, and with df = inf (normal) the Wilson score interval
+    low, high = est.proportion_ci(np.array([0.3]), np.array([0.3 * 0.7 / 50]), np.inf, 50, 0.95, "wilson")
+    ref = proportion_confint(15, 50, alpha=0.05, method="wilson")
+    assert [low[0], high[0]] == pytest.approx(list(ref), rel=1e-9)
+
+
+def test_proportion_of_category_absent_in_a_domain_is_zero_not_missing():
+    df = pd.DataFrame({"g": ["a", "a", "b", "b"], "jk": ["L", "P", "P", "P"]})
+    table = est.proportion(SurveyDesign(df), "jk", by="g").table
+    absent = table.loc[(table["g"] == "b") & (table["category"] == "L")].iloc[0]
+    assert absent["estimate"] == 0.0 and absent["ci_low"] == 0.0 and absent["ci_high"] == 0.0
+
+
+def test_blank_values_raise_unless_na_rm_and_are_reported():
+    d = DESIGNS["clus2"]()
+    with pytest.raises(DataError, match=r"column 'enroll' is blank in row \d+ \(6 row\(s\).*na_rm=True"):
+        est.mean(d, "enroll")
+    res = est.mean(d, "enroll", na_rm=True)
+    assert res.table["n"].iloc[0] == 120
+    assert any("6 responden" in note for note in res.notes)
+
+
+def test_non_numeric_column_is_an_error_naming_row_and_value():
+    with pytest.raises(DataError, match=r"column 'stype' has value 'E' in row 0"):
+        est.mean(DESIGNS["strat"](), "stype")
+
+
+def test_blank_by_value_is_reported_not_silently_dropped():
+    data = api("apisrs").copy()
+    data.loc[[3, 4], "stype"] = None
+    res = est.mean(SurveyDesign(data, fpc="fpc"), "api00", by="stype")
+    assert res.table["n"].sum() == 198
+    assert any(note.startswith("2 responden") for note in res.notes)
+
+
+def test_vectorised_domains_equal_one_subset_at_a_time():
+    d = DESIGNS["clus2"]()
+    table = est.mean(d, "api00", by=["stype", "both"]).table
+    for _, row in table.iterrows():
+        mask = (d.data["stype"] == row["stype"]) & (d.data["both"] == row["both"])
+        single = est.mean(d.subset(mask), "api00").table.iloc[0]
+        assert row["se"] == pytest.approx(single["se"], rel=1e-10)
+        assert row["df"] == single["df"]
+
+
+def test_confidence_interval_uses_t_with_design_df():
+    table = est.mean(DESIGNS["clus1"](), "api00", level=0.9).table.iloc[0]
+    from scipy import stats
+
+    half = stats.t.ppf(0.95, 14) * table["se"]
+    assert table["ci_high"] - table["estimate"] == pytest.approx(half)
+    assert table["df"] == 14
+
+
+def test_result_prints_indonesian_or_english_labels():
+    res = est.mean(DESIGNS["srs"](), "api00")
+    assert "Galat baku" in repr(res) and "SK 95% bawah" in repr(res) and res.summary().startswith("Rata-rata")
+    assert "95% CI lower" in res.summary(lang="en")
+    assert list(res.to_frame().columns) == [
+        "variable", "estimate", "se", "ci_low", "ci_high", "deff", "deff_kish", "n", "df",
+    ]

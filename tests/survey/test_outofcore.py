@@ -1,0 +1,198 @@
+"""Out-of-core estimators (riset.survey.outofcore) equal the in-memory engine (riset.survey.estimate / riset.skm.ikm_design) to 1e-10.
+
+Each estimator runs on the same rows held by DuckDB (connection + table, relation, Parquet file) and by
+Polars (LazyFrame), and is compared with `SurveyDesign` + `riset.survey.estimate` on the pandas frame: estimates,
+SEs, CI limits, n and df. The in-memory engine is itself checked against R survey (test_estimate.py,
+test_design.py, test_ikm_design.py); a hand-computed case pins the formula independently.
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+duckdb = pytest.importorskip("duckdb")
+pl = pytest.importorskip("polars")
+
+from riset.survey import estimate, outofcore as scale  # noqa: E402
+from riset.survey.design import SurveyDesign  # noqa: E402
+from riset.errors import DataError, DesignError  # noqa: E402
+from riset.skm.ikm import UNSUR_2017  # noqa: E402
+from riset.skm.ikm_design import ikm_design  # noqa: E402
+
+GOLDEN = Path(__file__).resolve().parents[1] / "data" / "golden"
+UNSUR = [f"U{j}" for j in range(1, 10)]
+MAPPING = {f"U{i + 1}": u.key for i, u in enumerate(UNSUR_2017)}
+COLUMNS = ["estimate", "se", "ci_low", "ci_high", "n", "df"]
+DESIGN = {"weights": "w", "strata": "h", "psu": "psu", "fpc": "fpc"}
+
+
+def survey(n: int = 1500, seed: int = 8) -> pd.DataFrame:
+    """Stratified cluster sample with FPC, unequal weights, cross-cutting domains, blanks and one blank domain."""
+    rng = np.random.default_rng(seed)
+    n_psu = 60
+    psu_stratum = np.sort(np.r_[np.repeat(np.arange(6), 2), rng.integers(0, 6, n_psu - 12)])
+    psu = np.sort(np.r_[np.arange(n_psu), rng.integers(0, n_psu, n - n_psu)])
+    h = psu_stratum[psu]
+    n_h = np.bincount(psu_stratum)
+    big_n = np.ceil(n_h * rng.uniform(1.5, 6, 6))
+    df = pd.DataFrame({
+        "h": np.array(["S1", "S2", "S3", "S4", "S5", "S6"])[h],
+        "psu": psu * 7 % 13 + 100 * h,  # PSU codes repeat across strata only through h (nested ids)
+        "fpc": big_n[h],
+        "w": (big_n / n_h)[h] * rng.uniform(5, 40, n_psu)[psu],
+        "unit": np.array(["PKM-A", "PKM-B", "RSUD", "Dukcapil"])[rng.integers(0, 4, n)],
+        "jk": np.array(["Laki-laki", "Perempuan"])[rng.integers(0, 2, n)],
+    })
+    latent = rng.normal(0, 0.5, n_psu)[psu]
+    for col in UNSUR:
+        df[col] = np.clip(np.round(2.8 + latent + rng.normal(0, 0.8, n)), 1, 4)
+    df["x"] = rng.uniform(1, 3, n)
+    for col, rate in [("U2", 0.05), ("U9", 0.15)]:
+        df.loc[rng.random(n) < rate, col] = np.nan
+    return df
+
+
+def duck(df: pd.DataFrame):
+    con = duckdb.connect()
+    con.register("frame", df)
+    con.execute("CREATE TABLE skm AS SELECT * FROM frame")
+    return con
+
+
+def sources(df: pd.DataFrame, tmp_path: Path):
+    con = duck(df)
+    parquet = tmp_path / "skm.parquet"
+    pl.from_pandas(df).write_parquet(parquet)
+    return {
+        "duckdb-table": scale.source(con, table="skm"),
+        "duckdb-relation": scale.source(con.sql("SELECT * FROM skm")),
+        "parquet": scale.source(parquet),
+        "polars-lazy": scale.source(pl.from_pandas(df).lazy()),
+    }
+
+
+@pytest.fixture(scope="module")
+def data():
+    return survey()
+
+
+@pytest.fixture(scope="module")
+def all_sources(data, tmp_path_factory):
+    return sources(data, tmp_path_factory.mktemp("scale"))
+
+
+def assert_same(out: pd.DataFrame, ref: pd.DataFrame, keys):
+    merged = ref.merge(out, on=keys, suffixes=("_mem", "_ooc"), how="outer", indicator=True)
+    assert (merged["_merge"] == "both").all(), merged.loc[merged["_merge"] != "both", keys]
+    for col in COLUMNS:
+        np.testing.assert_allclose(merged[f"{col}_ooc"].astype(float), merged[f"{col}_mem"].astype(float),
+                                   rtol=1e-10, atol=0, err_msg=col)
+
+
+SOURCES = ["duckdb-table", "duckdb-relation", "parquet", "polars-lazy"]
+
+
+@pytest.mark.parametrize("kind", SOURCES)
+def test_means_by_domain_equal_in_memory(data, all_sources, kind):
+    d = SurveyDesign(data, **DESIGN)
+    cols = [c for c in UNSUR if c not in ("U2", "U9")]
+    ref = estimate.mean(d, cols, by="unit").table
+    out = scale.mean(all_sources[kind], cols, by="unit", **DESIGN)
+    assert len(out) == 4 * len(cols)
+    assert_same(out, ref, ["unit", "variable"])
+
+
+@pytest.mark.parametrize("kind", SOURCES)
+def test_blank_answers_na_rm_and_two_by_columns(data, all_sources, kind):
+    d = SurveyDesign(data, **DESIGN)
+    ref = estimate.mean(d, ["U1", "U2", "U9"], by=["unit", "jk"], na_rm=True)
+    out = scale.mean(all_sources[kind], ["U1", "U2", "U9"], by=["unit", "jk"], na_rm=True, **DESIGN)
+    assert_same(out, ref.table, ["unit", "jk", "variable"])
+    blank = int(data[["U1", "U2", "U9"]].isna().any(axis=1).sum())
+    assert out.attrs["notes"] == [f"{blank} responden dengan nilai kosong pada U1, U2, U9 tidak dihitung (na_rm)."]
+
+
+@pytest.mark.parametrize("kind", ["duckdb-table", "polars-lazy"])
+def test_total_ratio_proportion_equal_in_memory(data, all_sources, kind):
+    src = all_sources[kind]
+    d = SurveyDesign(data, **DESIGN)
+    assert_same(scale.total(src, ["U1", "x"], by="unit", **DESIGN), estimate.total(d, ["U1", "x"], by="unit").table,
+                ["unit", "variable"])
+    assert_same(scale.ratio(src, "U3", "x", by="jk", **DESIGN), estimate.ratio(d, "U3", "x", by="jk").table,
+                ["jk", "variable"])
+    out = scale.proportion(src, "U9", by="unit", na_rm=True, **DESIGN)
+    ref = estimate.proportion(d, "U9", by="unit", na_rm=True, ci="wald").table
+    assert_same(out, ref, ["unit", "variable", "category"])
+    assert sorted(out["category"].unique()) == ["1.0", "2.0", "3.0", "4.0"]
+
+
+@pytest.mark.parametrize("kind", ["duckdb-table", "polars-lazy"])
+def test_whole_sample_without_strata_or_fpc(data, all_sources, kind):
+    # without strata the PSU codes must be unique over the sample: make them so
+    data2 = data.assign(psu=data["h"] + "/" + data["psu"].astype(str))
+    d = SurveyDesign(data2, weights="w", psu="psu")
+    src = scale.source(pl.from_pandas(data2).lazy()) if kind == "polars-lazy" else scale.source(duck(data2), "skm")
+    assert_same(scale.mean(src, "U1", weights="w", psu="psu"), estimate.mean(d, "U1").table, ["variable"])
+
+
+@pytest.mark.parametrize("rule", ["remove", "certainty", "adjust"])
+def test_lonely_psu_rules_equal_in_memory(data, rule):
+    lonely = data[~((data["h"] == "S6") & (data["psu"] != data.loc[data["h"] == "S6", "psu"].iloc[0]))]
+    d = SurveyDesign(lonely, lonely_psu=rule, **DESIGN)
+    out = scale.mean(scale.source(pl.from_pandas(lonely)), "U1", by="unit", lonely_psu=rule, **DESIGN)
+    assert_same(out, estimate.mean(d, "U1", by="unit").table, ["unit", "variable"])
+    with pytest.raises(DesignError, match="stratum 'S6' has only one sampled PSU"):
+        scale.mean(scale.source(pl.from_pandas(lonely)), "U1", **DESIGN)
+
+
+@pytest.mark.parametrize("kind", ["duckdb-table", "polars-lazy"])
+def test_ikm_by_unit_equals_ikm_design(kind):
+    skm = pd.read_csv(GOLDEN / "ikm_design_data.csv")
+    d = SurveyDesign(skm, weights="bobot", strata="unit", psu="hari", fpc="n_hari")
+    ref = ikm_design(d, MAPPING, by="unit").table
+    src = (scale.source(pl.from_pandas(skm).lazy()) if kind == "polars-lazy"
+           else scale.source(duck(skm), "skm"))
+    out = scale.ikm(src, MAPPING, by="unit", weights="bobot", strata="unit", psu="hari", fpc="n_hari")
+    merged = ref.merge(out, on="unit", suffixes=("_mem", "_ooc"))
+    assert len(merged) == 3
+    for col in ["n_responden", "ikm", "ikm_se", "ikm_konversi", "se", "ci_low", "ci_high", "df", "p_mutu_beda"]:
+        np.testing.assert_allclose(merged[f"{col}_ooc"], merged[f"{col}_mem"], rtol=1e-10, err_msg=col)
+    assert (merged["mutu_ooc"] == merged["mutu_mem"]).all()
+
+
+def test_hand_computed_stratified_cluster_mean_with_fpc():
+    # stratum A: PSUs 1, 2 of N=4; stratum B: PSUs 3, 4 of N=8. T = 10, ybar = 3.2,
+    # PSU sums of x = w (y - 3.2) / 10: A (-.44, -.04), B (-.36, .84)
+    # V = (1 - 2/4) * 2 * (.2^2 + .2^2) + (1 - 2/8) * 2 * (.6^2 + .6^2) = 0.08 + 1.08 = 1.16
+    lf = pl.LazyFrame({"h": ["A", "A", "B", "B"], "psu": [1, 2, 3, 4], "fpc": [4, 4, 8, 8],
+                       "y": [1.0, 3.0, 2.0, 6.0], "w": [2.0, 2.0, 3.0, 3.0]})
+    res = scale.mean(scale.source(lf), "y", weights="w", strata="h", psu="psu", fpc="fpc")
+    assert res["estimate"].iloc[0] == pytest.approx(3.2, rel=1e-12)
+    assert res["se"].iloc[0] ** 2 == pytest.approx(1.16, rel=1e-12)
+    assert res["df"].iloc[0] == 2
+
+
+def test_errors_name_the_column_and_value(data):
+    src = scale.source(pl.from_pandas(data))
+    with pytest.raises(DataError, match=r"column 'U2' is blank in 84 row\(s\).*na_rm=True"):
+        scale.mean(src, ["U1", "U2"], **DESIGN)
+    with pytest.raises(DataError, match="'nope' not found"):
+        scale.mean(src, "nope", **DESIGN)
+    with pytest.raises(DesignError, match="needs `psu`"):
+        scale.mean(src, "U1", weights="w", psu=None)
+    bad = data.assign(fpc=np.where(data.index == 5, 999.0, data["fpc"]))
+    with pytest.raises(DesignError, match="FPC column 'fpc' varies within stratum 'S1'"):
+        scale.mean(scale.source(pl.from_pandas(bad)), "U1", **DESIGN)
+    small = data.assign(fpc=2.0)
+    with pytest.raises(DesignError, match="population of 2 PSUs"):
+        scale.mean(scale.source(pl.from_pandas(small)), "U1", **DESIGN)
+    neg = data.assign(w=np.where(data.index == 3, -1.0, data["w"]))
+    with pytest.raises(DesignError, match="weight column 'w' has value -1"):
+        scale.mean(scale.source(pl.from_pandas(neg)), "U1", **DESIGN)
+    with pytest.raises(DataError, match="pandas DataFrame use riset.survey.design.SurveyDesign"):
+        scale.source(data)
+    empty = data.assign(U5=np.where(data["unit"] == "RSUD", np.nan, data["U5"]))
+    with pytest.raises(DataError, match="'U5' has no answer in group unit='RSUD'"):
+        scale.ikm(scale.source(pl.from_pandas(empty)), MAPPING, by="unit", **DESIGN)
