@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from riset.errors import RisetError
-from riset.present.i18n import fmt_ci, fmt_num
+from riset.i18n import fmt_ci, fmt_num
 from riset.study.run import run_study
 from riset.present.widgets import dasbor
 

@@ -14,7 +14,7 @@ from PIL import Image
 from pptx import Presentation
 
 from riset.errors import RisetError
-from riset.present.i18n import fmt_ci, fmt_num
+from riset.i18n import fmt_ci, fmt_num
 from riset.present.report import FILE_NAMES, ikm_table, period_change_table, write_report
 from riset.study.run import run_study
 

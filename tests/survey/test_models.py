@@ -275,7 +275,7 @@ def test_design_must_be_a_design_object(designs):
 
 
 def test_default_language_follows_riset_labels(designs):
-    from riset.present.i18n import set_language
+    from riset.i18n import set_language
 
     fit = linear("api00 ~ ell", designs["strat"])
     set_language("en")

@@ -2,7 +2,7 @@
 
 Every function takes a tidy DataFrame as the library modules return it, returns a
 `matplotlib.figure.Figure` and never calls ``plt.show()`` (notebooks display the returned figure; the report
-saves it). Labels go through `riset.present.i18n`, so ``lang="en"`` switches a chart to English; numbers on the
+saves it). Labels go through `riset.i18n`, so ``lang="en"`` switches a chart to English; numbers on the
 chart use the audience's decimal separator (``82,45``).
 
 Charts
@@ -43,7 +43,8 @@ from matplotlib.ticker import FuncFormatter
 from riset.errors import DataError
 from riset.skm.ikm import DEFAULT_SCHEME, Scheme, get_scheme
 from riset.skm.ikm_design import VERDICTS
-from riset.present.i18n import check_language, fmt_num, kinerja_label, label, unsur_name
+from riset.i18n import check_language, fmt_num, label
+from riset.skm.ikm import kinerja_label, unsur_name
 
 #: Fill colours of the mutu bands (A best .. D worst): green, blue-green, amber, red, light for a background.
 MUTU_COLORS = {"A": "#1a9850", "B": "#66bd63", "C": "#fdae61", "D": "#d73027"}

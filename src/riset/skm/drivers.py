@@ -50,7 +50,7 @@ from tqdm.auto import tqdm
 
 from riset.errors import DataError, show_value
 from riset.skm.ikm import resolve_unsur
-from riset.present.i18n import fmt_num, fmt_pct
+from riset.i18n import fmt_num, fmt_pct
 
 Lang = Literal["id", "en"]
 

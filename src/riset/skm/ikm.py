@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from riset.errors import CodebookError, DataError, show_value
+from riset.i18n import check_language
 
 EmptyUnsur = Literal["error", "nan", "reweight"]
 
@@ -186,6 +187,29 @@ def get_scheme(scheme: str | Scheme = DEFAULT_SCHEME) -> Scheme:
         return SCHEMES[scheme]
     except KeyError:
         raise CodebookError(f"unknown IKM scheme '{scheme}'; choose one of: {', '.join(SCHEMES)}") from None
+
+
+def unsur_name(key: str, lang: str | None = None, scheme: str | Scheme = DEFAULT_SCHEME, code: bool = True) -> str:
+    """Regulation name of an unsur, e.g. 'U9 Sarana dan Prasarana' (PermenPAN-RB 14/2017 numbering).
+
+    >>> unsur_name("sarana"), unsur_name("sarana", lang="en", code=False)
+    ('U9 Sarana dan Prasarana', 'Facilities and infrastructure')
+    """
+    u = get_scheme(scheme).get(key)
+    name = u.nama if check_language(lang) == "id" else u.nama_en
+    return f"{u.kode} {name}" if code else name
+
+
+def kinerja_label(mutu: str, lang: str | None = None, scheme: str | Scheme = DEFAULT_SCHEME) -> str:
+    """Kinerja text of a mutu grade in `lang`, from the scheme's bands ('B' -> 'Baik' / 'Good').
+
+    >>> kinerja_label("B"), kinerja_label("B", "en")
+    ('Baik', 'Good')
+    """
+    for band in get_scheme(scheme).bands:
+        if band.mutu == mutu:
+            return band.kinerja if check_language(lang) == "id" else band.kinerja_en
+    raise CodebookError(f"mutu {mutu!r} is not a grade of scheme {get_scheme(scheme).key}")
 
 
 def _normalise(text: str) -> str:

@@ -55,7 +55,8 @@ from statsmodels.stats.multitest import multipletests
 from riset.errors import DataError, DesignError
 from riset.survey.estimate import column_label, critical_value, domains, fit_smooth
 from riset.skm.ikm import DEFAULT_SCHEME, Scheme, get_scheme, grade, ikm, unsur_columns
-from riset.present.i18n import check_language, kinerja_label, label
+from riset.i18n import check_language, label
+from riset.skm.ikm import kinerja_label
 from riset.survey.replicate import ReplicateDesign
 
 _WEIGHT = "__bobot_desain_riset__"

@@ -45,7 +45,7 @@ from scipy import stats
 
 from riset.errors import DataError, RisetError
 from riset.skm.ikm import resolve_unsur
-from riset.present.i18n import check_language
+from riset.i18n import check_language
 
 Missing = Literal["listwise", "pairwise"]
 
@@ -289,7 +289,7 @@ def check_instrument(
     threshold : alpha above which the instrument is called reliable (0.60; 0.70 for a stricter reading).
     level : confidence level of the Feldt interval for alpha.
     missing : 'listwise' (default; respondents with any blank item left out and reported) or 'pairwise'.
-    lang : language of `notes`, 'id' or 'en' (None = the current `riset.present.i18n` language).
+    lang : language of `notes`, 'id' or 'en' (None = the current `riset.i18n` language).
 
     Unweighted on purpose: validity and reliability describe the questionnaire in the sample that
     answered it (classical test theory), not a population quantity.

@@ -47,7 +47,7 @@ import pandas as pd
 from riset.skm.drivers import RelativeImportance, design_frame
 from riset.errors import DataError, show_value
 from riset.skm.ikm import _answers, resolve_unsur
-from riset.present.i18n import check_language, label
+from riset.i18n import check_language, label
 
 ImportanceSource = Literal["dinyatakan", "lmg", "johnson", "korelasi"]
 KUADRAN = ("I", "II", "III", "IV")

@@ -44,7 +44,7 @@ import pandas as pd
 
 from riset.errors import DataError
 from riset.skm.ikm import DEFAULT_SCHEME, Scheme, get_scheme, grade
-from riset.present.i18n import check_language, fmt_ci, fmt_num, fmt_pct, label
+from riset.i18n import check_language, fmt_ci, fmt_num, fmt_pct, label
 
 Target = Literal["A", "terbaik"] | float
 _QUADRANT_ORDER = {"I": 1, "III": 2, "II": 3, "IV": 4}

@@ -51,7 +51,8 @@ from riset.skm.exports import SurveyData, read_codebook, read_survey
 from riset.skm.ipa import CsiResult, IpaResult, csi, ipa
 from riset.skm.recommend import Recommendations, recommend
 from riset.survey.replicate import as_replicate
-from riset.present.i18n import check_language, fmt_ci, fmt_num, kinerja_label
+from riset.i18n import check_language, fmt_ci, fmt_num
+from riset.skm.ikm import kinerja_label
 from riset.survey.margins import margin_from_table
 from riset.survey.diagnostics import margin_shares, weight_summary
 from riset.survey.weighting import REPORT_RECIPE, weight_to_population

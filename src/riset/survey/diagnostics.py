@@ -6,7 +6,7 @@
 (Kish 1965, sec. 11.7; Kish 1992, "Weighting for unequal P_i", J. Official Statistics 8(2)) — the
 variance inflation of a mean from unequal weights alone, ignoring clustering and any gain from
 calibration (for those use the design-based deff of `riset.survey.estimate`). Column names are keys in the
-field's vocabulary; `riset.present.i18n` turns them into Indonesian / English headers.
+field's vocabulary; `riset.i18n` turns them into Indonesian / English headers.
 
 Example
 -------

@@ -51,7 +51,7 @@ from scipy import sparse, stats
 
 from riset.survey.design import SurveyDesign
 from riset.errors import DataError, DesignError
-from riset.present.i18n import check_language
+from riset.i18n import check_language
 from riset.survey.replicate import ReplicateDesign
 
 CI_METHODS = ("logit", "wilson", "beta", "wald")

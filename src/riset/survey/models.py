@@ -70,7 +70,7 @@ from tqdm.auto import tqdm
 from riset.survey.design import SurveyDesign
 from riset.errors import DataError, DesignError, RisetError
 from riset.skm.ikm import UNSUR_2017, resolve_unsur
-from riset.present.i18n import check_language, label
+from riset.i18n import check_language, label
 from riset.survey.replicate import ReplicateDesign
 
 Kind = Literal["linear", "logistic", "ordinal"]
@@ -368,8 +368,8 @@ def linear(formula: str, design, unsur: Mapping[str, str] | None = None, labels:
     unsur : optional column -> unsur name mapping (as in the codebook), for labels such as
         "Waktu Penyelesaian" in tables.
     labels : optional column -> display label for other columns (e.g. ``{"umur": "Umur (tahun)"}``);
-        columns known to `riset.present.i18n` (unit, jenis_kelamin, kelompok_umur, ...) are labelled already.
-    lang : language of `notes`, 'id' or 'en' (None = the current `riset.present.i18n` language).
+        columns known to `riset.i18n` (unit, jenis_kelamin, kelompok_umur, ...) are labelled already.
+    lang : language of `notes`, 'id' or 'en' (None = the current `riset.i18n` language).
 
     >>> # linear("K1 ~ U1 + U2 + U3", design).to_frame()
     """
@@ -819,7 +819,7 @@ def _unsur_name(name: str, lang: str) -> str:
 
 
 def _one_label(part: str, names: Mapping[str, str], lang: str | None) -> str:
-    """'U3' -> unsur name; 'C(unit)[T.RSUD]' -> 'Unit layanan: RSUD'; else the riset.present.i18n label, or as is."""
+    """'U3' -> unsur name; 'C(unit)[T.RSUD]' -> 'Unit layanan: RSUD'; else the riset.i18n label, or as is."""
     m = _LEVEL.match(part)
     if m:
         var = m.group("var").strip()

@@ -32,7 +32,7 @@ import pandas as pd
 from scipy import linalg, sparse
 
 from riset.errors import WeightingError, show_value
-from riset.present.i18n import fmt_num
+from riset.i18n import fmt_num
 from riset.survey.margins import (Margin, _check_columns, check_margin, check_margins, collapse_margin, indicator_matrix,
                            margin_from_table, scale_margin)
 from riset.survey.diagnostics import WeightDiagnostics, weight_diagnostics

@@ -11,7 +11,7 @@ and writes into `out_dir` (default ``data/processed/``):
 - ``paparan_skm.pptx`` — the seminar slides (16:9);
 - ``tabel_skm.xlsx`` — every table of the study, one sheet each (numbers kept as numbers).
 
-Numbers read by people use the audience's format (``82,45``; `riset.present.i18n.fmt_num`); every IKM carries its
+Numbers read by people use the audience's format (``82,45``; `riset.i18n.fmt_num`); every IKM carries its
 95% confidence interval, mutu and n; the methodology names the design, the weighting and the 1/9 weight.
 
 Example
@@ -40,12 +40,13 @@ from riset.present import charts
 from riset.errors import RisetError
 from riset.skm.ikm_design import VERDICTS
 from riset.skm.exports import write_table
-from riset.present.i18n import check_language, fmt_ci, fmt_num, fmt_pct, kinerja_label, label, unsur_name
+from riset.i18n import check_language, fmt_ci, fmt_num, fmt_pct, label
+from riset.skm.ikm import kinerja_label, unsur_name
 
 FORMATS: tuple[str, ...] = ("html", "docx", "pptx", "xlsx")
 FILE_NAMES = {"html": "laporan_skm.html", "docx": "laporan_skm.docx", "pptx": "paparan_skm.pptx",
               "xlsx": "tabel_skm.xlsx"}
-#: Chapter keys of the laporan, in order (labels in riset.present.i18n).
+#: Chapter keys of the laporan, in order (labels in riset.i18n).
 CHAPTERS = ("bab_pendahuluan", "bab_metodologi", "bab_hasil", "bab_analisis", "bab_rekomendasi")
 
 

@@ -29,7 +29,7 @@ from riset.present import charts
 from riset.skm.drivers import RelativeImportance, correlation_importance, design_frame
 from riset.errors import RisetError
 from riset.skm.ipa import CsiResult, IpaResult, csi, derived_importance, ipa
-from riset.present.i18n import check_language, fmt_num, fmt_pct
+from riset.i18n import check_language, fmt_num, fmt_pct
 from riset.present.widgets.dasbor import _png
 
 _SOURCES = {"dinyatakan": ("Dinyatakan (P1–P9)", "Stated (P1–P9)"), "lmg": ("LMG / Shapley", "LMG / Shapley"),

@@ -32,7 +32,7 @@ import pandas as pd
 from riset.present import charts
 from riset.errors import RisetError
 from riset.skm.exports import write_table
-from riset.present.i18n import check_language, fmt_num
+from riset.i18n import check_language, fmt_num
 from riset.survey.weighting import METHODS, REPORT_RECIPE, REPORT_RECIPE_LABEL, WeightingRun, weight_to_population
 from riset.present.widgets.dasbor import _png
 

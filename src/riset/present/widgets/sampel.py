@@ -31,7 +31,7 @@ import ipywidgets as w
 import pandas as pd
 
 from riset.errors import RisetError
-from riset.present.i18n import fmt_num
+from riset.i18n import fmt_num
 from riset.survey.sampling import METHODS, SampleSizeResult, sample_size
 
 #: Default margin per kind of method: a proportion, or IKM points on each scale.

@@ -1,0 +1,192 @@
+"""Text catalogs (one per language) and number formats: the only place where words for people live.
+
+Every layer computes with *codes* (a verdict ``"naik"``, a note ``Note("rows_blank_excluded", n=3)``,
+a column ``"ci_low"``); what a person reads is looked up here, in the catalog of the language asked for:
+``riset/i18n/id/*.yaml`` (Indonesian, the default) and ``riset/i18n/en/*.yaml`` (English), one file per
+topic, the same keys in both (tests/test_i18n.py checks that). This package imports nothing else of riset
+but `riset.errors`, so the engine (`riset.survey`), the SKM domain (`riset.skm`) and the presentation layer
+(`riset.present`) read the same catalog without importing each other. Documents (report, slides,
+dashboards) are composed in `riset.present` only.
+
+Numbers read by people follow the audience's convention: Indonesian uses a decimal comma and a dot as the
+thousands separator (PUEBI; BPS publications), so IKM 82.4512 is shown as ``82,45`` and 1234 respondents as
+``1.234``; English uses ``82.45`` and ``1,234``.
+
+Example
+-------
+>>> label("ikm_konversi"), label("ikm_konversi", lang="en")
+('IKM (konversi, 25-100)', 'IKM (converted, 25-100)')
+>>> fmt_num(82.4512), fmt_num(1234, 0), fmt_num(82.4512, lang="en")
+('82,45', '1.234', '82.45')
+>>> say("rows_blank_excluded", n=3, columns="U1, U2", lang="en")
+'3 respondents with a blank in U1, U2 were left out (na_rm).'
+"""
+
+from __future__ import annotations
+
+import math
+import string
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Literal
+
+import yaml
+
+from riset.errors import RisetError
+
+__all__ = [
+    "LANGUAGES", "Lang", "Note", "catalog", "check_language", "fmt_ci", "fmt_num", "fmt_p", "fmt_pct",
+    "get_language", "label", "say", "set_language",
+]
+
+Lang = Literal["id", "en"]
+LANGUAGES: tuple[str, ...] = ("id", "en")
+
+_language: list[str] = ["id"]
+
+
+@lru_cache(maxsize=None)
+def catalog(lang: str) -> dict[str, str]:
+    """Every entry of the catalog of `lang` (all topic files merged; a key defined twice is an error)."""
+    lang = check_language(lang)
+    merged: dict[str, str] = {}
+    for item in sorted(resources.files(__package__).joinpath(lang).iterdir(), key=lambda p: p.name):
+        if not item.name.endswith(".yaml"):
+            continue
+        entries = yaml.safe_load(item.read_text(encoding="utf-8")) or {}
+        twice = sorted(set(entries) & set(merged))
+        if twice:
+            raise RisetError(f"catalog {lang}/{item.name} defines {twice[0]!r} again (already in another file)")
+        merged.update({str(k): str(v) for k, v in entries.items()})
+    return merged
+
+
+def set_language(lang: str) -> None:
+    """Set the default display language ('id' or 'en') for summaries, charts, dashboards and reports.
+
+    >>> set_language("en"); set_language("id")
+    """
+    _language[0] = check_language(lang)
+
+
+def get_language() -> str:
+    """The current default display language ('id' unless `set_language` changed it)."""
+    return _language[0]
+
+
+def check_language(lang: str | None) -> str:
+    """Return `lang` (or the default when None) after checking it is a supported language."""
+    lang = _language[0] if lang is None else lang
+    if lang not in LANGUAGES:
+        raise RisetError(f"lang={lang!r} is not a supported display language; choose one of: {', '.join(LANGUAGES)}")
+    return lang
+
+
+def label(key: str, lang: str | None = None) -> str:
+    """Display label of `key` in `lang` (default: the current language); unknown keys are shown as given.
+
+    >>> label("kuadran_I"), label("kuadran_I", "en")
+    ('I Prioritas Utama', 'I Concentrate here')
+    """
+    return catalog(check_language(lang)).get(key, key)
+
+
+class _Values(string.Formatter):
+    """str.format that writes numbers the audience's way: ``{x}`` -> fmt_num(x, 2), ``{x:.1f}`` -> 1 decimal,
+    ``{x:d}`` -> whole number with thousands separators, ``{x:%}`` -> percentage with 1 decimal."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+
+    def format_field(self, value: Any, spec: str) -> str:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (spec and spec[-1] not in "fd%"):
+            return format(value, spec) if spec else str(value)
+        if spec.endswith("%"):
+            return fmt_pct(value, int(spec[1:-1] or 1) if spec.startswith(".") else 1, self.lang)
+        if spec.endswith("d") or (not spec and isinstance(value, int)):
+            return fmt_num(value, 0, self.lang)
+        return fmt_num(value, int(spec[1:-1]) if spec.startswith(".") else 2, self.lang)
+
+
+def say(code: str, lang: str | None = None, **values: Any) -> str:
+    """The catalog's sentence for `code` in `lang`, with `values` filled in (numbers formatted for `lang`).
+
+    A code missing from the catalog is an error in riset, not in the user's data.
+
+    >>> say("rows_blank_excluded", "id", n=1234, columns="U3")
+    '1.234 responden dengan nilai kosong pada U3 tidak dihitung (na_rm).'
+    """
+    lang = check_language(lang)
+    template = catalog(lang).get(code)
+    if template is None:
+        raise RisetError(f"riset has no {lang} text for {code!r} (riset/i18n/{lang}/); please report this")
+    return _Values(lang).format(template, **values)
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something a computation did or assumed, as a catalog code with its values (never a sentence).
+
+    ``str(note)`` renders it in the current language; ``note.text("en")`` in English.
+
+    >>> Note("rows_blank_excluded", {"n": 2, "columns": "y"}).text("en")
+    '2 respondents with a blank in y were left out (na_rm).'
+    """
+
+    code: str
+    values: dict = field(default_factory=dict)
+
+    def text(self, lang: str | None = None) -> str:
+        return say(self.code, lang, **self.values)
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def fmt_num(value, decimals: int = 2, lang: str | None = None) -> str:
+    """Format a number for people: Indonesian '82,45' / '1.234' (decimal comma), English '82.45' / '1,234'.
+
+    Missing values print as an en dash.
+
+    >>> fmt_num(1234567.891, 1), fmt_num(float("nan"))
+    ('1.234.567,9', '–')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    text = f"{float(value):,.{decimals}f}"
+    if check_language(lang) == "id":
+        text = text.translate(_ID_DIGITS)
+    return text
+
+
+_ID_DIGITS = str.maketrans({",": ".", ".": ","})
+
+
+def fmt_ci(low, high, decimals: int = 2, lang: str | None = None) -> str:
+    """A confidence interval for people: '80,12–84,77' (id) or '80.12–84.77' (en).
+
+    >>> fmt_ci(80.123, 84.771)
+    '80,12–84,77'
+    """
+    return f"{fmt_num(low, decimals, lang)}–{fmt_num(high, decimals, lang)}"
+
+
+def fmt_pct(share, decimals: int = 1, lang: str | None = None) -> str:
+    """A share (0-1) as a percentage for people: 0.1234 -> '12,3%'.
+
+    >>> fmt_pct(0.1234)
+    '12,3%'
+    """
+    return f"{fmt_num(100 * float(share), decimals, lang)}%"
+
+
+def fmt_p(p, lang: str | None = None) -> str:
+    """A p-value for people: '0,012', and '< 0,001' below one in a thousand (never 'p = < 0,001').
+
+    >>> fmt_p(0.01234), fmt_p(0.00001, "en")
+    ('0,012', '< 0.001')
+    """
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return "–"
+    return f"< {fmt_num(0.001, 3, lang)}" if p < 0.001 else fmt_num(p, 3, lang)
