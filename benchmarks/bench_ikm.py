@@ -41,7 +41,7 @@ def data(n: int, units: int) -> pd.DataFrame:
 
 
 def mapping() -> dict:
-    from riset.skm.ikm import UNSUR_2017
+    from riset.skm.schemes import UNSUR_2017
 
     return {col: u.key for col, u in zip(C.UNSUR, UNSUR_2017)}
 

@@ -23,7 +23,8 @@ import pandas as pd
 
 from riset import __version__
 from riset.errors import RisetError
-from riset.skm.ikm import SCHEMES, IkmResult, ikm
+from riset.skm.ikm import IkmResult, ikm
+from riset.skm.schemes import SCHEMES
 from riset.skm.exports import SurveyData, read_codebook, read_survey, write_table
 
 EXAMPLE_DATA = Path("data") / "raw" / "contoh_skm_responden.csv"

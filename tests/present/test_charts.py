@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 
 from riset.present import charts
 from riset.errors import DataError
-from riset.skm.ikm import UNSUR_2017
+from riset.skm.schemes import UNSUR_2017
 
 KEYS = [u.key for u in UNSUR_2017]
 

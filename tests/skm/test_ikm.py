@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from riset.errors import CodebookError, DataError
-from riset.skm.ikm import UNSUR_2004, UNSUR_2017, get_scheme, grade, ikm, resolve_unsur
+from riset.skm.ikm import ikm
+from riset.skm.schemes import UNSUR_2004, UNSUR_2017, get_scheme, grade, resolve_unsur
 
 KEYS = [u.key for u in UNSUR_2017]
 # The regulation's sample questionnaire: question 8 is sarana, question 9 is pengaduan.

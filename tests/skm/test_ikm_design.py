@@ -12,7 +12,8 @@ from scipy import stats
 from riset.survey import estimate as est
 from riset.survey.design import SurveyDesign
 from riset.errors import DataError, DesignError
-from riset.skm.ikm import UNSUR_2017, ikm
+from riset.skm.ikm import ikm
+from riset.skm.schemes import UNSUR_2017
 from riset.skm.ikm_design import compare_periods, ikm_design, p_mutu_beda
 from riset.survey.replicate import as_replicate
 

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from riset.errors import DataError
-from riset.skm.ikm import UNSUR_2017, ikm
+from riset.skm.ikm import ikm
+from riset.skm.schemes import UNSUR_2017
 from riset.skm.recommend import recommend
 
 KEYS = [u.key for u in UNSUR_2017]

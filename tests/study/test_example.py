@@ -13,7 +13,8 @@ import yaml
 
 from riset.study import example as datasets
 from riset.errors import RisetError
-from riset.skm.ikm import UNSUR_2017, ikm
+from riset.skm.ikm import ikm
+from riset.skm.schemes import UNSUR_2017
 
 RAW = Path(__file__).resolve().parents[2] / "data" / "raw"
 UNSUR_COLS = [f"U{i}" for i in range(1, 10)]

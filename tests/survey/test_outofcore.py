@@ -18,7 +18,7 @@ pl = pytest.importorskip("polars")
 from riset.survey import estimate, outofcore as scale  # noqa: E402
 from riset.survey.design import SurveyDesign  # noqa: E402
 from riset.errors import DataError, DesignError  # noqa: E402
-from riset.skm.ikm import UNSUR_2017  # noqa: E402
+from riset.skm.schemes import UNSUR_2017# noqa: E402
 from riset.skm.ikm_design import ikm_design  # noqa: E402
 
 GOLDEN = Path(__file__).resolve().parents[1] / "data" / "golden"

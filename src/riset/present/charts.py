@@ -41,10 +41,10 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from riset.errors import DataError
-from riset.skm.ikm import DEFAULT_SCHEME, Scheme, get_scheme
+from riset.skm.schemes import DEFAULT_SCHEME, Scheme, get_scheme
 from riset.skm.ikm_design import VERDICTS
 from riset.i18n import check_language, fmt_num, label
-from riset.skm.ikm import kinerja_label, unsur_name
+from riset.skm.schemes import kinerja_label, unsur_name
 
 #: Fill colours of the mutu bands (A best .. D worst): green, blue-green, amber, red, light for a background.
 MUTU_COLORS = {"A": "#1a9850", "B": "#66bd63", "C": "#fdae61", "D": "#d73027"}
@@ -199,7 +199,7 @@ def nrr_unsur(
         ``ci_low``/``ci_high`` (1-4 scale). One group only: filter a long `IkmResult.nrr` first.
 
     >>> import pandas as pd
-    >>> from riset.skm.ikm import UNSUR_2017
+    >>> from riset.skm.schemes import UNSUR_2017
     >>> fig = nrr_unsur(pd.DataFrame({"unsur": [u.key for u in UNSUR_2017], "nrr": [3.2] * 9}))
     >>> len(fig.axes[0].patches)
     9

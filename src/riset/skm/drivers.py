@@ -49,7 +49,7 @@ from scipy import stats
 from tqdm.auto import tqdm
 
 from riset.errors import DataError, show_value
-from riset.skm.ikm import resolve_unsur
+from riset.skm.schemes import resolve_unsur
 from riset.i18n import fmt_num, fmt_pct
 
 Lang = Literal["id", "en"]

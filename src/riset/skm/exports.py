@@ -38,7 +38,7 @@ import pandas as pd
 import yaml
 
 from riset.errors import CodebookError, DataError, RisetError, show_value
-from riset.skm.ikm import DEFAULT_SCHEME, get_scheme, resolve_unsur, unsur_columns
+from riset.skm.schemes import DEFAULT_SCHEME, get_scheme, resolve_unsur, unsur_columns
 
 ROLES = ("id", "unsur", "overall", "importance", "group", "demographic", "design", "weight", "other")
 #: roles whose answers are numbers on a scale (scale required, labels map text back to numbers)

@@ -20,7 +20,7 @@ x with standard error s; band edges of `riset.skm.ikm`):
 
     P(beda) = 1 - [Phi((upper - x) / s) - Phi((lower - x) / s)]
 
-where [lower, upper) is the band of the point grade on the unrounded scale: `riset.skm.ikm.grade` rounds the score
+where [lower, upper) is the band of the point grade on the unrounded scale: `riset.skm.schemes.grade` rounds the score
 half-up to 2 decimals with inclusive lower bounds, so grade A is x >= 88.305, B is 76.605 <= x < 88.305, etc.;
 the lowest band extends to -inf and the highest to +inf (a true score cannot leave them). P near 0.5 means the
 grade is a coin flip; report it next to the grade.
@@ -35,7 +35,7 @@ Example
 -------
 >>> import pandas as pd
 >>> from riset.survey.design import SurveyDesign
->>> from riset.skm.ikm import UNSUR_2017
+>>> from riset.skm.schemes import UNSUR_2017
 >>> df = pd.DataFrame({u.key: [4, 3, 3, 2] for u in UNSUR_2017})
 >>> res = ikm_design(SurveyDesign(df), {u.key: u.key for u in UNSUR_2017})
 >>> round(float(res.table["ikm_konversi"].iloc[0]), 2), round(float(res.table["se"].iloc[0]), 4)
@@ -54,9 +54,10 @@ from statsmodels.stats.multitest import multipletests
 
 from riset.errors import DataError, DesignError
 from riset.survey.estimate import column_label, critical_value, domains, fit_smooth
-from riset.skm.ikm import DEFAULT_SCHEME, Scheme, get_scheme, grade, ikm, unsur_columns
+from riset.skm.ikm import ikm
+from riset.skm.schemes import DEFAULT_SCHEME, Scheme, get_scheme, grade, unsur_columns
 from riset.i18n import check_language, label
-from riset.skm.ikm import kinerja_label
+from riset.skm.schemes import kinerja_label
 from riset.survey.replicate import ReplicateDesign
 
 _WEIGHT = "__bobot_desain_riset__"
@@ -117,7 +118,7 @@ def ikm_design(
 
     >>> import pandas as pd
     >>> from riset.survey.design import SurveyDesign
-    >>> from riset.skm.ikm import UNSUR_2017
+    >>> from riset.skm.schemes import UNSUR_2017
     >>> df = pd.DataFrame({u.key: [4, 4, 3, 4] for u in UNSUR_2017})
     >>> ikm_design(SurveyDesign(df), {u.key: u.key for u in UNSUR_2017}).table["mutu"].item()
     'A'
@@ -262,7 +263,7 @@ def compare_periods(
 
     >>> import pandas as pd
     >>> from riset.survey.design import SurveyDesign
-    >>> from riset.skm.ikm import UNSUR_2017
+    >>> from riset.skm.schemes import UNSUR_2017
     >>> df = pd.DataFrame({u.key: [2, 2, 3, 2, 4, 4, 3, 4] for u in UNSUR_2017})
     >>> df["periode"] = ["S1"] * 4 + ["S2"] * 4
     >>> res = compare_periods(SurveyDesign(df), {u.key: u.key for u in UNSUR_2017}, by=None)

@@ -44,7 +44,7 @@ import pandas as pd
 from scipy import stats
 
 from riset.errors import DataError, RisetError
-from riset.skm.ikm import resolve_unsur
+from riset.skm.schemes import resolve_unsur
 from riset.i18n import check_language
 
 Missing = Literal["listwise", "pairwise"]

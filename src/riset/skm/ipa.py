@@ -46,7 +46,8 @@ import pandas as pd
 
 from riset.skm.drivers import RelativeImportance, design_frame
 from riset.errors import DataError, show_value
-from riset.skm.ikm import _answers, resolve_unsur
+from riset.skm.ikm import scale_answers
+from riset.skm.schemes import resolve_unsur
 from riset.i18n import check_language, label
 
 ImportanceSource = Literal["dinyatakan", "lmg", "johnson", "korelasi"]
@@ -192,7 +193,7 @@ def ipa(
         raise DataError(f"grouping column(s) {by_cols} blank in {n_blank} row(s); "
                         "fill them or drop those rows explicitly")
 
-    perf = _answers(data, list(perf_cols), (1, 4)).rename(columns=perf_cols)
+    perf = scale_answers(data, list(perf_cols), (1, 4)).rename(columns=perf_cols)
     perf_mean = _weighted_means(perf, w, keys)
     notes: list[str] = []
     if isinstance(kepentingan, Mapping) and all(isinstance(v, (int, float)) for v in kepentingan.values()):
@@ -216,7 +217,7 @@ def ipa(
             diff = set(perf_cols.values()) ^ set(imp_cols.values())
             raise DataError("kinerja and kepentingan must cover the same unsur; "
                             f"only one has: {', '.join(sorted(diff))}")
-        imp = _answers(data, list(imp_cols), scale).rename(columns=imp_cols)
+        imp = scale_answers(data, list(imp_cols), scale).rename(columns=imp_cols)
         imp_mean = _weighted_means(imp, w, keys)[perf_mean.columns]
         sumber = sumber or "dinyatakan"
 

@@ -26,7 +26,8 @@ a suggested activity per unsur, the responsible unit/OPD and a time frame by the
 Example
 -------
 >>> import pandas as pd
->>> from riset.skm.ikm import ikm, UNSUR_2017
+>>> from riset.skm.ikm import ikm
+>>> from riset.skm.schemes import UNSUR_2017
 >>> d = pd.DataFrame({u.key: [3, 3] for u in UNSUR_2017} | {"unit": ["A", "B"]})
 >>> d.loc[0, "waktu"] = 2
 >>> rec = recommend(ikm(d, {u.key: u.key for u in UNSUR_2017}, by="unit"), per_unit=1)
@@ -43,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from riset.errors import DataError
-from riset.skm.ikm import DEFAULT_SCHEME, Scheme, get_scheme, grade
+from riset.skm.schemes import DEFAULT_SCHEME, Scheme, get_scheme, grade
 from riset.i18n import check_language, fmt_ci, fmt_num, fmt_pct, label
 
 Target = Literal["A", "terbaik"] | float

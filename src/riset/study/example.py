@@ -54,7 +54,7 @@ import yaml
 from scipy.stats import norm
 
 from riset.errors import RisetError
-from riset.skm.ikm import UNSUR_2017, get_scheme, grade
+from riset.skm.schemes import UNSUR_2017, get_scheme, grade
 
 DEFAULT_SEED = 2026
 STUDY = "SKM Kabupaten Tanjung Harapan 2026 (data contoh fiktif)"
@@ -328,7 +328,7 @@ def codebook() -> dict:
     """The codebook of the example export (format of docs/architecture.md), as a dict.
 
     Unsur are named, not numbered: U8 is 'sarana' and U9 'pengaduan' (sample-questionnaire order).
-    Labels are those of PermenPAN-RB 14/2017 (`riset.skm.ikm.UNSUR_2017`); 9 = "tidak tahu / tidak menjawab".
+    Labels are those of PermenPAN-RB 14/2017 (`riset.skm.schemes.UNSUR_2017`); 9 = "tidak tahu / tidak menjawab".
 
     >>> codebook()["columns"]["U8"]["unsur"]
     'sarana'

@@ -45,14 +45,14 @@ from riset.study.example import FILES
 from riset.survey.design import SurveyDesign
 from riset.skm.drivers import OutOfSampleCheck, RelativeImportance, out_of_sample_check, relative_importance
 from riset.errors import DataError, RisetError
-from riset.skm.ikm import Scheme, get_scheme
+from riset.skm.schemes import Scheme, get_scheme
 from riset.skm.ikm_design import compare_periods, ikm_design
 from riset.skm.exports import SurveyData, read_codebook, read_survey
 from riset.skm.ipa import CsiResult, IpaResult, csi, ipa
 from riset.skm.recommend import Recommendations, recommend
 from riset.survey.replicate import as_replicate
 from riset.i18n import check_language, fmt_ci, fmt_num
-from riset.skm.ikm import kinerja_label
+from riset.skm.schemes import kinerja_label
 from riset.survey.margins import margin_from_table
 from riset.survey.diagnostics import margin_shares, weight_summary
 from riset.survey.weighting import REPORT_RECIPE, weight_to_population

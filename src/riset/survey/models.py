@@ -69,7 +69,7 @@ from tqdm.auto import tqdm
 
 from riset.survey.design import SurveyDesign
 from riset.errors import DataError, DesignError, RisetError
-from riset.skm.ikm import UNSUR_2017, resolve_unsur
+from riset.skm.schemes import UNSUR_2017, resolve_unsur
 from riset.i18n import check_language, label
 from riset.survey.replicate import ReplicateDesign
 

@@ -51,7 +51,7 @@ from riset.survey.design import _CERTAINTY_TOL, LONELY_PSU
 from riset.errors import DataError, DesignError, show_value
 from riset.survey.estimate import (_influence, _mean_g, _mean_jac, _ratio_g, _ratio_jac, _total_g, _total_jac,
                             critical_value)
-from riset.skm.ikm import DEFAULT_SCHEME, Scheme, get_scheme, grade, unsur_columns
+from riset.skm.schemes import DEFAULT_SCHEME, Scheme, get_scheme, grade, unsur_columns
 from riset.skm.ikm_design import p_mutu_beda
 
 

@@ -41,7 +41,7 @@ from riset.errors import RisetError
 from riset.skm.ikm_design import VERDICTS
 from riset.skm.exports import write_table
 from riset.i18n import check_language, fmt_ci, fmt_num, fmt_pct, label
-from riset.skm.ikm import kinerja_label, unsur_name
+from riset.skm.schemes import kinerja_label, unsur_name
 
 FORMATS: tuple[str, ...] = ("html", "docx", "pptx", "xlsx")
 FILE_NAMES = {"html": "laporan_skm.html", "docx": "laporan_skm.docx", "pptx": "paparan_skm.pptx",

@@ -28,7 +28,7 @@ import matplotlib.pyplot as plt
 from riset.present import charts
 from riset.errors import RisetError
 from riset.i18n import check_language, fmt_ci, fmt_num, fmt_pct, label
-from riset.skm.ikm import kinerja_label, unsur_name
+from riset.skm.schemes import kinerja_label, unsur_name
 from riset.present.report import write_report
 from riset.study.run import StudyResults, StudyView, view
 
