@@ -1,9 +1,10 @@
 """The `riset` command line.
 
     riset ikm DATA --codebook CB [--by unit --by opd] [--weights COL] [--out ikm.xlsx]
+    riset check STUDY
+    riset report STUDY [--out DIR] [--lang id]
+    riset notebooks STUDY [--out DIR] [--only 03]
     riset demo [--out data/processed]
-    riset report [--data-dir DIR] [--out data/processed] [--weighting kalibrasi] [--lang id]
-    riset notebooks [--data-dir DIR] [--out data/processed] [--only 03]
     riset --version
 
 Each subcommand is one entry of `SUBCOMMANDS`: name -> (help, add_arguments(parser), run(args) -> int),
@@ -27,8 +28,7 @@ from riset.skm.ikm import IkmResult, ikm
 from riset.skm.schemes import SCHEMES
 from riset.skm.exports import SurveyData, read_codebook, read_survey, write_table
 
-EXAMPLE_DATA = Path("data") / "raw" / "contoh_skm_responden.csv"
-EXAMPLE_CODEBOOK = Path("data") / "raw" / "contoh_skm_codebook.yaml"
+EXAMPLE_STUDY = Path("data") / "raw" / "studi.yaml"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -91,126 +91,86 @@ def _beside(path: Path, what: str) -> Path:
     return path.with_name(f"{path.stem}_{what}{path.suffix}")
 
 
-# --------------------------------------------------------------------------------------- riset demo
-def _add_demo_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", default="data/processed", metavar="DIR",
-                        help="folder for the result tables (default: data/processed)")
-    parser.add_argument("--data-dir", metavar="DIR",
-                        help="folder holding contoh_skm_responden.csv and contoh_skm_codebook.yaml "
-                             "(default: data/raw of the repository)")
+# ------------------------------------------------------------------------------------- riset check
+def _add_study_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("study", metavar="STUDY",
+                        help="the study file (studi.yaml) or its folder; 'riset init DIR' creates one")
 
 
-def _run_demo(args: argparse.Namespace) -> int:
-    data_path, _ = _example_files(args.data_dir)
-    study = _run_study(data_path.parent)
-    survey = study.survey  # read and validated once, by the study
-    cb = survey.codebook
-    results: dict[str, IkmResult] = {}
-    tables: dict[str, pd.DataFrame] = {}
-    for name, by in (("ikm_per_unit", "unit"), ("ikm_per_periode", "periode"), ("ikm_per_opd", "opd")):
-        results[name] = ikm(survey.data, cb.unsur_map(), by=by, scheme=cb.scheme)
-        tables[name] = results[name].table
-        tables[name.replace("ikm", "nrr")] = results[name].nrr
-    overall = ikm(survey.data, cb.unsur_map(), scheme=cb.scheme).table.assign(unit="Semua unit")
-    tables["ikm_per_unit"] = pd.concat([tables["ikm_per_unit"], overall], ignore_index=True)
-    if not survey.issues.empty:
-        tables["masalah_data"] = survey.issues
-    out = Path(args.out)
-    written = [write_table(table, out / f"{name}.csv") for name, table in tables.items()]
-    written.append(write_table(tables, out / "ikm_contoh.xlsx"))
-    written += _write_package(study, out)
+def _run_check(args: argparse.Namespace) -> int:
+    from riset.study.config import load_study
+    from riset.study.run import plan_study, read_study_survey
 
-    # The study (design-weighted, calibrated, with CIs) was printed above; these tables apply the
-    # regulation's formula to the raw answers, as old reports did, for comparison.
-    print()
-    notes: list[str] = []
-    for name, result in results.items():
-        print(f"\n== {name}: tanpa bobot, rumus PermenPAN-RB 14/2017 apa adanya (pembanding laporan lama) ==")
-        print(_shown(tables[name]).to_string(index=False))
-        for note in result.notes:
-            if note not in notes:  # blank-answer notes repeat for every grouping
-                print(f"Catatan: {note}")
-                notes.append(note)
-    print()
-    for path in written:
-        print(f"Ditulis: {path}")
+    config = load_study(args.study)
+    survey = read_study_survey(config)
+    print(config.title)
+    print(survey.summary())
+    print(plan_study(config, survey).summary(config.language))
     return 0
-
-
-def _shown(table: pd.DataFrame) -> pd.DataFrame:
-    return table.round({"ikm": 4, "ikm_konversi": 2})
-
-
-def _example_files(data_dir: str | None) -> tuple[Path, Path]:
-    """Find the bundled example: --data-dir, else data/raw under the current folder or its parents,
-    else under the repository this package is installed from (editable install)."""
-    if data_dir:
-        bases = [Path(data_dir)]
-        names = (EXAMPLE_DATA.name, EXAMPLE_CODEBOOK.name)
-    else:
-        here = Path.cwd().resolve()
-        bases = [here, *here.parents, Path(__file__).resolve().parents[2]]
-        names = (str(EXAMPLE_DATA), str(EXAMPLE_CODEBOOK))
-    for base in bases:
-        data, codebook = (base / n for n in names)
-        if data.is_file() and codebook.is_file():
-            return data, codebook
-    looked = Path(data_dir) if data_dir else EXAMPLE_DATA.parent
-    raise RisetError(f"example study not found ({names[0]} and {names[1]} in {looked}); "
-                     "create it with 'python -m riset.study.example --out data/raw' or pass --data-dir")
 
 
 # ------------------------------------------------------------------------------------- riset report
 def _add_report_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", metavar="DIR",
-                        help="folder with the study files (default: the bundled example in data/raw)")
-    parser.add_argument("--out", default="data/processed", metavar="DIR",
-                        help="folder for the seminar package (default: data/processed)")
-    parser.add_argument("--weighting", choices=("kalibrasi", "desain", "tanpa"), default="kalibrasi",
-                        help="calibrated weights (default), design weights only, or equal weights")
-    parser.add_argument("--lang", choices=("id", "en"), default="id", help="language of the report (default: id)")
-    parser.add_argument("--seed", type=int, default=2026, help="seed of the bootstrap and cross-validation")
+    _add_study_argument(parser)
+    parser.add_argument("--out", metavar="DIR",
+                        help="folder for the seminar package (default: 'hasil' beside the study file)")
+    parser.add_argument("--lang", choices=("id", "en"), help="language of the package (default: the study's)")
 
 
 def _run_report(args: argparse.Namespace) -> int:
-    data_path, _ = _example_files(args.data_dir)
-    study = _run_study(data_path.parent, args.weighting, args.seed)
-    for path in _write_package(study, Path(args.out), args.lang):
+    from riset.present.report import write_report
+    from riset.study.config import load_study
+    from riset.study.run import run_study
+
+    config = load_study(args.study)
+    out = Path(args.out) if args.out else config.folder / "hasil"
+    results = run_study(config, progress=True)
+    print(results.summary(args.lang or config.language))
+    for path in write_report(results, out, lang=args.lang or config.language).values():
         print(f"Ditulis: {path}")
     return 0
 
 
-def _run_study(data_dir: Path, weighting: str = "kalibrasi", seed: int = 2026):
-    """The whole study (riset.study.run), its summary printed."""
-    from riset.study.run import run_study
-
-    results = run_study(data_dir, weighting=weighting, seed=seed)
-    print(results.summary())
-    return results
+# --------------------------------------------------------------------------------------- riset demo
+def _add_demo_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", default="data/processed", metavar="DIR",
+                        help="folder for the seminar package (default: data/processed)")
+    parser.add_argument("--lang", choices=("id", "en"), help="language of the package (default: the study's)")
 
 
-def _write_package(results, out: Path, lang: str = "id") -> list[Path]:
-    """Seminar package HTML/DOCX/PPTX/XLSX (riset.present.report) of a study's results."""
-    from riset.present.report import write_report
+def _run_demo(args: argparse.Namespace) -> int:
+    args.study = _example_study()
+    return _run_report(args)
 
-    return list(write_report(results, out, lang=lang).values())
+
+def _example_study() -> Path:
+    """The bundled example's study file: data/raw/studi.yaml under the current folder or one of its parents,
+    else under the repository this package is installed from (editable install)."""
+    here = Path.cwd().resolve()
+    for base in (here, *here.parents, Path(__file__).resolve().parents[2]):
+        if (base / EXAMPLE_STUDY).is_file():
+            return base / EXAMPLE_STUDY
+    raise RisetError(f"the bundled example ({EXAMPLE_STUDY}) is not here; run 'riset report' on your own study "
+                     "file, or recreate the example with 'python -m riset.study.example --out data/raw'")
 
 
 # ---------------------------------------------------------------------------------- riset notebooks
 def _add_notebooks_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", default="data/raw", metavar="DIR",
-                        help="folder with the study files the notebooks read (default: data/raw)")
-    parser.add_argument("--out", default="data/processed", metavar="DIR",
-                        help="folder for outputs; executed notebooks go to DIR/notebooks (default: data/processed)")
+    _add_study_argument(parser)
+    parser.add_argument("--out", metavar="DIR",
+                        help="folder for outputs; executed notebooks go to DIR/notebooks (default: 'hasil' "
+                             "beside the study file)")
     parser.add_argument("--only", action="append", default=[], metavar="PREFIX",
                         help="run only notebooks whose name starts with PREFIX (repeatable, e.g. --only 03)")
-    parser.add_argument("--seed", type=int, default=2026, help="SEED parameter of the notebooks")
 
 
 def _run_notebooks(args: argparse.Namespace) -> int:
     from riset.notebooks import run_notebooks
+    from riset.study.config import find_study_file
 
-    for path in run_notebooks(args.data_dir, args.out, only=args.only, seed=args.seed):
+    study = find_study_file(args.study)
+    out = Path(args.out) if args.out else study.parent / "hasil"
+    for path in run_notebooks(study, out, only=args.only):
         print(f"Ditulis: {path}")
     return 0
 
@@ -220,11 +180,14 @@ Subcommand = tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[arg
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     "ikm": ("IKM (PermenPAN-RB 14/2017) of a survey export, by group", _add_ikm_arguments, _run_ikm),
-    "demo": ("run the study on the bundled example and write the tables", _add_demo_arguments, _run_demo),
+    "check": ("check a study's files and say what will be computed, and what skipped and why",
+              _add_study_argument, _run_check),
     "report": ("run the whole study and write the seminar package (HTML, PPTX, DOCX, XLSX)", _add_report_arguments,
                _run_report),
-    "notebooks": ("run the study notebooks top to bottom on a data set (papermill), keeping executed copies",
+    "notebooks": ("run the study notebooks top to bottom on a study (papermill), keeping executed copies",
                   _add_notebooks_arguments, _run_notebooks),
+    "demo": ("the seminar package of the bundled example study (riset report data/raw/studi.yaml)",
+             _add_demo_arguments, _run_demo),
 }
 
 

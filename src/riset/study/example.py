@@ -62,6 +62,7 @@ PERIODE = ("2026-S1", "2026-S2")
 _PERIODE_RANGE = {"2026-S1": (date(2026, 1, 1), date(2026, 6, 30)), "2026-S2": (date(2026, 7, 1), date(2026, 12, 31))}
 
 FILES = {
+    "studi": "studi.yaml",
     "responden": "contoh_skm_responden.csv",
     "kerangka": "contoh_kerangka_sampel.csv",
     "margin": "contoh_margin_penduduk.csv",
@@ -314,6 +315,10 @@ def write_example_study(out_dir, seed: int = DEFAULT_SEED) -> dict[str, Path]:
     paths = {}
     for name, filename in FILES.items():
         path = out / filename
+        if name == "studi":
+            path.write_text(header + STUDY_FILE, encoding="utf-8")
+            paths[name] = path
+            continue
         content = study[name]
         if isinstance(content, pd.DataFrame):
             content.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
@@ -322,6 +327,48 @@ def write_example_study(out_dir, seed: int = DEFAULT_SEED) -> dict[str, Path]:
             path.write_text(header + text, encoding="utf-8")
         paths[name] = path
     return paths
+
+
+#: The example's study file (`riset.study.config`): everything specific to this study lives here, nothing
+#: of it in library code. `make demo` runs ``riset report data/raw/studi.yaml`` like any user's study.
+STUDY_FILE = f"""\
+# Berkas studi contoh (fiktif). Kunci dan artinya: riset init, atau docs/architecture.md.
+study: {STUDY}
+area: {{name: Kabupaten Tanjung Harapan, level: kabupaten}}
+organiser: Tim Peneliti riset (data contoh fiktif)
+fieldwork: Januari-Desember 2026 (semester 1 dan semester 2)
+data: {FILES["responden"]}
+codebook: {FILES["codebook"]}
+frame: {FILES["kerangka"]}
+# Wawancara keluar dua tahap berstrata: strata unit x periode, PSU hari layanan (FPC: hari buka),
+# SSU responden (FPC: pengunjung hari itu); bobot desain = D/d x M/m.
+design:
+  weights: bobot_desain
+  strata: [unit, periode]
+  psu: hari
+  fpc: n_hari_layanan
+  ssu: id_responden
+  fpc2: n_pengunjung_hari
+levels: [periode, opd, unit, [unit, periode]]
+unit: unit
+period: periode
+names: {{unit: nama_unit}}
+service_type: jenis_layanan
+# Komposisi jenis kelamin dan umur penduduk 17+ di tiap kecamatan, total kunjungan tiap unit x periode tetap.
+weighting:
+  method: calibrate
+  calfun: raking
+  margins: {FILES["margin"]}
+  count: jumlah
+  variables: [[kecamatan, jenis_kelamin], [kecamatan, kelompok_umur]]
+  scale: kecamatan
+  keep_totals: [unit, periode]
+overall: K1
+importance: [{", ".join(KOLOM_KEPENTINGAN)}]
+language: id
+seed: {DEFAULT_SEED}
+drivers: {{replicates: 100}}
+"""
 
 
 def codebook() -> dict:

@@ -1,33 +1,30 @@
-"""The whole SKM study in one call: read -> validate -> design -> weights -> IKM with CI -> drivers -> IPA ->
-recommendations, returned as one `StudyResults` that the report, the CLI, the notebooks and the dashboards
-all read (nothing is computed twice).
+"""One study from its study file to `StudyResults`: read -> check -> design -> weights -> IKM with CI at every
+level -> change between periods -> drivers -> IPA -> recommendations. The report, the CLI, the notebooks and
+the dashboard all read the one `StudyResults` (nothing is computed twice).
 
-Steps (each delegated to the module that owns it):
+Steps (each delegated to the module that owns it; `riset.study.plan` decides which run):
 
-1. `riset.skm.exports.read_survey` reads the export with its codebook; every blanked or converted cell is kept in
-   `StudyResults.survey.issues` (never dropped silently).
-2. `riset.survey.design.SurveyDesign` describes the sampling design. For the bundled example (exit interviews,
-   see `riset.study.example`): strata = unit x periode, PSU = sampled service day (`hari`) with stage-1 FPC
-   `n_hari_layanan` (service days D), SSU = respondent with stage-2 FPC `n_pengunjung_hari` (visitors M
-   that day), design weight ``bobot_desain`` = D/d x M/m (Lumley 2010, ch. 3; Cochran 1977, ch. 10-11).
-3. `riset.survey.weighting.weight_to_population` with `riset.survey.weighting.REPORT_RECIPE` (raking calibration)
-   adjusts the design weights so that within each kecamatan the weighted sex and age composition of the
-   service users matches that of the residents 17+ (``contoh_margin_penduduk.csv``, scaled to the
-   design-weighted visits of the kecamatan), while each unit x periode keeps its design-weighted total of
-   visits (Deville & Sarndal 1992). The variance carries the calibration (residuals), as R `calibrate()`
-   does. Notebook 02 and the pembobotan widget offer the same recipe as their default.
-4. IKM and NRR per kabupaten, OPD, unit, periode and unit x periode with design-based SE and 95% CI
-   (`riset.skm.ikm_design`), weight exactly 1/9 (PermenPAN-RB 14/2017), mutu with the probability of a
-   different grade.
-5. Key drivers of overall satisfaction K1 (`riset.skm.drivers`: LMG/Shapley share of R² with design bootstrap
-   CIs), an out-of-sample check, IPA with stated importance and CSI (`riset.skm.ipa`), and ranked
-   recommendations (`riset.skm.recommend`).
+1. `riset.skm.exports.read_survey` reads the export(s) with the codebook; every blanked or converted cell is
+   kept in `StudyResults.survey.issues` (never dropped silently).
+2. `riset.survey.design.SurveyDesign` describes the sampling design of the study file (`design:`), e.g. strata
+   = unit x periode, PSU = sampled service day with its FPC, SSU = respondent with its FPC (Lumley 2010,
+   ch. 3), or a simple random sample.
+3. Weights (`weighting:`): equal, the design's, or the design's adjusted to population margins by
+   `riset.survey.weighting.weight_to_population` (post-stratification, raking or calibration; Deville &
+   Sarndal 1992); the variance carries the adjustment, as R `calibrate()` does.
+4. IKM and NRR for the whole area and every reporting level (`levels:`) with design-based SE and CI
+   (`riset.skm.ikm_design`), the scheme's exact weight (1/9 in PermenPAN-RB 14/2017), mutu with the
+   probability of a different grade.
+5. With a period column: the change from the first to the last period (`compare_periods`, design t test).
+6. With an overall-satisfaction item: key drivers (`riset.skm.drivers`, LMG/Shapley share of R^2 with
+   design bootstrap CIs) and an out-of-sample check. IPA (`riset.skm.ipa`) with stated importance, or
+   with the drivers' derived importance; CSI with stated importance. Ranked recommendations.
 
 Example
 -------
->>> from riset.study.run import run_study                     # doctest: +SKIP
->>> res = run_study("data/raw")                            # doctest: +SKIP
->>> res.kabupaten()[["ikm_konversi", "ci_low", "ci_high", "mutu"]]   # doctest: +SKIP
+>>> from riset.study import run_study                       # doctest: +SKIP
+>>> res = run_study("data/raw/studi.yaml")                  # doctest: +SKIP
+>>> res.area_row()[["ikm_konversi", "ci_low", "ci_high", "mutu"]]   # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -35,127 +32,127 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Literal, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from riset.study.example import FILES
-from riset.survey.design import SurveyDesign
-from riset.skm.drivers import OutOfSampleCheck, RelativeImportance, out_of_sample_check, relative_importance
 from riset.errors import DataError, RisetError
-from riset.skm.schemes import Scheme, get_scheme
-from riset.skm.ikm_design import compare_periods, ikm_design
+from riset.i18n import Note, check_language, fmt_ci, fmt_num, say
+from riset.skm.drivers import OutOfSampleCheck, RelativeImportance, out_of_sample_check, relative_importance
 from riset.skm.exports import SurveyData, read_codebook, read_survey
-from riset.skm.ipa import CsiResult, IpaResult, csi, ipa
+from riset.skm.ikm_design import compare_periods, ikm_design
+from riset.skm.instrument import InstrumentResult, check_instrument
+from riset.skm.ipa import CsiResult, IpaResult, csi, derived_importance, ipa
 from riset.skm.recommend import Recommendations, recommend
-from riset.survey.replicate import as_replicate
-from riset.i18n import check_language, fmt_ci, fmt_num
-from riset.skm.schemes import kinerja_label
-from riset.survey.margins import margin_from_table
+from riset.skm.schemes import Scheme, get_scheme
+from riset.study.config import StudyConfig, StudyError, load_study
+from riset.study.plan import Step, StudyPlan
+from riset.survey.design import SurveyDesign
 from riset.survey.diagnostics import margin_shares, weight_summary
-from riset.survey.weighting import REPORT_RECIPE, weight_to_population
+from riset.survey.margins import margin_from_table
+from riset.survey.replicate import as_replicate
+from riset.survey.weighting import WeightingRun, weight_to_population
 
-Weighting = Literal["kalibrasi", "desain", "tanpa"]
-WEIGHTINGS: tuple[str, ...] = ("kalibrasi", "desain", "tanpa")
+__all__ = ["AREA", "StudyResults", "StudyView", "check_study", "plan_study", "profile", "read_study_survey",
+           "run_study", "view"]
 
-#: Design of the bundled example study (columns of contoh_skm_responden.csv); `ssu` is the respondent id.
-EXAMPLE_DESIGN: dict[str, object] = {
-    "weights": "bobot_desain",
-    "strata": ("unit", "periode"),
-    "psu": "hari",
-    "fpc": "n_hari_layanan",
-    "fpc2": "n_pengunjung_hari",
-}
-#: Grouping levels of the IKM table, from the whole kabupaten down to unit x periode.
-LEVELS: dict[str, tuple[str, ...]] = {
-    "kabupaten": (),
-    "periode": ("periode",),
-    "opd": ("opd",),
-    "unit": ("unit",),
-    "unit_periode": ("unit", "periode"),
-}
-#: Demographic characteristics shown in the respondent profile (codebook role 'demographic').
-PROFILE_ORDER = ("jenis_kelamin", "kelompok_umur", "pendidikan", "pekerjaan", "kecamatan")
-_ONE = "_bobot_sama"
+#: Level key of the whole area (every respondent); its group is the area's name.
+AREA = "area"
+_EQUAL = "_bobot_sama"
 _FINAL = "_bobot_akhir"
 
 
 @dataclass
 class StudyResults:
-    """Everything a seminar needs from one SKM study; tidy tables plus the objects they came from.
+    """Everything a seminar needs from one study; tidy tables plus the objects they came from.
 
     Tables (pandas, one row per ...):
-    - `ikm`: group at each level (`level` = kabupaten / periode / opd / unit / unit_periode) with
-      n_responden, ikm, ikm_konversi, se, ci_low, ci_high (converted scale, 95%), mutu, kinerja, p_mutu_beda;
+    - `ikm`: group at each level (`level` = 'area' for the whole area, then the study's levels, e.g. 'unit',
+      'unit_periode') with n_responden, ikm, ikm_konversi, se, ci_low, ci_high (converted scale, 95%), mutu,
+      kinerja, p_mutu_beda, and display names;
     - `nrr`: level x group x unsur with nrr, se, ci_low, ci_high (1-4 scale);
-    - `profile`: variabel, kategori, n, persen (unweighted respondent profile);
-    - `weights`: one row per respondent (bobot_desain, bobot_akhir); `weight_table`: Kish deff, n_eff,
-      min/max per stage (`riset.survey.diagnostics.weight_summary`); `margins`: sex/age shares (%) of the
-      population and of the sample unweighted / design-weighted / final-weighted;
-    - `recommendations`: ranked unit x unsur improvements with text (`riset.skm.recommend`; Indonesian,
-      `recommendations_in("en")` for English).
-    - `period_change`: change in converted IKM from the first to the last periode (level kabupaten / unit):
-      ikm_awal, ikm_akhir, selisih, se (with the covariance of the two periods), ci_low, ci_high, t, df,
-      p_value, perubahan (naik / turun / tidak berubah bermakna at 95%; `riset.skm.ikm_design.compare_periods`);
-      None when the data has fewer than two periods.
-    Objects: `survey` (io), `designs` ('tanpa' equal weights, 'desain', and 'kalibrasi' when calibrated;
-    `design` is the one the tables use), `drivers`,
-    `drivers_check`, `ipa_result`, `csi_result`.
+    - `profile`: variabel, kategori, n, persen (unweighted respondent profile), None without demographics;
+    - `weights`: one row per respondent (design and final weight); `weight_table`: Kish deff, n_eff, range;
+      `margins`: population vs sample shares (%) of every weighting variable (unweighted, design, final),
+      None without adjustment;
+    - `period_change`: change in converted IKM from the first to the last period for the area and per unit,
+      None with fewer than two periods;
+    - `recommendations`: ranked unit x unsur improvements (`riset.skm.recommend`).
+    Objects: `config` (the study file), `plan` (what ran, what was skipped and why), `survey` (the data read),
+    `designs` ('none' equal weights, 'design', and 'final' when weights were adjusted; `design` is the one
+    the tables use), `drivers`, `drivers_check`, `ipa_result`, `csi_result`, `instrument`.
     """
 
-    title: str
+    config: StudyConfig
+    plan: StudyPlan
     scheme: Scheme
     survey: SurveyData
     unsur_map: dict[str, str]
     importance_map: dict[str, str]
-    design_spec: dict[str, object]
-    weighting: str
+    overall: str | None
     designs: dict[str, SurveyDesign]
+    weighting: str
+    weighting_run: WeightingRun | None
     ikm: pd.DataFrame
     nrr: pd.DataFrame
-    profile: pd.DataFrame
+    profile: pd.DataFrame | None
     weights: pd.DataFrame
     weight_table: pd.DataFrame
     margins: pd.DataFrame | None
-    drivers: RelativeImportance
+    instrument: InstrumentResult | None
+    drivers: RelativeImportance | None
     drivers_check: OutOfSampleCheck | None
-    ipa_result: IpaResult
-    csi_result: CsiResult
+    ipa_result: IpaResult | None
+    csi_result: CsiResult | None
     recommend_result: dict[str, Recommendations]
-    seed: int
-    sources: dict[str, str] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
     period_change: pd.DataFrame | None = None
+    notes: list = field(default_factory=list)
 
     # ------------------------------------------------------------------ convenient views
     @property
+    def title(self) -> str:
+        return self.config.title
+
+    @property
+    def seed(self) -> int:
+        return self.config.seed
+
+    @property
     def design(self) -> SurveyDesign:
-        """The design with the final weights (calibrated, design or equal, per `weighting`)."""
+        """The design with the final weights (adjusted, design or equal, per the study's weighting)."""
         return self.designs[self.weighting]
 
     @property
     def design_base(self) -> SurveyDesign:
-        """The design with the design weights (before calibration)."""
-        return self.designs["desain"]
+        """The design with the design weights (before any adjustment)."""
+        return self.designs["design"]
+
+    @property
+    def unit(self) -> str | None:
+        """The service-unit column (league table, recommendations, publication sheets)."""
+        return self.config.unit
 
     def levels(self) -> list[str]:
-        """The IKM levels of this study (those of `LEVELS` whose columns the data has)."""
+        """The IKM levels of this study: 'area', then those of the study file."""
         return list(dict.fromkeys(self.ikm["level"]))
 
     def level(self, name: str) -> pd.DataFrame:
-        """IKM rows of one level ('kabupaten', 'periode', 'opd', 'unit', 'unit_periode')."""
+        """IKM rows of one level ('area', 'unit', 'unit_periode', ...)."""
         if name not in self.levels():
             raise RisetError(f"level {name!r} is not an IKM level of this study; levels: {', '.join(self.levels())}")
         return self.ikm[self.ikm["level"] == name].reset_index(drop=True)
 
-    def kabupaten(self) -> pd.Series:
-        """The kabupaten-wide IKM row (all respondents, all periods)."""
-        return self.level("kabupaten").iloc[0]
+    def area_row(self) -> pd.Series:
+        """The IKM row of the whole area (all respondents, all periods)."""
+        return self.level(AREA).iloc[0]
 
-    def nrr_of(self, level: str = "kabupaten", group: str | None = None) -> pd.DataFrame:
-        """NRR per unsur of one group of a level (the kabupaten when `group` is None)."""
+    def units(self) -> pd.DataFrame:
+        """IKM rows of the service units (the `unit` level), empty when the study has no unit column."""
+        return self.level(self.unit) if self.unit and self.unit in self.levels() else self.ikm.iloc[0:0]
+
+    def nrr_of(self, level: str = AREA, group: str | None = None) -> pd.DataFrame:
+        """NRR per unsur of one group of a level (the whole area when `group` is None)."""
         part = self.nrr[self.nrr["level"] == level]
         if group is not None:
             part = part[part["group"] == group]
@@ -163,15 +160,24 @@ class StudyResults:
             raise RisetError(f"no NRR rows for level {level!r}, group {group!r}")
         return part.reset_index(drop=True)
 
+    def unit_name(self, code) -> str:
+        """Display name of a unit code (its name column, else the code)."""
+        units = self.units()
+        name_col = self.config.names.get(self.unit or "")
+        if name_col and name_col in units.columns:
+            match = units.loc[units[self.unit].astype(str) == str(code), name_col]
+            if len(match) and isinstance(match.iloc[0], str):
+                return match.iloc[0]
+        return str(code)
+
     @property
-    def ipa(self) -> pd.DataFrame:
+    def ipa(self) -> pd.DataFrame | None:
         """IPA table (unsur, kode, nama, kinerja, kepentingan, tingkat_kesesuaian, kuadran, kuadran_label)."""
-        return self.ipa_result.table
+        return None if self.ipa_result is None else self.ipa_result.table
 
     @property
     def recommendations(self) -> pd.DataFrame:
-        """Ranked recommendations (Indonesian text): prioritas, unit, nama_unit, unsur, nama, nrr, target_nrr,
-        dampak_ikm, ikm_baru, mutu_baru, alasan, dampak, kegiatan, penanggung_jawab, waktu, indikator, ..."""
+        """Ranked recommendations (Indonesian text)."""
         return self.recommend_result["id"].table
 
     def recommendations_in(self, lang: str | None = None) -> Recommendations:
@@ -180,11 +186,13 @@ class StudyResults:
 
     @property
     def n(self) -> int:
-        """Number of respondents read (rows of the export)."""
+        """Number of respondents read (rows of the export(s))."""
         return len(self.survey.data)
 
-    def drivers_table(self) -> pd.DataFrame:
-        """Relative importance per unsur as shares of R² (importance, ci_low, ci_high: 0-1), best first."""
+    def drivers_table(self) -> pd.DataFrame | None:
+        """Relative importance per unsur as shares of R^2 (importance, ci_low, ci_high: 0-1), best first."""
+        if self.drivers is None:
+            return None
         t = self.drivers.table
         out = pd.DataFrame({"unsur": t["unsur"], "nama": t["nama"], "importance": t["lmg"] / self.drivers.r2})
         if "lmg_lo" in t.columns:
@@ -194,246 +202,343 @@ class StudyResults:
         return out.sort_values("peringkat", kind="stable").reset_index(drop=True)
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Every table of the study by sheet name (for XLSX export)."""
-        sheets = {
-            "IKM": self.ikm,
-            "NRR": self.nrr,
-            "IPA": self.ipa,
-            "CSI": self.csi_result.index,
-            "CSI per unsur": self.csi_result.table,
-            "Faktor penentu": self.drivers.table,
-            "Rekomendasi": self.recommendations,
-            "Profil responden": self.profile,
-            "Bobot": self.weight_table,
-            "Masalah data": self.survey.issues,
-        }
-        if self.margins is not None:
-            sheets["Margin pembobotan"] = self.margins
-        if self.period_change is not None:
-            sheets["Perubahan periode"] = self.period_change
-        sheets["Catatan"] = pd.DataFrame({"catatan": self.notes})
+        """Every table of the study by key (the XLSX writer names the sheets)."""
+        sheets = {"ikm": self.ikm, "nrr": self.nrr}
+        optional = {"ipa": self.ipa, "csi": None if self.csi_result is None else self.csi_result.index,
+                    "csi_unsur": None if self.csi_result is None else self.csi_result.table,
+                    "drivers": None if self.drivers is None else self.drivers.table,
+                    "recommendations": self.recommendations, "profile": self.profile,
+                    "weights": self.weight_table,
+                    "margins": None if self.weighting_run is None else self.weighting_run.diagnostics.margins,
+                    "period_change": self.period_change, "data_issues": self.survey.issues}
+        sheets.update({k: v for k, v in optional.items() if v is not None})
         return sheets
 
-    # ------------------------------------------------------------------ text
-    def methodology(self, lang: str | None = None) -> list[str]:
-        """Methodology paragraphs (design, weighting, IKM formula with the 1/9 weight, CIs, drivers)."""
-        lang = check_language(lang)
-        spec = self.design_spec
-        strata = [spec["strata"]] if isinstance(spec.get("strata"), str) else list(spec.get("strata") or [])
-        n_strata = self.survey.data.groupby(strata).ngroups if strata else 1
-        n_psu = self.survey.data[spec["psu"]].nunique() if spec.get("psu") else self.n
-        two_stage = dict(spec) == {**EXAMPLE_DESIGN, "ssu": spec.get("ssu")}
-        k = len(self.scheme.unsur)
-        ci_text = "selang kepercayaan 95%" if lang == "id" else "95% confidence interval"
-        if lang == "id":
-            design = (
-                f"Survei ini memakai desain sampel dua tahap berstrata: strata = unit layanan × periode ({n_strata} strata); "
-                f"unit sampling primer (PSU) = hari layanan yang terpilih secara acak ({n_psu} hari), dengan koreksi populasi "
-                f"terhingga dari jumlah hari layanan per periode; unit tahap kedua = pengunjung yang diwawancarai saat keluar "
-                f"(exit interview), dengan koreksi populasi terhingga dari jumlah pengunjung hari itu. Bobot desain = "
-                f"(D/d) × (M/m). Galat baku dihitung dengan linearisasi Taylor sesuai desain (Lumley 2010; paket R survey)."
-            )
-            weighting = {
-                "kalibrasi": "Bobot desain dikalibrasi (raking; Deville & Särndal 1992) sehingga komposisi jenis kelamin dan "
-                             "kelompok umur pengguna layanan di tiap kecamatan sama dengan penduduk 17+ (data margin "
-                             "penduduk), sementara total kunjungan tiap unit × periode tetap. Galat baku memperhitungkan "
-                             "kalibrasi (residual regresi), seperti fungsi calibrate() di R survey.",
-                "desain": "Estimasi memakai bobot desain tanpa kalibrasi.",
-                "tanpa": "Estimasi memakai bobot yang sama untuk setiap responden (tanpa pembobotan), "
-                         "seperti perhitungan SKM konvensional; galat baku tetap memperhitungkan strata dan klaster.",
-            }[self.weighting]
-            formula = (
-                f"Nilai rata-rata (NRR) tiap unsur = jumlah nilai jawaban / jumlah jawaban yang terisi (jawaban kosong tidak "
-                f"dihitung). IKM = Σ NRR × bobot, dengan bobot tertimbang tepat 1/{k} (bukan 0,11 yang membuat nilai sempurna "
-                f"menjadi 99,00), lalu dikonversi × 25 (skala 25–100) dan dikategorikan menurut {self.scheme.title}: "
-                f"88,31–100 A (Sangat Baik), 76,61–88,30 B (Baik), 65,00–76,60 C (Kurang Baik), 25,00–64,99 D (Tidak Baik). "
-                f"Setiap IKM disertai {ci_text} berbasis desain dan peluang bahwa mutu sebenarnya berbeda dari mutu titik."
-            )
-            drivers = (
-                f"Faktor penentu kepuasan: regresi kepuasan keseluruhan (K1, skala 1–10) atas {k} unsur, dengan kepentingan "
-                f"relatif LMG/Shapley (bagian R²; Lindeman, Merenda & Gold 1980) dan selang kepercayaan bootstrap sesuai "
-                f"desain{'; diperiksa di luar sampel dengan gradient boosting' if self.drivers_check else ''}. "
-                f"Importance-Performance Analysis memakai kepentingan yang dinyatakan responden (P1–P{k})."
-            )
-        else:
-            design = (
-                f"The survey uses a stratified two-stage design: strata = service unit × period ({n_strata} strata); primary "
-                f"sampling units (PSU) = randomly selected service days ({n_psu} days) with a finite population correction "
-                f"from the number of service days per period; second stage = visitors interviewed on exit, with a finite "
-                f"population correction from that day's visitors. Design weight = (D/d) × (M/m). Standard errors use Taylor "
-                f"linearisation under the design (Lumley 2010; R package survey)."
-            )
-            weighting = {
-                "kalibrasi": "Design weights were calibrated (raking; Deville & Särndal 1992) so that within each district the "
-                             "sex and age composition of service users matches residents aged 17+, keeping each unit × "
-                             "period's total visits. Standard errors account for the calibration, as R survey's calibrate().",
-                "desain": "Estimates use the design weights without calibration.",
-                "tanpa": "Estimates weight every respondent equally (no weighting), as conventional SKM calculators do; "
-                         "standard errors still account for strata and clusters.",
-            }[self.weighting]
-            formula = (
-                f"Mean score (NRR) per element = sum of answers / number of answers given (blanks excluded). IKM = Σ NRR × "
-                f"weight with the weight exactly 1/{k} (not 0.11, which turns a perfect score into 99.00), converted × 25 "
-                f"(scale 25–100) and graded per {self.scheme.title}: 88.31–100 A, 76.61–88.30 B, 65.00–76.60 C, "
-                f"25.00–64.99 D. Every IKM has a design-based {ci_text} and the probability that the true grade differs."
-            )
-            drivers = (
-                f"Key drivers: regression of overall satisfaction (K1, 1–10) on the {k} elements, with LMG/Shapley "
-                f"relative importance (share of R²) and design bootstrap CIs"
-                f"{', checked out of sample with gradient boosting' if self.drivers_check else ''}. "
-                f"The Importance-Performance Analysis uses stated importance (P1–P{k})."
-            )
-        if not two_stage:
-            design = _design_text(spec, strata, n_strata, n_psu, lang)
-        return [design, weighting, formula, drivers]
+    def note_texts(self, lang: str | None = None) -> list[str]:
+        """Every note of the study (data, weighting, estimation) in `lang`."""
+        return [n.text(lang) if isinstance(n, Note) else str(n) for n in self.notes]
 
-    def headline(self, lang: str | None = None) -> str:
-        """One sentence: the kabupaten IKM with CI, mutu and n."""
+    def summary(self, lang: str | None = None) -> str:
+        """The study in a few lines: title, the area's IKM with CI, the units, what was skipped."""
         lang = check_language(lang)
-        row = self.kabupaten()
-        value, ci = fmt_num(row["ikm_konversi"], 2, lang), fmt_ci(row["ci_low"], row["ci_high"], 2, lang)
-        kinerja = kinerja_label(row["mutu"], lang, self.scheme)
-        n = fmt_num(row["n_responden"], 0, lang)
-        if lang == "id":
-            return (f"IKM kabupaten {value} (SK 95% {ci}), mutu {row['mutu']} ({kinerja}), "
-                    f"dari {n} responden.")
-        return f"Regency IKM {value} (95% CI {ci}), grade {row['mutu']} ({kinerja}), from {n} respondents."
-
-    def summary(self) -> str:
-        shown = self.level("unit")[["unit", "nama_unit", "n_responden", "ikm_konversi", "ci_low", "ci_high", "mutu"]]
-        return "\n".join([self.title, self.headline(), shown.round(2).to_string(index=False), *self.notes])
+        row = self.area_row()
+        lines = [self.title, say("summary_area", lang, level=say(f"area_{self.config.area.level}", lang),
+                                 name=self.config.area.name, ikm=fmt_num(row["ikm_konversi"], 2, lang),
+                                 ci=fmt_ci(row["ci_low"], row["ci_high"], 2, lang), mutu=row["mutu"],
+                                 n=int(row["n_responden"]))]
+        units = self.units()
+        if len(units) > 1:
+            cols = [c for c in (self.unit, self.config.names.get(self.unit)) if c in units.columns]
+            shown = units[[*cols, "n_responden", "ikm_konversi", "ci_low", "ci_high", "mutu"]]
+            lines.append(shown.round(2).to_string(index=False))
+        lines += [s.text(lang) for s in self.plan.skipped()]
+        return "\n".join(lines)
 
     def __repr__(self) -> str:
         return self.summary()
 
 
-def _design_text(spec: Mapping[str, object], strata: list[str], n_strata: int, n_psu: int, lang: str) -> str:
-    """Methodology sentence for a design other than the example's two-stage exit-interview design."""
-    psu, weights = spec.get("psu"), spec.get("weights")
-    if lang == "id":
-        parts = [f"strata = {' × '.join(strata)} ({n_strata} strata)" if strata else "tanpa strata",
-                 f"unit sampling primer (PSU) = {psu} ({n_psu} PSU)" if psu else "setiap responden adalah PSU-nya sendiri",
-                 f"bobot desain dari kolom {weights}" if weights else "bobot dari koreksi populasi terhingga atau sama"]
-        return (f"Desain sampel: {'; '.join(parts)}"
-                f"{'; dengan koreksi populasi terhingga (' + str(spec['fpc']) + ')' if spec.get('fpc') else ''}. "
-                f"Galat baku dihitung dengan linearisasi Taylor sesuai desain (Lumley 2010; paket R survey).")
-    parts = [f"strata = {' × '.join(strata)} ({n_strata} strata)" if strata else "no strata",
-             f"primary sampling units (PSU) = {psu} ({n_psu} PSUs)" if psu else "each respondent is its own PSU",
-             f"design weights from column {weights}" if weights else "weights from the finite population correction or equal"]
-    return (f"Sampling design: {'; '.join(parts)}"
-            f"{'; with a finite population correction (' + str(spec['fpc']) + ')' if spec.get('fpc') else ''}. "
-            f"Standard errors use Taylor linearisation under the design (Lumley 2010; R package survey).")
+# ---------------------------------------------------------------------------------------------- reading
+def read_study_survey(config: StudyConfig) -> SurveyData:
+    """The study's answers: every export file of `config.data` read with the codebook and appended.
+
+    With several files the respondent ids must stay unique across them (an id found in two files is an
+    error naming both), and the column `sumber_data` records each row's file.
+    """
+    codebook = read_codebook(config.codebook)
+    parts = [read_survey(d.path, codebook, sheet=d.sheet) for d in config.data]
+    if len(parts) == 1:
+        return parts[0]
+    seen: dict = {}
+    for source, part in zip(config.data, parts):
+        for rid in part.data[codebook.id]:
+            if rid in seen:
+                raise DataError(f"respondent id {rid!r} is in both '{seen[rid]}' and '{source.path.name}'; "
+                                "ids must be unique across the study's export files")
+            seen[rid] = source.path.name
+    data = pd.concat([p.data.assign(sumber_data=s.path.name) for s, p in zip(config.data, parts)],
+                     ignore_index=True)
+    issues = pd.concat([p.issues for p in parts], ignore_index=True)
+    return SurveyData(data=data, codebook=codebook, issues=issues, source=", ".join(d.path.name for d in config.data))
+
+
+# ---------------------------------------------------------------------------------------------- the plan
+def _overall(config: StudyConfig, survey: SurveyData) -> str | None:
+    if config.overall is False:
+        return None
+    if isinstance(config.overall, str):
+        _need(survey, [config.overall], "overall")
+        return config.overall
+    found = survey.codebook.columns("overall")
+    return found[0] if found else None
+
+
+def _importance(config: StudyConfig, survey: SurveyData) -> dict[str, str]:
+    if config.importance is False:
+        return {}
+    stated = survey.codebook.unsur_map("importance")
+    if config.importance:
+        _need(survey, list(config.importance), "importance")
+        unmapped = [c for c in config.importance if c not in stated]
+        if unmapped:
+            raise StudyError(f"importance column '{unmapped[0]}' has no unsur in the codebook; give it "
+                             "role: importance and unsur: <name> there")
+        return {c: stated[c] for c in config.importance}
+    return stated
+
+
+def _need(survey: SurveyData, columns: Sequence[str], key: str) -> None:
+    absent = [c for c in columns if c not in survey.data.columns]
+    if absent:
+        raise StudyError(f"study file key '{key}' names column '{absent[0]}', which is not in the data "
+                         f"({survey.source}); columns: {', '.join(map(str, survey.data.columns[:12]))}"
+                         f"{', ...' if len(survey.data.columns) > 12 else ''}")
+
+
+def check_study(config: StudyConfig, survey: SurveyData) -> None:
+    """Every column the study file names exists in the data (one-line `StudyError` naming key and column)."""
+    for i, level in enumerate(config.levels, start=1):
+        _need(survey, level, f"levels[{i}]")
+    for key, value in (("unit", config.unit), ("period", config.period), ("service_type", config.service_type)):
+        if value:
+            _need(survey, [value], key)
+    for column, name in config.names.items():
+        _need(survey, [column, name], f"names.{column}")
+    _need(survey, config.design.columns(), "design")
+    w = config.weighting
+    for i, variables in enumerate(w.variables, start=1):
+        _need(survey, variables, f"weighting.variables[{i}]")
+    _need(survey, w.keep_totals, "weighting.keep_totals")
+    if isinstance(w.scale, str):
+        _need(survey, [w.scale], "weighting.scale")
+
+
+def plan_study(config: StudyConfig, survey: SurveyData) -> StudyPlan:
+    """What `run_study` computes on this data, and what it skips and why (`riset check` prints it)."""
+    check_study(config, survey)
+    data = survey.data
+    overall, importance = _overall(config, survey), _importance(config, survey)
+    demographics = survey.codebook.columns("demographic")
+    n_units = data[config.unit].nunique() if config.unit else 0
+    n_periods = data[config.period].nunique() if config.period else 0
+    method = config.weighting.method
+    if method == "design" and not (config.design.weights or config.design.fpc):
+        weighting = Step("weighting", True, "weighting_equal_design")
+    else:
+        weighting = Step("weighting", True, f"weighting_{method}",
+                         {"variables": ", ".join(" × ".join(v) for v in config.weighting.variables)})
+    steps = [
+        Step("ikm", True, "ikm_area", {"name": config.area.name}),
+        Step("levels", bool(config.levels), "levels" if config.levels else "no_levels",
+             {"levels": ", ".join(" × ".join(lv) for lv in config.levels)}),
+        Step("league", n_units > 1, "league" if n_units > 1 else ("one_unit" if config.unit else "no_unit"),
+             {"n": n_units}),
+        weighting,
+        Step("profile", bool(demographics), "profile" if demographics else "no_demographics",
+             {"columns": ", ".join(demographics)}),
+        Step("instrument", len(data) >= 10, "instrument" if len(data) >= 10 else "too_few", {"n": len(data)}),
+        Step("period_change", n_periods >= 2, "period_change" if n_periods >= 2 else (
+            "one_period" if config.period else "no_period"), {"n": n_periods}),
+        Step("drivers", overall is not None, "drivers" if overall else "no_overall", {"column": overall}),
+        Step("out_of_sample", overall is not None and config.out_of_sample,
+             "out_of_sample" if overall and config.out_of_sample else ("off" if overall else "no_overall")),
+        Step("ipa", bool(importance) or overall is not None,
+             "ipa_stated" if importance else ("ipa_derived" if overall else "no_importance_no_overall")),
+        Step("csi", bool(importance), "csi" if importance else "no_importance"),
+        Step("recommendations", True, "recommendations" if n_units else "recommendations_area"),
+    ]
+    warnings = []
+    if config.data and any(d.source == "online" for d in config.data):
+        warnings.append(Note("online_source", {"files": ", ".join(d.path.name for d in config.data
+                                                                   if d.source == "online")}))
+    return StudyPlan(tuple(steps), len(data), tuple(warnings))
 
 
 # ---------------------------------------------------------------------------------------------- pipeline
-def run_study(
-    data_dir: str | Path = "data/raw",
-    *,
-    survey_file: str | Path | None = None,
-    codebook_file: str | Path | None = None,
-    margin_file: str | Path | None = None,
-    design: Mapping[str, object] | None = None,
-    weighting: Weighting = "kalibrasi",
-    overall: str = "K1",
-    n_replicates: int = 100,
-    out_of_sample: bool = True,
-    seed: int = 2026,
-    progress: bool = False,
-) -> StudyResults:
-    """Run the whole study on a survey export and return `StudyResults`.
+def run_study(study: str | Path | StudyConfig, *, progress: bool = False) -> StudyResults:
+    """Run the whole study of a study file (or a `StudyConfig`) and return `StudyResults`.
 
-    Parameters
-    ----------
-    data_dir : folder with the study files; defaults to the bundled example's names (`riset.study.example.FILES`).
-    survey_file, codebook_file, margin_file : override a file (absolute, or relative to `data_dir`).
-        Without margins, `weighting='kalibrasi'` is refused (choose 'desain' or 'tanpa').
-    design : design columns for `SurveyDesign` (weights, strata, psu, fpc, fpc2); the respondent id is the
-        second-stage unit. Default: the example's design (`EXAMPLE_DESIGN`). Other data: e.g.
-        ``{"weights": None, "strata": "unit", "psu": None}`` for a simple random sample per unit.
-        The data needs a 'unit' column; levels whose columns are absent (periode, opd) are skipped with a note.
-        Calibration ('kalibrasi') needs kecamatan, jenis_kelamin, kelompok_umur and a margin table with them.
-    weighting : 'kalibrasi' (design weights raked to the population margins), 'desain' or 'tanpa' (equal
-        weights; the variance still follows strata and PSUs).
-    overall : the overall-satisfaction column (codebook role 'overall').
-    n_replicates : bootstrap replicates (Rao-Wu, seeded) for the driver CIs.
-    out_of_sample : run the cross-validated boosting check of the driver ranking.
-    seed : seed of every random step (bootstrap replicates, cross-validation folds).
+    Every analysis whose inputs exist runs; the others are skipped with their reason in `results.plan`.
+    Random steps (bootstrap replicates, cross-validation folds) use the study's `seed`.
     """
-    if weighting not in WEIGHTINGS:
-        raise RisetError(f"weighting={weighting!r} is not allowed; choose one of: {', '.join(WEIGHTINGS)}")
-    folder = Path(data_dir)
-    paths = {
-        "responden": _path(folder, survey_file, FILES["responden"]),
-        "codebook": _path(folder, codebook_file, FILES["codebook"]),
-        "margin": _path(folder, margin_file, FILES["margin"]) if (margin_file or weighting == "kalibrasi") else None,
-    }
-    survey = read_survey(paths["responden"], read_codebook(paths["codebook"]))
+    config = study if isinstance(study, StudyConfig) else load_study(study)
+    survey = read_study_survey(config)
+    plan = plan_study(config, survey)
     cb = survey.codebook
     scheme = get_scheme(cb.scheme)
-    unsur_map, importance_map = cb.unsur_map("unsur"), cb.unsur_map("importance")
-    notes = [survey.summary()]
-    spec = dict(EXAMPLE_DESIGN if design is None else design)
-    spec["ssu"] = cb.id
-    data = survey.data.copy()
-    if "unit" not in data.columns:
-        raise DataError("the survey has no 'unit' column: the study reports the IKM per unit layanan; "
-                        "add it to the export and to the codebook (role: group)")
-    if "nama_unit" not in data.columns:
-        data["nama_unit"] = data["unit"].astype(str)
-    levels = {name: by for name, by in LEVELS.items() if set(by) <= set(data.columns)}
-    skipped = [name for name in LEVELS if name not in levels]
-    if skipped:
-        notes.append(f"Tingkat {', '.join(skipped)} dilewati karena kolomnya tidak ada di data.")
-    data[_ONE] = 1.0
+    unsur_map = cb.unsur_map("unsur")
+    overall, importance_map = _overall(config, survey), _importance(config, survey)
+    notes: list = [survey.summary()]
 
-    base = _design(data, spec, weights=spec.get("weights"))
-    equal = _design(data, spec, weights=_ONE)
-    margins_table = None
-    if weighting == "kalibrasi":
-        final, margins_table, note = _calibrated(base, paths["margin"])
-        notes.append(note)
-    else:
-        final = base if weighting == "desain" else equal
-    designs = {"tanpa": equal, "desain": base, **({"kalibrasi": final} if weighting == "kalibrasi" else {})}
-    ikm_table, nrr_table = _ikm_tables(final, unsur_map, scheme, levels)
-    period_change = _period_change(final, unsur_map, scheme, levels, notes)
+    data = survey.data.assign(**{_EQUAL: 1.0})
+    base = _design(data, config, weights=config.design.weights)
+    equal = _design(data, config, weights=_EQUAL)
+    run = None
+    designs = {"none": equal, "design": base}
+    if config.weighting.adjusts:
+        run = _adjusted(base, config)
+        designs["final"] = run.design
+        notes += run.notes
+    weighting = {"none": "none", "design": "design"}.get(config.weighting.method, "final")
+    final = designs[weighting]
+
+    levels = {AREA: (), **{config.level_name(lv): lv for lv in config.levels}}
+    ikm_table, nrr_table = _ikm_tables(final, unsur_map, scheme, levels, config)
+    period_change = _period_change(final, unsur_map, scheme, config, notes) if plan.runs("period_change") else None
     final_data = data.assign(**{_FINAL: np.asarray(final.weights)})
-    drivers, check = _drivers(final_data, final, overall, unsur_map, spec.get("psu"), n_replicates, out_of_sample,
-                              seed, progress)
-    notes += drivers.notes
-    ipa_result = ipa(final_data, unsur_map, importance_map, weights=_FINAL)
-    csi_result = csi(ipa_result)
-    ipa_units = ipa(final_data, unsur_map, importance_map, weights=_FINAL, by="unit")
-    results_unit = ikm_table[ikm_table["level"] == "unit"]
-    nrr_unit = nrr_table[nrr_table["level"] == "unit"]
+
+    drivers = check = None
+    if plan.runs("drivers"):
+        drivers = _drivers(final, final_data, overall, unsur_map, config, progress)
+        notes += drivers.notes
+        if plan.runs("out_of_sample"):
+            check = out_of_sample_check(final_data, overall, unsur_map, weights=_FINAL, reference=drivers,
+                                        groups=config.design.psu, n_repeats=3, seed=config.seed, progress=progress)
+    ipa_result = ipa_units = csi_result = None
+    if plan.runs("ipa"):
+        kepentingan = importance_map or derived_importance(drivers)
+        ipa_result = ipa(final_data, unsur_map, kepentingan, weights=_FINAL)
+        if plan.runs("league"):
+            ipa_units = ipa(final_data, unsur_map, kepentingan, weights=_FINAL, by=config.unit)
+    if plan.runs("csi"):
+        csi_result = csi(ipa_result)
+    instrument = check_instrument(data, unsur_map) if plan.runs("instrument") else None
+
+    unit_level = config.unit if config.unit in levels else AREA
+    unit_rows = ikm_table[ikm_table["level"] == unit_level]
+    unit_nrr = nrr_table[nrr_table["level"] == unit_level]
+    if unit_level == AREA:
+        unit_rows, unit_nrr = unit_rows.assign(unit=config.area.name), unit_nrr.assign(unit=config.area.name)
+    by = config.unit if unit_level != AREA else "unit"
+    recommend_result = {lang: recommend(_Ikm(unit_rows, unit_nrr), ipa_units if ipa_units is not None else ipa_result,
+                                        drivers, by=by, lang=lang, scheme=scheme) for lang in ("id", "en")}
+    demographics = cb.columns("demographic")
     return StudyResults(
-        title=cb.study,
-        scheme=scheme,
-        survey=survey,
-        unsur_map=unsur_map,
-        importance_map=importance_map,
-        design_spec=spec,
-        weighting=weighting,
-        designs=designs,
-        ikm=ikm_table,
-        nrr=nrr_table,
-        profile=profile(survey.data, [c for c in PROFILE_ORDER if c in cb.columns("demographic")],
-                        order={c: list(spec.labels.values()) for c, spec in cb.specs.items() if spec.labels}),
-        weights=pd.DataFrame({"id_responden": data[cb.id].to_numpy(), "bobot_desain": np.asarray(base.weights),
+        config=config, plan=plan, scheme=scheme, survey=survey, unsur_map=unsur_map, importance_map=importance_map,
+        overall=overall, designs=designs, weighting=weighting, weighting_run=run, ikm=ikm_table, nrr=nrr_table,
+        profile=profile(survey.data, demographics, order={c: list(s.labels.values()) for c, s in cb.specs.items()
+                                                            if s.labels}) if demographics else None,
+        weights=pd.DataFrame({cb.id: data[cb.id].to_numpy(), "bobot_desain": np.asarray(base.weights),
                               "bobot_akhir": np.asarray(final.weights)}, index=data.index),
         weight_table=weight_summary({"desain": base, "akhir": final}),
-        margins=margins_table,
-        drivers=drivers,
-        drivers_check=check,
-        ipa_result=ipa_result,
-        csi_result=csi_result,
-        recommend_result={lang: recommend(SimpleNamespace(table=results_unit, nrr=nrr_unit), ipa_units, drivers,
-                                          lang=lang, scheme=scheme) for lang in ("id", "en")},
-        seed=seed,
-        sources={k: str(v) for k, v in paths.items() if v is not None},
-        notes=notes,
-        period_change=period_change,
+        margins=_margin_shares(base, final, config) if run is not None else None,
+        instrument=instrument, drivers=drivers, drivers_check=check, ipa_result=ipa_result, csi_result=csi_result,
+        recommend_result=recommend_result, period_change=period_change, notes=notes,
     )
+
+
+@dataclass
+class _Ikm:
+    """The unit rows of the IKM tables in the shape `riset.skm.recommend.recommend` reads."""
+
+    table: pd.DataFrame
+    nrr: pd.DataFrame
+
+
+def _design(data: pd.DataFrame, config: StudyConfig, weights: str | None) -> SurveyDesign:
+    spec = config.design
+    return SurveyDesign(data, weights=weights, strata=list(spec.strata) or None, psu=spec.psu, fpc=spec.fpc,
+                        ssu=spec.ssu, fpc2=spec.fpc2, lonely_psu=spec.lonely_psu)
+
+
+def _adjusted(base: SurveyDesign, config: StudyConfig) -> WeightingRun:
+    """Design weights adjusted to the population margins of the study file (`weight_to_population`)."""
+    w = config.weighting
+    population = _population_table(w.margins, [c for v in w.variables for c in v], w.count)
+    method = {"poststratify": "poststratify", "rake": "rake", "calibrate": w.calfun}[w.method]
+    return weight_to_population(base, population, [list(v) for v in w.variables], method=method,
+                                bounds=w.bounds, trim_ratio=w.trim, scale=w.scale, keep_totals=list(w.keep_totals),
+                                collapse_min_n=w.collapse_min_n, count=w.count)
+
+
+def _margin_shares(base: SurveyDesign, final: SurveyDesign, config: StudyConfig) -> pd.DataFrame:
+    """Population and sample shares of each weighting variable on its own (the crossed margins the weights
+    were adjusted to would be too many cells to read), before and after the adjustment."""
+    w = config.weighting
+    singles = list(dict.fromkeys(c for v in w.variables for c in v))
+    population = _population_table(w.margins, singles, w.count)
+    return margin_shares({"desain": base, "akhir": final}, [margin_from_table(population, v, w.count) for v in singles])
+
+
+def _population_table(path: Path, variables: Sequence[str], count: str) -> pd.DataFrame:
+    """The population margins table (CSV or XLSX): one column per weighting variable and a count column."""
+    table = pd.read_excel(path) if path.suffix.lower() in (".xlsx", ".xlsm") else pd.read_csv(
+        path, sep=None, engine="python", dtype=str, encoding="utf-8-sig")
+    absent = [c for c in [*dict.fromkeys(variables), count] if c not in table.columns]
+    if absent:
+        raise StudyError(f"population table '{path.name}' has no column '{absent[0]}' (weighting.variables / "
+                         f"weighting.count); its columns: {', '.join(map(str, table.columns))}")
+    return table
+
+
+def _ikm_tables(design: SurveyDesign, unsur_map: Mapping[str, str], scheme: Scheme,
+                levels: Mapping[str, Sequence[str]], config: StudyConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """IKM and NRR with design-based SE/CI (`riset.skm.ikm_design`) at every level; groups are domains of the
+    full design."""
+    tables, nrrs = [], []
+    for level, by in levels.items():
+        res = ikm_design(design, unsur_map, by=list(by) or None, scheme=scheme)
+        for frame, out in ((res.table, tables), (res.nrr, nrrs)):
+            frame = frame.copy()
+            frame.insert(0, "level", level)
+            frame.insert(1, "group", _group_names(frame, by, config.area.name))
+            out.append(frame)
+    inside = np.asarray(design.weights) > 0
+    return (_add_names(pd.concat(tables, ignore_index=True), design.data.loc[inside], config),
+            pd.concat(nrrs, ignore_index=True))
+
+
+def _period_change(design: SurveyDesign, unsur_map: Mapping[str, str], scheme: Scheme, config: StudyConfig,
+                   notes: list) -> pd.DataFrame:
+    """Change in IKM from the first to the last period for the area and per unit (`compare_periods`, 95%)."""
+    tables = []
+    groups = [(AREA, [])] + ([(config.unit, [config.unit])] if config.unit else [])
+    for level, by in groups:
+        res = compare_periods(design, unsur_map, period=config.period, by=by or None, scheme=scheme)
+        t = res.table.copy()
+        t.insert(0, "level", level)
+        t.insert(1, "group", _group_names(t, by, config.area.name))
+        tables.append(t)
+        notes += [n for n in res.notes if n not in notes]
+    inside = np.asarray(design.weights) > 0
+    return _add_names(pd.concat(tables, ignore_index=True), design.data.loc[inside], config)
+
+
+def _group_names(table: pd.DataFrame, by: Sequence[str], area: str) -> list[str]:
+    if not by:
+        return [area] * len(table)
+    return [" / ".join(str(v) for v in row) for row in table[list(by)].itertuples(index=False)]
+
+
+def _add_names(table: pd.DataFrame, data: pd.DataFrame, config: StudyConfig) -> pd.DataFrame:
+    """Display-name columns beside their code columns (`names:`), and for every single-column level the
+    coarser levels it sits in (e.g. the OPD of each unit) where the data nests them."""
+    singles = [lv[0] for lv in config.levels if len(lv) == 1]
+    for column, name in config.names.items():
+        if column in table.columns and name not in table.columns and name in data.columns:
+            names = data.drop_duplicates(column).set_index(column)[name]
+            table.insert(table.columns.get_loc(column) + 1, name, table[column].map(names))
+    for fine in singles:
+        if fine not in table.columns:
+            continue
+        for coarse in singles:
+            if coarse == fine or coarse not in data.columns:
+                continue
+            if data.groupby(fine)[coarse].nunique().max() == 1:  # every unit lies in one OPD
+                parent = data.drop_duplicates(fine).set_index(fine)[coarse]
+                filled = table[fine].map(parent)
+                table[coarse] = table[coarse].fillna(filled) if coarse in table.columns else filled
+    return table
+
+
+def _drivers(final: SurveyDesign, final_data: pd.DataFrame, overall: str, unsur_map, config: StudyConfig,
+             progress: bool) -> RelativeImportance:
+    # Rao-Wu bootstrap of the final design; adjustment factors are held fixed in the replicates (as R does
+    # for a calibrated design converted with as.svrepdesign)
+    replicates = as_replicate(final, type="bootstrap", replicates=config.replicates, seed=config.seed,
+                              calibrated="fixed")
+    return relative_importance(final_data, overall, unsur_map, weights=_FINAL,
+                               replicate_weights=replicates.replicate_weights, progress=progress)
 
 
 @dataclass
@@ -441,15 +546,15 @@ class StudyView:
     """One selection of a study (a domain: unit / OPD / periode / demographic filters) under one weighting.
 
     `ikm`: the domain's IKM row (n_responden, ikm_konversi, se, ci_low, ci_high, mutu, kinerja, p_mutu_beda);
-    `nrr`: NRR per unsur with CI; `ipa`: IPA of the domain (stated importance); `recommendations`: the
-    study's recommendations for the units in the domain.
+    `nrr`: NRR per unsur with CI; `ipa`: IPA of the domain (stated importance), None without importance;
+    `recommendations`: the study's recommendations for the units in the domain.
     """
 
     selection: dict[str, str]
     weighting: str
     ikm: pd.Series
     nrr: pd.DataFrame
-    ipa: IpaResult
+    ipa: IpaResult | None
     recommendations: pd.DataFrame
 
 
@@ -463,10 +568,7 @@ def view(results: StudyResults, selection: Mapping[str, object] | None = None, w
     ----------
     selection : column -> value, e.g. ``{"unit": "PKM-KOTA", "jenis_kelamin": "Perempuan"}``; None or a
         None value = no restriction on that column.
-    weighting : 'kalibrasi', 'desain' or 'tanpa' (default: the study's own weighting).
-
-    >>> v = view(res, {"unit": "PKM-KOTA"}, weighting="tanpa")   # doctest: +SKIP
-    >>> v.ikm["ikm_konversi"], v.ikm["ci_low"], v.ikm["ci_high"]  # doctest: +SKIP
+    weighting : 'none', 'design' or 'final' (default: the study's own weighting).
     """
     weighting = results.weighting if weighting is None else weighting
     if weighting not in results.designs:
@@ -483,117 +585,18 @@ def view(results: StudyResults, selection: Mapping[str, object] | None = None, w
         text = ", ".join(f"{k} = {v}" for k, v in chosen.items())
         raise DataError(f"no respondent matches the selection {text}")
     ikm_table, nrr_table = _ikm_tables(design.subset(mask.to_numpy()), results.unsur_map, results.scheme,
-                                       {"domain": ()})
+                                       {"domain": ()}, results.config)
     part = data.loc[mask].assign(**{_FINAL: np.asarray(design.weights)[mask.to_numpy()]})
-    ipa_result = ipa(part, results.unsur_map, results.importance_map, weights=_FINAL)
+    ipa_result = None
+    if results.importance_map:
+        ipa_result = ipa(part, results.unsur_map, results.importance_map, weights=_FINAL)
+    elif results.drivers is not None:
+        ipa_result = ipa(part, results.unsur_map, derived_importance(results.drivers), weights=_FINAL)
     rec = results.recommendations
-    rec = rec[rec["unit"].isin(part["unit"].unique())]
+    if results.unit and results.unit in rec.columns:
+        rec = rec[rec[results.unit].isin(part[results.unit].unique())]
     return StudyView(chosen, weighting, ikm_table.iloc[0], nrr_table.drop(columns=["level", "group"]), ipa_result,
                      rec.reset_index(drop=True))
-
-
-def _path(folder: Path, given, default: str) -> Path:
-    path = Path(given) if given is not None else Path(default)
-    path = path if path.is_absolute() else folder / path
-    if not path.exists():
-        raise DataError(f"study file '{path}' not found; give the folder of the study files or the file itself")
-    return path
-
-
-def _design(data: pd.DataFrame, spec: Mapping[str, object], weights: str | None) -> SurveyDesign:
-    strata = spec.get("strata")
-    return SurveyDesign(
-        data,
-        weights=weights,
-        strata=list(strata) if isinstance(strata, (list, tuple)) else strata,
-        psu=spec.get("psu"),
-        fpc=spec.get("fpc"),
-        ssu=spec.get("ssu") if spec.get("fpc2") else None,
-        fpc2=spec.get("fpc2"),
-    )
-
-
-def _calibrated(base: SurveyDesign, margin_path: Path) -> tuple[SurveyDesign, pd.DataFrame, str]:
-    """The study's weights: `riset.survey.weighting.REPORT_RECIPE` (raking to kecamatan x sex and kecamatan x age,
-    resident composition scaled to each kecamatan's design-weighted visits, and to the design-weighted visits
-    of each unit x periode); the margin table compares overall sex and age shares of residents and sample."""
-    population = pd.read_csv(margin_path)
-    run = weight_to_population(base, population, **REPORT_RECIPE)
-    table = margin_shares({"desain": base, "akhir": run.design},
-                          [margin_from_table(population, var) for var in ("jenis_kelamin", "kelompok_umur")])
-    note = (f"Bobot dikalibrasi (raking) ke {len(run.margins)} margin: kecamatan × jenis kelamin, kecamatan × kelompok "
-            f"umur (komposisi penduduk 17+), dan unit × periode (total kunjungan).")
-    return run.design, table, note
-
-
-def _ikm_tables(design: SurveyDesign, unsur_map: Mapping[str, str], scheme: Scheme,
-                levels: Mapping[str, Sequence[str]] = LEVELS) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """IKM and NRR with design-based SE/CI (`riset.skm.ikm_design`) at every level; groups are domains of the
-    full design."""
-    tables, nrrs = [], []
-    for level, by in levels.items():
-        res = ikm_design(design, unsur_map, by=list(by) or None, scheme=scheme)
-        t = res.table.copy()
-        t.insert(0, "level", level)
-        t.insert(1, "group", _group_names(t, by))
-        tables.append(t)
-        n = res.nrr.copy()
-        n.insert(0, "level", level)
-        n.insert(1, "group", _group_names(n, by))
-        nrrs.append(n)
-    inside = np.asarray(design.weights) > 0
-    return _add_names(pd.concat(tables, ignore_index=True), design.data.loc[inside]), pd.concat(nrrs, ignore_index=True)
-
-
-def _period_change(design: SurveyDesign, unsur_map: Mapping[str, str], scheme: Scheme,
-                   levels: Mapping[str, Sequence[str]], notes: list[str]) -> pd.DataFrame | None:
-    """Change in IKM from the first to the last periode, kabupaten-wide and per unit (`compare_periods`, 95%);
-    None (with a note) when the data has fewer than two periods."""
-    if "periode" not in levels:
-        return None
-    if design.data.loc[np.asarray(design.weights) > 0, "periode"].nunique() < 2:
-        notes.append("Hanya satu periode: perubahan IKM antar periode tidak diuji.")
-        return None
-    tables = []
-    for level, by in (("kabupaten", []), ("unit", ["unit"])):
-        res = compare_periods(design, unsur_map, by=by or None, scheme=scheme)
-        t = res.table.copy()
-        t.insert(0, "level", level)
-        t.insert(1, "group", _group_names(t, by))
-        tables.append(t)
-        notes += [n for n in res.notes if n not in notes]
-    inside = np.asarray(design.weights) > 0
-    return _add_names(pd.concat(tables, ignore_index=True), design.data.loc[inside])
-
-
-def _group_names(table: pd.DataFrame, by: Sequence[str]) -> list[str]:
-    if not by:
-        return ["Kabupaten"] * len(table)
-    return [" / ".join(str(v) for v in row) for row in table[list(by)].itertuples(index=False)]
-
-
-def _add_names(table: pd.DataFrame, data: pd.DataFrame) -> pd.DataFrame:
-    if "unit" in table.columns and "nama_unit" in data.columns:
-        names = data.drop_duplicates("unit").set_index("unit")["nama_unit"]
-        table.insert(table.columns.get_loc("unit") + 1, "nama_unit", table["unit"].map(names))
-        if "opd" in data.columns:
-            opd = data.drop_duplicates("unit").set_index("unit")["opd"]
-            table["opd"] = table["opd"].fillna(table["unit"].map(opd)) if "opd" in table.columns else table["unit"].map(opd)
-    return table
-
-
-def _drivers(data, final, overall, unsur_map, psu, n_replicates, out_of_sample, seed, progress):
-    # Rao-Wu bootstrap of the final design; calibration factors are held fixed in the replicates (as R does
-    # for a calibrated design converted with as.svrepdesign)
-    replicates = as_replicate(final, type="bootstrap", replicates=n_replicates, seed=seed, calibrated="fixed")
-    drivers = relative_importance(data, overall, unsur_map, weights=_FINAL, replicate_weights=replicates.replicate_weights,
-                                  progress=progress)
-    check = None
-    if out_of_sample:
-        # folds keep each PSU (service day) together
-        check = out_of_sample_check(data, overall, unsur_map, weights=_FINAL, reference=drivers, groups=psu,
-                                    n_repeats=3, seed=seed, progress=progress)
-    return drivers, check
 
 
 def profile(data: pd.DataFrame, variables: Sequence[str],

@@ -1,0 +1,68 @@
+"""Sentences of the seminar package, composed from the catalog (`riset/i18n/*/report.yaml`) and a study's
+results: the headline and the methodology. Nothing is computed here; every number comes from `StudyResults`.
+
+>>> from riset.study import run_study                          # doctest: +SKIP
+>>> headline(run_study("data/raw/studi.yaml"), "id")           # doctest: +SKIP
+'IKM Kabupaten Tanjung Harapan 79,62 (SK 95% 79,12–80,12), mutu B (Baik), dari 1.960 responden.'
+"""
+
+from __future__ import annotations
+
+from riset.i18n import check_language, fmt_ci, fmt_num, say
+from riset.skm.schemes import Scheme, kinerja_label
+
+__all__ = ["bands_text", "headline", "methodology"]
+
+
+def headline(results, lang: str | None = None) -> str:
+    """One sentence: the area's IKM with its 95% CI, mutu and n."""
+    lang = check_language(lang)
+    row = results.area_row()
+    return say("headline", lang, area=results.config.area.name, ikm=fmt_num(row["ikm_konversi"], 2, lang),
+               ci=fmt_ci(row["ci_low"], row["ci_high"], 2, lang), mutu=row["mutu"],
+               kinerja=kinerja_label(row["mutu"], lang, results.scheme), n=int(row["n_responden"]))
+
+
+def bands_text(scheme: Scheme, lang: str | None = None) -> str:
+    """The scheme's mutu bands in words, e.g. '88,31–100,00 A (Sangat Baik), 76,61–88,30 B (Baik), ...'.
+
+    Upper limits are the next band's lower limit minus 0.01 (the score is reported with 2 decimals).
+    """
+    lang = check_language(lang)
+    top = scheme.conversion * scheme.scale[1]
+    highs = [top] + [b.lower - 0.01 for b in scheme.bands[:-1]]
+    return ", ".join(say("method_band", lang, low=fmt_num(b.lower, 2, lang), high=fmt_num(h, 2, lang), mutu=b.mutu,
+                         kinerja=kinerja_label(b.mutu, lang, scheme)) for b, h in zip(scheme.bands, highs))
+
+
+def methodology(results, lang: str | None = None) -> list[str]:
+    """Methodology paragraphs: the sampling design, the weighting, the IKM formula with its exact weight and
+    the scheme's bands, and (where they ran) the drivers and the IPA."""
+    lang = check_language(lang)
+    config, data = results.config, results.survey.data
+    spec = config.design
+    strata = list(spec.strata)
+    values = {
+        "n": len(data), "strata": " × ".join(strata), "psu": spec.psu, "fpc": spec.fpc, "ssu": spec.ssu,
+        "fpc2": spec.fpc2, "n_strata": data.groupby(strata).ngroups if strata else 1,
+        "n_psu": data.groupby([*strata, spec.psu]).ngroups if spec.psu else len(data),
+    }
+    design = [say(f"method_design_{spec.kind}", lang, **values)]
+    if spec.weights:
+        design.append(say("method_weights_from", lang, column=spec.weights))
+    design.append(say("method_se", lang))
+    weighting_key = results.plan["weighting"].reason
+    variables = ", ".join(" × ".join(v) for v in config.weighting.variables)
+    weighting = [say(f"method_{weighting_key}", lang, variables=variables)]
+    if config.weighting.adjusts and config.weighting.keep_totals:
+        weighting.append(say("method_keep_totals", lang, cells=" × ".join(config.weighting.keep_totals)))
+    sch = results.scheme
+    paragraphs = [" ".join(design), " ".join(weighting),
+                  say("method_formula", lang, k=len(sch.unsur), conversion=fmt_num(sch.conversion, 0, lang),
+                      scheme=sch.title, bands=bands_text(sch, lang))]
+    if results.drivers is not None:
+        paragraphs.append(say("method_drivers", lang, column=results.overall, k=len(sch.unsur)))
+    if results.ipa_result is not None:
+        paragraphs.append(say("method_ipa_stated", lang, columns=", ".join(results.importance_map))
+                          if results.importance_map else say("method_ipa_derived", lang))
+    return paragraphs
