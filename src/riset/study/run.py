@@ -137,6 +137,13 @@ class StudyResults:
         """The IKM levels of this study: 'area', then those of the study file."""
         return list(dict.fromkeys(self.ikm["level"]))
 
+    def level_columns(self, name: str) -> tuple[str, ...]:
+        """The data columns of a level ('unit_periode' -> ('unit', 'periode'); 'area' -> ())."""
+        columns = {self.config.level_name(lv): lv for lv in self.config.levels}
+        if name != AREA and name not in columns:
+            raise RisetError(f"level {name!r} is not an IKM level of this study; levels: {', '.join(self.levels())}")
+        return columns.get(name, ())
+
     def level(self, name: str) -> pd.DataFrame:
         """IKM rows of one level ('area', 'unit', 'unit_periode', ...)."""
         if name not in self.levels():

@@ -1,0 +1,467 @@
+"""What the laporan says: the chapters of an SKM report built from a study's results and the catalog.
+
+The usual structure of an SKM report (PermenPAN-RB 14/2017 Lampiran; the reports teams hand to the
+kabupaten): cover, kata pengantar, daftar isi, Bab I Pendahuluan (latar belakang, dasar hukum, maksud dan
+tujuan, ruang lingkup, waktu, tim), Bab II Metodologi (in plain language; the technical detail goes to an
+appendix), Bab III Hasil, Bab IV Analisis, Bab V Kesimpulan dan Rekomendasi, Lampiran (kuesioner, data
+quality, technical tables). An analysis that did not run (no overall item, one period, ...) is replaced by
+one sentence saying why (`results.plan`). Every sentence comes from the catalog
+(`riset/i18n/*/report.yaml`); every number from `StudyResults`.
+
+>>> laporan = build_laporan(results, render_figures(results), "id")     # doctest: +SKIP
+>>> [c.title for c in laporan.chapters][:2]                              # doctest: +SKIP
+['Pendahuluan', 'Metodologi']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from riset.i18n import check_language, fmt_ci, fmt_num, fmt_p, fmt_pct, label, say
+from riset.present.report.document import Bullets, Callout, Chapter, Cover, Figure, Laporan, Paragraph, Section, Table
+from riset.present.report.text import headline, methodology
+from riset.skm.ikm import ikm as plain_ikm
+from riset.skm.schemes import kinerja_label, unsur_name
+from riset.study.run import AREA
+
+__all__ = [
+    "build_laporan", "column_label", "conclusions", "ikm_table", "nrr_table", "nrr_unit_table", "plain_formula_table",
+    "period_change_table", "recommendation_tables", "report_date", "unit_label",
+]
+
+_MONTHS = {"id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+                  "November", "Desember"),
+           "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                  "November", "December")}
+
+
+# ------------------------------------------------------------------------------------------- small helpers
+def report_date(results, lang: str | None = None) -> str:
+    """The report's date in words ('3 Desember 2026'): the study file's `date`, else today."""
+    lang = check_language(lang)
+    day = results.config.date or dt.date.today()
+    return f"{day.day} {_MONTHS[lang][day.month - 1]} {day.year}"
+
+
+def column_label(column: str, lang: str | None = None) -> str:
+    """Display label of a data column: the catalog's label ('jenis_kelamin' -> 'Jenis kelamin'), else the
+    column name with spaces."""
+    shown = label(column, lang)
+    return shown if shown != column else column.replace("_", " ").strip().capitalize()
+
+
+def unit_label(results, row) -> str:
+    """Display name of a unit row: its name column (study file `names:`), else its code."""
+    name = results.config.names.get(results.config.unit or "")
+    value = row.get(name) if name else None
+    return str(value) if isinstance(value, str) and value else str(row[results.config.unit])
+
+
+def _area_level(results, lang: str) -> str:
+    return say(f"area_{results.config.area.level}", lang)
+
+
+def _group_label(results, level: str, row, lang: str) -> str:
+    if level == results.config.unit:
+        return unit_label(results, row)
+    return str(row["group"])
+
+
+# ------------------------------------------------------------------------------------------- tables
+def ikm_table(results, level: str, lang: str | None = None) -> Table:
+    """IKM rows of one level for people: (rank,) group, n, IKM, 95% CI, mutu, kinerja, P(mutu beda).
+
+    Periods read in time order; every other level is ranked best first and numbered.
+    """
+    lang = check_language(lang)
+    rows = results.level(level)
+    is_period = level == results.config.period
+    rows = rows.sort_values(level if is_period else "ikm_konversi", ascending=is_period, kind="stable")
+    columns = results.level_columns(level)
+    head = " × ".join(column_label(c, lang) for c in columns) if level != results.config.unit else label("unit", lang)
+    header = ([] if is_period else [label("peringkat", lang)]) + [
+        head, label("n", lang), label("ikm_konversi_pendek", lang), label("ci95", lang), label("mutu", lang),
+        label("kinerja", lang), label("p_mutu_beda", lang)]
+    body = []
+    for rank, (_, r) in enumerate(rows.iterrows(), start=1):
+        cells = [_group_label(results, level, r, lang), fmt_num(r["n_responden"], 0, lang),
+                 fmt_num(r["ikm_konversi"], 2, lang), fmt_ci(r["ci_low"], r["ci_high"], 2, lang), str(r["mutu"]),
+                 kinerja_label(r["mutu"], lang, results.scheme), fmt_pct(r["p_mutu_beda"], 0, lang)]
+        body.append(cells if is_period else [str(rank), *cells])
+    align = (["l"] if is_period else ["r", "l"]) + ["r", "r", "r", "c", "l", "r"]
+    return Table(say("tab_ikm_level", lang, level=head.lower() if lang == "id" else head), header, body, align)
+
+
+def nrr_table(results, lang: str | None = None) -> Table:
+    """NRR per unsur of the whole area with 95% CI, converted NRR and n, in the regulation's order."""
+    lang = check_language(lang)
+    part = results.nrr_of(AREA)
+    header = [label("unsur", lang), label("kolom_kuesioner", lang), label("nrr", lang), label("ci95", lang),
+              label("nrr_konversi", lang), label("n", lang)]
+    body = [[unsur_name(r["unsur"], lang, results.scheme), str(r["kolom"]), fmt_num(r["nrr"], 2, lang),
+             fmt_ci(r["ci_low"], r["ci_high"], 2, lang), fmt_num(results.scheme.conversion * r["nrr"], 2, lang),
+             fmt_num(r["n_jawaban"], 0, lang)] for _, r in part.iterrows()]
+    return Table(say("tab_nrr_area", lang, area=results.config.area.name), header, body, ["l", "c", "r", "r", "r", "r"])
+
+
+def nrr_unit_table(results, lang: str | None = None) -> Table:
+    """NRR per unit (rows, ranked by IKM) x unsur (columns U1..U9 in the regulation's order), plus the IKM."""
+    lang = check_language(lang)
+    unit = results.config.unit
+    units = results.units().sort_values("ikm_konversi", ascending=False, kind="stable")
+    part = results.nrr[results.nrr["level"] == unit]
+    wide = part.pivot_table(index=unit, columns="unsur", values="nrr", aggfunc="first")
+    keys = [k for k in results.scheme.keys if k in wide.columns]
+    header = [label("unit", lang), *[results.scheme.get(k).kode for k in keys], label("ikm_konversi_pendek", lang)]
+    body = [[unit_label(results, r), *[fmt_num(wide.loc[r[unit], k], 2, lang) for k in keys],
+             fmt_num(r["ikm_konversi"], 2, lang)] for _, r in units.iterrows()]
+    note = "; ".join(f"{results.scheme.get(k).kode} {unsur_name(k, lang, results.scheme, code=False)}" for k in keys)
+    return Table(say("tab_nrr_unit", lang), header, body, ["l"] + ["r"] * (len(keys) + 1), note=note)
+
+
+def plain_formula_table(results, lang: str | None = None) -> Table | None:
+    """Per unit: the study's IKM (design-based, with CI) beside the regulation's formula applied to the raw
+    answers without weights (what a spreadsheet gives), and their difference; None when they coincide for
+    every unit (equal weights)."""
+    lang = check_language(lang)
+    unit = results.config.unit
+    data = results.survey.data
+    by = unit if unit and len(results.units()) > 1 else None
+    plain = plain_ikm(data, results.unsur_map, by=by, scheme=results.scheme, empty_unsur="nan").table
+    study = results.units() if by else results.level(AREA)
+    merged = study.merge(plain[[*([by] if by else []), "ikm_konversi"]].rename(
+        columns={"ikm_konversi": "polos"}), on=by, how="left") if by else study.assign(
+        polos=plain["ikm_konversi"].iloc[0])
+    if np.allclose(merged["ikm_konversi"], merged["polos"], atol=0.005, equal_nan=True):
+        return None
+    merged = merged.sort_values("ikm_konversi", ascending=False, kind="stable")
+    header = [label("unit", lang), label("ikm_studi", lang), label("ci95", lang), label("ikm_polos", lang),
+              label("selisih", lang)]
+    body = [[unit_label(results, r) if by else results.config.area.name, fmt_num(r["ikm_konversi"], 2, lang),
+             fmt_ci(r["ci_low"], r["ci_high"], 2, lang), fmt_num(r["polos"], 2, lang),
+             _signed(r["ikm_konversi"] - r["polos"], lang)] for _, r in merged.iterrows()]
+    return Table(say("tab_plain_formula", lang), header, body, ["l", "r", "r", "r", "r"])
+
+
+def _signed(value: float, lang: str, decimals: int = 2) -> str:
+    """'+1,23' / '−0,45' (a real minus sign)."""
+    text = fmt_num(abs(value), decimals, lang)
+    return ("+" if value > 0 else "−" if value < 0 else "") + text
+
+
+def period_change_table(results, lang: str | None = None) -> Table:
+    """Change in IKM between the first and last period: the area, then the units by change; with 95% CI,
+    p and Holm-adjusted p; the verdict uses the Holm-adjusted p (the rule stated under the table)."""
+    lang = check_language(lang)
+    change = results.period_change
+    area = change[change["level"] == AREA]
+    units = change[change["level"] == results.config.unit].sort_values("selisih", ascending=False, kind="stable")
+    first, last = change["periode_awal"].iloc[0], change["periode_akhir"].iloc[0]
+    header = [label("unit", lang), f"IKM {first}", f"IKM {last}", label("selisih", lang), label("ci95", lang), "p",
+              label("p_holm", lang), label("perubahan", lang)]
+    body = []
+    for _, r in pd.concat([area, units]).iterrows():
+        name = results.config.area.name if r["level"] == AREA else unit_label(results, r)
+        body.append([name, fmt_num(r["ikm_awal"], 2, lang), fmt_num(r["ikm_akhir"], 2, lang),
+                     _signed(r["selisih"], lang), fmt_ci(r["ci_low"], r["ci_high"], 2, lang),
+                     fmt_p(r["p_value"], lang), fmt_p(r["p_holm"], lang), _verdict(r, "p_holm", lang)])
+    return Table(say("tab_period_change", lang, first=first, last=last), header, body,
+                 ["l", "r", "r", "r", "r", "r", "r", "l"], note=say("note_period_holm", lang))
+
+
+def _verdict(row, p_column: str, lang: str, level: float = 0.95) -> str:
+    """The change verdict from one p column: naik / turun / tidak berubah bermakna / tidak dapat diuji."""
+    p = row[p_column]
+    if pd.isna(p):
+        return say("verdict_untestable", lang)
+    if p >= 1 - level:
+        return say("verdict_no_change", lang)
+    return say("verdict_up" if row["selisih"] > 0 else "verdict_down", lang)
+
+
+def recommendation_tables(results, lang: str | None = None) -> list[Table]:
+    """The follow-up plan, one table per unit with its actions (unsur, kegiatan, penanggung jawab, waktu,
+    indikator), units in the order of the recommendations."""
+    lang = check_language(lang)
+    rec = results.recommendations_in(lang)
+    table = rec.table
+    unit = results.config.unit if results.config.unit in table.columns else "unit"
+    out = []
+    for code, part in table.groupby(unit, sort=False):
+        header = [label("unsur", lang), label("kegiatan", lang), label("penanggung_jawab", lang), label("waktu", lang),
+                  label("indikator", lang)]
+        rows = [[unsur_name(r["unsur"], lang, results.scheme), str(r["kegiatan"]), str(r["penanggung_jawab"]),
+                 str(r["waktu"]), str(r["indikator"])] for _, r in part.iterrows()]
+        name = part["nama_unit"].iloc[0] if isinstance(part["nama_unit"].iloc[0], str) else str(code)
+        out.append(Table(say("tab_rtl_unit", lang, unit=name), header, rows, ["l"] * 5, widths=[18, 34, 18, 10, 20]))
+    return out
+
+
+# ------------------------------------------------------------------------------------------- conclusions
+def conclusions(results, lang: str | None = None) -> list[str]:
+    """The main findings as statements: the area's IKM, how many units per mutu, the weakest unsur, the
+    strongest drivers and the change between periods (only those that ran)."""
+    lang = check_language(lang)
+    out = [headline(results, lang)]
+    units = results.units()
+    if len(units) > 1:
+        counts = units["mutu"].value_counts()
+        parts = [say("count_mutu", lang, n=int(counts[b.mutu]), mutu=b.mutu, kinerja=kinerja_label(b.mutu, lang, results.scheme))
+                 for b in results.scheme.bands if b.mutu in counts.index]
+        best, worst = units.loc[units["ikm_konversi"].idxmax()], units.loc[units["ikm_konversi"].idxmin()]
+        out.append(say("concl_units", lang, n=len(units), counts=", ".join(parts),
+                       best=unit_label(results, best), best_ikm=fmt_num(best["ikm_konversi"], 2, lang),
+                       worst=unit_label(results, worst), worst_ikm=fmt_num(worst["ikm_konversi"], 2, lang)))
+    nrr = results.nrr_of(AREA).sort_values("nrr", kind="stable")
+    low = nrr.iloc[0]
+    out.append(say("concl_weakest", lang, unsur=unsur_name(low["unsur"], lang, results.scheme),
+                   nrr=fmt_num(low["nrr"], 2, lang), ci=fmt_ci(low["ci_low"], low["ci_high"], 2, lang),
+                   best=unsur_name(nrr.iloc[-1]["unsur"], lang, results.scheme),
+                   best_nrr=fmt_num(nrr.iloc[-1]["nrr"], 2, lang)))
+    if results.drivers is not None:
+        top = results.drivers_table().head(3)
+        out.append(say("concl_drivers", lang, unsur=", ".join(unsur_name(k, lang, results.scheme, code=False)
+                                                              for k in top["unsur"]),
+                       share=fmt_pct(top["importance"].sum(), 0, lang)))
+    if results.period_change is not None:
+        area = results.period_change[results.period_change["level"] == AREA].iloc[0]
+        out.append(say("concl_change", lang, first=area["periode_awal"], last=area["periode_akhir"],
+                       change=_signed(area["selisih"], lang), ci=fmt_ci(area["ci_low"], area["ci_high"], 2, lang),
+                       verdict=_verdict(area, "p_value", lang)))
+    return out
+
+
+# ------------------------------------------------------------------------------------------- chapters
+def _pendahuluan(results, lang: str) -> Chapter:
+    config, sch = results.config, results.scheme
+    units = results.units()
+    scope = [say("scope_area", lang, area=config.area.name, n=results.n)]
+    if len(units) > 1:
+        names = [unit_label(results, r) for _, r in units.iterrows()]
+        scope.append(say("scope_units", lang, n=len(names), units=", ".join(names) if len(names) <= 30 else
+                         say("scope_units_many", lang, first=", ".join(names[:10]))))
+    if config.period:
+        periods = sorted(results.survey.data[config.period].dropna().astype(str).unique())
+        scope.append(say("scope_periods", lang, periods=", ".join(periods)))
+    legal = [say("law_uu_25_2009", lang), say("law_pp_96_2012", lang), say(f"law_{sch.key}", lang)]
+    time = [say("time_fieldwork", lang, text=config.fieldwork)] if config.fieldwork else [
+        say("time_unknown", lang)]
+    team = [say("team_organiser", lang, organiser=config.organiser)] if config.organiser else []
+    sections = [
+        Section(say("sec_background", lang), [Paragraph(say("text_background", lang, scheme=sch.title,
+                                                             area=config.area.name))]),
+        Section(say("sec_legal", lang), [Bullets(legal, numbered=True)]),
+        Section(say("sec_purpose", lang), [Paragraph(say("text_purpose", lang, area=config.area.name)),
+                                           Bullets([say("aim_1", lang), say("aim_2", lang), say("aim_3", lang)])]),
+        Section(say("sec_scope", lang), [Paragraph(" ".join(scope))]),
+        Section(say("sec_time", lang), [Paragraph(" ".join(time))]),
+    ]
+    if team or config.team:
+        sections.append(Section(say("sec_team", lang), [*(Paragraph(t) for t in team),
+                                                         *([Bullets(list(config.team))] if config.team else [])]))
+    return Chapter(say("chapter_word", lang, n="I"), say("ch_intro", lang), sections)
+
+
+def _metodologi(results, figures, lang: str) -> Chapter:
+    paragraphs = methodology(results, lang)
+    sch = results.scheme
+    unsur_rows = [[u.kode, unsur_name(u.key, lang, sch, code=False), _column_of(results, u.key)] for u in sch.unsur]
+    questionnaire = Table(say("tab_unsur", lang, scheme=sch.title), [label("kode", lang), label("unsur", lang),
+                                                                      label("kolom_kuesioner", lang)],
+                          unsur_rows, ["c", "l", "c"], widths=[10, 60, 20], note=say("note_unsur_order", lang))
+    plan = [s.text(lang) for s in results.plan.steps]
+    sections = [
+        Section(say("sec_sample", lang), [Paragraph(paragraphs[0]), Paragraph(paragraphs[1])]),
+        Section(say("sec_questionnaire", lang), [Paragraph(say("text_questionnaire", lang, k=len(sch.unsur),
+                                                                 scale=f"{sch.scale[0]}–{sch.scale[1]}")),
+                                                 questionnaire]),
+        Section(say("sec_processing", lang), [Paragraph(p) for p in paragraphs[2:]] + [
+            Paragraph(say("text_ci_meaning", lang))]),
+        Section(say("sec_data_quality", lang), [Paragraph(results.survey.summary())]),
+        Section(say("sec_plan", lang), [Bullets(plan)]),
+    ]
+    if "bobot" in figures:
+        sections[0].blocks.append(figures["bobot"])
+    return Chapter(say("chapter_word", lang, n="II"), say("ch_method", lang), sections)
+
+
+def _column_of(results, key: str) -> str:
+    return next((c for c, k in results.unsur_map.items() if k == key), "–")
+
+
+def _hasil(results, figures, lang: str) -> Chapter:
+    config = results.config
+    row = results.area_row()
+    sections = []
+    if "profil" in figures:
+        sections.append(Section(say("sec_profile", lang), [Paragraph(say("text_profile", lang, n=results.n)),
+                                                            figures["profil"]]))
+    else:
+        sections.append(Section(say("sec_profile", lang), [Paragraph(results.plan["profile"].text(lang))]))
+    area = [Callout(fmt_num(row["ikm_konversi"], 2, lang), say("callout_ikm", lang, area=config.area.name),
+                    say("callout_detail", lang, ci=fmt_ci(row["ci_low"], row["ci_high"], 2, lang), mutu=row["mutu"],
+                        kinerja=kinerja_label(row["mutu"], lang, results.scheme), n=int(row["n_responden"])),
+                    mutu=str(row["mutu"])),
+            Paragraph(headline(results, lang) + " " + say("text_p_mutu", lang, p=fmt_pct(row["p_mutu_beda"], 0, lang),
+                                                          mutu=row["mutu"]))]
+    sections.append(Section(say("sec_ikm_area", lang, level=_area_level(results, lang), area=config.area.name), area))
+    if len(results.units()) > 1:
+        blocks = [Paragraph(conclusions(results, lang)[1]), ikm_table(results, config.unit, lang)]
+        if "ikm_unit" in figures:
+            blocks.append(figures["ikm_unit"])
+        sections.append(Section(say("sec_ikm_units", lang), blocks))
+    for level in results.levels():
+        if level in (AREA, config.unit):
+            continue
+        blocks = [ikm_table(results, level, lang)]
+        if level == f"{config.unit}_{config.period}" and "periode" in figures:
+            blocks.append(figures["periode"])
+        sections.append(Section(say("sec_ikm_level", lang, level=" × ".join(column_label(c, lang)
+                                                                           for c in results.level_columns(level))),
+                                blocks))
+    nrr_blocks = [nrr_table(results, lang), figures["nrr_area"]]
+    if len(results.units()) > 1:
+        nrr_blocks += [nrr_unit_table(results, lang)]
+        if "nrr_heatmap" in figures:
+            nrr_blocks.append(figures["nrr_heatmap"])
+    sections.append(Section(say("sec_nrr", lang), nrr_blocks))
+    plain = plain_formula_table(results, lang)
+    if plain is not None:
+        sections.append(Section(say("sec_plain", lang), [Paragraph(say("text_plain", lang)), plain]))
+    return Chapter(say("chapter_word", lang, n="III"), say("ch_results", lang), sections)
+
+
+def _analisis(results, figures, lang: str) -> Chapter:
+    plan, sch = results.plan, results.scheme
+    sections = []
+    if results.drivers is not None:
+        d = results.drivers
+        top = results.drivers_table().head(3)
+        blocks = [Paragraph(say("text_drivers", lang, column=results.overall, r2=fmt_num(d.r2, 2, lang),
+                                top=", ".join(unsur_name(k, lang, sch, code=False) for k in top["unsur"]))),
+                  Paragraph(say("text_drivers_used", lang, used=d.n, n=results.n, left=results.n - d.n)),
+                  figures["drivers"]]
+        if results.drivers_check is not None:
+            blocks.append(Paragraph(results.drivers_check.verdict(lang)))
+        sections.append(Section(say("sec_drivers", lang), blocks))
+    else:
+        sections.append(Section(say("sec_drivers", lang), [Paragraph(plan["drivers"].text(lang))]))
+    if results.ipa_result is not None:
+        quad = results.ipa.loc[results.ipa["kuadran"] == "I", "unsur"]
+        blocks = [Paragraph(say("text_ipa", lang, unsur=", ".join(unsur_name(k, lang, sch, code=False) for k in quad)
+                                or say("none", lang))), figures["ipa"], _ipa_table(results, lang)]
+        if results.csi_result is not None:
+            csi = results.csi_result.index.iloc[0]
+            blocks.append(Paragraph(say("text_csi", lang, csi=fmt_pct(csi["csi"], 1, lang), category=csi["kategori"])))
+        sections.append(Section(say("sec_ipa", lang), blocks))
+    else:
+        sections.append(Section(say("sec_ipa", lang), [Paragraph(plan["ipa"].text(lang))]))
+    if results.period_change is not None:
+        sections.append(Section(say("sec_change", lang), [Paragraph(_change_text(results, lang)),
+                                                           period_change_table(results, lang)]))
+    else:
+        sections.append(Section(say("sec_change", lang), [Paragraph(plan["period_change"].text(lang))]))
+    if results.instrument is not None:
+        sections.append(Section(say("sec_instrument", lang), [Paragraph(_instrument_text(results, lang))]))
+    return Chapter(say("chapter_word", lang, n="IV"), say("ch_analysis", lang), sections)
+
+
+def _ipa_table(results, lang: str) -> Table:
+    header = [label("unsur", lang), label("kinerja", lang), label("kepentingan_pendek", lang), label("kesesuaian", lang),
+              label("kuadran", lang)]
+    body = [[unsur_name(r["unsur"], lang, results.scheme), fmt_num(r["kinerja"], 2, lang),
+             fmt_num(r["kepentingan"], 2, lang),
+             "–" if pd.isna(r["tingkat_kesesuaian"]) else fmt_num(r["tingkat_kesesuaian"], 1, lang),
+             label(f"kuadran_{r['kuadran']}", lang)] for _, r in results.ipa.iterrows()]
+    return Table(say("tab_ipa", lang), header, body, ["l", "r", "r", "r", "l"])
+
+
+def _change_text(results, lang: str) -> str:
+    change = results.period_change
+    area = change[change["level"] == AREA].iloc[0]
+    units = change[change["level"] == results.config.unit]
+    names = {v: [unit_label(results, r) for _, r in units.iterrows() if _verdict(r, "p_holm", lang) == say(v, lang)]
+             for v in ("verdict_up", "verdict_down")}
+    return say("text_change", lang, first=area["periode_awal"], last=area["periode_akhir"],
+               verdict=_verdict(area, "p_value", lang), change=_signed(area["selisih"], lang),
+               ci=fmt_ci(area["ci_low"], area["ci_high"], 2, lang), p=fmt_p(area["p_value"], lang),
+               n_units=len(units), up=", ".join(names["verdict_up"]) or say("none", lang),
+               down=", ".join(names["verdict_down"]) or say("none", lang))
+
+
+def _instrument_text(results, lang: str) -> str:
+    ins = results.instrument
+    invalid = [c for c in ins.items.index if c not in ins.valid_items]
+    return say("text_instrument", lang, n=ins.n, r_table=fmt_num(ins.r_critical, 3, lang),
+               invalid=", ".join(invalid) or say("none", lang), alpha=fmt_num(ins.alpha, 2, lang),
+               verdict=say("reliable" if ins.reliable else "unreliable", lang),
+               threshold=fmt_num(ins.threshold, 2, lang))
+
+
+def _kesimpulan(results, lang: str) -> Chapter:
+    rec = results.recommendations_in(lang)
+    sections = [Section(say("sec_conclusions", lang), [Bullets(conclusions(results, lang), numbered=True)]),
+                Section(say("sec_recommendations", lang), [Paragraph(say("text_recommendations", lang))]
+                        + ([Paragraph(n) for n in rec.notes] if rec.notes else [])),
+                Section(say("sec_rtl", lang), [*recommendation_tables(results, lang)] or [
+                    Paragraph(say("text_no_rtl", lang))]),
+                Section(say("sec_closing", lang), [Paragraph(say("text_closing", lang, area=results.config.area.name))])]
+    return Chapter(say("chapter_word", lang, n="V"), say("ch_conclusions", lang), sections)
+
+
+def _lampiran(results, lang: str) -> Chapter:
+    sections = [Section(say("sec_questionnaire_appendix", lang), [_questionnaire_table(results, lang)]),
+                Section(say("sec_ikm_technical", lang), [_technical_ikm_table(results, lang)])]
+    issues = results.survey.issues
+    if not issues.empty:
+        counts = issues.groupby(["kolom", "masalah"]).size().reset_index(name="n")
+        sections.append(Section(say("sec_issues", lang), [Table(
+            say("tab_issues", lang), [label("kolom", lang), label("masalah", lang), label("n", lang)],
+            [[str(r["kolom"]), str(r["masalah"]), fmt_num(r["n"], 0, lang)] for _, r in counts.iterrows()],
+            ["l", "l", "r"])]))
+    return Chapter(say("appendix_word", lang, n="A"), say("ch_appendix", lang), sections, appendix=True)
+
+
+def _questionnaire_table(results, lang: str) -> Table:
+    cb = results.survey.codebook
+    rows = []
+    for name, spec in cb.specs.items():
+        if spec.role not in ("unsur", "overall", "importance", "demographic", "group"):
+            continue
+        answers = "; ".join(f"{k} = {v}" for k, v in spec.labels.items()) if spec.labels else (
+            f"{spec.scale[0]}–{spec.scale[1]}" if spec.scale else "")
+        rows.append([name, spec.question or column_label(name, lang), answers])
+    return Table(say("tab_questionnaire", lang), [label("kolom", lang), label("pertanyaan", lang),
+                                                  label("pilihan_jawaban", lang)], rows, ["l", "l", "l"],
+                 widths=[12, 55, 33])
+
+
+def _technical_ikm_table(results, lang: str) -> Table:
+    rows = results.ikm
+    header = [label("tingkat", lang), label("kelompok", lang), label("n", lang), label("ikm_konversi_pendek", lang),
+              label("se", lang), label("ci95", lang), label("df", lang), label("p_mutu_beda", lang)]
+    body = [[str(r["level"]), str(r["group"]), fmt_num(r["n_responden"], 0, lang), fmt_num(r["ikm_konversi"], 2, lang),
+             fmt_num(r["se"], 3, lang), fmt_ci(r["ci_low"], r["ci_high"], 2, lang), str(int(r["df"])),
+             fmt_pct(r["p_mutu_beda"], 1, lang)] for _, r in rows.iterrows()]
+    return Table(say("tab_ikm_technical", lang), header, body, ["l", "l", "r", "r", "r", "r", "r", "r"])
+
+
+def build_laporan(results, figures: dict[str, Figure], lang: str | None = None) -> Laporan:
+    """The whole laporan of a study: cover, kata pengantar, Bab I-V and Lampiran, captions numbered."""
+    lang = check_language(lang)
+    config = results.config
+    cover = Cover(title=config.title, subtitle=say("report_subtitle", lang), area=config.area.name,
+                  organiser=config.organiser, date=report_date(results, lang),
+                  logo=config.logo.read_bytes() if config.logo else None)
+    preface = [say("preface_1", lang, area=config.area.name, scheme=results.scheme.title),
+               say("preface_2", lang), say("preface_3", lang)]
+    laporan = Laporan(cover, preface, [_pendahuluan(results, lang), _metodologi(results, figures, lang),
+                                       _hasil(results, figures, lang), _analisis(results, figures, lang),
+                                       _kesimpulan(results, lang), _lampiran(results, lang)], lang,
+                      preface_title=say("preface_title", lang), contents_title=say("contents_title", lang),
+                      signature=[f"{config.area.name}, {report_date(results, lang)}", config.organiser or ""])
+    laporan.number_captions(say("table_word", lang), say("figure_word", lang))
+    return laporan

@@ -1,0 +1,67 @@
+"""Every chart of the seminar package rendered once from a study's results (PNG bytes), for the laporan (page
+size) or the slides (slide size); the writers embed the same pictures.
+
+>>> figs = render_figures(results, "id")          # doctest: +SKIP
+>>> sorted(figs)                                   # doctest: +SKIP
+['drivers', 'ikm_unit', 'ipa', 'nrr_area', 'periode', 'profil', 'bobot']
+"""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib.pyplot as plt
+from PIL import Image
+
+from riset.i18n import check_language, fmt_num, say
+from riset.present import charts
+from riset.present.report.document import Figure
+from riset.study.run import AREA
+
+__all__ = ["figure_from", "render_figures"]
+
+
+def figure_from(fig, key: str, caption: str, dpi: int = 150) -> Figure:
+    """A matplotlib figure as a `Figure` block (PNG at `dpi`, white background); the figure is closed."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, facecolor="white", bbox_inches="tight")
+    plt.close(fig)
+    png = buffer.getvalue()
+    width, height = Image.open(io.BytesIO(png)).size
+    return Figure(key, caption, png, width, height)
+
+
+def render_figures(results, lang: str | None = None) -> dict[str, Figure]:
+    """The charts of the laporan for the analyses that ran: profil, ikm_unit, nrr_area, periode, drivers, ipa,
+    bobot (only those whose inputs exist)."""
+    lang = check_language(lang)
+    sch, config = results.scheme, results.config
+    made = {}
+    if results.profile is not None:
+        made["profil"] = (charts.demographic_profile(results.profile, lang=lang), say("fig_profile", lang))
+    units = results.units()
+    if len(units) > 1:
+        name = config.names.get(config.unit, config.unit)
+        made["ikm_unit"] = (charts.ikm_by_unit(units, group=name, lang=lang, scheme=sch,
+                                               overall=float(results.area_row()["ikm_konversi"])),
+                            say("fig_ikm_unit", lang, area=config.area.name))
+    made["nrr_area"] = (charts.nrr_unsur(results.nrr_of(AREA), lang=lang, scheme=sch),
+                        say("fig_nrr_area", lang, area=config.area.name))
+    cross = f"{config.unit}_{config.period}" if config.unit and config.period else None
+    if cross in results.levels():
+        change = results.period_change
+        unit_change = None if change is None else change[change["level"] == config.unit]
+        made["periode"] = (charts.period_comparison(results.level(cross), group=config.names.get(config.unit,
+                                                    config.unit), lang=lang, scheme=sch, change=unit_change),
+                           say("fig_period", lang))
+    if results.drivers is not None:
+        made["drivers"] = (charts.driver_importance(results.drivers_table(), lang=lang, scheme=sch),
+                           say("fig_drivers", lang, r2=fmt_num(results.drivers.r2, 2, lang)))
+    if results.ipa_result is not None:
+        lines = results.ipa_result.lines.iloc[0]
+        made["ipa"] = (charts.ipa_diagram(results.ipa, lang=lang, scheme=sch, x_line=float(lines["garis_kinerja"]),
+                                          y_line=float(lines["garis_kepentingan"])),
+                       say("fig_ipa_stated" if results.importance_map else "fig_ipa_derived", lang))
+    if results.weighting_run is not None:
+        made["bobot"] = (charts.weight_diagnostics(results.weights, results.margins, lang=lang), say("fig_weights", lang))
+    return {key: figure_from(fig, key, caption) for key, (fig, caption) in made.items()}
