@@ -78,7 +78,7 @@ def test_blank_answers_are_excluded_not_counted_as_zero():
     biaya = result.nrr.set_index("unsur").loc["biaya"]
     assert biaya["nrr"] == 4.0  # 4 / 1 answer, not (4 + 0) / 2
     assert (biaya["n_jawaban"], biaya["n_kosong"]) == (1, 1)
-    assert any("1 jawaban kosong" in note for note in result.notes)
+    assert any("1 jawaban kosong" in note.text("id") for note in result.notes)
 
 
 def test_unsur_are_mapped_by_name_not_position():
@@ -184,7 +184,7 @@ def test_unsur_without_answers_in_a_group():
     assert blank.table["unsur_kosong"].tolist() == ["", "biaya"]
     reweighted = ikm(data, _identity(), by="unit", empty_unsur="reweight")
     assert reweighted.table["ikm"].tolist() == pytest.approx([4.0, 2.0])
-    assert any("unit=B" in note and "Biaya/Tarif" in note for note in reweighted.notes)
+    assert any("unit=B" in note.text("id") and "U4" in note.text("id") for note in reweighted.notes)
 
 
 def test_respondent_with_no_answers_is_reported():
@@ -192,7 +192,7 @@ def test_respondent_with_no_answers_is_reported():
     result = ikm(data, _identity())
     assert result.table["n_tanpa_jawaban"].iloc[0] == 1
     assert result.table["ikm_konversi"].iloc[0] == pytest.approx(100.0)
-    assert any("1 responden tidak menjawab" in note for note in result.notes)
+    assert any("1 responden tidak menjawab" in note.text("id") for note in result.notes)
 
 
 @pytest.mark.parametrize(("bad", "shown"), [(5, "5"), (0, "0"), (2.5, "2.5"), ("baik", "'baik'")])
@@ -245,3 +245,16 @@ def test_ikm_stays_within_25_and_100(rows):
         assert result.table["mutu"].iloc[0] in {"A", "B", "C", "D"}
     else:
         assert np.isnan(score)
+
+
+@pytest.mark.parametrize("column", ["nama", "kode", "bobot", "unsur", "ikm", "mutu", "kinerja", "nrr", "n_responden"])
+def test_grouping_column_named_like_an_output_column_is_one_clear_error(column):
+    data = pd.DataFrame({u.key: [3, 4] for u in UNSUR_2017} | {column: ["A", "B"]})
+    with pytest.raises(DataError, match=f"grouping column '{column}' has the name of a column"):
+        ikm(data, {u.key: u.key for u in UNSUR_2017}, by=column)
+
+
+def test_the_same_grouping_column_twice_is_one_clear_error():
+    data = pd.DataFrame({u.key: [3, 4] for u in UNSUR_2017} | {"unit": ["A", "B"]})
+    with pytest.raises(DataError, match="'unit' is given twice"):
+        ikm(data, {u.key: u.key for u in UNSUR_2017}, by=["unit", "unit"])

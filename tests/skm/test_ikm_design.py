@@ -175,7 +175,7 @@ def test_period_change_matches_r_svycontrast_on_svyby(unit):
     assert row["p_value"] == pytest.approx(gold["p"], rel=1e-6)
     assert row["ci_low"] == pytest.approx(25 * gold["ci_low"], rel=1e-6)
     assert row["ci_high"] == pytest.approx(25 * gold["ci_high"], rel=1e-6)
-    assert row["perubahan"] == "tidak berubah bermakna"
+    assert row["perubahan"] == "tidak_berubah"
     nrr = res.nrr[res.nrr["unit"] == unit].set_index("unsur").loc[KEYS]
     np.testing.assert_allclose(nrr["selisih"], gold["nrr_diff"], rtol=1e-6)
     np.testing.assert_allclose(nrr["se"], gold["nrr_diff_se"], rtol=1e-6)
@@ -224,12 +224,12 @@ def test_period_change_verdicts_by_hand():
     se = 25 * np.sqrt(8 / 7 * 1.5 / 16)
     assert row["selisih"] == pytest.approx(37.5) and row["se"] == pytest.approx(se, rel=1e-12)
     assert row["p_value"] == pytest.approx(2 * stats.t.sf(37.5 / se, 7), rel=1e-9)
-    assert row["perubahan"] == "naik bermakna" and row["df"] == 7
+    assert row["perubahan"] == "naik" and row["df"] == 7
     # the other direction, and a level at which the same change is not significant
     back = compare_periods(SurveyDesign(data), ALL, by=None, base="S2", compare="S1").table.iloc[0]
-    assert back["selisih"] == pytest.approx(-37.5) and back["perubahan"] == "turun bermakna"
+    assert back["selisih"] == pytest.approx(-37.5) and back["perubahan"] == "turun"
     strict = compare_periods(SurveyDesign(data), ALL, by=None, level=1 - row["p_value"] / 2).table.iloc[0]
-    assert strict["perubahan"] == "tidak berubah bermakna"
+    assert strict["perubahan"] == "tidak_berubah"
     assert res.verdicts("en").item() == "significant increase"
 
 
@@ -238,8 +238,8 @@ def test_period_change_group_without_one_period_is_kept_and_noted():
     data = data[~((data["unit"] == "RSUD") & (data["periode"] == "2026-S2"))].reset_index(drop=True)
     res = compare_periods(two_stage(data), MAPPING)
     rsud = res.table.set_index("unit").loc["RSUD"]
-    assert rsud["perubahan"] == "tidak dapat diuji" and np.isnan(rsud["selisih"]) and rsud["n_akhir"] == 0
-    assert any("RSUD: tidak ada responden pada periode 2026-S2" in n for n in res.notes)
+    assert rsud["perubahan"] == "tidak_dapat_diuji" and np.isnan(rsud["selisih"]) and rsud["n_akhir"] == 0
+    assert any("RSUD: tidak ada responden pada periode 2026-S2" in n.text("id") for n in res.notes)
     full = compare_periods(two_stage(skm_two_periods()), MAPPING).table.set_index("unit")
     assert res.table.set_index("unit").loc["PKM-A", "ikm_awal"] == pytest.approx(full.loc["PKM-A", "ikm_awal"])
 
@@ -270,9 +270,60 @@ def test_period_change_verdicts_can_use_holm_over_units():
     raw_table = compare_periods(design, unsur).table
     np.testing.assert_allclose(holm_table["p_holm"], multipletests(holm_table["p_value"], method="holm")[1])
     np.testing.assert_allclose(holm_table["p_value"], raw_table["p_value"])
-    raw_significant = raw_table["perubahan"] != "tidak berubah bermakna"
-    holm_significant = holm_table["perubahan"] != "tidak berubah bermakna"
+    raw_significant = raw_table["perubahan"] != "tidak_berubah"
+    holm_significant = holm_table["perubahan"] != "tidak_berubah"
     assert (raw_significant == (raw_table["p_value"] < 0.05)).all()
     assert (holm_significant == (holm_table["p_holm"] < 0.05)).all()
     # at least one unit's change is "significant" only before the adjustment for 15 tests
     assert (raw_significant & ~holm_significant).any()
+
+
+# ------------------------------------------------------------------------------------ inference choices (#21)
+def test_probability_of_a_different_grade_uses_the_design_df():
+    # df 7: t tails are heavier than the normal's, so the risk of another grade is larger (issue 21.3)
+    t7 = 1 - (stats.t.cdf((88.305 - 80) / 2, 7) - stats.t.cdf((76.605 - 80) / 2, 7))
+    assert p_mutu_beda([80.0], [2.0], df=[7])[0] == pytest.approx(t7, rel=1e-12)
+    res = ikm_design(two_stage(), MAPPING, by="unit").table
+    np.testing.assert_allclose(res["p_mutu_beda"], p_mutu_beda(res["ikm_konversi"], res["se"], df=res["df"]))
+    assert not np.allclose(res["p_mutu_beda"], p_mutu_beda(res["ikm_konversi"], res["se"]))
+
+
+def test_nrr_interval_respects_the_scale_and_flat_cells_are_named():
+    data = skm()
+    data.loc[data["unit"] == "RSUD", "U3"] = 4  # every RSUD respondent answered 4 on waktu
+    res = ikm_design(two_stage(data), MAPPING, by="unit")
+    nrr = res.nrr.set_index(["unit", "unsur"])
+    flat = nrr.loc[("RSUD", "waktu")]
+    assert (flat["nrr"], flat["se"], flat["ci_low"], flat["ci_high"]) == (4.0, 0.0, 4.0, 4.0)
+    assert any(n.code == "nrr_no_variation" and "RSUD / U3" in n.text("id") for n in res.notes)
+    inner = res.nrr[res.nrr["se"] > 0]
+    assert ((inner["ci_low"] > 1) & (inner["ci_low"] < inner["nrr"]) & (inner["nrr"] < inner["ci_high"])
+            & (inner["ci_high"] < 4)).all()
+    # the logit interval by hand for one cell
+    row = nrr.loc[("PKM-A", "waktu")]
+    p, sp = (row["nrr"] - 1) / 3, row["se"] / 3
+    half = stats.t.ppf(0.975, row["df"]) * sp / (p * (1 - p))
+    expit = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+    assert row["ci_high"] == pytest.approx(1 + 3 * expit(np.log(p / (1 - p)) + half), rel=1e-12)
+
+
+def test_period_change_with_reweight_compares_the_unsur_answered_in_both_periods():
+    # issue 21.1: blank pengaduan (U9) of one unit in S1 only; the change must be on the 8 unsur of both
+    data = skm_two_periods()
+    s1_pkm_a = (data["unit"] == "PKM-A") & (data["periode"] == "2026-S1")
+    data.loc[s1_pkm_a, "U9"] = np.nan
+    res = compare_periods(two_stage(data), MAPPING, empty_unsur="reweight")
+    row = res.table.set_index("unit").loc["PKM-A"]
+    both = data.copy()
+    both.loc[both["unit"] == "PKM-A", "U9"] = np.nan  # the same 8 unsur in both periods, by hand
+    per = ikm_design(two_stage(both), MAPPING, by=["unit", "periode"], empty_unsur="reweight").table
+    per = per[per["unit"] == "PKM-A"].set_index("periode")["ikm_konversi"]
+    assert row["selisih"] == pytest.approx(per["2026-S2"] - per["2026-S1"], rel=1e-12)
+    same = compare_periods(two_stage(both), MAPPING, empty_unsur="reweight").table.set_index("unit").loc["PKM-A"]
+    assert row["se"] == pytest.approx(same["se"], rel=1e-10)  # the unused S2 answers do not enter the variance
+    assert row["unsur_dibandingkan"] == "U1, U2, U3, U4, U5, U6, U7, U9"  # regulation codes: U8 pengaduan out
+    assert any(n.code == "change_common_unsur" and "PKM-A" in n.text("id") for n in res.notes)
+    assert any(n.code == "ikm_empty_unsur_reweight" for n in res.notes)  # the point-IKM note is carried too
+    other = res.table.set_index("unit").loc["PKM-B"]
+    plain = compare_periods(two_stage(skm_two_periods()), MAPPING).table.set_index("unit").loc["PKM-B"]
+    assert other["selisih"] == pytest.approx(plain["selisih"], rel=1e-12)

@@ -69,11 +69,12 @@ def test_verdicts_on_the_30_respondent_table():
     assert res.n == 30 and round(res.r_critical, 3) == 0.361
     # U4 (r = 0.253) and the unrelated U6 (r = 0.076) fall below r tabel 0.361
     assert res.valid_items == ["U1", "U2", "U3", "U5"]
-    assert list(res.to_frame()["validitas"]) == ["valid", "valid", "valid", "tidak valid", "valid", "tidak valid"]
+    assert list(res.to_frame()["valid"]) == [True, True, True, False, True, False]
+    assert list(res.table("id")["Validitas"]) == ["valid", "valid", "valid", "tidak valid", "valid", "tidak valid"]
     assert res.reliable and not check_instrument(_items("items"), threshold=0.80).reliable
     assert not res.one_factor  # two eigenvalues above 1 and U6 loads 0.15
-    assert res.kmo.reading() == "baik" and res.kmo.reading("en") == "meritorious"
-    assert "Cronbach alpha = 0.781" in res.summary()
+    assert res.kmo.reading("id") == "baik" and res.kmo.reading("en") == "meritorious"
+    assert "Alfa Cronbach = 0,781" in res.summary("id") and "Cronbach's alpha = 0.781" in res.summary("en")
 
 
 def test_kmo_on_thurstone_textbook_example():
@@ -94,14 +95,15 @@ def test_feldt_interval_contains_alpha_and_narrows_with_n():
 def test_listwise_drop_is_reported():
     res = check_instrument(_items("items_with_na"))
     assert (res.n, res.n_dropped) == (27, 3)
-    assert res.notes[0] == "3 responden tidak dipakai (listwise) karena ada item kosong: U2 2, U6 1."
-    assert "3 tidak dipakai" in res.summary()
+    assert res.notes[0].code == "instrument_listwise"
+    assert res.notes[0].text("id") == "3 responden tidak dipakai (listwise) karena ada item kosong: U2 2, U6 1."
+    assert "3 tidak dipakai" in res.summary("id")
 
 
 def test_unsur_labels_in_table():
     res = check_instrument(SMALL.rename(columns={"U3": "Q8"}), {"U1": "persyaratan", "U2": "prosedur", "Q8": "sarana"})
-    assert res.to_frame().loc["Q8", "keterangan"] == "Sarana dan Prasarana"
-    assert res.to_frame(lang="en").loc["Q8", "label"] == "Facilities and infrastructure"
+    assert res.table("id").loc["Q8", "Keterangan"] == "Sarana dan Prasarana"
+    assert res.table("en").loc["Q8", "Label"] == "Facilities and infrastructure"
 
 
 def test_bad_input_is_named():

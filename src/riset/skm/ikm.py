@@ -37,7 +37,10 @@ import numpy as np
 import pandas as pd
 
 from riset.errors import DataError, show_value
+from riset.i18n import Note, check_language, say
 from riset.skm.schemes import DEFAULT_SCHEME, LEGACY_WEIGHTS, SCHEMES, Scheme, Unsur, get_scheme, grade, unsur_columns
+
+__all__ = ["EmptyUnsur", "IkmResult", "OUTPUT_COLUMNS", "group_columns", "ikm", "scale_answers"]
 
 EmptyUnsur = Literal["error", "nan", "reweight"]
 
@@ -73,9 +76,10 @@ class IkmResult:
     nrr: pd.DataFrame
     scheme: Scheme
     weight: float
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
     def to_frame(self) -> pd.DataFrame:
+        """The IKM table (one row per group)."""
         return self.table.copy()
 
     def nrr_wide(self, value: str = "nrr") -> pd.DataFrame:
@@ -84,16 +88,14 @@ class IkmResult:
         wide = self.nrr.assign(semua="Semua").pivot(index=by, columns="unsur", values=value)
         return wide[[k for k in self.scheme.keys if k in wide.columns]]
 
-    def summary(self) -> str:
-        shown = self.table.copy()
-        for col in ("ikm", "ikm_konversi"):
-            shown[col] = shown[col].round({"ikm": 4, "ikm_konversi": 2}[col])
-        lines = [f"IKM menurut {self.scheme.title} (bobot {self._weight_text()})", shown.to_string(index=False)]
-        lines += [f"Catatan: {note}" for note in self.notes]
-        return "\n".join(lines)
-
-    def _weight_text(self) -> str:
-        return f"1/{len(self.scheme.unsur)}" if self.weight == self.scheme.weight else f"{self.weight} (legacy)"
+    def summary(self, lang: str | None = None) -> str:
+        """The IKM table under a title naming the scheme and the unsur weight, then the notes."""
+        lang = check_language(lang)
+        shown = self.table.round({"ikm": 4, "ikm_konversi": 2})
+        weight = (f"1/{len(self.scheme.unsur)}" if self.weight == self.scheme.weight
+                  else say("legacy_weight", lang, weight=self.weight))
+        lines = [say("ikm_title", lang, scheme=self.scheme.title, weight=weight), shown.to_string(index=False)]
+        return "\n".join(lines + [say("note_prefix", lang, text=n.text(lang)) for n in self.notes])
 
     def __repr__(self) -> str:
         return self.summary()
@@ -103,7 +105,8 @@ class IkmResult:
         with pd.ExcelWriter(path) as writer:
             self.table.to_excel(writer, sheet_name="IKM", index=False)
             self.nrr.to_excel(writer, sheet_name="NRR", index=False)
-            pd.DataFrame({"catatan": self.notes}).to_excel(writer, sheet_name="Catatan", index=False)
+            pd.DataFrame({"catatan": [n.text() for n in self.notes]}).to_excel(writer, sheet_name="Catatan",
+                                                                                index=False)
 
 
 _NRR_COLUMNS = ("unsur", "kode", "nama", "kolom", "n_jawaban", "n_kosong", "nrr", "bobot", "nrr_tertimbang")
@@ -138,7 +141,7 @@ def ikm(
     """
     sch = get_scheme(scheme)
     cols = unsur_columns(unsur, sch)
-    by_cols = [by] if isinstance(by, str) else list(by or [])
+    by_cols = group_columns(by)
     absent = [c for c in by_cols + ([weights] if weights else []) if c not in data.columns]
     if absent:
         raise DataError(f"column(s) {', '.join(repr(c) for c in absent)} not found in the data")
@@ -181,10 +184,10 @@ def ikm(
                 "its IKM blank or 'reweight' to average the unsur that were answered"
             )
         for g, row in empty.iterrows():
-            gone = ", ".join(sch.get(k).nama for k in row.index[row.to_numpy()])
+            gone = ", ".join(sch.get(k).kode for k in row.index[row.to_numpy()])
             if gone:
-                action = "IKM dikosongkan" if empty_unsur == "nan" else "IKM dihitung dari unsur yang terjawab"
-                notes.append(f"{_group_text(by_cols, g)}: tidak ada jawaban untuk {gone}; {action}.")
+                code = f"ikm_empty_unsur_{empty_unsur}" + ("" if by_cols else "_all")
+                notes.append(Note(code, {"group": _group_text(by_cols, g), "unsur": gone}))
 
     if empty_unsur == "reweight":
         unit_weights = (~empty).div((~empty).sum(axis=1), axis=0)
@@ -208,6 +211,32 @@ def ikm(
 
     nrr_long = _nrr_long(nrr_wide, n_answers, n_rows, unit_weights, cols, by_cols)
     return IkmResult(table=table, nrr=nrr_long, scheme=sch, weight=weight, notes=notes)
+
+
+#: Columns of the IKM and NRR tables; a grouping column may not carry one of these names.
+OUTPUT_COLUMNS = ("n_responden", "n_tanpa_jawaban", "ikm", "ikm_konversi", "mutu", "kinerja", "unsur_kosong",
+                  *_NRR_COLUMNS, "ikm_se", "se", "ci_low", "ci_high", "df", "p_mutu_beda", "level", "group")
+
+
+def group_columns(by: str | Sequence[str] | None) -> list[str]:
+    """The grouping columns of `by` as a list, checked: each once, none named like an output column.
+
+    >>> group_columns("unit"), group_columns(["unit", "periode"]), group_columns(None)
+    (['unit'], ['unit', 'periode'], [])
+    """
+    cols = [by] if isinstance(by, str) else list(by or [])
+    bad = [c for c in cols if not isinstance(c, str)]
+    if bad:
+        raise DataError(f"grouping column {bad[0]!r} is not a column name")
+    twice = [c for c in dict.fromkeys(cols) if cols.count(c) > 1]
+    if twice:
+        raise DataError(f"grouping column '{twice[0]}' is given twice; give each grouping column once")
+    clash = [c for c in cols if c in OUTPUT_COLUMNS]
+    if clash:
+        raise DataError(f"grouping column '{clash[0]}' has the name of a column of the IKM tables "
+                        f"({', '.join(OUTPUT_COLUMNS[:9])}, ...); rename it in the data and codebook "
+                        f"(e.g. '{clash[0]}_unit')")
+    return cols
 
 
 def _weight(sch: Scheme, legacy_weight: float | None) -> float:
@@ -236,23 +265,21 @@ def _survey_weights(data: pd.DataFrame, weights: str | None) -> pd.Series:
 
 def _group_text(by_cols: list[str], group) -> str:
     if not by_cols:
-        return "Seluruh responden"
+        return "all respondents"
     values = group if isinstance(group, tuple) else (group,)
     return ", ".join(f"{c}={v}" for c, v in zip(by_cols, values))
 
 
-def _missing_notes(answers: pd.DataFrame, cols: dict[str, Unsur], n_silent: pd.Series) -> list[str]:
+def _missing_notes(answers: pd.DataFrame, cols: dict[str, Unsur], n_silent: pd.Series) -> list[Note]:
     notes = []
     blanks = answers.isna().sum()
     total_blank = int(blanks.sum())
     if total_blank:
-        detail = ", ".join(f"{col} ({cols[col].nama}) {int(n)}" for col, n in blanks.items() if n)
-        notes.append(
-            f"{total_blank} jawaban kosong tidak dihitung; NRR tiap unsur dibagi jumlah jawaban yang ada: {detail}."
-        )
+        detail = ", ".join(f"{col} ({cols[col].kode}) {int(n)}" for col, n in blanks.items() if n)
+        notes.append(Note("ikm_blank_answers", {"n": total_blank, "detail": detail}))
     silent = int(n_silent.sum())
     if silent:
-        notes.append(f"{silent} responden tidak menjawab satu unsur pun dan tidak ikut dalam NRR.")
+        notes.append(Note("ikm_silent_respondents", {"n": silent}))
     return notes
 
 

@@ -28,7 +28,9 @@ grade is a coin flip; report it next to the grade.
 Change between two periods (`compare_periods`): both periods are domains of the one design, so the difference
 D = theta_akhir - theta_awal has influence u(D) = u(akhir) - u(awal) and Var(D) = V_akhir + V_awal - 2 Cov,
 computed in one `design.variance` pass per group (or by re-estimating D with each replicate weight);
-t = D / SE(D) on the design df, verdict naik / turun / tidak berubah bermakna. This is R's
+t = D / SE(D) on the design df, verdict naik / turun / tidak_berubah (codes; words in the catalog). With
+``empty_unsur="reweight"`` both periods are compared on the unsur answered in both (and the change says so in
+its notes), never an 8-unsur composite against a 9-unsur one. This is R's
 ``svycontrast(svyby(..., ~periode, design, svytotal, covmat = TRUE), <difference>)`` (Lumley 2010).
 
 Example
@@ -53,12 +55,14 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from riset.errors import DataError, DesignError
-from riset.survey.estimate import column_label, critical_value, domains, fit_smooth
+from riset.i18n import Note, check_language, label, say
 from riset.skm.ikm import ikm
-from riset.skm.schemes import DEFAULT_SCHEME, Scheme, get_scheme, grade, unsur_columns
-from riset.i18n import check_language, label
-from riset.skm.schemes import kinerja_label
+from riset.skm.schemes import DEFAULT_SCHEME, Scheme, get_scheme, grade, kinerja_label, unsur_columns
+from riset.survey.estimate import critical_value, domains, fit_smooth
 from riset.survey.replicate import ReplicateDesign
+
+__all__ = ["IkmDesignResult", "PeriodChange", "VERDICTS", "compare_periods", "holm", "ikm_design", "nrr_interval",
+           "p_mutu_beda", "verdicts"]
 
 _WEIGHT = "__bobot_desain_riset__"
 
@@ -76,24 +80,24 @@ class IkmDesignResult:
     nrr: pd.DataFrame
     scheme: Scheme
     level: float = 0.95
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
     def to_frame(self) -> pd.DataFrame:
+        """The IKM table (one row per group)."""
         return self.table.copy()
 
     def summary(self, lang: str | None = None) -> str:
-        """IKM table with Indonesian (default) or English headers."""
+        """IKM table with headers in `lang` (Indonesian by default) under a title naming the scheme, then notes."""
         lang = check_language(lang)
         shown = self.table.drop(columns=["ikm", "ikm_se", "unsur_kosong"]).copy()
         shown["kinerja"] = [kinerja_label(m, lang, self.scheme) if isinstance(m, str) else m for m in shown["mutu"]]
         shown[["ikm_konversi", "se", "ci_low", "ci_high"]] = shown[["ikm_konversi", "se", "ci_low", "ci_high"]].round(2)
         shown["p_mutu_beda"] = shown["p_mutu_beda"].round(3)
-        headers = {k: label(k, lang) for k in ("ikm_konversi", "mutu", "kinerja", "p_mutu_beda", "n_responden")}
-        headers.update({k: column_label(k, lang, self.level) for k in ("se", "ci_low", "ci_high", "df")})
-        title = "IKM dengan galat baku desain" if lang == "id" else "IKM with design-based standard errors"
-        lines = [f"{title} ({self.scheme.title})", shown.rename(columns=headers).to_string(index=False)]
-        lines += [("Catatan: " if lang == "id" else "Note: ") + note for note in self.notes]
-        return "\n".join(lines)
+        headers = {k: label(k, lang) for k in ("ikm_konversi", "mutu", "kinerja", "p_mutu_beda", "n_responden", "se",
+                                                "ci_low", "ci_high", "df")}
+        lines = [say("ikm_design_title", lang, scheme=self.scheme.title, level=f"{100 * self.level:g}"),
+                 shown.rename(columns=headers).to_string(index=False)]
+        return "\n".join(lines + [say("note_prefix", lang, text=n.text(lang)) for n in self.notes])
 
     def __repr__(self) -> str:
         return self.summary()
@@ -140,7 +144,7 @@ def ikm_design(
     lo, hi = sch.conversion * sch.scale[0], sch.conversion * sch.scale[1]
     table["ci_low"] = np.clip(table["ikm_konversi"] - tt * table["se"], lo, hi)
     table["ci_high"] = np.clip(table["ikm_konversi"] + tt * table["se"], lo, hi)
-    table["p_mutu_beda"] = p_mutu_beda(table["ikm_konversi"], table["se"], sch)
+    table["p_mutu_beda"] = p_mutu_beda(table["ikm_konversi"], table["se"], sch, df=table["df"])
     order = [*by_cols, "n_responden", "n_tanpa_jawaban", "ikm", "ikm_se", "ikm_konversi", "se", "ci_low", "ci_high",
              "df", "mutu", "kinerja", "p_mutu_beda", "unsur_kosong"]
     table = table[order]
@@ -151,19 +155,47 @@ def ikm_design(
     nrr_se["df"] = np.tile(df.astype(int), k)
     nrr = point.nrr.merge(nrr_se, on=[*by_cols, "unsur"], how="left")
     nrr.loc[nrr["nrr"].isna(), "se"] = np.nan
-    t_nrr = critical_value(level, nrr["df"].to_numpy())
-    nrr["ci_low"] = np.clip(nrr["nrr"] - t_nrr * nrr["se"], *sch.scale)
-    nrr["ci_high"] = np.clip(nrr["nrr"] + t_nrr * nrr["se"], *sch.scale)
-    return IkmDesignResult(table, nrr, sch, level, [*point.notes, *m.notes])
+    nrr["ci_low"], nrr["ci_high"] = nrr_interval(nrr["nrr"], nrr["se"], nrr["df"], level, sch.scale)
+    notes = [*point.notes, *m.notes]
+    flat = nrr["nrr"].notna() & (nrr["se"] == 0)
+    if flat.any():
+        cells = ", ".join(" / ".join(str(v) for v in (*r[by_cols], r["kode"])) for _, r in nrr[flat].iterrows())
+        notes.append(Note("nrr_no_variation", {"n": int(flat.sum()), "cells": cells}))
+    return IkmDesignResult(table, nrr, sch, level, notes)
 
 
-#: Verdict of a period comparison: key (Indonesian, as stored in the tables) -> English.
-VERDICTS: dict[str, str] = {
-    "naik bermakna": "significant increase",
-    "turun bermakna": "significant decrease",
-    "tidak berubah bermakna": "no significant change",
-    "tidak dapat diuji": "cannot be tested",
-}
+def nrr_interval(nrr, se, df, level: float = 0.95, scale: tuple[int, int] = (1, 4)) -> tuple[np.ndarray, np.ndarray]:
+    """Confidence limits of NRR on a bounded scale: a t interval on the logit of p = (NRR - lo) / (hi - lo).
+
+    logit p -/+ t_df SE / ((hi - lo) p (1 - p)), mapped back; SE 0 (or NRR on a bound) gives [NRR, NRR].
+
+    >>> low, high = nrr_interval([3.9, 2.5], [0.05, 0.1], [30, 30])
+    >>> round(float(high[0]), 3) < 4, round(float(low[1]), 3), round(float(high[1]), 3)
+    (True, 2.297, 2.703)
+    """
+    x, s = np.asarray(nrr, dtype=float), np.asarray(se, dtype=float)
+    lo, hi = scale
+    p = (x - lo) / (hi - lo)
+    t = critical_value(level, np.asarray(df, dtype=float))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        centre = np.log(p / (1 - p))
+        half = t * s / ((hi - lo) * p * (1 - p))
+        low, high = lo + (hi - lo) / (1 + np.exp(-(centre - half))), lo + (hi - lo) / (1 + np.exp(-(centre + half)))
+    flat = (s == 0) | (p <= 0) | (p >= 1)
+    return np.where(flat, x, low), np.where(flat, x, high)
+
+
+#: Verdict codes of a change (words in the catalog: verdict_<code>).
+VERDICTS: tuple[str, ...] = ("naik", "turun", "tidak_berubah", "tidak_dapat_diuji")
+
+
+def verdicts(codes, lang: str | None = None) -> list[str]:
+    """The words of verdict codes in `lang` ('naik' -> 'naik bermakna' / 'significant increase').
+
+    >>> verdicts(["naik", "tidak_berubah"], "en")
+    ['significant increase', 'no significant change']
+    """
+    return [say(f"verdict_{c}", lang) for c in codes]
 
 
 @dataclass
@@ -172,7 +204,8 @@ class PeriodChange:
 
     `table` (converted IKM, 25-100): group columns, periode_awal, periode_akhir, n_awal, n_akhir, ikm_awal,
     ikm_akhir, se_awal, se_akhir, kov (covariance of the two periods' estimates), selisih (akhir - awal), se,
-    ci_low, ci_high, t, df, p_value, p_holm (Holm-adjusted over the groups), perubahan (a key of `VERDICTS`).
+    ci_low, ci_high, t, df, p_value, p_holm (Holm-adjusted over the groups), perubahan (a code of `VERDICTS`),
+    unsur_dibandingkan (the unsur the IKM change is computed on: all, or those answered in both periods).
     `nrr` (1-4 scale): group columns, unsur, periode_awal, periode_akhir, nrr_awal, nrr_akhir, selisih, se,
     ci_low, ci_high, t, df, p_value, p_holm, perubahan.
     """
@@ -183,35 +216,29 @@ class PeriodChange:
     compare: object
     scheme: Scheme
     level: float = 0.95
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
     def to_frame(self) -> pd.DataFrame:
+        """The IKM change table (one row per group)."""
         return self.table.copy()
 
     def verdicts(self, lang: str | None = None) -> pd.Series:
-        """The `perubahan` column in the display language."""
-        lang = check_language(lang)
-        return self.table["perubahan"].map(lambda v: v if lang == "id" else VERDICTS[v])
+        """The `perubahan` codes in words of `lang`."""
+        return pd.Series(verdicts(self.table["perubahan"], lang), index=self.table.index)
 
     def summary(self, lang: str | None = None) -> str:
-        """Change table with Indonesian (default) or English headers."""
+        """Change table with headers in `lang` (Indonesian by default), then the notes."""
         lang = check_language(lang)
         shown = self.table.drop(columns=["se_awal", "se_akhir", "kov"]).copy()
         numbers = ["ikm_awal", "ikm_akhir", "selisih", "se", "ci_low", "ci_high", "t"]
         shown[numbers] = shown[numbers].round(2)
-        shown["p_value"] = shown["p_value"].round(4)
+        shown[["p_value", "p_holm"]] = shown[["p_value", "p_holm"]].round(4)
         shown["perubahan"] = self.verdicts(lang)
-        if lang == "en":
-            shown = shown.rename(columns={"periode_awal": "period_from", "periode_akhir": "period_to",
-                                          "n_awal": "n_from", "n_akhir": "n_to",
-                                          "ikm_awal": "ikm_from", "ikm_akhir": "ikm_to", "selisih": "change",
-                                          "perubahan": "verdict"})
-        pct = f"{100 * self.level:g}%"
-        title = (f"Perubahan IKM {self.base} -> {self.compare} (uji t desain, SK {pct})" if lang == "id" else
-                 f"Change in IKM {self.base} -> {self.compare} (design-based t test, {pct} CI)")
-        lines = [title, shown.to_string(index=False)]
-        lines += [("Catatan: " if lang == "id" else "Note: ") + note for note in self.notes]
-        return "\n".join(lines)
+        shown = shown.rename(columns={c: label(f"change_{c}", lang) for c in shown.columns
+                                      if label(f"change_{c}", lang) != f"change_{c}"})
+        lines = [say("change_title", lang, base=self.base, compare=self.compare, level=f"{100 * self.level:g}"),
+                 shown.to_string(index=False)]
+        return "\n".join(lines + [say("note_prefix", lang, text=n.text(lang)) for n in self.notes])
 
     def __repr__(self) -> str:
         return self.summary()
@@ -242,9 +269,11 @@ def compare_periods(
         a replicate design's df),  p = 2 P(T_df > |t|),  CI = D -/+ t_{df,(1+level)/2} SE(D)
 
     With a `ReplicateDesign` D is re-estimated with every replicate weight and Var(D) = svrVar of those
-    differences. Verdict: "naik bermakna" / "turun bermakna" when p < 1 - level (equivalently the CI
-    excludes 0), else "tidak berubah bermakna"; "tidak dapat diuji" when a period has no respondents in the
-    group (or the NRR is empty). This is R's ``svycontrast(svyby(~..., ~periode, design, svytotal,
+    differences. Verdict (codes): "naik" / "turun" when p < 1 - level (equivalently the CI excludes 0), else
+    "tidak_berubah"; "tidak_dapat_diuji" when a period has no respondents in the group (or the NRR is empty).
+    With ``empty_unsur="reweight"`` the IKM of both periods is recomputed on the unsur answered in both
+    (b_j = 1/k over those k), so the change compares like with like; the dropped unsur are named in
+    `notes`. This is R's ``svycontrast(svyby(~..., ~periode, design, svytotal,
     covmat = TRUE), <difference>)`` (Lumley 2010, sec. 2.3 and 3.4; golden test tests/r/golden_periode.R).
 
     Parameters
@@ -268,7 +297,7 @@ def compare_periods(
     >>> df["periode"] = ["S1"] * 4 + ["S2"] * 4
     >>> res = compare_periods(SurveyDesign(df), {u.key: u.key for u in UNSUR_2017}, by=None)
     >>> round(float(res.table["selisih"].item()), 2), res.table["perubahan"].item()
-    (37.5, 'naik bermakna')
+    (37.5, 'naik')
     """
     sch = get_scheme(scheme)
     if not 0 < level < 1:
@@ -290,13 +319,14 @@ def compare_periods(
                             f"{', '.join(map(str, periods)) or 'none'}")
     if base == compare:
         raise DataError(f"base and compare are both {base!r}; choose two different periods of {period!r}")
-    notes = []
+    notes: list[Note] = []
     others = [p for p in periods if p not in (base, compare)]
     if others:
-        notes.append(f"Periode {', '.join(map(str, others))} tidak dibandingkan (hanya {base} dan {compare}).")
+        notes.append(Note("change_other_periods", {"others": ", ".join(map(str, others)), "base": base,
+                                                   "compare": compare}))
     two = design.subset(design.data[period].isin([base, compare]).to_numpy())
     m = _fit(two, unsur, [*by_cols, period], sch, empty_unsur)
-    notes += m.notes
+    notes += [n for n in [*m.point.notes, *m.notes] if n not in notes]
     k = m.k
 
     # each domain (group x period) -> its group and its side (-1 awal, +1 akhir)
@@ -313,8 +343,16 @@ def compare_periods(
     both = (idx >= 0).all(axis=1)
     for g in np.flatnonzero(~both):
         missing = base if idx[g, 0] < 0 else compare
-        name = " / ".join(map(str, groups.iloc[g].tolist())) if by_cols else "semua responden"
-        notes.append(f"{name}: tidak ada responden pada periode {missing}; perubahan tidak dapat diuji.")
+        name = " / ".join(map(str, groups.iloc[g].tolist())) if by_cols else None
+        notes.append(Note("change_period_missing" if name else "change_period_missing_all",
+                          {"group": name, "period": missing}))
+    compared = _compared_unsur(m, idx, both, sch, empty_unsur)
+    if compared is not None:
+        m = _refit(two, m, compared["weights"])
+        for g in np.flatnonzero(compared["dropped"] != ""):
+            name = " / ".join(map(str, groups.iloc[g].tolist())) if by_cols else None
+            notes.append(Note("change_common_unsur" if name else "change_common_unsur_all",
+                              {"group": name, "unsur": compared["dropped"][g]}))
 
     est = _masked_estimates(m, [*by_cols, period])  # domains x (k NRR, IKM, IKM konversi); NaN where empty
     safe = np.where(idx >= 0, idx, 0)
@@ -345,6 +383,8 @@ def compare_periods(
     table["se_akhir"] = np.where(np.isnan(akhir[:, k + 1]), np.nan, np.sqrt(var_akhir[:, k + 1]))
     table["kov"] = np.where(np.isnan(diff[:, k + 1]), np.nan, (var_awal + var_akhir - var)[:, k + 1] / 2)
     table = pd.concat([table, _change_frame(diff[:, ikm_col], se[:, ikm_col], df, level, adjust)], axis=1)
+    table["unsur_dibandingkan"] = ("" if compared is None else
+                                   [", ".join(sch.get(key).kode for key in keys) for keys in compared["kept"]])
 
     nrr = _group_rows(groups, by_cols, k)
     nrr["unsur"] = np.tile(list(sch.keys), n_groups)
@@ -365,9 +405,8 @@ def _change_frame(diff: np.ndarray, se: np.ndarray, df: np.ndarray, level: float
     p_holm = np.apply_along_axis(holm, 0, p)
     tested = p_holm if adjust == "holm" else p
     tt = critical_value(level, dfs)
-    verdict = np.where(np.isnan(tested), "tidak dapat diuji",
-                       np.where(tested >= 1 - level, "tidak berubah bermakna",
-                                np.where(diff > 0, "naik bermakna", "turun bermakna")))
+    verdict = np.where(np.isnan(tested), "tidak_dapat_diuji",
+                       np.where(tested >= 1 - level, "tidak_berubah", np.where(diff > 0, "naik", "turun")))
     return pd.DataFrame({"selisih": diff.ravel(), "se": se.ravel(), "ci_low": (diff - tt * se).ravel(),
                          "ci_high": (diff + tt * se).ravel(), "t": t.ravel(), "df": dfs.ravel().astype(int),
                          "p_value": p.ravel(), "p_holm": p_holm.ravel(), "perubahan": verdict.ravel()})
@@ -396,12 +435,14 @@ class _Model:
     by_cols: list[str]
     domain: np.ndarray
     labels: pd.DataFrame
-    notes: list[str]
+    notes: list[Note]
     k: int
     y: np.ndarray
+    b: np.ndarray  # domains x k: the weight of each unsur in each domain's IKM
     g: object  # totals (..., 2k) -> (NRR_1..k, IKM, IKM konversi)
     fit: object  # riset.survey.estimate.SmoothFit
     df: np.ndarray
+    scheme: Scheme
 
 
 def _fit(design, unsur, by, sch: Scheme, empty_unsur: str) -> _Model:
@@ -425,6 +466,14 @@ def _fit(design, unsur, by, sch: Scheme, empty_unsur: str) -> _Model:
     answered = ~np.isnan(answers)
     y = np.hstack([np.where(answered, answers, 0.0), answered.astype(float)])
     b = _unsur_weights(point.nrr, labels, by_cols, sch)
+    df = np.full(n_dom, float(design.df)) if isinstance(design, ReplicateDesign) else design.df_by(domain, n_dom)
+    m = _Model(point, by_cols, domain, labels, domain_notes, k, y, b, None, None, df, sch)
+    return _refit(design, m, b)
+
+
+def _refit(design, m: _Model, b: np.ndarray) -> _Model:
+    """The smooth fit of the model's totals with unsur weights `b` (domains x k) in the IKM."""
+    k, sch = m.k, m.scheme
 
     def g(t):
         num, den = t[..., :k], t[..., k:]
@@ -443,9 +492,31 @@ def _fit(design, unsur, by, sch: Scheme, empty_unsur: str) -> _Model:
         jac[:, k + 1] = sch.conversion * jac[:, k]
         return jac
 
-    fit = fit_smooth(design, y, g, jacobian, domain, n_dom)
-    df = np.full(n_dom, float(design.df)) if isinstance(design, ReplicateDesign) else design.df_by(domain, n_dom)
-    return _Model(point, by_cols, domain, labels, domain_notes, k, y, g, fit, df)
+    fit = fit_smooth(design, m.y, g, jacobian, m.domain, len(m.labels))
+    return _Model(m.point, m.by_cols, m.domain, m.labels, m.notes, k, m.y, b, g, fit, m.df, sch)
+
+
+def _compared_unsur(m: _Model, idx: np.ndarray, both: np.ndarray, sch: Scheme, empty_unsur: str) -> dict | None:
+    """With 'reweight': per group, the unsur answered in both periods, their weights (1/k over them, in both
+    periods' domains) and the unsur left out; None when every group keeps every unsur (nothing to change)."""
+    if empty_unsur != "reweight":
+        return None
+    answered = m.fit.totals[:, m.k:] > 0  # domains x k
+    b = m.b.copy()
+    kept, dropped = [], np.full(len(idx), "", dtype=object)
+    for g, (awal, akhir) in enumerate(idx):
+        if not both[g]:
+            kept.append([])
+            continue
+        common = answered[awal] & answered[akhir]
+        kept.append([key for key, ok in zip(sch.keys, common) if ok])
+        if not common.all():
+            dropped[g] = ", ".join(sch.get(key).kode for key, ok in zip(sch.keys, common) if not ok)
+        if common.any():
+            b[[awal, akhir]] = np.where(common, 1.0 / common.sum(), 0.0)
+    if not (dropped != "").any():
+        return None
+    return {"weights": b, "kept": kept, "dropped": dropped}
 
 
 def _group_rows(groups: pd.DataFrame, by_cols: list[str], repeat: int) -> pd.DataFrame:
@@ -465,18 +536,24 @@ def _masked_estimates(m: _Model, keys: list[str]) -> np.ndarray:
     return est
 
 
-def p_mutu_beda(ikm_konversi, se, scheme: str | Scheme = DEFAULT_SCHEME) -> np.ndarray:
-    """Probability that the true mutu grade differs from the point grade, P = 1 - [Phi((u-x)/s) - Phi((l-x)/s)].
+def p_mutu_beda(ikm_konversi, se, scheme: str | Scheme = DEFAULT_SCHEME, df=np.inf) -> np.ndarray:
+    """Approximate probability that the true mutu grade differs from the point grade,
+    P = 1 - [T_df((u - x)/s) - T_df((l - x)/s)], with the design df of the CI beside it (normal for df = inf).
 
-    [l, u) is the point grade's band on the unrounded converted scale (lower bounds of `riset.skm.ikm` minus
-    0.005, because scores are rounded half-up to 2 decimals before grading); s = 0 gives 0.
+    [l, u) is the point grade's band on the unrounded converted scale (lower bounds of `riset.skm.schemes` minus
+    0.005, because scores are rounded half-up to 2 decimals before grading); s = 0 gives 0. It reads the
+    estimate's sampling distribution as the uncertainty about the true score (a flat-prior reading): "with
+    this precision, how likely is the grade to be another one?".
 
     >>> round(float(p_mutu_beda(88.305, 1.0)[0]), 3)   # exactly on the A/B edge: a coin flip
     0.5
+    >>> float(p_mutu_beda(80.0, 2.0, df=7)[0]) > float(p_mutu_beda(80.0, 2.0)[0])   # few PSUs: larger risk
+    True
     """
     sch = get_scheme(scheme)
     x = np.asarray(ikm_konversi, dtype=float).ravel()
     s = np.asarray(se, dtype=float).ravel()
+    dist = stats.t(np.broadcast_to(np.asarray(df, dtype=float).ravel(), x.shape))
     grades = grade(x, sch)["mutu"].to_numpy()
     edges = {band.mutu: band.lower - 0.005 for band in sch.bands}
     order = [band.mutu for band in sch.bands]  # highest first
@@ -485,7 +562,7 @@ def p_mutu_beda(ikm_konversi, se, scheme: str | Scheme = DEFAULT_SCHEME) -> np.n
     upper = np.array([edges[order[order.index(m) - 1]] if ok and m != order[0] else np.inf
                       for m, ok in zip(grades, graded)])
     with np.errstate(divide="ignore", invalid="ignore"):
-        inside = stats.norm.cdf((upper - x) / s) - stats.norm.cdf((lower - x) / s)
+        inside = dist.cdf((upper - x) / s) - dist.cdf((lower - x) / s)
     p = np.where(s == 0, 0.0, 1 - inside)
     return np.where(np.isnan(x) | np.isnan(s), np.nan, p)
 

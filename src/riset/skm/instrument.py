@@ -44,39 +44,26 @@ import pandas as pd
 from scipy import stats
 
 from riset.errors import DataError, RisetError
-from riset.skm.schemes import resolve_unsur
-from riset.i18n import check_language
+from riset.i18n import Note, check_language, fmt_num, fmt_p, label, say
+from riset.skm.schemes import resolve_unsur, unsur_name
+
+__all__ = ["InstrumentResult", "KMO_BANDS", "Kmo", "MIN_LOADING", "check_instrument", "cronbach_alpha", "feldt_ci",
+           "kmo", "r_tabel"]
 
 Missing = Literal["listwise", "pairwise"]
 
-#: Kaiser (1974) reading of KMO / MSA, highest first: (lower bound, Indonesian, English).
-KMO_BANDS: tuple[tuple[float, str, str], ...] = (
-    (0.90, "sangat baik", "marvelous"),
-    (0.80, "baik", "meritorious"),
-    (0.70, "cukup", "middling"),
-    (0.60, "sedang", "mediocre"),
-    (0.50, "kurang", "miserable"),
-    (0.00, "tidak layak", "unacceptable"),
+#: Kaiser's (1974) reading of KMO / MSA, highest first: (lower bound, code); words in the catalog (kmo_<code>).
+KMO_BANDS: tuple[tuple[float, str], ...] = (
+    (0.90, "marvelous"),
+    (0.80, "meritorious"),
+    (0.70, "middling"),
+    (0.60, "mediocre"),
+    (0.50, "miserable"),
+    (0.00, "unacceptable"),
 )
 
 #: A loading below this on the first component marks an item that does not fit the one-factor picture.
 MIN_LOADING = 0.40
-
-_WORDS = {
-    "id": {"valid": "valid", "invalid": "tidak valid", "reliable": "reliabel", "unreliable": "tidak reliabel",
-           "one": "satu faktor", "more": "lebih dari satu faktor"},
-    "en": {"valid": "valid", "invalid": "not valid", "reliable": "reliable", "unreliable": "not reliable",
-           "one": "one factor", "more": "more than one factor"},
-}
-_HEAD = {
-    "id": {"item": "item", "label": "keterangan", "n": "n", "mean": "rata_rata", "sd": "simpangan_baku",
-           "r": "r_hitung", "r_table": "r_tabel", "validity": "validitas", "alpha_deleted": "alpha_jika_dihapus",
-           "msa": "msa", "loading": "muatan_faktor"},
-    "en": {"item": "item", "label": "label", "n": "n", "mean": "mean", "sd": "sd", "r": "r_item_total",
-           "r_table": "r_critical", "validity": "validity", "alpha_deleted": "alpha_if_deleted", "msa": "msa",
-           "loading": "loading"},
-}
-
 
 def r_tabel(n: int, alpha: float = 0.05, tails: int = 2) -> float:
     """Critical Pearson r for n respondents ("r tabel"): r* = t / sqrt(df + t^2), df = n - 2.
@@ -129,9 +116,14 @@ class Kmo:
     overall: float
     msa: pd.Series
 
+    @property
+    def band(self) -> str:
+        """Kaiser's (1974) band of the overall value, a code of `KMO_BANDS` (>= 0.5 is the usual minimum)."""
+        return next(code for lower, code in KMO_BANDS if self.overall >= lower)
+
     def reading(self, lang: str | None = None) -> str:
-        """Kaiser's (1974) words for the overall value (>= 0.5 is the usual minimum)."""
-        return _kmo_word(self.overall, lang)
+        """Kaiser's words for the overall value in `lang` ('baik' / 'meritorious')."""
+        return say(f"kmo_{self.band}", lang)
 
 
 def kmo(corr: pd.DataFrame | np.ndarray) -> Kmo:
@@ -198,75 +190,50 @@ class InstrumentResult:
     def valid_items(self) -> list[str]:
         return list(self.items.index[self.items["valid"]])
 
-    def to_frame(self, lang: str | None = None) -> pd.DataFrame:
-        """Per-item table with Indonesian (or English) headers, as printed in an SKM report."""
-        H, W = _HEAD[check_language(lang)], _WORDS[check_language(lang)]
-        t = self.items
-        table = pd.DataFrame(
-            {
-                H["label"]: [self._label(c, lang) for c in t.index],
-                H["n"]: t["n"],
-                H["mean"]: t["mean"],
-                H["sd"]: t["sd"],
-                H["r"]: t["r"],
-                H["r_table"]: self.r_critical,
-                H["validity"]: np.where(t["valid"], W["valid"], W["invalid"]),
-                H["alpha_deleted"]: t["alpha_if_deleted"],
-                H["msa"]: t["msa"],
-                H["loading"]: t["loading"],
-            },
-            index=t.index.rename(H["item"]),
-        )
-        return table
+    def to_frame(self) -> pd.DataFrame:
+        """Per-item table: n, mean, sd, r (corrected item-total), r_tabel, valid, alpha_if_deleted, msa, loading."""
+        return self.items.assign(r_tabel=self.r_critical)[
+            ["n", "mean", "sd", "r", "r_tabel", "valid", "alpha_if_deleted", "msa", "loading"]]
+
+    def table(self, lang: str | None = None) -> pd.DataFrame:
+        """The per-item table as printed in an SKM report: unsur names and headers in `lang`, 3 decimals."""
+        lang = check_language(lang)
+        t = self.to_frame().round(3)
+        t["valid"] = [say("item_valid" if v else "item_invalid", lang) for v in t["valid"]]
+        t.insert(0, "label", [self._label(c, lang) for c in t.index])
+        return t.rename(columns={c: label(f"instrument_{c}", lang) for c in t.columns}).rename_axis(
+            label("instrument_item", lang))
 
     def summary(self, lang: str | None = None) -> str:
+        """The checks in words (r tabel, invalid items, alpha with its CI, KMO, Bartlett, one factor) and the table."""
         lang = check_language(lang)
-        W = _WORDS[lang]
         lo, hi = self.alpha_ci
         chi2, df, p = self.bartlett
-        verdict = W["reliable"] if self.reliable else W["unreliable"]
-        factor = W["one"] if self.one_factor else W["more"]
         invalid = [c for c in self.items.index if c not in self.valid_items]
-        if lang == "id":
-            lines = [
-                f"Uji validitas dan reliabilitas instrumen ({len(self.items)} item, n = {self.n} responden"
-                f"{f', {self.n_dropped} tidak dipakai karena jawaban kosong' if self.n_dropped else ''})",
-                f"r tabel (taraf {self.significance:g}, dua sisi, df = {self.n - 2}) = {self.r_critical:.3f}; "
-                f"item valid bila r hitung > r tabel. Tidak valid: {', '.join(invalid) or '-'}",
-                f"Cronbach alpha = {self.alpha:.3f} (SK {self.level:.0%} Feldt {lo:.3f} - {hi:.3f}) -> {verdict} "
-                f"(batas {self.threshold:g})",
-                f"KMO = {self.kmo.overall:.3f} ({self.kmo.reading(lang)}); "
-                f"Bartlett chi2({df}) = {chi2:.2f}, {_fmt_p(p)}; "
-                f"komponen pertama menjelaskan {self.variance_explained:.1%} varians -> {factor}",
-            ]
-        else:
-            lines = [
-                f"Instrument validity and reliability ({len(self.items)} items, n = {self.n} respondents"
-                f"{f', {self.n_dropped} left out for blank answers' if self.n_dropped else ''})",
-                f"critical r (level {self.significance:g}, two-tailed, df = {self.n - 2}) = {self.r_critical:.3f}; "
-                f"an item is valid when r > critical r. Not valid: {', '.join(invalid) or '-'}",
-                f"Cronbach alpha = {self.alpha:.3f} ({self.level:.0%} Feldt CI {lo:.3f} - {hi:.3f}) -> {verdict} "
-                f"(threshold {self.threshold:g})",
-                f"KMO = {self.kmo.overall:.3f} ({self.kmo.reading(lang)}); "
-                f"Bartlett chi2({df}) = {chi2:.2f}, {_fmt_p(p)}; "
-                f"first component explains {self.variance_explained:.1%} of the variance -> {factor}",
-            ]
-        lines.append(self.to_frame(lang).round(3).to_string())
-        lines += [("Catatan: " if lang == "id" else "Note: ") + n for n in self.notes]
-        return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        return self.summary()
+        lines = [
+            say("instrument_title", lang, k=len(self.items), n=self.n) + (
+                say("instrument_dropped", lang, n=self.n_dropped) if self.n_dropped else ""),
+            say("instrument_validity", lang, significance=fmt_num(self.significance, 2, lang), df=self.n - 2,
+                r=fmt_num(self.r_critical, 3, lang), invalid=", ".join(invalid) or "–"),
+            say("instrument_alpha", lang, alpha=fmt_num(self.alpha, 3, lang), level=f"{self.level:.0%}",
+                low=fmt_num(lo, 3, lang), high=fmt_num(hi, 3, lang), threshold=fmt_num(self.threshold, 2, lang),
+                verdict=say("reliable" if self.reliable else "unreliable", lang)),
+            say("instrument_factor", lang, kmo=fmt_num(self.kmo.overall, 3, lang), reading=self.kmo.reading(lang),
+                df=df, chi2=fmt_num(chi2, 2, lang), p=fmt_p(p, lang),
+                share=fmt_num(100 * self.variance_explained, 1, lang),
+                verdict=say("one_factor" if self.one_factor else "more_factors", lang)),
+            self.table(lang).to_string(),
+        ]
+        return "\n".join(lines + [say("note_prefix", lang, text=n.text(lang)) for n in self.notes])
 
     def _label(self, col: str, lang: str) -> str:
         name = self.labels.get(col)
         if name is None:
             return col
         try:
-            u = resolve_unsur(name)
+            return unsur_name(resolve_unsur(name).key, lang, code=False)
         except RisetError:
             return name
-        return u.nama if check_language(lang) == "id" else u.nama_en
 
 
 def check_instrument(
@@ -276,7 +243,6 @@ def check_instrument(
     threshold: float = 0.60,
     level: float = 0.95,
     missing: Missing = "listwise",
-    lang: str | None = None,
 ) -> InstrumentResult:
     """Validity (corrected item-total r vs r tabel), Cronbach alpha with Feldt CI, KMO and one-factor check.
 
@@ -289,14 +255,12 @@ def check_instrument(
     threshold : alpha above which the instrument is called reliable (0.60; 0.70 for a stricter reading).
     level : confidence level of the Feldt interval for alpha.
     missing : 'listwise' (default; respondents with any blank item left out and reported) or 'pairwise'.
-    lang : language of `notes`, 'id' or 'en' (None = the current `riset.i18n` language).
 
     Unweighted on purpose: validity and reliability describe the questionnaire in the sample that
     answered it (classical test theory), not a population quantity.
 
     >>> # check_instrument(df, {"U1": "persyaratan", ..., "U9": "pengaduan"}).summary()
     """
-    lang = check_language(lang)
     if missing not in ("listwise", "pairwise"):
         raise DataError(f"missing={missing!r} is not allowed; choose 'listwise' or 'pairwise'")
     if not 0 < threshold < 1:
@@ -306,7 +270,7 @@ def check_instrument(
     labels = dict(items) if isinstance(items, Mapping) else {}
     cols = list(items) if items is not None else [c for c in data.columns if pd.api.types.is_numeric_dtype(data[c])]
     values = _item_values(data, cols)
-    notes: list[str] = []
+    notes: list[Note] = []
     answered_all = values.notna().all(axis=1)
     silent = int(values.isna().all(axis=1).sum())
     if missing == "listwise":
@@ -314,8 +278,7 @@ def check_instrument(
         n_dropped = int((~answered_all).sum())
         if n_dropped:
             per = ", ".join(f"{c} {int(k)}" for c, k in values.isna().sum().items() if k)
-            notes.append(_say(lang, f"{n_dropped} responden tidak dipakai (listwise) karena ada item kosong: {per}.",
-                              f"{n_dropped} respondents left out (listwise) for a blank item: {per}."))
+            notes.append(Note("instrument_listwise", {"n": n_dropped, "per": per}))
         cov = used.cov().to_numpy()
         corr = used.corr().to_numpy()
         n = len(used)
@@ -327,11 +290,7 @@ def check_instrument(
         n = int(counts.to_numpy().min())
         cov = used.cov().to_numpy()
         corr = used.corr().to_numpy()
-        notes.append(_say(
-            lang,
-            f"Kovarians pairwise; n = {n} (pasangan item dengan jawaban paling sedikit) untuk r tabel dan SK.",
-            f"Pairwise covariances; n = {n} (the item pair with fewest answers) for critical r and the CI.",
-        ))
+        notes.append(Note("instrument_pairwise", {"n": n}))
     if n < 3:
         raise DataError(f"only {n} respondents answered every item; validity needs at least 3 (30 or more is usual)")
     constant = [c for c, v in zip(cols, np.diag(cov)) if not v > 0]
@@ -369,8 +328,7 @@ def check_instrument(
         index=pd.Index(cols, name="item"),
     )
     if k < 3:
-        notes.append(_say(lang, "Kurang dari 3 item: alpha jika item dihapus tidak dapat dihitung.",
-                          "Fewer than 3 items: alpha if item deleted cannot be computed."))
+        notes.append(Note("instrument_few_items"))
     return InstrumentResult(
         items=table, alpha=alpha, alpha_ci=feldt_ci(alpha, n, k, level), level=level, threshold=threshold,
         significance=significance, r_critical=critical, kmo=kmo_result,
@@ -395,19 +353,3 @@ def _item_values(data: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
                 "(read the file with riset.skm.exports to map answer labels to scores)"
             )
     return values.astype("float64")
-
-
-def _kmo_word(value: float, lang: str) -> str:
-    for lower, word_id, word_en in KMO_BANDS:
-        if value >= lower:
-            return word_id if check_language(lang) == "id" else word_en
-    return KMO_BANDS[-1][1 if lang == "id" else 2]
-
-
-
-def _fmt_p(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-
-
-def _say(lang: str, indonesian: str, english: str) -> str:
-    return indonesian if lang == "id" else english

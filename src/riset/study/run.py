@@ -501,7 +501,7 @@ def _period_change(design: SurveyDesign, unsur_map: Mapping[str, str], scheme: S
     tables = []
     groups = [(AREA, [])] + ([(config.unit, [config.unit])] if config.unit else [])
     for level, by in groups:
-        res = compare_periods(design, unsur_map, period=config.period, by=by or None, scheme=scheme)
+        res = compare_periods(design, unsur_map, period=config.period, by=by or None, scheme=scheme, adjust="holm")
         t = res.table.copy()
         t.insert(0, "level", level)
         t.insert(1, "group", _group_names(t, by, config.area.name))

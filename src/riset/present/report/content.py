@@ -24,6 +24,7 @@ from riset.i18n import check_language, fmt_ci, fmt_num, fmt_p, fmt_pct, label, s
 from riset.present.report.document import Bullets, Callout, Chapter, Cover, Figure, Laporan, Paragraph, Section, Table
 from riset.present.report.text import headline, methodology
 from riset.skm.ikm import ikm as plain_ikm
+from riset.skm.ikm_design import verdicts
 from riset.skm.schemes import kinerja_label, unsur_name
 from riset.study.run import AREA
 
@@ -167,19 +168,14 @@ def period_change_table(results, lang: str | None = None) -> Table:
         name = results.config.area.name if r["level"] == AREA else unit_label(results, r)
         body.append([name, fmt_num(r["ikm_awal"], 2, lang), fmt_num(r["ikm_akhir"], 2, lang),
                      _signed(r["selisih"], lang), fmt_ci(r["ci_low"], r["ci_high"], 2, lang),
-                     fmt_p(r["p_value"], lang), fmt_p(r["p_holm"], lang), _verdict(r, "p_holm", lang)])
+                     fmt_p(r["p_value"], lang), fmt_p(r["p_holm"], lang), _verdict(r, lang)])
     return Table(say("tab_period_change", lang, first=first, last=last), header, body,
                  ["l", "r", "r", "r", "r", "r", "r", "l"], note=say("note_period_holm", lang))
 
 
-def _verdict(row, p_column: str, lang: str, level: float = 0.95) -> str:
-    """The change verdict from one p column: naik / turun / tidak berubah bermakna / tidak dapat diuji."""
-    p = row[p_column]
-    if pd.isna(p):
-        return say("verdict_untestable", lang)
-    if p >= 1 - level:
-        return say("verdict_no_change", lang)
-    return say("verdict_up" if row["selisih"] > 0 else "verdict_down", lang)
+def _verdict(row, lang: str) -> str:
+    """The change verdict of a row in words (the study tests with Holm's adjustment over units)."""
+    return verdicts([row["perubahan"]], lang)[0]
 
 
 def recommendation_tables(results, lang: str | None = None) -> list[Table]:
@@ -230,7 +226,7 @@ def conclusions(results, lang: str | None = None) -> list[str]:
         area = results.period_change[results.period_change["level"] == AREA].iloc[0]
         out.append(say("concl_change", lang, first=area["periode_awal"], last=area["periode_akhir"],
                        change=_signed(area["selisih"], lang), ci=fmt_ci(area["ci_low"], area["ci_high"], 2, lang),
-                       verdict=_verdict(area, "p_value", lang)))
+                       verdict=_verdict(area, lang)))
     return out
 
 
@@ -383,13 +379,12 @@ def _change_text(results, lang: str) -> str:
     change = results.period_change
     area = change[change["level"] == AREA].iloc[0]
     units = change[change["level"] == results.config.unit]
-    names = {v: [unit_label(results, r) for _, r in units.iterrows() if _verdict(r, "p_holm", lang) == say(v, lang)]
-             for v in ("verdict_up", "verdict_down")}
+    names = {v: [unit_label(results, r) for _, r in units.iterrows() if r["perubahan"] == v] for v in ("naik", "turun")}
     return say("text_change", lang, first=area["periode_awal"], last=area["periode_akhir"],
-               verdict=_verdict(area, "p_value", lang), change=_signed(area["selisih"], lang),
+               verdict=_verdict(area, lang), change=_signed(area["selisih"], lang),
                ci=fmt_ci(area["ci_low"], area["ci_high"], 2, lang), p=fmt_p(area["p_value"], lang),
-               n_units=len(units), up=", ".join(names["verdict_up"]) or say("none", lang),
-               down=", ".join(names["verdict_down"]) or say("none", lang))
+               n_units=len(units), up=", ".join(names["naik"]) or say("none", lang),
+               down=", ".join(names["turun"]) or say("none", lang))
 
 
 def _instrument_text(results, lang: str) -> str:
