@@ -132,7 +132,7 @@ def test_replicate_rows_follow_listwise_deletion(survey):
     reps = np.column_stack([d["w"].to_numpy(), d["w"].to_numpy()])
     ri = relative_importance(d, "K1", ["U1", "U2"], weights="w", replicate_weights=reps, progress=False)
     assert ri.n == len(d) - 2
-    assert "2 dari 150 responden" in ri.notes[0] and "U2 2" in ri.notes[0]
+    assert "2 dari 150 responden" in ri.notes[0].text("id") and "U2 2" in ri.notes[0].text("id")
     assert ri.replicates["lmg"][0] == pytest.approx(ri.table["lmg"].to_numpy())
 
 
@@ -245,7 +245,7 @@ def test_design_input_and_rao_wu_replicates(survey):
     d.loc[[0, 1], "U1"] = np.nan  # row 0 is in domain h = 0, row 1 is not
     design = SurveyDesign(d, weights="w", strata="h", psu="psu")
     dom = relative_importance(design.subset(d["h"].to_numpy() == 0), "K1", ["U1", "U2"], progress=False)
-    assert dom.notes[0].startswith("1 dari 50 responden")
+    assert dom.notes[0].text("id").startswith("1 dari 50 responden")
     direct = relative_importance(d[d["h"] == 0], "K1", ["U1", "U2"], weights="w", progress=False)
     assert dom.n == int((d["h"] == 0).sum()) - 1 and dom.r2 == pytest.approx(direct.r2, abs=1e-12)
 

@@ -7,6 +7,8 @@ import pandas as pd
 import pytest
 import yaml
 
+from riset.i18n import label
+
 from riset.skm.drivers import relative_importance
 from riset.errors import DataError
 from riset.skm.ipa import csi, csi_category, derived_importance, ipa
@@ -37,7 +39,7 @@ def test_small_table_by_hand(small):
     # Tk = sum X / sum Y x 100: 12/12, 8/15, 14/14, 16/8
     assert t["tingkat_kesesuaian"].tolist() == pytest.approx([100.0, 800 / 15, 100.0, 200.0])
     assert t["kuadran"].tolist() == ["III", "I", "II", "IV"]
-    assert t["kuadran_label"].tolist() == [
+    assert [label(f"kuadran_{q}", "id") for q in t["kuadran"]] == [
         "III Prioritas Rendah", "I Prioritas Utama", "II Pertahankan Prestasi", "IV Berlebihan"]
     assert t["kode"].tolist() == ["U1", "U2", "U3", "U4"]
 
@@ -87,13 +89,13 @@ def test_blanks_use_the_answers_given(small):
 
 def test_derived_importance_has_no_tk_and_uses_its_own_line(small):
     derived = pd.Series({"persyaratan": 10.0, "prosedur": 50.0, "waktu": 30.0, "biaya": 10.0}, name="lmg")
-    r = ipa(small, KIN, derived, lang="en")
+    r = ipa(small, KIN, derived)
     t = r.table.set_index("unsur")
     assert t["tingkat_kesesuaian"].isna().all()
     assert r.garis_kepentingan == 25.0 and r.sumber == "lmg"
     assert t["kuadran"].tolist() == ["III", "I", "II", "IV"]
-    assert t.loc["prosedur", "kuadran_label"] == "I Concentrate here"
-    assert "tingkat kesesuaian tidak dihitung" in r.notes[0]
+    assert "I Concentrate here" in r.summary("en")
+    assert "tingkat kesesuaian tidak dihitung" in r.notes[0].text("id")
     as_dict = ipa(small, KIN, {"persyaratan": 10, "prosedur": 50, "waktu": 30, "biaya": 10})
     assert as_dict.table["kuadran"].tolist() == ["III", "I", "II", "IV"]
 
@@ -138,25 +140,7 @@ def test_example_study_recovers_intended_quadrants():
     data = read_survey(ROOT / "data/raw/contoh_skm_responden.csv", cb).data
     truth = yaml.safe_load((ROOT / "data/raw/contoh_kebenaran.yaml").read_text())["kepentingan"]["kuadran_ipa"]
     t = ipa(data, cb.unsur_map(), cb.unsur_map("importance")).table.set_index("unsur")
-    assert t["kuadran_label"].to_dict() == truth
-
-
-def test_faktor_widget_callback(small, monkeypatch):
-    monkeypatch.setenv("MPLBACKEND", "Agg")
-    from riset.present.widgets import faktor
-
-    d = pd.concat([small] * 3, ignore_index=True).assign(K1=[9, 7, 4, 6, 8, 8, 3, 5, 9, 6, 5, 7])
-    d.loc[11, "U4"] = 3  # U4 must vary for its correlation with K1
-    f = faktor(d, KIN, KEP)
-    assert [v for _, v in f.controls["sumber"].options] == ["dinyatakan", "korelasi"]  # no drivers given
-    assert f.ipa_result.table["kuadran"].tolist() == ["III", "I", "II", "IV"]
-    # CSI = (3 x 3 + 3.75 x 2 + 3.5 x 3.5 + 2 x 47/12) / 12.25 / 4
-    assert "CSI 74,66% — Puas" in f.csi_card.value and f.ipa_image.value[:4] == b"\x89PNG"
-    f.controls["unit"].value = "B"
-    assert f.ipa_result.table["kinerja"].tolist() == pytest.approx([2.5, 2.0, 3.0, 23 / 6])
-    f.controls["sumber"].value = "korelasi"
-    assert "Kepentingan turunan (korelasi)" in f.status.value
-    assert f.ipa_result.table["tingkat_kesesuaian"].isna().all()
+    assert {k: label(f"kuadran_{q}", "id") for k, q in t["kuadran"].items()} == truth
 
 
 def test_design_input_uses_design_weights_and_domain(small):

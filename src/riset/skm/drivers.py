@@ -49,10 +49,12 @@ from scipy import stats
 from tqdm.auto import tqdm
 
 from riset.errors import DataError, show_value
+from riset.i18n import Note, check_language, fmt_num, fmt_pct, say
 from riset.skm.schemes import resolve_unsur
-from riset.i18n import fmt_num, fmt_pct
 
-Lang = Literal["id", "en"]
+__all__ = ["MAX_PREDICTORS", "OutOfSampleCheck", "RelativeImportance", "complete_cases", "correlation_importance",
+           "design_frame", "johnson_weights", "lmg_from_r2", "out_of_sample_check", "relative_importance", "subset_r2",
+           "weighted_correlation"]
 
 
 # --------------------------------------------------------------------------------------------- helpers
@@ -75,13 +77,13 @@ def complete_cases(
 ) -> tuple[pd.Series, list[str]]:
     """Rows usable for a regression of these columns (all answered), and a note on the rows left out.
 
-    Returns a boolean mask aligned to `data.index` and a list of notes (Indonesian) that say how many
-    rows were left out and which columns were blank; nothing is dropped silently.
+    Returns a boolean mask aligned to `data.index` and a list of notes (codes with values) that say how
+    many rows were left out and which columns were blank; nothing is dropped silently.
 
     >>> d = pd.DataFrame({"K1": [8, 7, None, 9, 6], "U1": [4, 3, 3, None, 2]})
     >>> ok, notes = complete_cases(d, ["K1", "U1"])
-    >>> ok.tolist(), notes[0][:40]
-    ([True, True, False, False, True], '2 dari 5 responden tidak ikut analisis f')
+    >>> ok.tolist(), notes[0].text("en")[:40]
+    ([True, True, False, False, True], '2 of 5 respondents are left out of the d')
     """
     absent = [c for c in [*columns, *([weights] if weights else [])] if c not in data.columns]
     if absent:
@@ -108,10 +110,7 @@ def complete_cases(
     if dropped:
         blanks = values.isna().sum()
         detail = ", ".join(f"{c} {int(n)}" for c, n in blanks.items() if n)
-        notes.append(
-            f"{dropped} dari {len(data)} responden tidak ikut analisis faktor karena ada jawaban kosong "
-            f"(kosong per kolom: {detail})."
-        )
+        notes.append(Note("drivers_listwise", {"n": dropped, "total": len(data), "detail": detail}))
     if ok.sum() <= len(columns):
         raise DataError(
             f"only {int(ok.sum())} respondent(s) answered all of {', '.join(columns)}; "
@@ -253,7 +252,7 @@ class RelativeImportance:
     outcome: str
     level: float | None = None
     replicates: dict[str, np.ndarray] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
     def ranking(self, method: Literal["lmg", "johnson"] = "lmg", key: Literal["unsur", "kolom"] = "unsur") -> list[str]:
         """Predictors from most to least important by `method`."""
@@ -275,15 +274,17 @@ class RelativeImportance:
         return out.sort_values("peringkat", kind="stable").reset_index(drop=True)
 
     def to_frame(self) -> pd.DataFrame:
+        """The importance table (one row per predictor)."""
         return self.table.copy()
 
-    def summary(self) -> str:
-        lines = [f"Kepentingan relatif terhadap {self.outcome}: R2 = {self.r2:.4f} (n = {self.n})"]
+    def summary(self, lang: str | None = None) -> str:
+        """R^2, n, the replicate interval used, the table, then the notes."""
+        lang = check_language(lang)
+        lines = [say("drivers_title", lang, outcome=self.outcome, r2=fmt_num(self.r2, 4, lang), n=self.n)]
         if self.level:
-            lines.append(f"Interval persentil {self.level:.0%} dari {len(self.replicates['lmg'])} replikasi bobot.")
+            lines.append(say("drivers_interval", lang, level=f"{self.level:.0%}", n=len(self.replicates["lmg"])))
         lines.append(self.table.round(4).to_string(index=False))
-        lines += [f"Catatan: {note}" for note in self.notes]
-        return "\n".join(lines)
+        return "\n".join(lines + [say("note_prefix", lang, text=n.text(lang)) for n in self.notes])
 
     def __repr__(self) -> str:
         return self.summary()
@@ -490,32 +491,17 @@ class OutOfSampleCheck:
             return "ya"
         return "sebagian" if self.spearman >= 0.5 else "tidak"
 
-    def verdict(self, lang: Lang = "id") -> str:
+    def verdict(self, lang: str | None = None) -> str:
         """The result in plain words for a seminar audience."""
+        lang = check_language(lang)
         t = self.table.sort_values("permutasi", ascending=False)
-        names = "; ".join(t["nama"].head(self.top))
-        if lang == "en":
-            text = (f"Out of sample ({self.n_splits}-fold cross-validation) gradient boosting explains "
-                    f"{self.r2_cv:.0%} of the variance of overall satisfaction "
-                    f"(linear model: {self.r2_cv_linear:.0%}). "
-                    f"Its most important unsur: {names}.")
-            if self.holds is None:
-                return text
-            word = {"ya": "holds", "sebagian": "holds only partly", "tidak": "does not hold"}[self.holds]
-            return text + (f" The linear driver ranking {word} out of sample: rank correlation Spearman "
-                           f"{self.spearman:.2f} (Kendall {self.kendall:.2f}); {self.top_overlap} of the top "
-                           f"{self.top} unsur are the same.")
-        text = (f"Di luar sampel (validasi silang {self.n_splits} lipatan) gradient boosting menjelaskan "
-                f"{fmt_pct(self.r2_cv, 0, 'id')} variasi kepuasan keseluruhan "
-                f"(model linear: {fmt_pct(self.r2_cv_linear, 0, 'id')}). "
-                f"Unsur terpenting menurut model ini: {names}.")
+        text = say("oos_text", lang, folds=self.n_splits, r2=fmt_pct(self.r2_cv, 0, lang),
+                   r2_linear=fmt_pct(self.r2_cv_linear, 0, lang), names="; ".join(t["nama"].head(self.top)))
         if self.holds is None:
             return text
-        word = {"ya": "bertahan", "sebagian": "hanya sebagian bertahan", "tidak": "tidak bertahan"}[self.holds]
-        return text + (f" Urutan faktor dari regresi linear {word} di luar sampel: korelasi peringkat Spearman "
-                       f"{fmt_num(self.spearman, 2, 'id')} (Kendall {fmt_num(self.kendall, 2, 'id')}); "
-                       f"{self.top_overlap} dari "
-                       f"{self.top} unsur teratas sama.")
+        return text + " " + say("oos_holds", lang, word=say(f"oos_{self.holds}", lang),
+                                spearman=fmt_num(self.spearman, 2, lang), kendall=fmt_num(self.kendall, 2, lang),
+                                overlap=self.top_overlap, top=self.top)
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()

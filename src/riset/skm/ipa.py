@@ -44,11 +44,14 @@ from typing import Literal, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from riset.skm.drivers import RelativeImportance, design_frame
 from riset.errors import DataError, show_value
+from riset.i18n import Note, check_language, say
+from riset.skm.drivers import RelativeImportance, design_frame
 from riset.skm.ikm import scale_answers
 from riset.skm.schemes import resolve_unsur
-from riset.i18n import check_language, label
+
+__all__ = ["CSI_BANDS", "CsiResult", "ImportanceSource", "IpaResult", "KUADRAN", "csi", "csi_category",
+           "derived_importance", "ipa"]
 
 ImportanceSource = Literal["dinyatakan", "lmg", "johnson", "korelasi"]
 KUADRAN = ("I", "II", "III", "IV")
@@ -66,7 +69,7 @@ CSI_BANDS: tuple[tuple[float, str, str], ...] = (
 @dataclass
 class IpaResult:
     """IPA per unsur (and group): `table` with [by...], unsur, kode, nama, kinerja, kepentingan,
-    tingkat_kesesuaian, kuadran (I-IV), kuadran_label; `lines` with [by...], garis_kinerja,
+    tingkat_kesesuaian, kuadran (I-IV; words in the catalog, kuadran_I ...); `lines` with [by...], garis_kinerja,
     garis_kepentingan (means of the item means, per group)."""
 
     table: pd.DataFrame
@@ -74,7 +77,7 @@ class IpaResult:
     by: list[str]
     sumber: str
     scale: tuple[int, int]
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
     @property
     def garis_kinerja(self) -> float:
@@ -92,12 +95,16 @@ class IpaResult:
         return self.lines.iloc[0]
 
     def to_frame(self) -> pd.DataFrame:
+        """The IPA table (one row per unsur, and group)."""
         return self.table.copy()
 
-    def summary(self) -> str:
-        head = f"Importance-Performance Analysis (kepentingan: {self.sumber})"
-        lines = [head, self.table.round(4).to_string(index=False), self.lines.round(4).to_string(index=False)]
-        return "\n".join(lines + [f"Catatan: {n}" for n in self.notes])
+    def summary(self, lang: str | None = None) -> str:
+        """The IPA table with the quadrants in words of `lang`, the lines, then the notes."""
+        lang = check_language(lang)
+        shown = self.table.assign(kuadran=[say(f"kuadran_{q}", lang) for q in self.table["kuadran"]]).round(4)
+        lines = [say("ipa_title", lang, source=self.sumber), shown.to_string(index=False),
+                 self.lines.round(4).to_string(index=False)]
+        return "\n".join(lines + [say("note_prefix", lang, text=n.text(lang)) for n in self.notes])
 
     def __repr__(self) -> str:
         return self.summary()
@@ -155,7 +162,6 @@ def ipa(
     by: str | Sequence[str] | None = None,
     sumber: str | None = None,
     scale: tuple[int, int] = (1, 4),
-    lang: str = "id",
 ) -> IpaResult:
     """Importance-Performance Analysis per unsur (Martilla & James 1977), optionally by group.
 
@@ -171,11 +177,9 @@ def ipa(
     by : grouping column(s), e.g. 'unit'; quadrant lines are the means of the item means within a group.
     sumber : name of the importance source shown in output (default 'dinyatakan' or the Series name).
     scale : answer scale of the stated importance (checked like the unsur answers).
-    lang : language of `kuadran_label` ('id' or 'en').
 
     Formulas, quadrant rule and tie rule in the module docstring.
     """
-    lang = check_language(lang)
     data, weights = design_frame(data, weights)
     perf_cols = _resolve(kinerja, "kinerja")
     by_cols = [by] if isinstance(by, str) else list(by or [])
@@ -195,7 +199,7 @@ def ipa(
 
     perf = scale_answers(data, list(perf_cols), (1, 4)).rename(columns=perf_cols)
     perf_mean = _weighted_means(perf, w, keys)
-    notes: list[str] = []
+    notes: list[Note] = []
     if isinstance(kepentingan, Mapping) and all(isinstance(v, (int, float)) for v in kepentingan.values()):
         kepentingan = pd.Series(kepentingan, dtype=float)
     if isinstance(kepentingan, pd.Series):
@@ -207,9 +211,7 @@ def ipa(
         imp_mean = pd.DataFrame([imp_values[list(perf_mean.columns)].to_numpy()] * len(perf_mean),
                                 index=perf_mean.index, columns=perf_mean.columns)
         sumber = sumber or str(kepentingan.name or "turunan")
-        notes.append(
-            f"Kepentingan turunan ({sumber}); tingkat kesesuaian tidak dihitung karena skalanya berbeda dari kinerja."
-        )
+        notes.append(Note("ipa_derived", {"source": sumber}))
     else:
         stated = True
         imp_cols = _resolve(kepentingan, "kepentingan")
@@ -241,14 +243,12 @@ def ipa(
     long["tingkat_kesesuaian"] = 100 * long["kinerja"] / long["kepentingan"] if stated else np.nan
     long["kuadran"] = np.select([high_imp & ~high_perf, high_imp & high_perf, ~high_imp & ~high_perf],
                                 ["I", "II", "III"], "IV")
-    long["kuadran_label"] = [label(f"kuadran_{q}", lang) for q in long["kuadran"]]
     units = {u: resolve_unsur(u) for u in perf_cols.values()}
     long.insert(len(by_cols) + 1, "kode", [units[u].kode for u in long["unsur"]])
-    long.insert(len(by_cols) + 2, "nama", [units[u].nama if lang == "id" else units[u].nama_en for u in long["unsur"]])
+    long.insert(len(by_cols) + 2, "nama", [units[u].nama for u in long["unsur"]])
     order = {k: i for i, k in enumerate(sorted(units, key=lambda k: int(units[k].kode[1:])))}
     long = long.sort_values([*by_cols, "unsur"], key=lambda s: s.map(order) if s.name == "unsur" else s, kind="stable")
-    table = long[[*by_cols, "unsur", "kode", "nama", "kinerja", "kepentingan", "tingkat_kesesuaian", "kuadran",
-                  "kuadran_label"]]
+    table = long[[*by_cols, "unsur", "kode", "nama", "kinerja", "kepentingan", "tingkat_kesesuaian", "kuadran"]]
     lines = pd.DataFrame({"garis_kinerja": line_x, "garis_kepentingan": line_y})
     lines = lines.rename_axis(by_cols).reset_index() if by_cols else lines.reset_index(drop=True)
     return IpaResult(table.reset_index(drop=True), lines, by_cols, sumber, scale, notes)
@@ -262,7 +262,7 @@ class CsiResult:
     table: pd.DataFrame
     index: pd.DataFrame
     hs: float
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
     @property
     def value(self) -> float:
@@ -272,11 +272,18 @@ class CsiResult:
         return float(self.index["csi"].iloc[0])
 
     def to_frame(self) -> pd.DataFrame:
+        """The CSI per group (csi, csi_persen, kategori)."""
         return self.index.copy()
 
+    def summary(self, lang: str | None = None) -> str:
+        """The CSI per unsur and per group, then the notes."""
+        lang = check_language(lang)
+        lines = ["Customer Satisfaction Index (CSI)", self.table.round(4).to_string(index=False),
+                 self.index.round(4).to_string(index=False)]
+        return "\n".join(lines + [say("note_prefix", lang, text=n.text(lang)) for n in self.notes])
+
     def __repr__(self) -> str:
-        return "\n".join(["Customer Satisfaction Index", self.table.round(4).to_string(index=False),
-                          self.index.round(4).to_string(index=False)])
+        return self.summary()
 
 
 def csi_category(value, bands: Sequence[tuple] = CSI_BANDS, lang: str = "id") -> list[str]:
@@ -327,7 +334,7 @@ def csi(result: IpaResult, hs: float | None = None, bands: Sequence[tuple] = CSI
     index["csi"] = index["csi"] / hs
     index["csi_persen"] = 100 * index["csi"]
     index["kategori"] = csi_category(index["csi"], bands, lang)
-    notes = [] if result.sumber == "dinyatakan" else [f"Bobot WF dari kepentingan turunan ({result.sumber})."]
+    notes = [] if result.sumber == "dinyatakan" else [Note("csi_derived", {"source": result.sumber})]
     return CsiResult(table, index, hs, notes)
 
 
