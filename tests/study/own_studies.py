@@ -1,0 +1,144 @@
+"""Small studies shaped differently from the bundled example, written into a folder as a team would have them
+(export files, codebook, studi.yaml), with the numbers a hand computation needs.
+
+Each builder writes its files and returns a dict with the study file path and `expected`: the hand-computed
+IKM (converted) of the area and per unit, from the raw answers with numpy, independent of riset.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from riset.skm.schemes import UNSUR_2004, UNSUR_2017
+
+QUESTIONS_2017 = {f"Q{i}": u for i, u in enumerate(UNSUR_2017, start=1)}
+LABELS_2017 = {u.key: u.labels for u in UNSUR_2017}
+
+
+def _answers(rng: np.random.Generator, n: int, k: int, level: np.ndarray) -> np.ndarray:
+    """n x k answers 1-4 around a per-row level (each row's own mean)."""
+    raw = level[:, None] + rng.normal(0, 0.7, size=(n, k))
+    return np.clip(np.rint(raw), 1, 4).astype(int)
+
+
+def _hand_ikm(answers: np.ndarray, weights: np.ndarray | None = None) -> float:
+    """PermenPAN-RB 14/2017 / KepMenPAN 25/2004: NRR_j = weighted mean of the answers given, IKM = mean NRR x 25."""
+    w = np.ones(len(answers)) if weights is None else weights
+    a = np.asarray(answers, dtype=float)
+    given = ~np.isnan(a)
+    nrr = (np.where(given, a, 0) * w[:, None]).sum(axis=0) / (given * w[:, None]).sum(axis=0)
+    return float(nrr.mean() * 25)
+
+
+def _write_yaml(path: Path, content: dict) -> None:
+    path.write_text(yaml.safe_dump(content, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+
+def kecamatan_2004(folder: Path, seed: int = 1) -> dict:
+    """A kecamatan office on the older KepMenPAN 25/2004 scheme (14 unsur, 1/14): 2 service desks, simple random
+    sampling per desk (strata), design weights from the number of visitors per desk, no overall item."""
+    rng = np.random.default_rng(seed)
+    units = {"KTP": ("Loket KTP", 60, 900.0), "IZIN": ("Loket Perizinan", 40, 200.0)}
+    rows = []
+    for code, (name, n, visitors) in units.items():
+        level = rng.normal(3.0 if code == "KTP" else 2.6, 0.4, size=n)
+        ans = _answers(rng, n, 14, level)
+        for i in range(n):
+            rows.append({"no": f"{code}-{i + 1:03d}", "loket": code, "nama_loket": name, "bobot": visitors / n,
+                         **{f"P{j + 1}": int(ans[i, j]) for j in range(14)}})
+    data = pd.DataFrame(rows)
+    data.to_csv(folder / "jawaban.csv", index=False)
+    columns = {"no": {"role": "id"}, "loket": {"role": "group"}, "nama_loket": {"role": "group"},
+               "bobot": {"role": "weight"}}
+    columns.update({f"P{j + 1}": {"role": "unsur", "unsur": u.key, "scale": [1, 4]} for j, u in enumerate(UNSUR_2004)})
+    _write_yaml(folder / "codebook.yaml", {"study": "IKM Kecamatan Sukamaju", "scheme": "kepmenpan25_2004",
+                                           "id": "no", "columns": columns})
+    _write_yaml(folder / "studi.yaml", {
+        "study": "IKM Kecamatan Sukamaju 2026", "area": {"name": "Kecamatan Sukamaju", "level": "kecamatan"},
+        "organiser": "Tim Survei Kecamatan", "data": "jawaban.csv", "codebook": "codebook.yaml",
+        "design": {"weights": "bobot", "strata": "loket"}, "levels": ["loket"], "names": {"loket": "nama_loket"},
+        "weighting": {"method": "design"}})
+    answers = data[[f"P{j + 1}" for j in range(14)]].to_numpy(float)
+    w = data["bobot"].to_numpy()
+    per_unit = {code: _hand_ikm(answers[data["loket"] == code], w[data["loket"] == code]) for code in units}
+    return {"study": folder / "studi.yaml", "area": "Kecamatan Sukamaju", "unit": "loket",
+            "expected": {"area": _hand_ikm(answers, w), "units": per_unit},
+            "absent": ["kabupaten", "Kabupaten", "K1", "P1–P9", "bobot_desain"]}
+
+
+def bare_instansi(folder: Path, seed: int = 2) -> dict:
+    """An agency with no overall item, no importance items and no demographics: one table of 9 answers per
+    respondent and a service column; simple random sampling, equal weights."""
+    rng = np.random.default_rng(seed)
+    n = 90
+    service = rng.choice(["Pengaduan", "Informasi", "Legalisir"], size=n)
+    ans = _answers(rng, n, 9, rng.normal(3.1, 0.4, size=n)).astype(float)
+    ans[rng.random((n, 9)) < 0.04] = np.nan  # blanks are excluded from NRR, never counted as 0
+    data = pd.DataFrame(ans, columns=list(QUESTIONS_2017)).astype("Int64")
+    data.insert(0, "layanan", service)
+    data.insert(0, "id", [f"R{i:03d}" for i in range(1, n + 1)])
+    data.to_csv(folder / "data.csv", index=False)
+    columns = {"id": {"role": "id"}, "layanan": {"role": "group"}}
+    columns.update({q: {"role": "unsur", "unsur": u.key, "scale": [1, 4]} for q, u in QUESTIONS_2017.items()})
+    _write_yaml(folder / "codebook.yaml", {"study": "SKM Dinas Arsip", "id": "id", "columns": columns})
+    _write_yaml(folder / "studi.yaml", {
+        "study": "SKM Dinas Perpustakaan dan Kearsipan 2026", "area": {"name": "Dinas Perpustakaan dan Kearsipan",
+                                                                       "level": "instansi"},
+        "data": "data.csv", "codebook": "codebook.yaml", "levels": ["layanan"], "weighting": "none"})
+    per_unit = {s: _hand_ikm(ans[service == s]) for s in sorted(set(service))}
+    return {"study": folder / "studi.yaml", "area": "Dinas Perpustakaan dan Kearsipan", "unit": "layanan",
+            "expected": {"area": _hand_ikm(ans), "units": per_unit},
+            "absent": ["kabupaten", "Kabupaten", "K1", "P1", "bobot_desain", "Importance-Performance Analysis (kepentingan"]}
+
+
+def several_files(folder: Path, seed: int = 3) -> dict:
+    """A kota study whose answers come in three exports (one per collection wave), appended; stratified by
+    puskesmas with a population size per stratum (FPC), a period column with two periods, an overall item on
+    1-10 and importance items."""
+    rng = np.random.default_rng(seed)
+    units = {"PKM1": ("Puskesmas Kota Utara", 3000), "PKM2": ("Puskesmas Kota Selatan", 2000)}
+    frames = []
+    for wave, periode in ((1, "2026-T1"), (2, "2026-T1"), (3, "2026-T2")):
+        for code, (name, population) in units.items():
+            n = 25
+            level = rng.normal(2.8 + 0.2 * (wave == 3), 0.4, size=n)
+            ans = _answers(rng, n, 9, level)
+            part = pd.DataFrame(ans, columns=list(QUESTIONS_2017))
+            part.insert(0, "puskesmas", code)
+            part.insert(1, "nama_puskesmas", name)
+            part.insert(2, "triwulan", periode)
+            part.insert(3, "populasi", population)
+            part["kepuasan"] = np.clip(np.rint(ans.mean(axis=1) * 2.2 + rng.normal(0, 0.8, n)), 1, 10).astype(int)
+            for q in range(1, 10):
+                part[f"penting{q}"] = rng.integers(3, 5, size=n)
+            part.insert(0, "id", [f"W{wave}-{code}-{i:02d}" for i in range(n)])
+            frames.append(part)
+        pd.concat(frames[-2:]).to_csv(folder / f"gelombang_{wave}.csv", index=False)
+    data = pd.concat(frames, ignore_index=True)
+    columns = {"id": {"role": "id"}, "puskesmas": {"role": "group"}, "nama_puskesmas": {"role": "group"},
+               "triwulan": {"role": "group"}, "populasi": {"role": "design"}}
+    columns.update({q: {"role": "unsur", "unsur": u.key, "scale": [1, 4]} for q, u in QUESTIONS_2017.items()})
+    columns["kepuasan"] = {"role": "overall", "scale": [1, 10]}
+    columns.update({f"penting{i}": {"role": "importance", "unsur": u.key, "scale": [1, 4]}
+                    for i, u in enumerate(UNSUR_2017, start=1)})
+    _write_yaml(folder / "codebook.yaml", {"study": "SKM Puskesmas Kota", "id": "id", "columns": columns})
+    _write_yaml(folder / "studi.yaml", {
+        "study": "SKM Puskesmas Kota Lestari 2026", "area": {"name": "Kota Lestari", "level": "kota"},
+        "data": [f"gelombang_{w}.csv" for w in (1, 2, 3)], "codebook": "codebook.yaml",
+        "design": {"strata": "puskesmas", "fpc": "populasi"}, "levels": ["puskesmas", "triwulan"],
+        "unit": "puskesmas", "period": "triwulan", "names": {"puskesmas": "nama_puskesmas"},
+        "overall": "kepuasan", "drivers": {"replicates": 20, "out_of_sample": False}})
+    answers = data[list(QUESTIONS_2017)].to_numpy(float)
+    w = data["puskesmas"].map({c: p / 75 for c, (_, p) in units.items()}).to_numpy()  # N_h / n_h
+    per_unit = {c: _hand_ikm(answers[data["puskesmas"] == c]) for c in units}
+    return {"study": folder / "studi.yaml", "area": "Kota Lestari", "unit": "puskesmas",
+            "expected": {"area": _hand_ikm(answers, w), "units": per_unit},
+            "absent": ["kabupaten", "Kabupaten", "K1", "P1–P9", "bobot_desain"]}
+
+
+#: name -> builder, for parametrised tests
+STUDIES = {"kecamatan_2004": kecamatan_2004, "bare_instansi": bare_instansi, "several_files": several_files}

@@ -1,0 +1,38 @@
+"""Studies shaped differently from the bundled example go end to end through the CLI (check -> report) and
+give the IKM a hand computation gives; the report speaks of their own area and columns (issue 12)."""
+
+import re
+
+import pytest
+
+from own_studies import STUDIES
+from riset.cli import main
+from riset.study import run_study
+
+
+@pytest.fixture(scope="module", params=sorted(STUDIES))
+def study(request, tmp_path_factory):
+    folder = tmp_path_factory.mktemp(request.param)
+    return STUDIES[request.param](folder)
+
+
+def test_check_says_what_runs_and_exits_0(study, capsys):
+    assert main(["check", str(study["study"])]) == 0
+    out = capsys.readouterr().out
+    assert study["area"] in out and "dilewati" in out or "Rencana analisis" in out
+
+
+def test_ikm_equals_the_hand_computation(study):
+    res = run_study(study["study"])
+    assert res.area_row()["ikm_konversi"] == pytest.approx(study["expected"]["area"], rel=1e-12)
+    units = res.units().set_index(study["unit"])["ikm_konversi"]
+    for code, value in study["expected"]["units"].items():
+        assert units[code] == pytest.approx(value, rel=1e-12)
+
+
+def test_report_names_the_study_and_nothing_of_the_example(study, capsys, tmp_path):
+    assert main(["report", str(study["study"]), "--out", str(tmp_path)]) == 0
+    html = re.sub(r"data:image/[a-z]+;base64,[A-Za-z0-9+/=]+", "", (tmp_path / "laporan_skm.html").read_text("utf-8"))
+    assert study["area"] in html
+    for word in study["absent"]:
+        assert word not in html, word
