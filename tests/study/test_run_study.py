@@ -9,8 +9,12 @@ import pandas as pd
 import pytest
 import yaml
 
+from dataclasses import replace
+
 from riset.errors import DataError, RisetError
-from riset.study.run import run_study, view
+from riset.present.report.text import methodology
+from riset.study.config import StudyError, load_study
+from riset.study.run import AREA, run_study, view
 
 ROOT = Path(__file__).resolve().parents[2]
 RAW = ROOT / "data" / "raw"
@@ -18,9 +22,13 @@ GOLDEN = json.loads((ROOT / "tests" / "data" / "study" / "golden_ikm.json").read
 U = [f"U{i}" for i in range(1, 10)]
 
 
+def example(**changes):
+    return replace(load_study(RAW / "studi.yaml"), **{"replicates": 20, "out_of_sample": False, **changes})
+
+
 @pytest.fixture(scope="module")
 def res():
-    return run_study(RAW, n_replicates=20, out_of_sample=False, seed=2026)
+    return run_study(example())
 
 
 @pytest.mark.parametrize("selection, key", [(None, "kabupaten"), ({"unit": "PKM-KOTA"}, "PKM-KOTA"),
@@ -29,7 +37,7 @@ def test_design_weighted_ikm_matches_r_survey(res, selection, key):
     # R: svydesign(ids = ~hari + id_responden, strata = ~interaction(unit, periode),
     #    fpc = ~n_hari_layanan + n_pengunjung_hari, weights = ~bobot_desain); svycontrast of svytotal (tests/r/golden_study.R)
     gold = GOLDEN[key]
-    row = view(res, selection, weighting="desain").ikm
+    row = view(res, selection, weighting="design").ikm
     for column in ("ikm_konversi", "se", "ci_low", "ci_high"):
         assert row[column] == pytest.approx(gold[column], rel=1e-6), column
     assert row["df"] == gold["df"]
@@ -41,7 +49,7 @@ def test_calibrated_ikm_matches_r_survey_calibrate(res, selection, key):
     # R: calibrate(design, ~ kecamatan x sex + kecamatan x age + unit x periode cells, calfun = "raking");
     # SEs after calibration use the residuals (tests/r/golden_study.R)
     gold = GOLDEN["kalibrasi"][key]
-    row = view(res, selection).ikm if selection else res.kabupaten()
+    row = view(res, selection).ikm if selection else res.area_row()
     for column in ("ikm_konversi", "se", "ci_low", "ci_high"):
         assert row[column] == pytest.approx(gold[column], rel=1e-6), column
     if selection is None:
@@ -49,7 +57,7 @@ def test_calibrated_ikm_matches_r_survey_calibrate(res, selection, key):
 
 
 def test_sarana_is_questionnaire_column_u8_and_matches_r(res):
-    nrr = view(res, weighting="desain").nrr.set_index("unsur")
+    nrr = view(res, weighting="design").nrr.set_index("unsur")
     assert nrr.loc["sarana", "kolom"] == "U8" and nrr.loc["sarana", "kode"] == "U9"
     assert nrr.loc["pengaduan", "kolom"] == "U9" and nrr.loc["pengaduan", "kode"] == "U8"
     assert nrr.loc["sarana", "nrr"] == pytest.approx(GOLDEN["kabupaten"]["nrr_sarana"], rel=1e-9)
@@ -60,7 +68,7 @@ def test_unweighted_unit_ikm_by_hand(res):
     data = res.survey.data
     rsud = data[data["unit"] == "RSUD-RJ"]
     by_hand = 25 * rsud[U].mean().mean()            # NRR over answers given, weight exactly 1/9, x 25
-    assert view(res, {"unit": "RSUD-RJ"}, weighting="tanpa").ikm["ikm_konversi"] == pytest.approx(by_hand, rel=1e-12)
+    assert view(res, {"unit": "RSUD-RJ"}, weighting="none").ikm["ikm_konversi"] == pytest.approx(by_hand, rel=1e-12)
 
 
 def test_calibrated_weights_reproduce_resident_shares_and_unit_totals(res):
@@ -82,7 +90,7 @@ def test_calibrated_weights_reproduce_resident_shares_and_unit_totals(res):
 
 def test_levels_and_domains_agree(res):
     counts = res.ikm.groupby("level").size().to_dict()
-    assert counts == {"kabupaten": 1, "periode": 2, "opd": 4, "unit": 15, "unit_periode": 30}
+    assert counts == {AREA: 1, "periode": 2, "opd": 4, "unit": 15, "unit_periode": 30}
     assert res.level("unit")["n_responden"].sum() == res.n == 1960
     # a unit from the `by` table and the same unit as a subset domain: same estimate and SE
     row = res.level("unit").set_index("unit").loc["SMPN2-BASRI"]
@@ -110,15 +118,13 @@ def test_profile_keeps_every_respondent(res):
 
 
 def test_methodology_names_design_weighting_and_weight(res):
-    text = " ".join(res.methodology("id"))
-    assert "1/9" in text and "0,11" in text and "Taylor" in text and "strata" in text and "kalibrasi" in text.lower()
-    assert "1/9" in " ".join(res.methodology("en"))
+    text = " ".join(methodology(res, "id"))
+    assert "1/9" in text and "0,11" in text and "Taylor" in text and "strata" in text and "dikalibrasi" in text
+    assert "88,31–100,00 A" in text and "1/9" in " ".join(methodology(res, "en"))
 
 
 def test_bad_input_is_explained(res, tmp_path):
-    with pytest.raises(RisetError, match="weighting='berat'"):
-        run_study(RAW, weighting="berat")
-    with pytest.raises(DataError, match="contoh_skm_responden.csv' not found"):
+    with pytest.raises(StudyError, match="has no studi.yaml"):
         run_study(tmp_path)
     with pytest.raises(DataError, match="no respondent matches the selection unit = TIDAK-ADA"):
         view(res, {"unit": "TIDAK-ADA"})
@@ -129,20 +135,23 @@ def test_bad_input_is_explained(res, tmp_path):
 def test_other_data_without_periods_or_opd(tmp_path):
     # another agency's export: no periode / opd / nama_unit columns, one-stage design (days within unit)
     raw = pd.read_csv(RAW / "contoh_skm_responden.csv", dtype=str)
-    raw.drop(columns=["periode", "opd", "nama_unit"]).to_csv(tmp_path / "contoh_skm_responden.csv", index=False)
+    raw.drop(columns=["periode", "opd", "nama_unit"]).to_csv(tmp_path / "jawaban.csv", index=False)
     codebook = yaml.safe_load((RAW / "contoh_skm_codebook.yaml").read_text())
     for column in ("periode", "opd", "nama_unit"):
         del codebook["columns"][column]
-    (tmp_path / "contoh_skm_codebook.yaml").write_text(yaml.safe_dump(codebook, allow_unicode=True))
-    other = run_study(tmp_path, design={"weights": "bobot_desain", "strata": "unit", "psu": "hari"},
-                      weighting="desain", n_replicates=5, out_of_sample=False)
-    assert other.levels() == ["kabupaten", "unit"]
-    assert any("periode, opd, unit_periode dilewati" in note for note in other.notes)
+    (tmp_path / "codebook.yaml").write_text(yaml.safe_dump(codebook, allow_unicode=True))
+    (tmp_path / "studi.yaml").write_text(yaml.safe_dump({
+        "study": "SKM lain", "data": "jawaban.csv", "codebook": "codebook.yaml",
+        "design": {"weights": "bobot_desain", "strata": "unit", "psu": "hari"}, "levels": ["unit"],
+        "overall": "K1", "drivers": {"replicates": 20, "out_of_sample": False}}))
+    other = run_study(tmp_path / "studi.yaml")
+    assert other.levels() == [AREA, "unit"]
+    assert not other.plan.runs("period_change") and other.plan["period_change"].reason == "no_period"
     data = other.survey.data
     rsud = data[data["unit"] == "RSUD-RJ"]
     w = rsud["bobot_desain"]
     by_hand = 25 * np.mean([(rsud[c] * w).sum() / w[rsud[c].notna()].sum() for c in U])   # weighted NRR, 1/9
-    assert other.level("unit").set_index("unit").loc["RSUD-RJ", "ikm_konversi"] == pytest.approx(by_hand, rel=1e-12)
+    assert other.units().set_index("unit").loc["RSUD-RJ", "ikm_konversi"] == pytest.approx(by_hand, rel=1e-12)
     with pytest.raises(RisetError, match="'periode' is not an IKM level of this study"):
         other.level("periode")
 
@@ -155,7 +164,7 @@ def test_period_change_matches_r_on_the_calibrated_design(res, group):
     # R: svytotal of period-indicator x (y_j, a_j) on the raked design + svycontrast of IKM_S2 - IKM_S1
     # (tests/r/golden_periode.R); the raking pools both periods, so their IKMs are correlated (kov != 0)
     gold = PERIODE["kabupaten" if group == "Kabupaten" else group]
-    row = res.period_change.set_index("group").loc[group]
+    row = res.period_change.set_index("group").loc["Kabupaten Tanjung Harapan" if group == "Kabupaten" else group]
     assert (row["periode_awal"], row["periode_akhir"]) == ("2026-S1", "2026-S2")
     assert row["ikm_awal"] == pytest.approx(gold["ikm_s1"], rel=1e-6)
     assert row["ikm_akhir"] == pytest.approx(gold["ikm_s2"], rel=1e-6)
@@ -163,28 +172,32 @@ def test_period_change_matches_r_on_the_calibrated_design(res, group):
                         ("ci_low", "ci_low"), ("ci_high", "ci_high")):
         assert row[column] == pytest.approx(gold[key], rel=1e-6), column
     assert row["df"] == gold["df"]
-    assert row["perubahan"] == "naik bermakna"  # PKM-SMAS only just: p = 0.0496
+    # the study tests units with Holm's adjustment over the 15 units: PKM-SMAS (p = 0.0496) is no longer
+    # significant, the whole kabupaten (one test) is
+    assert row["perubahan"] == ("naik" if group == "Kabupaten" else "tidak_berubah" if group == "PKM-SMAS" else
+                                row["perubahan"])
 
 
 def test_period_change_covers_every_unit_and_is_a_sheet(res):
     change = res.period_change
-    assert change["level"].value_counts().to_dict() == {"unit": 15, "kabupaten": 1}
+    assert change["level"].value_counts().to_dict() == {"unit": 15, AREA: 1}
     units = change[change["level"] == "unit"].set_index("unit")
     by_period = res.level("unit_periode").pivot(index="unit", columns="periode", values="ikm_konversi")
     expected = (by_period["2026-S2"] - by_period["2026-S1"]).loc[units.index]
     np.testing.assert_allclose(units["selisih"], expected, rtol=1e-9)
     np.testing.assert_allclose(units["ikm_akhir"] - units["ikm_awal"], expected, rtol=1e-9)
-    assert units.loc["SMPN3-SMAS", "perubahan"] == "tidak berubah bermakna"  # p = 0.057
-    assert res.tables()["Perubahan periode"] is change
+    assert units.loc["SMPN3-SMAS", "perubahan"] == "tidak_berubah"  # p = 0.057
+    assert res.tables()["period_change"] is change
 
 
-def test_one_period_gives_no_change_table_and_says_so(res):
-    from riset.study.run import LEVELS, _period_change
-
-    design = res.design.subset((res.design.data["periode"] == "2026-S1").to_numpy())
-    notes = []
-    assert _period_change(design, res.unsur_map, res.scheme, LEVELS, notes) is None
-    assert notes == ["Hanya satu periode: perubahan IKM antar periode tidak diuji."]
+def test_one_period_gives_no_change_table_and_says_so(tmp_path):
+    raw = pd.read_csv(RAW / "contoh_skm_responden.csv", dtype=str)
+    raw[raw["periode"] == "2026-S1"].to_csv(tmp_path / "s1.csv", index=False)
+    one = run_study(example(data=(replace(load_study(RAW).data[0], path=tmp_path / "s1.csv"),), levels=(("unit",),),
+                            weighting=replace(load_study(RAW).weighting, method="design", margins=None, variables=(),
+                                              keep_totals=()), overall=False, importance=False))
+    assert one.period_change is None and one.plan["period_change"].reason == "one_period"
+    assert "satu periode" in one.summary("id")
 
 
 def test_profile_lists_categories_in_the_codebook_order(res):
