@@ -1,0 +1,82 @@
+"""The seminar slides: readable from a seat (every run >= 18 pt, titles larger, charts at full width), at most
+8 units per chart, speaker notes, the same numbers as the study, and a study with nothing but IKM."""
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from pptx import Presentation
+from pptx.util import Pt
+
+from riset.i18n import fmt_num
+from riset.present.report.deck import BODY_PT, MAX_UNITS, TITLE_PT, write_deck
+from riset.study import run_study
+from riset.study.config import load_study
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "study"))
+from own_studies import bare_instansi  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def example():
+    return run_study(replace(load_study(ROOT / "data" / "raw" / "studi.yaml"), replicates=20, out_of_sample=False))
+
+
+@pytest.fixture(scope="module")
+def deck(example, tmp_path_factory):
+    return Presentation(write_deck(example, tmp_path_factory.mktemp("deck") / "paparan.pptx", "id"))
+
+
+def _runs(prs):
+    for number, slide in enumerate(prs.slides, start=1):
+        for shape in slide.shapes:
+            frames = [shape.text_frame] if shape.has_text_frame else []
+            if shape.has_table:
+                frames += [cell.text_frame for row in shape.table.rows for cell in row.cells]
+            for frame in frames:
+                for paragraph in frame.paragraphs:
+                    for run in paragraph.runs:
+                        if run.text.strip():
+                            yield number, run
+
+
+def test_every_text_run_is_at_least_18_pt_and_titles_larger(deck):
+    small = [(n, r.text[:30], r.font.size.pt) for n, r in _runs(deck) if r.font.size is None or r.font.size < Pt(18)]
+    assert not small
+    titles = [r.font.size.pt for n, r in _runs(deck) if r.font.bold and r.font.size >= Pt(TITLE_PT)]
+    assert len(titles) >= len(deck.slides) - 2 and BODY_PT >= 18
+
+
+def test_every_chart_fills_the_width_or_the_height(deck):
+    width, height = deck.slide_width, deck.slide_height
+    pictures = [(n, p) for n, s in enumerate(deck.slides, start=1) for p in s.shapes if p.shape_type == 13]
+    assert len(pictures) >= 6
+    for n, p in pictures:
+        assert p.width >= 0.8 * width or p.height >= 0.8 * height, n
+
+
+def test_units_are_split_at_most_8_per_slide_with_the_numbers_in_the_notes(deck, example):
+    notes = [s.notes_slide.notes_text_frame.text for s in deck.slides if s.has_notes_slide]
+    unit_notes = [n for n in notes if n.startswith(tuple(example.unit_name(u) + ": IKM" for u in example.units()["unit"]))]
+    assert len(unit_notes) == -(-len(example.units()) // MAX_UNITS)
+    assert all(n.count("\n") < MAX_UNITS for n in unit_notes)
+    for _, row in example.units().iterrows():
+        assert any(fmt_num(row["ikm_konversi"], 2, "id") in n for n in unit_notes)
+
+
+def test_titles_state_the_finding(deck, example):
+    titles = [s.shapes[1].text_frame.text for s in deck.slides if len(s.shapes) > 1 and s.shapes[1].has_text_frame]
+    row = example.area_row()
+    assert any(fmt_num(row["ikm_konversi"], 2, "id") in t and f"mutu {row['mutu']}" in t for t in titles)
+    assert any(t.endswith("unit layanan bermutu C") for t in titles)
+    assert "Terima kasih" in [r.text for _, r in _runs(deck)]
+
+
+def test_a_study_with_only_ikm_gives_a_deck_that_says_what_was_skipped(tmp_path):
+    study = bare_instansi(tmp_path)
+    prs = Presentation(write_deck(run_study(study["study"]), tmp_path / "p.pptx", "en"))
+    text = " ".join(r.text for _, r in _runs(prs))
+    assert "Analyses not carried out" in text and "overall-satisfaction question" in text
+    assert "Dinas Perpustakaan dan Kearsipan" in text and "K1" not in text
