@@ -1,6 +1,7 @@
 """The `riset` command line.
 
     riset ikm DATA --codebook CB [--by unit --by opd] [--weights COL] [--out ikm.xlsx]
+    riset init DIR [--area NAME --level kecamatan]
     riset check STUDY
     riset report STUDY [--out DIR] [--lang id]
     riset notebooks STUDY [--out DIR] [--only 03]
@@ -89,6 +90,24 @@ def _write_ikm(result: IkmResult, survey: SurveyData, out: Path) -> list[Path]:
 
 def _beside(path: Path, what: str) -> Path:
     return path.with_name(f"{path.stem}_{what}{path.suffix}")
+
+
+# -------------------------------------------------------------------------------------- riset init
+def _add_init_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("folder", metavar="DIR", help="folder of the new study (created if needed)")
+    parser.add_argument("--title", help="title of the study (default from the area)")
+    parser.add_argument("--area", help="name of the area, e.g. 'Kecamatan Sukamaju'")
+    parser.add_argument("--level", default="kabupaten",
+                        choices=("kabupaten", "kota", "kecamatan", "provinsi", "instansi"), help="level of the area")
+    parser.add_argument("--force", action="store_true", help="overwrite files that already exist")
+
+
+def _run_init(args: argparse.Namespace) -> int:
+    from riset.study.init import init_study
+
+    for path in init_study(args.folder, title=args.title, area=args.area, level=args.level, force=args.force):
+        print(f"Ditulis: {path}")
+    return 0
 
 
 # ------------------------------------------------------------------------------------- riset check
@@ -180,6 +199,8 @@ Subcommand = tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[arg
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     "ikm": ("IKM (PermenPAN-RB 14/2017) of a survey export, by group", _add_ikm_arguments, _run_ikm),
+    "init": ("create a study folder: studi.yaml, the standard codebook, a data template and a README",
+             _add_init_arguments, _run_init),
     "check": ("check a study's files and say what will be computed, and what skipped and why",
               _add_study_argument, _run_check),
     "report": ("run the whole study and write the seminar package (HTML, PPTX, DOCX, XLSX)", _add_report_arguments,

@@ -614,24 +614,10 @@ def out_of_sample_check(
             raise DataError(f"reference has no relative importance for column(s) {missing}")
         table["lmg"] = ref["lmg"].to_numpy()
         table["peringkat_lmg"] = ref["peringkat"].to_numpy()
-        result.spearman = float(stats.spearmanr(table["lmg"], table["permutasi"]).statistic)
-        result.kendall = float(stats.kendalltau(table["lmg"], table["permutasi"]).statistic)
+        if table["lmg"].nunique() > 1 and table["permutasi"].nunique() > 1:  # a constant ranking has no correlation
+            result.spearman = float(stats.spearmanr(table["lmg"], table["permutasi"]).statistic)
+            result.kendall = float(stats.kendalltau(table["lmg"], table["permutasi"]).statistic)
         top_lmg = set(table.nlargest(top, "lmg")["kolom"])
         top_perm = set(table.nlargest(top, "permutasi")["kolom"])
         result.top_overlap = len(top_lmg & top_perm)
     return result
-
-
-__all__ = [
-    "RelativeImportance",
-    "relative_importance",
-    "correlation_importance",
-    "complete_cases",
-    "design_frame",
-    "weighted_correlation",
-    "subset_r2",
-    "lmg_from_r2",
-    "johnson_weights",
-    "OutOfSampleCheck",
-    "out_of_sample_check",
-]

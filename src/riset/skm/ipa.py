@@ -336,6 +336,3 @@ def csi(result: IpaResult, hs: float | None = None, bands: Sequence[tuple] = CSI
     index["kategori"] = csi_category(index["csi"], bands, lang)
     notes = [] if result.sumber == "dinyatakan" else [Note("csi_derived", {"source": result.sumber})]
     return CsiResult(table, index, hs, notes)
-
-
-__all__ = ["ipa", "IpaResult", "derived_importance", "csi", "CsiResult", "csi_category", "CSI_BANDS", "KUADRAN"]

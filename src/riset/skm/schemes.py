@@ -42,7 +42,8 @@ class Unsur:
     """One service element (unsur pelayanan) of an SKM scheme.
 
     `key` is the stable name used in code and codebooks; `kode` is the regulation's numbering
-    (U1..U9), which is *not* a questionnaire position; `labels` are the answer labels for 1..4.
+    (U1..U9), which is *not* a questionnaire position; `labels` are the answer labels for 1..4; `question`
+    the wording of the regulation's sample questionnaire (PermenPAN-RB 14/2017, Lampiran).
     """
 
     key: str
@@ -51,6 +52,7 @@ class Unsur:
     nama_en: str
     labels: tuple[str, ...]
     aliases: tuple[str, ...] = ()
+    question: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,31 +92,53 @@ class Scheme:
         return tuple(u.key for u in self.unsur)
 
 
+#: Question texts of the regulation's sample questionnaire (PermenPAN-RB 14/2017, Lampiran), by unsur.
+_Q = {
+    "persyaratan": "Bagaimana pendapat Saudara tentang kesesuaian persyaratan pelayanan dengan jenis pelayanannya?",
+    "prosedur": "Bagaimana pemahaman Saudara tentang kemudahan prosedur pelayanan di unit ini?",
+    "waktu": "Bagaimana pendapat Saudara tentang kecepatan waktu dalam memberikan pelayanan?",
+    "biaya": "Bagaimana pendapat Saudara tentang kewajaran biaya/tarif dalam pelayanan?",
+    "produk": "Bagaimana pendapat Saudara tentang kesesuaian produk pelayanan antara yang tercantum dalam standar pelayanan dengan hasil yang diberikan?",
+    "kompetensi": "Bagaimana pendapat Saudara tentang kompetensi/kemampuan petugas dalam pelayanan?",
+    "perilaku": "Bagaimana pendapat Saudara tentang perilaku petugas dalam pelayanan terkait kesopanan dan keramahan?",
+    "sarana": "Bagaimana pendapat Saudara tentang kualitas sarana dan prasarana?",
+    "pengaduan": "Bagaimana pendapat Saudara tentang penanganan pengaduan pengguna layanan?",
+}
+
 _SESUAI = ("Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai")
 
 UNSUR_2017: tuple[Unsur, ...] = (
-    Unsur("persyaratan", "U1", "Persyaratan", "Requirements", _SESUAI),
+    Unsur("persyaratan", "U1", "Persyaratan", "Requirements", _SESUAI,
+          question=_Q["persyaratan"]),
     Unsur("prosedur", "U2", "Sistem, Mekanisme, dan Prosedur", "Systems, mechanisms and procedures",
           ("Tidak mudah", "Kurang mudah", "Mudah", "Sangat mudah"),
-          ("sistem mekanisme dan prosedur", "sistem mekanisme prosedur", "mekanisme", "sistem dan prosedur")),
+          ("sistem mekanisme dan prosedur", "sistem mekanisme prosedur", "mekanisme", "sistem dan prosedur"),
+          question=_Q["prosedur"]),
     Unsur("waktu", "U3", "Waktu Penyelesaian", "Completion time",
           ("Tidak cepat", "Kurang cepat", "Cepat", "Sangat cepat"),
-          ("waktu penyelesaian", "waktu pelayanan", "kecepatan")),
+          ("waktu penyelesaian", "waktu pelayanan", "kecepatan"),
+          question=_Q["waktu"]),
     Unsur("biaya", "U4", "Biaya/Tarif", "Cost/tariff",
-          ("Sangat mahal", "Cukup mahal", "Murah", "Gratis"), ("biaya tarif", "tarif", "biaya/tarif")),
+          ("Sangat mahal", "Cukup mahal", "Murah", "Gratis"), ("biaya tarif", "tarif", "biaya/tarif"),
+          question=_Q["biaya"]),
     Unsur("produk", "U5", "Produk Spesifikasi Jenis Pelayanan", "Service product specification", _SESUAI,
-          ("produk spesifikasi jenis pelayanan", "produk spesifikasi", "produk layanan", "spesifikasi")),
+          ("produk spesifikasi jenis pelayanan", "produk spesifikasi", "produk layanan", "spesifikasi"),
+          question=_Q["produk"]),
     Unsur("kompetensi", "U6", "Kompetensi Pelaksana", "Staff competence",
-          ("Tidak kompeten", "Kurang kompeten", "Kompeten", "Sangat kompeten"), ("kompetensi pelaksana",)),
+          ("Tidak kompeten", "Kurang kompeten", "Kompeten", "Sangat kompeten"), ("kompetensi pelaksana",),
+          question=_Q["kompetensi"]),
     Unsur("perilaku", "U7", "Perilaku Pelaksana", "Staff conduct",
           ("Tidak sopan dan ramah", "Kurang sopan dan ramah", "Sopan dan ramah", "Sangat sopan dan ramah"),
-          ("perilaku pelaksana", "kesopanan", "keramahan")),
+          ("perilaku pelaksana", "kesopanan", "keramahan"),
+          question=_Q["perilaku"]),
     Unsur("pengaduan", "U8", "Penanganan Pengaduan, Saran dan Masukan", "Handling of complaints and suggestions",
           ("Tidak ada", "Ada tetapi tidak berfungsi", "Berfungsi kurang maksimal", "Dikelola dengan baik"),
           ("penanganan pengaduan saran dan masukan", "penanganan pengaduan", "pengaduan saran dan masukan",
-           "maklumat pengaduan")),
+           "maklumat pengaduan"),
+          question=_Q["pengaduan"]),
     Unsur("sarana", "U9", "Sarana dan Prasarana", "Facilities and infrastructure",
-          ("Buruk", "Cukup", "Baik", "Sangat baik"), ("sarana dan prasarana", "sarana prasarana", "prasarana")),
+          ("Buruk", "Cukup", "Baik", "Sangat baik"), ("sarana dan prasarana", "sarana prasarana", "prasarana"),
+          question=_Q["sarana"]),
 )
 
 _BAIK = ("Tidak baik", "Kurang baik", "Baik", "Sangat baik")

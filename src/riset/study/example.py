@@ -79,19 +79,6 @@ KOLOM_UNSUR_BY_KEY = {k: c for c, k in KOLOM_UNSUR.items()}
 UNSUR_KEYS = tuple(u.key for u in UNSUR_2017)  # regulation order
 KOLOM_KEPENTINGAN = {f"P{c[1:]}": k for c, k in KOLOM_UNSUR.items()}
 LABEL_KEPENTINGAN = ("Tidak penting", "Kurang penting", "Penting", "Sangat penting")
-#: Question texts of the regulation's sample questionnaire (PermenPAN-RB 14/2017, Lampiran), by unsur.
-PERTANYAAN = {
-    "persyaratan": "Bagaimana pendapat Saudara tentang kesesuaian persyaratan pelayanan dengan jenis pelayanannya?",
-    "prosedur": "Bagaimana pemahaman Saudara tentang kemudahan prosedur pelayanan di unit ini?",
-    "waktu": "Bagaimana pendapat Saudara tentang kecepatan waktu dalam memberikan pelayanan?",
-    "biaya": "Bagaimana pendapat Saudara tentang kewajaran biaya/tarif dalam pelayanan?",
-    "produk": "Bagaimana pendapat Saudara tentang kesesuaian produk pelayanan antara yang tercantum dalam "
-              "standar pelayanan dengan hasil yang diberikan?",
-    "kompetensi": "Bagaimana pendapat Saudara tentang kompetensi/kemampuan petugas dalam pelayanan?",
-    "perilaku": "Bagaimana pendapat Saudara tentang perilaku petugas dalam pelayanan terkait kesopanan dan keramahan?",
-    "sarana": "Bagaimana pendapat Saudara tentang kualitas sarana dan prasarana?",
-    "pengaduan": "Bagaimana pendapat Saudara tentang penanganan pengaduan pengguna layanan?",
-}
 PERTANYAAN_K1 = "Secara keseluruhan, seberapa puas Bapak/Ibu dengan pelayanan unit ini? (1 = sangat tidak puas, 10 = sangat puas)"
 PERTANYAAN_P = "Seberapa penting bagi Bapak/Ibu: {nama}?"
 MISSING_CODE = 9
@@ -393,7 +380,7 @@ def codebook() -> dict:
     for col, key in KOLOM_UNSUR.items():
         labels = dict(enumerate(scheme.get(key).labels, start=1))
         columns[col] = {"role": "unsur", "unsur": key, "scale": [1, 4], "labels": labels, "missing": [MISSING_CODE],
-                        "pertanyaan": PERTANYAAN[key]}
+                        "pertanyaan": scheme.get(key).question}
     columns["K1"] = {"role": "overall", "scale": [1, 10], "pertanyaan": PERTANYAAN_K1}
     for col, key in KOLOM_KEPENTINGAN.items():
         columns[col] = {"role": "importance", "unsur": key, "scale": [1, 4],
