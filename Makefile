@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 
 demo: install
-	$(BIN)/riset demo --out data/processed
+	$(BIN)/riset report data/raw/studi.yaml --out data/processed
 
 # The report test opens the HTML report in headless Chromium (Debian package `chromium`); install it where
 # we may (root with apt-get), otherwise that one test is skipped with its reason.

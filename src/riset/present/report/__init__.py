@@ -76,7 +76,11 @@ def write_report(results, out_dir: str | Path = "hasil", lang: str | None = None
         final = {}
         for fmt, path in written.items():
             target = out / path.name
-            path.replace(target)
+            try:
+                path.replace(target)
+            except PermissionError:
+                raise RisetError(f"cannot replace '{target}': it is open in another program (Excel, Word, "
+                                 "PowerPoint?); close it and run again") from None
             final[fmt] = target
         return final
     finally:

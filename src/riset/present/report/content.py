@@ -313,8 +313,8 @@ def _hasil(results, figures, lang: str) -> Chapter:
         if level in (AREA, config.unit):
             continue
         blocks = [ikm_table(results, level, lang)]
-        if level == f"{config.unit}_{config.period}" and "periode" in figures:
-            blocks.append(figures["periode"])
+        if level == f"{config.unit}_{config.period}" and "period_units" in figures:
+            blocks.append(figures["period_units"])
         sections.append(Section(say("sec_ikm_level", lang, level=" × ".join(column_label(c, lang)
                                                                            for c in results.level_columns(level))),
                                 blocks))

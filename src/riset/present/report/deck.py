@@ -214,8 +214,8 @@ def _change_slide(deck: _Deck, results, figures: dict[str, Figure]) -> None:
                 first=area["periode_awal"], last=area["periode_akhir"],
                 change=sign + fmt_num(abs(area["selisih"]), 2, lang))
     notes = say("deck_notes_change", lang, ci=fmt_ci(area["ci_low"], area["ci_high"], 2, lang))
-    if "periode" in figures:
-        _picture(deck, title, figures["periode"], notes)
+    if "period_units" in figures:
+        _picture(deck, title, figures["period_units"], notes)
     else:
         _bullets(deck, title, [notes])
 

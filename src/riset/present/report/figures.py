@@ -3,7 +3,7 @@ size) or the slides (slide size); the writers embed the same pictures.
 
 >>> figs = render_figures(results, "id")          # doctest: +SKIP
 >>> sorted(figs)                                   # doctest: +SKIP
-['drivers', 'ikm_unit', 'ipa', 'nrr_area', 'periode', 'profil', 'bobot']
+['bobot', 'drivers', 'ikm_unit', 'ipa', 'nrr_area', 'period_units', 'profil']
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def figure_from(fig, key: str, caption: str, dpi: int = 150) -> Figure:
 
 
 def render_figures(results, lang: str | None = None) -> dict[str, Figure]:
-    """The charts of the laporan for the analyses that ran: profil, ikm_unit, nrr_area, periode, drivers, ipa,
+    """The charts of the laporan for the analyses that ran: profil, ikm_unit, nrr_area, period_units, drivers, ipa,
     bobot (only those whose inputs exist)."""
     lang = check_language(lang)
     sch, config = results.scheme, results.config
@@ -51,7 +51,7 @@ def render_figures(results, lang: str | None = None) -> dict[str, Figure]:
     if cross in results.levels():
         change = results.period_change
         unit_change = None if change is None else change[change["level"] == config.unit]
-        made["periode"] = (charts.period_comparison(results.level(cross), group=config.names.get(config.unit,
+        made["period_units"] = (charts.period_comparison(results.level(cross), group=config.names.get(config.unit,
                                                     config.unit), lang=lang, scheme=sch, change=unit_change),
                            say("fig_period", lang))
     if results.drivers is not None:
