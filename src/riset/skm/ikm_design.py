@@ -61,8 +61,8 @@ from riset.skm.schemes import DEFAULT_SCHEME, Scheme, get_scheme, grade, kinerja
 from riset.survey.estimate import critical_value, domains, fit_smooth
 from riset.survey.replicate import ReplicateDesign
 
-__all__ = ["IkmDesignResult", "PeriodChange", "VERDICTS", "compare_periods", "holm", "ikm_design", "nrr_interval",
-           "p_mutu_beda", "verdicts"]
+__all__ = ["IkmDesignResult", "PeriodChange", "PeriodContrast", "PeriodFit", "VERDICTS", "compare_periods", "group_list",
+           "holm", "ikm_design", "nrr_interval", "p_mutu_beda", "period_fit", "verdicts"]
 
 _WEIGHT = "__bobot_desain_riset__"
 
@@ -299,99 +299,194 @@ def compare_periods(
     >>> round(float(res.table["selisih"].item()), 2), res.table["perubahan"].item()
     (37.5, 'naik')
     """
-    sch = get_scheme(scheme)
     if not 0 < level < 1:
         raise DataError(f"level={level}; a confidence level lies between 0 and 1 (e.g. 0.95)")
     if adjust not in ("holm", None):
         raise DataError(f"adjust={adjust!r}; allowed 'holm' or None")
-    by_cols = [by] if isinstance(by, str) else list(by or [])
-    if period not in design.data.columns:
-        raise DataError(f"period column {period!r} not found in the data")
-    if period in by_cols:
-        raise DataError(f"period column {period!r} is also in by={by_cols}; compare periods within other groups")
-    present = design.data.loc[np.asarray(design.weights) != 0, period].dropna().unique()
-    periods = sorted(present, key=str)
-    base = periods[0] if base is None and periods else base
-    compare = periods[-1] if compare is None and periods else compare
+    present = _periods_present(design, period, group_list(by))
+    base = present[0] if base is None and present else base
+    compare = present[-1] if compare is None and present else compare
     for name, value in (("base", base), ("compare", compare)):
-        if value not in periods:
+        if value not in present:
             raise DataError(f"{name}={value!r} is not a period in column {period!r}; periods present: "
-                            f"{', '.join(map(str, periods)) or 'none'}")
+                            f"{', '.join(map(str, present)) or 'none'}")
     if base == compare:
         raise DataError(f"base and compare are both {base!r}; choose two different periods of {period!r}")
+    fit = period_fit(design, unsur, period, by, periods=[base, compare], scheme=scheme, empty_unsur=empty_unsur)
+    others = [p for p in present if p not in (base, compare)]
     notes: list[Note] = []
-    others = [p for p in periods if p not in (base, compare)]
     if others:
         notes.append(Note("change_other_periods", {"others": ", ".join(map(str, others)), "base": base,
                                                    "compare": compare}))
-    two = design.subset(design.data[period].isin([base, compare]).to_numpy())
-    m = _fit(two, unsur, [*by_cols, period], sch, empty_unsur)
-    notes += [n for n in [*m.point.notes, *m.notes] if n not in notes]
-    k = m.k
-
-    # each domain (group x period) -> its group and its side (-1 awal, +1 akhir)
-    side = np.where(m.labels[period].to_numpy() == compare, 1.0, -1.0)
-    if by_cols:
-        gkeys = pd.MultiIndex.from_frame(m.labels[by_cols]) if len(by_cols) > 1 else pd.Index(m.labels[by_cols[0]])
-        gcode, guniq = pd.factorize(gkeys, sort=True)
-        groups = pd.DataFrame(list(guniq), columns=by_cols) if len(by_cols) > 1 else pd.DataFrame({by_cols[0]: guniq})
-    else:
-        gcode, groups = np.zeros(len(m.labels), dtype=np.int64), pd.DataFrame(index=[0])
-    n_groups = len(groups)
-    idx = np.full((n_groups, 2), -1)  # domain index of (awal, akhir) per group
-    idx[gcode, (side > 0).astype(int)] = np.arange(len(m.labels))
-    both = (idx >= 0).all(axis=1)
-    for g in np.flatnonzero(~both):
-        missing = base if idx[g, 0] < 0 else compare
-        name = " / ".join(map(str, groups.iloc[g].tolist())) if by_cols else None
-        notes.append(Note("change_period_missing" if name else "change_period_missing_all",
-                          {"group": name, "period": missing}))
-    compared = _compared_unsur(m, idx, both, sch, empty_unsur)
-    if compared is not None:
-        m = _refit(two, m, compared["weights"])
-        for g in np.flatnonzero(compared["dropped"] != ""):
-            name = " / ".join(map(str, groups.iloc[g].tolist())) if by_cols else None
-            notes.append(Note("change_common_unsur" if name else "change_common_unsur_all",
-                              {"group": name, "unsur": compared["dropped"][g]}))
-
-    est = _masked_estimates(m, [*by_cols, period])  # domains x (k NRR, IKM, IKM konversi); NaN where empty
+    c = fit.contrast([-1.0, 1.0])
+    notes += [n for n in [*fit.notes, *c.notes] if n not in notes]
+    k, sch, idx = fit.model.k, fit.scheme, fit.idx
+    est, var_domain = c.estimates, c.model.fit.var
     safe = np.where(idx >= 0, idx, 0)
     awal = np.where(idx[:, :1] >= 0, est[safe[:, 0]], np.nan)
     akhir = np.where(idx[:, 1:] >= 0, est[safe[:, 1]], np.nan)
-    diff = akhir - awal
-    row_group = np.where(m.domain >= 0, gcode[np.maximum(m.domain, 0)], -1)
-    if isinstance(two, ReplicateDesign):
-        rep = m.g(two.replicate_totals(m.y, m.domain, len(m.labels)))  # domains x R x stats
-        var = two.variance_of(diff, np.moveaxis(rep[safe[:, 1]] - rep[safe[:, 0]], 1, -1))
-        df = np.full(n_groups, float(two.df))
-    else:
-        # u(D) = u(akhir) - u(awal): the rows' own-domain influence values signed by period, per group
-        sign = np.where(m.domain >= 0, side[np.maximum(m.domain, 0)], 0.0)
-        var = two.variance_by(m.fit.influence * (np.asarray(two.weights) * sign)[:, None], row_group, n_groups)
-        df = two.df_by(row_group, n_groups)
-    se = np.where(np.isnan(diff), np.nan, np.sqrt(var))
-    var_awal, var_akhir = m.fit.var[safe[:, 0]], m.fit.var[safe[:, 1]]
-    n_domain = np.bincount(m.domain[m.domain >= 0], minlength=len(m.labels))
+    var_awal, var_akhir = var_domain[safe[:, 0]], var_domain[safe[:, 1]]
+    n_domain = np.bincount(fit.model.domain[fit.model.domain >= 0], minlength=len(fit.model.labels))
 
-    ikm_col = [k + 1]
-    table = _group_rows(groups, by_cols, 1)
+    table = _group_rows(fit.groups, fit.by_cols, 1)
     table["periode_awal"], table["periode_akhir"] = base, compare
     table["n_awal"] = np.where(idx[:, 0] >= 0, n_domain[safe[:, 0]], 0)
     table["n_akhir"] = np.where(idx[:, 1] >= 0, n_domain[safe[:, 1]], 0)
     table["ikm_awal"], table["ikm_akhir"] = awal[:, k + 1], akhir[:, k + 1]
     table["se_awal"] = np.where(np.isnan(awal[:, k + 1]), np.nan, np.sqrt(var_awal[:, k + 1]))
     table["se_akhir"] = np.where(np.isnan(akhir[:, k + 1]), np.nan, np.sqrt(var_akhir[:, k + 1]))
-    table["kov"] = np.where(np.isnan(diff[:, k + 1]), np.nan, (var_awal + var_akhir - var)[:, k + 1] / 2)
-    table = pd.concat([table, _change_frame(diff[:, ikm_col], se[:, ikm_col], df, level, adjust)], axis=1)
-    table["unsur_dibandingkan"] = ("" if compared is None else
-                                   [", ".join(sch.get(key).kode for key in keys) for keys in compared["kept"]])
+    table["kov"] = np.where(np.isnan(c.diff[:, k + 1]), np.nan, (var_awal + var_akhir - c.var)[:, k + 1] / 2)
+    table = pd.concat([table, c.frame([k + 1], level, adjust)], axis=1)
+    table["unsur_dibandingkan"] = c.compared_codes(sch)
 
-    nrr = _group_rows(groups, by_cols, k)
-    nrr["unsur"] = np.tile(list(sch.keys), n_groups)
+    nrr = _group_rows(fit.groups, fit.by_cols, k)
+    nrr["unsur"] = np.tile(list(sch.keys), len(fit.groups))
     nrr["periode_awal"], nrr["periode_akhir"] = base, compare
     nrr["nrr_awal"], nrr["nrr_akhir"] = awal[:, :k].ravel(), akhir[:, :k].ravel()
-    nrr = pd.concat([nrr, _change_frame(diff[:, :k], se[:, :k], df, level, adjust)], axis=1)
+    nrr = pd.concat([nrr, c.frame(list(range(k)), level, adjust)], axis=1)
     return PeriodChange(table, nrr, base, compare, sch, level, notes)
+
+
+def group_list(by) -> list[str]:
+    """`by` as a list of columns ([] for None)."""
+    return [by] if isinstance(by, str) else list(by or [])
+
+
+def _periods_present(design, period: str, by_cols: list[str]) -> list:
+    """The periods with respondents in the design's domain, in sorted order; checks the period column."""
+    if period not in design.data.columns:
+        raise DataError(f"period column {period!r} not found in the data")
+    if period in by_cols:
+        raise DataError(f"period column {period!r} is also in by={by_cols}; compare periods within other groups")
+    return sorted(design.data.loc[np.asarray(design.weights) != 0, period].dropna().unique(), key=str)
+
+
+@dataclass
+class PeriodContrast:
+    """A linear contrast D = sum_t c_t theta_t of the periods, per group, for every statistic (k NRR, IKM,
+    IKM konversi): `diff` and `var` (groups x statistics), `df` per group, the model it was computed on (its
+    unsur weights may differ from the fit's with 'reweight'), the unsur compared per group and notes."""
+
+    diff: np.ndarray
+    var: np.ndarray
+    df: np.ndarray
+    model: _Model
+    estimates: np.ndarray
+    kept: list | None
+    notes: list[Note]
+
+    @property
+    def se(self) -> np.ndarray:
+        return np.where(np.isnan(self.diff), np.nan, np.sqrt(self.var))
+
+    def frame(self, columns: list[int], level: float, adjust: str | None) -> pd.DataFrame:
+        """selisih, se, ci, t, df, p, p_holm, perubahan for the statistics `columns` (groups x columns, row-wise)."""
+        return _change_frame(self.diff[:, columns], self.se[:, columns], self.df, level, adjust)
+
+    def compared_codes(self, sch: Scheme) -> list[str] | str:
+        """Per group, the regulation codes of the unsur the IKM contrast uses ('' when all of them)."""
+        if self.kept is None:
+            return ""
+        return [", ".join(sch.get(key).kode for key in keys) for keys in self.kept]
+
+
+@dataclass
+class PeriodFit:
+    """IKM and NRR of every group x period as domains of one design, fitted once, for any contrast of the
+    periods (`contrast`): a change, consecutive changes, a linear trend. `idx` maps (group, period) to the
+    model's domain (-1: no respondents)."""
+
+    design: object
+    model: _Model
+    period: str
+    by_cols: list[str]
+    groups: pd.DataFrame
+    gcode: np.ndarray
+    periods: list
+    idx: np.ndarray
+    scheme: Scheme
+    empty_unsur: str
+    notes: list[Note]
+
+    def group_name(self, g: int) -> str | None:
+        return " / ".join(map(str, self.groups.iloc[g].tolist())) if self.by_cols else None
+
+    def contrast(self, coefficients) -> PeriodContrast:
+        """D_g = sum_t c_t theta_{g,t} with its design variance: u_i(D) = c_t(i) u_i(theta_{g,t(i)}) (each row
+        in its own domain), Var = design.variance of w u(D) per group, or the replicate variance of the
+        re-estimated D (Binder 1983; R svycontrast on svyby(covmat=TRUE)). A group missing a period with
+        c_t != 0 cannot be tested (NaN, noted); with 'reweight' the IKM uses the unsur answered in every
+        period of the contrast."""
+        c = np.asarray(coefficients, dtype=float)
+        if c.shape != (len(self.periods),):
+            raise DataError(f"a contrast needs one coefficient per period ({len(self.periods)}); got {c.size}")
+        used = c != 0
+        have = (self.idx[:, used] >= 0).all(axis=1)
+        notes = []
+        for g in np.flatnonzero(~have):
+            missing = ", ".join(str(p) for p, u, i in zip(self.periods, used, self.idx[g]) if u and i < 0)
+            notes.append(Note("change_period_missing" if self.by_cols else "change_period_missing_all",
+                              {"group": self.group_name(g), "period": missing}))
+        m, kept = self.model, None
+        compared = _compared_unsur(m, self.idx[:, used], have, self.scheme, self.empty_unsur)
+        if compared is not None:
+            m, kept = _refit(self.design, m, compared["weights"]), compared["kept"]
+            for g in np.flatnonzero(compared["dropped"] != ""):
+                notes.append(Note("change_common_unsur" if self.by_cols else "change_common_unsur_all",
+                                  {"group": self.group_name(g), "unsur": compared["dropped"][g]}))
+        est = _masked_estimates(m, [*self.by_cols, self.period])
+        safe = np.where(self.idx >= 0, self.idx, 0)
+        diff = np.where(have[:, None], np.einsum("t,gts->gs", c, np.where((self.idx >= 0)[..., None],
+                                                                         est[safe], 0.0)), np.nan)
+        period_of_domain = np.full(len(m.labels), -1)
+        period_of_domain[self.idx[self.idx >= 0]] = np.nonzero(self.idx >= 0)[1]
+        n_groups = len(self.groups)
+        coef = np.where(m.domain >= 0, c[period_of_domain[np.maximum(m.domain, 0)]], 0.0)
+        # df counts the PSUs and strata of the periods the contrast uses (R degf of that subset)
+        row_group = np.where((m.domain >= 0) & (coef != 0), self.gcode[np.maximum(m.domain, 0)], -1)
+        if isinstance(self.design, ReplicateDesign):
+            rep = m.g(self.design.replicate_totals(m.y, m.domain, len(m.labels)))  # domains x R x stats
+            rep_diff = np.einsum("t,gtrs->grs", c, np.where((self.idx >= 0)[..., None, None], rep[safe], 0.0))
+            var = self.design.variance_of(diff, np.moveaxis(rep_diff, 1, -1))
+            df = np.full(n_groups, float(self.design.df))
+        else:
+            var = self.design.variance_by(m.fit.influence * (np.asarray(self.design.weights) * coef)[:, None],
+                                          row_group, n_groups)
+            df = self.design.df_by(row_group, n_groups)
+        return PeriodContrast(diff, var, df, m, est, kept, notes)
+
+
+def period_fit(design, unsur: Mapping[str, str], period: str = "periode", by: str | Sequence[str] | None = None,
+               periods: Sequence | None = None, scheme: str | Scheme = DEFAULT_SCHEME,
+               empty_unsur: str = "error") -> PeriodFit:
+    """Fit IKM and NRR of every group x period once (domains of the full design), for `PeriodFit.contrast`.
+
+    `periods`: the periods to use, in order (default: every period present, sorted); the design is
+    restricted to them (a domain: their PSUs and strata stay in the variance).
+    """
+    sch = get_scheme(scheme)
+    by_cols = group_list(by)
+    present = _periods_present(design, period, by_cols)
+    periods = list(present if periods is None else periods)
+    absent = [p for p in periods if p not in present]
+    if absent:
+        raise DataError(f"period {absent[0]!r} is not a period in column {period!r}; periods present: "
+                        f"{', '.join(map(str, present)) or 'none'}")
+    if len(periods) < 2:
+        raise DataError(f"column {period!r} has {len(periods)} period(s); a change needs at least two")
+    part = design.subset(design.data[period].isin(periods).to_numpy())
+    m = _fit(part, unsur, [*by_cols, period], sch, empty_unsur)
+    if by_cols:
+        gkeys = pd.MultiIndex.from_frame(m.labels[by_cols]) if len(by_cols) > 1 else pd.Index(m.labels[by_cols[0]])
+        gcode, guniq = pd.factorize(gkeys, sort=True)
+        groups = pd.DataFrame(list(guniq), columns=by_cols) if len(by_cols) > 1 else pd.DataFrame({by_cols[0]: guniq})
+    else:
+        gcode, groups = np.zeros(len(m.labels), dtype=np.int64), pd.DataFrame(index=[0])
+    idx = np.full((len(groups), len(periods)), -1)
+    position = {p: t for t, p in enumerate(periods)}
+    idx[gcode, [position[p] for p in m.labels[period]]] = np.arange(len(m.labels))
+    return PeriodFit(part, m, period, by_cols, groups, gcode, periods, idx, sch, empty_unsur,
+                     [n for n in [*m.point.notes, *m.notes]])
 
 
 def _change_frame(diff: np.ndarray, se: np.ndarray, df: np.ndarray, level: float, adjust: str | None) -> pd.DataFrame:
@@ -497,23 +592,24 @@ def _refit(design, m: _Model, b: np.ndarray) -> _Model:
 
 
 def _compared_unsur(m: _Model, idx: np.ndarray, both: np.ndarray, sch: Scheme, empty_unsur: str) -> dict | None:
-    """With 'reweight': per group, the unsur answered in both periods, their weights (1/k over them, in both
-    periods' domains) and the unsur left out; None when every group keeps every unsur (nothing to change)."""
+    """With 'reweight': per group, the unsur answered in every period of `idx` (groups x periods of the
+    contrast), their weights (1/k over them, in those periods' domains) and the unsur left out; None when
+    every group keeps every unsur (nothing to change)."""
     if empty_unsur != "reweight":
         return None
     answered = m.fit.totals[:, m.k:] > 0  # domains x k
     b = m.b.copy()
     kept, dropped = [], np.full(len(idx), "", dtype=object)
-    for g, (awal, akhir) in enumerate(idx):
+    for g, domains_of_group in enumerate(idx):
         if not both[g]:
             kept.append([])
             continue
-        common = answered[awal] & answered[akhir]
+        common = answered[domains_of_group].all(axis=0)
         kept.append([key for key, ok in zip(sch.keys, common) if ok])
         if not common.all():
             dropped[g] = ", ".join(sch.get(key).kode for key, ok in zip(sch.keys, common) if not ok)
         if common.any():
-            b[[awal, akhir]] = np.where(common, 1.0 / common.sum(), 0.0)
+            b[domains_of_group] = np.where(common, 1.0 / common.sum(), 0.0)
     if not (dropped != "").any():
         return None
     return {"weights": b, "kept": kept, "dropped": dropped}
