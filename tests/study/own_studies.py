@@ -142,3 +142,65 @@ def several_files(folder: Path, seed: int = 3) -> dict:
 
 #: name -> builder, for parametrised tests
 STUDIES = {"kecamatan_2004": kecamatan_2004, "bare_instansi": bare_instansi, "several_files": several_files}
+
+
+#: true effect of the innovation on the converted IKM in `progress_study`: answers are 1 + Binomial(3, p), so
+#: E[IKM] = 25 (1 + 3 p) and a shift of p by DELTA moves it by 75 DELTA
+DELTA = 0.10
+TRUE_DID = 75 * DELTA
+
+
+def _binomial_answers(rng, n, p):
+    return 1 + rng.binomial(3, p, size=(n, 9))
+
+
+def progress_study(folder: Path, seed: int = 5) -> dict:
+    """Four periods of a kabupaten's health and population services: PKM1 starts an innovation in 2026-S1 (its
+    p rises by DELTA), PKM2 is its comparison unit (same service type); parallel trends otherwise. With targets,
+    last year's published figures, an earlier study (2024) as a series and Ombudsman scores."""
+    rng = np.random.default_rng(seed)
+    periods = ["2025-S1", "2025-S2", "2026-S1", "2026-S2"]
+    units = {"PKM1": ("Puskesmas Satu", "puskesmas", 0.55), "PKM2": ("Puskesmas Dua", "puskesmas", 0.60),
+             "DUK": ("Disdukcapil", "dukcapil", 0.65), "RS": ("RSUD", "rumah_sakit", 0.50)}
+    frames = []
+    for t, period in enumerate(periods):
+        for code, (name, kind, base) in units.items():
+            p = base + 0.02 * t + DELTA * (code == "PKM1" and t >= 2)
+            part = pd.DataFrame(_binomial_answers(rng, 60, p), columns=list(QUESTIONS_2017))
+            part.insert(0, "id", [f"{period}-{code}-{i:02d}" for i in range(60)])
+            part.insert(1, "unit", code)
+            part.insert(2, "nama_unit", name)
+            part.insert(3, "jenis", kind)
+            part.insert(4, "periode", period)
+            frames.append(part)
+    data = pd.concat(frames, ignore_index=True)
+    data.to_csv(folder / "jawaban.csv", index=False)
+    columns = {"id": {"role": "id"}, "unit": {"role": "group"}, "nama_unit": {"role": "group"},
+               "jenis": {"role": "group"}, "periode": {"role": "group"}}
+    columns.update({q: {"role": "unsur", "unsur": u.key, "scale": [1, 4]} for q, u in QUESTIONS_2017.items()})
+    _write_yaml(folder / "codebook.yaml", {"study": "SKM Kabupaten Maju", "id": "id", "columns": columns})
+    pd.DataFrame({"unit": ["PKM1"], "nama": ["Antrean daring"], "mulai": ["2026-S1"]}).to_csv(folder / "inovasi.csv",
+                                                                                              index=False)
+    pd.DataFrame({"tahun": [2019, 2021, 2023], "nilai": [50.39, 62.21, None], "kategori": ["", "", "B"]}).to_csv(
+        folder / "ombudsman.csv", index=False)
+    pd.DataFrame({"unit": ["PKM1", "DUK"], "ikm": [70.0, 82.0], "se": [1.5, None], "n": [None, 150]}).to_csv(
+        folder / "ikm_2024_unit.csv", index=False)
+    earlier = folder / "studi_2024"
+    earlier.mkdir()
+    old = data[data["periode"] == "2025-S1"].assign(periode="2024", unit=lambda d: d["unit"].replace({"DUK": "CAPIL"}),
+                                                    id=lambda d: "old-" + d["id"])
+    old.to_csv(earlier / "jawaban.csv", index=False)
+    _write_yaml(earlier / "codebook.yaml", {"study": "SKM 2024", "id": "id", "columns": columns})
+    _write_yaml(earlier / "studi.yaml", {"study": "SKM Kabupaten Maju 2024", "area": "Kabupaten Maju",
+                                         "data": "jawaban.csv", "codebook": "codebook.yaml",
+                                         "design": {"strata": "unit"}, "levels": ["unit"]})
+    _write_yaml(folder / "studi.yaml", {
+        "study": "SKM Kabupaten Maju 2025-2026", "area": {"name": "Kabupaten Maju", "level": "kabupaten"},
+        "data": "jawaban.csv", "codebook": "codebook.yaml", "design": {"strata": ["unit", "periode"]},
+        "levels": ["unit", "periode", ["unit", "periode"]], "unit": "unit", "period": "periode",
+        "names": {"unit": "nama_unit"}, "service_type": "jenis",
+        "targets": {"area": 80, "default": 78, "units": {"PKM1": 85}},
+        "previous": {"label": "2024", "ikm": 75.0, "n": 400, "units": "ikm_2024_unit.csv"},
+        "series": {"studies": ["studi_2024"], "labels": ["2024"], "rename": {"CAPIL": "DUK"}},
+        "innovations": "inovasi.csv", "external": "ombudsman.csv"})
+    return {"study": folder / "studi.yaml", "true_did": TRUE_DID}

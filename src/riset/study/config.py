@@ -61,8 +61,9 @@ from riset.errors import RisetError
 from riset.i18n import LANGUAGES
 
 __all__ = [
-    "AREA_LEVELS", "Area", "DataSource", "DesignSpec", "STUDY_FILE", "StudyConfig", "StudyError",
-    "WEIGHTING_METHODS", "WeightingSpec", "find_study_file", "load_study", "read_yaml", "study_from_mapping",
+    "AREA_LEVELS", "Area", "DataSource", "DesignSpec", "OMBUDSMAN_ZONES_2021", "Previous", "STUDY_FILE", "SeriesSpec",
+    "StudyConfig", "StudyError", "Targets", "WEIGHTING_METHODS", "WeightingSpec", "find_study_file", "load_study",
+    "read_yaml", "study_from_mapping",
 ]
 
 #: The usual name of a study file; `riset report DIR` looks for it in DIR.
@@ -78,7 +79,13 @@ LONELY_PSU = ("fail", "remove", "certainty", "adjust", "average")
 
 _TOP_KEYS = ("study", "area", "organiser", "team", "fieldwork", "date", "logo", "data", "codebook", "design",
              "levels", "unit", "period", "names", "service_type", "weighting", "overall", "importance",
-             "language", "seed", "frame", "drivers", "description")
+             "language", "seed", "frame", "drivers", "description", "targets", "previous", "series", "innovations",
+             "external")
+_TARGET_KEYS = ("area", "units", "default")
+_PREVIOUS_KEYS = ("label", "ikm", "se", "ci", "n", "units")
+_SERIES_KEYS = ("studies", "labels", "rename")
+#: Ombudsman compliance zones until 2021 (lower bounds of the converted score): hijau >= 81, kuning >= 51.
+OMBUDSMAN_ZONES_2021 = ((81.0, "hijau"), (51.0, "kuning"), (0.0, "merah"))
 _DESIGN_KEYS = ("weights", "strata", "psu", "fpc", "ssu", "fpc2", "lonely_psu")
 _WEIGHTING_KEYS = ("method", "calfun", "margins", "count", "variables", "scale", "keep_totals", "targets", "bounds",
                    "trim", "collapse_min_n")
@@ -155,6 +162,41 @@ class WeightingSpec:
 
 
 @dataclass(frozen=True)
+class Targets:
+    """IKM targets (converted scale): for the whole area, per unit code, and a default for other units."""
+
+    area: float | None = None
+    units: dict = field(default_factory=dict)
+    default: float | None = None
+
+    def for_unit(self, code) -> float | None:
+        return self.units.get(code, self.units.get(str(code), self.default))
+
+
+@dataclass(frozen=True)
+class Previous:
+    """Last year's published IKM (from its report): label, the area's IKM with its SE, CI or n, and an optional
+    table per unit (columns unit, ikm and se, or ci_low + ci_high, or n)."""
+
+    label: str
+    ikm: float | None = None
+    se: float | None = None
+    ci: tuple[float, float] | None = None
+    n: int | None = None
+    units: Path | None = None
+
+
+@dataclass(frozen=True)
+class SeriesSpec:
+    """Earlier studies (one study file per year, oldest first) reported as one series with this one; unit
+    codes renamed by `rename` (old -> new) before they are aligned."""
+
+    studies: tuple[Path, ...]
+    labels: tuple[str, ...] = ()
+    rename: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class StudyConfig:
     """Everything study-specific, from a study file (`load_study`) or built in code (`study_from_mapping`)."""
 
@@ -184,6 +226,11 @@ class StudyConfig:
     replicates: int = 200
     out_of_sample: bool = True
     description: str | None = None
+    targets: Targets | None = None
+    previous: Previous | None = None
+    series: SeriesSpec | None = None
+    innovations: Path | None = None
+    external: Path | None = None
 
     def files(self) -> dict[str, Path]:
         """Every input file the study reads, by role (data files numbered when there are several)."""
@@ -307,6 +354,11 @@ def study_from_mapping(raw: Mapping[str, Any], folder: str | Path, source: Path 
         replicates=r.integer("drivers.replicates", drivers.get("replicates", 200), minimum=20),
         out_of_sample=r.boolean("drivers.out_of_sample", drivers.get("out_of_sample", True)),
         description=r.text("description", required=False),
+        targets=r.targets(),
+        previous=r.previous(),
+        series=r.series(),
+        innovations=r.path("innovations", required=False),
+        external=r.path("external", required=False),
     )
 
 
@@ -483,6 +535,73 @@ class _Reader:
         if value is None or value is False:
             return value
         return self.columns("importance", value)
+
+    def number(self, key: str, value, low: float = 25.0, high: float = 100.0) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            self.fail(key, value, f"a number from {low:g} to {high:g}")
+        return float(value)
+
+    def mapping(self, key: str, allowed: Sequence[str]) -> Mapping | None:
+        value = self.raw.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, Mapping):
+            self.fail(key, value, f"a set of keys ({', '.join(allowed)})")
+        self.unknown(value, allowed, f"{key}.")
+        return value
+
+    def targets(self) -> Targets | None:
+        value = self.raw.get("targets")
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return Targets(area=self.number("targets", value), default=self.number("targets", value))
+        value = self.mapping("targets", _TARGET_KEYS)
+        if value is None:
+            return None
+        units = value.get("units") or {}
+        if not isinstance(units, Mapping):
+            self.fail("targets.units", units, "a set of 'unit code: target' pairs")
+        return Targets(area=None if value.get("area") is None else self.number("targets.area", value["area"]),
+                       units={k: self.number(f"targets.units.{k}", v) for k, v in units.items()},
+                       default=None if value.get("default") is None else self.number("targets.default",
+                                                                                      value["default"]))
+
+    def previous(self) -> Previous | None:
+        value = self.mapping("previous", _PREVIOUS_KEYS)
+        if value is None:
+            return None
+        ci = value.get("ci")
+        if ci is not None and not (isinstance(ci, list) and len(ci) == 2 and ci[0] < ci[1]):
+            self.fail("previous.ci", ci, "two numbers [lower, upper]")
+        n = value.get("n")
+        return Previous(
+            label=self.text("previous.label", True, value.get("label")),
+            ikm=None if value.get("ikm") is None else self.number("previous.ikm", value["ikm"]),
+            se=None if value.get("se") is None else self.number("previous.se", value["se"], 0.0, 50.0),
+            ci=None if ci is None else (self.number("previous.ci", ci[0]), self.number("previous.ci", ci[1])),
+            n=None if n is None else self.integer("previous.n", n, 2),
+            units=None if value.get("units") is None else self.resolve("previous.units", value["units"]))
+
+    def series(self) -> SeriesSpec | None:
+        value = self.mapping("series", _SERIES_KEYS)
+        if value is None:
+            return None
+        studies = value.get("studies")
+        if not isinstance(studies, list) or not studies:
+            self.fail("series.studies", studies, "a list of earlier study files, oldest first")
+        labels = value.get("labels") or []
+        if labels and len(labels) != len(studies):
+            self.fail("series.labels", labels, f"one label per study ({len(studies)})")
+        rename = value.get("rename") or {}
+        if not isinstance(rename, Mapping):
+            self.fail("series.rename", rename, "a set of 'old code: new code' pairs")
+        paths = []
+        for i, item in enumerate(studies, start=1):
+            path = self.folder / str(item) if not Path(str(item)).is_absolute() else Path(str(item))
+            path = path / STUDY_FILE if path.is_dir() else path
+            if not path.is_file():
+                raise StudyError(f"{self.name}: study file '{item}' of key 'series.studies' not found")
+            paths.append(path)
+        return SeriesSpec(tuple(paths), tuple(str(x) for x in labels), {str(k): str(v) for k, v in rename.items()})
 
     def weighting(self) -> WeightingSpec:
         value = self.raw.get("weighting")

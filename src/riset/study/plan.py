@@ -22,7 +22,8 @@ __all__ = ["STEPS", "Step", "StudyPlan"]
 
 #: Every analysis of a study, in report order.
 STEPS = ("ikm", "levels", "league", "weighting", "profile", "instrument", "period_change", "drivers",
-         "out_of_sample", "ipa", "csi", "recommendations")
+         "out_of_sample", "ipa", "csi", "recommendations", "series", "targets", "published", "study_series",
+         "innovations", "external")
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Step:
     runs: bool
     reason: str
     values: dict = field(default_factory=dict)
+    optional: bool = False
 
     def text(self, lang: str | None = None) -> str:
         """'<analysis>: <computed as / skipped because> ...' in `lang`."""
@@ -61,8 +63,8 @@ class StudyPlan:
         return self[code].runs
 
     def skipped(self) -> list[Step]:
-        """The steps that are not computed."""
-        return [s for s in self.steps if not s.runs]
+        """The analyses the study's data could not support (optional extras not asked for are not listed)."""
+        return [s for s in self.steps if not s.runs and not s.optional]
 
     def to_frame(self) -> pd.DataFrame:
         """One row per step: langkah (code), dihitung, alasan (code)."""
@@ -73,7 +75,10 @@ class StudyPlan:
         """The plan in words: what will be computed, what will be skipped and why."""
         lang = check_language(lang)
         lines = [say("plan_title", lang, n=self.n_respondents)]
-        lines += [("  + " if s.runs else "  - ") + s.text(lang) for s in self.steps]
+        lines += [("  + " if s.runs else "  - ") + s.text(lang) for s in self.steps if s.runs or not s.optional]
+        extras = [say(f"step_{s.code}", lang) for s in self.steps if s.optional and not s.runs]
+        if extras:
+            lines.append(say("plan_extras", lang, steps=", ".join(extras)))
         lines += [say("plan_warning", lang, text=w.text(lang)) for w in self.warnings]
         return "\n".join(lines)
 

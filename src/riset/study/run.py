@@ -47,7 +47,10 @@ from riset.skm.ipa import CsiResult, IpaResult, csi, derived_importance, ipa
 from riset.skm.recommend import Recommendations, recommend
 from riset.skm.schemes import Scheme, get_scheme
 from riset.study.config import StudyConfig, StudyError, load_study
+from riset.skm.trend import period_series
 from riset.study.plan import Step, StudyPlan
+from riset.study.progress import (Progress, did_columns, external_scores, innovation_effects, published_table,
+                                  read_innovations, series_table, targets_table)
 from riset.survey.design import SurveyDesign
 from riset.survey.diagnostics import margin_shares, weight_summary
 from riset.survey.margins import margin_from_table
@@ -107,6 +110,7 @@ class StudyResults:
     csi_result: CsiResult | None
     recommend_result: dict[str, Recommendations]
     period_change: pd.DataFrame | None = None
+    progress: Progress = field(default_factory=Progress)
     notes: list = field(default_factory=list)
 
     # ------------------------------------------------------------------ convenient views
@@ -353,6 +357,17 @@ def plan_study(config: StudyConfig, survey: SurveyData) -> StudyPlan:
              "ipa_stated" if importance else ("ipa_derived" if overall else "no_importance_no_overall")),
         Step("csi", bool(importance), "csi" if importance else "no_importance"),
         Step("recommendations", True, "recommendations" if n_units else "recommendations_area"),
+        Step("series", n_periods >= 3, "series" if n_periods >= 3 else "few_periods", {"n": n_periods},
+             optional=n_periods < 2),
+        Step("targets", config.targets is not None, "targets" if config.targets else "no_targets", optional=True),
+        Step("published", config.previous is not None, "published" if config.previous else "no_previous",
+             optional=True),
+        Step("study_series", config.series is not None, "study_series" if config.series else "no_series",
+             {"n": len(config.series.studies) if config.series else 0}, optional=True),
+        Step("innovations", config.innovations is not None, "innovations" if config.innovations else "no_innovations",
+             optional=True),
+        Step("external", config.external is not None, "external" if config.external else "no_external",
+             optional=True),
     ]
     warnings = []
     if config.data and any(d.source == "online" for d in config.data):
@@ -377,22 +392,29 @@ def run_study(study: str | Path | StudyConfig, *, progress: bool = False) -> Stu
     overall, importance_map = _overall(config, survey), _importance(config, survey)
     notes: list = [survey.summary()]
 
-    data = survey.data.assign(**{_EQUAL: 1.0})
-    base = _design(data, config, weights=config.design.weights)
-    equal = _design(data, config, weights=_EQUAL)
-    run = None
-    designs = {"none": equal, "design": base}
-    if config.weighting.adjusts:
-        run = _adjusted(base, config)
-        designs["final"] = run.design
+    register = read_innovations(config, survey.data)
+    extra = did_columns(config, survey.data, register) if register is not None else {}
+    data = survey.data.assign(**{_EQUAL: 1.0}, **extra)
+    designs, weighting, run = _designs(data, config)
+    base, final = designs["design"], designs[weighting]
+    if run is not None:
         notes += run.notes
-    weighting = {"none": "none", "design": "design"}.get(config.weighting.method, "final")
-    final = designs[weighting]
 
     levels = {AREA: (), **{config.level_name(lv): lv for lv in config.levels}}
     ikm_table, nrr_table = _ikm_tables(final, unsur_map, scheme, levels, config)
     period_change = _period_change(final, unsur_map, scheme, config, notes) if plan.runs("period_change") else None
     final_data = data.assign(**{_FINAL: np.asarray(final.weights)})
+    area_row = ikm_table[ikm_table["level"] == AREA].iloc[0]
+    units = ikm_table[ikm_table["level"] == config.unit] if config.unit in levels else ikm_table.iloc[0:0]
+    series = None
+    if plan.runs("series"):
+        series = (period_series(final, unsur_map, config.period, scheme=scheme),
+                  period_series(final, unsur_map, config.period, by=config.unit, scheme=scheme) if config.unit else None)
+    progress_tables = Progress(
+        series=series[0] if series else None, series_units=series[1] if series else None,
+        targets=targets_table(config, area_row, units), published=published_table(config, area_row, units),
+        study_series=series_table(config, area_row, units, _ikm_of), external=external_scores(config),
+        innovations=None if register is None else innovation_effects(config, final, unsur_map, register, scheme))
 
     drivers = check = None
     if plan.runs("drivers"):
@@ -430,7 +452,7 @@ def run_study(study: str | Path | StudyConfig, *, progress: bool = False) -> Stu
         weight_table=weight_summary({"desain": base, "akhir": final}),
         margins=_margin_shares(base, final, config) if run is not None else None,
         instrument=instrument, drivers=drivers, drivers_check=check, ipa_result=ipa_result, csi_result=csi_result,
-        recommend_result=recommend_result, period_change=period_change, notes=notes,
+        recommend_result=recommend_result, period_change=period_change, progress=progress_tables, notes=notes,
     )
 
 
@@ -440,6 +462,28 @@ class _Ikm:
 
     table: pd.DataFrame
     nrr: pd.DataFrame
+
+
+def _designs(data: pd.DataFrame, config: StudyConfig) -> tuple[dict[str, SurveyDesign], str, WeightingRun | None]:
+    """The designs of the study ('none' equal weights, 'design', and 'final' when weights are adjusted to
+    margins), the key of the one the tables use, and the weighting run."""
+    base = _design(data, config, weights=config.design.weights)
+    designs = {"none": _design(data, config, weights=_EQUAL), "design": base}
+    run = None
+    if config.weighting.adjusts:
+        run = _adjusted(base, config)
+        designs["final"] = run.design
+    return designs, {"none": "none", "design": "design"}.get(config.weighting.method, "final"), run
+
+
+def _ikm_of(config: StudyConfig) -> tuple[pd.Series, pd.DataFrame]:
+    """The IKM of an earlier study (`series:`): its area row and unit rows, with its own design and weights."""
+    survey = read_study_survey(config)
+    designs, weighting, _ = _designs(survey.data.assign(**{_EQUAL: 1.0}), config)
+    levels = {AREA: (), **({config.unit: (config.unit,)} if config.unit else {})}
+    table, _ = _ikm_tables(designs[weighting], survey.codebook.unsur_map("unsur"),
+                           get_scheme(survey.codebook.scheme), levels, config)
+    return table[table["level"] == AREA].iloc[0], table[table["level"] == config.unit]
 
 
 def _design(data: pd.DataFrame, config: StudyConfig, weights: str | None) -> SurveyDesign:
