@@ -42,3 +42,22 @@ for (u in sort(unique(skm$unit))) {
   out[[u]] <- list(estimate = num(coef(contrasts)), se = num(SE(contrasts)), df = df)
 }
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE), file.path("tests", "data", "golden", "trend.json"))
+
+# ---- Difference in differences: PKM-A innovates from P3; PKM-B is the comparison unit. Four domains of the one
+# design (innovating / comparison x before (P1, P2) / after (P3)); svyby(covmat = TRUE) of the totals and
+# svycontrast of (IKM_A,after - IKM_A,before) - (IKM_B,after - IKM_B,before).
+skm$did <- ifelse(skm$unit == "PKM-A", "T", ifelse(skm$unit == "PKM-B", "C", NA))
+skm$did <- ifelse(is.na(skm$did), NA, paste0(skm$did, ifelse(skm$periode == "P3", "after", "before")))
+dskm <- svydesign(id = ~hari + id_responden, strata = ~unit, fpc = ~n_hari + n_pengunjung, data = skm)
+sub <- subset(dskm, !is.na(did))
+by <- svyby(totals, ~did, sub, svytotal, covmat = TRUE)
+est <- coef(by)
+v <- vcov(by)
+nm <- sub(":", "_", names(est))
+names(est) <- nm
+dimnames(v) <- list(nm, nm)
+st <- structure(est, var = v, statistic = "total", class = "svystat")
+did <- svycontrast(st, list(did = parse(text = paste0("(", ikm_of("Tafter"), "-", ikm_of("Tbefore"), ")-(",
+                                                      ikm_of("Cafter"), "-", ikm_of("Cbefore"), ")"))[[1]]))
+out$did <- list(estimate = num(coef(did)), se = num(SE(did)), df = degf(sub))
+writeLines(toJSON(out, digits = NA, auto_unbox = TRUE), file.path("tests", "data", "golden", "trend.json"))

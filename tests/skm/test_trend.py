@@ -108,3 +108,27 @@ def test_series_matches_r_svycontrast_on_svyby_with_three_periods(unit):
     assert trend["selisih"] == pytest.approx(25 * gold[unit]["estimate"][2], rel=1e-9)
     assert trend["se"] == pytest.approx(25 * gold[unit]["se"][2], rel=1e-6)
     assert changes["df"].tolist() + [trend["df"]] == gold[unit]["df"]
+
+
+def test_difference_in_differences_matches_r_svycontrast_on_four_domains():
+    # tests/r/golden_trend.R: PKM-A innovates from P3, PKM-B compares; periods share PSUs (correlated domains)
+    import json
+    from pathlib import Path
+
+    from riset.skm.ikm_design import period_fit
+    from riset.skm.trend import did_coefficients
+
+    golden = Path(__file__).resolve().parents[1] / "data" / "golden"
+    gold = json.loads((golden / "trend.json").read_text())
+    data = pd.read_csv(golden / "ikm_design_data.csv").assign(periode=gold["periode"])
+    group = data["unit"].map({"PKM-A": "inovasi", "PKM-B": "pembanding"})
+    data["did"] = (group + "|" + np.where(data["periode"] == "P3", "sesudah", "sebelum")).where(group.notna())
+    keys = ["persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi", "perilaku", "sarana", "pengaduan"]
+    design = SurveyDesign(data, weights="bobot", strata="unit", psu="hari", ssu="id_responden", fpc="n_hari",
+                          fpc2="n_pengunjung")
+    categories = ["inovasi|sesudah", "inovasi|sebelum", "pembanding|sesudah", "pembanding|sebelum"]
+    fit = period_fit(design, {f"U{i + 1}": k for i, k in enumerate(keys)}, "did", None, periods=categories)
+    row = fit.contrast(did_coefficients(categories)).frame([fit.model.k + 1], 0.95, None).iloc[0]
+    assert row["selisih"] == pytest.approx(25 * gold["did"]["estimate"], rel=1e-9)
+    assert row["se"] == pytest.approx(25 * gold["did"]["se"], rel=1e-6)
+    assert row["df"] == gold["did"]["df"]
