@@ -49,3 +49,14 @@ def test_targets_published_series_and_external(res):
     assert np.isnan(duk["selisih"].iloc[0]) and not np.isnan(duk["selisih"].iloc[1])
     zones = results.progress.external.set_index("tahun")["zona"].to_dict()
     assert zones == {2019: "merah", 2021: "kuning", 2023: "hijau"}
+
+
+def test_report_has_the_perkembangan_sections(res, tmp_path):
+    from riset.present.report import write_report
+
+    results, _ = res
+    html = write_report(results, tmp_path)["html"].read_text(encoding="utf-8")
+    for title in ("Perkembangan antar Periode", "Dibandingkan Angka 2024", "Seri Survei Tahun ke Tahun",
+                  "Capaian Sasaran", "Dampak Inovasi Pelayanan", "Nilai Kepatuhan Eksternal"):
+        assert title in html, title
+    assert "Antrean daring" in html and "tren sejajar" in html and "kuning" in html

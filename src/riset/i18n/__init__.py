@@ -149,12 +149,14 @@ def fmt_num(value, decimals: int = 2, lang: str | None = None) -> str:
 
     Missing values print as an en dash.
 
-    >>> fmt_num(1234567.891, 1), fmt_num(float("nan"))
-    ('1.234.567,9', '–')
+    Negative numbers carry a real minus sign (U+2212), which does not break a line.
+
+    >>> fmt_num(1234567.891, 1), fmt_num(float("nan")), fmt_num(-1.5)
+    ('1.234.567,9', '–', '−1,50')
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    text = f"{float(value):,.{decimals}f}"
+    text = f"{float(value):,.{decimals}f}".replace("-", "\u2212")
     if check_language(lang) == "id":
         text = text.translate(_ID_DIGITS)
     return text
@@ -164,12 +166,14 @@ _ID_DIGITS = str.maketrans({",": ".", ".": ","})
 
 
 def fmt_ci(low, high, decimals: int = 2, lang: str | None = None) -> str:
-    """A confidence interval for people: '80,12–84,77' (id) or '80.12–84.77' (en).
+    """A confidence interval for people: '80,12–84,77' (id) or '80.12–84.77' (en); with a negative limit the
+    dash would read as a minus, so the limits are joined by words: '−4,64 s.d. −2,95' / '−4.64 to −2.95'.
 
-    >>> fmt_ci(80.123, 84.771)
-    '80,12–84,77'
+    >>> fmt_ci(80.123, 84.771), fmt_ci(-4.64, 2.5), fmt_ci(-4.64, -2.95, lang="en")
+    ('80,12–84,77', '−4,64 s.d. 2,50', '−4.64 to −2.95')
     """
-    return f"{fmt_num(low, decimals, lang)}–{fmt_num(high, decimals, lang)}"
+    joint = "–" if not (low is not None and float(low) < 0) else (" s.d. " if check_language(lang) == "id" else " to ")
+    return f"{fmt_num(low, decimals, lang)}{joint}{fmt_num(high, decimals, lang)}"
 
 
 def fmt_pct(share, decimals: int = 1, lang: str | None = None) -> str:

@@ -360,6 +360,7 @@ def _analisis(results, figures, lang: str) -> Chapter:
                                                            period_change_table(results, lang)]))
     else:
         sections.append(Section(say("sec_change", lang), [Paragraph(plan["period_change"].text(lang))]))
+    sections += _perkembangan(results, lang)
     if results.instrument is not None:
         sections.append(Section(say("sec_instrument", lang), [Paragraph(_instrument_text(results, lang))]))
     return Chapter(say("chapter_word", lang, n="IV"), say("ch_analysis", lang), sections)
@@ -394,6 +395,91 @@ def _instrument_text(results, lang: str) -> str:
                invalid=", ".join(invalid) or say("none", lang), alpha=fmt_num(ins.alpha, 2, lang),
                verdict=say("reliable" if ins.reliable else "unreliable", lang),
                threshold=fmt_num(ins.threshold, 2, lang))
+
+
+def _perkembangan(results, lang: str) -> list[Section]:
+    """Bab IV sections on progress: the series and trend, last year's figures, earlier studies, targets,
+    innovations and external scores (only those the study file asked for)."""
+    progress, sch, config = results.progress, results.scheme, results.config
+    sections = []
+    if progress.series is not None:
+        trend = progress.series.trend.iloc[0]
+        periods = progress.series.periods
+        blocks = [Paragraph(say("text_series", lang, first=periods[0], last=periods[-1], n=len(periods),
+                                slope=_signed(trend["selisih"], lang), ci=fmt_ci(trend["ci_low"], trend["ci_high"], 2, lang),
+                                verdict=_verdict(trend, lang)))]
+        rows = [[str(r[config.period]), fmt_num(r["n_responden"], 0, lang), fmt_num(r["ikm_konversi"], 2, lang),
+                 fmt_ci(r["ci_low"], r["ci_high"], 2, lang), str(r["mutu"])] for _, r in progress.series.table.iterrows()]
+        blocks.append(Table(say("tab_series_area", lang, area=config.area.name),
+                            [label("periode", lang), label("n", lang), label("ikm_konversi_pendek", lang),
+                             label("ci95", lang), label("mutu", lang)], rows, ["l", "r", "r", "r", "c"]))
+        if progress.series_units is not None:
+            t = progress.series_units.trend
+            rows = [[unit_label(results, r), _signed(r["selisih"], lang), fmt_ci(r["ci_low"], r["ci_high"], 2, lang),
+                     fmt_p(r["p_holm"], lang), _verdict(r, lang)] for _, r in t.iterrows()]
+            blocks.append(Table(say("tab_series_units", lang), [label("unit", lang), label("tren", lang),
+                                                                label("ci95", lang), label("p_holm", lang),
+                                                                label("perubahan", lang)], rows,
+                                ["l", "r", "r", "r", "l"], note=progress.series.notes[-1].text(lang)))
+        sections.append(Section(say("sec_series", lang), blocks))
+    if progress.published is not None:
+        pub = progress.published
+        rows = [[config.area.name if r["level"] == AREA else results.unit_name(r["group"]),
+                 fmt_num(r["ikm_konversi"], 2, lang), fmt_num(r["ikm_terbit"], 2, lang), _signed(r["selisih"], lang),
+                 fmt_ci(r["ci_low"], r["ci_high"], 2, lang), fmt_p(r["p_value"], lang), _verdict(r, lang)]
+                for _, r in pub.iterrows()]
+        kinds = [say(f"published_{k}", lang) for k in dict.fromkeys(pub["jenis_uji"])]
+        sections.append(Section(say("sec_published", lang, label=pub["label"].iloc[0]), [
+            Table(say("tab_published", lang, label=pub["label"].iloc[0]),
+                  [label("unit", lang), label("ikm_konversi_pendek", lang), say("col_published", lang,
+                                                                                label=pub["label"].iloc[0]),
+                   label("selisih", lang), label("ci95", lang), "p", label("perubahan", lang)], rows,
+                  ["l", "r", "r", "r", "r", "r", "l"]), *[Paragraph(k) for k in kinds]]))
+    if progress.study_series is not None:
+        series = progress.study_series
+        studies = list(dict.fromkeys(series["studi"]))
+        wide = series.pivot_table(index=["level", "kode"], columns="studi", values="ikm_konversi", aggfunc="first",
+                                  sort=False)
+        last = series.groupby(["level", "kode"]).tail(1).set_index(["level", "kode"])
+        rows = [[str(last.loc[(lv, code), "nama"]), *[fmt_num(wide.loc[(lv, code)].get(s), 2, lang) for s in studies],
+                 _verdict(last.loc[(lv, code)], lang) if last.loc[(lv, code), "perubahan"] else "–"]
+                for (lv, code) in wide.index]
+        sections.append(Section(say("sec_study_series", lang), [
+            Table(say("tab_study_series", lang), [label("unit", lang), *studies, label("perubahan", lang)], rows,
+                  ["l"] + ["r"] * len(studies) + ["l"], note=say("note_study_series", lang))]))
+    if progress.targets is not None:
+        t = progress.targets
+        rows = [[config.area.name if r["level"] == AREA else unit_label(results, r), fmt_num(r["ikm_konversi"], 2, lang),
+                 fmt_ci(r["ci_low"], r["ci_high"], 2, lang), fmt_num(r["target"], 2, lang),
+                 say(f"target_{r['status']}", lang), fmt_pct(r["p_target"], 0, lang)] for _, r in t.iterrows()]
+        sections.append(Section(say("sec_targets", lang), [
+            Paragraph(say("text_targets", lang)),
+            Table(say("tab_targets", lang), [label("unit", lang), label("ikm_konversi_pendek", lang),
+                                             label("ci95", lang), label("sasaran", lang), label("status", lang),
+                                             label("p_sasaran", lang)], rows, ["l", "r", "r", "r", "l", "r"])]))
+    if progress.innovations is not None:
+        blocks = []
+        for _, r in progress.innovations.iterrows():
+            blocks.append(Paragraph(say("text_innovation", lang, name=r["nama"], unit=", ".join(
+                results.unit_name(u) for u in r["unit"].split(", ")), start=r["mulai"], did=_signed(r["did"], lang),
+                ci=fmt_ci(r["ci_low"], r["ci_high"], 2, lang), p=fmt_p(r["p_value"], lang),
+                verdict=_verdict(r, lang), n_t=int(r["n_inovasi"]), n_c=int(r["n_pembanding"]))))
+            if "placebo_did" in r and pd.notna(r.get("placebo_did")):
+                blocks.append(Paragraph(say("text_placebo", lang, did=_signed(r["placebo_did"], lang),
+                                            p=fmt_p(r["placebo_p_value"], lang))))
+        blocks.append(Paragraph(say("text_did_assumption", lang)))
+        sections.append(Section(say("sec_innovations", lang), blocks))
+    if progress.external is not None:
+        e = progress.external
+        rows = [[str(int(r["tahun"])), "–" if pd.isna(r["nilai"]) else fmt_num(r["nilai"], 2, lang),
+                 str(r.get("kategori") or "–") if pd.notna(r.get("kategori")) else "–",
+                 say(f"zona_{r['zona']}", lang) if r["zona"] in ("hijau", "kuning", "merah") else str(r["zona"] or "–"),
+                 str(r["sumber"])] for _, r in e.iterrows()]
+        sections.append(Section(say("sec_external", lang), [
+            Table(say("tab_external", lang), [label("tahun", lang), label("nilai", lang), label("kategori", lang),
+                                              label("zona", lang), label("sumber", lang)], rows,
+                  ["l", "r", "c", "l", "l"], note=say("note_external", lang))]))
+    return sections
 
 
 def _kesimpulan(results, lang: str) -> Chapter:

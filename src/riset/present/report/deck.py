@@ -209,10 +209,8 @@ def _change_slide(deck: _Deck, results, figures: dict[str, Figure]) -> None:
         return
     lang = deck.lang
     area = results.period_change[results.period_change["level"] == AREA].iloc[0]
-    sign = "+" if area["selisih"] > 0 else "−" if area["selisih"] < 0 else ""
     title = say("deck_change_title", lang, verdict=say(f"verdict_{area['perubahan']}", lang),
-                first=area["periode_awal"], last=area["periode_akhir"],
-                change=sign + fmt_num(abs(area["selisih"]), 2, lang))
+                first=area["periode_awal"], last=area["periode_akhir"], change=_signed(area["selisih"], lang))
     notes = say("deck_notes_change", lang, ci=fmt_ci(area["ci_low"], area["ci_high"], 2, lang))
     if "period_units" in figures:
         _picture(deck, title, figures["period_units"], notes)
@@ -236,6 +234,34 @@ def _ipa_slide(deck: _Deck, results, figures: dict[str, Figure]) -> None:
     quad = [unsur_name(k, lang, sch, code=False) for k in results.ipa.loc[results.ipa["kuadran"] == "I", "unsur"]]
     title = say("deck_ipa_title", lang, unsur=", ".join(quad)) if quad else say("deck_ipa_none", lang)
     _picture(deck, title, figures["ipa"], say("deck_notes_ipa", lang))
+
+
+def _progress_slide(deck: _Deck, results) -> None:
+    """One slide with the study's progress: the trend, last year's figure, targets, innovations."""
+    lang, progress, area = deck.lang, results.progress, results.config.area.name
+    items = []
+    if progress.series is not None:
+        trend = progress.series.trend.iloc[0]
+        items.append(say("deck_series", lang, slope=_signed(trend["selisih"], lang),
+                         verdict=say(f"verdict_{trend['perubahan']}", lang)))
+    if progress.published is not None and (progress.published["level"] == AREA).any():
+        row = progress.published[progress.published["level"] == AREA].iloc[0]
+        items.append(say("deck_published", lang, label=row["label"], published=fmt_num(row["ikm_terbit"], 2, lang),
+                         ikm=fmt_num(row["ikm_konversi"], 2, lang), verdict=say(f"verdict_{row['perubahan']}", lang)))
+    if progress.targets is not None:
+        met = int((progress.targets["status"] == "met").sum())
+        items.append(say("deck_targets", lang, met=met, n=len(progress.targets)))
+    if progress.innovations is not None:
+        for _, r in progress.innovations.iterrows():
+            items.append(say("deck_innovation", lang, name=r["nama"], did=_signed(r["did"], lang),
+                             ci=fmt_ci(r["ci_low"], r["ci_high"], 2, lang)))
+    if items:
+        _bullets(deck, say("deck_progress", lang, area=area), items, say("text_did_assumption", lang)
+                 if progress.innovations is not None else "")
+
+
+def _signed(value: float, lang: str) -> str:
+    return ("+" if value > 0 else "") + fmt_num(value, 2, lang)
 
 
 def _recommendation_slides(deck: _Deck, results) -> None:
@@ -294,6 +320,7 @@ def write_deck(results, path: str | Path, lang: str | None = None, figures: dict
     _change_slide(deck, results, figures)
     _drivers_slide(deck, results, figures)
     _ipa_slide(deck, results, figures)
+    _progress_slide(deck, results)
     _bullets(deck, say("deck_conclusions", lang), found)
     _recommendation_slides(deck, results)
     skipped = [step.text(lang) for step in results.plan.skipped()]
