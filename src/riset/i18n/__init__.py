@@ -36,7 +36,7 @@ import yaml
 from riset.errors import RisetError
 
 __all__ = [
-    "LANGUAGES", "Lang", "Note", "catalog", "check_language", "fmt_ci", "fmt_num", "fmt_p", "fmt_pct",
+    "LANGUAGES", "Lang", "Note", "catalog", "check_language", "fmt_ci", "fmt_num", "fmt_p", "fmt_pct", "fmt_signed",
     "get_language", "label", "say", "set_language",
 ]
 
@@ -163,6 +163,15 @@ def fmt_num(value, decimals: int = 2, lang: str | None = None) -> str:
 
 
 _ID_DIGITS = str.maketrans({",": ".", ".": ","})
+
+
+def fmt_signed(value, decimals: int = 2, lang: str | None = None) -> str:
+    """A change for people, always with its sign: '+1,23', '−0,45', '0,00'.
+
+    >>> fmt_signed(1.234), fmt_signed(-0.45, lang="en")
+    ('+1,23', '−0.45')
+    """
+    return ("+" if value is not None and float(value) > 0 else "") + fmt_num(value, decimals, lang)
 
 
 def fmt_ci(low, high, decimals: int = 2, lang: str | None = None) -> str:

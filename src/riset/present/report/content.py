@@ -20,7 +20,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from riset.i18n import check_language, fmt_ci, fmt_num, fmt_p, fmt_pct, label, say
+from riset.i18n import check_language, fmt_ci, fmt_num, fmt_p, fmt_pct, fmt_signed, label, say
 from riset.present.report.document import Bullets, Callout, Chapter, Cover, Figure, Laporan, Paragraph, Section, Table
 from riset.present.report.text import headline, methodology
 from riset.skm.ikm import ikm as plain_ikm
@@ -143,14 +143,8 @@ def plain_formula_table(results, lang: str | None = None) -> Table | None:
               label("selisih", lang)]
     body = [[unit_label(results, r) if by else results.config.area.name, fmt_num(r["ikm_konversi"], 2, lang),
              fmt_ci(r["ci_low"], r["ci_high"], 2, lang), fmt_num(r["polos"], 2, lang),
-             _signed(r["ikm_konversi"] - r["polos"], lang)] for _, r in merged.iterrows()]
+             fmt_signed(r["ikm_konversi"] - r["polos"], 2, lang)] for _, r in merged.iterrows()]
     return Table(say("tab_plain_formula", lang), header, body, ["l", "r", "r", "r", "r"])
-
-
-def _signed(value: float, lang: str, decimals: int = 2) -> str:
-    """'+1,23' / '−0,45' (a real minus sign)."""
-    text = fmt_num(abs(value), decimals, lang)
-    return ("+" if value > 0 else "−" if value < 0 else "") + text
 
 
 def period_change_table(results, lang: str | None = None) -> Table:
@@ -167,7 +161,7 @@ def period_change_table(results, lang: str | None = None) -> Table:
     for _, r in pd.concat([area, units]).iterrows():
         name = results.config.area.name if r["level"] == AREA else unit_label(results, r)
         body.append([name, fmt_num(r["ikm_awal"], 2, lang), fmt_num(r["ikm_akhir"], 2, lang),
-                     _signed(r["selisih"], lang), fmt_ci(r["ci_low"], r["ci_high"], 2, lang),
+                     fmt_signed(r["selisih"], 2, lang), fmt_ci(r["ci_low"], r["ci_high"], 2, lang),
                      fmt_p(r["p_value"], lang), fmt_p(r["p_holm"], lang), _verdict(r, lang)])
     return Table(say("tab_period_change", lang, first=first, last=last), header, body,
                  ["l", "r", "r", "r", "r", "r", "r", "l"], note=say("note_period_holm", lang))
@@ -225,7 +219,7 @@ def conclusions(results, lang: str | None = None) -> list[str]:
     if results.period_change is not None:
         area = results.period_change[results.period_change["level"] == AREA].iloc[0]
         out.append(say("concl_change", lang, first=area["periode_awal"], last=area["periode_akhir"],
-                       change=_signed(area["selisih"], lang), ci=fmt_ci(area["ci_low"], area["ci_high"], 2, lang),
+                       change=fmt_signed(area["selisih"], 2, lang), ci=fmt_ci(area["ci_low"], area["ci_high"], 2, lang),
                        verdict=_verdict(area, lang)))
     return out
 
@@ -382,7 +376,7 @@ def _change_text(results, lang: str) -> str:
     units = change[change["level"] == results.config.unit]
     names = {v: [unit_label(results, r) for _, r in units.iterrows() if r["perubahan"] == v] for v in ("naik", "turun")}
     return say("text_change", lang, first=area["periode_awal"], last=area["periode_akhir"],
-               verdict=_verdict(area, lang), change=_signed(area["selisih"], lang),
+               verdict=_verdict(area, lang), change=fmt_signed(area["selisih"], 2, lang),
                ci=fmt_ci(area["ci_low"], area["ci_high"], 2, lang), p=fmt_p(area["p_value"], lang),
                n_units=len(units), up=", ".join(names["naik"]) or say("none", lang),
                down=", ".join(names["turun"]) or say("none", lang))
@@ -406,7 +400,7 @@ def _perkembangan(results, lang: str) -> list[Section]:
         trend = progress.series.trend.iloc[0]
         periods = progress.series.periods
         blocks = [Paragraph(say("text_series", lang, first=periods[0], last=periods[-1], n=len(periods),
-                                slope=_signed(trend["selisih"], lang), ci=fmt_ci(trend["ci_low"], trend["ci_high"], 2, lang),
+                                slope=fmt_signed(trend["selisih"], 2, lang), ci=fmt_ci(trend["ci_low"], trend["ci_high"], 2, lang),
                                 verdict=_verdict(trend, lang)))]
         rows = [[str(r[config.period]), fmt_num(r["n_responden"], 0, lang), fmt_num(r["ikm_konversi"], 2, lang),
                  fmt_ci(r["ci_low"], r["ci_high"], 2, lang), str(r["mutu"])] for _, r in progress.series.table.iterrows()]
@@ -415,7 +409,7 @@ def _perkembangan(results, lang: str) -> list[Section]:
                              label("ci95", lang), label("mutu", lang)], rows, ["l", "r", "r", "r", "c"]))
         if progress.series_units is not None:
             t = progress.series_units.trend
-            rows = [[unit_label(results, r), _signed(r["selisih"], lang), fmt_ci(r["ci_low"], r["ci_high"], 2, lang),
+            rows = [[unit_label(results, r), fmt_signed(r["selisih"], 2, lang), fmt_ci(r["ci_low"], r["ci_high"], 2, lang),
                      fmt_p(r["p_holm"], lang), _verdict(r, lang)] for _, r in t.iterrows()]
             blocks.append(Table(say("tab_series_units", lang), [label("unit", lang), label("tren", lang),
                                                                 label("ci95", lang), label("p_holm", lang),
@@ -425,7 +419,7 @@ def _perkembangan(results, lang: str) -> list[Section]:
     if progress.published is not None:
         pub = progress.published
         rows = [[config.area.name if r["level"] == AREA else results.unit_name(r["group"]),
-                 fmt_num(r["ikm_konversi"], 2, lang), fmt_num(r["ikm_terbit"], 2, lang), _signed(r["selisih"], lang),
+                 fmt_num(r["ikm_konversi"], 2, lang), fmt_num(r["ikm_terbit"], 2, lang), fmt_signed(r["selisih"], 2, lang),
                  fmt_ci(r["ci_low"], r["ci_high"], 2, lang), fmt_p(r["p_value"], lang), _verdict(r, lang)]
                 for _, r in pub.iterrows()]
         kinds = [say(f"published_{k}", lang) for k in dict.fromkeys(pub["jenis_uji"])]
@@ -461,11 +455,11 @@ def _perkembangan(results, lang: str) -> list[Section]:
         blocks = []
         for _, r in progress.innovations.iterrows():
             blocks.append(Paragraph(say("text_innovation", lang, name=r["nama"], unit=", ".join(
-                results.unit_name(u) for u in r["unit"].split(", ")), start=r["mulai"], did=_signed(r["did"], lang),
+                results.unit_name(u) for u in r["unit"].split(", ")), start=r["mulai"], did=fmt_signed(r["did"], 2, lang),
                 ci=fmt_ci(r["ci_low"], r["ci_high"], 2, lang), p=fmt_p(r["p_value"], lang),
                 verdict=_verdict(r, lang), n_t=int(r["n_inovasi"]), n_c=int(r["n_pembanding"]))))
             if "placebo_did" in r and pd.notna(r.get("placebo_did")):
-                blocks.append(Paragraph(say("text_placebo", lang, did=_signed(r["placebo_did"], lang),
+                blocks.append(Paragraph(say("text_placebo", lang, did=fmt_signed(r["placebo_did"], 2, lang),
                                             p=fmt_p(r["placebo_p_value"], lang))))
         blocks.append(Paragraph(say("text_did_assumption", lang)))
         sections.append(Section(say("sec_innovations", lang), blocks))

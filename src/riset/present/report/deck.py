@@ -23,7 +23,7 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
-from riset.i18n import check_language, fmt_ci, fmt_num, fmt_pct, label, say
+from riset.i18n import check_language, fmt_ci, fmt_num, fmt_pct, fmt_signed, label, say
 from riset.present import charts
 from riset.present.report.content import conclusions, report_date, unit_label
 from riset.present.report.document import Figure
@@ -210,7 +210,7 @@ def _change_slide(deck: _Deck, results, figures: dict[str, Figure]) -> None:
     lang = deck.lang
     area = results.period_change[results.period_change["level"] == AREA].iloc[0]
     title = say("deck_change_title", lang, verdict=say(f"verdict_{area['perubahan']}", lang),
-                first=area["periode_awal"], last=area["periode_akhir"], change=_signed(area["selisih"], lang))
+                first=area["periode_awal"], last=area["periode_akhir"], change=fmt_signed(area["selisih"], 2, lang))
     notes = say("deck_notes_change", lang, ci=fmt_ci(area["ci_low"], area["ci_high"], 2, lang))
     if "period_units" in figures:
         _picture(deck, title, figures["period_units"], notes)
@@ -242,7 +242,7 @@ def _progress_slide(deck: _Deck, results) -> None:
     items = []
     if progress.series is not None:
         trend = progress.series.trend.iloc[0]
-        items.append(say("deck_series", lang, slope=_signed(trend["selisih"], lang),
+        items.append(say("deck_series", lang, slope=fmt_signed(trend["selisih"], 2, lang),
                          verdict=say(f"verdict_{trend['perubahan']}", lang)))
     if progress.published is not None and (progress.published["level"] == AREA).any():
         row = progress.published[progress.published["level"] == AREA].iloc[0]
@@ -253,15 +253,11 @@ def _progress_slide(deck: _Deck, results) -> None:
         items.append(say("deck_targets", lang, met=met, n=len(progress.targets)))
     if progress.innovations is not None:
         for _, r in progress.innovations.iterrows():
-            items.append(say("deck_innovation", lang, name=r["nama"], did=_signed(r["did"], lang),
+            items.append(say("deck_innovation", lang, name=r["nama"], did=fmt_signed(r["did"], 2, lang),
                              ci=fmt_ci(r["ci_low"], r["ci_high"], 2, lang)))
     if items:
         _bullets(deck, say("deck_progress", lang, area=area), items, say("text_did_assumption", lang)
                  if progress.innovations is not None else "")
-
-
-def _signed(value: float, lang: str) -> str:
-    return ("+" if value > 0 else "") + fmt_num(value, 2, lang)
 
 
 def _recommendation_slides(deck: _Deck, results) -> None:
