@@ -27,7 +27,7 @@ from riset.i18n import check_language, fmt_ci, fmt_num, fmt_pct, fmt_signed, lab
 from riset.present import charts
 from riset.present.report.content import conclusions, report_date, unit_label
 from riset.present.report.document import Figure
-from riset.present.report.figures import figure_from
+from riset.present.report.figures import figure_from, render_figures
 from riset.present.report.text import methodology
 from riset.skm.schemes import kinerja_label, unsur_name
 from riset.study.run import AREA
@@ -287,8 +287,6 @@ def _recommendation_slides(deck: _Deck, results) -> None:
 def write_deck(results, path: str | Path, lang: str | None = None, figures: dict[str, Figure] | None = None) -> Path:
     """Write the seminar slides of a study to `path` (PPTX, 16:9); `figures` from `render_figures` (rendered
     here when not given)."""
-    from riset.present.report.figures import render_figures
-
     lang = check_language(lang)
     figures = render_figures(results, lang) if figures is None else figures
     prs = Presentation()
