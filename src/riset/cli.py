@@ -5,6 +5,7 @@
     riset check STUDY
     riset report STUDY [--out DIR] [--lang id]
     riset notebooks STUDY [--out DIR] [--only 03]
+    riset verify PACK [--data DIR]
     riset demo [--out data/processed]
     riset --version
 
@@ -141,12 +142,15 @@ def _run_report(args: argparse.Namespace) -> int:
     from riset.study.config import load_study
     from riset.study.run import run_study
 
+    from riset.study.replication import write_pack
+
     config = load_study(args.study)
     out = Path(args.out) if args.out else config.folder / "hasil"
     results = run_study(config, progress=True)
     print(results.summary(args.lang or config.language))
     for path in write_report(results, out, lang=args.lang or config.language).values():
         print(f"Ditulis: {path}")
+    print(f"Paket replikasi: {write_pack(results, out / 'replikasi')}")
     return 0
 
 
@@ -194,6 +198,26 @@ def _run_notebooks(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------------------------ riset verify
+def _add_verify_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("pack", metavar="PACK", help="a replication pack (the folder hasil/replikasi of a study)")
+    parser.add_argument("--data", metavar="DIR", help="folder holding the study's input files (default: where the "
+                                                      "study read them)")
+    parser.add_argument("--lang", choices=("id", "en"), default="id", help="language of the verdict")
+
+
+def _run_verify(args: argparse.Namespace) -> int:
+    from riset.study.replication import verify
+
+    result = verify(args.pack, args.data)
+    text = result.summary(args.lang)
+    print(text)
+    page = Path(args.pack) / "verifikasi.txt"
+    page.write_text(text + "\n", encoding="utf-8")
+    print(f"Ditulis: {page}")
+    return 0 if result.passed else 1
+
+
 # ------------------------------------------------------------------------------------------- main
 Subcommand = tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
 
@@ -207,6 +231,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
                _run_report),
     "notebooks": ("run the study notebooks top to bottom on a study (papermill), keeping executed copies",
                   _add_notebooks_arguments, _run_notebooks),
+    "verify": ("re-run a study from its replication pack and compare every number (exit 0 only if all match)",
+               _add_verify_arguments, _run_verify),
     "demo": ("the seminar package of the bundled example study (riset report data/raw/studi.yaml)",
              _add_demo_arguments, _run_demo),
 }

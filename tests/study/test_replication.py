@@ -1,0 +1,66 @@
+"""The replication pack (issue 19): a pack made from a small study verifies; changing one answer, the seed or a
+package version each makes verify fail, naming what changed and which numbers moved."""
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+import yaml
+
+from own_studies import several_files
+from riset.cli import main
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("kota")
+    study = several_files(folder)
+    assert main(["report", str(study["study"]), "--out", str(folder / "hasil")]) == 0
+    return folder, folder / "hasil" / "replikasi"
+
+
+def test_the_pack_holds_what_a_reviewer_needs(made):
+    _, pack = made
+    names = {p.name for p in pack.iterdir()}
+    assert {"studi.yaml", "codebook.yaml", "inputs.json", "manifest.json", "requirements-lock.txt"} <= names
+    manifest = json.loads((pack / "manifest.json").read_text())
+    assert manifest["seed"] == 2026 and len(manifest["numbers"]) > 100
+    ikm = next(n for n in manifest["numbers"] if n["id"] == "ikm/area/Kota Lestari/ikm_konversi")
+    assert ikm["function"] == "riset.skm.ikm_design.ikm_design" and ikm["notebook"].startswith("03_ikm")
+    assert "pandas==" in (pack / "requirements-lock.txt").read_text()
+
+
+def test_the_pack_verifies(made, capsys):
+    _, pack = made
+    assert main(["verify", str(pack)]) == 0
+    assert "LOLOS" in capsys.readouterr().out and (pack / "verifikasi.txt").is_file()
+
+
+def test_one_changed_answer_fails_naming_the_file_and_the_numbers(made, tmp_path, capsys):
+    folder, pack = made
+    data = tmp_path / "data"
+    shutil.copytree(folder, data, ignore=shutil.ignore_patterns("hasil"))
+    wave = pd.read_csv(data / "gelombang_1.csv")
+    wave.loc[0, "Q3"] = 1 if wave.loc[0, "Q3"] != 1 else 4
+    wave.to_csv(data / "gelombang_1.csv", index=False)
+    assert main(["verify", str(pack), "--data", str(data)]) == 1
+    out = capsys.readouterr().out
+    assert "TIDAK LOLOS" in out and "gelombang_1.csv" in out and "ikm/area/Kota Lestari/ikm_konversi" in out
+
+
+def test_a_changed_seed_or_package_version_fails(made, tmp_path, capsys):
+    folder, pack = made
+    other = tmp_path / "pack"
+    shutil.copytree(pack, other)
+    raw = yaml.safe_load((other / "studi.yaml").read_text())
+    raw["seed"] = 7
+    (other / "studi.yaml").write_text(yaml.safe_dump(raw))
+    assert main(["verify", str(other), "--data", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert "benih acak 7, seharusnya 2026" in out and "drivers/" in out
+    lock = (pack / "requirements-lock.txt").read_text().replace("numpy==", "numpy==0.0.0-")
+    shutil.copytree(pack, tmp_path / "pack2")
+    (tmp_path / "pack2" / "requirements-lock.txt").write_text(lock)
+    assert main(["verify", str(tmp_path / "pack2"), "--data", str(folder)]) == 1
+    assert "paket numpy" in capsys.readouterr().out
