@@ -1,0 +1,89 @@
+"""The laporan as DOCX: A4, cover, kata pengantar, daftar isi (TOC field), Bab I-V and Lampiran, page-number
+fields, numbered captions, header cells never narrower than their longest word, hostile text survives."""
+
+import re
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from docx import Document
+from docx.shared import Cm
+
+from riset.present.report.content import build_laporan
+from riset.present.report.docx import _CELL_MARGIN_CM, _CHAR_CM, column_widths, write_docx
+from riset.present.report.document import Table
+from riset.present.report.figures import render_figures
+from riset.study import run_study
+from riset.study.config import load_study
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def laporan():
+    res = run_study(replace(load_study(ROOT / "data" / "raw" / "studi.yaml"), replicates=20, out_of_sample=False))
+    return build_laporan(res, render_figures(res, "id"), "id")
+
+
+@pytest.fixture(scope="module")
+def doc(laporan, tmp_path_factory):
+    return Document(write_docx(laporan, tmp_path_factory.mktemp("docx") / "laporan.docx"))
+
+
+def test_a4_with_page_number_and_toc_fields(doc):
+    section = doc.sections[0]
+    assert abs(section.page_width - Cm(21.0)) < Cm(0.01) and abs(section.page_height - Cm(29.7)) < Cm(0.01)
+    footer = section.footer._element.xml
+    assert "PAGE" in footer and "fldChar" in footer
+    assert any("TOC \\o" in p._element.xml for p in doc.paragraphs)
+
+
+def test_the_usual_chapters_in_order(doc):
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    expected = ["Kata Pengantar", "Daftar Isi", "BAB I Pendahuluan", "BAB II Metodologi", "BAB III Hasil Survei",
+                "BAB IV Analisis", "BAB V Kesimpulan dan Rekomendasi", "LAMPIRAN A Lampiran"]
+    assert headings == expected
+    subs = [p.text for p in doc.paragraphs if p.style.name == "Heading 2"]
+    for title in ("1.2 Dasar Hukum", "1.3 Maksud dan Tujuan", "1.4 Ruang Lingkup", "1.5 Waktu Pelaksanaan",
+                  "1.6 Tim Pelaksana", "A.1 Kuesioner"):
+        assert title in subs
+
+
+def test_captions_are_numbered_per_chapter(doc, laporan):
+    captions = [p.text for p in doc.paragraphs if p.style.name == "Caption"]
+    tables = [c for c in captions if c.startswith("Tabel ")]
+    figures = [c for c in captions if c.startswith("Gambar ")]
+    assert len(tables) == len(laporan.tables()) and len(figures) == len(laporan.figures())
+    assert tables[0].startswith("Tabel 2.1 ") and any(c.startswith("Gambar 3.1 ") for c in figures)
+    numbers = [tuple(map(int, re.match(r"Tabel (\d+)\.(\d+)", c).groups())) for c in tables if c[6].isdigit()]
+    assert numbers == sorted(numbers)
+
+
+def test_header_cells_are_wide_enough_for_their_longest_word(doc):
+    for table in doc.tables[1:]:
+        for cell in table.rows[0].cells:
+            longest = max((len(w) for w in cell.text.split()), default=0)
+            assert cell.width.cm + 1e-3 >= min(longest * _CHAR_CM + _CELL_MARGIN_CM, 16.0 / len(table.columns)), cell.text
+
+
+def test_column_widths_keep_numbers_on_one_line_and_fill_the_page():
+    table = Table("t", ["Unit layanan", "IKM", "SK 95%"], [["Puskesmas Tanjung Kota", "89,85", "88,75–90,96"]],
+                  ["l", "r", "r"])
+    widths = column_widths(table)
+    assert sum(widths) == pytest.approx(16.0) and widths[2] >= 11 * _CHAR_CM * 0.9 + _CELL_MARGIN_CM
+
+
+def test_hostile_text_is_written(tmp_path):
+    sys.path.insert(0, str(ROOT / "tests" / "study"))
+    from own_studies import bare_instansi
+
+    study = bare_instansi(tmp_path)
+    data = tmp_path / "data.csv"
+    text = data.read_text(encoding="utf-8").replace("Legalisir", "=HYPERLINK(\"x\")\x0b$PBB$ <script>")
+    data.write_text(text, encoding="utf-8")
+    res = run_study(study["study"])
+    path = write_docx(build_laporan(res, render_figures(res, "en"), "en"), tmp_path / "l.docx")
+    body = "\n".join(p.text for p in Document(path).paragraphs) + "".join(
+        c.text for t in Document(path).tables for r in t.rows for c in r.cells)
+    assert "$PBB$ <script>" in body and "\x0b" not in body
