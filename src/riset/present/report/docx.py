@@ -22,7 +22,7 @@ from riset.i18n import say
 from riset.present.report.document import Bullets, Callout, Figure, Laporan, Paragraph, Table
 from riset.present.text import printable
 
-__all__ = ["TEXT_WIDTH_CM", "column_widths", "write_docx"]
+__all__ = ["TEXT_WIDTH_CM", "column_widths", "table_layout", "write_docx"]
 
 #: A4 (21 cm) minus 2.5 cm margins on each side.
 TEXT_WIDTH_CM = 16.0
@@ -34,22 +34,36 @@ _CHAR_CM = 0.215
 _CELL_MARGIN_CM = 0.45
 
 
-def column_widths(table: Table, total_cm: float = TEXT_WIDTH_CM) -> list[float]:
+def table_layout(table: Table, total_cm: float = TEXT_WIDTH_CM) -> tuple[list[float], float]:
+    """Column widths (cm) and the font size (pt) of a table: 9 pt, or 8 / 7 pt when the columns' longest words
+    and numbers do not fit the page at 9 pt."""
+    for size in (9.0, 8.0, 7.0):
+        widths = column_widths(table, total_cm, size)
+        if widths is not None:
+            return widths, size
+    return column_widths(table, total_cm, 7.0, force=True), 7.0
+
+
+def column_widths(table: Table, total_cm: float = TEXT_WIDTH_CM, size: float = 9.0,
+                  force: bool = False) -> list[float] | None:
     """Column widths in cm. Each column is at least as wide as its longest word (header included, bold 9 pt),
     so "Peluang" or "Waktu" never break in two. Without `Table.widths` a column wants its longest cell on one
     line (at most 40 characters); when the wants exceed the page, the columns that can wrap give up room in
     proportion to what they can spare. With `Table.widths` those relative widths are used, widened to the
     floors with room taken from the columns that have some to spare."""
+    char = _CHAR_CM * size / 9.0
     texts = [[table.header[j], *(r[j] for r in table.rows)] for j in range(len(table.header))]
-    floors = [max(len(w) for text in col for w in (text.split() or [""])) * _CHAR_CM + _CELL_MARGIN_CM
+    floors = [max(len(w) for text in col for w in (text.split() or [""])) * char + _CELL_MARGIN_CM
               for col in texts]
     # numbers and codes (right / centre aligned) stay on one line: only left-aligned text wraps
-    floors = [max(f, max(len(t) for t in col[1:] or [""]) * _CHAR_CM * 0.9 + _CELL_MARGIN_CM) if a != "l" else f
+    floors = [max(f, max(len(t) for t in col[1:] or [""]) * char * 0.9 + _CELL_MARGIN_CM) if a != "l" else f
               for f, col, a in zip(floors, texts, table.align)]
+    if sum(floors) > total_cm and not force:
+        return None
     if table.widths:
         wants = [total_cm * w / sum(table.widths) for w in table.widths]
     else:
-        wants = [max(min(max(len(t) for t in col[1:] or col), 40) * _CHAR_CM * 0.9 + _CELL_MARGIN_CM, f)
+        wants = [max(min(max(len(t) for t in col[1:] or col), 40) * char * 0.9 + _CELL_MARGIN_CM, f)
                  for col, f in zip(texts, floors)]
     wants = [max(w, f) for w, f in zip(wants, floors)]
     excess = sum(wants) - total_cm
@@ -112,7 +126,7 @@ def _repeat_header(row) -> None:
     properties.append(header)
 
 
-def _cell_text(cell, text: str, align: str, bold: bool = False, size: int = 9) -> None:
+def _cell_text(cell, text: str, align: str, bold: bool = False, size: float = 9.0) -> None:
     cell.text = ""
     paragraph = cell.paragraphs[0]
     paragraph.alignment = _ALIGN.get(align, WD_ALIGN_PARAGRAPH.LEFT)
@@ -135,14 +149,14 @@ def _table(doc, block: Table) -> None:
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    widths = column_widths(block)
+    widths, size = table_layout(block)
     for j, (cell, text) in enumerate(zip(table.rows[0].cells, block.header)):
-        _cell_text(cell, text, block.align[j], bold=True)
+        _cell_text(cell, text, block.align[j], bold=True, size=size)
         _shade(cell, "E8EBF5")
     _repeat_header(table.rows[0])
     for row in block.rows:
         for j, (cell, text) in enumerate(zip(table.add_row().cells, row)):
-            _cell_text(cell, text, block.align[j])
+            _cell_text(cell, text, block.align[j], size=size)
     for column, width in zip(table.columns, widths):  # the grid (LibreOffice) and every cell (Word)
         column.width = Cm(width)
         for cell in column.cells:
