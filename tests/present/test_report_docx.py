@@ -11,7 +11,8 @@ from docx import Document
 from docx.shared import Cm
 
 from riset.present.report.content import build_laporan
-from riset.present.report.docx import _CELL_MARGIN_CM, _CHAR_CM, column_widths, write_docx
+from riset.present.report.docx import write_docx
+from riset.present.report.layout import CELL_MARGIN_CM, CHAR_CM, column_widths
 from riset.present.report.document import Table
 from riset.present.report.figures import render_figures
 from riset.study import run_study
@@ -66,14 +67,14 @@ def test_header_cells_are_wide_enough_for_their_longest_word(doc):
             longest = max((len(w) for w in cell.text.split()), default=0)
             runs = [r for p in cell.paragraphs for r in p.runs if r.font.size is not None]
             size = runs[0].font.size.pt if runs else 9.0
-            assert cell.width.cm + 1e-3 >= longest * _CHAR_CM * size / 9 + _CELL_MARGIN_CM, cell.text
+            assert cell.width.cm + 1e-3 >= longest * CHAR_CM * size / 9 + CELL_MARGIN_CM, cell.text
 
 
 def test_column_widths_keep_numbers_on_one_line_and_fill_the_page():
     table = Table("t", ["Unit layanan", "IKM", "SK 95%"], [["Puskesmas Tanjung Kota", "89,85", "88,75–90,96"]],
                   ["l", "r", "r"])
     widths = column_widths(table)
-    assert sum(widths) == pytest.approx(16.0) and widths[2] >= 11 * _CHAR_CM * 0.9 + _CELL_MARGIN_CM
+    assert sum(widths) == pytest.approx(16.0) and widths[2] >= 11 * CHAR_CM * 0.9 + CELL_MARGIN_CM
 
 
 def test_hostile_text_is_written(tmp_path):

@@ -32,11 +32,13 @@ from riset.present.report.deck import write_deck
 from riset.present.report.docx import write_docx
 from riset.present.report.figures import render_figures
 from riset.present.report.html import render_html
+from riset.present.report.pdf import write_pdf
 
 __all__ = ["FILE_NAMES", "FORMATS", "check_writable", "write_report"]
 
-FORMATS: tuple[str, ...] = ("html", "docx", "pptx")
-FILE_NAMES = {"html": "laporan_skm.html", "docx": "laporan_skm.docx", "pptx": "paparan_skm.pptx"}
+FORMATS: tuple[str, ...] = ("html", "docx", "pdf", "pptx")
+FILE_NAMES = {"html": "laporan_skm.html", "docx": "laporan_skm.docx", "pdf": "laporan_skm.pdf",
+              "pptx": "paparan_skm.pptx"}
 
 
 def check_writable(out_dir: str | Path) -> Path:
@@ -73,6 +75,8 @@ def write_report(results, out_dir: str | Path = "hasil", lang: str | None = None
                 path.write_text(render_html(laporan), encoding="utf-8")
             elif fmt == "docx":
                 write_docx(laporan, path)
+            elif fmt == "pdf":
+                write_pdf(laporan, path)
             elif fmt == "pptx":
                 write_deck(results, path, lang, figures)
             written[fmt] = path

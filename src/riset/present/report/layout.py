@@ -1,0 +1,58 @@
+"""Table layout shared by the DOCX and PDF writers: column widths that keep numbers on one line and never break
+a word of a header, and the font size that makes them fit the page."""
+
+from __future__ import annotations
+
+from riset.present.report.document import Table
+
+__all__ = ["CELL_MARGIN_CM", "CHAR_CM", "TEXT_WIDTH_CM", "column_widths", "table_layout"]
+
+#: A4 (21 cm) minus 2.5 cm margins on each side.
+TEXT_WIDTH_CM = 16.0
+#: Width of one character of bold 9 pt text in the widest font a reader may have (DejaVu Sans), in cm, and the
+#: cell's left + right margins: a column is never narrower than its longest word (headers do not break words).
+CHAR_CM = 0.215
+CELL_MARGIN_CM = 0.45
+
+
+def table_layout(table: Table, total_cm: float = TEXT_WIDTH_CM) -> tuple[list[float], float]:
+    """Column widths (cm) and the font size (pt) of a table: 9 pt, or 8 / 7 pt when the columns' longest words
+    and numbers do not fit the page at 9 pt."""
+    for size in (9.0, 8.0, 7.0):
+        widths = column_widths(table, total_cm, size)
+        if widths is not None:
+            return widths, size
+    return column_widths(table, total_cm, 7.0, force=True), 7.0
+
+
+def column_widths(table: Table, total_cm: float = TEXT_WIDTH_CM, size: float = 9.0,
+                  force: bool = False) -> list[float] | None:
+    """Column widths in cm. Each column is at least as wide as its longest word (header included, bold 9 pt),
+    so "Peluang" or "Waktu" never break in two. Without `Table.widths` a column wants its longest cell on one
+    line (at most 40 characters); when the wants exceed the page, the columns that can wrap give up room in
+    proportion to what they can spare. With `Table.widths` those relative widths are used, widened to the
+    floors with room taken from the columns that have some to spare."""
+    char = CHAR_CM * size / 9.0
+    texts = [[table.header[j], *(r[j] for r in table.rows)] for j in range(len(table.header))]
+    floors = [max(len(w) for text in col for w in (text.split() or [""])) * char + CELL_MARGIN_CM
+              for col in texts]
+    # numbers and codes (right / centre aligned) stay on one line: only left-aligned text wraps
+    floors = [max(f, max(len(t) for t in col[1:] or [""]) * char * 0.9 + CELL_MARGIN_CM) if a != "l" else f
+              for f, col, a in zip(floors, texts, table.align)]
+    if sum(floors) > total_cm and not force:
+        return None
+    if table.widths:
+        wants = [total_cm * w / sum(table.widths) for w in table.widths]
+    else:
+        wants = [max(min(max(len(t) for t in col[1:] or col), 40) * char * 0.9 + CELL_MARGIN_CM, f)
+                 for col, f in zip(texts, floors)]
+    wants = [max(w, f) for w, f in zip(wants, floors)]
+    excess = sum(wants) - total_cm
+    if excess <= 0:  # room to spare: to the columns that wrap, in proportion to their wants
+        wrapping = [w if w > f + 1e-9 else 0.0 for w, f in zip(wants, floors)]
+        share = wrapping if sum(wrapping) else wants
+        return [w - excess * s / sum(share) for w, s in zip(wants, share)]
+    spare = [w - f for w, f in zip(wants, floors)]
+    if sum(spare) >= excess:
+        return [w - excess * sp / sum(spare) for w, sp in zip(wants, spare)]
+    return [total_cm * f / sum(floors) for f in floors]  # even the floors do not fit: shrink them alike
