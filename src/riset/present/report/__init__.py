@@ -33,12 +33,13 @@ from riset.present.report.docx import write_docx
 from riset.present.report.figures import render_figures
 from riset.present.report.html import render_html
 from riset.present.report.pdf import write_pdf
+from riset.present.report.xlsx import write_xlsx
 
 __all__ = ["FILE_NAMES", "FORMATS", "check_writable", "write_report"]
 
-FORMATS: tuple[str, ...] = ("html", "docx", "pdf", "pptx")
+FORMATS: tuple[str, ...] = ("html", "docx", "pdf", "pptx", "xlsx")
 FILE_NAMES = {"html": "laporan_skm.html", "docx": "laporan_skm.docx", "pdf": "laporan_skm.pdf",
-              "pptx": "paparan_skm.pptx"}
+              "pptx": "paparan_skm.pptx", "xlsx": "tabel_skm.xlsx"}
 
 
 def check_writable(out_dir: str | Path) -> Path:
@@ -79,6 +80,8 @@ def write_report(results, out_dir: str | Path = "hasil", lang: str | None = None
                 write_pdf(laporan, path)
             elif fmt == "pptx":
                 write_deck(results, path, lang, figures)
+            elif fmt == "xlsx":
+                write_xlsx(results, path, lang)
             written[fmt] = path
         final = {}
         for fmt, path in written.items():

@@ -1,0 +1,125 @@
+"""The study's tables as a workbook for people (openpyxl): a first sheet "Baca saya" that says what each sheet
+holds, then one sheet per table with headers in the reader's language, numbers kept as numbers with number
+formats (2 decimals for IKM and NRR, 3 for SEs, percentages as %), codes shown as words, sensible widths, a
+frozen header row and a filter. Every text cell passes the formula and control-character guards of
+`riset.present.text.spreadsheet_cell`.
+
+>>> write_xlsx(results, "tabel_skm.xlsx", "id")       # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from riset.i18n import check_language, label, say
+from riset.present.report.content import column_label, report_date
+from riset.present.text import spreadsheet_cell
+
+__all__ = ["NUMBER_FORMATS", "write_xlsx"]
+
+#: Number format per column name (anything else: integers '0', other numbers '0.00').
+NUMBER_FORMATS = {
+    "ikm": "0.0000", "ikm_se": "0.0000", "se": "0.000", "se_awal": "0.000", "se_akhir": "0.000", "se_selisih": "0.000",
+    "nrr": "0.00", "nrr_tertimbang": "0.0000", "bobot": "0.0000", "p_value": "0.0000", "p_holm": "0.0000",
+    "p_mutu_beda": "0%", "p_target": "0%", "persen": "0.0", "importance": "0.0%", "lmg_persen": "0.0",
+    "johnson_persen": "0.0", "kov": "0.0000", "csi": "0.0000", "t": "0.00",
+}
+_HEADER_FILL = PatternFill("solid", fgColor="E8EBF5")
+#: Columns whose values are codes, and how the reader sees them.
+_CODES = {"perubahan": "verdict_{}", "status": "target_{}", "kuadran": "kuadran_{}", "jenis_uji": "published_kind_{}"}
+
+
+def _header(column: str, lang: str) -> str:
+    """A column's header: the catalog label ('ikm_konversi' -> 'IKM (konversi, 25-100)'), else its name."""
+    shown = label(column, lang)
+    return shown if shown != column else column_label(column, lang)
+
+
+def _value(column: str, value, lang: str):
+    if isinstance(value, (float, np.floating)) and not np.isfinite(value):
+        return None
+    if isinstance(value, np.generic):
+        value = value.item()
+    if column in _CODES and isinstance(value, str) and value:
+        word = label(_CODES[column].format(value), lang)
+        return word if word != _CODES[column].format(value) else value
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return spreadsheet_cell(value)
+
+
+def _sheet_name(key: str, lang: str, taken: set[str]) -> str:
+    name = label(f"sheet_{key}", lang)
+    name = "".join(c for c in name if c not in "[]:*?/\\")[:31]
+    base, i = name, 2
+    while name.lower() in taken:
+        name = f"{base[:28]} {i}"
+        i += 1
+    taken.add(name.lower())
+    return name
+
+
+def _write_table(ws, table: pd.DataFrame, lang: str) -> None:
+    columns = list(table.columns)
+    ws.append([_header(c, lang) for c in columns])
+    for cell in ws[1]:
+        cell.font, cell.fill = Font(bold=True), _HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for row in table.itertuples(index=False):
+        ws.append([_value(c, v, lang) for c, v in zip(columns, row)])
+    for j, column in enumerate(columns, start=1):
+        letter = get_column_letter(j)
+        numeric = pd.api.types.is_numeric_dtype(table[column]) and not pd.api.types.is_bool_dtype(table[column])
+        if numeric:
+            integer = pd.api.types.is_integer_dtype(table[column]) or column in ("n", "df", "n_responden")
+            fmt = NUMBER_FORMATS.get(column, "0" if integer else "0.00")
+            for cell in ws[letter][1:]:
+                cell.number_format = fmt
+        texts = [str(_header(column, lang))] + [str(v) for v in table[column].head(200)]
+        ws.column_dimensions[letter].width = min(max(10, max(len(t) for t in texts) + 2), 60)
+    ws.freeze_panes = "A2"
+    if len(table):
+        ws.auto_filter.ref = ws.dimensions
+
+
+def _readme(ws, results, sheets: list[tuple[str, str]], lang: str) -> None:
+    config = results.config
+    lines = [(config.title, True), (say("xlsx_about", lang, area=config.area.name, date=report_date(results, lang),
+                                        n=results.n), False),
+             (results.plan["weighting"].text(lang), False), ("", False), (say("xlsx_sheets", lang), True)]
+    lines += [(f"{name}: {say(f'sheet_{key}_about', lang)}", False) for key, name in sheets]
+    for text, bold in lines:
+        ws.append([spreadsheet_cell(text)])
+        ws.cell(ws.max_row, 1).font = Font(bold=bold, size=13 if bold and ws.max_row == 1 else 11)
+    ws.column_dimensions["A"].width = 120
+
+
+def write_xlsx(results, path: str | Path, lang: str | None = None) -> Path:
+    """Write every table of a study (and its progress tables) to `path` (XLSX) with a 'Baca saya' sheet first."""
+    lang = check_language(lang)
+    tables = {**results.tables(), **results.progress.tables()}
+    book = Workbook()
+    readme = book.active
+    readme.title = _sheet_name("readme", lang, taken := set())
+    levels = {lv: label("area", lang) if lv == "area" else " × ".join(column_label(c, lang)
+                                                                   for c in results.level_columns(lv))
+              for lv in results.levels()}
+    written = []
+    for key, table in tables.items():
+        if table is None or not isinstance(table, pd.DataFrame):
+            continue
+        if "level" in table.columns:
+            table = table.assign(level=table["level"].map(lambda v: levels.get(v, v)))
+        name = _sheet_name(key, lang, taken)
+        _write_table(book.create_sheet(name), table.reset_index(drop=True), lang)
+        written.append((key, name))
+    _readme(readme, results, written, lang)
+    path = Path(path)
+    book.save(path)
+    return path

@@ -1,0 +1,64 @@
+"""The tables as a workbook for people: 'Baca saya' first, translated headers and codes, numbers as numbers with
+formats, frozen header, filters; formulas and control characters from the data are neutralised."""
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from riset.present.report.xlsx import write_xlsx
+from riset.study import run_study
+from riset.study.config import load_study
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory):
+    res = run_study(replace(load_study(ROOT / "data" / "raw" / "studi.yaml"), replicates=20, out_of_sample=False))
+    return openpyxl.load_workbook(write_xlsx(res, tmp_path_factory.mktemp("x") / "t.xlsx", "id")), res
+
+
+def test_readme_first_then_one_sheet_per_table(book):
+    wb, res = book
+    assert wb.sheetnames[0] == "Baca saya" and {"IKM", "NRR", "Rekomendasi", "Masalah data"} <= set(wb.sheetnames)
+    about = [r[0].value for r in wb["Baca saya"].iter_rows()]
+    assert about[0] == res.title and any(str(v).startswith("IKM: ") for v in about)
+
+
+def test_numbers_are_numbers_with_formats_and_headers_are_words(book):
+    wb, res = book
+    ws = wb["IKM"]
+    header = [c.value for c in ws[1]]
+    assert "IKM (konversi, 25-100)" in header and "Tingkat" in header and "Galat baku" in header
+    col = header.index("IKM (konversi, 25-100)") + 1
+    cell = ws.cell(2, col)
+    assert isinstance(cell.value, float) and cell.number_format == "0.00"
+    assert cell.value == pytest.approx(res.ikm["ikm_konversi"].iloc[0])
+    assert ws.cell(2, header.index("Peluang mutu berbeda") + 1).number_format == "0%"
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref
+    assert ws.cell(2, header.index("Tingkat") + 1).value == "Wilayah"
+    change = wb["Perubahan periode"]
+    verdicts = {c.value for c in change[get_col(change, "Perubahan")][1:]}
+    assert verdicts <= {"naik bermakna", "turun bermakna", "tidak berubah bermakna", "tidak dapat diuji"}
+
+
+def get_col(ws, name):
+    from openpyxl.utils import get_column_letter
+    return get_column_letter([c.value for c in ws[1]].index(name) + 1)
+
+
+def test_formula_and_control_characters_from_the_data_are_neutralised(tmp_path):
+    sys.path.insert(0, str(ROOT / "tests" / "study"))
+    from own_studies import bare_instansi
+
+    study = bare_instansi(tmp_path)
+    data = tmp_path / "data.csv"
+    data.write_text(data.read_text(encoding="utf-8").replace("Legalisir", "=HYPERLINK(\"http://x\")\x07"),
+                    encoding="utf-8")
+    wb = openpyxl.load_workbook(write_xlsx(run_study(study["study"]), tmp_path / "t.xlsx", "en"))
+    values = [c.value for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any(v == "'=HYPERLINK(\"http://x\")" for v in values)
+    assert not any(v.startswith("=") for v in values) and not any("\x07" in v for v in values)
