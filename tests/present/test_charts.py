@@ -169,7 +169,7 @@ def test_period_comparison_marks_significant_changes():
                           "ikm_konversi": [80.0, 86.0, 85.0, 84.0, 75.0, 70.0],
                           "ci_low": [78.0, 84.0, 83.0, 82.0, 73.0, 68.0], "ci_high": [82.0, 88.0, 87.0, 86.0, 77.0, 72.0]})
     change = pd.DataFrame({"nama_unit": ["A", "B", "C"],
-                           "perubahan": ["naik bermakna", "tidak berubah bermakna", "turun bermakna"]})
+                           "perubahan": ["naik", "tidak_berubah", "turun"]})
     ax = charts.period_comparison(table, change=change).axes[0]
     marks = {c.get_label(): c.get_offsets() for c in ax.collections if isinstance(c, PathCollection)}
     assert set(marks) == {"2026-S1", "2026-S2", "naik bermakna (p < 0,05)", "turun bermakna (p < 0,05)"}

@@ -42,7 +42,7 @@ from matplotlib.ticker import FuncFormatter
 
 from riset.errors import DataError
 from riset.skm.schemes import DEFAULT_SCHEME, Scheme, get_scheme
-from riset.skm.ikm_design import VERDICTS
+from riset.skm.ikm_design import verdicts
 from riset.i18n import check_language, fmt_num, label
 from riset.skm.schemes import kinerja_label, unsur_name
 
@@ -527,10 +527,10 @@ def period_comparison(
         _require(change, [group, "perubahan"], "period_comparison(change=)")
         right = table.groupby(group)["ci_high" if has_ci else "ikm_konversi"].max()
         step = 0.02 * (hi - lo)  # _score_limits leaves >= 2 points right of the highest CI
-        for verdict, marker, color in (("naik bermakna", "^", MUTU_COLORS["A"]), ("turun bermakna", "v", MUTU_COLORS["D"])):
+        for verdict, marker, color in (("naik", "^", MUTU_COLORS["A"]), ("turun", "v", MUTU_COLORS["D"])):
             groups = [g for g in change.loc[change["perubahan"] == verdict, group] if g in pos]
             if groups:
-                text = verdict if lang == "id" else VERDICTS[verdict]
+                text = verdicts([verdict], lang)[0]
                 x = np.minimum(right.loc[groups].to_numpy(float) + step, hi - step / 2)
                 ax.scatter(x, [pos[g] for g in groups], marker=marker, s=60, color=color,
                            label=f"{text} (p < {fmt_num(1 - level, 2, lang)})", zorder=4)

@@ -1,27 +1,24 @@
-"""Ranked, plain-language recommendations: which unsur in which unit to fix first, why, and what it is worth.
+"""What each service unit should do first: targets that follow the unit's own position, one ranking quantity,
+concrete actions from an editable catalogue, a synthesis over the area, and the units that need attention first.
 
-Inputs are results computed elsewhere (nothing is re-estimated here): NRR per unit x unsur and IKM per
-unit (`riset.ikm.ikm(..., by="unit")`, or a design-based result with CIs such as `riset.skm.ikm_design`),
-optionally the IPA quadrants per unit (`riset.ipa.ipa(..., by="unit")`, or the kabupaten IPA applied to
-every unit) and the driver importance (`riset.skm.drivers.relative_importance`).
+Target: the unit's next mutu band (a unit graded C aims at B, B at A; an A unit keeps A), read on the unsur
+scale as the band's cut-off (PermenPAN-RB 14/2017: A 88.31 / 25 = 3.5324, B 76.61 / 25 = 3.0644, C 2.60;
+KepMenPAN 25/2004 has its own bands). Every unsur of the unit below that cut-off is a candidate.
 
-For unit u and unsur j below the target NRR T_j:
+Ranking quantity, in one sentence: **dampak = the IKM points the unit gains if this unsur's NRR reaches the
+target, the other unsur unchanged** (exact, through the unsur weight w = 1/9: dampak = (target - NRR) x w x 25).
+A unit's candidates are ranked by dampak; its first `per_unit` (default 3) are its actions, and a weak unsur
+(a candidate) that respondents often complain about (complaint share of at least `complaint_share`, from the
+open-text analysis) is added when it is not among them. IPA quadrant, driver share and complaint share are
+shown as evidence beside the ranking, never multiplied into it.
 
-    selisih     = T_j - NRR_uj
-    dampak_ikm  = selisih x w_uj x 25        (w = 1/9, PermenPAN-RB 14/2017: IKM = sum_j NRR_j w; x 25 converted)
-    ikm_baru    = IKM_u x 25 + dampak_ikm    (exact: only NRR_uj changes), mutu_baru from the 2017 table
-    ikm_baru_kumulatif = IKM_u x 25 + sum of dampak_ikm of this and the unit's earlier recommendations
-                                         (exact too: the unsur enter the IKM additively)
-    skor        = dampak_ikm x p x share_j   (share_j = LMG share of R^2 of unsur j, p unsur: 1 = average driver;
-                                              without drivers skor = dampak_ikm)
+Actions: from the catalogue (`riset/skm/data/tindakan.yaml`, or a study's own file merged over it), by the
+unit's service type (recognised by keywords in its name or service-type column) and unsur, falling back to
+the general service type; each with kegiatan, penanggung jawab, waktu and indikator.
 
-Targets: 'A' = 3.5324, the NRR at which a unit whose every unsur reached it would be graded A
-(88.31 / 25); 'terbaik' = the best unit's NRR on that unsur in the kabupaten; or a number on the 1-4 scale.
-
-Ranking: IPA quadrant first (I Prioritas Utama, then III Prioritas Rendah, II Pertahankan Prestasi,
-IV Berlebihan, as Martilla & James 1977 read the grid), then `skor` (largest first). The follow-up plan
-(rencana tindak lanjut, PermenPAN-RB 14/2017 Bab III: results are published with a follow-up plan) gets
-a suggested activity per unsur, the responsible unit/OPD and a time frame by the unit's own order.
+Synthesis: per unsur, in how many units it is a candidate ("waktu is weak in 9 of 15 units"). Units that need
+attention first: mutu D, then C, ..., lowest IKM first; a unit whose grade is uncertain (P(other grade) >= 0.2)
+is marked.
 
 Example
 -------
@@ -30,321 +27,324 @@ Example
 >>> from riset.skm.schemes import UNSUR_2017
 >>> d = pd.DataFrame({u.key: [3, 3] for u in UNSUR_2017} | {"unit": ["A", "B"]})
 >>> d.loc[0, "waktu"] = 2
->>> rec = recommend(ikm(d, {u.key: u.key for u in UNSUR_2017}, by="unit"), per_unit=1)
->>> rec.table[["unit", "unsur", "dampak_ikm"]].round(4).values.tolist()[0]
-['A', 'waktu', 4.2567]
+>>> rec = recommend(ikm(d, {u.key: u.key for u in UNSUR_2017}, by="unit"))
+>>> rec.actions[["unit", "unsur", "target_nrr"]].round(4).values.tolist()[0]
+['A', 'waktu', 3.0644]
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import Literal, Sequence
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
+import yaml
 
-from riset.errors import DataError
+from riset.errors import CodebookError, DataError
+from riset.i18n import Note, check_language, fmt_num, say
 from riset.skm.schemes import DEFAULT_SCHEME, Scheme, get_scheme, grade
-from riset.i18n import check_language, fmt_ci, fmt_num, fmt_pct, label
 
-Target = Literal["A", "terbaik"] | float
-_QUADRANT_ORDER = {"I": 1, "III": 2, "II": 3, "IV": 4}
+__all__ = ["ACTION_FIELDS", "Recommendations", "load_catalogue", "next_band_target", "recommend", "service_type"]
 
-#: Suggested follow-up activity per unsur (Indonesian, English); a starting point for the unit to adapt.
-KEGIATAN: dict[str, tuple[str, str]] = {
-    "persyaratan": ("Menyederhanakan dan memublikasikan persyaratan layanan (papan informasi, laman, media sosial)",
-                    "Simplify and publish the service requirements (notice board, website, social media)"),
-    "prosedur": ("Menyusun ulang alur layanan dan memasang bagan alur yang mudah dipahami di loket",
-                 "Redesign the service flow and post an easy-to-follow flow chart at the counter"),
-    "waktu": ("Menetapkan standar waktu penyelesaian, menerapkan sistem antrean dan memantau waktu tunggu harian",
-              "Set completion-time standards, introduce a queue system and monitor daily waiting times"),
-    "biaya": ("Memublikasikan tarif resmi dan menutup pungutan di luar ketentuan",
-              "Publish the official tariffs and stop charges outside the rules"),
-    "produk": ("Memastikan produk layanan sesuai standar pelayanan dan memeriksa mutu hasil sebelum diserahkan",
-               "Make sure service products meet the service standard and check them before hand-over"),
-    "kompetensi": ("Pelatihan teknis dan pendampingan bagi petugas layanan",
-                   "Technical training and coaching for front-line staff"),
-    "perilaku": ("Pelatihan pelayanan prima (sopan, ramah) dan pemantauan perilaku petugas",
-                 "Service-excellence training (courtesy) and monitoring of staff conduct"),
-    "pengaduan": ("Menyediakan kanal pengaduan yang jelas, menindaklanjuti dan mengumumkan penyelesaian pengaduan",
-                  "Provide clear complaint channels, follow up and publish how complaints were resolved"),
-    "sarana": ("Memperbaiki sarana ruang tunggu, toilet, dan akses bagi penyandang disabilitas",
-               "Improve the waiting room, toilets and access for people with disabilities"),
-}
-
-#: Columns of `Recommendations.table` ('unit' stands for the `by` column).
-COLUMNS = ("prioritas", "unit", "nama_unit", "opd", "unsur", "kode", "nama", "nrr", "nrr_ci_low", "nrr_ci_high",
-           "target_nrr", "selisih", "kuadran", "bagian_r2", "ikm_konversi", "ikm_ci_low", "ikm_ci_high", "mutu",
-           "dampak_ikm", "ikm_baru", "mutu_baru", "ikm_baru_kumulatif", "mutu_baru_kumulatif", "skor", "urutan_unit",
-           "alasan", "dampak", "kegiatan",
-           "penanggung_jawab", "waktu", "indikator")
-
-JADWAL: dict[str, tuple[str, ...]] = {
-    "id": ("1–3 bulan", "3–6 bulan", "6–12 bulan"),
-    "en": ("1–3 months", "3–6 months", "6–12 months"),
-}
+#: Fields of an action in the catalogue (each also in English with the suffix _en).
+ACTION_FIELDS = ("kegiatan", "penanggung_jawab", "waktu", "indikator")
+#: P(other grade) from which a unit's grade is called uncertain.
+UNCERTAIN = 0.2
 
 
 @dataclass
 class Recommendations:
-    """Ranked recommendations (`table`, one row per unit x unsur) with text in `lang`."""
+    """The recommendations of a study (see the module docstring); text fields in `lang`.
 
-    table: pd.DataFrame
+    `actions`: one row per unit x chosen unsur -- unit, nama_unit, jenis_layanan, urutan (rank in the unit),
+    unsur, kode, nrr, nrr_ci_low, nrr_ci_high, target_nrr, target_mutu, dampak, ikm_konversi, mutu,
+    ikm_jika_tercapai, mutu_jika_tercapai (cumulative over the unit's actions), kuadran, bagian_r2,
+    bagian_keluhan, alasan (codes joined by ','), kegiatan, penanggung_jawab, waktu, indikator.
+    `synthesis`: unsur, kode, n_prioritas (units where it is among the actions), n_unit (below target), n_total,
+    unit_prioritas and unit (codes), most prioritised first.
+    `priority_units`: urutan, unit, nama_unit, ikm_konversi, ci_low, ci_high, mutu, p_mutu_beda, n_unsur (below
+    target), unsur (their codes), pasti (False when the grade is uncertain).
+    `statistics`: every candidate with its numbers (for the report's appendix).
+    """
+
+    actions: pd.DataFrame
+    synthesis: pd.DataFrame
+    priority_units: pd.DataFrame
+    statistics: pd.DataFrame
     lang: str
-    target: str
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The actions (the follow-up plan)."""
+        return self.actions
 
     def to_frame(self) -> pd.DataFrame:
-        return self.table.copy()
+        return self.actions.copy()
 
-    def rencana_tindak_lanjut(self) -> pd.DataFrame:
-        """The follow-up plan: prioritas, unit, unsur, kegiatan, penanggung_jawab, waktu, indikator."""
-        return self.table[["prioritas", "unit", "nama", "kegiatan", "penanggung_jawab", "waktu", "indikator"]].copy()
-
-    def to_markdown(self, top: int | None = None) -> str:
-        """Numbered list (why + impact) and the follow-up plan as a Markdown table, for the report."""
-        t = self.table if top is None else self.table.head(top)
-        en = self.lang == "en"
-        lines = [f"### {label('rekomendasi', self.lang)}", ""]
-        for row in t.itertuples():
-            where = row.nama_unit if isinstance(row.nama_unit, str) else row.unit
-            lines.append(f"{row.prioritas}. **{row.nama} — {where}.** {row.alasan} {row.dampak}")
-        lines += ["", f"### {'Follow-up plan' if en else 'Rencana tindak lanjut'}", ""]
-        plan = self.rencana_tindak_lanjut().head(len(t))
-        heads = ["No", "Unit", "Unsur", "Kegiatan", "Penanggung jawab", "Waktu", "Indikator"] if not en else [
-            "No", "Unit", "Element", "Activity", "Responsible", "Time frame", "Indicator"]
-        lines.append("| " + " | ".join(heads) + " |")
-        lines.append("|" + "---|" * len(heads))
-        for row in plan.itertuples(index=False):
-            lines.append("| " + " | ".join(str(v).replace("|", "/") for v in row) + " |")
-        if self.notes:
-            lines += [""] + [f"*{n}*" for n in self.notes]
-        return "\n".join(lines)
-
-    def text(self, top: int | None = None) -> str:
-        """Plain text: one numbered paragraph per recommendation."""
-        t = self.table if top is None else self.table.head(top)
-        return "\n".join(f"{r.prioritas}. {r.nama} ({r.unit}): {r.alasan} {r.dampak}" for r in t.itertuples())
+    def summary(self, lang: str | None = None) -> str:
+        """The synthesis, the units to start with and the actions per unit, in `lang` (codes as words)."""
+        lang = check_language(lang)
+        lines = [say("rec_title", lang)]
+        lines += [say("rec_synthesis", lang, unsur=r["kode"], k=int(r["n_prioritas"]), n=int(r["n_unit"]),
+                      total=int(r["n_total"]))
+                  for _, r in self.synthesis.head(5).iterrows()]
+        lines += [say("rec_priority", lang, unit=r["nama_unit"], ikm=fmt_num(r["ikm_konversi"], 2, lang),
+                      mutu=r["mutu"], n=int(r["n_unsur"])) for _, r in self.priority_units.head(5).iterrows()]
+        shown = self.actions[["unit", "urutan", "kode", "target_nrr", "dampak", "kegiatan"]].round(3)
+        lines.append(shown.to_string(index=False))
+        return "\n".join(lines + [say("note_prefix", lang, text=n.text(lang)) for n in self.notes])
 
     def __repr__(self) -> str:
-        return self.text(10)
+        return self.summary()
 
 
-def _target_nrr(nrr: pd.DataFrame, target, scheme: Scheme, by: str) -> tuple[pd.Series, pd.Series, str]:
-    """Target NRR per row, the unit holding it (for 'terbaik') and a label for the text."""
-    if isinstance(target, str) and target in {b.mutu for b in scheme.bands}:
-        band = next(b for b in scheme.bands if b.mutu == target)
-        value = band.lower / scheme.conversion
-        return pd.Series(value, index=nrr.index), pd.Series(None, index=nrr.index, dtype=object), f"mutu {target}"
-    if target == "terbaik":
-        best = nrr.loc[nrr.groupby("unsur")["nrr"].idxmax(), ["unsur", by, "nrr"]].set_index("unsur")
-        return nrr["unsur"].map(best["nrr"]), nrr["unsur"].map(best[by]), "terbaik"
-    try:
-        value = float(target)
-    except (TypeError, ValueError):
-        raise DataError(f"target={target!r} is not allowed; use a mutu grade ('A'), 'terbaik' or an NRR number"
-                        ) from None
-    lo, hi = scheme.scale
-    if not lo <= value <= hi:
-        raise DataError(f"target={value} is outside the answer scale {lo}-{hi}")
-    return pd.Series(value, index=nrr.index), pd.Series(None, index=nrr.index, dtype=object), fmt_num(value, 4)
+# ------------------------------------------------------------------------------------------- catalogue
+@lru_cache(maxsize=1)
+def _bundled() -> dict:
+    return yaml.safe_load(resources.files("riset.skm").joinpath("data", "tindakan.yaml").read_text("utf-8"))
 
 
-def _quadrants(ipa, units: pd.Series, by: str) -> pd.Series | None:
+def load_catalogue(extra: str | Path | None = None, scheme: str | Scheme = DEFAULT_SCHEME) -> dict:
+    """The action catalogue: the bundled one, with a study's own file merged over it (its types added, its
+    actions replacing the bundled ones of the same type and unsur). Checked: every action has the fields of
+    `ACTION_FIELDS`, unsur are the scheme's, each type has keywords; one-line `CodebookError` otherwise."""
+    catalogue = {"types": dict(_bundled()["types"]), "actions": {t: dict(a) for t, a in _bundled()["actions"].items()}}
+    if extra is not None:
+        path = Path(extra)
+        try:
+            own = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise CodebookError(f"cannot read the action catalogue '{path.name}': {' '.join(str(exc).split())}") from None
+        if not isinstance(own, dict) or not set(own) <= {"types", "actions"}:
+            raise CodebookError(f"'{path.name}': an action catalogue has the keys 'types' and 'actions'")
+        catalogue["types"].update(own.get("types") or {})
+        for kind, per_unsur in (own.get("actions") or {}).items():
+            catalogue["actions"].setdefault(kind, {}).update(per_unsur or {})
+    _check(catalogue, get_scheme(scheme), "tindakan.yaml" if extra is None else Path(extra).name)
+    return catalogue
+
+
+def _check(catalogue: dict, sch: Scheme, name: str) -> None:
+    for kind, spec in catalogue["types"].items():
+        if not isinstance(spec, dict) or not isinstance(spec.get("keywords", []), list):
+            raise CodebookError(f"'{name}': type '{kind}' needs a list of keywords (keywords: [...])")
+    if "umum" not in catalogue["actions"]:
+        raise CodebookError(f"'{name}': the catalogue needs the general type 'umum'")
+    for kind, per_unsur in catalogue["actions"].items():
+        if kind not in catalogue["types"]:
+            raise CodebookError(f"'{name}': actions for type '{kind}', which is not under 'types'")
+        for unsur, actions in per_unsur.items():
+            if unsur not in sch.keys and sch.key == DEFAULT_SCHEME:
+                raise CodebookError(f"'{name}': '{kind}.{unsur}' is not an unsur of {sch.title}")
+            if not isinstance(actions, list) or not actions:
+                raise CodebookError(f"'{name}': '{kind}.{unsur}' needs a list of actions")
+            for i, action in enumerate(actions, start=1):
+                missing = [f for f in ACTION_FIELDS if not isinstance(action, dict) or not action.get(f)]
+                if missing:
+                    raise CodebookError(f"'{name}': action {i} of '{kind}.{unsur}' has no '{missing[0]}'")
+
+
+def service_type(text: str, catalogue: Mapping) -> str:
+    """The catalogue type whose keyword occurs in `text` (a unit's name or service type), else 'umum'.
+
+    >>> service_type("Puskesmas Tanjung Kota", load_catalogue()), service_type("Kantor Arsip", load_catalogue())
+    ('puskesmas', 'umum')
+    """
+    lowered = f" {str(text).lower()} "
+    for kind, spec in catalogue["types"].items():
+        if any(str(k).lower() in lowered for k in spec.get("keywords", [])):
+            return kind
+    return "umum"
+
+
+def _action(catalogue: Mapping, kind: str, unsur: str, lang: str, sch: Scheme) -> dict[str, Any]:
+    for source in (kind, "umum"):
+        options = catalogue["actions"].get(source, {}).get(unsur)
+        if options:
+            chosen = options[0]
+            return {f: str(chosen.get(f"{f}_en") or chosen[f]) if lang == "en" else str(chosen[f])
+                    for f in ACTION_FIELDS}
+    name = sch.get(unsur).nama if lang == "id" else sch.get(unsur).nama_en
+    return {"kegiatan": say("rec_generic_action", lang, unsur=name), "penanggung_jawab": say("rec_generic_owner", lang),
+            "waktu": say("rec_generic_time", lang), "indikator": say("rec_generic_indicator", lang, unsur=name)}
+
+
+# ------------------------------------------------------------------------------------------- targets
+def next_band_target(mutu: str, scheme: str | Scheme = DEFAULT_SCHEME) -> tuple[float, str]:
+    """The NRR cut-off (1-4 scale) of the band above `mutu` and that band's grade; an A unit keeps A.
+
+    >>> next_band_target("C"), next_band_target("A")[1]
+    ((3.0644, 'B'), 'A')
+    """
+    sch = get_scheme(scheme)
+    grades = [b.mutu for b in sch.bands]  # highest first
+    if mutu not in grades:
+        raise DataError(f"mutu {mutu!r} is not a grade of {sch.title}")
+    band = sch.bands[max(grades.index(mutu) - 1, 0)]
+    return band.lower / sch.conversion, band.mutu
+
+
+# ------------------------------------------------------------------------------------------- ranking
+def recommend(ikm, ipa=None, drivers=None, complaints: pd.DataFrame | None = None, *, by: str = "unit",
+              names: str | None = None, service: str | None = None, per_unit: int = 3, complaint_share: float = 0.2,
+              catalogue: Mapping | None = None, lang: str | None = None,
+              scheme: str | Scheme = DEFAULT_SCHEME) -> Recommendations:
+    """Targets, ranked candidates, actions, synthesis and priority units (see the module docstring).
+
+    Parameters
+    ----------
+    ikm : an IKM result with `.table` (one row per unit: `by`, ikm_konversi, mutu, optional ci_low/ci_high,
+        p_mutu_beda, name and service-type columns) and `.nrr` (unit x unsur: `by`, unsur, nrr, optional bobot,
+        ci_low, ci_high), e.g. `riset.skm.ikm.ikm(..., by="unit")` or `riset.skm.ikm_design.ikm_design`.
+    ipa : IPA result (per unit, or one for all units) for the quadrant shown as evidence.
+    drivers : `riset.skm.drivers.RelativeImportance` (or a Series of shares per unsur) for the evidence.
+    complaints : unit x unsur complaint shares (columns `by`, unsur, share) from the open-text analysis.
+    names, service : columns of `ikm.table` with the unit's display name and its service type (else the code).
+    per_unit : the number of actions per unit (the first by dampak).
+    catalogue : from `load_catalogue` (default: the bundled catalogue).
+    """
+    lang = check_language(lang)
+    sch = get_scheme(scheme)
+    catalogue = load_catalogue(scheme=sch) if catalogue is None else catalogue
+    units, nrr = _inputs(ikm, by, sch)
+    names = names if names and names in units.columns else None
+    units["nama_unit"] = units[names].astype(str) if names else units[by].astype(str)
+    kind_text = units[service].astype(str) + " " + units["nama_unit"] if service and service in units.columns \
+        else units["nama_unit"]
+    units["jenis_layanan"] = [service_type(t, catalogue) for t in kind_text]
+    notes = []
+    blank = nrr["nrr"].isna()
+    if blank.any():
+        notes.append(Note("rec_blank_cells", {"n": int(blank.sum())}))
+    nrr = nrr[~blank]
+
+    info = units.set_index(units[by].astype(str))
+    nrr = nrr.assign(_key=nrr[by].astype(str))
+    mutu = nrr["_key"].map(info["mutu"])
+    targets = [next_band_target(m, sch) for m in mutu]
+    cand = nrr.assign(target_nrr=[t[0] for t in targets], target_mutu=[t[1] for t in targets])
+    cand = cand[cand["nrr"] < cand["target_nrr"] - 1e-12].copy()
+    weight = cand["bobot"] if "bobot" in cand.columns else sch.weight
+    cand["dampak"] = (cand["target_nrr"] - cand["nrr"]) * weight * sch.conversion
+    for column in ("ikm_konversi", "mutu", "nama_unit", "jenis_layanan"):
+        cand[column] = cand["_key"].map(info[column])
+    cand["kode"] = [sch.get(k).kode for k in cand["unsur"]]
+    cand["kuadran"] = _quadrants(ipa, cand, by)
+    cand["bagian_r2"] = cand["unsur"].map(_shares(drivers)) if drivers is not None else np.nan
+    cand["bagian_keluhan"] = _complaints(complaints, cand, by)
+    cand = cand.sort_values(["_key", "dampak", "nrr"], ascending=[True, False, True], kind="stable")
+    cand["urutan"] = cand.groupby("_key").cumcount() + 1
+    often = cand["bagian_keluhan"].fillna(0) >= complaint_share
+    chosen = cand[(cand["urutan"] <= per_unit) | often].copy()
+    chosen["alasan"] = [_reasons(r, cand) for _, r in chosen.iterrows()]
+    chosen["urutan"] = chosen.groupby("_key").cumcount() + 1
+    cumulative = chosen.groupby("_key")["dampak"].cumsum()
+    chosen["ikm_jika_tercapai"] = chosen["ikm_konversi"].astype(float) + cumulative.astype(float)
+    chosen["mutu_jika_tercapai"] = grade(chosen["ikm_jika_tercapai"], sch)["mutu"].to_numpy()
+    actions = [_action(catalogue, k, u, lang, sch) for k, u in zip(chosen["jenis_layanan"], chosen["unsur"])]
+    for f in ACTION_FIELDS:
+        chosen[f] = [a[f] for a in actions]
+    order = _priority(units, cand, by)
+    chosen["_order"] = chosen["_key"].map({u: i for i, u in enumerate(order["unit"])})
+    chosen = chosen.sort_values(["_order", "urutan"], kind="stable")
+    for col in ("ci_low", "ci_high"):
+        chosen[f"nrr_{col}"] = chosen[col] if col in chosen.columns else np.nan
+    columns = ["unit", "nama_unit", "jenis_layanan", "urutan", "unsur", "kode", "nrr", "nrr_ci_low", "nrr_ci_high",
+               "target_nrr", "target_mutu", "dampak", "ikm_konversi", "mutu", "ikm_jika_tercapai", "mutu_jika_tercapai",
+               "kuadran", "bagian_r2", "bagian_keluhan", "alasan", *ACTION_FIELDS]
+    actions_table = chosen.assign(unit=chosen[by])[columns].reset_index(drop=True)
+    statistics = cand.assign(unit=cand[by], nrr_ci_low=cand.get("ci_low"), nrr_ci_high=cand.get("ci_high"))[
+        ["unit", "nama_unit", "unsur", "kode", "nrr", "nrr_ci_low", "nrr_ci_high", "target_nrr", "target_mutu",
+         "dampak", "kuadran", "bagian_r2", "bagian_keluhan"]].reset_index(drop=True)
+    if actions_table.empty:
+        notes.append(Note("rec_all_met"))
+    return Recommendations(actions_table, _synthesis(cand, chosen, len(units), sch), order, statistics, lang, notes)
+
+
+def _inputs(ikm, by: str, sch: Scheme) -> tuple[pd.DataFrame, pd.DataFrame]:
+    units, nrr = getattr(ikm, "table", None), getattr(ikm, "nrr", None)
+    if units is None or nrr is None:
+        raise DataError("ikm must be an IKM result with `.table` (per unit) and `.nrr` (per unit x unsur)")
+    for frame, what in ((units, "ikm.table"), (nrr, "ikm.nrr")):
+        if by not in frame.columns:
+            raise DataError(f"{what} has no column '{by}'; compute the IKM with by='{by}'")
+    units = units.copy()
+    if "mutu" not in units.columns:
+        units["mutu"] = grade(units["ikm_konversi"], sch)["mutu"].to_numpy()
+    return units, nrr.copy()
+
+
+def _quadrants(ipa, cand: pd.DataFrame, by: str) -> list:
     if ipa is None:
-        return None
+        return [None] * len(cand)
     table = getattr(ipa, "table", ipa)
     if by in table.columns:
-        return table.set_index([by, "unsur"])["kuadran"]
-    per_unsur = table.set_index("unsur")["kuadran"]
-    index = pd.MultiIndex.from_product([units.unique(), per_unsur.index], names=[by, "unsur"])
-    return pd.Series(np.tile(per_unsur.to_numpy(), len(units.unique())), index=index)
+        lookup = table.set_index([table[by].astype(str), "unsur"])["kuadran"]
+        return [lookup.get((u, k)) for u, k in zip(cand["_key"], cand["unsur"])]
+    lookup = table.set_index("unsur")["kuadran"]
+    return [lookup.get(k) for k in cand["unsur"]]
 
 
-def _driver_shares(drivers) -> pd.Series | None:
-    if drivers is None:
-        return None
+def _shares(drivers) -> pd.Series:
     if hasattr(drivers, "shares"):
         return drivers.shares("lmg")
     shares = pd.Series(drivers, dtype=float)
     return shares / shares.sum()
 
 
-def recommend(
-    ikm,
-    ipa=None,
-    drivers=None,
-    by: str = "unit",
-    unit_info: pd.DataFrame | None = None,
-    target: Target = "A",
-    per_unit: int | None = 3,
-    top: int | None = None,
-    jadwal: Sequence[str] | None = None,
-    lang: str = "id",
-    scheme: str | Scheme = DEFAULT_SCHEME,
-) -> Recommendations:
-    """Rank unit x unsur improvements and explain them in plain Indonesian (or English).
-
-    Parameters
-    ----------
-    ikm : result with `.table` (one row per unit: ikm or ikm_konversi, optional ci_low/ci_high on the
-        converted scale, mutu, nama_unit, opd) and `.nrr` (long: unit, unsur, nrr, optional bobot,
-        ci_low/ci_high on the 1-4 scale), e.g. `riset.ikm.ikm(data, unsur, by="unit")`.
-    ipa : `riset.ipa.ipa` result (grouped by unit, or ungrouped = the same quadrant for every unit).
-    drivers : `riset.skm.drivers.relative_importance` result, or a Series of importance per unsur key.
-    by : the unit column.
-    unit_info : optional frame with `by` and nama_unit / opd (e.g. the survey data); the first row per
-        unit gives the names shown and the penanggung jawab.
-    target : 'A' (NRR 3.5324), another mutu grade, 'terbaik' (the best unit's NRR) or an NRR number.
-    per_unit : keep the first k recommendations of each unit (None = all unsur below target).
-    top : keep the first `top` overall.
-    jadwal : time frames for a unit's 1st, 2nd, 3rd+ recommendation (default 1–3 / 3–6 / 6–12 bulan).
-    lang : 'id' or 'en' for all text columns.
-
-    Formulas and ranking rule in the module docstring. Returns `Recommendations` whose `table` has:
-    prioritas, unit, nama_unit, opd, unsur, kode, nama, nrr, nrr_ci_low, nrr_ci_high, target_nrr, selisih,
-    kuadran, bagian_r2, ikm_konversi, ikm_ci_low, ikm_ci_high, mutu, dampak_ikm, ikm_baru, mutu_baru,
-    ikm_baru_kumulatif, mutu_baru_kumulatif, skor, urutan_unit, alasan, dampak, kegiatan, penanggung_jawab,
-    waktu, indikator.
-    """
-    lang = check_language(lang)
-    sch = get_scheme(scheme)
-    units_t, nrr = getattr(ikm, "table", None), getattr(ikm, "nrr", None)
-    if units_t is None or nrr is None:
-        raise DataError("ikm must be an IKM result with `.table` (per unit) and `.nrr` (per unit x unsur)")
-    for frame, what in ((units_t, "ikm.table"), (nrr, "ikm.nrr")):
-        if by not in frame.columns:
-            raise DataError(f"{what} has no column '{by}'; compute the IKM with by='{by}'")
-    notes = []
-    blank = nrr["nrr"].isna()
-    if blank.any():
-        pairs = ", ".join(f"{u}/{k}" for u, k in zip(nrr.loc[blank, by], nrr.loc[blank, "unsur"]))
-        notes.append(f"{int(blank.sum())} unit × unsur tanpa jawaban tidak dinilai: {pairs}." if lang == "id"
-                     else f"{int(blank.sum())} unit × unsur without answers not assessed: {pairs}.")
-    nrr = nrr[~blank].copy()
-    units_t = units_t.set_index(by)
-    if "ikm" not in units_t.columns:
-        units_t = units_t.assign(ikm=units_t["ikm_konversi"] / sch.conversion)
-
-    nrr["target_nrr"], best_unit, target_text = _target_nrr(nrr, target, sch, by)
-    nrr["selisih"] = nrr["target_nrr"] - nrr["nrr"]
-    cand = nrr[nrr["selisih"] > 1e-12].copy()
-    if cand.empty:
-        note = ("Semua unsur di semua unit sudah mencapai target." if lang == "id"
-                else "Every unsur in every unit already meets the target.")
-        return Recommendations(pd.DataFrame(columns=[by if c == "unit" else c for c in COLUMNS]), lang, target_text,
-                               notes + [note])
-    weight = cand["bobot"] if "bobot" in cand.columns else sch.weight
-    ikm_now = cand[by].map(units_t["ikm"])
-    cand["ikm_konversi"] = ikm_now * sch.conversion
-    cand["dampak_ikm"] = cand["selisih"] * weight * sch.conversion
-    cand["ikm_baru"] = (ikm_now + cand["selisih"] * weight) * sch.conversion
-    if "mutu" in units_t.columns:
-        cand["mutu"] = cand[by].map(units_t["mutu"])
-    else:
-        cand["mutu"] = grade(cand["ikm_konversi"], sch)["mutu"]
-    cand["mutu_baru"] = grade(cand["ikm_baru"], sch)["mutu"].to_numpy()
-    for col, src in (("ikm_ci_low", "ci_low"), ("ikm_ci_high", "ci_high")):
-        cand[col] = cand[by].map(units_t[src]) if src in units_t.columns else np.nan
-    for col in ("ci_low", "ci_high"):
-        cand[f"nrr_{col}"] = cand[col] if col in cand.columns else np.nan
-    info = units_t if unit_info is None else unit_info.drop_duplicates(by).set_index(by)
-    for col in ("nama_unit", "opd"):
-        cand[col] = cand[by].map(info[col]) if col in info.columns else None
-
-    quad = _quadrants(ipa, nrr[by], by)
-    cand["kuadran"] = [quad.get((u, k)) for u, k in zip(cand[by], cand["unsur"])] if quad is not None else None
-    shares = _driver_shares(drivers)
-    cand["bagian_r2"] = cand["unsur"].map(shares) if shares is not None else np.nan
-    rel = cand["bagian_r2"] * len(shares) if shares is not None else 1.0
-    cand["skor"] = cand["dampak_ikm"] * rel
-    cand["_tier"] = cand["kuadran"].map(_QUADRANT_ORDER).fillna(5) if quad is not None else 1
-    cand = cand.sort_values(["_tier", "skor", "selisih"], ascending=[True, False, False], kind="stable")
-    cand["urutan_unit"] = cand.groupby(by).cumcount() + 1
-    if per_unit is not None:
-        cand = cand[cand["urutan_unit"] <= per_unit]
-    if top is not None:
-        cand = cand.head(top)
-    cand["prioritas"] = np.arange(1, len(cand) + 1)
-    cumulative = cand.sort_values([by, "urutan_unit"]).groupby(by)["dampak_ikm"].cumsum()
-    cand["ikm_baru_kumulatif"] = cand["ikm_konversi"] + cumulative.reindex(cand.index)
-    cand["mutu_baru_kumulatif"] = grade(cand["ikm_baru_kumulatif"], sch)["mutu"].to_numpy()
-    if "kode" not in cand.columns or "nama" not in cand.columns:
-        cand["kode"] = [sch.get(k).kode for k in cand["unsur"]]
-        cand["nama"] = [sch.get(k).nama for k in cand["unsur"]]
-    if lang == "en":
-        cand["nama"] = [sch.get(k).nama_en for k in cand["unsur"]]
-
-    ranks = shares.rank(ascending=False, method="min") if shares is not None else None
-    best = best_unit.reindex(cand.index)
-    jadwal = tuple(jadwal) if jadwal is not None else JADWAL[lang]
-    cand["alasan"] = [_why(r, ranks, target_text, b, lang) for r, b in zip(cand.itertuples(), best)]
-    cand["kegiatan"] = [KEGIATAN[k][0 if lang == "id" else 1] if k in KEGIATAN else "" for k in cand["unsur"]]
-    cand["penanggung_jawab"] = [
-        (f"{nu} ({op})" if isinstance(op, str) else str(nu)) if isinstance(nu, str) else str(u)
-        for u, nu, op in zip(cand[by], cand["nama_unit"], cand["opd"])
-    ]
-    cand["waktu"] = [jadwal[min(i, len(jadwal)) - 1] for i in cand["urutan_unit"]]
-    digits = 2 if target_text == "terbaik" else 4
-    cand["indikator"] = [f"NRR {n} ≥ {fmt_num(t, digits, lang)}" for n, t in zip(cand["nama"], cand["target_nrr"])]
-    cand["dampak"] = [_impact(r, digits, lang) for r in cand.itertuples()]
-    return Recommendations(cand[[by if c == "unit" else c for c in COLUMNS]].reset_index(drop=True), lang, target_text,
-                           notes)
+def _complaints(complaints: pd.DataFrame | None, cand: pd.DataFrame, by: str) -> pd.Series:
+    if complaints is None:
+        return pd.Series(np.nan, index=cand.index)
+    if by in complaints.columns:
+        lookup = complaints.set_index([complaints[by].astype(str), "unsur"])["share"]
+        return pd.Series([lookup.get((u, k), np.nan) for u, k in zip(cand["_key"], cand["unsur"])], index=cand.index)
+    lookup = complaints.set_index("unsur")["share"]
+    return cand["unsur"].map(lookup)
 
 
-def _why(r, ranks, target_text: str, best_unit, lang: str) -> str:
-    """The reason in words: performance vs target (with CI), IPA quadrant, driver rank, unit IKM (with CI)."""
-    en = lang == "en"
-    nrr = fmt_num(r.nrr, 2, lang)
-    ci = "" if pd.isna(r.nrr_ci_low) else (f" (95% CI {fmt_ci(r.nrr_ci_low, r.nrr_ci_high, 2, lang)})" if en
-                                           else f" (SK 95% {fmt_ci(r.nrr_ci_low, r.nrr_ci_high, 2, lang)})")
-    tgt = fmt_num(r.target_nrr, 2 if target_text == "terbaik" else 4, lang)
-    if target_text == "terbaik":
-        goal = (f"the best unit ({best_unit}, NRR {tgt})" if en else f"unit terbaik ({best_unit}, NRR {tgt})")
-    else:
-        goal = (f"the target NRR {tgt} ({target_text.replace('mutu', 'grade')})" if en
-                else f"target NRR {tgt} ({target_text})")
-    gap = fmt_num(r.selisih, 2, lang)
-    parts = [f"NRR {nrr}{ci} is {gap} below {goal}" if en else f"NRR {nrr}{ci}, {gap} di bawah {goal}"]
-    if not pd.isna(r.nrr_ci_high):
-        sure = r.nrr_ci_high < r.target_nrr
-        if en:
-            parts.append("the whole CI is below the target" if sure
-                         else "the CI reaches the target, so the gap is uncertain")
-        else:
-            parts.append("seluruh SK di bawah target" if sure else "SK masih menyentuh target, selisih belum pasti")
-    if isinstance(r.kuadran, str):
-        parts.append(f"IPA quadrant {label('kuadran_' + r.kuadran, lang)}" if en
-                     else f"kuadran IPA {label('kuadran_' + r.kuadran, lang)}")
-    if ranks is not None and not pd.isna(r.bagian_r2):
-        rank = int(ranks[r.unsur])
-        share = fmt_pct(r.bagian_r2, 0, lang)
-        parts.append(f"driver of overall satisfaction no. {rank} ({share} of R²)" if en
-                     else f"faktor penentu kepuasan peringkat {rank} ({share} dari R²)")
-    ikm = fmt_num(r.ikm_konversi, 2, lang)
-    ikm_ci = "" if pd.isna(r.ikm_ci_low) else (f", 95% CI {fmt_ci(r.ikm_ci_low, r.ikm_ci_high, 2, lang)}" if en
-                                               else f", SK 95% {fmt_ci(r.ikm_ci_low, r.ikm_ci_high, 2, lang)}")
-    parts.append(f"unit IKM {ikm}{ikm_ci}, grade {r.mutu}" if en else f"IKM unit {ikm}{ikm_ci}, mutu {r.mutu}")
-    text = "; ".join(parts)
-    return text[0].upper() + text[1:] + "."
+def _reasons(row: pd.Series, cand: pd.DataFrame) -> str:
+    """Codes of the evidence for a candidate: below target, lowest of the unit, quadrant I, a top-3 driver,
+    often complained about."""
+    codes = ["below_target"]
+    if row["nrr"] == cand.loc[cand["_key"] == row["_key"], "nrr"].min():
+        codes.append("lowest_in_unit")
+    if row["kuadran"] == "I":
+        codes.append("quadrant_I")
+    if pd.notna(row["bagian_r2"]) and row["bagian_r2"] >= cand.drop_duplicates("unsur")["bagian_r2"].nlargest(3).min():
+        codes.append("top_driver")
+    if pd.notna(row["bagian_keluhan"]) and row["bagian_keluhan"] > 0:
+        codes.append("often_complained")
+    return ",".join(codes)
 
 
-def _impact(r, digits: int, lang: str) -> str:
-    """What the IKM would become if the unsur reached the target (exact, through the 1/9 weight), and with
-    the unit's earlier recommendations done too."""
-    tgt, up, new = fmt_num(r.target_nrr, digits, lang), fmt_num(r.dampak_ikm, 2, lang), fmt_num(r.ikm_baru, 2, lang)
-    both = fmt_num(r.ikm_baru_kumulatif, 2, lang)
-    if lang == "en":
-        grade_text = f"grade {r.mutu} → {r.mutu_baru}" if r.mutu != r.mutu_baru else f"grade stays {r.mutu}"
-        text = f"If its NRR reached {tgt}, the unit IKM would rise by {up} points to {new} ({grade_text})."
-        if r.urutan_unit > 1:
-            text += f" Together with the unit's earlier recommendations: {both} (grade {r.mutu_baru_kumulatif})."
-        return text
-    grade_text = f"mutu {r.mutu} → {r.mutu_baru}" if r.mutu != r.mutu_baru else f"mutu tetap {r.mutu}"
-    text = f"Jika NRR-nya mencapai {tgt}, IKM unit naik {up} poin menjadi {new} ({grade_text})."
-    if r.urutan_unit > 1:
-        text += f" Bersama rekomendasi sebelumnya untuk unit ini: {both} (mutu {r.mutu_baru_kumulatif})."
-    return text
+def _synthesis(cand: pd.DataFrame, chosen: pd.DataFrame, n_units: int, sch: Scheme) -> pd.DataFrame:
+    """Per unsur: the units where it is below target (n_unit) and where it is among the actions (n_prioritas)."""
+    first = chosen.groupby("unsur")["_key"].agg(lambda s: list(dict.fromkeys(s)))
+    rows = [{"unsur": k, "kode": sch.get(k).kode, "n_prioritas": len(first.get(k, [])), "n_unit": int(part["_key"].nunique()),
+             "n_total": n_units, "unit_prioritas": ", ".join(first.get(k, [])), "unit": ", ".join(part["_key"].unique())}
+            for k, part in cand.groupby("unsur", sort=False)]
+    table = pd.DataFrame(rows, columns=["unsur", "kode", "n_prioritas", "n_unit", "n_total", "unit_prioritas", "unit"])
+    return table.sort_values(["n_prioritas", "n_unit", "kode"], ascending=[False, False, True],
+                             kind="stable").reset_index(drop=True)
 
 
-__all__ = ["recommend", "Recommendations", "KEGIATAN", "JADWAL", "COLUMNS"]
+def _priority(units: pd.DataFrame, cand: pd.DataFrame, by: str) -> pd.DataFrame:
+    grades = {m: i for i, m in enumerate(sorted(units["mutu"].dropna().unique(), reverse=True))}
+    table = units.assign(unit=units[by].astype(str), _g=units["mutu"].map(grades))
+    table = table.sort_values(["_g", "ikm_konversi"], ascending=[True, True], kind="stable")
+    weak = cand.groupby("_key")["kode"].agg(lambda s: ", ".join(sorted(s, key=lambda c: int(re.sub(r"\D", "", c)))))
+    out = pd.DataFrame({"unit": table["unit"], "nama_unit": table["nama_unit"], "ikm_konversi": table["ikm_konversi"],
+                        "mutu": table["mutu"]})
+    for col in ("ci_low", "ci_high", "p_mutu_beda"):
+        out[col] = table[col] if col in table.columns else np.nan
+    out["n_unsur"] = out["unit"].map(cand.groupby("_key").size()).fillna(0).astype(int)
+    out["unsur"] = [weak.get(u, "") for u in out["unit"]]
+    out["pasti"] = ~(out["p_mutu_beda"] >= UNCERTAIN)
+    out.insert(0, "urutan", np.arange(1, len(out) + 1))
+    return out.reset_index(drop=True)

@@ -44,7 +44,7 @@ from riset.skm.exports import SurveyData, read_codebook, read_survey
 from riset.skm.ikm_design import compare_periods, ikm_design
 from riset.skm.instrument import InstrumentResult, check_instrument
 from riset.skm.ipa import CsiResult, IpaResult, csi, derived_importance, ipa
-from riset.skm.recommend import Recommendations, recommend
+from riset.skm.recommend import Recommendations, load_catalogue, recommend
 from riset.skm.schemes import Scheme, get_scheme
 from riset.study.config import StudyConfig, StudyError, load_study
 from riset.skm.trend import period_series
@@ -436,11 +436,14 @@ def run_study(study: str | Path | StudyConfig, *, progress: bool = False) -> Stu
     unit_level = config.unit if config.unit in levels else AREA
     unit_rows = ikm_table[ikm_table["level"] == unit_level]
     unit_nrr = nrr_table[nrr_table["level"] == unit_level]
-    if unit_level == AREA:
-        unit_rows, unit_nrr = unit_rows.assign(unit=config.area.name), unit_nrr.assign(unit=config.area.name)
-    by = config.unit if unit_level != AREA else "unit"
+    by = config.unit if unit_level != AREA else "group"
+    if config.service_type and unit_level != AREA:
+        kinds = data.drop_duplicates(config.unit).set_index(config.unit)[config.service_type]
+        unit_rows = unit_rows.assign(**{config.service_type: unit_rows[config.unit].map(kinds)})
+    catalogue = load_catalogue(config.actions, scheme)
     recommend_result = {lang: recommend(_Ikm(unit_rows, unit_nrr), ipa_units if ipa_units is not None else ipa_result,
-                                        drivers, by=by, lang=lang, scheme=scheme) for lang in ("id", "en")}
+                                        drivers, by=by, names=config.names.get(by), service=config.service_type,
+                                        catalogue=catalogue, lang=lang, scheme=scheme) for lang in ("id", "en")}
     demographics = cb.columns("demographic")
     return StudyResults(
         config=config, plan=plan, scheme=scheme, survey=survey, unsur_map=unsur_map, importance_map=importance_map,

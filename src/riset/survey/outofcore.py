@@ -583,6 +583,6 @@ def ikm(src: Source, unsur: Mapping[str, str], *, weights: str | None = None,
     graded = grade(table["ikm_konversi"].to_numpy(), sch)
     table["mutu"] = graded["mutu"].to_numpy()
     table["kinerja"] = graded["kinerja"].to_numpy()
-    table["p_mutu_beda"] = p_mutu_beda(table["ikm_konversi"], table["se"], sch)
+    table["p_mutu_beda"] = p_mutu_beda(table["ikm_konversi"], table["se"], sch, df=table["df"])
     table.attrs["notes"] = cells.notes
     return table

@@ -29,8 +29,9 @@ from riset.skm.schemes import kinerja_label, unsur_name
 from riset.study.run import AREA
 
 __all__ = [
-    "build_laporan", "column_label", "conclusions", "ikm_table", "nrr_table", "nrr_unit_table", "plain_formula_table",
-    "period_change_table", "recommendation_tables", "report_date", "unit_label",
+    "build_laporan", "column_label", "conclusions", "evidence", "ikm_table", "nrr_table", "nrr_unit_table",
+    "period_change_table", "plain_formula_table", "priority_lines", "recommendation_statistics",
+    "recommendation_tables", "report_date", "synthesis", "unit_label",
 ]
 
 _MONTHS = {"id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
@@ -172,22 +173,76 @@ def _verdict(row, lang: str) -> str:
     return verdicts([row["perubahan"]], lang)[0]
 
 
+def evidence(row, lang: str, scheme) -> str:
+    """Why an action was chosen, in one short clause from its reason codes ('NRR 2,45, di bawah 3,06 (batas mutu
+    B); terendah di unit ini; kuadran I IPA')."""
+    parts = []
+    for code in str(row["alasan"]).split(","):
+        if code == "below_target":
+            parts.append(say("why_below_target", lang, nrr=fmt_num(row["nrr"], 2, lang),
+                             target=fmt_num(row["target_nrr"], 2, lang), mutu=row["target_mutu"]))
+        elif code == "often_complained":
+            parts.append(say("why_often_complained", lang, share=fmt_pct(row["bagian_keluhan"], 0, lang)))
+        elif code:
+            parts.append(say(f"why_{code}", lang))
+    return "; ".join(parts)
+
+
 def recommendation_tables(results, lang: str | None = None) -> list[Table]:
-    """The follow-up plan, one table per unit with its actions (unsur, kegiatan, penanggung jawab, waktu,
-    indikator), units in the order of the recommendations."""
+    """The follow-up plan (rencana tindak lanjut), one table per unit in the order of priority: unsur with the
+    evidence, kegiatan, penanggung jawab, waktu, and the indikator with the unit's target."""
+    lang = check_language(lang)
+    actions = results.recommendations_in(lang).actions
+    out = []
+    header = [label("unsur", lang), label("alasan", lang), label("kegiatan", lang), label("penanggung_jawab", lang),
+              label("waktu", lang), label("indikator", lang)]
+    for _, part in actions.groupby("unit", sort=False):
+        rows = [[unsur_name(r["unsur"], lang, results.scheme), evidence(r, lang, results.scheme), str(r["kegiatan"]),
+                 str(r["penanggung_jawab"]), str(r["waktu"]),
+                 say("indicator_with_target", lang, indicator=r["indikator"],
+                     unsur=unsur_name(r["unsur"], lang, results.scheme, code=False),
+                     target=fmt_num(r["target_nrr"], 2, lang), mutu=r["target_mutu"])] for _, r in part.iterrows()]
+        out.append(Table(say("tab_rtl_unit", lang, unit=part["nama_unit"].iloc[0]), header, rows, ["l"] * 6,
+                         widths=[13, 19, 27, 14, 9, 18]))
+    return out
+
+
+def synthesis(results, lang: str | None = None) -> list[str]:
+    """The area-wide picture of the recommendations: the unsur most often a priority, in how many units."""
     lang = check_language(lang)
     rec = results.recommendations_in(lang)
-    table = rec.table
-    unit = results.config.unit if results.config.unit in table.columns else "unit"
-    out = []
-    for code, part in table.groupby(unit, sort=False):
-        header = [label("unsur", lang), label("kegiatan", lang), label("penanggung_jawab", lang), label("waktu", lang),
-                  label("indikator", lang)]
-        rows = [[unsur_name(r["unsur"], lang, results.scheme), str(r["kegiatan"]), str(r["penanggung_jawab"]),
-                 str(r["waktu"]), str(r["indikator"])] for _, r in part.iterrows()]
-        name = part["nama_unit"].iloc[0] if isinstance(part["nama_unit"].iloc[0], str) else str(code)
-        out.append(Table(say("tab_rtl_unit", lang, unit=name), header, rows, ["l"] * 5, widths=[18, 34, 18, 10, 20]))
-    return out
+    return [say("synthesis_line", lang, unsur=unsur_name(r["unsur"], lang, results.scheme, code=False),
+                k=int(r["n_prioritas"]), n=int(r["n_unit"]), total=int(r["n_total"]))
+            for _, r in rec.synthesis.iterrows() if r["n_prioritas"] > 0][:5]
+
+
+def priority_lines(results, lang: str | None = None, top: int = 5) -> list[str]:
+    """The units that need attention first, one line each: IKM with CI, mutu, the unsur below target."""
+    lang = check_language(lang)
+    rec = results.recommendations_in(lang)
+    lines = []
+    for _, r in rec.priority_units.head(top).iterrows():
+        text = say("priority_line", lang, unit=r["nama_unit"], ikm=fmt_num(r["ikm_konversi"], 2, lang),
+                   ci=fmt_ci(r["ci_low"], r["ci_high"], 2, lang), mutu=r["mutu"], n=int(r["n_unsur"]),
+                   unsur=r["unsur"] or "–")
+        lines.append(text if r["pasti"] else text + " " + say("priority_uncertain", lang,
+                                                              p=fmt_pct(r["p_mutu_beda"], 0, lang)))
+    return lines
+
+
+def recommendation_statistics(results, lang: str | None = None) -> Table:
+    """Every candidate of the recommendations with its numbers (appendix)."""
+    lang = check_language(lang)
+    stats = results.recommendations_in(lang).statistics
+    header = [label("unit", lang), label("unsur", lang), label("nrr", lang), label("ci95", lang),
+              label("sasaran", lang), label("dampak", lang), label("kuadran", lang), label("bagian_r2", lang)]
+    rows = [[results.unit_name(r["unit"]) if results.unit else str(r["unit"]), str(r["kode"]),
+             fmt_num(r["nrr"], 2, lang), fmt_ci(r["nrr_ci_low"], r["nrr_ci_high"], 2, lang),
+             f"{fmt_num(r['target_nrr'], 2, lang)} ({r['target_mutu']})", fmt_num(r["dampak"], 2, lang),
+             str(r["kuadran"] or "–"), "–" if pd.isna(r["bagian_r2"]) else fmt_pct(r["bagian_r2"], 0, lang)]
+            for _, r in stats.iterrows()]
+    return Table(say("tab_rec_statistics", lang), header, rows, ["l", "c", "r", "r", "r", "r", "c", "r"],
+                 note=say("note_dampak", lang))
 
 
 # ------------------------------------------------------------------------------------------- conclusions
@@ -479,8 +534,11 @@ def _perkembangan(results, lang: str) -> list[Section]:
 def _kesimpulan(results, lang: str) -> Chapter:
     rec = results.recommendations_in(lang)
     sections = [Section(say("sec_conclusions", lang), [Bullets(conclusions(results, lang), numbered=True)]),
-                Section(say("sec_recommendations", lang), [Paragraph(say("text_recommendations", lang))]
-                        + ([Paragraph(n) for n in rec.notes] if rec.notes else [])),
+                Section(say("sec_recommendations", lang), [
+                    Paragraph(say("text_recommendations", lang)), Paragraph(say("text_synthesis", lang)),
+                    Bullets(synthesis(results, lang)), Paragraph(say("text_priority", lang)),
+                    Bullets(priority_lines(results, lang), numbered=True),
+                    *(Paragraph(n.text(lang)) for n in rec.notes)]),
                 Section(say("sec_rtl", lang), [*recommendation_tables(results, lang)] or [
                     Paragraph(say("text_no_rtl", lang))]),
                 Section(say("sec_closing", lang), [Paragraph(say("text_closing", lang, area=results.config.area.name))])]
@@ -490,6 +548,8 @@ def _kesimpulan(results, lang: str) -> Chapter:
 def _lampiran(results, lang: str) -> Chapter:
     sections = [Section(say("sec_questionnaire_appendix", lang), [_questionnaire_table(results, lang)]),
                 Section(say("sec_ikm_technical", lang), [_technical_ikm_table(results, lang)])]
+    if len(results.recommendations_in(lang).statistics):
+        sections.append(Section(say("sec_rec_statistics", lang), [recommendation_statistics(results, lang)]))
     issues = results.survey.issues
     if not issues.empty:
         counts = issues.groupby(["kolom", "masalah"]).size().reset_index(name="n")

@@ -25,7 +25,7 @@ from pptx.util import Emu, Inches, Pt
 
 from riset.i18n import check_language, fmt_ci, fmt_num, fmt_pct, fmt_signed, label, say
 from riset.present import charts
-from riset.present.report.content import conclusions, report_date, unit_label
+from riset.present.report.content import conclusions, evidence, priority_lines, report_date, unit_label
 from riset.present.report.document import Figure
 from riset.present.report.figures import figure_from, render_figures
 from riset.present.report.text import methodology
@@ -261,27 +261,28 @@ def _progress_slide(deck: _Deck, results) -> None:
 
 
 def _recommendation_slides(deck: _Deck, results) -> None:
-    lang, sch = deck.lang, results.scheme
-    rec = results.recommendations_in(lang).table
-    unit = results.config.unit if results.config.unit in rec.columns else "unit"
-    if rec.empty:
+    """The area-wide synthesis, the units to start with, then a follow-up table for each of the first three."""
+    lang = deck.lang
+    rec = results.recommendations_in(lang)
+    if rec.actions.empty:
         _bullets(deck, say("deck_rec_title", lang), [say("text_no_rtl", lang)])
         return
-    units = results.units()
-    counts = rec.groupby("unsur")[unit].nunique().sort_values(ascending=False, kind="stable")
-    n_units = max(len(units), 1)
-    items = [say("deck_rec_unsur", lang, unsur=unsur_name(k, lang, sch, code=False), k=int(c), n=n_units)
-             for k, c in counts.head(4).items()]
-    _bullets(deck, say("deck_rec_title", lang), items, say("text_recommendations", lang))
-    order = units.sort_values("ikm_konversi", kind="stable")[unit] if len(units) else rec[unit].drop_duplicates()
-    for code in [c for c in order if c in set(rec[unit])][:3]:
-        part = rec[rec[unit] == code].head(3)
-        name = part["nama_unit"].iloc[0] if isinstance(part["nama_unit"].iloc[0], str) else str(code)
-        rows = [[unsur_name(r["unsur"], lang, sch, code=False), str(r["kegiatan"]), str(r["waktu"])]
+    lines = [say("deck_rec_unsur", lang, unsur=unsur_name(r["unsur"], lang, results.scheme, code=False),
+                 k=int(r["n_prioritas"]), n=int(r["n_total"])) for _, r in rec.synthesis.head(4).iterrows()
+             if r["n_prioritas"] > 0]
+    _bullets(deck, say("deck_rec_title", lang), lines, say("text_recommendations", lang))
+    if len(rec.priority_units) > 1:
+        first = [say("deck_priority", lang, unit=r["nama_unit"], ikm=fmt_num(r["ikm_konversi"], 2, lang),
+                     mutu=r["mutu"]) for _, r in rec.priority_units.head(4).iterrows()]
+        _bullets(deck, say("deck_priority_title", lang), first, "\n".join(priority_lines(results, lang)))
+    for code in list(dict.fromkeys(rec.actions["unit"]))[:3]:
+        part = rec.actions[rec.actions["unit"] == code].head(3)
+        rows = [[unsur_name(r["unsur"], lang, results.scheme, code=False), str(r["kegiatan"]), str(r["waktu"])]
                 for _, r in part.iterrows()]
-        notes = "\n".join(f"{r['indikator']} — {r['penanggung_jawab']}" for _, r in part.iterrows())
-        _table(deck, say("tab_rtl_unit", lang, unit=name), [label("unsur", lang), label("kegiatan", lang),
-                                                            label("waktu", lang)], rows, [22, 60, 18], notes)
+        notes = "\n".join(f"{unsur_name(r['unsur'], lang, results.scheme)}: {evidence(r, lang, results.scheme)}. "
+                          f"{r['penanggung_jawab']}; {r['indikator']}" for _, r in part.iterrows())
+        _table(deck, say("tab_rtl_unit", lang, unit=part["nama_unit"].iloc[0]),
+               [label("unsur", lang), label("kegiatan", lang), label("waktu", lang)], rows, [22, 60, 18], notes)
 
 
 def write_deck(results, path: str | Path, lang: str | None = None, figures: dict[str, Figure] | None = None) -> Path:
