@@ -93,9 +93,12 @@ def test_version(capsys):
     assert capsys.readouterr().out.strip() == f"riset {__version__}"
 
 
-def test_demo_without_example_data_is_a_clear_error(tmp_path, capsys):
-    assert main(["demo", "--data-dir", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
-    assert "example study not found (contoh_skm_responden.csv and contoh_skm_codebook.yaml in" in _one_line_error(capsys)
+def test_demo_without_example_data_is_a_clear_error(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("riset.cli.EXAMPLE_STUDY", Path("tidak/ada/studi.yaml"))
+    assert main(["demo", "--out", str(tmp_path / "out")]) == 2
+    error = _one_line_error(capsys)
+    assert "the bundled example (tidak/ada/studi.yaml) is not here" in error and "riset report" in error
     assert not (tmp_path / "out").exists()
 
 
@@ -106,16 +109,11 @@ def test_subcommands_are_a_table():
 
 def test_demo_on_the_bundled_example(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path)]) == 0
-    per_unit = pd.read_csv(tmp_path / "ikm_per_unit.csv")
-    assert per_unit["unit"].iloc[-1] == "Semua unit"
-    assert per_unit["n_responden"].iloc[:-1].sum() == per_unit["n_responden"].iloc[-1]
-    per_periode = pd.read_csv(tmp_path / "ikm_per_periode.csv")
-    assert per_periode["periode"].tolist() == ["2026-S1", "2026-S2"]
-    assert set(pd.read_csv(tmp_path / "ikm_per_opd.csv")["mutu"]) <= {"A", "B", "C", "D"}
-    assert per_unit["ikm_konversi"].between(25, 100).all()
-    sheets = pd.read_excel(tmp_path / "ikm_contoh.xlsx", sheet_name=None)
-    assert {"ikm_per_unit", "ikm_per_periode", "ikm_per_opd", "masalah_data"} <= set(sheets)
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {"laporan_skm.html", "laporan_skm.docx", "laporan_skm.pdf", "paparan_skm.pptx", "tabel_skm.xlsx",
+            "replikasi"} <= names
     printed = capsys.readouterr().out
-    assert "== ikm_per_unit: tanpa bobot" in printed and "Dibaca" in printed
-    # the study itself is printed first: calibrated, with a confidence interval
-    assert printed.index("IKM kabupaten") < printed.index("== ikm_per_unit") and "SK 95%" in printed
+    # the study is printed first: the area's IKM with its confidence interval, then the files written
+    assert printed.index("IKM Kabupaten Tanjung Harapan") < printed.index("Ditulis:") and "SK 95%" in printed
+    sheets = pd.read_excel(tmp_path / "tabel_skm.xlsx", sheet_name=None)
+    assert len(sheets) >= 3 and next(iter(sheets)) == "Baca saya"
