@@ -7,16 +7,14 @@ import pytest
 
 from riset.errors import RisetError
 from riset.i18n import fmt_ci, fmt_num
-from riset.study.run import run_study
 from riset.present.widgets import dasbor
 
-ROOT = Path(__file__).resolve().parents[2]
 U = [f"U{i}" for i in range(1, 10)]
 
 
 @pytest.fixture(scope="module")
-def res():
-    return run_study(ROOT / "data" / "raw", n_replicates=10, out_of_sample=False, seed=2026)
+def res(example_results):
+    return example_results
 
 
 @pytest.fixture(scope="module")
@@ -27,17 +25,19 @@ def shared_board(res, tmp_path_factory):
 @pytest.fixture
 def board(shared_board):
     """The dashboard with every control back to "(semua)" (the first test sees it as built)."""
-    if shared_board.view is None or shared_board.view.selection or shared_board.view.weighting != "kalibrasi":
+    if shared_board.view is None or shared_board.view.selection or shared_board.view.weighting != "final":
         shared_board.select(clear=True)
     return shared_board
 
 
 def test_starts_on_the_whole_kabupaten(board, res):
-    kab = res.kabupaten()
+    kab = res.area_row()
     assert board.view.ikm["ikm_konversi"] == pytest.approx(kab["ikm_konversi"], rel=1e-12)
     assert board.view.ikm["se"] == pytest.approx(kab["se"], rel=1e-9)
     assert f"IKM {fmt_num(kab['ikm_konversi'], 2)}" in board.card.value
     assert fmt_ci(kab["ci_low"], kab["ci_high"], 2) in board.card.value
+    assert "Kabupaten Tanjung Harapan" in board.card.value
+    assert list(board.controls)[:3] == ["unit", "opd", "periode"] and "jenis_kelamin" in board.controls
     assert board.nrr_image.value[:4] == b"\x89PNG" and board.ipa_image.value[:4] == b"\x89PNG"
 
 
@@ -50,6 +50,8 @@ def test_choosing_a_unit_shows_its_ikm_and_only_its_recommendations(board, res):
     items = board.recommendations.value.split("<li>")[1:]
     assert items and all(row["nama_unit"] in item for item in items)
     assert set(board.view.recommendations["unit"]) == {"RSUD-RJ"}
+    first = res.recommendations_in("id").actions.query("unit == 'RSUD-RJ'").iloc[0]
+    assert first["kegiatan"] in items[0] and fmt_num(first["dampak"], 2) in items[0]
 
 
 def test_choosing_an_opd_narrows_the_unit_list(board, res):
@@ -63,10 +65,10 @@ def test_choosing_an_opd_narrows_the_unit_list(board, res):
 
 
 def test_weighting_off_gives_the_plain_average(board, res):
-    board.select(clear=True, unit="PKM-SMAS", weighting="tanpa")
+    board.select(clear=True, unit="PKM-SMAS", weighting="none")
     data = res.survey.data
     by_hand = 25 * data.loc[data["unit"] == "PKM-SMAS", U].mean().mean()
-    assert board.view.weighting == "tanpa"
+    assert board.view.weighting == "none"
     assert board.view.ikm["ikm_konversi"] == pytest.approx(by_hand, rel=1e-12)
 
 
@@ -100,6 +102,7 @@ def test_export_button_writes_the_package_of_the_study(board, res, monkeypatch):
     monkeypatch.setattr(importlib.import_module("riset.present.widgets.dasbor"), "write_report", fake_write_report)
     board.export_button.click()
     assert calls == [(res, board.out_dir, "id")]
+    assert board.exported == {"html": board.out_dir / "laporan_skm.html"}
     assert "laporan_skm.html" in board.status.value
 
 
@@ -114,4 +117,7 @@ def test_english_dashboard(res, tmp_path):
     kab = res.level("unit").set_index("unit").loc["RSUD-RJ"]
     assert f"IKM {kab['ikm_konversi']:.2f}" in board.card.value
     assert board.controls["weighting"].options[0][0] == "Unweighted"
-    assert "Recommendation" in board.recommendations.value and "If its NRR reached" in board.recommendations.value
+    assert "Recommendation" in board.recommendations.value
+    first = res.recommendations_in("en").actions.query("unit == 'RSUD-RJ'").iloc[0]
+    assert first["kegiatan"] in board.recommendations.value
+    assert board.controls["unit"].options[0][0] == "(all)"

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from riset.errors import RisetError
 from riset.survey.design import SurveyDesign
 from riset.survey.weighting import weight_to_population
 from riset.present.widgets.pembobotan import margin_options, pembobotan
@@ -99,29 +100,43 @@ def test_recipe_reports_collapsed_cells():
     np.testing.assert_allclose(run.design.weights, [300, 300, 600, 600, 600])
 
 
-def test_default_is_the_report_recipe_and_gives_the_report_weights():
-    # the widget on the bundled example starts with the study's recipe: its weights are run_study's
-    from riset.skm.exports import read_survey
-    from riset.study.run import EXAMPLE_DESIGN, run_study
+def test_default_is_the_study_recipe_and_gives_the_report_weights(example_results):
+    # the widget on the bundled example starts with the study file's recipe: its weights are run_study's
+    from riset.study.run import population_table, weighting_recipe
 
-    raw = Path(__file__).resolve().parents[2] / "data" / "raw"
-    survey = read_survey(raw / "contoh_skm_responden.csv", raw / "contoh_skm_codebook.yaml")
-    penduduk = pd.read_csv(raw / "contoh_margin_penduduk.csv")
-    pb = pembobotan(SurveyDesign(survey.data, ssu=survey.codebook.id, **EXAMPLE_DESIGN), penduduk)
-    assert pb.controls["resep"].value == "laporan" and "seperti laporan" in pb.controls["resep"].label.lower()
-    assert pb.inputs()["scale"] == "kecamatan" and pb.inputs()["keep_totals"] == ["unit", "periode"]
+    res = example_results
+    recipe = weighting_recipe(res.config)
+    pb = pembobotan(res.designs["design"], population_table(res.config), recipe=recipe)
+    assert pb.controls["resep"].value == "laporan" and "seperti studi" in pb.controls["resep"].label.lower()
+    assert pb.inputs()["scale"] == recipe["scale"] and pb.inputs()["keep_totals"] == recipe["keep_totals"]
     assert "sama dengan bobot laporan" in pb.status.value
-    report = run_study(raw, n_replicates=2, out_of_sample=False).weights["bobot_akhir"].to_numpy()
+    report = res.designs["final"].weights
     np.testing.assert_allclose(pb.run.design.weights, report, rtol=0, atol=1e-10)
-    assert not np.allclose(report, survey.data["bobot_desain"])  # the weights did change
+    assert not np.allclose(report, res.designs["design"].weights)  # the weights did change
     pb.controls["metode"].value = "rake"  # any own choice leaves the recipe ...
     assert pb.controls["resep"].value == "atur"
     pb.controls["skala"].value = True
     assert np.abs(pb.update().design.weights - report).max() > 1  # ... and gives other weights
     pb.controls["resep"].value = "laporan"  # ... and choosing it again restores every control
-    assert pb.inputs() == {"margins": [["kecamatan", "jenis_kelamin"], ["kecamatan", "kelompok_umur"]],
-                           "method": "raking", "keep_totals": ["unit", "periode"], "bounds": None, "trim_ratio": None,
-                           "strict": False, "scale": "kecamatan", "collapse_min_n": None}
+    assert pb.inputs() == {"margins": recipe["margins"], "method": recipe["method"],
+                           "keep_totals": recipe["keep_totals"] or None, "bounds": recipe["bounds"],
+                           "trim_ratio": recipe["trim_ratio"], "strict": False, "scale": recipe["scale"],
+                           "collapse_min_n": recipe["collapse_min_n"]}
+
+
+def test_a_recipe_with_bounds_and_trimming_sets_those_controls(design):
+    recipe = {"margins": [["kecamatan"], ["jenis_kelamin"]], "method": "logit", "bounds": (0.2, 5.0),
+              "trim_ratio": 4.0, "scale": True, "keep_totals": [], "collapse_min_n": None, "count": "jumlah"}
+    pb = pembobotan(design, POP, recipe=recipe)
+    assert pb.inputs()["bounds"] == (0.2, 5.0) and pb.inputs()["trim_ratio"] == 4.0
+    assert pb.inputs()["method"] == "logit" and pb.run is not None
+    g = pb.run.design.weights / design.weights
+    assert g.min() >= 0.2 - 1e-9
+
+
+def test_an_unknown_recipe_key_is_refused(design):
+    with pytest.raises(RisetError, match="recipe has no key 'metode'"):
+        pembobotan(design, POP, recipe={"metode": "rake"})
 
 
 def test_without_the_recipes_columns_the_explorer_starts_from_own_choice(design):

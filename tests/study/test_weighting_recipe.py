@@ -1,5 +1,5 @@
 """The study's weighting recipe in `weight_to_population`: population scaled within each kecamatan,
-design-weighted totals of unit x periode kept (`REPORT_RECIPE`). Targets below are computed by hand."""
+design-weighted totals of unit x periode kept (the bundled example's recipe). Targets below are computed by hand."""
 
 import numpy as np
 import pandas as pd
@@ -7,7 +7,11 @@ import pytest
 
 from riset.survey.design import SurveyDesign
 from riset.errors import WeightingError
-from riset.survey.weighting import REPORT_RECIPE, weight_to_population
+from riset.survey.weighting import weight_to_population
+
+# the recipe of the bundled example's study file (weighting: calibrate raking, scale kecamatan, keep unit x periode)
+REPORT_RECIPE = {"margins": [["kecamatan", "jenis_kelamin"], ["kecamatan", "kelompok_umur"]], "method": "raking",
+                 "scale": "kecamatan", "keep_totals": ["unit", "periode"]}
 
 # residents: A 100 (L 30 / P 70; 17-34 40 / 35+ 60), B 200 (L 100 / P 100; 17-34 75 / 35+ 125), C: no respondents
 POP = pd.DataFrame(

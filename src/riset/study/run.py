@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -57,8 +57,8 @@ from riset.survey.margins import margin_from_table
 from riset.survey.replicate import as_replicate
 from riset.survey.weighting import WeightingRun, weight_to_population
 
-__all__ = ["AREA", "StudyResults", "StudyView", "check_study", "plan_study", "profile", "read_study_survey",
-           "run_study", "view"]
+__all__ = ["AREA", "StudyResults", "StudyView", "check_study", "plan_study", "population_table", "profile",
+           "read_study_survey", "run_study", "view", "weighting_recipe"]
 
 #: Level key of the whole area (every respondent); its group is the area's name.
 AREA = "area"
@@ -495,14 +495,30 @@ def _design(data: pd.DataFrame, config: StudyConfig, weights: str | None) -> Sur
                         ssu=spec.ssu, fpc2=spec.fpc2, lonely_psu=spec.lonely_psu)
 
 
+def weighting_recipe(config: StudyConfig) -> dict[str, Any]:
+    """The study file's weighting as the arguments of `weight_to_population` (margins, method, bounds,
+    trim_ratio, scale, keep_totals, collapse_min_n, count): the run, the weighting widget and notebook 02 use
+    this one recipe, so they give the same weights. Empty when the study keeps its design weights."""
+    w = config.weighting
+    if not w.adjusts:
+        return {}
+    method = {"poststratify": "poststratify", "rake": "rake", "calibrate": w.calfun}[w.method]
+    return {"margins": [list(v) for v in w.variables], "method": method, "bounds": w.bounds, "trim_ratio": w.trim,
+            "scale": w.scale, "keep_totals": list(w.keep_totals), "collapse_min_n": w.collapse_min_n,
+            "count": w.count}
+
+
+def population_table(config: StudyConfig) -> pd.DataFrame | None:
+    """The study's population margins table (weighting.margins), None when it has none."""
+    w = config.weighting
+    if w.margins is None:
+        return None
+    return _population_table(w.margins, [c for v in w.variables for c in v], w.count)
+
+
 def _adjusted(base: SurveyDesign, config: StudyConfig) -> WeightingRun:
     """Design weights adjusted to the population margins of the study file (`weight_to_population`)."""
-    w = config.weighting
-    population = _population_table(w.margins, [c for v in w.variables for c in v], w.count)
-    method = {"poststratify": "poststratify", "rake": "rake", "calibrate": w.calfun}[w.method]
-    return weight_to_population(base, population, [list(v) for v in w.variables], method=method,
-                                bounds=w.bounds, trim_ratio=w.trim, scale=w.scale, keep_totals=list(w.keep_totals),
-                                collapse_min_n=w.collapse_min_n, count=w.count)
+    return weight_to_population(base, population_table(config), **weighting_recipe(config))
 
 
 def _margin_shares(base: SurveyDesign, final: SurveyDesign, config: StudyConfig) -> pd.DataFrame:
@@ -647,8 +663,8 @@ def view(results: StudyResults, selection: Mapping[str, object] | None = None, w
     elif results.drivers is not None:
         ipa_result = ipa(part, results.unsur_map, derived_importance(results.drivers), weights=_FINAL)
     rec = results.recommendations
-    if results.unit and results.unit in rec.columns:
-        rec = rec[rec[results.unit].isin(part[results.unit].unique())]
+    if results.unit:
+        rec = rec[rec["unit"].astype(str).isin(part[results.unit].astype(str).unique())]
     return StudyView(chosen, weighting, ikm_table.iloc[0], nrr_table.drop(columns=["level", "group"]), ipa_result,
                      rec.reset_index(drop=True))
 

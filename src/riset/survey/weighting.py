@@ -437,25 +437,12 @@ class WeightingRun:
         return out
 
 
-#: The weighting of the SKM study (`riset.study.run_study` with weighting='kalibrasi', hence the report):
-#: within each kecamatan the sex and the age composition of the residents 17+ (population margins scaled to
-#: the design-weighted visits of that kecamatan), while every unit x periode keeps its design-weighted
-#: visits; raking calibration. Use as ``weight_to_population(design, penduduk, **REPORT_RECIPE)``.
-REPORT_RECIPE: Mapping[str, object] = MappingProxyType({
-    "margins": (("kecamatan", "jenis_kelamin"), ("kecamatan", "kelompok_umur")),
-    "method": "raking",
-    "scale": "kecamatan",
-    "keep_totals": ("unit", "periode"),
-})
-REPORT_RECIPE_LABEL = "Seperti laporan: komposisi penduduk per kecamatan + total kunjungan unit × periode"
-
-
 def weight_to_population(design, population: pd.DataFrame, margins: Sequence[str | Sequence[str]], *,
                          method: str = "rake", bounds: tuple[float, float] | None = None,
                          trim_ratio: float | None = None, strict: bool = False, scale: bool | str = True,
                          keep_totals: Sequence[str] | None = None, collapse_min_n: int | None = None,
                          count: str = "jumlah", by: str | None = None, maxit: int | None = None) -> WeightingRun:
-    """Weight a design to a population table in one call (the study, the pembobotan widget and notebook 02).
+    """Weight a design to a population table in one call (the study, the weighting widget and notebook 02).
 
     Steps:
 
@@ -478,10 +465,9 @@ def weight_to_population(design, population: pd.DataFrame, margins: Sequence[str
        g_i = exp(x_i' lambda), which reaches the same weights as IPF);
     5. with `trim_ratio` = k, `trim_weights` to [mean/k, k * mean] of the weights (Potter 1990).
 
-    `REPORT_RECIPE` holds the study's choice (the weights of the report). Example::
+    A study's own choice comes from its study file (`riset.study.run.weighting_recipe`). Example::
 
         weight_to_population(d, bps, ["kecamatan", ["jenis_kelamin", "kelompok_umur"]], method="rake")
-        weight_to_population(d, bps, **REPORT_RECIPE)   # = run_study(...).weights["bobot_akhir"]
 
     Hand check: kecamatan A has 10 visits by design weight and residents L 30 / P 70, so its margin
     cells are L 3 / P 7; with keep_totals=["unit"], unit X keeps its design-weighted visits.

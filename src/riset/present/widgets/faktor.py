@@ -30,7 +30,7 @@ from riset.skm.drivers import RelativeImportance, correlation_importance, design
 from riset.errors import RisetError
 from riset.skm.ipa import CsiResult, IpaResult, csi, derived_importance, ipa
 from riset.i18n import check_language, fmt_num, fmt_pct
-from riset.present.widgets.dasbor import _png
+from riset.present.widgets.dasbor import png
 
 _SOURCES = {"dinyatakan": ("Dinyatakan (P1–P9)", "Stated (P1–P9)"), "lmg": ("LMG / Shapley", "LMG / Shapley"),
             "johnson": ("Bobot relatif Johnson", "Johnson relative weights"),
@@ -111,7 +111,7 @@ class Faktor:
             self.csi_card.value = ""
         fig = charts.ipa_diagram(self.ipa_result.table, lang=self.lang, x_line=self.ipa_result.garis_kinerja,
                                  y_line=self.ipa_result.garis_kepentingan)
-        self.ipa_image.value = _png(fig)
+        self.ipa_image.value = png(fig)
         self.recommendations.value = "".join(
             f"<p><b>{r.prioritas}. {html.escape(str(r.nama))} — {html.escape(str(getattr(r, self.by)))}</b>: "
             f"{html.escape(r.alasan)} {html.escape(r.dampak)}</p>" for r in recs.head(5).itertuples()

@@ -1,11 +1,10 @@
 """Weighting explorer (ipywidgets): choose population margins, the method (post-stratification, raking,
 calibration linear / raking / logit with bounds) and trimming; see the weight diagnostics.
 
-The default recipe is the study's own (`riset.survey.weighting.REPORT_RECIPE`: resident composition per kecamatan
-+ design-weighted visits per unit x periode, raking calibration), so the weights first shown are the
-weights the report uses (`riset.study.run_study`); "Atur sendiri" opens the other choices. The recipe is
-offered when the population table and the data have its columns, else the explorer starts from raking to
-every single margin.
+Given a `recipe` (the study file's weighting, `riset.study.run.weighting_recipe`), the explorer starts from it,
+so the weights first shown are the weights the report uses (`riset.study.run_study`); "Atur sendiri" opens
+the other choices. The recipe is offered when the population table and the data have its columns, else
+the explorer starts from raking to every single margin.
 
 Nothing is computed here: `Pembobotan.update()` calls `riset.survey.weighting.weight_to_population` and draws
 `riset.present.charts.weight_diagnostics`; it is the callback of the "Hitung" button, exposed so tests (and
@@ -14,8 +13,8 @@ reviewers without a browser) can set control values and read `run`, `status`, `s
 Example
 -------
 >>> from riset.present.widgets.pembobotan import pembobotan                         # doctest: +SKIP
->>> pb = pembobotan(design, penduduk)                                     # doctest: +SKIP
->>> pb.inputs()["scale"]               # the report's recipe: 'kecamatan'     # doctest: +SKIP
+>>> pb = pembobotan(design, penduduk, recipe=weighting_recipe(config))   # doctest: +SKIP
+>>> pb.inputs()["scale"]               # the study's recipe                    # doctest: +SKIP
 >>> pb.controls["margin"].value = (("kecamatan",), ("jenis_kelamin", "kelompok_umur"))  # doctest: +SKIP
 >>> pb.controls["metode"].value = "logit"; pb.update().diagnostics.summary  # doctest: +SKIP
 """
@@ -33,8 +32,14 @@ from riset.present import charts
 from riset.errors import RisetError
 from riset.skm.exports import write_table
 from riset.i18n import check_language, fmt_num
-from riset.survey.weighting import METHODS, REPORT_RECIPE, REPORT_RECIPE_LABEL, WeightingRun, weight_to_population
-from riset.present.widgets.dasbor import _png
+from riset.survey.weighting import METHODS, WeightingRun, weight_to_population
+from riset.present.widgets.dasbor import png
+
+__all__ = ["Pembobotan", "margin_options", "pembobotan"]
+
+#: The arguments of `weight_to_population` a recipe may set (the rest are the widget's defaults).
+RECIPE_KEYS = ("margins", "method", "scale", "keep_totals", "bounds", "trim_ratio", "collapse_min_n")
+RECIPE_LABEL = "Seperti studi (berkas studi): bobot yang sama dengan bobot laporan"
 
 _STYLE = {"description_width": "200px"}
 _LAYOUT = w.Layout(width="480px")
@@ -48,11 +53,13 @@ def margin_options(population: pd.DataFrame, count: str = "jumlah") -> list[tupl
     return [(" × ".join(combo), combo) for k in range(1, len(columns) + 1) for combo in combinations(columns, k)]
 
 
-def _recipe_fits(design, population: pd.DataFrame, options: list) -> bool:
-    """The report's recipe can run here: its margins are among the options and its columns are in the data."""
+def _recipe_fits(recipe, design, options: list) -> bool:
+    """The study's recipe can run here: its margins are among the options and its columns are in the data."""
+    if not recipe:
+        return False
     values = [o[1] for o in options]
-    margins = [tuple(m) for m in REPORT_RECIPE["margins"]]
-    columns = {c for m in margins for c in m} | set(REPORT_RECIPE["keep_totals"])
+    margins = [tuple(m) for m in recipe["margins"]]
+    columns = {c for m in margins for c in m} | set(recipe.get("keep_totals") or ())
     return all(m in values for m in margins) and columns <= set(design.data.columns)
 
 
@@ -63,11 +70,11 @@ def _scale_options(design, population: pd.DataFrame, count: str) -> list[tuple[s
             ("Jumlah penduduk apa adanya (tanpa skala)", False)]
 
 
-def _keep_options(design) -> list[tuple[str, tuple[str, ...]]]:
+def _keep_options(design, recipe) -> list[tuple[str, tuple[str, ...]]]:
     strata = design.spec.get("strata")
     strata = (strata,) if isinstance(strata, str) else tuple(strata or ())
     keep = [("Tidak ada", ())]
-    for cols in dict.fromkeys(c for c in (strata, tuple(REPORT_RECIPE["keep_totals"]))
+    for cols in dict.fromkeys(c for c in (strata, tuple((recipe or {}).get("keep_totals") or ()))
                               if c and set(c) <= set(design.data.columns)):
         keep.append((f"Total kunjungan (bobot desain) per {' × '.join(cols)}", cols))
     return keep
@@ -76,16 +83,23 @@ def _keep_options(design) -> list[tuple[str, tuple[str, ...]]]:
 class Pembobotan:
     """The explorer: `controls` (name -> widget), outputs (`status`, `summary`, `margins`, `chart`), the last
     `run` (a `WeightingRun`, None after an input error) and `widget` to display. `controls["resep"]` is
-    "laporan" (the report's recipe, the default where it fits) or "atur" (own choice); changing any other
+    "laporan" (the study's recipe, the default where it fits) or "atur" (own choice); changing any other
     control switches it to "atur"."""
 
-    def __init__(self, design, population: pd.DataFrame, *, count: str = "jumlah", by: str | None = None,
-                 id_column: str | None = None, out_dir: str | Path = "data/processed", lang: str | None = None):
+    def __init__(self, design, population: pd.DataFrame, *, recipe: dict | None = None, count: str = "jumlah",
+                 by: str | None = None, id_column: str | None = None, out_dir: str | Path = "data/processed",
+                 lang: str | None = None):
+        recipe = dict(recipe or {})
+        count = recipe.pop("count", count)
+        unknown = sorted(set(recipe) - set(RECIPE_KEYS))
+        if unknown:
+            raise RisetError(f"recipe has no key {unknown[0]!r}; keys: {', '.join(RECIPE_KEYS)}")
         self.design, self.population, self.count, self.by = design, population, count, by
         self.id_column, self.out_dir, self.lang = id_column, Path(out_dir), check_language(lang)
         self.run: WeightingRun | None = None
         options = margin_options(population, count)
-        recipes = ([(REPORT_RECIPE_LABEL, "laporan")] if _recipe_fits(design, population, options) else []) + \
+        self.recipe = recipe if _recipe_fits(recipe, design, options) else {}
+        recipes = ([(RECIPE_LABEL, "laporan")] if self.recipe else []) + \
             [("Atur sendiri (margin, skala, metode, batas, pemangkasan di bawah)", "atur")]
         default = tuple(o[1] for o in options if len(o[1]) == 1)
         c = self.controls = {
@@ -93,7 +107,7 @@ class Pembobotan:
             "margin": w.SelectMultiple(description="Margin penduduk", options=options, value=default, rows=6),
             "skala": w.Dropdown(description="Yang disamakan", options=_scale_options(design, population, count),
                                 value=True),
-            "pertahankan": w.Dropdown(description="Pertahankan", options=_keep_options(design), value=()),
+            "pertahankan": w.Dropdown(description="Pertahankan", options=_keep_options(design, self.recipe), value=()),
             "metode": w.Dropdown(description="Metode", options=[(v, k) for k, v in METHODS.items()], value="rake"),
             "pakai_batas": w.Checkbox(description="Batasi rasio bobot baru/lama (g)", value=False),
             "batas": w.FloatRangeSlider(description="Batas g (bawah, atas)", min=0.05, max=6.0, step=0.05,
@@ -127,15 +141,20 @@ class Pembobotan:
         self.update()
 
     def _apply_recipe(self) -> None:
-        """Set the controls to `REPORT_RECIPE` (no bounds, no collapsing, no trimming)."""
-        c, self._applying = self.controls, True
+        """Set the controls to the study's recipe."""
+        c, r, self._applying = self.controls, self.recipe, True
         try:
-            c["margin"].value = tuple(tuple(m) for m in REPORT_RECIPE["margins"])
-            c["skala"].value = REPORT_RECIPE["scale"]
-            c["pertahankan"].value = tuple(REPORT_RECIPE["keep_totals"])
-            c["metode"].value = REPORT_RECIPE["method"]
-            c["pakai_batas"].value = c["pangkas"].value = False
-            c["gabung_min"].value = 0
+            c["margin"].value = tuple(tuple(m) for m in r["margins"])
+            c["skala"].value = r.get("scale", True)
+            c["pertahankan"].value = tuple(r.get("keep_totals") or ())
+            c["metode"].value = r.get("method", "rake")
+            c["pakai_batas"].value = r.get("bounds") is not None
+            if r.get("bounds") is not None:
+                c["batas"].value = tuple(r["bounds"])
+            c["pangkas"].value = r.get("trim_ratio") is not None
+            if r.get("trim_ratio") is not None:
+                c["rasio_pangkas"].value = r["trim_ratio"]
+            c["gabung_min"].value = r.get("collapse_min_n") or 0
         finally:
             self._applying = False
 
@@ -191,7 +210,7 @@ class Pembobotan:
         # the kept visit totals are not a population composition: the chart shows the population margins only
         kept = " x ".join(self.controls["pertahankan"].value)
         shares = diag.shares[diag.shares["variabel"] != kept]
-        self.chart.value = _png(charts.weight_diagnostics(diag.weights, shares, lang=self.lang))
+        self.chart.value = png(charts.weight_diagnostics(diag.weights, shares, lang=self.lang))
         return self.run
 
     def save(self) -> Path | None:
@@ -214,9 +233,10 @@ def _table(frame: pd.DataFrame, lang: str) -> str:
     return shown.to_html(index=False, border=0)
 
 
-def pembobotan(design, population: pd.DataFrame, *, count: str = "jumlah", by: str | None = None,
-               id_column: str | None = None, out_dir: str | Path = "data/processed",
+def pembobotan(design, population: pd.DataFrame, *, recipe: dict | None = None, count: str = "jumlah",
+               by: str | None = None, id_column: str | None = None, out_dir: str | Path = "data/processed",
                lang: str | None = None) -> Pembobotan:
     """Build the weighting explorer on a design and a population table (one row per cell, counts in
-    `count`); display `.widget` (or the returned object) in a notebook."""
-    return Pembobotan(design, population, count=count, by=by, id_column=id_column, out_dir=out_dir, lang=lang)
+    `count`), starting from `recipe` (the study's weighting) where given; display `.widget` in a notebook."""
+    return Pembobotan(design, population, recipe=recipe, count=count, by=by, id_column=id_column, out_dir=out_dir,
+                      lang=lang)
