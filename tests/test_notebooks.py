@@ -1,4 +1,5 @@
-"""Every notebook in notebooks/ runs top to bottom headless on the bundled example (as a reviewer would)."""
+"""Every notebook in notebooks/ runs top to bottom headless on the bundled example (its default STUDY), as a
+reviewer would open and run it."""
 
 from pathlib import Path
 

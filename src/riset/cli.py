@@ -185,15 +185,16 @@ def _add_notebooks_arguments(parser: argparse.ArgumentParser) -> None:
                              "beside the study file)")
     parser.add_argument("--only", action="append", default=[], metavar="PREFIX",
                         help="run only notebooks whose name starts with PREFIX (repeatable, e.g. --only 03)")
+    parser.add_argument("--lang", choices=("id", "en"), help="language of tables and charts (default: the study's)")
 
 
 def _run_notebooks(args: argparse.Namespace) -> int:
     from riset.notebooks import run_notebooks
-    from riset.study.config import find_study_file
+    from riset.study.config import load_study
 
-    study = find_study_file(args.study)
-    out = Path(args.out) if args.out else study.parent / "hasil"
-    for path in run_notebooks(study, out, only=args.only):
+    config = load_study(args.study)  # a study file that does not load stops here, before any notebook runs
+    out = Path(args.out) if args.out else config.folder / "hasil"
+    for path in run_notebooks(config.path, out, only=args.only, lang=args.lang):
         print(f"Ditulis: {path}")
     return 0
 

@@ -1,12 +1,13 @@
-"""Run the study notebooks top to bottom on any data set, as a reviewer does (papermill, with a progress bar).
+"""Run the study notebooks top to bottom on any study, as a reviewer does (papermill, with a progress bar).
 
-Each notebook in `notebooks/` has its parameters in a first cell tagged ``parameters`` (``DATA_DIR``,
-``OUTPUT_DIR``, ``SEED``, ...). `run_notebooks` executes them in order with papermill (Jupyter's standard
-parameterised runner), injecting the folder of the data set to use and the output folder, and writes the
-executed copies, with all their tables and charts, to ``OUTPUT_DIR/notebooks/``.
+Each notebook in `notebooks/` has its parameters in a first cell tagged ``parameters`` (``STUDY``, the study
+file; ``OUTPUT_DIR``; ``LANG``; and its own). `run_notebooks` executes them in order with papermill (Jupyter's
+standard parameterised runner), injecting the study file and the output folder, and writes the executed copies,
+with all their tables and charts, to ``OUTPUT_DIR/notebooks/``. Nothing in the notebooks names the bundled
+example: everything study-specific comes from the study file.
 
-Example: ``run_notebooks(data_dir="data/raw", out_dir="data/processed")`` or, on the command line,
-``riset notebooks --data-dir path/to/other/study --out hasil``.
+Example: ``run_notebooks("data/raw/studi.yaml", "data/processed")`` or, on the command line,
+``riset notebooks path/to/studi.yaml --out hasil``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ import papermill
 from tqdm.auto import tqdm
 
 from riset.errors import RisetError
+from riset.study.config import find_study_file
+
+__all__ = ["NOTEBOOK_PATTERN", "find_notebooks", "run_notebooks"]
 
 NOTEBOOK_PATTERN = "[0-9][0-9]_*.ipynb"
 
@@ -44,27 +48,26 @@ def find_notebooks(folder: str | Path | None = None, only: Sequence[str] = ()) -
 
 
 def run_notebooks(
-    data_dir: str | Path = "data/raw",
+    study: str | Path = "data/raw/studi.yaml",
     out_dir: str | Path = "data/processed",
     *,
     notebooks: str | Path | None = None,
     only: Sequence[str] = (),
-    seed: int = 2026,
+    lang: str | None = None,
     progress: bool = True,
 ) -> list[Path]:
-    """Execute the study notebooks in order with ``DATA_DIR``, ``OUTPUT_DIR`` and ``SEED`` injected.
+    """Execute the study notebooks in order with ``STUDY``, ``OUTPUT_DIR`` (and ``LANG`` when given) injected.
 
     Returns the paths of the executed copies (``out_dir/notebooks/NN_name.ipynb``). A failing cell stops
     the run with a `RisetError` naming the notebook and the error; the executed copy up to that cell is
     kept for inspection.
     """
-    data_dir, out_dir = Path(data_dir).resolve(), Path(out_dir).resolve()
-    if not data_dir.is_dir():
-        raise RisetError(f"data folder not found: {data_dir}")
+    study_file = find_study_file(study).resolve()
+    out_dir = Path(out_dir).resolve()
     paths = find_notebooks(notebooks, only)
     executed_dir = out_dir / "notebooks"
     executed_dir.mkdir(parents=True, exist_ok=True)
-    parameters = {"DATA_DIR": str(data_dir), "OUTPUT_DIR": str(out_dir), "SEED": seed}
+    parameters = {"STUDY": str(study_file), "OUTPUT_DIR": str(out_dir), **({"LANG": lang} if lang else {})}
     written = []
     bar = tqdm(paths, desc="notebook", unit="nb", disable=not progress)
     for path in bar:
