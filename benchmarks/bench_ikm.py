@@ -6,7 +6,7 @@ fresh process:
 
 - riset            : ``ikm_design(SurveyDesign(...), unsur, by="unit")`` -- IKM, konversi, NRR per unsur,
                      SEs, CIs, mutu and P(mutu beda) for every unit
-- riset.survey.outofcore      : ``scale.ikm(source(duckdb_con, "skm"), unsur, by="unit", ...)`` (out of core)
+- riset.survey.outofcore      : ``ikm_outofcore(source(duckdb_con, "skm"), unsur, by="unit", ...)`` (riset.skm.ikm_design) (out of core)
 - riset.skm.ikm (no SE): ``ikm(df, unsur, by="unit", weights="w")`` -- the point estimates only, for scale
 - svy / R survey   : mean of each respondent's average of the 9 unsur by unit (equal to the IKM when no
                      answer is blank, which holds for this data), ``estimation.mean(by=)`` / ``svyby``
@@ -47,7 +47,7 @@ def mapping() -> dict:
 
 
 def worker(tool: str, n: int, units: int, out: str) -> None:
-    modules = {"riset": ["riset.skm.ikm_design", "riset.survey.design"], "scale": ["riset.survey.outofcore", "duckdb"],
+    modules = {"riset": ["riset.skm.ikm_design", "riset.survey.design"], "scale": ["riset.survey.outofcore", "riset.skm.ikm_design", "duckdb"],
                "ikm": ["riset.skm.ikm"], "svy": ["svy", "polars"]}
     for name in modules[tool]:
         importlib.import_module(name)
@@ -64,10 +64,12 @@ def worker(tool: str, n: int, units: int, out: str) -> None:
         res = C.measure(lambda: df, run, repeat)
         table = res["result"][["unit", "ikm", "ikm_se"]]
     elif tool == "scale":
+        from riset.skm.ikm_design import ikm_outofcore
         from riset.survey import outofcore as scale
 
-        res = C.measure(lambda: C.duckdb_table(df, "skm"), lambda con: scale.ikm(scale.source(con, "skm"), mapping(), by="unit", weights="w",
-                                                    strata="strata", psu="psu", fpc="fpc"), repeat)
+        res = C.measure(lambda: C.duckdb_table(df, "skm"),
+                        lambda con: ikm_outofcore(scale.source(con, "skm"), mapping(), by="unit", weights="w",
+                                                  strata="strata", psu="psu", fpc="fpc"), repeat)
         table = res["result"][["unit", "ikm", "ikm_se"]]
     elif tool == "ikm":
         from riset.skm.ikm import ikm

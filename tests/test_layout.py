@@ -26,6 +26,8 @@ def _imports(path: Path) -> list[tuple[int, str]]:
         if isinstance(node, ast.Import):
             found += [(node.lineno, alias.name) for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module == "riset" and {a.name for a in node.names} <= {"__version__"}:
+                continue  # the package's version number is a leaf too
             found += [(node.lineno, node.module)] + [(node.lineno, f"{node.module}.{a.name}") for a in node.names]
     return found
 

@@ -30,6 +30,8 @@ from riset.skm.ikm import IkmResult, ikm
 from riset.skm.schemes import SCHEMES
 from riset.skm.exports import SurveyData, read_codebook, read_survey, write_table
 
+__all__ = ["build_parser", "EXAMPLE_STUDY", "main", "SUBCOMMANDS"]
+
 EXAMPLE_STUDY = Path("data") / "raw" / "studi.yaml"
 
 
@@ -266,6 +268,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     except RisetError as exc:
         return _fail(str(exc))
+    except KeyboardInterrupt:  # Ctrl-C: one line, the conventional exit code 130, no traceback
+        print("riset: interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # output piped into `head`: the files are written, stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

@@ -5,6 +5,8 @@ spreadsheet, header = row 1), the value and what is allowed, e.g.
 "column 'U3' has value 7 in row 41; allowed 1-4".
 """
 
+__all__ = ["CodebookError", "DataError", "DesignError", "RisetError", "show_value", "WeightingError"]
+
 
 class RisetError(ValueError):
     """Base class of all errors raised on bad input to riset."""

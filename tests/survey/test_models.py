@@ -21,7 +21,8 @@ from statsmodels.miscmodels.ordinal_model import OrderedModel
 
 from riset.survey.design import SurveyDesign
 from riset.errors import DataError
-from riset.survey.models import linear, logistic, ordinal, satisfaction_formula
+from riset.skm.drivers import satisfaction_formula, unsur_labels
+from riset.survey.models import linear, logistic, ordinal
 from riset.survey.replicate import ReplicateDesign
 from riset.survey.weighting import poststratify
 
@@ -164,14 +165,15 @@ def test_coefficient_table_uses_unsur_names_and_indonesian_headers():
     df["K1"] = (2 + df["U1"] + 0.5 * df["U3"] + rng.normal(size=n)).round()
     formula = satisfaction_formula("K1", {"U3": "waktu", "U1": "persyaratan", "U2": "prosedur"}, ["unit"])
     assert formula == "K1 ~ U1 + U2 + U3 + unit"
-    fit = linear(formula, SurveyDesign(df), unsur={"U1": "persyaratan", "U2": "prosedur", "U3": "waktu"},
-                 labels={"unit": "Unit layanan"})
+    unsur = {"U1": "persyaratan", "U2": "prosedur", "U3": "waktu"}
+    fit = linear(formula, SurveyDesign(df), labels=unsur_labels(unsur, "id") | {"unit": "Unit layanan"})
     table = fit.to_frame()
     assert list(table.columns[:5]) == ["variabel", "koefisien", "galat_baku", "t", "p"]
     assert table.loc["U3", "variabel"] == "Waktu Penyelesaian"
     assert table.loc["unit[T.RSUD]", "variabel"] == "Unit layanan: RSUD"
     assert table.loc["Intercept", "variabel"] == "Konstanta"
-    assert fit.to_frame(lang="en").loc["U3", "variable"] == "Completion time"
+    english = linear(formula, SurveyDesign(df), labels=unsur_labels(unsur, "en"))
+    assert english.to_frame(lang="en").loc["U3", "variable"] == "Completion time"
     assert table.loc["U1", "signifikan"] == "ya"
     odds = logistic("I(K1 >= 6) ~ U1 + U2 + U3", SurveyDesign(df)).to_frame()
     assert odds.loc["U1", "rasio_odds"] == pytest.approx(np.exp(odds.loc["U1", "koefisien"]))
@@ -252,7 +254,7 @@ def test_example_study_recovers_the_generators_drivers():
     truth = yaml.safe_load((raw / "contoh_kebenaran.yaml").read_text())["model_k1"]
     design = SurveyDesign(data, weights="bobot_desain", strata=["unit", "periode"], psu="hari", fpc="n_hari_layanan")
     formula = satisfaction_formula("K1", truth["kolom"], ["kelompok_umur", "jenis_kelamin"])
-    fit = linear(formula, design, unsur=truth["kolom"])
+    fit = linear(formula, design, labels=unsur_labels(truth["kolom"]))
     unsur_terms = list(fit.params.index[1:10])
     assert [truth["kolom"][c] for c in unsur_terms] == [
         "persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi", "perilaku", "pengaduan", "sarana"]

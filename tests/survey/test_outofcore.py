@@ -19,7 +19,7 @@ from riset.survey import estimate, outofcore as scale  # noqa: E402
 from riset.survey.design import SurveyDesign  # noqa: E402
 from riset.errors import DataError, DesignError  # noqa: E402
 from riset.skm.schemes import UNSUR_2017# noqa: E402
-from riset.skm.ikm_design import ikm_design  # noqa: E402
+from riset.skm.ikm_design import ikm_design, ikm_outofcore  # noqa: E402
 
 GOLDEN = Path(__file__).resolve().parents[1] / "data" / "golden"
 UNSUR = [f"U{j}" for j in range(1, 10)]
@@ -154,7 +154,7 @@ def test_ikm_by_unit_equals_ikm_design(kind):
     ref = ikm_design(d, MAPPING, by="unit").table
     src = (scale.source(pl.from_pandas(skm).lazy()) if kind == "polars-lazy"
            else scale.source(duck(skm), "skm"))
-    out = scale.ikm(src, MAPPING, by="unit", weights="bobot", strata="unit", psu="hari", fpc="n_hari")
+    out = ikm_outofcore(src, MAPPING, by="unit", weights="bobot", strata="unit", psu="hari", fpc="n_hari")
     merged = ref.merge(out, on="unit", suffixes=("_mem", "_ooc"))
     assert len(merged) == 3
     for col in ["n_responden", "ikm", "ikm_se", "ikm_konversi", "se", "ci_low", "ci_high", "df", "p_mutu_beda"]:
@@ -195,4 +195,14 @@ def test_errors_name_the_column_and_value(data):
         scale.source(data)
     empty = data.assign(U5=np.where(data["unit"] == "RSUD", np.nan, data["U5"]))
     with pytest.raises(DataError, match="'U5' has no answer in group unit='RSUD'"):
-        scale.ikm(scale.source(pl.from_pandas(empty)), MAPPING, by="unit", **DESIGN)
+        ikm_outofcore(scale.source(pl.from_pandas(empty)), MAPPING, by="unit", **DESIGN)
+
+
+def test_mean_of_means_by_hand():
+    # a: (1 + 3) / 2 = 2 (row 3 blank); b: (2 + 4 + 6) / 3 = 4; average of the means (2 + 4) / 2 = 3
+    lf = pl.LazyFrame({"h": [1, 1, 1], "psu": [1, 2, 3], "a": [1.0, 3.0, None], "b": [2.0, 4.0, 6.0]})
+    res = scale.mean_of_means(scale.source(lf), ["a", "b"], strata="h", psu="psu")
+    assert res["estimate"].iloc[0] == pytest.approx(3.0, rel=1e-12) and res["n"].iloc[0] == 3
+    # scores u_i = 1/2 [a_i (y_ia - 2) / 2 + (y_ib - 4) / 3] = (-1/3, 1/2, 1/3 - 0) -> centred, n/(n-1) sum
+    u = np.array([0.5 * (-1 / 2 + -2 / 3), 0.5 * (1 / 2 + 0), 0.5 * (0 + 2 / 3)])
+    assert res["se"].iloc[0] ** 2 == pytest.approx(3 / 2 * ((u - u.mean()) ** 2).sum(), rel=1e-12)

@@ -217,9 +217,9 @@ def test_cochran_mean_with_an_sd_per_unit_from_a_previous_round():
     # (1.96 * 25 / 5)^2 = 96.04 -> 87.62 -> 88; (1.96 * 12.5 / 5)^2 = 24.01 -> 23.45 -> 24
     assert got.to_frame()["n_sampel"].tolist() == [88, 24]
     assert "kolom 'sd_skor'" in got.assumptions
-    with pytest.raises(DataError, match=r"column 'sd_skor' has value 40.0 in row 2"):
+    with pytest.raises(DataError, match=r"column 'sd_skor' has value 40 in row 2"):
         sample_size(units.assign(sd_skor=[10.0, 40.0]), "cochran_mean", margin=5, sd="sd_skor")
-    with pytest.raises(DataError, match=r"column 'U1' has value 7.0 in row 1; allowed 1-4"):
+    with pytest.raises(DataError, match=r"column 'U1' has value 7 in row 1; allowed 1-4"):
         score_sd(previous.assign(U1=[4, 7, 2, 3, 3, 3, None]), ["U1", "U2"])
 
 

@@ -179,7 +179,7 @@ def test_pps_systematic_pi_and_certainty():
 
 def test_selection_errors_name_row_and_value(frame):
     bad = frame.assign(x=frame["x"].where(frame["id"] != 7, 0))
-    with pytest.raises(DesignError, match=r"'x' has value 0.0 in row 8"):
+    with pytest.raises(DesignError, match=r"'x' has value 0 in row 8"):
         pps_brewer(bad, 3, "x")
     with pytest.raises(DesignError, match=r"n=11 in stratum 'A' is not possible: allowed 1 to 10"):
         srs(frame, 11, strata="strata")

@@ -46,6 +46,9 @@ from riset.skm.ikm_design import verdicts
 from riset.i18n import check_language, fmt_num, label
 from riset.skm.schemes import kinerja_label, unsur_name
 
+__all__ = ["ACCENT", "demographic_profile", "driver_importance", "ikm_by_unit", "ipa_diagram", "MUTU_COLORS",
+           "nrr_unsur", "PERIOD_COLORS", "period_comparison", "QUADRANT_COLORS", "weight_diagnostics"]
+
 #: Fill colours of the mutu bands (A best .. D worst): green, blue-green, amber, red, light for a background.
 MUTU_COLORS = {"A": "#1a9850", "B": "#66bd63", "C": "#fdae61", "D": "#d73027"}
 #: Colour of points, bars and lines (one accent, so the bands carry the grade).

@@ -50,9 +50,10 @@ from tqdm.auto import tqdm
 
 from riset.errors import DataError, show_value
 from riset.i18n import Note, check_language, fmt_num, fmt_pct, say
-from riset.skm.schemes import resolve_unsur
+from riset.skm.schemes import DEFAULT_SCHEME, Scheme, get_scheme, resolve_unsur
 
 __all__ = ["MAX_PREDICTORS", "OutOfSampleCheck", "RelativeImportance", "complete_cases", "correlation_importance",
+           "satisfaction_formula", "unsur_labels",
            "design_frame", "johnson_weights", "lmg_from_r2", "out_of_sample_check", "relative_importance", "subset_r2",
            "weighted_correlation"]
 
@@ -621,3 +622,35 @@ def out_of_sample_check(
         top_perm = set(table.nlargest(top, "permutasi")["kolom"])
         result.top_overlap = len(top_lmg & top_perm)
     return result
+
+
+# ------------------------------------------------------------------------------------------- model helpers
+def satisfaction_formula(overall: str, unsur: Mapping[str, str] | Sequence[str], controls: Sequence[str] = (),
+                         scheme: str | Scheme = DEFAULT_SCHEME) -> str:
+    """Formula of overall satisfaction on the unsur columns (in the scheme's order) plus controls, for
+    `riset.survey.models.linear` / `ordinal`.
+
+    `unsur`: column -> unsur name mapping (as in the codebook) or a list of columns (kept as given);
+    `controls`: extra terms as written in patsy (text columns are categories; "C(col)" for a coded category).
+
+    >>> satisfaction_formula("K1", {"U2": "prosedur", "U1": "persyaratan"}, ["unit"])
+    'K1 ~ U1 + U2 + unit'
+    """
+    if isinstance(unsur, Mapping):
+        position = {k: i for i, k in enumerate(get_scheme(scheme).keys)}
+        cols = sorted(unsur, key=lambda col: position.get(resolve_unsur(unsur[col], scheme).key, len(position)))
+    else:
+        cols = list(unsur)
+    return f"{overall} ~ " + " + ".join([*cols, *controls])
+
+
+def unsur_labels(unsur: Mapping[str, str], lang: str | None = None,
+                 scheme: str | Scheme = DEFAULT_SCHEME) -> dict[str, str]:
+    """Column -> the unsur's name in `lang`, the `labels` of `riset.survey.models` tables.
+
+    >>> unsur_labels({"U3": "waktu"}, "en")
+    {'U3': 'Completion time'}
+    """
+    lang = check_language(lang)
+    found = {col: resolve_unsur(name, scheme) for col, name in unsur.items()}
+    return {col: u.nama if lang == "id" else u.nama_en for col, u in found.items()}

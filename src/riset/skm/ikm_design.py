@@ -62,6 +62,7 @@ from riset.survey.estimate import critical_value, domains, fit_smooth
 from riset.survey.replicate import ReplicateDesign
 
 __all__ = ["IkmDesignResult", "PeriodChange", "PeriodContrast", "PeriodFit", "VERDICTS", "compare_periods", "group_list",
+           "ikm_outofcore",
            "holm", "ikm_design", "nrr_interval", "p_mutu_beda", "period_fit", "verdicts"]
 
 _WEIGHT = "__bobot_desain_riset__"
@@ -162,6 +163,47 @@ def ikm_design(
         cells = ", ".join(" / ".join(str(v) for v in (*r[by_cols], r["kode"])) for _, r in nrr[flat].iterrows())
         notes.append(Note("nrr_no_variation", {"n": int(flat.sum()), "cells": cells}))
     return IkmDesignResult(table, nrr, sch, level, notes)
+
+
+def ikm_outofcore(src, unsur: Mapping[str, str], *, weights: str | None = None,
+                  strata: str | Sequence[str] | None = None, psu: str, fpc: str | None = None,
+                  by: str | Sequence[str] | None = None, scheme: str | Scheme = DEFAULT_SCHEME, level: float = 0.95,
+                  lonely_psu: str = "fail") -> pd.DataFrame:
+    """IKM per group with design SE, CI and P(mutu beda) from a DuckDB/Polars/Parquet source out of core
+    (`riset.survey.outofcore.source`), equal to `ikm_design` on the same rows.
+
+    PermenPAN-RB 14/2017: NRR_j = sum w a_j y_j / sum w a_j over the answered rows, IKM = sum_j NRR_j / 9
+    (the average of the unsur means, `riset.survey.outofcore.mean_of_means`), konversi = 25 IKM; the CI is
+    clipped to the converted scale. Answers must be numeric on the scheme's scale (blank = NULL). A group with
+    an unsur nobody answered is an error (use `ikm_design` for the 'reweight' rule).
+
+    Returns: by columns, n_responden, ikm, ikm_se, ikm_konversi, se, ci_low, ci_high (25-100), df, mutu,
+    kinerja, p_mutu_beda.
+    """
+    from riset.survey.outofcore import mean_of_means
+
+    sch = get_scheme(scheme)
+    cols = list(unsur_columns(unsur, sch))
+    if len(cols) != len(sch.keys):
+        raise DataError(f"ikm_outofcore needs the {len(sch.keys)} unsur of {sch.title}; got {len(cols)}")
+    fit = mean_of_means(src, cols, weights=weights, strata=strata, psu=psu, fpc=fpc, by=by, level=level,
+                        lonely_psu=lonely_psu)
+    table = fit.drop(columns=["n", "estimate", "se", "df", "ci_low", "ci_high"])
+    table["n_responden"] = fit["n"]
+    table["ikm"] = fit["estimate"]
+    table["ikm_se"] = fit["se"]
+    table["ikm_konversi"] = sch.conversion * fit["estimate"]
+    table["se"] = sch.conversion * fit["se"]
+    lo, hi = sch.conversion * sch.scale[0], sch.conversion * sch.scale[1]
+    table["ci_low"] = np.clip(sch.conversion * fit["ci_low"], lo, hi)
+    table["ci_high"] = np.clip(sch.conversion * fit["ci_high"], lo, hi)
+    table["df"] = fit["df"]
+    graded = grade(table["ikm_konversi"].to_numpy(), sch)
+    table["mutu"] = graded["mutu"].to_numpy()
+    table["kinerja"] = graded["kinerja"].to_numpy()
+    table["p_mutu_beda"] = p_mutu_beda(table["ikm_konversi"], table["se"], sch, df=table["df"])
+    table.attrs["notes"] = fit.attrs.get("notes", [])
+    return table
 
 
 def nrr_interval(nrr, se, df, level: float = 0.95, scale: tuple[int, int] = (1, 4)) -> tuple[np.ndarray, np.ndarray]:

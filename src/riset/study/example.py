@@ -56,6 +56,14 @@ from scipy.stats import norm
 from riset.errors import RisetError
 from riset.skm.schemes import UNSUR_2017, get_scheme, grade
 
+__all__ = ["BETA", "codebook", "CUT_POINTS", "DEFAULT_SEED", "FILES", "IBU_KOTA", "JENIS", "Jenis", "K1_INTERSEP",
+           "K1_KELAMIN", "K1_UMUR", "KECAMATAN", "KELAMIN", "KEPENTINGAN", "KODE_9", "KOLOM_KEPENTINGAN",
+           "KOLOM_UNSUR", "KOLOM_UNSUR_BY_KEY", "KOSONG", "KUADRAN", "LABEL_KEPENTINGAN", "main",
+           "make_example_study", "MISSING_CODE", "PEKERJAAN", "PENDIDIKAN", "PERIODE", "PERTANYAAN_K1",
+           "PERTANYAAN_P", "RESPON_KELAMIN", "RESPON_UMUR", "SD_K1", "SD_UNIT_UNSUR", "STUDY", "STUDY_FILE",
+           "TEKS_LABEL", "TIDAK_VALID", "UMUR", "UMUR_SHIFT", "UnitLayanan", "UNITS", "UNSUR_KEYS",
+           "UNSUR_OFFSET", "write_example_study"]
+
 DEFAULT_SEED = 2026
 STUDY = "SKM Kabupaten Tanjung Harapan 2026 (data contoh fiktif)"
 PERIODE = ("2026-S1", "2026-S2")

@@ -2,3 +2,5 @@
 
 Nothing here knows of SKM or writes prose; notes are codes with values.
 """
+
+__all__ = []

@@ -52,12 +52,14 @@ from scipy import sparse
 
 from riset.errors import DesignError
 
+__all__ = ["CERTAINTY_TOL", "domain_mask", "LONELY_PSU", "positive_weights", "readonly", "SurveyDesign"]
+
 LONELY_PSU = ("fail", "remove", "certainty", "adjust")
 
 Adjustment = Callable[[np.ndarray], np.ndarray]
 
 #: f below this is treated as "every unit taken" (R onestrat uses the same tolerance).
-_CERTAINTY_TOL = 1e-7
+CERTAINTY_TOL = 1e-7
 
 
 @dataclass(frozen=True)
@@ -194,14 +196,14 @@ class SurveyDesign:
                 _check_lonely(stage, number, strata_cols if number == 1 else [psu])
 
         if weights is not None:
-            w = _positive_weights(data[weights], weights, index)
+            w = positive_weights(data[weights], weights, index)
         elif pop1 is not None:
             w = (pop1 / n_psu)[stratum_code]
             if pop2 is not None:
                 w = w * (pop2 / self._stages[1].n_units)[psu_code]
         else:
             w = np.ones(len(data))
-        self._weights = _readonly(w)
+        self._weights = readonly(w)
         self.adjustments: tuple[Adjustment, ...] = ()
 
     # ---------------------------------------------------------------- construction helpers
@@ -401,7 +403,7 @@ class SurveyDesign:
                 "(weight 0); calibrate the full design and take the domain afterwards"
             )
         new = copy.copy(self)
-        new._weights = _readonly(w)
+        new._weights = readonly(w)
         if adjust is not None:
             if not callable(adjust):
                 raise DesignError(f"adjust must be a callable (n x k array -> n x k array), not {type(adjust).__name__}")
@@ -420,9 +422,9 @@ class SurveyDesign:
         >>> d.subset(d.data["sex"] == "P").n
         2
         """
-        m = _mask(mask, self._data.index)
+        m = domain_mask(mask, self._data.index)
         new = copy.copy(self)
-        new._weights = _readonly(np.where(m, self._weights, 0.0))
+        new._weights = readonly(np.where(m, self._weights, 0.0))
         return new
 
     def __repr__(self) -> str:
@@ -462,7 +464,7 @@ def _group_scale(stage: _Stage, lonely_psu: str) -> tuple[np.ndarray, np.ndarray
     n_g = stage.n_units.astype("float64")
     lonely = n_g == 1
     scale = stage.outer * stage.f * np.where(lonely, 1.0, n_g / np.maximum(n_g - 1, 1))
-    return np.where(stage.f < _CERTAINTY_TOL, 0.0, scale), lonely
+    return np.where(stage.f < CERTAINTY_TOL, 0.0, scale), lonely
 
 
 def _between_units_by(x, domain, n_domains, stage: _Stage, keep, lonely_psu: str) -> np.ndarray:
@@ -487,7 +489,7 @@ def _between_units_by(x, domain, n_domains, stage: _Stage, keep, lonely_psu: str
 
 
 def _check_lonely(stage: _Stage, number: int, columns) -> None:
-    lonely = (stage.n_units == 1) & (stage.f >= _CERTAINTY_TOL)
+    lonely = (stage.n_units == 1) & (stage.f >= CERTAINTY_TOL)
     if lonely.any():
         g = np.argmax(lonely)
         what = "stratum" if number == 1 else "PSU"
@@ -545,7 +547,7 @@ def _numeric(column: pd.Series, name: str, index) -> np.ndarray:
     return values
 
 
-def _positive_weights(column: pd.Series, name: str, index) -> np.ndarray:
+def positive_weights(column: pd.Series, name: str, index) -> np.ndarray:
     w = _numeric(column, name, index)
     bad = w <= 0
     if bad.any():
@@ -556,7 +558,7 @@ def _positive_weights(column: pd.Series, name: str, index) -> np.ndarray:
     return w
 
 
-def _mask(mask, index: pd.Index) -> np.ndarray:
+def domain_mask(mask, index: pd.Index) -> np.ndarray:
     if isinstance(mask, pd.Series):
         if not mask.index.equals(index):
             mask = mask.reindex(index)
@@ -572,7 +574,7 @@ def _mask(mask, index: pd.Index) -> np.ndarray:
     return m
 
 
-def _readonly(values: np.ndarray) -> np.ndarray:
+def readonly(values: np.ndarray) -> np.ndarray:
     out = np.array(values, dtype="float64", copy=True)
     out.flags.writeable = False
     return out

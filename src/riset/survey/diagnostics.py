@@ -28,6 +28,9 @@ import pandas as pd
 from riset.errors import WeightingError
 from riset.survey.margins import Margin, as_margin
 
+__all__ = ["effective_n", "kish_deff", "margin_comparison", "margin_shares", "weight_diagnostics",
+           "weight_summary", "WeightDiagnostics"]
+
 def _positive_total(w: np.ndarray) -> np.ndarray:
     w = np.asarray(w, dtype=float)
     if w.size == 0 or not np.isfinite(w).all() or w.sum() <= 0:

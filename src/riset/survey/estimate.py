@@ -54,6 +54,11 @@ from riset.errors import DataError, DesignError
 from riset.i18n import check_language
 from riset.survey.replicate import ReplicateDesign
 
+__all__ = ["by", "CI_METHODS", "column_label", "critical_value", "DEFF_TYPES", "domains", "Estimate", "fit_mean",
+           "fit_smooth", "linearised_scores", "mean", "mean_jacobian", "mean_totals", "proportion",
+           "proportion_ci", "qrule_math", "quantile", "ratio", "ratio_jacobian", "ratio_totals", "SmoothFit",
+           "total", "total_jacobian", "total_totals"]
+
 CI_METHODS = ("logit", "wilson", "beta", "wald")
 DEFF_TYPES = ("wor", "wr")
 
@@ -178,7 +183,7 @@ def ratio(design, numerator: str, denominator: str, by=None, na_rm: bool = False
     y = _numeric(design, [numerator, denominator])
     domain = _drop_missing(design, y, domain, [numerator, denominator], na_rm, notes)
     y = np.nan_to_num(y)
-    fit = fit_smooth(design, y, _ratio_g, _ratio_jac, domain, len(labels))
+    fit = fit_smooth(design, y, ratio_totals, ratio_jacobian, domain, len(labels))
     table = _table(design, fit, domain, labels, [f"{numerator}/{denominator}"], level, deff_type, "variable")
     return Estimate(table, "ratio", level, _vcov(fit, [f"{numerator}/{denominator}"]), notes)
 
@@ -373,7 +378,7 @@ def fit_smooth(design, y: np.ndarray, g: Callable, jacobian: Callable, domain: n
     member = sparse.csr_matrix((w[rows], (domain[keep], rows)), shape=(n_domains, len(w)))
     totals = np.asarray(member @ y)
     est = g(totals)
-    u = _influence(jacobian(totals), y, domain)
+    u = linearised_scores(jacobian(totals), y, domain)
     if isinstance(design, ReplicateDesign):
         rep_totals = design.replicate_totals(y, domain, n_domains)  # D x R x m
         rep_est = g(rep_totals)  # D x R x k
@@ -403,7 +408,7 @@ def fit_mean(design, y: np.ndarray, domain: np.ndarray, n_domains: int) -> Smoot
     [[5.0]]
     """
     if not isinstance(design, SurveyDesign):
-        return fit_smooth(design, _with_ones(np.asarray(y, dtype=float)), _mean_g, _mean_jac, domain, n_domains)
+        return fit_smooth(design, _with_ones(np.asarray(y, dtype=float)), mean_totals, mean_jacobian, domain, n_domains)
     w = np.asarray(design.weights)
     keep = domain >= 0
     if n_domains == 1:
@@ -415,7 +420,7 @@ def fit_mean(design, y: np.ndarray, domain: np.ndarray, n_domains: int) -> Smoot
         t_y = np.asarray(sparse.csr_matrix((w[rows], (domain[keep], rows)), shape=(n_domains, len(w))) @ y)
         t_1 = np.bincount(domain[keep], weights=w[keep], minlength=n_domains)
     d = np.maximum(domain, 0)
-    with np.errstate(divide="ignore", invalid="ignore"):  # a domain emptied by na_rm: NaN, as _mean_g
+    with np.errstate(divide="ignore", invalid="ignore"):  # a domain emptied by na_rm: NaN, as mean_totals
         est = t_y / t_1[:, None]
         if n_domains == 1:
             y -= est[0]
@@ -446,7 +451,7 @@ def _linearized_variance(design: SurveyDesign, x: np.ndarray, domain, n_domains)
     return design.variance_by(x, domain, n_domains), None
 
 
-def _influence(jac: np.ndarray, y: np.ndarray, domain: np.ndarray) -> np.ndarray:
+def linearised_scores(jac: np.ndarray, y: np.ndarray, domain: np.ndarray) -> np.ndarray:
     """u_i = J_{d(i)} y_i (n x k; zero outside the domains) from the D x k x m Jacobians.
 
     One pass per non-zero (k, m) entry of the Jacobians, so memory stays n x k: gathering J for every
@@ -484,12 +489,12 @@ def domains(design, by) -> tuple[np.ndarray, pd.DataFrame, list[str]]:
 
 
 # ------------------------------------------------------------------------------------------ helpers
-def _mean_g(t):
+def mean_totals(t):
     n = t.shape[-1] // 2
     return t[..., :n] / t[..., n:]
 
 
-def _mean_jac(t):
+def mean_jacobian(t):
     """mean of y_j = T_yj / T_1j; the last half of the columns are the weights' indicator columns."""
     n = t.shape[-1] // 2
     jac = np.zeros((t.shape[0], n, 2 * n))
@@ -499,19 +504,19 @@ def _mean_jac(t):
     return jac
 
 
-def _ratio_g(t):
+def ratio_totals(t):
     return t[..., :1] / t[..., 1:2]
 
 
-def _ratio_jac(t):
+def ratio_jacobian(t):
     return np.stack([1 / t[:, 1], -t[:, 0] / t[:, 1] ** 2], axis=-1)[:, None, :]
 
 
-def _total_g(t):
+def total_totals(t):
     return t
 
 
-def _total_jac(t):
+def total_jacobian(t):
     return np.broadcast_to(np.eye(t.shape[1]), (t.shape[0], t.shape[1], t.shape[1]))
 
 
@@ -525,7 +530,7 @@ def _linear_family(design, cols, by, na_rm, level, deff_type, statistic) -> Esti
     if statistic == "mean":
         fit = fit_mean(design, y, domain, len(labels))
     else:
-        fit = fit_smooth(design, y, _total_g, _total_jac, domain, len(labels))
+        fit = fit_smooth(design, y, total_totals, total_jacobian, domain, len(labels))
     table = _table(design, fit, domain, labels, cols, level, deff_type, "variable")
     return Estimate(table, statistic, level, _vcov(fit, cols), notes)
 

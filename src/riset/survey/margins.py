@@ -28,6 +28,9 @@ import pandas as pd
 
 from riset.errors import WeightingError, show_value
 
+__all__ = ["as_margin", "check_columns", "check_margin", "check_margins", "collapse_margin", "indicator_matrix",
+           "Margin", "margin_from_table", "scale_margin"]
+
 _SEP = "\x1f"
 _MAX_LISTED = 8
 
@@ -93,7 +96,7 @@ def _row_keys(data: pd.DataFrame, variables: Sequence[str]) -> pd.Series:
     return key
 
 
-def _check_columns(data: pd.DataFrame, variables: Sequence[str], what: str) -> None:
+def check_columns(data: pd.DataFrame, variables: Sequence[str], what: str) -> None:
     missing = [v for v in variables if v not in data.columns]
     if missing:
         raise WeightingError(f"{what}: column(s) {missing} not found; available: {list(data.columns)}")
@@ -117,7 +120,7 @@ def margin_from_table(table: pd.DataFrame, by: str | Sequence[str], count: str =
     kecamatan x sex counts of a BPS table broken down further by age group.
     """
     by = (by,) if isinstance(by, str) else tuple(by)
-    _check_columns(table, by, "population table")
+    check_columns(table, by, "population table")
     if count not in table.columns:
         raise WeightingError(f"population table: count column '{count}' not found; available: {list(table.columns)}")
     values = pd.to_numeric(table[count], errors="coerce")
@@ -181,7 +184,7 @@ def check_margin(
     Example: ``check_margin(margin_from_table(bps, "kecamatan"), responden)``.
     """
     margin = as_margin(margin)
-    _check_columns(data, margin.variables, f"margin '{margin.name}'")
+    check_columns(data, margin.variables, f"margin '{margin.name}'")
     idx = margin.cell_index(data)
     problems = []
     unknown = idx < 0
@@ -254,7 +257,7 @@ def collapse_margin(margin: Margin | pd.Series, data: pd.DataFrame, along: str, 
                              f"(variables: {list(margin.variables)})")
     if min_n < 1:
         raise WeightingError(f"collapse_margin: min_n must be >= 1, got {min_n}")
-    _check_columns(data, margin.variables, f"margin '{margin.name}'")
+    check_columns(data, margin.variables, f"margin '{margin.name}'")
     j = margin.variables.index(along)
     idx = margin.cell_index(data)
     n_cell = np.bincount(idx[idx >= 0], minlength=len(margin.counts))

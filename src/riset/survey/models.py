@@ -1,6 +1,6 @@
 """Survey-weighted regression: linear, logistic and proportional-odds ordinal logit (R `svyglm`, `svyolr`).
 
-Why are people satisfied? Overall satisfaction (K1) is regressed on the 9 unsur plus controls (unit,
+Why are people satisfied? Overall satisfaction is regressed on the service factors plus controls (unit,
 demographics) with the sampling design taken into account. Point estimates maximise the *weighted*
 (pseudo-)likelihood; standard errors come from the design-based sandwich (Binder 1983; Lumley 2010,
 ch. 5), exactly as R survey computes them:
@@ -35,12 +35,11 @@ to x first, as R's svyrecvar applies `postStrata`.
 
 Public API: `linear`, `logistic`, `ordinal` (formula, design) -> `ModelResult` with `.params`, `.se`,
 `.cov`, `.tvalues`, `.pvalues`, `.conf_int()`, `.wald_test(terms)`, `.r2` (linear), `.vif()`,
-`.residuals()` / `.normality()` (residual checks), `.to_frame()`, `.summary()`; `satisfaction_formula`
-builds "K1 ~ unsur (regulation order) + controls".
+`.residuals()` / `.normality()` (residual checks), `.to_frame()`, `.summary()`. The SKM formula (overall
+satisfaction on the unsur in regulation order) is `riset.skm.drivers.satisfaction_formula`.
 
-Labels: unsur columns are shown with their regulation names (``unsur={"U3": "waktu"}`` gives "Waktu
-Penyelesaian"), other columns through ``labels=``; tables and summaries in Indonesian (``lang="en"``
-for English).
+Labels: columns are shown through ``labels=`` (column -> display name, e.g. the unsur names from
+`riset.skm.drivers.unsur_labels`); tables and summaries in Indonesian (``lang="en"`` for English).
 
 Example
 -------
@@ -69,9 +68,10 @@ from tqdm.auto import tqdm
 
 from riset.survey.design import SurveyDesign
 from riset.errors import DataError, DesignError, RisetError
-from riset.skm.schemes import UNSUR_2017, resolve_unsur
 from riset.i18n import check_language, label
 from riset.survey.replicate import ReplicateDesign
+
+__all__ = ["linear", "logistic", "ModelResult", "ordinal", "VIF_LIMIT", "WaldTest"]
 
 Kind = Literal["linear", "logistic", "ordinal"]
 
@@ -127,7 +127,7 @@ class ModelResult:
 
     `params` (Series, by term), `cov` (DataFrame), `df_resid` (df of the t and F tests), `n` (rows used),
     `n_dropped` and `dropped_by` (rows left out for blanks, per variable), `notes` (what a reader must know),
-    `unsur` (column -> unsur name) and `labels` (column -> display label) for tables.
+    `labels` (column -> display label) for tables.
     `X`, `y`, `weights` and `rows` are the model matrix, outcome, weights and row labels of the respondents
     used; linear/logistic keep `fitted` (response scale) for `residuals()`; ordinal keeps `levels` (outcome
     categories, lowest first; cut-points come after the `n_slopes` slopes in `params`).
@@ -144,7 +144,6 @@ class ModelResult:
     n_dropped: int
     dropped_by: dict[str, int]
     term_columns: dict[str, list[str]]
-    unsur: dict[str, str]
     labels: dict[str, str]
     weights: np.ndarray = field(repr=False)
     rows: pd.Index = field(repr=False)
@@ -283,7 +282,7 @@ class ModelResult:
     def to_frame(self, lang: str | None = None, level: float = 0.95) -> pd.DataFrame:
         """Coefficient table: label, estimate, design-based SE, t, p, CI (+ odds ratios for logit models).
 
-        Index = the model's term names; `variabel` holds the display label (unsur names for unsur
+        Index = the model's term names; `variabel` holds the display label (from `labels` for
         columns). Ordinal cut-points come last, labelled "Ambang a|b"; their p is left blank (testing a
         cut-point against 0 has no meaning). `signifikan` compares p with 1 - level.
         """
@@ -347,13 +346,11 @@ class ModelResult:
             return L["intercept"]
         if term in self._cut_names():
             return f"{L['cut']} {term}"
-        names = {col: _unsur_name(name, lang) for col, name in self.unsur.items()} | self.labels
-        return " × ".join(_one_label(part, names, lang) for part in term.split(":"))
+        return " × ".join(_one_label(part, self.labels, lang) for part in term.split(":"))
 
 
 # ============================================================================ public fitting functions
-def linear(formula: str, design, unsur: Mapping[str, str] | None = None, labels: Mapping[str, str] | None = None,
-           lang: str | None = None) -> ModelResult:
+def linear(formula: str, design, labels: Mapping[str, str] | None = None, lang: str | None = None) -> ModelResult:
     """Survey-weighted linear regression with design-based (sandwich) SEs, as R `svyglm(family=gaussian())`.
 
     b = (X'WX)^-1 X'Wy (weighted least squares, statsmodels WLS); influence x_i = w_i x_i e_i (X'WX)^-1;
@@ -365,19 +362,16 @@ def linear(formula: str, design, unsur: Mapping[str, str] | None = None, labels:
         columns become treatment-coded categories (first level = reference).
     design : `riset.survey.design.SurveyDesign` (its domain, weights, strata, PSU, FPC are used) or a
         `riset.survey.replicate.ReplicateDesign` (variance from refits with the replicate weights).
-    unsur : optional column -> unsur name mapping (as in the codebook), for labels such as
-        "Waktu Penyelesaian" in tables.
-    labels : optional column -> display label for other columns (e.g. ``{"umur": "Umur (tahun)"}``);
+    labels : optional column -> display label (e.g. ``{"U3": "Waktu Penyelesaian", "umur": "Umur (tahun)"}``);
         columns known to `riset.i18n` (unit, jenis_kelamin, kelompok_umur, ...) are labelled already.
     lang : language of `notes`, 'id' or 'en' (None = the current `riset.i18n` language).
 
     >>> # linear("K1 ~ U1 + U2 + U3", design).to_frame()
     """
-    return _fit_model("linear", formula, design, unsur, labels, lang)
+    return _fit_model("linear", formula, design, labels, lang)
 
 
-def logistic(formula: str, design, unsur: Mapping[str, str] | None = None, labels: Mapping[str, str] | None = None,
-             lang: str | None = None) -> ModelResult:
+def logistic(formula: str, design, labels: Mapping[str, str] | None = None, lang: str | None = None) -> ModelResult:
     """Survey-weighted logistic regression (satisfied vs not), as R `svyglm(family=quasibinomial())`.
 
     logit P(y = 1) = x'b fitted by weighted IRLS (statsmodels GLM Binomial, var_weights = w);
@@ -387,11 +381,10 @@ def logistic(formula: str, design, unsur: Mapping[str, str] | None = None, label
 
     >>> # logistic("I(K1 >= 8) ~ U1 + U2 + U3", design).to_frame()["rasio_odds"]
     """
-    return _fit_model("logistic", formula, design, unsur, labels, lang)
+    return _fit_model("logistic", formula, design, labels, lang)
 
 
-def ordinal(formula: str, design, unsur: Mapping[str, str] | None = None, labels: Mapping[str, str] | None = None,
-            lang: str | None = None) -> ModelResult:
+def ordinal(formula: str, design, labels: Mapping[str, str] | None = None, lang: str | None = None) -> ModelResult:
     """Survey-weighted proportional-odds (ordinal logit) regression, as R `svyolr` (MASS::polr model).
 
     logit P(Y <= k) = zeta_k - x'b, k = 1..K-1 (no intercept; cut-points zeta named "a|b" after the
@@ -405,25 +398,7 @@ def ordinal(formula: str, design, unsur: Mapping[str, str] | None = None, labels
 
     >>> # ordinal("K1 ~ U1 + U2 + U3", design).to_frame()
     """
-    return _fit_model("ordinal", formula, design, unsur, labels, lang)
-
-
-def satisfaction_formula(overall: str, unsur: Mapping[str, str] | Sequence[str], controls: Sequence[str] = ()) -> str:
-    """Formula of overall satisfaction on the unsur columns (regulation order) plus controls.
-
-    `unsur`: column -> unsur name mapping (ordered as PermenPAN-RB 14/2017 lists the unsur) or a list of
-    columns; `controls`: extra terms as written in patsy (text columns are categories; write "C(col)"
-    for a numerically coded category).
-
-    >>> satisfaction_formula("K1", {"U2": "prosedur", "U1": "persyaratan"}, ["unit"])
-    'K1 ~ U1 + U2 + unit'
-    """
-    if isinstance(unsur, Mapping):
-        position = {u.key: i for i, u in enumerate(UNSUR_2017)}
-        cols = sorted(unsur, key=lambda col: position.get(resolve_unsur(unsur[col]).key, len(position)))
-    else:
-        cols = list(unsur)
-    return f"{overall} ~ " + " + ".join([*cols, *controls])
+    return _fit_model("ordinal", formula, design, labels, lang)
 
 
 # ============================================================================ internals: model frame
@@ -762,7 +737,7 @@ def _replicate_cov(kind: Kind, fr: _Frame, fit: _Fit, design) -> np.ndarray:
     return (plus - minus) / 4
 
 
-def _fit_model(kind: Kind, formula, design, unsur, labels, lang) -> ModelResult:
+def _fit_model(kind: Kind, formula, design, labels, lang) -> ModelResult:
     fr, notes = _model_frame(kind, formula, design, check_language(lang))
     fit = _FITTERS[kind](fr)
     if isinstance(design, ReplicateDesign):
@@ -783,8 +758,6 @@ def _fit_model(kind: Kind, formula, design, unsur, labels, lang) -> ModelResult:
             "coefficients; t and F tests are not meaningful.",
         ))
     names = pd.Index(fit.names)
-    for name in (unsur or {}).values():
-        resolve_unsur(name)  # fail now, naming the unknown unsur, rather than when the table is printed
     return ModelResult(
         kind=kind,
         formula=formula,
@@ -797,7 +770,6 @@ def _fit_model(kind: Kind, formula, design, unsur, labels, lang) -> ModelResult:
         n_dropped=fr.n_dropped,
         dropped_by=fr.dropped_by,
         term_columns=fr.term_columns,
-        unsur={str(k): str(v) for k, v in (unsur or {}).items()},
         labels={str(k): str(v) for k, v in (labels or {}).items()},
         weights=fr.w,
         rows=fr.X.index,
@@ -813,13 +785,8 @@ def _fit_model(kind: Kind, formula, design, unsur, labels, lang) -> ModelResult:
 _LEVEL = re.compile(r"^(?:C\()?(?P<var>[^\[\(\),]+?)(?:,[^\[]*)?\)?\[(?:T\.)?(?P<level>.*)\]$")
 
 
-def _unsur_name(name: str, lang: str) -> str:
-    u = resolve_unsur(name)
-    return u.nama if check_language(lang) == "id" else u.nama_en
-
-
 def _one_label(part: str, names: Mapping[str, str], lang: str | None) -> str:
-    """'U3' -> unsur name; 'C(unit)[T.RSUD]' -> 'Unit layanan: RSUD'; else the riset.i18n label, or as is."""
+    """'U3' -> its label; 'C(unit)[T.RSUD]' -> 'Unit layanan: RSUD'; else the riset.i18n label, or as is."""
     m = _LEVEL.match(part)
     if m:
         var = m.group("var").strip()

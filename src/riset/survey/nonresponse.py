@@ -32,6 +32,8 @@ import pandas as pd
 
 from riset.errors import WeightingError, show_value
 
+__all__ = ["design_weights", "nonresponse_adjust", "NonresponseResult", "propensity_classes"]
+
 _SEP = " | "
 
 

@@ -47,12 +47,12 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from riset.survey.design import _CERTAINTY_TOL, LONELY_PSU
+from riset.survey.design import CERTAINTY_TOL, LONELY_PSU
 from riset.errors import DataError, DesignError, show_value
-from riset.survey.estimate import (_influence, _mean_g, _mean_jac, _ratio_g, _ratio_jac, _total_g, _total_jac,
+from riset.survey.estimate import (linearised_scores, mean_totals, mean_jacobian, ratio_totals, ratio_jacobian, total_totals, total_jacobian,
                             critical_value)
-from riset.skm.schemes import DEFAULT_SCHEME, Scheme, get_scheme, grade, unsur_columns
-from riset.skm.ikm_design import p_mutu_beda
+
+__all__ = ["mean", "mean_of_means", "proportion", "ratio", "Source", "source", "total"]
 
 
 @dataclass(frozen=True)
@@ -276,13 +276,13 @@ def _cells(src: Source, sums: list[_Sum], weights, strata, psu, fpc, by, lonely_
     if fpc:
         f = _fpc_factor(agg, fpc, stratum, stratum_labels, n_psu)
     lonely = n_psu == 1
-    if lonely_psu == "fail" and (lonely & (f >= _CERTAINTY_TOL)).any():
-        g = int(np.argmax(lonely & (f >= _CERTAINTY_TOL)))
+    if lonely_psu == "fail" and (lonely & (f >= CERTAINTY_TOL)).any():
+        g = int(np.argmax(lonely & (f >= CERTAINTY_TOL)))
         raise DesignError(
             f"stratum {show_value(stratum_labels[g])} has only one sampled PSU, so its variance cannot be estimated; "
             "choose lonely_psu='remove', 'certainty' or 'adjust' (as R options(survey.lonely.psu)), or merge strata")
     scale = f * np.where(lonely, 1.0, n_psu / np.maximum(n_psu - 1, 1))
-    scale = np.where(f < _CERTAINTY_TOL, 0.0, scale)
+    scale = np.where(f < CERTAINTY_TOL, 0.0, scale)
     notes: list[str] = []
     if by_cols:
         blank = agg[by_cols].isna().any(axis=1).to_numpy()
@@ -349,7 +349,7 @@ def _fit(cells: _Cells, g: Callable, jacobian: Callable) -> tuple[np.ndarray, np
     s = cells.sums[keep]
     totals = np.stack([np.bincount(d, weights=s[:, j], minlength=n_dom) for j in range(s.shape[1])], axis=1)
     est = g(totals)
-    z = _influence(jacobian(totals), s, d)
+    z = linearised_scores(jacobian(totals), s, d)
     # per stratum x domain: sum z and sum z^2 over the PSUs (one PSU per cell after the GROUP BY)
     key = cells.stratum[keep] * n_dom + d
     n_cells = (cells.n_psu.size) * n_dom
@@ -442,7 +442,7 @@ def mean(src: Source, variables: str | Sequence[str], *, weights: str | None = N
             + _counts(cols))
     cells = _cells(src, sums, weights, strata, psu, fpc, by, lonely_psu)
     _blank_check(cells, cols, na_rm)
-    est, var, df = _fit(cells, _mean_g, _mean_jac)
+    est, var, df = _fit(cells, mean_totals, mean_jacobian)
     return _table(cells, est, var, df, cols, "variable", level)
 
 
@@ -466,7 +466,7 @@ def total(src: Source, variables: str | Sequence[str], *, weights: str | None = 
     sums += _counts(cols)
     cells = _cells(src, sums, weights, strata, psu, fpc, by, lonely_psu)
     _blank_check(cells, cols, na_rm)
-    est, var, df = _fit(cells, _total_g, _total_jac)
+    est, var, df = _fit(cells, total_totals, total_jacobian)
     return _table(cells, est, var, df, cols, "variable", level)
 
 
@@ -487,7 +487,7 @@ def ratio(src: Source, numerator: str, denominator: str, *, weights: str | None 
             *_counts(list(complete))]
     cells = _cells(src, sums, weights, strata, psu, fpc, by, lonely_psu)
     _blank_check(cells, list(complete), na_rm)
-    est, var, df = _fit(cells, _ratio_g, _ratio_jac)
+    est, var, df = _fit(cells, ratio_totals, ratio_jacobian)
     return _table(cells, est, var, df, [f"{numerator}/{denominator}"], "variable", level)
 
 
@@ -517,39 +517,38 @@ def proportion(src: Source, variable: str, *, weights: str | None = None,
             + _counts([variable]))
     cells = _cells(src, sums, weights, strata, psu, fpc, by, lonely_psu)
     _blank_check(cells, [variable], na_rm)
-    est, var, df = _fit(cells, _mean_g, _mean_jac)
+    est, var, df = _fit(cells, mean_totals, mean_jacobian)
     table = _table(cells, est, var, df, [str(c) for c in categories], "category", level)
     table.insert(len(cells.labels.columns), "variable", variable)
     return table
 
 
-def ikm(src: Source, unsur: Mapping[str, str], *, weights: str | None = None,
-        strata: str | Sequence[str] | None = None, psu: str, fpc: str | None = None,
-        by: str | Sequence[str] | None = None, scheme: str | Scheme = DEFAULT_SCHEME, level: float = 0.95,
-        lonely_psu: str = "fail") -> pd.DataFrame:
-    """IKM per group (e.g. unit layanan) with design SE, CI and P(mutu beda), out of core (= `riset.skm.ikm_design`).
+def mean_of_means(src: Source, columns: Sequence[str], *, weights: str | None = None,
+                  strata: str | Sequence[str] | None = None, psu: str, fpc: str | None = None,
+                  by: str | Sequence[str] | None = None, level: float = 0.95, lonely_psu: str = "fail") -> pd.DataFrame:
+    """The average over `columns` of each column's mean over the rows that answered it, per group, with design
+    SE and CI, out of core (the IKM on the unsur scale is this; `riset.skm.ikm_design.ikm_outofcore`).
 
-    PermenPAN-RB 14/2017: NRR_j = sum w a_j y_j / sum w a_j over the answered rows (a_j = 1 if unsur j is
-    not blank), IKM = sum_j NRR_j / 9, konversi = 25 IKM. Score (Binder 1983):
-    u_i = sum_j (1/9) a_ij (y_ij - NRR_j) / sum w a_j. Sufficient statistics per stratum x PSU x group:
-    sum w a_j y_j and sum w a_j (18 sums). Answers must be numeric on the scheme's scale (blank = NULL).
-    A group with an unsur nobody answered is an error (use `riset.skm.ikm_design` for the 'reweight' rule).
+    theta = (1/k) sum_j R_j,  R_j = sum w a_j y_j / sum w a_j  (a_j = 1 where column j is not blank).
+    Score (Binder 1983): u_i = sum_j (1/k) a_ij (y_ij - R_j) / sum w a_j. Sufficient statistics per
+    stratum x PSU x group: sum w a_j y_j and sum w a_j (2k sums). A group where a column has no answer is
+    an error naming the column and the group.
 
-    Returns: by columns, n_responden, ikm, ikm_se, ikm_konversi, se, ci_low, ci_high (25-100), df, mutu,
-    kinerja, p_mutu_beda.
+    Returns: by columns, n (rows), estimate, se, df, ci_low, ci_high (t with the group's design df).
     """
     _check_level(level)
-    sch = get_scheme(scheme)
-    cols = list(unsur_columns(unsur, sch))
+    cols = list(columns)
     k = len(cols)
+    if not k:
+        raise DataError("mean_of_means needs at least one column")
     sums = ([_Sum(f"__ay{j}", c, complete=(c,)) for j, c in enumerate(cols)]
             + [_Sum(f"__a{j}", complete=(c,)) for j, c in enumerate(cols)])
     cells = _cells(src, sums, weights, strata, psu, fpc, by, lonely_psu)
-    b = sch.weight
+    b = 1.0 / k
 
     def g(t):
-        nrr = t[..., :k] / np.where(t[..., k:] > 0, t[..., k:], np.nan)
-        return (nrr * b).sum(axis=-1, keepdims=True)
+        means = t[..., :k] / np.where(t[..., k:] > 0, t[..., k:], np.nan)
+        return (means * b).sum(axis=-1, keepdims=True)
 
     def jacobian(t):
         num, den = t[:, :k], t[:, k:]
@@ -565,24 +564,16 @@ def ikm(src: Source, unsur: Mapping[str, str], *, weights: str | None = None,
     if (answered <= 0).any():
         d, j = np.argwhere(answered <= 0)[0]
         where = ", ".join(f"{c}={show_value(v)}" for c, v in cells.labels.iloc[d].items()) or "the whole sample"
-        raise DataError(f"unsur column '{cols[j]}' has no answer in group {where}; its NRR (and so the IKM) is "
-                        "undefined -- use riset.skm.ikm_design with empty_unsur='reweight' or 'nan'")
+        raise DataError(f"column '{cols[j]}' has no answer in group {where}; its mean (and so the average of "
+                        "the means) is undefined")
     est, var, df = _fit(cells, g, jacobian)
     table = cells.labels.reset_index(drop=True).copy()
-    table["n_responden"] = np.bincount(cells.domain[inside], weights=cells.n_rows[inside],
-                                       minlength=n_dom).astype(np.int64)
-    table["ikm"] = est[:, 0]
-    table["ikm_se"] = np.sqrt(var[:, 0])
-    table["ikm_konversi"] = sch.conversion * est[:, 0]
-    table["se"] = sch.conversion * table["ikm_se"]
-    t = critical_value(level, df)
-    lo, hi = sch.conversion * sch.scale[0], sch.conversion * sch.scale[1]
-    table["ci_low"] = np.clip(table["ikm_konversi"] - t * table["se"], lo, hi)
-    table["ci_high"] = np.clip(table["ikm_konversi"] + t * table["se"], lo, hi)
+    table["n"] = np.bincount(cells.domain[inside], weights=cells.n_rows[inside], minlength=n_dom).astype(np.int64)
+    table["estimate"] = est[:, 0]
+    table["se"] = np.sqrt(var[:, 0])
     table["df"] = df
-    graded = grade(table["ikm_konversi"].to_numpy(), sch)
-    table["mutu"] = graded["mutu"].to_numpy()
-    table["kinerja"] = graded["kinerja"].to_numpy()
-    table["p_mutu_beda"] = p_mutu_beda(table["ikm_konversi"], table["se"], sch, df=table["df"])
+    t = critical_value(level, df)
+    table["ci_low"] = table["estimate"] - t * table["se"]
+    table["ci_high"] = table["estimate"] + t * table["se"]
     table.attrs["notes"] = cells.notes
     return table

@@ -47,8 +47,10 @@ import pandas as pd
 from scipy import sparse
 from tqdm.auto import tqdm
 
-from riset.survey.design import SurveyDesign, _CERTAINTY_TOL, _mask, _positive_weights, _readonly
+from riset.survey.design import SurveyDesign, CERTAINTY_TOL, domain_mask, positive_weights, readonly
 from riset.errors import DesignError
+
+__all__ = ["as_replicate", "REPLICATE_TYPES", "ReplicateDesign", "sylvester"]
 
 #: replicates per block of the replicate totals; more replicates than this show a progress bar
 _BLOCK = 200
@@ -95,7 +97,7 @@ class ReplicateDesign:
             raise DesignError(f"type={type!r} is not a replicate type; choose one of {', '.join(REPLICATE_TYPES)}")
         if weights not in data.columns:
             raise DesignError(f"weight column '{weights}' not found in the data")
-        w = _positive_weights(data[weights], weights, data.index.to_numpy())
+        w = positive_weights(data[weights], weights, data.index.to_numpy())
         if isinstance(replicate_weights, np.ndarray):
             reps = np.asarray(replicate_weights, dtype="float64")
         else:
@@ -134,13 +136,13 @@ class ReplicateDesign:
         Supplied analysis weights are stored with one unit per row (row_factor 1, 0 outside a domain).
         """
         self._data = data
-        self._weights = _readonly(w)
+        self._weights = readonly(w)
         self._unit = np.asarray(unit, dtype=np.int64)
-        self._mult = _readonly(multiplier)
-        self._row = _readonly(row_factor)
+        self._mult = readonly(multiplier)
+        self._row = readonly(row_factor)
         self.type = type
         self.scale = float(scale)
-        self.rscales = _readonly(rscales)
+        self.rscales = readonly(rscales)
         self.mse = bool(mse)
         self._df = int(df) if df is not None else _rank(self._mult, self._unit, self._row, rank) - 1
         #: what the conversion dropped or assumed (Indonesian, for the report)
@@ -203,10 +205,10 @@ class ReplicateDesign:
 
     def subset(self, mask) -> "ReplicateDesign":
         """Domain: weights and replicate weights set to zero outside `mask` (rows kept, df unchanged)."""
-        m = _mask(mask, self._data.index)
+        m = domain_mask(mask, self._data.index)
         new = copy.copy(self)
-        new._weights = _readonly(np.where(m, self._weights, 0.0))
-        new._row = _readonly(np.where(m, self._row, 0.0))
+        new._weights = readonly(np.where(m, self._weights, 0.0))
+        new._row = readonly(np.where(m, self._row, 0.0))
         return new
 
     def with_weights(self, weights, replicate_weights=None, adjust=None) -> "ReplicateDesign":
@@ -230,14 +232,14 @@ class ReplicateDesign:
             if ((self._weights == 0) & (w != 0)).any():
                 raise DesignError("new weights are non-zero outside the domain; give `replicate_weights` as well")
             new = copy.copy(self)
-            new._row = _readonly(self._row * ratio)
+            new._row = readonly(self._row * ratio)
         else:
             reps = np.asarray(replicate_weights, dtype="float64")
             if reps.shape != (len(w), self.n_replicates):
                 raise DesignError(f"replicate_weights must have shape {(len(w), self.n_replicates)}; got {reps.shape}")
             new = copy.copy(self)
-            new._unit, new._mult, new._row = np.arange(len(w)), _readonly(reps), _readonly(np.ones(len(w)))
-        new._weights = _readonly(w)
+            new._unit, new._mult, new._row = np.arange(len(w)), readonly(reps), readonly(np.ones(len(w)))
+        new._weights = readonly(w)
         return new
 
     def replicate_totals(self, y: np.ndarray, domain: np.ndarray, n_domains: int) -> np.ndarray:
@@ -351,7 +353,7 @@ def as_replicate(
     # rank of the replicate weights when too large to compute: JK1 n, JKn R - strata + 1 (one constraint per
     # stratum), BRR strata + 1, bootstrap min(R, PSUs - strata + 1)
     n_rep, n_strata = multiplier.shape[1], len(n_h)
-    structural = {"jk1": n_rep, "jkn": n_rep - int((f_h >= _CERTAINTY_TOL).sum()) + 1, "brr": n_strata + 1,
+    structural = {"jk1": n_rep, "jkn": n_rep - int((f_h >= CERTAINTY_TOL).sum()) + 1, "brr": n_strata + 1,
                   "bootstrap": min(n_rep, len(stratum_of_psu) - n_strata + 1)}[rep_type]
     rep._set(design.data, design.weights, psu_of_row, multiplier, design.weights, rep_type, scale, rscales, mse, None,
              notes, structural)
@@ -364,7 +366,7 @@ def _jkn(stratum_of_psu, n_h, f_h, lonely_psu, labels):
     columns, rscales = [], []
     for h in range(n_strata):
         psus = np.flatnonzero(stratum_of_psu == h)
-        if f_h[h] < _CERTAINTY_TOL:
+        if f_h[h] < CERTAINTY_TOL:
             continue  # stratum taken completely: no sampling variance, no replicate (R drop.replicates)
         if len(psus) == 1:
             if lonely_psu == "fail":
@@ -396,7 +398,7 @@ def _rao_wu(stratum_of_psu, n_h, f_h, replicates, seed, labels, lonely_psu):
         psus = np.flatnonzero(stratum_of_psu == h)
         n = len(psus)
         if n == 1:
-            if lonely_psu in ("fail", "adjust") and f_h[h] >= _CERTAINTY_TOL:
+            if lonely_psu in ("fail", "adjust") and f_h[h] >= CERTAINTY_TOL:
                 raise DesignError(
                     f"stratum {labels[h]!r} has only one PSU; the bootstrap cannot resample it "
                     "(lonely_psu='remove' or 'certainty' lets it contribute no variance)"

@@ -35,7 +35,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from riset.errors import DataError, DesignError
+from riset.errors import DataError, DesignError, show_value
+
+__all__ = ["allocate", "KM_CHI2", "KREJCIE_MORGAN_1970", "krejcie_morgan_table", "METHODS", "per_stratum",
+           "read_frame", "respondent_score", "sample_size", "SampleSizeResult", "SCALES", "score_sd"]
 
 Method = Literal["krejcie_morgan", "krejcie_morgan_table", "slovin", "cochran_proportion", "cochran_mean"]
 METHODS: dict[str, str] = {
@@ -71,11 +74,6 @@ SCALES = {"konversi": ("skala konversi 25-100", 25.0, 100.0), "asli": ("skala as
 _EPS = 1e-9
 
 
-def _plain(value):
-    """A numpy scalar as the plain Python value a user typed (for error messages)."""
-    return value.item() if isinstance(value, np.generic) else value
-
-
 def _angka(x: float, digits: int = 4) -> str:
     """A number as an Indonesian audience writes it (decimal comma, no trailing zeros)."""
     text = f"{x:.{digits}f}".rstrip("0").rstrip(".")
@@ -100,14 +98,14 @@ def read_frame(path, *, keys: Sequence[str] = ("unit", "periode"), population: s
     dup = frame.duplicated(list(keys), keep="first")
     if dup.any():
         row = int(np.flatnonzero(dup.to_numpy())[0])
-        values = ", ".join(f"{k}={_plain(frame[k].iloc[row])!r}" for k in keys)
+        values = ", ".join(f"{k}={show_value(frame[k].iloc[row])}" for k in keys)
         raise DataError(f"sampling frame '{path.name}': row {row + 2} repeats {values}; each unit once per periode")
     N = pd.to_numeric(frame[population], errors="coerce")
     bad = N.isna() | (N < 1) | (N % 1 != 0)
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise DataError(
-            f"sampling frame '{path.name}': column '{population}' has value {_plain(frame[population].iloc[row])!r} "
+            f"sampling frame '{path.name}': column '{population}' has value {show_value(frame[population].iloc[row])} "
             f"in row {row + 2}; allowed: a whole number >= 1"
         )
     return frame
@@ -191,7 +189,7 @@ def _population_table(population, column: str) -> tuple[pd.DataFrame, np.ndarray
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise DataError(
-            f"population size '{column}' has value {_plain(raw.iloc[row])!r} in row {row + 1}; "
+            f"population size '{column}' has value {show_value(raw.iloc[row])} in row {row + 1}; "
             f"allowed: a whole number >= 1 (or inf for an unknown, very large population); {int(bad.sum())} such row(s)"
         )
     clash = [c for c in ("n0", "n_fpc", "n_sampel", "n_kontak", "sensus") if c in table.columns]
@@ -384,7 +382,7 @@ def _sd_per_unit(table: pd.DataFrame, sd, top: float, scale_name: str) -> tuple[
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise DataError(
-            f"column '{sd}' has value {_plain(table[sd].iloc[row])!r} in row {row + 1}; allowed: an SD in (0, {top}] "
+            f"column '{sd}' has value {show_value(table[sd].iloc[row])} in row {row + 1}; allowed: an SD in (0, {top}] "
             f"on the {scale_name}"
         )
     return values.to_numpy(dtype="float64"), (
@@ -411,7 +409,7 @@ def respondent_score(data: pd.DataFrame, columns: Sequence[str], scale: str = "k
     out_of_scale = answers.notna() & ((answers < 1) | (answers > 4))
     if out_of_scale.any(axis=None):
         row, col = next((r, c) for c in answers.columns for r in answers.index[out_of_scale[c]])
-        raise DataError(f"column '{col}' has value {_plain(data.loc[row, col])!r} in row {row}; allowed 1-4 or blank")
+        raise DataError(f"column '{col}' has value {show_value(data.loc[row, col])} in row {row}; allowed 1-4 or blank")
     return (answers.mean(axis=1) * (25 if scale == "konversi" else 1)).rename("skor")
 
 
@@ -552,7 +550,7 @@ def _positive(frame: pd.DataFrame, col: str, allow_zero: bool, whole: bool = Fal
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         allowed = "a number >= 0" if allow_zero else ("a whole number > 0" if whole else "a number > 0")
-        raise DesignError(f"column '{col}' has value {_plain(frame[col].iloc[row])!r} in row {row + 1}; allowed: {allowed}")
+        raise DesignError(f"column '{col}' has value {show_value(frame[col].iloc[row])} in row {row + 1}; allowed: {allowed}")
     return values.to_numpy(dtype="float64")
 
 

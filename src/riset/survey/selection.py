@@ -31,8 +31,11 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from riset.errors import DesignError
-from riset.survey.sampling import _plain, per_stratum
+from riset.errors import DesignError, show_value
+from riset.survey.sampling import per_stratum
+
+__all__ = ["DRAWS", "exit_interview_plan", "inclusion_probabilities", "pps_brewer", "pps_sampford",
+           "pps_systematic", "select", "service_calendar", "srs", "systematic", "two_stage"]
 
 Draw = Callable[[np.ndarray, np.random.Generator], np.ndarray]
 _EPS = 1e-9
@@ -165,7 +168,7 @@ def _sizes(frame: pd.DataFrame, size: str | None, pps: bool, method: str) -> np.
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise DesignError(
-            f"size column '{size}' has value {_plain(frame[size].iloc[row])!r} in row {row + 1} ({int(bad.sum())} such "
+            f"size column '{size}' has value {show_value(frame[size].iloc[row])} in row {row + 1} ({int(bad.sum())} such "
             "row(s)); PPS needs a positive size for every unit (a unit of size 0 could never be selected: remove "
             "it from the frame explicitly if that is intended)"
         )
@@ -405,7 +408,7 @@ def _positive_whole(values: pd.Series, name: str) -> np.ndarray:
     x = pd.to_numeric(values, errors="coerce")
     bad = x.isna() | (x < 1) | (x % 1 != 0)
     if bad.any():
-        raise DesignError(f"column '{name}' has value {_plain(values[bad].iloc[0])!r}; allowed: whole numbers >= 1")
+        raise DesignError(f"column '{name}' has value {show_value(values[bad].iloc[0])}; allowed: whole numbers >= 1")
     return x.to_numpy(dtype="float64")
 
 
@@ -547,7 +550,7 @@ def _per_unit(table: pd.DataFrame, value, name: str) -> np.ndarray:
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         where = f"column '{value}'" if isinstance(value, str) else name
-        raise DesignError(f"{where} has value {_plain(raw.iloc[row])!r} in row {row + 1}; allowed: whole numbers >= 1")
+        raise DesignError(f"{where} has value {show_value(raw.iloc[row])} in row {row + 1}; allowed: whole numbers >= 1")
     return x.to_numpy(dtype="float64")
 
 

@@ -33,9 +33,11 @@ from scipy import linalg, sparse
 
 from riset.errors import WeightingError, show_value
 from riset.i18n import fmt_num
-from riset.survey.margins import (Margin, _check_columns, check_margin, check_margins, collapse_margin, indicator_matrix,
+from riset.survey.margins import (Margin, check_columns, check_margin, check_margins, collapse_margin, indicator_matrix,
                            margin_from_table, scale_margin)
 from riset.survey.diagnostics import WeightDiagnostics, weight_diagnostics
+
+__all__ = ["calibrate", "METHODS", "poststratify", "rake", "trim_weights", "weight_to_population", "WeightingRun"]
 
 Calfun = Literal["linear", "raking", "logit"]
 _RAKE_VARIANCE_PASSES = 10  # svyrecvar iterates the raking residuals 10 times
@@ -498,7 +500,7 @@ def weight_to_population(design, population: pd.DataFrame, margins: Sequence[str
             m = collapse_margin(m, design.data, along=m.variables[-1], min_n=collapse_min_n)
         built.append(m)
     if keep:
-        _check_columns(design.data, keep, "keep_totals")
+        check_columns(design.data, keep, "keep_totals")
         visits = design.data[keep].assign(**{_VISITS: np.asarray(design.weights, dtype=float)})
         built.append(margin_from_table(visits, keep, _VISITS))
         notes.append(f"Total bobot desain tiap sel {' × '.join(keep)} dipertahankan: total kunjungan per sel itu "
@@ -538,7 +540,7 @@ def _scale_within(design, population: pd.DataFrame, within: str, count: str, not
     """The population table with `count` rescaled within each category k of `within`:
     N_c' = N_c * (sum_{i in k} d_i) / N_k; categories without respondents are left out (noted)."""
     residents = margin_from_table(population, within, count).to_series()  # checks the column and the counts
-    _check_columns(design.data, [within], "scale")
+    check_columns(design.data, [within], "scale")
     visits = pd.Series(np.asarray(design.weights, dtype=float)).groupby(
         design.data[within].astype(str).to_numpy(), sort=False).sum()
     absent = [k for k in visits.index if k not in residents.index]

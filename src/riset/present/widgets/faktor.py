@@ -32,6 +32,8 @@ from riset.skm.ipa import CsiResult, IpaResult, csi, derived_importance, ipa
 from riset.i18n import check_language, fmt_num, fmt_pct
 from riset.present.widgets.dasbor import png
 
+__all__ = ["Faktor", "faktor"]
+
 _SOURCES = {"dinyatakan": ("Dinyatakan (P1–P9)", "Stated (P1–P9)"), "lmg": ("LMG / Shapley", "LMG / Shapley"),
             "johnson": ("Bobot relatif Johnson", "Johnson relative weights"),
             "korelasi": ("Korelasi dengan K1", "Correlation with K1")}

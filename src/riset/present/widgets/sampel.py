@@ -34,6 +34,8 @@ from riset.errors import RisetError
 from riset.i18n import fmt_num
 from riset.survey.sampling import METHODS, SampleSizeResult, sample_size
 
+__all__ = ["DEFAULT_MARGIN", "DEFAULT_SD", "sample_size_calculator", "SampleSizeCalculator"]
+
 #: Default margin per kind of method: a proportion, or IKM points on each scale.
 DEFAULT_MARGIN = {"proporsi": 0.05, "konversi": 2.5, "asli": 0.1}
 DEFAULT_SD = {"konversi": 10.0, "asli": 0.4}
