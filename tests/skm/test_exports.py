@@ -430,7 +430,11 @@ def test_every_blanked_cell_is_reported_and_no_row_is_lost(tmp_path_factory, gri
                                   for i, row in enumerate(grid)]
     path = tmp_path_factory.mktemp("prop") / "grid.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    survey = read_survey(path, cb)
+    try:
+        survey = read_survey(path, cb)
+    except DataError as err:  # answers off the scale in bulk stop the reading, in one line naming the column
+        assert "\n" not in str(err) and "cannot be read" in str(err)
+        return
     answers = survey.data[[f"U{j}" for j in range(1, 10)]]
     assert survey.data.index.tolist() == list(range(2, 2 + len(grid)))
     assert answers.stack().dropna().between(1, 4).all()

@@ -145,7 +145,8 @@ def test_a_study_catalogue_replaces_and_adds(tmp_path, two_units):
     ("actions:\n  apotek:\n    waktu: [{kegiatan: a, penanggung_jawab: b, waktu: c, indikator: d}]\n", "type 'apotek', which is not under 'types'"),
     ("types: {arsip: {keywords: arsip}}\n", "needs a list of keywords"),
     ("tindakan: []\n", "has the keys 'types' and 'actions'"),
-    ("types: [a\n", "cannot read the action catalogue"),
+    ("types: [a\n", "action catalogue t.yaml is not valid YAML at line"),
+    ("types: {}\ntypes: {}\n", "key 'types' is given twice"),
 ])
 def test_bad_catalogues_are_one_line_errors(tmp_path, text, message):
     path = tmp_path / "t.yaml"

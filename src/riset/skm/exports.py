@@ -35,10 +35,15 @@ from typing import Any, Literal, Mapping
 
 import numpy as np
 import pandas as pd
-import yaml
+from riset.yamlfile import read_yaml
 
 from riset.errors import CodebookError, DataError, RisetError, show_value
 from riset.skm.schemes import DEFAULT_SCHEME, get_scheme, resolve_unsur, unsur_columns
+
+__all__ = ["BARIS_KOSONG", "BOBOT_TIDAK_POSITIF", "BUKAN_ANGKA", "BUKAN_BULAT", "Codebook",
+           "ColumnSpec", "DI_LUAR_SKALA", "DIKOSONGKAN", "HURUF_PILIHAN", "ISSUE_COLUMNS", "KATEGORI_TAK_DIKENAL",
+           "KODE_HILANG", "KOLOM_TAK_DIKENAL", "LABEL_TEKS", "read_codebook", "read_survey", "ROLES",
+           "SCALED_ROLES", "SurveyData", "TEKS_TAK_DIKENAL", "write_table"]
 
 ROLES = ("id", "unsur", "overall", "importance", "group", "demographic", "design", "weight", "other")
 #: roles whose answers are numbers on a scale (scale required, labels map text back to numbers)
@@ -46,7 +51,7 @@ SCALED_ROLES = ("unsur", "overall", "importance")
 
 _TOP_FIELDS = ("study", "scheme", "id", "ignore", "columns", "description", "notes", "version", "source")
 _COLUMN_FIELDS = ("role", "unsur", "scale", "labels", "missing", "question", "pertanyaan", "description",
-                  "keterangan")
+                  "keterangan", "decimal")
 _XLSX_COLUMN_FIELDS = ("kolom", "role", "unsur", "scale_min", "scale_max", "labels", "missing", "pertanyaan",
                        "question", "keterangan", "description")
 
@@ -78,6 +83,7 @@ class ColumnSpec:
     labels: Mapping[int | str, str] = field(default_factory=dict)
     missing: tuple[float | str, ...] = ()
     question: str | None = None
+    decimal: str | None = None
 
     def allowed_text(self) -> str:
         """What a cell of this column may hold, for error messages: "1-4 or a label (Tidak cepat, ...)"."""
@@ -151,14 +157,7 @@ def read_codebook(path: str | Path) -> Codebook:
         raise FileNotFoundError(2, "No such file or directory", str(path))
     suffix = path.suffix.lower()
     if suffix in (".yaml", ".yml"):
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1}" if mark else ""
-            raise CodebookError(f"codebook {path.name} is not valid YAML{where}: {getattr(exc, 'problem', exc)}") from None
-        except UnicodeDecodeError:
-            raise CodebookError(f"codebook {path.name} is not UTF-8 text") from None
+        raw = read_yaml(path, CodebookError, "codebook")
         if not isinstance(raw, Mapping):
             raise CodebookError(f"codebook {path.name} must be a mapping with 'id' and 'columns', got {type(raw).__name__}")
         return _build_codebook(raw, path.name)
@@ -183,6 +182,8 @@ def _build_codebook(raw: Mapping[str, Any], source: str) -> Codebook:
     ignore = raw.get("ignore") or []
     if isinstance(ignore, str):
         ignore = [ignore]
+    if not isinstance(ignore, list) or not all(isinstance(c, (str, int)) and not isinstance(c, bool) for c in ignore):
+        raise CodebookError(f"codebook {source}, 'ignore': a list of column names, not {show_value(ignore)}")
     ignore = tuple(str(c).strip() for c in ignore)
 
     specs: dict[str, ColumnSpec] = {}
@@ -235,7 +236,12 @@ def _column_spec(name: str, entry: Any, sch, source: str) -> ColumnSpec:
         labels = dict(zip(range(scale[0], scale[1] + 1), sch.get(unsur_key).labels))
     missing = _missing(entry.get("missing"), scale, labels, where)
     question = entry.get("question") or entry.get("pertanyaan") or None
-    return ColumnSpec(name, role, unsur_key, scale, labels, missing, None if question is None else str(question))
+    decimal = entry.get("decimal")
+    if decimal not in (None, ",", "."):
+        raise CodebookError(f"{where}: decimal must be ',' (1.853,5 = one thousand ...) or '.' (1,853.5), "
+                            f"not {show_value(decimal)}")
+    return ColumnSpec(name, role, unsur_key, scale, labels, missing, None if question is None else str(question),
+                      decimal)
 
 
 def _scale(value: Any, where: str) -> tuple[int, int] | None:
@@ -497,6 +503,8 @@ def read_survey(
     if not path.exists():
         raise FileNotFoundError(2, "No such file or directory", str(path))
     suffix = path.suffix.lower()
+    if sheet is not None and suffix != ".xlsx":
+        raise DataError(f"{path.name}: a sheet ({sheet!r}) applies to .xlsx workbooks only; this is a {suffix} file")
     if suffix == ".xlsx":
         header, rows = _read_xlsx_rows(path, sheet)
         encoding = delimiter = None
@@ -536,7 +544,7 @@ def _apply_codebook(frame: pd.DataFrame, cb: Codebook, empty_rows: list[int], na
             out[col] = pd.Series([_text_value(v) for v in frame[col]], index=frame.index)
             issues.append((np.nan, None, col, None, KOLOM_TAK_DIKENAL, "dipertahankan sebagai teks"))
         else:
-            out[col], col_issues = _convert_column(frame[col], spec)
+            out[col], col_issues = _convert_column(frame[col], spec, name)
             issues += [(b, ids.loc[b], col, nilai, masalah, tindakan) for b, nilai, masalah, tindakan in col_issues]
     issues += [(b, None, "", "", BARIS_KOSONG, "dilewati") for b in empty_rows]
 
@@ -553,16 +561,7 @@ def _apply_codebook(frame: pd.DataFrame, cb: Codebook, empty_rows: list[int], na
 
 
 def _read_csv_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]], str, str]:
-    blob = path.read_bytes()
-    bom = blob.startswith(b"\xef\xbb\xbf")
-    try:
-        text, encoding = blob.decode("utf-8-sig"), "UTF-8 dengan BOM" if bom else "UTF-8"
-    except UnicodeDecodeError:
-        # Excel "CSV" on Indonesian Windows writes cp1252; the 5 bytes cp1252 leaves undefined fall to latin-1.
-        try:
-            text, encoding = blob.decode("cp1252"), "cp1252"
-        except UnicodeDecodeError:
-            text, encoding = blob.decode("latin-1"), "latin-1"
+    text, encoding = _decode(path.read_bytes(), path.name)
     if not text.strip():
         raise DataError(f"{path.name} is empty (no header, no rows)")
     delimiter = _sniff_delimiter(text)
@@ -574,7 +573,64 @@ def _read_csv_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]], 
     header = numbered[0][1]
     if not any(c.strip() for c in header):
         raise DataError(f"{path.name}: the first line must be the header, but it is empty")
+    _check_field_counts(header, numbered[1:], path.name, delimiter)
     return header, numbered[1:], encoding, delimiter
+
+
+def _check_field_counts(header: list[str], rows, name: str, delimiter: str) -> None:
+    """A CSV row with fewer fields than the header is refused, never padded: it is a line break inside an
+    unquoted field (one respondent split in two rows) or a lost delimiter. Blank lines are not rows."""
+    width = len(header)
+    while width and not header[width - 1].strip():
+        width -= 1
+    short = [(n, len(r)) for n, r in rows if len(r) < width and any(c.strip() for c in r)]
+    if short:
+        (first, count), others = short[0], [str(n) for n, _ in short[1:6]]
+        more = f" (also row(s) {', '.join(others)}{' ...' if len(short) > 6 else ''}; {len(short)} in all)" if others else ""
+        raise DataError(f"{name}: row {first} has {count} values but the header has {width} columns{more}; a line "
+                        f"break inside an unquoted field splits a respondent over two rows, or a '{_show_sep(delimiter)}' "
+                        "is missing: fix these rows (quote fields that hold line breaks) and read again")
+
+
+def _decode(blob: bytes, name: str) -> tuple[str, str]:
+    """Text of a CSV and a description of its encoding: UTF-16 (with or without BOM, Excel "Unicode Text"),
+    UTF-8 (with or without BOM), UTF-8 with a few stray bytes of another encoding (decoded as cp1252 and
+    named with their lines), else cp1252 (Excel "CSV" on Indonesian Windows) or latin-1."""
+    if blob.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _utf16(blob, "utf-16", name), "UTF-16"
+    head = blob[:4000]
+    if len(head) >= 4 and head.count(0) >= len(head) // 3:
+        even, odd = head[0::2].count(0), head[1::2].count(0)
+        return _utf16(blob, "utf-16-le" if odd > even else "utf-16-be", name), "UTF-16 (tanpa BOM)"
+    if b"\x00" in blob:
+        line = blob[:blob.index(b"\x00")].count(b"\n") + 1
+        raise DataError(f"{name}: line {line} holds a NUL byte; the file is binary or damaged, not a CSV export")
+    bom = blob.startswith(b"\xef\xbb\xbf")
+    try:
+        return blob.decode("utf-8-sig"), "UTF-8 dengan BOM" if bom else "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    text = blob.decode("utf-8-sig", errors="surrogateescape")
+    stray = [i for i, c in enumerate(text) if "\udc80" <= c <= "\udcff"]
+    utf8_letters = any(ord(c) > 127 and not "\udc80" <= c <= "\udcff" for c in text)
+    if not utf8_letters:  # every non-ASCII byte is invalid UTF-8: a whole cp1252 (or latin-1) file
+        try:
+            return blob.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            return blob.decode("latin-1"), "latin-1"
+    lines = sorted({text.count("\n", 0, i) + 1 for i in stray})
+    fixed = "".join(bytes([ord(c) - 0xDC00]).decode("cp1252", errors="replace") if "\udc80" <= c <= "\udcff" else c
+                    for c in text)
+    shown = ", ".join(map(str, lines[:10])) + (" ..." if len(lines) > 10 else "")
+    return fixed, f"UTF-8; {len(stray)} byte bukan UTF-8 di baris {shown} dibaca sebagai cp1252 (periksa teksnya)"
+
+
+def _utf16(blob: bytes, codec: str, name: str) -> str:
+    try:
+        return blob.decode(codec).lstrip("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{name}: looks like UTF-16 text but byte {exc.start} cannot be decoded; save it again as "
+                        "CSV UTF-8") from None
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -601,29 +657,72 @@ def _read_xlsx_rows(path: Path, sheet: str | int | None) -> tuple[list[Any], lis
 
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise DataError(f"{path.name} cannot be opened as an Excel workbook ({exc})") from None
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise DataError(f"{path.name} cannot be opened as an Excel workbook ({' '.join(str(exc).split())})") from None
     try:
-        if sheet is None:
-            ws = wb.worksheets[0]
-        elif isinstance(sheet, int):
-            if not 0 <= sheet < len(wb.worksheets):
-                raise DataError(f"{path.name} has {len(wb.worksheets)} sheet(s); sheet={sheet} does not exist")
-            ws = wb.worksheets[sheet]
-        elif sheet in wb.sheetnames:
-            ws = wb[sheet]
-        else:
-            raise DataError(f"{path.name} has no sheet '{sheet}'; sheets: {', '.join(wb.sheetnames)}")
+        ws = _worksheet(wb, sheet, path.name)
+        ws.reset_dimensions()  # the <dimension> tag may understate the sheet: read every row there is
         numbered = [(i, list(r)) for i, r in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1)]
+        title = ws.title
     finally:
         wb.close()
+    if _has_formulas(path):
+        _check_formula_values(path, sheet, numbered)
     while numbered and all(_is_blank(v) for v in numbered[-1][1]):
         numbered.pop()
     while numbered and all(_is_blank(v) for v in numbered[0][1]):
         numbered.pop(0)  # header may sit below empty rows; row numbers stay those of the sheet
     if not numbered:
-        raise DataError(f"{path.name} is empty (sheet '{ws.title}' has no header, no rows)")
+        raise DataError(f"{path.name} is empty (sheet '{title}' has no header, no rows)")
     return numbered[0][1], numbered[1:]
+
+
+def _worksheet(wb, sheet: str | int | None, name: str):
+    if sheet is None:
+        return wb.worksheets[0]
+    if isinstance(sheet, int):
+        if not 0 <= sheet < len(wb.worksheets):
+            raise DataError(f"{name} has {len(wb.worksheets)} sheet(s); sheet={sheet} does not exist")
+        return wb.worksheets[sheet]
+    if sheet in wb.sheetnames:
+        return wb[sheet]
+    raise DataError(f"{name} has no sheet '{sheet}'; sheets: {', '.join(wb.sheetnames)}")
+
+
+def _has_formulas(path: Path) -> bool:
+    """Whether any worksheet of the workbook holds a formula (an <f> element), without parsing it."""
+    with zipfile.ZipFile(path) as archive:
+        for item in archive.namelist():
+            if item.startswith("xl/worksheets/") and item.endswith(".xml"):
+                with archive.open(item) as handle:
+                    tail = b""
+                    while chunk := handle.read(1 << 20):
+                        if b"<f>" in tail + chunk or b"<f " in tail + chunk:
+                            return True
+                        tail = chunk[-3:]
+    return False
+
+
+def _check_formula_values(path: Path, sheet: str | int | None, numbered: list[tuple[int, list[Any]]]) -> None:
+    """Formula cells whose value was never computed (files written by scripts) read as blank: refuse them."""
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        ws = _worksheet(wb, sheet, path.name)
+        ws.reset_dimensions()
+        missing = [(f"{get_column_letter(j)}{i}", formula)
+                   for (i, values), formulas in zip(numbered, ws.iter_rows(min_row=1, values_only=True))
+                   for j, (value, formula) in enumerate(zip(values, formulas), start=1)
+                   if value is None and isinstance(formula, str) and formula.startswith("=")]
+    finally:
+        wb.close()
+    if missing:
+        cell, formula = missing[0]
+        raise DataError(f"{path.name}: {len(missing)} cell(s) hold a formula without a computed value (first: {cell} "
+                        f"{formula!r}); the file was written by a program that does not calculate formulas: open it "
+                        "in Excel or LibreOffice, save it, and read it again")
 
 
 def _check_header(header: list[Any], name: str) -> list[str]:
@@ -669,7 +768,8 @@ def _check_columns(frame: pd.DataFrame, cb: Codebook, name: str, unknown: str) -
     extra = [c for c in frame.columns if c not in cb.specs and c not in cb.ignore]
     if extra and unknown == "error":
         raise DataError(f"{name}: column(s) {', '.join(map(repr, extra))} are not in codebook {cb.source}; describe "
-                        "them (role other, for instance), list them under 'ignore', or read with unknown='keep'")
+                        "them (role other, for instance), list them under 'ignore', or keep them as text (riset ikm "
+                        "--unknown-columns keep; read_survey(..., unknown='keep'))")
 
 
 def _respondent_ids(frame: pd.DataFrame, id_col: str, name: str) -> pd.Series:
@@ -690,22 +790,30 @@ def _respondent_ids(frame: pd.DataFrame, id_col: str, name: str) -> pd.Series:
     return ids
 
 
-def _convert_column(raw: pd.Series, spec: ColumnSpec) -> tuple[pd.Series, list[tuple]]:
-    """Convert one column cell by cell (cached per distinct raw value); return values and issues."""
+def _convert_column(raw: pd.Series, spec: ColumnSpec, name: str = "") -> tuple[pd.Series, list[tuple]]:
+    """Convert one column cell by cell (cached per distinct raw value); return values and issues.
+
+    Numbers written as text are read in the column's own format (`number_format`); a column whose answers
+    are mostly off the scale stops the reading (`_check_bulk_invalid`)."""
     convert = {
         "unsur": _scaled_cell, "overall": _scaled_cell, "importance": _scaled_cell,
         "weight": _weight_cell, "design": _design_cell,
     }.get(spec.role, _scaled_cell if spec.scale else _text_cell)
+    numeric = convert in (_scaled_cell, _weight_cell, _design_cell)
+    read_number = number_format(raw, spec, name) if numeric else None
     cache: dict[Any, tuple[Any, str | None, str | None]] = {}
     values, issues = [], []
     for baris, cell in raw.items():
         key = (type(cell), cell) if _hashable(cell) else (type(cell), repr(cell))
         if key not in cache:
-            cache[key] = convert(cell, spec)
+            parsed = read_number(cell) if read_number is not None and isinstance(cell, str) else None
+            cache[key] = convert(cell if parsed is None else parsed, spec)
         value, masalah, tindakan = cache[key]
         values.append(value)
         if masalah is not None:
             issues.append((baris, _raw_text(cell), masalah, tindakan))
+    if convert is _scaled_cell:
+        _check_bulk_invalid(raw, issues, spec, name)
     if convert in (_scaled_cell, _weight_cell):
         series = pd.Series(values, index=raw.index, dtype="float64")
     elif convert is _design_cell and all(v is None or isinstance(v, float) for v in values):
@@ -714,6 +822,92 @@ def _convert_column(raw: pd.Series, spec: ColumnSpec) -> tuple[pd.Series, list[t
         texts = [_text_value(v) if isinstance(v, float) else v for v in values]
         series = pd.Series(texts, index=raw.index)
     return series, issues
+
+
+_ID_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(\.\d{3})+(,\d+)?")   # 1.853 / 1.853,25 / 12.345.678
+_EN_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d+)?")   # 1,853 / 1,853.25
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+([.,]\d+)?|[.,]\d+)")
+_AMBIGUOUS = re.compile(r"[+-]?[1-9]\d{0,2}[.,]\d{3}")             # 1.853 or 1,853: either reading
+
+
+def number_format(raw: pd.Series, spec: ColumnSpec, name: str = ""):
+    """How the numbers written as text in one column are to be read: a function text -> float (None when the
+    text is no number), by the column's decimal mark.
+
+    Indonesian spreadsheets write 1.853,25 (dot groups thousands, comma is the decimal mark), English ones
+    1,853.25. The mark is the codebook's ``decimal`` when given, else read off the column: a comma decimal
+    (2,5), dot groups (1.234.567, 1.853,25) or a number below 1000 with a comma mean ','; a dot decimal
+    (2.5, 0.853), comma groups or 1,853.25 mean '.'. A column holding only '1.853'-like numbers (either
+    reading fits) or evidence for both is refused with a message, never guessed.
+    """
+    texts = {v.strip() for v in raw if isinstance(v, str) and v.strip()}
+    decimal = spec.decimal
+    if decimal is None:
+        comma, dot, ambiguous = [], [], []
+        for t in texts:
+            if _AMBIGUOUS.fullmatch(t):
+                ambiguous.append(t)
+            elif _ID_GROUPED.fullmatch(t) or (_PLAIN_NUMBER.fullmatch(t) and "," in t):
+                comma.append(t)
+            elif _EN_GROUPED.fullmatch(t) or (_PLAIN_NUMBER.fullmatch(t) and "." in t):
+                dot.append(t)
+        if comma and dot:
+            raise DataError(f"{name}: column '{spec.name}' mixes number formats ({comma[0]!r} has a decimal comma, "
+                            f"{dot[0]!r} a decimal point); write every number the same way, or set decimal: ',' or "
+                            f"'.' for this column in the codebook")
+        if ambiguous and not (comma or dot):
+            raise DataError(f"{name}: column '{spec.name}' has {len(ambiguous)} number(s) like {sorted(ambiguous)[0]!r} "
+                            "that read as thousands (Indonesian 1.853 = 1853) or as decimals (1.853); set decimal: "
+                            "',' (Indonesian) or '.' for this column in the codebook, or save the numbers without "
+                            "thousands separators")
+        decimal = "," if comma else "." if dot else None
+    if decimal is None:
+        return _as_number
+    group = "." if decimal == "," else ","
+    grouped = _ID_GROUPED if decimal == "," else _EN_GROUPED
+
+    def read(text: str) -> float | None:
+        t = text.strip()
+        if grouped.fullmatch(t) or _PLAIN_NUMBER.fullmatch(t):
+            if group in t and not grouped.fullmatch(t):
+                return None
+            return float(t.replace(group, "").replace(decimal, "."))
+        return None
+
+    return read
+
+
+#: A column stops the reading when at least this many of its answers, and this share of its non-blank ones,
+#: are off the scale or unrecognised (a wrong scale or label set, not a few typos).
+BULK_INVALID = (5, 0.2)
+
+
+def _check_bulk_invalid(raw: pd.Series, issues: list[tuple], spec: ColumnSpec, name: str) -> None:
+    """Refuse a column whose answers are off the codebook in bulk, naming the likely cause, instead of blanking
+    them one by one and computing an IKM on the rest."""
+    bad = [(cell, masalah) for _, cell, masalah, tindakan in issues
+           if tindakan == DIKOSONGKAN and masalah != KODE_HILANG]
+    given = int(sum(not _is_blank(v) for v in raw))
+    lo, hi = spec.scale
+    numbers = [n for n in (_as_number(c) for c, _ in bad) if n is not None]
+    wider_scale = bool(numbers) and len(numbers) == len(bad) and set(numbers) == {float(hi + 1)}
+    share = BULK_INVALID[1] / 4 if wider_scale else BULK_INVALID[1]  # every off value is hi + 1: a wider form
+    if not given or len(bad) < BULK_INVALID[0] or len(bad) / given < share:
+        return
+    counts = pd.Series([c for c, _ in bad]).value_counts()
+    shown = ", ".join(f"{v!r} ({n})" for v, n in counts.head(3).items())
+    if numbers and len(numbers) == len(bad) and max(numbers) > hi:
+        cause = (f"answers go up to {_fmt(max(numbers))} but the codebook's scale is {lo}-{hi}: the form probably "
+                 f"used a {lo}-{_fmt(max(numbers))} scale; recode the answers to {lo}-{hi} before reading")
+    elif any("_" in str(c) for c, _ in bad):
+        cause = "the answers look like XML choice names (Kobo/ODK 'name' column): export with labels, or give the " \
+                "codebook these names as labels"
+    elif any(re.match(r"\s*\d+\s*[.)]", str(c)) for c, _ in bad):
+        cause = "the answers are numbered labels whose number or text differs from the codebook's labels"
+    else:
+        cause = f"the answers are not the codebook's codes or labels ({spec.allowed_text()})"
+    raise DataError(f"{name}: column '{spec.name}': {len(bad)} of {given} answers ({len(bad) / given:.0%}) cannot be "
+                    f"read ({shown}); {cause}. riset does not compute an IKM on the rest")
 
 
 def _scaled_cell(cell: Any, spec: ColumnSpec) -> tuple[float, str | None, str | None]:
@@ -732,9 +926,15 @@ def _scaled_cell(cell: Any, spec: ColumnSpec) -> tuple[float, str | None, str | 
     text = _norm_text(cell)
     if text in spec.missing:
         return np.nan, KODE_HILANG, DIKOSONGKAN
-    by_label = {_norm_text(label): code for code, label in spec.labels.items()}
-    if text in by_label:
-        return float(by_label[text]), LABEL_TEKS, f"diganti {by_label[text]}"
+    by_label = {_norm_label(label): code for code, label in spec.labels.items()}
+    if _norm_label(text) in by_label:
+        code = by_label[_norm_label(text)]
+        return float(code), LABEL_TEKS, f"diganti {code}"
+    numbered = _NUMBERED.fullmatch(text)
+    if numbered:  # Google Forms "4. Sangat sesuai": the number, when the label agrees (or there are no labels)
+        code, rest = int(numbered.group(1)), _norm_label(numbered.group(2))
+        if lo <= code <= hi and (not by_label or by_label.get(rest) == code):
+            return float(code), LABEL_TEKS, f"diganti {code}"
     letter = re.fullmatch(r"\(?([a-z])[.)]?(?:\s+(.*))?", text) if spec.labels else None
     if letter:
         code = lo + ord(letter.group(1)) - ord("a")
@@ -756,7 +956,7 @@ def _text_cell(cell: Any, spec: ColumnSpec) -> tuple[Any, str | None, str | None
     if number is not None and number == int(number) and int(number) in spec.labels:
         return spec.labels[int(number)], None, None
     for label in spec.labels.values():
-        if _norm_text(label) == text:
+        if _norm_label(label) == _norm_label(text):
             return label, None, None
     return None, KATEGORI_TAK_DIKENAL, DIKOSONGKAN
 
@@ -794,7 +994,7 @@ def _raise_first_invalid(issues: pd.DataFrame, cb: Codebook) -> None:
     raise DataError(
         f"column '{first['kolom']}' has value {show_value(first['nilai_asli'] if number is None else number)} in row {first['baris']} "
         f"(id {first['id_responden']}); allowed {spec.allowed_text()} "
-        f"({len(invalid)} invalid cell(s) in all; read without strict=True to blank and report them)"
+        f"({len(invalid)} invalid cell(s) in all; read without --strict (strict=True) to blank and report them)"
     )
 
 
@@ -855,6 +1055,14 @@ def _as_number(value: Any) -> float | None:
 
 def _norm_text(value: Any) -> str:
     return " ".join(str(value).split()).casefold()
+
+
+def _norm_label(value: Any) -> str:
+    """A label as compared: case and spacing ignored, and Kobo/ODK choice names (sangat_sesuai) as words."""
+    return " ".join(str(value).replace("_", " ").split()).casefold()
+
+
+_NUMBERED = re.compile(r"(\d+)\s*[.):-]\s*(.+)")
 
 
 def _text_value(value: Any) -> str | None:

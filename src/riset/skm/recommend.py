@@ -48,6 +48,7 @@ import yaml
 from riset.errors import CodebookError, DataError
 from riset.i18n import Note, check_language, fmt_num, say
 from riset.skm.schemes import DEFAULT_SCHEME, Scheme, get_scheme, grade
+from riset.yamlfile import read_yaml
 
 __all__ = ["ACTION_FIELDS", "Recommendations", "load_catalogue", "next_band_target", "recommend", "service_type"]
 
@@ -117,10 +118,7 @@ def load_catalogue(extra: str | Path | None = None, scheme: str | Scheme = DEFAU
     catalogue = {"types": dict(_bundled()["types"]), "actions": {t: dict(a) for t, a in _bundled()["actions"].items()}}
     if extra is not None:
         path = Path(extra)
-        try:
-            own = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise CodebookError(f"cannot read the action catalogue '{path.name}': {' '.join(str(exc).split())}") from None
+        own = read_yaml(path, CodebookError, "action catalogue") or {}
         if not isinstance(own, dict) or not set(own) <= {"types", "actions"}:
             raise CodebookError(f"'{path.name}': an action catalogue has the keys 'types' and 'actions'")
         catalogue["types"].update(own.get("types") or {})

@@ -55,7 +55,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-import yaml
+from riset.yamlfile import read_yaml as _read_yaml
 
 from riset.errors import RisetError
 from riset.i18n import LANGUAGES
@@ -275,37 +275,8 @@ def load_study(target: str | Path) -> StudyConfig:
 
 
 def read_yaml(path: Path) -> Any:
-    """Safe YAML with a one-line error for syntax errors, duplicate keys and absurd nesting."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise StudyError(f"{path.name} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
-    except OSError as exc:
-        raise StudyError(f"cannot read '{path}': {exc.strerror or exc}") from None
-    try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 (a SafeLoader subclass)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise StudyError(f"{path.name}{where}: {exc.problem or exc.context}") from None
-    except yaml.YAMLError as exc:
-        raise StudyError(f"{path.name}: not valid YAML ({' '.join(str(exc).split())})") from None
-    except RecursionError:
-        raise StudyError(f"{path.name}: nested too deeply to be a study file") from None
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a key given twice in one mapping (YAML would keep the last silently)."""
-
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"key '{key}' is given twice", key_node.start_mark)
-            seen.add(key)
-        return super().construct_mapping(node, deep)
+    """Safe YAML with a one-line `StudyError` for syntax errors, duplicate keys and absurd nesting."""
+    return _read_yaml(path, StudyError, "study file")
 
 
 def study_from_mapping(raw: Mapping[str, Any], folder: str | Path, source: Path | None = None) -> StudyConfig:
