@@ -62,12 +62,13 @@ def _add_ikm_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_ikm(args: argparse.Namespace) -> int:
+    out = Path(args.out) if args.out else Path(f"{Path(args.data).stem}_ikm.csv")
+    _check_writable(out.parent)  # before the computation, not after it
     survey = read_survey(args.data, read_codebook(args.codebook), sheet=args.sheet,
                          unknown=args.unknown_columns, strict=args.strict)
     result = ikm(survey.data, survey.codebook.unsur_map(), by=args.by or None, weights=args.weights,
                  scheme=args.scheme or survey.codebook.scheme, legacy_weight=args.legacy_weight,
                  empty_unsur=args.empty_unsur)
-    out = Path(args.out) if args.out else Path(f"{Path(args.data).stem}_ikm.csv")
     written = _write_ikm(result, survey, out)  # before printing: a closed pipe must not cost the files
     print(result.summary())
     print()
@@ -77,18 +78,33 @@ def _run_ikm(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_writable(folder: Path) -> None:
+    existing = next((p for p in (folder.resolve(), *folder.resolve().parents) if p.exists()), None)
+    if existing is None or not existing.is_dir() or not os.access(existing, os.W_OK):
+        raise RisetError(f"cannot write to the output folder '{folder}' (not a writable folder)")
+
+
 def _write_ikm(result: IkmResult, survey: SurveyData, out: Path) -> list[Path]:
-    """IKM table (+ NRR, notes, data issues): sheets of one .xlsx, or CSV files side by side."""
+    """IKM table (+ NRR, notes, data issues): sheets of one .xlsx, or CSV files side by side, all or none."""
     notes = pd.DataFrame({"catatan": result.notes + [survey.summary()]})
     if out.suffix.lower() == ".xlsx":
         sheets = {"IKM": result.table, "NRR": result.nrr, "Catatan": notes}
         if not survey.issues.empty:
             sheets["Masalah data"] = survey.issues
         return [write_table(sheets, out)]
-    written = [write_table(result.table, out), write_table(result.nrr, _beside(out, "nrr"))]
+    tables = {out: result.table, _beside(out, "nrr"): result.nrr}
     if not survey.issues.empty:
-        written.append(write_table(survey.issues, _beside(out, "masalah_data")))
-    return written
+        tables[_beside(out, "masalah_data")] = survey.issues
+    staged = {path: path.with_name(f".{path.stem}.staged{path.suffix}") for path in tables}
+    try:
+        for path, table in tables.items():
+            write_table(table, staged[path])
+        for path, temporary in staged.items():
+            os.replace(temporary, path)
+    finally:
+        for temporary in staged.values():
+            temporary.unlink(missing_ok=True)
+    return list(tables)
 
 
 def _beside(path: Path, what: str) -> Path:

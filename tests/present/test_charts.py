@@ -49,7 +49,7 @@ def test_ikm_by_unit_points_ci_and_bands():
     # value labels with a decimal comma, the band names of PermenPAN-RB 14/2017, the kabupaten line
     assert "90,00" in texts and "70,00" in texts
     assert {"A Sangat Baik", "B Baik", "C Kurang Baik"} <= set(texts)
-    assert "Kabupaten 80,50" in texts
+    assert "Seluruh responden 80,50" in texts  # no area name given: the generic label
     # band edges at the regulation's cut-offs
     spans = sorted((round(p.get_x(), 2), round(p.get_x() + p.get_width(), 2)) for p in ax.patches)
     assert (76.61, 88.31) in spans and (65.0, 76.61) in spans
@@ -181,3 +181,15 @@ def test_period_comparison_marks_significant_changes():
     assert "turun bermakna (p < 0,05)" in legend
     en = charts.period_comparison(table, change=change, lang="en", level=0.9).axes[0]
     assert "significant increase (p < 0.10)" in [t.get_text() for t in en.get_legend().get_texts()]
+
+
+def test_labels_from_data_are_plain_text_and_the_overall_line_names_the_area():
+    table = pd.DataFrame({"nama_unit": ["Pajak $PBB$", "Loket $1 & $2"], "ikm_konversi": [80.0, 70.0],
+                          "ci_low": [78.0, 68.0], "ci_high": [82.0, 72.0]})
+    fig = charts.ikm_by_unit(table, overall=75.0, overall_label="Kecamatan Sukamaju")
+    ax = fig.axes[0]
+    fig.canvas.draw()  # mathtext would fail or render italics here
+    shown = [t.get_text() for t in ax.get_yticklabels()]
+    assert shown == [r"Loket \$1 & \$2", r"Pajak \$PBB\$"]
+    assert any(t.get_text().startswith("Kecamatan Sukamaju 75") for t in ax.texts)
+    assert not any("Kabupaten" in t.get_text() for t in ax.texts)

@@ -227,3 +227,73 @@ def test_messages_name_the_command_line_flag(tmp_path, codebook, capsys):
                     .replace("\n2,", "\n2,x,").replace("\n3,", "\n3,x,").replace("\n4,", "\n4,x,"))
     assert main(["ikm", str(path), "-c", str(codebook)]) == 2
     assert "--unknown-columns keep" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------------------- 5, 6, 7 outputs
+def test_written_tables_hold_no_live_formula_and_numbers_stay_numbers(tmp_path):
+    import pandas as pd
+
+    from riset.skm.exports import write_table
+
+    frame = pd.DataFrame({"unit": ['=HYPERLINK("http://x","klik")', "+62 812", "@SUM(A1)", "-x", "Puskesmas\x0bKota"],
+                          "ikm": [80.5, -1.5, 70.0, 60.0, 90.0], "kode": ["-1.5", "A", "B", "C", "D"]})
+    csv_path = write_table(frame, tmp_path / "t.csv")
+    text = csv_path.read_text(encoding="utf-8")
+    assert "'=HYPERLINK" in text and "'+62 812" in text and "'@SUM" in text and "'-x" in text
+    assert "\x0b" not in text and "-1.5" in text and "'-1.5" not in text  # a negative number stays a number
+    xlsx_path = write_table({"=jahat": frame}, tmp_path / "t.xlsx")
+    wb = openpyxl.load_workbook(xlsx_path)
+    ws = wb.worksheets[0]
+    assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
+    assert ws["B3"].value == -1.5 and ws["A2"].value.startswith("'=")
+    assert not list(tmp_path.glob(".*tmp*"))  # nothing half-written left beside
+
+
+def test_a_failing_write_leaves_no_partial_file(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from riset.skm.exports import write_table
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", broken)
+    with pytest.raises(OSError):
+        write_table(pd.DataFrame({"a": [1]}), tmp_path / "t.csv")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_control_characters_in_text_are_dropped_and_reported(tmp_path, codebook):
+    path = _csv(tmp_path, 4, ["1"])
+    path.write_bytes(path.read_bytes().replace(b"\n1,B,", b"\n1,Loket\x07 B,", 1))
+    survey = read_survey(path, codebook)
+    assert survey.data.loc[2, "unit"] == "Loket B"
+    issue = survey.issues.iloc[0]
+    assert (issue["baris"], issue["kolom"], issue["masalah"]) == (2, "unit", "karakter kendali")
+
+
+def test_riset_ikm_writes_all_csvs_or_none(tmp_path, codebook, monkeypatch, capsys):
+    import riset.cli as cli
+    from riset.skm import exports
+
+    path = _csv(tmp_path, 6, ["1"])
+    real, calls = exports.write_table, []
+
+    def fails_second(table, target, index=False):
+        calls.append(target)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device", str(target))
+        return real(table, target, index)
+
+    monkeypatch.setattr(cli, "write_table", fails_second)
+    out = tmp_path / "hasil" / "ikm.csv"
+    assert main(["ikm", str(path), "-c", str(codebook), "--out", str(out)]) == 2
+    assert "No space left on device" in capsys.readouterr().err
+    assert not out.parent.exists() or list(out.parent.iterdir()) == []
+
+
+def test_an_unwritable_output_folder_stops_before_reading(tmp_path, codebook, capsys):
+    blocker = tmp_path / "berkas"
+    blocker.write_text("x")
+    assert main(["ikm", str(tmp_path / "tidak_ada.csv"), "-c", str(codebook), "--out", str(blocker / "ikm.csv")]) == 2
+    assert "cannot write to the output folder" in capsys.readouterr().err

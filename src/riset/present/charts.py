@@ -73,6 +73,11 @@ _RC = {
 }
 
 
+def _plain(texts) -> list[str]:
+    """Labels from data as plain text: '$' escaped so matplotlib never reads '$PBB$' as mathtext."""
+    return [str(t).replace("$", r"\$") for t in texts]
+
+
 def _require(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
     if not isinstance(frame, pd.DataFrame):
         raise DataError(f"{what} needs a DataFrame, got {type(frame).__name__}")
@@ -135,6 +140,7 @@ def ikm_by_unit(
     scheme: str | Scheme = DEFAULT_SCHEME,
     overall: float | None = None,
     title: str | None = None,
+    overall_label: str | None = None,
 ) -> Figure:
     """IKM per group (converted, 25-100) as points with 95% CI whiskers over the shaded mutu bands.
 
@@ -145,7 +151,8 @@ def ikm_by_unit(
     ----------
     table : one row per group with columns `group`, ``ikm_konversi`` and optionally ``ci_low``/``ci_high``
         (the 95% CI on the converted scale, e.g. from `riset.skm.ikm_design`).
-    overall : optional kabupaten-wide IKM drawn as a dashed reference line.
+    overall : optional IKM of the whole area drawn as a dashed reference line, labelled `overall_label` (the
+        area's name, e.g. "Kecamatan Sukamaju"; default "Seluruh responden").
 
     >>> import pandas as pd
     >>> fig = ikm_by_unit(pd.DataFrame({"nama_unit": ["X"], "ikm_konversi": [80.0]}))
@@ -173,9 +180,10 @@ def ikm_by_unit(
                 color="#333333", zorder=4)
     if overall is not None:
         ax.axvline(overall, color="#444444", ls="--", lw=1, zorder=1)
-        ax.text(overall, -0.9, f"{label('kabupaten', lang)} {fmt_num(overall, 2, lang)}", ha="center", va="top",
-                fontsize=8, color="#444444")
-    ax.set_yticks(y, data[group].astype(str))
+        name = _plain([overall_label or label("seluruh", lang)])[0]
+        ax.text(overall, -0.9, f"{name} {fmt_num(overall, 2, lang)}", ha="center", va="top", fontsize=8,
+                color="#444444")
+    ax.set_yticks(y, _plain(data[group]))
     ax.set_ylim(-1.2 if overall is not None else -0.7, len(data) - 0.3)
     ax.set_xlim(lo, hi)
     ax.xaxis.set_major_formatter(_num_formatter(0, lang))
@@ -232,7 +240,7 @@ def nrr_unsur(
         ax.axvline(cut, color=MUTU_COLORS[band.mutu], ls=":", lw=1.2, zorder=1)
         ax.text(cut, 1.005, band.mutu, transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=8,
                 color=MUTU_COLORS[band.mutu], fontweight="bold")
-    ax.set_yticks(y, names)
+    ax.set_yticks(y, _plain(names))
     ax.set_xlim(sch.scale[0], sch.scale[1] + 0.25)
     ax.xaxis.set_major_formatter(_num_formatter(1, lang))
     ax.set_xlabel(label("nrr", lang) + " (1–4)")
@@ -351,7 +359,7 @@ def demographic_profile(
             if "n" in part.columns:
                 text += f" ({fmt_num(row['n'], 0, lang)})"
             ax.text(row["persen"] + 0.8, yi, text, va="center", fontsize=8)
-        ax.set_yticks(y, part["kategori"].astype(str))
+        ax.set_yticks(y, _plain(part["kategori"]))
         ax.set_xlim(0, min(100, part["persen"].max() * 1.35 + 5))
         ax.xaxis.set_major_formatter(_num_formatter(0, lang))
         ax.set_xlabel(label("persen", lang) + " (%)")
@@ -467,7 +475,7 @@ def weight_diagnostics(
         for col, marker, color in series:
             if col in data.columns:
                 ax.scatter(data[col], y, marker=marker, color=color, s=28, label=label(col, lang), zorder=3)
-        ax.set_yticks(y, names, fontsize=8)
+        ax.set_yticks(y, _plain(names), fontsize=8)
         ax.xaxis.set_major_formatter(_num_formatter(0, lang))
         ax.set_xlabel(label("persen", lang) + " (%)")
         ax.grid(axis="y", visible=False)
@@ -525,7 +533,8 @@ def period_comparison(
         color = PERIOD_COLORS[i % len(PERIOD_COLORS)]
         if has_ci:
             ax.hlines(y, part["ci_low"], part["ci_high"], color=color, lw=2, alpha=0.85, zorder=2)
-        ax.scatter(part["ikm_konversi"], y, s=36, color=color, edgecolor="white", linewidth=0.7, label=p, zorder=3)
+        ax.scatter(part["ikm_konversi"], y, s=36, color=color, edgecolor="white", linewidth=0.7, label=_plain([p])[0],
+                   zorder=3)
     if change is not None:
         _require(change, [group, "perubahan"], "period_comparison(change=)")
         right = table.groupby(group)["ci_high" if has_ci else "ikm_konversi"].max()
@@ -537,7 +546,7 @@ def period_comparison(
                 x = np.minimum(right.loc[groups].to_numpy(float) + step, hi - step / 2)
                 ax.scatter(x, [pos[g] for g in groups], marker=marker, s=60, color=color,
                            label=f"{text} (p < {fmt_num(1 - level, 2, lang)})", zorder=4)
-    ax.set_yticks(np.arange(len(order)), [str(g) for g in order])
+    ax.set_yticks(np.arange(len(order)), _plain(order))
     ax.set_xlim(lo, hi)
     ax.set_ylim(-0.7, len(order) - 0.3)
     ax.xaxis.set_major_formatter(_num_formatter(0, lang))

@@ -27,6 +27,7 @@ import csv
 import datetime as dt
 import io
 import math
+import os
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -35,15 +36,16 @@ from typing import Any, Literal, Mapping
 
 import numpy as np
 import pandas as pd
-from riset.yamlfile import read_yaml
 
 from riset.errors import CodebookError, DataError, RisetError, show_value
 from riset.skm.schemes import DEFAULT_SCHEME, get_scheme, resolve_unsur, unsur_columns
+from riset.textsafe import printable, spreadsheet_cell
+from riset.yamlfile import read_yaml
 
-__all__ = ["BARIS_KOSONG", "BOBOT_TIDAK_POSITIF", "BUKAN_ANGKA", "BUKAN_BULAT", "Codebook",
-           "ColumnSpec", "DI_LUAR_SKALA", "DIKOSONGKAN", "HURUF_PILIHAN", "ISSUE_COLUMNS", "KATEGORI_TAK_DIKENAL",
-           "KODE_HILANG", "KOLOM_TAK_DIKENAL", "LABEL_TEKS", "read_codebook", "read_survey", "ROLES",
-           "SCALED_ROLES", "SurveyData", "TEKS_TAK_DIKENAL", "write_table"]
+__all__ = ["BARIS_KOSONG", "BOBOT_TIDAK_POSITIF", "BUKAN_ANGKA", "BUKAN_BULAT", "BULK_INVALID", "Codebook",
+           "ColumnSpec", "DI_LUAR_SKALA", "DIKOSONGKAN", "HURUF_PILIHAN", "ISSUE_COLUMNS", "KARAKTER_KENDALI",
+           "KATEGORI_TAK_DIKENAL", "KODE_HILANG", "KOLOM_TAK_DIKENAL", "LABEL_TEKS", "number_format", "read_codebook",
+           "read_survey", "ROLES", "SCALED_ROLES", "SurveyData", "TEKS_TAK_DIKENAL", "write_table"]
 
 ROLES = ("id", "unsur", "overall", "importance", "group", "demographic", "design", "weight", "other")
 #: roles whose answers are numbers on a scale (scale required, labels map text back to numbers)
@@ -67,6 +69,7 @@ BUKAN_ANGKA = "bukan angka"
 BOBOT_TIDAK_POSITIF = "bobot tidak positif"
 KOLOM_TAK_DIKENAL = "kolom tidak ada di codebook"
 BARIS_KOSONG = "baris kosong"
+KARAKTER_KENDALI = "karakter kendali"
 DIKOSONGKAN = "dikosongkan"
 ISSUE_COLUMNS = ("baris", "id_responden", "kolom", "nilai_asli", "masalah", "tindakan")
 
@@ -952,7 +955,10 @@ def _text_cell(cell: Any, spec: ColumnSpec) -> tuple[Any, str | None, str | None
     if (number is not None and number in spec.missing) or text in spec.missing:
         return None, KODE_HILANG, DIKOSONGKAN
     if not spec.labels:
-        return _text_value(cell), None, None
+        value = _text_value(cell)
+        if isinstance(cell, str) and printable(cell) != cell:  # a stray control character (\x07, \x0b ...)
+            return _text_value(printable(cell)), KARAKTER_KENDALI, "dihapus"
+        return value, None, None
     if number is not None and number == int(number) and int(number) in spec.labels:
         return spec.labels[int(number)], None, None
     for label in spec.labels.values():
@@ -1002,7 +1008,11 @@ def _raise_first_invalid(issues: pd.DataFrame, cb: Codebook) -> None:
 def write_table(table: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | Path, index: bool = False) -> Path:
     """Write a table as CSV (UTF-8, comma) or XLSX, chosen by the file extension; create the folder.
 
-    A mapping {sheet name: DataFrame} writes several sheets into one .xlsx. Returns the path written.
+    A mapping {sheet name: DataFrame} writes several sheets into one .xlsx. Text that a spreadsheet would run
+    as a formula (starting with =, +, -, @) gets a leading quote and control characters are dropped
+    (`riset.textsafe.spreadsheet_cell`, OWASP CSV-injection guidance); numbers stay numbers. The file is
+    written beside its place and moved there at the end, so a failure never leaves half a file. Returns the
+    path written.
 
     >>> write_table(result.table, "data/processed/ikm_per_unit.xlsx")   # doctest: +SKIP
     PosixPath('data/processed/ikm_per_unit.xlsx')
@@ -1011,17 +1021,32 @@ def write_table(table: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | Pa
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise RisetError(f"cannot write '{path}': the file name must end in .csv or .xlsx")
-    sheets = dict(table) if isinstance(table, Mapping) else {"tabel": table}
+    sheets = {str(k): _safe_frame(v) for k, v in (table.items() if isinstance(table, Mapping) else {"tabel": table}.items())}
     if suffix == ".csv" and len(sheets) != 1:
         raise RisetError(f"cannot write {len(sheets)} tables to one CSV file '{path}'; use .xlsx or one file per table")
     path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".csv":
-        next(iter(sheets.values())).to_csv(path, index=index, encoding="utf-8")
-    else:
-        with pd.ExcelWriter(path, engine="openpyxl") as writer:
-            for sheet_name, frame in sheets.items():
-                frame.to_excel(writer, sheet_name=str(sheet_name)[:31], index=index)
+    partial = path.with_name(f".{path.stem}.tmp{path.suffix}")
+    try:
+        if suffix == ".csv":
+            next(iter(sheets.values())).to_csv(partial, index=index, encoding="utf-8")
+        else:
+            with pd.ExcelWriter(partial, engine="openpyxl") as writer:
+                for sheet_name, frame in sheets.items():
+                    frame.to_excel(writer, sheet_name=printable(sheet_name)[:31] or "tabel", index=index)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
     return path
+
+
+def _safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells and headers made safe for a spreadsheet (`spreadsheet_cell`); numbers untouched."""
+    out = frame.copy()
+    out.columns = [spreadsheet_cell(c) if isinstance(c, str) else c for c in out.columns]
+    for col in out.columns:
+        if not pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_datetime64_any_dtype(out[col]):
+            out[col] = [spreadsheet_cell(v) if isinstance(v, str) else v for v in out[col]]
+    return out
 
 
 # ------------------------------------------------------------------------------------------- helpers

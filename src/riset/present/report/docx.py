@@ -21,7 +21,7 @@ from docx.shared import Cm, Pt, RGBColor
 from riset.i18n import say
 from riset.present.report.document import Bullets, Callout, Figure, Laporan, Paragraph, Table
 from riset.present.report.layout import TEXT_WIDTH_CM, table_layout
-from riset.present.text import printable
+from riset.textsafe import printable
 
 __all__ = ["write_docx"]
 

@@ -43,7 +43,8 @@ def render_figures(results, lang: str | None = None) -> dict[str, Figure]:
     if len(units) > 1:
         name = config.names.get(config.unit, config.unit)
         made["ikm_unit"] = (charts.ikm_by_unit(units, group=name, lang=lang, scheme=sch,
-                                               overall=float(results.area_row()["ikm_konversi"])),
+                                               overall=float(results.area_row()["ikm_konversi"]),
+                                               overall_label=config.area.name),
                             say("fig_ikm_unit", lang, area=config.area.name))
     made["nrr_area"] = (charts.nrr_unsur(results.nrr_of(AREA), lang=lang, scheme=sch),
                         say("fig_nrr_area", lang, area=config.area.name))

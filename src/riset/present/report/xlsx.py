@@ -2,7 +2,7 @@
 holds, then one sheet per table with headers in the reader's language, numbers kept as numbers with number
 formats (2 decimals for IKM and NRR, 3 for SEs, percentages as %), codes shown as words, sensible widths, a
 frozen header row and a filter. Every text cell passes the formula and control-character guards of
-`riset.present.text.spreadsheet_cell`.
+`riset.textsafe.spreadsheet_cell`.
 
 >>> write_xlsx(results, "tabel_skm.xlsx", "id")       # doctest: +SKIP
 """
@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from riset.i18n import check_language, label, say
 from riset.present.report.content import column_label, report_date
-from riset.present.text import spreadsheet_cell
+from riset.textsafe import spreadsheet_cell
 
 __all__ = ["NUMBER_FORMATS", "write_xlsx"]
 
