@@ -5,11 +5,21 @@ spreadsheet, header = row 1), the value and what is allowed, e.g.
 "column 'U3' has value 7 in row 41; allowed 1-4".
 """
 
+import re
+
 __all__ = ["CodebookError", "DataError", "DesignError", "RisetError", "show_value", "WeightingError"]
+
+_NUMPY_REPR = re.compile(r"np\.(?:float|int|uint|str_|bool)\w*\(([^()]*)\)")
 
 
 class RisetError(ValueError):
-    """Base class of all errors raised on bad input to riset."""
+    """Base class of all errors raised on bad input to riset. The message is read by people: numpy reprs
+    such as ``np.float64(2.5)`` in it are shown as the plain value ``2.5``."""
+
+    def __init__(self, message="", *args):
+        if isinstance(message, str):
+            message = _NUMPY_REPR.sub(r"\1", message)
+        super().__init__(message, *args)
 
 
 class DataError(RisetError):

@@ -297,3 +297,50 @@ def test_an_unwritable_output_folder_stops_before_reading(tmp_path, codebook, ca
     blocker.write_text("x")
     assert main(["ikm", str(tmp_path / "tidak_ada.csv"), "-c", str(codebook), "--out", str(blocker / "ikm.csv")]) == 2
     assert "cannot write to the output folder" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------------------- property
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from riset.errors import RisetError  # noqa: E402
+
+CELL = st.one_of(st.sampled_from(["1", "2", "3", "4", "", " 3 ", "5", "0", "x", "4,0", "2.5", "Sesuai",
+                                  "4. Sangat sesuai", "sangat_sesuai", "=1+1", "\x07", "9"]),
+                 st.text(max_size=6))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(CELL, min_size=9, max_size=9), min_size=1, max_size=12),
+       sep=st.sampled_from([",", ";", "\t"]), encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]),
+       weight=st.sampled_from(["2", '"1.853,5"', '"1,853.5"', "1.853", "2,5", "abc", ""]),
+       cut=st.one_of(st.none(), st.integers(0, 11)))
+def test_perturbed_exports_are_read_whole_or_refused_in_one_line(tmp_path_factory, codebook, rows, sep, encoding,
+                                                                  weight, cut):
+    folder = tmp_path_factory.mktemp("perturbed")
+    quoted = [[f'"{c}"' if (sep in c or '"' in c or "\n" in c) else c for c in (r.replace('"', "'") for r in row)]
+              for row in rows]
+    try:
+        path = _csv(folder, len(rows), [weight], sep=sep, encoding=encoding, answers=quoted)
+    except UnicodeEncodeError:
+        return  # a character the encoding cannot hold: not a file anyone could have written
+    if cut is not None and cut < len(rows):  # one row loses its last field
+        lines = path.read_bytes().decode(encoding).split("\n")
+        lines[cut + 1] = lines[cut + 1].rsplit(sep, 1)[0]
+        path.write_bytes("\n".join(lines).encode(encoding))
+    try:
+        survey = read_survey(path, codebook)
+    except RisetError as err:
+        assert "\n" not in str(err) and "Traceback" not in str(err)
+        return
+    # read: every non-blank respondent row is there, and an answer is blank exactly when the file had none
+    # there or the issues report it
+    assert len(survey.data) <= len(rows) and survey.data["no"].is_unique
+    reported = set(zip(survey.issues["baris"].dropna().astype(int), survey.issues["kolom"]))
+    answers = survey.data[[f"U{j}" for j in range(1, 10)]]
+    assert answers.stack().dropna().between(1, 4).all()
+    for baris, row in answers.iterrows():
+        for col, value in row.items():
+            raw = rows[baris - 2][int(col[1:]) - 1]
+            if np.isnan(value) and raw.strip() and not raw.strip().isspace():
+                assert (baris, col) in reported, (baris, col, raw)
