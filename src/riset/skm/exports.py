@@ -23,6 +23,7 @@ Example
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -30,6 +31,8 @@ import math
 import os
 import re
 import zipfile
+from array import array
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Mapping
@@ -511,17 +514,16 @@ def read_survey(
     if suffix == ".xlsx":
         header, rows = _read_xlsx_rows(path, sheet)
         encoding = delimiter = None
+        header = _check_header(header, path.name)
+        if not rows:
+            raise DataError(f"{path.name} has a header but no data rows")
+        frame, empty_rows = _rows_to_frame(header, rows, path.name)
     elif suffix in (".csv", ".txt", ".tsv"):
-        header, rows, encoding, delimiter = _read_csv_rows(path)
+        frame, empty_rows, encoding, delimiter = _read_csv_frame(path)
     elif suffix == ".xls":
         raise DataError(f"{path.name}: old .xls workbooks are not supported; save it as .xlsx or .csv")
     else:
         raise DataError(f"{path.name}: unsupported file type '{suffix}'; use .csv or .xlsx")
-
-    header = _check_header(header, path.name)
-    if not rows:
-        raise DataError(f"{path.name} has a header but no data rows")
-    frame, empty_rows = _rows_to_frame(header, rows, path.name)
     if frame.empty:
         raise DataError(f"{path.name} has a header but only blank rows ({len(empty_rows)})")
     _check_columns(frame, cb, path.name, unknown)
@@ -535,6 +537,7 @@ def read_survey(
 def _apply_codebook(frame: pd.DataFrame, cb: Codebook, empty_rows: list[int], name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Convert every column by its role; return the clean data and the issues sorted by row, then column."""
     ids = _respondent_ids(frame, cb.id, name)
+    id_of = dict(zip(ids.index, ids.to_numpy()))
     out: dict[str, pd.Series] = {}
     issues: list[tuple] = []
     for col in frame.columns:
@@ -548,7 +551,7 @@ def _apply_codebook(frame: pd.DataFrame, cb: Codebook, empty_rows: list[int], na
             issues.append((np.nan, None, col, None, KOLOM_TAK_DIKENAL, "dipertahankan sebagai teks"))
         else:
             out[col], col_issues = _convert_column(frame[col], spec, name)
-            issues += [(b, ids.loc[b], col, nilai, masalah, tindakan) for b, nilai, masalah, tindakan in col_issues]
+            issues += [(b, id_of[b], col, nilai, masalah, tindakan) for b, nilai, masalah, tindakan in col_issues]
     issues += [(b, None, "", "", BARIS_KOSONG, "dilewati") for b in empty_rows]
 
     order = {c: i for i, c in enumerate(frame.columns)}
@@ -563,36 +566,118 @@ def _apply_codebook(frame: pd.DataFrame, cb: Codebook, empty_rows: list[int], na
     return pd.DataFrame(out, index=frame.index), table
 
 
-def _read_csv_rows(path: Path) -> tuple[list[str], list[tuple[int, list[str]]], str, str]:
-    text, encoding = _decode(path.read_bytes(), path.name)
-    if not text.strip():
-        raise DataError(f"{path.name} is empty (no header, no rows)")
-    delimiter = _sniff_delimiter(text)
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    # spreadsheet row number = record number (header = 1); quoted line breaks do not shift it
-    numbered = [(i, rec) for i, rec in enumerate(records, start=1)]
-    while numbered and not any(c.strip() for c in numbered[-1][1]):
-        numbered.pop()  # trailing empty lines at the end of the file are not rows
-    header = numbered[0][1]
-    if not any(c.strip() for c in header):
-        raise DataError(f"{path.name}: the first line must be the header, but it is empty")
-    _check_field_counts(header, numbered[1:], path.name, delimiter)
-    return header, numbered[1:], encoding, delimiter
+def _read_csv_frame(path: Path) -> tuple[pd.DataFrame, list[int], str, str]:
+    """A CSV export as one row per respondent (index: the spreadsheet row number, header = 1), the numbers
+    of its blank rows, its encoding and delimiter. UTF-8 and UTF-16 files are streamed from disk; equal
+    cells share one string, so memory grows with the distinct values, not with the cells."""
+    with _open_text(path) as (handle, encoding):
+        sample = handle.read(50_000)
+        if not sample.strip():
+            raise DataError(f"{path.name} is empty (no header, no rows)")
+        delimiter = _sniff_delimiter(sample)
+        handle.seek(0)
+        frame, empty = _parse_csv(csv.reader(handle, delimiter=delimiter), path.name, delimiter)
+    return frame, empty, encoding, delimiter
 
 
-def _check_field_counts(header: list[str], rows, name: str, delimiter: str) -> None:
-    """A CSV row with fewer fields than the header is refused, never padded: it is a line break inside an
-    unquoted field (one respondent split in two rows) or a lost delimiter. Blank lines are not rows."""
+@contextmanager
+def _open_text(path: Path):
+    """The export as a text stream and a description of its encoding (`_decode` for files that are not
+    clean UTF-8 or UTF-16)."""
+    with path.open("rb") as raw:
+        head = raw.read(4000)
+    codec = None
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        codec, encoding = "utf-16", "UTF-16"
+    elif len(head) >= 4 and head.count(0) >= len(head) // 3:
+        codec = "utf-16-le" if head[1::2].count(0) > head[0::2].count(0) else "utf-16-be"
+        encoding = "UTF-16 (tanpa BOM)"
+    elif _clean_utf8(path):
+        codec, encoding = "utf-8-sig", "UTF-8 dengan BOM" if head.startswith(b"\xef\xbb\xbf") else "UTF-8"
+    if codec is None:
+        text, encoding = _decode(path.read_bytes(), path.name)
+        yield io.StringIO(text, newline=""), encoding
+        return
+    try:
+        with path.open(encoding=codec, newline="") as handle:
+            yield handle, encoding
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path.name}: looks like {encoding} text but byte {exc.start} cannot be decoded; save it "
+                        "again as CSV UTF-8") from None
+
+
+def _clean_utf8(path: Path) -> bool:
+    """Whether the file is valid UTF-8 throughout (read in chunks); a NUL byte is refused here."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with path.open("rb") as raw:
+        while chunk := raw.read(1 << 20):
+            if b"\x00" in chunk:
+                line += chunk[:chunk.index(b"\x00")].count(b"\n")
+                raise DataError(f"{path.name}: line {line} holds a NUL byte; the file is binary or damaged, not a "
+                                "CSV export")
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                return False
+            line += chunk.count(b"\n")
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _parse_csv(reader, name: str, delimiter: str) -> tuple[pd.DataFrame, list[int]]:
+    """Records -> a frame of the non-blank rows (blank rows listed, trailing ones dropped). A row with more
+    non-blank values than the header, or fewer values, is refused: never padded, never cut."""
+    first = next(reader, None)
+    if first is None or not any(c.strip() for c in first):
+        raise DataError(f"{name}: the first line must be the header, but it is empty")
+    header = _check_header(first, name)
     width = len(header)
-    while width and not header[width - 1].strip():
-        width -= 1
-    short = [(n, len(r)) for n, r in rows if len(r) < width and any(c.strip() for c in r)]
+    # each column is kept as codes into its distinct values (a pandas Categorical): memory grows with the
+    # distinct answers, units and dates, not with the cells
+    codes = [array("i") for _ in range(width)]
+    values: list[dict[str, int]] = [{} for _ in range(width)]
+    numbers: list[int] = []
+    empty: list[int] = []
+    short: list[tuple[int, int]] = []
+    for number, record in enumerate(reader, start=2):
+        if not any(c.strip() for c in record):
+            empty.append(number)
+            continue
+        if len(record) > width:
+            extra = [v for v in record[width:] if v.strip()]
+            if extra:
+                raise DataError(f"{name}: row {number} has {len(record)} values but the header has {width} columns "
+                                f"(extra value {extra[0]!r}); check the delimiter or quoting")
+        elif len(record) < width:
+            short.append((number, len(record)))
+            continue
+        for column, seen, value in zip(codes, values, record):
+            column.append(seen.setdefault(value, len(seen)))
+        numbers.append(number)
     if short:
-        (first, count), others = short[0], [str(n) for n, _ in short[1:6]]
-        more = f" (also row(s) {', '.join(others)}{' ...' if len(short) > 6 else ''}; {len(short)} in all)" if others else ""
-        raise DataError(f"{name}: row {first} has {count} values but the header has {width} columns{more}; a line "
-                        f"break inside an unquoted field splits a respondent over two rows, or a '{_show_sep(delimiter)}' "
-                        "is missing: fix these rows (quote fields that hold line breaks) and read again")
+        _refuse_short_rows(short, width, name, delimiter)
+    last = numbers[-1] if numbers else 0
+    empty = [n for n in empty if n < last]  # blank lines after the last respondent are not rows
+    if not numbers:
+        raise DataError(f"{name} has a header but no data rows")
+    frame = pd.DataFrame({h: pd.Categorical.from_codes(np.frombuffer(codes[j], dtype=np.int32),
+                                                        pd.Index(list(values[j]), dtype=object))
+                          for j, h in enumerate(header)}, index=pd.Index(numbers, name="baris"))
+    return frame, empty
+
+
+def _refuse_short_rows(short: list[tuple[int, int]], width: int, name: str, delimiter: str) -> None:
+    """A CSV row with fewer fields than the header is a line break inside an unquoted field (one respondent
+    split in two rows) or a lost delimiter."""
+    (first, count), others = short[0], [str(n) for n, _ in short[1:6]]
+    more = f" (also row(s) {', '.join(others)}{' ...' if len(short) > 6 else ''}; {len(short)} in all)" if others else ""
+    raise DataError(f"{name}: row {first} has {count} values but the header has {width} columns{more}; a line "
+                    f"break inside an unquoted field splits a respondent over two rows, or a '{_show_sep(delimiter)}' "
+                    "is missing: fix these rows (quote fields that hold line breaks) and read again")
 
 
 def _decode(blob: bytes, name: str) -> tuple[str, str]:
@@ -665,7 +750,8 @@ def _read_xlsx_rows(path: Path, sheet: str | int | None) -> tuple[list[Any], lis
     try:
         ws = _worksheet(wb, sheet, path.name)
         ws.reset_dimensions()  # the <dimension> tag may understate the sheet: read every row there is
-        numbered = [(i, list(r)) for i, r in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1)]
+        numbered = [(i, [_xlsx_cell(v) for v in r]) for i, r in enumerate(ws.iter_rows(min_row=1, values_only=True),
+                                                                        start=1)]
         title = ws.title
     finally:
         wb.close()
@@ -678,6 +764,11 @@ def _read_xlsx_rows(path: Path, sheet: str | int | None) -> tuple[list[Any], lis
     if not numbered:
         raise DataError(f"{path.name} is empty (sheet '{title}' has no header, no rows)")
     return numbered[0][1], numbered[1:]
+
+
+def _xlsx_cell(value: Any) -> Any:
+    """A cell as read: TRUE/FALSE stay text (a boolean must never pass for the answer 1 or 0)."""
+    return str(value).upper() if isinstance(value, bool) else value
 
 
 def _worksheet(wb, sheet: str | int | None, name: str):
@@ -803,27 +894,36 @@ def _convert_column(raw: pd.Series, spec: ColumnSpec, name: str = "") -> tuple[p
         "weight": _weight_cell, "design": _design_cell,
     }.get(spec.role, _scaled_cell if spec.scale else _text_cell)
     numeric = convert in (_scaled_cell, _weight_cell, _design_cell)
-    read_number = number_format(raw, spec, name) if numeric else None
-    cache: dict[Any, tuple[Any, str | None, str | None]] = {}
-    values, issues = [], []
-    for baris, cell in raw.items():
-        key = (type(cell), cell) if _hashable(cell) else (type(cell), repr(cell))
-        if key not in cache:
-            parsed = read_number(cell) if read_number is not None and isinstance(cell, str) else None
-            cache[key] = convert(cell if parsed is None else parsed, spec)
-        value, masalah, tindakan = cache[key]
-        values.append(value)
-        if masalah is not None:
-            issues.append((baris, _raw_text(cell), masalah, tindakan))
+    # each distinct cell is converted once; the rows take their value by code (-1: an empty cell)
+    if isinstance(raw.dtype, pd.CategoricalDtype):  # a CSV column: already codes into its distinct cells
+        codes, uniques = raw.cat.codes.to_numpy(), list(raw.cat.categories)
+    else:
+        codes, uniques = pd.factorize(np.asarray(raw.to_numpy(), dtype=object), use_na_sentinel=True)
+        uniques = list(uniques)
+    read_number = number_format(uniques, spec, name) if numeric else None
+    converted = []
+    for cell in uniques:
+        parsed = read_number(cell) if read_number is not None and isinstance(cell, str) else None
+        converted.append(convert(cell if parsed is None else parsed, spec))
+    table = np.empty(len(converted) + 1, dtype=object)
+    table[:] = [c[0] for c in converted] + [convert(None, spec)[0]]  # the last entry: an empty cell (code -1)
+    values = table[codes]
+    flagged = np.flatnonzero([m is not None for _, m, _ in converted])
+    issues = []
+    if len(flagged):
+        rows = np.flatnonzero(np.isin(codes, flagged))
+        shown = {k: _raw_text(uniques[k]) for k in flagged}
+        issues = [(raw.index[i], shown[codes[i]], converted[codes[i]][1], converted[codes[i]][2]) for i in rows]
     if convert is _scaled_cell:
-        _check_bulk_invalid(raw, issues, spec, name)
+        _check_bulk_invalid(int(sum(n for k, n in zip(*np.unique(codes[codes >= 0], return_counts=True))
+                                    if not _is_blank(uniques[k]))), issues, spec, name)
     if convert in (_scaled_cell, _weight_cell):
         series = pd.Series(values, index=raw.index, dtype="float64")
-    elif convert is _design_cell and all(v is None or isinstance(v, float) for v in values):
+    elif convert is _design_cell and all(v is None or isinstance(v, float) for v in table):
         series = pd.Series([np.nan if v is None else v for v in values], index=raw.index, dtype="float64")
     else:
-        texts = [_text_value(v) if isinstance(v, float) else v for v in values]
-        series = pd.Series(texts, index=raw.index)
+        table[:] = [_text_value(v) if isinstance(v, float) else v for v in table]
+        series = pd.Series(table[codes], index=raw.index)
     return series, issues
 
 
@@ -833,7 +933,7 @@ _PLAIN_NUMBER = re.compile(r"[+-]?(\d+([.,]\d+)?|[.,]\d+)")
 _AMBIGUOUS = re.compile(r"[+-]?[1-9]\d{0,2}[.,]\d{3}")             # 1.853 or 1,853: either reading
 
 
-def number_format(raw: pd.Series, spec: ColumnSpec, name: str = ""):
+def number_format(raw, spec: ColumnSpec, name: str = ""):
     """How the numbers written as text in one column are to be read: a function text -> float (None when the
     text is no number), by the column's decimal mark.
 
@@ -843,7 +943,7 @@ def number_format(raw: pd.Series, spec: ColumnSpec, name: str = ""):
     (2.5, 0.853), comma groups or 1,853.25 mean '.'. A column holding only '1.853'-like numbers (either
     reading fits) or evidence for both is refused with a message, never guessed.
     """
-    texts = {v.strip() for v in raw if isinstance(v, str) and v.strip()}
+    texts = {v.strip() for v in set(raw) if isinstance(v, str) and v.strip()}
     decimal = spec.decimal
     if decimal is None:
         comma, dot, ambiguous = [], [], []
@@ -885,12 +985,11 @@ def number_format(raw: pd.Series, spec: ColumnSpec, name: str = ""):
 BULK_INVALID = (5, 0.2)
 
 
-def _check_bulk_invalid(raw: pd.Series, issues: list[tuple], spec: ColumnSpec, name: str) -> None:
+def _check_bulk_invalid(given: int, issues: list[tuple], spec: ColumnSpec, name: str) -> None:
     """Refuse a column whose answers are off the codebook in bulk, naming the likely cause, instead of blanking
     them one by one and computing an IKM on the rest."""
     bad = [(cell, masalah) for _, cell, masalah, tindakan in issues
            if tindakan == DIKOSONGKAN and masalah != KODE_HILANG]
-    given = int(sum(not _is_blank(v) for v in raw))
     lo, hi = spec.scale
     numbers = [n for n in (_as_number(c) for c, _ in bad) if n is not None]
     wider_scale = bool(numbers) and len(numbers) == len(bad) and set(numbers) == {float(hi + 1)}
