@@ -140,8 +140,115 @@ def several_files(folder: Path, seed: int = 3) -> dict:
             "absent": ["kabupaten", "Kabupaten", "K1", "P1–P9", "bobot_desain"]}
 
 
+def google_forms(folder: Path, seed: int = 7) -> dict:
+    """A Google Forms export as it is downloaded: no id column, a Timestamp, the full question texts as headers
+    (numbered), answers as numbered labels ("4. Sangat sesuai"), ages as numbers (binned by the codebook), a
+    free-text 'saran' column; 3 units, 120 respondents, simple random sampling in each unit (no weights)."""
+    rng = np.random.default_rng(seed)
+    units = ["Loket Pelayanan Terpadu", "Layanan Pengaduan", "Layanan Informasi Publik"]
+    n = 120
+    unit = rng.choice(units, size=n)
+    ans = _answers(rng, n, 9, rng.normal(3.0, 0.45, size=n))
+    frame = pd.DataFrame({"Timestamp": [f"2026/09/{1 + i % 28:02d} 09:{i % 60:02d}:00 GMT+7" for i in range(n)],
+                          "Unit layanan yang Anda kunjungi": unit,
+                          "Umur (tahun)": rng.integers(17, 75, size=n),
+                          "Jenis kelamin": rng.choice(["Laki-laki", "Perempuan"], size=n)})
+    for j, u in enumerate(UNSUR_2017):
+        frame[f"{j + 1}. {u.question}"] = [f"{a}. {u.labels[a - 1]}" for a in ans[:, j]]
+    frame["Saran dan masukan untuk perbaikan layanan"] = [
+        "Antrean terlalu lama, mohon ditambah loket" if i % 9 == 0 else ("" if i % 2 else "Sudah baik") for i in range(n)]
+    frame.to_csv(folder / "Formulir SKM (Jawaban) - Form Responses 1.csv", index=False)
+    columns = {"Timestamp": {"role": "other"},
+               "unit": {"role": "group", "question": "Unit layanan yang Anda kunjungi"},
+               "umur": {"role": "demographic", "question": "Umur (tahun)", "bins": [17, 25, 35, 45, 55]},
+               "jenis_kelamin": {"role": "demographic", "question": "Jenis kelamin"},
+               "saran": {"role": "text", "question": "Saran dan masukan untuk perbaikan layanan"}}
+    columns.update({f"U{j + 1}": {"role": "unsur", "unsur": u.key, "question": u.question}
+                    for j, u in enumerate(UNSUR_2017)})
+    _write_yaml(folder / "codebook.yaml", {"study": "SKM DPMPTSP", "columns": columns})
+    _write_yaml(folder / "studi.yaml", {
+        "study": "SKM Dinas Penanaman Modal dan PTSP Kabupaten Sekadau 2026",
+        "area": {"name": "DPMPTSP Kabupaten Sekadau", "level": "instansi"},
+        "data": "Formulir SKM (Jawaban) - Form Responses 1.csv", "codebook": "codebook.yaml",
+        "design": {"strata": "unit"}, "levels": ["unit"], "unit": "unit", "weighting": "none"})
+    per_unit = {u: _hand_ikm(ans[unit == u]) for u in units}
+    return {"study": folder / "studi.yaml", "area": "DPMPTSP Kabupaten Sekadau", "unit": "unit",
+            "expected": {"area": _hand_ikm(ans), "units": per_unit},
+            "written": "Antrean terlalu lama, mohon ditambah loket",
+            "absent": ["kabupaten Tanjung", "K1", "P1–P9", "bobot_desain"]}
+
+
+def _rake(base: np.ndarray, cells: list[np.ndarray], targets: list[dict], tol: float = 1e-13) -> np.ndarray:
+    """Iterative proportional fitting by hand (numpy): scale the weights to each margin in turn."""
+    w = base.astype(float).copy()
+    for _ in range(1000):
+        before = w.copy()
+        for cell, target in zip(cells, targets):
+            for category, total in target.items():
+                inside = cell == category
+                w[inside] *= total / w[inside].sum()
+        if np.abs(w - before).max() < tol:
+            break
+    return w
+
+
+def kobo_xlsx(folder: Path, seed: int = 11) -> dict:
+    """A KoboToolbox XLSX export: group paths as headers, answers as XML choice names (sangat_sesuai), _uuid as
+    id and Kobo's own columns ignored; a stratified cluster design (2 wilayah strata, posyandu as PSUs, design
+    weights) raked to two population margins that are not the example's (status_bpjs, tempat_tinggal)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for wilayah, n_psu_pop, psus in (("Hulu", 12, ["PY-H1", "PY-H2", "PY-H3"]), ("Hilir", 20, ["PY-I1", "PY-I2", "PY-I3"])):
+        for psu in psus:
+            m = int(rng.integers(8, 14))
+            visitors = int(rng.integers(40, 90))
+            level = rng.normal(2.9 if wilayah == "Hulu" else 3.2, 0.4, size=m)
+            ans = _answers(rng, m, 9, level)
+            for i in range(m):
+                rows.append({"_uuid": f"{psu}-{i:02d}-{rng.integers(1e9):09d}", "wilayah": wilayah, "posyandu": psu,
+                             "layanan": "Posyandu " + wilayah, "bobot": n_psu_pop / 3 * visitors / m,
+                             "status_bpjs": rng.choice(["ya", "tidak"], p=[0.7, 0.3]),
+                             "tempat_tinggal": rng.choice(["desa", "kota"], p=[0.6, 0.4]),
+                             **{f"penilaian/u{j + 1}": ans[i, j] for j in range(9)}})
+    data = pd.DataFrame(rows)
+    export = data.copy()
+    for j, u in enumerate(UNSUR_2017):
+        export[f"penilaian/u{j + 1}"] = [u.labels[a - 1].lower().replace(" ", "_") for a in data[f"penilaian/u{j + 1}"]]
+    export.insert(1, "start", "2026-08-01T08:00:00.000+07:00")
+    export.insert(2, "_submission_time", "2026-08-01T09:00:00")
+    export.to_excel(folder / "skm_posyandu_kobo.xlsx", index=False, sheet_name="SKM Posyandu")
+    margins = pd.DataFrame({"status_bpjs": ["ya", "tidak", "ya", "tidak"], "tempat_tinggal": ["desa", "desa", "kota", "kota"],
+                            "jumlah": [9000, 3000, 5000, 1000]})
+    margins.to_csv(folder / "penduduk.csv", index=False)
+    columns = {"_uuid": {"role": "id"}, "wilayah": {"role": "design"}, "posyandu": {"role": "design"},
+               "layanan": {"role": "group"}, "bobot": {"role": "weight"},
+               "status_bpjs": {"role": "demographic", "labels": ["ya", "tidak"]},
+               "tempat_tinggal": {"role": "demographic", "labels": ["desa", "kota"]}}
+    columns.update({f"penilaian/u{j + 1}": {"role": "unsur", "unsur": u.key} for j, u in enumerate(UNSUR_2017)})
+    _write_yaml(folder / "codebook.yaml", {"study": "SKM Posyandu", "ignore": ["start", "_submission_time"],
+                                           "columns": columns})
+    _write_yaml(folder / "studi.yaml", {
+        "study": "SKM Posyandu Kabupaten Kapuas Hulu 2026", "area": {"name": "Kabupaten Kapuas Hulu", "level": "kabupaten"},
+        "data": {"path": "skm_posyandu_kobo.xlsx", "sheet": "SKM Posyandu"}, "codebook": "codebook.yaml",
+        "design": {"weights": "bobot", "strata": "wilayah", "psu": "posyandu"}, "levels": ["layanan"], "unit": "layanan",
+        "weighting": {"method": "rake", "margins": "penduduk.csv", "count": "jumlah",
+                      "variables": ["status_bpjs", "tempat_tinggal"]}})
+    # by hand: rake the design weights to the two margins, each scaled to the design-weighted total
+    total = data["bobot"].sum()
+    targets = [{k: v * total / margins["jumlah"].sum() for k, v in margins.groupby(var)["jumlah"].sum().items()}
+               for var in ("status_bpjs", "tempat_tinggal")]
+    w = _rake(data["bobot"].to_numpy(), [data["status_bpjs"].to_numpy(), data["tempat_tinggal"].to_numpy()], targets)
+    answers = data[[f"penilaian/u{j + 1}" for j in range(9)]].to_numpy(float)
+    per_unit = {g: _hand_ikm(answers[data["layanan"] == g], w[data["layanan"] == g]) for g in data["layanan"].unique()}
+    return {"study": folder / "studi.yaml", "area": "Kabupaten Kapuas Hulu", "unit": "layanan",
+            "expected": {"area": _hand_ikm(answers, w), "units": per_unit},
+            "rel": 1e-8,  # riset's raking stops when no weight moves by 1e-6 of the total (R's rule), the hand IPF later
+            "absent": ["Tanjung Harapan", "K1", "P1–P9", "bobot_desain", "kecamatan"]}
+
+
 #: name -> builder, for parametrised tests
-STUDIES = {"kecamatan_2004": kecamatan_2004, "bare_instansi": bare_instansi, "several_files": several_files}
+STUDIES = {"kecamatan_2004": kecamatan_2004, "bare_instansi": bare_instansi, "several_files": several_files,
+           "google_forms": google_forms, "kobo_xlsx": kobo_xlsx}
 
 
 #: true effect of the innovation on the converted IKM in `progress_study`: answers are 1 + Binomial(3, p), so

@@ -48,15 +48,17 @@ from riset.yamlfile import read_yaml
 __all__ = ["BARIS_KOSONG", "BOBOT_TIDAK_POSITIF", "BUKAN_ANGKA", "BUKAN_BULAT", "BULK_INVALID", "Codebook",
            "ColumnSpec", "DI_LUAR_SKALA", "DIKOSONGKAN", "HURUF_PILIHAN", "ISSUE_COLUMNS", "KARAKTER_KENDALI",
            "KATEGORI_TAK_DIKENAL", "KODE_HILANG", "KOLOM_TAK_DIKENAL", "LABEL_TEKS", "number_format", "read_codebook",
-           "read_survey", "ROLES", "SCALED_ROLES", "SurveyData", "TEKS_TAK_DIKENAL", "write_table"]
+           "read_survey", "ROLES", "ROW_ID", "SCALED_ROLES", "SurveyData", "TEKS_TAK_DIKENAL", "write_table"]
 
-ROLES = ("id", "unsur", "overall", "importance", "group", "demographic", "design", "weight", "other")
+ROLES = ("id", "unsur", "overall", "importance", "group", "demographic", "design", "weight", "text", "other")
+#: The id column riset makes from the row numbers when an export has none (Google Forms).
+ROW_ID = "id_baris"
 #: roles whose answers are numbers on a scale (scale required, labels map text back to numbers)
 SCALED_ROLES = ("unsur", "overall", "importance")
 
 _TOP_FIELDS = ("study", "scheme", "id", "ignore", "columns", "description", "notes", "version", "source")
 _COLUMN_FIELDS = ("role", "unsur", "scale", "labels", "missing", "question", "pertanyaan", "description",
-                  "keterangan", "decimal")
+                  "keterangan", "decimal", "bins")
 _XLSX_COLUMN_FIELDS = ("kolom", "role", "unsur", "scale_min", "scale_max", "labels", "missing", "pertanyaan",
                        "question", "keterangan", "description")
 
@@ -90,6 +92,7 @@ class ColumnSpec:
     missing: tuple[float | str, ...] = ()
     question: str | None = None
     decimal: str | None = None
+    bins: tuple[float, ...] = ()
 
     def allowed_text(self) -> str:
         """What a cell of this column may hold, for error messages: "1-4 or a label (Tidak cepat, ...)"."""
@@ -120,6 +123,7 @@ class Codebook:
     ignore: tuple[str, ...]
     specs: Mapping[str, ColumnSpec]
     source: str = field(default="<dict>", compare=False)
+    row_ids: bool = False
 
     def columns(self, role: str | None = None) -> list[str]:
         """Column names in codebook order, all of them or only those with `role`."""
@@ -201,7 +205,7 @@ def _build_codebook(raw: Mapping[str, Any], source: str) -> Codebook:
 
     id_col = _id_column(raw.get("id"), specs, source)
     _check_unsur_sets(specs, sch, source)
-    return Codebook(str(raw.get("study") or ""), sch.key, id_col, ignore, specs, source)
+    return Codebook(str(raw.get("study") or ""), sch.key, id_col, ignore, specs, source, row_ids=id_col == ROW_ID)
 
 
 def _column_spec(name: str, entry: Any, sch, source: str) -> ColumnSpec:
@@ -242,12 +246,38 @@ def _column_spec(name: str, entry: Any, sch, source: str) -> ColumnSpec:
         labels = dict(zip(range(scale[0], scale[1] + 1), sch.get(unsur_key).labels))
     missing = _missing(entry.get("missing"), scale, labels, where)
     question = entry.get("question") or entry.get("pertanyaan") or None
+    bins = _bins(entry.get("bins"), role, where)
+    if bins:
+        labels = {text: text for text in _bin_labels(bins)}
     decimal = entry.get("decimal")
     if decimal not in (None, ",", "."):
         raise CodebookError(f"{where}: decimal must be ',' (1.853,5 = one thousand ...) or '.' (1,853.5), "
                             f"not {show_value(decimal)}")
     return ColumnSpec(name, role, unsur_key, scale, labels, missing, None if question is None else str(question),
-                      decimal)
+                      decimal, bins)
+
+
+def _bins(value: Any, role: str, where: str) -> tuple[float, ...]:
+    """Lower edges of numeric classes (ages 17, 25, 35, 45, 55 -> 17-24, ..., 55+), for group and
+    demographic columns holding numbers."""
+    if value in (None, [], ()):
+        return ()
+    if role not in ("group", "demographic"):
+        raise CodebookError(f"{where}: 'bins' is only allowed for roles group and demographic, not '{role}'")
+    if not isinstance(value, (list, tuple)) or len(value) < 2 or any(_as_number(v) is None for v in value):
+        raise CodebookError(f"{where}: bins must be a list of at least two numbers (lower edges), got {show_value(value)}")
+    edges = tuple(float(_as_number(v)) for v in value)
+    if any(b <= a for a, b in zip(edges, edges[1:])):
+        raise CodebookError(f"{where}: bins must increase, got {show_value(list(value))}")
+    return edges
+
+
+def _bin_labels(edges: tuple[float, ...]) -> list[str]:
+    """'17-24', '25-34', ..., '55+' for whole edges (upper end = next edge - 1)."""
+    whole = all(e == int(e) for e in edges)
+    shown = [_fmt(int(e)) if whole else _fmt(e) for e in edges]
+    uppers = [_fmt(int(b) - 1) if whole else f"<{_fmt(b)}" for b in edges[1:]]
+    return [f"{a}-{u}" for a, u in zip(shown, uppers)] + [f"{shown[-1]}+"]
 
 
 def _scale(value: Any, where: str) -> tuple[int, int] | None:
@@ -324,7 +354,12 @@ def _id_column(top: Any, specs: dict[str, ColumnSpec], source: str) -> str:
         return top
     if declared:
         return declared[0]
-    raise CodebookError(f"codebook {source} names no respondent id column: add 'id: <column>' (e.g. id_responden)")
+    # no id column (Google Forms): the spreadsheet row numbers become the ids, and the data report says so
+    if ROW_ID in specs:
+        raise CodebookError(f"codebook {source}: column '{ROW_ID}' is riset's id made from row numbers; name the "
+                            "respondent id column with 'id: <column>' or rename that column")
+    specs[ROW_ID] = ColumnSpec(ROW_ID, "id")
+    return ROW_ID
 
 
 def _check_unsur_sets(specs: dict[str, ColumnSpec], sch, source: str) -> None:
@@ -437,6 +472,7 @@ class SurveyData:
     source: str = ""
     encoding: str | None = None
     delimiter: str | None = None
+    notes: tuple[str, ...] = ()
 
     @property
     def blanked(self) -> pd.DataFrame:
@@ -471,6 +507,7 @@ class SurveyData:
         kept = self.issues[self.issues["masalah"] == KOLOM_TAK_DIKENAL]
         if not kept.empty:
             text.append(f"Kolom di luar codebook dipertahankan sebagai teks: {', '.join(kept['kolom'])}.")
+        text.extend(self.notes)
         text.append("Tidak ada baris responden yang dibuang.")
         return " ".join(text)
 
@@ -526,12 +563,55 @@ def read_survey(
         raise DataError(f"{path.name}: unsupported file type '{suffix}'; use .csv or .xlsx")
     if frame.empty:
         raise DataError(f"{path.name} has a header but only blank rows ({len(empty_rows)})")
+    frame, notes = _match_questions(frame, cb, path.name)
+    if cb.row_ids:
+        if ROW_ID in frame.columns:
+            raise DataError(f"{path.name} has a column '{ROW_ID}', the name riset gives ids made from row numbers; "
+                            "name it as the respondent id in the codebook (id: ...) or rename it")
+        frame.insert(0, ROW_ID, [str(b) for b in frame.index])
+        notes.append(f"Data tanpa kolom id responden: nomor baris dipakai sebagai id (kolom {ROW_ID}).")
     _check_columns(frame, cb, path.name, unknown)
 
     data, issues = _apply_codebook(frame, cb, empty_rows, path.name)
     if strict:
         _raise_first_invalid(issues, cb)
-    return SurveyData(data, cb, issues, path.name, encoding, delimiter)
+    return SurveyData(data, cb, issues, path.name, encoding, delimiter, tuple(notes))
+
+
+def _match_questions(frame: pd.DataFrame, cb: Codebook, name: str) -> tuple[pd.DataFrame, list[str]]:
+    """Exports whose headers are the questions themselves (Google Forms, Kobo with labels): a codebook column
+    absent from the data takes the header that is its question text (case, spacing, a leading number and a
+    final '?' or ':' ignored). Each match is said in the data report."""
+    absent = [c for c, spec in cb.specs.items() if c not in frame.columns and spec.question]
+    if not absent:
+        return frame, []
+    by_text: dict[str, list[str]] = {}
+    for header in frame.columns:
+        if header not in cb.specs:
+            by_text.setdefault(_question_key(header), []).append(header)
+    renames, notes = {}, []
+    for column in absent:
+        found = by_text.get(_question_key(cb.specs[column].question), [])
+        if len(found) > 1:
+            raise DataError(f"{name}: the question of codebook column '{column}' heads {len(found)} columns "
+                            f"({', '.join(map(repr, found))}); keep one or name the columns in the codebook")
+        if found:
+            renames[found[0]] = column
+    if renames:
+        frame = frame.rename(columns=renames)
+        notes.append(f"{len(renames)} kolom dikenali dari teks pertanyaannya: "
+                     + "; ".join(f"'{_shorten(h)}' = {c}" for h, c in renames.items()) + ".")
+    return frame, notes
+
+
+def _question_key(text: Any) -> str:
+    key = _norm_text(re.sub(r"^\s*\d+\s*[.)]\s*", "", str(text)))
+    return key.rstrip(" ?:*.")
+
+
+def _shorten(text: str, width: int = 50) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def _apply_codebook(frame: pd.DataFrame, cb: Codebook, empty_rows: list[int], name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -1050,6 +1130,11 @@ def _text_cell(cell: Any, spec: ColumnSpec) -> tuple[Any, str | None, str | None
     if _is_blank(cell):
         return None, None, None
     number = _as_number(cell)
+    if spec.bins and number is not None and number not in spec.missing:
+        if number < spec.bins[0]:
+            return None, f"{KATEGORI_TAK_DIKENAL} (di bawah {_fmt(spec.bins[0])})", DIKOSONGKAN
+        position = int(np.searchsorted(spec.bins, number, side="right")) - 1
+        return _bin_labels(spec.bins)[position], None, None
     text = _norm_text(cell)
     if (number is not None and number in spec.missing) or text in spec.missing:
         return None, KODE_HILANG, DIKOSONGKAN

@@ -221,9 +221,21 @@ class StudyResults:
                     "recommendations": self.recommendations, "profile": self.profile,
                     "weights": self.weight_table,
                     "margins": None if self.weighting_run is None else self.weighting_run.diagnostics.margins,
-                    "period_change": self.period_change, "data_issues": self.survey.issues}
+                    "period_change": self.period_change, "open_text": self.open_text(),
+                    "data_issues": self.survey.issues}
         sheets.update({k: v for k, v in optional.items() if v is not None})
         return sheets
+
+    def open_text(self) -> pd.DataFrame | None:
+        """What respondents wrote in the free-text columns (codebook role 'text'): id, unit, column, text;
+        None without such columns or answers."""
+        cb, data = self.survey.codebook, self.survey.data
+        columns = [c for c in cb.columns("text") if c in data.columns]
+        keep = [cb.id, *([self.unit] if self.unit in data.columns else [])]
+        parts = [data.loc[data[c].notna(), keep].assign(kolom=c, jawaban=data.loc[data[c].notna(), c].astype(str))
+                 for c in columns]
+        table = pd.concat(parts, ignore_index=True) if parts else None
+        return table if table is not None and len(table) else None
 
     def note_texts(self, lang: str | None = None) -> list[str]:
         """Every note of the study (data, weighting, estimation) in `lang`."""
@@ -260,6 +272,9 @@ def read_study_survey(config: StudyConfig) -> SurveyData:
     parts = [read_survey(d.path, codebook, sheet=d.sheet) for d in config.data]
     if len(parts) == 1:
         return parts[0]
+    if codebook.row_ids:  # ids made from row numbers repeat across files: the file's name makes them unique
+        for source, part in zip(config.data, parts):
+            part.data[codebook.id] = [f"{source.path.stem}:{r}" for r in part.data[codebook.id]]
     seen: dict = {}
     for source, part in zip(config.data, parts):
         for rid in part.data[codebook.id]:
@@ -270,7 +285,8 @@ def read_study_survey(config: StudyConfig) -> SurveyData:
     data = pd.concat([p.data.assign(sumber_data=s.path.name) for s, p in zip(config.data, parts)],
                      ignore_index=True)
     issues = pd.concat([p.issues for p in parts], ignore_index=True)
-    return SurveyData(data=data, codebook=codebook, issues=issues, source=", ".join(d.path.name for d in config.data))
+    return SurveyData(data=data, codebook=codebook, issues=issues, source=", ".join(d.path.name for d in config.data),
+                      notes=tuple(dict.fromkeys(n for p in parts for n in p.notes)))
 
 
 # ---------------------------------------------------------------------------------------------- the plan

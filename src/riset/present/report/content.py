@@ -29,7 +29,8 @@ from riset.skm.schemes import kinerja_label, unsur_name
 from riset.study.run import AREA
 
 __all__ = [
-    "build_laporan", "column_label", "conclusions", "evidence", "ikm_table", "nrr_table", "nrr_unit_table",
+    "MAX_OPEN_TEXT", "build_laporan", "column_label", "conclusions", "evidence", "ikm_table", "nrr_table",
+    "nrr_unit_table", "open_text_table",
     "period_change_table", "plain_formula_table", "priority_lines", "recommendation_statistics",
     "recommendation_tables", "report_date", "synthesis", "unit_label",
 ]
@@ -550,6 +551,9 @@ def _lampiran(results, lang: str) -> Chapter:
                 Section(say("sec_ikm_technical", lang), [_technical_ikm_table(results, lang)])]
     if len(results.recommendations_in(lang).statistics):
         sections.append(Section(say("sec_rec_statistics", lang), [recommendation_statistics(results, lang)]))
+    texts = open_text_table(results, lang)
+    if texts is not None:
+        sections.append(Section(say("sec_open_text", lang), [Paragraph(say("text_open_text", lang)), texts]))
     issues = results.survey.issues
     if not issues.empty:
         counts = issues.groupby(["kolom", "masalah"]).size().reset_index(name="n")
@@ -558,6 +562,33 @@ def _lampiran(results, lang: str) -> Chapter:
             [[str(r["kolom"]), str(r["masalah"]), fmt_num(r["n"], 0, lang)] for _, r in counts.iterrows()],
             ["l", "l", "r"])]))
     return Chapter(say("appendix_word", lang, n="A"), say("ch_appendix", lang), sections, appendix=True)
+
+
+#: The most written answers the appendix lists (the rest are in the data; the XLSX keeps them all).
+MAX_OPEN_TEXT = 500
+
+
+def open_text_table(results, lang: str | None = None) -> Table | None:
+    """What respondents wrote in the free-text columns (codebook role 'text'), by unit, as written; None when
+    the study has no such column or nobody wrote anything."""
+    lang = check_language(lang)
+    cb, data = results.survey.codebook, results.survey.data
+    columns = [c for c in cb.columns("text") if c in data.columns]
+    unit = results.unit if results.unit in data.columns else None
+    rows = []
+    for column in columns:
+        written = data[data[column].notna() & data[column].astype(str).str.strip().ne("")]
+        if unit:
+            written = written.sort_values(unit, kind="stable")
+        question = cb.specs[column].question or column
+        rows += [[results.unit_name(r[unit]) if unit else results.config.area.name, question, str(r[column])]
+                 for _, r in written.iterrows()]
+    if not rows:
+        return None
+    note = say("note_open_text_cut", lang, shown=MAX_OPEN_TEXT, n=len(rows)) if len(rows) > MAX_OPEN_TEXT else None
+    return Table(say("tab_open_text", lang, n=len(rows)), [label("unit", lang), label("pertanyaan", lang),
+                                                           label("jawaban", lang)],
+                 rows[:MAX_OPEN_TEXT], ["l", "l", "l"], widths=[22, 28, 50], note=note)
 
 
 def _questionnaire_table(results, lang: str) -> Table:
