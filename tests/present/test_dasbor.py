@@ -8,6 +8,7 @@ import pytest
 from riset.errors import RisetError
 from riset.i18n import fmt_ci, fmt_num
 from riset.present.widgets import dasbor
+from riset.present.widgets.dasbor import ALL
 
 U = [f"U{i}" for i in range(1, 10)]
 
@@ -59,7 +60,8 @@ def test_choosing_an_opd_narrows_the_unit_list(board, res):
     board.controls["opd"].value = "Dinas Kesehatan"
     names = [label for label, value in board.controls["unit"].options if value is not None]
     assert names and all(n.startswith("Puskesmas") for n in names)
-    assert board.controls["unit"].value is None          # the Disdukcapil unit is no longer offered
+    assert board.controls["unit"].value == ALL           # the Disdukcapil unit is no longer offered
+    assert board.controls["unit"].index == 0             # "(semua)" shows as chosen, not as an empty box
     opd = res.level("opd").set_index("opd").loc["Dinas Kesehatan"]
     assert board.view.ikm["ikm_konversi"] == pytest.approx(opd["ikm_konversi"], rel=1e-12)
 
@@ -88,7 +90,7 @@ def test_an_empty_selection_is_explained_not_raised(board, res):
     assert board.select(clear=True, unit=unit, kelompok_umur=age, pekerjaan=job) is None
     assert board.view is None
     assert "no respondent matches" in board.status.value and board.card.value == ""
-    board.controls["pekerjaan"].value = None                # back to a valid selection
+    board.controls["pekerjaan"].value = ALL                 # back to a valid selection
     assert board.view is not None and board.status.value == ""
 
 
@@ -121,3 +123,11 @@ def test_english_dashboard(res, tmp_path):
     first = res.recommendations_in("en").actions.query("unit == 'RSUD-RJ'").iloc[0]
     assert first["kegiatan"] in board.recommendations.value
     assert board.controls["unit"].options[0][0] == "(all)"
+
+
+def test_choosing_all_again_leaves_no_control_blank(board):
+    board.select(clear=True, unit="RSUD-RJ", jenis_kelamin="Perempuan")
+    board.controls["unit"].value = ALL
+    board.select(clear=True)
+    assert all(c.index is not None for c in board.controls.values())  # ipywidgets shows None as an empty box
+    assert board.view.selection == {}

@@ -34,7 +34,10 @@ from riset.present.report import write_report
 from riset.skm.schemes import kinerja_label, unsur_name
 from riset.study.run import StudyResults, StudyView, view
 
-__all__ = ["Dasbor", "dasbor", "png"]
+__all__ = ["ALL", "Dasbor", "dasbor", "png"]
+
+#: The value of the "(semua)" option: a string, because ipywidgets shows a dropdown whose value is None as empty.
+ALL = ""
 
 
 class Dasbor:
@@ -56,7 +59,7 @@ class Dasbor:
             values = sorted(data[column].dropna().astype(str).unique())
             options = [(results.unit_name(v), v) for v in values] if column == results.unit else [(v, v) for v in values]
             self.controls[column] = w.Dropdown(description=label(column, self.lang),
-                                               options=[(label("semua", self.lang), None), *options])
+                                               options=[(label("semua", self.lang), ALL), *options])
         self.controls["weighting"] = w.ToggleButtons(
             options=[(label(f"pembobotan_{k}", self.lang), k) for k in results.designs],
             value=results.weighting, description=label("bobot", self.lang))
@@ -95,12 +98,12 @@ class Dasbor:
         unit = self.controls[self.results.unit]
         data = self.results.survey.data
         codes = sorted(data.loc[data[column].astype(str) == str(value), self.results.unit].astype(str).unique()) \
-            if value is not None else sorted(data[self.results.unit].dropna().astype(str).unique())
+            if value not in (None, ALL) else sorted(data[self.results.unit].dropna().astype(str).unique())
         keep = unit.value
         quiet, self._quiet = self._quiet, True
         try:
-            unit.options = [(label("semua", self.lang), None), *[(self.results.unit_name(c), c) for c in codes]]
-            unit.value = keep if keep in codes else None
+            unit.options = [(label("semua", self.lang), ALL), *[(self.results.unit_name(c), c) for c in codes]]
+            unit.value = keep if keep in codes else ALL
         finally:
             self._quiet = quiet
         self._changed()
@@ -114,18 +117,18 @@ class Dasbor:
             raise RisetError(f"dashboard has no control {', '.join(map(repr, unknown))}; controls: "
                              f"{', '.join(self.controls)}")
         if clear:
-            values = {**{n: None for n in self.controls}, "weighting": self.results.weighting, **values}
+            values = {**{n: ALL for n in self.controls}, "weighting": self.results.weighting, **values}
         self._quiet = True
         try:
             for name in sorted(values, key=lambda n: n not in self.parents):
-                self.controls[name].value = values[name]
+                self.controls[name].value = ALL if values[name] is None else values[name]
         finally:
             self._quiet = False
         return self.update()
 
     def selection(self) -> dict[str, object]:
         """The current choice as column -> value (None = all)."""
-        return {n: c.value for n, c in self.controls.items() if n != "weighting"}
+        return {n: None if c.value == ALL else c.value for n, c in self.controls.items() if n != "weighting"}
 
     def update(self) -> StudyView | None:
         """Recompute the view for the current controls and refresh every output; returns the view.
