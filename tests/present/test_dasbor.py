@@ -58,7 +58,7 @@ def test_choosing_a_unit_shows_its_ikm_and_only_its_recommendations(board, res):
 def test_choosing_an_opd_narrows_the_unit_list(board, res):
     board.select(clear=True, unit="DUK-KTP")
     board.controls["opd"].value = "Dinas Kesehatan"
-    names = [label for label, value in board.controls["unit"].options if value is not None]
+    names = [label for label, value in board.controls["unit"].options if value != ALL]
     assert names and all(n.startswith("Puskesmas") for n in names)
     assert board.controls["unit"].value == ALL           # the Disdukcapil unit is no longer offered
     assert board.controls["unit"].index == 0             # "(semua)" shows as chosen, not as an empty box
