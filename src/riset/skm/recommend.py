@@ -50,7 +50,8 @@ from riset.i18n import Note, check_language, fmt_num, say
 from riset.skm.schemes import DEFAULT_SCHEME, Scheme, get_scheme, grade
 from riset.yamlfile import read_yaml
 
-__all__ = ["ACTION_FIELDS", "Recommendations", "load_catalogue", "next_band_target", "recommend", "service_type"]
+__all__ = ["ACTION_FIELDS", "Recommendations", "action_for", "load_catalogue", "next_band_target", "recommend",
+           "service_type"]
 
 #: Fields of an action in the catalogue (each also in English with the suffix _en).
 ACTION_FIELDS = ("kegiatan", "penanggung_jawab", "waktu", "indikator")
@@ -161,16 +162,31 @@ def service_type(text: str, catalogue: Mapping) -> str:
     return "umum"
 
 
-def _action(catalogue: Mapping, kind: str, unsur: str, lang: str, sch: Scheme) -> dict[str, Any]:
+def action_for(catalogue: Mapping, kind: str, unsur: str, lang: str | None = None,
+               scheme: str | Scheme = DEFAULT_SCHEME) -> dict[str, str]:
+    """The first catalogue action for a service type and unsur (falling back to the general type 'umum', then to
+    a generic sentence), its fields in `lang` (a field without its _en text keeps the Indonesian, with the time
+    units translated)."""
+    lang, sch = check_language(lang), get_scheme(scheme)
     for source in (kind, "umum"):
         options = catalogue["actions"].get(source, {}).get(unsur)
         if options:
             chosen = options[0]
-            return {f: str(chosen.get(f"{f}_en") or chosen[f]) if lang == "en" else str(chosen[f])
+            if lang == "id":
+                return {f: str(chosen[f]) for f in ACTION_FIELDS}
+            return {f: str(chosen.get(f"{f}_en") or (_english_time(chosen[f]) if f == "waktu" else chosen[f]))
                     for f in ACTION_FIELDS}
     name = sch.get(unsur).nama if lang == "id" else sch.get(unsur).nama_en
     return {"kegiatan": say("rec_generic_action", lang, unsur=name), "penanggung_jawab": say("rec_generic_owner", lang),
             "waktu": say("rec_generic_time", lang), "indikator": say("rec_generic_indicator", lang, unsur=name)}
+
+
+_TIME_WORDS = {"hari": "days", "minggu": "weeks", "bulan": "months", "tahun": "years"}
+
+
+def _english_time(text: str) -> str:
+    """'1–3 bulan' -> '1–3 months'."""
+    return re.sub(r"\b(hari|minggu|bulan|tahun)\b", lambda m: _TIME_WORDS[m.group(1)], str(text))
 
 
 # ------------------------------------------------------------------------------------------- targets
@@ -245,7 +261,7 @@ def recommend(ikm, ipa=None, drivers=None, complaints: pd.DataFrame | None = Non
     cumulative = chosen.groupby("_key")["dampak"].cumsum()
     chosen["ikm_jika_tercapai"] = chosen["ikm_konversi"].astype(float) + cumulative.astype(float)
     chosen["mutu_jika_tercapai"] = grade(chosen["ikm_jika_tercapai"], sch)["mutu"].to_numpy()
-    actions = [_action(catalogue, k, u, lang, sch) for k, u in zip(chosen["jenis_layanan"], chosen["unsur"])]
+    actions = [action_for(catalogue, k, u, lang, sch) for k, u in zip(chosen["jenis_layanan"], chosen["unsur"])]
     for f in ACTION_FIELDS:
         chosen[f] = [a[f] for a in actions]
     order = _priority(units, cand, by)

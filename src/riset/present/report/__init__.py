@@ -33,13 +33,14 @@ from riset.present.report.docx import write_docx
 from riset.present.report.figures import render_figures
 from riset.present.report.html import render_html
 from riset.present.report.pdf import write_pdf
+from riset.present.report.sheet import write_sheets
 from riset.present.report.xlsx import write_xlsx
 
 __all__ = ["FILE_NAMES", "FORMATS", "check_writable", "write_report"]
 
-FORMATS: tuple[str, ...] = ("html", "docx", "pdf", "pptx", "xlsx")
+FORMATS: tuple[str, ...] = ("html", "docx", "pdf", "pptx", "xlsx", "lembar")
 FILE_NAMES = {"html": "laporan_skm.html", "docx": "laporan_skm.docx", "pdf": "laporan_skm.pdf",
-              "pptx": "paparan_skm.pptx", "xlsx": "tabel_skm.xlsx"}
+              "pptx": "paparan_skm.pptx", "xlsx": "tabel_skm.xlsx", "lembar": "lembar_publikasi"}
 
 
 def check_writable(out_dir: str | Path) -> Path:
@@ -82,11 +83,15 @@ def write_report(results, out_dir: str | Path = "hasil", lang: str | None = None
                 write_deck(results, path, lang, figures)
             elif fmt == "xlsx":
                 write_xlsx(results, path, lang)
+            elif fmt == "lembar":
+                write_sheets(results, path, lang)
             written[fmt] = path
         final = {}
         for fmt, path in written.items():
             target = out / path.name
             try:
+                if path.is_dir() and target.is_dir():
+                    shutil.rmtree(target)  # the sheets of an earlier run: replaced as a whole
                 path.replace(target)
             except PermissionError:
                 raise RisetError(f"cannot replace '{target}': it is open in another program (Excel, Word, "
