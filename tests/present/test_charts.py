@@ -193,3 +193,15 @@ def test_labels_from_data_are_plain_text_and_the_overall_line_names_the_area():
     assert shown == [r"Loket \$1 & \$2", r"Pajak \$PBB\$"]
     assert any(t.get_text().startswith("Kecamatan Sukamaju 75") for t in ax.texts)
     assert not any("Kabupaten" in t.get_text() for t in ax.texts)
+
+
+def test_nrr_heatmap_colours_each_cell_by_the_band_its_value_gives():
+    table = pd.DataFrame({"unit": ["X", "X", "Y", "Y"], "unsur": ["waktu", "biaya", "waktu", "biaya"],
+                          "nrr": [3.5324, 3.5323, 2.59, 3.0644]})
+    ax = charts.nrr_heatmap(table, "unit", order=["Y", "X"]).axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Y", "X"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["U3", "U4"]  # regulation order: waktu U3, biaya U4
+    colours = [matplotlib.colors.to_hex(p.get_facecolor()) for p in ax.patches]
+    # Y: waktu 2.59 -> D, biaya 3.0644 -> B; X: waktu 3.5324 -> A, biaya 3.5323 -> B
+    assert colours == [charts.MUTU_COLORS[m] for m in ("D", "B", "A", "B")]
+    assert [t.get_text() for t in ax.texts] == ["2,59", "3,06", "3,53", "3,53"]

@@ -47,7 +47,7 @@ from riset.i18n import check_language, fmt_num, label
 from riset.skm.schemes import kinerja_label, unsur_name
 
 __all__ = ["ACCENT", "demographic_profile", "driver_importance", "ikm_by_unit", "ipa_diagram", "MUTU_COLORS",
-           "nrr_unsur", "PERIOD_COLORS", "period_comparison", "QUADRANT_COLORS", "weight_diagnostics"]
+           "nrr_heatmap", "nrr_unsur", "PERIOD_COLORS", "period_comparison", "QUADRANT_COLORS", "weight_diagnostics"]
 
 #: Fill colours of the mutu bands (A best .. D worst): green, blue-green, amber, red, light for a background.
 MUTU_COLORS = {"A": "#1a9850", "B": "#66bd63", "C": "#fdae61", "D": "#d73027"}
@@ -255,6 +255,62 @@ def _grade_unconverted(values: np.ndarray, sch: Scheme) -> list[str]:
         reported = math.floor(v * 100 + 0.5 + 1e-9) / 100 if np.isfinite(v) else -np.inf
         grades.append(next((b.mutu for b in sch.bands if reported >= b.lower - 1e-9), sch.bands[-1].mutu))
     return grades
+
+
+def nrr_heatmap(
+    nrr: pd.DataFrame,
+    group: str,
+    order: Sequence[str] | None = None,
+    lang: str | None = None,
+    scheme: str | Scheme = DEFAULT_SCHEME,
+    title: str | None = None,
+) -> Figure:
+    """NRR of every group (rows) x unsur (columns, regulation order) as a grid of cells coloured by the mutu
+    band the value would give (PermenPAN-RB 14/2017 cut-offs on the unsur scale: A >= 3.5324, B >= 3.0644,
+    C >= 2.60), each with its value: where every unit is weak, and which unit is weak where.
+
+    Parameters
+    ----------
+    nrr : long table with `group`, ``unsur`` and ``nrr`` (e.g. the unit rows of `StudyResults.nrr`).
+    order : the groups top to bottom (e.g. by IKM); default as they come.
+
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"unit": ["A", "A"], "unsur": ["waktu", "biaya"], "nrr": [2.5, 3.6]})
+    >>> len(nrr_heatmap(t, "unit").axes[0].texts)
+    2
+    """
+    lang = check_language(lang)
+    sch = get_scheme(scheme)
+    _require(nrr, [group, "unsur", "nrr"], "nrr_heatmap")
+    wide = nrr.pivot_table(index=group, columns="unsur", values="nrr", aggfunc="first")
+    keys = [k for k in sch.keys if k in wide.columns]
+    rows = [g for g in (order if order is not None else wide.index) if g in wide.index]
+    values = wide.loc[rows, keys].to_numpy(float)
+    cuts = [(b.lower / sch.conversion, b.mutu) for b in sch.bands]  # highest first
+    grades = [[next((m for low, m in cuts if v >= low - 1e-12), cuts[-1][1]) if np.isfinite(v) else None
+               for v in line] for line in values]
+    fig, axes = _figure(max(7.5, 0.75 * len(keys) + 3.5), max(2.4, 0.38 * len(rows) + 1.4))
+    ax = axes[0, 0]
+    for i, line in enumerate(values):
+        for j, v in enumerate(line):
+            colour = MUTU_COLORS.get(grades[i][j], "#eeeeee")
+            ax.add_patch(plt.Rectangle((j, i), 1, 1, facecolor=colour, edgecolor="white", lw=1.5))
+            ax.text(j + 0.5, i + 0.5, fmt_num(v, 2, lang) if np.isfinite(v) else "–", ha="center", va="center",
+                    fontsize=8.5, color="white" if grades[i][j] in ("A", "D") else "#222222")
+    ax.set_xlim(0, len(keys))
+    ax.set_ylim(len(rows), 0)
+    ax.set_xticks(np.arange(len(keys)) + 0.5, [sch.get(k).kode for k in keys])
+    ax.set_yticks(np.arange(len(rows)) + 0.5, _plain(rows))
+    ax.xaxis.tick_top()
+    ax.tick_params(length=0)
+    ax.grid(False)
+    for side in ax.spines.values():
+        side.set_visible(False)
+    legend = [plt.Rectangle((0, 0), 1, 1, color=MUTU_COLORS[m]) for _, m in cuts if m in MUTU_COLORS]
+    ax.legend(legend, [f"{m} ({kinerja_label(m, lang, sch)})" for _, m in cuts if m in MUTU_COLORS],
+              loc="upper left", bbox_to_anchor=(0, -0.02), ncol=len(legend), frameon=False, fontsize=8)
+    ax.set_title(title or label("judul_nrr_heatmap", lang), loc="left", pad=24)
+    return fig
 
 
 def ipa_diagram(

@@ -32,8 +32,8 @@ def figure_from(fig, key: str, caption: str, dpi: int = 150) -> Figure:
 
 
 def render_figures(results, lang: str | None = None) -> dict[str, Figure]:
-    """The charts of the laporan for the analyses that ran: profil, ikm_unit, nrr_area, period_units, drivers, ipa,
-    bobot (only those whose inputs exist)."""
+    """The charts of the laporan for the analyses that ran: profil, ikm_unit, nrr_area, nrr_heatmap, period_units,
+    drivers, ipa, bobot (only those whose inputs exist)."""
     lang = check_language(lang)
     sch, config = results.scheme, results.config
     made = {}
@@ -48,6 +48,13 @@ def render_figures(results, lang: str | None = None) -> dict[str, Figure]:
                             say("fig_ikm_unit", lang, area=config.area.name))
     made["nrr_area"] = (charts.nrr_unsur(results.nrr_of(AREA), lang=lang, scheme=sch),
                         say("fig_nrr_area", lang, area=config.area.name))
+    if len(units) > 1:
+        ranked = units.sort_values("ikm_konversi", ascending=False, kind="stable")
+        names = {str(c): results.unit_name(c) for c in ranked[config.unit]}
+        cells = results.nrr[results.nrr["level"] == config.unit]
+        cells = cells.assign(nama=cells[config.unit].astype(str).map(names))
+        made["nrr_heatmap"] = (charts.nrr_heatmap(cells, "nama", order=list(names.values()), lang=lang, scheme=sch),
+                               say("fig_nrr_heatmap", lang))
     cross = f"{config.unit}_{config.period}" if config.unit and config.period else None
     if cross in results.levels():
         change = results.period_change
