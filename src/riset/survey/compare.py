@@ -1,0 +1,204 @@
+"""Tests between groups under the sampling design: a two-way table's association (R `svychisq`) and the
+difference of a mean between two groups (R `svyttest`).
+
+Association in a two-way table of `row` x `col` (Rao & Scott 1984; Lumley 2010, sec. 6.2), as R survey 4.x:
+
+- Pearson's X^2 of the weighted table scaled to the sample size N, X^2 = sum (O - E)^2 / E;
+- design effects Delta = (C' D^-1 C / N)^-1 C' D^-1 V D^-1 C, with p the cell proportions (their design
+  covariance V), D = diag(p) and C the interaction contrasts orthogonal to the main effects;
+- ``"F"`` (default): F = X^2 / tr(Delta) on d0 = tr(Delta)^2 / tr(Delta^2) and d0 x nu df, nu the design df
+  (second-order Rao-Scott); ``"Chisq"``: X^2 / mean(diag Delta) against chi^2 on (r-1)(c-1) df (first order);
+- ``"Wald"``: W = Y' V_Y^-1 Y on the cells (i, j > 1) of Y = T_ij - T_i. T_.j / T (Koch, Freeman & Freeman 1975),
+  F = W / ((r-1)(c-1)) on ((r-1)(c-1), nu); ``"adjWald"``: F = W (nu - q + 1) / (q nu) on (q, nu - q + 1).
+
+Rows with a blank in either column are left out, as domains (the design keeps all its PSUs).
+
+Difference of means (R `svyttest`): the slope of a survey-weighted regression of y on the indicator of the
+second group, t = b / SE(b) on the design df - 1; one group: the mean against 0.
+
+>>> import pandas as pd
+>>> from riset.survey.design import SurveyDesign
+>>> d = SurveyDesign(pd.DataFrame({"a": list("xxyyxy"), "b": list("ppqqqp")}))
+>>> round(chisq(d, "a", "b", statistic="Chisq").pearson, 4)
+0.6667
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from riset.errors import DataError
+from riset.survey.estimate import fit_mean, fit_smooth, total_jacobian, total_totals
+
+__all__ = ["CHISQ_STATISTICS", "ChisqTest", "TTest", "chisq", "ttest"]
+
+#: The statistics of `chisq` (R svychisq's, without the lincom and saddlepoint p-values).
+CHISQ_STATISTICS = ("F", "Chisq", "Wald", "adjWald")
+
+
+@dataclass
+class ChisqTest:
+    """A design-based test of association: `statistic` with its reference distribution ('F' with `ndf` and
+    `ddf`, or 'chisq' with `ndf`), `p_value`, Pearson's `pearson` X^2 of the table scaled to n, the design
+    effects `delta` (eigenvalues of Delta) and `table`, the weighted shares of every cell."""
+
+    method: str
+    statistic: float
+    ndf: float
+    ddf: float | None
+    p_value: float
+    pearson: float
+    delta: np.ndarray
+    table: pd.DataFrame
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([{"method": self.method, "statistic": self.statistic, "ndf": self.ndf, "ddf": self.ddf,
+                              "p_value": self.p_value, "pearson": self.pearson}])
+
+    def summary(self) -> str:
+        df = f"({self.ndf:.4g}, {self.ddf:.4g})" if self.ddf is not None else f"({self.ndf:.4g})"
+        return f"{self.method}: {self.statistic:.4f} on {df} df, p = {self.p_value:.4g}\n{self.table.round(4)}"
+
+
+@dataclass
+class TTest:
+    """A design-based t test: `estimate` (difference of the second group's mean minus the first's, or the
+    mean), `se`, `statistic`, `df`, `p_value` (two-sided), `groups` (first, second)."""
+
+    estimate: float
+    se: float
+    statistic: float
+    df: int
+    p_value: float
+    groups: tuple
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([{"estimate": self.estimate, "se": self.se, "statistic": self.statistic, "df": self.df,
+                              "p_value": self.p_value}])
+
+    def summary(self) -> str:
+        return f"t = {self.statistic:.4f} on {self.df} df, p = {self.p_value:.4g}; estimate {self.estimate:.4f}"
+
+
+def _codes(design, column: str) -> tuple[np.ndarray, list]:
+    if column not in design.data.columns:
+        raise DataError(f"column '{column}' not found in the data")
+    values = design.data[column]
+    levels = sorted(values.dropna().unique(), key=lambda v: (str(type(v)), v))
+    if len(levels) < 2:
+        raise DataError(f"column '{column}' has {len(levels)} category; a test between groups needs at least 2")
+    code = values.map({v: i for i, v in enumerate(levels)}).to_numpy(dtype=float)
+    return code, levels
+
+
+def chisq(design, row: str, col: str, statistic: str = "F") -> ChisqTest:
+    """Test of association between the categories of `row` and `col` (see the module docstring; R
+    ``svychisq(~row + col, design, statistic=)``)."""
+    if statistic not in CHISQ_STATISTICS:
+        raise DataError(f"statistic={statistic!r}; allowed: {', '.join(CHISQ_STATISTICS)}")
+    r, row_levels = _codes(design, row)
+    c, col_levels = _codes(design, col)
+    nr, nc = len(row_levels), len(col_levels)
+    w = np.asarray(design.weights)
+    complete = ~np.isnan(r) & ~np.isnan(c)
+    domain = np.where(complete & (w != 0), 0, -1)
+    cell = np.where(complete, np.nan_to_num(r) + nr * np.nan_to_num(c), -1).astype(int)  # rows vary fastest
+    cells = np.zeros((len(w), nr * nc))
+    cells[complete, cell[complete]] = 1.0
+    n = len(w)
+    weighted = np.bincount(cell[complete], weights=w[complete], minlength=nr * nc)
+    observed = (weighted * n / weighted.sum()).reshape(nc, nr).T  # svytable(Ntotal = N)
+    expected = np.outer(observed.sum(axis=1), observed.sum(axis=0)) / observed.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pearson = float(np.nansum((observed - expected) ** 2 / expected))
+    shares = pd.DataFrame(observed / observed.sum(), index=pd.Index(row_levels, name=row),
+                          columns=pd.Index(col_levels, name=col))
+    nu = design.df
+    if statistic in ("Wald", "adjWald"):
+        return _wald(design, cells, r, c, nr, nc, domain, nu, statistic, pearson, shares)
+    fit = fit_mean(design, cells.copy(), domain, 1)
+    p, v = fit.estimate[0], fit.vcov
+    contrasts = _interaction_contrasts(nr, nc)
+    inv_p = np.where(p == 0, 0.0, 1.0 / np.where(p == 0, 1.0, p))
+    denom = contrasts.T @ (np.diag(inv_p) / n) @ contrasts
+    numer = contrasts.T @ np.diag(inv_p) @ v @ np.diag(inv_p) @ contrasts
+    delta = np.linalg.solve(denom, numer)
+    trace, trace2 = float(np.trace(delta)), float(np.trace(delta @ delta))
+    eigen = np.sort(np.linalg.eigvals(delta).real)[::-1]
+    if statistic == "F":
+        d0 = trace ** 2 / trace2
+        f = pearson / trace
+        return ChisqTest("F", f, d0, d0 * nu, float(stats.f.sf(f, d0, d0 * nu)), pearson, eigen, shares)
+    q = delta.shape[1]
+    return ChisqTest("Chisq", pearson, q, None, float(stats.chi2.sf(pearson / (trace / q), q)), pearson, eigen, shares)
+
+
+def _interaction_contrasts(nr: int, nc: int) -> np.ndarray:
+    """The interaction columns of ~rows * cols (treatment coding, rows fastest) made orthogonal to the main
+    effects ~rows + cols (R: qr.resid(qr(X1), X12[, -(1:(nr + nc - 1))]))."""
+    rows = np.tile(np.arange(nr), nc)
+    cols = np.repeat(np.arange(nc), nr)
+    main = np.column_stack([np.ones(nr * nc), *[(rows == i) * 1.0 for i in range(1, nr)],
+                            *[(cols == j) * 1.0 for j in range(1, nc)]])
+    inter = np.column_stack([((rows == i) & (cols == j)) * 1.0 for j in range(1, nc) for i in range(1, nr)])
+    coef, *_ = np.linalg.lstsq(main, inter, rcond=None)
+    return inter - main @ coef
+
+
+def _wald(design, cells, r, c, nr, nc, domain, nu, statistic, pearson, shares) -> ChisqTest:
+    rows_ind = np.column_stack([(r == i) * 1.0 for i in range(nr)])
+    cols_ind = np.column_stack([(c == j) * 1.0 for j in range(nc)])
+    y = np.hstack([cells, rows_ind, cols_ind, np.ones((len(r), 1))])
+    fit = fit_smooth(design, y, total_totals, total_jacobian, domain, 1)
+    t = fit.totals[0]
+    sigma = fit.vcov
+    cell_t, row_t, col_t, total = t[:nr * nc], t[nr * nc:nr * nc + nr], t[nr * nc + nr:-1], t[-1]
+    k_row = np.tile(np.arange(nr), nc)
+    k_col = np.repeat(np.arange(nc), nr)
+    expected = row_t[k_row] * col_t[k_col] / total
+    resid = cell_t - expected
+    jac = np.zeros((nr * nc, len(t)))
+    jac[:, :nr * nc] = np.eye(nr * nc)
+    jac[np.arange(nr * nc), nr * nc + k_row] = -col_t[k_col] / total
+    jac[np.arange(nr * nc), nr * nc + nr + k_col] = -row_t[k_row] / total
+    jac[:, -1] = row_t[k_row] * col_t[k_col] / total ** 2
+    v = jac @ sigma @ jac.T
+    use = np.flatnonzero((k_row > 0) & (k_col > 0))
+    wald = float(resid[use] @ np.linalg.solve(v[np.ix_(use, use)], resid[use]))
+    q = (nr - 1) * (nc - 1)
+    if statistic == "Wald":
+        f, ddf = wald / q, nu
+    else:
+        ddf = nu - q + 1
+        f = wald * ddf / (q * nu)
+    return ChisqTest(statistic, f, q, ddf, float(stats.f.sf(f, q, ddf)), pearson, np.array([]), shares)
+
+
+def ttest(design, variable: str, group: str | None = None) -> TTest:
+    """Design-based t test of the difference of `variable`'s mean between the two categories of `group`
+    (second minus first, categories sorted), or of its mean against 0 without `group` (R `svyttest`)."""
+    from riset.survey.models import linear
+
+    if variable not in design.data.columns:
+        raise DataError(f"column '{variable}' not found in the data")
+    if group is None:
+        y = pd.to_numeric(design.data[variable], errors="coerce").to_numpy(dtype=float)
+        keep = ~np.isnan(y) & (np.asarray(design.weights) != 0)
+        fit = fit_mean(design, np.nan_to_num(y)[:, None].copy(), np.where(keep, 0, -1), 1)
+        estimate, se = float(fit.estimate[0, 0]), float(np.sqrt(fit.var[0, 0]))
+        df = design.df - 1
+        t = estimate / se
+        return TTest(estimate, se, t, df, float(2 * stats.t.sf(abs(t), df)), ())
+    _, levels = _codes(design, group)
+    if len(levels) != 2:
+        raise DataError(f"column '{group}' has {len(levels)} categories; a t test compares two "
+                        f"({', '.join(map(str, levels[:6]))})")
+    model = linear(f"Q('{variable}') ~ C(Q('{group}'))", design)
+    term = model.params.index[1]
+    estimate, se = float(model.params[term]), float(model.se[term])
+    t = estimate / se
+    return TTest(estimate, se, t, model.df_resid, float(2 * stats.t.sf(abs(t), model.df_resid)), tuple(levels))
