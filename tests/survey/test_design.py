@@ -144,7 +144,7 @@ def test_with_weights_refuses_weight_outside_domain():
         (lambda d: d.assign(fpc=10), {"strata": "stype", "fpc": "fpc"}, r"'fpc' has value 10 in row .*sampled PSUs"),
         (lambda d: d.assign(fpc=np.where(d.index == 0, 0.5, d["fpc"])), {"fpc": "fpc", "strata": "stype"}, r"row 0"),
         (lambda d: d, {"weights": "bobot"}, r"'bobot' not found"),
-        (lambda d: d, {"lonely_psu": "average"}, r"lonely_psu='average' is not allowed"),
+        (lambda d: d, {"lonely_psu": "mean"}, r"lonely_psu='mean' is not allowed"),
         (lambda d: d, {"psu": "dnum", "ssu": "snum", "fpc": "fpc"}, r"fpc2"),
         (lambda d: d, {"ssu": "snum", "fpc": "fpc", "fpc2": "fpc"}, r"ssu .* needs `psu`"),
         (lambda d: d, {"psu": "dnum", "fpc": "fpc", "fpc2": "fpc"}, r"fpc2 .* needs both `ssu`"),

@@ -21,8 +21,11 @@ inverts the correction, the most common way peers report wrong SEs -- check what
 Lonely PSU (a stratum with one sampled PSU, R `options(survey.lonely.psu)`):
 ``"fail"`` (default) raises; ``"remove"`` and ``"certainty"`` let the stratum contribute zero (for
 `survey.design2` objects R computes both the same way); ``"adjust"`` centres the lonely PSU total at
-zero (the overall mean of the influence values) instead of at its stratum mean. A stratum whose FPC says
-every PSU was taken (f_h = 0) is not lonely: it contributes no variance.
+zero (the overall mean of the influence values) instead of at its stratum mean; ``"average"`` gives a lonely
+stratum the average contribution of the others: the sum over the other strata times H / (H - L), H strata of
+the stage and L lonely ones (R `onestage`). A stratum whose FPC says every PSU was taken (f_h = 0) is not
+lonely: it contributes no variance (and counts among the H). At the second stage riset's groups are the PSUs
+of the whole stage, where R averages within each PSU.
 
 Domains: `subset(mask)` keeps every row and sets the weights outside the domain to zero, so the number of
 PSUs per stratum (n_h) and the FPC stay those of the full design, as `subset()` in R survey (with R's default
@@ -54,7 +57,7 @@ from riset.errors import DesignError
 
 __all__ = ["CERTAINTY_TOL", "domain_mask", "LONELY_PSU", "positive_weights", "readonly", "SurveyDesign"]
 
-LONELY_PSU = ("fail", "remove", "certainty", "adjust")
+LONELY_PSU = ("fail", "remove", "certainty", "adjust", "average")
 
 Adjustment = Callable[[np.ndarray], np.ndarray]
 
@@ -107,7 +110,7 @@ class SurveyDesign:
     fpc : stage-1 FPC column: number of PSUs in the stratum's population (> 1) or sampling fraction (<= 1).
     ssu : second-stage unit column (nested within PSU); used for variance when `fpc` and `fpc2` are given.
     fpc2 : stage-2 FPC column: number of SSUs in the PSU's population, or the stage-2 sampling fraction.
-    lonely_psu : 'fail' | 'remove' | 'certainty' | 'adjust' (see module docstring).
+    lonely_psu : 'fail' | 'remove' | 'certainty' | 'adjust' | 'average' (see module docstring).
 
     Attributes: `.data`, `.weights` (read-only float array, zero outside a domain), `.n` (rows in the
     domain), `.df` (design degrees of freedom = PSUs - strata with a non-zero weight, R `degf`),
@@ -456,15 +459,25 @@ def _between_units(z: np.ndarray, stage: _Stage, lonely_psu: str) -> np.ndarray:
         # R (onestrat): a lonely PSU is not centred at its stratum mean, i.e. it is centred at zero
         centred[lonely[group]] = z[lonely[group]]
     unit_scale = scale[group]
-    return (centred * unit_scale[:, None]).T @ centred
+    return (centred * unit_scale[:, None]).T @ centred * _average_factor(stage, lonely, lonely_psu)
+
+
+def _average_factor(stage: _Stage, lonely: np.ndarray, lonely_psu: str) -> float:
+    """lonely_psu='average': H / (H - L), the other strata's contributions standing in for the L lonely ones."""
+    if lonely_psu != "average":
+        return 1.0
+    n_lonely = int(lonely.sum())
+    return len(lonely) / (len(lonely) - n_lonely) if n_lonely < len(lonely) else np.nan
 
 
 def _group_scale(stage: _Stage, lonely_psu: str) -> tuple[np.ndarray, np.ndarray]:
     """Per group: the factor of its centred sum of squares, and whether it is a lonely (n = 1) group."""
     n_g = stage.n_units.astype("float64")
-    lonely = n_g == 1
-    scale = stage.outer * stage.f * np.where(lonely, 1.0, n_g / np.maximum(n_g - 1, 1))
-    return np.where(stage.f < CERTAINTY_TOL, 0.0, scale), lonely
+    certain = stage.f < CERTAINTY_TOL
+    lonely = (n_g == 1) & ~certain
+    scale = stage.outer * stage.f * np.where(lonely, 0.0 if lonely_psu == "average" else 1.0,
+                                             n_g / np.maximum(n_g - 1, 1))
+    return np.where(certain, 0.0, scale), lonely
 
 
 def _between_units_by(x, domain, n_domains, stage: _Stage, keep, lonely_psu: str) -> np.ndarray:
@@ -484,7 +497,7 @@ def _between_units_by(x, domain, n_domains, stage: _Stage, keep, lonely_psu: str
     n_g = stage.n_units[g].astype("float64")[:, None]
     # R: a lonely PSU is centred at its own value ("remove"/"certainty": zero) or at zero ("adjust")
     centred_ss = np.where(lonely[g][:, None], s2 if lonely_psu == "adjust" else 0.0, s2 - s1 * s1 / n_g)
-    contrib = scale[g][:, None] * centred_ss
+    contrib = scale[g][:, None] * centred_ss * _average_factor(stage, lonely, lonely_psu)
     return np.asarray(_indicator(cells % n_domains, n_domains) @ contrib)
 
 
@@ -498,7 +511,8 @@ def _check_lonely(stage: _Stage, number: int, columns) -> None:
         raise DesignError(
             f"{what} {stage.label[g]!r} ({cols}, first in row {stage.first_row[g]}) has only one sampled {inner} "
             f"at stage {number} ({int(lonely.sum())} such {what}(s)), so its variance cannot be estimated; "
-            "choose lonely_psu='remove', 'certainty' or 'adjust' (as R options(survey.lonely.psu)), or merge strata"
+            "choose lonely_psu='remove', 'certainty', 'adjust' or 'average' (as R options(survey.lonely.psu)), or "
+            "merge strata"
         )
 
 
