@@ -43,7 +43,7 @@ Example
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -56,7 +56,7 @@ from riset.survey.replicate import ReplicateDesign
 
 __all__ = ["by", "CI_METHODS", "column_label", "critical_value", "DEFF_TYPES", "domains", "Estimate", "fit_mean",
            "fit_smooth", "linearised_scores", "mean", "mean_jacobian", "mean_totals", "proportion",
-           "proportion_ci", "qrule_math", "quantile", "ratio", "ratio_jacobian", "ratio_totals", "SmoothFit",
+           "proportion_ci", "qrule_math", "quantile", "ratio", "ratio_jacobian", "ratio_totals", "SmoothFit", "contrast",
            "total", "total_jacobian", "total_totals"]
 
 CI_METHODS = ("logit", "wilson", "beta", "wald")
@@ -141,8 +141,10 @@ def column_label(key: str, lang: str | None = None, level: float = 0.95) -> str:
 
 # ------------------------------------------------------------------------------------------ public estimators
 def mean(design, variables: str | Sequence[str], by=None, na_rm: bool = False, level: float = 0.95,
-         deff_type: str = "wor") -> Estimate:
+         deff_type: str = "wor", covmat: bool = False) -> Estimate:
     """Weighted mean ybar = sum w y / sum w of each variable, with design SE, t CI, deff (R `svymean`).
+    With `by` and `covmat`, `vcov` holds the covariance between every domain's means (R `svyby(covmat=TRUE)`),
+    for `contrast`.
 
     >>> import pandas as pd
     >>> from riset.survey.design import SurveyDesign
@@ -151,11 +153,11 @@ def mean(design, variables: str | Sequence[str], by=None, na_rm: bool = False, l
     2.333333
     """
     cols = _as_list(variables)
-    return _linear_family(design, cols, by, na_rm, level, deff_type, "mean")
+    return _linear_family(design, cols, by, na_rm, level, deff_type, "mean", covmat)
 
 
 def total(design, variables: str | Sequence[str], by=None, na_rm: bool = False, level: float = 0.95,
-          deff_type: str = "wor") -> Estimate:
+          deff_type: str = "wor", covmat: bool = False) -> Estimate:
     """Weighted total t = sum w y (Horvitz-Thompson), with design SE, t CI, deff (R `svytotal`).
 
     >>> import pandas as pd
@@ -165,12 +167,15 @@ def total(design, variables: str | Sequence[str], by=None, na_rm: bool = False, 
     70.0
     """
     cols = _as_list(variables)
-    return _linear_family(design, cols, by, na_rm, level, deff_type, "total")
+    return _linear_family(design, cols, by, na_rm, level, deff_type, "total", covmat)
 
 
-def ratio(design, numerator: str, denominator: str, by=None, na_rm: bool = False, level: float = 0.95,
-          deff_type: str = "wor") -> Estimate:
-    """Ratio of totals R = sum w y / sum w x, linearized u = (y - R x) / t_x (R `svyratio`).
+def ratio(design, numerator: str | Sequence[str], denominator: str | Sequence[str], by=None, na_rm: bool = False,
+          level: float = 0.95, deff_type: str = "wor", covmat: bool = False) -> Estimate:
+    """Ratios of totals R = sum w y / sum w x, linearized u = (y - R x) / t_x (R `svyratio`).
+
+    Several numerators and denominators give every ratio numerator/denominator (numerators varying fastest,
+    as R) with their joint covariance in `vcov` (R `svyratio(~a + b, ~c + d, covmat = TRUE)`).
 
     >>> import pandas as pd
     >>> from riset.survey.design import SurveyDesign
@@ -179,13 +184,70 @@ def ratio(design, numerator: str, denominator: str, by=None, na_rm: bool = False
     1.0
     """
     _check_options(level, deff_type)
+    nums, dens = _as_list(numerator), _as_list(denominator)
+    columns = list(dict.fromkeys([*nums, *dens]))
     domain, labels, notes = domains(design, by)
-    y = _numeric(design, [numerator, denominator])
-    domain = _drop_missing(design, y, domain, [numerator, denominator], na_rm, notes)
+    y = _numeric(design, columns)
+    domain = _drop_missing(design, y, domain, columns, na_rm, notes)
     y = np.nan_to_num(y)
-    fit = fit_smooth(design, y, ratio_totals, ratio_jacobian, domain, len(labels))
-    table = _table(design, fit, domain, labels, [f"{numerator}/{denominator}"], level, deff_type, "variable")
-    return Estimate(table, "ratio", level, _vcov(fit, [f"{numerator}/{denominator}"]), notes)
+    pairs = [(columns.index(b), columns.index(a)) for a in dens for b in nums]  # (numerator, denominator)
+    top, bottom = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
+
+    def g(t):
+        return t[..., top] / t[..., bottom]
+
+    def jacobian(t):
+        jac = np.zeros((t.shape[0], len(pairs), t.shape[1]))
+        rows = np.arange(len(pairs))
+        jac[:, rows, top] = 1.0 / t[:, bottom]
+        jac[:, rows, bottom] -= t[:, top] / t[:, bottom] ** 2
+        return jac
+
+    fit = fit_smooth(design, y, g, jacobian, domain, len(labels), covmat=covmat and by is not None)
+    names = [f"{columns[a]}/{columns[b]}" for a, b in pairs]
+    table = _table(design, fit, domain, labels, names, level, deff_type, "variable")
+    return Estimate(table, "ratio", level, _vcov(fit, _names(labels, names, by)), notes)
+
+
+def contrast(estimate: Estimate, coefficients, level: float = 0.95) -> Estimate:
+    """Linear combinations of estimates with their SEs from the estimates' covariance (R `svycontrast`):
+    theta = C b, Var = C V C'.
+
+    `coefficients`: {name of an estimate: weight} for one contrast, {contrast name: {estimate: weight}} for
+    several, or a sequence of weights in the order of `estimate.vcov`. Names are those of `vcov` (variables,
+    or 'domain:variable' from `by` with ``covmat=True``); CIs are normal, as R's confint of a svycontrast.
+
+    >>> import pandas as pd
+    >>> from riset.survey.design import SurveyDesign
+    >>> d = SurveyDesign(pd.DataFrame({"y": [1.0, 2.0, 3.0, 6.0], "x": [1.0, 1.0, 2.0, 2.0]}))
+    >>> float(contrast(mean(d, ["y", "x"]), {"y": 1, "x": -1}).estimate[0])
+    1.5
+    """
+    if estimate.vcov is None:
+        raise DataError("these estimates have no covariance matrix: estimate without `by`, or with by= and "
+                        "covmat=True")
+    names = list(estimate.vcov.index)
+    if isinstance(coefficients, Mapping):
+        several = all(isinstance(v, Mapping) for v in coefficients.values())
+        sets = dict(coefficients) if several else {"contrast": dict(coefficients)}
+        unknown = sorted({k for c in sets.values() for k in c} - set(names))
+        if unknown:
+            raise DataError(f"contrast names {', '.join(map(repr, unknown))} are not estimates; estimates: "
+                            f"{', '.join(names)}")
+        matrix = np.array([[float(c.get(n, 0.0)) for n in names] for c in sets.values()])
+        labels = list(sets)
+    else:
+        matrix = np.atleast_2d(np.asarray(coefficients, dtype=float))
+        if matrix.shape[1] != len(names):
+            raise DataError(f"{matrix.shape[1]} coefficients for {len(names)} estimates ({', '.join(names)})")
+        labels = [f"contrast{i + 1}" if len(matrix) > 1 else "contrast" for i in range(len(matrix))]
+    values = matrix @ estimate.table["estimate"].to_numpy(dtype=float)
+    vcov = matrix @ estimate.vcov.to_numpy() @ matrix.T
+    se = np.sqrt(np.maximum(np.diag(vcov), 0.0))
+    z = stats.norm.ppf(0.5 + level / 2)
+    table = pd.DataFrame({"variable": labels, "estimate": values, "se": se, "ci_low": values - z * se,
+                          "ci_high": values + z * se})
+    return Estimate(table, estimate.statistic, level, pd.DataFrame(vcov, index=labels, columns=labels))
 
 
 def proportion(design, variable: str, by=None, na_rm: bool = False, level: float = 0.95, ci: str = "logit",
@@ -362,13 +424,14 @@ class SmoothFit:
 
 
 def fit_smooth(design, y: np.ndarray, g: Callable, jacobian: Callable, domain: np.ndarray,
-               n_domains: int) -> SmoothFit:
+               n_domains: int, covmat: bool = False) -> SmoothFit:
     """Estimate theta_d = g(T_d), T_d = sum_{i in d} w_i y_i (m totals), in every domain d, with variances.
 
     `g` maps (..., m) totals to (..., k) statistics; `jacobian` maps D x m totals to D x k x m. Linearization:
     u_i = J_d y_i, Var = design.variance_by(w u) (Binder 1983; R svyrecvar). Replicates: T recomputed with each
     replicate weight column by one sparse matrix product, Var = svrVar. This is the shared engine of
-    `mean`, `total`, `ratio`, `proportion` and `riset.skm.ikm_design`.
+    `mean`, `total`, `ratio`, `proportion` and `riset.skm.ikm_design`. With `covmat`, `vcov` is the full
+    (D k) x (D k) covariance of every domain's estimates (domain-major order), as R `svyby(covmat = TRUE)`.
     """
     y = np.asarray(y, dtype=float)
     w = np.asarray(design.weights)
@@ -384,18 +447,21 @@ def fit_smooth(design, y: np.ndarray, g: Callable, jacobian: Callable, domain: n
         rep_est = g(rep_totals)  # D x R x k
         var = design.variance_of(est, np.moveaxis(rep_est, 1, -1))
         vcov = None
-        if n_domains == 1:
-            centre = est[0] if design.mse else rep_est[0][design.rscales > 0].mean(axis=0)
-            dev = rep_est[0] - centre
+        if n_domains == 1 or covmat:
+            flat = np.moveaxis(rep_est, 1, 0).reshape(rep_est.shape[1], -1)  # R x (D k), domain-major
+            centre = est.ravel() if design.mse else flat[design.rscales > 0].mean(axis=0)
+            dev = flat - centre
             vcov = design.scale * (dev * design.rscales[:, None]).T @ dev
     elif isinstance(design, SurveyDesign):
         var, vcov = _linearized_variance(design, u * w[:, None], domain, n_domains)
+        if covmat and n_domains > 1:
+            vcov = _domain_vcov(design, u * w[:, None], domain, n_domains)
     else:
         raise DesignError(f"expected a SurveyDesign or ReplicateDesign, not {type(design).__name__}")
     return SmoothFit(est, var, vcov, u, totals)
 
 
-def fit_mean(design, y: np.ndarray, domain: np.ndarray, n_domains: int) -> SmoothFit:
+def fit_mean(design, y: np.ndarray, domain: np.ndarray, n_domains: int, covmat: bool = False) -> SmoothFit:
     """Domain means of the columns of `y`: `fit_smooth` of [y, 1] with the ratio g = T_y / T_1, in closed form.
 
     ybar_d = T_yd / N_d with N_d = sum_{i in d} w_i; the linearization of this ratio (Binder 1983; Lumley
@@ -408,7 +474,8 @@ def fit_mean(design, y: np.ndarray, domain: np.ndarray, n_domains: int) -> Smoot
     [[5.0]]
     """
     if not isinstance(design, SurveyDesign):
-        return fit_smooth(design, _with_ones(np.asarray(y, dtype=float)), mean_totals, mean_jacobian, domain, n_domains)
+        return fit_smooth(design, _with_ones(np.asarray(y, dtype=float)), mean_totals, mean_jacobian, domain, n_domains,
+                          covmat)
     w = np.asarray(design.weights)
     keep = domain >= 0
     if n_domains == 1:
@@ -433,8 +500,20 @@ def fit_mean(design, y: np.ndarray, domain: np.ndarray, n_domains: int) -> Smoot
     if not keep.all():
         y[~keep] = 0.0
     var, vcov = _linearized_variance(design, y * w[:, None], domain, n_domains)
+    if covmat and n_domains > 1:
+        vcov = _domain_vcov(design, y * w[:, None], domain, n_domains)
     totals = np.hstack([t_y, np.repeat(t_1[:, None], y.shape[1], axis=1)])
     return SmoothFit(est, var, vcov, y, totals)
+
+
+def _domain_vcov(design: SurveyDesign, x: np.ndarray, domain: np.ndarray, n_domains: int) -> np.ndarray:
+    """Covariance of the estimates of every domain: each domain's weighted influence values in their own block
+    of columns (domain-major), then the design's variance of the whole (D k)-column matrix."""
+    n, k = x.shape
+    spread = np.zeros((n, n_domains * k))
+    rows = np.flatnonzero(domain >= 0)
+    spread[rows[:, None], domain[rows, None] * k + np.arange(k)] = x[rows]
+    return design.variance(spread)
 
 
 #: rows per block of the in-place passes over n x k arrays (fits the L2 cache with k of about 10)
@@ -520,7 +599,7 @@ def total_jacobian(t):
     return np.broadcast_to(np.eye(t.shape[1]), (t.shape[0], t.shape[1], t.shape[1]))
 
 
-def _linear_family(design, cols, by, na_rm, level, deff_type, statistic) -> Estimate:
+def _linear_family(design, cols, by, na_rm, level, deff_type, statistic, covmat=False) -> Estimate:
     _check_options(level, deff_type)
     domain, labels, notes = domains(design, by)
     y = _numeric(design, cols)
@@ -528,11 +607,21 @@ def _linear_family(design, cols, by, na_rm, level, deff_type, statistic) -> Esti
     if not np.isfinite(y).all():
         y = np.nan_to_num(y, copy=False)
     if statistic == "mean":
-        fit = fit_mean(design, y, domain, len(labels))
+        fit = fit_mean(design, y, domain, len(labels), covmat=covmat and by is not None)
     else:
-        fit = fit_smooth(design, y, total_totals, total_jacobian, domain, len(labels))
+        fit = fit_smooth(design, y, total_totals, total_jacobian, domain, len(labels), covmat=covmat and by is not None)
     table = _table(design, fit, domain, labels, cols, level, deff_type, "variable")
-    return Estimate(table, statistic, level, _vcov(fit, cols), notes)
+    return Estimate(table, statistic, level, _vcov(fit, _names(labels, cols, by)), notes)
+
+
+def _names(labels: pd.DataFrame, names, by) -> list[str]:
+    """Names of the estimates in table order: the variables, or 'domain:variable' (R svyby's coefficient
+    names; the domain alone for one variable)."""
+    names = [str(n) for n in names]
+    if by is None:
+        return names
+    domains = [".".join(str(v) for v in row) for row in labels.itertuples(index=False)]
+    return [d if len(names) == 1 else f"{d}:{n}" for d in domains for n in names]
 
 
 def _with_ones(y: np.ndarray) -> np.ndarray:
