@@ -56,7 +56,7 @@ from riset.survey.replicate import ReplicateDesign
 
 __all__ = ["by", "CI_METHODS", "column_label", "critical_value", "DEFF_TYPES", "domains", "Estimate", "fit_mean",
            "fit_smooth", "linearised_scores", "mean", "mean_jacobian", "mean_totals", "proportion",
-           "proportion_ci", "qrule_math", "quantile", "ratio", "ratio_jacobian", "ratio_totals", "SmoothFit", "contrast",
+           "proportion_ci", "QRULES", "qrule_math", "quantile", "ratio", "ratio_jacobian", "ratio_totals", "SmoothFit", "contrast",
            "total", "total_jacobian", "total_totals"]
 
 CI_METHODS = ("logit", "wilson", "beta", "wald")
@@ -291,8 +291,10 @@ def proportion(design, variable: str, by=None, na_rm: bool = False, level: float
 
 
 def quantile(design, variable: str, probs: float | Sequence[float] = 0.5, by=None, na_rm: bool = False,
-             level: float = 0.95) -> Estimate:
-    """Weighted quantiles with Woodruff CIs (R `svyquantile(qrule="math", interval.type="mean")`).
+             level: float = 0.95, qrule: str = "math") -> Estimate:
+    """Weighted quantiles with Woodruff CIs (R `svyquantile(qrule=, interval.type="mean")`); `qrule` one of
+    `QRULES` (R's rules: "math" = hf1, "school" = hf2, hf3-hf9, "shahvaish"), used for the estimate and the
+    CI ends. A CI end whose probability falls outside [0, 1] is NaN, as in R.
 
     >>> import pandas as pd
     >>> from riset.survey.design import SurveyDesign
@@ -301,6 +303,9 @@ def quantile(design, variable: str, probs: float | Sequence[float] = 0.5, by=Non
     [2.0]
     """
     _check_options(level, "wor")
+    if qrule not in QRULES:
+        raise DataError(f"qrule={qrule!r}; allowed: {', '.join(QRULES)}")
+    rule = QRULES[qrule]
     p = np.atleast_1d(np.asarray(probs, dtype=float))
     if ((p <= 0) | (p >= 1)).any():
         raise DataError(f"probs must lie strictly between 0 and 1; got {p.tolist()}")
@@ -311,7 +316,7 @@ def quantile(design, variable: str, probs: float | Sequence[float] = 0.5, by=Non
     n_dom = len(labels)
     w = np.asarray(design.weights)
     members = [np.flatnonzero(domain == d) for d in range(n_dom)]
-    qhat = np.array([[qrule_math(y[m], w[m], pk) for pk in p] for m in members]).reshape(n_dom, len(p))
+    qhat = np.array([[rule(y[m], w[m], pk) for pk in p] for m in members]).reshape(n_dom, len(p))
     below = (y[:, None] <= qhat[np.maximum(domain, 0)]).astype(float)
     fit = fit_mean(design, below, domain, n_dom)
     df = _df(design, domain, n_dom)
@@ -322,9 +327,9 @@ def quantile(design, variable: str, probs: float | Sequence[float] = 0.5, by=Non
     for d, m in enumerate(members):
         for k in range(len(p)):
             if p_low[d, k] >= 0:
-                low[d, k] = qrule_math(y[m], w[m], p_low[d, k])
+                low[d, k] = rule(y[m], w[m], p_low[d, k])
             if p_high[d, k] <= 1:
-                high[d, k] = qrule_math(y[m], w[m], p_high[d, k])
+                high[d, k] = rule(y[m], w[m], p_high[d, k])
     n = np.bincount(domain[domain >= 0], minlength=n_dom)
     kish = _kish(w, domain, n_dom)
     rows = []
@@ -350,28 +355,102 @@ def by(design, by: str | Sequence[str], statistic: Callable[..., Estimate], *arg
     return statistic(design, *args, by=by, **kwargs)
 
 
+def _sorted_cumulative(y: np.ndarray, w: np.ndarray):
+    """Rows with non-zero weight sorted by y, their weights, and the cumulative weights as R computes them
+    (cumsum() and sum() in extended precision, rounded to double: equal-weight ties resolve as in R)."""
+    keep = w != 0
+    y, w = y[keep], w[keep]
+    order = np.argsort(y, kind="stable")
+    ys, ws = y[order], w[order]
+    cumw = np.cumsum(ws.astype(np.longdouble)).astype(float)
+    total = float(np.cumsum(w.astype(np.longdouble))[-1]) if len(w) else 0.0
+    return ys, ws, cumw, total
+
+
+def _qs(ys, cumw, total, p):
+    """R survey's `qs`: the last position whose cumulative weight is <= p W (the first when there is none),
+    the next one, and the weight shares below (wlow) and above (wup)."""
+    pos = max(int(np.searchsorted(cumw, p * total, side="right")), 1)  # R `last`: 1 when none
+    nxt = min(pos + 1, len(ys))
+    return ys[pos - 1], ys[nxt - 1], pos, p - cumw[pos - 1] / total, cumw[nxt - 1] / total - p
+
+
+def _interpolate(pk, ys, p):
+    return float(np.interp(p, pk, ys))  # R approx(method="linear", rule=2): ends held constant
+
+
 def qrule_math(y: np.ndarray, w: np.ndarray, p: float) -> float:
     """Smallest y whose weighted CDF reaches p (R survey `qrule_math`; Hyndman & Fan type 1 with weights).
 
     >>> qrule_math(np.array([1.0, 2.0, 3.0, 4.0]), np.ones(4), 0.5)
     2.0
     """
-    keep = w != 0
-    y, w = y[keep], w[keep]
-    if len(y) == 0:
-        return np.nan
-    order = np.argsort(y, kind="stable")
-    # R accumulates cumsum() and sum() in extended precision (LDOUBLE) and rounds to double before
-    # comparing cumw <= p * sum(w); doing the same makes equal-weight ties (the median of an even-sized
-    # self-weighting sample) resolve as in R. numpy's longdouble is that 80-bit type on x86-64 Linux.
-    ys = y[order]
-    cumw = np.cumsum(w[order].astype(np.longdouble)).astype(float)
-    total = float(np.cumsum(w.astype(np.longdouble))[-1])
-    pos = int(np.searchsorted(cumw, p * total, side="right"))  # number of cumw <= p * W
-    if pos == 0:
-        return float(ys[0])
-    exact = p - cumw[pos - 1] / total == 0
-    return float(ys[pos - 1] if exact else ys[min(pos, len(ys) - 1)])
+    return QRULES["math"](y, w, p)
+
+
+def _rule_math(ys, ws, cumw, total, p):
+    low, up, _, wlow, _ = _qs(ys, cumw, total, p)
+    return low if wlow == 0 else up
+
+
+def _rule_school(ys, ws, cumw, total, p):
+    low, up, _, wlow, _ = _qs(ys, cumw, total, p)
+    return (low + up) / 2 if wlow == 0 else up
+
+
+def _rule_hf3(ys, ws, cumw, total, p):
+    values, start = np.unique(ys, return_index=True)  # weights summed over equal values (R rowsum)
+    sums = np.add.reduceat(ws, start) if len(ws) else ws
+    cum = np.cumsum(sums.astype(np.longdouble)).astype(float)
+    low, up, pos, wlow, _ = _qs(values, cum, total, p)
+    return low if wlow == 0 and pos % 2 == 0 else up
+
+
+def _rule_hf4(ys, ws, cumw, total, p):
+    low, up, _, wlow, wup = _qs(ys, cumw, total, p)
+    gamma = wlow / (wup + wlow)
+    return low * (1 - gamma) + up * gamma
+
+
+def _plotting_rule(position):
+    def rule(ys, ws, cumw, total, p):
+        return _interpolate(position(ws, cumw), ys, p)
+    return rule
+
+
+def _rule_shahvaish(ys, ws, cumw, total, p):
+    n = len(ys)
+    pk = (np.cumsum(ws / ws.mean()) + 0.5 - ws / 2) / (n + 1)  # as R: the raw weight in "- w / 2"
+    # R approx(method="constant", f=0, rule=2): points sorted by pk, equal pk averaged (ties = mean)
+    order = np.argsort(pk, kind="stable")
+    knots, start = np.unique(pk[order], return_index=True)
+    values = np.add.reduceat(ys[order], start) / np.diff(np.append(start, n))
+    i = int(np.searchsorted(knots, p, side="right")) - 1
+    return float(values[min(max(i, 0), len(knots) - 1)])
+
+
+#: Quantile rules of R survey (`svyquantile(qrule=)`): Hyndman & Fan's types 1-9 with weights, the "school"
+#: midpoint rule and Shah & Vaish; each maps (sorted y, their weights, cumulative weights, total, p) to q.
+_RULES = {
+    "math": _rule_math, "hf1": _rule_math, "school": _rule_school, "hf2": _rule_school, "hf3": _rule_hf3,
+    "hf4": _rule_hf4,
+    "hf5": _plotting_rule(lambda w, c: (c - w / 2) / c[-1]),
+    "hf6": _plotting_rule(lambda w, c: c / (c[-1] + w[-1])),
+    "hf7": _plotting_rule(lambda w, c: np.concatenate([[0.0], c[:-1]]) / c[-2]),
+    "hf8": _plotting_rule(lambda w, c: (np.concatenate([[0.0], c[:-1]]) / 3 + c * 2 / 3) / (c[-1] + w[-1] / 3)),
+    "hf9": _plotting_rule(lambda w, c: (np.concatenate([[0.0], c[:-1]]) * 3 / 8 + c * 5 / 8) / (c[-1] + w[-1] / 4)),
+    "shahvaish": _rule_shahvaish,
+}
+
+
+def _quantile_rule(rule):
+    def q(y, w, p):
+        ys, ws, cumw, total = _sorted_cumulative(np.asarray(y, dtype=float), np.asarray(w, dtype=float))
+        return np.nan if len(ys) == 0 else float(rule(ys, ws, cumw, total, p))
+    return q
+
+
+QRULES = {name: _quantile_rule(rule) for name, rule in _RULES.items()}
 
 
 def proportion_ci(p, var, df, n, level: float = 0.95, method: str = "logit") -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,28 @@
+# Golden values for survey quantiles under every R quantile rule (svyquantile, interval.type = "mean"):
+# qrule math, school, hf1-hf9, shahvaish on the api designs, at p = 0.02 (the Woodruff lower limit falls
+# below the first cumulative weight), 0.1, 0.5 and 0.9.
+# Run from the repository root:   Rscript tests/r/golden_quantile.R   -> tests/data/golden/quantile_api.json
+suppressMessages({
+  library(survey)
+  library(jsonlite)
+})
+data(api)
+designs <- list(
+  strat = svydesign(id = ~1, strata = ~stype, weights = ~pw, data = apistrat, fpc = ~fpc),
+  clus1 = svydesign(id = ~dnum, weights = ~pw, data = apiclus1, fpc = ~fpc),
+  srs = svydesign(id = ~1, data = apisrs[1:25, ])
+)
+rules <- c("math", "school", "shahvaish", paste0("hf", 1:9))
+probs <- c(0.02, 0.1, 0.5, 0.9)
+out <- list(survey = as.character(packageVersion("survey")), probs = probs)
+for (name in names(designs)) {
+  out[[name]] <- list()
+  for (rule in rules) {
+    q <- svyquantile(~api00, designs[[name]], probs, qrule = rule, ci = TRUE)[[1]]
+    out[[name]][[rule]] <- list(quantile = unname(q[, 1]), ci_low = unname(q[, 2]), ci_high = unname(q[, 3]),
+                                se = unname(q[, 4]))
+  }
+}
+write_json(out, file.path("tests", "data", "golden", "quantile_api.json"), digits = NA, auto_unbox = TRUE,
+           pretty = TRUE, na = "string")
+cat("written tests/data/golden/quantile_api.json\n")

@@ -1,0 +1,53 @@
+"""Quantiles under every R quantile rule (tests/r/golden_quantile.R): qrule math, school, hf1-hf9 and
+shahvaish, with Woodruff CIs, on stratified, cluster and a small SRS api design; p = 0.02 puts the Woodruff
+lower limit below the first cumulative weight, where R takes the second value."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from riset.errors import DataError
+from riset.survey import estimate
+from riset.survey.design import SurveyDesign
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+GOLDEN = json.loads((DATA / "golden" / "quantile_api.json").read_text())
+
+
+def _design(name):
+    if name == "strat":
+        return SurveyDesign(pd.read_csv(DATA / "api" / "apistrat.csv"), weights="pw", strata="stype", fpc="fpc")
+    if name == "clus1":
+        return SurveyDesign(pd.read_csv(DATA / "api" / "apiclus1.csv"), weights="pw", psu="dnum", fpc="fpc")
+    return SurveyDesign(pd.read_csv(DATA / "api" / "apisrs.csv").iloc[:25])
+
+
+def _values(xs):
+    return np.array([np.nan if x == "NaN" else float(x) for x in xs])
+
+
+RULES = ["math", "school", "shahvaish", *[f"hf{i}" for i in range(1, 10)]]
+
+
+@pytest.mark.parametrize("name", ["strat", "clus1", "srs"])
+@pytest.mark.parametrize("rule", RULES)
+def test_quantile_rules_match_r(name, rule):
+    gold = GOLDEN[name][rule]
+    q = estimate.quantile(_design(name), "api00", GOLDEN["probs"], qrule=rule)
+    np.testing.assert_allclose(q.estimate, _values(gold["quantile"]), rtol=1e-12)
+    np.testing.assert_allclose(q.table["ci_low"], _values(gold["ci_low"]), rtol=1e-10)
+    np.testing.assert_allclose(q.table["ci_high"], _values(gold["ci_high"]), rtol=1e-10)
+    np.testing.assert_allclose(q.se, _values(gold["se"]), rtol=1e-10)
+
+
+def test_below_the_first_cumulative_weight_math_takes_the_second_value():
+    # R qs(): no cumulative weight <= p W -> position 1, weight below negative -> the value above it
+    assert estimate.qrule_math(np.array([1.0, 2.0, 3.0, 4.0]), np.ones(4), 0.1) == 2.0
+
+
+def test_an_unknown_rule_is_refused():
+    with pytest.raises(DataError, match="qrule='hf10'"):
+        estimate.quantile(_design("srs"), "api00", 0.5, qrule="hf10")
