@@ -36,6 +36,7 @@ from riset.i18n import fmt_num
 from riset.survey.margins import (Margin, check_columns, check_margin, check_margins, collapse_margin, indicator_matrix,
                            margin_from_table, scale_margin)
 from riset.survey.diagnostics import WeightDiagnostics, weight_diagnostics
+from riset.survey.replicate import ReplicateDesign
 
 __all__ = ["calibrate", "METHODS", "poststratify", "rake", "trim_weights", "weight_to_population", "WeightingRun"]
 
@@ -80,6 +81,19 @@ def _poststrat_step(counts: np.ndarray, idx: np.ndarray, w: np.ndarray) -> np.nd
     return w * (counts / sample)[idx]
 
 
+def _replicates(design) -> np.ndarray | None:
+    """The replicate weight columns (n x R) of a replicate design, None for a Taylor design."""
+    return np.array(design.replicate_weights, dtype=float) if isinstance(design, ReplicateDesign) else None
+
+
+def _poststrat_columns(counts: np.ndarray, idx: np.ndarray, reps: np.ndarray) -> np.ndarray:
+    """`_poststrat_step` on every replicate column at once (a cell a replicate leaves empty stays 0)."""
+    member = sparse.csr_matrix((np.ones(len(idx)), (idx, np.arange(len(idx)))), shape=(len(counts), len(idx)))
+    sample = np.asarray(member @ reps)
+    factor = np.divide(counts[:, None], sample, out=np.zeros_like(sample), where=sample != 0)
+    return reps * factor[idx]
+
+
 def poststratify(design, margin: Margin | pd.Series, *, partial: bool = False):
     """Post-stratify: scale the weights so each cell's weighted count equals its population N_c.
 
@@ -88,12 +102,16 @@ def poststratify(design, margin: Margin | pd.Series, *, partial: bool = False):
     of counts indexed by category; it is checked first (`check_margin`), `partial` as in R.
 
     Example: ``poststratify(d, pd.Series({"E": 4421, "H": 755, "M": 1018}).rename_axis("stype"))``
-    gives weights summing to 4421 / 755 / 1018 in the three school types.
+    gives weights summing to 4421 / 755 / 1018 in the three school types. On a replicate design every
+    replicate column is post-stratified too, so the variance carries the weighting (R).
     """
     margin = check_margin(margin, design.data, partial=partial)
     old = _start_weights(design, "poststratify")
     idx = margin.cell_index(design.data)
     new = _poststrat_step(margin.counts, idx, old)
+    reps = _replicates(design)
+    if reps is not None:  # every replicate column post-stratified too (R postStratify.svyrep.design)
+        return design.with_weights(new, replicate_weights=_poststrat_columns(margin.counts, idx, reps))
     return design.with_weights(new, adjust=_poststrat_adjuster(idx, len(margin.counts), old, new))
 
 
@@ -152,6 +170,12 @@ def rake(design, margins: Sequence[Margin | pd.Series], *, epsilon: float = 1e-6
                              f"{10 * tol:.3g}); the sample's cross-classification cannot reproduce all margins at once "
                              "(e.g. a category of one margin only occurs together with one category of another)")
 
+    reps = _replicates(design)
+    if reps is not None:  # the same sweeps on every replicate column (R rake on a svyrep.design)
+        for _ in range(sweeps):
+            for margin, idx in zip(margins, cells):
+                reps = _poststrat_columns(margin.counts, idx, reps)
+        return design.with_weights(w, replicate_weights=reps)
     return design.with_weights(w, adjust=_raking_adjuster(passes))
 
 
@@ -345,6 +369,30 @@ def calibrate(design, margins: Sequence[Margin | pd.Series] = (), *, totals: Map
     margins = check_margins(margins, data, rtol=rtol, partial=partial) if margins else []
     mm, pop, names = _model_matrix(data, margins, totals or {}, population_size, rtol)
     d = _start_weights(design, "calibrate")
+    g = _calibration_g(mm, d, pop, names, margins, population_size, calfun, lower, upper, bounds, maxit, epsilon,
+                       force)
+    reps = _replicates(design)
+    if reps is not None:  # every replicate column calibrated to the same totals (R calibrate.svyrep.design)
+        calibrated = [reps[:, r] * _calibration_g(mm, reps[:, r], pop, names, margins, population_size, calfun, lower,
+                                                  upper, bounds, maxit, epsilon, force) for r in range(reps.shape[1])]
+        return design.with_weights(d * g, replicate_weights=np.column_stack(calibrated))
+    half = np.sqrt(d)
+    q, r, _ = linalg.qr(mm * half[:, None], mode="economic", pivoting=True)
+    diag = np.abs(np.diag(r))
+    q = q[:, : int(np.sum(diag > diag.max() * 1e-7))]
+    wcal = g * half
+
+    def adjust(x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=float).reshape(len(wcal), -1)
+        z = x / wcal[:, None]
+        return (z - q @ (q.T @ z)) * wcal[:, None]
+
+    return design.with_weights(d * g, adjust=adjust)
+
+
+def _calibration_g(mm, d, pop, names, margins, population_size, calfun, lower, upper, bounds, maxit, epsilon,
+                   force) -> np.ndarray:
+    """The g-weights that calibrate the start weights `d` to `pop` (closed form for unbounded linear)."""
     if calfun == "linear" and np.isinf(lower) and np.isinf(upper):
         sample_total = mm.T @ d
         tmat = (mm * d[:, None]).T @ mm
@@ -360,18 +408,7 @@ def calibrate(design, margins: Sequence[Margin | pd.Series] = (), *, totals: Map
                 f"calibrate ({calfun}, bounds={bounds}) did not converge: relative misfit {achieved:.3g} after {it} "
                 f"iteration(s); widen the bounds, raise maxit, use fewer margins, or force=True to keep the last g"
             + _ratio_hint((margins[0].total if margins else float(population_size)) / d.sum(), lower, upper))
-    half = np.sqrt(d)
-    q, r, _ = linalg.qr(mm * half[:, None], mode="economic", pivoting=True)
-    diag = np.abs(np.diag(r))
-    q = q[:, : int(np.sum(diag > diag.max() * 1e-7))]
-    wcal = g * half
-
-    def adjust(x: np.ndarray) -> np.ndarray:
-        x = np.asarray(x, dtype=float).reshape(len(wcal), -1)
-        z = x / wcal[:, None]
-        return (z - q @ (q.T @ z)) * wcal[:, None]
-
-    return design.with_weights(d * g, adjust=adjust)
+    return g
 
 
 def _ratio_hint(ratio: float, lower: float, upper: float) -> str:
