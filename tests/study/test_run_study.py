@@ -205,3 +205,11 @@ def test_profile_lists_categories_in_the_codebook_order(res):
     assert pendidikan == ["SD ke bawah", "SMP", "SMA/SMK", "D1-D3", "S1 ke atas", "Tidak diisi"]
     umur = res.profile[res.profile["variabel"] == "kelompok_umur"]["kategori"].tolist()
     assert umur == ["17-24", "25-34", "35-44", "45-54", "55+"]
+
+
+def test_units_carry_their_rank_and_its_interval(res):
+    units = res.units().sort_values("ikm_konversi", ascending=False)
+    assert units["peringkat"].tolist() == list(range(1, len(units) + 1))
+    assert (units["peringkat_bawah"] <= units["peringkat"]).all() and (units["peringkat"] <= units["peringkat_atas"]).all()
+    # the two C units are clearly last, far from the A units at the top
+    assert set(units.tail(2)["peringkat_bawah"]) >= {len(units) - 1} and units.head(1)["peringkat_atas"].item() <= 3

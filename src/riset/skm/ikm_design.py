@@ -75,6 +75,7 @@ class IkmDesignResult:
     `table` columns: group columns, n_responden, n_tanpa_jawaban, ikm, ikm_se, ikm_konversi, se, ci_low,
     ci_high (converted scale, 25-100), df, mutu, kinerja, p_mutu_beda, unsur_kosong.
     `nrr` columns: those of `riset.skm.ikm.IkmResult.nrr` plus se, ci_low, ci_high (1-4 scale), df.
+    `vcov`: with ``covmat=True``, the covariance of the groups' converted IKM (rows of `table`, same order).
     """
 
     table: pd.DataFrame
@@ -82,6 +83,7 @@ class IkmDesignResult:
     scheme: Scheme
     level: float = 0.95
     notes: list[Note] = field(default_factory=list)
+    vcov: pd.DataFrame | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """The IKM table (one row per group)."""
@@ -111,6 +113,7 @@ def ikm_design(
     scheme: str | Scheme = DEFAULT_SCHEME,
     level: float = 0.95,
     empty_unsur: str = "error",
+    covmat: bool = False,
 ) -> IkmDesignResult:
     """IKM, converted IKM and NRR per unsur with design-based SE, t CI and P(mutu beda), by group.
 
@@ -120,6 +123,7 @@ def ikm_design(
     unsur : column -> unsur name mapping, as `riset.ikm.ikm` (mapped by name, not position).
     by : grouping column(s) (unit, OPD, jenis layanan, periode); each group is a domain of the full design.
     empty_unsur : as `riset.ikm.ikm` ('error', 'nan', 'reweight').
+    covmat : also the covariance of the groups' converted IKM (`vcov`), for contrasts and rank intervals.
 
     >>> import pandas as pd
     >>> from riset.survey.design import SurveyDesign
@@ -129,7 +133,7 @@ def ikm_design(
     'A'
     """
     sch = get_scheme(scheme)
-    m = _fit(design, unsur, by, sch, empty_unsur)
+    m = _fit(design, unsur, by, sch, empty_unsur, covmat=covmat)
     point, by_cols, labels, k, se = m.point, m.by_cols, m.labels, m.k, np.sqrt(m.fit.var)
     df = m.df
 
@@ -162,7 +166,14 @@ def ikm_design(
     if flat.any():
         cells = ", ".join(" / ".join(str(v) for v in (*r[by_cols], r["kode"])) for _, r in nrr[flat].iterrows())
         notes.append(Note("nrr_no_variation", {"n": int(flat.sum()), "cells": cells}))
-    return IkmDesignResult(table, nrr, sch, level, notes)
+    vcov = None
+    if covmat and m.fit.vcov is not None:
+        at = np.arange(len(labels)) * (k + 2) + k + 1  # the converted IKM of each domain
+        names = [" / ".join(str(v) for v in row) for row in labels.itertuples(index=False)] if by_cols else ["ikm"]
+        full = pd.DataFrame(m.fit.vcov[np.ix_(at, at)], index=names, columns=names)
+        order = [" / ".join(str(v) for v in row) for row in table[by_cols].itertuples(index=False)] if by_cols else names
+        vcov = full.loc[order, order]
+    return IkmDesignResult(table, nrr, sch, level, notes, vcov)
 
 
 def ikm_outofcore(src, unsur: Mapping[str, str], *, weights: str | None = None,
@@ -582,7 +593,7 @@ class _Model:
     scheme: Scheme
 
 
-def _fit(design, unsur, by, sch: Scheme, empty_unsur: str) -> _Model:
+def _fit(design, unsur, by, sch: Scheme, empty_unsur: str, covmat: bool = False) -> _Model:
     """Point IKM/NRR and the smooth-function fit (totals y_j a_j, a_j per unsur) of every domain of `by`."""
     cols = list(unsur_columns(unsur, sch))
     w = np.asarray(design.weights)
@@ -605,10 +616,10 @@ def _fit(design, unsur, by, sch: Scheme, empty_unsur: str) -> _Model:
     b = _unsur_weights(point.nrr, labels, by_cols, sch)
     df = np.full(n_dom, float(design.df)) if isinstance(design, ReplicateDesign) else design.df_by(domain, n_dom)
     m = _Model(point, by_cols, domain, labels, domain_notes, k, y, b, None, None, df, sch)
-    return _refit(design, m, b)
+    return _refit(design, m, b, covmat)
 
 
-def _refit(design, m: _Model, b: np.ndarray) -> _Model:
+def _refit(design, m: _Model, b: np.ndarray, covmat: bool = False) -> _Model:
     """The smooth fit of the model's totals with unsur weights `b` (domains x k) in the IKM."""
     k, sch = m.k, m.scheme
 
@@ -629,7 +640,7 @@ def _refit(design, m: _Model, b: np.ndarray) -> _Model:
         jac[:, k + 1] = sch.conversion * jac[:, k]
         return jac
 
-    fit = fit_smooth(design, m.y, g, jacobian, m.domain, len(m.labels))
+    fit = fit_smooth(design, m.y, g, jacobian, m.domain, len(m.labels), covmat=covmat)
     return _Model(m.point, m.by_cols, m.domain, m.labels, m.notes, k, m.y, b, g, fit, m.df, sch)
 
 

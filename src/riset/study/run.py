@@ -42,6 +42,7 @@ from riset.i18n import Note, check_language, fmt_ci, fmt_num, say
 from riset.skm.drivers import OutOfSampleCheck, RelativeImportance, out_of_sample_check, relative_importance
 from riset.skm.exports import SurveyData, read_codebook, read_survey
 from riset.skm.ikm_design import compare_periods, ikm_design
+from riset.survey.compare import rank_intervals
 from riset.skm.instrument import InstrumentResult, check_instrument
 from riset.skm.ipa import CsiResult, IpaResult, csi, derived_importance, ipa
 from riset.skm.recommend import Recommendations, load_catalogue, recommend
@@ -418,6 +419,7 @@ def run_study(study: str | Path | StudyConfig, *, progress: bool = False) -> Stu
 
     levels = {AREA: (), **{config.level_name(lv): lv for lv in config.levels}}
     ikm_table, nrr_table = _ikm_tables(final, unsur_map, scheme, levels, config)
+    ikm_table = _unit_ranks(ikm_table, final, unsur_map, scheme, config, levels)
     period_change = _period_change(final, unsur_map, scheme, config, notes) if plan.runs("period_change") else None
     final_data = data.assign(**{_FINAL: np.asarray(final.weights)})
     area_row = ikm_table[ikm_table["level"] == AREA].iloc[0]
@@ -572,6 +574,28 @@ def _ikm_tables(design: SurveyDesign, unsur_map: Mapping[str, str], scheme: Sche
     inside = np.asarray(design.weights) > 0
     return (_add_names(pd.concat(tables, ignore_index=True), design.data.loc[inside], config),
             pd.concat(nrrs, ignore_index=True))
+
+
+#: Draws from the joint distribution of the units' IKM for their rank intervals.
+RANK_DRAWS = 10_000
+
+
+def _unit_ranks(table: pd.DataFrame, design, unsur_map, scheme: Scheme, config: StudyConfig, levels) -> pd.DataFrame:
+    """The units' rank by IKM (1 = highest) and the interval of ranks each could hold (`rank_intervals` on the
+    design covariance of the units' IKM); nothing without at least three units."""
+    unit = config.unit
+    rows = table["level"] == unit
+    if unit not in levels or rows.sum() < 3:
+        return table
+    fit = ikm_design(design, unsur_map, by=unit, scheme=scheme, covmat=True)
+    ranks = rank_intervals(fit.table["ikm_konversi"].to_numpy(), fit.vcov.to_numpy(), draws=RANK_DRAWS,
+                           seed=config.seed)
+    ranks.index = fit.table[unit].astype(str).to_numpy()
+    out = table.copy()
+    codes = out.loc[rows, unit].astype(str)
+    for column, name in (("rank", "peringkat"), ("rank_low", "peringkat_bawah"), ("rank_high", "peringkat_atas")):
+        out.loc[rows, name] = codes.map(ranks[column]).to_numpy()
+    return out
 
 
 def _period_change(design: SurveyDesign, unsur_map: Mapping[str, str], scheme: Scheme, config: StudyConfig,

@@ -85,17 +85,20 @@ def ikm_table(results, level: str, lang: str | None = None) -> Table:
     rows = rows.sort_values(level if is_period else "ikm_konversi", ascending=is_period, kind="stable")
     columns = results.level_columns(level)
     head = " × ".join(column_label(c, lang) for c in columns) if level != results.config.unit else label("unit", lang)
-    header = ([] if is_period else [label("nomor", lang)]) + [
-        head, label("n", lang), label("ikm_konversi_pendek", lang), label("ci95", lang), label("mutu", lang),
-        label("p_mutu_beda", lang)]
+    ranked = not is_period and "peringkat_atas" in rows.columns and rows["peringkat_atas"].notna().all()
+    first = [] if is_period else [label("peringkat_rentang" if ranked else "nomor", lang)]
+    header = first + [head, label("n", lang), label("ikm_konversi_pendek", lang), label("ci95", lang),
+                      label("mutu", lang), label("p_mutu_beda", lang)]
     body = []
     for rank, (_, r) in enumerate(rows.iterrows(), start=1):
         cells = [_group_label(results, level, r, lang), fmt_num(r["n_responden"], 0, lang),
                  fmt_num(r["ikm_konversi"], 2, lang), fmt_ci(r["ci_low"], r["ci_high"], 2, lang), str(r["mutu"]),
                  fmt_pct(r["p_mutu_beda"], 0, lang)]
-        body.append(cells if is_period else [str(rank), *cells])
+        shown = f"{rank} ({int(r['peringkat_bawah'])}–{int(r['peringkat_atas'])})" if ranked else str(rank)
+        body.append(cells if is_period else [shown, *cells])
     align = (["l"] if is_period else ["r", "l"]) + ["r", "r", "r", "c", "r"]
-    return Table(say("tab_ikm_level", lang, level=head.lower() if lang == "id" else head), header, body, align)
+    return Table(say("tab_ikm_level", lang, level=head.lower() if lang == "id" else head), header, body, align,
+                 note=say("note_rank_interval", lang) if ranked else None)
 
 
 def nrr_table(results, lang: str | None = None) -> Table:
