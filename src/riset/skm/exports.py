@@ -42,7 +42,7 @@ import pandas as pd
 
 from riset.errors import CodebookError, DataError, RisetError, show_value
 from riset.skm.schemes import DEFAULT_SCHEME, get_scheme, resolve_unsur, unsur_columns
-from riset.textsafe import printable, spreadsheet_cell
+from riset.textsafe import mask_personal, printable, spreadsheet_cell
 from riset.yamlfile import read_yaml
 
 __all__ = ["BARIS_KOSONG", "BOBOT_TIDAK_POSITIF", "BUKAN_ANGKA", "BUKAN_BULAT", "BULK_INVALID", "Codebook",
@@ -992,7 +992,9 @@ def _convert_column(raw: pd.Series, spec: ColumnSpec, name: str = "") -> tuple[p
     issues = []
     if len(flagged):
         rows = np.flatnonzero(np.isin(codes, flagged))
-        shown = {k: _raw_text(uniques[k]) for k in flagged}
+        # what respondents wrote is shown without the personal data it may hold
+        shown = {k: mask_personal(_raw_text(uniques[k])) if spec.role == "text" else _raw_text(uniques[k])
+                 for k in flagged}
         issues = [(raw.index[i], shown[codes[i]], converted[codes[i]][1], converted[codes[i]][2]) for i in rows]
     if convert is _scaled_cell:
         _check_bulk_invalid(int(sum(n for k, n in zip(*np.unique(codes[codes >= 0], return_counts=True))

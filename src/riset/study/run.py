@@ -43,6 +43,7 @@ from riset.skm.drivers import OutOfSampleCheck, RelativeImportance, out_of_sampl
 from riset.skm.exports import SurveyData, read_codebook, read_survey
 from riset.skm.ikm_design import compare_periods, ikm_design
 from riset.survey.compare import rank_intervals
+from riset.textsafe import mask_personal
 from riset.skm.instrument import InstrumentResult, check_instrument
 from riset.skm.ipa import CsiResult, IpaResult, csi, derived_importance, ipa
 from riset.skm.recommend import Recommendations, load_catalogue, recommend
@@ -228,12 +229,12 @@ class StudyResults:
         return sheets
 
     def open_text(self) -> pd.DataFrame | None:
-        """What respondents wrote in the free-text columns (codebook role 'text'): id, unit, column, text;
-        None without such columns or answers."""
+        """What respondents wrote in the free-text columns (codebook role 'text'): id, unit, column, text with
+        personal data masked (`riset.textsafe.mask_personal`); None without such columns or answers."""
         cb, data = self.survey.codebook, self.survey.data
         columns = [c for c in cb.columns("text") if c in data.columns]
         keep = [cb.id, *([self.unit] if self.unit in data.columns else [])]
-        parts = [data.loc[data[c].notna(), keep].assign(kolom=c, jawaban=data.loc[data[c].notna(), c].astype(str))
+        parts = [data.loc[data[c].notna(), keep].assign(kolom=c, jawaban=data.loc[data[c].notna(), c].map(mask_personal))
                  for c in columns]
         table = pd.concat(parts, ignore_index=True) if parts else None
         return table if table is not None and len(table) else None

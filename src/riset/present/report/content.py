@@ -27,6 +27,7 @@ from riset.skm.ikm import ikm as plain_ikm
 from riset.skm.ikm_design import verdicts
 from riset.skm.schemes import kinerja_label, unsur_name
 from riset.study.run import AREA
+from riset.textsafe import mask_personal
 
 __all__ = [
     "MAX_OPEN_TEXT", "build_laporan", "column_label", "conclusions", "evidence", "ikm_table", "nrr_table",
@@ -572,8 +573,9 @@ MAX_OPEN_TEXT = 500
 
 
 def open_text_table(results, lang: str | None = None) -> Table | None:
-    """What respondents wrote in the free-text columns (codebook role 'text'), by unit, as written; None when
-    the study has no such column or nobody wrote anything."""
+    """What respondents wrote in the free-text columns (codebook role 'text'), by unit, as written but with
+    personal data masked (`riset.textsafe.mask_personal`); None when the study has no such column or nobody
+    wrote anything."""
     lang = check_language(lang)
     cb, data = results.survey.codebook, results.survey.data
     columns = [c for c in cb.columns("text") if c in data.columns]
@@ -584,8 +586,8 @@ def open_text_table(results, lang: str | None = None) -> Table | None:
         if unit:
             written = written.sort_values(unit, kind="stable")
         question = cb.specs[column].question or column
-        rows += [[results.unit_name(r[unit]) if unit else results.config.area.name, question, str(r[column])]
-                 for _, r in written.iterrows()]
+        rows += [[results.unit_name(r[unit]) if unit else results.config.area.name, question,
+                  mask_personal(r[column])] for _, r in written.iterrows()]
     if not rows:
         return None
     note = say("note_open_text_cut", lang, shown=MAX_OPEN_TEXT, n=len(rows)) if len(rows) > MAX_OPEN_TEXT else None
