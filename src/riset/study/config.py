@@ -80,7 +80,7 @@ LONELY_PSU = ("fail", "remove", "certainty", "adjust", "average")
 _TOP_KEYS = ("study", "area", "organiser", "team", "fieldwork", "date", "logo", "data", "codebook", "design",
              "levels", "unit", "period", "names", "service_type", "weighting", "overall", "importance",
              "language", "seed", "frame", "drivers", "description", "targets", "previous", "series", "innovations",
-             "external", "actions")
+             "external", "actions", "lexicon")
 _TARGET_KEYS = ("area", "units", "default")
 _PREVIOUS_KEYS = ("label", "ikm", "se", "ci", "n", "units")
 _SERIES_KEYS = ("studies", "labels", "rename")
@@ -232,6 +232,7 @@ class StudyConfig:
     innovations: Path | None = None
     external: Path | None = None
     actions: Path | None = None
+    lexicon: Path | None = None
 
     def files(self) -> dict[str, Path]:
         """Every input file the study reads, by role (data files numbered when there are several)."""
@@ -332,6 +333,7 @@ def study_from_mapping(raw: Mapping[str, Any], folder: str | Path, source: Path 
         innovations=r.path("innovations", required=False),
         external=r.path("external", required=False),
         actions=r.path("actions", required=False),
+        lexicon=r.path("lexicon", required=False),
     )
 
 

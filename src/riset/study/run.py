@@ -46,6 +46,7 @@ from riset.survey.compare import rank_intervals
 from riset.textsafe import mask_personal
 from riset.skm.instrument import InstrumentResult, check_instrument
 from riset.skm.ipa import CsiResult, IpaResult, csi, derived_importance, ipa
+from riset.skm.opentext import OpenText, load_lexicon, open_text
 from riset.skm.recommend import Recommendations, load_catalogue, recommend
 from riset.skm.schemes import Scheme, get_scheme
 from riset.study.config import StudyConfig, StudyError, load_study
@@ -112,6 +113,7 @@ class StudyResults:
     csi_result: CsiResult | None
     recommend_result: dict[str, Recommendations]
     period_change: pd.DataFrame | None = None
+    open_text_result: OpenText | None = None
     progress: Progress = field(default_factory=Progress)
     notes: list = field(default_factory=list)
 
@@ -460,9 +462,14 @@ def run_study(study: str | Path | StudyConfig, *, progress: bool = False) -> Stu
         kinds = data.drop_duplicates(config.unit).set_index(config.unit)[config.service_type]
         unit_rows = unit_rows.assign(**{config.service_type: unit_rows[config.unit].map(kinds)})
     catalogue = load_catalogue(config.actions, scheme)
+    said = _open_text(final, cb, config, scheme)
+    complaints = None if said is None else (said.complaints(config.unit) if unit_level != AREA else
+                                             said.shares[said.shares["level"] == "area"].rename(
+                                                 columns={"keluhan": "share"})[["unsur", "share"]])
     recommend_result = {lang: recommend(_Ikm(unit_rows, unit_nrr), ipa_units if ipa_units is not None else ipa_result,
-                                        drivers, by=by, names=config.names.get(by), service=config.service_type,
-                                        catalogue=catalogue, lang=lang, scheme=scheme) for lang in ("id", "en")}
+                                        drivers, complaints, by=by, names=config.names.get(by),
+                                        service=config.service_type, catalogue=catalogue, lang=lang, scheme=scheme)
+                        for lang in ("id", "en")}
     demographics = cb.columns("demographic")
     return StudyResults(
         config=config, plan=plan, scheme=scheme, survey=survey, unsur_map=unsur_map, importance_map=importance_map,
@@ -475,6 +482,7 @@ def run_study(study: str | Path | StudyConfig, *, progress: bool = False) -> Stu
         margins=_margin_shares(base, final, config) if run is not None else None,
         instrument=instrument, drivers=drivers, drivers_check=check, ipa_result=ipa_result, csi_result=csi_result,
         recommend_result=recommend_result, period_change=period_change, progress=progress_tables, notes=notes,
+        open_text_result=said,
     )
 
 
@@ -575,6 +583,18 @@ def _ikm_tables(design: SurveyDesign, unsur_map: Mapping[str, str], scheme: Sche
     inside = np.asarray(design.weights) > 0
     return (_add_names(pd.concat(tables, ignore_index=True), design.data.loc[inside], config),
             pd.concat(nrrs, ignore_index=True))
+
+
+def _open_text(design, cb, config: StudyConfig, scheme: Scheme) -> OpenText | None:
+    """The free-text answers (codebook role 'text') coded with the lexicon (the study's `lexicon`, else the
+    bundled one); None without such columns or answers."""
+    columns = [c for c in cb.columns("text") if c in design.data.columns]
+    if not columns:
+        return None
+    by = config.unit if config.unit and config.unit in design.data.columns else None
+    said = open_text(design, columns, id_column=cb.id, by=by, lexicon=load_lexicon(config.lexicon, scheme),
+                     scheme=scheme)
+    return said if said.n_answers else None
 
 
 #: Draws from the joint distribution of the units' IKM for their rank intervals.

@@ -30,8 +30,8 @@ from riset.study.run import AREA
 from riset.textsafe import mask_personal
 
 __all__ = [
-    "MAX_OPEN_TEXT", "build_laporan", "column_label", "conclusions", "evidence", "ikm_table", "nrr_table",
-    "nrr_unit_table", "open_text_table",
+    "MAX_OPEN_TEXT", "QUOTED_UNSUR", "QUOTES_PER_UNSUR", "build_laporan", "column_label", "conclusions", "evidence", "ikm_table", "nrr_table",
+    "nrr_unit_table", "open_text_table", "what_citizens_said",
     "period_change_table", "plain_formula_table", "priority_lines", "recommendation_statistics",
     "recommendation_tables", "report_date", "synthesis", "unit_label",
 ]
@@ -415,9 +415,47 @@ def _analisis(results, figures, lang: str) -> Chapter:
     else:
         sections.append(Section(say("sec_change", lang), [Paragraph(plan["period_change"].text(lang))]))
     sections += _perkembangan(results, lang)
+    said = what_citizens_said(results, lang)
+    if said:
+        sections.append(Section(say("sec_open_text_analysis", lang), said))
     if results.instrument is not None:
         sections.append(Section(say("sec_instrument", lang), [Paragraph(_instrument_text(results, lang))]))
     return Chapter(say("chapter_word", lang, n="IV"), say("ch_analysis", lang), sections)
+
+
+#: Unsur quoted in "Apa kata masyarakat" (the most mentioned first) and quotes per unsur.
+QUOTED_UNSUR, QUOTES_PER_UNSUR = 3, 2
+
+
+def what_citizens_said(results, lang: str | None = None) -> list:
+    """'Apa kata masyarakat': how many wrote something, the share of all respondents mentioning and
+    complaining about each unsur (design-weighted, with CI), and quotes for the most mentioned unsur."""
+    lang = check_language(lang)
+    said = results.open_text_result
+    if said is None:
+        return []
+    sch = results.scheme
+    area = said.shares[said.shares["level"] == "area"].sort_values("sebut", ascending=False, kind="stable")
+    header = [label("unsur", lang), label("sebut", lang), label("ci95", lang), label("mengeluhkan", lang)]
+    rows = [[unsur_name(r["unsur"], lang, sch), fmt_pct(r["sebut"], 1, lang),
+             fmt_ci(100 * r["sebut_ci_low"], 100 * r["sebut_ci_high"], 1, lang), fmt_pct(r["keluhan"], 1, lang)]
+            for _, r in area.iterrows() if r["sebut"] > 0]
+    blocks = [Paragraph(say("text_open_text_analysis", lang, n=fmt_num(said.n_answers, 0, lang),
+                            total=fmt_num(results.n, 0, lang)))]
+    if rows:
+        blocks.append(Table(say("tab_open_text_shares", lang), header, rows, ["l", "r", "r", "r"],
+                            note=say("note_open_text_shares", lang)))
+    quotes = said.quotes
+    lines = []
+    for key in area[area["sebut"] > 0]["unsur"].head(QUOTED_UNSUR):
+        chosen = quotes[quotes["unsur"] == key].drop_duplicates("jawaban").head(QUOTES_PER_UNSUR)
+        unit = results.unit
+        lines += [say("quote_line", lang, unsur=unsur_name(key, lang, sch, code=False), quote=q["jawaban"],
+                      unit=results.unit_name(q["group"]) if unit else results.config.area.name)
+                  for _, q in chosen.iterrows()]
+    if lines:
+        blocks += [Paragraph(say("text_quotes", lang)), Bullets(lines)]
+    return blocks
 
 
 def _ipa_table(results, lang: str) -> Table:

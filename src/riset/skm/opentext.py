@@ -1,0 +1,211 @@
+"""What respondents wrote (saran, keluhan): normalised, coded to the unsur with an editable lexicon, given a
+tone, counted with design-based shares, and quoted.
+
+1. Normalisation: lower case, punctuation to spaces, letters repeated three times or more kept once ("lamaaa"
+   -> "lama"), informal spellings replaced by the lexicon's `ejaan` ("gk" -> "tidak", "antri" -> "antre").
+2. Empty-meaning answers ("-", "tidak ada", "cukup", "mantap", ...: the lexicon's `kosong`) are classed as such
+   and never coded.
+3. Coding: an answer mentions an unsur when one of the unsur's words or phrases occurs in it (whole words,
+   longest phrases first, each matched phrase taken out: "ruang tunggu" is sarana, not also waktu); an
+   answer may mention several; one with content but no unsur is "lainnya". Its tone: keluhan when it holds a
+   complaint word, or a praise word after a negation ("tidak ramah"); pujian when it holds a praise word, or
+   a complaint word after a negation ("tidak lama"); saran when it asks for something ("mohon", "tolong");
+   an answer may carry several tones.
+4. Shares: per group, the share of all respondents whose answer mentions each unsur (or complains about it),
+   weighted by the study's weights with design-based SE (`riset.survey.estimate.fit_mean` on the indicators,
+   domains of the full design): a mention is a property of the respondent, silence counts as no mention.
+5. Quotes: per group and unsur, answers chosen reproducibly (the longest distinct ones, ties by text), with
+   personal data masked (`riset.textsafe.mask_personal`).
+
+The lexicon (`riset/skm/data/leksikon.yaml`) is a plain YAML file a team edits; `load_lexicon(path)` reads a
+study's own file instead.
+
+>>> coded = code_answers(["Antrinya lama bgt, tolong tambah loket", "petugas tidak ramah", "-"])
+>>> coded[["waktu", "perilaku", "kosong", "keluhan", "saran"]].values.tolist()
+[[True, False, False, True, True], [False, True, False, True, False], [False, False, True, False, False]]
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from riset.errors import CodebookError
+from riset.skm.schemes import DEFAULT_SCHEME, Scheme, get_scheme
+from riset.survey.estimate import critical_value, domains, fit_mean
+from riset.textsafe import mask_personal
+from riset.yamlfile import read_yaml
+
+__all__ = ["LEXICON_KEYS", "OpenText", "TONES", "code_answers", "load_lexicon", "normalise", "open_text"]
+
+#: Keys of a lexicon file.
+LEXICON_KEYS = ("ejaan", "negasi", "kosong", "unsur", "nada")
+#: Tones of an answer.
+TONES = ("keluhan", "pujian", "saran")
+
+
+@lru_cache(maxsize=1)
+def _bundled() -> dict:
+    return yaml.safe_load(resources.files("riset.skm").joinpath("data", "leksikon.yaml").read_text("utf-8"))
+
+
+def load_lexicon(path: str | Path | None = None, scheme: str | Scheme = DEFAULT_SCHEME) -> dict:
+    """The coding lexicon: the bundled one, or a study's own file (same keys), checked (one-line
+    `CodebookError` naming the file and key)."""
+    raw = _bundled() if path is None else read_yaml(path, CodebookError, "lexicon")
+    name = "leksikon.yaml" if path is None else Path(path).name
+    if not isinstance(raw, Mapping) or set(raw) - set(LEXICON_KEYS) or "unsur" not in raw:
+        raise CodebookError(f"lexicon {name}: a mapping with the keys {', '.join(LEXICON_KEYS)} ('unsur' required)")
+    sch = get_scheme(scheme)
+    unknown = [k for k in raw["unsur"] if k not in sch.keys]
+    if unknown:
+        raise CodebookError(f"lexicon {name}: '{unknown[0]}' is not an unsur of {sch.title}")
+    for key in ("unsur", "nada"):
+        for group, words in (raw.get(key) or {}).items():
+            if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+                raise CodebookError(f"lexicon {name}: '{key}.{group}' needs a list of words or phrases")
+    unknown_tones = [t for t in (raw.get("nada") or {}) if t not in TONES]
+    if unknown_tones:
+        raise CodebookError(f"lexicon {name}: tone '{unknown_tones[0]}' is not one of {', '.join(TONES)}")
+    return raw
+
+
+def normalise(text, lexicon: Mapping | None = None) -> str:
+    """The answer as the lexicon reads it: lower case, words only, repeated letters once, informal spellings
+    replaced.
+
+    >>> normalise("Antriannya LAMAAA bgt!!")
+    'antriannya lama banget'
+    """
+    lexicon = lexicon or load_lexicon()
+    words = re.sub(r"[^\w]+", " ", str(text).lower().replace("_", " "))
+    words = re.sub(r"(\w)\1{2,}", r"\1", words)
+    spelling = lexicon.get("ejaan") or {}
+    out = " ".join(spelling.get(w, w) for w in words.split())
+    for phrase, standard in spelling.items():  # multi-word spellings ("kamar mandi")
+        if " " in phrase:
+            out = re.sub(rf"\b{re.escape(phrase)}\b", str(standard), out)
+    return out
+
+
+def _pattern(words: Sequence[str]) -> re.Pattern:
+    alternatives = sorted({re.escape(" ".join(w.lower().split())) for w in words}, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\w*" if alternatives else r"(?!)")
+
+
+def code_answers(texts, lexicon: Mapping | None = None, scheme: str | Scheme = DEFAULT_SCHEME) -> pd.DataFrame:
+    """One row per answer: the normalised text, a boolean column per unsur, lainnya (content, no unsur),
+    kosong (empty meaning or blank), and keluhan / pujian / saran (tone)."""
+    lexicon = lexicon or load_lexicon(scheme=scheme)
+    sch = get_scheme(scheme)
+    # longest phrases first, each matched phrase blanked: "ruang tunggu" is sarana, not also waktu ("tunggu")
+    phrases = sorted(((" ".join(w.lower().split()), k) for k in sch.keys for w in lexicon["unsur"].get(k, [])),
+                     key=lambda item: (-len(item[0]), item[0]))
+    phrase_patterns = [(re.compile(rf"\b{re.escape(p)}\w*"), k) for p, k in phrases]
+    tones = {t: _pattern((lexicon.get("nada") or {}).get(t, [])) for t in TONES}
+    negation = [w.lower() for w in lexicon.get("negasi") or []]
+    negated = {t: _pattern([f"{n} {w}" for n in negation for w in (lexicon.get("nada") or {}).get(t, [])])
+               for t in ("keluhan", "pujian")}
+    empty = {normalise(e, lexicon) for e in lexicon.get("kosong") or []}
+    rows = []
+    for text in texts:
+        blank = text is None or (isinstance(text, float) and np.isnan(text)) or not str(text).strip()
+        norm = "" if blank else normalise(text, lexicon)
+        row = {"teks": norm, "kosong": blank or not norm or norm in empty}
+        found, rest = set(), norm
+        for pattern, key in phrase_patterns:
+            if pattern.search(rest):
+                found.add(key)
+                rest = pattern.sub(" ", rest)
+        for key in sch.keys:
+            row[key] = not row["kosong"] and key in found
+        row["lainnya"] = not row["kosong"] and not found
+        flipped_praise = bool(negated["pujian"].search(norm))   # "tidak ramah": a complaint
+        flipped_complaint = bool(negated["keluhan"].search(norm))  # "tidak lama": praise
+        plain = {t: bool(p.search(norm)) for t, p in tones.items()}
+        stripped = negated["pujian"].sub(" ", negated["keluhan"].sub(" ", norm))
+        row["keluhan"] = not row["kosong"] and (flipped_praise or bool(tones["keluhan"].search(stripped)))
+        row["pujian"] = not row["kosong"] and (flipped_complaint or bool(tones["pujian"].search(stripped)))
+        row["saran"] = not row["kosong"] and plain["saran"]
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["teks", "kosong", *sch.keys, "lainnya", *TONES])
+
+
+@dataclass
+class OpenText:
+    """The coded answers of a study: `coded` (one row per respondent with an answer: id, group, the answer
+    masked, its codes), `shares` (per group x unsur: share of respondents mentioning it and complaining about
+    it, with SE and CI), `quotes` (per group x unsur: up to `per_cell` answers), `n_answers`."""
+
+    coded: pd.DataFrame
+    shares: pd.DataFrame
+    quotes: pd.DataFrame
+    n_answers: int
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.shares.copy()
+
+    def complaints(self, group: str) -> pd.DataFrame:
+        """Complaint shares per group x unsur (`group`, unsur, share) for `riset.skm.recommend.recommend`."""
+        part = self.shares[self.shares["level"] == group]
+        return part.rename(columns={"group": group, "keluhan": "share"})[[group, "unsur", "share"]]
+
+    def summary(self) -> str:
+        area = self.shares[self.shares["level"] == "area"].sort_values("sebut", ascending=False)
+        return "\n".join([f"{self.n_answers} answers", area[["unsur", "sebut", "keluhan"]].round(3).to_string(index=False)])
+
+
+def open_text(design, columns: Sequence[str], *, id_column: str, by: str | None = None,
+              lexicon: Mapping | None = None, scheme: str | Scheme = DEFAULT_SCHEME, level: float = 0.95,
+              per_cell: int = 2) -> OpenText:
+    """Code the answers of the free-text `columns` (joined per respondent) of a design's data; shares per
+    unsur for the whole sample ('area') and per `by` group with design-based SE (see the module docstring)."""
+    sch = get_scheme(scheme)
+    data = design.data
+    joined = data[list(columns)].apply(lambda r: " ".join(str(v) for v in r if isinstance(v, str) and v.strip()),
+                                       axis=1)
+    coded = code_answers(joined.tolist(), lexicon, sch)
+    coded.index = data.index
+    written = ~coded["kosong"]
+    mention = coded[list(sch.keys)].to_numpy(dtype=float)
+    complaint = mention * coded["keluhan"].to_numpy(dtype=float)[:, None]
+    shares = []
+    for level_name, group in (("area", None), *((("by", by),) if by else ())):
+        domain, labels, _ = domains(design, group)
+        values = np.hstack([mention, complaint])
+        fit = fit_mean(design, values.copy(), domain, len(labels))
+        se = np.sqrt(fit.var)
+        t = critical_value(level, design.df_by(domain, len(labels)) if hasattr(design, "df_by") else
+                           np.full(len(labels), float(design.df)))[:, None]
+        k = len(sch.keys)
+        for d in range(len(labels)):
+            name = "area" if group is None else str(labels.iloc[d, 0])
+            for j, key in enumerate(sch.keys):
+                shares.append({"level": "area" if group is None else by, "group": name, "unsur": key,
+                               "kode": sch.get(key).kode, "sebut": fit.estimate[d, j], "sebut_se": se[d, j],
+                               "sebut_ci_low": max(0.0, fit.estimate[d, j] - t[d, 0] * se[d, j]),
+                               "sebut_ci_high": min(1.0, fit.estimate[d, j] + t[d, 0] * se[d, j]),
+                               "keluhan": fit.estimate[d, k + j], "keluhan_se": se[d, k + j]})
+    answers = coded[written].assign(**{id_column: data.loc[written, id_column],
+                                       "jawaban": joined[written].map(mask_personal)})
+    if by:
+        answers[by] = data.loc[written, by].astype(str)
+    quotes = []
+    for key in sch.keys:
+        part = answers[answers[key]]
+        for name, cell in (part.groupby(by, sort=True) if by else [("area", part)]):
+            chosen = cell.assign(_n=cell["jawaban"].str.len()).drop_duplicates("jawaban").sort_values(
+                ["_n", "jawaban"], ascending=[False, True]).head(per_cell)
+            quotes += [{"group": name, "unsur": key, "kode": sch.get(key).kode, "jawaban": q,
+                        "keluhan": bool(c)} for q, c in zip(chosen["jawaban"], chosen["keluhan"])]
+    keep = [id_column, *([by] if by else []), "jawaban", *sch.keys, "lainnya", *TONES]
+    return OpenText(answers[keep].reset_index(drop=True), pd.DataFrame(shares),
+                    pd.DataFrame(quotes, columns=["group", "unsur", "kode", "jawaban", "keluhan"]), int(written.sum()))

@@ -1,0 +1,82 @@
+"""Coding what respondents wrote (issue 18): normalisation, unsur and tone on a hand-labelled set of varied
+answers (informal spellings, negations, several unsur), design-weighted shares by hand, quotes masked, lexicon
+checks."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from riset.errors import CodebookError
+from riset.skm.opentext import code_answers, load_lexicon, normalise, open_text
+from riset.survey.design import SurveyDesign
+
+# answer -> (unsur mentioned, tones); hand-labelled
+LABELLED = {
+    "Antrinya lama bgt, tolong tambah loket": ({"waktu"}, {"keluhan", "saran"}),
+    "petugas tdk ramah dan jutek": ({"perilaku"}, {"keluhan"}),
+    "pelayanan cepat, petugas ramah": ({"waktu", "perilaku"}, {"pujian"}),
+    "ruang tunggu panas, kursi kurang": ({"sarana"}, {"keluhan"}),
+    "Persyaratannya ribet, harus bolak balik fotokopi": ({"persyaratan", "prosedur"}, {"keluhan"}),
+    "biaya gratis, mantap": ({"biaya"}, {"pujian"}),
+    "ada pungli di loket": ({"biaya"}, {"keluhan"}),
+    "mohon disediakan kotak saran": ({"pengaduan"}, {"saran"}),
+    "-": (set(), set()),
+    "tidak ada": (set(), set()),
+    "Mantap!!": (set(), set()),
+    "parkiran sempit dan WC kotor": ({"sarana"}, {"keluhan"}),
+    "tidak lama kok, sudah cepat": ({"waktu"}, {"pujian"}),
+    "penjelasan petugas kurang jelas": ({"kompetensi"}, {"keluhan"}),
+    "ktp saya salah cetak": ({"produk"}, {"keluhan"}),
+    "semoga lebih baik lagi ke depannya": (set(), {"saran", "pujian"}),
+    "dokter datang terlambat, menunggu 3 jam": ({"waktu"}, {"keluhan"}),
+    "pengaduan saya tidak ditanggapi": ({"pengaduan"}, {"keluhan"}),
+}
+KEYS = ["persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi", "perilaku", "pengaduan", "sarana"]
+
+
+def test_normalisation():
+    assert normalise("Antriannya LAMAAA bgt!!") == "antriannya lama banget"
+    assert normalise("gk ada WC") == "tidak ada toilet"
+
+
+def test_the_hand_labelled_set_is_coded_right():
+    coded = code_answers(list(LABELLED))
+    unsur_hits = tone_hits = 0
+    for (_, row), (unsur, tones) in zip(coded.iterrows(), LABELLED.values()):
+        unsur_hits += {k for k in KEYS if row[k]} == unsur
+        tone_hits += {t for t in ("keluhan", "pujian", "saran") if row[t]} == tones
+    # stated accuracy of the bundled lexicon on this set (exact match of the whole set of codes per answer)
+    assert unsur_hits / len(LABELLED) >= 0.85, unsur_hits
+    assert tone_hits / len(LABELLED) >= 0.8, tone_hits
+    assert coded["kosong"].tolist()[8:11] == [True, True, True]
+    assert coded.loc[15, "lainnya"]  # content, no unsur
+
+
+def test_shares_are_design_weighted_means_of_the_indicators_by_hand():
+    frame = pd.DataFrame({"id": range(6), "unit": list("AAABBB"), "w": [1.0, 1, 2, 1, 1, 1],
+                          "saran": ["antre lama", "", "petugas ramah", "antri lama bgt", "-", "pak Budi ketus"]})
+    result = open_text(SurveyDesign(frame, weights="w"), ["saran"], id_column="id", by="unit")
+    s = result.shares.set_index(["group", "unsur"])
+    # A: waktu mentioned by the weight-1 respondent of 4 -> 1/4; B: 1/3; whole sample (1 + 1) / 7
+    assert s.loc[("A", "waktu"), "sebut"] == pytest.approx(1 / 4)
+    assert s.loc[("B", "waktu"), "sebut"] == pytest.approx(1 / 3)
+    assert s.loc[("area", "waktu"), "sebut"] == pytest.approx(2 / 7)
+    assert s.loc[("B", "perilaku"), "keluhan"] == pytest.approx(1 / 3)  # "ketus" is a complaint
+    assert s.loc[("A", "perilaku"), "keluhan"] == 0 and s.loc[("A", "perilaku"), "sebut"] == pytest.approx(2 / 4)
+    assert result.n_answers == 4
+    assert "Budi" not in " ".join(result.quotes["jawaban"]) and "pak [nama] ketus" in list(result.quotes["jawaban"])
+    complaints = result.complaints("unit").set_index(["unit", "unsur"])["share"]
+    assert complaints[("B", "waktu")] == pytest.approx(1 / 3)
+
+
+def test_a_study_lexicon_is_checked(tmp_path):
+    path = tmp_path / "leksikon.yaml"
+    path.write_text("unsur:\n  antrean: [antre]\n", encoding="utf-8")
+    with pytest.raises(CodebookError, match="'antrean' is not an unsur"):
+        load_lexicon(path)
+    path.write_text("unsur:\n  waktu: antre\n", encoding="utf-8")
+    with pytest.raises(CodebookError, match="'unsur.waktu' needs a list"):
+        load_lexicon(path)
+    path.write_text("unsur:\n  waktu: [antre]\nnada:\n  marah: [kesal]\n", encoding="utf-8")
+    with pytest.raises(CodebookError, match="tone 'marah'"):
+        load_lexicon(path)
