@@ -5,6 +5,7 @@
     riset check STUDY
     riset report STUDY [--out DIR] [--lang id]
     riset notebooks STUDY [--out DIR] [--only 03]
+    riset form STUDY [--to xlsform|kertas|qr] [--url LINK]
     riset verify PACK [--data DIR]
     riset demo [--out data/processed]
     riset --version
@@ -217,6 +218,27 @@ def _run_notebooks(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------------------------- riset form
+def _add_form_arguments(parser: argparse.ArgumentParser) -> None:
+    _add_study_argument(parser)
+    parser.add_argument("--to", action="append", choices=("xlsform", "kertas", "qr"), metavar="KIND",
+                        help="xlsform (KoboToolbox/ODK form + the codebook of its export), kertas (a paper "
+                             "questionnaire per unit), qr (QR posters per unit); repeatable (default: all)")
+    parser.add_argument("--url", help="the form's link with {unit} where the unit's code goes (for --to qr)")
+    parser.add_argument("--out", metavar="DIR", help="folder (default: 'formulir' beside the study file)")
+
+
+def _run_form(args: argparse.Namespace) -> int:
+    from riset.study.config import load_study
+    from riset.present.forms import FORM_KINDS, write_forms
+
+    config = load_study(args.study)
+    kinds = args.to or [k for k in FORM_KINDS if k != "qr" or args.url]
+    for path in write_forms(config, Path(args.out) if args.out else config.folder / "formulir", kinds, args.url):
+        print(f"Ditulis: {path}")
+    return 0
+
+
 # ------------------------------------------------------------------------------------------ riset verify
 def _add_verify_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("pack", metavar="PACK", help="a replication pack (the folder hasil/replikasi of a study)")
@@ -246,6 +268,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
              _add_init_arguments, _run_init),
     "check": ("check a study's files and say what will be computed, and what skipped and why",
               _add_study_argument, _run_check),
+    "form": ("the field material of a study: XLSForm for KoboToolbox/ODK, paper questionnaires, QR posters",
+             _add_form_arguments, _run_form),
     "report": ("run the whole study and write the seminar package (HTML, PPTX, DOCX, XLSX)", _add_report_arguments,
                _run_report),
     "notebooks": ("run the study notebooks top to bottom on a study (papermill), keeping executed copies",

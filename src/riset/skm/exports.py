@@ -1147,8 +1147,8 @@ def _text_cell(cell: Any, spec: ColumnSpec) -> tuple[Any, str | None, str | None
         return value, None, None
     if number is not None and number == int(number) and int(number) in spec.labels:
         return spec.labels[int(number)], None, None
-    for label in spec.labels.values():
-        if _norm_label(label) == _norm_label(text):
+    for code, label in spec.labels.items():  # the label itself, or its code written as text ("PKM-A")
+        if _norm_label(label) == _norm_label(text) or _norm_label(code) == _norm_label(text):
             return label, None, None
     return None, KATEGORI_TAK_DIKENAL, DIKOSONGKAN
 
