@@ -194,3 +194,11 @@ def test_all_domains_at_once_equal_one_masked_variance_each(seed, lonely, calibr
     expected = [np.diag(d.variance(np.where((domain == k)[:, None], x, 0.0))) for k in range(3)]
     np.testing.assert_allclose(d.variance_by(x, domain, 3), expected, rtol=1e-9, atol=1e-12)
     assert d.df_by(domain, 3).tolist() == [d.subset(domain == k).df for k in range(3)]
+
+
+def test_changing_the_callers_frame_later_never_reaches_the_design():
+    frame = pd.DataFrame({"y": [1.0, 2.0, 3.0], "w": [1.0, 1.0, 2.0]})
+    design = SurveyDesign(frame, weights="w")
+    frame.loc[0, "y"] = 100.0
+    frame["w"] = 5.0
+    assert design.data["y"].tolist() == [1.0, 2.0, 3.0] and design.weights.tolist() == [1.0, 1.0, 2.0]

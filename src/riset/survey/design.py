@@ -149,7 +149,9 @@ class SurveyDesign:
                 "ssu is given with a stage-1 fpc but no fpc2: give the number of SSUs in each PSU's population "
                 "(fpc2), or drop `ssu` to use the ultimate-cluster (stage-1 only) variance"
             )
-        self._data = data.copy()
+        # pandas copy-on-write (pandas >= 3, or the option on): a shallow copy is safe and free -- a later change
+        # of the caller's frame copies on the caller's side; without it the frame is copied whole
+        self._data = data.copy(deep=not _copy_on_write())
         self.lonely_psu = lonely_psu
         self.spec = {"weights": weights, "strata": strata, "psu": psu, "fpc": fpc, "ssu": ssu, "fpc2": fpc2}
         strata_cols = [strata] if isinstance(strata, str) else list(strata or [])
@@ -263,7 +265,9 @@ class SurveyDesign:
     # ---------------------------------------------------------------- public API
     @property
     def data(self) -> pd.DataFrame:
-        """The design's copy of the data (all rows, also those outside a domain). Do not modify it."""
+        """The design's view of the data (all rows, also those outside a domain): a copy-on-write view of the
+        caller's frame under pandas copy-on-write, else a copy, so later changes to the caller's frame never reach
+        the design. Do not modify it."""
         return self._data
 
     @property
@@ -445,6 +449,11 @@ class SurveyDesign:
             f"SurveyDesign: {self.n} respondents{domain}, {', '.join(kinds)}, {fpc}, df = {self.df}, "
             f"lonely_psu = {self.lonely_psu!r}{adj}"
         )
+
+
+def _copy_on_write() -> bool:
+    """Whether pandas copies on write (always from pandas 3; an option before)."""
+    return int(pd.__version__.split(".")[0]) >= 3 or pd.options.mode.copy_on_write is True
 
 
 # -------------------------------------------------------------------- variance core
