@@ -5,7 +5,7 @@
     riset check STUDY
     riset report STUDY [--out DIR] [--lang id]
     riset notebooks STUDY [--out DIR] [--only 03]
-    riset form STUDY [--to xlsform|kertas|qr] [--url LINK]
+    riset form STUDY [--to xlsform|google|kertas|qr] [--url LINK]
     riset verify PACK [--data DIR]
     riset demo [--out data/processed]
     riset --version
@@ -221,8 +221,9 @@ def _run_notebooks(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------------------------------- riset form
 def _add_form_arguments(parser: argparse.ArgumentParser) -> None:
     _add_study_argument(parser)
-    parser.add_argument("--to", action="append", choices=("xlsform", "kertas", "qr"), metavar="KIND",
-                        help="xlsform (KoboToolbox/ODK form + the codebook of its export), kertas (a paper "
+    parser.add_argument("--to", action="append", choices=("xlsform", "google", "kertas", "qr"), metavar="KIND",
+                        help="xlsform (KoboToolbox/ODK form + the codebook of its export), google (the questions "
+                             "to paste into Google Forms + the codebook of its response sheet), kertas (a paper "
                              "questionnaire per unit), qr (QR posters per unit); repeatable (default: all)")
     parser.add_argument("--url", help="the form's link with {unit} where the unit's code goes (for --to qr)")
     parser.add_argument("--out", metavar="DIR", help="folder (default: 'formulir' beside the study file)")

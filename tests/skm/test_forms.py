@@ -92,3 +92,34 @@ def test_a_form_needs_units_and_valid_names():
     cb["columns"]["1 pertanyaan"] = {"role": "other", "pertanyaan": "x"}
     with pytest.raises(CodebookError, match="'1 pertanyaan' cannot be a form field name"):
         xlsform(cb, UNITS)
+
+
+def test_a_google_forms_response_sheet_reads_with_the_google_codebook(tmp_path):
+    from riset.skm.forms import google_codebook, google_questions
+    from riset.skm.schemes import UNSUR_2017
+
+    cb = standard_codebook()
+    text = google_questions(cb, UNITS)
+    assert text.startswith("1. Unit layanan yang Saudara kunjungi") and "Sangat sesuai" in text
+    # the response sheet as Google downloads it: Timestamp, the questions as headers, answers as labels
+    book = google_codebook(cb, UNITS)
+    rows = []
+    for i in range(6):
+        row = {"Timestamp": f"2026/08/0{i + 1} 09:00:00"}
+        for column, entry in book["columns"].items():
+            labels = entry.get("labels") or {}
+            if column == "unit":
+                row[entry["question"]] = list(UNITS.values())[i % 2]
+            elif entry["role"] == "text":
+                row[entry["question"]] = "antre lama" if i == 2 else ""
+            elif column.startswith("U"):
+                row[entry["question"]] = labels[1 + (i + int(column[1:])) % 4]
+            else:
+                row[entry["question"]] = list(labels.values())[i % len(labels)] if labels else str(1 + i % 10)
+        rows.append(row)
+    path = tmp_path / "Formulir (Jawaban).csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    survey = read_survey(path, Codebook.from_dict(book))
+    assert len(survey.data) == 6 and survey.blanked.empty
+    assert survey.data["U1"].tolist() == [1 + (i + 1) % 4 for i in range(6)]
+    assert set(survey.data["unit"]) == set(UNITS.values())

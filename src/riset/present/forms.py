@@ -30,7 +30,8 @@ import yaml
 from riset.errors import RisetError
 from riset.i18n import check_language, say
 from riset.skm.exports import read_codebook
-from riset.skm.forms import COMPLAINED, codebook_mapping, export_codebook, write_xlsform, xlsform
+from riset.skm.forms import (COMPLAINED, codebook_mapping, export_codebook, google_codebook, google_questions,
+                             write_xlsform, xlsform)
 from riset.skm.schemes import get_scheme, resolve_unsur
 from riset.study.config import StudyConfig, StudyError
 from riset.study.fieldwork import study_units
@@ -39,7 +40,7 @@ from riset.textsafe import printable
 __all__ = ["FORM_KINDS", "paper_form", "qr_payload", "qr_posters", "write_forms"]
 
 #: What `write_forms` can write.
-FORM_KINDS = ("xlsform", "kertas", "qr")
+FORM_KINDS = ("xlsform", "google", "kertas", "qr")
 
 _FONT = "DejaVu"
 
@@ -193,6 +194,13 @@ def write_forms(config: StudyConfig, out: str | Path, kinds: Sequence[str] = FOR
         book.write_text(yaml.safe_dump(export_codebook(codebook, units, unit_column), sort_keys=False,
                                        allow_unicode=True), encoding="utf-8")
         written += [path, book]
+    if "google" in kinds:
+        questions = out / "pertanyaan_google_forms.txt"
+        questions.write_text(google_questions(codebook, units, unit_column), encoding="utf-8")
+        book = out / "codebook_google.yaml"
+        book.write_text(yaml.safe_dump(google_codebook(codebook, units, unit_column), sort_keys=False,
+                                       allow_unicode=True), encoding="utf-8")
+        written += [questions, book]
     if "kertas" in kinds:
         for code, name in units.items():
             written.append(paper_form(codebook, name, out / f"kuesioner_{_stem(code)}.pdf", title=config.title,

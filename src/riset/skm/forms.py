@@ -32,7 +32,11 @@ import pandas as pd
 from riset.errors import CodebookError
 from riset.skm.schemes import get_scheme, resolve_unsur
 
-__all__ = ["COMPLAINED", "KOBO_COLUMNS", "codebook_mapping", "export_codebook", "write_xlsform", "xlsform"]
+__all__ = ["COMPLAINED", "GOOGLE_COLUMNS", "KOBO_COLUMNS", "codebook_mapping", "export_codebook",
+           "google_codebook", "google_questions", "write_xlsform", "xlsform"]
+
+#: Google Forms columns of a response sheet that are not answers (English and Indonesian interface).
+GOOGLE_COLUMNS = ("Timestamp", "Stempel waktu", "Email Address", "Alamat email", "Score", "Skor")
 
 #: KoboToolbox / ODK columns of an export that are not answers.
 KOBO_COLUMNS = ("start", "end", "today", "deviceid", "username", "phonenumber", "audit", "_id", "_uuid",
@@ -167,3 +171,46 @@ def codebook_mapping(codebook) -> dict:
             entry["bins"] = list(spec.bins)
         columns[name] = entry
     return {"study": codebook.study, "scheme": codebook.scheme, "id": codebook.id, "columns": columns}
+
+
+_UNIT_QUESTION = "Unit layanan yang Saudara kunjungi"
+
+
+def google_questions(codebook: Mapping, units: Mapping[str, str], unit_column: str = "unit") -> str:
+    """The questions of the form in order and wording to paste into Google Forms (one block per question: its
+    text, its type and its options), the unit first as a drop-down of the study's units."""
+    blocks = [f"1. {_UNIT_QUESTION}\n   [Drop-down] " + " | ".join(units.values())]
+    number = 1
+    for name, entry in (codebook.get("columns") or {}).items():
+        if not _asked(name, entry, unit_column) or name == unit_column or _is_date(name, entry):
+            continue
+        role = str(entry.get("role"))
+        question = entry.get("question") or entry.get("pertanyaan")
+        labels = entry.get("labels") or {}
+        if isinstance(labels, (list, tuple)):
+            labels = {v: v for v in labels}
+        number += 1
+        if role == "text":
+            kind = "[Paragraf]"
+        elif entry.get("bins"):
+            kind = "[Jawaban singkat, angka]"
+        elif labels:
+            kind = "[Pilihan ganda] " + " | ".join(str(v) for v in labels.values())
+        else:
+            kind = "[Jawaban singkat]"
+        required = " (wajib)" if role in ("unsur", "overall") else ""
+        blocks.append(f"{number}. {question}{required}\n   {kind}")
+    return "\n\n".join(blocks) + "\n"
+
+
+def google_codebook(codebook: Mapping, units: Mapping[str, str], unit_column: str = "unit") -> dict:
+    """The codebook that reads the response sheet of that Google Form as downloaded: question texts as headers
+    (matched by `question`), answers as labels, no id column (row numbers become ids), the unit by its name."""
+    columns = {name: dict(entry) for name, entry in (codebook.get("columns") or {}).items()
+               if _asked(name, entry, unit_column) and not _is_date(name, entry)}
+    columns[unit_column] = {"role": "group", "question": _UNIT_QUESTION, "labels": dict(units)}
+    for entry in columns.values():
+        if "pertanyaan" in entry and "question" not in entry:
+            entry["question"] = entry.pop("pertanyaan")
+    out = {k: v for k, v in codebook.items() if k not in ("columns", "id", "ignore")}
+    return {**out, "ignore": list(GOOGLE_COLUMNS), "columns": columns}
