@@ -46,7 +46,8 @@ from riset.skm.ikm_design import verdicts
 from riset.i18n import check_language, fmt_num, label
 from riset.skm.schemes import kinerja_label, unsur_name
 
-__all__ = ["ACCENT", "demographic_profile", "driver_importance", "ikm_by_unit", "ipa_diagram", "MUTU_COLORS",
+__all__ = ["ACCENT", "demographic_profile", "driver_importance", "ikm_by_unit", "ikm_series", "ipa_diagram",
+           "MUTU_COLORS",
            "nrr_heatmap", "nrr_unsur", "PERIOD_COLORS", "period_comparison", "QUADRANT_COLORS", "weight_diagnostics"]
 
 #: Fill colours of the mutu bands (A best .. D worst): green, blue-green, amber, red, light for a background.
@@ -310,6 +311,54 @@ def nrr_heatmap(
     ax.legend(legend, [f"{m} ({kinerja_label(m, lang, sch)})" for _, m in cuts if m in MUTU_COLORS],
               loc="upper left", bbox_to_anchor=(0, -0.02), ncol=len(legend), frameon=False, fontsize=8)
     ax.set_title(title or label("judul_nrr_heatmap", lang), loc="left", pad=24)
+    return fig
+
+
+def ikm_series(
+    table: pd.DataFrame,
+    period: str,
+    lang: str | None = None,
+    scheme: str | Scheme = DEFAULT_SCHEME,
+    target: float | None = None,
+    title: str | None = None,
+) -> Figure:
+    """The area's IKM in each period (time order as given) with its 95% CI over the mutu bands, joined by a
+    line, and the target as a dashed line when given: how the service moved between surveys.
+
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"periode": ["2024", "2025", "2026"], "ikm_konversi": [76.0, 78.5, 80.1],
+    ...                   "ci_low": [75.0, 77.4, 79.2], "ci_high": [77.0, 79.6, 81.0]})
+    >>> len(ikm_series(t, "periode", target=80).axes[0].lines)
+    2
+    """
+    lang = check_language(lang)
+    sch = get_scheme(scheme)
+    _require(table, [period, "ikm_konversi"], "ikm_series")
+    x = np.arange(len(table))
+    est = table["ikm_konversi"].to_numpy(float)
+    has_ci = {"ci_low", "ci_high"} <= set(table.columns)
+    ends = [est] + ([table["ci_low"].to_numpy(float), table["ci_high"].to_numpy(float)] if has_ci else [])
+    ends += [np.array([target])] if target is not None else []
+    lo, hi = _score_limits(np.concatenate(ends), sch)
+    fig, axes = _figure(max(6.0, 1.2 * len(table) + 3), 4.2)
+    ax = axes[0, 0]
+    _mutu_bands(ax, sch, lang, lo, hi, axis="y")
+    if has_ci:
+        ax.vlines(x, table["ci_low"], table["ci_high"], color=ACCENT, lw=2.2, alpha=0.85, zorder=2)
+    ax.plot(x, est, color=ACCENT, lw=1.5, marker="o", ms=7, zorder=3)
+    for xi, value in zip(x, est):
+        ax.text(xi + 0.08, value, fmt_num(value, 2, lang), va="center", fontsize=8.5, color="#222222", zorder=4)
+    if target is not None:
+        ax.axhline(target, color="#444444", ls="--", lw=1, zorder=1)
+        ax.text(x[-1] + 0.35, target, f"{label('sasaran', lang)} {fmt_num(target, 2, lang)}", va="bottom",
+                ha="right", fontsize=8, color="#444444")
+    ax.set_xticks(x, _plain(table[period]))
+    ax.set_xlim(-0.5, len(table) - 0.5)
+    ax.set_ylim(lo, hi)
+    ax.yaxis.set_major_formatter(_num_formatter(0, lang))
+    ax.set_ylabel(label("ikm_konversi", lang))
+    ax.grid(axis="x", visible=False)
+    ax.set_title(title or label("judul_series", lang), loc="left", pad=12)
     return fig
 
 

@@ -414,7 +414,7 @@ def _analisis(results, figures, lang: str) -> Chapter:
                                                            period_change_table(results, lang)]))
     else:
         sections.append(Section(say("sec_change", lang), [Paragraph(plan["period_change"].text(lang))]))
-    sections += _perkembangan(results, lang)
+    sections += _perkembangan(results, lang, figures)
     said = what_citizens_said(results, lang)
     if said:
         sections.append(Section(say("sec_open_text_analysis", lang), said))
@@ -489,7 +489,7 @@ def _instrument_text(results, lang: str) -> str:
                threshold=fmt_num(ins.threshold, 2, lang))
 
 
-def _perkembangan(results, lang: str) -> list[Section]:
+def _perkembangan(results, lang: str, figures: dict | None = None) -> list[Section]:
     """Bab IV sections on progress: the series and trend, last year's figures, earlier studies, targets,
     innovations and external scores (only those the study file asked for)."""
     progress, sch, config = results.progress, results.scheme, results.config
@@ -505,6 +505,8 @@ def _perkembangan(results, lang: str) -> list[Section]:
         blocks.append(Table(say("tab_series_area", lang, area=config.area.name),
                             [label("periode", lang), label("n", lang), label("ikm_konversi_pendek", lang),
                              label("ci95", lang), label("mutu", lang)], rows, ["l", "r", "r", "r", "c"]))
+        if figures and "series" in figures:
+            blocks.append(figures["series"])
         if progress.series_units is not None:
             t = progress.series_units.trend
             rows = [[unit_label(results, r), fmt_signed(r["selisih"], 2, lang), fmt_ci(r["ci_low"], r["ci_high"], 2, lang),

@@ -62,6 +62,11 @@ def render_figures(results, lang: str | None = None) -> dict[str, Figure]:
         made["period_units"] = (charts.period_comparison(results.level(cross), group=config.names.get(config.unit,
                                                     config.unit), lang=lang, scheme=sch, change=unit_change),
                            say("fig_period", lang))
+    series = results.progress.series
+    if series is not None:
+        target = config.targets.area if config.targets is not None else None
+        made["series"] = (charts.ikm_series(series.table, config.period, lang=lang, scheme=sch, target=target),
+                          say("fig_series", lang, area=config.area.name))
     if results.drivers is not None:
         made["drivers"] = (charts.driver_importance(results.drivers_table(), lang=lang, scheme=sch),
                            say("fig_drivers", lang, r2=fmt_num(results.drivers.r2, 2, lang)))
