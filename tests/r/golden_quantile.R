@@ -23,6 +23,15 @@ for (name in names(designs)) {
                                 se = unname(q[, 4]))
   }
 }
+# interval types of the Woodruff CI (qrule math)
+for (name in c("strat", "clus1")) {
+  out[[paste0(name, "_intervals")]] <- list()
+  for (it in c("mean", "beta", "xlogit", "asin")) {
+    q <- svyquantile(~api00, designs[[name]], c(0.25, 0.5, 0.75), interval.type = it, ci = TRUE)[[1]]
+    out[[paste0(name, "_intervals")]][[it]] <- list(quantile = unname(q[, 1]), ci_low = unname(q[, 2]),
+                                                   ci_high = unname(q[, 3]), se = unname(q[, 4]))
+  }
+}
 write_json(out, file.path("tests", "data", "golden", "quantile_api.json"), digits = NA, auto_unbox = TRUE,
            pretty = TRUE, na = "string")
 cat("written tests/data/golden/quantile_api.json\n")

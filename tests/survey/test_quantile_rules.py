@@ -51,3 +51,14 @@ def test_below_the_first_cumulative_weight_math_takes_the_second_value():
 def test_an_unknown_rule_is_refused():
     with pytest.raises(DataError, match="qrule='hf10'"):
         estimate.quantile(_design("srs"), "api00", 0.5, qrule="hf10")
+
+
+@pytest.mark.parametrize("name", ["strat", "clus1"])
+@pytest.mark.parametrize("interval", ["mean", "beta", "xlogit", "asin"])
+def test_interval_types_match_r(name, interval):
+    gold = GOLDEN[f"{name}_intervals"][interval]
+    q = estimate.quantile(_design(name), "api00", [0.25, 0.5, 0.75], interval_type=interval)
+    np.testing.assert_allclose(q.estimate, _values(gold["quantile"]), rtol=1e-12)
+    np.testing.assert_allclose(q.table["ci_low"], _values(gold["ci_low"]), rtol=1e-10)
+    np.testing.assert_allclose(q.table["ci_high"], _values(gold["ci_high"]), rtol=1e-10)
+    np.testing.assert_allclose(q.se, _values(gold["se"]), rtol=1e-10)

@@ -56,7 +56,7 @@ from riset.survey.replicate import ReplicateDesign
 
 __all__ = ["by", "CI_METHODS", "column_label", "critical_value", "DEFF_TYPES", "domains", "Estimate", "fit_mean",
            "fit_smooth", "linearised_scores", "mean", "mean_jacobian", "mean_totals", "proportion",
-           "proportion_ci", "QRULES", "qrule_math", "quantile", "ratio", "ratio_jacobian", "ratio_totals", "SmoothFit", "contrast",
+           "proportion_ci", "INTERVAL_TYPES", "QRULES", "qrule_math", "quantile", "ratio", "ratio_jacobian", "ratio_totals", "SmoothFit", "contrast",
            "total", "total_jacobian", "total_totals"]
 
 CI_METHODS = ("logit", "wilson", "beta", "wald")
@@ -291,10 +291,12 @@ def proportion(design, variable: str, by=None, na_rm: bool = False, level: float
 
 
 def quantile(design, variable: str, probs: float | Sequence[float] = 0.5, by=None, na_rm: bool = False,
-             level: float = 0.95, qrule: str = "math") -> Estimate:
-    """Weighted quantiles with Woodruff CIs (R `svyquantile(qrule=, interval.type="mean")`); `qrule` one of
+             level: float = 0.95, qrule: str = "math", interval_type: str = "mean") -> Estimate:
+    """Weighted quantiles with Woodruff CIs (R `svyquantile(qrule=, interval.type=)`); `qrule` one of
     `QRULES` (R's rules: "math" = hf1, "school" = hf2, hf3-hf9, "shahvaish"), used for the estimate and the
-    CI ends. A CI end whose probability falls outside [0, 1] is NaN, as in R.
+    CI ends. The CI of F(q) = P(y <= q) behind the Woodruff interval is, by `interval_type` (R's): "mean"
+    p +- t se; "xlogit" on log(p/(1-p)); "asin" on asin(sqrt p); "beta" Clopper-Pearson with the effective
+    n = p(1-p)/var scaled by (t_{n-1}/t_df)^2. A CI end whose probability falls outside [0, 1] is NaN, as in R.
 
     >>> import pandas as pd
     >>> from riset.survey.design import SurveyDesign
@@ -305,6 +307,8 @@ def quantile(design, variable: str, probs: float | Sequence[float] = 0.5, by=Non
     _check_options(level, "wor")
     if qrule not in QRULES:
         raise DataError(f"qrule={qrule!r}; allowed: {', '.join(QRULES)}")
+    if interval_type not in INTERVAL_TYPES:
+        raise DataError(f"interval_type={interval_type!r}; allowed: {', '.join(INTERVAL_TYPES)}")
     rule = QRULES[qrule]
     p = np.atleast_1d(np.asarray(probs, dtype=float))
     if ((p <= 0) | (p >= 1)).any():
@@ -321,7 +325,8 @@ def quantile(design, variable: str, probs: float | Sequence[float] = 0.5, by=Non
     fit = fit_mean(design, below, domain, n_dom)
     df = _df(design, domain, n_dom)
     t = critical_value(level, df)[:, None]
-    p_low, p_high = fit.estimate - t * np.sqrt(fit.var), fit.estimate + t * np.sqrt(fit.var)
+    n_rows = np.bincount(domain[domain >= 0], minlength=n_dom)
+    p_low, p_high = _woodruff_probabilities(fit.estimate, fit.var, t, df, n_rows, level, interval_type)
     low = np.full_like(qhat, np.nan)
     high = np.full_like(qhat, np.nan)
     for d, m in enumerate(members):
@@ -339,6 +344,28 @@ def quantile(design, variable: str, probs: float | Sequence[float] = 0.5, by=Non
                          "se": (high[d, k] - low[d, k]) / (2 * t[d, 0]), "ci_low": low[d, k], "ci_high": high[d, k],
                          "deff": np.nan, "deff_kish": kish[d], "n": int(n[d]), "df": int(df[d])})
     return Estimate(pd.DataFrame(rows), "quantile", level, None, notes)
+
+
+#: The intervals for F(q) behind the Woodruff CI of a quantile (R svyquantile's interval.type, without "score").
+INTERVAL_TYPES = ("mean", "beta", "xlogit", "asin")
+
+
+def _woodruff_probabilities(p, var, t, df, n, level, interval_type):
+    """Lower and upper probability of the Woodruff interval (R `woodruffCI`), D x k."""
+    se = np.sqrt(var)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if interval_type == "mean":
+            return p - t * se, p + t * se
+        if interval_type == "xlogit":
+            centre, spread = np.log(p / (1 - p)), t * se / (p * (1 - p))
+            return 1 / (1 + np.exp(-(centre - spread))), 1 / (1 + np.exp(-(centre + spread)))
+        if interval_type == "asin":
+            centre, spread = np.arcsin(np.sqrt(p)), t * se / (2 * np.sqrt(p * (1 - p)))
+            return np.sin(centre - spread) ** 2, np.sin(centre + spread) ** 2
+        alpha = 1 - level
+        n_eff = p * (1 - p) / var * (stats.t.ppf(alpha / 2, n - 1)[:, None] / stats.t.ppf(alpha / 2, df)[:, None]) ** 2
+        return (stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1),
+                stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p)))
 
 
 def by(design, by: str | Sequence[str], statistic: Callable[..., Estimate], *args, **kwargs) -> Estimate:
