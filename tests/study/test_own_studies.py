@@ -40,3 +40,12 @@ def test_report_names_the_study_and_nothing_of_the_example(study, capsys, tmp_pa
         assert word not in html, word
     if "written" in study:  # what respondents wrote is carried to the report's appendix
         assert study["written"] in html
+
+
+def test_a_wrong_type_in_the_study_file_is_one_line(tmp_path, capsys):
+    study = STUDIES["bare_instansi"](tmp_path)["study"]
+    text = study.read_text(encoding="utf-8").replace("levels:", "design: {strata: {a: 1}}\nlevels:")
+    study.write_text(text, encoding="utf-8")
+    assert main(["check", str(study)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("riset: error:") and "design.strata" in err and "Traceback" not in err

@@ -55,10 +55,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from riset.yamlfile import read_yaml as _read_yaml
+import yaml
 
 from riset.errors import RisetError
 from riset.i18n import LANGUAGES
+from riset.yamlfile import read_yaml as _read_yaml
 
 __all__ = [
     "AREA_LEVELS", "Area", "DataSource", "DesignSpec", "OMBUDSMAN_ZONES_2021", "Previous", "STUDY_FILE", "SeriesSpec",
