@@ -3,6 +3,7 @@ give the IKM a hand computation gives; the report speaks of their own area and c
 
 import re
 
+import pandas as pd
 import pytest
 
 from own_studies import STUDIES
@@ -49,3 +50,29 @@ def test_a_wrong_type_in_the_study_file_is_one_line(tmp_path, capsys):
     assert main(["check", str(study)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("riset: error:") and "design.strata" in err and "Traceback" not in err
+
+
+def test_successive_downloads_merge_by_id(tmp_path):
+    from own_studies import bare_instansi
+    from riset.study.run import read_study_survey
+    from riset.study.config import load_study
+
+    info = bare_instansi(tmp_path)
+    data = pd.read_csv(tmp_path / "data.csv")
+    first = data.iloc[:60]
+    second = data.iloc[10:90].copy()  # a later, cumulative download: rows 0-9 deleted in Kobo, 60-89 new
+    second.loc[second.index[0], "Q1"] = 1 if second["Q1"].iloc[0] != 1 else 2  # one answer corrected
+    first.to_csv(tmp_path / "unduhan_1.csv", index=False)
+    second.to_csv(tmp_path / "unduhan_2.csv", index=False)
+    study = info["study"]
+    text = study.read_text(encoding="utf-8").replace("data: data.csv", "data: [unduhan_1.csv, unduhan_2.csv]")
+    study.write_text(text, encoding="utf-8")
+    with pytest.raises(Exception, match="data_merge: by_id"):
+        read_study_survey(load_study(study))
+    study.write_text(text + "data_merge: by_id\n", encoding="utf-8")
+    survey = read_study_survey(load_study(study))
+    assert len(survey.data) == 90 and survey.data["id"].is_unique  # nothing lost, nobody twice
+    assert ("ekspor terakhir menambah 30 responden baru, mengubah 1, sama 49; 10 responden ekspor sebelumnya "
+            "tidak ada di ekspor terakhir dan tetap dipakai") in survey.summary()
+    changed = survey.data.set_index("id").loc[second["id"].iloc[0], "Q1"]
+    assert changed == second["Q1"].iloc[0]  # the later download wins

@@ -81,7 +81,7 @@ LONELY_PSU = ("fail", "remove", "certainty", "adjust", "average")
 _TOP_KEYS = ("study", "area", "organiser", "team", "fieldwork", "date", "logo", "data", "codebook", "design",
              "levels", "unit", "period", "names", "service_type", "weighting", "overall", "importance",
              "language", "seed", "frame", "drivers", "description", "targets", "previous", "series", "innovations",
-             "external", "actions", "lexicon")
+             "external", "actions", "lexicon", "data_merge")
 _TARGET_KEYS = ("area", "units", "default")
 _PREVIOUS_KEYS = ("label", "ikm", "se", "ci", "n", "units")
 _SERIES_KEYS = ("studies", "labels", "rename")
@@ -234,6 +234,7 @@ class StudyConfig:
     external: Path | None = None
     actions: Path | None = None
     lexicon: Path | None = None
+    data_merge: str = "error"
 
     def files(self) -> dict[str, Path]:
         """Every input file the study reads, by role (data files numbered when there are several)."""
@@ -335,6 +336,7 @@ def study_from_mapping(raw: Mapping[str, Any], folder: str | Path, source: Path 
         external=r.path("external", required=False),
         actions=r.path("actions", required=False),
         lexicon=r.path("lexicon", required=False),
+        data_merge=r.choice("data_merge", ("error", "by_id"), "error"),
     )
 
 
@@ -366,6 +368,14 @@ class _Reader:
         if isinstance(value, (dict, list, bool)):
             self.fail(key, value, "a text")
         return str(value).strip()
+
+    def choice(self, key: str, allowed: Sequence[str], default: str) -> str:
+        value = self.raw.get(key)
+        if value is None:
+            return default
+        if str(value) not in allowed:
+            self.fail(key, value, "one of " + ", ".join(allowed))
+        return str(value)
 
     def text_list(self, key: str) -> tuple[str, ...]:
         value = self.raw.get(key)

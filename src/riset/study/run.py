@@ -270,7 +270,10 @@ def read_study_survey(config: StudyConfig) -> SurveyData:
     """The study's answers: every export file of `config.data` read with the codebook and appended.
 
     With several files the respondent ids must stay unique across them (an id found in two files is an
-    error naming both), and the column `sumber_data` records each row's file.
+    error naming both), unless the study file says ``data_merge: by_id``: then the files are successive
+    downloads (weekly Kobo exports) merged by id, a later file's row replacing an earlier one, and the data
+    report says how many respondents were new, changed, unchanged, and missing from the latest file (kept).
+    The column `sumber_data` records each row's file.
     """
     codebook = read_codebook(config.codebook)
     parts = [read_survey(d.path, codebook, sheet=d.sheet) for d in config.data]
@@ -279,18 +282,44 @@ def read_study_survey(config: StudyConfig) -> SurveyData:
     if codebook.row_ids:  # ids made from row numbers repeat across files: the file's name makes them unique
         for source, part in zip(config.data, parts):
             part.data[codebook.id] = [f"{source.path.stem}:{r}" for r in part.data[codebook.id]]
-    seen: dict = {}
-    for source, part in zip(config.data, parts):
-        for rid in part.data[codebook.id]:
-            if rid in seen:
-                raise DataError(f"respondent id {rid!r} is in both '{seen[rid]}' and '{source.path.name}'; "
-                                "ids must be unique across the study's export files")
-            seen[rid] = source.path.name
-    data = pd.concat([p.data.assign(sumber_data=s.path.name) for s, p in zip(config.data, parts)],
-                     ignore_index=True)
+    notes = list(dict.fromkeys(n for p in parts for n in p.notes))
+    frames = [p.data.assign(sumber_data=s.path.name) for s, p in zip(config.data, parts)]
+    if config.data_merge == "by_id":
+        data, note = _merge_by_id(frames, codebook.id, [s.path.name for s in config.data])
+        notes.append(note)
+    else:
+        seen: dict = {}
+        for source, part in zip(config.data, parts):
+            for rid in part.data[codebook.id]:
+                if rid in seen:
+                    raise DataError(f"respondent id {rid!r} is in both '{seen[rid]}' and '{source.path.name}'; "
+                                    "ids must be unique across the study's export files (or, for successive "
+                                    "downloads of one form, set data_merge: by_id in the study file)")
+                seen[rid] = source.path.name
+        data = pd.concat(frames, ignore_index=True)
     issues = pd.concat([p.issues for p in parts], ignore_index=True)
     return SurveyData(data=data, codebook=codebook, issues=issues, source=", ".join(d.path.name for d in config.data),
-                      notes=tuple(dict.fromkeys(n for p in parts for n in p.notes)))
+                      notes=tuple(notes))
+
+
+def _merge_by_id(frames: list[pd.DataFrame], id_column: str, names: list[str]) -> tuple[pd.DataFrame, str]:
+    """Successive downloads merged by respondent id: a later row replaces an earlier one; nothing is dropped.
+    Returns the data and one sentence on what the last file added, changed and left out."""
+    merged = frames[0]
+    for frame in frames[1:]:
+        merged = pd.concat([merged[~merged[id_column].isin(frame[id_column])], frame], ignore_index=True)
+    before = pd.concat(frames[:-1], ignore_index=True).drop_duplicates(id_column, keep="last").set_index(id_column)
+    last = frames[-1].set_index(id_column)
+    answers = [c for c in last.columns if c != "sumber_data"]
+    common = last.index.intersection(before.index)
+    old, new = before.loc[common, answers], last.loc[common, answers]
+    changed = int((~((old == new) | (old.isna() & new.isna()))).any(axis=1).sum())
+    added = int((~last.index.isin(before.index)).sum())
+    missing = int((~before.index.isin(last.index)).sum())
+    note = (f"Ekspor digabung menurut id responden ({', '.join(names)}): ekspor terakhir menambah {added} responden "
+            f"baru, mengubah {changed}, sama {len(common) - changed}; {missing} responden ekspor sebelumnya tidak ada "
+            "di ekspor terakhir dan tetap dipakai.")
+    return merged, note
 
 
 # ---------------------------------------------------------------------------------------------- the plan
