@@ -76,3 +76,18 @@ def test_successive_downloads_merge_by_id(tmp_path):
             "tidak ada di ekspor terakhir dan tetap dipakai") in survey.summary()
     changed = survey.data.set_index("id").loc[second["id"].iloc[0], "Q1"]
     assert changed == second["Q1"].iloc[0]  # the later download wins
+
+
+def test_online_answers_are_marked_as_not_a_probability_sample(tmp_path, capsys):
+    info = STUDIES["google_forms"](tmp_path)
+    study = info["study"]
+    text = study.read_text(encoding="utf-8")
+    name = next(tmp_path.glob("*.csv")).name
+    text = text.replace(f"data: {name}", f"data: {{path: '{name}', source: online}}")
+    study.write_text(text, encoding="utf-8")
+    res = run_study(study)
+    units = res.units()
+    assert (units["bagian_daring"] == 1).all() and res.area_row()["bagian_daring"] == 1
+    assert main(["report", str(study), "--out", str(tmp_path / "hasil")]) == 0
+    html = (tmp_path / "hasil" / "laporan_skm.html").read_text(encoding="utf-8")
+    assert "(daring)" in html and "bukan sampel probabilitas" in html and "bias seleksi" in html

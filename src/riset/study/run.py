@@ -60,11 +60,13 @@ from riset.survey.margins import margin_from_table
 from riset.survey.replicate import as_replicate
 from riset.survey.weighting import WeightingRun, weight_to_population
 
-__all__ = ["AREA", "StudyResults", "StudyView", "check_study", "plan_study", "population_table", "profile",
+__all__ = ["AREA", "SAMPLE_KIND", "StudyResults", "StudyView", "check_study", "plan_study", "population_table", "profile",
            "read_study_survey", "run_study", "view", "weighting_recipe"]
 
 #: Level key of the whole area (every respondent); its group is the area's name.
 AREA = "area"
+#: Column marking each respondent's kind of sample ('probability' or 'online') when a study has online answers.
+SAMPLE_KIND = "jenis_sampel"
 _EQUAL = "_bobot_sama"
 _FINAL = "_bobot_akhir"
 
@@ -277,6 +279,9 @@ def read_study_survey(config: StudyConfig) -> SurveyData:
     """
     codebook = read_codebook(config.codebook)
     parts = [read_survey(d.path, codebook, sheet=d.sheet) for d in config.data]
+    if any(d.source == "online" for d in config.data):  # each row's kind of sample, for the online marks
+        for source, part in zip(config.data, parts):
+            part.data[SAMPLE_KIND] = source.source
     if len(parts) == 1:
         return parts[0]
     if codebook.row_ids:  # ids made from row numbers repeat across files: the file's name makes them unique
@@ -452,6 +457,7 @@ def run_study(study: str | Path | StudyConfig, *, progress: bool = False) -> Stu
     levels = {AREA: (), **{config.level_name(lv): lv for lv in config.levels}}
     ikm_table, nrr_table = _ikm_tables(final, unsur_map, scheme, levels, config)
     ikm_table = _unit_ranks(ikm_table, final, unsur_map, scheme, config, levels)
+    ikm_table = _online_share(ikm_table, data, levels)
     period_change = _period_change(final, unsur_map, scheme, config, notes) if plan.runs("period_change") else None
     final_data = data.assign(**{_FINAL: np.asarray(final.weights)})
     area_row = ikm_table[ikm_table["level"] == AREA].iloc[0]
@@ -624,6 +630,26 @@ def _open_text(design, cb, config: StudyConfig, scheme: Scheme) -> OpenText | No
     said = open_text(design, columns, id_column=cb.id, by=by, lexicon=load_lexicon(config.lexicon, scheme),
                      scheme=scheme)
     return said if said.n_answers else None
+
+
+def _online_share(table: pd.DataFrame, data: pd.DataFrame, levels) -> pd.DataFrame:
+    """Per IKM row, the share of its respondents from online (self-selected) sources, `bagian_daring`; a row
+    where it is 1 rests on no probability sample and is marked in every output. Nothing without online data."""
+    if SAMPLE_KIND not in data.columns:
+        return table
+    online = data[SAMPLE_KIND].eq("online").astype(float)
+    out = table.copy()
+    out["bagian_daring"] = np.nan
+    for level, by in levels.items():
+        rows = out["level"] == level
+        if not by:
+            out.loc[rows, "bagian_daring"] = float(online.mean())
+            continue
+        shares = online.groupby([data[c].astype(str) for c in by]).mean()
+        keys = out.loc[rows, list(by)].astype(str)
+        index = pd.MultiIndex.from_frame(keys) if len(by) > 1 else pd.Index(keys[by[0]])
+        out.loc[rows, "bagian_daring"] = shares.reindex(index).to_numpy()
+    return out
 
 
 #: Draws from the joint distribution of the units' IKM for their rank intervals.

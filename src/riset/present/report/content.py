@@ -95,11 +95,16 @@ def ikm_table(results, level: str, lang: str | None = None) -> Table:
         cells = [_group_label(results, level, r, lang), fmt_num(r["n_responden"], 0, lang),
                  fmt_num(r["ikm_konversi"], 2, lang), fmt_ci(r["ci_low"], r["ci_high"], 2, lang), str(r["mutu"]),
                  fmt_pct(r["p_mutu_beda"], 0, lang)]
+        if r.get("bagian_daring", 0) == 1:  # only online (self-selected) answers: not a probability sample
+            cells[0] += " " + say("online_mark", lang)
         shown = f"{rank} ({int(r['peringkat_bawah'])}–{int(r['peringkat_atas'])})" if ranked else str(rank)
         body.append(cells if is_period else [shown, *cells])
     align = (["l"] if is_period else ["r", "l"]) + ["r", "r", "r", "c", "r"]
+    notes = [say("note_rank_interval", lang)] if ranked else []
+    if "bagian_daring" in rows.columns and (rows["bagian_daring"] > 0).any():
+        notes.append(say("note_online", lang))
     return Table(say("tab_ikm_level", lang, level=head.lower() if lang == "id" else head), header, body, align,
-                 note=say("note_rank_interval", lang) if ranked else None)
+                 note=" ".join(notes) or None)
 
 
 def nrr_table(results, lang: str | None = None) -> Table:

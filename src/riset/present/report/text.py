@@ -60,6 +60,9 @@ def methodology(results, lang: str | None = None) -> list[str]:
     paragraphs = [" ".join(design), " ".join(weighting),
                   say("method_formula", lang, k=len(sch.unsur), conversion=fmt_num(sch.conversion, 0, lang),
                       scheme=sch.title, bands=bands_text(sch, lang))]
+    online = [d.path.name for d in config.data if d.source == "online"]
+    if online:
+        paragraphs.append(say("method_online", lang, files=", ".join(online)))
     if results.drivers is not None:
         paragraphs.append(say("method_drivers", lang, column=results.overall, k=len(sch.unsur)))
     if results.ipa_result is not None:
