@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from numbers import Number
 
-__all__ = ["mask_personal", "printable", "spreadsheet_cell"]
+__all__ = ["mask_personal", "printable", "shorten", "spreadsheet_cell"]
 
 _ILLEGAL = re.compile("[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\ud800-\\udfff\\ufffe\\uffff]")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -71,3 +71,16 @@ def mask_personal(text) -> str:
         return match.group(0)[: match.start(1) - match.start(0)] + "[nama]"
 
     return _NAMED.sub(name, out)
+
+
+def shorten(text, width: int = 50) -> str:
+    """`text` on one line, cut at a word to at most `width` characters with an ellipsis.
+
+    >>> shorten("Bagaimana pendapat Saudara tentang kesesuaian persyaratan", 30)
+    'Bagaimana pendapat Saudara…'
+    """
+    text = " ".join(str(text).split())
+    if len(text) <= width:
+        return text
+    cut = text[:width - 1].rsplit(" ", 1)[0] if " " in text[:width - 1] else text[:width - 1]
+    return cut + "…"

@@ -80,3 +80,19 @@ def test_a_study_lexicon_is_checked(tmp_path):
     path.write_text("unsur:\n  waktu: [antre]\nnada:\n  marah: [kesal]\n", encoding="utf-8")
     with pytest.raises(CodebookError, match="tone 'marah'"):
         load_lexicon(path)
+
+
+def test_unmatched_answers_are_grouped_into_reproducible_themes():
+    from riset.skm.opentext import themes
+
+    texts = ["wifi gratis lambat sekali", "wifi sering mati", "tolong wifi diperbaiki", "wifi tidak bisa connect",
+             "sinyal wifi lemah", "musholla kurang bersih", "musholla perlu mukena", "musholla sempit sekali",
+             "tempat wudhu musholla rusak", "musholla tidak ada sajadah", "wifi password tidak diumumkan",
+             "musholla jauh dari loket"]
+    first = themes(texts, seed=1)
+    again = themes(texts, seed=1)
+    assert first.equals(again)  # seeded: the same themes every run
+    named = " ".join(first["kata"])
+    assert "wifi" in named and "musholla" in named
+    assert first["n"].sum() == len(texts) and (first["contoh"].str.count(r"\|") <= 2).all()
+    assert themes(texts[:5]) is None  # too few to group

@@ -23,3 +23,19 @@ def test_written_answers_are_coded_quoted_and_feed_the_recommendations(tmp_path)
     html = re.sub(r"data:image/[a-z]+;base64,[A-Za-z0-9+/=]+", "",
                   (tmp_path / "hasil" / "laporan_skm.html").read_text(encoding="utf-8"))
     assert "Apa kata masyarakat" in html and "Antrean terlalu lama, mohon ditambah loket" in html
+
+
+def test_the_slides_quote_what_citizens_said(tmp_path):
+    from pptx import Presentation
+    from pptx.util import Pt
+
+    from riset.present.report.deck import write_deck
+
+    res = run_study(google_forms(tmp_path)["study"])
+    deck = Presentation(write_deck(res, tmp_path / "paparan.pptx", "id"))
+    slide = next(s for s in deck.slides if any(sh.has_text_frame and sh.text_frame.text.startswith("Apa kata masyarakat")
+                                               for sh in s.shapes))
+    text = " ".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
+    assert "Waktu Penyelesaian" in text and "Antrean terlalu lama" in text
+    sizes = [r.font.size for sh in slide.shapes if sh.has_text_frame for p in sh.text_frame.paragraphs for r in p.runs]
+    assert all(size is not None and size >= Pt(18) for size in sizes)

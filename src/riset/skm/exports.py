@@ -42,7 +42,7 @@ import pandas as pd
 
 from riset.errors import CodebookError, DataError, RisetError, show_value
 from riset.skm.schemes import DEFAULT_SCHEME, get_scheme, resolve_unsur, unsur_columns
-from riset.textsafe import mask_personal, printable, spreadsheet_cell
+from riset.textsafe import mask_personal, printable, shorten, spreadsheet_cell
 from riset.yamlfile import read_yaml
 
 __all__ = ["BARIS_KOSONG", "BOBOT_TIDAK_POSITIF", "BUKAN_ANGKA", "BUKAN_BULAT", "BULK_INVALID", "Codebook",
@@ -600,7 +600,7 @@ def _match_questions(frame: pd.DataFrame, cb: Codebook, name: str) -> tuple[pd.D
     if renames:
         frame = frame.rename(columns=renames)
         notes.append(f"{len(renames)} kolom dikenali dari teks pertanyaannya: "
-                     + "; ".join(f"'{_shorten(h)}' = {c}" for h, c in renames.items()) + ".")
+                     + "; ".join(f"'{shorten(h)}' = {c}" for h, c in renames.items()) + ".")
     return frame, notes
 
 
@@ -609,9 +609,7 @@ def _question_key(text: Any) -> str:
     return key.rstrip(" ?:*.")
 
 
-def _shorten(text: str, width: int = 50) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= width else text[:width - 1] + "…"
+
 
 
 def _apply_codebook(frame: pd.DataFrame, cb: Codebook, empty_rows: list[int], name: str) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -16,6 +16,9 @@ tone, counted with design-based shares, and quoted.
    domains of the full design): a mention is a property of the respondent, silence counts as no mention.
 5. Quotes: per group and unsur, answers chosen reproducibly (the longest distinct ones, ties by text), with
    personal data masked (`riset.textsafe.mask_personal`).
+6. Themes beyond the lexicon: the answers with content but no unsur ("lainnya") grouped by TF-IDF and
+   non-negative matrix factorisation (scikit-learn, seeded), each theme named by its top words with up to
+   three example answers, for the team to review and fold into the lexicon.
 
 The lexicon (`riset/skm/data/leksikon.yaml`) is a plain YAML file a team edits; `load_lexicon(path)` reads a
 study's own file instead.
@@ -44,7 +47,7 @@ from riset.survey.estimate import critical_value, domains, fit_mean
 from riset.textsafe import mask_personal
 from riset.yamlfile import read_yaml
 
-__all__ = ["LEXICON_KEYS", "OpenText", "TONES", "code_answers", "load_lexicon", "normalise", "open_text"]
+__all__ = ["LEXICON_KEYS", "OpenText", "TONES", "code_answers", "load_lexicon", "normalise", "open_text", "themes"]
 
 #: Keys of a lexicon file.
 LEXICON_KEYS = ("ejaan", "negasi", "kosong", "unsur", "nada")
@@ -143,12 +146,14 @@ def code_answers(texts, lexicon: Mapping | None = None, scheme: str | Scheme = D
 class OpenText:
     """The coded answers of a study: `coded` (one row per respondent with an answer: id, group, the answer
     masked, its codes), `shares` (per group x unsur: share of respondents mentioning it and complaining about
-    it, with SE and CI), `quotes` (per group x unsur: up to `per_cell` answers), `n_answers`."""
+    it, with SE and CI), `quotes` (per group x unsur: up to `per_cell` answers), `n_answers`, `themes` (the
+    answers no unsur word matched, grouped: `themes`)."""
 
     coded: pd.DataFrame
     shares: pd.DataFrame
     quotes: pd.DataFrame
     n_answers: int
+    themes: pd.DataFrame | None = None
 
     def to_frame(self) -> pd.DataFrame:
         return self.shares.copy()
@@ -207,5 +212,49 @@ def open_text(design, columns: Sequence[str], *, id_column: str, by: str | None 
             quotes += [{"group": name, "unsur": key, "kode": sch.get(key).kode, "jawaban": q,
                         "keluhan": bool(c)} for q, c in zip(chosen["jawaban"], chosen["keluhan"])]
     keep = [id_column, *([by] if by else []), "jawaban", *sch.keys, "lainnya", *TONES]
+    other = answers[answers["lainnya"]]
     return OpenText(answers[keep].reset_index(drop=True), pd.DataFrame(shares),
-                    pd.DataFrame(quotes, columns=["group", "unsur", "kode", "jawaban", "keluhan"]), int(written.sum()))
+                    pd.DataFrame(quotes, columns=["group", "unsur", "kode", "jawaban", "keluhan"]), int(written.sum()),
+                    themes(other["teks"].tolist(), other["jawaban"].tolist()))
+
+
+#: Fewest unmatched answers worth grouping, and answers per theme (roughly) when choosing their number.
+MIN_THEME_ANSWERS, ANSWERS_PER_THEME = 10, 8
+
+
+def themes(texts: Sequence[str], shown: Sequence[str] | None = None, n_themes: int | None = None,
+           seed: int = 0) -> pd.DataFrame | None:
+    """Group answers (normalised `texts`; `shown`: what to quote, e.g. masked originals) into themes by TF-IDF
+    and NMF (seeded, reproducible): tema, kata (top words), n (answers whose strongest theme it is), contoh
+    (up to three answers). None for fewer than `MIN_THEME_ANSWERS` distinct answers."""
+    from sklearn.decomposition import NMF
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = list(texts)
+    shown = list(shown) if shown is not None else texts
+    if len(set(texts)) < MIN_THEME_ANSWERS:
+        return None
+    k = n_themes or max(2, min(6, len(texts) // ANSWERS_PER_THEME))
+    vectoriser = TfidfVectorizer(min_df=2, ngram_range=(1, 2))
+    try:
+        matrix = vectoriser.fit_transform(texts)
+    except ValueError:  # no word shared by two answers
+        return None
+    if matrix.shape[1] < k:
+        return None
+    model = NMF(n_components=k, init="nndsvda", random_state=seed, max_iter=500)
+    weights = model.fit_transform(matrix)
+    words = np.asarray(vectoriser.get_feature_names_out())
+    strongest = weights.argmax(axis=1)
+    rows = []
+    for t in range(k):
+        members = np.flatnonzero((strongest == t) & (weights[:, t] > 0))
+        if not len(members):
+            continue
+        top = words[np.argsort(model.components_[t])[::-1][:5]]
+        best = members[np.argsort(-weights[members, t], kind="stable")]
+        examples = list(dict.fromkeys(shown[i] for i in best))[:3]
+        rows.append({"tema": t + 1, "kata": ", ".join(top), "n": len(members), "contoh": " | ".join(examples)})
+    table = pd.DataFrame(rows).sort_values("n", ascending=False, kind="stable").reset_index(drop=True)
+    table["tema"] = np.arange(1, len(table) + 1)
+    return table

@@ -460,6 +460,13 @@ def what_citizens_said(results, lang: str | None = None) -> list:
                   for _, q in chosen.iterrows()]
     if lines:
         blocks += [Paragraph(say("text_quotes", lang)), Bullets(lines)]
+    if said.themes is not None and len(said.themes):
+        rows = [[str(r["tema"]), str(r["kata"]), fmt_num(r["n"], 0, lang), str(r["contoh"])]
+                for _, r in said.themes.iterrows()]
+        blocks += [Paragraph(say("text_themes", lang)),
+                   Table(say("tab_themes", lang), [label("tema", lang), label("kata_kunci", lang), label("n", lang),
+                                                   label("contoh", lang)], rows, ["r", "l", "r", "l"],
+                         widths=[8, 27, 8, 57])]
     return blocks
 
 

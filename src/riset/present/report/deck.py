@@ -24,6 +24,7 @@ from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
 from riset.i18n import check_language, fmt_ci, fmt_num, fmt_pct, fmt_signed, label, say
+from riset.textsafe import shorten
 from riset.present import charts
 from riset.present.report.content import conclusions, evidence, priority_lines, report_date, unit_label
 from riset.present.report.document import Figure
@@ -261,6 +262,24 @@ def _progress_slide(deck: _Deck, results) -> None:
                  if progress.innovations is not None else "")
 
 
+def _citizens_slide(deck: _Deck, results) -> None:
+    """'What citizens said': the unsur mentioned most (share of respondents) and a quote for each."""
+    said, lang, sch = results.open_text_result, deck.lang, results.scheme
+    if said is None:
+        return
+    area = said.shares[(said.shares["level"] == "area") & (said.shares["sebut"] > 0)].sort_values(
+        "sebut", ascending=False, kind="stable").head(3)
+    items = []
+    for _, r in area.iterrows():
+        quote = said.quotes[said.quotes["unsur"] == r["unsur"]].head(1)
+        items.append(say("deck_said", lang, unsur=unsur_name(r["unsur"], lang, sch, code=False),
+                         share=fmt_pct(r["sebut"], 0, lang),
+                         quote=shorten(quote["jawaban"].iloc[0], 90) if len(quote) else "–"))
+    if items:
+        _bullets(deck, say("deck_said_title", lang, n=fmt_num(said.n_answers, 0, lang)), items,
+                 say("note_open_text_shares", lang))
+
+
 def _recommendation_slides(deck: _Deck, results) -> None:
     """The area-wide synthesis, the units to start with, then a follow-up table for each of the first three."""
     lang = deck.lang
@@ -317,6 +336,7 @@ def write_deck(results, path: str | Path, lang: str | None = None, figures: dict
     _drivers_slide(deck, results, figures)
     _ipa_slide(deck, results, figures)
     _progress_slide(deck, results)
+    _citizens_slide(deck, results)
     _bullets(deck, say("deck_conclusions", lang), found)
     _recommendation_slides(deck, results)
     skipped = [step.text(lang) for step in results.plan.skipped()]
