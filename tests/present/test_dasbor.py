@@ -89,7 +89,8 @@ def test_an_empty_selection_is_explained_not_raised(board, res):
                           for j in sorted(data["pekerjaan"].dropna().unique()) if (u, a, j) not in seen)
     assert board.select(clear=True, unit=unit, kelompok_umur=age, pekerjaan=job) is None
     assert board.view is None
-    assert "no respondent matches" in board.status.value and board.card.value == ""
+    assert "Tidak ada responden untuk pilihan ini" in board.status.value and board.card.value == ""
+    assert board.nrr_image.layout.display == "none"  # no broken image
     board.controls["pekerjaan"].value = ALL                 # back to a valid selection
     assert board.view is not None and board.status.value == ""
 
@@ -131,3 +132,13 @@ def test_choosing_all_again_leaves_no_control_blank(board):
     board.select(clear=True)
     assert all(c.index is not None for c in board.controls.values())  # ipywidgets shows None as an empty box
     assert board.view.selection == {}
+
+
+def test_a_small_selection_is_flagged(board, res):
+    data = res.survey.data
+    counts = data.groupby(["unit", "pekerjaan"]).size()
+    unit, job = counts[(counts > 2) & (counts < 30)].index[0]
+    board.select(clear=True, unit=unit, pekerjaan=job)
+    assert "sangat tidak pasti" in board.card.value
+    board.select(clear=True, unit=unit)
+    assert "sangat tidak pasti" not in board.card.value

@@ -2,6 +2,7 @@
 
 import ipywidgets as w
 import pandas as pd
+import pytest
 
 from riset.present.widgets import sample_size_calculator
 
@@ -24,17 +25,17 @@ def test_method_switch_sets_sensible_defaults_and_enables_the_right_controls():
     calc = sample_size_calculator()
     calc.controls["N"].value = 1000
     calc.controls["metode"].value = "cochran_mean"
-    assert calc.controls["margin"].value == 2.5 and not calc.controls["sd"].disabled
+    assert calc.controls["margin"].value == "2,5" and not calc.controls["sd"].disabled
     assert calc.controls["p"].disabled
     # (1.96 * 10 / 2.5)^2 = 61.46; / (1 + 61.46 / 1000) = 57.9 -> 58
     assert calc.result.total == 58
     calc.controls["skala"].value = "asli"  # SD 0.4 and margin 0.1 on 1-4: the same precision
-    assert (calc.controls["sd"].value, calc.controls["margin"].value) == (0.4, 0.1)
+    assert (calc.controls["sd"].value, calc.controls["margin"].value) == (0.4, "0,1")
     assert calc.result.total == 58
     calc.controls["deff"].value = 2.0  # n0 = 122.9; / (1 + 122.9 / 1000) = 109.5 -> 110
     assert calc.result.total == 110
     calc.controls["metode"].value = "slovin"
-    assert calc.controls["margin"].value == 0.05 and calc.controls["kepercayaan"].disabled
+    assert calc.controls["margin"].value == "0,05" and calc.controls["kepercayaan"].disabled
     assert calc.controls["sd"].disabled
 
 
@@ -58,6 +59,21 @@ def test_bad_input_shows_a_message_instead_of_a_traceback():
     calc.controls["metode"].value = "cochran_mean"
     calc.controls["sd"].value = 60.0  # more than half the 25-100 range
     assert calc.result is None
-    assert "Masukan belum dapat dihitung" in calc.output.value and "sd=60.0" in calc.output.value
+    assert "Masukan belum dapat dihitung" in calc.output.value and "Simpangan baku 60" in calc.output.value
+    assert "sd=" not in calc.output.value
     calc.controls["sd"].value = 10.0
     assert calc.result is not None
+
+
+def test_a_decimal_comma_an_own_n_and_the_default_rounding_as_a_presenter_meets_them():
+    units = pd.DataFrame({"unit": ["A", "B"], "pengguna_per_periode": [1000, 500]})
+    calc = sample_size_calculator(units)
+    assert calc.controls["pembulatan"].index == 0  # "bawaan" shows, not an empty box
+    calc.controls["metode"].value = "slovin"
+    calc.controls["margin"].value = "0,07"  # typed with a comma: 0.07, not 7
+    assert calc.inputs()["margin"] == pytest.approx(0.07)
+    calc.controls["margin"].value = "tujuh"
+    assert calc.result is None and "bukan angka" in calc.output.value
+    calc.controls["margin"].value = "0,05"
+    calc.controls["N"].value = 400  # an N typed by the user is used
+    assert calc.controls["pakai_tabel"].value is False and calc.result.total == 200

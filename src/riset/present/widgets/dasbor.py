@@ -28,16 +28,18 @@ import ipywidgets as w
 import matplotlib.pyplot as plt
 
 from riset.errors import RisetError
-from riset.i18n import check_language, fmt_ci, fmt_num, fmt_pct, label
+from riset.i18n import check_language, fmt_ci, fmt_num, fmt_pct, label, say
 from riset.present import charts
 from riset.present.report import write_report
 from riset.skm.schemes import kinerja_label, unsur_name
 from riset.study.run import StudyResults, StudyView, view
 
-__all__ = ["ALL", "Dasbor", "dasbor", "png"]
+__all__ = ["ALL", "Dasbor", "SMALL_N", "dasbor", "png"]
 
 #: The value of the "(semua)" option: a string, because ipywidgets shows a dropdown whose value is None as empty.
 ALL = ""
+#: Below this many respondents the card warns that the IKM is very uncertain.
+SMALL_N = 30
 
 
 class Dasbor:
@@ -138,12 +140,15 @@ class Dasbor:
         lang, sch = self.lang, self.results.scheme
         try:
             current = view(self.results, self.selection(), weighting=self.controls["weighting"].value)
-        except RisetError as err:
+        except RisetError:
             self.view = None
-            self.status.value = f"<p style='color:#b30000'>{html.escape(str(err))}</p>"
+            chosen = ", ".join(f"{label(k, lang)} = {self.results.unit_name(v) if k == self.results.unit else v}"
+                               for k, v in self.selection().items() if v is not None)
+            self.status.value = f"<p style='color:#b30000'>{html.escape(say('dashboard_empty', lang, selection=chosen))}</p>"
             self.card.value = self.recommendations.value = ""
-            self.nrr_image.value = self.ipa_image.value = b""
+            self._show_images(False)
             return None
+        self._show_images(True)
         self.view = current
         self.status.value = ""
         self.card.value = self._card(current)
@@ -157,6 +162,13 @@ class Dasbor:
             self.ipa_image.value = b""
         self.recommendations.value = self._recommendations(current)
         return current
+
+    def _show_images(self, shown: bool) -> None:
+        """Hide the chart boxes when there is nothing to draw (an empty image shows as a broken one)."""
+        for image in (self.nrr_image, self.ipa_image):
+            image.layout.display = None if shown else "none"
+            if not shown:
+                image.value = b""
 
     def _card(self, current: StudyView) -> str:
         lang, row = self.lang, current.ikm
@@ -172,7 +184,10 @@ class Dasbor:
             f"<div>{label('mutu', lang)} <b>{row['mutu']}</b> "
             f"({html.escape(kinerja_label(row['mutu'], lang, self.results.scheme))}) · "
             f"{label('p_mutu_beda', lang)} {fmt_pct(row['p_mutu_beda'], 0, lang)} · "
-            f"n = {fmt_num(row['n_responden'], 0, lang)}</div></div>"
+            f"n = {fmt_num(row['n_responden'], 0, lang)}</div>"
+            + (f"<div style='color:#b35900;margin-top:4px'>{html.escape(say('dashboard_small_n', lang, n=int(row['n_responden'])))}</div>"
+               if row["n_responden"] < SMALL_N else "")
+            + "</div>"
         )
 
     def _recommendations(self, current: StudyView, top: int = 5) -> str:

@@ -26,6 +26,7 @@ In a notebook, show it with ``calc.widget`` (or just ``calc``):
 from __future__ import annotations
 
 import html
+import re
 
 import ipywidgets as w
 import pandas as pd
@@ -58,7 +59,8 @@ class SampleSizeCalculator:
             "pakai_tabel": w.Checkbox(description="Pakai tabel unit layanan (N per unit)", value=units is not None,
                                       disabled=units is None),
             "N": w.IntText(description="Jumlah populasi (N)", value=1000),
-            "margin": w.FloatText(description="Margin of error (d)", value=DEFAULT_MARGIN["proporsi"], step=0.01),
+            # text, not a number box: a browser in the Indonesian locale turns "0,07" typed in a number box into 7
+            "margin": w.Text(description="Batas galat (d, proporsi)", value=_shown(DEFAULT_MARGIN["proporsi"])),
             "kepercayaan": w.Dropdown(description="Tingkat kepercayaan",
                                       options=[("90%", 0.90), ("95%", 0.95), ("99%", 0.99)], value=0.95),
             "p": w.BoundedFloatText(description="Proporsi (P)", value=0.5, min=0.01, max=0.99, step=0.05),
@@ -68,9 +70,9 @@ class SampleSizeCalculator:
             "deff": w.BoundedFloatText(description="Efek desain (deff)", value=1.0, min=0.1, max=10, step=0.1),
             "respons": w.BoundedFloatText(description="Tingkat respons (0-1)", value=1.0, min=0.05, max=1, step=0.05),
             "pembulatan": w.Dropdown(description="Pembulatan",
-                                     options=[("bawaan (K&M: terdekat seperti tabel; lainnya: ke atas)", None),
+                                     options=[("bawaan (K&M: terdekat seperti tabel; lainnya: ke atas)", "bawaan"),
                                               ("ke atas", "up"), ("ke terdekat", "nearest")],
-                                     value=None),
+                                     value="bawaan"),
         }
         for control in c.values():
             control.style = _STYLE
@@ -78,6 +80,7 @@ class SampleSizeCalculator:
         self.output = w.HTML()
         c["metode"].observe(self._method_changed, names="value")
         c["skala"].observe(self._scale_changed, names="value")
+        c["N"].observe(self._own_n, names="value")
         for control in c.values():
             control.observe(lambda _change: self.update(), names="value")
         self._method_changed(None)
@@ -93,15 +96,20 @@ class SampleSizeCalculator:
         c["kepercayaan"].disabled = method in ("slovin", "krejcie_morgan_table")
         c["margin"].disabled = c["deff"].disabled = method == "krejcie_morgan_table"
         c["pembulatan"].disabled = method == "krejcie_morgan_table"
-        c["margin"].description = "Margin (poin IKM)" if mean else "Margin of error (d, proporsi)"
-        c["margin"].value = DEFAULT_MARGIN[c["skala"].value if mean else "proporsi"]
+        c["margin"].description = "Batas galat (poin IKM)" if mean else "Batas galat (d, proporsi)"
+        c["margin"].value = _shown(DEFAULT_MARGIN[c["skala"].value if mean else "proporsi"])
         if method == "krejcie_morgan_table":
             c["kepercayaan"].value, c["p"].value, c["deff"].value = 0.95, 0.5, 1.0
 
     def _scale_changed(self, change) -> None:
         self.controls["sd"].value = DEFAULT_SD[change["new"]]
         if self.controls["metode"].value == "cochran_mean":
-            self.controls["margin"].value = DEFAULT_MARGIN[change["new"]]
+            self.controls["margin"].value = _shown(DEFAULT_MARGIN[change["new"]])
+
+    def _own_n(self, _change) -> None:
+        """An N typed by the user is used: the unit table is switched off."""
+        if self.units is not None and self.controls["pakai_tabel"].value:
+            self.controls["pakai_tabel"].value = False
 
     def inputs(self) -> dict:
         """The arguments `update` passes to `riset.survey.sampling.sample_size`."""
@@ -109,7 +117,8 @@ class SampleSizeCalculator:
         method = c["metode"].value
         args = {"method": method, "response_rate": c["respons"].value}
         if method != "krejcie_morgan_table":
-            args |= {"margin": c["margin"].value, "deff": c["deff"].value, "rounding": c["pembulatan"].value}
+            rounding = None if c["pembulatan"].value == "bawaan" else c["pembulatan"].value
+            args |= {"margin": _number(c["margin"].value, "Batas galat"), "deff": c["deff"].value, "rounding": rounding}
         if method in ("krejcie_morgan", "cochran_proportion", "cochran_mean"):
             args["confidence"] = c["kepercayaan"].value
         if method in ("krejcie_morgan", "cochran_proportion"):
@@ -126,7 +135,8 @@ class SampleSizeCalculator:
             self.result = sample_size(population, population_column=self.population_column, **self.inputs())
         except RisetError as err:
             self.result = None
-            self.output.value = f"<p style='color:#b00020'>Masukan belum dapat dihitung: {html.escape(str(err))}</p>"
+            self.output.value = (f"<p style='color:#b00020'>Masukan belum dapat dihitung: "
+                                 f"{html.escape(_in_words(str(err)))}</p>")
             return None
         self.output.value = self._render(self.result)
         return self.result
@@ -151,6 +161,33 @@ class SampleSizeCalculator:
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
+
+
+#: The engine's argument names as the calculator's controls call them (for its messages).
+_WORDS = {"margin": "Batas galat", "sd": "Simpangan baku", "deff": "Efek desain", "response_rate": "Tingkat respons",
+          "confidence": "Tingkat kepercayaan", "p": "Proporsi"}
+
+
+def _in_words(message: str) -> str:
+    """An engine message with `name=value` written as the control's label and the value ('sd=60.0' ->
+    'Simpangan baku 60')."""
+    def words(match):
+        value = match.group(2)
+        number = float(value) if value.replace(".", "", 1).lstrip("-").isdigit() else None
+        return f"{_WORDS[match.group(1)]} {fmt_num(number, 2, 'id').rstrip('0').rstrip(',') if number is not None else value}"
+    return re.sub(r"\b(" + "|".join(_WORDS) + r")=([-\w.]+)", words, message)
+
+
+def _shown(value: float) -> str:
+    return fmt_num(value, 3, "id").rstrip("0").rstrip(",")
+
+
+def _number(text: str, name: str) -> float:
+    """A number typed with a decimal comma or point ('0,07' or '0.07')."""
+    try:
+        return float(str(text).strip().replace(",", "."))
+    except ValueError:
+        raise RisetError(f"{name}: '{text}' bukan angka (tulis misalnya 0,05)") from None
 
 
 def sample_size_calculator(units: pd.DataFrame | None = None, population_column: str = "pengguna_per_periode") -> SampleSizeCalculator:
