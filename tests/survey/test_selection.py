@@ -294,3 +294,15 @@ def test_inclusion_probabilities_sum_to_n_and_stay_proportional(x, share):
         ratio = pi[free] / x[free]
         assert ratio.max() == pytest.approx(ratio.min(), rel=1e-9)
         assert (x[~free] >= x[free].max() - 1e-9).all()
+
+
+def test_the_day_plan_spreads_interviews_over_the_whole_day_from_a_random_start():
+    units = pd.DataFrame({"unit": ["PKM-A", "PKM-B"], "n_hari_layanan": [120, 100], "n_sampel": [48, 30],
+                          "pengguna_per_periode": [12000, 3000]})
+    plan = exit_interview_plan(units, days=6, periode=None, seed=3)
+    k = plan["interval_pengunjung"]
+    # PKM-A: 100 visitors a day, quota 8 -> every 12th; PKM-B: 30 a day, quota 5 -> every 6th
+    assert k.tolist() == [12] * 6 + [6] * 6
+    assert plan["mulai_acak"].between(1, k).all() and plan["mulai_acak"].nunique() > 1
+    again = exit_interview_plan(units, days=6, periode=None, seed=3)
+    assert plan["mulai_acak"].tolist() == again["mulai_acak"].tolist()  # seeded

@@ -444,10 +444,15 @@ def exit_interview_plan(
     """Exit-interview plan for service points: sampled service days per unit and respondents per day.
 
     Stage 1: d of the unit's D service days by simple random sampling (pi_hari = d / D).
-    Stage 2: on each sampled day, approach leaving visitors (every k-th, k = expected visitors / quota)
-    until the day's quota m_j is met; the n interviews of a unit are split over its d days as evenly as
-    possible (the n mod d extra interviews go to randomly chosen days). After fieldwork, with M_j visitors
-    counted that day: bobot_desain = D / d * M_j / m_j (Cochran 1977 ch. 11; Lumley 2010 ch. 3).
+    Stage 2: on each sampled day, systematic sampling of the leaving visitors over the *whole* service day:
+    the visitor numbered `mulai_acak` (a random start r, 1 <= r <= k), then every k-th after it until closing
+    time, k = floor(expected visitors of the day / quota m_j) (`interval_pengunjung`); interviewers do not
+    stop when the quota is reached early, so the day's interviews spread over its hours -- approaching leavers
+    one after another until the quota would take only the first hours and bias the mean when satisfaction
+    drifts through the day. The n interviews of a unit are split over its d days as evenly as possible (the
+    n mod d extra interviews go to randomly chosen days). After fieldwork, with M_j visitors counted that day
+    and m_j interviewed: bobot_desain = D / d * M_j / m_j, which treats the day's systematic sample as a simple
+    random one (Cochran 1977 ch. 8, 11; Lumley 2010 ch. 3).
 
     Parameters
     ----------
@@ -465,7 +470,8 @@ def exit_interview_plan(
 
     Returns one row per unit x sampled day: the unit's columns, hari_ke, hari (PSU id
     'UNIT/PERIODE/H017'), [tanggal], n_hari_layanan (D), n_hari_sampel (d), kuota_hari (m_j), pi_hari,
-    bobot_hari (D / d) and, with `population`, perkiraan_pengunjung_hari and interval_pengunjung.
+    bobot_hari (D / d) and, with `population`, perkiraan_pengunjung_hari, interval_pengunjung (k) and mulai_acak
+    (the random start r of the day).
 
     >>> units = pd.DataFrame({"unit": ["PKM-A"], "n_hari_layanan": [120], "n_sampel": [50]})
     >>> plan = exit_interview_plan(units, days=6, periode=None, population=None, seed=1)
@@ -533,6 +539,7 @@ def exit_interview_plan(
         per_day_visitors = _per_unit(table, population, "population")[row] / D[row]
         plan["perkiraan_pengunjung_hari"] = per_day_visitors.round(1)
         plan["interval_pengunjung"] = np.maximum(1, np.floor(per_day_visitors / plan["kuota_hari"])).astype(int)
+        plan["mulai_acak"] = [int(rng.integers(1, k + 1)) for k in plan["interval_pengunjung"]]
     first = ["hari", "hari_ke"] + (["tanggal"] if calendar is not None else []) + ["kuota_hari"]
     return plan[[c for c in carried.columns] + first + [c for c in plan.columns if c not in first and c not in carried.columns]]
 
@@ -555,4 +562,4 @@ def _per_unit(table: pd.DataFrame, value, name: str) -> np.ndarray:
 
 
 _PLAN_COLUMNS = ("hari_ke", "hari", "tanggal", "n_hari_layanan", "n_hari_sampel", "kuota_hari", "pi_hari",
-                 "bobot_hari", "perkiraan_pengunjung_hari", "interval_pengunjung")
+                 "bobot_hari", "perkiraan_pengunjung_hari", "interval_pengunjung", "mulai_acak")

@@ -48,6 +48,8 @@ def methodology(results, lang: str | None = None) -> list[str]:
         "n_psu": data.groupby([*strata, spec.psu]).ngroups if spec.psu else len(data),
     }
     design = [say(f"method_design_{spec.kind}", lang, **values)]
+    if spec.ssu:
+        design.append(say("method_second_stage", lang))
     if spec.weights:
         design.append(say("method_weights_from", lang, column=spec.weights))
     design.append(say("method_se", lang))
