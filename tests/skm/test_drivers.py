@@ -321,3 +321,18 @@ def test_too_many_predictors_for_all_subsets():
     d = pd.DataFrame(np.random.default_rng(0).normal(size=(60, 18)), columns=[f"X{i}" for i in range(18)])
     with pytest.raises(DataError, match="17 predictors is more than 16"):
         relative_importance(d, "X0", [f"X{i}" for i in range(1, 18)], progress=False)
+
+
+def test_shares_are_computed_within_each_replicate_and_rank_stability_is_reported():
+    from riset.skm.drivers import RelativeImportance
+
+    table = pd.DataFrame({"unsur": ["waktu", "biaya"], "nama": ["W", "B"], "lmg": [0.3, 0.1], "johnson": [0.3, 0.1],
+                          "lmg_lo": [0.2, 0.05], "lmg_hi": [0.4, 0.15]})
+    reps = np.array([[0.3, 0.1], [0.2, 0.2], [0.4, 0.1], [0.1, 0.3]])
+    ri = RelativeImportance(table, r2=0.4, n=100, outcome="K1", level=0.5, replicates={"lmg": reps})
+    t = ri.share_table().set_index("unsur")
+    # replicate shares of waktu: .75, .5, .8, .25 -> 25th-75th percentiles .4375 and .7625
+    assert t.loc["waktu", "importance"] == pytest.approx(0.75)
+    assert (t.loc["waktu", "ci_low"], t.loc["waktu", "ci_high"]) == (pytest.approx(0.4375), pytest.approx(0.7625))
+    # waktu ranks first in replicates 1 and 3 (and ties in 2, kept in order): 3 of 4
+    assert t.loc["waktu", "stabilitas_peringkat"] == pytest.approx(0.75)

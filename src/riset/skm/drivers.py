@@ -264,13 +264,24 @@ class RelativeImportance:
         return (self.table.set_index("unsur")[method] / self.r2).rename(f"{method}_share")
 
     def share_table(self, method: Literal["lmg", "johnson"] = "lmg") -> pd.DataFrame:
-        """unsur, nama, importance (share of R^2, 0-1), ci_low/ci_high when replicated, peringkat; best first.
+        """unsur, nama, importance (share of R^2, 0-1), peringkat, and with replicates ci_low/ci_high and
+        stabilitas_peringkat; best first. The form `riset.present.charts.driver_importance` draws.
 
-        The form `riset.present.charts.driver_importance` draws."""
+        With replicates the shares are computed within each replicate (its importance over its own R^2), and
+        their percentile interval is the CI -- not the importance CI divided by the full-sample R^2;
+        stabilitas_peringkat is the share of replicates in which the unsur holds its full-sample rank."""
         t = self.table
-        out = pd.DataFrame({"unsur": t["unsur"], "nama": t["nama"], "importance": t[method] / self.r2})
-        if f"{method}_lo" in t.columns:
-            out["ci_low"], out["ci_high"] = t[f"{method}_lo"] / self.r2, t[f"{method}_hi"] / self.r2
+        share = t[method].to_numpy(dtype=float) / self.r2
+        out = pd.DataFrame({"unsur": t["unsur"], "nama": t["nama"], "importance": share})
+        rep = self.replicates.get(method)
+        if rep is not None and len(rep):
+            with np.errstate(invalid="ignore", divide="ignore"):
+                rep_share = rep / rep.sum(axis=1, keepdims=True)
+            tail = (1 - (self.level or 0.95)) / 2
+            out["ci_low"], out["ci_high"] = np.nanquantile(rep_share, [tail, 1 - tail], axis=0)
+            full_rank = np.argsort(np.argsort(-share, kind="stable"), kind="stable")
+            rep_rank = np.argsort(np.argsort(-rep_share, axis=1, kind="stable"), axis=1, kind="stable")
+            out["stabilitas_peringkat"] = (rep_rank == full_rank).mean(axis=0)
         out["peringkat"] = out["importance"].rank(ascending=False, method="min").astype(int)
         return out.sort_values("peringkat", kind="stable").reset_index(drop=True)
 

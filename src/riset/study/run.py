@@ -207,16 +207,9 @@ class StudyResults:
         return len(self.survey.data)
 
     def drivers_table(self) -> pd.DataFrame | None:
-        """Relative importance per unsur as shares of R^2 (importance, ci_low, ci_high: 0-1), best first."""
-        if self.drivers is None:
-            return None
-        t = self.drivers.table
-        out = pd.DataFrame({"unsur": t["unsur"], "nama": t["nama"], "importance": t["lmg"] / self.drivers.r2})
-        if "lmg_lo" in t.columns:
-            out["ci_low"] = t["lmg_lo"] / self.drivers.r2
-            out["ci_high"] = t["lmg_hi"] / self.drivers.r2
-        out["peringkat"] = t["peringkat"].to_numpy()
-        return out.sort_values("peringkat", kind="stable").reset_index(drop=True)
+        """Relative importance per unsur as shares of R^2 with CIs and rank stability, best first
+        (`riset.skm.drivers.RelativeImportance.share_table`)."""
+        return None if self.drivers is None else self.drivers.share_table("lmg")
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table of the study by key (the XLSX writer names the sheets)."""
