@@ -2,25 +2,13 @@
 # data (Taylor designs, a post-stratified design and a JK1 replicate design).
 # Run from the repository root:   Rscript tests/r/golden_compare.R
 # Writes tests/data/golden/compare_api.json. The Python tests read it and tests/data/api/*.csv; they never need R.
-suppressMessages({
-  library(survey)
-  library(jsonlite)
-})
-data(api)
+source(file.path("tests", "r", "api_designs.R"))
 prep <- function(d) {
   d$hi700 <- ifelse(d$api00 > 700, "ya", "tidak")
   d$growth <- d$api00 - d$api99
   d
 }
-apistrat <- prep(apistrat)
-apiclus1 <- prep(apiclus1)
-apiclus2 <- prep(apiclus2)
-designs <- list(
-  strat = svydesign(id = ~1, strata = ~stype, weights = ~pw, data = apistrat, fpc = ~fpc),
-  clus1 = svydesign(id = ~dnum, weights = ~pw, data = apiclus1, fpc = ~fpc),
-  clus2 = svydesign(id = ~dnum + snum, weights = ~pw, data = apiclus2, fpc = ~fpc1 + fpc2)
-)
-designs$jk1 <- as.svrepdesign(designs$clus1, type = "JK1", compress = FALSE)
+designs <- api_designs(prep)
 pop <- data.frame(stype = c("E", "H", "M"), Freq = c(4421, 755, 1018))
 designs$post <- postStratify(designs$strat, ~stype, pop)
 

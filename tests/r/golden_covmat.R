@@ -1,17 +1,8 @@
 # Golden values for estimates with their full covariance: svyby(..., covmat = TRUE), svycontrast and
 # svyratio with several numerators and denominators (covmat = TRUE), on the api designs.
 # Run from the repository root:   Rscript tests/r/golden_covmat.R   -> tests/data/golden/covmat_api.json
-suppressMessages({
-  library(survey)
-  library(jsonlite)
-})
-data(api)
-designs <- list(
-  strat = svydesign(id = ~1, strata = ~stype, weights = ~pw, data = apistrat, fpc = ~fpc),
-  clus1 = svydesign(id = ~dnum, weights = ~pw, data = apiclus1, fpc = ~fpc),
-  clus2 = svydesign(id = ~dnum + snum, weights = ~pw, data = apiclus2, fpc = ~fpc1 + fpc2)
-)
-designs$jk1 <- as.svrepdesign(designs$clus1, type = "JK1", compress = FALSE)
+source(file.path("tests", "r", "api_designs.R"))
+designs <- api_designs()
 pack <- function(x) list(names = names(coef(x)), coef = unname(coef(x)), vcov = unname(as.matrix(vcov(x))))
 out <- list(survey = as.character(packageVersion("survey")))
 for (name in names(designs)) {

@@ -2,16 +2,9 @@
 # qrule math, school, hf1-hf9, shahvaish on the api designs, at p = 0.02 (the Woodruff lower limit falls
 # below the first cumulative weight), 0.1, 0.5 and 0.9.
 # Run from the repository root:   Rscript tests/r/golden_quantile.R   -> tests/data/golden/quantile_api.json
-suppressMessages({
-  library(survey)
-  library(jsonlite)
-})
-data(api)
-designs <- list(
-  strat = svydesign(id = ~1, strata = ~stype, weights = ~pw, data = apistrat, fpc = ~fpc),
-  clus1 = svydesign(id = ~dnum, weights = ~pw, data = apiclus1, fpc = ~fpc),
-  srs = svydesign(id = ~1, data = apisrs[1:25, ])
-)
+source(file.path("tests", "r", "api_designs.R"))
+designs <- api_designs()[c("strat", "clus1")]
+designs$srs <- svydesign(id = ~1, data = apisrs[1:25, ])
 rules <- c("math", "school", "shahvaish", paste0("hf", 1:9))
 probs <- c(0.02, 0.1, 0.5, 0.9)
 out <- list(survey = as.character(packageVersion("survey")), probs = probs)
