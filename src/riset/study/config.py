@@ -29,7 +29,8 @@ file; every key except `data` and `codebook` is optional::
       variables: [jenis_kelamin, [kecamatan, kelompok_umur]]   # a column, or a list for a crossed margin
       scale: true                   # true: match the composition | false: the counts | a column: within it
       keep_totals: [unit]           # keep the design-weighted totals of these cells
-      targets: known                # known (a census / register) | estimated (from the sample: see below)
+      targets: known                # known (a census / register) | estimated: margins scaled to the sample's own
+                                    #   totals or kept totals -> SEs from bootstrap replicates re-weighted each
       bounds: [0.3, 3.0]            # calibrate only: limits of the g-weights
       trim: 3.5                     # trim weights to [mean/3.5, 3.5 x mean]
 

@@ -36,8 +36,9 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
-from riset.errors import DataError, RisetError
+from riset.errors import DataError, RisetError, WeightingError
 from riset.i18n import Note, check_language, fmt_ci, fmt_num, say
 from riset.skm.drivers import OutOfSampleCheck, RelativeImportance, out_of_sample_check, relative_importance
 from riset.skm.exports import SurveyData, read_codebook, read_survey
@@ -57,7 +58,7 @@ from riset.study.progress import (Progress, did_columns, external_scores, innova
 from riset.survey.design import SurveyDesign
 from riset.survey.diagnostics import margin_shares, weight_summary
 from riset.survey.margins import margin_from_table
-from riset.survey.replicate import as_replicate
+from riset.survey.replicate import ReplicateDesign, as_replicate
 from riset.survey.weighting import WeightingRun, weight_to_population
 
 __all__ = ["AREA", "SAMPLE_KIND", "StudyResults", "StudyView", "check_study", "plan_study", "population_table", "profile",
@@ -442,7 +443,7 @@ def run_study(study: str | Path | StudyConfig, *, progress: bool = False) -> Stu
     register = read_innovations(config, survey.data)
     extra = did_columns(config, survey.data, register) if register is not None else {}
     data = survey.data.assign(**{_EQUAL: 1.0}, **extra)
-    designs, weighting, run = _designs(data, config)
+    designs, weighting, run = _designs(data, config, progress)
     base, final = designs["design"], designs[weighting]
     if run is not None:
         notes += run.notes
@@ -522,7 +523,8 @@ class _Ikm:
     nrr: pd.DataFrame
 
 
-def _designs(data: pd.DataFrame, config: StudyConfig) -> tuple[dict[str, SurveyDesign], str, WeightingRun | None]:
+def _designs(data: pd.DataFrame, config: StudyConfig,
+             progress: bool = False) -> tuple[dict[str, SurveyDesign], str, WeightingRun | None]:
     """The designs of the study ('none' equal weights, 'design', and 'final' when weights are adjusted to
     margins), the key of the one the tables use, and the weighting run."""
     base = _design(data, config, weights=config.design.weights)
@@ -530,8 +532,36 @@ def _designs(data: pd.DataFrame, config: StudyConfig) -> tuple[dict[str, SurveyD
     run = None
     if config.weighting.adjusts:
         run = _adjusted(base, config)
-        designs["final"] = run.design
+        designs["final"] = (run.design if config.weighting.targets == "known" else
+                             _estimated_targets(base, run, config, progress))
     return designs, {"none": "none", "design": "design"}.get(config.weighting.method, "final"), run
+
+
+def _estimated_targets(base: SurveyDesign, run: WeightingRun, config: StudyConfig,
+                       progress: bool = False) -> ReplicateDesign:
+    """Weights whose calibration targets are estimated from the sample (`weighting.targets: estimated`):
+    Rao-Wu bootstrap replicates of the design weights, each re-weighted with the recipe (`weighting_recipe`),
+    so its targets -- margins scaled to its own weighted totals, its own kept totals -- are recomputed from the
+    replicate; the variance then carries the targets' sampling error, which the linearisation with fixed
+    targets leaves out (Fuller 2009 sec. 5.8; Lumley 2010 sec. 7.4)."""
+    reps = as_replicate(base, type="bootstrap", replicates=config.replicates, seed=config.seed)
+    population, recipe = population_table(config), weighting_recipe(config)
+    columns = []
+    for r in tqdm(range(reps.n_replicates), desc="target replikasi", unit="rep", disable=not progress):
+        start = np.asarray(reps.replicate_weights[:, r])
+        keep = start > 0
+        part = SurveyDesign(base.data.loc[keep].assign(**{_FINAL: start[keep]}), weights=_FINAL)
+        try:
+            weights = weight_to_population(part, population, **recipe).design.weights
+        except WeightingError as exc:
+            raise StudyError(f"weighting.targets: estimated: bootstrap replicate {r + 1} cannot be re-weighted "
+                             f"({exc}); merge small cells (weighting.collapse_min_n) or use targets: known") from None
+        column = np.zeros(len(start))
+        column[keep] = weights
+        columns.append(column)
+    data = base.data.assign(**{_FINAL: np.asarray(run.design.weights)})
+    return ReplicateDesign(data, _FINAL, np.column_stack(columns), "bootstrap", scale=reps.scale,
+                           rscales=reps.rscales, mse=reps.mse, df=base.df)
 
 
 def _ikm_of(config: StudyConfig) -> tuple[pd.Series, pd.DataFrame]:
@@ -713,9 +743,10 @@ def _add_names(table: pd.DataFrame, data: pd.DataFrame, config: StudyConfig) -> 
 def _drivers(final: SurveyDesign, final_data: pd.DataFrame, overall: str, unsur_map, config: StudyConfig,
              progress: bool) -> RelativeImportance:
     # Rao-Wu bootstrap of the final design; adjustment factors are held fixed in the replicates (as R does
-    # for a calibrated design converted with as.svrepdesign)
-    replicates = as_replicate(final, type="bootstrap", replicates=config.replicates, seed=config.seed,
-                              calibrated="fixed")
+    # for a calibrated design converted with as.svrepdesign); a design that is already a bootstrap (estimated
+    # calibration targets) brings its own re-weighted replicates
+    replicates = final if isinstance(final, ReplicateDesign) else as_replicate(
+        final, type="bootstrap", replicates=config.replicates, seed=config.seed, calibrated="fixed")
     return relative_importance(final_data, overall, unsur_map, weights=_FINAL,
                                replicate_weights=replicates.replicate_weights, progress=progress)
 

@@ -58,6 +58,8 @@ def methodology(results, lang: str | None = None) -> list[str]:
     weighting = [say(f"method_{weighting_key}", lang, variables=variables)]
     if config.weighting.adjusts and config.weighting.keep_totals:
         weighting.append(say("method_keep_totals", lang, cells=" × ".join(config.weighting.keep_totals)))
+    if config.weighting.adjusts:
+        weighting.append(say(f"method_targets_{config.weighting.targets}", lang, replicates=config.replicates))
     sch = results.scheme
     paragraphs = [" ".join(design), " ".join(weighting),
                   say("method_formula", lang, k=len(sch.unsur), conversion=fmt_num(sch.conversion, 0, lang),
