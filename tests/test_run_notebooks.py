@@ -44,6 +44,10 @@ def test_every_notebook_runs_on_a_study_unlike_the_example(builder, tmp_path, ca
         assert f'STUDY = "{study.resolve()}"' in injected.source
         assert all(c.get("execution_count") for c in notebook.cells if c.cell_type == "code" and c.source.strip())
     assert (out / "laporan_skm.html").is_file()  # notebook 05 wrote the package to OUTPUT_DIR
+    # the replication pack holds the executed notebooks and their HTML
+    pack = out / "replikasi" / "notebooks"
+    assert {p.name for p in pack.iterdir()} >= {f"{p.stem}{s}" for p in NOTEBOOKS for s in (".ipynb", ".html")}
+    assert "Rencana analisis" in (pack / "02_pembobotan.html").read_text(encoding="utf-8")
 
 
 def test_a_bad_study_file_stops_before_any_notebook(tmp_path, capsys):
@@ -73,3 +77,11 @@ def test_unknown_notebook_prefix_lists_the_available_ones(tmp_path, capsys):
     study = bare_instansi(tmp_path)["study"]
     assert main(["notebooks", str(study), "--only", "99", "--out", str(tmp_path / "hasil")]) == 2
     assert "no notebook starts with 99; available: 01_desain_sampel, 02_pembobotan" in capsys.readouterr().err
+
+
+def test_every_cell_the_manifest_cites_exists():
+    from riset.study.replication import _SOURCES  # noqa: PLC2701 -- the test reads the module's own table
+
+    tags = {f"{p.stem}#{t}" for p in NOTEBOOKS for c in nbformat.read(p, as_version=4).cells
+            for t in c.metadata.get("tags", [])}
+    assert {cell for _, cell in _SOURCES.values()} <= tags

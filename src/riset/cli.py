@@ -213,8 +213,14 @@ def _run_notebooks(args: argparse.Namespace) -> int:
 
     config = load_study(args.study)  # a study file that does not load stops here, before any notebook runs
     out = Path(args.out) if args.out else config.folder / "hasil"
-    for path in run_notebooks(config.path, out, only=args.only, lang=args.lang):
+    written = run_notebooks(config.path, out, only=args.only, lang=args.lang)
+    for path in written:
         print(f"Ditulis: {path}")
+    if not args.only:  # the whole set: the replication pack with the executed notebooks
+        from riset.study.replication import write_pack
+        from riset.study.run import run_study
+
+        print(f"Paket replikasi: {write_pack(run_study(config), out / 'replikasi', notebooks=written)}")
     return 0
 
 

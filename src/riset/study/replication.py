@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Sequence
 import platform
 import shutil
 from dataclasses import dataclass, field
@@ -114,8 +115,11 @@ def manifest(results) -> dict:
             "tolerance": TOLERANCE, "numbers": numbers}
 
 
-def write_pack(results, folder: str | Path) -> Path:
-    """Write the replication pack of a study's results into `folder` (created); returns the folder."""
+def write_pack(results, folder: str | Path, notebooks: Sequence[str | Path] = ()) -> Path:
+    """Write the replication pack of a study's results into `folder` (created); returns the folder.
+
+    `notebooks`: executed notebooks (`riset notebooks`) copied into ``notebooks/`` with an HTML export of
+    each (outputs, and the widget state the execution saved, for reading without Jupyter)."""
     config = results.config
     if config.path is None:
         raise RisetError("a replication pack needs a study read from a study file (studi.yaml)")
@@ -131,7 +135,21 @@ def write_pack(results, folder: str | Path) -> Path:
     (out / INPUTS).write_text(json.dumps(inputs, indent=1, ensure_ascii=False), encoding="utf-8")
     (out / LOCK).write_text(environment_lock(), encoding="utf-8")
     (out / MANIFEST).write_text(json.dumps(manifest(results), indent=1, ensure_ascii=False), encoding="utf-8")
+    if notebooks:
+        _copy_notebooks(notebooks, out / "notebooks")
     return out
+
+
+def _copy_notebooks(notebooks: Sequence[str | Path], folder: Path) -> None:
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    folder.mkdir(parents=True, exist_ok=True)
+    exporter = HTMLExporter()
+    for path in map(Path, notebooks):
+        shutil.copyfile(path, folder / path.name)
+        body, _ = exporter.from_notebook_node(nbformat.read(path, as_version=4))
+        (folder / f"{path.stem}.html").write_text(body, encoding="utf-8")
 
 
 def _relative(path: Path, folder: Path) -> str:
