@@ -6,6 +6,7 @@
     riset report STUDY [--out DIR] [--lang id]
     riset notebooks STUDY [--out DIR] [--only 03]
     riset form STUDY [--to xlsform|google|kertas|qr] [--url LINK]
+    riset dasbor STUDY [--port 8866]
     riset verify PACK [--data DIR]
     riset demo [--out data/processed]
     riset --version
@@ -246,6 +247,25 @@ def _run_form(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------------------------ riset dasbor
+def _add_dasbor_arguments(parser: argparse.ArgumentParser) -> None:
+    _add_study_argument(parser)
+    parser.add_argument("--port", type=int, default=8866, help="port of the page (default 8866)")
+    parser.add_argument("--out", metavar="DIR", help="folder the export button writes to (default: 'hasil')")
+    parser.add_argument("--lang", choices=("id", "en"), help="language of the dashboard (default: the study's)")
+    parser.add_argument("--open", action="store_true", help="open the page in the browser")
+
+
+def _run_dasbor(args: argparse.Namespace) -> int:
+    from riset.present.widgets.app import serve
+    from riset.study.config import load_study
+
+    config = load_study(args.study)
+    out = Path(args.out) if args.out else config.folder / "hasil"
+    print(f"Dasbor: http://localhost:{args.port}/ (hentikan dengan Ctrl-C)")
+    return serve(config.path, out, port=args.port, lang=args.lang or config.language, open_browser=args.open)
+
+
 # ------------------------------------------------------------------------------------------ riset verify
 def _add_verify_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("pack", metavar="PACK", help="a replication pack (the folder hasil/replikasi of a study)")
@@ -275,6 +295,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
              _add_init_arguments, _run_init),
     "check": ("check a study's files and say what will be computed, and what skipped and why",
               _add_study_argument, _run_check),
+    "dasbor": ("serve the seminar dashboard of a study as a web page (Voila)", _add_dasbor_arguments, _run_dasbor),
     "form": ("the field material of a study: XLSForm for KoboToolbox/ODK, paper questionnaires, QR posters",
              _add_form_arguments, _run_form),
     "report": ("run the whole study and write the seminar package (HTML, PPTX, DOCX, XLSX)", _add_report_arguments,

@@ -148,19 +148,22 @@ class Dasbor:
             self.card.value = self.recommendations.value = ""
             self._show_images(False)
             return None
-        self._show_images(True)
-        self.view = current
-        self.status.value = ""
-        self.card.value = self._card(current)
-        self.nrr_image.value = png(charts.nrr_unsur(current.nrr, lang=lang, scheme=sch))
+        # everything is computed first and shown together, so the page never mixes two selections
+        card = self._card(current)
+        nrr_png = png(charts.nrr_unsur(current.nrr, lang=lang, scheme=sch))
+        ipa_png = b""
         if current.ipa is not None:
             lines = current.ipa.lines.iloc[0]
-            self.ipa_image.value = png(charts.ipa_diagram(current.ipa.table, lang=lang, scheme=sch,
-                                                          x_line=float(lines["garis_kinerja"]),
-                                                          y_line=float(lines["garis_kepentingan"])))
-        else:
-            self.ipa_image.value = b""
-        self.recommendations.value = self._recommendations(current)
+            ipa_png = png(charts.ipa_diagram(current.ipa.table, lang=lang, scheme=sch,
+                                             x_line=float(lines["garis_kinerja"]),
+                                             y_line=float(lines["garis_kepentingan"])))
+        advice = self._recommendations(current)
+        self.view = current
+        self.status.value = ""
+        self.card.value, self.recommendations.value = card, advice
+        self.nrr_image.value, self.ipa_image.value = nrr_png, ipa_png
+        self.nrr_image.layout.display = None
+        self.ipa_image.layout.display = None if ipa_png else "none"  # no IPA in this study: no empty box
         return current
 
     def _show_images(self, shown: bool) -> None:
