@@ -12,7 +12,7 @@ from riset.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "study"))
-from own_studies import bare_instansi, kecamatan_2004  # noqa: E402
+from own_studies import bare_instansi, google_forms, kecamatan_2004, kobo_xlsx, several_files  # noqa: E402
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 #: What only the bundled example has: its files, unit codes, area, columns and items.
@@ -30,7 +30,8 @@ def test_notebooks_take_the_study_file_and_name_nothing_of_the_example(path):
     assert not any(c.get("outputs") for c in notebook.cells if c.cell_type == "code")  # stored without outputs
 
 
-@pytest.mark.parametrize("builder", [kecamatan_2004, bare_instansi], ids=["kecamatan_2004", "bare_instansi"])
+@pytest.mark.parametrize("builder", [kecamatan_2004, bare_instansi, google_forms, kobo_xlsx, several_files],
+                         ids=["kecamatan_2004", "bare_instansi", "google_forms", "kobo_xlsx", "several_files"])
 def test_every_notebook_runs_on_a_study_unlike_the_example(builder, tmp_path, capsys):
     study = builder(tmp_path)["study"]
     out = tmp_path / "hasil saya"

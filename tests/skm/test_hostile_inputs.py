@@ -258,7 +258,7 @@ def test_a_failing_write_leaves_no_partial_file(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(pd.DataFrame, "to_csv", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(RisetError, match=r"cannot write '.*t\.csv': No space left on device"):
         write_table(pd.DataFrame({"a": [1]}), tmp_path / "t.csv")
     assert list(tmp_path.iterdir()) == []
 

@@ -1218,6 +1218,8 @@ def write_table(table: pd.DataFrame | Mapping[str, pd.DataFrame], path: str | Pa
                 for sheet_name, frame in sheets.items():
                     frame.to_excel(writer, sheet_name=printable(sheet_name)[:31] or "tabel", index=index)
         os.replace(partial, path)
+    except OSError as exc:  # a full disk, a file open in Excel: say which file
+        raise RisetError(f"cannot write '{path}': {exc.strerror or exc}") from None
     finally:
         partial.unlink(missing_ok=True)
     return path
