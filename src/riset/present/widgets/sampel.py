@@ -14,7 +14,7 @@ Example
 >>> calc.result.total
 278
 >>> calc.controls["metode"].value = "cochran_mean"
->>> calc.controls["sd"].value, calc.controls["margin"].value = 10.0, 2.0
+>>> calc.controls["sd"].value, calc.controls["margin"].value = 10.0, "2"   # margin typed as text ("2,5" too)
 >>> calc.result.total
 88
 
