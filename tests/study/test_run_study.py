@@ -213,3 +213,20 @@ def test_units_carry_their_rank_and_its_interval(res):
     assert (units["peringkat_bawah"] <= units["peringkat"]).all() and (units["peringkat"] <= units["peringkat_atas"]).all()
     # the two C units are clearly last, far from the A units at the top
     assert set(units.tail(2)["peringkat_bawah"]) >= {len(units) - 1} and units.head(1)["peringkat_atas"].item() <= 3
+
+
+def test_drivers_are_checked_without_the_complaint_unsur(res):
+    alt = res.drivers_without_complaint
+    assert alt is not None and "pengaduan" not in alt.ranking("lmg")
+    # respondents who left only the complaint item blank come back in
+    complaint = next(c for c, k in res.unsur_map.items() if k == "pengaduan")
+    assert alt.n > res.drivers.n and res.survey.data[complaint].isna().sum() >= alt.n - res.drivers.n
+
+
+def test_the_report_states_the_complaint_sensitivity(res):
+    from riset.present.report.content import build_laporan
+    from riset.present.report.figures import render_figures
+    from riset.present.report.html import render_html
+
+    html = render_html(build_laporan(res, render_figures(res, "id"), "id"))
+    assert "Sebagai uji kepekaan, analisis diulang tanpa unsur pengaduan" in html

@@ -117,6 +117,7 @@ class StudyResults:
     recommend_result: dict[str, Recommendations]
     period_change: pd.DataFrame | None = None
     open_text_result: OpenText | None = None
+    drivers_without_complaint: RelativeImportance | None = None
     progress: Progress = field(default_factory=Progress)
     notes: list = field(default_factory=list)
 
@@ -466,10 +467,11 @@ def run_study(study: str | Path | StudyConfig, *, progress: bool = False) -> Stu
         study_series=series_table(config, area_row, units, _ikm_of), external=external_scores(config),
         innovations=None if register is None else innovation_effects(config, final, unsur_map, register, scheme))
 
-    drivers = check = None
+    drivers = check = without_complaint = None
     if plan.runs("drivers"):
         drivers = _drivers(final, final_data, overall, unsur_map, config, progress)
         notes += drivers.notes
+        without_complaint = _drivers_without_complaint(final_data, overall, unsur_map, scheme)
         if plan.runs("out_of_sample"):
             check = out_of_sample_check(final_data, overall, unsur_map, weights=_FINAL, reference=drivers,
                                         groups=config.design.psu, n_repeats=3, seed=config.seed, progress=progress)
@@ -511,7 +513,7 @@ def run_study(study: str | Path | StudyConfig, *, progress: bool = False) -> Stu
         margins=_margin_shares(base, final, config) if run is not None else None,
         instrument=instrument, drivers=drivers, drivers_check=check, ipa_result=ipa_result, csi_result=csi_result,
         recommend_result=recommend_result, period_change=period_change, progress=progress_tables, notes=notes,
-        open_text_result=said,
+        open_text_result=said, drivers_without_complaint=without_complaint,
     )
 
 
@@ -738,6 +740,17 @@ def _add_names(table: pd.DataFrame, data: pd.DataFrame, config: StudyConfig) -> 
                 filled = table[fine].map(parent)
                 table[coarse] = table[coarse].fillna(filled) if coarse in table.columns else filled
     return table
+
+
+def _drivers_without_complaint(final_data: pd.DataFrame, overall: str, unsur_map, scheme: Scheme):
+    """The driver analysis again without the complaint unsur (point estimates): a blank complaint answer usually
+    means "never complained", so the main analysis, which needs every unsur, leaves those respondents out; this
+    sensitivity analysis keeps them. None when the complaint unsur is not asked or blanks are few (< 5%)."""
+    complaint = [c for c, k in unsur_map.items() if k == "pengaduan"]
+    if not complaint or final_data[complaint[0]].isna().mean() < 0.05:
+        return None
+    others = {c: k for c, k in unsur_map.items() if c not in complaint}
+    return relative_importance(final_data, overall, others, weights=_FINAL)
 
 
 def _drivers(final: SurveyDesign, final_data: pd.DataFrame, overall: str, unsur_map, config: StudyConfig,

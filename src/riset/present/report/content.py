@@ -19,6 +19,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from riset.i18n import check_language, fmt_ci, fmt_num, fmt_p, fmt_pct, fmt_signed, label, say
 from riset.present.report.document import Bullets, Callout, Chapter, Cover, Figure, Laporan, Paragraph, Section, Table
@@ -401,6 +402,14 @@ def _analisis(results, figures, lang: str) -> Chapter:
                   figures["drivers"]]
         if results.drivers_check is not None:
             blocks.append(Paragraph(results.drivers_check.verdict(lang)))
+        alt = results.drivers_without_complaint
+        if alt is not None:
+            main = [k for k in d.ranking("lmg") if k != "pengaduan"]
+            other = alt.ranking("lmg")
+            agree = stats.spearmanr([main.index(k) for k in other], range(len(other))).statistic
+            blocks.append(Paragraph(say("text_drivers_without_complaint", lang, used=alt.n, n=results.n,
+                                        top=", ".join(unsur_name(k, lang, sch, code=False) for k in other[:3]),
+                                        rho=fmt_num(agree, 2, lang))))
         sections.append(Section(say("sec_drivers", lang), blocks))
     else:
         sections.append(Section(say("sec_drivers", lang), [Paragraph(plan["drivers"].text(lang))]))
