@@ -230,3 +230,18 @@ def test_the_report_states_the_complaint_sensitivity(res):
 
     html = render_html(build_laporan(res, render_figures(res, "id"), "id"))
     assert "Sebagai uji kepekaan, analisis diulang tanpa unsur pengaduan" in html
+
+
+def test_respondent_groups_are_compared_with_a_design_based_test(res):
+    from riset.present.report.content import build_laporan
+    from riset.present.report.figures import render_figures
+
+    table = res.subgroups
+    assert set(table["variabel"]) >= {"jenis_kelamin", "kelompok_umur", "pendidikan"}
+    sex = table[table["variabel"] == "jenis_kelamin"]
+    assert list(sex["kategori"]) == ["Laki-laki", "Perempuan"]  # the codebook's order
+    assert (sex["p_holm"] >= sex["p_value"]).all() and sex["F"].iloc[0] > 0 and sex["ndf"].iloc[0] == 1
+    edu = table[table["variabel"] == "pendidikan"]["kategori"].tolist()
+    assert edu.index("SD ke bawah") < edu.index("SMP") < edu.index("SMA/SMK")
+    laporan = build_laporan(res, render_figures(res, "id"), "id")
+    assert "Perbedaan antarkelompok responden" in [s.title for ch in laporan.chapters for s in ch.sections]

@@ -103,3 +103,27 @@ def test_a_t_test_needs_two_groups_and_says_so():
         ttest(SurveyDesign(frame), "y", "g")
     with pytest.raises(DataError, match="statistic='lincom'"):
         chisq(SurveyDesign(frame), "g", "g", statistic="lincom")
+
+
+@pytest.mark.parametrize("name", ["strat", "clus1", "jk1"])
+def test_compare_means_of_two_groups_is_the_t_test_squared(designs, name):
+    d = designs[name]
+    from riset.survey.compare import compare_means
+
+    two = compare_means(d, d.data["growth"], "awards")
+    t = ttest(d, "growth", "awards")
+    assert two.statistic == pytest.approx(t.statistic ** 2, rel=1e-9)
+    assert two.table["estimate"].diff().iloc[1] == pytest.approx(t.estimate, rel=1e-12)
+    assert two.ndf == 1
+
+
+def test_compare_means_of_three_groups_matches_r_regtermtest_by_hand(designs):
+    from riset.survey.compare import compare_means
+    from riset.survey.models import linear
+
+    d = designs["strat"]
+    three = compare_means(d, d.data["api00"], "stype")
+    # the Wald test of the group term of y ~ group equals the test of equal domain means
+    fit = linear("api00 ~ C(stype)", d)
+    wald = fit.wald_test(["C(stype)"])
+    assert three.statistic == pytest.approx(wald.F, rel=1e-9) and three.ndf == 2

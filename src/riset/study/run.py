@@ -42,8 +42,8 @@ from riset.errors import DataError, RisetError, WeightingError
 from riset.i18n import Note, check_language, fmt_ci, fmt_num, say
 from riset.skm.drivers import OutOfSampleCheck, RelativeImportance, out_of_sample_check, relative_importance
 from riset.skm.exports import SurveyData, read_codebook, read_survey
-from riset.skm.ikm_design import compare_periods, ikm_design
-from riset.survey.compare import rank_intervals
+from riset.skm.ikm_design import compare_periods, holm, ikm_design
+from riset.survey.compare import compare_means, rank_intervals
 from riset.textsafe import mask_personal
 from riset.skm.instrument import InstrumentResult, check_instrument
 from riset.skm.ipa import CsiResult, IpaResult, csi, derived_importance, ipa
@@ -118,6 +118,7 @@ class StudyResults:
     period_change: pd.DataFrame | None = None
     open_text_result: OpenText | None = None
     drivers_without_complaint: RelativeImportance | None = None
+    subgroups: pd.DataFrame | None = None
     progress: Progress = field(default_factory=Progress)
     notes: list = field(default_factory=list)
 
@@ -502,6 +503,8 @@ def run_study(study: str | Path | StudyConfig, *, progress: bool = False) -> Stu
                                         service=config.service_type, catalogue=catalogue, lang=lang, scheme=scheme)
                         for lang in ("id", "en")}
     demographics = cb.columns("demographic")
+    subgroups = _subgroups(final, list(unsur_map), demographics, scheme,
+                           {c: list(s.labels.values()) for c, s in cb.specs.items() if s.labels})
     return StudyResults(
         config=config, plan=plan, scheme=scheme, survey=survey, unsur_map=unsur_map, importance_map=importance_map,
         overall=overall, designs=designs, weighting=weighting, weighting_run=run, ikm=ikm_table, nrr=nrr_table,
@@ -513,7 +516,7 @@ def run_study(study: str | Path | StudyConfig, *, progress: bool = False) -> Stu
         margins=_margin_shares(base, final, config) if run is not None else None,
         instrument=instrument, drivers=drivers, drivers_check=check, ipa_result=ipa_result, csi_result=csi_result,
         recommend_result=recommend_result, period_change=period_change, progress=progress_tables, notes=notes,
-        open_text_result=said, drivers_without_complaint=without_complaint,
+        open_text_result=said, drivers_without_complaint=without_complaint, subgroups=subgroups,
     )
 
 
@@ -740,6 +743,37 @@ def _add_names(table: pd.DataFrame, data: pd.DataFrame, config: StudyConfig) -> 
                 filled = table[fine].map(parent)
                 table[coarse] = table[coarse].fillna(filled) if coarse in table.columns else filled
     return table
+
+
+#: Demographic columns compared when they have between 2 and this many categories.
+MAX_SUBGROUP_CATEGORIES = 10
+
+
+def _subgroups(design, unsur_columns: list[str], demographics: list[str], scheme: Scheme,
+               orders: Mapping[str, Sequence[str]] | None = None) -> pd.DataFrame | None:
+    """Do respondent groups (sex, age, education ...) rate the service differently? Per demographic column:
+    the mean of the respondents' IKM scores (each respondent's answered unsur averaged, on the converted
+    scale) in each category with CI, and the design-based Wald test of equal means (`compare_means`), with
+    Holm's adjustment over the columns compared. None without demographics."""
+    data = design.data
+    score = data[unsur_columns].apply(pd.to_numeric, errors="coerce").mean(axis=1) * scheme.conversion
+    parts = []
+    for column in demographics:
+        categories = data[column].dropna().nunique()
+        if not 2 <= categories <= MAX_SUBGROUP_CATEGORIES:
+            continue
+        result = compare_means(design, score.where(data[column].notna()), column)
+        part = result.to_frame().rename(columns={"category": "kategori", "estimate": "skor"}).assign(variabel=column)
+        rank = {str(c): i for i, c in enumerate((orders or {}).get(column, ()))}  # the codebook's order
+        part = part.iloc[np.argsort([rank.get(str(k), len(rank)) for k in part["kategori"]], kind="stable")]
+        parts.append(part)
+    if not parts:
+        return None
+    table = pd.concat(parts, ignore_index=True)
+    tests = table.drop_duplicates("variabel")
+    table["p_holm"] = table["variabel"].map(dict(zip(tests["variabel"], holm(tests["p_value"].to_numpy()))))
+    return table[["variabel", "kategori", "n", "skor", "se", "ci_low", "ci_high", "F", "ndf", "ddf", "p_value",
+                  "p_holm"]]
 
 
 def _drivers_without_complaint(final_data: pd.DataFrame, overall: str, unsur_map, scheme: Scheme):

@@ -37,9 +37,10 @@ import pandas as pd
 from scipy import stats
 
 from riset.errors import DataError
-from riset.survey.estimate import fit_mean, fit_smooth, total_jacobian, total_totals
+from riset.survey.estimate import critical_value, domains, fit_mean, fit_smooth, total_jacobian, total_totals
 
-__all__ = ["CHISQ_STATISTICS", "ChisqTest", "TTest", "chisq", "rank_intervals", "ttest"]
+__all__ = ["CHISQ_STATISTICS", "ChisqTest", "GroupMeans", "TTest", "chisq", "compare_means", "rank_intervals",
+           "ttest"]
 
 #: The statistics of `chisq` (R svychisq's, without the lincom and saddlepoint p-values).
 CHISQ_STATISTICS = ("F", "Chisq", "Wald", "adjWald")
@@ -235,3 +236,51 @@ def rank_intervals(estimates, vcov, level: float = 0.95, draws: int = 10_000, se
         "rank_high": np.ceil(np.quantile(ranks, 1 - alpha, axis=0)).astype(int),
         "p_first": (ranks == 1).mean(axis=0),
     })
+
+
+@dataclass
+class GroupMeans:
+    """Means of a value in each category of a group with their CIs (`table`: category, n, estimate, se, ci_low,
+    ci_high) and the design-based Wald test that they are all equal: F = W / q on (q, design df), W the Wald
+    statistic of the q = categories - 1 differences from the first category (Lumley 2010, sec. 5.2)."""
+
+    table: pd.DataFrame
+    statistic: float
+    ndf: int
+    ddf: int
+    p_value: float
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table.assign(F=self.statistic, ndf=self.ndf, ddf=self.ddf, p_value=self.p_value)
+
+
+def compare_means(design, values, group: str, level: float = 0.95) -> GroupMeans:
+    """Means of `values` (one per row of the design; NaN = blank, left out as a domain) in each category of
+    `group`, and the Wald test of their equality, from the categories' joint design covariance.
+
+    >>> from riset.survey.design import SurveyDesign
+    >>> d = SurveyDesign(pd.DataFrame({"g": list("aabbcc"), "y": [1.0, 2.0, 2.0, 3.0, 3.0, 4.0]}))
+    >>> compare_means(d, d.data["y"], "g").table["estimate"].tolist()
+    [1.5, 2.5, 3.5]
+    """
+    y = np.asarray(values, dtype=float)
+    domain, labels, _ = domains(design, group)
+    domain = np.where(np.isnan(y), -1, domain)
+    n_dom = len(labels)
+    if n_dom < 2:
+        raise DataError(f"column '{group}' has {n_dom} category; comparing means needs at least 2")
+    fit = fit_mean(design, np.nan_to_num(y)[:, None].copy(), domain, n_dom, covmat=True)
+    theta = fit.estimate[:, 0]
+    se = np.sqrt(fit.var[:, 0])
+    df = design.df_by(domain, n_dom) if hasattr(design, "df_by") else np.full(n_dom, float(design.df))
+    t = critical_value(level, df)
+    table = pd.DataFrame({"category": labels.iloc[:, 0].to_numpy(), "n": np.bincount(domain[domain >= 0],
+                                                                                     minlength=n_dom),
+                          "estimate": theta, "se": se, "ci_low": theta - t * se, "ci_high": theta + t * se})
+    contrasts = np.hstack([-np.ones((n_dom - 1, 1)), np.eye(n_dom - 1)])
+    diff = contrasts @ theta
+    cov = contrasts @ fit.vcov @ contrasts.T
+    wald = float(diff @ np.linalg.lstsq(cov, diff, rcond=None)[0])
+    q, ddf = n_dom - 1, int(design.df)
+    f = wald / q
+    return GroupMeans(table, f, q, ddf, float(stats.f.sf(f, q, ddf)))

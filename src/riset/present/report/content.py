@@ -32,7 +32,7 @@ from riset.textsafe import mask_personal
 
 __all__ = [
     "MAX_OPEN_TEXT", "QUOTED_UNSUR", "QUOTES_PER_UNSUR", "build_laporan", "column_label", "conclusions", "evidence", "ikm_table", "nrr_table",
-    "nrr_unit_table", "open_text_table", "what_citizens_said",
+    "nrr_unit_table", "open_text_table", "subgroup_blocks", "what_citizens_said",
     "period_change_table", "plain_formula_table", "priority_lines", "recommendation_statistics",
     "recommendation_tables", "report_date", "synthesis", "unit_label",
 ]
@@ -428,6 +428,8 @@ def _analisis(results, figures, lang: str) -> Chapter:
                                                            period_change_table(results, lang)]))
     else:
         sections.append(Section(say("sec_change", lang), [Paragraph(plan["period_change"].text(lang))]))
+    if results.subgroups is not None:
+        sections.append(Section(say("sec_subgroups", lang), subgroup_blocks(results, lang)))
     sections += _perkembangan(results, lang, figures)
     said = what_citizens_said(results, lang)
     if said:
@@ -435,6 +437,22 @@ def _analisis(results, figures, lang: str) -> Chapter:
     if results.instrument is not None:
         sections.append(Section(say("sec_instrument", lang), [Paragraph(_instrument_text(results, lang))]))
     return Chapter(say("chapter_word", lang, n="IV"), say("ch_analysis", lang), sections)
+
+
+def subgroup_blocks(results, lang: str | None = None) -> list:
+    """'Perbedaan antarkelompok responden': one sentence on which respondent groups rate differently (Holm-
+    adjusted), and a table of the mean respondent score per category with CI and the test's p-value."""
+    lang = check_language(lang)
+    table = results.subgroups
+    tests = table.drop_duplicates("variabel")
+    differ = [column_label(v, lang) for v, p in zip(tests["variabel"], tests["p_holm"]) if p < 0.05]
+    text = say("text_subgroups", lang, which=", ".join(differ) if differ else say("none_differ", lang))
+    rows = [[column_label(r["variabel"], lang), str(r["kategori"]), fmt_num(r["n"], 0, lang), fmt_num(r["skor"], 2, lang),
+             fmt_ci(r["ci_low"], r["ci_high"], 2, lang), fmt_p(r["p_holm"], lang)] for _, r in table.iterrows()]
+    header = [label("variabel", lang), label("kategori", lang), label("n", lang), label("skor_responden", lang),
+              label("ci95", lang), label("p_holm", lang)]
+    return [Paragraph(text), Table(say("tab_subgroups", lang), header, rows, ["l", "l", "r", "r", "r", "r"],
+                                   note=say("note_subgroups", lang))]
 
 
 #: Unsur quoted in "Apa kata masyarakat" (the most mentioned first) and quotes per unsur.
