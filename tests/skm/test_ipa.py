@@ -154,3 +154,22 @@ def test_design_input_uses_design_weights_and_domain(small):
     assert domain["kinerja"].tolist() == pytest.approx([14 / 6, 14 / 6, 3.0, 4.0])
     with pytest.raises(DataError, match="weights come from the design"):
         ipa(design, KIN, KEP, weights="w")
+
+
+def test_servqual_gap_by_hand_and_equal_to_the_mean_of_the_difference():
+    import numpy as np
+    import pandas as pd
+
+    from riset.skm.ipa import servqual_gap
+    from riset.survey import estimate
+    from riset.survey.design import SurveyDesign
+
+    frame = pd.DataFrame({"h": list("aabbbb"), "w": [1.0, 2.0, 1.0, 1.0, 2.0, 2.0],
+                          "U3": [2, 3, 4, np.nan, 3, 2], "E3": [4, 4, 3, 4, np.nan, 3]})
+    design = SurveyDesign(frame, weights="w", strata="h")
+    gap = servqual_gap(design, {"U3": "waktu"}, {"E3": "waktu"}).iloc[0]
+    # pairs answered in rows 0, 1, 2, 5: (2-4) x1, (3-4) x2, (4-3) x1, (2-3) x2 -> (-2 - 2 + 1 - 2) / 6
+    assert gap["kesenjangan"] == pytest.approx(-5 / 6) and gap["n"] == 4
+    same = estimate.mean(SurveyDesign(frame.assign(d=frame["U3"] - frame["E3"]), weights="w", strata="h"), "d",
+                         na_rm=True)
+    assert gap["se"] == pytest.approx(same.se[0], rel=1e-12)

@@ -91,3 +91,26 @@ def test_online_answers_are_marked_as_not_a_probability_sample(tmp_path, capsys)
     assert main(["report", str(study), "--out", str(tmp_path / "hasil")]) == 0
     html = (tmp_path / "hasil" / "laporan_skm.html").read_text(encoding="utf-8")
     assert "(daring)" in html and "bukan sampel probabilitas" in html and "bias seleksi" in html
+
+
+def test_a_form_asking_expectations_gets_its_servqual_gaps(tmp_path):
+    import yaml
+
+    info = STUDIES["bare_instansi"](tmp_path)
+    data = pd.read_csv(tmp_path / "data.csv")
+    for q in [f"Q{i}" for i in range(1, 10)]:
+        data[f"H{q}"] = 4  # every expectation at the top of the scale
+    data.to_csv(tmp_path / "data.csv", index=False)
+    book = yaml.safe_load((tmp_path / "codebook.yaml").read_text(encoding="utf-8"))
+    for q, entry in list(book["columns"].items()):
+        if entry.get("role") == "unsur":
+            book["columns"][f"H{q}"] = {"role": "expectation", "unsur": entry["unsur"]}
+    (tmp_path / "codebook.yaml").write_text(yaml.safe_dump(book, allow_unicode=True), encoding="utf-8")
+    res = run_study(info["study"])
+    gaps = res.servqual.set_index("unsur")
+    nrr = res.nrr_of().set_index("unsur")["nrr"]
+    # expectation 4 everywhere: the gap is the unsur's mean minus 4 (equal weights, blanks left out)
+    assert gaps["kesenjangan"].to_numpy() == pytest.approx((nrr.loc[gaps.index] - 4).to_numpy(), rel=1e-12)
+    assert (gaps["ci_high"] < 0).all()
+    assert main(["report", str(info["study"]), "--out", str(tmp_path / "hasil")]) == 0
+    assert "SERVQUAL" in (tmp_path / "hasil" / "laporan_skm.html").read_text(encoding="utf-8")

@@ -50,11 +50,12 @@ __all__ = ["BARIS_KOSONG", "BOBOT_TIDAK_POSITIF", "BUKAN_ANGKA", "BUKAN_BULAT", 
            "KATEGORI_TAK_DIKENAL", "KODE_HILANG", "KOLOM_TAK_DIKENAL", "LABEL_TEKS", "number_format", "read_codebook",
            "read_survey", "ROLES", "ROW_ID", "SCALED_ROLES", "SurveyData", "TEKS_TAK_DIKENAL", "write_table"]
 
-ROLES = ("id", "unsur", "overall", "importance", "group", "demographic", "design", "weight", "text", "other")
+ROLES = ("id", "unsur", "overall", "importance", "expectation", "group", "demographic", "design", "weight", "text",
+         "other")
 #: The id column riset makes from the row numbers when an export has none (Google Forms).
 ROW_ID = "id_baris"
 #: roles whose answers are numbers on a scale (scale required, labels map text back to numbers)
-SCALED_ROLES = ("unsur", "overall", "importance")
+SCALED_ROLES = ("unsur", "overall", "importance", "expectation")
 
 _TOP_FIELDS = ("study", "scheme", "id", "ignore", "columns", "description", "notes", "version", "source")
 _COLUMN_FIELDS = ("role", "unsur", "scale", "labels", "missing", "question", "pertanyaan", "description",
@@ -138,8 +139,8 @@ class Codebook:
         >>> cb.unsur_map()                                    # doctest: +SKIP
         {'U1': 'persyaratan', ..., 'U9': 'pengaduan', 'U8': 'sarana'}
         """
-        if role not in ("unsur", "importance"):
-            raise CodebookError(f"unsur_map role must be 'unsur' or 'importance', not '{role}'")
+        if role not in ("unsur", "importance", "expectation"):
+            raise CodebookError(f"unsur_map role must be 'unsur', 'importance' or 'expectation', not '{role}'")
         order = {k: i for i, k in enumerate(get_scheme(self.scheme).keys)}
         pairs = [(name, spec.unsur) for name, spec in self.specs.items() if spec.role == role]
         return dict(sorted(pairs, key=lambda item: order[item[1]]))
@@ -220,7 +221,7 @@ def _column_spec(name: str, entry: Any, sch, source: str) -> ColumnSpec:
         raise CodebookError(f"{where}: role {entry.get('role')!r} is not known; roles are: {', '.join(ROLES)}")
 
     unsur_key = None
-    if role in ("unsur", "importance"):
+    if role in ("unsur", "importance", "expectation"):
         if entry.get("unsur") in (None, ""):
             raise CodebookError(f"{where}: role '{role}' needs 'unsur' (a name such as persyaratan, sarana, pengaduan)")
         try:
@@ -228,21 +229,21 @@ def _column_spec(name: str, entry: Any, sch, source: str) -> ColumnSpec:
         except CodebookError as exc:
             raise CodebookError(f"{where}: {exc}") from None
     elif entry.get("unsur") not in (None, ""):
-        raise CodebookError(f"{where}: 'unsur' is only allowed for roles unsur and importance, not '{role}'")
+        raise CodebookError(f"{where}: 'unsur' is only allowed for roles unsur, importance and expectation, not '{role}'")
 
     scale = _scale(entry.get("scale"), where)
     if role in SCALED_ROLES and scale is None:
-        if role != "unsur":
+        if role not in ("unsur", "expectation"):
             raise CodebookError(f"{where}: role '{role}' needs a scale such as [1, 4]")
         scale = sch.scale
-    if role == "unsur" and scale != sch.scale:
+    if role in ("unsur", "expectation") and scale != sch.scale:
         raise CodebookError(f"{where}: scale {list(scale)} does not match {sch.title}, whose unsur are scored "
                             f"{sch.scale[0]}-{sch.scale[1]}; rescale the answers before computing IKM")
     if scale is not None and role not in SCALED_ROLES + ("other",):
         raise CodebookError(f"{where}: 'scale' is only allowed for roles {', '.join(SCALED_ROLES)} and other, not '{role}'")
 
     labels = _labels(entry.get("labels"), scale, where)
-    if role == "unsur" and not labels:
+    if role in ("unsur", "expectation") and not labels:
         labels = dict(zip(range(scale[0], scale[1] + 1), sch.get(unsur_key).labels))
     missing = _missing(entry.get("missing"), scale, labels, where)
     question = entry.get("question") or entry.get("pertanyaan") or None
@@ -368,13 +369,14 @@ def _check_unsur_sets(specs: dict[str, ColumnSpec], sch, source: str) -> None:
         unsur_columns(unsur, sch)
     except CodebookError as exc:
         raise CodebookError(f"codebook {source}, unsur columns: {exc}") from None
-    seen: dict[str, str] = {}
-    for name, spec in specs.items():
-        if spec.role == "importance":
-            if spec.unsur in seen:
-                raise CodebookError(f"codebook {source}: importance columns '{seen[spec.unsur]}' and '{name}' are both "
-                                    f"mapped to unsur '{sch.get(spec.unsur).nama}'")
-            seen[spec.unsur] = name
+    for role in ("importance", "expectation"):
+        seen: dict[str, str] = {}
+        for name, spec in specs.items():
+            if spec.role == role:
+                if spec.unsur in seen:
+                    raise CodebookError(f"codebook {source}: {role} columns '{seen[spec.unsur]}' and '{name}' are both "
+                                        f"mapped to unsur '{sch.get(spec.unsur).nama}'")
+                seen[spec.unsur] = name
 
 
 def _codebook_dict_from_xlsx(path: Path) -> dict[str, Any]:
@@ -968,7 +970,7 @@ def _convert_column(raw: pd.Series, spec: ColumnSpec, name: str = "") -> tuple[p
     Numbers written as text are read in the column's own format (`number_format`); a column whose answers
     are mostly off the scale stops the reading (`_check_bulk_invalid`)."""
     convert = {
-        "unsur": _scaled_cell, "overall": _scaled_cell, "importance": _scaled_cell,
+        "unsur": _scaled_cell, "overall": _scaled_cell, "importance": _scaled_cell, "expectation": _scaled_cell,
         "weight": _weight_cell, "design": _design_cell,
     }.get(spec.role, _scaled_cell if spec.scale else _text_cell)
     numeric = convert in (_scaled_cell, _weight_cell, _design_cell)

@@ -48,9 +48,10 @@ from riset.errors import DataError, show_value
 from riset.i18n import Note, check_language, say
 from riset.skm.drivers import RelativeImportance, design_frame
 from riset.skm.ikm import scale_answers
-from riset.skm.schemes import resolve_unsur
+from riset.skm.schemes import DEFAULT_SCHEME, Scheme, get_scheme, resolve_unsur
+from riset.survey.estimate import critical_value, domains, fit_mean
 
-__all__ = ["CSI_BANDS", "CsiResult", "ImportanceSource", "IpaResult", "KUADRAN", "csi", "csi_category",
+__all__ = ["CSI_BANDS", "CsiResult", "ImportanceSource", "IpaResult", "KUADRAN", "csi", "csi_category", "servqual_gap",
            "derived_importance", "ipa"]
 
 ImportanceSource = Literal["dinyatakan", "lmg", "johnson", "korelasi"]
@@ -336,3 +337,44 @@ def csi(result: IpaResult, hs: float | None = None, bands: Sequence[tuple] = CSI
     index["kategori"] = csi_category(index["csi"], bands, lang)
     notes = [] if result.sumber == "dinyatakan" else [Note("csi_derived", {"source": result.sumber})]
     return CsiResult(table, index, hs, notes)
+
+
+def servqual_gap(design, unsur: Mapping[str, str], expectation: Mapping[str, str], *, by: str | None = None,
+                 scheme: str | Scheme = DEFAULT_SCHEME, level: float = 0.95) -> pd.DataFrame:
+    """SERVQUAL gap per unsur (Parasuraman, Zeithaml & Berry 1988): gap = mean(perception - expectation) over
+    the respondents who answered both, weighted, with a design-based SE and t CI (domains of the full design;
+    per `by` group when given). A negative gap: the service falls short of what users expect.
+
+    Columns: (by), unsur, kode, persepsi, harapan, kesenjangan, se, ci_low, ci_high, n.
+
+    >>> from riset.survey.design import SurveyDesign
+    >>> d = SurveyDesign(pd.DataFrame({"U3": [2, 3, 4], "E3": [4, 4, 4]}))
+    >>> servqual_gap(d, {"U3": "waktu"}, {"E3": "waktu"})["kesenjangan"].round(4).tolist()
+    [-1.0]
+    """
+    sch = get_scheme(scheme)
+    perceived = {resolve_unsur(name, sch).key: col for col, name in unsur.items()}
+    expected = {resolve_unsur(name, sch).key: col for col, name in expectation.items()}
+    keys = [k for k in sch.keys if k in perceived and k in expected]
+    if not keys:
+        raise DataError("servqual_gap needs perception and expectation columns of the same unsur")
+    data = design.data
+    domain, labels, _ = domains(design, by)
+    rows = []
+    for key in keys:
+        p = pd.to_numeric(data[perceived[key]], errors="coerce").to_numpy(dtype=float)
+        e = pd.to_numeric(data[expected[key]], errors="coerce").to_numpy(dtype=float)
+        both = ~np.isnan(p) & ~np.isnan(e)
+        dom = np.where(both, domain, -1)
+        values = np.column_stack([np.where(both, p, 0.0), np.where(both, e, 0.0), np.where(both, p - e, 0.0)])
+        fit = fit_mean(design, values, dom, len(labels))
+        se = np.sqrt(fit.var[:, 2])
+        df = design.df_by(dom, len(labels)) if hasattr(design, "df_by") else np.full(len(labels), float(design.df))
+        t = critical_value(level, df)
+        n = np.bincount(dom[dom >= 0], minlength=len(labels))
+        for d in range(len(labels)):
+            rows.append({**({by: labels.iloc[d, 0]} if by else {}), "unsur": key, "kode": sch.get(key).kode,
+                         "persepsi": fit.estimate[d, 0], "harapan": fit.estimate[d, 1],
+                         "kesenjangan": fit.estimate[d, 2], "se": se[d], "ci_low": fit.estimate[d, 2] - t[d] * se[d],
+                         "ci_high": fit.estimate[d, 2] + t[d] * se[d], "n": int(n[d])})
+    return pd.DataFrame(rows)

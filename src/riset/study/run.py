@@ -46,7 +46,7 @@ from riset.skm.ikm_design import compare_periods, holm, ikm_design
 from riset.survey.compare import compare_means, rank_intervals
 from riset.textsafe import mask_personal
 from riset.skm.instrument import InstrumentResult, check_instrument
-from riset.skm.ipa import CsiResult, IpaResult, csi, derived_importance, ipa
+from riset.skm.ipa import CsiResult, IpaResult, csi, derived_importance, ipa, servqual_gap
 from riset.skm.opentext import OpenText, load_lexicon, open_text
 from riset.skm.recommend import Recommendations, load_catalogue, recommend
 from riset.skm.schemes import Scheme, get_scheme
@@ -119,6 +119,7 @@ class StudyResults:
     open_text_result: OpenText | None = None
     drivers_without_complaint: RelativeImportance | None = None
     subgroups: pd.DataFrame | None = None
+    servqual: pd.DataFrame | None = None
     progress: Progress = field(default_factory=Progress)
     notes: list = field(default_factory=list)
 
@@ -503,6 +504,8 @@ def run_study(study: str | Path | StudyConfig, *, progress: bool = False) -> Stu
                                         service=config.service_type, catalogue=catalogue, lang=lang, scheme=scheme)
                         for lang in ("id", "en")}
     demographics = cb.columns("demographic")
+    expectation = cb.unsur_map("expectation")
+    gaps = servqual_gap(final, unsur_map, expectation, scheme=scheme) if expectation else None
     subgroups = _subgroups(final, list(unsur_map), demographics, scheme,
                            {c: list(s.labels.values()) for c, s in cb.specs.items() if s.labels})
     return StudyResults(
@@ -516,7 +519,7 @@ def run_study(study: str | Path | StudyConfig, *, progress: bool = False) -> Stu
         margins=_margin_shares(base, final, config) if run is not None else None,
         instrument=instrument, drivers=drivers, drivers_check=check, ipa_result=ipa_result, csi_result=csi_result,
         recommend_result=recommend_result, period_change=period_change, progress=progress_tables, notes=notes,
-        open_text_result=said, drivers_without_complaint=without_complaint, subgroups=subgroups,
+        open_text_result=said, drivers_without_complaint=without_complaint, subgroups=subgroups, servqual=gaps,
     )
 
 

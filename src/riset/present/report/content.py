@@ -428,6 +428,17 @@ def _analisis(results, figures, lang: str) -> Chapter:
                                                            period_change_table(results, lang)]))
     else:
         sections.append(Section(say("sec_change", lang), [Paragraph(plan["period_change"].text(lang))]))
+    if results.servqual is not None:
+        gaps = results.servqual
+        rows = [[unsur_name(r["unsur"], lang, sch), fmt_num(r["persepsi"], 2, lang), fmt_num(r["harapan"], 2, lang),
+                 fmt_signed(r["kesenjangan"], 2, lang), fmt_ci(r["ci_low"], r["ci_high"], 2, lang)]
+                for _, r in gaps.iterrows()]
+        short = [unsur_name(r["unsur"], lang, sch, code=False) for _, r in gaps.iterrows() if r["ci_high"] < 0]
+        sections.append(Section(say("sec_servqual", lang), [
+            Paragraph(say("text_servqual", lang, which=", ".join(short) or say("none_differ", lang))),
+            Table(say("tab_servqual", lang), [label("unsur", lang), label("persepsi", lang), label("harapan", lang),
+                                               label("kesenjangan", lang), label("ci95", lang)], rows,
+                  ["l", "r", "r", "r", "r"])]))
     if results.subgroups is not None:
         sections.append(Section(say("sec_subgroups", lang), subgroup_blocks(results, lang)))
     sections += _perkembangan(results, lang, figures)
