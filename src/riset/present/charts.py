@@ -47,11 +47,13 @@ from riset.i18n import check_language, fmt_num, label
 from riset.skm.schemes import kinerja_label, unsur_name
 
 __all__ = ["ACCENT", "demographic_profile", "driver_importance", "ikm_by_unit", "ikm_series", "ipa_diagram",
-           "MUTU_COLORS",
+           "MUTU_COLORS", "MUTU_TEXT",
            "nrr_heatmap", "nrr_unsur", "PERIOD_COLORS", "period_comparison", "QUADRANT_COLORS", "weight_diagnostics"]
 
 #: Fill colours of the mutu bands (A best .. D worst): green, blue-green, amber, red, light for a background.
 MUTU_COLORS = {"A": "#1a9850", "B": "#66bd63", "C": "#fdae61", "D": "#d73027"}
+#: Darker shades of the mutu colours for text on a light band (readable: contrast >= 4.5 on white).
+MUTU_TEXT = {"A": "#0b5a2c", "B": "#2e6b25", "C": "#9a4a00", "D": "#a3141f"}
 #: Colour of points, bars and lines (one accent, so the bands carry the grade).
 ACCENT = "#253494"
 PERIOD_COLORS = ("#2c7fb8", "#d95f0e", "#7570b3", "#1b9e77")
@@ -120,10 +122,10 @@ def _mutu_bands(ax, scheme: Scheme, lang: str, lo: float, hi: float, axis: str =
         text = f"{band.mutu} {kinerja_label(band.mutu, lang, scheme)}"
         if axis == "x":
             ax.text((start + end) / 2, 1.005, text, transform=ax.get_xaxis_transform(), ha="center", va="bottom",
-                    fontsize=8, color=MUTU_COLORS.get(band.mutu, "#555555"), fontweight="bold", clip_on=False)
+                    fontsize=8, color=MUTU_TEXT.get(band.mutu, "#555555"), fontweight="bold", clip_on=False)
         else:
             ax.text(1.005, (start + end) / 2, text, transform=ax.get_yaxis_transform(), ha="left", va="center",
-                    fontsize=8, color=MUTU_COLORS.get(band.mutu, "#555555"), fontweight="bold", clip_on=False,
+                    fontsize=8, color=MUTU_TEXT.get(band.mutu, "#555555"), fontweight="bold", clip_on=False,
                     rotation=90)
 
 
@@ -240,7 +242,12 @@ def nrr_unsur(
         cut = band.lower / sch.conversion
         ax.axvline(cut, color=MUTU_COLORS[band.mutu], ls=":", lw=1.2, zorder=1)
         ax.text(cut, 1.005, band.mutu, transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=8,
-                color=MUTU_COLORS[band.mutu], fontweight="bold")
+                color=MUTU_TEXT.get(band.mutu, "#555555"), fontweight="bold")
+    # what the bar colours mean: the mutu an unsur would give if every unsur scored like it
+    shown = [b.mutu for b in sch.bands if b.mutu in set(_grade_unconverted(values, sch))]
+    ax.legend([plt.Rectangle((0, 0), 1, 1, color=MUTU_COLORS[m]) for m in shown],
+              [f"{m} {kinerja_label(m, lang, sch)}" for m in shown], loc="lower right", fontsize=8, framealpha=0.9,
+              title=label("mutu", lang), title_fontsize=8)
     ax.set_yticks(y, _plain(names))
     ax.set_xlim(sch.scale[0], sch.scale[1] + 0.25)
     ax.xaxis.set_major_formatter(_num_formatter(1, lang))
@@ -418,8 +425,8 @@ def ipa_diagram(
         ax.text(cx, cy, label(f"kuadran_{q}", lang), transform=ax.transAxes, ha=ha, va=va, fontsize=10,
                 fontweight="bold", color=QUADRANT_COLORS[q], alpha=0.9,
                 bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": QUADRANT_COLORS[q], "alpha": 0.85})
-    ax.text(x_line, ylim[0], f" x̄ = {fmt_num(x_line, 2, lang)}", fontsize=8, color="#555555", va="bottom")
-    ax.text(xlim[0], y_line, f" ȳ = {fmt_num(y_line, 2, lang)}", fontsize=8, color="#555555", va="bottom")
+    ax.text(x_line, ylim[0], f" x̄ = {fmt_num(x_line, 2, lang)}", fontsize=9, color="#333333", va="bottom")
+    ax.text(xlim[0], y_line, f" ȳ = {fmt_num(y_line, 2, lang)}", fontsize=9, color="#333333", va="bottom")
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     ax.xaxis.set_major_formatter(_num_formatter(2, lang))
