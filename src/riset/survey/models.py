@@ -427,7 +427,7 @@ def _model_frame(kind: Kind, formula: str, design, lang: str) -> tuple[_Frame, l
     if not data.index.is_unique:
         raise DataError("the design's data has duplicated row labels; reset the index before building the design")
     inside = np.asarray(design.in_domain)
-    domain = data.loc[inside]
+    domain = _categorical_text(data.loc[inside], formula)
     lhs, rhs = formula.split("~", 1)
     notes: list[str] = []
     try:
@@ -478,6 +478,18 @@ def _model_frame(kind: Kind, formula: str, design, lang: str) -> tuple[_Frame, l
     frame = _Frame(y, X, w, used, term_columns, outcome, len(dropped), dropped_by, levels)
     _check_columns(frame, kind)
     return frame, notes
+
+
+def _categorical_text(frame: pd.DataFrame, formula: str) -> pd.DataFrame:
+    """The text columns the formula names as pandas categoricals (categories sorted, as patsy sorts text
+    levels): patsy then reads their codes instead of sniffing every row's value, which on a million rows is most
+    of a model's time. Same design matrix, same coefficients."""
+    named = set(re.findall(r"[A-Za-z_][A-Za-z0-9_.]*", formula))
+    text = [c for c in frame.columns if c in named and (frame[c].dtype == object or pd.api.types.is_string_dtype(
+        frame[c].dtype)) and not isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    if not text:
+        return frame
+    return frame.assign(**{c: pd.Categorical(frame[c]) for c in text})
 
 
 def _formula_error(err: patsy.PatsyError, formula: str, data: pd.DataFrame) -> DataError:
