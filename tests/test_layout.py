@@ -56,3 +56,29 @@ def test_every_module_declares_its_public_api():
     missing = [str(p.relative_to(SRC)) for p in sorted(SRC.rglob("*.py"))
                if p.name != "__main__.py" and "__all__" not in p.read_text()]
     assert not missing, missing
+
+
+#: What only the bundled example has (its files, area, unit codes, periods), never in library code.
+EXAMPLE_NAMES = ("contoh_skm", "Tanjung Harapan", "Tanjung Kota", "PKM-KOTA", "RSUD-RJ", "DUK-", "2026-S1",
+                 "2026-S2", "semester 1 dan")
+
+
+def test_library_code_names_nothing_of_the_bundled_example():
+    """Strings in the code (docstrings and comments aside: they may show the example) never hold the example's
+    names; only its generator (study/example.py) does."""
+    found = []
+    for path in sorted(SRC.rglob("*.py")):
+        if path.name == "example.py":
+            continue
+        tree = ast.parse(path.read_text())
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))
+                      and node.body and isinstance(node.body[0], ast.Expr)
+                      and isinstance(node.body[0].value, ast.Constant)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+                found += [f"{path.relative_to(SRC)}:{node.lineno} {name}" for name in EXAMPLE_NAMES if name in node.value]
+    for path in sorted(SRC.rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        found += [f"{path.relative_to(SRC)} {name}" for name in EXAMPLE_NAMES if name in text]
+    assert not found, "\n".join(found)
