@@ -571,6 +571,7 @@ def weight_diagnostics(
         n_eff = w.sum() ** 2 / (w ** 2).sum()
         ax.hist(w, bins=bins, alpha=0.6, color=color, label=f"{label(key, lang)} (n_eff = {fmt_num(n_eff, 0, lang)})",
                 zorder=2)
+    ax.set_xlim(0, bins[-1] * 1.02)  # the axis ends at the largest weight, not at a round number beyond it
     ax.xaxis.set_major_formatter(_num_formatter(0, lang))
     ax.set_xlabel(label("bobot", lang))
     ax.set_ylabel(label("jumlah_responden", lang))
@@ -584,9 +585,9 @@ def weight_diagnostics(
         ax.barh(y, data["populasi"], color="#d9d9d9", height=0.75, label=label("populasi", lang), zorder=2)
         series = (("sampel_tanpa_bobot", "x", "#969696"), ("sampel_bobot_desain", "s", "#fd8d3c"),
                   ("sampel_bobot_akhir", "o", ACCENT))
-        for col, marker, color in series:
+        for offset, (col, marker, color) in zip((0.22, 0.0, -0.22), series):  # side by side, never on top
             if col in data.columns:
-                ax.scatter(data[col], y, marker=marker, color=color, s=28, label=label(col, lang), zorder=3)
+                ax.scatter(data[col], y + offset, marker=marker, color=color, s=26, label=label(col, lang), zorder=3)
         ax.set_yticks(y, _plain(names), fontsize=8)
         ax.xaxis.set_major_formatter(_num_formatter(0, lang))
         ax.set_xlabel(label("persen", lang) + " (%)")
