@@ -93,10 +93,11 @@ def test_matches_r_survey(case, designs, jk1):
 def test_rows_with_blanks_are_reported_not_silently_dropped(designs):
     fit = linear("api00 ~ ell + meals + avg_ed", designs["clus1"])
     assert (fit.n, fit.n_dropped, fit.dropped_by) == (157, 26, {"avg_ed": 26})
-    assert "26 responden tidak dipakai" in fit.notes[0] and "avg_ed 26" in fit.notes[0]
+    assert "26 responden tidak dipakai" in fit.notes[0].text("id") and "avg_ed 26" in fit.notes[0].text("id")
+    assert fit.notes[0].code == "model_rows_dropped"
     assert "26 responden tidak dipakai" in fit.summary()
     english = linear("api00 ~ ell + meals + avg_ed", designs["clus1"], lang="en")
-    assert english.notes[0].startswith("26 respondents left out")
+    assert english.notes[0].text("en").startswith("26 respondents left out")
 
 
 def test_ordinal_equals_statsmodels_orderedmodel_with_equal_weights(designs):
@@ -191,7 +192,7 @@ def test_ordinal_leaves_out_and_reports_levels_nobody_chose(designs):
                                   ordered=True)
     fit = ordinal("cat5 ~ ell + meals", SurveyDesign(data, weights="pw", strata="stype", fpc="fpc"))
     assert fit.levels == ("low", "mid", "high", "top")
-    assert "Kategori none" in fit.notes[0]
+    assert "Kategori none" in fit.notes[0].text("id")
 
 
 # ------------------------------------------------------------------------ errors a user can act on

@@ -68,7 +68,7 @@ from tqdm.auto import tqdm
 
 from riset.survey.design import SurveyDesign
 from riset.errors import DataError, DesignError, RisetError
-from riset.i18n import check_language, label
+from riset.i18n import Note, check_language, label
 from riset.survey.replicate import ReplicateDesign
 
 __all__ = ["linear", "logistic", "ModelResult", "ordinal", "VIF_LIMIT", "WaldTest"]
@@ -330,7 +330,7 @@ class ModelResult:
             lines.append(f"R² ({'tertimbang' if lang == 'id' else 'weighted'}) = {self.r2:.4f}")
         shown = self.to_frame(lang, level).round(4)
         lines.append(shown.to_string(index=False))
-        lines += [("Catatan: " if lang == "id" else "Note: ") + n for n in self.notes]
+        lines += [("Catatan: " if lang == "id" else "Note: ") + n.text(lang) for n in self.notes]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -454,8 +454,7 @@ def _model_frame(kind: Kind, formula: str, design, lang: str) -> tuple[_Frame, l
     dropped_by = _dropped_by(formula, domain.loc[dropped])
     if len(dropped):
         detail = ", ".join(f"{c} {k}" for c, k in dropped_by.items())
-        notes.append(_say(lang, f"{len(dropped)} responden tidak dipakai karena ada jawaban kosong ({detail}).",
-                          f"{len(dropped)} respondents left out for blank answers ({detail})."))
+        notes.append(Note("model_rows_dropped", {"n": len(dropped), "detail": detail}))
     used_labels = domain.index[keep.to_numpy()]
     slices = X.design_info.term_name_slices
     # patsy groups categorical terms first; keep the formula's order, as R does (unsur before controls)
@@ -471,8 +470,7 @@ def _model_frame(kind: Kind, formula: str, design, lang: str) -> tuple[_Frame, l
         y, levels, empty = _ordinal_codes(y_raw.loc[used_labels], outcome)
         if empty:
             shown = ", ".join(map(str, empty))
-            notes.append(_say(lang, f"Kategori {shown} dari '{outcome}' tidak dipilih siapa pun dan tidak dipakai.",
-                              f"Categories {shown} of '{outcome}' were chosen by nobody and are left out."))
+            notes.append(Note("model_empty_categories", {"categories": shown, "outcome": outcome}))
     else:
         y = y_frame.loc[used_labels].iloc[:, 0].to_numpy(dtype="float64")
     frame = _Frame(y, X, w, used, term_columns, outcome, len(dropped), dropped_by, levels)
@@ -762,13 +760,8 @@ def _fit_model(kind: Kind, formula, design, labels, lang) -> ModelResult:
     design_df = used_design.df
     df_resid = design_df - fr.X.shape[1] if kind == "ordinal" else design_df + 1 - len(fit.params)
     if df_resid < 1:
-        notes.append(_say(
-            lang,
-            f"df residual = {df_resid}: PSU dikurangi strata (df desain {design_df}) terlalu sedikit untuk "
-            f"{len(fit.params)} koefisien; uji t dan F tidak bermakna.",
-            f"residual df = {df_resid}: too few PSUs minus strata (design df {design_df}) for {len(fit.params)} "
-            "coefficients; t and F tests are not meaningful.",
-        ))
+        notes.append(Note("model_few_df", {"df": int(df_resid), "design_df": int(design_df),
+                                           "p": len(fit.params)}))
     names = pd.Index(fit.names)
     return ModelResult(
         kind=kind,
@@ -832,5 +825,3 @@ def _plain(value):
     return value
 
 
-def _say(lang: str, indonesian: str, english: str) -> str:
-    return indonesian if lang == "id" else english

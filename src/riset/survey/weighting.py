@@ -32,7 +32,7 @@ import pandas as pd
 from scipy import linalg, sparse
 
 from riset.errors import WeightingError, show_value
-from riset.i18n import fmt_num
+from riset.i18n import Note
 from riset.survey.margins import (Margin, check_columns, check_margin, check_margins, collapse_margin, indicator_matrix,
                            margin_from_table, scale_margin)
 from riset.survey.diagnostics import WeightDiagnostics, weight_diagnostics
@@ -459,13 +459,14 @@ METHODS: dict[str, str] = {
 @dataclass(frozen=True)
 class WeightingRun:
     """One weighting recipe applied: the new `design`, the `margins` used (after scaling/collapsing),
-    `diagnostics` (before/after, `riset.survey.diagnostics`) and `notes` (Indonesian sentences: every
-    scaling, collapse, dropped cell and trimming done)."""
+    `diagnostics` (before/after, `riset.survey.diagnostics`) and `notes` (`riset.i18n.Note` codes with their
+    values: every scaling, collapse, dropped cell and trimming done; ``str(note)`` or ``note.text(lang)`` for
+    people)."""
 
     design: object
     margins: list[Margin]
     diagnostics: WeightDiagnostics
-    notes: list[str]
+    notes: list[Note]
 
     def weights_frame(self, id_column: str | None = None, name: str = "bobot_akhir") -> pd.DataFrame:
         """Design and final weight per respondent (with `id_column` if given), ready to write to CSV."""
@@ -526,8 +527,7 @@ def weight_to_population(design, population: pd.DataFrame, margins: Sequence[str
     if isinstance(scale, str):
         table = _scale_within(design, population, scale, count, notes)
     elif scale:
-        notes.append(f"Margin penduduk diskalakan ke total bobot desain ({fmt_num(total, 0, 'id')}): yang disamakan "
-                     "adalah komposisi penduduk, bukan jumlahnya.")
+        notes.append(Note("weighting_scaled", {"total": int(round(total))}))
     built = []
     for spec in margins:
         m = margin_from_table(table, [spec] if isinstance(spec, str) else list(spec), count)
@@ -540,8 +540,7 @@ def weight_to_population(design, population: pd.DataFrame, margins: Sequence[str
         check_columns(design.data, keep, "keep_totals")
         visits = design.data[keep].assign(**{_VISITS: np.asarray(design.weights, dtype=float)})
         built.append(margin_from_table(visits, keep, _VISITS))
-        notes.append(f"Total bobot desain tiap sel {' × '.join(keep)} dipertahankan: total kunjungan per sel itu "
-                     "tetap seperti desain.")
+        notes.append(Note("weighting_keep_totals", {"cells": " × ".join(keep)}))
     limits = {} if maxit is None else {"maxit": maxit}
     if method == "poststratify":
         new = poststratify(design, built[0])
@@ -552,9 +551,9 @@ def weight_to_population(design, population: pd.DataFrame, margins: Sequence[str
     used = check_margins(built, design.data)
     for m in used:
         for _, row in m.collapses.iterrows():
-            target = f" ke {row['ke']}" if row["ke"] else ""
-            notes.append(f"Margin {m.name}: sel {row['sel']} {row['tindakan']}{target} "
-                         f"({row['n_responden']} responden).")
+            values = {"margin": m.name, "cell": row["sel"], "n": int(row["n_responden"])}
+            notes.append(Note("weighting_cell_merged", {**values, "target": row["ke"]}) if row["ke"] else
+                         Note("weighting_cell_dropped", values))
     if trim_ratio is not None:
         if trim_ratio <= 1:
             raise WeightingError(f"trim_ratio must be > 1 (weights kept within [mean/k, k x mean]), got {trim_ratio}")
@@ -562,9 +561,8 @@ def weight_to_population(design, population: pd.DataFrame, margins: Sequence[str
         lower, upper = mean / trim_ratio, mean * trim_ratio
         trimmed = trim_weights(new, lower=lower, upper=upper, strict=strict)
         n_out = int(np.sum((new.weights != 0) & ((new.weights < lower) | (new.weights > upper))))
-        notes.append(f"Pemangkasan bobot ke [{fmt_num(lower, 1, 'id')}; {fmt_num(upper, 1, 'id')}] (rata-rata / {trim_ratio:g} s.d. "
-                     f"{trim_ratio:g} x rata-rata): {n_out} bobot di luar batas dipangkas, selisihnya dibagi rata ke "
-                     "bobot lainnya" + ("; margin tidak lagi tepat sama." if n_out else "."))
+        notes.append(Note("weighting_trimmed_off" if n_out else "weighting_trimmed",
+                          {"lower": float(lower), "upper": float(upper), "k": float(trim_ratio), "n": n_out}))
         new = trimmed
     return WeightingRun(design=new, margins=used, notes=notes,
                         diagnostics=weight_diagnostics(design, new, used, by=by))
@@ -573,7 +571,7 @@ def weight_to_population(design, population: pd.DataFrame, margins: Sequence[str
 _VISITS = "_bobot_desain_total"
 
 
-def _scale_within(design, population: pd.DataFrame, within: str, count: str, notes: list[str]) -> pd.DataFrame:
+def _scale_within(design, population: pd.DataFrame, within: str, count: str, notes: list[Note]) -> pd.DataFrame:
     """The population table with `count` rescaled within each category k of `within`:
     N_c' = N_c * (sum_{i in k} d_i) / N_k; categories without respondents are left out (noted)."""
     residents = margin_from_table(population, within, count).to_series()  # checks the column and the counts
@@ -591,10 +589,9 @@ def _scale_within(design, population: pd.DataFrame, within: str, count: str, not
     key = population[within].astype(str)
     unused = sorted(set(residents.index) - set(visits.index))
     if unused:
-        notes.append(f"{within} {', '.join(unused)} ({int(key.isin(unused).sum())} baris tabel penduduk) tanpa "
-                     "responden: tidak dipakai dalam margin.")
+        notes.append(Note("weighting_unused_categories", {"column": within, "categories": ", ".join(unused),
+                                                          "rows": int(key.isin(unused).sum())}))
     part = population[key.isin(visits.index)]
     factor = key[part.index].map(visits / residents[visits.index])
-    notes.append(f"Margin penduduk diskalakan per {within} ke total bobot desain {within} itu: yang disamakan adalah "
-                 f"komposisi penduduk di tiap {within}, jumlah kunjungan per {within} tetap seperti desain.")
+    notes.append(Note("weighting_scaled_within", {"column": within}))
     return part.assign(**{count: pd.to_numeric(part[count]) * factor})

@@ -196,7 +196,7 @@ class Pembobotan:
             self.chart.value = b""
             return None
         diag = self.run.diagnostics
-        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.run.notes)
+        notes = "".join(f"<li>{html.escape(n.text(self.lang))}</li>" for n in self.run.notes)
         same = (" — bobot yang sama dengan bobot laporan (riset.study.run_study)"
                 if self.controls["resep"].value == "laporan" else "")
         self.status.value = (f"<p><b>{html.escape(METHODS[self.controls['metode'].value])}</b> selesai{same}.</p>"
