@@ -45,3 +45,16 @@ def test_a_note_is_a_code_with_values_rendered_on_demand():
 def test_unknown_code_is_an_error_of_riset_not_a_keyerror():
     with pytest.raises(RisetError, match="no id text"):
         say("no_such_code", "id")
+
+
+def test_every_code_the_library_names_is_in_both_catalogs():
+    """A literal code in `Note("...")` or `say("...")` anywhere in riset has its sentence in id and en."""
+    import re
+    from pathlib import Path
+    src = Path(resources.files("riset"))
+    codes = {m.group(1): path.relative_to(src) for path in src.rglob("*.py")
+             for m in re.finditer(r"\b(?:Note|say)\(\s*\"([a-z][a-z0-9_]*)\"", path.read_text(encoding="utf-8"))}
+    assert len(codes) > 50
+    missing = sorted(f"{code} ({where})" for code, where in codes.items()
+                     if any(code not in catalog(lang) for lang in LANGUAGES))
+    assert not missing, missing

@@ -32,7 +32,7 @@ from riset.skm.ikm import IkmResult, ikm
 from riset.skm.schemes import SCHEMES
 from riset.skm.exports import SurveyData, read_codebook, read_survey, write_table
 
-__all__ = ["build_parser", "EXAMPLE_STUDY", "main", "SUBCOMMANDS"]
+__all__ = ["build_parser", "EXAMPLE_STUDY", "main", "SUBCOMMANDS", "WORKBENCH_MODULES"]
 
 EXAMPLE_STUDY = Path("data") / "raw" / "studi.yaml"
 
@@ -309,6 +309,11 @@ SUBCOMMANDS: dict[str, Subcommand] = {
 }
 
 
+#: Top-level modules of the `workbench` extra (charts, report writers, widgets, notebooks, dashboard).
+WORKBENCH_MODULES = frozenset({"matplotlib", "seaborn", "ipywidgets", "jupyterlab", "pptx", "docx", "jinja2", "fpdf",
+                               "nbclient", "nbformat", "nbconvert", "ipykernel", "papermill", "segno", "voila"})
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with one sub-parser per entry of `SUBCOMMANDS`."""
     parser = _Parser(prog="riset", description="Research workbench for public-service satisfaction surveys (SKM/IKM).")
@@ -329,6 +334,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     >>> main(["ikm", "survey.csv", "--codebook", "codebook.yaml", "--by", "unit"])   # doctest: +SKIP
     0
     """
+    args = None
     try:
         args = build_parser().parse_args(argv)
         return args.run(args)
@@ -336,6 +342,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
     except RisetError as exc:
         return _fail(str(exc))
+    except ModuleNotFoundError as exc:  # a workbench command on an engine-only install (pip install riset)
+        if (exc.name or "").split(".")[0] not in WORKBENCH_MODULES:
+            raise
+        return _fail(f"'riset {getattr(args, 'command', '')}' needs the workbench (the Python package '{exc.name}' is not installed): "
+                     "pip install \"riset[workbench]\"")
     except KeyboardInterrupt:  # Ctrl-C: one line, the conventional exit code 130, no traceback
         print("riset: interrupted", file=sys.stderr)
         return 130

@@ -123,7 +123,8 @@ def test_blank_values_raise_unless_na_rm_and_are_reported():
         est.mean(d, "enroll")
     res = est.mean(d, "enroll", na_rm=True)
     assert res.table["n"].iloc[0] == 120
-    assert any("6 responden" in note for note in res.notes)
+    assert any(n.code == "rows_blank_excluded" and n.values["n"] == 6 for n in res.notes)
+    assert any("6 responden" in n.text("id") for n in res.notes)
 
 
 def test_non_numeric_column_is_an_error_naming_row_and_value():
@@ -136,7 +137,7 @@ def test_blank_by_value_is_reported_not_silently_dropped():
     data.loc[[3, 4], "stype"] = None
     res = est.mean(SurveyDesign(data, fpc="fpc"), "api00", by="stype")
     assert res.table["n"].sum() == 198
-    assert any(note.startswith("2 responden") for note in res.notes)
+    assert any(n.code == "domain_blank_by" and n.text("id").startswith("2 responden") for n in res.notes)
 
 
 def test_vectorised_domains_equal_one_subset_at_a_time():

@@ -111,7 +111,8 @@ def test_blank_answers_na_rm_and_two_by_columns(data, all_sources, kind):
     out = scale.mean(all_sources[kind], ["U1", "U2", "U9"], by=["unit", "jk"], na_rm=True, **DESIGN)
     assert_same(out, ref.table, ["unit", "jk", "variable"])
     blank = int(data[["U1", "U2", "U9"]].isna().any(axis=1).sum())
-    assert out.attrs["notes"] == [f"{blank} responden dengan nilai kosong pada U1, U2, U9 tidak dihitung (na_rm)."]
+    assert [n.text("id") for n in out.attrs["notes"]] == [
+        f"{blank} responden dengan nilai kosong pada U1, U2, U9 tidak dihitung (na_rm)."]
 
 
 @pytest.mark.parametrize("kind", ["duckdb-table", "polars-lazy"])

@@ -664,4 +664,4 @@ def unsur_labels(unsur: Mapping[str, str], lang: str | None = None,
     """
     lang = check_language(lang)
     found = {col: resolve_unsur(name, scheme) for col, name in unsur.items()}
-    return {col: u.nama if lang == "id" else u.nama_en for col, u in found.items()}
+    return {col: u.name(lang) for col, u in found.items()}

@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from riset.errors import CodebookError, DataError, RisetError, show_value
+from riset.i18n import Note
 from riset.skm.schemes import DEFAULT_SCHEME, get_scheme, resolve_unsur, unsur_columns
 from riset.textsafe import mask_personal, printable, shorten, spreadsheet_cell
 from riset.yamlfile import read_yaml
@@ -474,7 +475,7 @@ class SurveyData:
     source: str = ""
     encoding: str | None = None
     delimiter: str | None = None
-    notes: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = ()
 
     @property
     def blanked(self) -> pd.DataFrame:
@@ -509,7 +510,7 @@ class SurveyData:
         kept = self.issues[self.issues["masalah"] == KOLOM_TAK_DIKENAL]
         if not kept.empty:
             text.append(f"Kolom di luar codebook dipertahankan sebagai teks: {', '.join(kept['kolom'])}.")
-        text.extend(self.notes)
+        text.extend(n.text("id") for n in self.notes)
         text.append("Tidak ada baris responden yang dibuang.")
         return " ".join(text)
 
@@ -571,7 +572,7 @@ def read_survey(
             raise DataError(f"{path.name} has a column '{ROW_ID}', the name riset gives ids made from row numbers; "
                             "name it as the respondent id in the codebook (id: ...) or rename it")
         frame.insert(0, ROW_ID, [str(b) for b in frame.index])
-        notes.append(f"Data tanpa kolom id responden: nomor baris dipakai sebagai id (kolom {ROW_ID}).")
+        notes.append(Note("read_row_ids", {"column": ROW_ID}))
     _check_columns(frame, cb, path.name, unknown)
 
     data, issues = _apply_codebook(frame, cb, empty_rows, path.name)
@@ -580,7 +581,7 @@ def read_survey(
     return SurveyData(data, cb, issues, path.name, encoding, delimiter, tuple(notes))
 
 
-def _match_questions(frame: pd.DataFrame, cb: Codebook, name: str) -> tuple[pd.DataFrame, list[str]]:
+def _match_questions(frame: pd.DataFrame, cb: Codebook, name: str) -> tuple[pd.DataFrame, list[Note]]:
     """Exports whose headers are the questions themselves (Google Forms, Kobo with labels): a codebook column
     absent from the data takes the header that is its question text (case, spacing, a leading number and a
     final '?' or ':' ignored). Each match is said in the data report."""
@@ -601,8 +602,8 @@ def _match_questions(frame: pd.DataFrame, cb: Codebook, name: str) -> tuple[pd.D
             renames[found[0]] = column
     if renames:
         frame = frame.rename(columns=renames)
-        notes.append(f"{len(renames)} kolom dikenali dari teks pertanyaannya: "
-                     + "; ".join(f"'{shorten(h)}' = {c}" for h, c in renames.items()) + ".")
+        notes.append(Note("read_question_headers", {"n": len(renames), "matches": "; ".join(
+            f"'{shorten(h)}' = {c}" for h, c in renames.items())}))
     return frame, notes
 
 

@@ -176,7 +176,7 @@ def action_for(catalogue: Mapping, kind: str, unsur: str, lang: str | None = Non
                 return {f: str(chosen[f]) for f in ACTION_FIELDS}
             return {f: str(chosen.get(f"{f}_en") or (_english_time(chosen[f]) if f == "waktu" else chosen[f]))
                     for f in ACTION_FIELDS}
-    name = sch.get(unsur).nama if lang == "id" else sch.get(unsur).nama_en
+    name = sch.get(unsur).name(lang)
     return {"kegiatan": say("rec_generic_action", lang, unsur=name), "penanggung_jawab": say("rec_generic_owner", lang),
             "waktu": say("rec_generic_time", lang), "indikator": say("rec_generic_indicator", lang, unsur=name)}
 

@@ -54,6 +54,10 @@ class Unsur:
     aliases: tuple[str, ...] = ()
     question: str = ""
 
+    def name(self, lang: str | None = None) -> str:
+        """The unsur's name in `lang` (default: the current language)."""
+        return self.nama if check_language(lang) == "id" else self.nama_en
+
 
 @dataclass(frozen=True)
 class Band:
@@ -214,7 +218,7 @@ def unsur_name(key: str, lang: str | None = None, scheme: str | Scheme = DEFAULT
     ('U9 Sarana dan Prasarana', 'Facilities and infrastructure')
     """
     u = get_scheme(scheme).get(key)
-    name = u.nama if check_language(lang) == "id" else u.nama_en
+    name = u.name(lang)
     return f"{u.kode} {name}" if code else name
 
 

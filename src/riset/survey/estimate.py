@@ -51,7 +51,7 @@ from scipy import sparse, stats
 
 from riset.survey.design import SurveyDesign
 from riset.errors import DataError, DesignError
-from riset.i18n import check_language
+from riset.i18n import Note, check_language, say
 from riset.survey.replicate import ReplicateDesign
 
 __all__ = ["by", "CI_METHODS", "column_label", "critical_value", "DEFF_TYPES", "domains", "Estimate", "fit_mean",
@@ -62,26 +62,7 @@ __all__ = ["by", "CI_METHODS", "column_label", "critical_value", "DEFF_TYPES", "
 CI_METHODS = ("logit", "wilson", "beta", "wald")
 DEFF_TYPES = ("wor", "wr")
 
-_HEADERS = {
-    "variable": ("Variabel", "Variable"),
-    "category": ("Kategori", "Category"),
-    "p": ("Peluang", "Probability"),
-    "estimate": ("Estimasi", "Estimate"),
-    "se": ("Galat baku", "SE"),
-    "ci_low": ("SK {pct}% bawah", "{pct}% CI lower"),
-    "ci_high": ("SK {pct}% atas", "{pct}% CI upper"),
-    "deff": ("Efek desain", "Deff"),
-    "deff_kish": ("Deff Kish", "Kish deff"),
-    "n": ("n", "n"),
-    "df": ("db", "df"),
-}
-_STATISTICS = {
-    "mean": ("Rata-rata", "Mean"),
-    "total": ("Total", "Total"),
-    "ratio": ("Rasio", "Ratio"),
-    "proportion": ("Proporsi", "Proportion"),
-    "quantile": ("Kuantil (Woodruff)", "Quantile (Woodruff)"),
-}
+_HEADERS = ("variable", "category", "p", "estimate", "se", "ci_low", "ci_high", "deff", "deff_kish", "n", "df")
 
 
 @dataclass
@@ -96,7 +77,7 @@ class Estimate:
     statistic: str
     level: float = 0.95
     vcov: pd.DataFrame | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     lang: str | None = None
 
     def to_frame(self) -> pd.DataFrame:
@@ -114,13 +95,12 @@ class Estimate:
     def summary(self, lang: str | None = None, decimals: int = 4) -> str:
         """Readable table with Indonesian (default) or English column labels."""
         lang = check_language(lang or self.lang)
-        i = 0 if lang == "id" else 1
         shown = self.table.copy()
         numeric = [c for c in ("estimate", "se", "ci_low", "ci_high", "deff", "deff_kish") if c in shown]
         shown[numeric] = shown[numeric].round(decimals)
         shown = shown.rename(columns={k: column_label(k, lang, self.level) for k in _HEADERS})
-        lines = [_STATISTICS[self.statistic][i], shown.to_string(index=False)]
-        lines += [("Catatan: " if lang == "id" else "Note: ") + note for note in self.notes]
+        lines = [say(f"estimate_title_{self.statistic}", lang), shown.to_string(index=False)]
+        lines += [say("note_prefix", lang, text=note.text(lang)) for note in self.notes]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -133,10 +113,9 @@ def column_label(key: str, lang: str | None = None, level: float = 0.95) -> str:
     >>> column_label("ci_low", "id", 0.9), column_label("ci_low", "en")
     ('SK 90% bawah', '95% CI lower')
     """
-    pair = _HEADERS.get(key)
-    if pair is None:
+    if key not in _HEADERS:
         return key
-    return pair[0 if check_language(lang) == "id" else 1].format(pct=f"{100 * level:g}")
+    return say(f"estimate_col_{key}", lang, pct=f"{100 * level:g}")
 
 
 # ------------------------------------------------------------------------------------------ public estimators
@@ -653,7 +632,7 @@ def linearised_scores(jac: np.ndarray, y: np.ndarray, domain: np.ndarray) -> np.
 def domains(design, by) -> tuple[np.ndarray, pd.DataFrame, list[str]]:
     """Domain code per row (-1: weight 0 or blank `by` value), one row of labels per domain, and notes."""
     inside = np.asarray(design.weights) != 0
-    notes: list[str] = []
+    notes: list[Note] = []
     if by is None:
         return np.where(inside, 0, -1), pd.DataFrame(index=[0]), notes
     cols = _as_list(by)
@@ -663,7 +642,7 @@ def domains(design, by) -> tuple[np.ndarray, pd.DataFrame, list[str]]:
     frame = design.data[cols]
     blank = frame.isna().any(axis=1).to_numpy() & inside
     if blank.any():
-        notes.append(f"{int(blank.sum())} responden tanpa nilai {', '.join(cols)} tidak masuk domain mana pun.")
+        notes.append(Note("domain_blank_by", {"n": int(blank.sum()), "columns": ", ".join(cols)}))
     use = inside & ~blank
     keys = pd.MultiIndex.from_frame(frame[use]) if len(cols) > 1 else pd.Index(frame[cols[0]][use])
     codes, uniques = pd.factorize(keys, sort=True)
@@ -855,7 +834,7 @@ def _drop_missing(design, y, domain, cols, na_rm, notes) -> np.ndarray:
             f"column '{col}' is blank in row {row} ({int(blank.sum())} row(s) with a blank in {', '.join(cols)}); "
             "pass na_rm=True to estimate over the answered rows (as R na.rm=TRUE)"
         )
-    notes.append(f"{int(blank.sum())} responden dengan nilai kosong pada {', '.join(cols)} tidak dihitung (na_rm).")
+    notes.append(Note("rows_blank_excluded", {"n": int(blank.sum()), "columns": ", ".join(cols)}))
     return np.where(blank, -1, domain)
 
 

@@ -68,7 +68,7 @@ from tqdm.auto import tqdm
 
 from riset.survey.design import SurveyDesign
 from riset.errors import DataError, DesignError, RisetError
-from riset.i18n import Note, check_language, label
+from riset.i18n import Note, check_language, label, say
 from riset.survey.replicate import ReplicateDesign
 
 __all__ = ["linear", "logistic", "ModelResult", "ordinal", "VIF_LIMIT", "WaldTest"]
@@ -78,29 +78,13 @@ Kind = Literal["linear", "logistic", "ordinal"]
 #: VIF at or above this flags multicollinearity (the rule of thumb SKM reviewers use).
 VIF_LIMIT = 10.0
 
-_TITLES = {
-    "linear": ("Regresi linear dengan bobot survei (svyglm gaussian)",
-               "Survey-weighted linear regression (svyglm gaussian)"),
-    "logistic": ("Regresi logistik dengan bobot survei (svyglm quasibinomial)",
-                 "Survey-weighted logistic regression (svyglm quasibinomial)"),
-    "ordinal": ("Regresi logit ordinal (proportional odds) dengan bobot survei (svyolr)",
-                "Survey-weighted proportional-odds regression (svyolr)"),
-}
+_HEAD_KEYS = ("variable", "estimate", "std_error", "t", "p", "ci_lower", "ci_upper", "significant", "odds_ratio",
+              "or_lower", "or_upper", "yes", "no", "intercept", "cut")
 
-_HEAD = {
-    "id": {
-        "variable": "variabel", "estimate": "koefisien", "std_error": "galat_baku", "t": "t", "p": "p",
-        "ci_lower": "batas_bawah", "ci_upper": "batas_atas", "significant": "signifikan",
-        "odds_ratio": "rasio_odds", "or_lower": "rasio_odds_bawah", "or_upper": "rasio_odds_atas",
-        "yes": "ya", "no": "tidak", "intercept": "Konstanta", "cut": "Ambang",
-    },
-    "en": {
-        "variable": "variable", "estimate": "estimate", "std_error": "std_error", "t": "t", "p": "p",
-        "ci_lower": "ci_lower", "ci_upper": "ci_upper", "significant": "significant",
-        "odds_ratio": "odds_ratio", "or_lower": "or_lower", "or_upper": "or_upper",
-        "yes": "yes", "no": "no", "intercept": "Intercept", "cut": "Cut-point",
-    },
-}
+
+def _head(lang: str | None) -> dict[str, str]:
+    """Table headers and words of the model tables in `lang` (catalog entries ``model_col_*``)."""
+    return {k: say(f"model_col_{k}", lang) for k in _HEAD_KEYS}
 
 
 # ============================================================================ results
@@ -225,7 +209,7 @@ class ModelResult:
         all non-intercept columns, t the term's columns, o the others); for a one-column term this is
         VIF_j = 1 / (1 - R^2_j). `vif` = GVIF^(1/df) is compared with the rule VIF < 10 for every term.
         """
-        L = _HEAD[check_language(lang)]
+        L = _head(check_language(lang))
         terms = {t: c for t, c in self.term_columns.items() if t != "Intercept"}
         cols = [c for cs in terms.values() for c in cs]
         if len(cols) < 2:
@@ -286,7 +270,7 @@ class ModelResult:
         columns). Ordinal cut-points come last, labelled "Ambang a|b"; their p is left blank (testing a
         cut-point against 0 has no meaning). `signifikan` compares p with 1 - level.
         """
-        L = _HEAD[check_language(lang)]
+        L = _head(check_language(lang))
         ci = self.conf_int(level)
         p = self.pvalues.copy()
         cut = self._cut_names()
@@ -314,23 +298,17 @@ class ModelResult:
     def summary(self, lang: str | None = None, level: float = 0.95) -> str:
         """Readable report: model, n used/dropped, design df, overall Wald F, R² (linear), table, notes."""
         lang = check_language(lang)
-        i = 0 if lang == "id" else 1
-        lines = [_TITLES[self.kind][i], f"Model: {self.formula}"]
-        if lang == "id":
-            lines.append(f"n = {self.n} responden dipakai, {self.n_dropped} tidak dipakai karena data kosong; "
-                         f"df desain = {self.design_df}, df residual = {self.df_resid}")
-        else:
-            lines.append(f"n = {self.n} respondents used, {self.n_dropped} left out for blanks; "
-                         f"design df = {self.design_df}, residual df = {self.df_resid}")
+        lines = [say(f"model_title_{self.kind}", lang), say("model_formula", lang, formula=self.formula),
+                 say("model_sizes", lang, n=self.n, dropped=self.n_dropped, design_df=self.design_df,
+                     df_resid=self.df_resid)]
         if len(self.term_columns) > (1 if "Intercept" in self.term_columns else 0):
             test = self.wald_test()
-            lines.append(("Uji F (Wald) seluruh model" if lang == "id" else "Overall Wald F test")
-                         + f": F({test.df}, {test.ddf}) = {test.F:.3f}, {_fmt_p(test.p)}")
+            lines.append(say("model_wald", lang, df=test.df, ddf=test.ddf, F=f"{test.F:.3f}", p=_fmt_p(test.p)))
         if self.kind == "linear":
-            lines.append(f"R² ({'tertimbang' if lang == 'id' else 'weighted'}) = {self.r2:.4f}")
+            lines.append(say("model_r2", lang, r2=f"{self.r2:.4f}"))
         shown = self.to_frame(lang, level).round(4)
         lines.append(shown.to_string(index=False))
-        lines += [("Catatan: " if lang == "id" else "Note: ") + n.text(lang) for n in self.notes]
+        lines += [say("note_prefix", lang, text=n.text(lang)) for n in self.notes]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -341,7 +319,7 @@ class ModelResult:
         return list(self.params.index[self.n_slopes:]) if self.kind == "ordinal" else []
 
     def _label(self, term: str, lang: str) -> str:
-        L = _HEAD[check_language(lang)]
+        L = _head(check_language(lang))
         if term == "Intercept":
             return L["intercept"]
         if term in self._cut_names():

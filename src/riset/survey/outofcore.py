@@ -49,6 +49,7 @@ import pandas as pd
 
 from riset.survey.design import CERTAINTY_TOL, LONELY_PSU
 from riset.errors import DataError, DesignError, show_value
+from riset.i18n import Note
 from riset.survey.estimate import (linearised_scores, mean_totals, mean_jacobian, ratio_totals, ratio_jacobian, total_totals, total_jacobian,
                             critical_value)
 
@@ -215,7 +216,7 @@ class _Cells:
     scale: np.ndarray  # per stratum: f_h n_h / (n_h - 1) (f_h for a lonely PSU, 0 if f_h = 0)
     lonely: np.ndarray  # per stratum: one sampled PSU
     labels: pd.DataFrame  # one row per domain
-    notes: list[str]
+    notes: list[Note]
     lonely_rule: str  # lonely_psu option
     answered: dict  # column -> rows with an answer (in a domain), for blank messages
 
@@ -283,12 +284,12 @@ def _cells(src: Source, sums: list[_Sum], weights, strata, psu, fpc, by, lonely_
             "choose lonely_psu='remove', 'certainty' or 'adjust' (as R options(survey.lonely.psu)), or merge strata")
     scale = f * np.where(lonely, 1.0, n_psu / np.maximum(n_psu - 1, 1))
     scale = np.where(f < CERTAINTY_TOL, 0.0, scale)
-    notes: list[str] = []
+    notes: list[Note] = []
     if by_cols:
         blank = agg[by_cols].isna().any(axis=1).to_numpy()
         if blank.any():
-            notes.append(f"{int(agg.loc[blank, '__n_rows'].sum())} responden tanpa nilai {', '.join(by_cols)} "
-                         "tidak masuk domain mana pun.")
+            notes.append(Note("domain_blank_by", {"n": int(agg.loc[blank, "__n_rows"].sum()),
+                                                  "columns": ", ".join(by_cols)}))
         keys = pd.MultiIndex.from_frame(agg.loc[~blank, by_cols]) if len(by_cols) > 1 else pd.Index(
             agg.loc[~blank, by_cols[0]])
         codes, uniques = pd.factorize(keys, sort=True)
@@ -398,7 +399,7 @@ def _blank_check(cells: _Cells, columns, na_rm: bool) -> None:
         raise DataError(f"column '{col}' is blank in {rows - cells.answered[col]} row(s) ({blank} row(s) with a blank "
                         f"in {', '.join(columns)}); pass na_rm=True to estimate over the answered rows "
                         "(as R na.rm=TRUE)")
-    cells.notes.append(f"{blank} responden dengan nilai kosong pada {', '.join(columns)} tidak dihitung (na_rm).")
+    cells.notes.append(Note("rows_blank_excluded", {"n": int(blank), "columns": ", ".join(columns)}))
 
 
 def _counts(columns) -> list[_Sum]:

@@ -49,6 +49,7 @@ from tqdm.auto import tqdm
 
 from riset.survey.design import SurveyDesign, CERTAINTY_TOL, domain_mask, positive_weights, readonly
 from riset.errors import DesignError
+from riset.i18n import Note
 
 __all__ = ["as_replicate", "REPLICATE_TYPES", "ReplicateDesign", "sylvester"]
 
@@ -146,7 +147,7 @@ class ReplicateDesign:
         self.mse = bool(mse)
         self._df = int(df) if df is not None else _rank(self._mult, self._unit, self._row, rank) - 1
         #: what the conversion dropped or assumed (Indonesian, for the report)
-        self.notes: list[str] = list(notes)
+        self.notes: list[Note] = list(notes)
 
     @property
     def data(self) -> pd.DataFrame:
@@ -313,7 +314,7 @@ def as_replicate(
         kind = "jkn" if has_strata else "jk1"
     notes = []
     if len(design._stages) > 1 and kind != "brr":
-        notes.append("FPC tahap kedua tidak dibawa ke bobot replikasi (seperti R as.svrepdesign).")
+        notes.append(Note("replicate_second_stage_fpc"))
     has_fpc = design.spec["fpc"] is not None
     psu_of_row = stage.unit
     stratum_of_psu = stage.group
@@ -342,7 +343,7 @@ def as_replicate(
         if not has_strata:
             raise DesignError("type='brr' needs strata with exactly 2 PSUs each")
         if has_fpc:
-            notes.append("FPC tidak dipakai oleh BRR (seperti R, yang memberi peringatan).")
+            notes.append(Note("replicate_brr_fpc"))
         multiplier = _brr(stratum_of_psu, n_h, stage.label, hadamard, fay_rho, psu_of_row)
         scale = 1.0 / (multiplier.shape[1] * (1 - fay_rho) ** 2)
         rscales, rep_type = np.ones(multiplier.shape[1]), "brr"

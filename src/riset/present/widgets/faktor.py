@@ -29,14 +29,12 @@ from riset.present import charts
 from riset.skm.drivers import RelativeImportance, correlation_importance, design_frame
 from riset.errors import RisetError
 from riset.skm.ipa import CsiResult, IpaResult, csi, derived_importance, ipa
-from riset.i18n import check_language, fmt_num, fmt_pct
+from riset.i18n import check_language, fmt_num, fmt_pct, label
 from riset.present.widgets.dasbor import png
 
 __all__ = ["Faktor", "faktor"]
 
-_SOURCES = {"dinyatakan": ("Dinyatakan (P1–P9)", "Stated (P1–P9)"), "lmg": ("LMG / Shapley", "LMG / Shapley"),
-            "johnson": ("Bobot relatif Johnson", "Johnson relative weights"),
-            "korelasi": ("Korelasi dengan K1", "Correlation with K1")}
+_SOURCES = ("dinyatakan", "lmg", "johnson", "korelasi")
 
 
 class Faktor:
@@ -54,14 +52,14 @@ class Faktor:
         self.recs = recommendations
         self.ipa_result: IpaResult | None = None
         self.csi_result: CsiResult | None = None
-        everything = "(semua)" if self.lang == "id" else "(all)"
+        everything = label("semua", self.lang)
         units = sorted(data[by].dropna().unique())
         sources = [k for k in _SOURCES if drivers is not None or k not in ("lmg", "johnson")]
         self.controls = {
             "unit": w.Dropdown(options=[(everything, None)] + [(str(u), u) for u in units],
-                               description="Unit" if self.lang == "en" else "Unit layanan"),
-            "sumber": w.ToggleButtons(options=[(_SOURCES[k][0 if self.lang == "id" else 1], k) for k in sources],
-                                      description="Importance" if self.lang == "en" else "Kepentingan"),
+                               description=label("unit", self.lang)),
+            "sumber": w.ToggleButtons(options=[(label(f"sumber_{k}", self.lang), k) for k in sources],
+                                      description=label("kepentingan_pendek", self.lang)),
         }
         self.table, self.csi_card, self.recommendations, self.status = w.HTML(), w.HTML(), w.HTML(), w.HTML()
         self.ipa_image = w.Image(format="png", layout=w.Layout(max_width="640px"))
@@ -102,7 +100,7 @@ class Faktor:
         except RisetError as err:
             self.status.value = f"<span style='color:#b00'>{html.escape(str(err))}</span>"
             return None
-        self.status.value = "".join(f"<p><i>{html.escape(n)}</i></p>" for n in self.ipa_result.notes)
+        self.status.value = "".join(f"<p><i>{html.escape(n.text(self.lang))}</i></p>" for n in self.ipa_result.notes)
         shown = self.ipa_result.table[["kode", "nama", "kinerja", "kepentingan", "tingkat_kesesuaian", "kuadran_label"]]
         self.table.value = shown.to_html(index=False, float_format=lambda v: fmt_num(v, 2, self.lang), na_rep="–")
         if self.csi_result is not None:
