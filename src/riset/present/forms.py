@@ -30,7 +30,7 @@ import yaml
 from riset.errors import RisetError
 from riset.i18n import check_language, say
 from riset.skm.exports import read_codebook
-from riset.skm.forms import (COMPLAINED, codebook_mapping, export_codebook, google_codebook, google_questions,
+from riset.skm.forms import (codebook_mapping, export_codebook, google_codebook, google_questions,
                              write_xlsform, xlsform)
 from riset.skm.schemes import get_scheme, resolve_unsur
 from riset.study.config import StudyConfig, StudyError

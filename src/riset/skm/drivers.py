@@ -51,6 +51,7 @@ from tqdm.auto import tqdm
 from riset.errors import DataError, show_value
 from riset.i18n import Note, check_language, fmt_num, fmt_pct, say
 from riset.skm.schemes import DEFAULT_SCHEME, Scheme, get_scheme, resolve_unsur
+from riset.survey.base import Design
 
 __all__ = ["MAX_PREDICTORS", "OutOfSampleCheck", "RelativeImportance", "complete_cases", "correlation_importance",
            "satisfaction_formula", "unsur_labels",
@@ -306,11 +307,11 @@ def _weighted_source(data, weights: str | None):
     """(frame, weights array, replicate design or None) from a DataFrame + weight column or a design."""
     if isinstance(data, pd.DataFrame):
         return data, weights, None
-    if not hasattr(data, "weights") or not hasattr(data, "data"):
+    if not isinstance(data, Design):
         raise DataError(f"data must be a DataFrame, a SurveyDesign or a ReplicateDesign, not {type(data).__name__}")
     if weights is not None:
         raise DataError("weights come from the design; do not pass `weights` together with a design")
-    rep = data if hasattr(data, "replicate_weights") else None
+    rep = None if data.linearized else data
     return data.data, np.asarray(data.weights, dtype=float), rep
 
 

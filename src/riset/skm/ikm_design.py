@@ -59,7 +59,6 @@ from riset.i18n import Note, check_language, label, say
 from riset.skm.ikm import ikm
 from riset.skm.schemes import DEFAULT_SCHEME, Scheme, get_scheme, grade, kinerja_label, unsur_columns
 from riset.survey.estimate import critical_value, domains, fit_smooth
-from riset.survey.replicate import ReplicateDesign
 
 __all__ = ["IkmDesignResult", "PeriodChange", "PeriodContrast", "PeriodFit", "VERDICTS", "compare_periods", "group_list",
            "ikm_outofcore",
@@ -497,15 +496,14 @@ class PeriodFit:
         coef = np.where(m.domain >= 0, c[period_of_domain[np.maximum(m.domain, 0)]], 0.0)
         # df counts the PSUs and strata of the periods the contrast uses (R degf of that subset)
         row_group = np.where((m.domain >= 0) & (coef != 0), self.gcode[np.maximum(m.domain, 0)], -1)
-        if isinstance(self.design, ReplicateDesign):
+        if not self.design.linearized:
             rep = m.g(self.design.replicate_totals(m.y, m.domain, len(m.labels)))  # domains x R x stats
             rep_diff = np.einsum("t,gtrs->grs", c, np.where((self.idx >= 0)[..., None, None], rep[safe], 0.0))
             var = self.design.variance_of(diff, np.moveaxis(rep_diff, 1, -1))
-            df = np.full(n_groups, float(self.design.df))
         else:
             var = self.design.variance_by(m.fit.influence * (np.asarray(self.design.weights) * coef)[:, None],
                                           row_group, n_groups)
-            df = self.design.df_by(row_group, n_groups)
+        df = self.design.df_by(row_group, n_groups)
         return PeriodContrast(diff, var, df, m, est, kept, notes)
 
 
@@ -614,7 +612,7 @@ def _fit(design, unsur, by, sch: Scheme, empty_unsur: str, covmat: bool = False)
     answered = ~np.isnan(answers)
     y = np.hstack([np.where(answered, answers, 0.0), answered.astype(float)])
     b = _unsur_weights(point.nrr, labels, by_cols, sch)
-    df = np.full(n_dom, float(design.df)) if isinstance(design, ReplicateDesign) else design.df_by(domain, n_dom)
+    df = design.df_by(domain, n_dom)
     m = _Model(point, by_cols, domain, labels, domain_notes, k, y, b, None, None, df, sch)
     return _refit(design, m, b, covmat)
 

@@ -50,7 +50,6 @@ Example
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path

@@ -26,7 +26,7 @@ from scipy import stats
 
 from riset.errors import DataError
 from riset.skm.ikm_design import holm, period_fit
-from riset.skm.trend import PeriodSeries, check_targets, compare_published, did_coefficients, period_series
+from riset.skm.trend import PeriodSeries, check_targets, compare_published, did_coefficients
 from riset.study.config import OMBUDSMAN_ZONES_2021, StudyConfig, StudyError
 
 __all__ = ["DID_CATEGORIES", "Progress", "did_columns", "external_scores", "innovation_effects", "published_table",

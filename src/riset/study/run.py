@@ -304,9 +304,9 @@ def read_study_survey(config: StudyConfig) -> SurveyData:
                       notes=tuple(notes))
 
 
-def _merge_by_id(frames: list[pd.DataFrame], id_column: str, names: list[str]) -> tuple[pd.DataFrame, str]:
+def _merge_by_id(frames: list[pd.DataFrame], id_column: str, names: list[str]) -> tuple[pd.DataFrame, Note]:
     """Successive downloads merged by respondent id: a later row replaces an earlier one; nothing is dropped.
-    Returns the data and one sentence on what the last file added, changed and left out."""
+    Returns the data and a note on what the last file added, changed and left out."""
     merged = frames[0]
     for frame in frames[1:]:
         merged = pd.concat([merged[~merged[id_column].isin(frame[id_column])], frame], ignore_index=True)
@@ -318,10 +318,8 @@ def _merge_by_id(frames: list[pd.DataFrame], id_column: str, names: list[str]) -
     changed = int((~((old == new) | (old.isna() & new.isna()))).any(axis=1).sum())
     added = int((~last.index.isin(before.index)).sum())
     missing = int((~before.index.isin(last.index)).sum())
-    note = (f"Ekspor digabung menurut id responden ({', '.join(names)}): ekspor terakhir menambah {added} responden "
-            f"baru, mengubah {changed}, sama {len(common) - changed}; {missing} responden ekspor sebelumnya tidak ada "
-            "di ekspor terakhir dan tetap dipakai.")
-    return merged, note
+    return merged, Note("read_merged_by_id", {"files": ", ".join(names), "added": added, "changed": changed,
+                                              "same": len(common) - changed, "missing": missing})
 
 
 # ---------------------------------------------------------------------------------------------- the plan

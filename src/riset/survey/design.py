@@ -47,19 +47,19 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
 from riset.errors import DesignError
+from riset.survey.base import Adjustment, Design, readonly
 
-__all__ = ["CERTAINTY_TOL", "domain_mask", "LONELY_PSU", "positive_weights", "readonly", "SurveyDesign"]
+__all__ = ["CERTAINTY_TOL", "LONELY_PSU", "positive_weights", "SurveyDesign"]
 
 LONELY_PSU = ("fail", "remove", "certainty", "adjust", "average")
 
-Adjustment = Callable[[np.ndarray], np.ndarray]
 
 #: f below this is treated as "every unit taken" (R onestrat uses the same tolerance).
 CERTAINTY_TOL = 1e-7
@@ -98,7 +98,7 @@ def _stage(unit, group, n_units, f, outer, label, first_row) -> _Stage:
     )
 
 
-class SurveyDesign:
+class SurveyDesign(Design):
     """A stratified multistage sampling design for Taylor-linearization variance (R `svydesign`).
 
     Parameters
@@ -263,27 +263,7 @@ class SurveyDesign:
         return pop.astype("float64")
 
     # ---------------------------------------------------------------- public API
-    @property
-    def data(self) -> pd.DataFrame:
-        """The design's view of the data (all rows, also those outside a domain): a copy-on-write view of the
-        caller's frame under pandas copy-on-write, else a copy, so later changes to the caller's frame never reach
-        the design. Do not modify it."""
-        return self._data
-
-    @property
-    def weights(self) -> np.ndarray:
-        """Sampling (or calibrated) weights as a read-only float array; zero outside the domain."""
-        return self._weights
-
-    @property
-    def in_domain(self) -> np.ndarray:
-        """Boolean array: rows with a non-zero weight (the current domain)."""
-        return self._weights != 0
-
-    @property
-    def n(self) -> int:
-        """Number of respondents in the (domain of the) design."""
-        return int(self.in_domain.sum())
+    linearized = True
 
     @property
     def df(self) -> int:
@@ -292,11 +272,6 @@ class SurveyDesign:
         inside = self.in_domain
         psus = np.unique(stage.unit[inside])
         return int(len(psus) - len(np.unique(stage.group[psus])))
-
-    @property
-    def population_size(self) -> float:
-        """Estimated population size of the domain, sum of weights."""
-        return float(self._weights.sum())
 
     def variance(self, x) -> np.ndarray:
         """Covariance matrix (k x k) of the totals of the weighted influence values `x` (n x k).
@@ -417,22 +392,34 @@ class SurveyDesign:
             new.adjustments = (*self.adjustments, adjust)
         return new
 
-    def subset(self, mask) -> "SurveyDesign":
-        """Domain: keep the full design, set weights outside `mask` to zero (R `subset(design, ...)`).
+    def smooth_variance(self, estimate, influence, y, g, domain, n_domains, covmat=False):
+        """Linearization: the design variance of the weighted influence values x_i = w_i u_i in every domain
+        (`variance_by`; `variance` for the covariance of one domain, or of all domains' columns with `covmat`).
+        `estimate`, `y` and `g` are not needed."""
+        x = influence * self._weights[:, None]
+        if n_domains == 1:
+            # one domain: the variances are the diagonal of the covariance (one pass of any calibration
+            # adjustment instead of two); x is already zero outside the domain
+            vcov = self.variance(x)
+            return np.maximum(np.diag(vcov), 0.0)[None, :], vcov
+        var = self.variance_by(x, domain, n_domains)
+        if not covmat:
+            return var, None
+        # each domain's influence values in their own block of columns (domain-major)
+        n, k = x.shape
+        spread = np.zeros((n, n_domains * k))
+        rows = np.flatnonzero(domain >= 0)
+        spread[rows[:, None], domain[rows, None] * k + np.arange(k)] = x[rows]
+        return var, self.variance(spread)
 
-        Variance, FPC, n_h and lonely-PSU status stay those of the full design; `.df` counts PSUs and
-        strata that still have respondents. Calibration `.adjustments` are kept and act on all n rows,
-        as R keeps the `postStrata` of a calibrated design when subsetting.
+    def estimator_cov(self, estimate, influence, refit):
+        """Linearization (sandwich) covariance: the design variance of the weighted influence values
+        (Binder 1983; R `svy.varcoef`). `refit` is not needed."""
+        return self.variance(influence)
 
-        >>> import pandas as pd
-        >>> d = SurveyDesign(pd.DataFrame({"sex": ["L", "P", "P"]}))
-        >>> d.subset(d.data["sex"] == "P").n
-        2
-        """
-        m = domain_mask(mask, self._data.index)
-        new = copy.copy(self)
-        new._weights = readonly(np.where(m, self._weights, 0.0))
-        return new
+    def reweighted(self, weights, adjuster, recalibrate) -> "SurveyDesign":
+        """New weights with the calibration residualiser `adjuster()` appended to `.adjustments`."""
+        return self.with_weights(weights, adjust=adjuster())
 
     def __repr__(self) -> str:
         stage = self._stages[0]
@@ -580,24 +567,3 @@ def positive_weights(column: pd.Series, name: str, index) -> np.ndarray:
         )
     return w
 
-
-def domain_mask(mask, index: pd.Index) -> np.ndarray:
-    if isinstance(mask, pd.Series):
-        if not mask.index.equals(index):
-            mask = mask.reindex(index)
-        if mask.isna().any():
-            raise DesignError(
-                f"domain mask is blank for row {mask.index[mask.isna().to_numpy()][0]}; it must be True/False "
-                "for every row of the design"
-            )
-        mask = mask.to_numpy()
-    m = np.asarray(mask)
-    if m.shape != (len(index),) or m.dtype != bool:
-        raise DesignError(f"domain mask must be {len(index)} True/False values (one per row); got {m.dtype} {m.shape}")
-    return m
-
-
-def readonly(values: np.ndarray) -> np.ndarray:
-    out = np.array(values, dtype="float64", copy=True)
-    out.flags.writeable = False
-    return out

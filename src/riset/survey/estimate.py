@@ -49,10 +49,9 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
-from riset.survey.design import SurveyDesign
+from riset.survey.base import Design
 from riset.errors import DataError, DesignError
 from riset.i18n import Note, check_language, say
-from riset.survey.replicate import ReplicateDesign
 
 __all__ = ["by", "CI_METHODS", "column_label", "critical_value", "DEFF_TYPES", "domains", "Estimate", "fit_mean",
            "fit_smooth", "linearised_scores", "mean", "mean_jacobian", "mean_totals", "proportion",
@@ -302,7 +301,7 @@ def quantile(design, variable: str, probs: float | Sequence[float] = 0.5, by=Non
     qhat = np.array([[rule(y[m], w[m], pk) for pk in p] for m in members]).reshape(n_dom, len(p))
     below = (y[:, None] <= qhat[np.maximum(domain, 0)]).astype(float)
     fit = fit_mean(design, below, domain, n_dom)
-    df = _df(design, domain, n_dom)
+    df = design.df_by(domain, n_dom)
     t = critical_value(level, df)[:, None]
     n_rows = np.bincount(domain[domain >= 0], minlength=n_dom)
     p_low, p_high = _woodruff_probabilities(fit.estimate, fit.var, t, df, n_rows, level, interval_type)
@@ -527,22 +526,7 @@ def fit_smooth(design, y: np.ndarray, g: Callable, jacobian: Callable, domain: n
     totals = np.asarray(member @ y)
     est = g(totals)
     u = linearised_scores(jacobian(totals), y, domain)
-    if isinstance(design, ReplicateDesign):
-        rep_totals = design.replicate_totals(y, domain, n_domains)  # D x R x m
-        rep_est = g(rep_totals)  # D x R x k
-        var = design.variance_of(est, np.moveaxis(rep_est, 1, -1))
-        vcov = None
-        if n_domains == 1 or covmat:
-            flat = np.moveaxis(rep_est, 1, 0).reshape(rep_est.shape[1], -1)  # R x (D k), domain-major
-            centre = est.ravel() if design.mse else flat[design.rscales > 0].mean(axis=0)
-            dev = flat - centre
-            vcov = design.scale * (dev * design.rscales[:, None]).T @ dev
-    elif isinstance(design, SurveyDesign):
-        var, vcov = _linearized_variance(design, u * w[:, None], domain, n_domains)
-        if covmat and n_domains > 1:
-            vcov = _domain_vcov(design, u * w[:, None], domain, n_domains)
-    else:
-        raise DesignError(f"expected a SurveyDesign or ReplicateDesign, not {type(design).__name__}")
+    var, vcov = design.smooth_variance(est, u, y, g, domain, n_domains, covmat)
     return SmoothFit(est, var, vcov, u, totals)
 
 
@@ -554,11 +538,12 @@ def fit_mean(design, y: np.ndarray, domain: np.ndarray, n_domains: int, covmat: 
     Jacobian route, without the n x k column of ones or the n x k x m Jacobian passes. `y` (n x k float,
     owned by the caller) is overwritten with u. Replicate designs take the general `fit_smooth` route.
 
+    >>> from riset.survey.design import SurveyDesign
     >>> d = SurveyDesign(pd.DataFrame({"w": [1.0, 3.0]}), weights="w")
     >>> fit_mean(d, np.array([[2.0], [6.0]]), np.array([0, 0]), 1).estimate.tolist()
     [[5.0]]
     """
-    if not isinstance(design, SurveyDesign):
+    if not design.linearized:
         return fit_smooth(design, _with_ones(np.asarray(y, dtype=float)), mean_totals, mean_jacobian, domain, n_domains,
                           covmat)
     w = np.asarray(design.weights)
@@ -584,35 +569,13 @@ def fit_mean(design, y: np.ndarray, domain: np.ndarray, n_domains: int, covmat: 
                 y[block] /= t_1[d[block], None]
     if not keep.all():
         y[~keep] = 0.0
-    var, vcov = _linearized_variance(design, y * w[:, None], domain, n_domains)
-    if covmat and n_domains > 1:
-        vcov = _domain_vcov(design, y * w[:, None], domain, n_domains)
+    var, vcov = design.smooth_variance(est, y, None, None, domain, n_domains, covmat)
     totals = np.hstack([t_y, np.repeat(t_1[:, None], y.shape[1], axis=1)])
     return SmoothFit(est, var, vcov, y, totals)
 
 
-def _domain_vcov(design: SurveyDesign, x: np.ndarray, domain: np.ndarray, n_domains: int) -> np.ndarray:
-    """Covariance of the estimates of every domain: each domain's weighted influence values in their own block
-    of columns (domain-major), then the design's variance of the whole (D k)-column matrix."""
-    n, k = x.shape
-    spread = np.zeros((n, n_domains * k))
-    rows = np.flatnonzero(domain >= 0)
-    spread[rows[:, None], domain[rows, None] * k + np.arange(k)] = x[rows]
-    return design.variance(spread)
-
-
 #: rows per block of the in-place passes over n x k arrays (fits the L2 cache with k of about 10)
 _CHUNK = 1 << 14
-
-
-def _linearized_variance(design: SurveyDesign, x: np.ndarray, domain, n_domains):
-    """Variances (D x k) of the weighted influence values `x`, and their covariance when D == 1."""
-    if n_domains == 1:
-        # one domain: the variances are the diagonal of the covariance (one pass of any calibration
-        # adjustment instead of two); x is already zero outside the domain
-        vcov = design.variance(x)
-        return np.maximum(np.diag(vcov), 0.0)[None, :], vcov
-    return design.variance_by(x, domain, n_domains), None
 
 
 def linearised_scores(jac: np.ndarray, y: np.ndarray, domain: np.ndarray) -> np.ndarray:
@@ -631,6 +594,8 @@ def linearised_scores(jac: np.ndarray, y: np.ndarray, domain: np.ndarray) -> np.
 
 def domains(design, by) -> tuple[np.ndarray, pd.DataFrame, list[str]]:
     """Domain code per row (-1: weight 0 or blank `by` value), one row of labels per domain, and notes."""
+    if not isinstance(design, Design):
+        raise DesignError(f"expected a survey design (SurveyDesign or ReplicateDesign), not {type(design).__name__}")
     inside = np.asarray(design.weights) != 0
     notes: list[Note] = []
     if by is None:
@@ -717,7 +682,7 @@ def _with_ones(y: np.ndarray) -> np.ndarray:
 def _table(design, fit: SmoothFit, domain, labels: pd.DataFrame, names, level, deff_type, key) -> pd.DataFrame:
     n_dom, k = fit.estimate.shape
     w = np.asarray(design.weights)
-    df = _df(design, domain, n_dom)
+    df = design.df_by(domain, n_dom)
     t = critical_value(level, df)[:, None]
     se = np.sqrt(fit.var)
     var_srs = _var_srs(w, fit.influence, domain, n_dom, deff_type)
@@ -770,12 +735,6 @@ def _kish(w, domain, n_dom) -> np.ndarray:
     n = np.bincount(d, minlength=n_dom)
     with np.errstate(divide="ignore", invalid="ignore"):
         return n * np.bincount(d, weights=wk**2, minlength=n_dom) / np.bincount(d, weights=wk, minlength=n_dom) ** 2
-
-
-def _df(design, domain, n_dom) -> np.ndarray:
-    if isinstance(design, ReplicateDesign):
-        return np.full(n_dom, float(design.df))
-    return design.df_by(domain, n_dom)
 
 
 def critical_value(level: float, df) -> np.ndarray:

@@ -64,12 +64,10 @@ import pandas as pd
 import patsy
 import statsmodels.api as sm
 from scipy import special, stats
-from tqdm.auto import tqdm
 
-from riset.survey.design import SurveyDesign
+from riset.survey.base import Design
 from riset.errors import DataError, DesignError, RisetError
 from riset.i18n import Note, check_language, label, say
-from riset.survey.replicate import ReplicateDesign
 
 __all__ = ["linear", "logistic", "ModelResult", "ordinal", "VIF_LIMIT", "WaldTest"]
 
@@ -394,7 +392,7 @@ class _Frame:
 
 
 def _model_frame(kind: Kind, formula: str, design, lang: str) -> tuple[_Frame, list[str]]:
-    if not isinstance(design, (SurveyDesign, ReplicateDesign)):
+    if not isinstance(design, Design):
         raise DesignError(
             "design must be a riset.survey.design.SurveyDesign or riset.survey.replicate.ReplicateDesign, "
             f"not {type(design).__name__}"
@@ -709,31 +707,14 @@ def _polr(theta, X, y, w, k, with_scores=False):
 _FITTERS: dict[str, Callable[..., _Fit]] = {"linear": _fit_linear, "logistic": _fit_logistic, "ordinal": _fit_ordinal}
 
 
-def _replicate_cov(kind: Kind, fr: _Frame, fit: _Fit, design) -> np.ndarray:
-    """Refit with every replicate weight column (from the full estimate) and combine as R `svrVar`.
-
-    The design's `variance_of` is elementwise; the covariances follow by polarisation,
-    Cov(a, b) = (Var(a + b) - Var(a - b)) / 4, exact for the replicate quadratic form.
-    """
-    reps = np.asarray(design.replicate_weights, dtype="float64")[fr.used]
-    thetas = np.empty((len(fit.params), reps.shape[1]))
-    for r in tqdm(range(reps.shape[1]), desc="replikasi", disable=reps.shape[1] < 100):
-        thetas[:, r] = _FITTERS[kind](replace(fr, w=reps[:, r]), start=fit.params).params
-    est = fit.params
-    plus = design.variance_of(est[:, None] + est[None, :], thetas[:, None, :] + thetas[None, :, :])
-    minus = design.variance_of(est[:, None] - est[None, :], thetas[:, None, :] - thetas[None, :, :])
-    return (plus - minus) / 4
-
-
 def _fit_model(kind: Kind, formula, design, labels, lang) -> ModelResult:
     fr, notes = _model_frame(kind, formula, design, check_language(lang))
     fit = _FITTERS[kind](fr)
-    if isinstance(design, ReplicateDesign):
-        cov = _replicate_cov(kind, fr, fit, design)
-    else:
-        influence = np.zeros((len(fr.used), len(fit.params)))
-        influence[fr.used] = fit.scores @ fit.bread_inv
-        cov = design.variance(influence)
+    influence = np.zeros((len(fr.used), len(fit.params)))
+    influence[fr.used] = fit.scores @ fit.bread_inv
+    # a replicate design refits from the full-sample estimate with each replicate weight column (R svrVar)
+    cov = design.estimator_cov(fit.params, influence,
+                               lambda w: _FITTERS[kind](replace(fr, w=w[fr.used]), start=fit.params).params)
     used_design = design.subset(fr.used)
     design_df = used_design.df
     df_resid = design_df - fr.X.shape[1] if kind == "ordinal" else design_df + 1 - len(fit.params)

@@ -47,7 +47,8 @@ import pandas as pd
 from scipy import sparse
 from tqdm.auto import tqdm
 
-from riset.survey.design import SurveyDesign, CERTAINTY_TOL, domain_mask, positive_weights, readonly
+from riset.survey.base import Design, readonly
+from riset.survey.design import SurveyDesign, CERTAINTY_TOL, positive_weights
 from riset.errors import DesignError
 from riset.i18n import Note
 
@@ -60,7 +61,7 @@ ReplicateType = Literal["jk1", "jkn", "bootstrap", "brr", "other"]
 REPLICATE_TYPES = ("jk1", "jkn", "bootstrap", "brr", "other")
 
 
-class ReplicateDesign:
+class ReplicateDesign(Design):
     """A survey design described by replicate weights (R `svrepdesign`).
 
     Parameters
@@ -149,15 +150,7 @@ class ReplicateDesign:
         #: what the conversion dropped or assumed (Indonesian, for the report)
         self.notes: list[Note] = list(notes)
 
-    @property
-    def data(self) -> pd.DataFrame:
-        """The design's copy of the data (all rows). Do not modify it."""
-        return self._data
-
-    @property
-    def weights(self) -> np.ndarray:
-        """Full-sample weights (read-only); zero outside a domain."""
-        return self._weights
+    linearized = False
 
     @property
     def replicate_weights(self) -> np.ndarray:
@@ -169,22 +162,13 @@ class ReplicateDesign:
         return self._mult.shape[1]
 
     @property
-    def in_domain(self) -> np.ndarray:
-        return self._weights != 0
-
-    @property
-    def n(self) -> int:
-        return int(self.in_domain.sum())
-
-    @property
     def df(self) -> int:
         """Degrees of freedom of the full replicate design (kept for domains, as R)."""
         return self._df
 
-    @property
-    def adjustments(self) -> tuple:
-        """Replicate designs carry calibration in their replicate columns, not as variance adjustments."""
-        return ()
+    def df_by(self, domain, n_domains: int) -> np.ndarray:
+        """The df of the full replicate design for every domain (R keeps `degf` of the full design)."""
+        return np.full(n_domains, float(self._df))
 
     def variance_of(self, estimate, replicates) -> np.ndarray:
         """Replicate variance: scale * sum_r rscale_r (theta_r - centre)^2 (R `svrVar`), elementwise.
@@ -204,13 +188,42 @@ class ReplicateDesign:
         )
         return self.scale * ((replicates - centre) ** 2 * self.rscales).sum(axis=-1)
 
-    def subset(self, mask) -> "ReplicateDesign":
-        """Domain: weights and replicate weights set to zero outside `mask` (rows kept, df unchanged)."""
-        m = domain_mask(mask, self._data.index)
-        new = copy.copy(self)
-        new._weights = readonly(np.where(m, self._weights, 0.0))
-        new._row = readonly(np.where(m, self._row, 0.0))
-        return new
+    def _restrict(self, inside: np.ndarray) -> None:
+        """A domain zeroes the full-sample and the replicate weights outside it; rows and df are kept (R)."""
+        super()._restrict(inside)
+        self._row = readonly(np.where(inside, self._row, 0.0))
+
+    def smooth_variance(self, estimate, influence, y, g, domain, n_domains, covmat=False):
+        """Re-estimation: the totals of `y` per domain under every replicate weight (`replicate_totals`), g of
+        them, and `variance_of` those replicate estimates; the covariance of every domain's estimates (D == 1 or
+        `covmat`) by the same quadratic form. `influence` is not needed."""
+        rep_est = g(self.replicate_totals(y, domain, n_domains))  # D x R x k
+        var = self.variance_of(estimate, np.moveaxis(rep_est, 1, -1))
+        if n_domains > 1 and not covmat:
+            return var, None
+        flat = np.moveaxis(rep_est, 1, 0).reshape(rep_est.shape[1], -1)  # R x (D k), domain-major
+        centre = np.asarray(estimate).ravel() if self.mse else flat[self.rscales > 0].mean(axis=0)
+        dev = flat - centre
+        return var, self.scale * (dev * self.rscales[:, None]).T @ dev
+
+    def estimator_cov(self, estimate, influence, refit):
+        """Re-estimation: `refit` with every replicate weight column, then the replicate covariance.
+
+        `variance_of` is elementwise; the covariances follow by polarisation,
+        Cov(a, b) = (Var(a + b) - Var(a - b)) / 4, exact for the replicate quadratic form. `influence` is not
+        needed.
+        """
+        est = np.asarray(estimate, dtype="float64")
+        thetas = np.empty((len(est), self.n_replicates))
+        for r in tqdm(range(self.n_replicates), desc="replikasi", disable=self.n_replicates < 100):
+            thetas[:, r] = refit(self._row * self._mult[self._unit, r])
+        plus = self.variance_of(est[:, None] + est[None, :], thetas[:, None, :] + thetas[None, :, :])
+        minus = self.variance_of(est[:, None] - est[None, :], thetas[:, None, :] - thetas[None, :, :])
+        return (plus - minus) / 4
+
+    def reweighted(self, weights, adjuster, recalibrate) -> "ReplicateDesign":
+        """New weights, and every replicate column re-weighted by `recalibrate` (R `calibrate.svyrep.design`)."""
+        return self.with_weights(weights, replicate_weights=recalibrate(self.replicate_weights))
 
     def with_weights(self, weights, replicate_weights=None, adjust=None) -> "ReplicateDesign":
         """New full-sample weights; replicate columns given, or rescaled by w_new / w_old row by row.

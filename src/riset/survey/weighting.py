@@ -24,7 +24,6 @@ Margins are checked by `riset.survey.margins` (no silent drops). Example (api da
 from __future__ import annotations
 
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Literal, Mapping, Sequence
 
 import numpy as np
@@ -36,7 +35,7 @@ from riset.i18n import Note
 from riset.survey.margins import (Margin, check_columns, check_margin, check_margins, collapse_margin, indicator_matrix,
                            margin_from_table, scale_margin)
 from riset.survey.diagnostics import WeightDiagnostics, weight_diagnostics
-from riset.survey.replicate import ReplicateDesign
+from riset.survey.base import Adjustment
 
 __all__ = ["calibrate", "METHODS", "poststratify", "rake", "trim_weights", "weight_to_population", "WeightingRun"]
 
@@ -81,11 +80,6 @@ def _poststrat_step(counts: np.ndarray, idx: np.ndarray, w: np.ndarray) -> np.nd
     return w * (counts / sample)[idx]
 
 
-def _replicates(design) -> np.ndarray | None:
-    """The replicate weight columns (n x R) of a replicate design, None for a Taylor design."""
-    return np.array(design.replicate_weights, dtype=float) if isinstance(design, ReplicateDesign) else None
-
-
 def _poststrat_columns(counts: np.ndarray, idx: np.ndarray, reps: np.ndarray) -> np.ndarray:
     """`_poststrat_step` on every replicate column at once (a cell a replicate leaves empty stays 0)."""
     member = sparse.csr_matrix((np.ones(len(idx)), (idx, np.arange(len(idx)))), shape=(len(counts), len(idx)))
@@ -109,10 +103,9 @@ def poststratify(design, margin: Margin | pd.Series, *, partial: bool = False):
     old = _start_weights(design, "poststratify")
     idx = margin.cell_index(design.data)
     new = _poststrat_step(margin.counts, idx, old)
-    reps = _replicates(design)
-    if reps is not None:  # every replicate column post-stratified too (R postStratify.svyrep.design)
-        return design.with_weights(new, replicate_weights=_poststrat_columns(margin.counts, idx, reps))
-    return design.with_weights(new, adjust=_poststrat_adjuster(idx, len(margin.counts), old, new))
+    # a replicate design post-stratifies every replicate column too (R postStratify.svyrep.design)
+    return design.reweighted(new, lambda: _poststrat_adjuster(idx, len(margin.counts), old, new),
+                             lambda reps: _poststrat_columns(margin.counts, idx, reps))
 
 
 def rake(design, margins: Sequence[Margin | pd.Series], *, epsilon: float = 1e-6, maxit: int = 100,
@@ -170,13 +163,14 @@ def rake(design, margins: Sequence[Margin | pd.Series], *, epsilon: float = 1e-6
                              f"{10 * tol:.3g}); the sample's cross-classification cannot reproduce all margins at once "
                              "(e.g. a category of one margin only occurs together with one category of another)")
 
-    reps = _replicates(design)
-    if reps is not None:  # the same sweeps on every replicate column (R rake on a svyrep.design)
+    def sweep_replicates(reps: np.ndarray) -> np.ndarray:
+        """The same sweeps on every replicate column (R rake on a svyrep.design)."""
         for _ in range(sweeps):
             for margin, idx in zip(margins, cells):
                 reps = _poststrat_columns(margin.counts, idx, reps)
-        return design.with_weights(w, replicate_weights=reps)
-    return design.with_weights(w, adjust=_raking_adjuster(passes))
+        return reps
+
+    return design.reweighted(w, lambda: _raking_adjuster(passes), sweep_replicates)
 
 
 #: rows per block of the in-place pass of the raking residuals over an n x k array
@@ -371,11 +365,19 @@ def calibrate(design, margins: Sequence[Margin | pd.Series] = (), *, totals: Map
     d = _start_weights(design, "calibrate")
     g = _calibration_g(mm, d, pop, names, margins, population_size, calfun, lower, upper, bounds, maxit, epsilon,
                        force)
-    reps = _replicates(design)
-    if reps is not None:  # every replicate column calibrated to the same totals (R calibrate.svyrep.design)
-        calibrated = [reps[:, r] * _calibration_g(mm, reps[:, r], pop, names, margins, population_size, calfun, lower,
-                                                  upper, bounds, maxit, epsilon, force) for r in range(reps.shape[1])]
-        return design.with_weights(d * g, replicate_weights=np.column_stack(calibrated))
+
+    def calibrate_replicates(reps: np.ndarray) -> np.ndarray:
+        """Every replicate column calibrated to the same totals (R calibrate.svyrep.design)."""
+        return np.column_stack([reps[:, r] * _calibration_g(mm, reps[:, r], pop, names, margins, population_size,
+                                                            calfun, lower, upper, bounds, maxit, epsilon, force)
+                                for r in range(reps.shape[1])])
+
+    return design.reweighted(d * g, lambda: _calibration_adjuster(mm, d, g), calibrate_replicates)
+
+
+def _calibration_adjuster(mm: np.ndarray, d: np.ndarray, g: np.ndarray) -> Adjustment:
+    """Residuals from the weighted calibration model (R `calibrate()` stores qr(mm * sqrt(d)) and svyrecvar uses
+    ``qr.resid(qr, x / w) * w`` with w = g sqrt(d))."""
     half = np.sqrt(d)
     q, r, _ = linalg.qr(mm * half[:, None], mode="economic", pivoting=True)
     diag = np.abs(np.diag(r))
@@ -387,7 +389,7 @@ def calibrate(design, margins: Sequence[Margin | pd.Series] = (), *, totals: Map
         z = x / wcal[:, None]
         return (z - q @ (q.T @ z)) * wcal[:, None]
 
-    return design.with_weights(d * g, adjust=adjust)
+    return adjust
 
 
 def _calibration_g(mm, d, pop, names, margins, population_size, calfun, lower, upper, bounds, maxit, epsilon,

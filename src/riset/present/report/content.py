@@ -542,7 +542,7 @@ def _instrument_text(results, lang: str) -> str:
 def _perkembangan(results, lang: str, figures: dict | None = None) -> list[Section]:
     """Bab IV sections on progress: the series and trend, last year's figures, earlier studies, targets,
     innovations and external scores (only those the study file asked for)."""
-    progress, sch, config = results.progress, results.scheme, results.config
+    progress, config = results.progress, results.config
     sections = []
     if progress.series is not None:
         trend = progress.series.trend.iloc[0]
