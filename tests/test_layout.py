@@ -82,3 +82,30 @@ def test_library_code_names_nothing_of_the_bundled_example():
         text = path.read_text(encoding="utf-8")
         found += [f"{path.relative_to(SRC)} {name}" for name in EXAMPLE_NAMES if name in text]
     assert not found, "\n".join(found)
+
+
+#: Modules whose public dataclasses are analysis results (configuration and document classes are not).
+RESULT_MODULES = ("survey", "skm", "study/run.py", "study/progress.py")
+#: Intermediate fits that other estimators consume (arrays without labels), not results shown to anyone.
+INTERMEDIATES = {"SmoothFit", "PeriodContrast", "PeriodFit", "Margin", "Source", "ColumnSpec", "Codebook", "Unsur",
+                 "Band", "Scheme"}
+
+
+def _result_classes():
+    for module in RESULT_MODULES:
+        paths = [SRC / module] if module.endswith(".py") else sorted((SRC / module).rglob("*.py"))
+        for path in paths:
+            for node in ast.parse(path.read_text()).body:
+                if (isinstance(node, ast.ClassDef) and not node.name.startswith("_") and node.name not in INTERMEDIATES
+                        and any("dataclass" in ast.unparse(d) for d in node.decorator_list)):
+                    yield f"{path.relative_to(SRC)}:{node.name}", {n.name for n in node.body
+                                                                   if isinstance(n, ast.FunctionDef)}
+
+
+def test_every_result_answers_to_frame_summary_and_repr():
+    """Issue 11.4: a result object gives its table (`to_frame()`), its reading in words (`summary(lang=None)`)
+    and a readable repr of its own (not the dataclass dump of every array)."""
+    missing = [f"{name} lacks {', '.join(m for m in ('to_frame', 'summary', '__repr__') if m not in methods)}"
+               for name, methods in _result_classes()
+               if not {"to_frame", "summary", "__repr__"} <= methods]
+    assert not missing, "\n".join(missing)

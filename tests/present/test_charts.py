@@ -134,13 +134,13 @@ def test_driver_importance_sorted_percent_with_ci():
     assert "45,0%" in _texts(fig)
 
 
-def test_weight_diagnostics_histograms_and_margins():
+def test_weighting_effect_histograms_and_margins():
     rng = np.random.default_rng(1)
     weights = pd.DataFrame({"bobot_desain": rng.uniform(1, 5, 50), "bobot_akhir": rng.uniform(1, 5, 50)})
     margins = pd.DataFrame({"variabel": ["jenis_kelamin"] * 2, "kategori": ["Laki-laki", "Perempuan"],
                             "populasi": [50.0, 50.0], "sampel_tanpa_bobot": [38.0, 62.0],
                             "sampel_bobot_akhir": [50.0, 50.0]})
-    fig = charts.weight_diagnostics(weights, margins)
+    fig = charts.weighting_effect(weights, margins)
     hist_ax, margin_ax = fig.axes
     n_eff = weights["bobot_desain"].sum() ** 2 / (weights["bobot_desain"] ** 2).sum()
     legend = [t.get_text() for t in hist_ax.get_legend().get_texts()]

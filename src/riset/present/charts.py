@@ -14,7 +14,7 @@ Charts
                        the mean of the item means, quadrants I Prioritas Utama .. IV Berlebihan.
 - `demographic_profile` respondent profile, one panel per characteristic.
 - `driver_importance`  relative importance of the unsur for overall satisfaction, with CIs.
-- `weight_diagnostics` weight distribution before/after calibration and sample vs population margins.
+- `weighting_effect` weight distribution before/after calibration and sample vs population margins.
 - `period_comparison`  IKM per group in two (or more) periods, side by side with CIs; markers where the
                        change is significant (`riset.skm.ikm_design.compare_periods`).
 
@@ -48,7 +48,7 @@ from riset.skm.schemes import kinerja_label, unsur_name
 
 __all__ = ["ACCENT", "demographic_profile", "driver_importance", "ikm_by_unit", "ikm_series", "ipa_diagram",
            "MUTU_COLORS", "MUTU_TEXT",
-           "nrr_heatmap", "nrr_unsur", "PERIOD_COLORS", "period_comparison", "QUADRANT_COLORS", "weight_diagnostics"]
+           "nrr_heatmap", "nrr_unsur", "PERIOD_COLORS", "period_comparison", "QUADRANT_COLORS", "weighting_effect"]
 
 #: Fill colours of the mutu bands (A best .. D worst): green, blue-green, amber, red, light for a background.
 MUTU_COLORS = {"A": "#1a9850", "B": "#66bd63", "C": "#fdae61", "D": "#d73027"}
@@ -530,7 +530,7 @@ def driver_importance(
     return fig
 
 
-def weight_diagnostics(
+def weighting_effect(
     weights: pd.DataFrame,
     margins: pd.DataFrame | None = None,
     lang: str | None = None,
@@ -553,15 +553,15 @@ def weight_diagnostics(
 
     >>> import pandas as pd
     >>> w = pd.DataFrame({"bobot_desain": [1.0, 2.0, 3.0], "bobot_akhir": [1.5, 2.0, 2.5]})
-    >>> len(weight_diagnostics(w).axes)
+    >>> len(weighting_effect(w).axes)
     1
     """
     lang = check_language(lang)
-    _require(weights, [before, after], "weight_diagnostics")
+    _require(weights, [before, after], "weighting_effect")
     panels = 2 if margins is not None else 1
     n_rows = 0
     if margins is not None:
-        _require(margins, ["variabel", "kategori", "populasi"], "weight_diagnostics margins")
+        _require(margins, ["variabel", "kategori", "populasi"], "weighting_effect margins")
         n_rows = len(margins)
     fig, axes = _figure(12.0 if panels == 2 else 7.0, max(4.2, 0.3 * n_rows + 1.8), ncols=panels)
     ax = axes[0, 0]

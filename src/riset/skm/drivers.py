@@ -519,8 +519,12 @@ class OutOfSampleCheck:
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
 
+    def summary(self, lang: str | None = None) -> str:
+        """The verdict in words, then the table."""
+        return self.verdict(lang) + "\n" + self.table.round(4).to_string(index=False)
+
     def __repr__(self) -> str:
-        return self.verdict() + "\n" + self.table.round(4).to_string(index=False)
+        return self.summary()
 
 
 def _fold(model, x, y, w, train, test, n_repeats, seed, r2_gb, r2_lin) -> np.ndarray:

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from riset.errors import CodebookError, DataError, RisetError, show_value
-from riset.i18n import Note
+from riset.i18n import Note, check_language, say
 from riset.skm.schemes import DEFAULT_SCHEME, get_scheme, resolve_unsur, unsur_columns
 from riset.textsafe import mask_personal, printable, shorten, spreadsheet_cell
 from riset.yamlfile import read_yaml
@@ -482,40 +482,45 @@ class SurveyData:
         """The issues that blanked a cell (missing codes, out-of-range numbers, unknown text)."""
         return self.issues[self.issues["tindakan"] == DIKOSONGKAN]
 
-    def summary(self) -> str:
-        """One paragraph (Indonesian): rows read, cells blanked by reason and column, labels converted.
+    def to_frame(self) -> pd.DataFrame:
+        """The respondents' answers (a copy of `data`)."""
+        return self.data.copy()
+
+    def summary(self, lang: str | None = None) -> str:
+        """One paragraph: rows read, cells blanked by reason and column, labels converted, rows skipped, notes.
 
         >>> survey.summary()                                   # doctest: +SKIP
         'Dibaca 1200 baris responden dari contoh.csv (UTF-8, pemisah ","). 14 sel dikosongkan: ...'
         """
-        sep = f'pemisah "{_show_sep(self.delimiter)}"' if self.delimiter else None
+        lang = check_language(lang)
+        sep = say("read_separator", lang, sep=_show_sep(self.delimiter)) if self.delimiter else None
         how = ", ".join(x for x in (self.encoding, sep) if x)
-        text = [f"Dibaca {len(self.data)} baris responden dari {self.source}" + (f" ({how})." if how else ".")]
+        text = [say("read_rows_how" if how else "read_rows", lang, n=len(self.data), source=self.source, how=how)]
         cells = self.issues[self.issues["baris"].notna() & (self.issues["masalah"] != BARIS_KOSONG)]
         blanked = cells[cells["tindakan"] == DIKOSONGKAN]
         if blanked.empty:
-            text.append("Tidak ada sel yang dikosongkan.")
+            text.append(say("read_none_blanked", lang))
         else:
             reasons = "; ".join(f"{reason} {len(part)} ({_per_column(part, self.data.columns)})"
                                 for reason, part in blanked.groupby("masalah", sort=False))
-            text.append(f"{len(blanked)} sel dikosongkan: {reasons}.")
+            text.append(say("read_blanked", lang, n=len(blanked), reasons=reasons))
         converted = cells[cells["tindakan"] != DIKOSONGKAN]
         if not converted.empty:
-            text.append(f"{len(converted)} jawaban berupa label teks atau huruf pilihan diubah menjadi angka "
-                        f"({_per_column(converted, self.data.columns)}).")
+            text.append(say("read_converted", lang, n=len(converted),
+                            columns=_per_column(converted, self.data.columns)))
         empty_rows = self.issues[self.issues["masalah"] == BARIS_KOSONG]
         if not empty_rows.empty:
-            rows = ", ".join(str(int(b)) for b in empty_rows["baris"])
-            text.append(f"{len(empty_rows)} baris kosong seluruhnya dilewati (baris {rows}).")
+            text.append(say("read_empty_rows", lang, n=len(empty_rows),
+                            rows=", ".join(str(int(b)) for b in empty_rows["baris"])))
         kept = self.issues[self.issues["masalah"] == KOLOM_TAK_DIKENAL]
         if not kept.empty:
-            text.append(f"Kolom di luar codebook dipertahankan sebagai teks: {', '.join(kept['kolom'])}.")
-        text.extend(n.text("id") for n in self.notes)
-        text.append("Tidak ada baris responden yang dibuang.")
+            text.append(say("read_kept_columns", lang, columns=", ".join(kept["kolom"])))
+        text.extend(n.text(lang) for n in self.notes)
+        text.append(say("read_nothing_dropped", lang))
         return " ".join(text)
 
     def __repr__(self) -> str:
-        return f"SurveyData({len(self.data)} baris, {len(self.issues)} catatan)\n{self.summary()}"
+        return f"SurveyData({len(self.data)} rows, {len(self.issues)} issues)\n{self.summary()}"
 
 
 def read_survey(

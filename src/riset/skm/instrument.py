@@ -125,6 +125,19 @@ class Kmo:
         """Kaiser's words for the overall value in `lang` ('baik' / 'meritorious')."""
         return say(f"kmo_{self.band}", lang)
 
+    def to_frame(self) -> pd.DataFrame:
+        """MSA per item."""
+        return self.msa.to_frame()
+
+    def summary(self, lang: str | None = None) -> str:
+        """The overall KMO with Kaiser's reading and the item with the lowest MSA."""
+        lang = check_language(lang)
+        return say("kmo_summary", lang, kmo=fmt_num(self.overall, 3, lang), reading=self.reading(lang),
+                   lowest=fmt_num(self.msa.min(), 3, lang), item=self.msa.idxmin())
+
+    def __repr__(self) -> str:
+        return self.summary()
+
 
 def kmo(corr: pd.DataFrame | np.ndarray) -> Kmo:
     """KMO and per-item MSA from a correlation matrix (Kaiser 1970; Kaiser & Rice 1974).
@@ -225,6 +238,9 @@ class InstrumentResult:
             self.table(lang).to_string(),
         ]
         return "\n".join(lines + [say("note_prefix", lang, text=n.text(lang)) for n in self.notes])
+
+    def __repr__(self) -> str:
+        return self.summary()
 
     def _label(self, col: str, lang: str) -> str:
         name = self.labels.get(col)

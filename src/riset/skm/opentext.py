@@ -42,6 +42,7 @@ import pandas as pd
 import yaml
 
 from riset.errors import CodebookError
+from riset.i18n import say
 from riset.skm.schemes import DEFAULT_SCHEME, Scheme, get_scheme
 from riset.survey.estimate import critical_value, domains, fit_mean
 from riset.textsafe import mask_personal
@@ -163,9 +164,15 @@ class OpenText:
         part = self.shares[self.shares["level"] == group]
         return part.rename(columns={"group": group, "keluhan": "share"})[[group, "unsur", "share"]]
 
-    def summary(self) -> str:
+    def summary(self, lang: str | None = None) -> str:
+        """How many answers were read, then the area's share of respondents mentioning and complaining about
+        each unsur."""
         area = self.shares[self.shares["level"] == "area"].sort_values("sebut", ascending=False)
-        return "\n".join([f"{self.n_answers} answers", area[["unsur", "sebut", "keluhan"]].round(3).to_string(index=False)])
+        return "\n".join([say("open_text_summary", lang, n=self.n_answers),
+                          area[["unsur", "sebut", "keluhan"]].round(3).to_string(index=False)])
+
+    def __repr__(self) -> str:
+        return self.summary()
 
 
 def open_text(design, columns: Sequence[str], *, id_column: str, by: str | None = None,

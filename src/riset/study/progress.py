@@ -49,6 +49,20 @@ class Progress:
     innovations: pd.DataFrame | None = None
     external: pd.DataFrame | None = None
 
+    def to_frame(self) -> pd.DataFrame:
+        """The area's IKM per period (the series table; empty when the study has one period)."""
+        return self.series.to_frame() if self.series is not None else pd.DataFrame()
+
+    def summary(self, lang: str | None = None) -> str:
+        """The series in words and every other progress table there is, by key."""
+        parts = [self.series.summary(lang)] if self.series is not None else []
+        parts += [f"{key}:\n{table.to_string(index=False)}" for key, table in self.tables().items()
+                  if not key.startswith("series")]
+        return "\n\n".join(parts)
+
+    def __repr__(self) -> str:
+        return self.summary()
+
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables that exist, by key (the XLSX writer names the sheets)."""
         found = {"targets": self.targets, "published": self.published, "study_series": self.study_series,

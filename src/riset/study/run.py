@@ -244,6 +244,10 @@ class StudyResults:
         """Every note of the study (data, weighting, estimation) in `lang`."""
         return [n.text(lang) if isinstance(n, Note) else str(n) for n in self.notes]
 
+    def to_frame(self) -> pd.DataFrame:
+        """The IKM of every level of the study (area, units, ...) with CIs: the table `ikm`."""
+        return self.ikm.copy()
+
     def summary(self, lang: str | None = None) -> str:
         """The study in a few lines: title, the area's IKM with CI, the units, what was skipped."""
         lang = check_language(lang)
@@ -814,6 +818,23 @@ class StudyView:
     nrr: pd.DataFrame
     ipa: IpaResult | None
     recommendations: pd.DataFrame
+
+    def to_frame(self) -> pd.DataFrame:
+        """NRR per unsur of the domain, with CIs."""
+        return self.nrr.copy()
+
+    def summary(self, lang: str | None = None) -> str:
+        """The domain, its IKM with CI and quality grade, and the NRR table."""
+        lang = check_language(lang)
+        chosen = ", ".join(f"{k} = {v}" for k, v in self.selection.items()) or say("view_everyone", lang)
+        row = self.ikm
+        return "\n".join([say("view_summary", lang, selection=chosen, weighting=self.weighting,
+                               ikm=fmt_num(row["ikm_konversi"], 2, lang), ci=fmt_ci(row["ci_low"], row["ci_high"], 2, lang),
+                               mutu=row["mutu"], n=int(row["n_responden"])),
+                           self.nrr.round(3).to_string(index=False)])
+
+    def __repr__(self) -> str:
+        return self.summary()
 
 
 def view(results: StudyResults, selection: Mapping[str, object] | None = None, weighting: str | None = None) -> StudyView:

@@ -37,6 +37,7 @@ import pandas as pd
 from scipy import stats
 
 from riset.errors import DataError
+from riset.i18n import fmt_num, fmt_p, say
 from riset.survey.estimate import critical_value, domains, fit_mean, fit_smooth, total_jacobian, total_totals
 
 __all__ = ["CHISQ_STATISTICS", "ChisqTest", "GroupMeans", "TTest", "chisq", "compare_means", "rank_intervals",
@@ -65,9 +66,14 @@ class ChisqTest:
         return pd.DataFrame([{"method": self.method, "statistic": self.statistic, "ndf": self.ndf, "ddf": self.ddf,
                               "p_value": self.p_value, "pearson": self.pearson}])
 
-    def summary(self) -> str:
-        df = f"({self.ndf:.4g}, {self.ddf:.4g})" if self.ddf is not None else f"({self.ndf:.4g})"
-        return f"{self.method}: {self.statistic:.4f} on {df} df, p = {self.p_value:.4g}\n{self.table.round(4)}"
+    def summary(self, lang: str | None = None) -> str:
+        """The statistic with its degrees of freedom and p-value, then the table of weighted shares."""
+        df = f"{self.ndf:.4g}, {self.ddf:.4g}" if self.ddf is not None else f"{self.ndf:.4g}"
+        return say("test_statistic", lang, method=self.method, statistic=fmt_num(self.statistic, 4, lang), df=df,
+                   p=fmt_p(self.p_value, lang)) + "\n" + self.table.round(4).to_string()
+
+    def __repr__(self) -> str:
+        return self.summary()
 
 
 @dataclass
@@ -86,8 +92,13 @@ class TTest:
         return pd.DataFrame([{"estimate": self.estimate, "se": self.se, "statistic": self.statistic, "df": self.df,
                               "p_value": self.p_value}])
 
-    def summary(self) -> str:
-        return f"t = {self.statistic:.4f} on {self.df} df, p = {self.p_value:.4g}; estimate {self.estimate:.4f}"
+    def summary(self, lang: str | None = None) -> str:
+        """t with its df and p-value, and the difference it tests."""
+        return say("test_t", lang, statistic=fmt_num(self.statistic, 4, lang), df=self.df, p=fmt_p(self.p_value, lang),
+                   estimate=fmt_num(self.estimate, 4, lang), se=fmt_num(self.se, 4, lang))
+
+    def __repr__(self) -> str:
+        return self.summary()
 
 
 def _codes(design, column: str) -> tuple[np.ndarray, list]:
@@ -252,6 +263,15 @@ class GroupMeans:
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.assign(F=self.statistic, ndf=self.ndf, ddf=self.ddf, p_value=self.p_value)
+
+    def summary(self, lang: str | None = None) -> str:
+        """The Wald test that every category has the same mean, then the means with their CIs."""
+        return say("test_statistic", lang, method="F", statistic=fmt_num(self.statistic, 4, lang),
+                   df=f"{self.ndf}, {self.ddf}", p=fmt_p(self.p_value, lang)) + "\n" + self.table.round(4).to_string(
+                       index=False)
+
+    def __repr__(self) -> str:
+        return self.summary()
 
 
 def compare_means(design, values, group: str, level: float = 0.95) -> GroupMeans:

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from riset.errors import WeightingError
+from riset.i18n import check_language, fmt_num, say
 from riset.survey.margins import Margin, as_margin
 
 __all__ = ["effective_n", "kish_deff", "margin_comparison", "margin_shares", "weight_diagnostics",
@@ -111,7 +112,7 @@ def margin_comparison(designs: Mapping[str, object], margins: Sequence[Margin | 
 
 
 def margin_shares(designs: Mapping[str, object], margins: Sequence[Margin | pd.Series]) -> pd.DataFrame:
-    """Population and sample shares (%) of every margin cell: the table `riset.present.charts.weight_diagnostics` draws.
+    """Population and sample shares (%) of every margin cell: the table `riset.present.charts.weighting_effect` draws.
 
     Columns: variabel (margin name), kategori, populasi, sampel_tanpa_bobot (unweighted count share of
     the respondents), then ``sampel_bobot_<stage>`` for each stage; each in percent of its margin total.
@@ -129,18 +130,36 @@ def margin_shares(designs: Mapping[str, object], margins: Sequence[Margin | pd.S
 @dataclass(frozen=True)
 class WeightDiagnostics:
     """Tables for a weighting step (stages "desain" = before, "akhir" = after):
-    `summary` (weight_summary), `margins` (margin_comparison, counts), `shares` (margin_shares, %) and
+    `distribution` (weight_summary), `margins` (margin_comparison, counts), `shares` (margin_shares, %) and
     `weights` (one row per respondent: bobot_desain, bobot_akhir[, by]) — the last two are what
-    `riset.present.charts.weight_diagnostics(diag.weights, diag.shares)` draws."""
+    `riset.present.charts.weighting_effect(diag.weights, diag.shares)` draws."""
 
-    summary: pd.DataFrame
+    distribution: pd.DataFrame
     margins: pd.DataFrame
     shares: pd.DataFrame
     weights: pd.DataFrame
 
     def to_frame(self) -> pd.DataFrame:
-        """The summary table (one row per stage and group)."""
-        return self.summary
+        """The weight distribution (one row per stage and group)."""
+        return self.distribution.copy()
+
+    def summary(self, lang: str | None = None) -> str:
+        """What the weighting did to the spread of the weights: Kish deff and effective n before and after, and
+        the largest gap between a weighted margin and its population count after."""
+        lang = check_language(lang)
+        overall = self.distribution[self.distribution["kelompok"] == "semua"].set_index("tahap")
+        before, after = overall.loc["desain"], overall.loc["akhir"]
+        text = say("weights_spread", lang, n=fmt_num(after["n"], 0, lang),
+                   deff_before=fmt_num(before["deff_kish"], 2, lang), deff_after=fmt_num(after["deff_kish"], 2, lang),
+                   neff_before=fmt_num(before["n_efektif"], 0, lang), neff_after=fmt_num(after["n_efektif"], 0, lang),
+                   ratio=fmt_num(after["rasio_maks_min"], 1, lang))
+        if "selisih_persen_akhir" in self.margins.columns and len(self.margins):
+            gap = self.margins["selisih_persen_akhir"].abs().max()
+            text += " " + say("weights_margin_gap", lang, gap=fmt_num(gap, 2, lang))
+        return text
+
+    def __repr__(self) -> str:
+        return self.summary() + "\n" + self.distribution.round(3).to_string(index=False)
 
 
 def weight_diagnostics(before, after, margins: Sequence[Margin | pd.Series] = (), *,
@@ -157,7 +176,7 @@ def weight_diagnostics(before, after, margins: Sequence[Margin | pd.Series] = ()
     if by is not None:
         weights[by] = after.data.loc[inside, by].to_numpy()
     return WeightDiagnostics(
-        summary=weight_summary(stages, by=by),
+        distribution=weight_summary(stages, by=by),
         margins=margin_comparison(stages, margins) if margins else pd.DataFrame(),
         shares=margin_shares(stages, margins) if margins else pd.DataFrame(),
         weights=weights,

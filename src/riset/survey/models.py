@@ -67,7 +67,7 @@ from scipy import special, stats
 
 from riset.survey.base import Design
 from riset.errors import DataError, DesignError, RisetError
-from riset.i18n import Note, check_language, label, say
+from riset.i18n import Note, check_language, fmt_num, fmt_p, label, say
 
 __all__ = ["linear", "logistic", "ModelResult", "ordinal", "VIF_LIMIT", "WaldTest"]
 
@@ -99,8 +99,18 @@ class WaldTest:
     ddf: int
     p: float
 
+    def to_frame(self) -> pd.DataFrame:
+        """One row: terms, F, df, ddf, p."""
+        return pd.DataFrame([{"terms": " + ".join(self.terms), "F": self.F, "df": self.df, "ddf": self.ddf,
+                              "p": self.p}])
+
+    def summary(self, lang: str | None = None) -> str:
+        """The test in words, in `lang`."""
+        return say("model_wald_terms", lang, terms=" + ".join(self.terms), df=self.df, ddf=self.ddf,
+                   F=fmt_num(self.F, 4, lang), p=fmt_p(self.p, lang))
+
     def __repr__(self) -> str:
-        return f"Wald F({self.df}, {self.ddf}) = {self.F:.4g}, p = {self.p:.4g} for {' + '.join(self.terms)}"
+        return self.summary()
 
 
 @dataclass

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from riset.errors import WeightingError, show_value
+from riset.i18n import check_language, fmt_num, say
 
 __all__ = ["design_weights", "nonresponse_adjust", "NonresponseResult", "propensity_classes"]
 
@@ -75,6 +76,21 @@ class NonresponseResult:
     data: pd.DataFrame
     cells: pd.DataFrame
     collapses: pd.DataFrame
+
+    def to_frame(self) -> pd.DataFrame:
+        """The final cells with their adjustment factors."""
+        return self.cells.copy()
+
+    def summary(self, lang: str | None = None) -> str:
+        """Cells, merges, the range of the adjustment factors and the respondents kept."""
+        lang = check_language(lang)
+        return say("nonresponse_summary", lang, cells=len(self.cells), collapses=len(self.collapses),
+                   low=fmt_num(self.cells["faktor"].min(), 3, lang), high=fmt_num(self.cells["faktor"].max(), 3, lang),
+                   respondents=fmt_num(self.cells["n_responden"].sum(), 0, lang),
+                   sampled=fmt_num(self.cells["n"].sum(), 0, lang))
+
+    def __repr__(self) -> str:
+        return self.summary() + "\n" + self.cells.round(4).to_string()
 
 
 def nonresponse_adjust(

@@ -470,6 +470,17 @@ class WeightingRun:
     diagnostics: WeightDiagnostics
     notes: list[Note]
 
+    def to_frame(self) -> pd.DataFrame:
+        """The weight distribution before and after (`diagnostics.to_frame()`)."""
+        return self.diagnostics.to_frame()
+
+    def summary(self, lang: str | None = None) -> str:
+        """What the weighting did to the weights, then every step it took (its notes), in `lang`."""
+        return "\n".join([self.diagnostics.summary(lang), *(note.text(lang) for note in self.notes)])
+
+    def __repr__(self) -> str:
+        return self.summary()
+
     def weights_frame(self, id_column: str | None = None, name: str = "bobot_akhir") -> pd.DataFrame:
         """Design and final weight per respondent (with `id_column` if given), ready to write to CSV."""
         data = self.design.data

@@ -76,5 +76,5 @@ def render_figures(results, lang: str | None = None) -> dict[str, Figure]:
                                           y_line=float(lines["garis_kepentingan"])),
                        say("fig_ipa_stated" if results.importance_map else "fig_ipa_derived", lang))
     if results.weighting_run is not None:
-        made["bobot"] = (charts.weight_diagnostics(results.weights, results.margins, lang=lang), say("fig_weights", lang))
+        made["bobot"] = (charts.weighting_effect(results.weights, results.margins, lang=lang), say("fig_weights", lang))
     return {key: figure_from(fig, key, caption) for key, (fig, caption) in made.items()}

@@ -7,7 +7,7 @@ the other choices. The recipe is offered when the population table and the data 
 the explorer starts from raking to every single margin.
 
 Nothing is computed here: `Pembobotan.update()` calls `riset.survey.weighting.weight_to_population` and draws
-`riset.present.charts.weight_diagnostics`; it is the callback of the "Hitung" button, exposed so tests (and
+`riset.present.charts.weighting_effect`; it is the callback of the "Hitung" button, exposed so tests (and
 reviewers without a browser) can set control values and read `run`, `status`, `summary`, `margins`.
 
 Example
@@ -16,7 +16,7 @@ Example
 >>> pb = pembobotan(design, penduduk, recipe=weighting_recipe(config))   # doctest: +SKIP
 >>> pb.inputs()["scale"]               # the study's recipe                    # doctest: +SKIP
 >>> pb.controls["margin"].value = (("kecamatan",), ("jenis_kelamin", "kelompok_umur"))  # doctest: +SKIP
->>> pb.controls["metode"].value = "logit"; pb.update().diagnostics.summary  # doctest: +SKIP
+>>> pb.controls["metode"].value = "logit"; pb.update().diagnostics.distribution  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -201,7 +201,7 @@ class Pembobotan:
                 if self.controls["resep"].value == "laporan" else "")
         self.status.value = (f"<p><b>{html.escape(METHODS[self.controls['metode'].value])}</b> selesai{same}.</p>"
                              f"<ul>{notes}</ul>")
-        self.summary.value = "<p><b>Sebaran bobot</b></p>" + _table(diag.summary[list(_SUMMARY)].rename(columns=_SUMMARY), self.lang)
+        self.summary.value = "<p><b>Sebaran bobot</b></p>" + _table(diag.distribution[list(_SUMMARY)].rename(columns=_SUMMARY), self.lang)
         view = diag.margins.rename(columns={"margin": "Margin", "kategori": "Kategori", "populasi": "Populasi",
                                             "desain": "Bobot desain", "akhir": "Bobot akhir",
                                             "selisih_persen_desain": "Selisih % (desain)",
@@ -210,7 +210,7 @@ class Pembobotan:
         # the kept visit totals are not a population composition: the chart shows the population margins only
         kept = " x ".join(self.controls["pertahankan"].value)
         shares = diag.shares[diag.shares["variabel"] != kept]
-        self.chart.value = png(charts.weight_diagnostics(diag.weights, shares, lang=self.lang))
+        self.chart.value = png(charts.weighting_effect(diag.weights, shares, lang=self.lang))
         return self.run
 
     def save(self) -> Path | None:
