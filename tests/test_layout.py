@@ -109,3 +109,15 @@ def test_every_result_answers_to_frame_summary_and_repr():
                for name, methods in _result_classes()
                if not {"to_frame", "summary", "__repr__"} <= methods]
     assert not missing, "\n".join(missing)
+
+
+@pytest.mark.parametrize("package", ["riset.survey", "riset.skm", "riset.study"])
+def test_subpackages_export_what_users_call(package):
+    """Issue 11.6: every name a subpackage declares resolves to the object of its defining module."""
+    import importlib
+
+    module = importlib.import_module(package)
+    assert module.__all__
+    for name in module.__all__:
+        value = getattr(module, name)
+        assert getattr(importlib.import_module(value.__module__), name) is value, name

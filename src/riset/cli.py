@@ -310,7 +310,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
 
 
 #: Top-level modules of the `workbench` extra (charts, report writers, widgets, notebooks, dashboard).
-WORKBENCH_MODULES = frozenset({"matplotlib", "seaborn", "ipywidgets", "jupyterlab", "pptx", "docx", "jinja2", "fpdf",
+WORKBENCH_MODULES = frozenset({"matplotlib", "ipywidgets", "jupyterlab", "pptx", "docx", "jinja2", "fpdf",
                                "nbclient", "nbformat", "nbconvert", "ipykernel", "papermill", "segno", "voila"})
 
 

@@ -1,4 +1,4 @@
-"""Publication-quality figures for an SKM seminar (matplotlib / seaborn), Indonesian labels by default.
+"""Publication-quality figures for an SKM seminar (matplotlib), Indonesian labels by default.
 
 Every function takes a tidy DataFrame as the library modules return it, returns a
 `matplotlib.figure.Figure` and never calls ``plt.show()`` (notebooks display the returned figure; the report
