@@ -895,8 +895,9 @@ def _innovation_truth(frame: pd.DataFrame, levels, offsets, periods, innovations
     (N_up = `pengguna_per_periode`: the target of the design-weighted ratio estimator; the cells' expectations
     over the respondent age mix, as in `mutu_unit`). efek_ikm_harapan = E[IKM_after | innovation] -
     E[IKM_after | none] of the innovating unit; did_harapan = (T_after - T_before) - (C_after - C_before) with C
-    the comparable units (same jenis_layanan, no innovation: the rule of the study's `service_type`). The two
-    differ by the comparison units' own changes (`perubahan_s2`), i.e. by how far parallel trends fail.
+    the comparable units (same jenis_layanan, no innovation: the rule of the study's `service_type`; None
+    without any). The two differ by the comparison units' own changes (`perubahan_s2`), i.e. by how far
+    parallel trends fail.
     """
     visitors = frame.set_index(["unit", "periode"])["pengguna_per_periode"]
     with_, without = ({u.unit: 25 * _expected_nrr(u, levels[i], offsets[i], periods, given).mean(axis=1)
@@ -914,8 +915,8 @@ def _innovation_truth(frame: pd.DataFrame, levels, offsets, periods, innovations
         after, before = [p for p in periods if p >= inn.mulai], [p for p in periods if p < inn.mulai]
         comparison = [u.unit for u in UNITS if kind[u.unit] == kind[inn.unit] and u.unit not in innovating]
         treated = [inn.unit]
-        did = ((domain(with_, treated, after) - domain(with_, treated, before))
-               - (domain(with_, comparison, after) - domain(with_, comparison, before)))
+        did = None if not comparison else ((domain(with_, treated, after) - domain(with_, treated, before))
+                                           - (domain(with_, comparison, after) - domain(with_, comparison, before)))
         rows.append({"unit": inn.unit, "nama": inn.nama, "mulai": inn.mulai, "efek_laten": dict(inn.efek),
                      "efek_ikm_harapan": domain(with_, treated, after) - domain(without, treated, after),
                      "pembanding": comparison, "did_harapan": did})
