@@ -60,3 +60,26 @@ def test_report_has_the_perkembangan_sections(res, tmp_path):
                   "Capaian Sasaran", "Dampak Inovasi Pelayanan", "Nilai Kepatuhan Eksternal"):
         assert title in html, title
     assert "Antrean daring" in html and "tren sejajar" in html and "kuning" in html
+
+
+def test_an_innovation_without_a_comparison_unit_is_refused_in_plain_words(tmp_path):
+    from riset.study.config import StudyError
+
+    study = progress_study(tmp_path)
+    # RS is the only unit of its service type: nothing to compare it with
+    (tmp_path / "inovasi.csv").write_text("unit,nama,mulai\nPKM1,Antrean daring,2026-S1\nRS,Rekam medis,2026-S1\n",
+                                          encoding="utf-8")
+    with pytest.raises(StudyError, match=r"'inovasi.csv': innovation 'Rekam medis' has no comparison unit .*RS"):
+        run_study(study["study"])
+
+
+def test_an_innovating_unit_not_surveyed_before_its_start_is_refused(tmp_path):
+    import pandas as pd
+    from riset.study.config import StudyError
+
+    study = progress_study(tmp_path)
+    answers = pd.read_csv(tmp_path / "jawaban.csv")
+    answers[(answers["unit"] != "PKM1") | (answers["periode"] >= "2026-S1")].to_csv(tmp_path / "jawaban.csv", index=False)
+    with pytest.raises(StudyError, match=r"innovation 'Antrean daring' \(mulai 2026-S1\) has no respondents in "
+                                         r"'inovasi sebelum'"):
+        run_study(study["study"])

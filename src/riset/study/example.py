@@ -26,9 +26,12 @@ Answers come from a latent-variable model with cut-points c = (1.5, 2.5, 3.5)::
 
 L_u is solved so that the expected unweighted IKM of the unit (both periods pooled, x25) equals the
 unit's intended score, which lies well inside a PermenPAN-RB 14/2017 band (A >= 88.31, B >= 76.61,
-C >= 65.00). Finally the answers are made messy like a merged paper + online export (labels typed
-instead of digits, blanks, missing code 9, a few invalid cells); every injected cell is listed in the
-ground truth (`kebenaran`).
+C >= 65.00). A longer series (`make_example_study(periods=PERIODE_SERI, innovations=INOVASI_SERI)`, CLI
+``--seri``) adds earlier semesters and an innovation register: each innovation adds its latent effect to
+q[u, p, j] from its first period on, and the ground truth gains its effect on the IKM.
+
+Finally the answers are made messy like a merged paper + online export (labels typed instead of digits,
+blanks, missing code 9, a few invalid cells); every injected cell is listed in the ground truth (`kebenaran`).
 
 Example
 -------
@@ -43,6 +46,7 @@ Example
 from __future__ import annotations
 
 import argparse
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from math import factorial
@@ -62,12 +66,17 @@ __all__ = ["BETA", "codebook", "CUT_POINTS", "DEFAULT_SEED", "FILES", "IBU_KOTA"
            "make_example_study", "MISSING_CODE", "PEKERJAAN", "PENDIDIKAN", "PERIODE", "PERTANYAAN_K1",
            "PERTANYAAN_P", "RESPON_KELAMIN", "RESPON_UMUR", "SD_K1", "SD_UNIT_UNSUR", "STUDY", "STUDY_FILE",
            "TEKS_LABEL", "TIDAK_VALID", "UMUR", "UMUR_SHIFT", "UnitLayanan", "UNITS", "UNSUR_KEYS",
-           "UNSUR_OFFSET", "write_example_study"]
+           "UNSUR_OFFSET", "write_example_study",
+           # the longer series (issue 16)
+           "FILE_INOVASI", "INOVASI_SERI", "Inovasi", "PERIODE_SERI", "study_file"]
 
 DEFAULT_SEED = 2026
 STUDY = "SKM Kabupaten Tanjung Harapan 2026 (data contoh fiktif)"
 PERIODE = ("2026-S1", "2026-S2")
-_PERIODE_RANGE = {"2026-S1": (date(2026, 1, 1), date(2026, 6, 30)), "2026-S2": (date(2026, 7, 1), date(2026, 12, 31))}
+#: The longer series for change over time (issue 16): four semesters, one registered innovation (`INOVASI_SERI`).
+PERIODE_SERI = ("2025-S1", "2025-S2", "2026-S1", "2026-S2")
+#: Semesters the calendar below knows (national and school holidays, approximate dates).
+_TAHUN = (2024, 2025, 2026)
 
 FILES = {
     "studi": "studi.yaml",
@@ -143,6 +152,17 @@ class UnitLayanan:
     perubahan_s2: tuple[tuple[str, float], ...] = ()
 
 
+@dataclass(frozen=True)
+class Inovasi:
+    """A service innovation of the register: unit, name, first period with it, and its latent effect, added to
+    q[u, p, j] of the named unsur in that period and every later one."""
+
+    unit: str
+    nama: str
+    mulai: str
+    efek: tuple[tuple[str, float], ...]
+
+
 _DINKES, _DIKBUD, _DUKCAPIL = "Dinas Kesehatan", "Dinas Pendidikan dan Kebudayaan", "Disdukcapil"
 _RSUD = "RSUD Tanjung Harapan"
 _PKM_LAYANAN = "Pelayanan kesehatan dasar (rawat jalan)"
@@ -182,6 +202,15 @@ UNITS: tuple[UnitLayanan, ...] = (
                 "Pelayanan administrasi kependudukan (KTP-el, KK, akta)", "Pantai Lestari", "dukcapil",
                 79.5, 25, 8, 5),
 )
+
+#: The series example's innovation: online registration and queue at one puskesmas from 2026-S1. Comparable
+#: units are the other puskesmas without an innovation; two of them change in 2026-S2 (`perubahan_s2`), so the
+#: DiD estimand (`kebenaran["inovasi"]`, did_harapan) differs a little from the effect on the unit itself.
+INOVASI_SERI = (Inovasi("PKM-LHIJAU", "Pendaftaran dan antrean daring", "2026-S1",
+                        (("waktu", 0.80), ("prosedur", 0.50), ("sarana", 0.30))),)
+#: The unit changes of `UnitLayanan.perubahan_s2` hold from this period on.
+_MULAI_PERUBAHAN = "2026-S2"
+FILE_INOVASI = "contoh_inovasi.csv"
 
 # --- latent answer model ------------------------------------------------------------------------------
 CUT_POINTS = (1.5, 2.5, 3.5)
@@ -247,13 +276,23 @@ _LIBUR = frozenset(date.fromisoformat(d) for d in (
     "2026-01-01", "2026-01-16", "2026-02-17", "2026-03-18", "2026-03-19", "2026-03-20", "2026-03-23",
     "2026-03-24", "2026-04-03", "2026-05-01", "2026-05-14", "2026-05-27", "2026-06-01", "2026-06-16",
     "2026-08-17", "2026-08-25", "2026-12-24", "2026-12-25",
+    # earlier years, for the longer series (PERIODE_SERI)
+    "2024-01-01", "2024-02-08", "2024-02-09", "2024-02-14", "2024-03-11", "2024-03-29", "2024-04-08", "2024-04-09",
+    "2024-04-10", "2024-04-11", "2024-04-12", "2024-04-15", "2024-05-01", "2024-05-09", "2024-05-10", "2024-05-23",
+    "2024-05-24", "2024-06-17", "2024-06-18", "2024-07-08", "2024-08-17", "2024-09-16", "2024-12-25", "2024-12-26",
+    "2025-01-01", "2025-01-27", "2025-01-28", "2025-01-29", "2025-03-28", "2025-03-31", "2025-04-01", "2025-04-02",
+    "2025-04-03", "2025-04-04", "2025-04-07", "2025-04-18", "2025-05-01", "2025-05-12", "2025-05-13", "2025-05-29",
+    "2025-05-30", "2025-06-06", "2025-06-09", "2025-06-27", "2025-08-18", "2025-09-05", "2025-12-25", "2025-12-26",
 ))
 _LIBUR_SEKOLAH = ((date(2026, 3, 16), date(2026, 3, 28)), (date(2026, 6, 22), date(2026, 7, 11)),
-                  (date(2026, 12, 19), date(2026, 12, 31)))
+                  (date(2026, 12, 19), date(2026, 12, 31)),
+                  (date(2024, 4, 5), date(2024, 4, 16)), (date(2024, 6, 24), date(2024, 7, 13)),
+                  (date(2024, 12, 21), date(2024, 12, 31)), (date(2025, 3, 24), date(2025, 4, 8)),
+                  (date(2025, 6, 23), date(2025, 7, 12)), (date(2025, 12, 20), date(2025, 12, 31)))
 _HARI_KALI = (1.25, 1.05, 1.0, 0.95, 0.8, 0.7)  # Monday .. Saturday visitor multipliers
 
 
-def make_example_study(seed: int = DEFAULT_SEED) -> dict:
+def make_example_study(seed: int = DEFAULT_SEED, periods=PERIODE, innovations=()) -> dict:
     """Generate the example study: respondents, sampling frame, population margins, codebook, ground truth.
 
     The model is described in the module docstring (two-stage exit-interview design with
@@ -263,37 +302,74 @@ def make_example_study(seed: int = DEFAULT_SEED) -> dict:
     ``margin`` (residents 17+ by kecamatan x jenis_kelamin x kelompok_umur), ``codebook`` (dict in the
     format of docs/architecture.md) and ``kebenaran`` (ground truth, dict).
 
+    `periods` (semesters 'YYYY-S1' / 'YYYY-S2' of 2024-2026 in time order, default `PERIODE`) and `innovations`
+    (`Inovasi` rows, e.g. `INOVASI_SERI`) give a longer series: the units' `perubahan_s2` hold from 2026-S2 on,
+    each innovation's latent effect from its first period on, and the result gains ``inovasi`` (the register:
+    unit, nama, mulai) and ``kebenaran["inovasi"]`` (the true effect on the IKM). The unit levels are solved on
+    the two 2026 semesters without innovations, so they are the same in every series; the default call gives
+    exactly the bundled files.
+
     >>> study = make_example_study(2026)
     >>> study["responden"]["unit"].nunique(), sorted(study["responden"]["periode"].unique())
     (15, ['2026-S1', '2026-S2'])
     """
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise RisetError(f"seed must be a whole number >= 0 (e.g. 2026), not {seed!r}")
+    periods, innovations = _check_series(periods, innovations)
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(7)]
     rng_unit, rng_days, rng_people, rng_answers, rng_mess, rng_margin, rng_truth = streams
 
     offsets = rng_unit.normal(0.0, SD_UNIT_UNSUR, size=(len(UNITS), len(UNSUR_KEYS)))
     levels = np.array([_solve_level(u, offsets[i]) for i, u in enumerate(UNITS)])
-    frame, days = _frame_and_days(rng_days)
+    frame, days = _frame_and_days(rng_days, periods)
     people = _respondents(rng_people, days)
-    answers = _answers(rng_answers, people, levels, offsets)
+    answers = _answers(rng_answers, people, levels, offsets, periods, innovations)
     importance_location = {k: _solve_location(KEPENTINGAN[k], SD_KEPENTINGAN_RESPONDEN, SD_KEPENTINGAN_GALAT)
                            for k in UNSUR_KEYS}
     importance = _importance(rng_answers, len(people), importance_location)
-    clean = _assemble(rng_people, people, answers, importance)
+    clean = _assemble(rng_people, people, answers, importance, periods)
     responden, mess = _make_messy(rng_mess, clean)
-    kebenaran = _truth(rng_truth, seed, levels, offsets, importance_location, mess)
-    return {
+    kebenaran = _truth(rng_truth, seed, levels, offsets, importance_location, mess, periods, innovations)
+    study = {
         "responden": responden,
         "kerangka": frame,
         "margin": _margins(rng_margin),
         "codebook": codebook(),
         "kebenaran": kebenaran,
     }
+    if innovations:
+        study["inovasi"] = pd.DataFrame([{"unit": i.unit, "nama": i.nama, "mulai": i.mulai} for i in innovations])
+        kebenaran["inovasi"] = _round(_innovation_truth(frame, levels, offsets, periods, innovations))
+    return study
 
 
-def write_example_study(out_dir, seed: int = DEFAULT_SEED) -> dict[str, Path]:
+def _check_series(periods, innovations) -> tuple[tuple[str, ...], tuple[Inovasi, ...]]:
+    """Periods known to the calendar, in time order; innovations of known units and unsur, starting after the
+    first period."""
+    periods, innovations = tuple(periods), tuple(innovations)
+    known = [f"{y}-S{h}" for y in _TAHUN for h in (1, 2)]
+    for p in periods:
+        if p not in known:
+            raise RisetError(f"period {p!r} is not a semester the example knows ({', '.join(known)})")
+    if len(periods) < 2 or list(periods) != sorted(set(periods)):
+        raise RisetError(f"periods must be two or more different semesters in time order, not {list(periods)}")
+    codes = {u.unit for u in UNITS}
+    for i in innovations:
+        if i.unit not in codes:
+            raise RisetError(f"innovation {i.nama!r}: unit {i.unit!r} is not a unit of the example")
+        if i.mulai not in periods[1:]:
+            raise RisetError(f"innovation {i.nama!r}: mulai {i.mulai!r} must be one of {', '.join(periods[1:])}")
+        unknown = [k for k, _ in i.efek if k not in UNSUR_KEYS]
+        if unknown:
+            raise RisetError(f"innovation {i.nama!r}: {unknown[0]!r} is not an unsur ({', '.join(UNSUR_KEYS)})")
+    return periods, innovations
+
+
+def write_example_study(out_dir, seed: int = DEFAULT_SEED, periods=PERIODE, innovations=()) -> dict[str, Path]:
     """Write the five example files (names in `FILES`) into `out_dir`; return name -> path.
+
+    With `periods` / `innovations` (see `make_example_study`) the study covers that series, its study file
+    names the innovation register and the register is written too (``inovasi``: `FILE_INOVASI`).
 
     CSV: UTF-8, comma-separated, '\\n' line ends, blanks as empty fields; YAML: UTF-8, keys in a fixed order.
     Writing twice with the same seed gives byte-identical files.
@@ -305,13 +381,16 @@ def write_example_study(out_dir, seed: int = DEFAULT_SEED) -> dict[str, Path]:
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    study = make_example_study(seed)
-    header = f"# Dibuat oleh: python -m riset.study.example --out <folder> --seed {seed}  (jangan diedit tangan)\n"
+    study = make_example_study(seed, periods, innovations)
+    series = tuple(periods) != PERIODE or bool(innovations)
+    header = (f"# Dibuat oleh: python -m riset.study.example --out <folder> --seed {seed}{' --seri' * series}"
+              "  (jangan diedit tangan)\n")
     paths = {}
-    for name, filename in FILES.items():
+    files = FILES | ({"inovasi": FILE_INOVASI} if innovations else {})
+    for name, filename in files.items():
         path = out / filename
         if name == "studi":
-            path.write_text(header + STUDY_FILE, encoding="utf-8")
+            path.write_text(header + study_file(periods, innovations), encoding="utf-8")
             paths[name] = path
             continue
         content = study[name]
@@ -364,6 +443,22 @@ language: id
 seed: {DEFAULT_SEED}
 drivers: {{replicates: 100}}
 """
+
+
+def study_file(periods=PERIODE, innovations=()) -> str:
+    """`STUDY_FILE` for a series of `periods` (title and fieldwork line), naming the innovation register when
+    there are `innovations`; the bundled `STUDY_FILE` itself for the default."""
+    periods = tuple(periods)
+    text = STUDY_FILE
+    if periods != PERIODE:
+        years = sorted({p[:4] for p in periods})
+        span = years[0] if len(years) == 1 else f"{years[0]}-{years[-1]}"
+        text = text.replace(f"study: {STUDY}", f"study: {STUDY.replace('2026', span, 1)}")
+        text = re.sub(r"(?m)^fieldwork: .*$", f"fieldwork: {len(periods)} semester ({', '.join(periods)})", text)
+    if innovations:
+        text += f"# Register inovasi pelayanan (unit, nama, mulai = semester pertama dengan inovasi).\n" \
+                f"innovations: {FILE_INOVASI}\n"
+    return text
 
 
 def codebook() -> dict:
@@ -424,19 +519,24 @@ def _respondent_mix(jenis: Jenis) -> np.ndarray:
     return mix / mix.sum()
 
 
-def _quality(unit: UnitLayanan, level: float, offsets: np.ndarray) -> np.ndarray:
-    """Latent quality q[periode, unsur] (2 x 9) of one unit."""
+def _quality(unit: UnitLayanan, level: float, offsets: np.ndarray, periods=PERIODE, innovations=()) -> np.ndarray:
+    """Latent quality q[periode, unsur] (periods x 9) of one unit: its base, plus `perubahan_s2` from 2026-S2
+    on and each of its innovations' effect from the innovation's first period on."""
     jenis = JENIS[unit.jenis]
     base = np.array([jenis.biaya if k == "biaya" else level + UNSUR_OFFSET[k] for k in UNSUR_KEYS]) + offsets
-    gain = dict(unit.perubahan_s2)
-    return np.vstack([base, base + np.array([gain.get(k, 0.0) for k in UNSUR_KEYS])])
+    changes = [(_MULAI_PERUBAHAN, unit.perubahan_s2), *((i.mulai, i.efek) for i in innovations if i.unit == unit.unit)]
+    gain = np.zeros((len(periods), len(UNSUR_KEYS)))
+    for start, effect in changes:
+        step = dict(effect)
+        gain += np.outer([p >= start for p in periods], [step.get(k, 0.0) for k in UNSUR_KEYS])
+    return base + gain
 
 
-def _expected_nrr(unit: UnitLayanan, level: float, offsets: np.ndarray) -> np.ndarray:
-    """Expected answer per periode x unsur (2 x 9), averaged over the unit's respondent age mix."""
+def _expected_nrr(unit: UnitLayanan, level: float, offsets: np.ndarray, periods=PERIODE, innovations=()) -> np.ndarray:
+    """Expected answer per periode x unsur (periods x 9), averaged over the unit's respondent age mix."""
     age_mix = _respondent_mix(JENIS[unit.jenis]).sum(axis=0)
     shifts = np.array([UMUR_SHIFT[a] for a in UMUR])
-    q = _quality(unit, level, offsets)
+    q = _quality(unit, level, offsets, periods, innovations)
     sd = np.sqrt(SD_HARI**2 + SD_RESPONDEN**2 + SD_GALAT**2)
     return np.tensordot(_expected_answer(q[..., None] + shifts, sd), age_mix, axes=([-1], [0]))
 
@@ -458,7 +558,8 @@ def _solve_location(mean: float, sd_person: float, sd_noise: float) -> float:
 # --- frame, days, respondents ------------------------------------------------------------------------
 
 def _service_days(jenis: Jenis, periode: str) -> list[date]:
-    start, end = _PERIODE_RANGE[periode]
+    year, half = int(periode[:4]), periode[-1]
+    start, end = (date(year, 1, 1), date(year, 6, 30)) if half == "1" else (date(year, 7, 1), date(year, 12, 31))
     days = [start + timedelta(n) for n in range((end - start).days + 1)]
     open_days = [d for d in days if d.weekday() < jenis.hari_buka and d not in _LIBUR]
     if jenis.libur_sekolah:
@@ -466,12 +567,12 @@ def _service_days(jenis: Jenis, periode: str) -> list[date]:
     return open_days
 
 
-def _frame_and_days(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _frame_and_days(rng: np.random.Generator, periods) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Frame (unit x periode) and the sampled days with their visitor count M."""
     frame_rows, day_rows = [], []
     for ui, unit in enumerate(UNITS):
         jenis = JENIS[unit.jenis]
-        for pi, periode in enumerate(PERIODE):
+        for pi, periode in enumerate(periods):
             calendar = _service_days(jenis, periode)
             mean = unit.pengunjung_per_hari * np.array([_HARI_KALI[d.weekday()] for d in calendar])
             visitors = rng.poisson(mean * rng.gamma(15.0, 1 / 15.0, size=len(calendar)))
@@ -508,10 +609,12 @@ def _respondents(rng: np.random.Generator, days: pd.DataFrame) -> pd.DataFrame:
     return people
 
 
-def _answers(rng: np.random.Generator, people: pd.DataFrame, levels, offsets) -> pd.DataFrame:
+def _answers(rng: np.random.Generator, people: pd.DataFrame, levels, offsets, periods,
+             innovations) -> pd.DataFrame:
     """Unsur answers U (1-4, by unsur key) and K1 (1-10) from the latent model, before any messiness."""
     n = len(people)
-    q = np.stack([_quality(u, levels[i], offsets[i]) for i, u in enumerate(UNITS)])  # unit x periode x unsur
+    # unit x periode x unsur
+    q = np.stack([_quality(u, levels[i], offsets[i], periods, innovations) for i, u in enumerate(UNITS)])
     day_codes, day_index = np.unique(people["hari"].to_numpy(), return_inverse=True)
     day_effect = rng.normal(0.0, SD_HARI, size=len(day_codes))[day_index]
     shift = np.array([UMUR_SHIFT[a] for a in UMUR])[people["age"].to_numpy()]
@@ -544,7 +647,7 @@ def _categorical(rng: np.random.Generator, weights: np.ndarray) -> np.ndarray:
 
 
 def _assemble(rng: np.random.Generator, people: pd.DataFrame, answers: pd.DataFrame,
-              importance: pd.DataFrame) -> pd.DataFrame:
+              importance: pd.DataFrame, periods) -> pd.DataFrame:
     """Clean respondent table in export layout (answers numeric), sorted by data-entry time, ids assigned."""
     n = len(people)
     units = [UNITS[i] for i in people["ui"]]
@@ -569,7 +672,7 @@ def _assemble(rng: np.random.Generator, people: pd.DataFrame, answers: pd.DataFr
 
     table = pd.DataFrame({
         "Timestamp": [s.strftime("%Y/%m/%d %H:%M:%S") for s in stamp],
-        "periode": [PERIODE[p] for p in people["pi"]],
+        "periode": [periods[p] for p in people["pi"]],
         "tanggal": [t.isoformat() for t in people["tanggal"]],
         "kecamatan": [names[h] for h in home],
         "opd": [u.opd for u in units], "unit": [u.unit for u in units], "nama_unit": [u.nama_unit for u in units],
@@ -698,18 +801,19 @@ def _shapley_r2(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
     return lmg, float(r2[-1])
 
 
-def _population_shares(rng: np.random.Generator, levels, offsets, n: int = 200_000) -> tuple[dict, float]:
+def _population_shares(rng: np.random.Generator, levels, offsets, periods, innovations,
+                       n: int = 200_000) -> tuple[dict, float]:
     """Expected LMG shares of the 9 unsur in K1: the model simulated for n respondents of the sampled mix."""
-    plan = np.array([[u.hari_sampel * u.target_per_hari] * len(PERIODE) for u in UNITS], dtype=float)
+    plan = np.array([[u.hari_sampel * u.target_per_hari] * len(periods) for u in UNITS], dtype=float)
     cell = rng.choice(plan.size, size=n, p=plan.ravel() / plan.sum())
-    ui, pi = np.divmod(cell, len(PERIODE))
+    ui, pi = np.divmod(cell, len(periods))
     sex, age = np.zeros(n, dtype=int), np.zeros(n, dtype=int)
     for i, unit in enumerate(UNITS):
         here = ui == i
         draw = rng.choice(len(KELAMIN) * len(UMUR), size=int(here.sum()), p=_respondent_mix(JENIS[unit.jenis]).ravel())
         sex[here], age[here] = np.divmod(draw, len(UMUR))
     people = pd.DataFrame({"ui": ui, "pi": pi, "sex": sex, "age": age, "hari": np.arange(n).astype(str)})
-    answers = _answers(rng, people, levels, offsets)
+    answers = _answers(rng, people, levels, offsets, periods, innovations)
     lmg, r2 = _shapley_r2(answers[list(UNSUR_KEYS)].to_numpy(float), answers["K1"].to_numpy(float))
     return dict(zip(UNSUR_KEYS, lmg)), r2
 
@@ -726,21 +830,21 @@ def _round(obj, digits: int = 4):
     return obj
 
 
-def _truth(rng, seed, levels, offsets, importance_location, mess) -> dict:
-    lmg, r2 = _population_shares(rng, levels, offsets)
+def _truth(rng, seed, levels, offsets, importance_location, mess, periods, innovations) -> dict:
+    lmg, r2 = _population_shares(rng, levels, offsets, periods, innovations)
     total = sum(lmg.values())
     by_unit, performance = {}, np.zeros(len(UNSUR_KEYS))
     for i, unit in enumerate(UNITS):
-        nrr = _expected_nrr(unit, levels[i], offsets[i])
+        nrr = _expected_nrr(unit, levels[i], offsets[i], periods, innovations)
         pooled = nrr.mean(axis=0)
         performance += pooled * unit.hari_sampel * unit.target_per_hari
         ikm = 25 * pooled.mean()
         by_unit[unit.unit] = {
             "ikm_harapan": ikm,
             "mutu": str(grade([ikm])["mutu"].iloc[0]),
-            "ikm_harapan_per_periode": {p: 25 * nrr[k].mean() for k, p in enumerate(PERIODE)},
+            "ikm_harapan_per_periode": {p: 25 * nrr[k].mean() for k, p in enumerate(periods)},
             "tingkat_laten": levels[i],
-            "nrr_harapan": {p: dict(zip(UNSUR_KEYS, nrr[k])) for k, p in enumerate(PERIODE)},
+            "nrr_harapan": {p: dict(zip(UNSUR_KEYS, nrr[k])) for k, p in enumerate(periods)},
             "perubahan_s2_laten": dict(unit.perubahan_s2),
         }
     performance /= sum(u.hari_sampel * u.target_per_hari for u in UNITS)
@@ -784,13 +888,51 @@ def _truth(rng, seed, levels, offsets, importance_location, mess) -> dict:
     return _round(truth)
 
 
+def _innovation_truth(frame: pd.DataFrame, levels, offsets, periods, innovations) -> list[dict]:
+    """Per innovation: its true effect on the IKM of its unit after the start, and the expected DiD.
+
+    A domain's expected IKM is the visitor-weighted mean of its unit x periode cells' expected IKM
+    (N_up = `pengguna_per_periode`: the target of the design-weighted ratio estimator; the cells' expectations
+    over the respondent age mix, as in `mutu_unit`). efek_ikm_harapan = E[IKM_after | innovation] -
+    E[IKM_after | none] of the innovating unit; did_harapan = (T_after - T_before) - (C_after - C_before) with C
+    the comparable units (same jenis_layanan, no innovation: the rule of the study's `service_type`; None
+    without any). The two differ by the comparison units' own changes (`perubahan_s2`), i.e. by how far
+    parallel trends fail.
+    """
+    visitors = frame.set_index(["unit", "periode"])["pengguna_per_periode"]
+    with_, without = ({u.unit: 25 * _expected_nrr(u, levels[i], offsets[i], periods, given).mean(axis=1)
+                       for i, u in enumerate(UNITS)} for given in (innovations, ()))
+
+    def domain(ikm: dict, units: list[str], chosen: list[str]) -> float:
+        cells = [(u, p) for u in units for p in chosen]
+        w = np.array([visitors[c] for c in cells], dtype=float)
+        return float(w @ np.array([ikm[u][periods.index(p)] for u, p in cells]) / w.sum())
+
+    innovating = {i.unit for i in innovations}
+    kind = {u.unit: u.jenis_layanan for u in UNITS}
+    rows = []
+    for inn in innovations:
+        after, before = [p for p in periods if p >= inn.mulai], [p for p in periods if p < inn.mulai]
+        comparison = [u.unit for u in UNITS if kind[u.unit] == kind[inn.unit] and u.unit not in innovating]
+        treated = [inn.unit]
+        did = None if not comparison else ((domain(with_, treated, after) - domain(with_, treated, before))
+                                           - (domain(with_, comparison, after) - domain(with_, comparison, before)))
+        rows.append({"unit": inn.unit, "nama": inn.nama, "mulai": inn.mulai, "efek_laten": dict(inn.efek),
+                     "efek_ikm_harapan": domain(with_, treated, after) - domain(without, treated, after),
+                     "pembanding": comparison, "did_harapan": did})
+    return rows
+
+
 def main(argv=None) -> None:
-    """Command line: ``python -m riset.study.example --out data/raw [--seed 2026]``."""
+    """Command line: ``python -m riset.study.example --out data/raw [--seed 2026] [--seri]``."""
     parser = argparse.ArgumentParser(prog="python -m riset.study.example", description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="data/raw", help="folder to write the example files into (default data/raw)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
+    parser.add_argument("--seri", action="store_true",
+                        help=f"the longer series: periods {', '.join(PERIODE_SERI)} with the innovation register")
     args = parser.parse_args(argv)
-    for path in write_example_study(args.out, args.seed).values():
+    series = (PERIODE_SERI, INOVASI_SERI) if args.seri else (PERIODE, ())
+    for path in write_example_study(args.out, args.seed, *series).values():
         print(path)
 
 

@@ -240,12 +240,28 @@ def did_columns(config: StudyConfig, data: pd.DataFrame, register: pd.DataFrame)
         group = pd.Series(np.select([unit.isin(treated), compare], ["inovasi", "pembanding"], ""), index=data.index)
         start = name[1]
         phase = pd.Series(np.where(period >= start, "sesudah", "sebelum"), index=data.index)
+        _check_did_cells(config, name, treated, group, phase)
         out[f"_did_{i}"] = (group + "|" + phase).where(group != "")
         before = sorted(p for p in period.unique() if p < start)
         if len(before) >= 2:
             pretend = pd.Series(np.where(period == before[-1], "sesudah", "sebelum"), index=data.index)
             out[f"_did_{i}_placebo"] = (group + "|" + pretend).where((group != "") & (period <= before[-1]))
     return out
+
+
+def _check_did_cells(config: StudyConfig, name: tuple, treated: set, group: pd.Series, phase: pd.Series) -> None:
+    """A DiD needs respondents in all four cells; say which one is empty (no comparable unit is the usual case)."""
+    present = set(zip(group[group != ""], phase[group != ""]))
+    if not any(g == "pembanding" for g, _ in present):
+        kind = (f" of the service type ('{config.service_type}') of {', '.join(sorted(treated))}"
+                if config.service_type else "")
+        raise StudyError(f"'{config.innovations.name}': innovation '{name[0]}' has no comparison unit (no unit{kind} "
+                         "without an innovation); a difference in differences needs one")
+    empty = [f"{g} {p}" for g in ("inovasi", "pembanding") for p in ("sebelum", "sesudah") if (g, p) not in present]
+    if empty:
+        raise StudyError(f"'{config.innovations.name}': innovation '{name[0]}' (mulai {name[1]}) has no respondents "
+                         f"in '{empty[0]}'; a difference in differences needs the innovating and the comparison "
+                         "units both before and after the start")
 
 
 def innovation_effects(config: StudyConfig, design, unsur, register: pd.DataFrame, scheme,
