@@ -355,6 +355,20 @@ def compare_periods(
         raise DataError(f"level={level}; a confidence level lies between 0 and 1 (e.g. 0.95)")
     if adjust not in ("holm", None):
         raise DataError(f"adjust={adjust!r}; allowed 'holm' or None")
+    base, compare, others = _two_periods(design, period, by, base, compare)
+    fit = period_fit(design, unsur, period, by, periods=[base, compare], scheme=scheme, empty_unsur=empty_unsur)
+    notes: list[Note] = []
+    if others:
+        notes.append(Note("change_other_periods", {"others": ", ".join(map(str, others)), "base": base,
+                                                   "compare": compare}))
+    c = fit.contrast([-1.0, 1.0])
+    notes += [n for n in [*fit.notes, *c.notes] if n not in notes]
+    table, nrr = _change_tables(fit, c, base, compare, level, adjust)
+    return PeriodChange(table, nrr, base, compare, fit.scheme, level, notes)
+
+
+def _two_periods(design, period: str, by, base, compare) -> tuple[object, object, list]:
+    """The two periods compared (default the first and last present) and the others present, checked."""
     present = _periods_present(design, period, group_list(by))
     base = present[0] if base is None and present else base
     compare = present[-1] if compare is None and present else compare
@@ -364,14 +378,13 @@ def compare_periods(
                             f"{', '.join(map(str, present)) or 'none'}")
     if base == compare:
         raise DataError(f"base and compare are both {base!r}; choose two different periods of {period!r}")
-    fit = period_fit(design, unsur, period, by, periods=[base, compare], scheme=scheme, empty_unsur=empty_unsur)
-    others = [p for p in present if p not in (base, compare)]
-    notes: list[Note] = []
-    if others:
-        notes.append(Note("change_other_periods", {"others": ", ".join(map(str, others)), "base": base,
-                                                   "compare": compare}))
-    c = fit.contrast([-1.0, 1.0])
-    notes += [n for n in [*fit.notes, *c.notes] if n not in notes]
+    return base, compare, [p for p in present if p not in (base, compare)]
+
+
+def _change_tables(fit: PeriodFit, c: PeriodContrast, base, compare, level: float,
+                   adjust: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The IKM change per group (both periods' IKM and SE, their covariance, the test) and the NRR change per
+    group x unsur, from the fitted periods and their difference `c`."""
     k, sch, idx = fit.model.k, fit.scheme, fit.idx
     est, var_domain = c.estimates, c.model.fit.var
     safe = np.where(idx >= 0, idx, 0)
@@ -396,7 +409,7 @@ def compare_periods(
     nrr["periode_awal"], nrr["periode_akhir"] = base, compare
     nrr["nrr_awal"], nrr["nrr_akhir"] = awal[:, :k].ravel(), akhir[:, :k].ravel()
     nrr = pd.concat([nrr, c.frame(list(range(k)), level, adjust)], axis=1)
-    return PeriodChange(table, nrr, base, compare, sch, level, notes)
+    return table, nrr
 
 
 def group_list(by) -> list[str]:
