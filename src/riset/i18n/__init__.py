@@ -215,12 +215,14 @@ def fmt_pct(share, decimals: int = 1, lang: str | None = None) -> str:
     return f"{fmt_num(100 * float(share), decimals, lang)}%"
 
 
-def fmt_p(p, lang: str | None = None) -> str:
-    """A p-value for people: '0,012', and '< 0,001' below one in a thousand (never 'p = < 0,001').
+def fmt_p(p, lang: str | None = None, equation: bool = False) -> str:
+    """A p-value for people: '0,012', and '< 0,001' below one in a thousand (never 'p = < 0,001'); with
+    `equation`, the whole statement: 'p = 0,012' or 'p < 0,001'.
 
-    >>> fmt_p(0.01234), fmt_p(0.00001, "en")
-    ('0,012', '< 0.001')
+    >>> fmt_p(0.01234), fmt_p(0.00001, "en"), fmt_p(0.01234, equation=True), fmt_p(0.00001, "en", equation=True)
+    ('0,012', '< 0.001', 'p = 0,012', 'p < 0.001')
     """
     if p is None or (isinstance(p, float) and math.isnan(p)):
-        return "–"
-    return f"< {fmt_num(0.001, 3, lang)}" if p < 0.001 else fmt_num(p, 3, lang)
+        return "p = –" if equation else "–"
+    text = f"< {fmt_num(0.001, 3, lang)}" if p < 0.001 else fmt_num(p, 3, lang)
+    return ("p " if p < 0.001 else "p = ") + text if equation else text

@@ -37,6 +37,7 @@ import pandas as pd
 from scipy import stats
 
 from riset.errors import DataError
+from riset.i18n import fmt_p, say
 from riset.survey.estimate import critical_value, domains, fit_mean, fit_smooth, total_jacobian, total_totals
 
 __all__ = ["CHISQ_STATISTICS", "ChisqTest", "GroupMeans", "TTest", "chisq", "compare_means", "rank_intervals",
@@ -65,9 +66,15 @@ class ChisqTest:
         return pd.DataFrame([{"method": self.method, "statistic": self.statistic, "ndf": self.ndf, "ddf": self.ddf,
                               "p_value": self.p_value, "pearson": self.pearson}])
 
-    def summary(self) -> str:
-        df = f"({self.ndf:.4g}, {self.ddf:.4g})" if self.ddf is not None else f"({self.ndf:.4g})"
-        return f"{self.method}: {self.statistic:.4f} on {df} df, p = {self.p_value:.4g}\n{self.table.round(4)}"
+    def summary(self, lang: str | None = None) -> str:
+        """The test in one line (Indonesian by default, or English) and the table of weighted shares."""
+        values = {"method": self.method, "statistic": self.statistic, "ndf": self.ndf, "ddf": self.ddf,
+                  "p": fmt_p(self.p_value, lang, equation=True)}
+        line = say("chisq_summary_chisq" if self.ddf is None else "chisq_summary_f", lang, **values)
+        return f"{line}\n{self.table.round(4)}"
+
+    def __repr__(self) -> str:
+        return self.summary()
 
 
 @dataclass
@@ -86,8 +93,13 @@ class TTest:
         return pd.DataFrame([{"estimate": self.estimate, "se": self.se, "statistic": self.statistic, "df": self.df,
                               "p_value": self.p_value}])
 
-    def summary(self) -> str:
-        return f"t = {self.statistic:.4f} on {self.df} df, p = {self.p_value:.4g}; estimate {self.estimate:.4f}"
+    def summary(self, lang: str | None = None) -> str:
+        """The test in one line, in Indonesian (default) or English."""
+        return say("ttest_summary", lang, statistic=self.statistic, df=int(self.df),
+                   p=fmt_p(self.p_value, lang, equation=True), estimate=self.estimate)
+
+    def __repr__(self) -> str:
+        return self.summary()
 
 
 def _codes(design, column: str) -> tuple[np.ndarray, list]:
