@@ -97,6 +97,18 @@ def test_independent_margins_give_a_zero_statistic():
     assert result.pearson == pytest.approx(0.0, abs=1e-12) and result.p_value == pytest.approx(1.0)
 
 
+def test_summaries_speak_the_audience_language():
+    frame = pd.DataFrame({"a": list("xxyyxyxy"), "b": list("ppqqqpqp"), "y": [1, 2, 3, 4, 2, 3, 5, 1.0]})
+    design = SurveyDesign(frame)
+    rao_scott = chisq(design, "a", "b")
+    assert rao_scott.summary("id").splitlines()[0] == "F: 0,0000 dengan db (1; 7), p = 1,000"
+    assert rao_scott.summary("en").splitlines()[0] == "F: 0.0000 on (1, 7) df, p = 1.000"
+    assert chisq(design, "a", "b", statistic="Chisq").summary("en").startswith("Chisq: 0.0000 on 1 df, p = 1.000")
+    t = ttest(design, "y", "a")
+    assert t.summary() == "t = 0,2523 dengan db 6, p = 0,809; estimasi 0,2500" == repr(t)
+    assert t.summary("en") == "t = 0.2523 on 6 df, p = 0.809; estimate 0.2500"
+
+
 def test_a_t_test_needs_two_groups_and_says_so():
     frame = pd.DataFrame({"y": [1.0, 2, 3, 4], "g": ["a", "b", "c", "a"]})
     with pytest.raises(DataError, match="'g' has 3 categories; a t test compares two"):

@@ -156,6 +156,9 @@ def test_residual_checks(designs):
     assert check["jarque_bera"] == pytest.approx(jb.statistic, rel=1e-10)
     assert check["p"] == pytest.approx(jb.pvalue, rel=1e-8)
     assert check["skewness"] == pytest.approx(stats.skew(res["residual"]), rel=1e-10)
+    ok = abs(check["skewness"]) < 1 and abs(check["kurtosis"]) < 2
+    assert check["verdict"] == ("kira-kira normal" if ok else "menyimpang dari normal")
+    assert fit.normality("en")["verdict"] == ("roughly normal" if ok else "departs from normal")
 
 
 def test_coefficient_table_uses_unsur_names_and_indonesian_headers():

@@ -10,7 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from riset.errors import DataError, DesignError
-from riset.survey.sampling import KREJCIE_MORGAN_1970, allocate, krejcie_morgan_table, read_frame, sample_size, score_sd
+from riset.survey.sampling import (
+    KREJCIE_MORGAN_1970, METHODS, allocate, krejcie_morgan_table, method_name, read_frame, sample_size, score_sd,
+)
 
 # Krejcie & Morgan (1970) Table 1 as printed (typed from the article, independently of the module's copy).
 KM_PRINTED = """
@@ -87,8 +89,9 @@ def test_cochran_mean_same_answer_on_both_ikm_scales():
     on_25_100 = sample_size(1000, "cochran_mean", margin=2, sd=10, scale="konversi")
     on_1_4 = sample_size(1000, "cochran_mean", margin=0.08, sd=0.4, scale="asli")
     assert on_25_100.to_frame()["n_sampel"].item() == on_1_4.to_frame()["n_sampel"].item() == 88
-    assert "skala konversi 25-100" in on_25_100.assumptions and "0,08" in on_25_100.assumptions
-    with pytest.raises(DataError, match="sd=10.0 .*skala asli 1-4"):
+    said = " ".join(on_25_100.assumptions("id"))
+    assert "skala konversi 25-100" in said and "0,08" in said
+    with pytest.raises(DataError, match=r"sd=10.0 .*scale='asli' \(1-4\)"):
         sample_size(1000, "cochran_mean", margin=0.1, sd=10, scale="asli")
     with pytest.raises(DataError, match="needs margin"):
         sample_size(1000, "cochran_mean")
@@ -110,7 +113,7 @@ def test_small_units_are_censused_and_flagged():
     assert table["n_kontak"].tolist() == [50, 714]  # 88 capped at N = 50
     assert table["sensus"].tolist() == [True, False]
     assert res.total == 401 and res.total_kontak == 764
-    assert "1 unit disensus" in res.assumptions
+    assert "1 unit disensus" in " ".join(res.assumptions("id"))
 
 
 def test_units_table_in_table_out_without_mutation():
@@ -128,6 +131,33 @@ def test_units_table_in_table_out_without_mutation():
         sample_size(pd.DataFrame({"pengguna_per_periode": [10, 0]}))
     with pytest.raises(DataError, match="method='kish'"):
         sample_size(10, "kish")
+
+
+def test_assumptions_are_notes_phrased_in_either_language_with_the_same_numbers():
+    res = sample_size([40, 5000], "cochran_mean", margin=2.5, sd=12.5, deff=1.5, response_rate=0.8)
+    assert [note.code for note in res.notes] == [
+        "sample_size_cochran_mean", "sample_size_cochran_mean_meaning", "sample_size_deff", "sample_size_fpc",
+        "sample_size_response_rate", "sample_size_census", "sample_size_rounding_up"]
+    assert res.notes[0].values["margin_other"] == pytest.approx(0.1)  # 2.5 points of 25-100 = 0.1 on 1-4
+    said_id, said_en = res.assumptions("id"), res.assumptions("en")
+    assert said_id[0].startswith("Metode: Cochran (1977) untuk rata-rata skor IKM") and "SD = 12,5" in said_id[0]
+    assert said_en[0].startswith("Method: Cochran (1977) for the mean IKM score") and "SD = 12.5" in said_en[0]
+    assert "d = 0,1 pada skala asli 1-4" in said_id[0] and "d = 0.1 on the original scale 1-4" in said_en[0]
+    assert "Tingkat respons yang diharapkan 80%: jumlah yang dihubungi = n / 0,8" in said_id[4]
+    assert "Expected response rate 80%: people to approach = n / 0.8" in said_en[4]
+    summary = res.summary("en")
+    assert summary.startswith("Sample size: Cochran (1977), mean (IKM score)")
+    assert f"Total: {res.total} respondents (to approach: {res.total_kontak})" in summary
+    assert res.summary().startswith("Ukuran sampel: Cochran (1977), rata-rata (skor IKM)")  # Indonesian by default
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_every_method_has_a_name_and_explains_itself_in_both_languages(method):
+    kwargs = {"margin": 2, "sd": 10} if method == "cochran_mean" else {}
+    res = sample_size([100, 1000], method, rounding="up" if method == "krejcie_morgan" else None, **kwargs)
+    for lang in ("id", "en"):
+        assert method_name(method, lang) != f"sampling_method_{method}"
+        assert res.summary(lang).count("\n- ") == len(res.notes) >= 2
 
 
 # ------------------------------------------------------------------------------------------ allocation
@@ -216,7 +246,7 @@ def test_cochran_mean_with_an_sd_per_unit_from_a_previous_round():
     got = sample_size(units, "cochran_mean", margin=5, sd="sd_skor")
     # (1.96 * 25 / 5)^2 = 96.04 -> 87.62 -> 88; (1.96 * 12.5 / 5)^2 = 24.01 -> 23.45 -> 24
     assert got.to_frame()["n_sampel"].tolist() == [88, 24]
-    assert "kolom 'sd_skor'" in got.assumptions
+    assert "kolom 'sd_skor'" in " ".join(got.assumptions("id"))
     with pytest.raises(DataError, match=r"column 'sd_skor' has value 40 in row 2"):
         sample_size(units.assign(sd_skor=[10.0, 40.0]), "cochran_mean", margin=5, sd="sd_skor")
     with pytest.raises(DataError, match=r"column 'U1' has value 7 in row 1; allowed 1-4"):

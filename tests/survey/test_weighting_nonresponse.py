@@ -42,7 +42,9 @@ def test_small_cell_collapses_into_parent_and_is_reported():
     res = nonresponse_adjust(sample, weights="d", responded="respon", cells=["kec", "jk"], min_respondents=2)
     # A|L has 1 respondent -> A|L and A|P pooled into A: factor 5/3; B cells keep factor 1
     np.testing.assert_allclose(res.data["bobot_nr"], [5 / 3] * 3 + [1.0] * 4)
-    assert res.collapses[["sel", "ke", "n_responden"]].values.tolist() == [["A | L", "A", 1]]
+    assert res.collapses[["sel", "ke", "n_responden", "alasan"]].values.tolist() == [["A | L", "A", 1, "collapsed_parent"]]
+    assert res.notes[0].text("id") == "Sel A | L (1 responden, < 2) digabung ke sel induk A."
+    assert res.notes[0].text("en") == "Cell A | L (1 respondents, < 2) merged into its parent cell A."
 
 
 def test_ordered_classes_collapse_with_smaller_neighbour():
@@ -52,7 +54,8 @@ def test_ordered_classes_collapse_with_smaller_neighbour():
     sample = pd.DataFrame({"kelas": cls, "d": 1.0, "respon": resp})
     res = nonresponse_adjust(sample, weights="d", responded="respon", cells=["kelas"], min_respondents=3,
                              ordered=True)
-    assert res.collapses[["sel", "ke"]].values.tolist() == [["2", "3"]]
+    assert res.collapses[["sel", "ke", "alasan"]].values.tolist() == [["2", "3", "collapsed_neighbour"]]
+    assert [note.text("id") for note in res.notes] == ["Kelas 2 (1 responden, < 3) digabung ke kelas tetangga 3."]
     factors = res.cells.set_index("sel")["faktor"].to_dict()
     assert factors == {"1": 1.0, "2+3": 7 / 5, "4": 1.0}
 

@@ -36,8 +36,8 @@ import yaml
 from riset.errors import RisetError
 
 __all__ = [
-    "LANGUAGES", "Lang", "Note", "catalog", "check_language", "fmt_ci", "fmt_num", "fmt_p", "fmt_pct", "fmt_signed",
-    "get_language", "label", "say", "set_language",
+    "LANGUAGES", "Lang", "Note", "catalog", "check_language", "fmt_ci", "fmt_num", "fmt_p", "fmt_pct", "fmt_short",
+    "fmt_signed", "get_language", "label", "say", "set_language",
 ]
 
 Lang = Literal["id", "en"]
@@ -94,19 +94,27 @@ def label(key: str, lang: str | None = None) -> str:
 
 class _Values(string.Formatter):
     """str.format that writes numbers the audience's way: ``{x}`` -> fmt_num(x, 2), ``{x:.1f}`` -> 1 decimal,
-    ``{x:d}`` -> whole number with thousands separators, ``{x:%}`` -> percentage with 1 decimal."""
+    ``{x:d}`` -> whole number with thousands separators, ``{x:%}`` -> percentage with 1 decimal, ``{x:g}`` /
+    ``{x:.1g}`` -> at most 4 / 1 decimals without trailing zeros (`fmt_short`: '0,05', '95'). A value that is
+    itself a catalog key is written ``{x!l}`` and shown as its `label` in the language."""
 
     def __init__(self, lang: str):
         self.lang = lang
 
+    def convert_field(self, value: Any, conversion: str | None) -> Any:
+        return label(str(value), self.lang) if conversion == "l" else super().convert_field(value, conversion)
+
     def format_field(self, value: Any, spec: str) -> str:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or (spec and spec[-1] not in "fd%"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (spec and spec[-1] not in "fdg%"):
             return format(value, spec) if spec else str(value)
+        decimals = int(spec[1:-1]) if spec.startswith(".") else None
         if spec.endswith("%"):
-            return fmt_pct(value, int(spec[1:-1] or 1) if spec.startswith(".") else 1, self.lang)
+            return fmt_pct(value, 1 if decimals is None else decimals, self.lang)
+        if spec.endswith("g"):
+            return fmt_short(value, 4 if decimals is None else decimals, self.lang)
         if spec.endswith("d") or (not spec and isinstance(value, int)):
             return fmt_num(value, 0, self.lang)
-        return fmt_num(value, int(spec[1:-1]) if spec.startswith(".") else 2, self.lang)
+        return fmt_num(value, 2 if decimals is None else decimals, self.lang)
 
 
 def say(code: str, lang: str | None = None, **values: Any) -> str:
@@ -165,6 +173,19 @@ def fmt_num(value, decimals: int = 2, lang: str | None = None) -> str:
 _ID_DIGITS = str.maketrans({",": ".", ".": ","})
 
 
+def fmt_short(value, decimals: int = 4, lang: str | None = None) -> str:
+    """A number for people with at most `decimals` decimals and no trailing zeros: '0,05', '95', '3,841'.
+
+    >>> fmt_short(0.05), fmt_short(95.0, 1), fmt_short(2.70554, 3, "en"), fmt_short(1500, 0)
+    ('0,05', '95', '2.706', '1.500')
+    """
+    text = fmt_num(value, decimals, lang)
+    if decimals <= 0 or text == "–":
+        return text
+    point = "," if check_language(lang) == "id" else "."
+    return text.rstrip("0").rstrip(point)
+
+
 def fmt_signed(value, decimals: int = 2, lang: str | None = None) -> str:
     """A change for people, always with its sign: '+1,23', '−0,45', '0,00'.
 
@@ -194,12 +215,14 @@ def fmt_pct(share, decimals: int = 1, lang: str | None = None) -> str:
     return f"{fmt_num(100 * float(share), decimals, lang)}%"
 
 
-def fmt_p(p, lang: str | None = None) -> str:
-    """A p-value for people: '0,012', and '< 0,001' below one in a thousand (never 'p = < 0,001').
+def fmt_p(p, lang: str | None = None, equation: bool = False) -> str:
+    """A p-value for people: '0,012', and '< 0,001' below one in a thousand (never 'p = < 0,001'); with
+    `equation`, the whole statement: 'p = 0,012' or 'p < 0,001'.
 
-    >>> fmt_p(0.01234), fmt_p(0.00001, "en")
-    ('0,012', '< 0.001')
+    >>> fmt_p(0.01234), fmt_p(0.00001, "en"), fmt_p(0.01234, equation=True), fmt_p(0.00001, "en", equation=True)
+    ('0,012', '< 0.001', 'p = 0,012', 'p < 0.001')
     """
     if p is None or (isinstance(p, float) and math.isnan(p)):
-        return "–"
-    return f"< {fmt_num(0.001, 3, lang)}" if p < 0.001 else fmt_num(p, 3, lang)
+        return "p = –" if equation else "–"
+    text = f"< {fmt_num(0.001, 3, lang)}" if p < 0.001 else fmt_num(p, 3, lang)
+    return ("p " if p < 0.001 else "p = ") + text if equation else text

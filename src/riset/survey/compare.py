@@ -37,7 +37,7 @@ import pandas as pd
 from scipy import stats
 
 from riset.errors import DataError
-from riset.i18n import fmt_num, fmt_p, say
+from riset.i18n import fmt_p, say
 from riset.survey.estimate import critical_value, domains, fit_mean, fit_smooth, total_jacobian, total_totals
 
 __all__ = ["CHISQ_STATISTICS", "ChisqTest", "GroupMeans", "TTest", "chisq", "compare_means", "rank_intervals",
@@ -67,10 +67,11 @@ class ChisqTest:
                               "p_value": self.p_value, "pearson": self.pearson}])
 
     def summary(self, lang: str | None = None) -> str:
-        """The statistic with its degrees of freedom and p-value, then the table of weighted shares."""
-        df = f"{self.ndf:.4g}, {self.ddf:.4g}" if self.ddf is not None else f"{self.ndf:.4g}"
-        return say("test_statistic", lang, method=self.method, statistic=fmt_num(self.statistic, 4, lang), df=df,
-                   p=fmt_p(self.p_value, lang)) + "\n" + self.table.round(4).to_string()
+        """The test in one line (Indonesian by default, or English) and the table of weighted shares."""
+        values = {"method": self.method, "statistic": self.statistic, "ndf": self.ndf, "ddf": self.ddf,
+                  "p": fmt_p(self.p_value, lang, equation=True)}
+        line = say("chisq_summary_chisq" if self.ddf is None else "chisq_summary_f", lang, **values)
+        return f"{line}\n{self.table.round(4)}"
 
     def __repr__(self) -> str:
         return self.summary()
@@ -93,9 +94,9 @@ class TTest:
                               "p_value": self.p_value}])
 
     def summary(self, lang: str | None = None) -> str:
-        """t with its df and p-value, and the difference it tests."""
-        return say("test_t", lang, statistic=fmt_num(self.statistic, 4, lang), df=self.df, p=fmt_p(self.p_value, lang),
-                   estimate=fmt_num(self.estimate, 4, lang), se=fmt_num(self.se, 4, lang))
+        """The test in one line, in Indonesian (default) or English."""
+        return say("ttest_summary", lang, statistic=self.statistic, df=int(self.df),
+                   p=fmt_p(self.p_value, lang, equation=True), estimate=self.estimate)
 
     def __repr__(self) -> str:
         return self.summary()
@@ -266,9 +267,9 @@ class GroupMeans:
 
     def summary(self, lang: str | None = None) -> str:
         """The Wald test that every category has the same mean, then the means with their CIs."""
-        return say("test_statistic", lang, method="F", statistic=fmt_num(self.statistic, 4, lang),
-                   df=f"{self.ndf}, {self.ddf}", p=fmt_p(self.p_value, lang)) + "\n" + self.table.round(4).to_string(
-                       index=False)
+        line = say("chisq_summary_f", lang, method="F", statistic=self.statistic, ndf=self.ndf, ddf=self.ddf,
+                   p=fmt_p(self.p_value, lang, equation=True))
+        return line + "\n" + self.table.round(4).to_string(index=False)
 
     def __repr__(self) -> str:
         return self.summary()

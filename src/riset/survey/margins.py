@@ -27,9 +27,14 @@ import numpy as np
 import pandas as pd
 
 from riset.errors import WeightingError, show_value
+from riset.i18n import Note
 
-__all__ = ["as_margin", "check_columns", "check_margin", "check_margins", "collapse_margin", "indicator_matrix",
-           "Margin", "margin_from_table", "scale_margin"]
+__all__ = ["ACTIONS", "as_margin", "check_columns", "check_margin", "check_margins", "collapse_margin",
+           "indicator_matrix", "Margin", "margin_from_table", "scale_margin"]
+
+#: What `collapses` reports for a cell (column `tindakan`): dropped because it has no respondents, or
+#: collapsed into the cell in `ke`.
+ACTIONS = ("dropped_empty", "collapsed")
 
 _SEP = "\x1f"
 _MAX_LISTED = 8
@@ -41,7 +46,7 @@ class Margin:
 
     `variables` are data column names; `members[c]` lists the original category tuples merged into
     cell c (one tuple unless cells were collapsed); `counts[c]` is N_c; `collapses` reports merges
-    and dropped cells (empty when none).
+    and dropped cells (empty when none; `tindakan` is a code of `ACTIONS`), `notes` says them for people.
     """
 
     variables: tuple[str, ...]
@@ -60,6 +65,16 @@ class Margin:
         out = []
         for cell in self.members:
             out.append(tuple(" + ".join(dict.fromkeys(m[j] for m in cell)) for j in range(len(self.variables))))
+        return out
+
+    @property
+    def notes(self) -> list[Note]:
+        """Every dropped or collapsed cell as a `riset.i18n.Note` (``note.text(lang)`` phrases it)."""
+        out = []
+        for row in self.collapses.itertuples(index=False):
+            values = {"margin": row.margin, "cell": row.sel, "n": int(row.n_responden)}
+            out.append(Note("weighting_cell_merged", {**values, "target": row.ke}) if row.tindakan == "collapsed"
+                       else Note("weighting_cell_dropped", values))
         return out
 
     @property
@@ -210,7 +225,7 @@ def check_margin(
     if not drop.size:
         return margin
     rows = [
-        {"margin": margin.name, "tindakan": "dibuang (tanpa responden)", "sel": _describe(margin.variables, labels[c]),
+        {"margin": margin.name, "tindakan": "dropped_empty", "sel": _describe(margin.variables, labels[c]),
          "ke": "", "n_responden": 0, "jumlah_populasi": float(margin.counts[c])}
         for c in drop
     ]
@@ -276,7 +291,7 @@ def collapse_margin(margin: Margin | pd.Series, data: pd.DataFrame, along: str, 
             nbrs = [k for k in (i - 1, i + 1) if 0 <= k < len(cur)]
             k = min(nbrs, key=lambda q: cur[q][2])
             a, b = sorted((i, k))
-            rows.append({"margin": margin.name, "tindakan": "digabung", "sel": _describe_cell(margin, cur[i][0]),
+            rows.append({"margin": margin.name, "tindakan": "collapsed", "sel": _describe_cell(margin, cur[i][0]),
                          "ke": _describe_cell(margin, cur[k][0]), "n_responden": cur[i][2],
                          "jumlah_populasi": cur[i][1]})
             cur[a] = [cur[a][0] + cur[b][0], cur[a][1] + cur[b][1], cur[a][2] + cur[b][2]]

@@ -67,7 +67,7 @@ from scipy import special, stats
 
 from riset.survey.base import Design
 from riset.errors import DataError, DesignError, RisetError
-from riset.i18n import Note, check_language, fmt_num, fmt_p, label, say
+from riset.i18n import Note, check_language, fmt_p, label, say
 
 __all__ = ["linear", "logistic", "ModelResult", "ordinal", "VIF_LIMIT", "WaldTest"]
 
@@ -77,7 +77,7 @@ Kind = Literal["linear", "logistic", "ordinal"]
 VIF_LIMIT = 10.0
 
 _HEAD_KEYS = ("variable", "estimate", "std_error", "t", "p", "ci_lower", "ci_upper", "significant", "odds_ratio",
-              "or_lower", "or_upper", "yes", "no", "intercept", "cut")
+              "or_lower", "or_upper", "yes", "no", "intercept", "cut", "multicollinear")
 
 
 def _head(lang: str | None) -> dict[str, str]:
@@ -106,8 +106,8 @@ class WaldTest:
 
     def summary(self, lang: str | None = None) -> str:
         """The test in words, in `lang`."""
-        return say("model_wald_terms", lang, terms=" + ".join(self.terms), df=self.df, ddf=self.ddf,
-                   F=fmt_num(self.F, 4, lang), p=fmt_p(self.p, lang))
+        return say("model_wald_terms", lang, terms=" + ".join(self.terms), df=self.df, ddf=self.ddf, F=self.F,
+                   p=fmt_p(self.p, lang, equation=True))
 
     def __repr__(self) -> str:
         return self.summary()
@@ -231,8 +231,7 @@ class ModelResult:
             gvif = np.linalg.det(R[np.ix_(inside, inside)]) * np.linalg.det(R[np.ix_(other, other)]) / det_all
             v = gvif ** (1 / len(tc))
             rows.append((self._label(term, lang), len(tc), gvif, v, L["yes"] if v >= VIF_LIMIT else L["no"]))
-        head = ("variabel", "df", "gvif", "vif", "multikolinear") if check_language(lang) == "id" else (
-            "variable", "df", "gvif", "vif", "multicollinear")
+        head = (L["variable"], "df", "gvif", "vif", L["multicollinear"])
         return pd.DataFrame(rows, columns=head, index=pd.Index(list(terms), name="term"))
 
     def residuals(self) -> pd.DataFrame:
@@ -265,8 +264,7 @@ class ModelResult:
         skew, kurt = m[1] / m[0] ** 1.5, m[2] / m[0] ** 2 - 3
         jb = self.n * (skew**2 + kurt**2 / 4) / 6
         ok = abs(skew) < 1 and abs(kurt) < 2
-        verdict = {"id": ("kira-kira normal" if ok else "menyimpang dari normal"),
-                   "en": ("roughly normal" if ok else "departs from normal")}[check_language(lang)]
+        verdict = say("model_residuals_normal", lang) if ok else say("model_residuals_not_normal", lang)
         return pd.Series({"n": self.n, "skewness": skew, "kurtosis": kurt, "jarque_bera": jb,
                           "p": float(stats.chi2.sf(jb, 2)), "verdict": verdict})
 
@@ -311,9 +309,10 @@ class ModelResult:
                      df_resid=self.df_resid)]
         if len(self.term_columns) > (1 if "Intercept" in self.term_columns else 0):
             test = self.wald_test()
-            lines.append(say("model_wald", lang, df=test.df, ddf=test.ddf, F=f"{test.F:.3f}", p=_fmt_p(test.p)))
+            lines.append(say("model_wald", lang, df=test.df, ddf=test.ddf, F=test.F,
+                             p=fmt_p(test.p, lang, equation=True)))
         if self.kind == "linear":
-            lines.append(say("model_r2", lang, r2=f"{self.r2:.4f}"))
+            lines.append(say("model_r2", lang, r2=self.r2))
         shown = self.to_frame(lang, level).round(4)
         lines.append(shown.to_string(index=False))
         lines += [say("note_prefix", lang, text=n.text(lang)) for n in self.notes]
@@ -779,10 +778,6 @@ def _weighted_corr(X: np.ndarray, w: np.ndarray) -> np.ndarray:
 def _check_level(level: float) -> None:
     if not 0 < level < 1:
         raise RisetError(f"level={level!r} must be between 0 and 1 (e.g. 0.95)")
-
-
-def _fmt_p(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
 
 
 def _plain(value):

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from riset.errors import WeightingError, show_value
-from riset.i18n import check_language, fmt_num, say
+from riset.i18n import Note, check_language, fmt_num, say
 
 __all__ = ["design_weights", "nonresponse_adjust", "NonresponseResult", "propensity_classes"]
 
@@ -70,12 +70,22 @@ class NonresponseResult:
 
     `data`: the respondents only (nonrespondents carry no weight after the adjustment; their count is
     in `cells`), with the new weight column. `cells`: one row per final cell with n, respondents,
-    weight sums and factor a_c. `collapses`: one row per merge (empty if none).
+    weight sums and factor a_c. `collapses`: one row per merge (empty if none): sel, ke, n_responden and
+    alasan, a code ('collapsed_parent' or 'collapsed_neighbour': fewer than `min_respondents` respondents,
+    merged into the parent cell or the neighbouring class); `notes` says each merge for people.
     """
 
     data: pd.DataFrame
     cells: pd.DataFrame
     collapses: pd.DataFrame
+    min_respondents: int = 1
+
+    @property
+    def notes(self) -> list[Note]:
+        """Every merge as a `riset.i18n.Note` (``note.text(lang)`` phrases it in Indonesian or English)."""
+        return [Note(f"nonresponse_{row.alasan}", {"cell": row.sel, "target": row.ke, "n": int(row.n_responden),
+                                                   "min": self.min_respondents})
+                for row in self.collapses.itertuples(index=False)]
 
     def to_frame(self) -> pd.DataFrame:
         """The final cells with their adjustment factors."""
@@ -149,7 +159,7 @@ def nonresponse_adjust(
     table["faktor"] = table["jumlah_bobot"] / table["jumlah_bobot_responden"]
     out = data.loc[r].copy()
     out[name] = d[r] * table["faktor"].reindex(labels[r]).to_numpy()
-    return NonresponseResult(data=out, cells=table.reset_index(), collapses=collapses)
+    return NonresponseResult(data=out, cells=table.reset_index(), collapses=collapses, min_respondents=min_respondents)
 
 
 def _collapse_report(rows: list[dict]) -> pd.DataFrame:
@@ -180,7 +190,7 @@ def _collapse_parent(keys: pd.DataFrame, r: np.ndarray, min_resp: int) -> tuple[
         for lab in small.index[cell_level[small.index] == deepest]:
             parent = prefix[deepest - 1][np.argmax(labels == lab)]
             rows.append({"sel": lab, "ke": parent, "n_responden": int(small[lab]),
-                         "alasan": f"< {min_resp} responden; digabung ke sel induk"})
+                         "alasan": "collapsed_parent"})
             level = np.where(prefix[deepest - 1] == parent, np.minimum(level, deepest - 1), level)
 
 
@@ -196,7 +206,7 @@ def _collapse_ordered(keys: pd.Series, raw: pd.Series, r: np.ndarray, min_resp: 
         nbrs = [k for k in (i - 1, i + 1) if 0 <= k < len(groups)]
         k = min(nbrs, key=lambda q: counts[q])
         rows.append({"sel": "+".join(groups[i]), "ke": "+".join(groups[k]), "n_responden": counts[i],
-                     "alasan": f"< {min_resp} responden; digabung ke kelas tetangga"})
+                     "alasan": "collapsed_neighbour"})
         a, b = sorted((i, k))
         groups[a], counts[a] = groups[a] + groups[b], counts[a] + counts[b]
         del groups[b], counts[b]

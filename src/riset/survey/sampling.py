@@ -29,25 +29,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Mapping, Sequence
+from typing import Literal, Mapping, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from riset.errors import DataError, DesignError, show_value
+from riset.i18n import Note, label, say
 
-__all__ = ["allocate", "KM_CHI2", "KREJCIE_MORGAN_1970", "krejcie_morgan_table", "METHODS", "per_stratum",
-           "read_frame", "respondent_score", "sample_size", "SampleSizeResult", "SCALES", "score_sd"]
+__all__ = ["allocate", "KM_CHI2", "KREJCIE_MORGAN_1970", "krejcie_morgan_table", "method_name", "METHODS",
+           "per_stratum", "read_frame", "respondent_score", "sample_size", "SampleSizeResult", "SCALES", "score_sd"]
 
 Method = Literal["krejcie_morgan", "krejcie_morgan_table", "slovin", "cochran_proportion", "cochran_mean"]
-METHODS: dict[str, str] = {
-    "krejcie_morgan": "Krejcie & Morgan (1970), rumus",
-    "krejcie_morgan_table": "Krejcie & Morgan (1970), tabel terbitan",
-    "slovin": "Slovin",
-    "cochran_proportion": "Cochran (1977), proporsi",
-    "cochran_mean": "Cochran (1977), rata-rata (skor IKM)",
-}
+#: Sample-size methods (codes); `method_name` gives their names for people.
+METHODS: tuple[str, ...] = ("krejcie_morgan", "krejcie_morgan_table", "slovin", "cochran_proportion", "cochran_mean")
 
 #: Krejcie & Morgan (1970), Table 1, as published: population N -> sample s.
 KREJCIE_MORGAN_1970: dict[int, int] = dict(
@@ -68,16 +64,11 @@ KREJCIE_MORGAN_1970: dict[int, int] = dict(
 #: Chi-square (1 df) value Krejcie & Morgan printed for 95 % confidence.
 KM_CHI2 = 3.841
 
-#: IKM score scales a margin and an SD can be given on: (name, lowest, highest).
-SCALES = {"konversi": ("skala konversi 25-100", 25.0, 100.0), "asli": ("skala asli 1-4", 1.0, 4.0)}
+#: IKM score scales a margin and an SD can be given on: code -> (lowest, highest); names in the catalog
+#: (``sampling_scale_<code>``).
+SCALES = {"konversi": (25.0, 100.0), "asli": (1.0, 4.0)}
 
 _EPS = 1e-9
-
-
-def _angka(x: float, digits: int = 4) -> str:
-    """A number as an Indonesian audience writes it (decimal comma, no trailing zeros)."""
-    text = f"{x:.{digits}f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")
 
 
 def read_frame(path, *, keys: Sequence[str] = ("unit", "periode"), population: str = "pengguna_per_periode") -> pd.DataFrame:
@@ -129,17 +120,19 @@ def krejcie_morgan_table(population) -> np.ndarray:
 
 @dataclass
 class SampleSizeResult:
-    """Sample size per unit (`table`), totals and the assumptions in Indonesian.
+    """Sample size per unit (`table`), totals and the assumptions behind them (`notes`).
 
     `table` keeps the caller's rows, index and columns (a number or list of N becomes a column N) and
     adds: n0 (infinite-population size incl. deff), n_fpc
     (after the finite population correction, unrounded), n_sampel (completed interviews needed),
     n_kontak (to approach, inflated for non-response) and sensus (True when everybody is taken).
+    `notes` are `riset.i18n.Note` codes with their values (method and its parameters, deff, fpc, response
+    rate, census, rounding); `assumptions(lang)` and `summary(lang)` phrase them in Indonesian or English.
     """
 
     table: pd.DataFrame
     method: str
-    assumptions: str
+    notes: tuple[Note, ...] = ()
 
     @property
     def total(self) -> int:
@@ -154,21 +147,39 @@ class SampleSizeResult:
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()
 
-    def summary(self) -> str:
+    def assumptions(self, lang: str | None = None) -> list[str]:
+        """The assumptions behind the numbers, one sentence each, in `lang` (default: the current language).
+
+        >>> sample_size(100, "slovin", deff=1.5).assumptions("en")[1]
+        'Design effect (deff) = 1.5: n0 is multiplied by 1.5 before the finite population correction.'
+        """
+        return [note.text(lang) for note in self.notes]
+
+    def summary(self, lang: str | None = None) -> str:
+        """Method, the table, the totals and the assumptions, in Indonesian (default) or English."""
         shown = self.table.copy()
         shown[["n0", "n_fpc"]] = shown[["n0", "n_fpc"]].round(2)
         return "\n".join(
             [
-                f"Ukuran sampel: {METHODS[self.method]}",
+                say("sample_size_title", lang, method=method_name(self.method, lang)),
                 shown.to_string(index=False),
-                f"Total: {self.total} responden (dihubungi: {self.total_kontak})",
-                "Asumsi:",
-                self.assumptions,
+                say("sample_size_total", lang, n=self.total, contacts=self.total_kontak),
+                say("sample_size_assumptions", lang),
+                *(f"- {text}" for text in self.assumptions(lang)),
             ]
         )
 
     def __repr__(self) -> str:
         return self.summary()
+
+
+def method_name(method: str, lang: str | None = None) -> str:
+    """Name of a sample-size method for people (catalog entry ``sampling_method_<method>``).
+
+    >>> method_name("cochran_mean"), method_name("krejcie_morgan_table", "en")
+    ('Cochran (1977), rata-rata (skor IKM)', 'Krejcie & Morgan (1970), published table')
+    """
+    return label(f"sampling_method_{method}", lang)
 
 
 def _population_table(population, column: str) -> tuple[pd.DataFrame, np.ndarray]:
@@ -214,7 +225,7 @@ def sample_size(
     margin: float | None = None,
     confidence: float = 0.95,
     p: float = 0.5,
-    sd: float | None = None,
+    sd: float | str | None = None,
     scale: str = "konversi",
     deff: float = 1.0,
     response_rate: float = 1.0,
@@ -231,7 +242,8 @@ def sample_size(
     method : 'krejcie_morgan' (formula, X2 = 3.841 at 95 % as published, otherwise chi2(1) quantile),
         'krejcie_morgan_table' (the published table, next larger N), 'slovin' (n = N / (1 + N e2)),
         'cochran_proportion' (n0 = z2 P(1-P)/d2, fpc n0/(1 + (n0-1)/N)), 'cochran_mean'
-        (n0 = (z SD / d)2, fpc n0/(1 + n0/N); sizes the IKM *mean* directly).
+        (n0 = (z SD / d)2, fpc n0/(1 + n0/N); sizes the IKM *mean* directly). `METHODS` lists them,
+        `method_name` gives their names for people.
     margin : d or e, the half-width of the confidence interval. Proportion methods and Slovin: a
         proportion (default 0.05). cochran_mean: IKM points on `scale` (required).
     confidence : 0.95 by default (z = 1.96; Slovin has no confidence level: its e2 matches z = 2, P = 0.5).
@@ -247,7 +259,10 @@ def sample_size(
         'nearest' for 'krejcie_morgan', so the formula gives the published table the regulation points
         to (N=500 -> 217, 2000 -> 322); 'up' for every other method, as is conventional.
 
-    Returns a `SampleSizeResult` (`.to_frame()`, `.total`, `.assumptions`).
+    Returns a `SampleSizeResult` (`.to_frame()`, `.total`, `.notes`, `.assumptions(lang)`, `.summary(lang)`).
+    Each method is one function computing n0 and the unrounded n (`_krejcie_morgan`, `_krejcie_morgan_published`,
+    `_slovin`, `_cochran_proportion`, `_cochran_mean`); `_finish` rounds, inflates for non-response and flags
+    census units for all of them.
 
     Sources: Krejcie & Morgan (1970) Educ. Psychol. Meas. 30:607-610 (the table PermenPAN-RB 14/2017
     points to); Cochran (1977) Sampling Techniques, 3rd ed., chapter 4; Slovin (1960) as cited by
@@ -271,110 +286,140 @@ def sample_size(
     deff = _check_range("deff", deff, 0, 50, hint="; deff is a ratio of variances (1 = simple random sampling)")
     response_rate = _check_range("response_rate", response_rate, 0, 1, hint="; give a share such as 0.8")
     p = _check_range("p", p, 0, 1, hi_open=True)
-    scale_name, lo, hi = SCALES[scale]
-
     if method == "krejcie_morgan_table":
-        changed = [
-            f"{k}={v!r}" for k, v, d in
-            [("margin", margin, None), ("confidence", confidence, 0.95), ("p", p, 0.5), ("deff", deff, 1.0)]
-            if v != d and not (k == "margin" and v == 0.05)
-        ]
-        if changed:
-            raise DataError(
-                f"the published Krejcie & Morgan table fixes 95 % confidence, P = 0.5, d = 0.05 and SRS; got "
-                f"{', '.join(changed)}: use method='krejcie_morgan' (the formula) instead"
-            )
-        n0 = np.full(len(N), KM_CHI2 * 0.25 / 0.05**2)
-        n_fpc = krejcie_morgan_table(N).astype("float64")
-        text = [
-            "Metode: tabel Krejcie & Morgan (1970) sebagaimana terbit (tingkat kepercayaan 95%, P = 0,5, d = 0,05); "
-            "N yang tidak ada di tabel memakai baris N berikutnya yang lebih besar."
-        ]
+        size = _krejcie_morgan_published(N, margin=margin, confidence=confidence, p=p, deff=deff)
     elif method == "cochran_mean":
-        if margin is None or sd is None:
-            raise DataError(
-                f"method='cochran_mean' needs margin (IKM points) and sd (standard deviation), both on the {scale_name}"
-            )
-        margin = _check_range("margin", margin, 0, hi - lo, hi_open=True, hint=f" IKM points on the {scale_name}")
-        sd_values, sd_text = _sd_per_unit(table, sd, (hi - lo) / 2, scale_name)
-        z = stats.norm.ppf(0.5 + confidence / 2)
-        n0 = (z * sd_values / margin) ** 2 * deff * np.ones(len(N))
-        n_fpc = _fpc(n0, N, minus_one=False)
-        other = "asli" if scale == "konversi" else "konversi"
-        factor = 1 / 25 if scale == "konversi" else 25
-        sd_other = f"SD {_angka(sd * factor)} dan " if not isinstance(sd, str) else ""
-        text = [
-            f"Metode: Cochran (1977) untuk rata-rata skor IKM: n0 = (z x SD / d)^2, n = n0 / (1 + n0/N); "
-            f"z = {_angka(z, 3)} (tingkat kepercayaan {_angka(confidence * 100, 1)}%), {sd_text} dan "
-            f"d = {_angka(margin)} poin pada {scale_name} (setara {sd_other}d = "
-            f"{_angka(margin * factor)} pada {SCALES[other][0]}).",
-            f"Artinya: IKM tiap unit diperkirakan dalam +/- {_angka(margin)} poin dari nilai sebenarnya "
-            f"pada {_angka(confidence * 100, 1)}% sampel.",
-        ]
+        size = _cochran_mean(table, N, margin=margin, sd=sd, scale=scale, confidence=confidence, deff=deff)
+    elif method == "slovin":
+        size = _slovin(N, _proportion_margin(margin), deff)
+    elif method == "cochran_proportion":
+        size = _cochran_proportion(N, _proportion_margin(margin), confidence, p, deff)
     else:
-        margin = 0.05 if margin is None else _check_range("margin", margin, 0, 1, hi_open=True, hint=" (a proportion such as 0.05)")
-        if method == "slovin":
-            n0 = np.full(len(N), deff / margin**2)
-            n_fpc = _fpc(n0, N, minus_one=False)
-            text = [
-                f"Metode: Slovin, n = N / (1 + N e^2) dengan e = {_angka(margin)}. Rumus ini tidak memuat tingkat "
-                "kepercayaan maupun P: setara dengan proporsi P = 0,5 dan z = 2 (sekitar 95%)."
-            ]
-        else:
-            if method == "krejcie_morgan":
-                chi2 = KM_CHI2 if abs(confidence - 0.95) < 1e-12 else float(stats.chi2.ppf(confidence, 1))
-                label = f"Krejcie & Morgan (1970): s = X^2 N P(1-P) / (d^2 (N-1) + X^2 P(1-P)), X^2 = {_angka(chi2, 3)}"
-            else:
-                chi2 = float(stats.norm.ppf(0.5 + confidence / 2) ** 2)
-                label = f"Cochran (1977) untuk proporsi: n0 = z^2 P(1-P) / d^2, n = n0 / (1 + (n0-1)/N), z^2 = {_angka(chi2, 3)}"
-            n0 = np.full(len(N), chi2 * p * (1 - p) / margin**2 * deff)
-            n_fpc = _fpc(n0, N, minus_one=True)
-            text = [
-                f"Metode: {label} (tingkat kepercayaan {_angka(confidence * 100, 1)}%), P = {_angka(p)}, "
-                f"d = {_angka(margin)}. Rumus ini mengukur sebuah proporsi; untuk skor IKM (rata-rata) "
-                "pertimbangkan metode Cochran untuk rata-rata."
-            ]
-    if method == "krejcie_morgan":
-        text.append(
-            "Tabel terbitan Krejcie & Morgan membulatkan ke bilangan bulat terdekat; di sini "
-            + ("dibulatkan ke atas, sehingga pada 45 dari 90 baris tabel hasilnya 1 lebih besar."
-               if rounding == "up" else "dibulatkan ke terdekat, sama dengan tabel terbitan.")
-        )
+        size = _krejcie_morgan(N, _proportion_margin(margin), confidence, p, deff, rounding)
+    return _finish(table, N, size, method, rounding, response_rate)
 
-    if method != "krejcie_morgan_table":
-        if deff != 1:
-            text.append(
-                f"Efek desain (deff) = {_angka(deff)}: n0 dikalikan {_angka(deff)} sebelum koreksi populasi terbatas."
-            )
-        else:
-            text.append("Efek desain (deff) = 1: diasumsikan sampel acak sederhana.")
-        text.append("Koreksi populasi terbatas (fpc) memakai N tiap unit.")
-    n = np.ceil(n_fpc - _EPS) if rounding == "up" else np.floor(n_fpc + 0.5)
+
+class _Size(NamedTuple):
+    """What one method gives the shared last step: n0 (incl. deff), n_fpc (unrounded) and its notes."""
+
+    n0: np.ndarray
+    n_fpc: np.ndarray
+    notes: tuple[Note, ...]
+
+
+def _krejcie_morgan(N, margin: float, confidence: float, p: float, deff: float, rounding: str) -> _Size:
+    """Krejcie & Morgan (1970): s = X2 N P(1-P) / (d2 (N-1) + X2 P(1-P)), which is Cochran's proportion formula
+    with X2 = 3.841 at 95 % (as they printed it), otherwise the chi2(1) quantile."""
+    chi2 = KM_CHI2 if abs(confidence - 0.95) < 1e-12 else float(stats.chi2.ppf(confidence, 1))
+    n0, n_fpc = _proportion(N, chi2, p, margin, deff)
+    values = {"chi2": chi2, "confidence": 100 * confidence, "p": p, "margin": margin}
+    rounded = Note("sample_size_km_rounded_up") if rounding == "up" else Note("sample_size_km_rounded_nearest")
+    return _Size(n0, n_fpc, (Note("sample_size_krejcie_morgan", values), rounded, *_design_notes(deff)))
+
+
+def _cochran_proportion(N, margin: float, confidence: float, p: float, deff: float) -> _Size:
+    """Cochran (1977, ch. 4) for a proportion: n0 = z2 P(1-P) / d2 x deff, n = n0 / (1 + (n0 - 1) / N)."""
+    z2 = float(stats.norm.ppf(0.5 + confidence / 2) ** 2)
+    n0, n_fpc = _proportion(N, z2, p, margin, deff)
+    values = {"chi2": z2, "confidence": 100 * confidence, "p": p, "margin": margin}
+    return _Size(n0, n_fpc, (Note("sample_size_cochran_proportion", values), *_design_notes(deff)))
+
+
+def _proportion(N, chi2: float, p: float, margin: float, deff: float) -> tuple[np.ndarray, np.ndarray]:
+    n0 = np.full(len(N), chi2 * p * (1 - p) / margin**2 * deff)
+    return n0, _fpc(n0, N, minus_one=True)
+
+
+def _slovin(N, margin: float, deff: float) -> _Size:
+    """Slovin (1960): n = N / (1 + N e2), i.e. n0 = deff / e2 with the fpc for a mean."""
+    n0 = np.full(len(N), deff / margin**2)
+    return _Size(n0, _fpc(n0, N, minus_one=False), (Note("sample_size_slovin", {"margin": margin}), *_design_notes(deff)))
+
+
+def _krejcie_morgan_published(N, *, margin, confidence: float, p: float, deff: float) -> _Size:
+    """The published Krejcie & Morgan table (`krejcie_morgan_table`): 95 %, P = 0.5, d = 0.05, SRS only."""
+    changed = [
+        f"{k}={v!r}" for k, v, d in
+        [("margin", margin, None), ("confidence", confidence, 0.95), ("p", p, 0.5), ("deff", deff, 1.0)]
+        if v != d and not (k == "margin" and v == 0.05)
+    ]
+    if changed:
+        raise DataError(
+            f"the published Krejcie & Morgan table fixes 95 % confidence, P = 0.5, d = 0.05 and SRS; got "
+            f"{', '.join(changed)}: use method='krejcie_morgan' (the formula) instead"
+        )
+    n0 = np.full(len(N), KM_CHI2 * 0.25 / 0.05**2)
+    return _Size(n0, krejcie_morgan_table(N).astype("float64"), (Note("sample_size_krejcie_morgan_table"),))
+
+
+def _cochran_mean(table: pd.DataFrame, N, *, margin, sd, scale: str, confidence: float, deff: float) -> _Size:
+    """Cochran (1977, ch. 4) for the mean IKM score: n0 = (z SD / d)2 x deff, n = n0 / (1 + n0 / N); the notes
+    give d and SD on both IKM scales (x 25 between them)."""
+    lo, hi = SCALES[scale]
+    if margin is None or sd is None:
+        raise DataError(
+            f"method='cochran_mean' needs margin (IKM points) and sd (standard deviation), both on {_scale_text(scale)}"
+        )
+    margin = _check_range("margin", margin, 0, hi - lo, hi_open=True, hint=f" IKM points on {_scale_text(scale)}")
+    sd_values = _sd_per_unit(table, sd, (hi - lo) / 2, scale)
+    z = float(stats.norm.ppf(0.5 + confidence / 2))
+    n0 = (z * sd_values / margin) ** 2 * deff * np.ones(len(N))
+    other = "asli" if scale == "konversi" else "konversi"
+    factor = 1 / 25 if scale == "konversi" else 25
+    values = {"z": z, "confidence": 100 * confidence, "margin": margin, "margin_other": margin * factor,
+              "scale": f"sampling_scale_{scale}", "other_scale": f"sampling_scale_{other}"}
+    if isinstance(sd, str):
+        method = Note("sample_size_cochran_mean_sd_column",
+                      {**values, "column": sd, "sd_min": float(sd_values.min()), "sd_max": float(sd_values.max())})
+    else:
+        method = Note("sample_size_cochran_mean", {**values, "sd": sd_values, "sd_other": sd_values * factor})
+    meaning = Note("sample_size_cochran_mean_meaning", {"margin": margin, "confidence": 100 * confidence})
+    return _Size(n0, _fpc(n0, N, minus_one=False), (method, meaning, *_design_notes(deff)))
+
+
+def _proportion_margin(margin: float | None) -> float:
+    """d (or Slovin's e) of a proportion: 0.05 unless given."""
+    return 0.05 if margin is None else _check_range("margin", margin, 0, 1, hi_open=True, hint=" (a proportion such as 0.05)")
+
+
+def _design_notes(deff: float) -> tuple[Note, Note]:
+    """What every formula assumes about the design: its design effect and the finite population correction."""
+    design = Note("sample_size_deff", {"deff": deff}) if deff != 1 else Note("sample_size_srs")
+    return design, Note("sample_size_fpc")
+
+
+def _finish(table: pd.DataFrame, N: np.ndarray, size: _Size, method: str, rounding: str,
+            response_rate: float) -> SampleSizeResult:
+    """The last step every method shares: n = n_fpc rounded up or to the nearest whole number, at most N;
+    n_kontak = ceil(n / response_rate), at most N; sensus where n_kontak reaches N; and the notes saying so."""
+    n = np.ceil(size.n_fpc - _EPS) if rounding == "up" else np.floor(size.n_fpc + 0.5)
     n = np.minimum(n, N)
     n_kontak = np.minimum(np.ceil(n / response_rate - _EPS), N)
-    if response_rate < 1:
-        text.append(
-            f"Tingkat respons yang diharapkan {_angka(response_rate * 100, 1)}%: jumlah yang dihubungi = "
-            f"n / {_angka(response_rate)}, dibulatkan ke atas."
-        )
     census = n_kontak >= N
+    notes = list(size.notes)
+    if response_rate < 1:
+        notes.append(Note("sample_size_response_rate", {"percent": 100 * response_rate, "rate": response_rate}))
     if census.any():
-        text.append(f"{int(census.sum())} unit disensus: seluruh N pengguna diambil karena n mencapai N.")
-    text.append(f"Pembulatan: {'ke atas' if rounding == 'up' else 'ke bilangan bulat terdekat'}, tidak melebihi N.")
-
-    table["n0"] = n0
-    table["n_fpc"] = n_fpc
+        notes.append(Note("sample_size_census", {"n": int(census.sum())}))
+    notes.append(Note("sample_size_rounding_up") if rounding == "up" else Note("sample_size_rounding_nearest"))
+    table["n0"] = size.n0
+    table["n_fpc"] = size.n_fpc
     table["n_sampel"] = n.astype(int)
     table["n_kontak"] = n_kontak.astype(int)
     table["sensus"] = census
-    return SampleSizeResult(table=table, method=method, assumptions="\n".join(f"- {t}" for t in text))
+    return SampleSizeResult(table=table, method=method, notes=tuple(notes))
 
 
-def _sd_per_unit(table: pd.DataFrame, sd, top: float, scale_name: str) -> tuple[np.ndarray | float, str]:
+def _scale_text(scale: str) -> str:
+    """A scale as the (English) error messages name it: "scale='asli' (1-4)"."""
+    lo, hi = SCALES[scale]
+    return f"scale='{scale}' ({lo:g}-{hi:g})"
+
+
+def _sd_per_unit(table: pd.DataFrame, sd, top: float, scale: str) -> np.ndarray | float:
     """SD for cochran_mean: one number, or a column of the units table (one SD per unit)."""
     if not isinstance(sd, str):
-        value = _check_range("sd", sd, 0, top, hint=f" on the {scale_name} (at most half its range)")
-        return value, f"SD = {_angka(value)}"
+        return _check_range("sd", sd, 0, top, hint=f" on {_scale_text(scale)} (at most half its range)")
     if sd not in table.columns:
         raise DataError(f"sd='{sd}' is not a column of the units table; columns are {list(table.columns)}")
     values = pd.to_numeric(table[sd], errors="coerce")
@@ -383,11 +428,9 @@ def _sd_per_unit(table: pd.DataFrame, sd, top: float, scale_name: str) -> tuple[
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise DataError(
             f"column '{sd}' has value {show_value(table[sd].iloc[row])} in row {row + 1}; allowed: an SD in (0, {top}] "
-            f"on the {scale_name}"
+            f"on {_scale_text(scale)}"
         )
-    return values.to_numpy(dtype="float64"), (
-        f"SD per unit dari kolom '{sd}' ({_angka(values.min(), 2)} sampai {_angka(values.max(), 2)})"
-    )
+    return values.to_numpy(dtype="float64")
 
 
 def respondent_score(data: pd.DataFrame, columns: Sequence[str], scale: str = "konversi") -> pd.Series:

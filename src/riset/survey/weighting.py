@@ -31,13 +31,13 @@ import pandas as pd
 from scipy import linalg, sparse
 
 from riset.errors import WeightingError, show_value
-from riset.i18n import Note
+from riset.i18n import Note, label
 from riset.survey.margins import (Margin, check_columns, check_margin, check_margins, collapse_margin, indicator_matrix,
                            margin_from_table, scale_margin)
 from riset.survey.diagnostics import WeightDiagnostics, weight_diagnostics
 from riset.survey.base import Adjustment
 
-__all__ = ["calibrate", "METHODS", "poststratify", "rake", "trim_weights", "weight_to_population", "WeightingRun"]
+__all__ = ["calibrate", "method_name", "METHODS", "poststratify", "rake", "trim_weights", "weight_to_population", "WeightingRun"]
 
 Calfun = Literal["linear", "raking", "logit"]
 _RAKE_VARIANCE_PASSES = 10  # svyrecvar iterates the raking residuals 10 times
@@ -449,13 +449,17 @@ def trim_weights(design, *, lower: float = -np.inf, upper: float = np.inf, stric
     return design.with_weights(w) if changed else design
 
 
-METHODS: dict[str, str] = {
-    "poststratify": "Post-stratifikasi",
-    "rake": "Raking (IPF)",
-    "linear": "Kalibrasi linear (GREG)",
-    "raking": "Kalibrasi raking (eksponensial)",
-    "logit": "Kalibrasi logit (berbatas)",
-}
+#: Methods of `weight_to_population` (codes); `method_name` gives their names for people.
+METHODS: tuple[str, ...] = ("poststratify", "rake", "linear", "raking", "logit")
+
+
+def method_name(method: str, lang: str | None = None) -> str:
+    """Name of a weighting method for people (catalog entry ``weighting_method_<method>``).
+
+    >>> method_name("linear"), method_name("poststratify", "en")
+    ('Kalibrasi linear (GREG)', 'Post-stratification')
+    """
+    return label(f"weighting_method_{method}", lang)
 
 
 @dataclass(frozen=True)
@@ -562,11 +566,7 @@ def weight_to_population(design, population: pd.DataFrame, margins: Sequence[str
     else:
         new = calibrate(design, built, calfun=method, bounds=bounds or (-np.inf, np.inf), **limits)
     used = check_margins(built, design.data)
-    for m in used:
-        for _, row in m.collapses.iterrows():
-            values = {"margin": m.name, "cell": row["sel"], "n": int(row["n_responden"])}
-            notes.append(Note("weighting_cell_merged", {**values, "target": row["ke"]}) if row["ke"] else
-                         Note("weighting_cell_dropped", values))
+    notes += [note for m in used for note in m.notes]
     if trim_ratio is not None:
         if trim_ratio <= 1:
             raise WeightingError(f"trim_ratio must be > 1 (weights kept within [mean/k, k x mean]), got {trim_ratio}")

@@ -32,7 +32,7 @@ from riset.present import charts
 from riset.errors import RisetError
 from riset.skm.exports import write_table
 from riset.i18n import check_language, fmt_num
-from riset.survey.weighting import METHODS, WeightingRun, weight_to_population
+from riset.survey.weighting import METHODS, WeightingRun, method_name, weight_to_population
 from riset.present.widgets.dasbor import png
 
 __all__ = ["Pembobotan", "margin_options", "pembobotan"]
@@ -108,7 +108,8 @@ class Pembobotan:
             "skala": w.Dropdown(description="Yang disamakan", options=_scale_options(design, population, count),
                                 value=True),
             "pertahankan": w.Dropdown(description="Pertahankan", options=_keep_options(design, self.recipe), value=()),
-            "metode": w.Dropdown(description="Metode", options=[(v, k) for k, v in METHODS.items()], value="rake"),
+            "metode": w.Dropdown(description="Metode", options=[(method_name(m, self.lang), m) for m in METHODS],
+                                 value="rake"),
             "pakai_batas": w.Checkbox(description="Batasi rasio bobot baru/lama (g)", value=False),
             "batas": w.FloatRangeSlider(description="Batas g (bawah, atas)", min=0.05, max=6.0, step=0.05,
                                         value=(0.5, 2.0)),
@@ -199,8 +200,8 @@ class Pembobotan:
         notes = "".join(f"<li>{html.escape(n.text(self.lang))}</li>" for n in self.run.notes)
         same = (" — bobot yang sama dengan bobot laporan (riset.study.run_study)"
                 if self.controls["resep"].value == "laporan" else "")
-        self.status.value = (f"<p><b>{html.escape(METHODS[self.controls['metode'].value])}</b> selesai{same}.</p>"
-                             f"<ul>{notes}</ul>")
+        method = method_name(self.controls["metode"].value, self.lang)
+        self.status.value = f"<p><b>{html.escape(method)}</b> selesai{same}.</p><ul>{notes}</ul>"
         self.summary.value = "<p><b>Sebaran bobot</b></p>" + _table(diag.distribution[list(_SUMMARY)].rename(columns=_SUMMARY), self.lang)
         view = diag.margins.rename(columns={"margin": "Margin", "kategori": "Kategori", "populasi": "Populasi",
                                             "desain": "Bobot desain", "akhir": "Bobot akhir",

@@ -32,8 +32,8 @@ import ipywidgets as w
 import pandas as pd
 
 from riset.errors import RisetError
-from riset.i18n import fmt_num
-from riset.survey.sampling import METHODS, SampleSizeResult, sample_size
+from riset.i18n import fmt_num, fmt_short
+from riset.survey.sampling import METHODS, SampleSizeResult, method_name, sample_size
 
 __all__ = ["DEFAULT_MARGIN", "DEFAULT_SD", "sample_size_calculator", "SampleSizeCalculator"]
 
@@ -54,7 +54,7 @@ class SampleSizeCalculator:
         self.population_column = population_column
         self.result: SampleSizeResult | None = None
         c = self.controls = {
-            "metode": w.Dropdown(description="Metode", options=[(v, k) for k, v in METHODS.items()],
+            "metode": w.Dropdown(description="Metode", options=[(method_name(m, "id"), m) for m in METHODS],
                                  value="krejcie_morgan"),
             "pakai_tabel": w.Checkbox(description="Pakai tabel unit layanan (N per unit)", value=units is not None,
                                       disabled=units is None),
@@ -152,7 +152,7 @@ class SampleSizeCalculator:
         for col in ("Populasi (N)", "Sampel (n)", "Dihubungi"):
             view[col] = view[col].map(lambda v: fmt_num(v, 0, "id"))
         view["Sensus"] = table["sensus"].map({True: "ya", False: ""})
-        items = "".join(f"<li>{html.escape(line[2:])}</li>" for line in result.assumptions.splitlines())
+        items = "".join(f"<li>{html.escape(text)}</li>" for text in result.assumptions("id"))
         return (
             view.to_html(index=False, border=0)
             + f"<p><b>Total: {fmt_num(result.total, 0, 'id')} responden</b> "
@@ -174,12 +174,12 @@ def _in_words(message: str) -> str:
     def words(match):
         value = match.group(2)
         number = float(value) if value.replace(".", "", 1).lstrip("-").isdigit() else None
-        return f"{_WORDS[match.group(1)]} {fmt_num(number, 2, 'id').rstrip('0').rstrip(',') if number is not None else value}"
+        return f"{_WORDS[match.group(1)]} {fmt_short(number, 2, 'id') if number is not None else value}"
     return re.sub(r"\b(" + "|".join(_WORDS) + r")=([-\w.]+)", words, message)
 
 
 def _shown(value: float) -> str:
-    return fmt_num(value, 3, "id").rstrip("0").rstrip(",")
+    return fmt_short(value, 3, "id")
 
 
 def _number(text: str, name: str) -> float:
