@@ -122,6 +122,9 @@ def test_weights_replicate_design_and_errors():
         imputed_importance(d, "K1", UNSUR, weights="w", m=3, progress=False)
     with pytest.raises(DataError, match="'K1' are not among the predictors"):
         imputed_importance(d, "K1", UNSUR, impute=["K1"], replicate_weights=rep.replicate_weights, progress=False)
+    with pytest.raises(DataError, match="weight column 'w' has value"):
+        imputed_importance(d.assign(w=d["w"].mask(d.index == 5)), "K1", UNSUR, weights="w",
+                           replicate_weights=rep.replicate_weights, m=2, progress=False)
     # a blank overall item is not imputed: the respondent is left out and reported
     d.loc[0, "K1"] = np.nan
     mi = imputed_importance(d, "K1", UNSUR, replicate_weights=rep.replicate_weights, m=2, seed=0, progress=False)

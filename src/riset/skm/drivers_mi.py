@@ -250,7 +250,7 @@ def imputed_importance(
         w = np.ones(len(frame)) if w_all is None else w_all
         frame, weights = frame.assign(**{_WEIGHT: w}), _WEIGHT
     matrix = replicate_matrix(replicate_weights, frame)
-    inside = pd.to_numeric(frame[weights], errors="coerce").to_numpy() > 0
+    inside = ~(pd.to_numeric(frame[weights], errors="coerce").to_numpy() <= 0)  # a blank weight: an error below
     impute = [c for c in names["kolom"] if frame.loc[inside, c].isna().any()] if impute is None else list(impute)
     unknown = [c for c in impute if c not in names["kolom"].tolist()]
     if unknown:
