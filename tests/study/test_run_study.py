@@ -261,3 +261,4 @@ def test_blank_complaint_answers_are_imputed_and_the_rankings_set_side_by_side(r
     assert "tiga cara memperlakukan jawaban pengaduan yang kosong" in html and "diimputasi berganda" in html
     text = " ".join(methodology(res, "en"))
     assert "Rubin's rules" in text and "Monte Carlo error of the interval ends" in text
+    assert res.tables()["drivers_sensitivity"] is not None

@@ -230,6 +230,8 @@ class StudyResults:
         optional = {"ipa": self.ipa, "csi": None if self.csi_result is None else self.csi_result.index,
                     "csi_unsur": None if self.csi_result is None else self.csi_result.table,
                     "drivers": None if self.drivers is None else self.drivers.table,
+                    "drivers_sensitivity": None if self.drivers_sensitivity() is None
+                    else self.drivers_sensitivity().table,
                     "recommendations": self.recommendations, "profile": self.profile,
                     "weights": self.weight_table,
                     "margins": None if self.weighting_run is None else self.weighting_run.diagnostics.margins,
