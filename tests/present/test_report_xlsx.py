@@ -26,6 +26,12 @@ def test_readme_first_then_one_sheet_per_table(book):
     assert wb.sheetnames[0] == "Baca saya" and {"IKM", "NRR", "Rekomendasi", "Masalah data"} <= set(wb.sheetnames)
     about = [r[0].value for r in wb["Baca saya"].iter_rows()]
     assert about[0] == res.title and any(str(v).startswith("IKM: ") for v in about)
+    # the driver ranking under the three treatments of blank complaint answers; a rank the analysis lacks is empty
+    ws = wb["Kepekaan faktor penentu"]
+    header = [c.value for c in ws[1]]
+    assert "Peringkat (tanpa unsur pengaduan)" in header and ws.max_row == 1 + len(res.unsur_map)
+    column = header.index("Peringkat (tanpa unsur pengaduan)") + 1
+    assert sum(ws.cell(r, column).value is None for r in range(2, ws.max_row + 1)) == 1
 
 
 def test_numbers_are_numbers_with_formats_and_headers_are_words(book):

@@ -336,3 +336,74 @@ def test_shares_are_computed_within_each_replicate_and_rank_stability_is_reporte
     assert (t.loc["waktu", "ci_low"], t.loc["waktu", "ci_high"]) == (pytest.approx(0.4375), pytest.approx(0.7625))
     # waktu ranks first in replicates 1 and 3 (and ties in 2, kept in order): 3 of 4
     assert t.loc["waktu", "stabilitas_peringkat"] == pytest.approx(0.75)
+
+
+def test_quantile_mc_error_matches_the_spread_of_the_quantile_over_repeated_draws():
+    from riset.skm.drivers import quantile_mc_error
+
+    # 2,000 sets of R = 400 normal draws: the SD of their 2.5 % quantile is the true Monte Carlo SE
+    # (asymptotically sqrt(q(1-q)/R) / phi(z_q) = 0.134); the order-statistic estimate must agree on average
+    rng = np.random.default_rng(5)
+    draws = rng.normal(size=(2000, 400))
+    true_se = np.quantile(draws, 0.025, axis=1).std(ddof=1)
+    estimated = np.array([quantile_mc_error(d[:, None], 0.025)[0] for d in draws])
+    assert true_se == pytest.approx(0.134, rel=0.06)
+    assert estimated.mean() == pytest.approx(true_se, rel=0.05)
+
+
+def _design(survey):
+    from riset.survey.design import SurveyDesign
+
+    d = survey.assign(h=np.arange(len(survey)) % 3, psu=np.arange(len(survey)) // 3)
+    return SurveyDesign(d, weights="w", strata="h", psu="psu")
+
+
+def test_auto_replicates_raise_the_count_until_the_monte_carlo_error_meets_the_target(survey):
+    design = _design(survey)
+    loose = relative_importance(design, "K1", ["U1", "U2", "U3"], replicates="auto", seed=3, mc_target=0.2,
+                                progress=False)
+    assert len(loose.replicates["lmg"]) == 100 and loose.mc_error <= 0.2  # the pilot suffices
+    tight = relative_importance(design, "K1", ["U1", "U2", "U3"], replicates="auto", seed=3, mc_target=0.01,
+                                progress=False)
+    count = len(tight.replicates["lmg"])
+    assert count > 100 and tight.mc_error <= 0.01 and tight.mc_target == 0.01
+    # the stated error is the order-statistic MC error of the share interval ends actually reported
+    from riset.skm.drivers import quantile_mc_error, replicate_shares
+
+    shares = replicate_shares(tight.replicates["lmg"])
+    assert tight.mc_error >= quantile_mc_error(shares, 0.025).max() - 1e-15
+    assert "0,01" not in tight.summary("id") and "di bawah 1,00 poin persen" in tight.summary("id")
+    again = relative_importance(design, "K1", ["U1", "U2", "U3"], replicates="auto", seed=3, mc_target=0.01,
+                                progress=False)
+    assert len(again.replicates["lmg"]) == count and again.table["lmg_lo"].equals(tight.table["lmg_lo"])
+    # a cap stops the search and says what was achieved
+    capped = relative_importance(design, "K1", ["U1", "U2", "U3"], replicates="auto", seed=3, mc_target=0.001,
+                                 max_replicates=150, progress=False)
+    assert len(capped.replicates["lmg"]) == 150 and capped.mc_error > 0.001
+
+
+def test_auto_replicates_from_a_function_and_bad_arguments(survey):
+    rng_calls = []
+
+    def draw(count, seed):
+        rng_calls.append(count)
+        return np.random.default_rng(seed).multinomial(len(survey), np.full(len(survey), 1 / len(survey)),
+                                                       size=count).T.astype(float)
+
+    ri = relative_importance(survey, "K1", ["U1", "U2"], weights="w", replicate_weights=draw, replicates="auto",
+                             seed=1, mc_target=0.03, progress=False)
+    assert rng_calls[0] == 100 and len(ri.replicates["lmg"]) == sum(rng_calls)
+    with pytest.raises(DataError, match='replicates="auto" draws'):
+        relative_importance(survey, "K1", ["U1", "U2"], weights="w", replicates="auto", progress=False)
+    with pytest.raises(DataError, match="mc_target must be between 0 and 1"):
+        relative_importance(_design(survey), "K1", ["U1", "U2"], replicates="auto", mc_target=2, progress=False)
+
+
+def test_fixed_bootstrap_replicates_state_their_monte_carlo_error(survey):
+    from riset.skm.drivers import quantile_mc_error, replicate_shares
+
+    reps = np.random.default_rng(2).exponential(size=(len(survey), 60))
+    ri = relative_importance(survey, "K1", ["U1", "U2"], weights="w", replicate_weights=reps, progress=False)
+    ends = [quantile_mc_error(replicate_shares(ri.replicates[m]), q) for m in ("lmg", "johnson") for q in (.025, .975)]
+    assert ri.mc_error == pytest.approx(np.max(ends)) and ri.mc_target is None
+    assert "60 bootstrap replicates; Monte Carlo error" in ri.summary("en")

@@ -245,3 +245,20 @@ def test_respondent_groups_are_compared_with_a_design_based_test(res):
     assert edu.index("SD ke bawah") < edu.index("SMP") < edu.index("SMA/SMK")
     laporan = build_laporan(res, render_figures(res, "id"), "id")
     assert "Perbedaan antarkelompok responden" in [s.title for ch in laporan.chapters for s in ch.sections]
+
+
+def test_blank_complaint_answers_are_imputed_and_the_rankings_set_side_by_side(res):
+    from riset.present.report.content import build_laporan
+    from riset.present.report.figures import render_figures
+    from riset.present.report.html import render_html
+
+    mi, alt = res.drivers_imputed, res.drivers_without_complaint
+    complaint = next(c for c, k in res.unsur_map.items() if k == "pengaduan")
+    assert mi is not None and mi.n == alt.n and 0 < mi.imputed[complaint] <= res.survey.data[complaint].isna().sum()
+    side = res.drivers_sensitivity().table.set_index("unsur")
+    assert side.loc["pengaduan", "peringkat_imputasi"] >= 1 and pd.isna(side.loc["pengaduan", "porsi_tanpa_pengaduan"])
+    html = render_html(build_laporan(res, render_figures(res, "id"), "id"))
+    assert "tiga cara memperlakukan jawaban pengaduan yang kosong" in html and "diimputasi berganda" in html
+    text = " ".join(methodology(res, "en"))
+    assert "Rubin's rules" in text and "Monte Carlo error of the interval ends" in text
+    assert res.tables()["drivers_sensitivity"] is not None

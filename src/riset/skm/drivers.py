@@ -19,6 +19,17 @@ Uncertainty under the design: the whole computation is repeated with each column
 matrix (e.g. Rao-Wu rescaled bootstrap weights of the sampling design, which resample PSUs within
 strata) and the percentile interval of the replicate estimates is reported.
 
+How many replicates: with ``replicates="auto"`` the count follows a stated Monte Carlo error target for the
+ends of the share intervals. The empirical q-quantile of R replicate estimates has R q draws below it on
+average, binomially Bin(R, q); the order statistics at ranks R q -+ sqrt(R q (1-q)) (interpolated) bracket the
+true quantile with about 68 % (David & Nagaraja 2003, s7.1), so half their distance is the Monte Carlo SE of
+the interval end.
+It falls like 1/sqrt(R): from a pilot of 100 the count is raised to R (error / target)^2 with fresh
+replicates until the largest error over the unsur and both ends is below the target (default 0.25 percentage
+points of share; Efron & Tibshirani 1993, ch. 19, on why percentile intervals need many more replicates
+than an SE). The error estimate is itself a Monte Carlo quantity (its relative SD is about 0.5 at 100 and
+0.25 at 2,000 replicates for a 2.5 % end); taking the largest over all unsur and ends errs on the safe side.
+
 `out_of_sample_check` asks a different model the same question: a cross-validated gradient boosting
 regression (scikit-learn) and permutation importance on the held-out folds (Breiman 2001); the two
 rankings are compared with Spearman/Kendall rank correlations and the overlap of the top unsur.
@@ -41,7 +52,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import combinations
 from math import factorial
-from typing import Literal, Mapping, Sequence
+from math import ceil
+from typing import Callable, Literal, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -54,7 +66,8 @@ from riset.skm.schemes import DEFAULT_SCHEME, Scheme, get_scheme, resolve_unsur
 from riset.survey.base import Design
 
 __all__ = ["MAX_PREDICTORS", "OutOfSampleCheck", "RelativeImportance", "complete_cases", "correlation_importance",
-           "satisfaction_formula", "unsur_labels",
+           "numeric_answers", "predictor_names", "quantile_mc_error", "replicate_matrix", "replicate_shares",
+           "weighted_source", "satisfaction_formula", "unsur_labels",
            "design_frame", "johnson_weights", "lmg_from_r2", "out_of_sample_check", "relative_importance", "subset_r2",
            "weighted_correlation"]
 
@@ -62,8 +75,12 @@ __all__ = ["MAX_PREDICTORS", "OutOfSampleCheck", "RelativeImportance", "complete
 # --------------------------------------------------------------------------------------------- helpers
 
 
-def _predictor_names(predictors: Mapping[str, str] | Sequence[str]) -> pd.DataFrame:
-    """Columns, unsur keys and display names; unsur resolved by name when the argument is a mapping."""
+def predictor_names(predictors: Mapping[str, str] | Sequence[str]) -> pd.DataFrame:
+    """Columns, unsur keys and display names; unsur resolved by name when the argument is a mapping.
+
+    >>> predictor_names({"U3": "waktu"}).values.tolist()
+    [['U3', 'waktu', 'Waktu Penyelesaian']]
+    """
     if isinstance(predictors, Mapping):
         rows = []
         for col, name in predictors.items():
@@ -90,15 +107,7 @@ def complete_cases(
     absent = [c for c in [*columns, *([weights] if weights else [])] if c not in data.columns]
     if absent:
         raise DataError(f"column(s) {', '.join(repr(c) for c in absent)} not found in the data")
-    values = data[list(columns)].apply(pd.to_numeric, errors="coerce")
-    text = data[list(columns)].notna() & values.isna()
-    if text.any(axis=None):
-        col = text.any()[lambda s: s].index[0]
-        row = text[col][text[col]].index[0]
-        raise DataError(
-            f"column '{col}' has non-numeric value {show_value(data.loc[row, col])} in row {row}; "
-            "read the file with riset.skm.exports so answer labels are mapped to numbers"
-        )
+    values = numeric_answers(data, columns)
     ok = values.notna().all(axis=1)
     notes = []
     if weights:
@@ -119,6 +128,24 @@ def complete_cases(
             f"a regression on {len(columns) - 1} unsur needs more than {len(columns)}"
         )
     return ok, notes
+
+
+def numeric_answers(data: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """The answers in `columns` as numbers (blanks stay blank); a text answer is an error naming column and row.
+
+    >>> numeric_answers(pd.DataFrame({"U1": ["3", None]}), ["U1"])["U1"].tolist()
+    [3.0, nan]
+    """
+    values = data[list(columns)].apply(pd.to_numeric, errors="coerce")
+    text = data[list(columns)].notna() & values.isna()
+    if text.any(axis=None):
+        col = text.any()[lambda s: s].index[0]
+        row = text[col][text[col]].index[0]
+        raise DataError(
+            f"column '{col}' has non-numeric value {show_value(data.loc[row, col])} in row {row}; "
+            "read the file with riset.skm.exports so answer labels are mapped to numbers"
+        )
+    return values.astype(float)
 
 
 def weighted_correlation(values: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -191,6 +218,46 @@ def johnson_weights(rxx: np.ndarray, rxy: np.ndarray) -> np.ndarray:
     return (lam**2) @ (beta**2)
 
 
+def replicate_shares(rep: np.ndarray) -> np.ndarray:
+    """Importance of each replicate (R x p) as shares of that replicate's own R^2 (rows summing to 1).
+
+    >>> replicate_shares(np.array([[3.0, 1.0], [0.2, 0.2]])).tolist()
+    [[0.75, 0.25], [0.5, 0.5]]
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return rep / rep.sum(axis=1, keepdims=True)
+
+
+def quantile_mc_error(draws: np.ndarray, q: float) -> np.ndarray:
+    """Monte Carlo SE of the empirical `q`-quantile of the R draws in each column of `draws` (R x p).
+
+    The number of draws below the true quantile is Bin(R, q), so the empirical quantiles at
+    q -+ sqrt(q (1 - q) / R) (order statistics at ranks R q -+ sqrt(R q (1 - q)), interpolated) bracket it with
+    about 68 % (David & Nagaraja 2003, s7.1); half their distance is the SE. Needs no density estimate; blank
+    draws (NaN) are left out column by column.
+
+    >>> x = np.linspace(0, 1, 101)[:, None]   # quantiles at 0.975 -+ 0.0155
+    >>> float(quantile_mc_error(x, 0.975)[0].round(4))
+    0.0155
+    """
+    draws = np.asarray(draws, dtype=float)
+    out = np.full(draws.shape[1], np.nan)
+    for j in range(draws.shape[1]):
+        x = draws[~np.isnan(draws[:, j]), j]
+        if len(x) >= 2:
+            spread = np.sqrt(q * (1 - q) / len(x))
+            lo, hi = np.quantile(x, [max(q - spread, 0.0), min(q + spread, 1.0)])
+            out[j] = (hi - lo) / 2
+    return out
+
+
+def _share_mc_error(est: np.ndarray, p: int, level: float) -> float:
+    """The largest Monte Carlo SE of the percentile interval ends of the LMG and Johnson shares."""
+    tail = (1 - level) / 2
+    errors = [quantile_mc_error(replicate_shares(est[:, k * p:(k + 1) * p]), q) for k in (0, 1) for q in (tail, 1 - tail)]
+    return float(np.nanmax(np.concatenate(errors)))
+
+
 def _importance(values: np.ndarray, w: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
     corr = weighted_correlation(values, w)
     rxy, rxx = corr[1:, 0], corr[1:, 1:]
@@ -215,8 +282,13 @@ def _check_collinearity(values: np.ndarray, w: np.ndarray, columns: Sequence[str
         )
 
 
-def _replicate_matrix(replicate_weights, data: pd.DataFrame) -> np.ndarray:
-    """Replicate weights as an n x R float array aligned with `data` rows (ndarray or DataFrame)."""
+def replicate_matrix(replicate_weights, data: pd.DataFrame) -> np.ndarray:
+    """Replicate weights as an n x R float array aligned with `data` rows (ndarray, or DataFrame by index);
+    a wrong shape, a negative or a non-finite weight is an error naming row and replicate.
+
+    >>> replicate_matrix(pd.DataFrame({"r1": [1, 2]}, index=[5, 4]), pd.DataFrame(index=[4, 5])).tolist()
+    [[2.0], [1.0]]
+    """
     reps = replicate_weights
     if isinstance(reps, pd.DataFrame) and not reps.index.equals(data.index):
         if not data.index.isin(reps.index).all():
@@ -245,7 +317,8 @@ class RelativeImportance:
     `table`: one row per predictor — kolom, unsur, nama, lmg, lmg_persen, johnson, johnson_persen,
     peringkat (by LMG), and with replicates lmg_lo/lmg_hi/johnson_lo/johnson_hi (percentile CI) and
     lmg_se/johnson_se (SD of the replicate estimates). `r2` is the weighted R^2; `replicates` holds the
-    R x p replicate estimates per method.
+    R x p replicate estimates per method. With bootstrap replicates `mc_error` is the largest Monte Carlo SE
+    of the share interval ends (0-1), and with ``replicates="auto"`` `mc_target` the target it was chosen for.
     """
 
     table: pd.DataFrame
@@ -255,6 +328,8 @@ class RelativeImportance:
     level: float | None = None
     replicates: dict[str, np.ndarray] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
+    mc_error: float | None = None
+    mc_target: float | None = None
 
     def ranking(self, method: Literal["lmg", "johnson"] = "lmg", key: Literal["unsur", "kolom"] = "unsur") -> list[str]:
         """Predictors from most to least important by `method`."""
@@ -276,8 +351,7 @@ class RelativeImportance:
         out = pd.DataFrame({"unsur": t["unsur"], "nama": t["nama"], "importance": share})
         rep = self.replicates.get(method)
         if rep is not None and len(rep):
-            with np.errstate(invalid="ignore", divide="ignore"):
-                rep_share = rep / rep.sum(axis=1, keepdims=True)
+            rep_share = replicate_shares(rep)
             tail = (1 - (self.level or 0.95)) / 2
             out["ci_low"], out["ci_high"] = np.nanquantile(rep_share, [tail, 1 - tail], axis=0)
             full_rank = np.argsort(np.argsort(-share, kind="stable"), kind="stable")
@@ -285,6 +359,14 @@ class RelativeImportance:
             out["stabilitas_peringkat"] = (rep_rank == full_rank).mean(axis=0)
         out["peringkat"] = out["importance"].rank(ascending=False, method="min").astype(int)
         return out.sort_values("peringkat", kind="stable").reset_index(drop=True)
+
+    def replicate_count_text(self, lang: str | None = None) -> str:
+        """How many bootstrap replicates, and the Monte Carlo error of the share interval ends (and its target)."""
+        lang = check_language(lang)
+        n, error = len(self.replicates["lmg"]), fmt_num(100 * self.mc_error, 2, lang)
+        if self.mc_target is None:
+            return say("drivers_mc_error_fixed", lang, n=n, error=error)
+        return say("drivers_mc_error", lang, n=n, target=fmt_num(100 * self.mc_target, 2, lang), error=error)
 
     def to_frame(self) -> pd.DataFrame:
         """The importance table (one row per predictor)."""
@@ -296,6 +378,8 @@ class RelativeImportance:
         lines = [say("drivers_title", lang, outcome=self.outcome, r2=fmt_num(self.r2, 4, lang), n=self.n)]
         if self.level:
             lines.append(say("drivers_interval", lang, level=f"{self.level:.0%}", n=len(self.replicates["lmg"])))
+        if self.mc_error is not None:
+            lines.append(self.replicate_count_text(lang))
         lines.append(self.table.round(4).to_string(index=False))
         return "\n".join(lines + [say("note_prefix", lang, text=n.text(lang)) for n in self.notes])
 
@@ -303,8 +387,14 @@ class RelativeImportance:
         return self.summary()
 
 
-def _weighted_source(data, weights: str | None):
-    """(frame, weights array, replicate design or None) from a DataFrame + weight column or a design."""
+def weighted_source(data, weights: str | None):
+    """(frame, weights, replicate design or None) from a DataFrame + weight column (weights stay the column
+    name) or a design (weights as an array; rows outside a domain weigh 0).
+
+    >>> frame, w, rep = weighted_source(pd.DataFrame({"w": [1.0]}), "w")
+    >>> w, rep
+    ('w', None)
+    """
     if isinstance(data, pd.DataFrame):
         return data, weights, None
     if not isinstance(data, Design):
@@ -328,7 +418,7 @@ def design_frame(data, weights: str | None = None) -> tuple[pd.DataFrame, str | 
     >>> len(frame), w
     (2, None)
     """
-    frame, w_all, _ = _weighted_source(data, weights)
+    frame, w_all, _ = weighted_source(data, weights)
     if not isinstance(w_all, np.ndarray):
         return frame, w_all
     inside = w_all > 0
@@ -341,10 +431,13 @@ def relative_importance(
     predictors: Mapping[str, str] | Sequence[str],
     weights: str | None = None,
     replicate_weights=None,
-    replicates: int | None = None,
+    replicates: int | Literal["auto"] | None = None,
     seed: int | None = None,
     level: float = 0.95,
     progress: bool = True,
+    mc_target: float = 0.0025,
+    pilot: int = 100,
+    max_replicates: int = 5000,
 ) -> RelativeImportance:
     """LMG/Shapley and Johnson relative importance of `predictors` for `outcome`, as shares of R^2.
 
@@ -360,8 +453,13 @@ def relative_importance(
         replicate analysis weights, e.g. Rao-Wu rescaled bootstrap weights of the design.
     replicates, seed : with a `SurveyDesign`, build `replicates` Rao-Wu bootstrap replicate weights
         (`riset.survey.replicate.as_replicate(design, type="bootstrap", replicates=, seed=)`).
+        ``"auto"``: as many as the Monte Carlo error target needs (module docstring), from a `SurveyDesign`
+        or from `replicate_weights` given as a function ``(count, seed) -> n x count`` matrix.
     level : confidence level.
     progress : show a tqdm bar over the replicates.
+    mc_target, pilot, max_replicates : with ``replicates="auto"``: the largest Monte Carlo SE allowed for the
+        ends of the share intervals (0.0025 = 0.25 percentage points), the pilot count, and the cap (when the
+        cap is reached first, `mc_error` says what was achieved).
 
     The estimate is recomputed with every replicate column. Bootstrap replicates (a matrix, or a
     bootstrap replicate design) give the percentile interval; jackknife/BRR replicate designs give
@@ -376,15 +474,18 @@ def relative_importance(
     >>> round(float(ri.table["lmg"].sum()), 6) == round(ri.r2, 6)
     True
     """
-    if replicates is not None:
+    draw = None
+    if replicates == "auto":
+        draw, replicate_weights = _replicate_draw(data, replicate_weights), None
+    elif replicates is not None:
         from riset.survey.replicate import as_replicate
 
         if replicate_weights is not None or isinstance(data, pd.DataFrame) or hasattr(data, "replicate_weights"):
             raise DataError("replicates= builds bootstrap weights from a SurveyDesign; pass the design as `data` "
                             "and no replicate_weights")
         data = as_replicate(data, type="bootstrap", replicates=replicates, seed=seed)
-    frame, w_all, rep_design = _weighted_source(data, weights)
-    names = _predictor_names(predictors)
+    frame, w_all, rep_design = weighted_source(data, weights)
+    names = predictor_names(predictors)
     columns = [outcome, *names["kolom"]]
     if outcome in names["kolom"].tolist():
         raise DataError(f"outcome '{outcome}' is also listed among the predictors")
@@ -422,15 +523,21 @@ def relative_importance(
     if rep_design is not None:
         replicate_weights = rep_design.replicate_weights
         notes += list(getattr(rep_design, "notes", []))
-    if replicate_weights is not None:
-        matrix = _replicate_matrix(replicate_weights, frame)[ok.to_numpy()]
-        est = np.array([
-            np.concatenate(_importance(values, matrix[:, r])[1:])
-            for r in tqdm(range(matrix.shape[1]), desc="replikasi", disable=not progress)
-        ])
+    mc_error = None
+    if draw is not None:
+        est, mc_error = _replicates_for_target(
+            lambda count, s: replicate_matrix(draw(count, s), frame)[ok.to_numpy()], values, len(names), seed, level,
+            mc_target, pilot, max_replicates, progress)
+    elif replicate_weights is not None:
+        matrix = replicate_matrix(replicate_weights, frame)[ok.to_numpy()]
+        with tqdm(total=matrix.shape[1], desc="replikasi", disable=not progress) as bar:
+            est = _replicate_estimates(values, matrix, bar)
+    if draw is not None or replicate_weights is not None:
         p = len(names)
         reps = {"lmg": est[:, :p], "johnson": est[:, p:]}
         bootstrap = rep_design is None or rep_design.type == "bootstrap"
+        if bootstrap and mc_error is None:
+            mc_error = _share_mc_error(est, p, level)
         for method, rep in reps.items():
             full = table[method].to_numpy()
             if rep_design is None:
@@ -447,7 +554,52 @@ def relative_importance(
     return RelativeImportance(
         table=table, r2=float(r2), n=len(used), outcome=outcome,
         level=level if reps else None, replicates=reps, notes=notes,
+        mc_error=mc_error, mc_target=mc_target if draw is not None else None,
     )
+
+
+def _replicate_estimates(values: np.ndarray, matrix: np.ndarray, bar) -> np.ndarray:
+    """LMG and Johnson importance (R x 2p) recomputed with each replicate weight column."""
+    out = []
+    for r in range(matrix.shape[1]):
+        out.append(np.concatenate(_importance(values, matrix[:, r])[1:]))
+        bar.update()
+    return np.array(out)
+
+
+def _replicate_draw(data, replicate_weights) -> Callable[[int, int | None], np.ndarray]:
+    """(count, seed) -> n x count replicate weights for replicates='auto': the caller's function, or Rao-Wu
+    bootstrap replicates of a `SurveyDesign`."""
+    if callable(replicate_weights):
+        return replicate_weights
+    if replicate_weights is not None or isinstance(data, pd.DataFrame) or hasattr(data, "replicate_weights"):
+        raise DataError('replicates="auto" draws bootstrap replicates as it needs them: pass a SurveyDesign as '
+                        "`data`, or `replicate_weights` as a function (count, seed) -> n x count weights")
+    from riset.survey.replicate import as_replicate
+
+    return lambda count, s: as_replicate(data, type="bootstrap", replicates=count, seed=s).replicate_weights
+
+
+def _replicates_for_target(draw, values: np.ndarray, p: int, seed: int | None, level: float, target: float,
+                           pilot: int, maximum: int, progress: bool) -> tuple[np.ndarray, float]:
+    """Replicate estimates, raised from `pilot` until the Monte Carlo SE of the share interval ends is at most
+    `target` (or `maximum` replicates); each round draws fresh replicates with its own seed from `seed`."""
+    if not 0 < target < 1 or not 20 <= pilot <= maximum:
+        raise DataError(f"mc_target must be between 0 and 1 (got {target}) and 20 <= pilot <= max_replicates "
+                        f"(got pilot {pilot}, max_replicates {maximum})")
+    seeds = np.random.SeedSequence(seed)
+    est, need = np.empty((0, 2 * p)), pilot
+    with tqdm(total=pilot, desc="replikasi", disable=not progress) as bar:
+        while True:
+            block = draw(need, int(seeds.spawn(1)[0].generate_state(1)[0]))
+            est = np.vstack([est, _replicate_estimates(values, block, bar)])
+            error = _share_mc_error(est, p, level)
+            if error <= target or len(est) >= maximum:
+                return est, error
+            # the error falls like 1/sqrt(R); 10 % more than the projection so one round usually suffices
+            need = min(maximum, ceil(1.1 * len(est) * (error / target) ** 2)) - len(est)
+            bar.total += need
+            bar.refresh()
 
 
 def correlation_importance(
@@ -461,7 +613,7 @@ def correlation_importance(
     >>> round(float(correlation_importance(d, "K1", ["U1"])["korelasi"].iloc[0]), 6)
     1.0
     """
-    names = _predictor_names(predictors)
+    names = predictor_names(predictors)
     columns = [outcome, *names["kolom"]]
     ok, _ = complete_cases(data, columns, weights)
     values = data.loc[ok, columns].apply(pd.to_numeric).to_numpy(dtype=float)
@@ -588,7 +740,7 @@ def out_of_sample_check(
     from threadpoolctl import threadpool_limits
 
     data, weights = design_frame(data, weights)
-    names = _predictor_names(predictors)
+    names = predictor_names(predictors)
     columns = [outcome, *names["kolom"]]
     ok, notes = complete_cases(data, columns, weights)
     if groups:

@@ -34,6 +34,15 @@ file; every key except `data` and `codebook` is optional::
       bounds: [0.3, 3.0]            # calibrate only: limits of the g-weights
       trim: 3.5                     # trim weights to [mean/3.5, 3.5 x mean]
 
+`drivers` (key-driver analysis, when there is an overall item)::
+
+    drivers:
+      replicates: 200               # bootstrap replicates (also those re-weighted for estimated targets)
+      mc_target: 0.25               # optional: raise the count (from 100) until the Monte Carlo error of the
+                                    #   share interval ends is below 0.25 percentage points
+      imputations: 20               # blank complaint answers multiply imputed (Rubin's rules); 0 = off
+      out_of_sample: true           # cross-validated boosting check of the ranking
+
 Errors name the study file, the key and the value, on one line (`StudyError`).
 
 Example
@@ -90,7 +99,7 @@ OMBUDSMAN_ZONES_2021 = ((81.0, "hijau"), (51.0, "kuning"), (0.0, "merah"))
 _DESIGN_KEYS = ("weights", "strata", "psu", "fpc", "ssu", "fpc2", "lonely_psu")
 _WEIGHTING_KEYS = ("method", "calfun", "margins", "count", "variables", "scale", "keep_totals", "targets", "bounds",
                    "trim", "collapse_min_n")
-_DRIVER_KEYS = ("replicates", "out_of_sample")
+_DRIVER_KEYS = ("replicates", "out_of_sample", "mc_target", "imputations")
 
 
 class StudyError(RisetError):
@@ -226,6 +235,8 @@ class StudyConfig:
     frame: Path | None = None
     replicates: int = 200
     out_of_sample: bool = True
+    mc_target: float | None = None
+    imputations: int = 20
     description: str | None = None
     targets: Targets | None = None
     previous: Previous | None = None
@@ -297,7 +308,7 @@ def study_from_mapping(raw: Mapping[str, Any], folder: str | Path, source: Path 
         unit = next((lv[0] for lv in levels if len(lv) == 1), None)
     drivers = raw.get("drivers") or {}
     if not isinstance(drivers, Mapping):
-        r.fail("drivers", drivers, "a set of keys (replicates:, out_of_sample:)")
+        r.fail("drivers", drivers, "a set of keys (replicates:, out_of_sample:, mc_target:, imputations:)")
     r.unknown(drivers, _DRIVER_KEYS, "drivers.")
     language = raw.get("language", "id")
     if language not in LANGUAGES:
@@ -328,6 +339,9 @@ def study_from_mapping(raw: Mapping[str, Any], folder: str | Path, source: Path 
         frame=r.path("frame", required=False),
         replicates=r.integer("drivers.replicates", drivers.get("replicates", 200), minimum=20),
         out_of_sample=r.boolean("drivers.out_of_sample", drivers.get("out_of_sample", True)),
+        mc_target=None if drivers.get("mc_target") is None else
+        r.number("drivers.mc_target", drivers["mc_target"], low=0.01, high=5.0) / 100,
+        imputations=r.imputations(drivers.get("imputations", 20)),
         description=r.text("description", required=False),
         targets=r.targets(),
         previous=r.previous(),
@@ -391,6 +405,11 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             self.fail(key, value, f"a whole number >= {minimum}")
         return int(value)
+
+    def imputations(self, value: Any) -> int:
+        if value == 1 or isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            self.fail("drivers.imputations", value, "0 (off) or a whole number >= 2 (Rubin's rules need two)")
+        return value
 
     def boolean(self, key: str, value: Any) -> bool:
         if not isinstance(value, bool):

@@ -17,7 +17,8 @@ Steps (each delegated to the module that owns it; `riset.study.plan` decides whi
    probability of a different grade.
 5. With a period column: the change from the first to the last period (`compare_periods`, design t test).
 6. With an overall-satisfaction item: key drivers (`riset.skm.drivers`, LMG/Shapley share of R^2 with
-   design bootstrap CIs) and an out-of-sample check. IPA (`riset.skm.ipa`) with stated importance, or
+   design bootstrap CIs; `riset.study.key_drivers`: listwise, and with many blank complaint answers also
+   without the complaint unsur and with them multiply imputed, side by side) and an out-of-sample check. IPA (`riset.skm.ipa`) with stated importance, or
    with the drivers' derived importance; CSI with stated importance. Ranked recommendations.
 
 Example
@@ -40,7 +41,8 @@ from tqdm.auto import tqdm
 
 from riset.errors import DataError, RisetError, WeightingError
 from riset.i18n import Note, check_language, fmt_ci, fmt_num, say
-from riset.skm.drivers import OutOfSampleCheck, RelativeImportance, out_of_sample_check, relative_importance
+from riset.skm.drivers import OutOfSampleCheck, RelativeImportance, out_of_sample_check
+from riset.skm.drivers_mi import ImputedImportance, RankingSensitivity
 from riset.skm.exports import SurveyData, read_codebook, read_survey
 from riset.skm.ikm_design import compare_periods, holm, ikm_design
 from riset.survey.compare import compare_means, rank_intervals
@@ -50,8 +52,9 @@ from riset.skm.ipa import CsiResult, IpaResult, csi, derived_importance, ipa, se
 from riset.skm.opentext import OpenText, load_lexicon, open_text
 from riset.skm.recommend import Recommendations, load_catalogue, recommend
 from riset.skm.schemes import Scheme, get_scheme
-from riset.study.config import StudyConfig, StudyError, load_study
 from riset.skm.trend import period_series
+from riset.study.config import StudyConfig, StudyError, load_study
+from riset.study.key_drivers import driver_analyses, driver_sensitivity
 from riset.study.plan import Step, StudyPlan
 from riset.study.progress import (Progress, did_columns, external_scores, innovation_effects, published_table,
                                   read_innovations, series_table, targets_table)
@@ -118,6 +121,7 @@ class StudyResults:
     period_change: pd.DataFrame | None = None
     open_text_result: OpenText | None = None
     drivers_without_complaint: RelativeImportance | None = None
+    drivers_imputed: ImputedImportance | None = None
     subgroups: pd.DataFrame | None = None
     servqual: pd.DataFrame | None = None
     progress: Progress = field(default_factory=Progress)
@@ -215,12 +219,19 @@ class StudyResults:
         (`riset.skm.drivers.RelativeImportance.share_table`)."""
         return None if self.drivers is None else self.drivers.share_table("lmg")
 
+    def drivers_sensitivity(self) -> RankingSensitivity | None:
+        """The driver ranking under listwise deletion, without the complaint unsur and with blank complaint
+        answers multiply imputed, side by side (`riset.study.key_drivers.driver_sensitivity`)."""
+        return driver_sensitivity(self.drivers, self.drivers_without_complaint, self.drivers_imputed)
+
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table of the study by key (the XLSX writer names the sheets)."""
         sheets = {"ikm": self.ikm, "nrr": self.nrr}
         optional = {"ipa": self.ipa, "csi": None if self.csi_result is None else self.csi_result.index,
                     "csi_unsur": None if self.csi_result is None else self.csi_result.table,
                     "drivers": None if self.drivers is None else self.drivers.table,
+                    "drivers_sensitivity": None if self.drivers_sensitivity() is None
+                    else self.drivers_sensitivity().table,
                     "recommendations": self.recommendations, "profile": self.profile,
                     "weights": self.weight_table,
                     "margins": None if self.weighting_run is None else self.weighting_run.diagnostics.margins,
@@ -471,11 +482,11 @@ def run_study(study: str | Path | StudyConfig, *, progress: bool = False) -> Stu
         study_series=series_table(config, area_row, units, _ikm_of), external=external_scores(config),
         innovations=None if register is None else innovation_effects(config, final, unsur_map, register, scheme))
 
-    drivers = check = without_complaint = None
+    drivers = check = without_complaint = imputed = None
     if plan.runs("drivers"):
-        drivers = _drivers(final, final_data, overall, unsur_map, config, progress)
+        found = driver_analyses(final, final_data, overall, unsur_map, config, _FINAL, progress)
+        drivers, without_complaint, imputed = found.main, found.without_complaint, found.imputed
         notes += drivers.notes
-        without_complaint = _drivers_without_complaint(final_data, overall, unsur_map, scheme)
         if plan.runs("out_of_sample"):
             check = out_of_sample_check(final_data, overall, unsur_map, weights=_FINAL, reference=drivers,
                                         groups=config.design.psu, n_repeats=3, seed=config.seed, progress=progress)
@@ -521,7 +532,8 @@ def run_study(study: str | Path | StudyConfig, *, progress: bool = False) -> Stu
         margins=_margin_shares(base, final, config) if run is not None else None,
         instrument=instrument, drivers=drivers, drivers_check=check, ipa_result=ipa_result, csi_result=csi_result,
         recommend_result=recommend_result, period_change=period_change, progress=progress_tables, notes=notes,
-        open_text_result=said, drivers_without_complaint=without_complaint, subgroups=subgroups, servqual=gaps,
+        open_text_result=said, drivers_without_complaint=without_complaint, drivers_imputed=imputed,
+        subgroups=subgroups, servqual=gaps,
     )
 
 
@@ -779,28 +791,6 @@ def _subgroups(design, unsur_columns: list[str], demographics: list[str], scheme
     table["p_holm"] = table["variabel"].map(dict(zip(tests["variabel"], holm(tests["p_value"].to_numpy()))))
     return table[["variabel", "kategori", "n", "skor", "se", "ci_low", "ci_high", "F", "ndf", "ddf", "p_value",
                   "p_holm"]]
-
-
-def _drivers_without_complaint(final_data: pd.DataFrame, overall: str, unsur_map, scheme: Scheme):
-    """The driver analysis again without the complaint unsur (point estimates): a blank complaint answer usually
-    means "never complained", so the main analysis, which needs every unsur, leaves those respondents out; this
-    sensitivity analysis keeps them. None when the complaint unsur is not asked or blanks are few (< 5%)."""
-    complaint = [c for c, k in unsur_map.items() if k == "pengaduan"]
-    if not complaint or final_data[complaint[0]].isna().mean() < 0.05:
-        return None
-    others = {c: k for c, k in unsur_map.items() if c not in complaint}
-    return relative_importance(final_data, overall, others, weights=_FINAL)
-
-
-def _drivers(final: SurveyDesign, final_data: pd.DataFrame, overall: str, unsur_map, config: StudyConfig,
-             progress: bool) -> RelativeImportance:
-    # Rao-Wu bootstrap of the final design; adjustment factors are held fixed in the replicates (as R does
-    # for a calibrated design converted with as.svrepdesign); a design that is already a bootstrap (estimated
-    # calibration targets) brings its own re-weighted replicates
-    replicates = final if isinstance(final, ReplicateDesign) else as_replicate(
-        final, type="bootstrap", replicates=config.replicates, seed=config.seed, calibrated="fixed")
-    return relative_importance(final_data, overall, unsur_map, weights=_FINAL,
-                               replicate_weights=replicates.replicate_weights, progress=progress)
 
 
 @dataclass

@@ -31,7 +31,8 @@ from riset.study.run import AREA
 from riset.textsafe import mask_personal
 
 __all__ = [
-    "MAX_OPEN_TEXT", "QUOTED_UNSUR", "QUOTES_PER_UNSUR", "build_laporan", "column_label", "conclusions", "evidence", "ikm_table", "nrr_table",
+    "MAX_OPEN_TEXT", "QUOTED_UNSUR", "QUOTES_PER_UNSUR", "build_laporan", "column_label", "conclusions",
+    "drivers_sensitivity_table", "evidence", "ikm_table", "nrr_table",
     "nrr_unit_table", "open_text_table", "subgroup_blocks", "what_citizens_said",
     "period_change_table", "plain_formula_table", "priority_lines", "recommendation_statistics",
     "recommendation_tables", "report_date", "synthesis", "unit_label",
@@ -177,6 +178,18 @@ def period_change_table(results, lang: str | None = None) -> Table:
                      fmt_p(r["p_value"], lang), fmt_p(r["p_holm"], lang), _verdict(r, lang)])
     return Table(say("tab_period_change", lang, first=first, last=last), header, body,
                  ["l", "r", "r", "r", "r", "r", "r", "l"], note=say("note_period_holm", lang))
+
+
+def drivers_sensitivity_table(results, sensitivity, lang: str | None = None) -> Table:
+    """Share of R^2 (rank) of each unsur under each treatment of blank complaint answers, side by side."""
+    lang = check_language(lang)
+    names = list(sensitivity.n)
+    header = [label("unsur", lang), *(say(f"sens_{k}", lang) for k in names)]
+    body = [[unsur_name(r["unsur"], lang, results.scheme, code=False),
+             *("–" if pd.isna(r[f"porsi_{k}"]) else f"{fmt_pct(r[f'porsi_{k}'], 1, lang)} ({r[f'peringkat_{k}']})"
+               for k in names)] for _, r in sensitivity.table.iterrows()]
+    return Table(say("tab_drivers_sensitivity", lang), header, body, ["l", *["r"] * len(names)],
+                 note=say("note_drivers_sensitivity", lang))
 
 
 def _verdict(row, lang: str) -> str:
@@ -410,6 +423,13 @@ def _analisis(results, figures, lang: str) -> Chapter:
             blocks.append(Paragraph(say("text_drivers_without_complaint", lang, used=alt.n, n=results.n,
                                         top=", ".join(unsur_name(k, lang, sch, code=False) for k in other[:3]),
                                         rho=fmt_num(agree, 2, lang))))
+        sensitivity = results.drivers_sensitivity()
+        if results.drivers_imputed is not None and sensitivity is not None:
+            mi = results.drivers_imputed
+            blocks += [Paragraph(say("text_drivers_imputed", lang, m=mi.m, used=mi.n, n=results.n,
+                                     top=", ".join(unsur_name(k, lang, sch, code=False) for k in mi.ranking()[:3]),
+                                     rho=fmt_num(sensitivity.spearman["imputasi"], 2, lang))),
+                       drivers_sensitivity_table(results, sensitivity, lang)]
         sections.append(Section(say("sec_drivers", lang), blocks))
     else:
         sections.append(Section(say("sec_drivers", lang), [Paragraph(plan["drivers"].text(lang))]))

@@ -68,7 +68,13 @@ def methodology(results, lang: str | None = None) -> list[str]:
     if online:
         paragraphs.append(say("method_online", lang, files=", ".join(online)))
     if results.drivers is not None:
-        paragraphs.append(say("method_drivers", lang, column=results.overall, k=len(sch.unsur)))
+        drivers = [say("method_drivers", lang, column=results.overall, k=len(sch.unsur))]
+        if results.drivers.mc_error is not None:
+            drivers.append(results.drivers.replicate_count_text(lang))
+        if results.drivers_imputed is not None:
+            drivers.append(say("method_drivers_imputed", lang, m=results.drivers_imputed.m,
+                               replicates=results.drivers_imputed.replicates))
+        paragraphs.append(" ".join(drivers))
     if results.ipa_result is not None:
         paragraphs.append(say("method_ipa_stated", lang, columns=", ".join(results.importance_map))
                           if results.importance_map else say("method_ipa_derived", lang))

@@ -42,7 +42,7 @@ def _header(column: str, lang: str) -> str:
 
 
 def _value(column: str, value, lang: str):
-    if isinstance(value, (float, np.floating)) and not np.isfinite(value):
+    if value is pd.NA or isinstance(value, (float, np.floating)) and not np.isfinite(value):
         return None
     if isinstance(value, np.generic):
         value = value.item()
