@@ -436,7 +436,8 @@ def _analisis(results, figures, lang: str) -> Chapter:
     if results.ipa_result is not None:
         quad = results.ipa.loc[results.ipa["kuadran"] == "I", "unsur"]
         blocks = [Paragraph(say("text_ipa", lang, unsur=", ".join(unsur_name(k, lang, sch, code=False) for k in quad)
-                                or say("none", lang))), figures["ipa"], _ipa_table(results, lang)]
+                                or say("none", lang)) + " " + _ipa_basis(results, lang)), figures["ipa"],
+                  _ipa_table(results, lang)]
         if results.csi_result is not None:
             csi = results.csi_result.index.iloc[0]
             blocks.append(Paragraph(say("text_csi", lang, csi=fmt_pct(csi["csi"], 1, lang), category=csi["kategori"])))
@@ -480,6 +481,11 @@ def subgroup_blocks(results, lang: str | None = None) -> list:
     text = say("text_subgroups", lang, which=", ".join(differ) if differ else say("none_differ", lang))
     rows = [[column_label(r["variabel"], lang), str(r["kategori"]), fmt_num(r["n"], 0, lang), fmt_num(r["skor"], 2, lang),
              fmt_ci(r["ci_low"], r["ci_high"], 2, lang), fmt_p(r["p_holm"], lang)] for _, r in table.iterrows()]
+    left = {column_label(v, lang): results.n - int(part["n"].sum()) for v, part in table.groupby("variabel", sort=False)}
+    left = {k: v for k, v in left.items() if v > 0}
+    if left:
+        text += " " + say("text_subgroups_left_out", lang, detail="; ".join(f"{k} {fmt_num(v, 0, lang)}"
+                                                                          for k, v in left.items()))
     header = [label("variabel", lang), label("kategori", lang), label("n", lang), label("skor_responden", lang),
               label("ci95", lang), label("p_holm", lang)]
     return [Paragraph(text), Table(say("tab_subgroups", lang), header, rows, ["l", "l", "r", "r", "r", "r"],
@@ -528,6 +534,17 @@ def what_citizens_said(results, lang: str | None = None) -> list:
     return blocks
 
 
+def _ipa_basis(results, lang: str) -> str:
+    """Who the IPA rests on: each unsur's mean over those who answered it; with stated importance, how many
+    respondents rated importance at all (the others are left out of the importance means)."""
+    if results.ipa_result.sumber != "dinyatakan" or not results.importance_map:
+        return say("text_ipa_basis", lang)
+    rated = int(results.survey.data[list(results.importance_map)].notna().any(axis=1).sum())
+    if rated == results.n:
+        return say("text_ipa_basis_all", lang, n=results.n)
+    return say("text_ipa_basis_stated", lang, rated=rated, n=results.n, left=results.n - rated)
+
+
 def _ipa_table(results, lang: str) -> Table:
     header = [label("unsur", lang), label("kinerja", lang), label("kepentingan_pendek", lang), label("kesesuaian", lang),
               label("kuadran", lang)]
@@ -553,10 +570,13 @@ def _change_text(results, lang: str) -> str:
 def _instrument_text(results, lang: str) -> str:
     ins = results.instrument
     invalid = [c for c in ins.items.index if c not in ins.valid_items]
-    return say("text_instrument", lang, n=ins.n, r_table=fmt_num(ins.r_critical, 3, lang),
+    text = say("text_instrument", lang, n=ins.n, r_table=fmt_num(ins.r_critical, 3, lang),
                invalid=", ".join(invalid) or say("none", lang), alpha=fmt_num(ins.alpha, 2, lang),
                verdict=say("reliable" if ins.reliable else "unreliable", lang),
                threshold=fmt_num(ins.threshold, 2, lang))
+    if ins.n_dropped:
+        text += " " + say("text_instrument_left_out", lang, left=ins.n_dropped, n=ins.n + ins.n_dropped)
+    return text
 
 
 def _perkembangan(results, lang: str, figures: dict | None = None) -> list[Section]:

@@ -1,0 +1,29 @@
+"""Who each analysis leaves out is said where the analysis is shown (issue 14.7): drivers, IPA, instrument checks
+and subgroup comparisons, on the bundled example's laporan."""
+
+from collections import defaultdict
+
+from riset.i18n import fmt_num
+from riset.present.report.content import build_laporan
+from riset.present.report.document import Paragraph
+
+
+def _text(results, lang="id"):
+    laporan = build_laporan(results, defaultdict(lambda: Paragraph("")), lang)
+    return {section.title: " ".join(b.text for _, s, b in laporan.blocks() if s is section and isinstance(b, Paragraph))
+            for _, section, _ in laporan.blocks()}
+
+
+def test_every_analysis_says_whom_it_leaves_out(example_results):
+    res = example_results
+    text = " ".join(_text(res).values())
+    rated = int(res.survey.data[list(res.importance_map)].notna().any(axis=1).sum())
+    assert rated == res.n and f"semua {fmt_num(res.n, 0)} responden mengisi kepentingan" in text
+    ins = res.instrument
+    assert ins.n_dropped > 0
+    assert f"{fmt_num(ins.n_dropped, 0)} dari {fmt_num(ins.n + ins.n_dropped, 0)} responden tidak disertakan" in text
+    assert "tidak disertakan pada perbandingan ciri itu" in text or res.subgroups["n"].groupby(
+        res.subgroups["variabel"]).sum().eq(res.n).all()
+    assert f"memakai {fmt_num(res.drivers.n, 0)} dari {fmt_num(res.n, 0)} responden" in text
+    english = " ".join(_text(res, "en").values())
+    assert f"all {fmt_num(res.n, 0, 'en')} respondents rated importance" in english
