@@ -4,11 +4,11 @@ import ipywidgets as w
 import pandas as pd
 import pytest
 
-from riset.present.widgets import sample_size_calculator
+from riset.present.widgets import ukuran_sampel
 
 
 def test_single_population_krejcie_morgan_and_response_rate():
-    calc = sample_size_calculator()
+    calc = ukuran_sampel()
     assert isinstance(calc.widget, w.VBox)
     calc.controls["N"].value = 500
     assert calc.result.total == 217  # by default as printed in Krejcie & Morgan's table
@@ -22,7 +22,7 @@ def test_single_population_krejcie_morgan_and_response_rate():
 
 
 def test_method_switch_sets_sensible_defaults_and_enables_the_right_controls():
-    calc = sample_size_calculator()
+    calc = ukuran_sampel()
     calc.controls["N"].value = 1000
     calc.controls["metode"].value = "cochran_mean"
     assert calc.controls["margin"].value == "2,5" and not calc.controls["sd"].disabled
@@ -42,7 +42,7 @@ def test_method_switch_sets_sensible_defaults_and_enables_the_right_controls():
 def test_units_table_gives_n_per_unit_and_total():
     units = pd.DataFrame({"unit": ["PKM-A", "SMP-B", "DUK-C"], "periode": "2026-S1",
                           "pengguna_per_periode": [14000, 300, 40]})
-    calc = sample_size_calculator(units)
+    calc = ukuran_sampel(units)
     assert calc.result.to_frame()["n_sampel"].tolist() == [374, 169, 36]  # K&M table: 300 -> 169, 40 -> 36
     assert calc.result.total == 579
     assert "PKM-A" in calc.output.value and "14.000" in calc.output.value and ">ya<" not in calc.output.value
@@ -55,7 +55,7 @@ def test_units_table_gives_n_per_unit_and_total():
 
 
 def test_bad_input_shows_a_message_instead_of_a_traceback():
-    calc = sample_size_calculator()
+    calc = ukuran_sampel()
     calc.controls["metode"].value = "cochran_mean"
     calc.controls["sd"].value = 60.0  # more than half the 25-100 range
     assert calc.result is None
@@ -67,7 +67,7 @@ def test_bad_input_shows_a_message_instead_of_a_traceback():
 
 def test_a_decimal_comma_an_own_n_and_the_default_rounding_as_a_presenter_meets_them():
     units = pd.DataFrame({"unit": ["A", "B"], "pengguna_per_periode": [1000, 500]})
-    calc = sample_size_calculator(units)
+    calc = ukuran_sampel(units)
     assert calc.controls["pembulatan"].index == 0  # "bawaan" shows, not an empty box
     calc.controls["metode"].value = "slovin"
     calc.controls["margin"].value = "0,07"  # typed with a comma: 0.07, not 7

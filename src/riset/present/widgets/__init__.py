@@ -3,7 +3,7 @@
 from riset.present.widgets.dasbor import Dasbor, dasbor  # noqa: F401
 from riset.present.widgets.faktor import Faktor, faktor  # noqa: F401
 from riset.present.widgets.pembobotan import Pembobotan, pembobotan  # noqa: F401
-from riset.present.widgets.sampel import SampleSizeCalculator, sample_size_calculator  # noqa: F401
+from riset.present.widgets.sampel import UkuranSampel, ukuran_sampel  # noqa: F401
 
-__all__ = ["Dasbor", "dasbor", "Faktor", "faktor", "Pembobotan", "pembobotan", "sample_size_calculator",
-           "SampleSizeCalculator"]
+__all__ = ["Dasbor", "dasbor", "Faktor", "faktor", "Pembobotan", "pembobotan", "ukuran_sampel",
+           "UkuranSampel"]

@@ -2,14 +2,14 @@
 response rate -> n per unit, the total and the assumptions, with Indonesian labels.
 
 The widget computes nothing itself: every number comes from `riset.survey.sampling.sample_size`.
-`SampleSizeCalculator.update()` is the callback the controls trigger; it returns the
+`UkuranSampel.update()` is the callback the controls trigger; it returns the
 `SampleSizeResult` and is exposed so tests (and reviewers without a browser) can set control values
 and read the outputs (`result`, `output.value`).
 
 Example
 -------
->>> from riset.present.widgets import sample_size_calculator
->>> calc = sample_size_calculator()
+>>> from riset.present.widgets import ukuran_sampel
+>>> calc = ukuran_sampel()
 >>> calc.controls["N"].value = 1000
 >>> calc.result.total
 278
@@ -35,7 +35,7 @@ from riset.errors import RisetError
 from riset.i18n import fmt_num, fmt_short
 from riset.survey.sampling import METHODS, SampleSizeResult, method_name, sample_size
 
-__all__ = ["DEFAULT_MARGIN", "DEFAULT_SD", "sample_size_calculator", "SampleSizeCalculator"]
+__all__ = ["DEFAULT_MARGIN", "DEFAULT_SD", "ukuran_sampel", "UkuranSampel"]
 
 #: Default margin per kind of method: a proportion, or IKM points on each scale.
 DEFAULT_MARGIN = {"proporsi": 0.05, "konversi": 2.5, "asli": 0.1}
@@ -45,7 +45,7 @@ _LAYOUT = w.Layout(width="420px")
 _SHOWN = ("unit", "nama_unit", "periode")
 
 
-class SampleSizeCalculator:
+class UkuranSampel:
     """The calculator: `controls` (name -> widget), `output` (HTML table, total and assumptions),
     the last `result` (a `SampleSizeResult`, None after an input error) and `widget` to display."""
 
@@ -190,7 +190,7 @@ def _number(text: str, name: str) -> float:
         raise RisetError(f"{name}: '{text}' bukan angka (tulis misalnya 0,05)") from None
 
 
-def sample_size_calculator(units: pd.DataFrame | None = None, population_column: str = "pengguna_per_periode") -> SampleSizeCalculator:
+def ukuran_sampel(units: pd.DataFrame | None = None, population_column: str = "pengguna_per_periode") -> UkuranSampel:
     """Build the sample size calculator; with `units` (one row per unit layanan, N in `population_column`)
     it sizes every unit and gives the total. Display `.widget` (or the returned object) in a notebook."""
-    return SampleSizeCalculator(units, population_column)
+    return UkuranSampel(units, population_column)
