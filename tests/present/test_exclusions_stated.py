@@ -27,3 +27,18 @@ def test_every_analysis_says_whom_it_leaves_out(example_results):
     assert f"memakai {fmt_num(res.drivers.n, 0)} dari {fmt_num(res.n, 0)} responden" in text
     english = " ".join(_text(res, "en").values())
     assert f"all {fmt_num(res.n, 0, 'en')} respondents rated importance" in english
+
+
+def test_every_kind_of_the_cleaning_log_has_a_label_in_both_languages():
+    from riset.i18n import catalog
+    from riset.present.report.content import issue_label
+    from riset.skm import exports
+
+    kinds = [exports.KODE_HILANG, exports.LABEL_TEKS, exports.HURUF_PILIHAN, exports.DI_LUAR_SKALA, exports.BUKAN_BULAT,
+             exports.TEKS_TAK_DIKENAL, exports.KATEGORI_TAK_DIKENAL, exports.BUKAN_ANGKA, exports.BOBOT_TIDAK_POSITIF,
+             exports.KOLOM_TAK_DIKENAL, exports.BARIS_KOSONG, exports.KARAKTER_KENDALI]
+    for kind in kinds:
+        for lang in ("id", "en"):
+            assert "issue_" + kind.replace(" ", "_") in catalog(lang), (kind, lang)
+    assert issue_label(f"{exports.DI_LUAR_SKALA} (1-4)", "en") == "out of scale (1-4)"
+    assert issue_label(f"{exports.DI_LUAR_SKALA} (1-4)", "id") == "di luar skala (1-4)"

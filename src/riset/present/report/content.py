@@ -32,7 +32,7 @@ from riset.textsafe import mask_personal
 
 __all__ = [
     "MAX_OPEN_TEXT", "QUOTED_UNSUR", "QUOTES_PER_UNSUR", "build_laporan", "column_label", "conclusions",
-    "drivers_sensitivity_table", "evidence", "ikm_table", "nrr_table",
+    "drivers_sensitivity_table", "evidence", "ikm_table", "issue_label", "nrr_table",
     "nrr_unit_table", "open_text_table", "subgroup_blocks", "what_citizens_said",
     "period_change_table", "plain_formula_table", "priority_lines", "recommendation_statistics",
     "recommendation_tables", "report_date", "synthesis", "unit_label",
@@ -693,7 +693,7 @@ def _lampiran(results, lang: str) -> Chapter:
         counts = issues.groupby(["kolom", "masalah"]).size().reset_index(name="n")
         sections.append(Section(say("sec_issues", lang), [Table(
             say("tab_issues", lang), [label("kolom", lang), label("masalah", lang), label("n", lang)],
-            [[str(r["kolom"]), str(r["masalah"]), fmt_num(r["n"], 0, lang)] for _, r in counts.iterrows()],
+            [[str(r["kolom"]), issue_label(r["masalah"], lang), fmt_num(r["n"], 0, lang)] for _, r in counts.iterrows()],
             ["l", "l", "r"])]))
     return Chapter(say("appendix_word", lang, n="A"), say("ch_appendix", lang), sections, appendix=True)
 
@@ -724,6 +724,17 @@ def open_text_table(results, lang: str | None = None) -> Table | None:
     return Table(say("tab_open_text", lang, n=len(rows)), [label("unit", lang), label("pertanyaan", lang),
                                                            label("jawaban", lang)],
                  rows[:MAX_OPEN_TEXT], ["l", "l", "l"], widths=[22, 28, 50], note=note)
+
+
+def issue_label(kind: str, lang: str | None = None) -> str:
+    """A kind of the data-cleaning log (`riset.skm.exports.SurveyData.issues`, Indonesian codes, some with a
+    detail in brackets: 'di luar skala (1-4)') in `lang`.
+
+    >>> issue_label("di luar skala (1-4)", "en")
+    'out of scale (1-4)'
+    """
+    kind, bracket, detail = str(kind).partition(" (")
+    return label("issue_" + kind.replace(" ", "_"), lang) + (bracket + detail if bracket else "")
 
 
 def _questionnaire_table(results, lang: str) -> Table:
