@@ -46,7 +46,7 @@ import pandas as pd
 import yaml
 
 from riset.errors import CodebookError, DataError
-from riset.i18n import Note, check_language, fmt_num, say
+from riset.i18n import Note, check_language, fmt_num, label, say
 from riset.skm.schemes import DEFAULT_SCHEME, Scheme, get_scheme, grade
 from riset.yamlfile import read_yaml
 
@@ -172,21 +172,18 @@ def action_for(catalogue: Mapping, kind: str, unsur: str, lang: str | None = Non
         options = catalogue["actions"].get(source, {}).get(unsur)
         if options:
             chosen = options[0]
-            if lang == "id":
-                return {f: str(chosen[f]) for f in ACTION_FIELDS}
-            return {f: str(chosen.get(f"{f}_en") or (_english_time(chosen[f]) if f == "waktu" else chosen[f]))
+            # a field's text in `lang` (the catalogue's `<field>_en` in English), else the Indonesian; the time
+            # units of a period ('1-3 bulan') in the language's words
+            return {f: str(chosen.get(f"{f}_{lang}") or (_time_in(chosen[f], lang) if f == "waktu" else chosen[f]))
                     for f in ACTION_FIELDS}
     name = sch.get(unsur).name(lang)
     return {"kegiatan": say("rec_generic_action", lang, unsur=name), "penanggung_jawab": say("rec_generic_owner", lang),
             "waktu": say("rec_generic_time", lang), "indikator": say("rec_generic_indicator", lang, unsur=name)}
 
 
-_TIME_WORDS = {"hari": "days", "minggu": "weeks", "bulan": "months", "tahun": "years"}
-
-
-def _english_time(text: str) -> str:
-    """'1–3 bulan' -> '1–3 months'."""
-    return re.sub(r"\b(hari|minggu|bulan|tahun)\b", lambda m: _TIME_WORDS[m.group(1)], str(text))
+def _time_in(text: str, lang: str) -> str:
+    """'1–3 bulan' -> '1–3 months' in English (the units from the catalog's `time_<unit>` labels)."""
+    return re.sub(r"\b(hari|minggu|bulan|tahun)\b", lambda m: label(f"time_{m.group(1)}", lang), str(text))
 
 
 # ------------------------------------------------------------------------------------------- targets
