@@ -7,7 +7,7 @@ first use. The functions named like their module (`riset.skm.ikm.ikm`, `riset.sk
 that name is the module.
 """
 
-from importlib import import_module
+from riset.lazyexport import lazy_exports
 
 #: public name -> module that defines it
 _EXPORTS = {
@@ -23,13 +23,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str):
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'riset.skm' has no attribute {name!r}")
-    value = getattr(import_module(f"riset.skm.{_EXPORTS[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

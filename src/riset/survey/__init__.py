@@ -5,7 +5,7 @@ here (``from riset.survey import SurveyDesign, mean, rake``), loaded on first us
 of the engine does not load all of them (statsmodels, scikit-learn).
 """
 
-from importlib import import_module
+from riset.lazyexport import lazy_exports
 
 #: public name -> module that defines it
 _EXPORTS = {
@@ -26,13 +26,4 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str):
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'riset.survey' has no attribute {name!r}")
-    value = getattr(import_module(f"riset.survey.{_EXPORTS[name]}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
