@@ -480,7 +480,7 @@ def relative_importance(
     elif replicates is not None:
         from riset.survey.replicate import as_replicate
 
-        if replicate_weights is not None or isinstance(data, pd.DataFrame) or hasattr(data, "replicate_weights"):
+        if replicate_weights is not None or not (isinstance(data, Design) and data.linearized):
             raise DataError("replicates= builds bootstrap weights from a SurveyDesign; pass the design as `data` "
                             "and no replicate_weights")
         data = as_replicate(data, type="bootstrap", replicates=replicates, seed=seed)
@@ -572,7 +572,7 @@ def _replicate_draw(data, replicate_weights) -> Callable[[int, int | None], np.n
     bootstrap replicates of a `SurveyDesign`."""
     if callable(replicate_weights):
         return replicate_weights
-    if replicate_weights is not None or isinstance(data, pd.DataFrame) or hasattr(data, "replicate_weights"):
+    if replicate_weights is not None or not (isinstance(data, Design) and data.linearized):
         raise DataError('replicates="auto" draws bootstrap replicates as it needs them: pass a SurveyDesign as '
                         "`data`, or `replicate_weights` as a function (count, seed) -> n x count weights")
     from riset.survey.replicate import as_replicate

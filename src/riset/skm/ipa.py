@@ -369,7 +369,7 @@ def servqual_gap(design, unsur: Mapping[str, str], expectation: Mapping[str, str
         values = np.column_stack([np.where(both, p, 0.0), np.where(both, e, 0.0), np.where(both, p - e, 0.0)])
         fit = fit_mean(design, values, dom, len(labels))
         se = np.sqrt(fit.var[:, 2])
-        df = design.df_by(dom, len(labels)) if hasattr(design, "df_by") else np.full(len(labels), float(design.df))
+        df = design.df_by(dom, len(labels))
         t = critical_value(level, df)
         n = np.bincount(dom[dom >= 0], minlength=len(labels))
         for d in range(len(labels)):

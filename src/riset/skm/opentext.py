@@ -195,8 +195,7 @@ def open_text(design, columns: Sequence[str], *, id_column: str, by: str | None 
         values = np.hstack([mention, complaint])
         fit = fit_mean(design, values.copy(), domain, len(labels))
         se = np.sqrt(fit.var)
-        t = critical_value(level, design.df_by(domain, len(labels)) if hasattr(design, "df_by") else
-                           np.full(len(labels), float(design.df)))[:, None]
+        t = critical_value(level, design.df_by(domain, len(labels)))[:, None]
         k = len(sch.keys)
         for d in range(len(labels)):
             name = "area" if group is None else str(labels.iloc[d, 0])

@@ -29,7 +29,7 @@ import pandas as pd
 
 from riset.skm.drivers import RelativeImportance, relative_importance
 from riset.skm.drivers_mi import ImputedImportance, RankingSensitivity, imputed_importance, ranking_sensitivity
-from riset.survey.replicate import ReplicateDesign, as_replicate
+from riset.survey.replicate import as_replicate
 
 __all__ = ["COMPLAINT_BLANK_SHARE", "DriverAnalyses", "driver_analyses", "driver_sensitivity"]
 
@@ -50,10 +50,9 @@ def driver_analyses(final, final_data: pd.DataFrame, overall: str, unsur_map: di
                     progress: bool) -> DriverAnalyses:
     """The main analysis and, with enough blank complaint answers, the two sensitivity analyses (module
     docstring). `final_data` carries the final weights in column `weights`; `config` is the `StudyConfig`."""
-    if isinstance(final, ReplicateDesign) or config.mc_target is None:
+    if not final.linearized or config.mc_target is None:
         # a bootstrap final design has its count fixed by the re-weighting; mc_error then only reports
-        matrix = final.replicate_weights if isinstance(final, ReplicateDesign) else _draw(final, config.replicates,
-                                                                                           config.seed)
+        matrix = final.replicate_weights if not final.linearized else _draw(final, config.replicates, config.seed)
         main = relative_importance(final_data, overall, unsur_map, weights=weights, replicate_weights=matrix,
                                    progress=progress)
     else:

@@ -293,7 +293,7 @@ def compare_means(design, values, group: str, level: float = 0.95) -> GroupMeans
     fit = fit_mean(design, np.nan_to_num(y)[:, None].copy(), domain, n_dom, covmat=True)
     theta = fit.estimate[:, 0]
     se = np.sqrt(fit.var[:, 0])
-    df = design.df_by(domain, n_dom) if hasattr(design, "df_by") else np.full(n_dom, float(design.df))
+    df = design.df_by(domain, n_dom)
     t = critical_value(level, df)
     table = pd.DataFrame({"category": labels.iloc[:, 0].to_numpy(), "n": np.bincount(domain[domain >= 0],
                                                                                      minlength=n_dom),
