@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test install browser clean
+.PHONY: demo test install browser java clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,14 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 	  echo "chromium not available: the browser screenshot test will be skipped"
 
-test: install browser
+# The out-of-core test runs the same code on PySpark in local mode, which needs Java (Debian's OpenJDK); install
+# it where we may, otherwise that test is skipped with its reason.
+java:
+	@command -v java >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; } || \
+	  echo "java not available: the PySpark test will be skipped"
+
+test: install browser java
 	$(BIN)/python -m pytest -q
 
 clean:

@@ -1,7 +1,8 @@
 """Out-of-core estimators (riset.survey.outofcore) equal the in-memory engine (riset.survey.estimate / riset.skm.ikm_design) to 1e-10.
 
-Each estimator runs on the same rows held by DuckDB (connection + table, relation, Parquet file) and by
-Polars (LazyFrame), and is compared with `SurveyDesign` + `riset.survey.estimate` on the pandas frame: estimates,
+Each estimator runs on the same rows held by DuckDB (connection + table, relation, Parquet file), by Polars
+(LazyFrame) and by Ibis tables on the DuckDB and Polars backends (the one expression of the sufficient statistics
+every backend runs; PySpark in local mode where pyspark and Java are installed), and is compared with `SurveyDesign` + `riset.survey.estimate` on the pandas frame: estimates,
 SEs, CI limits, n and df. The in-memory engine is itself checked against R survey (test_estimate.py,
 test_design.py, test_ikm_design.py); a hand-computed case pins the formula independently.
 """
@@ -14,6 +15,7 @@ import pytest
 
 duckdb = pytest.importorskip("duckdb")
 pl = pytest.importorskip("polars")
+ibis = pytest.importorskip("ibis")
 
 from riset.survey import estimate, outofcore as scale  # noqa: E402
 from riset.survey.design import SurveyDesign  # noqa: E402
@@ -70,6 +72,8 @@ def sources(df: pd.DataFrame, tmp_path: Path):
         "duckdb-relation": scale.source(con.sql("SELECT * FROM skm")),
         "parquet": scale.source(parquet),
         "polars-lazy": scale.source(pl.from_pandas(df).lazy()),
+        "ibis-duckdb": scale.source(ibis.duckdb.from_connection(con).table("skm")),
+        "ibis-polars": scale.source(ibis.polars.connect(tables={"skm": pl.from_pandas(df).lazy()}).table("skm")),
     }
 
 
@@ -91,7 +95,7 @@ def assert_same(out: pd.DataFrame, ref: pd.DataFrame, keys):
                                    rtol=1e-10, atol=0, err_msg=col)
 
 
-SOURCES = ["duckdb-table", "duckdb-relation", "parquet", "polars-lazy"]
+SOURCES = ["duckdb-table", "duckdb-relation", "parquet", "polars-lazy", "ibis-duckdb", "ibis-polars"]
 
 
 @pytest.mark.parametrize("kind", SOURCES)
@@ -207,3 +211,38 @@ def test_mean_of_means_by_hand():
     # scores u_i = 1/2 [a_i (y_ia - 2) / 2 + (y_ib - 4) / 3] = (-1/3, 1/2, 1/3 - 0) -> centred, n/(n-1) sum
     u = np.array([0.5 * (-1 / 2 + -2 / 3), 0.5 * (1 / 2 + 0), 0.5 * (0 + 2 / 3)])
     assert res["se"].iloc[0] ** 2 == pytest.approx(3 / 2 * ((u - u.mean()) ** 2).sum(), rel=1e-12)
+
+
+@pytest.fixture(scope="module")
+def spark_source(data, tmp_path_factory):
+    """The sample as a Spark table (PySpark in local mode, read from Parquet so blanks are NULL), through Ibis."""
+    import shutil
+
+    pytest.importorskip("pyspark", reason="PySpark is not installed (pip install pyspark; it is in the test extra)")
+    if shutil.which("java") is None:
+        pytest.skip("PySpark needs Java, which is not installed (Debian: apt-get install openjdk-17-jre-headless; "
+                    "`make test` installs it where it may)")
+    from pyspark.sql import SparkSession
+
+    parquet = tmp_path_factory.mktemp("spark") / "skm.parquet"
+    pl.from_pandas(data).write_parquet(parquet)
+    spark = (SparkSession.builder.master("local[1]").appName("riset-test").config("spark.ui.enabled", "false")
+             .config("spark.sql.shuffle.partitions", "2").getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+    spark.read.parquet(str(parquet)).createOrReplaceTempView("skm")
+    yield scale.source(ibis.pyspark.connect(spark).table("skm"))
+    spark.stop()
+
+
+def test_the_same_code_on_spark_equals_in_memory(data, spark_source):
+    """Issue 20.4: the one Ibis expression of the sufficient statistics runs on Spark and gives the in-memory
+    numbers (means by domain with blanks, a proportion, a ratio) to 1e-10."""
+    d = SurveyDesign(data, **DESIGN)
+    ref = estimate.mean(d, ["U1", "U2", "U9"], by=["unit", "jk"], na_rm=True)
+    assert_same(scale.mean(spark_source, ["U1", "U2", "U9"], by=["unit", "jk"], na_rm=True, **DESIGN), ref.table,
+                ["unit", "jk", "variable"])
+    assert_same(scale.ratio(spark_source, "U3", "x", by="jk", **DESIGN), estimate.ratio(d, "U3", "x", by="jk").table,
+                ["jk", "variable"])
+    out = scale.proportion(spark_source, "U9", by="unit", na_rm=True, **DESIGN)
+    assert_same(out, estimate.proportion(d, "U9", by="unit", na_rm=True, ci="wald").table,
+                ["unit", "variable", "category"])

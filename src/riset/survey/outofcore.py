@@ -16,13 +16,15 @@ Variance (Lumley 2010 app. C; R `svyrecvar` / `svyby`, the domain keeps the full
     (population size > 1 or sampling fraction <= 1, as `riset.survey.design.SurveyDesign`); lonely PSUs as there.
     df_d = PSUs with domain members - strata with domain members (R `degf` of the subset).
 
-The only pass over the rows is one GROUP BY (stratum, PSU, domain) run *in the engine* (DuckDB SQL or a
-Polars lazy ``group_by``, both streaming/out of core); numpy then finishes on a table of at most
-(#PSU x #domains) rows. Results equal `riset.survey.estimate` on the same rows (tests/test_scale.py, 1e-10).
-docs/scale.md shows the same two passes on Dask and Spark.
+The only pass over the rows is one GROUP BY (stratum, PSU, domain) run *in the engine*; numpy then finishes on
+a table of at most (#PSU x #domains) rows. The GROUP BY is written once, as an Ibis expression
+(`_sums_expression`), and each engine runs it: DuckDB as SQL (streaming), Polars as a lazy plan (streaming
+engine), and any Ibis backend as itself -- PySpark, BigQuery, Trino, ClickHouse, ... (docs/scale.md: a national
+SKM on a Spark cluster). Results equal `riset.survey.estimate` on the same rows to 1e-10
+(tests/survey/test_outofcore.py, also on Spark in local mode).
 
-Sources (`source`): a DuckDB connection + table name, a DuckDB relation, a Polars LazyFrame/DataFrame,
-or a Parquet path (read by DuckDB). Answers must already be numeric (clean them with `riset.skm.exports` first);
+Sources (`source`): a DuckDB connection + table name, a DuckDB relation, a Polars LazyFrame/DataFrame, a
+Parquet path (read by DuckDB), or an Ibis table of any backend. Answers must already be numeric (clean them with `riset.skm.exports` first);
 NULL is a blank. Out of core there are no row numbers: errors name the column, stratum or PSU and value.
 
 Not covered (use `riset.survey.design` in memory): a second-stage FPC, calibration adjustments, replicate
@@ -40,6 +42,8 @@ Example
 
 from __future__ import annotations
 
+import functools
+import operator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -58,7 +62,8 @@ __all__ = ["mean", "mean_of_means", "proportion", "ratio", "Source", "source", "
 
 @dataclass(frozen=True)
 class Source:
-    """A table the engine reads out of core: `kind` is 'duckdb' (a DuckDB relation) or 'polars' (a LazyFrame)."""
+    """A table the engine reads out of core: `kind` is 'duckdb' (a DuckDB relation), 'polars' (a LazyFrame) or
+    'ibis' (an Ibis table on any backend: DuckDB, Polars, PySpark, BigQuery, Trino, ClickHouse, ...)."""
 
     kind: str
     table: object
@@ -67,7 +72,19 @@ class Source:
     def columns(self) -> list[str]:
         if self.kind == "duckdb":
             return list(self.table.columns)
-        return list(self.table.collect_schema().names())
+        if self.kind == "polars":
+            return list(self.table.collect_schema().names())
+        return list(self.table.columns)
+
+    def schema(self):
+        """The Ibis schema of the table (read from its first zero rows; nothing else is read)."""
+        import ibis
+
+        if self.kind == "ibis":
+            return self.table.schema()
+        empty = self.table.limit(0).to_arrow_table() if self.kind == "duckdb" else (
+            self.table.limit(0).collect().to_arrow())
+        return ibis.Schema.from_pyarrow(empty.schema)
 
 
 @dataclass(frozen=True)
@@ -83,7 +100,8 @@ class _Sum:
 
 
 def source(obj, table: str | None = None) -> Source:
-    """Wrap a DuckDB connection + `table`, a DuckDB relation, a Polars LazyFrame/DataFrame or a Parquet path.
+    """Wrap a DuckDB connection + `table`, a DuckDB relation, a Polars LazyFrame/DataFrame, a Parquet path, or an
+    Ibis table of any backend (e.g. ``ibis.pyspark.connect(spark).table("skm")``).
 
     Nothing is read here; the estimators push one GROUP BY into the engine.
 
@@ -107,97 +125,67 @@ def source(obj, table: str | None = None) -> Source:
         return Source("duckdb", obj)
     if module == "polars":
         return Source("polars", obj.lazy())
+    if module == "ibis":
+        return Source("ibis", obj)
     raise DataError(
-        f"source must be a DuckDB connection (+ table), a DuckDB relation, a Polars LazyFrame/DataFrame or a "
-        f"Parquet path, not {type(obj).__name__}; for a pandas DataFrame use riset.survey.design.SurveyDesign"
+        f"source must be a DuckDB connection (+ table), a DuckDB relation, a Polars LazyFrame/DataFrame, a Parquet "
+        f"path or an Ibis table, not {type(obj).__name__}; for a pandas DataFrame use riset.survey.design.SurveyDesign"
     )
 
 
 # ---------------------------------------------------------------------------------------- engines
-def _sql_name(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+#: the name the aggregation gives the source table (DuckDB: the relation's alias; Polars: the registered frame)
+_TABLE = "__riset_source"
 
 
-def _sql_literal(value) -> str:
-    if isinstance(value, str):
-        return "'" + value.replace("'", "''") + "'"
-    if isinstance(value, (bool, np.bool_)):
-        return "TRUE" if value else "FALSE"
-    return repr(float(value)) if isinstance(value, (float, np.floating)) else str(int(value))
+def _sums_expression(t, keys: list[str], sums: list[_Sum], weights: str | None, extra: dict):
+    """The one GROUP BY of the sufficient statistics, as an Ibis expression on table `t` (bound to a backend, or
+    unbound and named `_TABLE`): per group of `keys`, every `_Sum` and the `extra` min / max / NULL counts."""
+    import ibis
 
-
-def _duckdb_aggregate(rel, keys: list[str], sums: list[_Sum], weights: str | None, extra: dict) -> pd.DataFrame:
-    w = f"CAST({_sql_name(weights)} AS DOUBLE)" if weights else "1.0"
-    parts = []
+    w = t[weights].cast("float64") if weights else ibis.literal(1.0)
+    exprs = {}
     for s in sums:
-        cond = " AND ".join([f"{_sql_name(c)} IS NOT NULL" for c in s.complete] or ["TRUE"])
+        conditions = [t[c].notnull() for c in s.complete]
         if s.equals is not None:
-            cond += f" AND {_sql_name(s.column)} = {_sql_literal(s.equals)}"
+            conditions.append(t[s.column] == s.equals)
             value = w
-        elif s.column is not None:
-            value = f"{w} * CAST({_sql_name(s.column)} AS DOUBLE)"
         else:
-            value = w
-        if not s.weighted:
-            parts.append(f"CAST(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS BIGINT) AS {_sql_name(s.name)}")
+            value = w * t[s.column].cast("float64") if s.column is not None else w
+        cond = functools.reduce(operator.and_, conditions) if conditions else None
+        if cond is None:  # every row counts: the group's row count (or sum of weights)
+            total = t.count() if not s.weighted or (weights is None and s.column is None) else value.sum()
         else:
-            parts.append(f"COALESCE(SUM(CASE WHEN {cond} THEN {value} ELSE 0 END), 0.0) AS {_sql_name(s.name)}")
+            total = cond.cast("int64").sum() if not s.weighted else ibis.ifelse(cond, value, 0.0).sum()
+        exprs[s.name] = total if not s.weighted else total.cast("float64").coalesce(0.0)
     for name, (fn, col) in extra.items():
-        expr = {"min": f"MIN(CAST({_sql_name(col)} AS DOUBLE))", "max": f"MAX(CAST({_sql_name(col)} AS DOUBLE))",
-                "nulls": f"CAST(SUM(CASE WHEN {_sql_name(col)} IS NULL THEN 1 ELSE 0 END) AS BIGINT)"}[fn]
-        parts.append(f"{expr} AS {_sql_name(name)}")
-    group = ", ".join(_sql_name(k) for k in keys)
-    sql = f"SELECT {group + ', ' if keys else ''}{', '.join(parts)} FROM __riset_source"
-    if keys:
-        sql += f" GROUP BY {group}"
-    return rel.query("__riset_source", sql).df()
+        c = t[col].cast("float64")
+        exprs[name] = {"min": c.min(), "max": c.max(), "nulls": t[col].isnull().cast("int64").sum()}[fn]
+    return t.group_by(keys).aggregate(**exprs) if keys else t.aggregate(**exprs)
 
 
-def _polars_aggregate(lf, keys: list[str], sums: list[_Sum], weights: str | None, extra: dict) -> pd.DataFrame:
-    import polars as pl
+def _run(src: Source, build) -> pd.DataFrame:
+    """Evaluate the Ibis expression `build(table)` in the source's own engine: an Ibis table on its backend; a
+    DuckDB relation through the expression's SQL (DuckDB streams it); a Polars LazyFrame through the Polars
+    backend's lazy plan, collected by the streaming engine."""
+    import ibis
 
-    # a literal in an aggregation is not broadcast to the group's rows: start from a real column of ones
-    lf = lf.with_columns(pl.lit(1.0).alias("__riset_one"))
-    one = pl.col("__riset_one")
-    w = pl.col(weights).cast(pl.Float64) if weights else one
-    exprs = []
-    for s in sums:
-        cond = one > 0
-        for c in s.complete:
-            cond = cond & pl.col(c).is_not_null()
-        if s.equals is not None:
-            cond = cond & (pl.col(s.column) == s.equals)
-            value = w
-        elif s.column is not None:
-            value = w * pl.col(s.column).cast(pl.Float64)
-        else:
-            value = w
-        if not s.weighted:
-            exprs.append(cond.cast(pl.Int64).sum().alias(s.name))
-        else:
-            exprs.append(pl.when(cond).then(value).otherwise(0.0).sum().alias(s.name))
-    for name, (fn, col) in extra.items():
-        c = pl.col(col).cast(pl.Float64)
-        exprs.append({"min": c.min(), "max": c.max(), "nulls": pl.col(col).is_null().sum().cast(pl.Int64)}[fn]
-                     .alias(name))
-    out = lf.group_by(keys).agg(exprs) if keys else lf.select(exprs)
-    return out.collect(engine="streaming").to_pandas()
+    if src.kind == "ibis":
+        return build(src.table).to_pandas()
+    expr = build(ibis.table(src.schema(), name=_TABLE))
+    if src.kind == "duckdb":
+        return src.table.query(_TABLE, str(ibis.to_sql(expr, dialect="duckdb"))).df()
+    plan = ibis.polars.connect(tables={_TABLE: src.table}).compile(expr)
+    return plan.collect(engine="streaming").to_pandas()
 
 
 def _aggregate(src: Source, keys, sums, weights, extra) -> pd.DataFrame:
-    fn = _duckdb_aggregate if src.kind == "duckdb" else _polars_aggregate
-    return fn(src.table, list(keys), list(sums), weights, dict(extra))
+    return _run(src, lambda t: _sums_expression(t, list(keys), list(sums), weights, dict(extra)))
 
 
 def _distinct(src: Source, column: str) -> list:
     """Sorted distinct non-NULL values of a column (the categories of a proportion)."""
-    if src.kind == "duckdb":
-        values = src.table.query("__riset_source", f"SELECT DISTINCT {_sql_name(column)} AS v FROM __riset_source "
-                                 f"WHERE {_sql_name(column)} IS NOT NULL").df()["v"].tolist()
-    else:
-        import polars as pl
-
-        values = src.table.select(pl.col(column).drop_nulls().unique()).collect().to_series().to_list()
+    values = _run(src, lambda t: t.filter(t[column].notnull()).select(v=t[column]).distinct())["v"].tolist()
     return sorted(values, key=lambda v: (str(type(v)), v))
 
 
