@@ -118,8 +118,8 @@ def manifest(results) -> dict:
 def write_pack(results, folder: str | Path, notebooks: Sequence[str | Path] = ()) -> Path:
     """Write the replication pack of a study's results into `folder` (created); returns the folder.
 
-    `notebooks`: executed notebooks (`riset notebooks`) copied into ``notebooks/`` with an HTML export of
-    each (outputs, and the widget state the execution saved, for reading without Jupyter)."""
+    `notebooks`: executed notebooks (`riset notebooks`) copied into ``notebooks/``, each with the HTML page
+    written beside it (outputs and widgets, readable offline without Jupyter)."""
     config = results.config
     if config.path is None:
         raise RisetError("a replication pack needs a study read from a study file (studi.yaml)")
@@ -141,15 +141,11 @@ def write_pack(results, folder: str | Path, notebooks: Sequence[str | Path] = ()
 
 
 def _copy_notebooks(notebooks: Sequence[str | Path], folder: Path) -> None:
-    import nbformat
-    from nbconvert import HTMLExporter
-
     folder.mkdir(parents=True, exist_ok=True)
-    exporter = HTMLExporter()
     for path in map(Path, notebooks):
-        shutil.copyfile(path, folder / path.name)
-        body, _ = exporter.from_notebook_node(nbformat.read(path, as_version=4))
-        (folder / f"{path.stem}.html").write_text(body, encoding="utf-8")
+        for copy in (path, path.with_suffix(".html")):
+            if copy.is_file():
+                shutil.copyfile(copy, folder / copy.name)
 
 
 def _relative(path: Path, folder: Path) -> str:
