@@ -1,6 +1,7 @@
 """Shared fixtures: the bundled example study, run once per test session (20 replicates, no out-of-sample
 check) for the tests that only read its results; an HTML page as headless Chromium renders it offline."""
 
+import re
 import subprocess
 from dataclasses import replace
 from pathlib import Path
@@ -26,8 +27,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 @pytest.fixture
 def offline_dom(tmp_path):
     """`offline_dom(page)`: the DOM of an HTML file after headless Chromium ran its scripts for 8 s of virtual
-    time, every http(s) request sent to a dead proxy (so nothing from the network can help it render).
-    Skipped without /usr/bin/chromium (`make browser` installs it)."""
+    time, every http(s) request sent to a dead proxy (so nothing from the network can help it render), without
+    its script elements (what is drawn, not the data it was drawn from). Skipped without /usr/bin/chromium
+    (`make browser` installs it)."""
     if not CHROMIUM.exists():
         pytest.skip("/usr/bin/chromium missing: apt-get install -y chromium")
 
@@ -37,6 +39,7 @@ def offline_dom(tmp_path):
                "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
                f"--user-data-dir={tmp_path / 'chromium-profil'}", "--virtual-time-budget=8000", "--dump-dom",
                Path(page).resolve().as_uri()]
-        return subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=120).stdout
+        dom = subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=120).stdout
+        return re.sub(r"<script\b[^>]*>.*?</script>", "", dom, flags=re.S | re.I)
 
     return render
