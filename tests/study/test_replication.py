@@ -64,3 +64,8 @@ def test_a_changed_seed_or_package_version_fails(made, tmp_path, capsys):
     (tmp_path / "pack2" / "requirements-lock.txt").write_text(lock)
     assert main(["verify", str(tmp_path / "pack2"), "--data", str(folder)]) == 1
     assert "paket numpy" in capsys.readouterr().out
+    lock = (pack / "requirements-lock.txt").read_text().replace("# riset ", "# riset 0.0.0-")
+    (tmp_path / "pack2" / "requirements-lock.txt").write_text(lock)
+    assert main(["verify", str(tmp_path / "pack2"), "--data", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert "paket riset versi" in out and "paket numpy" not in out

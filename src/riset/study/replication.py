@@ -272,15 +272,20 @@ def _same(expected, found, kind: str, tolerance: float) -> bool:
 
 
 def _package_differences(expected: str, current: str) -> list[dict]:
-    def parse(text: str) -> dict[str, str]:
-        pairs = (line.split("==", 1) for line in text.splitlines() if "==" in line and not line.startswith("#"))
-        return {name.lower(): version for name, version in pairs}
+    want, have = _versions(expected), _versions(current)
+    return [{"name": name, "expected": version, "found": have.get(name, "-")}
+            for name, version in sorted(want.items()) if have.get(name) != version]
 
-    want, have = parse(expected), parse(current)
-    header_want = [line for line in expected.splitlines() if line.startswith("# python")]
-    header_have = [line for line in current.splitlines() if line.startswith("# python")]
-    out = [{"name": name, "expected": version, "found": have.get(name, "-")}
-           for name, version in sorted(want.items()) if have.get(name) != version]
-    if header_want != header_have:
-        out.append({"name": "python", "expected": " ".join(header_want)[9:], "found": " ".join(header_have)[9:]})
-    return out
+
+def _versions(lock: str) -> dict[str, str]:
+    """name -> version of an `environment_lock`: its ``name==version`` lines, and Python and riset from its
+    header (``# python 3.11.9 (Linux)``, ``# riset 0.1.0``)."""
+    versions = {}
+    for line in lock.splitlines():
+        if line.startswith("# "):
+            name, _, version = line[2:].partition(" ")
+        else:
+            name, _, version = line.partition("==")
+        if version:
+            versions[name.lower()] = version
+    return versions
