@@ -5,7 +5,8 @@ of a notebook (and the charts and tables they show) stay empty. `export_html` us
 with nothing fetched (template ``offline/notebook.html.j2``): when the notebook shows widgets, the widget state
 the execution saved (``metadata.widgets``, ``application/vnd.jupyter.widget-state+json``; nbclient's
 ``store_widget_state``) is rendered by the standard widget renderer of ipywidgets 8
-(``@jupyter-widgets/html-manager``'s ``embed.js``, kept in ``offline/``), written into the page itself.
+(``@jupyter-widgets/html-manager``'s ``embed.js``, kept in ``offline/`` with the icon font of its buttons),
+written into the page itself.
 The controls show the state they had at the end of the run; without a kernel, moving them changes nothing.
 
 >>> export_html("hasil/notebooks/03_ikm.ipynb")                     # doctest: +SKIP
@@ -14,6 +15,7 @@ PosixPath('hasil/notebooks/03_ikm.html')
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import nbformat
@@ -27,6 +29,7 @@ WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 _OFFLINE = Path(__file__).resolve().parent / "offline"
 _RENDERER = _OFFLINE / "jupyter-widgets-embed.js"
+_ICON_FONT = _OFFLINE / "fa-solid-900.woff2"
 
 
 def shows_widgets(notebook: nbformat.NotebookNode) -> bool:
@@ -48,6 +51,7 @@ def export_html(notebook: str | Path, target: str | Path | None = None) -> Path:
     if shows_widgets(node):
         # a "</script" inside the renderer would end its script element early
         resources["widget_embed_js"] = _RENDERER.read_text(encoding="utf-8").replace("</script", "<\\/script")
+        resources["widget_icon_font"] = base64.b64encode(_ICON_FONT.read_bytes()).decode("ascii")
     body, _ = exporter.from_notebook_node(node, resources=resources)
     try:
         target.write_text(body, encoding="utf-8")
