@@ -166,6 +166,7 @@ class Verification:
     missing: list[str] = field(default_factory=list)  # manifest ids the re-run did not produce
     seed: tuple[int, int] | None = None  # (pack, re-run) when they differ
     n_checked: int = 0
+    tolerance: float = TOLERANCE  # relative, for floats
 
     @property
     def passed(self) -> bool:
@@ -178,13 +179,14 @@ class Verification:
     def summary(self, lang: str | None = None) -> str:
         """The verdict and what differs, one line each (catalog text)."""
         lang = check_language(lang)
-        lines = [say("verify_passed" if self.passed else "verify_failed", lang, study=self.study, n=self.n_checked)]
+        lines = [say("verify_passed" if self.passed else "verify_failed", lang, study=self.study, n=self.n_checked,
+                     tolerance=f"{self.tolerance:g}")]
         lines += [say("verify_input", lang, **item) for item in self.inputs]
         lines += [say("verify_package", lang, **item) for item in self.packages]
         if self.seed:
             lines.append(say("verify_seed", lang, expected=str(self.seed[0]), found=str(self.seed[1])))
-        lines += [say("verify_number", lang, id=item["id"], expected=f"{item['expected']:.10g}",
-                      found=f"{item['found']:.10g}") for item in self.numbers[:50]]
+        lines += [say("verify_number", lang, id=item["id"], expected=_digits(item["expected"], lang),
+                      found=_digits(item["found"], lang)) for item in self.numbers[:50]]
         if len(self.numbers) > 50:
             lines.append(say("verify_more", lang, n=len(self.numbers) - 50))
         lines += [say("verify_missing", lang, id=i) for i in self.missing[:20]]
@@ -231,7 +233,7 @@ def verify(pack: str | Path, data_dir: str | Path | None = None) -> Verification
     if rerun["seed"] != expected["seed"]:
         result.seed = (expected["seed"], rerun["seed"])
     found = {n["id"]: n for n in rerun["numbers"]}
-    tolerance = float(expected.get("tolerance", TOLERANCE))
+    tolerance = result.tolerance = float(expected.get("tolerance", TOLERANCE))
     for item in expected["numbers"]:
         got = found.get(item["id"])
         result.n_checked += 1
@@ -261,6 +263,12 @@ def _with_paths(raw: dict, located: dict[str, Path | None]) -> dict:
             return {k: swap(v) for k, v in value.items()}
         return value
     return swap(raw)
+
+
+def _digits(value: float, lang: str) -> str:
+    """A number to ten significant digits, enough to see what moved; decimal comma in Indonesian."""
+    text = f"{value:.10g}"
+    return text.replace(".", ",") if lang == "id" else text
 
 
 def _same(expected, found, kind: str, tolerance: float) -> bool:
