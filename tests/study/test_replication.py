@@ -73,3 +73,19 @@ def test_a_changed_seed_or_package_version_fails(made, tmp_path, capsys):
     assert main(["verify", str(tmp_path / "pack2"), "--data", str(folder)]) == 1
     out = capsys.readouterr().out
     assert "paket riset versi" in out and "paket numpy" not in out
+
+
+def test_the_verdict_stays_one_page_however_much_differs():
+    from riset.study.replication import Verification
+
+    result = Verification("SKM Uji", n_checked=500, seed=(2026, 7),
+                          packages=[{"name": f"paket{i}", "expected": "1.0", "found": "2.0"} for i in range(200)],
+                          numbers=[{"id": f"ikm/unit/U{i}/ikm_konversi", "expected": 80.5, "found": 80.25}
+                                   for i in range(500)],
+                          missing=[f"nrr/unit/U{i}/nrr" for i in range(40)])
+    lines = result.summary("id").splitlines()
+    assert not result.passed and len(lines) <= 60
+    assert lines[0].startswith("TIDAK LOLOS") and "  benih acak 7, seharusnya 2026" in lines
+    assert "  angka ikm/unit/U0/ikm_konversi: 80,25, seharusnya 80,5" in lines
+    assert {"  ... dan 185 paket lain", "  ... dan 470 angka lain",
+            "  ... dan 30 angka lain yang tidak dihasilkan lagi"} <= set(lines)

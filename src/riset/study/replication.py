@@ -177,19 +177,19 @@ class Verification:
         return pd.DataFrame(self.numbers, columns=["id", "expected", "found"])
 
     def summary(self, lang: str | None = None) -> str:
-        """The verdict and what differs, one line each (catalog text)."""
+        """The verdict and what differs, one line each (catalog text), on one page: the first packages and
+        numbers that differ, then how many more."""
         lang = check_language(lang)
         lines = [say("verify_passed" if self.passed else "verify_failed", lang, study=self.study, n=self.n_checked,
                      tolerance=f"{self.tolerance:g}")]
         lines += [say("verify_input", lang, **item) for item in self.inputs]
-        lines += [say("verify_package", lang, **item) for item in self.packages]
+        lines += _first([say("verify_package", lang, **item) for item in self.packages], 15, "verify_more_packages",
+                        lang)
         if self.seed:
             lines.append(say("verify_seed", lang, expected=str(self.seed[0]), found=str(self.seed[1])))
-        lines += [say("verify_number", lang, id=item["id"], expected=_digits(item["expected"], lang),
-                      found=_digits(item["found"], lang)) for item in self.numbers[:50]]
-        if len(self.numbers) > 50:
-            lines.append(say("verify_more", lang, n=len(self.numbers) - 50))
-        lines += [say("verify_missing", lang, id=i) for i in self.missing[:20]]
+        lines += _first([say("verify_number", lang, id=item["id"], expected=_digits(item["expected"], lang),
+                             found=_digits(item["found"], lang)) for item in self.numbers], 30, "verify_more", lang)
+        lines += _first([say("verify_missing", lang, id=i) for i in self.missing], 10, "verify_more_missing", lang)
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -263,6 +263,11 @@ def _with_paths(raw: dict, located: dict[str, Path | None]) -> dict:
             return {k: swap(v) for k, v in value.items()}
         return value
     return swap(raw)
+
+
+def _first(lines: list[str], limit: int, more: str, lang: str) -> list[str]:
+    """At most `limit` lines, then one saying how many more (catalog code `more`)."""
+    return lines[:limit] + ([say(more, lang, n=len(lines) - limit)] if len(lines) > limit else [])
 
 
 def _digits(value: float, lang: str) -> str:
