@@ -10,7 +10,9 @@
 - ``manifest.json``: every number the report shows (IKM, SE and CI per level and group, NRR per unsur, driver
   shares, change tests, ...), each with the function that produced it and the notebook cell (tag) that shows
   it; counts are exact, floats carry the tolerance `verify` allows;
-- the seed (in the study file and the manifest).
+- the seed (in the study file and the manifest);
+- with `riset notebooks`: ``notebooks/``, the executed notebooks (widget state saved) and their HTML pages, which
+  read offline with their widgets (written by `riset.notebooks.run_notebooks`).
 
 `verify(pack, data_dir=None)` re-runs the study from the pack (inputs looked up in `data_dir` by their relative
 paths, else where the study file says), and compares: input hashes, package versions, the seed, and every
