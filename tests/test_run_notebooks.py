@@ -9,6 +9,7 @@ import nbformat
 import pytest
 
 from riset.cli import main
+from riset.notebooks import run_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "study"))
@@ -49,6 +50,24 @@ def test_every_notebook_runs_on_a_study_unlike_the_example(builder, tmp_path, ca
     pack = out / "replikasi" / "notebooks"
     assert {p.name for p in pack.iterdir()} >= {f"{p.stem}{s}" for p in NOTEBOOKS for s in (".ipynb", ".html")}
     assert "Rencana analisis" in (pack / "02_pembobotan.html").read_text(encoding="utf-8")
+    # ... that read offline: no script from the network, the dashboard's widget state in the page
+    for page in pack.glob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert not re.findall(r"<script[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//", html, flags=re.I), page.name
+    dashboard = (pack / "05_temuan_rekomendasi.html").read_text(encoding="utf-8")
+    state = re.search(r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>', dashboard, re.S)
+    assert state and '"DropdownModel"' in state.group(1) and '"ImageModel"' in state.group(1)
+
+
+def test_the_dashboard_notebook_shows_its_controls_offline(tmp_path, offline_dom):
+    """The executed dashboard notebook's HTML, opened in Chromium with no network: the unit and period choices
+    and the IKM card and charts they control are drawn from the saved widget state."""
+    study = several_files(tmp_path)["study"]
+    executed = run_notebooks(study, tmp_path / "hasil", only=["05"], progress=False)[0]
+    dom = offline_dom(executed.with_suffix(".html"))
+    assert len(re.findall(r'class="[^"]*widget-dropdown[^"]*"', dom)) >= 2 and "(semua)" in dom
+    assert re.search(r'class="[^"]*widget-html[^"]*".*?IKM\s+\d{2},\d{2}', dom, flags=re.S)  # the card
+    assert re.search(r'<img[^>]*src="blob:', dom) or re.search(r'<img[^>]*src="data:image/png', dom)  # charts
 
 
 def test_a_bad_study_file_stops_before_any_notebook(tmp_path, capsys):
@@ -67,7 +86,6 @@ def test_a_failing_notebook_is_one_line_naming_it(tmp_path, capsys):
     notebook.cells.append(nbformat.v4.new_code_cell("raise ValueError('sengaja')"))
     nbformat.write(notebook, broken / "01_rusak.ipynb")
     from riset.errors import RisetError
-    from riset.notebooks import run_notebooks
 
     with pytest.raises(RisetError, match=r"^notebook 01_rusak stopped in cell \d+: ValueError: sengaja") as err:
         run_notebooks(study, tmp_path / "hasil", notebooks=broken, progress=False)

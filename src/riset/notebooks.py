@@ -3,8 +3,10 @@
 Each notebook in `notebooks/` has its parameters in a first cell tagged ``parameters`` (``STUDY``, the study
 file; ``OUTPUT_DIR``; ``LANG``; and its own). `run_notebooks` executes them in order with papermill (Jupyter's
 standard parameterised runner), injecting the study file and the output folder, and writes the executed copies,
-with all their tables and charts, to ``OUTPUT_DIR/notebooks/``. Nothing in the notebooks names the bundled
-example: everything study-specific comes from the study file.
+with all their tables and charts and the state of their widgets, to ``OUTPUT_DIR/notebooks/``, each with an HTML
+page beside it that reads in any browser without Jupyter or internet, its widgets included
+(`riset.present.notebook_html.export_html`). Nothing in the notebooks names the bundled example: everything
+study-specific comes from the study file.
 
 Example: ``run_notebooks("data/raw/studi.yaml", "data/processed")`` or, on the command line,
 ``riset notebooks path/to/studi.yaml --out hasil``.
@@ -19,6 +21,7 @@ import papermill
 from tqdm.auto import tqdm
 
 from riset.errors import RisetError
+from riset.present.notebook_html import export_html
 from riset.study.config import find_study_file
 
 __all__ = ["NOTEBOOK_PATTERN", "find_notebooks", "run_notebooks"]
@@ -58,9 +61,10 @@ def run_notebooks(
 ) -> list[Path]:
     """Execute the study notebooks in order with ``STUDY``, ``OUTPUT_DIR`` (and ``LANG`` when given) injected.
 
-    Returns the paths of the executed copies (``out_dir/notebooks/NN_name.ipynb``). A failing cell stops
-    the run with a `RisetError` naming the notebook and the error; the executed copy up to that cell is
-    kept for inspection.
+    Returns the paths of the executed copies (``out_dir/notebooks/NN_name.ipynb``, the widget state saved in
+    their metadata), each with its offline HTML page (``NN_name.html``) beside it. A failing cell stops the run
+    with a `RisetError` naming the notebook and the error; the executed copy up to that cell is kept for
+    inspection.
     """
     study_file = find_study_file(study).resolve()
     out_dir = Path(out_dir).resolve()
@@ -75,11 +79,12 @@ def run_notebooks(
         target = executed_dir / path.name
         try:
             papermill.execute_notebook(str(path), str(target), parameters=parameters, cwd=str(path.parent),
-                                       progress_bar=False, kernel_name="python3")
+                                       progress_bar=False, kernel_name="python3", store_widget_state=True)
         except papermill.PapermillExecutionError as err:
             raise RisetError(
                 f"notebook {path.stem} stopped in cell {err.exec_count}: {err.ename}: {err.evalue} "
                 f"(executed copy: {target})"
             ) from None
+        export_html(target)
         written.append(target)
     return written

@@ -2,6 +2,7 @@
 package version each makes verify fail, naming what changed and which numbers moved."""
 
 import json
+import re
 import shutil
 
 import pandas as pd
@@ -34,7 +35,9 @@ def test_the_pack_holds_what_a_reviewer_needs(made):
 def test_the_pack_verifies(made, capsys):
     _, pack = made
     assert main(["verify", str(pack)]) == 0
-    assert "LOLOS" in capsys.readouterr().out and (pack / "verifikasi.txt").is_file()
+    out = capsys.readouterr().out
+    assert out.startswith("LOLOS") and "bilangan pecahan sampai 1e-09 relatif" in out
+    assert (pack / "verifikasi.txt").read_text(encoding="utf-8").startswith("LOLOS")
 
 
 def test_one_changed_answer_fails_naming_the_file_and_the_numbers(made, tmp_path, capsys):
@@ -46,7 +49,8 @@ def test_one_changed_answer_fails_naming_the_file_and_the_numbers(made, tmp_path
     wave.to_csv(data / "gelombang_1.csv", index=False)
     assert main(["verify", str(pack), "--data", str(data)]) == 1
     out = capsys.readouterr().out
-    assert "TIDAK LOLOS" in out and "gelombang_1.csv" in out and "ikm/area/Kota Lestari/ikm_konversi" in out
+    assert "TIDAK LOLOS" in out and "gelombang_1.csv" in out
+    assert re.search(r"angka ikm/area/Kota Lestari/ikm_konversi: \d+,\d+, seharusnya \d+,\d+", out)  # decimal comma
 
 
 def test_a_changed_seed_or_package_version_fails(made, tmp_path, capsys):
@@ -64,3 +68,24 @@ def test_a_changed_seed_or_package_version_fails(made, tmp_path, capsys):
     (tmp_path / "pack2" / "requirements-lock.txt").write_text(lock)
     assert main(["verify", str(tmp_path / "pack2"), "--data", str(folder)]) == 1
     assert "paket numpy" in capsys.readouterr().out
+    lock = (pack / "requirements-lock.txt").read_text().replace("# riset ", "# riset 0.0.0-")
+    (tmp_path / "pack2" / "requirements-lock.txt").write_text(lock)
+    assert main(["verify", str(tmp_path / "pack2"), "--data", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert "paket riset versi" in out and "paket numpy" not in out
+
+
+def test_the_verdict_stays_one_page_however_much_differs():
+    from riset.study.replication import Verification
+
+    result = Verification("SKM Uji", n_checked=500, seed=(2026, 7),
+                          packages=[{"name": f"paket{i}", "expected": "1.0", "found": "2.0"} for i in range(200)],
+                          numbers=[{"id": f"ikm/unit/U{i}/ikm_konversi", "expected": 80.5, "found": 80.25}
+                                   for i in range(500)],
+                          missing=[f"nrr/unit/U{i}/nrr" for i in range(40)])
+    lines = result.summary("id").splitlines()
+    assert not result.passed and len(lines) <= 60
+    assert lines[0].startswith("TIDAK LOLOS") and "  benih acak 7, seharusnya 2026" in lines
+    assert "  angka ikm/unit/U0/ikm_konversi: 80,25, seharusnya 80,5" in lines
+    assert {"  ... dan 185 paket lain", "  ... dan 470 angka lain",
+            "  ... dan 30 angka lain yang tidak dihasilkan lagi"} <= set(lines)

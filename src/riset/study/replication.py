@@ -10,7 +10,9 @@
 - ``manifest.json``: every number the report shows (IKM, SE and CI per level and group, NRR per unsur, driver
   shares, change tests, ...), each with the function that produced it and the notebook cell (tag) that shows
   it; counts are exact, floats carry the tolerance `verify` allows;
-- the seed (in the study file and the manifest).
+- the seed (in the study file and the manifest);
+- with `riset notebooks`: ``notebooks/``, the executed notebooks (widget state saved) and their HTML pages, which
+  read offline with their widgets (written by `riset.notebooks.run_notebooks`).
 
 `verify(pack, data_dir=None)` re-runs the study from the pack (inputs looked up in `data_dir` by their relative
 paths, else where the study file says), and compares: input hashes, package versions, the seed, and every
@@ -118,8 +120,8 @@ def manifest(results) -> dict:
 def write_pack(results, folder: str | Path, notebooks: Sequence[str | Path] = ()) -> Path:
     """Write the replication pack of a study's results into `folder` (created); returns the folder.
 
-    `notebooks`: executed notebooks (`riset notebooks`) copied into ``notebooks/`` with an HTML export of
-    each (outputs, and the widget state the execution saved, for reading without Jupyter)."""
+    `notebooks`: executed notebooks (`riset notebooks`) copied into ``notebooks/``, each with the HTML page
+    written beside it (outputs and widgets, readable offline without Jupyter)."""
     config = results.config
     if config.path is None:
         raise RisetError("a replication pack needs a study read from a study file (studi.yaml)")
@@ -141,15 +143,11 @@ def write_pack(results, folder: str | Path, notebooks: Sequence[str | Path] = ()
 
 
 def _copy_notebooks(notebooks: Sequence[str | Path], folder: Path) -> None:
-    import nbformat
-    from nbconvert import HTMLExporter
-
     folder.mkdir(parents=True, exist_ok=True)
-    exporter = HTMLExporter()
     for path in map(Path, notebooks):
-        shutil.copyfile(path, folder / path.name)
-        body, _ = exporter.from_notebook_node(nbformat.read(path, as_version=4))
-        (folder / f"{path.stem}.html").write_text(body, encoding="utf-8")
+        for copy in (path, path.with_suffix(".html")):
+            if copy.is_file():
+                shutil.copyfile(copy, folder / copy.name)
 
 
 def _relative(path: Path, folder: Path) -> str:
@@ -170,6 +168,7 @@ class Verification:
     missing: list[str] = field(default_factory=list)  # manifest ids the re-run did not produce
     seed: tuple[int, int] | None = None  # (pack, re-run) when they differ
     n_checked: int = 0
+    tolerance: float = TOLERANCE  # relative, for floats
 
     @property
     def passed(self) -> bool:
@@ -180,18 +179,19 @@ class Verification:
         return pd.DataFrame(self.numbers, columns=["id", "expected", "found"])
 
     def summary(self, lang: str | None = None) -> str:
-        """The verdict and what differs, one line each (catalog text)."""
+        """The verdict and what differs, one line each (catalog text), on one page: the first packages and
+        numbers that differ, then how many more."""
         lang = check_language(lang)
-        lines = [say("verify_passed" if self.passed else "verify_failed", lang, study=self.study, n=self.n_checked)]
+        lines = [say("verify_passed" if self.passed else "verify_failed", lang, study=self.study, n=self.n_checked,
+                     tolerance=f"{self.tolerance:g}")]
         lines += [say("verify_input", lang, **item) for item in self.inputs]
-        lines += [say("verify_package", lang, **item) for item in self.packages]
+        lines += _first([say("verify_package", lang, **item) for item in self.packages], 15, "verify_more_packages",
+                        lang)
         if self.seed:
             lines.append(say("verify_seed", lang, expected=str(self.seed[0]), found=str(self.seed[1])))
-        lines += [say("verify_number", lang, id=item["id"], expected=f"{item['expected']:.10g}",
-                      found=f"{item['found']:.10g}") for item in self.numbers[:50]]
-        if len(self.numbers) > 50:
-            lines.append(say("verify_more", lang, n=len(self.numbers) - 50))
-        lines += [say("verify_missing", lang, id=i) for i in self.missing[:20]]
+        lines += _first([say("verify_number", lang, id=item["id"], expected=_digits(item["expected"], lang),
+                             found=_digits(item["found"], lang)) for item in self.numbers], 30, "verify_more", lang)
+        lines += _first([say("verify_missing", lang, id=i) for i in self.missing], 10, "verify_more_missing", lang)
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -235,7 +235,7 @@ def verify(pack: str | Path, data_dir: str | Path | None = None) -> Verification
     if rerun["seed"] != expected["seed"]:
         result.seed = (expected["seed"], rerun["seed"])
     found = {n["id"]: n for n in rerun["numbers"]}
-    tolerance = float(expected.get("tolerance", TOLERANCE))
+    tolerance = result.tolerance = float(expected.get("tolerance", TOLERANCE))
     for item in expected["numbers"]:
         got = found.get(item["id"])
         result.n_checked += 1
@@ -267,6 +267,17 @@ def _with_paths(raw: dict, located: dict[str, Path | None]) -> dict:
     return swap(raw)
 
 
+def _first(lines: list[str], limit: int, more: str, lang: str) -> list[str]:
+    """At most `limit` lines, then one saying how many more (catalog code `more`)."""
+    return lines[:limit] + ([say(more, lang, n=len(lines) - limit)] if len(lines) > limit else [])
+
+
+def _digits(value: float, lang: str) -> str:
+    """A number to ten significant digits, enough to see what moved; decimal comma in Indonesian."""
+    text = f"{value:.10g}"
+    return text.replace(".", ",") if lang == "id" else text
+
+
 def _same(expected, found, kind: str, tolerance: float) -> bool:
     if kind == "count":
         return int(expected) == int(found)
@@ -276,15 +287,20 @@ def _same(expected, found, kind: str, tolerance: float) -> bool:
 
 
 def _package_differences(expected: str, current: str) -> list[dict]:
-    def parse(text: str) -> dict[str, str]:
-        pairs = (line.split("==", 1) for line in text.splitlines() if "==" in line and not line.startswith("#"))
-        return {name.lower(): version for name, version in pairs}
+    want, have = _versions(expected), _versions(current)
+    return [{"name": name, "expected": version, "found": have.get(name, "-")}
+            for name, version in sorted(want.items()) if have.get(name) != version]
 
-    want, have = parse(expected), parse(current)
-    header_want = [line for line in expected.splitlines() if line.startswith("# python")]
-    header_have = [line for line in current.splitlines() if line.startswith("# python")]
-    out = [{"name": name, "expected": version, "found": have.get(name, "-")}
-           for name, version in sorted(want.items()) if have.get(name) != version]
-    if header_want != header_have:
-        out.append({"name": "python", "expected": " ".join(header_want)[9:], "found": " ".join(header_have)[9:]})
-    return out
+
+def _versions(lock: str) -> dict[str, str]:
+    """name -> version of an `environment_lock`: its ``name==version`` lines, and Python and riset from its
+    header (``# python 3.11.9 (Linux)``, ``# riset 0.1.0``)."""
+    versions = {}
+    for line in lock.splitlines():
+        if line.startswith("# "):
+            name, _, version = line[2:].partition(" ")
+        else:
+            name, _, version = line.partition("==")
+        if version:
+            versions[name.lower()] = version
+    return versions
