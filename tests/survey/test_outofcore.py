@@ -19,6 +19,7 @@ ibis = pytest.importorskip("ibis")
 
 from riset.survey import estimate, outofcore as scale  # noqa: E402
 from riset.survey.design import SurveyDesign  # noqa: E402
+from riset.survey.replicate import ReplicateDesign  # noqa: E402
 from riset.errors import DataError, DesignError  # noqa: E402
 from riset.skm.schemes import UNSUR_2017# noqa: E402
 from riset.skm.ikm_design import ikm_design, ikm_outofcore  # noqa: E402
@@ -246,3 +247,39 @@ def test_the_same_code_on_spark_equals_in_memory(data, spark_source):
     out = scale.proportion(spark_source, "U9", by="unit", na_rm=True, **DESIGN)
     assert_same(out, estimate.proportion(d, "U9", by="unit", na_rm=True, ci="wald").table,
                 ["unit", "variable", "category"])
+
+
+@pytest.mark.parametrize("kind", ["jk1", "jkn", "bootstrap"])
+def test_replicate_weights_out_of_core_equal_in_memory(data, kind):
+    """Issue 20.5: a replicate design out of core (its replicate weight columns in the source) gives the
+    in-memory `ReplicateDesign`'s estimates and SEs (which equal R svrepdesign: test_replicate.py)."""
+    from riset.survey.replicate import as_replicate
+
+    # JK1 is for an unstratified design: PSUs made unique over the sample
+    d = (SurveyDesign(data.assign(psu=data["h"] + "/" + data["psu"].astype(str)), weights="w", psu="psu")
+         if kind == "jk1" else SurveyDesign(data, **DESIGN))
+    rep = as_replicate(d, kind, replicates=30, seed=4) if kind == "bootstrap" else as_replicate(d, kind)
+    cols = [f"rep{r}" for r in range(rep.n_replicates)]
+    wide = pd.concat([data, pd.DataFrame(rep.replicate_weights, columns=cols, index=data.index)], axis=1)
+    spec = scale.Replicates(tuple(cols), rep.type, scale=rep.scale, rscales=tuple(rep.rscales), mse=rep.mse, df=rep.df)
+    src = scale.source(pl.from_pandas(wide).lazy())
+    ref = estimate.mean(rep, ["U1", "U2", "U9"], by="unit", na_rm=True).table
+    out = scale.mean(src, ["U1", "U2", "U9"], weights="w", by="unit", na_rm=True, replicates=spec)
+    assert_same(out, ref, ["unit", "variable"])
+    assert_same(scale.ratio(src, "U3", "x", weights="w", by="jk", replicates=spec),
+                estimate.ratio(rep, "U3", "x", by="jk").table, ["jk", "variable"])
+    skm = wide.assign(**{c: wide[c].fillna(wide[c].mean()).round() for c in UNSUR})
+    mem = ikm_design(ReplicateDesign(skm, "w", cols, rep.type, scale=rep.scale, rscales=rep.rscales, df=rep.df),
+                     MAPPING, by="unit").table
+    ooc = ikm_outofcore(scale.source(pl.from_pandas(skm).lazy()), MAPPING, weights="w", by="unit", replicates=spec)
+    merged = mem.merge(ooc, on="unit", suffixes=("_mem", "_ooc"))
+    for col in ("ikm_konversi", "se", "ci_low", "ci_high"):
+        np.testing.assert_allclose(merged[f"{col}_ooc"], merged[f"{col}_mem"], rtol=1e-10, err_msg=col)
+
+
+def test_replicate_weights_errors_name_the_column():
+    lf = pl.LazyFrame({"y": [1.0, 2.0], "w": [1.0, 1.0], "r1": [2.0, None], "r2": [0.0, 2.0]})
+    with pytest.raises(DesignError, match="replicate weight column 'r1' has a blank"):
+        scale.mean(scale.source(lf), "y", weights="w", replicates=scale.Replicates(("r1", "r2"), "jk1"))
+    with pytest.raises(DesignError, match="without strata, psu or fpc"):
+        scale.mean(scale.source(lf), "y", weights="w", psu="y", replicates=scale.Replicates(("r1", "r2"), "jk1"))

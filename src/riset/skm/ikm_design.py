@@ -176,16 +176,17 @@ def ikm_design(
 
 
 def ikm_outofcore(src, unsur: Mapping[str, str], *, weights: str | None = None,
-                  strata: str | Sequence[str] | None = None, psu: str, fpc: str | None = None,
+                  strata: str | Sequence[str] | None = None, psu: str | None = None, fpc: str | None = None,
                   by: str | Sequence[str] | None = None, scheme: str | Scheme = DEFAULT_SCHEME, level: float = 0.95,
-                  lonely_psu: str = "fail") -> pd.DataFrame:
+                  lonely_psu: str = "fail", replicates=None) -> pd.DataFrame:
     """IKM per group with design SE, CI and P(mutu beda) from a DuckDB/Polars/Parquet source out of core
     (`riset.survey.outofcore.source`), equal to `ikm_design` on the same rows.
 
     PermenPAN-RB 14/2017: NRR_j = sum w a_j y_j / sum w a_j over the answered rows, IKM = sum_j NRR_j / 9
     (the average of the unsur means, `riset.survey.outofcore.mean_of_means`), konversi = 25 IKM; the CI is
     clipped to the converted scale. Answers must be numeric on the scheme's scale (blank = NULL). A group with
-    an unsur nobody answered is an error (use `ikm_design` for the 'reweight' rule).
+    an unsur nobody answered is an error (use `ikm_design` for the 'reweight' rule). A replicate design: its
+    replicate weight columns as `replicates` (`riset.survey.outofcore.Replicates`) instead of strata/psu/fpc.
 
     Returns: by columns, n_responden, ikm, ikm_se, ikm_konversi, se, ci_low, ci_high (25-100), df, mutu,
     kinerja, p_mutu_beda.
@@ -197,7 +198,7 @@ def ikm_outofcore(src, unsur: Mapping[str, str], *, weights: str | None = None,
     if len(cols) != len(sch.keys):
         raise DataError(f"ikm_outofcore needs the {len(sch.keys)} unsur of {sch.title}; got {len(cols)}")
     fit = mean_of_means(src, cols, weights=weights, strata=strata, psu=psu, fpc=fpc, by=by, level=level,
-                        lonely_psu=lonely_psu)
+                        lonely_psu=lonely_psu, replicates=replicates)
     table = fit.drop(columns=["n", "estimate", "se", "df", "ci_low", "ci_high"])
     table["n_responden"] = fit["n"]
     table["ikm"] = fit["estimate"]

@@ -27,8 +27,14 @@ Sources (`source`): a DuckDB connection + table name, a DuckDB relation, a Polar
 Parquet path (read by DuckDB), or an Ibis table of any backend. Answers must already be numeric (clean them with `riset.skm.exports` first);
 NULL is a blank. Out of core there are no row numbers: errors name the column, stratum or PSU and value.
 
-Not covered (use `riset.survey.design` in memory): a second-stage FPC, calibration adjustments, replicate
-weights, quantiles, design effects.
+Replicate designs: with `replicates` (`Replicates`: the replicate weight columns of the source, type, scale,
+rscales) the one GROUP BY (domain) sums every statistic's totals under the full-sample weight and under each
+replicate weight, T_d^r = sum_{i in d} w_i^r y_i, and numpy re-estimates theta_d^r = g(T_d^r) and
+Var = scale sum_r rscale_r (theta_d^r - centre)^2 (R `svrVar`), as `riset.survey.replicate.ReplicateDesign` does in
+memory; a calibrated design whose replicate columns were re-calibrated carries its calibration this way.
+
+Not covered (use `riset.survey.design` in memory): a second-stage FPC, calibration adjustments of a Taylor
+design, quantiles, design effects.
 
 Example
 -------
@@ -44,7 +50,7 @@ from __future__ import annotations
 
 import functools
 import operator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -52,12 +58,13 @@ import numpy as np
 import pandas as pd
 
 from riset.survey.design import CERTAINTY_TOL, LONELY_PSU
+from riset.survey.replicate import replicate_scales, replicate_variance
 from riset.errors import DataError, DesignError, show_value
 from riset.i18n import Note
 from riset.survey.estimate import (linearised_scores, mean_totals, mean_jacobian, ratio_totals, ratio_jacobian, total_totals, total_jacobian,
                             critical_value)
 
-__all__ = ["mean", "mean_of_means", "proportion", "ratio", "Source", "source", "total"]
+__all__ = ["mean", "mean_of_means", "proportion", "ratio", "Replicates", "Source", "source", "total"]
 
 
 @dataclass(frozen=True)
@@ -97,6 +104,30 @@ class _Sum:
     equals: object = None
     complete: tuple[str, ...] = ()
     weighted: bool = True
+    weight: str | None = None  # another weight column than the design's (a replicate weight)
+
+
+@dataclass(frozen=True)
+class Replicates:
+    """Replicate analysis weights held as columns of the source (R ``svrepdesign(repweights =, type =,
+    combined.weights = TRUE)``): every statistic is re-estimated with each column and
+    Var = scale sum_r rscale_r (theta_r - centre)^2 (`riset.survey.replicate.replicate_variance`); `type`,
+    `scale`, `rscales` and `mse` as `riset.survey.replicate.ReplicateDesign`. `df`: the design df, by default
+    R - 1 (R's `degf` of a full-rank replicate matrix, as JK1, bootstrap and BRR have).
+
+    >>> Replicates(("r1", "r2", "r3"), "jk1").df_or_default()
+    2
+    """
+
+    columns: tuple[str, ...]
+    type: str
+    scale: float | None = None
+    rscales: tuple[float, ...] | None = None
+    mse: bool = False
+    df: int | None = None
+
+    def df_or_default(self) -> int:
+        return int(self.df) if self.df is not None else len(self.columns) - 1
 
 
 def source(obj, table: str | None = None) -> Source:
@@ -143,9 +174,10 @@ def _sums_expression(t, keys: list[str], sums: list[_Sum], weights: str | None, 
     unbound and named `_TABLE`): per group of `keys`, every `_Sum` and the `extra` min / max / NULL counts."""
     import ibis
 
-    w = t[weights].cast("float64") if weights else ibis.literal(1.0)
+    design_w = t[weights].cast("float64") if weights else ibis.literal(1.0)
     exprs = {}
     for s in sums:
+        w = t[s.weight].cast("float64") if s.weight else design_w
         conditions = [t[c].notnull() for c in s.complete]
         if s.equals is not None:
             conditions.append(t[s.column] == s.equals)
@@ -154,7 +186,8 @@ def _sums_expression(t, keys: list[str], sums: list[_Sum], weights: str | None, 
             value = w * t[s.column].cast("float64") if s.column is not None else w
         cond = functools.reduce(operator.and_, conditions) if conditions else None
         if cond is None:  # every row counts: the group's row count (or sum of weights)
-            total = t.count() if not s.weighted or (weights is None and s.column is None) else value.sum()
+            total = t.count() if not s.weighted or (weights is None and s.weight is None and s.column is None) else (
+                value.sum())
         else:
             total = cond.cast("int64").sum() if not s.weighted else ibis.ifelse(cond, value, 0.0).sum()
         exprs[s.name] = total if not s.weighted else total.cast("float64").coalesce(0.0)
@@ -207,6 +240,7 @@ class _Cells:
     notes: list[Note]
     lonely_rule: str  # lonely_psu option
     answered: dict  # column -> rows with an answer (in a domain), for blank messages
+    replicate: tuple | None = None  # replicate designs: (G x R x m sums, scale, rscales, mse, df)
 
 
 def _check_columns(src: Source, columns) -> None:
@@ -217,8 +251,12 @@ def _check_columns(src: Source, columns) -> None:
                         f"(it has {', '.join(sorted(present)[:12])}{' ...' if len(present) > 12 else ''})")
 
 
-def _cells(src: Source, sums: list[_Sum], weights, strata, psu, fpc, by, lonely_psu) -> _Cells:
-    """One GROUP BY (strata, psu, by) in the engine, checked as `riset.survey.design.SurveyDesign` checks its input."""
+def _cells(src: Source, sums: list[_Sum], weights, strata, psu, fpc, by, lonely_psu,
+           replicates: Replicates | None = None) -> _Cells:
+    """One GROUP BY (strata, psu, by) in the engine, checked as `riset.survey.design.SurveyDesign` checks its input;
+    with `replicates`, one GROUP BY (by) of the sums under the full-sample and every replicate weight."""
+    if replicates is not None:
+        return _replicate_cells(src, sums, weights, (strata, psu, fpc), by, replicates)
     if psu is None:
         raise DesignError("riset.survey.outofcore needs `psu` (the first-stage unit column); out of core every row cannot be "
                           "its own PSU -- use riset.survey.design.SurveyDesign in memory for an unclustered design")
@@ -272,21 +310,7 @@ def _cells(src: Source, sums: list[_Sum], weights, strata, psu, fpc, by, lonely_
             "choose lonely_psu='remove', 'certainty' or 'adjust' (as R options(survey.lonely.psu)), or merge strata")
     scale = f * np.where(lonely, 1.0, n_psu / np.maximum(n_psu - 1, 1))
     scale = np.where(f < CERTAINTY_TOL, 0.0, scale)
-    notes: list[Note] = []
-    if by_cols:
-        blank = agg[by_cols].isna().any(axis=1).to_numpy()
-        if blank.any():
-            notes.append(Note("domain_blank_by", {"n": int(agg.loc[blank, "__n_rows"].sum()),
-                                                  "columns": ", ".join(by_cols)}))
-        keys = pd.MultiIndex.from_frame(agg.loc[~blank, by_cols]) if len(by_cols) > 1 else pd.Index(
-            agg.loc[~blank, by_cols[0]])
-        codes, uniques = pd.factorize(keys, sort=True)
-        domain = np.full(len(agg), -1, dtype=np.int64)
-        domain[~blank] = codes
-        labels = (pd.DataFrame(list(uniques), columns=by_cols) if len(by_cols) > 1
-                  else pd.DataFrame({by_cols[0]: list(uniques)}))
-    else:
-        domain, labels = np.zeros(len(agg), dtype=np.int64), pd.DataFrame(index=[0])
+    domain, labels, notes = _domains(agg, by_cols)
     value_cols = [s.name for s in sums if s.weighted]
     n_used = agg["__n_used"].to_numpy(dtype=np.int64) if "__n_used" in agg else agg["__n_rows"].to_numpy(np.int64)
     answered = {s.complete[0]: int(agg.loc[domain >= 0, s.name].sum())
@@ -294,6 +318,63 @@ def _cells(src: Source, sums: list[_Sum], weights, strata, psu, fpc, by, lonely_
     return _Cells(agg[value_cols].to_numpy(dtype=float), n_used, agg["__n_rows"].to_numpy(dtype=np.int64), domain,
                   np.asarray(stratum, dtype=np.int64), np.asarray(psu_code, dtype=np.int64), n_psu, scale, lonely,
                   labels, notes, lonely_psu, answered)
+
+
+def _domains(agg: pd.DataFrame, by_cols: list[str]) -> tuple[np.ndarray, pd.DataFrame, list[Note]]:
+    """Domain code of each aggregated cell (-1 for a blank `by` value, with a note) and one row of labels per
+    domain."""
+    notes: list[Note] = []
+    if not by_cols:
+        return np.zeros(len(agg), dtype=np.int64), pd.DataFrame(index=[0]), notes
+    blank = agg[by_cols].isna().any(axis=1).to_numpy()
+    if blank.any():
+        notes.append(Note("domain_blank_by", {"n": int(agg.loc[blank, "__n_rows"].sum()), "columns": ", ".join(by_cols)}))
+    keys = pd.MultiIndex.from_frame(agg.loc[~blank, by_cols]) if len(by_cols) > 1 else pd.Index(
+        agg.loc[~blank, by_cols[0]])
+    codes, uniques = pd.factorize(keys, sort=True)
+    domain = np.full(len(agg), -1, dtype=np.int64)
+    domain[~blank] = codes
+    labels = (pd.DataFrame(list(uniques), columns=by_cols) if len(by_cols) > 1
+              else pd.DataFrame({by_cols[0]: list(uniques)}))
+    return domain, labels, notes
+
+
+def _replicate_cells(src: Source, sums: list[_Sum], weights, taylor, by, replicates: Replicates) -> _Cells:
+    """The sums per domain under the full-sample weight and under every replicate weight column (one GROUP BY),
+    checked as `riset.survey.replicate.ReplicateDesign` checks its input."""
+    if any(x is not None for x in taylor):
+        raise DesignError("a replicate design is described by its replicate weights: give `replicates` without "
+                          "strata, psu or fpc")
+    if weights is None:
+        raise DesignError("replicate weights need the full-sample weight column (`weights`)")
+    columns = list(replicates.columns)
+    if len(columns) < 2:
+        raise DesignError(f"replicates needs at least 2 replicate weight columns; got {len(columns)}")
+    scale, rscales = replicate_scales(replicates.type, len(columns), replicates.scale, replicates.rscales)
+    by_cols = [by] if isinstance(by, str) else list(by or [])
+    _check_columns(src, [weights, *columns, *by_cols, *(s.column for s in sums), *(c for s in sums for c in s.complete)])
+    extra = {"__w_min": ("min", weights), "__w_nulls": ("nulls", weights)}
+    for r, col in enumerate(columns):
+        extra.update({f"__r{r}_min": ("min", col), f"__r{r}_nulls": ("nulls", col)})
+    value_cols = [s.name for s in sums if s.weighted]
+    per_replicate = [replace(s, name=f"{s.name}__r{r}", weight=col) for r, col in enumerate(columns)
+                     for s in sums if s.weighted]
+    agg = _aggregate(src, by_cols, [_Sum("__n_rows", weighted=False), *sums, *per_replicate], weights, extra)
+    if agg["__w_nulls"].sum() > 0 or (agg["__w_min"] <= 0).any():
+        raise DesignError(f"weight column '{weights}' has a blank or a value <= 0; full-sample weights must be > 0")
+    for r, col in enumerate(columns):
+        if agg[f"__r{r}_nulls"].sum() > 0 or (agg[f"__r{r}_min"] < 0).any():
+            raise DesignError(f"replicate weight column '{col}' has a blank or a negative value "
+                              f"(smallest {agg[f'__r{r}_min'].min():g}); replicate weights must be numbers >= 0")
+    domain, labels, notes = _domains(agg, by_cols)
+    rep = np.stack([agg[[f"{name}__r{r}" for name in value_cols]].to_numpy(dtype=float)
+                    for r in range(len(columns))], axis=1)  # G x R x m
+    n_used = agg["__n_used"].to_numpy(dtype=np.int64) if "__n_used" in agg else agg["__n_rows"].to_numpy(np.int64)
+    answered = {s.complete[0]: int(agg.loc[domain >= 0, s.name].sum()) for s in sums if s.name.startswith("__answered")}
+    zeros = np.zeros(len(agg), dtype=np.int64)
+    return _Cells(agg[value_cols].to_numpy(dtype=float), n_used, agg["__n_rows"].to_numpy(dtype=np.int64), domain,
+                  zeros, zeros, np.ones(1, dtype=np.int64), np.zeros(1), np.zeros(1, dtype=bool), labels, notes,
+                  "fail", answered, (rep, scale, rscales, replicates.mse, replicates.df_or_default()))
 
 
 def _fpc_factor(agg, fpc, stratum, stratum_labels, n_psu) -> np.ndarray:
@@ -331,7 +412,10 @@ def _fpc_factor(agg, fpc, stratum, stratum_labels, n_psu) -> np.ndarray:
 
 # ---------------------------------------------------------------------------------------- the two passes
 def _fit(cells: _Cells, g: Callable, jacobian: Callable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pass 1: domain totals -> estimates; pass 2: PSU scores z_g = J_d S_g -> variances; and df per domain."""
+    """Pass 1: domain totals -> estimates; pass 2: PSU scores z_g = J_d S_g -> variances; and df per domain.
+    A replicate design re-estimates instead (`_replicate_fit`)."""
+    if cells.replicate is not None:
+        return _replicate_fit(cells, g)
     n_dom = len(cells.labels)
     keep = cells.domain >= 0
     d = cells.domain[keep]
@@ -355,6 +439,20 @@ def _fit(cells: _Cells, g: Callable, jacobian: Callable) -> tuple[np.ndarray, np
     strata = pd.unique(cells.stratum[used] * n_dom + cells.domain[used])
     df = (np.bincount(psus % n_dom, minlength=n_dom) - np.bincount(strata % n_dom, minlength=n_dom)).astype(float)
     return est, var, df
+
+
+def _replicate_fit(cells: _Cells, g: Callable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """theta_d = g(T_d) under the full-sample weights and under each replicate's (T_d^r summed from the cells),
+    Var = svrVar of the replicate estimates; df of the design for every domain (as R keeps it for domains)."""
+    rep, scale, rscales, mse, df = cells.replicate
+    n_dom = len(cells.labels)
+    keep = cells.domain >= 0
+    member = np.zeros((n_dom, int(keep.sum())))
+    member[cells.domain[keep], np.arange(int(keep.sum()))] = 1.0
+    est = g(member @ cells.sums[keep])
+    rep_est = g(np.einsum("dg,grm->drm", member, rep[keep]))  # D x R x k
+    var = replicate_variance(est, np.moveaxis(rep_est, 1, -1), scale, rscales, mse)
+    return est, var, np.full(n_dom, float(df))
 
 
 def _table(cells: _Cells, est, var, df, names, key: str, level: float) -> pd.DataFrame:
@@ -408,9 +506,9 @@ def _as_list(value) -> list[str]:
 
 # ---------------------------------------------------------------------------------------- public estimators
 def mean(src: Source, variables: str | Sequence[str], *, weights: str | None = None,
-         strata: str | Sequence[str] | None = None, psu: str, fpc: str | None = None,
+         strata: str | Sequence[str] | None = None, psu: str | None = None, fpc: str | None = None,
          by: str | Sequence[str] | None = None, na_rm: bool = False, level: float = 0.95,
-         lonely_psu: str = "fail") -> pd.DataFrame:
+         lonely_psu: str = "fail", replicates: Replicates | None = None) -> pd.DataFrame:
     """Weighted means ybar_d = sum w y / sum w per domain with Taylor SE, out of core (= `riset.survey.estimate.mean`).
 
     Linearised score u_i = (y_i - ybar_d) / sum_d w (Lumley 2010 sec. 2.2); sufficient statistics per
@@ -429,16 +527,16 @@ def mean(src: Source, variables: str | Sequence[str], *, weights: str | None = N
     sums = ([_Sum(f"__wy{j}", c, complete=complete) for j, c in enumerate(cols)]
             + [_Sum(f"__w{j}", complete=complete) for j in range(len(cols))]
             + _counts(cols))
-    cells = _cells(src, sums, weights, strata, psu, fpc, by, lonely_psu)
+    cells = _cells(src, sums, weights, strata, psu, fpc, by, lonely_psu, replicates)
     _blank_check(cells, cols, na_rm)
     est, var, df = _fit(cells, mean_totals, mean_jacobian)
     return _table(cells, est, var, df, cols, "variable", level)
 
 
 def total(src: Source, variables: str | Sequence[str], *, weights: str | None = None,
-          strata: str | Sequence[str] | None = None, psu: str, fpc: str | None = None,
+          strata: str | Sequence[str] | None = None, psu: str | None = None, fpc: str | None = None,
           by: str | Sequence[str] | None = None, na_rm: bool = False, level: float = 0.95,
-          lonely_psu: str = "fail") -> pd.DataFrame:
+          lonely_psu: str = "fail", replicates: Replicates | None = None) -> pd.DataFrame:
     """Horvitz-Thompson totals t_d = sum_{i in d} w y per domain with Taylor SE (= `riset.survey.estimate.total`).
 
     Score u_i = y_i; sufficient statistics: sum w y_j per stratum x PSU x domain. Table as `mean`.
@@ -453,16 +551,16 @@ def total(src: Source, variables: str | Sequence[str], *, weights: str | None = 
     complete = tuple(cols)
     sums = [_Sum(f"__wy{j}", c, complete=complete) for j, c in enumerate(cols)]
     sums += _counts(cols)
-    cells = _cells(src, sums, weights, strata, psu, fpc, by, lonely_psu)
+    cells = _cells(src, sums, weights, strata, psu, fpc, by, lonely_psu, replicates)
     _blank_check(cells, cols, na_rm)
     est, var, df = _fit(cells, total_totals, total_jacobian)
     return _table(cells, est, var, df, cols, "variable", level)
 
 
 def ratio(src: Source, numerator: str, denominator: str, *, weights: str | None = None,
-          strata: str | Sequence[str] | None = None, psu: str, fpc: str | None = None,
+          strata: str | Sequence[str] | None = None, psu: str | None = None, fpc: str | None = None,
           by: str | Sequence[str] | None = None, na_rm: bool = False, level: float = 0.95,
-          lonely_psu: str = "fail") -> pd.DataFrame:
+          lonely_psu: str = "fail", replicates: Replicates | None = None) -> pd.DataFrame:
     """Ratio of totals R_d = sum w y / sum w x per domain, score (y - R x) / t_x (= `riset.survey.estimate.ratio`).
 
     >>> import polars as pl
@@ -474,16 +572,16 @@ def ratio(src: Source, numerator: str, denominator: str, *, weights: str | None 
     complete = (numerator, denominator)
     sums = [_Sum("__wy", numerator, complete=complete), _Sum("__wx", denominator, complete=complete),
             *_counts(list(complete))]
-    cells = _cells(src, sums, weights, strata, psu, fpc, by, lonely_psu)
+    cells = _cells(src, sums, weights, strata, psu, fpc, by, lonely_psu, replicates)
     _blank_check(cells, list(complete), na_rm)
     est, var, df = _fit(cells, ratio_totals, ratio_jacobian)
     return _table(cells, est, var, df, [f"{numerator}/{denominator}"], "variable", level)
 
 
 def proportion(src: Source, variable: str, *, weights: str | None = None,
-               strata: str | Sequence[str] | None = None, psu: str, fpc: str | None = None,
+               strata: str | Sequence[str] | None = None, psu: str | None = None, fpc: str | None = None,
                by: str | Sequence[str] | None = None, na_rm: bool = False, level: float = 0.95,
-               lonely_psu: str = "fail") -> pd.DataFrame:
+               lonely_psu: str = "fail", replicates: Replicates | None = None) -> pd.DataFrame:
     """Share of each category p_c = sum w [y = c] / sum w per domain with Taylor SE and Wald t CI.
 
     Categories: the sorted distinct non-blank values (one extra DISTINCT query). Estimates and SEs equal
@@ -504,7 +602,7 @@ def proportion(src: Source, variable: str, *, weights: str | None = None,
     sums = ([_Sum(f"__c{j}", variable, equals=c, complete=complete) for j, c in enumerate(categories)]
             + [_Sum(f"__w{j}", complete=complete) for j in range(len(categories))]
             + _counts([variable]))
-    cells = _cells(src, sums, weights, strata, psu, fpc, by, lonely_psu)
+    cells = _cells(src, sums, weights, strata, psu, fpc, by, lonely_psu, replicates)
     _blank_check(cells, [variable], na_rm)
     est, var, df = _fit(cells, mean_totals, mean_jacobian)
     table = _table(cells, est, var, df, [str(c) for c in categories], "category", level)
@@ -513,8 +611,9 @@ def proportion(src: Source, variable: str, *, weights: str | None = None,
 
 
 def mean_of_means(src: Source, columns: Sequence[str], *, weights: str | None = None,
-                  strata: str | Sequence[str] | None = None, psu: str, fpc: str | None = None,
-                  by: str | Sequence[str] | None = None, level: float = 0.95, lonely_psu: str = "fail") -> pd.DataFrame:
+                  strata: str | Sequence[str] | None = None, psu: str | None = None, fpc: str | None = None,
+                  by: str | Sequence[str] | None = None, level: float = 0.95, lonely_psu: str = "fail",
+                  replicates: Replicates | None = None) -> pd.DataFrame:
     """The average over `columns` of each column's mean over the rows that answered it, per group, with design
     SE and CI, out of core (the IKM on the unsur scale is this; `riset.skm.ikm_design.ikm_outofcore`).
 
@@ -532,7 +631,7 @@ def mean_of_means(src: Source, columns: Sequence[str], *, weights: str | None = 
         raise DataError("mean_of_means needs at least one column")
     sums = ([_Sum(f"__ay{j}", c, complete=(c,)) for j, c in enumerate(cols)]
             + [_Sum(f"__a{j}", complete=(c,)) for j, c in enumerate(cols)])
-    cells = _cells(src, sums, weights, strata, psu, fpc, by, lonely_psu)
+    cells = _cells(src, sums, weights, strata, psu, fpc, by, lonely_psu, replicates)
     b = 1.0 / k
 
     def g(t):

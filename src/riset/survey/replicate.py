@@ -52,7 +52,7 @@ from riset.survey.design import SurveyDesign, CERTAINTY_TOL, positive_weights
 from riset.errors import DesignError
 from riset.i18n import Note
 
-__all__ = ["as_replicate", "REPLICATE_TYPES", "ReplicateDesign", "sylvester"]
+__all__ = ["as_replicate", "REPLICATE_TYPES", "ReplicateDesign", "replicate_scales", "replicate_variance", "sylvester"]
 
 #: replicates per block of the replicate totals; more replicates than this show a progress bar
 _BLOCK = 200
@@ -95,8 +95,6 @@ class ReplicateDesign(Design):
     ):
         if not isinstance(data, pd.DataFrame):
             raise DesignError(f"data must be a pandas DataFrame, not {type(data).__name__}")
-        if type not in REPLICATE_TYPES:
-            raise DesignError(f"type={type!r} is not a replicate type; choose one of {', '.join(REPLICATE_TYPES)}")
         if weights not in data.columns:
             raise DesignError(f"weight column '{weights}' not found in the data")
         w = positive_weights(data[weights], weights, data.index.to_numpy())
@@ -115,19 +113,7 @@ class ReplicateDesign(Design):
             raise DesignError(
                 f"replicate weight {col + 1} has value {reps[row, col]} in row {data.index[row]}; must be a number >= 0"
             )
-        n_rep = reps.shape[1]
-        if scale is None:
-            defaults = {"jk1": (n_rep - 1) / n_rep, "bootstrap": 1 / (n_rep - 1), "brr": 1 / n_rep}
-            if type not in defaults:
-                raise DesignError(f"type={type!r} needs `scale` (and for 'jkn' `rscales`, one per replicate)")
-            scale = defaults[type]
-        if rscales is None:
-            if type == "jkn":
-                raise DesignError("type='jkn' needs `rscales`: f_h (n_h - 1) / n_h for each replicate")
-            rscales = np.ones(n_rep)
-        rscales = np.asarray(rscales, dtype="float64")
-        if rscales.shape != (n_rep,):
-            raise DesignError(f"rscales needs one value per replicate ({n_rep}); got {rscales.size}")
+        scale, rscales = replicate_scales(type, reps.shape[1], scale, rscales)
         self._set(data.copy(), w, np.arange(len(data)), reps, np.ones(len(data)), type, scale, rscales, mse, df, [])
 
     def _set(self, data, w, unit, multiplier, row_factor, type, scale, rscales, mse, df, notes, rank=None) -> None:
@@ -181,12 +167,7 @@ class ReplicateDesign(Design):
         >>> float(rep.variance_of(np.float64(1.0), np.array([0.0, 2.0])))
         2.0
         """
-        replicates = np.asarray(replicates, dtype="float64")
-        used = self.rscales > 0
-        centre = np.asarray(estimate, dtype="float64")[..., None] if self.mse else (
-            replicates[..., used].mean(axis=-1, keepdims=True)
-        )
-        return self.scale * ((replicates - centre) ** 2 * self.rscales).sum(axis=-1)
+        return replicate_variance(estimate, replicates, self.scale, self.rscales, self.mse)
 
     def _restrict(self, inside: np.ndarray) -> None:
         """A domain zeroes the full-sample and the replicate weights outside it; rows and df are kept (R)."""
@@ -284,6 +265,44 @@ class ReplicateDesign(Design):
             f"ReplicateDesign: {self.n} respondents{domain}, {self.n_replicates} {self.type.upper()} replicates, "
             f"scale = {self.scale:.6g}, df = {self.df}{', mse' if self.mse else ''}"
         )
+
+
+def replicate_scales(type: str, n_rep: int, scale: float | None = None,
+                     rscales=None) -> tuple[float, np.ndarray]:
+    """The variance factors of `n_rep` replicates of `type` (R `svrepdesign` defaults): scale (R-1)/R for jk1,
+    1/(R-1) for bootstrap, 1/R for brr, given for 'jkn' and 'other'; rscales 1 unless given ('jkn' needs them).
+
+    >>> replicate_scales("jk1", 4)[0]
+    0.75
+    """
+    if type not in REPLICATE_TYPES:
+        raise DesignError(f"type={type!r} is not a replicate type; choose one of {', '.join(REPLICATE_TYPES)}")
+    if scale is None:
+        defaults = {"jk1": (n_rep - 1) / n_rep, "bootstrap": 1 / (n_rep - 1), "brr": 1 / n_rep}
+        if type not in defaults:
+            raise DesignError(f"type={type!r} needs `scale` (and for 'jkn' `rscales`, one per replicate)")
+        scale = defaults[type]
+    if rscales is None:
+        if type == "jkn":
+            raise DesignError("type='jkn' needs `rscales`: f_h (n_h - 1) / n_h for each replicate")
+        rscales = np.ones(n_rep)
+    rscales = np.asarray(rscales, dtype="float64")
+    if rscales.shape != (n_rep,):
+        raise DesignError(f"rscales needs one value per replicate ({n_rep}); got {rscales.size}")
+    return float(scale), rscales
+
+
+def replicate_variance(estimate, replicates, scale: float, rscales: np.ndarray, mse: bool = False) -> np.ndarray:
+    """scale * sum_r rscale_r (theta_r - centre)^2 (R `svrVar`), elementwise: `estimate` of shape s, `replicates`
+    of shape s + (R,); centre = mean of the replicates with rscale > 0, or `estimate` when `mse`.
+
+    >>> float(replicate_variance(1.0, np.array([0.0, 2.0]), 1.0, np.ones(2)))
+    2.0
+    """
+    replicates = np.asarray(replicates, dtype="float64")
+    centre = np.asarray(estimate, dtype="float64")[..., None] if mse else (
+        replicates[..., rscales > 0].mean(axis=-1, keepdims=True))
+    return scale * ((replicates - centre) ** 2 * rscales).sum(axis=-1)
 
 
 def as_replicate(
