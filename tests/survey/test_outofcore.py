@@ -283,3 +283,43 @@ def test_replicate_weights_errors_name_the_column():
         scale.mean(scale.source(lf), "y", weights="w", replicates=scale.Replicates(("r1", "r2"), "jk1"))
     with pytest.raises(DesignError, match="without strata, psu or fpc"):
         scale.mean(scale.source(lf), "y", weights="w", psu="y", replicates=scale.Replicates(("r1", "r2"), "jk1"))
+
+
+def _two_stage(data: pd.DataFrame, seed: int = 3) -> pd.DataFrame:
+    """The sample with a second stage: SSUs (households of 1-3 rows) inside each PSU, M = 1.5-4 x the sampled SSUs;
+    one PSU with a single SSU."""
+    rng = np.random.default_rng(seed)
+    out = data.sort_values(["h", "psu"]).reset_index(drop=True)
+    out["ssu"] = out.groupby(["h", "psu"]).cumcount() // rng.integers(1, 4, len(out))
+    m = out.groupby(["h", "psu"])["ssu"].transform("nunique")
+    out["fpc2"] = np.ceil(m * out.groupby(["h", "psu"])["w"].transform(lambda w: 1.5 + (w.iloc[0] % 2.5)))
+    return out
+
+
+@pytest.mark.parametrize("kind", ["duckdb-table", "polars-lazy"])
+def test_second_stage_fpc_equals_in_memory(data, kind):
+    """Issue 20.5: a two-stage design with both FPCs (the exit-interview design of an SKM: days, then visitors)
+    out of core equals SurveyDesign(ssu=, fpc2=) -- itself equal to R svydesign with two stages
+    (test_design.py) -- for means by domain, a ratio and the IKM by unit."""
+    two = _two_stage(data)
+    design = dict(DESIGN, ssu="ssu", fpc2="fpc2")
+    d = SurveyDesign(two, **design)
+    src = scale.source(pl.from_pandas(two).lazy()) if kind == "polars-lazy" else scale.source(duck(two), "skm")
+    ref = estimate.mean(d, ["U1", "U2", "U9"], by="unit", na_rm=True).table
+    assert_same(scale.mean(src, ["U1", "U2", "U9"], by="unit", na_rm=True, **design), ref, ["unit", "variable"])
+    assert_same(scale.ratio(src, "U3", "x", by="jk", **design), estimate.ratio(d, "U3", "x", by="jk").table,
+                ["jk", "variable"])
+    skm = two.assign(**{c: two[c].fillna(3.0) for c in UNSUR})
+    mem = ikm_design(SurveyDesign(skm, **design), MAPPING, by="unit").table
+    skm_src = scale.source(pl.from_pandas(skm).lazy()) if kind == "polars-lazy" else scale.source(duck(skm), "skm")
+    merged = mem.merge(ikm_outofcore(skm_src, MAPPING, by="unit", **design), on="unit", suffixes=("_mem", "_ooc"))
+    for col in ("ikm_konversi", "se", "ci_low", "ci_high"):
+        np.testing.assert_allclose(merged[f"{col}_ooc"], merged[f"{col}_mem"], rtol=1e-10, err_msg=col)
+    one_stage = scale.mean(src, "U1", **DESIGN)["se"].iloc[0]
+    assert scale.mean(src, "U1", **design)["se"].iloc[0] != pytest.approx(one_stage, rel=1e-6)  # stage 2 counts
+
+
+def test_second_stage_needs_both_fpcs(data):
+    src = scale.source(pl.from_pandas(_two_stage(data)).lazy())
+    with pytest.raises(DesignError, match="needs `ssu`, `fpc2` and the first stage's `fpc`"):
+        scale.mean(src, "U1", weights="w", strata="h", psu="psu", ssu="ssu", fpc2="fpc2")

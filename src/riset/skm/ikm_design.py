@@ -178,7 +178,8 @@ def ikm_design(
 def ikm_outofcore(src, unsur: Mapping[str, str], *, weights: str | None = None,
                   strata: str | Sequence[str] | None = None, psu: str | None = None, fpc: str | None = None,
                   by: str | Sequence[str] | None = None, scheme: str | Scheme = DEFAULT_SCHEME, level: float = 0.95,
-                  lonely_psu: str = "fail", replicates=None) -> pd.DataFrame:
+                  lonely_psu: str = "fail", replicates=None, ssu: str | None = None,
+                  fpc2: str | None = None) -> pd.DataFrame:
     """IKM per group with design SE, CI and P(mutu beda) from a DuckDB/Polars/Parquet source out of core
     (`riset.survey.outofcore.source`), equal to `ikm_design` on the same rows.
 
@@ -198,7 +199,7 @@ def ikm_outofcore(src, unsur: Mapping[str, str], *, weights: str | None = None,
     if len(cols) != len(sch.keys):
         raise DataError(f"ikm_outofcore needs the {len(sch.keys)} unsur of {sch.title}; got {len(cols)}")
     fit = mean_of_means(src, cols, weights=weights, strata=strata, psu=psu, fpc=fpc, by=by, level=level,
-                        lonely_psu=lonely_psu, replicates=replicates)
+                        lonely_psu=lonely_psu, replicates=replicates, ssu=ssu, fpc2=fpc2)
     table = fit.drop(columns=["n", "estimate", "se", "df", "ci_low", "ci_high"])
     table["n_responden"] = fit["n"]
     table["ikm"] = fit["estimate"]

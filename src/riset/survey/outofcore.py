@@ -33,8 +33,12 @@ replicate weight, T_d^r = sum_{i in d} w_i^r y_i, and numpy re-estimates theta_d
 Var = scale sum_r rscale_r (theta_d^r - centre)^2 (R `svrVar`), as `riset.survey.replicate.ReplicateDesign` does in
 memory; a calibrated design whose replicate columns were re-calibrated carries its calibration this way.
 
-Not covered (use `riset.survey.design` in memory): a second-stage FPC, calibration adjustments of a Taylor
-design, quantiles, design effects.
+Second stage (`ssu`, `fpc2`, with `fpc`; SurveyDesign's stage 2, R `svyrecvar`): a nested GROUP BY in the engine
+gives per stratum x PSU x domain the sums of the SSUs' cross-products Q = sum_j S_j S_j', and the number of
+sampled SSUs per PSU; V2_d = sum_hi (n_h/N_h) (M_hi - m_hi)/M_hi m_hi/(m_hi - 1) [J_d Q J_d' - (J_d S)^2 / m_hi].
+
+Not covered (use `riset.survey.design` in memory): calibration adjustments of a Taylor design, quantiles,
+design effects.
 
 Example
 -------
@@ -241,6 +245,7 @@ class _Cells:
     lonely_rule: str  # lonely_psu option
     answered: dict  # column -> rows with an answer (in a domain), for blank messages
     replicate: tuple | None = None  # replicate designs: (G x R x m sums, scale, rscales, mse, df)
+    stage2: tuple | None = None  # second stage: (G x m x m sums of SSU cross-products, G stage-2 factors, G flags)
 
 
 def _check_columns(src: Source, columns) -> None:
@@ -252,7 +257,7 @@ def _check_columns(src: Source, columns) -> None:
 
 
 def _cells(src: Source, sums: list[_Sum], weights, strata, psu, fpc, by, lonely_psu,
-           replicates: Replicates | None = None) -> _Cells:
+           replicates: Replicates | None = None, ssu: str | None = None, fpc2: str | None = None) -> _Cells:
     """One GROUP BY (strata, psu, by) in the engine, checked as `riset.survey.design.SurveyDesign` checks its input;
     with `replicates`, one GROUP BY (by) of the sums under the full-sample and every replicate weight."""
     if replicates is not None:
@@ -262,6 +267,9 @@ def _cells(src: Source, sums: list[_Sum], weights, strata, psu, fpc, by, lonely_
                           "its own PSU -- use riset.survey.design.SurveyDesign in memory for an unclustered design")
     if lonely_psu not in LONELY_PSU:
         raise DesignError(f"lonely_psu={lonely_psu!r} is not allowed; choose one of {', '.join(LONELY_PSU)}")
+    if (ssu is None) != (fpc2 is None) or (fpc2 is not None and fpc is None):
+        raise DesignError("a second stage out of core needs `ssu`, `fpc2` and the first stage's `fpc` together "
+                          "(without FPCs the ultimate-cluster variance of the first stage is the design's variance)")
     strata_cols = [strata] if isinstance(strata, str) else list(strata or [])
     by_cols = [by] if isinstance(by, str) else list(by or [])
     _check_columns(src, [weights, *strata_cols, psu, fpc, *by_cols, *(s.column for s in sums),
@@ -315,9 +323,74 @@ def _cells(src: Source, sums: list[_Sum], weights, strata, psu, fpc, by, lonely_
     n_used = agg["__n_used"].to_numpy(dtype=np.int64) if "__n_used" in agg else agg["__n_rows"].to_numpy(np.int64)
     answered = {s.complete[0]: int(agg.loc[domain >= 0, s.name].sum())
                 for s in sums if s.name.startswith("__answered")}
+    stage2 = None
+    if ssu is not None:
+        stage2 = _second_stage(src, agg, [s for s in sums if s.weighted], weights, strata_cols, psu, ssu, fpc2,
+                               group_keys, 1.0 - f[stratum], lonely_psu)
     return _Cells(agg[value_cols].to_numpy(dtype=float), n_used, agg["__n_rows"].to_numpy(dtype=np.int64), domain,
                   np.asarray(stratum, dtype=np.int64), np.asarray(psu_code, dtype=np.int64), n_psu, scale, lonely,
-                  labels, notes, lonely_psu, answered)
+                  labels, notes, lonely_psu, answered, stage2=stage2)
+
+
+def _second_stage(src: Source, agg: pd.DataFrame, sums: list[_Sum], weights, strata_cols: list[str], psu: str,
+                  ssu: str, fpc2: str, group_keys: list[str], outer: np.ndarray, lonely_psu: str) -> tuple:
+    """The second stage's sufficient statistics, aligned with the rows of the first stage's aggregate `agg`
+    (one per stratum x PSU x domain): Q_g = sum over the SSUs j of the cell of S_gj S_gj^T (S_gj the SSU's sums,
+    from a nested GROUP BY in the engine), the PSU's sampled SSUs m (over the whole sample) and its population
+    M from `fpc2`; and the factor of each cell, outer_h (M - m)/M m/(m - 1) with outer_h = n_h / N_h (`outer`),
+    as `riset.survey.design.SurveyDesign`'s stage 2 (R `svyrecvar`)."""
+    names = [s.name for s in sums]
+    m = len(names)
+    pairs = [(a, b) for a in range(m) for b in range(a, m)]
+    inner_keys = list(dict.fromkeys([*strata_cols, psu, ssu, *group_keys]))
+
+    def cross_products(t):
+        inner = _sums_expression(t, inner_keys, sums, weights, {"__f2_min": ("min", fpc2), "__f2_max": ("max", fpc2),
+                                                                "__f2_nulls": ("nulls", fpc2)})
+        aggs = {f"__q{a}_{b}": (inner[names[a]] * inner[names[b]]).sum() for a, b in pairs}
+        aggs.update(__f2_min=inner["__f2_min"].min(), __f2_max=inner["__f2_max"].max(),
+                    __f2_nulls=inner["__f2_nulls"].sum())
+        return inner.group_by(group_keys).aggregate(**aggs)
+
+    def ssu_counts(t):
+        return t.group_by([*strata_cols, psu]).aggregate(__m=t[ssu].nunique(),
+                                                         __ssu_nulls=t[ssu].isnull().cast("int64").sum())
+
+    _check_columns(src, [ssu, fpc2])
+    cells = agg[group_keys].merge(_run(src, cross_products), on=group_keys, how="left", validate="one_to_one")
+    cells = cells.merge(_run(src, ssu_counts), on=[*strata_cols, psu], how="left", validate="many_to_one")
+    if cells["__ssu_nulls"].sum() > 0:
+        raise DesignError(f"ssu column '{ssu}' is blank in {int(cells['__ssu_nulls'].sum())} row(s); every "
+                          "respondent needs a second-stage unit")
+    if cells["__f2_nulls"].sum() > 0 or (cells["__f2_min"] <= 0).any():
+        raise DesignError(f"FPC column '{fpc2}' has a blank or a value <= 0; it must be a number > 0 in every row")
+    whole = cells.groupby([*strata_cols, psu], dropna=False)
+    lo, hi = whole["__f2_min"].transform("min").to_numpy(), whole["__f2_max"].transform("max").to_numpy()
+    if (lo != hi).any():
+        bad = cells.loc[lo != hi].iloc[0]
+        raise DesignError(f"FPC column '{fpc2}' varies within PSU {show_value(bad[psu])} ({lo[lo != hi][0]:g} to "
+                          f"{hi[lo != hi][0]:g}); it must be one value per PSU")
+    n_ssu = cells["__m"].to_numpy(dtype=float)
+    population = lo if (lo > 1).any() else n_ssu / lo  # sizes, or the fractions m / M (R as.fpc)
+    if (population < n_ssu - 1e-9).any():
+        bad = cells.loc[population < n_ssu - 1e-9].iloc[0]
+        raise DesignError(f"FPC column '{fpc2}' gives PSU {show_value(bad[psu])} a population of {bad['__f2_min']:g} "
+                          f"SSUs, but it has {int(bad['__m'])} sampled: the population cannot be smaller than the sample")
+    g = (population - n_ssu) / population
+    lonely = (n_ssu == 1) & (g >= CERTAINTY_TOL)
+    if lonely.any() and lonely_psu == "fail":
+        bad = cells.loc[lonely].iloc[0]
+        raise DesignError(f"PSU {show_value(bad[psu])} has only one sampled SSU, so its second-stage variance cannot "
+                          "be estimated; choose lonely_psu='remove', 'certainty' or 'adjust'")
+    if lonely.any() and lonely_psu == "average":
+        raise DesignError("lonely_psu='average' at the second stage is not available out of core; use "
+                          "riset.survey.design.SurveyDesign in memory")
+    factor = np.where(g < CERTAINTY_TOL, 0.0, outer * g * np.where(n_ssu > 1, n_ssu / np.maximum(n_ssu - 1, 1), 1.0))
+    factor = np.where(lonely & (lonely_psu in ("remove", "certainty")), 0.0, factor)
+    q = np.zeros((len(cells), m, m))
+    for a, b in pairs:
+        q[:, a, b] = q[:, b, a] = cells[f"__q{a}_{b}"].to_numpy(dtype=float)
+    return q, factor, n_ssu
 
 
 def _domains(agg: pd.DataFrame, by_cols: list[str]) -> tuple[np.ndarray, pd.DataFrame, list[Note]]:
@@ -433,12 +506,30 @@ def _fit(cells: _Cells, g: Callable, jacobian: Callable) -> tuple[np.ndarray, np
     lonely = cells.lonely[h][:, None]
     centred = np.where(lonely, s2 if cells.lonely_rule == "adjust" else 0.0, s2 - s1 * s1 / n_h)
     contrib = cells.scale[h][:, None] * centred
-    var = np.maximum(contrib.reshape(cells.n_psu.size, n_dom, -1).sum(axis=0), 0.0)
+    var = contrib.reshape(cells.n_psu.size, n_dom, -1).sum(axis=0)
+    if cells.stage2 is not None:
+        var = var + _second_stage_variance(cells, jacobian(totals), n_dom)
+    var = np.maximum(var, 0.0)
     used = keep & (cells.n_used > 0)
     psus = pd.unique(cells.psu[used] * n_dom + cells.domain[used])  # hash unique: only counted
     strata = pd.unique(cells.stratum[used] * n_dom + cells.domain[used])
     df = (np.bincount(psus % n_dom, minlength=n_dom) - np.bincount(strata % n_dom, minlength=n_dom)).astype(float)
     return est, var, df
+
+
+def _second_stage_variance(cells: _Cells, jac: np.ndarray, n_dom: int) -> np.ndarray:
+    """V2_d = sum over the PSU cells of domain d of factor * [sum_j z_j^2 - (sum_j z_j)^2 / m], z_j = J_d S_j the
+    SSU scores: sum_j z_j^2 = J_d Q J_d' and sum_j z_j = J_d S (the cell's sums); a lonely SSU under 'adjust' is
+    centred at zero (as the first stage)."""
+    q, factor, n_ssu = cells.stage2
+    keep = cells.domain >= 0
+    j = jac[cells.domain[keep]]  # G x k x m
+    z_sum = np.einsum("gkm,gm->gk", j, cells.sums[keep])
+    z_sq = np.einsum("gkm,gmn,gkn->gk", j, q[keep], j)
+    centred = np.where((n_ssu[keep] == 1)[:, None], z_sq, z_sq - z_sum**2 / n_ssu[keep][:, None])
+    contrib = factor[keep][:, None] * centred
+    return np.stack([np.bincount(cells.domain[keep], weights=contrib[:, c], minlength=n_dom)
+                     for c in range(contrib.shape[1])], axis=1)
 
 
 def _replicate_fit(cells: _Cells, g: Callable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -508,7 +599,8 @@ def _as_list(value) -> list[str]:
 def mean(src: Source, variables: str | Sequence[str], *, weights: str | None = None,
          strata: str | Sequence[str] | None = None, psu: str | None = None, fpc: str | None = None,
          by: str | Sequence[str] | None = None, na_rm: bool = False, level: float = 0.95,
-         lonely_psu: str = "fail", replicates: Replicates | None = None) -> pd.DataFrame:
+         lonely_psu: str = "fail", replicates: Replicates | None = None,
+         ssu: str | None = None, fpc2: str | None = None) -> pd.DataFrame:
     """Weighted means ybar_d = sum w y / sum w per domain with Taylor SE, out of core (= `riset.survey.estimate.mean`).
 
     Linearised score u_i = (y_i - ybar_d) / sum_d w (Lumley 2010 sec. 2.2); sufficient statistics per
@@ -527,7 +619,7 @@ def mean(src: Source, variables: str | Sequence[str], *, weights: str | None = N
     sums = ([_Sum(f"__wy{j}", c, complete=complete) for j, c in enumerate(cols)]
             + [_Sum(f"__w{j}", complete=complete) for j in range(len(cols))]
             + _counts(cols))
-    cells = _cells(src, sums, weights, strata, psu, fpc, by, lonely_psu, replicates)
+    cells = _cells(src, sums, weights, strata, psu, fpc, by, lonely_psu, replicates, ssu, fpc2)
     _blank_check(cells, cols, na_rm)
     est, var, df = _fit(cells, mean_totals, mean_jacobian)
     return _table(cells, est, var, df, cols, "variable", level)
@@ -536,7 +628,8 @@ def mean(src: Source, variables: str | Sequence[str], *, weights: str | None = N
 def total(src: Source, variables: str | Sequence[str], *, weights: str | None = None,
           strata: str | Sequence[str] | None = None, psu: str | None = None, fpc: str | None = None,
           by: str | Sequence[str] | None = None, na_rm: bool = False, level: float = 0.95,
-          lonely_psu: str = "fail", replicates: Replicates | None = None) -> pd.DataFrame:
+          lonely_psu: str = "fail", replicates: Replicates | None = None,
+         ssu: str | None = None, fpc2: str | None = None) -> pd.DataFrame:
     """Horvitz-Thompson totals t_d = sum_{i in d} w y per domain with Taylor SE (= `riset.survey.estimate.total`).
 
     Score u_i = y_i; sufficient statistics: sum w y_j per stratum x PSU x domain. Table as `mean`.
@@ -551,7 +644,7 @@ def total(src: Source, variables: str | Sequence[str], *, weights: str | None = 
     complete = tuple(cols)
     sums = [_Sum(f"__wy{j}", c, complete=complete) for j, c in enumerate(cols)]
     sums += _counts(cols)
-    cells = _cells(src, sums, weights, strata, psu, fpc, by, lonely_psu, replicates)
+    cells = _cells(src, sums, weights, strata, psu, fpc, by, lonely_psu, replicates, ssu, fpc2)
     _blank_check(cells, cols, na_rm)
     est, var, df = _fit(cells, total_totals, total_jacobian)
     return _table(cells, est, var, df, cols, "variable", level)
@@ -560,7 +653,8 @@ def total(src: Source, variables: str | Sequence[str], *, weights: str | None = 
 def ratio(src: Source, numerator: str, denominator: str, *, weights: str | None = None,
           strata: str | Sequence[str] | None = None, psu: str | None = None, fpc: str | None = None,
           by: str | Sequence[str] | None = None, na_rm: bool = False, level: float = 0.95,
-          lonely_psu: str = "fail", replicates: Replicates | None = None) -> pd.DataFrame:
+          lonely_psu: str = "fail", replicates: Replicates | None = None,
+         ssu: str | None = None, fpc2: str | None = None) -> pd.DataFrame:
     """Ratio of totals R_d = sum w y / sum w x per domain, score (y - R x) / t_x (= `riset.survey.estimate.ratio`).
 
     >>> import polars as pl
@@ -572,7 +666,7 @@ def ratio(src: Source, numerator: str, denominator: str, *, weights: str | None 
     complete = (numerator, denominator)
     sums = [_Sum("__wy", numerator, complete=complete), _Sum("__wx", denominator, complete=complete),
             *_counts(list(complete))]
-    cells = _cells(src, sums, weights, strata, psu, fpc, by, lonely_psu, replicates)
+    cells = _cells(src, sums, weights, strata, psu, fpc, by, lonely_psu, replicates, ssu, fpc2)
     _blank_check(cells, list(complete), na_rm)
     est, var, df = _fit(cells, ratio_totals, ratio_jacobian)
     return _table(cells, est, var, df, [f"{numerator}/{denominator}"], "variable", level)
@@ -581,7 +675,8 @@ def ratio(src: Source, numerator: str, denominator: str, *, weights: str | None 
 def proportion(src: Source, variable: str, *, weights: str | None = None,
                strata: str | Sequence[str] | None = None, psu: str | None = None, fpc: str | None = None,
                by: str | Sequence[str] | None = None, na_rm: bool = False, level: float = 0.95,
-               lonely_psu: str = "fail", replicates: Replicates | None = None) -> pd.DataFrame:
+               lonely_psu: str = "fail", replicates: Replicates | None = None,
+         ssu: str | None = None, fpc2: str | None = None) -> pd.DataFrame:
     """Share of each category p_c = sum w [y = c] / sum w per domain with Taylor SE and Wald t CI.
 
     Categories: the sorted distinct non-blank values (one extra DISTINCT query). Estimates and SEs equal
@@ -602,7 +697,7 @@ def proportion(src: Source, variable: str, *, weights: str | None = None,
     sums = ([_Sum(f"__c{j}", variable, equals=c, complete=complete) for j, c in enumerate(categories)]
             + [_Sum(f"__w{j}", complete=complete) for j in range(len(categories))]
             + _counts([variable]))
-    cells = _cells(src, sums, weights, strata, psu, fpc, by, lonely_psu, replicates)
+    cells = _cells(src, sums, weights, strata, psu, fpc, by, lonely_psu, replicates, ssu, fpc2)
     _blank_check(cells, [variable], na_rm)
     est, var, df = _fit(cells, mean_totals, mean_jacobian)
     table = _table(cells, est, var, df, [str(c) for c in categories], "category", level)
@@ -613,7 +708,8 @@ def proportion(src: Source, variable: str, *, weights: str | None = None,
 def mean_of_means(src: Source, columns: Sequence[str], *, weights: str | None = None,
                   strata: str | Sequence[str] | None = None, psu: str | None = None, fpc: str | None = None,
                   by: str | Sequence[str] | None = None, level: float = 0.95, lonely_psu: str = "fail",
-                  replicates: Replicates | None = None) -> pd.DataFrame:
+                  replicates: Replicates | None = None,
+         ssu: str | None = None, fpc2: str | None = None) -> pd.DataFrame:
     """The average over `columns` of each column's mean over the rows that answered it, per group, with design
     SE and CI, out of core (the IKM on the unsur scale is this; `riset.skm.ikm_design.ikm_outofcore`).
 
@@ -631,7 +727,7 @@ def mean_of_means(src: Source, columns: Sequence[str], *, weights: str | None = 
         raise DataError("mean_of_means needs at least one column")
     sums = ([_Sum(f"__ay{j}", c, complete=(c,)) for j, c in enumerate(cols)]
             + [_Sum(f"__a{j}", complete=(c,)) for j, c in enumerate(cols)])
-    cells = _cells(src, sums, weights, strata, psu, fpc, by, lonely_psu, replicates)
+    cells = _cells(src, sums, weights, strata, psu, fpc, by, lonely_psu, replicates, ssu, fpc2)
     b = 1.0 / k
 
     def g(t):
