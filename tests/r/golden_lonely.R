@@ -10,18 +10,24 @@ data(api)
 d <- apiclus1
 counts <- table(d$dnum)
 d$fpc_cert <- ifelse(d$dnum == names(counts)[counts == max(counts)][1], max(counts), 1000)  # one census stratum
-out <- list(survey = as.character(packageVersion("survey")), lonely = names(counts)[counts == 1])
+lonely <- names(counts)[counts == 1]
+d$fpc_cert1 <- ifelse(d$dnum == lonely[1], 1, d$fpc_cert)  # and a lonely stratum taken completely (N = n = 1)
+out <- list(survey = as.character(packageVersion("survey")), lonely = lonely)
+summaries <- function(des) {
+  m <- svymean(~api00 + api99, des)
+  t <- svytotal(~enroll, des, na.rm = TRUE)
+  e <- svymean(~api00, subset(des, stype == "E"))
+  list(mean = unname(coef(m)), mean_se = unname(SE(m)), total = unname(coef(t)), total_se = unname(SE(t)),
+       domain_mean = unname(coef(e)), domain_se = unname(SE(e)))
+}
 for (rule in c("remove", "certainty", "adjust", "average")) {
   options(survey.lonely.psu = rule)
-  for (fpc in c("none", "cert")) {
+  for (fpc in c("none", "cert", "cert1")) {
     des <- if (fpc == "none") svydesign(id = ~1, strata = ~dnum, weights = ~pw, data = d) else
-      svydesign(id = ~1, strata = ~dnum, weights = ~pw, fpc = ~fpc_cert, data = d)
-    m <- svymean(~api00 + api99, des)
-    t <- svytotal(~enroll, des)
-    e <- svymean(~api00, subset(des, stype == "E"))
-    out[[paste(rule, fpc, sep = "_")]] <- list(
-      mean = unname(coef(m)), mean_se = unname(SE(m)), total = unname(coef(t)), total_se = unname(SE(t)),
-      domain_mean = unname(coef(e)), domain_se = unname(SE(e)))
+      svydesign(id = ~1, strata = ~dnum, weights = ~pw, fpc = as.formula(paste0("~fpc_", fpc)), data = d)
+    out[[paste(rule, fpc, sep = "_")]] <- summaries(des)
+    # the JKn replicate design of the same design (R jknweights: lonely strata per survey.lonely.psu)
+    out[[paste("jkn", rule, fpc, sep = "_")]] <- summaries(as.svrepdesign(des, type = "JKn"))
   }
 }
 write_json(out, file.path("tests", "data", "golden", "lonely_api.json"), digits = NA, auto_unbox = TRUE, pretty = TRUE)
