@@ -32,6 +32,7 @@ True
 from __future__ import annotations
 
 import sys
+import warnings
 from typing import Callable
 
 import numpy as np
@@ -134,31 +135,42 @@ def _satterthwaite(a: np.ndarray) -> tuple[float, float]:
 
 
 def _imhof(q: float, a: np.ndarray, h: np.ndarray) -> float:
-    """P(sum_i a_i chi^2_{h_i} > q), Imhof's integral; past a few periods of sin(q u / 2) the slowly decaying
-    oscillating tail is integrated with Fourier weights (QUADPACK's QAWF), sin(A - q u / 2) =
-    sin A cos(q u / 2) - cos A sin(q u / 2), A = 1/2 sum h_i atan(a_i u)."""
+    """P(sum_i a_i chi^2_{h_i} > q), Imhof's integral, on the scale max |a_i| = 1. The integral is summed over
+    pieces [u_k, u_k+1] (geometric up to where 1 / (u rho(u)) < 1e-17, or, for q != 0, a few periods of
+    sin(q u / 2)); the slowly decaying oscillating tail of q != 0 is integrated with Fourier weights
+    (QUADPACK's QAWF), sin(A - q u / 2) = sin A cos(q u / 2) - cos A sin(q u / 2), A = 1/2 sum h_i atan(a_i u)."""
+    d = np.abs(a).max()
+    a, q = a / d, q / d
 
     def angle(u):
         return 0.5 * (h * np.arctan(a * u)).sum()
 
-    def damping(u):  # 1 / (u rho(u))
+    def envelope(u):  # 1 / (u rho(u))
         return np.exp(-np.log(u) - 0.25 * (h * np.log1p((a * u) ** 2)).sum())
 
     def integrand(u):
-        return np.sin(angle(u) - 0.5 * q * u) * damping(u)
+        return np.sin(angle(u) - 0.5 * q * u) * envelope(u)
 
-    if q == 0:
-        value = integrate.quad(integrand, 0, np.inf, limit=1000, epsabs=1e-13, epsrel=1e-12)[0]
-    else:
-        omega = 0.5 * q
-        split = 10 * np.pi / abs(omega)
-        head = integrate.quad(integrand, 0, split, limit=1000, epsabs=1e-13, epsrel=1e-12)[0]
-        tail_cos = integrate.quad(lambda u: np.sin(angle(u)) * damping(u), split, np.inf, weight="cos",
-                                  wvar=omega, limlst=200, epsabs=1e-13)[0]
-        tail_sin = integrate.quad(lambda u: np.cos(angle(u)) * damping(u), split, np.inf, weight="sin",
-                                  wvar=omega, limlst=200, epsabs=1e-13)[0]
-        value = head + tail_cos - tail_sin
-    return 0.5 + value / np.pi
+    omega = 0.5 * q
+    end = 10 * np.pi / abs(omega) if q != 0 else 1.0
+    while q == 0 and envelope(end) > 1e-17 and end < 1e12:
+        end *= 2
+    edges = np.concatenate([[0.0], np.geomspace(1e-3, end, 40)])
+    with warnings.catch_warnings():  # QUADPACK's round-off warnings for p-values below ~1e-8 (R warns too)
+        warnings.simplefilter("ignore", integrate.IntegrationWarning)
+        return 0.5 + _imhof_integral(integrand, angle, envelope, edges, omega) / np.pi
+
+
+def _imhof_integral(integrand, angle, envelope, edges, omega) -> float:
+    value = sum(integrate.quad(integrand, lo, hi, limit=200, epsabs=1e-15, epsrel=1e-13)[0]
+                for lo, hi in zip(edges[:-1], edges[1:]))
+    if omega != 0:
+        end = edges[-1]
+        value += integrate.quad(lambda u: np.sin(angle(u)) * envelope(u), end, np.inf, weight="cos", wvar=omega,
+                                limlst=200, epsabs=1e-15)[0]
+        value -= integrate.quad(lambda u: np.cos(angle(u)) * envelope(u), end, np.inf, weight="sin", wvar=omega,
+                                limlst=200, epsabs=1e-15)[0]
+    return value
 
 
 def _check(method: str) -> None:
