@@ -30,5 +30,28 @@ for (rule in c("remove", "certainty", "adjust", "average")) {
     out[[paste("jkn", rule, fpc, sep = "_")]] <- summaries(as.svrepdesign(des, type = "JKn"))
   }
 }
+# Domains: the strata "present" in a domain are those with a row in it ('average' scales by present / present
+# non-lonely), and with options(survey.adjust.domain.lonely = TRUE) a stratum with one PSU in the domain is
+# lonely there ('adjust': centred at zero; 'average': left out and averaged over). SEs of svymean(~api00) and
+# svytotal(~enroll) in subset(des, stype == s) and of svyby(~api00, ~stype, svymean).
+for (adj in c(FALSE, TRUE)) {
+  options(survey.adjust.domain.lonely = adj)
+  for (rule in c("remove", "certainty", "adjust", "average")) {
+    options(survey.lonely.psu = rule)
+    for (fpc in c("none", "cert")) {
+      des <- if (fpc == "none") svydesign(id = ~1, strata = ~dnum, weights = ~pw, data = d) else
+        svydesign(id = ~1, strata = ~dnum, weights = ~pw, fpc = ~fpc_cert, data = d)
+      one <- list()
+      for (s in c("E", "H", "M")) {
+        sub <- subset(des, stype == s)
+        one[[s]] <- list(mean_se = unname(SE(suppressWarnings(svymean(~api00, sub)))),
+                         total_se = unname(SE(suppressWarnings(svytotal(~enroll, sub)))))
+      }
+      one$by_se <- unname(SE(suppressWarnings(svyby(~api00, ~stype, des, svymean))))
+      out[[paste("domain", if (adj) "adjusted" else "default", rule, fpc, sep = "_")]] <- one
+    }
+  }
+}
+options(survey.adjust.domain.lonely = FALSE)
 write_json(out, file.path("tests", "data", "golden", "lonely_api.json"), digits = NA, auto_unbox = TRUE, pretty = TRUE)
 cat("written tests/data/golden/lonely_api.json\n")

@@ -78,3 +78,23 @@ def test_average_is_the_others_scaled_up():
 def test_fail_names_the_lonely_stratum():
     with pytest.raises(DesignError, match=f"stratum {GOLDEN['lonely']} .* or 'average'"):
         SurveyDesign(_data(), weights="pw", strata="dnum")
+
+
+DOMAINS = [(adj, rule, fpc) for adj in ("default", "adjusted") for rule in ("remove", "certainty", "adjust", "average")
+           for fpc in ("none", "cert")]
+
+
+@pytest.mark.parametrize("adjusted, rule, fpc", DOMAINS, ids=["-".join(c) for c in DOMAINS])
+def test_lonely_rules_in_domains_match_r(adjusted, rule, fpc):
+    """Domains of every school type, some of which miss strata or keep one PSU of a stratum: 'average' counts
+    the strata present in the domain (R onestage), and adjust_domain_lonely=True (R
+    options(survey.adjust.domain.lonely = TRUE)) makes a stratum with one PSU in the domain lonely there."""
+    gold = GOLDEN[f"domain_{adjusted}_{rule}_{fpc}"]
+    design = SurveyDesign(_data(), weights="pw", strata="dnum", fpc=None if fpc == "none" else "fpc_cert",
+                          lonely_psu=rule, adjust_domain_lonely=adjusted == "adjusted")
+    for stype in ("E", "H", "M"):
+        domain = design.subset(design.data["stype"] == stype)
+        assert estimate.mean(domain, "api00").se[0] == pytest.approx(np.ravel(gold[stype]["mean_se"])[0], rel=1e-10)
+        assert estimate.total(domain, "enroll").se[0] == pytest.approx(np.ravel(gold[stype]["total_se"])[0],
+                                                                       rel=1e-10)
+    np.testing.assert_allclose(estimate.mean(design, "api00", by="stype").se, gold["by_se"], rtol=1e-10)
