@@ -481,7 +481,9 @@ def _between_units(z: np.ndarray, stage: _Stage, lonely_psu: str, in_domain: np.
     sums = np.asarray(stage.units_to_groups @ z)
     centred = z - (sums / np.maximum(n_g, 1)[:, None])[group]
     scale, lonely = _group_scale(stage, lonely_psu)
-    alone = lonely | _domain_lonely(stage, in_domain, adjust_domain and lonely_psu in ("adjust", "average"))
+    alone = lonely.copy()
+    if adjust_domain and lonely_psu in ("adjust", "average"):
+        alone |= _domain_lonely(stage.n_units, stage.f, in_domain)
     if lonely_psu == "adjust":
         # R (onestrat): a lonely PSU is not centred at its stratum mean, i.e. it is centred at zero
         centred[alone[group]] = z[alone[group]]
@@ -493,10 +495,10 @@ def _between_units(z: np.ndarray, stage: _Stage, lonely_psu: str, in_domain: np.
     return (centred * unit_scale[:, None]).T @ centred * factor
 
 
-def _domain_lonely(stage: _Stage, in_domain: np.ndarray, adjust_domain: bool) -> np.ndarray:
-    """Groups with one unit in the domain of several sampled (R survey.adjust.domain.lonely = TRUE, which
-    changes only the 'adjust' and 'average' rules)."""
-    return adjust_domain & (in_domain == 1) & (stage.n_units > 1) & (stage.f >= CERTAINTY_TOL)
+def _domain_lonely(n_units: np.ndarray, f: np.ndarray, in_domain: np.ndarray) -> np.ndarray:
+    """Groups with one unit in the domain of several sampled, not taken completely (R
+    survey.adjust.domain.lonely = TRUE, which changes only the 'adjust' and 'average' rules)."""
+    return (in_domain == 1) & (n_units > 1) & (f >= CERTAINTY_TOL)
 
 
 def _average_factor(n_present, n_alone, lonely_psu: str):
@@ -537,8 +539,7 @@ def _between_units_by(x, domain, n_domains, stage: _Stage, keep, lonely_psu: str
     n_g = stage.n_units[g].astype("float64")[:, None]
     alone = lonely[g].copy()
     if adjust_domain and lonely_psu in ("adjust", "average"):
-        units_in_cell = np.bincount(cell_codes, minlength=len(cells))
-        alone |= (units_in_cell == 1) & (stage.n_units[g] > 1) & (stage.f[g] >= CERTAINTY_TOL)
+        alone |= _domain_lonely(stage.n_units[g], stage.f[g], np.bincount(cell_codes, minlength=len(cells)))
     # R: a lonely PSU is centred at its own value ("remove"/"certainty": zero) or at zero ("adjust")
     centred_ss = np.where(alone[:, None], s2 if lonely_psu == "adjust" else 0.0, s2 - s1 * s1 / n_g)
     factor = _average_factor(np.bincount(d, minlength=n_domains), np.bincount(d, weights=alone, minlength=n_domains),
