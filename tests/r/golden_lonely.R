@@ -52,6 +52,18 @@ for (adj in c(FALSE, TRUE)) {
     }
   }
 }
+# R's own tests/lonely.psu.R, "lonely PSUs after subsetting": district 413 left out, then row 31 dropped
+for (adj in c(FALSE, TRUE)) {
+  options(survey.adjust.domain.lonely = adj)
+  ds <- svydesign(id = ~1, weights = ~pw, strata = ~dnum, data = subset(d, dnum != 413))
+  ds1 <- ds[-31, ]
+  for (rule in c("fail", "remove", "certainty", "adjust", "average")) {
+    options(survey.lonely.psu = rule)
+    m <- suppressWarnings(svymean(~api00, ds1))
+    out[[paste("drop31", if (adj) "adjusted" else "default", rule, sep = "_")]] <- list(mean = unname(coef(m)),
+                                                                                      se = unname(SE(m)))
+  }
+}
 options(survey.adjust.domain.lonely = FALSE)
 write_json(out, file.path("tests", "data", "golden", "lonely_api.json"), digits = NA, auto_unbox = TRUE, pretty = TRUE)
 cat("written tests/data/golden/lonely_api.json\n")

@@ -98,3 +98,20 @@ def test_lonely_rules_in_domains_match_r(adjusted, rule, fpc):
         assert estimate.total(domain, "enroll").se[0] == pytest.approx(np.ravel(gold[stype]["total_se"])[0],
                                                                        rel=1e-10)
     np.testing.assert_allclose(estimate.mean(design, "api00", by="stype").se, gold["by_se"], rtol=1e-10)
+
+
+DROP31 = [(adj, rule) for adj in ("default", "adjusted") for rule in ("fail", "remove", "certainty", "adjust", "average")]
+
+
+@pytest.mark.parametrize("adjusted, rule", DROP31, ids=["-".join(c) for c in DROP31])
+def test_r_lonely_psu_test_after_subsetting(adjusted, rule):
+    """R survey's tests/lonely.psu.R: district 413 left out, then row 31 dropped (R ds[-31, ]), which leaves
+    its stratum one PSU; only with adjust_domain_lonely does that stratum become lonely."""
+    data = pd.read_csv(DATA / "api" / "apiclus1.csv")
+    data = data[data["dnum"] != 413].reset_index(drop=True)
+    design = SurveyDesign(data, weights="pw", strata="dnum", lonely_psu=rule,
+                          adjust_domain_lonely=adjusted == "adjusted")
+    m = estimate.mean(design.subset(np.arange(len(data)) != 30), "api00")
+    gold = GOLDEN[f"drop31_{adjusted}_{rule}"]
+    assert m.estimate[0] == pytest.approx(np.ravel(gold["mean"])[0], rel=1e-12)
+    assert m.se[0] == pytest.approx(np.ravel(gold["se"])[0], rel=1e-10)
