@@ -15,6 +15,7 @@ from riset.errors import DataError
 from riset.survey.design import SurveyDesign
 from riset.survey.models import linear, logistic, ordinal
 from riset.survey.replicate import as_replicate
+from riset.survey.weighting import poststratify
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 GOLDEN = json.loads((DATA / "golden" / "lrt_api.json").read_text())
@@ -83,3 +84,21 @@ def test_lrt_of_one_linear_slope_is_its_wald_test():
     wald = float(fit.params["x"]) ** 2 / fit.cov.loc["x", "x"]
     assert lrt.chisq / lrt.lambdas[0] == pytest.approx(wald, rel=1e-9)
     assert lrt.p == pytest.approx(stats.chi2.sf(wald, 1), rel=1e-9)
+
+
+@pytest.mark.parametrize("case", ["clus1_E", "post_E"])
+def test_lrt_in_a_domain_scales_the_weights_as_r(case):
+    """R svyglm divides the weights by their mean over the design's rows: a domain of a Taylor design drops the
+    other rows (mean over the domain), a calibrated design keeps them with weight 0 (mean over all)."""
+    gold = GOLDEN[case]
+    if case == "clus1_E":
+        design = SurveyDesign(_api("apiclus1"), weights="pw", psu="dnum", fpc="fpc")
+    else:
+        design = poststratify(SurveyDesign(_api("apistrat"), weights="pw", strata="stype", fpc="fpc"),
+                              pd.Series({"E": 4421, "H": 755, "M": 1018}).rename_axis("stype"))
+    fit = linear("api00 ~ ell + meals + mobility", design.subset(design.data["stype"] == "E"))
+    result = fit.term_test("ell + meals", method="LRT")
+    assert result.chisq == pytest.approx(gold["chisq"], rel=1e-9)
+    np.testing.assert_allclose(result.lambdas, gold["lambda"], rtol=1e-9)
+    assert result.ddf == gold["ddf"]
+    assert result.p == pytest.approx(gold["p"], rel=1e-8)

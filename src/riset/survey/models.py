@@ -671,6 +671,14 @@ def _fit_logistic(fr: _Frame, start: np.ndarray | None = None) -> _Fit:
     return _Fit(np.asarray(res.params), list(fr.X.columns), X * (w * (y - mu))[:, None], bread_inv, mu)
 
 
+def _weight_mean(design) -> float:
+    """Mean design weight, by which R svyglm divides the weights: over the rows of the design -- R drops the
+    rows outside a domain, except from a calibrated Taylor design, where they stay with weight 0."""
+    w = np.asarray(design.weights, dtype=float)
+    keeps_rows = isinstance(design, SurveyDesign) and bool(design.adjustments)
+    return float(w.mean() if keeps_rows else w[w != 0].mean())
+
+
 def _deviance(kind: Kind, y: np.ndarray, mu: np.ndarray, w: np.ndarray) -> float:
     """Weighted deviance: sum w (y - mu)^2 (gaussian), -2 sum w log(mu^y (1 - mu)^(1-y)) (0/1 binomial)."""
     if kind == "linear":
@@ -835,7 +843,7 @@ def _fit_model(kind: Kind, formula, design, labels, lang) -> ModelResult:
         fitted=fit.fitted,
         levels=fr.levels,
         notes=notes,
-        weight_mean=float(np.mean(design.weights)),
+        weight_mean=_weight_mean(design),
     )
 
 
