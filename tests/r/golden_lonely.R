@@ -2,10 +2,13 @@
 # strata = ~dnum, weights = ~pw), where several districts have one sampled school; with and without an fpc
 # that makes one stratum a certainty stratum; svymean and svytotal, whole sample and the domain stype == "E".
 # Run from the repository root:   Rscript tests/r/golden_lonely.R   -> tests/data/golden/lonely_api.json
+# Needs R survey >= 4.3: from 4.3 'adjust' centres a lonely PSU at the mean PSU total of the stage (survey
+# 4.1/4.2 centred it at zero, which changes the SE of totals, not of means); the script stops on an older one.
 suppressMessages({
   library(survey)
   library(jsonlite)
 })
+if (packageVersion("survey") < "4.3") stop("survey >= 4.3 is needed (lonely.psu = 'adjust' of R >= 4.3)")
 data(api)
 d <- apiclus1
 counts <- table(d$dnum)
@@ -65,5 +68,13 @@ for (adj in c(FALSE, TRUE)) {
   }
 }
 options(survey.adjust.domain.lonely = FALSE)
+# R's own tests/lonely.psu.R, "checks for svytotal()" (survey >= 4.3): one lonely stratum of three
+singleton <- data.frame(Stratum = c(1, 1, 2, 2, 3), PSU = 1:5, Design_Weight = c(10.5, 10.5, 20, 20, 15),
+                        Age = c(30.5, 40.5, 35, 52, 44))
+sd <- svydesign(data = singleton, ids = ~PSU, strata = ~Stratum, weights = ~Design_Weight)
+for (rule in c("remove", "certainty", "adjust", "average")) {
+  options(survey.lonely.psu = rule)
+  out[[paste("singleton", rule, sep = "_")]] <- as.numeric(vcov(svytotal(~Age, sd)))
+}
 write_json(out, file.path("tests", "data", "golden", "lonely_api.json"), digits = NA, auto_unbox = TRUE, pretty = TRUE)
 cat("written tests/data/golden/lonely_api.json\n")

@@ -1,7 +1,7 @@
-"""Lonely PSUs against R survey 4.1 (tests/r/golden_lonely.R): apiclus1 stratified by district, where some
-districts have one sampled school, under every lonely_psu rule, with and without a census (certainty) stratum,
-for means, totals and a domain; also a lonely stratum taken completely (N = n = 1), and the JKn replicate
-designs R as.svrepdesign builds from them."""
+"""Lonely PSUs against R survey 4.5 (tests/r/golden_lonely.R; 'adjust' is R >= 4.3's): apiclus1 stratified by
+district, where some districts have one sampled school, under every lonely_psu rule, with and without a census
+(certainty) stratum, for means, totals and a domain; also a lonely stratum taken completely (N = n = 1), and the JKn
+replicate designs R as.svrepdesign builds from them."""
 
 import json
 from pathlib import Path
@@ -100,7 +100,8 @@ def test_lonely_rules_in_domains_match_r(adjusted, rule, fpc):
     np.testing.assert_allclose(estimate.mean(design, "api00", by="stype").se, gold["by_se"], rtol=1e-10)
 
 
-DROP31 = [(adj, rule) for adj in ("default", "adjusted") for rule in ("fail", "remove", "certainty", "adjust", "average")]
+DROP31 = [(adj, rule) for adj in ("default", "adjusted")
+          for rule in ("fail", "remove", "certainty", "adjust", "average")]
 
 
 @pytest.mark.parametrize("adjusted, rule", DROP31, ids=["-".join(c) for c in DROP31])
@@ -115,3 +116,14 @@ def test_r_lonely_psu_test_after_subsetting(adjusted, rule):
     gold = GOLDEN[f"drop31_{adjusted}_{rule}"]
     assert m.estimate[0] == pytest.approx(np.ravel(gold["mean"])[0], rel=1e-12)
     assert m.se[0] == pytest.approx(np.ravel(gold["se"])[0], rel=1e-10)
+
+
+@pytest.mark.parametrize("rule", ["remove", "certainty", "adjust", "average"])
+def test_r_lonely_psu_test_svytotal(rule):
+    """R survey's tests/lonely.psu.R 'checks for svytotal()' (R >= 4.3: remove and certainty 126625, adjust
+    127579.8, the lonely PSU centred at the mean PSU total of all strata)."""
+    frame = pd.DataFrame({"Stratum": [1, 1, 2, 2, 3], "PSU": [1, 2, 3, 4, 5], "w": [10.5, 10.5, 20, 20, 15],
+                          "Age": [30.5, 40.5, 35, 52, 44]})
+    design = SurveyDesign(frame, weights="w", strata="Stratum", psu="PSU", lonely_psu=rule)
+    assert estimate.total(design, "Age").se[0] ** 2 == pytest.approx(np.ravel(GOLDEN[f"singleton_{rule}"])[0],
+                                                                     rel=1e-12)

@@ -21,20 +21,23 @@ inverts the correction, the most common way peers report wrong SEs -- check what
 Lonely PSU (a stratum with one sampled PSU, R `options(survey.lonely.psu)`):
 ``"fail"`` (default) raises; ``"remove"`` and ``"certainty"`` let the stratum contribute zero (for
 `survey.design2` objects R computes both the same way); ``"adjust"`` centres the lonely PSU total at
-zero (the overall mean of the influence values) instead of at its stratum mean; ``"average"`` gives a lonely
+the mean PSU total of the stage, sum_i z_i / sum_h n_h over the strata with a row in the (domain of the)
+design, instead of at its stratum mean (R survey >= 4.3; R 4.1-4.2 centred it at zero, which gives the same
+SE for means, whose influence values sum to zero, but not for totals); ``"average"`` gives a lonely
 stratum the average contribution of the others: the sum over the other strata times H / (H - L), H strata of
 the stage with a row in the (domain of the) design and L lonely ones among them (R `onestage`: nstrat /
-nokstrat; a calibrated design keeps every row in a domain, as R, so there H counts every stratum). A stratum whose FPC says every PSU was taken (f_h = 0) is not
-lonely: it contributes no variance (and counts among the H). At the second stage riset's groups are the PSUs
-of the whole stage, where R averages within each PSU.
+nokstrat; a calibrated design keeps every row in a domain, as R, so there H counts every stratum). A
+stratum whose FPC says every PSU was taken (f_h = 0) is not lonely: it contributes no variance (and counts
+among the H). At the second stage riset's groups are the PSUs of the whole stage, where R averages within
+each PSU.
 
-Domains: `subset(mask)` keeps every row and sets the weights outside the domain to zero, so the number of
-PSUs per stratum (n_h) and the FPC stay those of the full design, as `subset()` in R survey; by default
-(R's `survey.adjust.domain.lonely = FALSE`) a domain never creates new lonely strata. With
-``adjust_domain_lonely=True`` (R `options(survey.adjust.domain.lonely = TRUE)`) a stratum that keeps one of its
-n_h > 1 PSUs in the domain is lonely there for ``"adjust"`` (that PSU's total is centred at zero, with the
-factor n_h / (n_h - 1)) and ``"average"`` (left out, and counted among the L); the other rules are unchanged
-(R only warns). The design df counts the PSUs and strata with respondents in the domain (R `degf` of the
+Domains: `subset(mask)` keeps every row and sets the weights outside the domain to zero, so the number of PSUs per
+stratum (n_h) and the FPC stay those of the full design, as `subset()` in R survey; by default (R's
+`survey.adjust.domain.lonely = FALSE`) a domain never creates new lonely strata. With ``adjust_domain_lonely=True``
+(R `options(survey.adjust.domain.lonely = TRUE)`) a stratum that keeps one of its n_h > 1 PSUs in the domain is
+lonely there for ``"adjust"`` (its n_h PSU totals, zero outside the domain, are centred at the mean PSU total of the
+stage, with the factor n_h / (n_h - 1)) and ``"average"`` (left out, and counted among the L); the other rules are
+unchanged (R only warns). The design df counts the PSUs and strata with respondents in the domain (R `degf` of the
 subset).
 
 Example
@@ -484,13 +487,16 @@ def _between_units(z: np.ndarray, stage: _Stage, lonely_psu: str, in_domain: np.
     alone = lonely.copy()
     if adjust_domain and lonely_psu in ("adjust", "average"):
         alone |= _domain_lonely(stage.n_units, stage.f, in_domain)
+    present = in_domain > 0
     if lonely_psu == "adjust":
-        # R (onestrat): a lonely PSU is not centred at its stratum mean, i.e. it is centred at zero
-        centred[alone[group]] = z[alone[group]]
+        # R >= 4.3 (onestage): a lonely stratum's units are centred at the mean PSU total of the whole stage
+        # (sum of z over the PSUs of the strata present), not at their stratum mean
+        # (strata without a row in the domain contribute nothing)
+        recentre = (alone & present)[group]
+        centred[recentre] = z[recentre] - z.sum(axis=0) / n_g[present].sum()
     if lonely_psu == "average":
         scale = np.where(alone, 0.0, scale)
     unit_scale = scale[group]
-    present = in_domain > 0
     factor = _average_factor(present.sum(), (alone & present).sum(), lonely_psu)
     return (centred * unit_scale[:, None]).T @ centred * factor
 
@@ -540,8 +546,12 @@ def _between_units_by(x, domain, n_domains, stage: _Stage, keep, lonely_psu: str
     alone = lonely[g].copy()
     if adjust_domain and lonely_psu in ("adjust", "average"):
         alone |= _domain_lonely(stage.n_units[g], stage.f[g], np.bincount(cell_codes, minlength=len(cells)))
-    # R: a lonely PSU is centred at its own value ("remove"/"certainty": zero) or at zero ("adjust")
-    centred_ss = np.where(alone[:, None], s2 if lonely_psu == "adjust" else 0.0, s2 - s1 * s1 / n_g)
+    # R: a lonely PSU is centred at its own value ("remove"/"certainty": zero) or, "adjust", at the mean PSU
+    # total c of the stage (domain): sum over the group's n_g units of (z - c)^2
+    stage_total = np.asarray(_indicator(d, n_domains) @ s1)
+    centre = (stage_total / np.bincount(d, weights=n_g[:, 0], minlength=n_domains)[:, None])[d]
+    adjusted = s2 - 2 * centre * s1 + n_g * centre ** 2
+    centred_ss = np.where(alone[:, None], adjusted if lonely_psu == "adjust" else 0.0, s2 - s1 * s1 / n_g)
     factor = _average_factor(np.bincount(d, minlength=n_domains), np.bincount(d, weights=alone, minlength=n_domains),
                              lonely_psu)[d]
     contrib = scale[g][:, None] * centred_ss * factor[:, None]

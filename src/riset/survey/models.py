@@ -19,13 +19,13 @@ Replicate-weight designs (`riset.survey.replicate.ReplicateDesign`: JK1, JKn, bo
 R's svyglm/svyolr methods for svrepdesign: the model is refitted with every replicate weight column
 (starting from the full-sample estimate) and Var = scale * sum_r rscale_r (b_r - b_bar)(b_r - b_bar)'.
 
-Inference as R: t tests with residual df = design df + 1 - p for svyglm (df = PSUs - strata of the rows
-used, R `degf`), design df - (number of slopes) for svyolr; the Wald F test of a group of terms is
-R's `regTermTest` (F = b' V^-1 b / q on (q, residual df)); `term_test(method="LRT")` is its Rao-Scott working
-likelihood-ratio test (the drop in weighted deviance against sum_i lambda_i chi^2_1, lambda_i the design
-effects of the tested coefficients; R `regTermTest(method = "LRT")`, Lumley & Scott 2014). Rows with a blank in any model variable are
-left out and reported (`n_dropped`, `dropped_by`); the design keeps all its PSUs, as R's svyglm does
-(the left-out rows get zero influence), so SEs are domain-correct.
+Inference as R: t tests with residual df = design df + 1 - p for svyglm (df = PSUs - strata of the rows used, R
+`degf`), design df - (number of slopes) for svyolr; the Wald F test of a group of terms is R's `regTermTest` (F = b'
+V^-1 b / q on (q, residual df)); `term_test(method="LRT")` is its Rao-Scott working likelihood-ratio test (the drop
+in weighted deviance against sum_i lambda_i chi^2_1, lambda_i the design effects of the tested coefficients; R
+`regTermTest(method = "LRT")`, Lumley & Scott 2014). Rows with a blank in any model variable are left out and
+reported (`n_dropped`, `dropped_by`); the design keeps all its PSUs, as R's svyglm does (the left-out rows get zero
+influence), so SEs are domain-correct.
 
 The ordinal model is fitted by Newton-Raphson on the weighted log-likelihood with analytic gradient and
 Hessian (it is concave in (b, zeta), Pratt 1981), so the estimates are the exact MLE; R's svyolr stops
@@ -35,9 +35,9 @@ about 1e-3 relative -- the golden tests compare against svyolr run with a tight 
 Calibrated designs (riset.survey.weighting) are covered too: `design.variance` applies the calibration residuals
 to x first, as R's svyrecvar applies `postStrata`.
 
-Public API: `linear`, `logistic`, `ordinal` (formula, design) -> `ModelResult` with `.params`, `.se`,
-`.cov`, `.tvalues`, `.pvalues`, `.conf_int()`, `.wald_test(terms)`, `.term_test(terms, method="LRT")`, `.r2` (linear), `.vif()`,
-`.residuals()` / `.normality()` (residual checks), `.to_frame()`, `.summary()`. The SKM formula (overall
+Public API: `linear`, `logistic`, `ordinal` (formula, design) -> `ModelResult` with `.params`, `.se`, `.cov`,
+`.tvalues`, `.pvalues`, `.conf_int()`, `.wald_test(terms)`, `.term_test(terms, method="LRT")`, `.r2` (linear),
+`.vif()`, `.residuals()` / `.normality()` (residual checks), `.to_frame()`, `.summary()`. The SKM formula (overall
 satisfaction on the unsur in regulation order) is `riset.skm.drivers.satisfaction_formula`.
 
 Labels: columns are shown through ``labels=`` (column -> display name, e.g. the unsur names from
