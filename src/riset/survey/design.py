@@ -63,7 +63,8 @@ from scipy import sparse
 
 from riset.errors import DesignError
 
-__all__ = ["CERTAINTY_TOL", "domain_mask", "LONELY_PSU", "positive_weights", "readonly", "SurveyDesign"]
+__all__ = ["CERTAINTY_TOL", "domain_mask", "LONELY_PSU", "lonely_average_factor", "positive_weights", "readonly",
+           "SurveyDesign"]
 
 LONELY_PSU = ("fail", "remove", "certainty", "adjust", "average")
 
@@ -497,7 +498,7 @@ def _between_units(z: np.ndarray, stage: _Stage, lonely_psu: str, in_domain: np.
     if lonely_psu == "average":
         scale = np.where(alone, 0.0, scale)
     unit_scale = scale[group]
-    factor = _average_factor(present.sum(), (alone & present).sum(), lonely_psu)
+    factor = lonely_average_factor(present.sum(), (alone & present).sum(), lonely_psu)
     return (centred * unit_scale[:, None]).T @ centred * factor
 
 
@@ -507,7 +508,7 @@ def _domain_lonely(n_units: np.ndarray, f: np.ndarray, in_domain: np.ndarray) ->
     return (in_domain == 1) & (n_units > 1) & (f >= CERTAINTY_TOL)
 
 
-def _average_factor(n_present, n_alone, lonely_psu: str):
+def lonely_average_factor(n_present, n_alone, lonely_psu: str):
     """lonely_psu='average' (per domain, elementwise): P / (P - L), P the strata with a row in the domain and
     L the lonely ones among them, whose contribution the others' stand in for (R `onestage`: nstrat /
     nokstrat); 1 for the other rules."""
@@ -552,8 +553,8 @@ def _between_units_by(x, domain, n_domains, stage: _Stage, keep, lonely_psu: str
     centre = (stage_total / np.bincount(d, weights=n_g[:, 0], minlength=n_domains)[:, None])[d]
     adjusted = s2 - 2 * centre * s1 + n_g * centre ** 2
     centred_ss = np.where(alone[:, None], adjusted if lonely_psu == "adjust" else 0.0, s2 - s1 * s1 / n_g)
-    factor = _average_factor(np.bincount(d, minlength=n_domains), np.bincount(d, weights=alone, minlength=n_domains),
-                             lonely_psu)[d]
+    factor = lonely_average_factor(np.bincount(d, minlength=n_domains),
+                                   np.bincount(d, weights=alone, minlength=n_domains), lonely_psu)[d]
     contrib = scale[g][:, None] * centred_ss * factor[:, None]
     return np.asarray(_indicator(d, n_domains) @ contrib)
 
