@@ -87,8 +87,8 @@ def test_library_code_names_nothing_of_the_bundled_example():
 #: Modules whose public dataclasses are analysis results (configuration and document classes are not).
 RESULT_MODULES = ("survey", "skm", "study/run.py", "study/progress.py")
 #: Intermediate fits that other estimators consume (arrays without labels), not results shown to anyone.
-INTERMEDIATES = {"SmoothFit", "PeriodContrast", "PeriodFit", "Margin", "Source", "ColumnSpec", "Codebook", "Unsur",
-                 "Band", "Scheme"}
+INTERMEDIATES = {"SmoothFit", "PeriodContrast", "PeriodFit", "Margin", "Source", "Replicates", "ColumnSpec", "Codebook",
+                 "Unsur", "Band", "Scheme"}
 
 
 def _result_classes():

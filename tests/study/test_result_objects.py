@@ -40,7 +40,8 @@ def test_tests_between_groups_read_in_both_languages(example_results):
     u1 = next(iter(example_results.unsur_map))
     two = data["jenis_kelamin"].isin(data["jenis_kelamin"].dropna().unique()[:2]).to_numpy()
     results = [chisq(design, "jenis_kelamin", "periode"), ttest(design.subset(two), u1, "jenis_kelamin"),
-               compare_means(design, data[u1], "periode"), linear(f"{u1} ~ C(periode)", design).wald_test("C(periode)")]
+               compare_means(design, data[u1], "periode"), linear(f"{u1} ~ C(periode)", design).wald_test("C(periode)"),
+               linear(f"{u1} ~ C(periode)", design).term_test("C(periode)", method="LRT")]
     for result in results:
         said_id, said_en = result.summary(), result.summary(lang="en")
         assert said_id != said_en and re.search(r"p [=<] 0,\d", said_id) and re.search(r"p [=<] 0\.\d", said_en)

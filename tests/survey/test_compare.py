@@ -1,4 +1,5 @@
-"""Tests between groups against R survey 4.1 (tests/r/golden_compare.R): svychisq (F, Chisq, Wald, adjWald)
+"""Tests between groups against R survey 4.1 (tests/r/golden_compare.R): svychisq (F, Chisq, Wald, adjWald, lincom,
+saddlepoint)
 and svyttest on the api designs (stratified, one- and two-stage cluster, post-stratified, JK1), plus
 invariants that need no R."""
 
@@ -8,12 +9,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from riset.errors import DataError
 from riset.survey.compare import chisq, ttest
 from riset.survey.design import SurveyDesign
+from riset.survey.distributions import pchisqsum, pfsum, uniroot
 from riset.survey.replicate import as_replicate
 from riset.survey.weighting import poststratify
 
@@ -59,6 +62,24 @@ def test_chisq_matches_r_svychisq(designs, design, table, statistic):
         assert result.ddf == pytest.approx(params["ddf"], rel=1e-9)
     else:
         assert result.ndf == params["df"] and result.ddf is None
+
+
+LINCOM = [(d, t, s) for d in ("strat", "clus1", "clus2", "jk1", "post")
+          for t in ("chisq_sch_stype", "chisq_hi700_awards") for s in ("lincom", "saddlepoint")]
+
+
+@pytest.mark.parametrize("design, table, statistic", LINCOM, ids=["-".join(c) for c in LINCOM])
+def test_chisq_lincom_and_saddlepoint_match_r(designs, design, table, statistic):
+    """R's p-value of X^2 from sum_i delta_i chi^2_1 (/ chi^2_d / d): "lincom" is CompQuadForm's davies in R
+    (error bound 1e-7), riset's Imhof integral; "saddlepoint" is the same saddlepoint as R's."""
+    gold = GOLDEN[design][table][statistic]
+    row, col = {"chisq_sch_stype": ("sch.wide", "stype"), "chisq_hi700_awards": ("hi700", "awards")}[table]
+    result = chisq(designs[design], row, col, statistic=statistic)
+    assert result.statistic == pytest.approx(_scalar(gold["statistic"]), rel=1e-9)
+    tolerance = {"lincom": 1e-7, "saddlepoint": 1e-12}[statistic]
+    assert result.p_value == pytest.approx(_scalar(gold["p_value"]), abs=tolerance, rel=1e-7)
+    if len(result.delta) > 1:  # with one design effect, lincom is the F (Taylor) or the Chisq (replicates) test
+        assert result.p_value != pytest.approx(GOLDEN[design][table]["F"]["p_value"], rel=1e-4)
 
 
 TTESTS = [(d, t) for d in ("strat", "clus1", "clus2", "jk1", "post")
@@ -113,8 +134,8 @@ def test_a_t_test_needs_two_groups_and_says_so():
     frame = pd.DataFrame({"y": [1.0, 2, 3, 4], "g": ["a", "b", "c", "a"]})
     with pytest.raises(DataError, match="'g' has 3 categories; a t test compares two"):
         ttest(SurveyDesign(frame), "y", "g")
-    with pytest.raises(DataError, match="statistic='lincom'"):
-        chisq(SurveyDesign(frame), "g", "g", statistic="lincom")
+    with pytest.raises(DataError, match="statistic='fisher'"):
+        chisq(SurveyDesign(frame), "g", "g", statistic="fisher")
 
 
 @pytest.mark.parametrize("name", ["strat", "clus1", "jk1"])
@@ -139,3 +160,22 @@ def test_compare_means_of_three_groups_matches_r_regtermtest_by_hand(designs):
     fit = linear("api00 ~ C(stype)", d)
     wald = fit.wald_test(["C(stype)"])
     assert three.statistic == pytest.approx(wald.F, rel=1e-9) and three.ndf == 2
+
+
+def test_chisqsum_tails_match_r():
+    """R: pchisqsum(3, c(1,1,1), c(1.3,.4,2), lower.tail=FALSE, method=) and pFsum(..., ddf=50.5); R's
+    integration is CompQuadForm's davies/farebrother (error bound 1e-7), riset's Imhof's integral."""
+    a = [1.3, 0.4, 2.0]
+    assert pchisqsum(3.0, a, "integration") == pytest.approx(0.456417289845304, abs=1e-9)
+    assert pfsum(3.0, a, 50.5, "integration") == pytest.approx(0.467461149184185, abs=1e-7)
+    assert pchisqsum(3.0, a, "saddlepoint") == pytest.approx(0.452728780318001, rel=1e-12)
+    assert pfsum(3.0, a, 50.5, "saddlepoint") == pytest.approx(0.463590642725292, rel=1e-12)
+    assert pchisqsum(2.0, [1.7], "integration") == pytest.approx(stats.chi2.sf(2.0 / 1.7, 1), rel=1e-10)
+    assert pfsum(2.0, [1.0], 30.0, "integration") == pytest.approx(stats.f.sf(2.0, 1, 30), rel=1e-9)
+
+
+def test_uniroot_steps_as_r():
+    """R: uniroot(function(x) x^3 - x - 1, c(0, 3), tol = 1e-3)$root, to the last digit (same iterates)."""
+    assert uniroot(lambda x: x ** 3 - x - 1, 0.0, 3.0, tol=1e-3) == 1.3246796971038564
+    with pytest.raises(DataError, match="opposite sign"):
+        uniroot(lambda x: x * x + 1, 0.0, 1.0)

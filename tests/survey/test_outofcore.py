@@ -143,12 +143,15 @@ def test_whole_sample_without_strata_or_fpc(data, all_sources, kind):
     assert_same(scale.mean(src, "U1", weights="w", psu="psu"), estimate.mean(d, "U1").table, ["variable"])
 
 
-@pytest.mark.parametrize("rule", ["remove", "certainty", "adjust"])
+@pytest.mark.parametrize("rule", ["remove", "certainty", "adjust", "average"])
 def test_lonely_psu_rules_equal_in_memory(data, rule):
     lonely = data[~((data["h"] == "S6") & (data["psu"] != data.loc[data["h"] == "S6", "psu"].iloc[0]))]
     d = SurveyDesign(lonely, lonely_psu=rule, **DESIGN)
     out = scale.mean(scale.source(pl.from_pandas(lonely)), "U1", by="unit", lonely_psu=rule, **DESIGN)
     assert_same(out, estimate.mean(d, "U1", by="unit").table, ["unit", "variable"])
+    # totals: 'adjust' centres the lonely PSU at the mean PSU total (not at zero), 'average' scales up
+    out = scale.total(scale.source(pl.from_pandas(lonely)), "U1", by="unit", lonely_psu=rule, **DESIGN)
+    assert_same(out, estimate.total(d, "U1", by="unit").table, ["unit", "variable"])
     with pytest.raises(DesignError, match="stratum 'S6' has only one sampled PSU"):
         scale.mean(scale.source(pl.from_pandas(lonely)), "U1", **DESIGN)
 

@@ -9,7 +9,13 @@ Association in a two-way table of `row` x `col` (Rao & Scott 1984; Lumley 2010, 
 - ``"F"`` (default): F = X^2 / tr(Delta) on d0 = tr(Delta)^2 / tr(Delta^2) and d0 x nu df, nu the design df
   (second-order Rao-Scott); ``"Chisq"``: X^2 / mean(diag Delta) against chi^2 on (r-1)(c-1) df (first order);
 - ``"Wald"``: W = Y' V_Y^-1 Y on the cells (i, j > 1) of Y = T_ij - T_i. T_.j / T (Koch, Freeman & Freeman 1975),
-  F = W / ((r-1)(c-1)) on ((r-1)(c-1), nu); ``"adjWald"``: F = W (nu - q + 1) / (q nu) on (q, nu - q + 1).
+  F = W / ((r-1)(c-1)) on ((r-1)(c-1), nu); ``"adjWald"``: F = W (nu - q + 1) / (q nu) on (q, nu - q + 1);
+- ``"lincom"`` and ``"saddlepoint"``: X^2 itself, its p-value from its asymptotic distribution
+  sum_i delta_i chi^2_1 / (chi^2_d / d), delta_i the eigenvalues of Delta and d = d0 x nu (Lumley & Scott
+  2013; R `pFsum`, see `riset.survey.distributions`): "lincom" exactly (Imhof's integral; R uses
+  CompQuadForm's `davies`, and falls back to the saddlepoint when CompQuadForm is not installed),
+  "saddlepoint" by the saddlepoint approximation. `ndf` is then the number of delta_i, `ddf` d; on a
+  replicate design R (`svychisq.svyrep.design`) takes no denominator (d infinite: R `pchisqsum`), as here.
 
 Rows with a blank in either column are left out, as domains (the design keeps all its PSUs).
 
@@ -38,13 +44,14 @@ from scipy import stats
 
 from riset.errors import DataError
 from riset.i18n import fmt_p, say
+from riset.survey.distributions import pfsum
 from riset.survey.estimate import critical_value, domains, fit_mean, fit_smooth, total_jacobian, total_totals
 
 __all__ = ["CHISQ_STATISTICS", "ChisqTest", "GroupMeans", "TTest", "chisq", "compare_means", "rank_intervals",
            "ttest"]
 
-#: The statistics of `chisq` (R svychisq's, without the lincom and saddlepoint p-values).
-CHISQ_STATISTICS = ("F", "Chisq", "Wald", "adjWald")
+#: The statistics of `chisq` (R svychisq's).
+CHISQ_STATISTICS = ("F", "Chisq", "Wald", "adjWald", "lincom", "saddlepoint")
 
 
 @dataclass
@@ -147,10 +154,15 @@ def chisq(design, row: str, col: str, statistic: str = "F") -> ChisqTest:
     delta = np.linalg.solve(denom, numer)
     trace, trace2 = float(np.trace(delta)), float(np.trace(delta @ delta))
     eigen = np.sort(np.linalg.eigvals(delta).real)[::-1]
+    d0 = trace ** 2 / trace2
     if statistic == "F":
-        d0 = trace ** 2 / trace2
         f = pearson / trace
         return ChisqTest("F", f, d0, d0 * nu, float(stats.f.sf(f, d0, d0 * nu)), pearson, eigen, shares)
+    if statistic in ("lincom", "saddlepoint"):
+        method = "integration" if statistic == "lincom" else "saddlepoint"
+        ddf = np.inf if not design.linearized else d0 * nu
+        return ChisqTest(statistic, pearson, len(eigen), ddf, pfsum(pearson, eigen, ddf, method), pearson, eigen,
+                         shares)
     q = delta.shape[1]
     return ChisqTest("Chisq", pearson, q, None, float(stats.chi2.sf(pearson / (trace / q), q)), pearson, eigen, shares)
 

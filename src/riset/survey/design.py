@@ -21,16 +21,24 @@ inverts the correction, the most common way peers report wrong SEs -- check what
 Lonely PSU (a stratum with one sampled PSU, R `options(survey.lonely.psu)`):
 ``"fail"`` (default) raises; ``"remove"`` and ``"certainty"`` let the stratum contribute zero (for
 `survey.design2` objects R computes both the same way); ``"adjust"`` centres the lonely PSU total at
-zero (the overall mean of the influence values) instead of at its stratum mean; ``"average"`` gives a lonely
+the mean PSU total of the stage, sum_i z_i / sum_h n_h over the strata with a row in the (domain of the)
+design, instead of at its stratum mean (R survey >= 4.3; R 4.1-4.2 centred it at zero, which gives the same
+SE for means, whose influence values sum to zero, but not for totals); ``"average"`` gives a lonely
 stratum the average contribution of the others: the sum over the other strata times H / (H - L), H strata of
-the stage and L lonely ones (R `onestage`). A stratum whose FPC says every PSU was taken (f_h = 0) is not
-lonely: it contributes no variance (and counts among the H). At the second stage riset's groups are the PSUs
-of the whole stage, where R averages within each PSU.
+the stage with a row in the (domain of the) design and L lonely ones among them (R `onestage`: nstrat /
+nokstrat; a calibrated design keeps every row in a domain, as R, so there H counts every stratum). A
+stratum whose FPC says every PSU was taken (f_h = 0) is not lonely: it contributes no variance (and counts
+among the H). At the second stage riset's groups are the PSUs of the whole stage, where R averages within
+each PSU.
 
-Domains: `subset(mask)` keeps every row and sets the weights outside the domain to zero, so the number of
-PSUs per stratum (n_h) and the FPC stay those of the full design, as `subset()` in R survey (with R's default
-`survey.adjust.domain.lonely = FALSE`: a domain never creates new lonely strata); the design df counts the
-PSUs and strata with respondents in the domain (R `degf` of the subset).
+Domains: `subset(mask)` keeps every row and sets the weights outside the domain to zero, so the number of PSUs per
+stratum (n_h) and the FPC stay those of the full design, as `subset()` in R survey; by default (R's
+`survey.adjust.domain.lonely = FALSE`) a domain never creates new lonely strata. With ``adjust_domain_lonely=True``
+(R `options(survey.adjust.domain.lonely = TRUE)`) a stratum that keeps one of its n_h > 1 PSUs in the domain is
+lonely there for ``"adjust"`` (its n_h PSU totals, zero outside the domain, are centred at the mean PSU total of the
+stage, with the factor n_h / (n_h - 1)) and ``"average"`` (left out, and counted among the L); the other rules are
+unchanged (R only warns). The design df counts the PSUs and strata with respondents in the domain (R `degf` of the
+subset).
 
 Example
 -------
@@ -56,7 +64,7 @@ from scipy import sparse
 from riset.errors import DesignError
 from riset.survey.base import Adjustment, Design, readonly
 
-__all__ = ["CERTAINTY_TOL", "LONELY_PSU", "positive_weights", "SurveyDesign"]
+__all__ = ["CERTAINTY_TOL", "LONELY_PSU", "lonely_average_factor", "positive_weights", "SurveyDesign"]
 
 LONELY_PSU = ("fail", "remove", "certainty", "adjust", "average")
 
@@ -111,6 +119,8 @@ class SurveyDesign(Design):
     ssu : second-stage unit column (nested within PSU); used for variance when `fpc` and `fpc2` are given.
     fpc2 : stage-2 FPC column: number of SSUs in the PSU's population, or the stage-2 sampling fraction.
     lonely_psu : 'fail' | 'remove' | 'certainty' | 'adjust' | 'average' (see module docstring).
+    adjust_domain_lonely : treat a stratum with one PSU in a domain (of several sampled) as lonely there, by
+        `lonely_psu` (R options(survey.adjust.domain.lonely = TRUE); see module docstring).
 
     Attributes: `.data`, `.weights` (read-only float array, zero outside a domain), `.n` (rows in the
     domain), `.df` (design degrees of freedom = PSUs - strata with a non-zero weight, R `degf`),
@@ -133,6 +143,7 @@ class SurveyDesign(Design):
         ssu: str | None = None,
         fpc2: str | None = None,
         lonely_psu: str = "fail",
+        adjust_domain_lonely: bool = False,
     ):
         if not isinstance(data, pd.DataFrame):
             raise DesignError(f"data must be a pandas DataFrame, not {type(data).__name__}")
@@ -153,6 +164,7 @@ class SurveyDesign(Design):
         # of the caller's frame copies on the caller's side; without it the frame is copied whole
         self._data = data.copy(deep=not _copy_on_write())
         self.lonely_psu = lonely_psu
+        self.adjust_domain_lonely = bool(adjust_domain_lonely)
         self.spec = {"weights": weights, "strata": strata, "psu": psu, "fpc": fpc, "ssu": ssu, "fpc2": fpc2}
         strata_cols = [strata] if isinstance(strata, str) else list(strata or [])
         used = [c for c in [weights, *strata_cols, psu, fpc, ssu, fpc2] if c is not None]
@@ -290,8 +302,14 @@ class SurveyDesign(Design):
         for adjust in self.adjustments:
             x = np.asarray(adjust(x), dtype="float64").reshape(x.shape)
         v = np.zeros((x.shape[1], x.shape[1]))
+        # R drops the rows outside a domain (a calibrated design keeps them): the strata "present" are those
+        # with a row in the domain
+        present = np.ones(len(self._weights), dtype=bool) if self.adjustments else self.in_domain
         for stage in self._stages:
-            v += _between_units(np.asarray(stage.rows_to_units @ x), stage, self.lonely_psu)
+            in_domain = np.asarray(stage.units_to_groups @ (np.bincount(stage.unit[present],
+                                                                      minlength=len(stage.group)) > 0))
+            v += _between_units(np.asarray(stage.rows_to_units @ x), stage, self.lonely_psu, in_domain,
+                                self.adjust_domain_lonely)
         return v
 
     def variance_by(self, x, domain, n_domains: int) -> np.ndarray:
@@ -322,7 +340,7 @@ class SurveyDesign(Design):
         # no copy of x when every row is in a domain (the usual `by=` case; n x k on 10^6 rows)
         xs, ds = (x, domain) if keep.all() else (x[keep], domain[keep])
         for stage in self._stages:
-            out += _between_units_by(xs, ds, n_domains, stage, keep, self.lonely_psu)
+            out += _between_units_by(xs, ds, n_domains, stage, keep, self.lonely_psu, self.adjust_domain_lonely)
         # sum z^2 - (sum z)^2 / n can round to -1e-16 where the exact variance is 0 (e.g. a proportion of
         # the stratum variable itself)
         return np.maximum(out, 0.0)
@@ -444,26 +462,47 @@ def _copy_on_write() -> bool:
 
 
 # -------------------------------------------------------------------- variance core
-def _between_units(z: np.ndarray, stage: _Stage, lonely_psu: str) -> np.ndarray:
-    """sum_g outer_g * f_g * n_g/(n_g-1) * sum_i (z_gi - zbar_g)(z_gi - zbar_g)^T, vectorised over groups."""
+def _between_units(z: np.ndarray, stage: _Stage, lonely_psu: str, in_domain: np.ndarray,
+                   adjust_domain: bool) -> np.ndarray:
+    """sum_g outer_g * f_g * n_g/(n_g-1) * sum_i (z_gi - zbar_g)(z_gi - zbar_g)^T, vectorised over groups;
+    `in_domain` counts each group's units with a row in the domain (lonely PSUs: module docstring)."""
     group = stage.group
     n_g = stage.n_units.astype("float64")
     sums = np.asarray(stage.units_to_groups @ z)
     centred = z - (sums / np.maximum(n_g, 1)[:, None])[group]
     scale, lonely = _group_scale(stage, lonely_psu)
+    alone = lonely.copy()
+    if adjust_domain and lonely_psu in ("adjust", "average"):
+        alone |= _domain_lonely(stage.n_units, stage.f, in_domain)
+    present = in_domain > 0
     if lonely_psu == "adjust":
-        # R (onestrat): a lonely PSU is not centred at its stratum mean, i.e. it is centred at zero
-        centred[lonely[group]] = z[lonely[group]]
+        # R >= 4.3 (onestage): a lonely stratum's units are centred at the mean PSU total of the whole stage
+        # (sum of z over the PSUs of the strata present), not at their stratum mean
+        # (strata without a row in the domain contribute nothing)
+        recentre = (alone & present)[group]
+        centred[recentre] = z[recentre] - z.sum(axis=0) / n_g[present].sum()
+    if lonely_psu == "average":
+        scale = np.where(alone, 0.0, scale)
     unit_scale = scale[group]
-    return (centred * unit_scale[:, None]).T @ centred * _average_factor(stage, lonely, lonely_psu)
+    factor = lonely_average_factor(present.sum(), (alone & present).sum(), lonely_psu)
+    return (centred * unit_scale[:, None]).T @ centred * factor
 
 
-def _average_factor(stage: _Stage, lonely: np.ndarray, lonely_psu: str) -> float:
-    """lonely_psu='average': H / (H - L), the other strata's contributions standing in for the L lonely ones."""
+def _domain_lonely(n_units: np.ndarray, f: np.ndarray, in_domain: np.ndarray) -> np.ndarray:
+    """Groups with one unit in the domain of several sampled, not taken completely (R
+    survey.adjust.domain.lonely = TRUE, which changes only the 'adjust' and 'average' rules)."""
+    return (in_domain == 1) & (n_units > 1) & (f >= CERTAINTY_TOL)
+
+
+def lonely_average_factor(n_present, n_alone, lonely_psu: str):
+    """lonely_psu='average' (per domain, elementwise): P / (P - L), P the strata with a row in the domain and
+    L the lonely ones among them, whose contribution the others' stand in for (R `onestage`: nstrat /
+    nokstrat); 1 for the other rules."""
+    n_present, n_alone = np.asarray(n_present, dtype=float), np.asarray(n_alone, dtype=float)
     if lonely_psu != "average":
-        return 1.0
-    n_lonely = int(lonely.sum())
-    return len(lonely) / (len(lonely) - n_lonely) if n_lonely < len(lonely) else np.nan
+        return np.ones_like(n_present)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(n_alone < n_present, n_present / (n_present - n_alone), np.nan)
 
 
 def _group_scale(stage: _Stage, lonely_psu: str) -> tuple[np.ndarray, np.ndarray]:
@@ -476,7 +515,7 @@ def _group_scale(stage: _Stage, lonely_psu: str) -> tuple[np.ndarray, np.ndarray
     return np.where(certain, 0.0, scale), lonely
 
 
-def _between_units_by(x, domain, n_domains, stage: _Stage, keep, lonely_psu: str) -> np.ndarray:
+def _between_units_by(x, domain, n_domains, stage: _Stage, keep, lonely_psu: str, adjust_domain: bool) -> np.ndarray:
     """Domain version of `_between_units` (diagonal only), from per stratum x domain sums of z and z^2."""
     pair = stage.unit[keep] * n_domains + domain
     codes, pairs = pd.factorize(pair)
@@ -489,12 +528,21 @@ def _between_units_by(x, domain, n_domains, stage: _Stage, keep, lonely_psu: str
     s1 = np.asarray(to_cell @ z)
     s2 = np.asarray(to_cell @ np.square(z, out=z))  # z is not needed after s1: square in place
     scale, lonely = _group_scale(stage, lonely_psu)
-    g = cells // n_domains
+    g, d = cells // n_domains, cells % n_domains
     n_g = stage.n_units[g].astype("float64")[:, None]
-    # R: a lonely PSU is centred at its own value ("remove"/"certainty": zero) or at zero ("adjust")
-    centred_ss = np.where(lonely[g][:, None], s2 if lonely_psu == "adjust" else 0.0, s2 - s1 * s1 / n_g)
-    contrib = scale[g][:, None] * centred_ss * _average_factor(stage, lonely, lonely_psu)
-    return np.asarray(_indicator(cells % n_domains, n_domains) @ contrib)
+    alone = lonely[g].copy()
+    if adjust_domain and lonely_psu in ("adjust", "average"):
+        alone |= _domain_lonely(stage.n_units[g], stage.f[g], np.bincount(cell_codes, minlength=len(cells)))
+    # R: a lonely PSU is centred at its own value ("remove"/"certainty": zero) or, "adjust", at the mean PSU
+    # total c of the stage (domain): sum over the group's n_g units of (z - c)^2
+    stage_total = np.asarray(_indicator(d, n_domains) @ s1)
+    centre = (stage_total / np.bincount(d, weights=n_g[:, 0], minlength=n_domains)[:, None])[d]
+    adjusted = s2 - 2 * centre * s1 + n_g * centre ** 2
+    centred_ss = np.where(alone[:, None], adjusted if lonely_psu == "adjust" else 0.0, s2 - s1 * s1 / n_g)
+    factor = lonely_average_factor(np.bincount(d, minlength=n_domains),
+                                   np.bincount(d, weights=alone, minlength=n_domains), lonely_psu)[d]
+    contrib = scale[g][:, None] * centred_ss * factor[:, None]
+    return np.asarray(_indicator(d, n_domains) @ contrib)
 
 
 def _check_lonely(stage: _Stage, number: int, columns) -> None:

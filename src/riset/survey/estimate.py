@@ -23,7 +23,9 @@ Kott & Carr 1997), 'beta' (Korn & Graubard 1998, R method="beta"), 'wald' (R met
 
 Quantiles (Woodruff 1952, R `svyquantile(..., qrule = "math", interval.type = "mean")`, survey >= 4.1):
 q_p = smallest y with weighted CDF F(y) >= p; CI: p_hat = mean of 1{y <= q_p} with design SE,
-[p_hat -/+ t SE] mapped back through the same rule; SE = CI width / (2 t).
+[p_hat -/+ t SE] mapped back through the same rule; SE = CI width / (2 t). `interval_type="score"` (R's
+interval.type = "score", survey >= 4.1) inverts the design-based score test of U_i = 1{y_i > q} - (1 - p)
+instead (Francisco & Fuller 1991; see `_score_interval`). The rules see the weights as R's 1 / (1 / w).
 
 Domains (`by=`, R `svyby`): every domain is estimated with the full design (rows outside get weight 0),
 its df is the PSUs minus strata that have respondents in it (linearization) or the replicate design's df.
@@ -50,6 +52,7 @@ import pandas as pd
 from scipy import sparse, stats
 
 from riset.survey.base import Design
+from riset.survey.distributions import uniroot
 from riset.errors import DataError, DesignError
 from riset.i18n import Note, check_language, say
 
@@ -288,6 +291,9 @@ def quantile(design, variable: str, probs: float | Sequence[float] = 0.5, by=Non
     if interval_type not in INTERVAL_TYPES:
         raise DataError(f"interval_type={interval_type!r}; allowed: {', '.join(INTERVAL_TYPES)}")
     rule = QRULES[qrule]
+    if interval_type == "score" and not design.linearized:
+        raise DataError("interval_type='score' is for Taylor (linearization) designs, as in R; a replicate "
+                        f"design takes one of {', '.join(t for t in INTERVAL_TYPES if t != 'score')}")
     p = np.atleast_1d(np.asarray(probs, dtype=float))
     if ((p <= 0) | (p >= 1)).any():
         raise DataError(f"probs must lie strictly between 0 and 1; got {p.tolist()}")
@@ -296,13 +302,44 @@ def quantile(design, variable: str, probs: float | Sequence[float] = 0.5, by=Non
     domain = _drop_missing(design, y, domain, [variable], na_rm, notes)
     y = np.nan_to_num(y[:, 0])
     n_dom = len(labels)
-    w = np.asarray(design.weights)
+    w = _rule_weights(design)
     members = [np.flatnonzero(domain == d) for d in range(n_dom)]
     qhat = np.array([[rule(y[m], w[m], pk) for pk in p] for m in members]).reshape(n_dom, len(p))
-    below = (y[:, None] <= qhat[np.maximum(domain, 0)]).astype(float)
-    fit = fit_mean(design, below, domain, n_dom)
     df = design.df_by(domain, n_dom)
     t = critical_value(level, df)[:, None]
+    if interval_type == "score":
+        low, high = _score_interval(design, y, w, domain, members, p, t[:, 0], rule)
+    else:
+        low, high = _woodruff_interval(design, y, w, domain, members, p, qhat, df, t, level, interval_type, rule)
+    n = np.bincount(domain[domain >= 0], minlength=n_dom)
+    kish = _kish(np.asarray(design.weights), domain, n_dom)
+    rows = []
+    for d in range(n_dom):
+        for k in range(len(p)):
+            rows.append({**labels.iloc[d].to_dict(), "variable": variable, "p": p[k], "estimate": qhat[d, k],
+                         "se": (high[d, k] - low[d, k]) / (2 * t[d, 0]), "ci_low": low[d, k], "ci_high": high[d, k],
+                         "deff": np.nan, "deff_kish": kish[d], "n": int(n[d]), "df": int(df[d])})
+    return Estimate(pd.DataFrame(rows), "quantile", level, None, notes)
+
+
+#: The CIs of a quantile (R svyquantile's interval.type): Woodruff intervals built on a CI of F(q), and "score".
+INTERVAL_TYPES = ("mean", "beta", "xlogit", "asin", "score")
+
+
+def _rule_weights(design) -> np.ndarray:
+    """The weights the quantile rules see: 1 / (1 / w), as R's weights(design) = 1 / prob with prob = 1 / w.
+    They differ from w by at most an ulp, but a quantile at a share k/n of equal weights sits exactly on a
+    cumulative weight, where that ulp decides between two neighbouring values (the score interval always
+    lands there)."""
+    with np.errstate(divide="ignore"):
+        return 1 / (1 / np.asarray(design.weights, dtype=float))
+
+
+def _woodruff_interval(design, y, w, domain, members, p, qhat, df, t, level, interval_type, rule):
+    """Woodruff CI ends, D x k: the CI of F(q_p) mapped back through the quantile rule (R `woodruffCI`)."""
+    n_dom = len(members)
+    below = (y[:, None] <= qhat[np.maximum(domain, 0)]).astype(float)
+    fit = fit_mean(design, below, domain, n_dom)
     n_rows = np.bincount(domain[domain >= 0], minlength=n_dom)
     p_low, p_high = _woodruff_probabilities(fit.estimate, fit.var, t, df, n_rows, level, interval_type)
     low = np.full_like(qhat, np.nan)
@@ -313,19 +350,42 @@ def quantile(design, variable: str, probs: float | Sequence[float] = 0.5, by=Non
                 low[d, k] = rule(y[m], w[m], p_low[d, k])
             if p_high[d, k] <= 1:
                 high[d, k] = rule(y[m], w[m], p_high[d, k])
-    n = np.bincount(domain[domain >= 0], minlength=n_dom)
-    kish = _kish(w, domain, n_dom)
-    rows = []
-    for d in range(n_dom):
-        for k in range(len(p)):
-            rows.append({**labels.iloc[d].to_dict(), "variable": variable, "p": p[k], "estimate": qhat[d, k],
-                         "se": (high[d, k] - low[d, k]) / (2 * t[d, 0]), "ci_low": low[d, k], "ci_high": high[d, k],
-                         "deff": np.nan, "deff_kish": kish[d], "n": int(n[d]), "df": int(df[d])})
-    return Estimate(pd.DataFrame(rows), "quantile", level, None, notes)
+    return low, high
 
 
-#: The intervals for F(q) behind the Woodruff CI of a quantile (R svyquantile's interval.type, without "score").
-INTERVAL_TYPES = ("mean", "beta", "xlogit", "asin")
+def _score_interval(design, y, w, domain, members, p, t, rule):
+    """Score (test-inversion) CI ends of the quantiles, D x k, as R `svyquantile(interval.type = "score")`
+    (R's `ffullerCI`, survey >= 4.1; Francisco & Fuller 1991, Binder 1991): with the estimating function
+    U_i(theta) = 1{y_i > theta} - (1 - p) and its design-based mean and SE in the domain,
+
+        Z(theta) = mean(U(theta)) / SE(mean(U(theta))),
+
+    theta_low solves Z = t and theta_high solves Z = -t (t = t_{df, 1 - alpha/2}) by R's `uniroot` on
+    [min y + IQR/100, max y - IQR/100] with tolerance 1 / (100 sqrt(n)) (n rows of the domain; IQR of the
+    unweighted type-7 quartiles); the CI ends are the quantile rule at the *unweighted* share of rows with
+    y <= theta (R: qrule(x, w, mean(x <= qlow))). Z is a step function, so the tolerance decides where the
+    root lands; riset repeats R's root finder step for step. Where Z does not change sign on the interval
+    R stops with an error; riset gives NaN for that end."""
+    low = np.full((len(members), len(p)), np.nan)
+    high = np.full_like(low, np.nan)
+    for d, m in enumerate(members):
+        x = y[m]
+        one = np.where(domain == d, 0, -1)
+        quartiles = np.percentile(x, [25, 75])
+        lower, upper = x.min() + (quartiles[1] - quartiles[0]) / 100, x.max() - (quartiles[1] - quartiles[0]) / 100
+        tol = 1 / (100 * np.sqrt(len(x)))
+        for k, pk in enumerate(p):
+            def z(theta, limit, pk=pk):
+                fit = fit_mean(design, ((y > theta) - (1 - pk))[:, None].astype(float), one, 1)
+                return float(fit.estimate[0, 0] / np.sqrt(fit.var[0, 0])) - limit
+
+            for out, limit in ((low, t[d]), (high, -t[d])):
+                try:
+                    theta = uniroot(lambda th: z(th, limit), lower, upper, tol=tol)
+                except DataError:
+                    continue
+                out[d, k] = rule(x, w[m], float(np.mean(x <= theta)))
+    return low, high
 
 
 def _woodruff_probabilities(p, var, t, df, n, level, interval_type):

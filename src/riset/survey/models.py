@@ -19,11 +19,13 @@ Replicate-weight designs (`riset.survey.replicate.ReplicateDesign`: JK1, JKn, bo
 R's svyglm/svyolr methods for svrepdesign: the model is refitted with every replicate weight column
 (starting from the full-sample estimate) and Var = scale * sum_r rscale_r (b_r - b_bar)(b_r - b_bar)'.
 
-Inference as R: t tests with residual df = design df + 1 - p for svyglm (df = PSUs - strata of the rows
-used, R `degf`), design df - (number of slopes) for svyolr; the Wald F test of a group of terms is
-R's `regTermTest` (F = b' V^-1 b / q on (q, residual df)). Rows with a blank in any model variable are
-left out and reported (`n_dropped`, `dropped_by`); the design keeps all its PSUs, as R's svyglm does
-(the left-out rows get zero influence), so SEs are domain-correct.
+Inference as R: t tests with residual df = design df + 1 - p for svyglm (df = PSUs - strata of the rows used, R
+`degf`), design df - (number of slopes) for svyolr; the Wald F test of a group of terms is R's `regTermTest` (F = b'
+V^-1 b / q on (q, residual df)); `term_test(method="LRT")` is its Rao-Scott working likelihood-ratio test (the drop
+in weighted deviance against sum_i lambda_i chi^2_1, lambda_i the design effects of the tested coefficients; R
+`regTermTest(method = "LRT")`, Lumley & Scott 2014). Rows with a blank in any model variable are left out and
+reported (`n_dropped`, `dropped_by`); the design keeps all its PSUs, as R's svyglm does (the left-out rows get zero
+influence), so SEs are domain-correct.
 
 The ordinal model is fitted by Newton-Raphson on the weighted log-likelihood with analytic gradient and
 Hessian (it is concave in (b, zeta), Pratt 1981), so the estimates are the exact MLE; R's svyolr stops
@@ -33,9 +35,9 @@ about 1e-3 relative -- the golden tests compare against svyolr run with a tight 
 Calibrated designs (riset.survey.weighting) are covered too: `design.variance` applies the calibration residuals
 to x first, as R's svyrecvar applies `postStrata`.
 
-Public API: `linear`, `logistic`, `ordinal` (formula, design) -> `ModelResult` with `.params`, `.se`,
-`.cov`, `.tvalues`, `.pvalues`, `.conf_int()`, `.wald_test(terms)`, `.r2` (linear), `.vif()`,
-`.residuals()` / `.normality()` (residual checks), `.to_frame()`, `.summary()`. The SKM formula (overall
+Public API: `linear`, `logistic`, `ordinal` (formula, design) -> `ModelResult` with `.params`, `.se`, `.cov`,
+`.tvalues`, `.pvalues`, `.conf_int()`, `.wald_test(terms)`, `.term_test(terms, method="LRT")`, `.r2` (linear),
+`.vif()`, `.residuals()` / `.normality()` (residual checks), `.to_frame()`, `.summary()`. The SKM formula (overall
 satisfaction on the unsur in regulation order) is `riset.skm.drivers.satisfaction_formula`.
 
 Labels: columns are shown through ``labels=`` (column -> display name, e.g. the unsur names from
@@ -68,8 +70,9 @@ from scipy import special, stats
 from riset.survey.base import Design
 from riset.errors import DataError, DesignError, RisetError
 from riset.i18n import Note, check_language, fmt_p, label, say
+from riset.survey.distributions import pfsum
 
-__all__ = ["linear", "logistic", "ModelResult", "ordinal", "VIF_LIMIT", "WaldTest"]
+__all__ = ["LikelihoodRatioTest", "linear", "logistic", "ModelResult", "ordinal", "VIF_LIMIT", "WaldTest"]
 
 Kind = Literal["linear", "logistic", "ordinal"]
 
@@ -114,6 +117,35 @@ class WaldTest:
 
 
 @dataclass
+class LikelihoodRatioTest:
+    """Rao-Scott working likelihood-ratio test that a group of coefficients is zero (R `regTermTest(...,
+    method = "LRT")`): `chisq` the drop in weighted deviance, `df` coefficients tested, `lambdas` the design
+    effects (eigenvalues of V0^-1 V), `ddf` the denominator df (inf: chi-square reference), `p` by
+    `approximation` (see `riset.survey.distributions`)."""
+
+    terms: tuple[str, ...]
+    chisq: float
+    df: int
+    ddf: float
+    p: float
+    lambdas: np.ndarray
+    approximation: str
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row: terms, chisq, df, ddf, p, approximation."""
+        return pd.DataFrame([{"terms": " + ".join(self.terms), "chisq": self.chisq, "df": self.df, "ddf": self.ddf,
+                              "p": self.p, "approximation": self.approximation}])
+
+    def summary(self, lang: str | None = None) -> str:
+        """The test in words, in `lang`."""
+        return say("model_lrt_terms", lang, terms=" + ".join(self.terms), chisq=self.chisq, df=self.df,
+                   p=fmt_p(self.p, lang, equation=True))
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+
+@dataclass
 class ModelResult:
     """A fitted survey-weighted model: coefficients, design-based covariance and diagnostics.
 
@@ -144,6 +176,7 @@ class ModelResult:
     fitted: np.ndarray | None = field(default=None, repr=False)
     levels: tuple | None = None
     notes: list[str] = field(default_factory=list)
+    weight_mean: float = field(default=1.0, repr=False)  # mean design weight (R svyglm's rescaling)
 
     # ------------------------------------------------------------------ inference
     @property
@@ -180,6 +213,54 @@ class ModelResult:
 
         >>> # fit.wald_test("C(unit)")  ->  Wald F(4, 37) = ..., p = ...
         """
+        names, cols = self._tested(terms)
+        b = self.params[cols].to_numpy()
+        v = self.cov.loc[cols, cols].to_numpy()
+        chisq = float(b @ np.linalg.solve(v, b))
+        q = len(cols)
+        F = chisq / q
+        return WaldTest(tuple(names), F, q, self.df_resid, float(stats.f.sf(F, q, self.df_resid)))
+
+    def term_test(self, terms: str | Sequence[str] | None = None, method: str = "Wald", df: float | None = None,
+                  approximation: str = "saddlepoint") -> WaldTest | LikelihoodRatioTest:
+        """Test that all coefficients of `terms` are zero: ``method="Wald"`` is `wald_test`; ``"LRT"`` the
+        Rao-Scott working likelihood-ratio test of a linear or logistic model (Rao & Scott 1984; Lumley &
+        Scott 2014; R ``regTermTest(model, ~terms, method = "LRT", df =, lrt.approximation =)``):
+
+            chisq = D(model without `terms`) - D(model), D the deviance with the weights scaled to mean 1
+                    (R svyglm), the smaller model refitted on the same rows;
+            lambdas = eigenvalues of V0^-1 V on the tested coefficients, V the design-based covariance,
+                    V0 the model-based (X' W X)^-1 of the same scaled weights (R `naive.cov`);
+            p = P(sum_i lambda_i chi^2_1 / (chi^2_ddf / ddf) > chisq), ddf = `df` (default the residual df,
+                    ``df=np.inf`` the chi-square reference), by `approximation` (R `lrt.approximation`:
+                    "saddlepoint" (default), "integration", "satterthwaite"; `riset.survey.distributions`).
+        """
+        if method == "Wald":
+            return self.wald_test(terms)
+        if method != "LRT":
+            raise DataError(f"method={method!r}; allowed: 'Wald', 'LRT'")
+        if self.kind == "ordinal":
+            raise DataError("method='LRT' is for linear and logistic models; use the Wald test for an ordinal model")
+        names, cols = self._tested(terms)
+        keep = [c for c in self.X.columns if c not in cols]
+        if not keep:
+            raise DataError("method='LRT' needs a smaller model with at least one coefficient left")
+        w = self.weights / self.weight_mean
+        frame = _Frame(self.y, self.X[keep], self.weights, np.ones(len(self.y), dtype=bool), {}, self.outcome, 0, {})
+        reduced = _FITTERS[self.kind](frame)
+        chisq = _deviance(self.kind, self.y, reduced.fitted, w) - _deviance(self.kind, self.y, self.fitted, w)
+        X = self.X.to_numpy()
+        working = w if self.kind == "linear" else w * self.fitted * (1 - self.fitted)
+        index = [self.X.columns.get_loc(c) for c in cols]
+        naive = np.linalg.inv(X.T @ (X * working[:, None]))[np.ix_(index, index)]
+        v = self.cov.loc[cols, cols].to_numpy()
+        lambdas = np.sort(np.linalg.eigvals(np.linalg.solve(naive, v)).real)[::-1]
+        ddf = float(self.df_resid if df is None else df)
+        return LikelihoodRatioTest(tuple(names), float(chisq), len(cols), ddf,
+                                   pfsum(chisq, lambdas, ddf, approximation), lambdas, approximation)
+
+    def _tested(self, terms) -> tuple[list[str], list[str]]:
+        """The names of `terms` and their coefficient columns (None: every term but the intercept)."""
         if terms is None:
             names = [t for t in self.term_columns if t != "Intercept"]
         else:
@@ -193,12 +274,7 @@ class ModelResult:
         cols = [c for t in names for c in self.term_columns[t]]
         if not cols:
             raise DataError("the model has no term to test besides the intercept")
-        b = self.params[cols].to_numpy()
-        v = self.cov.loc[cols, cols].to_numpy()
-        chisq = float(b @ np.linalg.solve(v, b))
-        q = len(cols)
-        F = chisq / q
-        return WaldTest(tuple(names), F, q, self.df_resid, float(stats.f.sf(F, q, self.df_resid)))
+        return names, cols
 
     @property
     def r2(self) -> float:
@@ -611,6 +687,21 @@ def _fit_logistic(fr: _Frame, start: np.ndarray | None = None) -> _Fit:
     return _Fit(np.asarray(res.params), list(fr.X.columns), X * (w * (y - mu))[:, None], bread_inv, mu)
 
 
+def _weight_mean(design) -> float:
+    """Mean design weight, by which R svyglm divides the weights: over the rows of the design -- R drops the
+    rows outside a domain, except from a calibrated Taylor design, where they stay with weight 0."""
+    w = np.asarray(design.weights, dtype=float)
+    keeps_rows = design.linearized and bool(design.adjustments)
+    return float(w.mean() if keeps_rows else w[w != 0].mean())
+
+
+def _deviance(kind: Kind, y: np.ndarray, mu: np.ndarray, w: np.ndarray) -> float:
+    """Weighted deviance: sum w (y - mu)^2 (gaussian), -2 sum w log(mu^y (1 - mu)^(1-y)) (0/1 binomial)."""
+    if kind == "linear":
+        return float(np.sum(w * (y - mu) ** 2))
+    return float(-2 * np.sum(w * np.where(y == 1, np.log(mu), np.log1p(-mu))))
+
+
 def _check_separation(fr: _Frame) -> None:
     """Refuse a predictor that separates the 0/1 outcome on its own (complete or quasi-complete)."""
     y = fr.y.astype(bool)
@@ -751,6 +842,7 @@ def _fit_model(kind: Kind, formula, design, labels, lang) -> ModelResult:
         fitted=fit.fitted,
         levels=fr.levels,
         notes=notes,
+        weight_mean=_weight_mean(design),
     )
 
 

@@ -38,7 +38,7 @@ gives per stratum x PSU x domain the sums of the SSUs' cross-products Q = sum_j 
 sampled SSUs per PSU; V2_d = sum_hi (n_h/N_h) (M_hi - m_hi)/M_hi m_hi/(m_hi - 1) [J_d Q J_d' - (J_d S)^2 / m_hi].
 
 Not covered (use `riset.survey.design` in memory): calibration adjustments of a Taylor design, quantiles,
-design effects.
+design effects, `adjust_domain_lonely`.
 
 Example
 -------
@@ -61,7 +61,7 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from riset.survey.design import CERTAINTY_TOL, LONELY_PSU
+from riset.survey.design import CERTAINTY_TOL, LONELY_PSU, lonely_average_factor
 from riset.survey.replicate import replicate_scales, replicate_variance
 from riset.errors import DataError, DesignError, show_value
 from riset.i18n import Note
@@ -315,7 +315,8 @@ def _cells(src: Source, sums: list[_Sum], weights, strata, psu, fpc, by, lonely_
         g = int(np.argmax(lonely & (f >= CERTAINTY_TOL)))
         raise DesignError(
             f"stratum {show_value(stratum_labels[g])} has only one sampled PSU, so its variance cannot be estimated; "
-            "choose lonely_psu='remove', 'certainty' or 'adjust' (as R options(survey.lonely.psu)), or merge strata")
+            "choose lonely_psu='remove', 'certainty', 'adjust' or 'average' (as R options(survey.lonely.psu)), or merge "
+            "strata")
     scale = f * np.where(lonely, 1.0, n_psu / np.maximum(n_psu - 1, 1))
     scale = np.where(f < CERTAINTY_TOL, 0.0, scale)
     domain, labels, notes = _domains(agg, by_cols)
@@ -501,12 +502,21 @@ def _fit(cells: _Cells, g: Callable, jacobian: Callable) -> tuple[np.ndarray, np
     n_cells = (cells.n_psu.size) * n_dom
     s1 = np.stack([np.bincount(key, weights=z[:, j], minlength=n_cells) for j in range(z.shape[1])], axis=1)
     s2 = np.stack([np.bincount(key, weights=z[:, j] ** 2, minlength=n_cells) for j in range(z.shape[1])], axis=1)
-    h = np.arange(n_cells) // n_dom
+    h, dom = np.arange(n_cells) // n_dom, np.arange(n_cells) % n_dom
     n_h = cells.n_psu[h].astype(float)[:, None]
-    lonely = cells.lonely[h][:, None]
-    centred = np.where(lonely, s2 if cells.lonely_rule == "adjust" else 0.0, s2 - s1 * s1 / n_h)
+    present = np.bincount(key, minlength=n_cells) > 0  # strata with a PSU in the domain
+    lonely = (cells.lonely[h] & (cells.scale[h] > 0) & present)[:, None]  # scale 0: a census stratum
+    # 'adjust' (R >= 4.3): a lonely PSU centred at the domain's mean PSU total sum z / sum_{h present} n_h
+    psus_present = np.bincount(dom, weights=present * n_h[:, 0], minlength=n_dom)[:, None]
+    stage_total = s1.reshape(cells.n_psu.size, n_dom, -1).sum(axis=0)
+    centre = np.divide(stage_total, psus_present, out=np.zeros_like(stage_total), where=psus_present > 0)[dom]
+    adjusted = s2 - 2 * centre * s1 + n_h * centre ** 2
+    centred = np.where(lonely, adjusted if cells.lonely_rule == "adjust" else 0.0, s2 - s1 * s1 / n_h)
     contrib = cells.scale[h][:, None] * centred
     var = contrib.reshape(cells.n_psu.size, n_dom, -1).sum(axis=0)
+    if cells.lonely_rule == "average":  # the others' average for the lonely strata: P / (P - L) per domain
+        var = var * lonely_average_factor(np.bincount(dom, weights=present, minlength=n_dom),
+                                          np.bincount(dom, weights=lonely[:, 0], minlength=n_dom), "average")[:, None]
     if cells.stage2 is not None:
         var = var + _second_stage_variance(cells, jacobian(totals), n_dom)
     var = np.maximum(var, 0.0)

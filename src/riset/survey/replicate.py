@@ -11,7 +11,15 @@ as R `as.svrepdesign` does, carrying the stage-1 FPC through (stage-2 FPCs are d
 
     JK1 (one stratum, n PSUs):  w^(r) = w * n/(n-1) outside PSU r, 0 in PSU r;  scale = f (n-1)/n, f = 1 - n/N
     JKn (strata):               PSU r of stratum h deleted, the other PSUs of h times n_h/(n_h-1);
-                                rscale_r = f_h (n_h-1)/n_h, scale = 1; strata with f_h = 0 get no replicate
+                                rscale_r = f_h (n_h-1)/n_h, scale = 1; strata with f_h = 0 get no replicate.
+                                Lonely strata (one PSU, f_h > 0), by the design's `lonely_psu` as R
+                                `jknweights`: 'remove', 'certainty' and 'average' give them no replicate,
+                                'adjust' one replicate with the lonely PSU deleted and every other PSU times
+                                H/(H-1), rscale (H-1)/H; 'average' then scales by PSUs / replicates when there
+                                are fewer replicates than PSUs (so also for a census stratum, as R does).
+                                Known difference: R's `svytotal` (only it) leaves the rows of census strata
+                                out of the replicate totals, so under 'adjust' with a census stratum R's SE of
+                                a total lacks that stratum's share of the adjust replicate; riset keeps it.
     bootstrap (Rao & Wu 1988; Rao, Wu & Yue 1992): in each stratum draw m_h = n_h - 1 PSUs with replacement,
                                 count c_hi; w^(r) = w * (1 - lam_h + lam_h * n_h/m_h * c_hi),
                                 lam_h = sqrt(m_h (1 - f_h) / (n_h - 1)) = sqrt(1 - f_h); scale = 1/(R-1).
@@ -365,7 +373,9 @@ def as_replicate(
         if not has_strata:
             raise DesignError("type='jkn' needs strata; use type='jk1' or 'bootstrap' for an unstratified design")
         multiplier, rscales = _jkn(stratum_of_psu, n_h, f_h, design.lonely_psu, stage.label)
-        scale, rep_type = 1.0, "jkn"
+        n_psu, n_rep = multiplier.shape
+        scale = n_psu / n_rep if design.lonely_psu == "average" and n_rep < n_psu else 1.0
+        rep_type = "jkn"
     elif kind == "bootstrap":
         if replicates < 2:
             raise DesignError(f"replicates={replicates}; the bootstrap needs at least 2")
