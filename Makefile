@@ -5,7 +5,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test install browser java clean
+.PHONY: demo test install browser java bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,13 @@ java:
 
 test: install browser java
 	$(BIN)/python -m pytest -q
+
+# The benchmarks against svy and R survey (benchmarks/README.md), one script at a time, each tool in its own
+# process; their output (machine, load, versions, times, ratios, agreement) goes to benchmarks/last_run.txt.
+bench: install
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	{ uptime; for b in estimate rake bootstrap ikm; do $(BIN)/python benchmarks/bench_$$b.py || exit 1; uptime; done; } \
+	  2>&1 | tee benchmarks/last_run.txt
 
 clean:
 	rm -rf $(VENV) data/processed/*.csv data/processed/*.xlsx
