@@ -155,6 +155,9 @@ def _add_report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", metavar="DIR",
                         help="folder for the seminar package (default: 'hasil' beside the study file)")
     parser.add_argument("--lang", choices=("id", "en"), help="language of the package (default: the study's)")
+    parser.add_argument("--notebooks", action="store_true",
+                        help="also run the study notebooks (into DIR/notebooks) and put the executed copies, with "
+                             "their offline HTML, in the replication pack (a few minutes more)")
 
 
 def _run_report(args: argparse.Namespace) -> int:
@@ -170,7 +173,14 @@ def _run_report(args: argparse.Namespace) -> int:
     print(results.summary(args.lang or config.language))
     for path in write_report(results, out, lang=args.lang or config.language).values():
         print(f"Ditulis: {path}")
-    print(f"Paket replikasi: {write_pack(results, out / 'replikasi')}")
+    notebooks = ()
+    if getattr(args, "notebooks", False):
+        from riset.notebooks import run_notebooks
+
+        notebooks = run_notebooks(config.path, out, lang=args.lang)
+        for path in notebooks:
+            print(f"Ditulis: {path}")
+    print(f"Paket replikasi: {write_pack(results, out / 'replikasi', notebooks=notebooks)}")
     return 0
 
 

@@ -89,3 +89,34 @@ def test_the_verdict_stays_one_page_however_much_differs():
     assert "  angka ikm/unit/U0/ikm_konversi: 80,25, seharusnya 80,5" in lines
     assert {"  ... dan 185 paket lain", "  ... dan 470 angka lain",
             "  ... dan 30 angka lain yang tidak dihasilkan lagi"} <= set(lines)
+
+
+def test_report_with_notebooks_puts_the_executed_notebooks_in_the_pack(tmp_path, monkeypatch):
+    """`riset report --notebooks` runs the study notebooks into the package and hands them to the pack (the
+    notebooks' own run is tested in tests/test_run_notebooks.py; here it is stood in for)."""
+    import riset.notebooks
+    import riset.study.replication
+
+    folder = tmp_path / "kota"
+    folder.mkdir()
+    study = several_files(folder)
+    ran, packed = [], {}
+
+    def fake_run(path, out, lang=None, **_):
+        ran.append((path, out))
+        page = out / "notebooks" / "03_ikm.ipynb"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text("{}", encoding="utf-8")
+        return [page]
+
+    real_pack = riset.study.replication.write_pack
+
+    def spy_pack(results, where, notebooks=()):
+        packed["notebooks"] = list(notebooks)
+        return real_pack(results, where)
+
+    monkeypatch.setattr(riset.notebooks, "run_notebooks", fake_run)
+    monkeypatch.setattr(riset.study.replication, "write_pack", spy_pack)
+    assert main(["report", str(study["study"]), "--out", str(folder / "hasil"), "--notebooks"]) == 0
+    assert ran and ran[0][1] == folder / "hasil"
+    assert [p.name for p in packed["notebooks"]] == ["03_ikm.ipynb"]
