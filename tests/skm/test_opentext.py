@@ -152,5 +152,6 @@ def test_accuracy_on_the_hand_labelled_answers(part, exact_unsur, exact_tone):
     unsur_right = np.mean([found == set(item["unsur"]) for found, item in zip(_unsur(coded), items)])
     tone_right = np.mean([{t for t in TONES if row[t]} == set(item["nada"])
                           for (_, row), item in zip(coded.iterrows(), items)])
-    empty_right = np.mean([row["kosong"] == bool(item.get("kosong")) for (_, row), item in zip(coded.iterrows(), items)])
+    empty_right = np.mean([row["kosong"] == bool(item.get("kosong"))
+                           for (_, row), item in zip(coded.iterrows(), items)])
     assert unsur_right >= exact_unsur and tone_right >= exact_tone and empty_right >= 0.9, (unsur_right, tone_right)

@@ -11,11 +11,13 @@ tone, counted with design-based shares, and quoted.
 2. Empty-meaning answers ("-", "tidak ada", "cukup", "mantap", ...: the lexicon's `kosong`) are classed as such
    and never coded.
 3. Coding: an answer mentions an unsur when one of the unsur's words or phrases occurs in it (words that
-   begin with the entry, on the text read with stems as in 1; longest phrases first, each matched phrase taken out: "ruang tunggu" is sarana, not also waktu); an
-   answer may mention several; one with content but no unsur is "lainnya". Its tone: keluhan when it holds a
-   complaint word, or a praise word after a negation ("tidak ramah"); pujian when it holds a praise word, or
-   a complaint word after a negation ("tidak lama"); saran when it asks for something ("mohon", "tolong");
-   an answer may carry several tones.
+   begin with the entry, on the text read with stems as in 1; longest phrases first, each matched phrase taken
+   out: "ruang tunggu" is sarana, not also waktu); an answer may mention several; one with content but no
+   unsur is "lainnya". Its tone: keluhan when it holds a complaint word, or a praise word after a negation
+   ("tidak ramah"); pujian when it holds a praise word, or a complaint word after a negation ("tidak lama");
+   saran when it asks for something ("mohon", "tolong"; not after a negation: "tidak perlu"), or a praise
+   word follows a comparative (`banding`: "lebih ramah" is a wish, not praise); an answer may carry several
+   tones. Nouns made with ke-/pe- ... -an ("kebersihan") name the unsur but carry no tone.
 4. Shares: per group, the share of all respondents whose answer mentions each unsur (or complains about it),
    weighted by the study's weights with design-based SE (`riset.survey.estimate.fit_mean` on the indicators,
    domains of the full design): a mention is a property of the respondent, silence counts as no mention.
@@ -24,6 +26,17 @@ tone, counted with design-based shares, and quoted.
 6. Themes beyond the lexicon: the answers with content but no unsur ("lainnya") grouped by TF-IDF and
    non-negative matrix factorisation (scikit-learn, seeded), each theme named by its top words with up to
    three example answers, for the team to review and fold into the lexicon.
+
+7. Accuracy of the bundled lexicon (whole set of codes per answer right; tests/skm/test_opentext.py,
+   tests/study/test_example_text.py): on 24 hand-labelled answers written after the lexicon was tuned and
+   never tuned on, unsur 17/24 = 71 % (micro precision 0.80, recall 0.87), tone 13/24 = 54 %, empty meaning
+   23/24; on the 46 hand-labelled answers used while tuning, unsur 83 %, tone 85 %; on the 1,064 written
+   answers of the bundled example (`riset.study.example_text`, whose text the lexicon was tuned on) unsur
+   99.4 % (precision 0.999, recall 0.995), tone 89.8 %. Stemming changes little on these figures (without
+   it: unsur 71 % / 83 % / 99.2 %, tone 58 % / 80 % / 89.6 %): it reaches derived forms the lexicon does
+   not list ("dimarahi", "dibentak", "kebersihan"), and costs where a stem is a praise word ("diperjelas").
+   The tone is the weaker part: read the coded table and the quotes, and extend the lexicon for a study's
+   own words.
 
 The lexicon (`riset/skm/data/leksikon.yaml`) is a plain YAML file a team edits; `load_lexicon(path)` reads a
 study's own file instead.
@@ -76,7 +89,8 @@ def load_lexicon(path: str | Path | None = None, scheme: str | Scheme = DEFAULT_
     unknown = [k for k in raw["unsur"] if k not in sch.keys]
     if unknown:
         raise CodebookError(f"lexicon {name}: '{unknown[0]}' is not an unsur of {sch.title}")
-    groups = [(f"{key}.{group}", words) for key in ("unsur", "nada") for group, words in (raw.get(key) or {}).items()]
+    groups = [(f"{key}.{group}", words) for key in ("unsur", "nada")
+              for group, words in (raw.get(key) or {}).items()]
     for where, words in groups + ([("utuh", raw["utuh"])] if "utuh" in raw else []):
         if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
             raise CodebookError(f"lexicon {name}: '{where}' needs a list of words or phrases")
@@ -139,7 +153,8 @@ def code_answers(texts, lexicon: Mapping | None = None, scheme: str | Scheme = D
     kosong (empty meaning or blank), and keluhan / pujian / saran (tone). `stem=False`: words only as
     written (no stemming).
 
-    >>> code_answers(["kebersihan toilet dijaga", "sy dimarahi petugas"])[["sarana", "perilaku", "keluhan"]].values.tolist()
+    >>> coded = code_answers(["kebersihan toilet dijaga", "sy dimarahi petugas"])
+    >>> coded[["sarana", "perilaku", "keluhan"]].values.tolist()
     [[True, False, False], [False, True, True]]
     """
     lexicon = lexicon or load_lexicon(scheme=scheme)
