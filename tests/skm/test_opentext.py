@@ -84,6 +84,9 @@ def test_a_study_lexicon_is_checked(tmp_path):
     path.write_text("unsur:\n  waktu: antre\n", encoding="utf-8")
     with pytest.raises(CodebookError, match="'unsur.waktu' needs a list"):
         load_lexicon(path)
+    path.write_text("unsur:\n  waktu: [antre]\nutuh: selama\n", encoding="utf-8")
+    with pytest.raises(CodebookError, match="'utuh' needs a list"):
+        load_lexicon(path)
     path.write_text("unsur:\n  waktu: [antre]\nnada:\n  marah: [kesal]\n", encoding="utf-8")
     with pytest.raises(CodebookError, match="tone 'marah'"):
         load_lexicon(path)

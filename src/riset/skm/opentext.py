@@ -91,7 +91,7 @@ def load_lexicon(path: str | Path | None = None, scheme: str | Scheme = DEFAULT_
         raise CodebookError(f"lexicon {name}: '{unknown[0]}' is not an unsur of {sch.title}")
     groups = [(f"{key}.{group}", words) for key in ("unsur", "nada")
               for group, words in (raw.get(key) or {}).items()]
-    for where, words in groups + ([("utuh", raw["utuh"])] if "utuh" in raw else []):
+    for where, words in groups + [(key, raw[key]) for key in ("negasi", "banding", "utuh") if key in raw]:
         if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
             raise CodebookError(f"lexicon {name}: '{where}' needs a list of words or phrases")
     unknown_tones = [t for t in (raw.get("nada") or {}) if t not in TONES]
