@@ -38,7 +38,7 @@ Example
 >>> from riset.study.example import make_example_study
 >>> study = make_example_study(seed=2026)
 >>> sorted(study)
-['codebook', 'kebenaran', 'kerangka', 'margin', 'responden']
+['codebook', 'kebenaran', 'kebenaran_saran', 'kerangka', 'margin', 'responden']
 >>> study["kebenaran"]["model_k1"]["urutan_menurut_beta"][:3]
 ['waktu', 'perilaku', 'prosedur']
 """
@@ -59,13 +59,14 @@ from scipy.stats import norm
 
 from riset.errors import RisetError
 from riset.skm.schemes import UNSUR_2017, get_scheme, grade
+from riset.study.example_text import written_answers
 
 __all__ = ["BETA", "codebook", "CUT_POINTS", "DEFAULT_SEED", "FILES", "IBU_KOTA", "JENIS", "Jenis", "K1_INTERSEP",
            "K1_KELAMIN", "K1_UMUR", "KECAMATAN", "KELAMIN", "KEPENTINGAN", "KODE_9", "KOLOM_KEPENTINGAN",
            "KOLOM_UNSUR", "KOLOM_UNSUR_BY_KEY", "KOSONG", "KUADRAN", "LABEL_KEPENTINGAN", "main",
            "make_example_study", "MISSING_CODE", "PEKERJAAN", "PENDIDIKAN", "PERIODE", "PERTANYAAN_K1",
-           "PERTANYAAN_P", "RESPON_KELAMIN", "RESPON_UMUR", "SD_K1", "SD_UNIT_UNSUR", "STUDY", "STUDY_FILE",
-           "TEKS_LABEL", "TIDAK_VALID", "UMUR", "UMUR_SHIFT", "UnitLayanan", "UNITS", "UNSUR_KEYS",
+           "PERTANYAAN_P", "PERTANYAAN_SARAN", "RESPON_KELAMIN", "RESPON_UMUR", "SD_K1", "SD_UNIT_UNSUR", "STUDY",
+           "STUDY_FILE", "TEKS_LABEL", "TIDAK_VALID", "UMUR", "UMUR_SHIFT", "UnitLayanan", "UNITS", "UNSUR_KEYS",
            "UNSUR_OFFSET", "write_example_study",
            # the longer series (issue 16)
            "FILE_INOVASI", "INOVASI_SERI", "Inovasi", "PERIODE_SERI", "study_file"]
@@ -85,6 +86,7 @@ FILES = {
     "margin": "contoh_margin_penduduk.csv",
     "codebook": "contoh_skm_codebook.yaml",
     "kebenaran": "contoh_kebenaran.yaml",
+    "kebenaran_saran": "contoh_kebenaran_saran.csv",
 }
 
 #: Questionnaire order (the regulation's sample questionnaire): U8 = sarana, U9 = pengaduan.
@@ -98,6 +100,7 @@ KOLOM_KEPENTINGAN = {f"P{c[1:]}": k for c, k in KOLOM_UNSUR.items()}
 LABEL_KEPENTINGAN = ("Tidak penting", "Kurang penting", "Penting", "Sangat penting")
 PERTANYAAN_K1 = "Secara keseluruhan, seberapa puas Bapak/Ibu dengan pelayanan unit ini? (1 = sangat tidak puas, 10 = sangat puas)"
 PERTANYAAN_P = "Seberapa penting bagi Bapak/Ibu: {nama}?"
+PERTANYAAN_SARAN = "Saran dan masukan untuk perbaikan pelayanan unit ini"
 MISSING_CODE = 9
 
 #: Kecamatan (fictional) and total population; residents aged 17+ are about 68 % (70 % in the capital).
@@ -202,6 +205,7 @@ UNITS: tuple[UnitLayanan, ...] = (
                 "Pelayanan administrasi kependudukan (KTP-el, KK, akta)", "Pantai Lestari", "dukcapil",
                 79.5, 25, 8, 5),
 )
+_KIND = {u.unit: u.jenis for u in UNITS}
 
 #: The series example's innovation: online registration and queue at one puskesmas from 2026-S1. Comparable
 #: units are the other puskesmas without an innovation; two of them change in 2026-S2 (`perubahan_s2`), so the
@@ -300,7 +304,8 @@ def make_example_study(seed: int = DEFAULT_SEED, periods=PERIODE, innovations=()
     + e), 1, 10)); the same `seed` always gives the same files. Keys of the result:
     ``responden`` (the messy export, all answers as text), ``kerangka`` (unit x periode frame),
     ``margin`` (residents 17+ by kecamatan x jenis_kelamin x kelompok_umur), ``codebook`` (dict in the
-    format of docs/architecture.md) and ``kebenaran`` (ground truth, dict).
+    format of docs/architecture.md), ``kebenaran`` (ground truth, dict) and ``kebenaran_saran`` (per
+    respondent, the unsur and tone the saran text was written about: `riset.study.example_text`).
 
     `periods` (semesters 'YYYY-S1' / 'YYYY-S2' of 2024-2026 in time order, default `PERIODE`) and `innovations`
     (`Inovasi` rows, e.g. `INOVASI_SERI`) give a longer series: the units' `perubahan_s2` hold from 2026-S2 on,
@@ -330,12 +335,16 @@ def make_example_study(seed: int = DEFAULT_SEED, periods=PERIODE, innovations=()
     clean = _assemble(rng_people, people, answers, importance, periods)
     responden, mess = _make_messy(rng_mess, clean)
     kebenaran = _truth(rng_truth, seed, levels, offsets, importance_location, mess, periods, innovations)
+    # saran / keluhan text (riset.study.example_text) from its own stream: the draws above do not change
+    responden["saran"], kebenaran_saran = written_answers(
+        np.random.default_rng([seed, 18]), clean.rename(columns=KOLOM_UNSUR), clean["unit"].map(_KIND))
     study = {
         "responden": responden,
         "kerangka": frame,
         "margin": _margins(rng_margin),
         "codebook": codebook(),
         "kebenaran": kebenaran,
+        "kebenaran_saran": kebenaran_saran,
     }
     if innovations:
         study["inovasi"] = pd.DataFrame([{"unit": i.unit, "nama": i.nama, "mulai": i.mulai} for i in innovations])
@@ -489,6 +498,7 @@ def codebook() -> dict:
         columns[col] = {"role": "importance", "unsur": key, "scale": [1, 4],
                         "labels": dict(enumerate(LABEL_KEPENTINGAN, start=1)), "missing": [MISSING_CODE],
                         "pertanyaan": PERTANYAAN_P.format(nama=scheme.get(key).nama.lower())}
+    columns["saran"] = {"role": "text", "pertanyaan": PERTANYAAN_SARAN}
     return {"study": STUDY, "scheme": scheme.key, "id": "id_responden", "ignore": ["Timestamp"], "columns": columns}
 
 

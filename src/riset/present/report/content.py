@@ -698,32 +698,37 @@ def _lampiran(results, lang: str) -> Chapter:
     return Chapter(say("appendix_word", lang, n="A"), say("ch_appendix", lang), sections, appendix=True)
 
 
-#: The most written answers the appendix lists (the rest are in the data; the XLSX keeps them all).
-MAX_OPEN_TEXT = 500
+#: The most written answers the appendix lists per unit and text column: the longest distinct ones (the rest
+#: are in the data; the XLSX keeps them all).
+MAX_OPEN_TEXT = 12
 
 
 def open_text_table(results, lang: str | None = None) -> Table | None:
     """What respondents wrote in the free-text columns (codebook role 'text'), by unit, as written but with
-    personal data masked (`riset.textsafe.mask_personal`); None when the study has no such column or nobody
-    wrote anything."""
+    personal data masked (`riset.textsafe.mask_personal`): per unit and column up to `MAX_OPEN_TEXT` distinct
+    answers, longest first (ties in text order); None when the study has no such column or nobody wrote
+    anything."""
     lang = check_language(lang)
     cb, data = results.survey.codebook, results.survey.data
     columns = [c for c in cb.columns("text") if c in data.columns]
     unit = results.unit if results.unit in data.columns else None
-    rows = []
+    rows, n = [], 0
     for column in columns:
         written = data[data[column].notna() & data[column].astype(str).str.strip().ne("")]
-        if unit:
-            written = written.sort_values(unit, kind="stable")
+        n += len(written)
+        answers = pd.DataFrame({"unit": written[unit].astype(str) if unit else "", "jawaban": written[column].astype(str)})
+        chosen = (answers.drop_duplicates().assign(_n=answers["jawaban"].str.len())
+                  .sort_values(["unit", "_n", "jawaban"], ascending=[True, False, True], kind="stable")
+                  .groupby("unit", sort=False).head(MAX_OPEN_TEXT))
         question = cb.specs[column].question or column
-        rows += [[results.unit_name(r[unit]) if unit else results.config.area.name, question,
-                  mask_personal(r[column])] for _, r in written.iterrows()]
+        rows += [[results.unit_name(r["unit"]) if unit else results.config.area.name, question,
+                  mask_personal(r["jawaban"])] for _, r in chosen.iterrows()]
     if not rows:
         return None
-    note = say("note_open_text_cut", lang, shown=MAX_OPEN_TEXT, n=len(rows)) if len(rows) > MAX_OPEN_TEXT else None
-    return Table(say("tab_open_text", lang, n=len(rows)), [label("unit", lang), label("pertanyaan", lang),
-                                                           label("jawaban", lang)],
-                 rows[:MAX_OPEN_TEXT], ["l", "l", "l"], widths=[22, 28, 50], note=note)
+    note = say("note_open_text_cut", lang, shown=len(rows), n=n, per_unit=MAX_OPEN_TEXT) if len(rows) < n else None
+    return Table(say("tab_open_text", lang, n=n), [label("unit", lang), label("pertanyaan", lang),
+                                                   label("jawaban", lang)],
+                 rows, ["l", "l", "l"], widths=[22, 28, 50], note=note)
 
 
 def issue_label(kind: str, lang: str | None = None) -> str:
