@@ -51,6 +51,7 @@ from riset.skm.opentext import OpenText, load_lexicon, open_text
 from riset.skm.recommend import Recommendations, load_catalogue, recommend
 from riset.skm.schemes import Scheme, get_scheme
 from riset.study.config import StudyConfig, StudyError, load_study
+from riset.study.online import OnlineAnswers, OnlineWeighting, compare_online, composite_weights, weight_online
 from riset.skm.trend import period_series
 from riset.study.plan import Step, StudyPlan
 from riset.study.progress import (Progress, did_columns, external_scores, innovation_effects, published_table,
@@ -122,6 +123,7 @@ class StudyResults:
     servqual: pd.DataFrame | None = None
     progress: Progress = field(default_factory=Progress)
     notes: list = field(default_factory=list)
+    online: OnlineAnswers | None = None
 
     # ------------------------------------------------------------------ convenient views
     @property
@@ -225,6 +227,9 @@ class StudyResults:
                     "weights": self.weight_table,
                     "margins": None if self.weighting_run is None else self.weighting_run.diagnostics.margins,
                     "period_change": self.period_change, "open_text": self.open_text(),
+                    "online_ikm": None if self.online is None else self.online.ikm,
+                    "online_comparison": None if self.online is None else self.online.comparison,
+                    "online_weights": None if self.online is None else self.online.weighting.weight_table,
                     "data_issues": self.survey.issues}
         sheets.update({k: v for k, v in optional.items() if v is not None})
         return sheets
@@ -448,7 +453,7 @@ def run_study(study: str | Path | StudyConfig, *, progress: bool = False) -> Stu
     register = read_innovations(config, survey.data)
     extra = did_columns(config, survey.data, register) if register is not None else {}
     data = survey.data.assign(**{_EQUAL: 1.0}, **extra)
-    designs, weighting, run = _designs(data, config, progress)
+    data, designs, weighting, run, online_part = _sources(data, config, progress)
     base, final = designs["design"], designs[weighting]
     if run is not None:
         notes += run.notes
@@ -457,6 +462,10 @@ def run_study(study: str | Path | StudyConfig, *, progress: bool = False) -> Stu
     ikm_table, nrr_table = _ikm_tables(final, unsur_map, scheme, levels, config)
     ikm_table = _unit_ranks(ikm_table, final, unsur_map, scheme, config, levels)
     ikm_table = _online_share(ikm_table, data, levels)
+    online = None
+    if online_part is not None:
+        online = _online_answers(online_part, unsur_map, scheme, levels, config)
+        notes += online.notes()
     period_change = _period_change(final, unsur_map, scheme, config, notes) if plan.runs("period_change") else None
     final_data = data.assign(**{_FINAL: np.asarray(final.weights)})
     area_row = ikm_table[ikm_table["level"] == AREA].iloc[0]
@@ -513,7 +522,7 @@ def run_study(study: str | Path | StudyConfig, *, progress: bool = False) -> Stu
     return StudyResults(
         config=config, plan=plan, scheme=scheme, survey=survey, unsur_map=unsur_map, importance_map=importance_map,
         overall=overall, designs=designs, weighting=weighting, weighting_run=run, ikm=ikm_table, nrr=nrr_table,
-        profile=profile(survey.data, demographics, order={c: list(s.labels.values()) for c, s in cb.specs.items()
+        profile=profile(data, demographics, order={c: list(s.labels.values()) for c, s in cb.specs.items()
                                                             if s.labels}) if demographics else None,
         weights=pd.DataFrame({cb.id: data[cb.id].to_numpy(), "bobot_desain": np.asarray(base.weights),
                               "bobot_akhir": np.asarray(final.weights)}, index=data.index),
@@ -522,6 +531,7 @@ def run_study(study: str | Path | StudyConfig, *, progress: bool = False) -> Stu
         instrument=instrument, drivers=drivers, drivers_check=check, ipa_result=ipa_result, csi_result=csi_result,
         recommend_result=recommend_result, period_change=period_change, progress=progress_tables, notes=notes,
         open_text_result=said, drivers_without_complaint=without_complaint, subgroups=subgroups, servqual=gaps,
+        online=online,
     )
 
 
@@ -545,6 +555,95 @@ def _designs(data: pd.DataFrame, config: StudyConfig,
         designs["final"] = (run.design if config.weighting.targets == "known" else
                              _estimated_targets(base, run, config, progress))
     return designs, {"none": "none", "design": "design"}.get(config.weighting.method, "final"), run
+
+
+def _sources(data: pd.DataFrame, config: StudyConfig, progress: bool = False):
+    """The rows, designs, weighting key and weighting run of the study's estimates, and its online part.
+
+    Without online answers: `_designs` of all rows. Online answers only: their volume weights
+    (`riset.study.online.weight_online`) are the study's final weights. Both kinds: the sources stay apart --
+    with `online.combine: separate` the estimates use the probability rows and their design alone; with
+    `pooled_weighted` one design pools them (`_pooled`). The online part is (online weighting, design of the
+    probability rows or None, combine)."""
+    online = data[SAMPLE_KIND].eq("online") if SAMPLE_KIND in data.columns else pd.Series(False, index=data.index)
+    if not online.any():
+        return (data, *_designs(data, config, progress), None)
+    spec = config.online
+    volume = None if spec.volume is None else _population_table(spec.volume, spec.cells, spec.count, "online")
+    margins = None if spec.margins is None else _population_table(
+        spec.margins, [c for v in spec.variables for c in v], spec.margins_count, "online")
+    weighted = weight_online(data[online], spec, volume, margins)
+    if online.all():
+        designs, weighting, run = _designs(data, config, progress)
+        if weighted.runs:
+            if config.weighting.adjusts:
+                raise StudyError("a study of online answers only is weighted by its online: keys (volume, margins); "
+                                 "remove its weighting: margins or give them as online.margins")
+            designs["final"], weighting = weighted.design, "final"
+        return data, designs, weighting, run, (weighted, None, "only")
+    prob = data[~online]
+    designs, weighting, run = _designs(prob, config, progress)
+    if spec.combine == "separate":
+        return prob, designs, weighting, run, (weighted, designs[weighting], "separate")
+    pooled, base, final = _pooled(designs[weighting], weighted, config)
+    return pooled, {"none": base.with_weights(np.ones(len(pooled))), "design": base, "final": final}, "final", run, \
+        (weighted, designs[weighting], "pooled_weighted")
+
+
+def _pooled(prob: SurveyDesign, online: OnlineWeighting, config: StudyConfig):
+    """One design of both sources (`online.combine: pooled_weighted`): the probability rows keep their strata,
+    PSUs and FPCs; each cell of online answers is a stratum of its own, each online respondent its own PSU with
+    the cell's volume as FPC (and, in a two-stage design, its own SSU taken with certainty). Returns the pooled
+    rows, the design with the weights before pooling and the one with the composite weights
+    (`riset.study.online.composite_weights`)."""
+    spec, cells = config.design, list(config.online.cells)
+    if isinstance(prob, ReplicateDesign) or not cells:
+        raise StudyError("online.combine: pooled_weighted needs online.volume (the cells to pool in) and "
+                         "weighting.targets: known; use combine: separate")
+    p = prob.data.assign(**{_WEIGHT: np.asarray(prob.weights)})
+    o = online.design.data.assign(**{_WEIGHT: np.asarray(online.design.weights)})
+    strata = list(spec.strata)
+    p[_STRATUM] = "p|" + (p[strata].astype(str).agg("/".join, axis=1) if strata else "")
+    o[_STRATUM] = "d|" + o[cells].astype(str).agg("/".join, axis=1)
+    p[_PSU] = "p|" + (p[spec.psu].astype(str) if spec.psu else pd.Series(p.index.astype(str), index=p.index))
+    o[_PSU] = "d|" + pd.Series(o.index.astype(str), index=o.index)
+    if spec.fpc:
+        volume = online.cells.set_index(cells)[config.online.count]
+        o[spec.fpc] = volume.reindex(pd.MultiIndex.from_frame(o[cells].astype(str)) if len(cells) > 1 else
+                                     o[cells[0]].astype(str)).to_numpy(dtype=float)
+    if spec.psu:  # other steps group by the design's PSU (cross-validation folds): the online rows are their own
+        o[spec.psu] = o[_PSU]
+    if spec.fpc2:
+        o[spec.ssu], o[spec.fpc2] = o[_PSU], 1.0
+    factor_p, factor_o = composite_weights(p, o, cells, _WEIGHT)
+    data = pd.concat([p, o], ignore_index=True)
+    data[_POOLED] = data[_WEIGHT] * np.concatenate([factor_p, factor_o])
+    design = dict(strata=[_STRATUM], psu=_PSU, fpc=spec.fpc, ssu=spec.ssu if spec.fpc2 else None, fpc2=spec.fpc2,
+                  lonely_psu=spec.lonely_psu)
+    return data, SurveyDesign(data, weights=_WEIGHT, **design), SurveyDesign(data, weights=_POOLED, **design)
+
+
+_WEIGHT, _POOLED, _STRATUM, _PSU = "_bobot_sumber", "_bobot_gabungan", "_strata_sumber", "_psu_sumber"
+
+
+def _online_answers(part, unsur_map, scheme: Scheme, levels: Mapping[str, Sequence[str]],
+                    config: StudyConfig) -> OnlineAnswers:
+    """The online IKM at every level the online answers fill, and beside a probability sample the same groups
+    from it, on the cells the online answers cover (`compare_online`)."""
+    weighted, prob, combine = part
+    data = weighted.design.data
+    filled = {k: by for k, by in levels.items() if all(c in data.columns and data[c].notna().all() for c in by)}
+    table, _ = _ikm_tables(weighted.design, unsur_map, scheme, filled, config)
+    table["bagian_daring"] = 1.0
+    if prob is None:
+        return OnlineAnswers(combine, weighted, table)
+    cells = list(config.online.cells) or [c for c in (config.unit, config.period) if c]
+    covered = pd.MultiIndex.from_frame(data[cells].astype(str)).unique()
+    inside = pd.MultiIndex.from_frame(prob.data[cells].astype(str)).isin(covered)
+    if not inside.any():
+        return OnlineAnswers(combine, weighted, table)
+    reference, _ = _ikm_tables(prob.subset(inside), unsur_map, scheme, filled, config)
+    return OnlineAnswers(combine, weighted, table, compare_online(reference, table))
 
 
 def _estimated_targets(base: SurveyDesign, run: WeightingRun, config: StudyConfig,
@@ -625,14 +724,15 @@ def _margin_shares(base: SurveyDesign, final: SurveyDesign, config: StudyConfig)
     return margin_shares({"desain": base, "akhir": final}, [margin_from_table(population, v, w.count) for v in singles])
 
 
-def _population_table(path: Path, variables: Sequence[str], count: str) -> pd.DataFrame:
-    """The population margins table (CSV or XLSX): one column per weighting variable and a count column."""
+def _population_table(path: Path, variables: Sequence[str], count: str, key: str = "weighting") -> pd.DataFrame:
+    """A population table (CSV or XLSX): one column per weighting variable and a count column (study file keys
+    `key`.variables / `key`.count, named in the error)."""
     table = pd.read_excel(path) if path.suffix.lower() in (".xlsx", ".xlsm") else pd.read_csv(
         path, sep=None, engine="python", dtype=str, encoding="utf-8-sig")
     absent = [c for c in [*dict.fromkeys(variables), count] if c not in table.columns]
     if absent:
-        raise StudyError(f"population table '{path.name}' has no column '{absent[0]}' (weighting.variables / "
-                         f"weighting.count); its columns: {', '.join(map(str, table.columns))}")
+        raise StudyError(f"population table '{path.name}' has no column '{absent[0]}' ({key}.variables / "
+                         f"{key}.count); its columns: {', '.join(map(str, table.columns))}")
     return table
 
 

@@ -31,7 +31,8 @@ from riset.study.run import AREA
 from riset.textsafe import mask_personal
 
 __all__ = [
-    "MAX_OPEN_TEXT", "QUOTED_UNSUR", "QUOTES_PER_UNSUR", "build_laporan", "column_label", "conclusions", "evidence", "ikm_table", "nrr_table",
+    "MAX_OPEN_TEXT", "QUOTED_UNSUR", "QUOTES_PER_UNSUR", "build_laporan", "column_label", "conclusions", "evidence", "ikm_table",
+    "nrr_table", "online_table",
     "nrr_unit_table", "open_text_table", "subgroup_blocks", "what_citizens_said",
     "period_change_table", "plain_formula_table", "priority_lines", "recommendation_statistics",
     "recommendation_tables", "report_date", "synthesis", "unit_label",
@@ -106,6 +107,32 @@ def ikm_table(results, level: str, lang: str | None = None) -> Table:
         notes.append(say("note_online", lang))
     return Table(say("tab_ikm_level", lang, level=head.lower() if lang == "id" else head), header, body, align,
                  note=" ".join(notes) or None)
+
+
+def online_table(results, lang: str | None = None) -> Table | None:
+    """The online IKM of the area and the units (marked non-probability), beside the probability-sample IKM of
+    the same units and periods with the difference and its p-value when the study has both; None without
+    online answers."""
+    lang = check_language(lang)
+    part = results.online
+    if part is None:
+        return None
+    levels = [AREA, results.config.unit]
+    mark = say("online_mark", lang)
+    if part.comparison is None:
+        rows = part.ikm[part.ikm["level"].isin(levels)]
+        body = [[f"{r['group']} {mark}", fmt_num(r["n_responden"], 0, lang), fmt_num(r["ikm_konversi"], 2, lang),
+                 fmt_ci(r["ci_low"], r["ci_high"], 2, lang)] for _, r in rows.iterrows()]
+        header = [label("kelompok", lang), label("n", lang), label("ikm_konversi_pendek", lang), label("ci95", lang)]
+        return Table(say("tab_online_ikm", lang), header, body, ["l", "r", "r", "r"], note=say("note_online", lang))
+    rows = part.comparison[part.comparison["level"].isin(levels)]
+    body = [[f"{r['group']} {mark}", fmt_num(r["n_daring"], 0, lang), fmt_num(r["ikm_daring"], 2, lang),
+             fmt_num(r["n_probabilitas"], 0, lang), fmt_num(r["ikm_probabilitas"], 2, lang),
+             fmt_signed(r["selisih"], 2, lang), fmt_p(r["p_value"], lang)] for _, r in rows.iterrows()]
+    header = [label("kelompok", lang), f"n {mark}", f"IKM {mark}", label("n", lang), label("ikm_konversi_pendek", lang),
+              label("selisih", lang), label("p_value", lang)]
+    return Table(say("tab_online_comparison", lang), header, body, ["l", "r", "r", "r", "r", "r", "r"],
+                 note=say("note_online_comparison", lang))
 
 
 def nrr_table(results, lang: str | None = None) -> Table:
@@ -387,6 +414,10 @@ def _hasil(results, figures, lang: str) -> Chapter:
     plain = plain_formula_table(results, lang)
     if plain is not None:
         sections.append(Section(say("sec_plain", lang), [Paragraph(say("text_plain", lang)), plain]))
+    online = online_table(results, lang)
+    if online is not None:
+        sections.append(Section(say("sec_online", lang), [Paragraph(t) for t in results.online.weighting.summary(
+            lang).splitlines()] + [online]))
     return Chapter(say("chapter_word", lang, n="III"), say("ch_results", lang), sections)
 
 
