@@ -31,7 +31,7 @@ Example
 >>> volume = pd.DataFrame({"unit": ["A", "B", "C"], "periode": ["1", "1", "1"], "jumlah": [300, 100, 600]})
 >>> from riset.study.config import OnlineSpec
 >>> result = weight_online(answers, OnlineSpec(cells=("unit", "periode")), volume)
->>> result.design.weights.tolist(), round(result.cells["tercakup"].mean(), 3)
+>>> result.design.weights.tolist(), float(round(result.cells["tercakup"].mean(), 3))
 ([100.0, 100.0, 100.0, 100.0], 0.667)
 """
 
