@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from riset.present.report.text import methodology
 from riset.skm.ikm_design import ikm_design
 from riset.study import run_study
 from riset.study.config import OnlineSpec, StudyError, load_study
@@ -142,3 +143,23 @@ def test_pooled_weighted_combines_the_sources_per_cell_with_composite_weights(ex
     online = separate.online.ikm.query("level == 'unit'").set_index("group")["ikm_konversi"]
     assert online["RSUD-RJ"] < units.loc["RSUD-RJ", "ikm_konversi"] < alone.loc["RSUD-RJ", "ikm_konversi"]
     assert "online_combine_pooled_weighted" in [getattr(n, "code", None) for n in res.notes]
+
+
+def test_a_study_of_online_answers_only_is_weighted_and_every_ikm_marked(example):
+    folder, _, _ = example
+    study = folder / "studi_daring.yaml"
+    study.write_text("study: QR saja\ndata: {path: contoh_skm_daring.csv, source: online}\n"
+                     "codebook: contoh_skm_codebook.yaml\nframe: contoh_kerangka_sampel.csv\nlevels: [unit]\n"
+                     "period: periode\noverall: false\nimportance: false\n"
+                     "online: {count: pengguna_per_periode, cells: [unit, periode]}\n", encoding="utf-8")
+    res = run_study(study)
+    assert res.weighting == "final" and res.online.combine == "only" and res.online.comparison is None
+    assert (res.ikm["bagian_daring"] == 1).all()
+    area = res.area_row()["ikm_konversi"]
+    assert area == pytest.approx(res.online.ikm.query("level == 'area'")["ikm_konversi"].iloc[0])
+    assert area == pytest.approx(74.93, abs=0.01)  # the volume-weighted online IKM of the test above
+    assert "online_combine_only" in [getattr(n, "code", None) for n in res.notes]
+    assert res.plan["weighting"].reason == "weighting_online"
+    text = " ".join(methodology(res, "id"))
+    assert "Tidak ada sampel probabilitas" in text and "Yang tidak dapat disimpulkan" in text
+    assert "seluruh IKM dalam laporan ini bukan hasil sampel probabilitas" in text

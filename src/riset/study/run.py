@@ -391,7 +391,9 @@ def plan_study(config: StudyConfig, survey: SurveyData) -> StudyPlan:
     n_units = data[config.unit].nunique() if config.unit else 0
     n_periods = data[config.period].nunique() if config.period else 0
     method = config.weighting.method
-    if method == "design" and not (config.design.weights or config.design.fpc):
+    if config.online.volume and config.data and all(d.source == "online" for d in config.data):
+        weighting = Step("weighting", True, "weighting_online", {"cells": " × ".join(config.online.cells)})
+    elif method == "design" and not (config.design.weights or config.design.fpc):
         weighting = Step("weighting", True, "weighting_equal_design")
     else:
         weighting = Step("weighting", True, f"weighting_{method}",
