@@ -46,16 +46,19 @@ from scipy.stats import norm
 
 from riset.errors import WeightingError
 from riset.i18n import Note, check_language
-from riset.study.config import OnlineSpec, StudyError
+from riset.study.config import OnlineSpec, StudyConfig, StudyError
 from riset.survey.design import SurveyDesign
+from riset.survey.replicate import ReplicateDesign
 from riset.survey.diagnostics import effective_n, kish_deff, weight_summary
 from riset.survey.weighting import WeightingRun, weight_to_population
 
-__all__ = ["MIN_CELL", "OnlineAnswers", "OnlineWeighting", "composite_weights", "compare_online", "weight_online"]
+__all__ = ["MIN_CELL", "OnlineAnswers", "OnlineWeighting", "composite_weights", "compare_online", "pooled_design",
+           "weight_online"]
 
 #: A cell with fewer online answers than this gets large weights on few people: reported as thin.
 MIN_CELL = 5
 _EQUAL = "_bobot_daring_sama"
+_WEIGHT, _POOLED, _STRATUM, _PSU = "_bobot_sumber", "_bobot_gabungan", "_strata_sumber", "_psu_sumber"
 _CELL_N = "n_daring"
 
 
@@ -246,3 +249,38 @@ def compare_online(prob: pd.DataFrame, online: pd.DataFrame, keys: Sequence[str]
     out["se_selisih"] = np.sqrt(out["se_daring"] ** 2 + out["se_probabilitas"] ** 2)
     out["p_value"] = 2 * norm.sf(np.abs(out["selisih"] / out["se_selisih"]))
     return out
+
+
+def pooled_design(prob: SurveyDesign, online: OnlineWeighting, config: StudyConfig):
+    """One design of both sources (`online.combine: pooled_weighted`): the probability rows keep their strata,
+    PSUs and FPCs; each cell of online answers is a stratum of its own, each online respondent its own PSU with
+    the cell's volume as FPC (and, in a two-stage design, its own SSU taken with certainty). Returns the pooled
+    rows, the design with the weights before pooling and the one with the composite weights
+    (`composite_weights`). Example: a cell with exit interviews of n_eff 60 and QR answers of n_eff 40 gives the
+    interviews 0.6 and the QR answers 0.4 of their weights, so the cell's pooled total stays between the two
+    sources' totals."""
+    spec, cells = config.design, list(config.online.cells)
+    if isinstance(prob, ReplicateDesign) or not cells:
+        raise StudyError("online.combine: pooled_weighted needs online.volume (the cells to pool in) and "
+                         "weighting.targets: known; use combine: separate")
+    p = prob.data.assign(**{_WEIGHT: np.asarray(prob.weights)})
+    o = online.design.data.assign(**{_WEIGHT: np.asarray(online.design.weights)})
+    strata = list(spec.strata)
+    p[_STRATUM] = "p|" + (p[strata].astype(str).agg("/".join, axis=1) if strata else "")
+    o[_STRATUM] = "d|" + o[cells].astype(str).agg("/".join, axis=1)
+    p[_PSU] = "p|" + (p[spec.psu].astype(str) if spec.psu else pd.Series(p.index.astype(str), index=p.index))
+    o[_PSU] = "d|" + pd.Series(o.index.astype(str), index=o.index)
+    if spec.fpc:
+        volume = online.cells.set_index(cells)[config.online.count]
+        o[spec.fpc] = volume.reindex(pd.MultiIndex.from_frame(o[cells].astype(str)) if len(cells) > 1 else
+                                     o[cells[0]].astype(str)).to_numpy(dtype=float)
+    if spec.psu:  # other steps group by the design's PSU (cross-validation folds): the online rows are their own
+        o[spec.psu] = o[_PSU]
+    if spec.fpc2:
+        o[spec.ssu], o[spec.fpc2] = o[_PSU], 1.0
+    factor_p, factor_o = composite_weights(p, o, cells, _WEIGHT)
+    data = pd.concat([p, o], ignore_index=True)
+    data[_POOLED] = data[_WEIGHT] * np.concatenate([factor_p, factor_o])
+    design = dict(strata=[_STRATUM], psu=_PSU, fpc=spec.fpc, ssu=spec.ssu if spec.fpc2 else None, fpc2=spec.fpc2,
+                  lonely_psu=spec.lonely_psu)
+    return data, SurveyDesign(data, weights=_WEIGHT, **design), SurveyDesign(data, weights=_POOLED, **design)

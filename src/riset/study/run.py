@@ -51,7 +51,7 @@ from riset.skm.opentext import OpenText, load_lexicon, open_text
 from riset.skm.recommend import Recommendations, load_catalogue, recommend
 from riset.skm.schemes import Scheme, get_scheme
 from riset.study.config import StudyConfig, StudyError, load_study
-from riset.study.online import OnlineAnswers, OnlineWeighting, compare_online, composite_weights, weight_online
+from riset.study.online import OnlineAnswers, compare_online, pooled_design, weight_online
 from riset.skm.trend import period_series
 from riset.study.plan import Step, StudyPlan
 from riset.study.progress import (Progress, did_columns, external_scores, innovation_effects, published_table,
@@ -91,7 +91,9 @@ class StudyResults:
     - `recommendations`: ranked unit x unsur improvements (`riset.skm.recommend`).
     Objects: `config` (the study file), `plan` (what ran, what was skipped and why), `survey` (the data read),
     `designs` ('none' equal weights, 'design', and 'final' when weights were adjusted; `design` is the one
-    the tables use), `drivers`, `drivers_check`, `ipa_result`, `csi_result`, `instrument`.
+    the tables use), `drivers`, `drivers_check`, `ipa_result`, `csi_result`, `instrument`, and `online`
+    (`riset.study.online.OnlineAnswers`: the online answers' weighting, IKM and comparison with the probability
+    sample; None without online answers).
     """
 
     config: StudyConfig
@@ -565,7 +567,7 @@ def _sources(data: pd.DataFrame, config: StudyConfig, progress: bool = False):
     Without online answers: `_designs` of all rows. Online answers only: their volume weights
     (`riset.study.online.weight_online`) are the study's final weights. Both kinds: the sources stay apart --
     with `online.combine: separate` the estimates use the probability rows and their design alone; with
-    `pooled_weighted` one design pools them (`_pooled`). The online part is (online weighting, design of the
+    `pooled_weighted` one design pools them (`riset.study.online.pooled_design`). The online part is (online weighting, design of the
     probability rows or None, combine)."""
     online = data[SAMPLE_KIND].eq("online") if SAMPLE_KIND in data.columns else pd.Series(False, index=data.index)
     if not online.any():
@@ -587,45 +589,9 @@ def _sources(data: pd.DataFrame, config: StudyConfig, progress: bool = False):
     designs, weighting, run = _designs(prob, config, progress)
     if spec.combine == "separate":
         return prob, designs, weighting, run, (weighted, designs[weighting], "separate")
-    pooled, base, final = _pooled(designs[weighting], weighted, config)
+    pooled, base, final = pooled_design(designs[weighting], weighted, config)
     return pooled, {"none": base.with_weights(np.ones(len(pooled))), "design": base, "final": final}, "final", run, \
         (weighted, designs[weighting], "pooled_weighted")
-
-
-def _pooled(prob: SurveyDesign, online: OnlineWeighting, config: StudyConfig):
-    """One design of both sources (`online.combine: pooled_weighted`): the probability rows keep their strata,
-    PSUs and FPCs; each cell of online answers is a stratum of its own, each online respondent its own PSU with
-    the cell's volume as FPC (and, in a two-stage design, its own SSU taken with certainty). Returns the pooled
-    rows, the design with the weights before pooling and the one with the composite weights
-    (`riset.study.online.composite_weights`)."""
-    spec, cells = config.design, list(config.online.cells)
-    if isinstance(prob, ReplicateDesign) or not cells:
-        raise StudyError("online.combine: pooled_weighted needs online.volume (the cells to pool in) and "
-                         "weighting.targets: known; use combine: separate")
-    p = prob.data.assign(**{_WEIGHT: np.asarray(prob.weights)})
-    o = online.design.data.assign(**{_WEIGHT: np.asarray(online.design.weights)})
-    strata = list(spec.strata)
-    p[_STRATUM] = "p|" + (p[strata].astype(str).agg("/".join, axis=1) if strata else "")
-    o[_STRATUM] = "d|" + o[cells].astype(str).agg("/".join, axis=1)
-    p[_PSU] = "p|" + (p[spec.psu].astype(str) if spec.psu else pd.Series(p.index.astype(str), index=p.index))
-    o[_PSU] = "d|" + pd.Series(o.index.astype(str), index=o.index)
-    if spec.fpc:
-        volume = online.cells.set_index(cells)[config.online.count]
-        o[spec.fpc] = volume.reindex(pd.MultiIndex.from_frame(o[cells].astype(str)) if len(cells) > 1 else
-                                     o[cells[0]].astype(str)).to_numpy(dtype=float)
-    if spec.psu:  # other steps group by the design's PSU (cross-validation folds): the online rows are their own
-        o[spec.psu] = o[_PSU]
-    if spec.fpc2:
-        o[spec.ssu], o[spec.fpc2] = o[_PSU], 1.0
-    factor_p, factor_o = composite_weights(p, o, cells, _WEIGHT)
-    data = pd.concat([p, o], ignore_index=True)
-    data[_POOLED] = data[_WEIGHT] * np.concatenate([factor_p, factor_o])
-    design = dict(strata=[_STRATUM], psu=_PSU, fpc=spec.fpc, ssu=spec.ssu if spec.fpc2 else None, fpc2=spec.fpc2,
-                  lonely_psu=spec.lonely_psu)
-    return data, SurveyDesign(data, weights=_WEIGHT, **design), SurveyDesign(data, weights=_POOLED, **design)
-
-
-_WEIGHT, _POOLED, _STRATUM, _PSU = "_bobot_sumber", "_bobot_gabungan", "_strata_sumber", "_psu_sumber"
 
 
 def _online_answers(part, unsur_map, scheme: Scheme, levels: Mapping[str, Sequence[str]],
@@ -640,8 +606,10 @@ def _online_answers(part, unsur_map, scheme: Scheme, levels: Mapping[str, Sequen
     if prob is None:
         return OnlineAnswers(combine, weighted, table)
     cells = list(config.online.cells) or [c for c in (config.unit, config.period) if c]
-    covered = pd.MultiIndex.from_frame(data[cells].astype(str)).unique()
-    inside = pd.MultiIndex.from_frame(prob.data[cells].astype(str)).isin(covered)
+    inside = np.ones(len(prob.data), dtype=bool)
+    if cells:
+        covered = pd.MultiIndex.from_frame(data[cells].astype(str)).unique()
+        inside = pd.MultiIndex.from_frame(prob.data[cells].astype(str)).isin(covered)
     if not inside.any():
         return OnlineAnswers(combine, weighted, table)
     reference, _ = _ikm_tables(prob.subset(inside), unsur_map, scheme, filled, config)
