@@ -43,6 +43,20 @@ file; every key except `data` and `codebook` is optional::
       imputations: 20               # blank complaint answers multiply imputed (Rubin's rules); 0 = off
       out_of_sample: true           # cross-validated boosting check of the ranking
 
+Online answers (a data source with ``source: online``: QR codes at the counter, links on a website) are a
+self-selected sample; `online` says how riset weights them and how they meet a probability sample::
+
+    data: [wawancara.csv, {path: qr.csv, source: online}]
+    online:
+      volume: kunjungan.csv         # visits / transactions per cell (default: the frame table)
+      count: kunjungan              # its count column (default 'jumlah')
+      cells: [unit, periode]        # the cells of the volume table (default: unit and period)
+      margins: pengguna.csv         # optional: other known margins of the service users
+      variables: [[unit, kelompok_umur]]   # their columns (a list inside for a cross)
+      margins_count: jumlah
+      scale: unit                   # as weighting.scale: composition within each unit
+      combine: separate             # separate (probability IKM reported, online beside it) | pooled_weighted
+
 Errors name the study file, the key and the value, on one line (`StudyError`).
 
 Example
@@ -71,7 +85,7 @@ from riset.i18n import LANGUAGES
 from riset.yamlfile import read_yaml as _read_yaml
 
 __all__ = [
-    "AREA_LEVELS", "Area", "DataSource", "DesignSpec", "OMBUDSMAN_ZONES_2021", "Previous", "STUDY_FILE", "SeriesSpec",
+    "AREA_LEVELS", "Area", "COMBINE", "DataSource", "DesignSpec", "OMBUDSMAN_ZONES_2021", "OnlineSpec", "Previous", "STUDY_FILE", "SeriesSpec",
     "StudyConfig", "StudyError", "Targets", "WEIGHTING_METHODS", "WeightingSpec", "find_study_file", "load_study",
     "read_yaml", "study_from_mapping",
 ]
@@ -84,13 +98,16 @@ AREA_LEVELS = ("kabupaten", "kota", "kecamatan", "provinsi", "instansi")
 WEIGHTING_METHODS = ("none", "design", "poststratify", "rake", "calibrate")
 CALFUNS = ("linear", "raking", "logit")
 SOURCES = ("probability", "online")
+#: How online answers meet a probability sample: kept apart (the probability IKM is the estimate, the online IKM
+#: is reported beside it) or pooled per cell with composite weights.
+COMBINE = ("separate", "pooled_weighted")
 TARGET_KINDS = ("known", "estimated")
 LONELY_PSU = ("fail", "remove", "certainty", "adjust", "average")
 
 _TOP_KEYS = ("study", "area", "organiser", "team", "fieldwork", "date", "logo", "data", "codebook", "design",
              "levels", "unit", "period", "names", "service_type", "weighting", "overall", "importance",
              "language", "seed", "frame", "drivers", "description", "targets", "previous", "series", "innovations",
-             "external", "actions", "lexicon", "data_merge")
+             "external", "actions", "lexicon", "data_merge", "online")
 _TARGET_KEYS = ("area", "units", "default")
 _PREVIOUS_KEYS = ("label", "ikm", "se", "ci", "n", "units")
 _SERIES_KEYS = ("studies", "labels", "rename")
@@ -100,6 +117,7 @@ _DESIGN_KEYS = ("weights", "strata", "psu", "fpc", "ssu", "fpc2", "lonely_psu")
 _WEIGHTING_KEYS = ("method", "calfun", "margins", "count", "variables", "scale", "keep_totals", "targets", "bounds",
                    "trim", "collapse_min_n")
 _DRIVER_KEYS = ("replicates", "out_of_sample", "mc_target", "imputations")
+_ONLINE_KEYS = ("volume", "count", "cells", "margins", "variables", "margins_count", "scale", "combine")
 
 
 class StudyError(RisetError):
@@ -169,6 +187,22 @@ class WeightingSpec:
     def adjusts(self) -> bool:
         """True when the design weights are adjusted to population margins."""
         return self.method in ("poststratify", "rake", "calibrate")
+
+
+@dataclass(frozen=True)
+class OnlineSpec:
+    """How online (self-selected) answers are weighted and combined (`riset.study.online`): the service volume
+    per cell (`volume` table, `count` column, `cells` columns; None = no volume weighting), other known margins
+    of the users, and the `combine` method with a probability sample."""
+
+    volume: Path | None = None
+    count: str = "jumlah"
+    cells: tuple[str, ...] = ()
+    margins: Path | None = None
+    variables: tuple[tuple[str, ...], ...] = ()
+    margins_count: str = "jumlah"
+    scale: bool | str = True
+    combine: str = "separate"
 
 
 @dataclass(frozen=True)
@@ -246,6 +280,7 @@ class StudyConfig:
     actions: Path | None = None
     lexicon: Path | None = None
     data_merge: str = "error"
+    online: OnlineSpec = OnlineSpec()
 
     def files(self) -> dict[str, Path]:
         """Every input file the study reads, by role (data files numbered when there are several)."""
@@ -253,7 +288,8 @@ class StudyConfig:
         many = len(self.data) > 1
         out.update({f"data_{i}" if many else "data": d.path for i, d in enumerate(self.data, start=1)})
         out["codebook"] = self.codebook
-        for key, path in (("margins", self.weighting.margins), ("frame", self.frame), ("logo", self.logo)):
+        for key, path in (("margins", self.weighting.margins), ("frame", self.frame), ("logo", self.logo),
+                          ("online_volume", self.online.volume), ("online_margins", self.online.margins)):
             if path is not None:
                 out[key] = path
         return out
@@ -351,6 +387,7 @@ def study_from_mapping(raw: Mapping[str, Any], folder: str | Path, source: Path 
         actions=r.path("actions", required=False),
         lexicon=r.path("lexicon", required=False),
         data_merge=r.choice("data_merge", ("error", "by_id"), "error"),
+        online=r.online(unit, r.text("period", required=False)),
     )
 
 
@@ -607,6 +644,42 @@ class _Reader:
                 raise StudyError(f"{self.name}: study file '{item}' of key 'series.studies' not found")
             paths.append(path)
         return SeriesSpec(tuple(paths), tuple(str(x) for x in labels), {str(k): str(v) for k, v in rename.items()})
+
+    def online(self, unit: str | None, period: str | None) -> OnlineSpec:
+        value = self.mapping("online", _ONLINE_KEYS)
+        if value is None:
+            return OnlineSpec()
+        combine = value.get("combine", "separate")
+        if combine not in COMBINE:
+            self.fail("online.combine", combine, f"one of {', '.join(COMBINE)}")
+        volume = value.get("volume", self.raw.get("frame"))
+        cells = self.columns("online.cells", value.get("cells")) or tuple(c for c in (unit, period) if c)
+        if volume is not None and not cells:
+            raise StudyError(f"{self.name}: key 'online.cells' is missing; it names the columns of the volume "
+                             "table's cells (e.g. [unit, periode])")
+        variables = value.get("variables") or []
+        if isinstance(variables, str):
+            variables = [variables]
+        if not isinstance(variables, list):
+            self.fail("online.variables", variables, "a list of columns (a list inside for a crossed margin)")
+        margins = value.get("margins")
+        if (margins is None) != (not variables):
+            raise StudyError(f"{self.name}: keys 'online.margins' (the table) and 'online.variables' (its columns) "
+                             "go together")
+        if margins is not None and volume is None:
+            raise StudyError(f"{self.name}: key 'online.margins' needs 'online.volume' (the visits or transactions "
+                             "per unit and period the online answers are first weighted to)")
+        scale = value.get("scale", True)
+        if not isinstance(scale, (bool, str)):
+            self.fail("online.scale", scale, "true, false or a column name")
+        return OnlineSpec(
+            volume=None if volume is None else self.resolve("online.volume", volume),
+            count=self.text("online.count", False, value.get("count")) or "jumlah",
+            cells=cells if volume is not None else (),
+            margins=None if margins is None else self.resolve("online.margins", margins),
+            variables=tuple(self.columns(f"online.variables[{i}]", v) for i, v in enumerate(variables, 1)),
+            margins_count=self.text("online.margins_count", False, value.get("margins_count")) or "jumlah",
+            scale=scale, combine=combine)
 
     def weighting(self) -> WeightingSpec:
         value = self.raw.get("weighting")

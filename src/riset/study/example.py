@@ -296,7 +296,7 @@ _LIBUR_SEKOLAH = ((date(2026, 3, 16), date(2026, 3, 28)), (date(2026, 6, 22), da
 _HARI_KALI = (1.25, 1.05, 1.0, 0.95, 0.8, 0.7)  # Monday .. Saturday visitor multipliers
 
 
-def make_example_study(seed: int = DEFAULT_SEED, periods=PERIODE, innovations=()) -> dict:
+def make_example_study(seed: int = DEFAULT_SEED, periods=PERIODE, innovations=(), online: bool = False) -> dict:
     """Generate the example study: respondents, sampling frame, population margins, codebook, ground truth.
 
     The model is described in the module docstring (two-stage exit-interview design with
@@ -312,7 +312,9 @@ def make_example_study(seed: int = DEFAULT_SEED, periods=PERIODE, innovations=()
     each innovation's latent effect from its first period on, and the result gains ``inovasi`` (the register:
     unit, nama, mulai) and ``kebenaran["inovasi"]`` (the true effect on the IKM). The unit levels are solved on
     the two 2026 semesters without innovations, so they are the same in every series; the default call gives
-    exactly the bundled files.
+    exactly the bundled files. `online` adds QR answers of a few units with a known self-selection bias
+    (``daring``, ``daring_pengguna``, ``kebenaran["daring"]``: `riset.study.example_online`, its own random
+    stream: the other files stay the same).
 
     >>> study = make_example_study(2026)
     >>> study["responden"]["unit"].nunique(), sorted(study["responden"]["periode"].unique())
@@ -349,6 +351,10 @@ def make_example_study(seed: int = DEFAULT_SEED, periods=PERIODE, innovations=()
     if innovations:
         study["inovasi"] = pd.DataFrame([{"unit": i.unit, "nama": i.nama, "mulai": i.mulai} for i in innovations])
         kebenaran["inovasi"] = _round(_innovation_truth(frame, levels, offsets, periods, innovations))
+    if online:
+        from riset.study.example_online import online_sample
+        study["daring"], study["daring_pengguna"], kebenaran["daring"] = online_sample(seed, frame, levels, offsets,
+                                                                                        periods, innovations)
     return study
 
 
@@ -374,7 +380,8 @@ def _check_series(periods, innovations) -> tuple[tuple[str, ...], tuple[Inovasi,
     return periods, innovations
 
 
-def write_example_study(out_dir, seed: int = DEFAULT_SEED, periods=PERIODE, innovations=()) -> dict[str, Path]:
+def write_example_study(out_dir, seed: int = DEFAULT_SEED, periods=PERIODE, innovations=(),
+                        online: bool = False) -> dict[str, Path]:
     """Write the five example files (names in `FILES`) into `out_dir`; return name -> path.
 
     With `periods` / `innovations` (see `make_example_study`) the study covers that series, its study file
@@ -390,16 +397,19 @@ def write_example_study(out_dir, seed: int = DEFAULT_SEED, periods=PERIODE, inno
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    study = make_example_study(seed, periods, innovations)
+    study = make_example_study(seed, periods, innovations, online)
     series = tuple(periods) != PERIODE or bool(innovations)
     header = (f"# Dibuat oleh: python -m riset.study.example --out <folder> --seed {seed}{' --seri' * series}"
-              "  (jangan diedit tangan)\n")
+              f"{' --daring' * online}  (jangan diedit tangan)\n")
     paths = {}
     files = FILES | ({"inovasi": FILE_INOVASI} if innovations else {})
+    if online:
+        from riset.study.example_online import FILES_DARING
+        files |= FILES_DARING
     for name, filename in files.items():
         path = out / filename
         if name == "studi":
-            path.write_text(header + study_file(periods, innovations), encoding="utf-8")
+            path.write_text(header + study_file(periods, innovations, online), encoding="utf-8")
             paths[name] = path
             continue
         content = study[name]
@@ -454,11 +464,15 @@ drivers: {{replicates: 100}}
 """
 
 
-def study_file(periods=PERIODE, innovations=()) -> str:
+def study_file(periods=PERIODE, innovations=(), online: bool = False) -> str:
     """`STUDY_FILE` for a series of `periods` (title and fieldwork line), naming the innovation register when
-    there are `innovations`; the bundled `STUDY_FILE` itself for the default."""
+    there are `innovations` and the QR answers with their `online:` keys when `online`; the bundled `STUDY_FILE`
+    itself for the default."""
     periods = tuple(periods)
     text = STUDY_FILE
+    if online:
+        from riset.study.example_online import online_study_keys
+        text = text.replace(f"data: {FILES['responden']}\n", online_study_keys(FILES["responden"]))
     if periods != PERIODE:
         years = sorted({p[:4] for p in periods})
         span = years[0] if len(years) == 1 else f"{years[0]}-{years[-1]}"
@@ -940,9 +954,11 @@ def main(argv=None) -> None:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
     parser.add_argument("--seri", action="store_true",
                         help=f"the longer series: periods {', '.join(PERIODE_SERI)} with the innovation register")
+    parser.add_argument("--daring", action="store_true",
+                        help="add QR-code (online) answers of a few units with a known self-selection bias")
     args = parser.parse_args(argv)
     series = (PERIODE_SERI, INOVASI_SERI) if args.seri else (PERIODE, ())
-    for path in write_example_study(args.out, args.seed, *series).values():
+    for path in write_example_study(args.out, args.seed, *series, online=args.daring).values():
         print(path)
 
 

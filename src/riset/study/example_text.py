@@ -24,7 +24,6 @@ text draws come from their own random stream, so the rest of the example does no
 
 from __future__ import annotations
 
-import re
 
 import numpy as np
 import pandas as pd

@@ -55,6 +55,7 @@ from riset.skm.schemes import Scheme, get_scheme
 from riset.skm.trend import period_series
 from riset.study.config import StudyConfig, StudyError, load_study
 from riset.study.key_drivers import driver_analyses, driver_sensitivity
+from riset.study.online import OnlineAnswers, compare_online, pooled_design, weight_online
 from riset.study.plan import Step, StudyPlan
 from riset.study.progress import (Progress, did_columns, external_scores, innovation_effects, published_table,
                                   read_innovations, series_table, targets_table)
@@ -93,7 +94,9 @@ class StudyResults:
     - `recommendations`: ranked unit x unsur improvements (`riset.skm.recommend`).
     Objects: `config` (the study file), `plan` (what ran, what was skipped and why), `survey` (the data read),
     `designs` ('none' equal weights, 'design', and 'final' when weights were adjusted; `design` is the one
-    the tables use), `drivers`, `drivers_check`, `ipa_result`, `csi_result`, `instrument`.
+    the tables use), `drivers`, `drivers_check`, `ipa_result`, `csi_result`, `instrument`, and `online`
+    (`riset.study.online.OnlineAnswers`: the online answers' weighting, IKM and comparison with the probability
+    sample; None without online answers).
     """
 
     config: StudyConfig
@@ -126,6 +129,7 @@ class StudyResults:
     servqual: pd.DataFrame | None = None
     progress: Progress = field(default_factory=Progress)
     notes: list = field(default_factory=list)
+    online: OnlineAnswers | None = None
 
     # ------------------------------------------------------------------ convenient views
     @property
@@ -236,6 +240,9 @@ class StudyResults:
                     "weights": self.weight_table,
                     "margins": None if self.weighting_run is None else self.weighting_run.diagnostics.margins,
                     "period_change": self.period_change, "open_text": self.open_text(),
+                    "online_ikm": None if self.online is None else self.online.ikm,
+                    "online_comparison": None if self.online is None else self.online.comparison,
+                    "online_weights": None if self.online is None else self.online.weighting.weight_table,
                     "data_issues": self.survey.issues}
         sheets.update({k: v for k, v in optional.items() if v is not None})
         return sheets
@@ -397,7 +404,9 @@ def plan_study(config: StudyConfig, survey: SurveyData) -> StudyPlan:
     n_units = data[config.unit].nunique() if config.unit else 0
     n_periods = data[config.period].nunique() if config.period else 0
     method = config.weighting.method
-    if method == "design" and not (config.design.weights or config.design.fpc):
+    if config.online.volume and config.data and all(d.source == "online" for d in config.data):
+        weighting = Step("weighting", True, "weighting_online", {"cells": " × ".join(config.online.cells)})
+    elif method == "design" and not (config.design.weights or config.design.fpc):
         weighting = Step("weighting", True, "weighting_equal_design")
     else:
         weighting = Step("weighting", True, f"weighting_{method}",
@@ -459,7 +468,7 @@ def run_study(study: str | Path | StudyConfig, *, progress: bool = False) -> Stu
     register = read_innovations(config, survey.data)
     extra = did_columns(config, survey.data, register) if register is not None else {}
     data = survey.data.assign(**{_EQUAL: 1.0}, **extra)
-    designs, weighting, run = _designs(data, config, progress)
+    data, designs, weighting, run, online_part = _sources(data, config, progress)
     base, final = designs["design"], designs[weighting]
     if run is not None:
         notes += run.notes
@@ -468,6 +477,10 @@ def run_study(study: str | Path | StudyConfig, *, progress: bool = False) -> Stu
     ikm_table, nrr_table = _ikm_tables(final, unsur_map, scheme, levels, config)
     ikm_table = _unit_ranks(ikm_table, final, unsur_map, scheme, config, levels)
     ikm_table = _online_share(ikm_table, data, levels)
+    online = None
+    if online_part is not None:
+        online = _online_answers(online_part, unsur_map, scheme, levels, config)
+        notes += online.notes()
     period_change = _period_change(final, unsur_map, scheme, config, notes) if plan.runs("period_change") else None
     final_data = data.assign(**{_FINAL: np.asarray(final.weights)})
     area_row = ikm_table[ikm_table["level"] == AREA].iloc[0]
@@ -524,7 +537,7 @@ def run_study(study: str | Path | StudyConfig, *, progress: bool = False) -> Stu
     return StudyResults(
         config=config, plan=plan, scheme=scheme, survey=survey, unsur_map=unsur_map, importance_map=importance_map,
         overall=overall, designs=designs, weighting=weighting, weighting_run=run, ikm=ikm_table, nrr=nrr_table,
-        profile=profile(survey.data, demographics, order={c: list(s.labels.values()) for c, s in cb.specs.items()
+        profile=profile(data, demographics, order={c: list(s.labels.values()) for c, s in cb.specs.items()
                                                             if s.labels}) if demographics else None,
         weights=pd.DataFrame({cb.id: data[cb.id].to_numpy(), "bobot_desain": np.asarray(base.weights),
                               "bobot_akhir": np.asarray(final.weights)}, index=data.index),
@@ -533,7 +546,7 @@ def run_study(study: str | Path | StudyConfig, *, progress: bool = False) -> Stu
         instrument=instrument, drivers=drivers, drivers_check=check, ipa_result=ipa_result, csi_result=csi_result,
         recommend_result=recommend_result, period_change=period_change, progress=progress_tables, notes=notes,
         open_text_result=said, drivers_without_complaint=without_complaint, drivers_imputed=imputed,
-        subgroups=subgroups, servqual=gaps,
+        subgroups=subgroups, servqual=gaps, online=online,
     )
 
 
@@ -557,6 +570,61 @@ def _designs(data: pd.DataFrame, config: StudyConfig,
         designs["final"] = (run.design if config.weighting.targets == "known" else
                              _estimated_targets(base, run, config, progress))
     return designs, {"none": "none", "design": "design"}.get(config.weighting.method, "final"), run
+
+
+def _sources(data: pd.DataFrame, config: StudyConfig, progress: bool = False):
+    """The rows, designs, weighting key and weighting run of the study's estimates, and its online part.
+
+    Without online answers: `_designs` of all rows. Online answers only: their volume weights
+    (`riset.study.online.weight_online`) are the study's final weights. Both kinds: the sources stay apart --
+    with `online.combine: separate` the estimates use the probability rows and their design alone; with
+    `pooled_weighted` one design pools them (`riset.study.online.pooled_design`). The online part is (online weighting, design of the
+    probability rows or None, combine)."""
+    online = data[SAMPLE_KIND].eq("online") if SAMPLE_KIND in data.columns else pd.Series(False, index=data.index)
+    if not online.any():
+        return (data, *_designs(data, config, progress), None)
+    spec = config.online
+    volume = None if spec.volume is None else _population_table(spec.volume, spec.cells, spec.count, "online")
+    margins = None if spec.margins is None else _population_table(
+        spec.margins, [c for v in spec.variables for c in v], spec.margins_count, "online")
+    weighted = weight_online(data[online], spec, volume, margins)
+    if online.all():
+        designs, weighting, run = _designs(data, config, progress)
+        if weighted.runs:
+            if config.weighting.adjusts:
+                raise StudyError("a study of online answers only is weighted by its online: keys (volume, margins); "
+                                 "remove its weighting: margins or give them as online.margins")
+            designs["final"], weighting = weighted.design, "final"
+        return data, designs, weighting, run, (weighted, None, "only")
+    prob = data[~online]
+    designs, weighting, run = _designs(prob, config, progress)
+    if spec.combine == "separate":
+        return prob, designs, weighting, run, (weighted, designs[weighting], "separate")
+    pooled, base, final = pooled_design(designs[weighting], weighted, config)
+    return pooled, {"none": base.with_weights(np.ones(len(pooled))), "design": base, "final": final}, "final", run, \
+        (weighted, designs[weighting], "pooled_weighted")
+
+
+def _online_answers(part, unsur_map, scheme: Scheme, levels: Mapping[str, Sequence[str]],
+                    config: StudyConfig) -> OnlineAnswers:
+    """The online IKM at every level the online answers fill, and beside a probability sample the same groups
+    from it, on the cells the online answers cover (`compare_online`)."""
+    weighted, prob, combine = part
+    data = weighted.design.data
+    filled = {k: by for k, by in levels.items() if all(c in data.columns and data[c].notna().all() for c in by)}
+    table, _ = _ikm_tables(weighted.design, unsur_map, scheme, filled, config)
+    table["bagian_daring"] = 1.0
+    if prob is None:
+        return OnlineAnswers(combine, weighted, table)
+    cells = list(config.online.cells) or [c for c in (config.unit, config.period) if c]
+    inside = np.ones(len(prob.data), dtype=bool)
+    if cells:
+        covered = pd.MultiIndex.from_frame(data[cells].astype(str)).unique()
+        inside = pd.MultiIndex.from_frame(prob.data[cells].astype(str)).isin(covered)
+    if not inside.any():
+        return OnlineAnswers(combine, weighted, table)
+    reference, _ = _ikm_tables(prob.subset(inside), unsur_map, scheme, filled, config)
+    return OnlineAnswers(combine, weighted, table, compare_online(reference, table))
 
 
 def _estimated_targets(base: SurveyDesign, run: WeightingRun, config: StudyConfig,
@@ -637,14 +705,15 @@ def _margin_shares(base: SurveyDesign, final: SurveyDesign, config: StudyConfig)
     return margin_shares({"desain": base, "akhir": final}, [margin_from_table(population, v, w.count) for v in singles])
 
 
-def _population_table(path: Path, variables: Sequence[str], count: str) -> pd.DataFrame:
-    """The population margins table (CSV or XLSX): one column per weighting variable and a count column."""
+def _population_table(path: Path, variables: Sequence[str], count: str, key: str = "weighting") -> pd.DataFrame:
+    """A population table (CSV or XLSX): one column per weighting variable and a count column (study file keys
+    `key`.variables / `key`.count, named in the error)."""
     table = pd.read_excel(path) if path.suffix.lower() in (".xlsx", ".xlsm") else pd.read_csv(
         path, sep=None, engine="python", dtype=str, encoding="utf-8-sig")
     absent = [c for c in [*dict.fromkeys(variables), count] if c not in table.columns]
     if absent:
-        raise StudyError(f"population table '{path.name}' has no column '{absent[0]}' (weighting.variables / "
-                         f"weighting.count); its columns: {', '.join(map(str, table.columns))}")
+        raise StudyError(f"population table '{path.name}' has no column '{absent[0]}' ({key}.variables / "
+                         f"{key}.count); its columns: {', '.join(map(str, table.columns))}")
     return table
 
 

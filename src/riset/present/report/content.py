@@ -32,7 +32,7 @@ from riset.textsafe import mask_personal
 
 __all__ = [
     "MAX_OPEN_TEXT", "QUOTED_UNSUR", "QUOTES_PER_UNSUR", "build_laporan", "column_label", "conclusions",
-    "drivers_sensitivity_table", "evidence", "ikm_table", "issue_label", "nrr_table",
+    "drivers_sensitivity_table", "evidence", "ikm_table", "issue_label", "nrr_table", "online_table",
     "nrr_unit_table", "open_text_table", "subgroup_blocks", "what_citizens_said",
     "period_change_table", "plain_formula_table", "priority_lines", "recommendation_statistics",
     "recommendation_tables", "report_date", "synthesis", "unit_label",
@@ -59,11 +59,17 @@ def column_label(column: str, lang: str | None = None) -> str:
     return shown if shown != column else column.replace("_", " ").strip().capitalize()
 
 
-def unit_label(results, row) -> str:
-    """Display name of a unit row: its name column (study file `names:`), else its code."""
+def unit_label(results, row, lang: str | None = None) -> str:
+    """Display name of a unit row: its name column (study file `names:`), else its code; marked '(daring)' when
+    its IKM rests on online answers only."""
     name = results.config.names.get(results.config.unit or "")
     value = row.get(name) if name else None
-    return str(value) if isinstance(value, str) and value else str(row[results.config.unit])
+    return _marked(str(value) if isinstance(value, str) and value else str(row[results.config.unit]), row, lang)
+
+
+def _marked(text: str, row, lang: str | None) -> str:
+    """`text` with the online mark when the row's IKM rests on online (self-selected) answers only."""
+    return f"{text} {say('online_mark', lang)}" if row.get("bagian_daring", 0) == 1 else text
 
 
 def _area_level(results, lang: str) -> str:
@@ -72,8 +78,8 @@ def _area_level(results, lang: str) -> str:
 
 def _group_label(results, level: str, row, lang: str) -> str:
     if level == results.config.unit:
-        return unit_label(results, row)
-    return str(row["group"])
+        return unit_label(results, row, lang)
+    return _marked(str(row["group"]), row, lang)
 
 
 # ------------------------------------------------------------------------------------------- tables
@@ -97,8 +103,6 @@ def ikm_table(results, level: str, lang: str | None = None) -> Table:
         cells = [_group_label(results, level, r, lang), fmt_num(r["n_responden"], 0, lang),
                  fmt_num(r["ikm_konversi"], 2, lang), fmt_ci(r["ci_low"], r["ci_high"], 2, lang), str(r["mutu"]),
                  fmt_pct(r["p_mutu_beda"], 0, lang)]
-        if r.get("bagian_daring", 0) == 1:  # only online (self-selected) answers: not a probability sample
-            cells[0] += " " + say("online_mark", lang)
         shown = f"{rank} ({int(r['peringkat_bawah'])}–{int(r['peringkat_atas'])})" if ranked else str(rank)
         body.append(cells if is_period else [shown, *cells])
     align = (["l"] if is_period else ["r", "l"]) + ["r", "r", "r", "c", "r"]
@@ -107,6 +111,36 @@ def ikm_table(results, level: str, lang: str | None = None) -> Table:
         notes.append(say("note_online", lang))
     return Table(say("tab_ikm_level", lang, level=head.lower() if lang == "id" else head), header, body, align,
                  note=" ".join(notes) or None)
+
+
+def online_table(results, lang: str | None = None) -> Table | None:
+    """The online IKM of the area and the units (marked non-probability), beside the probability-sample IKM of
+    the same units and periods with the difference and its p-value when the study has both; None without
+    online answers."""
+    lang = check_language(lang)
+    part = results.online
+    if part is None:
+        return None
+    levels = [AREA, results.config.unit]
+    mark = say("online_mark", lang)
+
+    def name(r) -> str:  # the online area row covers only the cells with online answers
+        return f"{say('online_covered', lang) if r['level'] == AREA else r['group']} {mark}"
+
+    if part.comparison is None:
+        rows = part.ikm[part.ikm["level"].isin(levels)]
+        body = [[name(r), fmt_num(r["n_responden"], 0, lang), fmt_num(r["ikm_konversi"], 2, lang),
+                 fmt_ci(r["ci_low"], r["ci_high"], 2, lang)] for _, r in rows.iterrows()]
+        header = [label("kelompok", lang), label("n", lang), label("ikm_konversi_pendek", lang), label("ci95", lang)]
+        return Table(say("tab_online_ikm", lang), header, body, ["l", "r", "r", "r"], note=say("note_online", lang))
+    rows = part.comparison[part.comparison["level"].isin(levels)]
+    body = [[name(r), fmt_num(r["n_daring"], 0, lang), fmt_num(r["ikm_daring"], 2, lang),
+             fmt_num(r["n_probabilitas"], 0, lang), fmt_num(r["ikm_probabilitas"], 2, lang),
+             fmt_signed(r["selisih"], 2, lang), fmt_p(r["p_value"], lang)] for _, r in rows.iterrows()]
+    header = [label("kelompok", lang), f"n {mark}", f"IKM {mark}", label("n", lang), label("ikm_konversi_pendek", lang),
+              label("selisih", lang), label("p_value", lang)]
+    return Table(say("tab_online_comparison", lang), header, body, ["l", "r", "r", "r", "r", "r", "r"],
+                 note=say("note_online_comparison", lang))
 
 
 def nrr_table(results, lang: str | None = None) -> Table:
@@ -154,7 +188,7 @@ def plain_formula_table(results, lang: str | None = None) -> Table | None:
     merged = merged.sort_values("ikm_konversi", ascending=False, kind="stable")
     header = [label("unit", lang), label("ikm_studi", lang), label("ci95", lang), label("ikm_polos", lang),
               label("selisih", lang)]
-    body = [[unit_label(results, r) if by else results.config.area.name, fmt_num(r["ikm_konversi"], 2, lang),
+    body = [[unit_label(results, r, lang) if by else results.config.area.name, fmt_num(r["ikm_konversi"], 2, lang),
              fmt_ci(r["ci_low"], r["ci_high"], 2, lang), fmt_num(r["polos"], 2, lang),
              fmt_signed(r["ikm_konversi"] - r["polos"], 2, lang)] for _, r in merged.iterrows()]
     return Table(say("tab_plain_formula", lang), header, body, ["l", "r", "r", "r", "r"])
@@ -172,7 +206,7 @@ def period_change_table(results, lang: str | None = None) -> Table:
               label("p_holm", lang), label("perubahan", lang)]
     body = []
     for _, r in pd.concat([area, units]).iterrows():
-        name = results.config.area.name if r["level"] == AREA else unit_label(results, r)
+        name = results.config.area.name if r["level"] == AREA else unit_label(results, r, lang)
         body.append([name, fmt_num(r["ikm_awal"], 2, lang), fmt_num(r["ikm_akhir"], 2, lang),
                      fmt_signed(r["selisih"], 2, lang), fmt_ci(r["ci_low"], r["ci_high"], 2, lang),
                      fmt_p(r["p_value"], lang), fmt_p(r["p_holm"], lang), _verdict(r, lang)])
@@ -282,8 +316,8 @@ def conclusions(results, lang: str | None = None) -> list[str]:
                  for b in results.scheme.bands if b.mutu in counts.index]
         best, worst = units.loc[units["ikm_konversi"].idxmax()], units.loc[units["ikm_konversi"].idxmin()]
         out.append(say("concl_units", lang, n=len(units), counts=", ".join(parts),
-                       best=unit_label(results, best), best_ikm=fmt_num(best["ikm_konversi"], 2, lang),
-                       worst=unit_label(results, worst), worst_ikm=fmt_num(worst["ikm_konversi"], 2, lang)))
+                       best=unit_label(results, best, lang), best_ikm=fmt_num(best["ikm_konversi"], 2, lang),
+                       worst=unit_label(results, worst, lang), worst_ikm=fmt_num(worst["ikm_konversi"], 2, lang)))
     nrr = results.nrr_of(AREA).sort_values("nrr", kind="stable")
     low = nrr.iloc[0]
     out.append(say("concl_weakest", lang, unsur=unsur_name(low["unsur"], lang, results.scheme),
@@ -309,7 +343,7 @@ def _pendahuluan(results, lang: str) -> Chapter:
     units = results.units()
     scope = [say("scope_area", lang, area=config.area.name, n=results.n)]
     if len(units) > 1:
-        names = [unit_label(results, r) for _, r in units.iterrows()]
+        names = [unit_label(results, r, lang) for _, r in units.iterrows()]
         scope.append(say("scope_units", lang, n=len(names), units=", ".join(names) if len(names) <= 30 else
                          say("scope_units_many", lang, first=", ".join(names[:10]))))
     if config.period:
@@ -400,6 +434,10 @@ def _hasil(results, figures, lang: str) -> Chapter:
     plain = plain_formula_table(results, lang)
     if plain is not None:
         sections.append(Section(say("sec_plain", lang), [Paragraph(say("text_plain", lang)), plain]))
+    online = online_table(results, lang)
+    if online is not None:
+        sections.append(Section(say("sec_online", lang), [Paragraph(t) for t in results.online.weighting.summary(
+            lang).splitlines()] + [online]))
     return Chapter(say("chapter_word", lang, n="III"), say("ch_results", lang), sections)
 
 
@@ -559,7 +597,7 @@ def _change_text(results, lang: str) -> str:
     change = results.period_change
     area = change[change["level"] == AREA].iloc[0]
     units = change[change["level"] == results.config.unit]
-    names = {v: [unit_label(results, r) for _, r in units.iterrows() if r["perubahan"] == v] for v in ("naik", "turun")}
+    names = {v: [unit_label(results, r, lang) for _, r in units.iterrows() if r["perubahan"] == v] for v in ("naik", "turun")}
     return say("text_change", lang, first=area["periode_awal"], last=area["periode_akhir"],
                verdict=_verdict(area, lang), change=fmt_signed(area["selisih"], 2, lang),
                ci=fmt_ci(area["ci_low"], area["ci_high"], 2, lang), p=fmt_p(area["p_value"], lang),

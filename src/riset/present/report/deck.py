@@ -183,12 +183,12 @@ def _unit_slides(deck: _Deck, results) -> None:
     chunks = [units.iloc[i:i + MAX_UNITS] for i in range(0, len(units), MAX_UNITS)]
     name = config.names.get(config.unit, config.unit)
     for i, chunk in enumerate(chunks, start=1):
-        fig = charts.ikm_by_unit(chunk.assign(**{name: [unit_label(results, r) for _, r in chunk.iterrows()]}),
+        fig = charts.ikm_by_unit(chunk.assign(**{name: [unit_label(results, r, lang) for _, r in chunk.iterrows()]}),
                                  group=name, lang=lang, scheme=sch,
                                  overall=float(results.area_row()["ikm_konversi"]), title="",
                                  overall_label=config.area.name)
         fig.axes[0].set_xlim(*limits)
-        notes = "\n".join(say("deck_notes_unit", lang, unit=unit_label(results, r), ikm=fmt_num(r["ikm_konversi"], 2, lang),
+        notes = "\n".join(say("deck_notes_unit", lang, unit=unit_label(results, r, lang), ikm=fmt_num(r["ikm_konversi"], 2, lang),
                               ci=fmt_ci(r["ci_low"], r["ci_high"], 2, lang), mutu=r["mutu"], n=int(r["n_responden"]))
                           for _, r in chunk.iterrows())
         title = headline if i == 1 else say("deck_units_more", lang, i=i, m=len(chunks))

@@ -15,6 +15,7 @@ from PIL import Image
 
 from riset.i18n import check_language, fmt_num, say
 from riset.present import charts
+from riset.present.report.content import unit_label
 from riset.present.report.document import Figure
 from riset.study.run import AREA
 
@@ -42,7 +43,8 @@ def render_figures(results, lang: str | None = None) -> dict[str, Figure]:
     units = results.units()
     if len(units) > 1:
         name = config.names.get(config.unit, config.unit)
-        made["ikm_unit"] = (charts.ikm_by_unit(units, group=name, lang=lang, scheme=sch,
+        shown = units.assign(**{name: [unit_label(results, r, lang) for _, r in units.iterrows()]})  # online marked
+        made["ikm_unit"] = (charts.ikm_by_unit(shown, group=name, lang=lang, scheme=sch,
                                                overall=float(results.area_row()["ikm_konversi"]),
                                                overall_label=config.area.name),
                             say("fig_ikm_unit", lang, area=config.area.name))

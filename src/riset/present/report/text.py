@@ -11,7 +11,7 @@ from __future__ import annotations
 from riset.i18n import check_language, fmt_ci, fmt_num, say
 from riset.skm.schemes import Scheme, kinerja_label
 
-__all__ = ["bands_text", "headline", "methodology"]
+__all__ = ["bands_text", "headline", "methodology", "online_methods"]
 
 
 def headline(results, lang: str | None = None) -> str:
@@ -66,7 +66,8 @@ def methodology(results, lang: str | None = None) -> list[str]:
                       scheme=sch.title, bands=bands_text(sch, lang))]
     online = [d.path.name for d in config.data if d.source == "online"]
     if online:
-        paragraphs.append(say("method_online", lang, files=", ".join(online)))
+        paragraphs.append(" ".join([say("method_online", lang, files=", ".join(online)),
+                                    *online_methods(results, lang)]))
     if results.drivers is not None:
         drivers = [say("method_drivers", lang, column=results.overall, k=len(sch.unsur))]
         if results.drivers.mc_error is not None:
@@ -79,3 +80,21 @@ def methodology(results, lang: str | None = None) -> list[str]:
         paragraphs.append(say("method_ipa_stated", lang, columns=", ".join(results.importance_map))
                           if results.importance_map else say("method_ipa_derived", lang))
     return paragraphs
+
+
+def online_methods(results, lang: str | None = None) -> list[str]:
+    """How the online answers were weighted (with the weighting's Kish deff and n_eff), what can and cannot be
+    concluded from them, and how they meet the probability sample (`riset.study.online`)."""
+    lang = check_language(lang)
+    part = results.online
+    if part is None:
+        return []
+    weighting, spec = part.weighting, results.config.online
+    if not weighting.runs:
+        text = [say("method_online_unweighted", lang)]
+    else:
+        margins = ", ".join(" × ".join(v) for v in spec.variables)
+        text = [say("method_online_weighting", lang, cells=" × ".join(spec.cells), table=spec.volume.name,
+                    margins=say("method_online_margins", lang, variables=margins) if margins else "",
+                    deff=weighting.deff, n_eff=weighting.n_eff, n=len(weighting.design.weights))]
+    return [*text, say("method_online_conclude", lang), say(f"method_online_{part.combine}", lang)]

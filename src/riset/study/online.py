@@ -1,0 +1,286 @@
+"""Online (self-selected) answers of a study: weighted to the service volume, reported apart from a probability
+sample, combined with it only by a stated method (`online:` of the study file, `riset.study.config.OnlineSpec`).
+
+Answers from a QR code at the counter or a link on a website are not a probability sample: who answers is
+unknown and may depend on satisfaction itself. riset therefore
+
+1. weights them, as a built-in step, to the service volume N_c (visits or transactions) of each cell c
+   (unit x period) with online answers -- post-stratification, w_i = N_c / n_c (Holt & Smith 1979; R
+   ``postStratify``) -- and, when the study names them, rakes to other known margins of the service users
+   (e.g. unit x age group) keeping the cell volumes (Deming & Stephan 1940; R ``rake``), all with
+   `riset.survey.weighting.weight_to_population`, so the variance carries the adjustment;
+2. reports the weighting's effect -- Kish deff = n sum w^2 / (sum w)^2 and n_eff = n / deff (Kish 1992) -- and
+   its limits: the share of the volume the cells with online answers cover, cells with fewer than `MIN_CELL`
+   answers, and that selection on satisfaction within a cell is not corrected by any margin (quasi-randomisation
+   assumption of Elliott & Valliant 2017, "Inference for nonprobability samples", Statistical Science 32(2));
+3. with a probability sample as well (`online.combine`):
+   - ``separate`` (default): the probability design gives every IKM of the study; the online IKM is reported
+     beside it with the difference d = IKM_daring - IKM_probabilitas, se(d) = sqrt(se_d^2 + se_p^2) (two
+     independent samples) and its two-sided normal p-value, on the cells both cover;
+   - ``pooled_weighted``: one design in which the online answers are their own strata (one per cell) and each
+     respondent its own PSU; in a cell with both sources the weights become lambda_c w_i (probability) and
+     (1 - lambda_c) w_i (online) with lambda_c = neff_p,c / (neff_p,c + neff_o,c), the composite estimator
+     weighted by effective sample size (Hartley 1974; Elliott & Haviland 2007, Survey Methodology 33(2), without
+     their bias term: it assumes the online answers are unbiased within a cell). The calibration of the
+     probability weights is kept in the weights but not in the variance (the SEs are a little conservative).
+
+Example
+-------
+>>> import pandas as pd
+>>> answers = pd.DataFrame({"unit": ["A", "A", "A", "B"], "periode": ["1", "1", "1", "1"]})
+>>> volume = pd.DataFrame({"unit": ["A", "B", "C"], "periode": ["1", "1", "1"], "jumlah": [300, 100, 600]})
+>>> from riset.study.config import OnlineSpec
+>>> result = weight_online(answers, OnlineSpec(cells=("unit", "periode")), volume)
+>>> result.design.weights.tolist(), float(round(result.cells["tercakup"].mean(), 3))
+([100.0, 100.0, 100.0, 100.0], 0.667)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from riset.errors import WeightingError
+from riset.i18n import Note, check_language
+from riset.study.config import OnlineSpec, StudyConfig, StudyError
+from riset.survey.design import SurveyDesign
+from riset.survey.replicate import ReplicateDesign
+from riset.survey.diagnostics import effective_n, kish_deff, weight_summary
+from riset.survey.weighting import WeightingRun, weight_to_population
+
+__all__ = ["MIN_CELL", "OnlineAnswers", "OnlineWeighting", "composite_weights", "compare_online", "pooled_design",
+           "weight_online"]
+
+#: A cell with fewer online answers than this gets large weights on few people: reported as thin.
+MIN_CELL = 5
+_EQUAL = "_bobot_daring_sama"
+_WEIGHT, _POOLED, _STRATUM, _PSU = "_bobot_sumber", "_bobot_gabungan", "_strata_sumber", "_psu_sumber"
+_CELL_N = "n_daring"
+
+
+@dataclass
+class OnlineWeighting:
+    """Online answers weighted to the service volume (and other margins): `design` (the online respondents with
+    their final weights; variance with the adjustments), `runs` (the weighting steps), `cells` (per cell of the
+    volume table: volume, n_daring, tercakup), `weight_table` (Kish deff, n_eff before/after) and `notes`."""
+
+    design: SurveyDesign
+    runs: tuple[WeightingRun, ...]
+    cells: pd.DataFrame | None
+    weight_table: pd.DataFrame
+    notes: list[Note] = field(default_factory=list)
+
+    @property
+    def deff(self) -> float:
+        """Kish design effect of the final online weights."""
+        return kish_deff(self.design.weights)
+
+    @property
+    def n_eff(self) -> float:
+        """Effective sample size of the online answers after weighting (n / deff)."""
+        return effective_n(self.design.weights)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The weight distribution before (equal) and after the weighting."""
+        return self.weight_table.copy()
+
+    def summary(self, lang: str | None = None) -> str:
+        """What the weighting did and where it stops, in `lang`."""
+        lang = check_language(lang)
+        return "\n".join(note.text(lang) for note in self.notes)
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+
+@dataclass
+class OnlineAnswers:
+    """The online part of a study: how it meets the probability sample (`combine`: 'separate', 'pooled_weighted',
+    or 'only' when the study has no probability sample), its `weighting`, its IKM per level (`ikm`: every row
+    rests on online answers only, bagian_daring = 1) and, beside a probability sample, `comparison`
+    (`compare_online`: the same groups from both sources, the probability side on the cells the online answers
+    cover)."""
+
+    combine: str
+    weighting: OnlineWeighting
+    ikm: pd.DataFrame
+    comparison: pd.DataFrame | None = None
+
+    def notes(self) -> list[Note]:
+        """The weighting's notes, then the method that combines the sources."""
+        return [*self.weighting.notes, Note(f"online_combine_{self.combine}")]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The comparison with the probability sample, or the online IKM when there is none."""
+        return (self.ikm if self.comparison is None else self.comparison).copy()
+
+    def summary(self, lang: str | None = None) -> str:
+        """The notes in `lang`, then the table of `to_frame`."""
+        lang = check_language(lang)
+        return "\n".join([*(n.text(lang) for n in self.notes()), self.to_frame().round(2).to_string(index=False)])
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+
+def weight_online(data: pd.DataFrame, spec: OnlineSpec, volume: pd.DataFrame | None = None,
+                  margins: pd.DataFrame | None = None) -> OnlineWeighting:
+    """Weights for the online answers `data`: post-stratified to the `volume` table (spec.count per spec.cells),
+    then raked to the `margins` table (spec.variables, spec.margins_count, spec.scale) keeping the cell volumes.
+
+    Without a volume table every online answer weighs 1 and a note says so. Cells of the answers missing from
+    the volume table, or with volume 0, are a `StudyError` naming the cell.
+    """
+    start = SurveyDesign(data.assign(**{_EQUAL: 1.0}), weights=_EQUAL)
+    if volume is None:
+        return OnlineWeighting(start, (), None, weight_summary({"awal": start}),
+                               [Note("online_unweighted", {"n": len(data)})])
+    cells = list(spec.cells)
+    table = _cell_volumes(data, volume, cells, spec.count)
+    covered = table[table[_CELL_N] > 0]
+    runs = [weight_to_population(start, covered, [cells], method="poststratify", scale=False, count=spec.count)]
+    if margins is not None:
+        try:
+            runs.append(weight_to_population(runs[0].design, margins, [list(v) for v in spec.variables],
+                                             method="rake", scale=spec.scale, keep_totals=cells,
+                                             count=spec.margins_count))
+        except WeightingError as exc:
+            raise StudyError(f"online.margins: the online answers cannot be raked to "
+                             f"{', '.join(' × '.join(v) for v in spec.variables)} ({exc}); use fewer or coarser "
+                             "margins") from None
+    final = runs[-1].design
+    notes = [note for run in runs for note in run.notes if note.code != "weighting_keep_totals"]
+    notes += _effect_notes(final, table, cells, spec)
+    return OnlineWeighting(final, tuple(runs), table, weight_summary({"awal": start, "akhir": final}), notes)
+
+
+def _cell_volumes(data: pd.DataFrame, volume: pd.DataFrame, cells: list[str], count: str) -> pd.DataFrame:
+    """The volume per cell (summed over the table's rows of a cell) with the number of online answers; every
+    cell with answers must have a volume above 0."""
+    absent = [c for c in cells if c not in data.columns]
+    if absent:
+        raise StudyError(f"online.cells names column '{absent[0]}', which is not in the online answers")
+    keys = [volume[c].astype(str) for c in cells]
+    table = pd.to_numeric(volume[count], errors="coerce").groupby(keys).sum(min_count=1).rename(count).reset_index()
+    answers = data.groupby([data[c].astype(str) for c in cells]).size().rename(_CELL_N).reset_index()
+    merged = answers.merge(table, on=cells, how="left")
+    bad = merged[~(merged[count] > 0)]
+    if len(bad):
+        cell = " / ".join(str(bad.iloc[0][c]) for c in cells)
+        raise StudyError(f"online answers of cell {cell} ({' × '.join(cells)}, {int(bad.iloc[0][_CELL_N])} answers) "
+                         f"have no volume above 0 in the online.volume table (column '{count}'); add the cell's "
+                         "visits or transactions")
+    table = table.merge(answers, on=cells, how="left").fillna({_CELL_N: 0})
+    table[_CELL_N] = table[_CELL_N].astype(int)
+    table["tercakup"] = table[_CELL_N] > 0
+    return table
+
+
+def _effect_notes(final: SurveyDesign, table: pd.DataFrame, cells: list[str], spec: OnlineSpec) -> list[Note]:
+    """The weighting's effect (Kish deff, n_eff, weight range) and its limits (coverage, thin cells, what no
+    margin corrects), as notes with their values."""
+    w = np.asarray(final.weights, dtype=float)
+    variables = [" × ".join(cells), *(" × ".join(v) for v in spec.variables)]
+    notes = [Note("online_weighted", {"n": int(w.size), "cells": int(table["tercakup"].sum()),
+                                      "variables": ", ".join(variables), "deff": kish_deff(w),
+                                      "n_eff": effective_n(w), "ratio": float(w.max() / w.min())})]
+    volume = pd.to_numeric(table[spec.count])
+    share = float(volume[table["tercakup"]].sum() / volume.sum())
+    if share < 1:
+        notes.append(Note("online_coverage", {"share": share, "covered": int(table["tercakup"].sum()),
+                                              "total": len(table)}))
+    thin = table[table["tercakup"] & (table[_CELL_N] < MIN_CELL)]
+    if len(thin):
+        names = ", ".join(" / ".join(str(r[c]) for c in cells) for _, r in thin.iterrows())
+        notes.append(Note("online_thin_cells", {"n": len(thin), "min": MIN_CELL, "cells": names}))
+    notes.append(Note("online_limits", {"variables": ", ".join(variables)}))
+    return notes
+
+
+def composite_weights(prob: pd.DataFrame, online: pd.DataFrame, cells: Sequence[str], weight: str) -> tuple[
+        np.ndarray, np.ndarray]:
+    """Composite factors for pooling (`combine: pooled_weighted`): per cell c with both sources,
+    lambda_c = neff_p,c / (neff_p,c + neff_o,c) with neff = (sum w)^2 / sum w^2 of the source's weights in the
+    cell (Kish); the probability weights are multiplied by lambda_c, the online ones by 1 - lambda_c; a cell
+    with one source keeps its weights (factor 1). Returns the two factor arrays (probability rows, online rows).
+
+    >>> p = pd.DataFrame({"u": ["A", "A", "B"], "w": [1.0, 1.0, 1.0]})
+    >>> o = pd.DataFrame({"u": ["A", "A", "C"], "w": [2.0, 2.0, 5.0]})
+    >>> [f.tolist() for f in composite_weights(p, o, ["u"], "w")]
+    [[0.5, 0.5, 1.0], [0.5, 0.5, 1.0]]
+    """
+    def neff(frame: pd.DataFrame) -> pd.Series:
+        keys = [frame[c].astype(str) for c in cells]
+        w = frame[weight].astype(float)
+        return w.groupby(keys).sum() ** 2 / (w**2).groupby(keys).sum()
+
+    n_p, n_o = neff(prob), neff(online)
+    lam = (n_p / (n_p + n_o)).dropna()
+
+    def factor(frame: pd.DataFrame, share: pd.Series) -> np.ndarray:
+        index = pd.MultiIndex.from_frame(frame[list(cells)].astype(str)) if len(cells) > 1 else \
+            pd.Index(frame[cells[0]].astype(str))
+        return share.reindex(index).fillna(1.0).to_numpy()
+
+    return factor(prob, lam), factor(online, 1 - lam)
+
+
+def compare_online(prob: pd.DataFrame, online: pd.DataFrame, keys: Sequence[str] = ("level", "group")) -> pd.DataFrame:
+    """The online IKM beside the probability IKM of the same groups: ikm_probabilitas, ikm_daring (converted),
+    their SEs and n, selisih = daring - probabilitas, se_selisih = sqrt(se_d^2 + se_p^2) (independent samples)
+    and p_value = 2 (1 - Phi(|selisih| / se_selisih)). Groups with online answers only keep a blank
+    probability side.
+
+    >>> p = pd.DataFrame({"level": ["unit"], "group": ["A"], "n_responden": [100], "ikm_konversi": [80.0], "se": [1.0]})
+    >>> o = p.assign(n_responden=50, ikm_konversi=76.0, se=1.0)
+    >>> compare_online(p, o)[["selisih", "se_selisih"]].round(3).values.tolist()
+    [[-4.0, 1.414]]
+    """
+    keys = list(keys)
+    columns = {"n_responden": "n", "ikm_konversi": "ikm", "se": "se"}
+    left = prob[keys + list(columns)].rename(columns={k: f"{v}_probabilitas" for k, v in columns.items()})
+    right = online[keys + list(columns)].rename(columns={k: f"{v}_daring" for k, v in columns.items()})
+    out = right.merge(left, on=keys, how="left")
+    out["selisih"] = out["ikm_daring"] - out["ikm_probabilitas"]
+    out["se_selisih"] = np.sqrt(out["se_daring"] ** 2 + out["se_probabilitas"] ** 2)
+    out["p_value"] = 2 * norm.sf(np.abs(out["selisih"] / out["se_selisih"]))
+    return out
+
+
+def pooled_design(prob: SurveyDesign, online: OnlineWeighting, config: StudyConfig):
+    """One design of both sources (`online.combine: pooled_weighted`): the probability rows keep their strata,
+    PSUs and FPCs; each cell of online answers is a stratum of its own, each online respondent its own PSU with
+    the cell's volume as FPC (and, in a two-stage design, its own SSU taken with certainty). Returns the pooled
+    rows, the design with the weights before pooling and the one with the composite weights
+    (`composite_weights`). Example: a cell with exit interviews of n_eff 60 and QR answers of n_eff 40 gives the
+    interviews 0.6 and the QR answers 0.4 of their weights, so the cell's pooled total stays between the two
+    sources' totals."""
+    spec, cells = config.design, list(config.online.cells)
+    if isinstance(prob, ReplicateDesign) or not cells:
+        raise StudyError("online.combine: pooled_weighted needs online.volume (the cells to pool in) and "
+                         "weighting.targets: known; use combine: separate")
+    p = prob.data.assign(**{_WEIGHT: np.asarray(prob.weights)})
+    o = online.design.data.assign(**{_WEIGHT: np.asarray(online.design.weights)})
+    strata = list(spec.strata)
+    p[_STRATUM] = "p|" + (p[strata].astype(str).agg("/".join, axis=1) if strata else "")
+    o[_STRATUM] = "d|" + o[cells].astype(str).agg("/".join, axis=1)
+    p[_PSU] = "p|" + (p[spec.psu].astype(str) if spec.psu else pd.Series(p.index.astype(str), index=p.index))
+    o[_PSU] = "d|" + pd.Series(o.index.astype(str), index=o.index)
+    if spec.fpc:
+        volume = online.cells.set_index(cells)[config.online.count]
+        o[spec.fpc] = volume.reindex(pd.MultiIndex.from_frame(o[cells].astype(str)) if len(cells) > 1 else
+                                     o[cells[0]].astype(str)).to_numpy(dtype=float)
+    if spec.psu:  # other steps group by the design's PSU (cross-validation folds): the online rows are their own
+        o[spec.psu] = o[_PSU]
+    if spec.fpc2:
+        o[spec.ssu], o[spec.fpc2] = o[_PSU], 1.0
+    factor_p, factor_o = composite_weights(p, o, cells, _WEIGHT)
+    data = pd.concat([p, o], ignore_index=True)
+    data[_POOLED] = data[_WEIGHT] * np.concatenate([factor_p, factor_o])
+    design = dict(strata=[_STRATUM], psu=_PSU, fpc=spec.fpc, ssu=spec.ssu if spec.fpc2 else None, fpc2=spec.fpc2,
+                  lonely_psu=spec.lonely_psu)
+    return data, SurveyDesign(data, weights=_WEIGHT, **design), SurveyDesign(data, weights=_POOLED, **design)

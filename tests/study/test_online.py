@@ -1,0 +1,165 @@
+"""Online (QR) answers (issue 17.5): weighted to the service volume per unit x period and known margins, the
+weighting's effect and limits reported, kept apart from the probability sample or pooled by a stated method;
+the example's QR answers with a known self-selection bias that the weighting reduces."""
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from riset.present.report.text import methodology
+from riset.skm.ikm_design import ikm_design
+from riset.study import run_study
+from riset.study.config import OnlineSpec, StudyError, load_study
+from riset.study.example import write_example_study
+from riset.study.online import composite_weights, weight_online
+
+CELLS = ("unit", "periode")
+
+
+def _answers():
+    return pd.DataFrame({"unit": ["A", "A", "A", "B", "B"], "periode": ["1", "1", "2", "1", "1"]})
+
+
+def test_online_answers_are_post_stratified_to_the_volume_of_their_cell():
+    volume = pd.DataFrame({"unit": ["A", "A", "B", "C"], "periode": ["1", "2", "1", "1"], "jumlah": [300, 50, 80, 570]})
+    result = weight_online(_answers(), OnlineSpec(cells=CELLS), volume)
+    assert result.design.weights.tolist() == [150.0, 150.0, 50.0, 40.0, 40.0]  # N_c / n_c
+    assert result.deff == pytest.approx(5 * sum(w**2 for w in (150, 150, 50, 40, 40)) / 430**2)
+    codes = [n.code for n in result.notes]
+    assert codes == ["online_weighted", "online_coverage", "online_thin_cells", "online_limits"]
+    coverage = next(n for n in result.notes if n.code == "online_coverage")
+    assert coverage.values["share"] == pytest.approx(430 / 1000)  # unit C (570 visits) has no online answers
+    assert "43,0%" in coverage.text("id")
+
+
+def test_a_cell_of_online_answers_without_volume_is_named():
+    volume = pd.DataFrame({"unit": ["A", "A"], "periode": ["1", "2"], "jumlah": [300, 50]})
+    with pytest.raises(StudyError, match=r"cell B / 1 \(unit × periode, 2 answers\) have no volume"):
+        weight_online(_answers(), OnlineSpec(cells=CELLS), volume)
+
+
+def test_without_a_volume_table_online_answers_count_the_same_and_the_note_says_so():
+    result = weight_online(_answers(), OnlineSpec())
+    assert result.design.weights.tolist() == [1.0] * 5 and [n.code for n in result.notes] == ["online_unweighted"]
+
+
+def test_composite_weights_share_a_cell_by_effective_sample_size():
+    prob = pd.DataFrame({"unit": ["A"] * 4 + ["B"], "w": [1.0, 1.0, 3.0, 3.0, 2.0]})  # neff A = 64/20 = 3.2
+    online = pd.DataFrame({"unit": ["A", "A", "C"], "w": [5.0, 5.0, 9.0]})  # neff A = 2
+    f_p, f_o = composite_weights(prob, online, ["unit"], "w")
+    assert f_p.tolist() == pytest.approx([3.2 / 5.2] * 4 + [1.0])
+    assert f_o.tolist() == pytest.approx([2 / 5.2] * 2 + [1.0])
+
+
+def test_study_file_online_keys_are_checked(tmp_path):
+    (tmp_path / "d.csv").write_text("id,unit\n1,A\n")
+    (tmp_path / "cb.yaml").write_text("columns: {}")
+    (tmp_path / "v.csv").write_text("unit,jumlah\nA,10\n")
+    study = tmp_path / "studi.yaml"
+    base = "data: {path: d.csv, source: online}\ncodebook: cb.yaml\nunit: unit\n"
+    study.write_text(base + "online: {volume: v.csv, combine: mixed}\n")
+    with pytest.raises(StudyError, match="online.combine' is 'mixed'; it must be one of separate, pooled_weighted"):
+        load_study(study)
+    study.write_text(base + "online: {volume: v.csv, margins: v.csv}\n")
+    with pytest.raises(StudyError, match="'online.margins' .* and 'online.variables' .* go together"):
+        load_study(study)
+    study.write_text(base + "online: {volume: v.csv}\n")
+    spec = load_study(study).online
+    assert spec.cells == ("unit",) and spec.combine == "separate" and spec.volume.name == "v.csv"
+
+
+# ------------------------------------------------------------------------------------- the bundled example
+@pytest.fixture(scope="module")
+def example(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("daring")
+    paths = write_example_study(folder, online=True)
+    truth = yaml.safe_load(paths["kebenaran"].read_text(encoding="utf-8"))["daring"]
+    return folder, truth, run_study(paths["studi"])
+
+
+def test_the_example_without_online_answers_is_unchanged(tmp_path):
+    paths = write_example_study(tmp_path)
+    assert "daring" not in paths and "source: online" not in paths["studi"].read_text(encoding="utf-8")
+
+
+def test_separate_sources_leave_the_probability_estimates_as_they_were(example):
+    folder, _, res = example
+    config = load_study(folder / "studi.yaml")
+    alone = run_study(dataclasses.replace(config, data=config.data[:1]))  # the exit interviews only
+    pd.testing.assert_frame_equal(res.ikm.drop(columns="bagian_daring"), alone.ikm)
+    assert (res.ikm["bagian_daring"] == 0).all()  # every estimate rests on the probability sample
+    comparison = res.online.comparison.set_index(["level", "group"])
+    assert comparison.loc[("unit", "RSUD-RJ"), "n_probabilitas"] == (res.survey.data.query(
+        "unit == 'RSUD-RJ' and jenis_sampel == 'probability'").shape[0])
+
+
+def test_weighting_to_volume_and_user_margins_reduces_the_self_selection_bias(example):
+    """Seeded figures (seed 2026): truth 78.43 (visitors of the 4 QR units, volume-weighted), raw online IKM
+    70.87 (bias -7.56), weighted to unit x periode volume 74.93 (-3.51), and to the users' age and sex per unit
+    as well 76.25 (-2.18): the rest is the selection on satisfaction itself, which no margin corrects."""
+    _, truth, res = example
+    weighting = res.online.weighting
+    target = truth["ikm_pengunjung_semua"]
+    equal = weighting.design.with_weights(np.ones(len(weighting.design.weights)))
+    raw = ikm_design(equal, res.unsur_map).table["ikm_konversi"].iloc[0]
+    volume_only = ikm_design(weighting.runs[0].design, res.unsur_map).table["ikm_konversi"].iloc[0]
+    weighted = res.online.ikm.query("level == 'area'")["ikm_konversi"].iloc[0]
+    assert raw - target == pytest.approx(-7.56, abs=0.01)
+    assert volume_only - target == pytest.approx(-3.51, abs=0.01)
+    assert weighted - target == pytest.approx(-2.18, abs=0.01)
+    assert abs(weighted - target) < abs(volume_only - target) < abs(raw - target) / 2
+    assert weighted < target - 1  # the limit the report states: selection on satisfaction remains
+    assert weighting.deff == pytest.approx(3.31, abs=0.01) and weighting.n_eff == pytest.approx(315, abs=1)
+
+
+def test_outputs_mark_online_ikm_as_non_probability_and_state_the_method(example):
+    from riset.present.report import write_report
+
+    folder, _, res = example
+    assert (res.online.ikm["bagian_daring"] == 1).all()
+    assert "online_ikm" in res.tables() and "online_comparison" in res.tables()
+    html = write_report(res, folder / "hasil", formats=["html"])["html"].read_text(encoding="utf-8")
+    for phrase in ("IKM dari jawaban daring (bukan sampel probabilitas)", "RSUD-RJ (daring)", "efek desain Kish 3,31",
+                   "Cara menggabungkan: tidak digabung", "Yang tidak dapat disimpulkan",
+                   "bias itu tetap ada dan tidak tercermin dalam selang kepercayaan"):
+        assert phrase in html, phrase
+
+
+def test_pooled_weighted_combines_the_sources_per_cell_with_composite_weights(example):
+    folder, _, separate = example
+    study = folder / "studi.yaml"
+    pooled_file = folder / "studi_gabung.yaml"
+    pooled_file.write_text(study.read_text(encoding="utf-8").replace("combine: separate", "combine: pooled_weighted"),
+                           encoding="utf-8")
+    res = run_study(pooled_file)
+    units = res.units().set_index("unit")
+    assert 0 < units.loc["RSUD-RJ", "bagian_daring"] < 1 and units.loc["PKM-SMAS", "bagian_daring"] == 0
+    # a unit without QR answers keeps its probability estimate; one with many moves towards the online IKM
+    alone = separate.units().set_index("unit")
+    assert units.loc["PKM-SMAS", "ikm_konversi"] == pytest.approx(alone.loc["PKM-SMAS", "ikm_konversi"])
+    online = separate.online.ikm.query("level == 'unit'").set_index("group")["ikm_konversi"]
+    assert online["RSUD-RJ"] < units.loc["RSUD-RJ", "ikm_konversi"] < alone.loc["RSUD-RJ", "ikm_konversi"]
+    assert "online_combine_pooled_weighted" in [getattr(n, "code", None) for n in res.notes]
+
+
+def test_a_study_of_online_answers_only_is_weighted_and_every_ikm_marked(example):
+    folder, _, _ = example
+    study = folder / "studi_daring.yaml"
+    study.write_text("study: QR saja\ndata: {path: contoh_skm_daring.csv, source: online}\n"
+                     "codebook: contoh_skm_codebook.yaml\nframe: contoh_kerangka_sampel.csv\nlevels: [unit]\n"
+                     "period: periode\noverall: false\nimportance: false\n"
+                     "online: {count: pengguna_per_periode, cells: [unit, periode]}\n", encoding="utf-8")
+    res = run_study(study)
+    assert res.weighting == "final" and res.online.combine == "only" and res.online.comparison is None
+    assert (res.ikm["bagian_daring"] == 1).all()
+    area = res.area_row()["ikm_konversi"]
+    assert area == pytest.approx(res.online.ikm.query("level == 'area'")["ikm_konversi"].iloc[0])
+    assert area == pytest.approx(74.93, abs=0.01)  # the volume-weighted online IKM of the test above
+    assert "online_combine_only" in [getattr(n, "code", None) for n in res.notes]
+    assert res.plan["weighting"].reason == "weighting_online"
+    text = " ".join(methodology(res, "id"))
+    assert "Tidak ada sampel probabilitas" in text and "Yang tidak dapat disimpulkan" in text
+    assert "seluruh IKM dalam laporan ini bukan hasil sampel probabilitas" in text
