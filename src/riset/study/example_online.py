@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from riset.study import example as ex
+from riset.study.example_text import written_answers
 
 __all__ = ["FILES_DARING", "KECEWA", "PER_SERIBU", "UMUR_KALI", "UNIT_DARING", "online_sample", "online_study_keys"]
 
@@ -61,6 +62,10 @@ def online_sample(seed: int, frame: pd.DataFrame, levels: np.ndarray, offsets: n
     table["id_responden"] = table["id_responden"].str.replace("R", "Q", n=1)
     for column in _DESIGN_COLUMNS:
         table[column] = None
+    # what the QR respondents wrote (the codebook's text column), from its own stream
+    said = answers.assign(id_responden=table["id_responden"].to_numpy())
+    table["saran"], _ = written_answers(np.random.default_rng([seed, 17, 18]), said,
+                                        table["unit"].map({u.unit: u.jenis for u in ex.UNITS}))
     return table, _users(volume, periods), _truth(volume, levels, offsets, periods, innovations, table)
 
 
