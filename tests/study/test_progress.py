@@ -25,6 +25,22 @@ def test_the_innovation_effect_is_recovered_within_its_ci_and_the_placebo_is_nul
     assert abs(row["placebo_did"]) < 3 * row["placebo_se"]
 
 
+def test_the_innovation_effect_on_each_unsur_adds_up_to_the_ikm_effect(res):
+    results, study = res
+    nrr = results.progress.innovations_nrr
+    assert len(nrr) == 9 and set(nrr["nama"]) == {"Antrean daring"}
+    # every unsur gained 3 DELTA on the 1-4 scale; with no blanks the IKM DiD is 25 x the mean NRR DiD
+    assert results.progress.innovations["did"].iloc[0] == pytest.approx(25 * nrr["did"].mean(), rel=1e-10)
+    assert abs(nrr["did"].mean() - study["true_did"] / 25) < 3 * nrr["se"].mean()
+    assert (nrr["p_holm"] >= nrr["p_value"]).all() and (nrr["ci_low"] < nrr["did"]).all()
+    assert set(nrr["perubahan"]) <= {"naik", "tidak_berubah"}
+
+
+def test_the_placebo_row_has_its_ci_and_df(res):
+    row = res[0].progress.innovations.iloc[0]
+    assert row["placebo_ci_low"] < row["placebo_did"] < row["placebo_ci_high"] and row["placebo_df"] > 0
+
+
 def test_series_has_every_consecutive_change_and_a_trend(res):
     results, _ = res
     area, units = results.progress.series, results.progress.series_units
@@ -60,6 +76,8 @@ def test_report_has_the_perkembangan_sections(res, tmp_path):
                   "Capaian Sasaran", "Dampak Inovasi Pelayanan", "Nilai Kepatuhan Eksternal"):
         assert title in html, title
     assert "Antrean daring" in html and "tren sejajar" in html and "kuning" in html
+    assert "Selisih dari selisih NRR per unsur: inovasi Antrean daring" in html
+    assert "Plasebo (periode sebelum inovasi)" in html
 
 
 def test_an_innovation_without_a_comparison_unit_is_refused_in_plain_words(tmp_path):
@@ -69,7 +87,21 @@ def test_an_innovation_without_a_comparison_unit_is_refused_in_plain_words(tmp_p
     # RS is the only unit of its service type: nothing to compare it with
     (tmp_path / "inovasi.csv").write_text("unit,nama,mulai\nPKM1,Antrean daring,2026-S1\nRS,Rekam medis,2026-S1\n",
                                           encoding="utf-8")
-    with pytest.raises(StudyError, match=r"'inovasi.csv': innovation 'Rekam medis' has no comparison unit .*RS"):
+    with pytest.raises(StudyError, match=r"'inovasi.csv': innovation 'Rekam medis' has no comparison unit .*RS.*"
+                                         r"column pembanding \(unit codes separated by ';'"):
+        run_study(study["study"])
+
+
+def test_the_register_can_name_the_comparison_units(tmp_path):
+    from riset.study.config import StudyError
+
+    study = progress_study(tmp_path)
+    register = tmp_path / "inovasi.csv"
+    register.write_text("unit,nama,mulai,pembanding\nRS,Rekam medis,2026-S1,PKM2; DUK\n", encoding="utf-8")
+    results = run_study(study["study"])
+    assert results.progress.innovations.iloc[0]["n_pembanding"] == 2 * 240
+    register.write_text("unit,nama,mulai,pembanding\nRS,Rekam medis,2026-S1,PKM9\n", encoding="utf-8")
+    with pytest.raises(StudyError, match=r"row 2: comparison unit 'PKM9' \(column pembanding\) is not in the data"):
         run_study(study["study"])
 
 

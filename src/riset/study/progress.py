@@ -47,12 +47,14 @@ class Progress:
     published: pd.DataFrame | None = None
     study_series: pd.DataFrame | None = None
     innovations: pd.DataFrame | None = None
+    innovations_nrr: pd.DataFrame | None = None
     external: pd.DataFrame | None = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables that exist, by key (the XLSX writer names the sheets)."""
         found = {"targets": self.targets, "published": self.published, "study_series": self.study_series,
-                 "innovations": self.innovations, "external": self.external}
+                 "innovations": self.innovations, "innovations_nrr": self.innovations_nrr,
+                 "external": self.external}
         for key, series in (("series", self.series), ("series_units", self.series_units)):
             if series is not None:
                 found.update({key: series.table, f"{key}_changes": series.changes, f"{key}_trend": series.trend})
@@ -186,8 +188,9 @@ def _series_rows(label: str, config: StudyConfig, area_row: pd.Series, units: pd
 
 # ------------------------------------------------------------------------------------------- innovations
 def read_innovations(config: StudyConfig, data: pd.DataFrame) -> pd.DataFrame | None:
-    """The innovation register (columns unit, nama, mulai = the first period with the innovation), checked
-    against the data: units known, a period before and after the start."""
+    """The innovation register (columns unit, nama, mulai = the first period with the innovation, optional
+    pembanding = the comparison units' codes separated by ';'), checked against the data: units known, a period
+    before and after the start, comparison units that do not innovate."""
     if config.innovations is None:
         return None
     if not config.period or not config.unit:
@@ -196,31 +199,41 @@ def read_innovations(config: StudyConfig, data: pd.DataFrame) -> pd.DataFrame | 
     absent = [c for c in ("unit", "nama", "mulai") if c not in table.columns]
     if absent:
         raise StudyError(f"'{config.innovations.name}' (innovations) has no column '{absent[0]}'; it needs unit, "
-                         "nama and mulai (the first period with the innovation)")
+                         "nama and mulai (the first period with the innovation), optionally pembanding")
     periods = sorted(data[config.period].dropna().astype(str).unique())
     units = set(data[config.unit].astype(str))
+    innovating = set(table["unit"].astype(str))
+    given = table["pembanding"] if "pembanding" in table.columns else pd.Series("", index=table.index)
+    given = given.fillna("").astype(str).map(lambda text: ";".join(c.strip() for c in text.split(";") if c.strip()))
     for i, r in table.iterrows():
         if str(r["unit"]) not in units:
             raise StudyError(f"'{config.innovations.name}' row {i + 2}: unit '{r['unit']}' is not in the data")
         if str(r["mulai"]) not in periods[1:]:
             raise StudyError(f"'{config.innovations.name}' row {i + 2}: mulai '{r['mulai']}' must be a period of "
                              f"the data after the first ({', '.join(periods[1:])})")
-    return table.assign(unit=table["unit"].astype(str), mulai=table["mulai"].astype(str))
+        for code in filter(None, given[i].split(";")):
+            if code not in units or code in innovating:
+                why = "is not in the data" if code not in units else "has an innovation itself"
+                raise StudyError(f"'{config.innovations.name}' row {i + 2}: comparison unit '{code}' (column "
+                                 f"pembanding) {why}; name units without an innovation, separated by ';'")
+    return table.assign(unit=table["unit"].astype(str), mulai=table["mulai"].astype(str), pembanding=given)
 
 
 def did_columns(config: StudyConfig, data: pd.DataFrame, register: pd.DataFrame) -> dict[str, pd.Series]:
     """Per innovation, a column of the data with its DiD domain ('inovasi|sebelum', ...; blank outside both
     groups) and, with two or more periods before the start, a placebo column on the pre-periods (the last
-    pre-period as a pretend start). Comparison units: the others of the same service type (the study's
-    `service_type` column) when it is given, else every unit without an innovation."""
+    pre-period as a pretend start). Comparison units: those the register names (column pembanding), else the
+    others of the same service type (the study's `service_type` column) when it is given, else every unit
+    without an innovation."""
     out = {}
     period = data[config.period].astype(str)
     unit = data[config.unit].astype(str)
     innovating = set(register["unit"])
     for i, (name, part) in enumerate(register.groupby(["nama", "mulai"], sort=False), start=1):
         treated = set(part["unit"])
-        compare = ~unit.isin(innovating)
-        if config.service_type:
+        named = {code for text in part["pembanding"] for code in text.split(";") if code}
+        compare = unit.isin(named) if named else ~unit.isin(innovating)
+        if config.service_type and not named:
             kinds = set(data.loc[unit.isin(treated), config.service_type].astype(str))
             compare &= data[config.service_type].astype(str).isin(kinds)
         group = pd.Series(np.select([unit.isin(treated), compare], ["inovasi", "pembanding"], ""), index=data.index)
@@ -242,7 +255,8 @@ def _check_did_cells(config: StudyConfig, name: tuple, treated: set, group: pd.S
         kind = (f" of the service type ('{config.service_type}') of {', '.join(sorted(treated))}"
                 if config.service_type else "")
         raise StudyError(f"'{config.innovations.name}': innovation '{name[0]}' has no comparison unit (no unit{kind} "
-                         "without an innovation); a difference in differences needs one")
+                         "without an innovation); a difference in differences needs one: name comparable units in "
+                         "the register's column pembanding (unit codes separated by ';', e.g. 'PKM2;PKM3')")
     empty = [f"{g} {p}" for g in ("inovasi", "pembanding") for p in ("sebelum", "sesudah") if (g, p) not in present]
     if empty:
         raise StudyError(f"'{config.innovations.name}': innovation '{name[0]}' (mulai {name[1]}) has no respondents "
@@ -251,31 +265,45 @@ def _check_did_cells(config: StudyConfig, name: tuple, treated: set, group: pd.S
 
 
 def innovation_effects(config: StudyConfig, design, unsur, register: pd.DataFrame, scheme,
-                       level: float = 0.95) -> pd.DataFrame:
-    """The DiD effect of each innovation on the converted IKM: (innovating after - before) - (comparison after
-    - before) as one contrast of four domains of the final design (shared PSUs and the calibration in its
-    SE), t on the design df; a placebo DiD on the pre-periods where there are two or more."""
-    rows = []
+                       level: float = 0.95) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The DiD effect of each innovation on the converted IKM and on the NRR of each unsur:
+    (innovating after - before) - (comparison after - before) as one contrast of four domains of the final
+    design (shared PSUs and the calibration in its SE; R svycontrast on svyby(covmat=TRUE)), t on the design
+    df; a placebo DiD of the IKM on the pre-periods where there are two or more. The NRR effects of one
+    innovation are one family: Holm-adjusted over its unsur (`p_holm`), verdicts from the adjusted p.
+
+    Returns (IKM: one row per innovation, NRR: one row per innovation x unsur)."""
+    rows, nrr = [], []
     for i, (key, part) in enumerate(register.groupby(["nama", "mulai"], sort=False), start=1):
-        effect = _did(design, unsur, f"_did_{i}", scheme, level)
-        placebo = (_did(design, unsur, f"_did_{i}_placebo", scheme, level)
-                   if f"_did_{i}_placebo" in design.data.columns else None)
-        rows.append({"nama": key[0], "mulai": key[1], "unit": ", ".join(sorted(part["unit"])), **effect,
-                     **{f"placebo_{k}": v for k, v in (placebo or {}).items() if k in ("did", "se", "p_value")}})
-    return pd.DataFrame(rows)
+        effect, per_unsur = _did(design, unsur, f"_did_{i}", scheme, level)
+        placebo = (_did(design, unsur, f"_did_{i}_placebo", scheme, level)[0]
+                   if f"_did_{i}_placebo" in design.data.columns else {})
+        head = {"nama": key[0], "mulai": key[1], "unit": ", ".join(sorted(part["unit"]))}
+        rows.append({**head, **effect, **{f"placebo_{k}": v for k, v in placebo.items()
+                                          if k in ("did", "se", "ci_low", "ci_high", "df", "p_value")}})
+        nrr.append(per_unsur.assign(**head)[[*head, *per_unsur.columns]])
+    return pd.DataFrame(rows), pd.concat(nrr, ignore_index=True)
 
 
-def _did(design, unsur, column: str, scheme, level: float) -> dict:
+def _did(design, unsur, column: str, scheme, level: float) -> tuple[dict, pd.DataFrame]:
+    """The DiD of the IKM konversi (a row) and of each unsur's NRR (a table, Holm over the unsur)."""
     fit = period_fit(design, unsur, column, None, periods=list(DID_CATEGORIES), scheme=scheme, empty_unsur="reweight")
     contrast = fit.contrast(did_coefficients(DID_CATEGORIES))
     k = fit.model.k
     frame = contrast.frame([k + 1], level, None).iloc[0]
     n = np.bincount(fit.model.domain[fit.model.domain >= 0], minlength=len(fit.model.labels))
     counts = {cat: int(n[fit.idx[0, j]]) if fit.idx[0, j] >= 0 else 0 for j, cat in enumerate(DID_CATEGORIES)}
-    return {"did": frame["selisih"], "se": frame["se"], "ci_low": frame["ci_low"], "ci_high": frame["ci_high"],
-            "df": frame["df"], "p_value": frame["p_value"], "perubahan": frame["perubahan"],
-            "n_inovasi": counts["inovasi|sebelum"] + counts["inovasi|sesudah"],
-            "n_pembanding": counts["pembanding|sebelum"] + counts["pembanding|sesudah"]}
+    per_unsur = contrast.frame(list(range(k)), level, None).rename(columns={"selisih": "did"})
+    per_unsur.insert(0, "unsur", list(fit.scheme.keys))
+    per_unsur["p_holm"] = holm(per_unsur["p_value"].to_numpy())
+    per_unsur["perubahan"] = np.where(per_unsur["p_holm"].isna(), "tidak_dapat_diuji",
+                                      np.where(per_unsur["p_holm"] >= 1 - level, "tidak_berubah",
+                                               np.where(per_unsur["did"] > 0, "naik", "turun")))
+    return ({"did": frame["selisih"], "se": frame["se"], "ci_low": frame["ci_low"], "ci_high": frame["ci_high"],
+             "df": frame["df"], "p_value": frame["p_value"], "perubahan": frame["perubahan"],
+             "n_inovasi": counts["inovasi|sebelum"] + counts["inovasi|sesudah"],
+             "n_pembanding": counts["pembanding|sebelum"] + counts["pembanding|sesudah"]},
+            per_unsur.drop(columns="t"))
 
 
 # ------------------------------------------------------------------------------------------- external

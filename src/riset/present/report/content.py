@@ -602,17 +602,7 @@ def _perkembangan(results, lang: str, figures: dict | None = None) -> list[Secti
                                              label("ci95", lang), label("sasaran", lang), label("status", lang),
                                              label("p_sasaran", lang)], rows, ["l", "r", "r", "r", "l", "r"])]))
     if progress.innovations is not None:
-        blocks = []
-        for _, r in progress.innovations.iterrows():
-            blocks.append(Paragraph(say("text_innovation", lang, name=r["nama"], unit=", ".join(
-                results.unit_name(u) for u in r["unit"].split(", ")), start=r["mulai"], did=fmt_signed(r["did"], 2, lang),
-                ci=fmt_ci(r["ci_low"], r["ci_high"], 2, lang), p=fmt_p(r["p_value"], lang),
-                verdict=_verdict(r, lang), n_t=int(r["n_inovasi"]), n_c=int(r["n_pembanding"]))))
-            if "placebo_did" in r and pd.notna(r.get("placebo_did")):
-                blocks.append(Paragraph(say("text_placebo", lang, did=fmt_signed(r["placebo_did"], 2, lang),
-                                            p=fmt_p(r["placebo_p_value"], lang))))
-        blocks.append(Paragraph(say("text_did_assumption", lang)))
-        sections.append(Section(say("sec_innovations", lang), blocks))
+        sections.append(Section(say("sec_innovations", lang), _innovation_blocks(results, lang, figures)))
     if progress.external is not None:
         e = progress.external
         rows = [[str(int(r["tahun"])), "–" if pd.isna(r["nilai"]) else fmt_num(r["nilai"], 2, lang),
@@ -624,6 +614,39 @@ def _perkembangan(results, lang: str, figures: dict | None = None) -> list[Secti
                                               label("zona", lang), label("sumber", lang)], rows,
                   ["l", "r", "c", "l", "l"], note=say("note_external", lang))]))
     return sections
+
+
+def _innovation_blocks(results, lang: str, figures: dict | None) -> list:
+    """Per innovation: the evidence paragraph, the table of its DiD on the IKM with the placebo row (CI, df),
+    the chart of the groups' IKM per period when there is one, and its DiD on the NRR of each unsur."""
+    progress, sch, blocks = results.progress, results.scheme, []
+    header = [label("ukuran", lang), label("did", lang), label("ci95", lang), label("df", lang), "p",
+              label("perubahan", lang)]
+    for i, (_, r) in enumerate(progress.innovations.iterrows(), start=1):
+        blocks.append(Paragraph(say("text_innovation", lang, name=r["nama"], unit=", ".join(
+            results.unit_name(u) for u in r["unit"].split(", ")), start=r["mulai"], did=fmt_signed(r["did"], 2, lang),
+            ci=fmt_ci(r["ci_low"], r["ci_high"], 2, lang), p=fmt_p(r["p_value"], lang),
+            verdict=_verdict(r, lang), n_t=int(r["n_inovasi"]), n_c=int(r["n_pembanding"]))))
+        rows = [[say("did_effect", lang), fmt_signed(r["did"], 2, lang), fmt_ci(r["ci_low"], r["ci_high"], 2, lang),
+                 fmt_num(r["df"], 0, lang), fmt_p(r["p_value"], lang), _verdict(r, lang)]]
+        if pd.notna(r.get("placebo_did")):
+            blocks.append(Paragraph(say("text_placebo", lang, did=fmt_signed(r["placebo_did"], 2, lang),
+                                        p=fmt_p(r["placebo_p_value"], lang))))
+            rows.append([say("did_placebo", lang), fmt_signed(r["placebo_did"], 2, lang),
+                         fmt_ci(r["placebo_ci_low"], r["placebo_ci_high"], 2, lang), fmt_num(r["placebo_df"], 0, lang),
+                         fmt_p(r["placebo_p_value"], lang), "–"])
+        blocks.append(Table(say("tab_did", lang, name=r["nama"]), header, rows, ["l", "r", "r", "r", "r", "l"]))
+        if figures and f"did_{i}" in figures:
+            blocks.append(figures[f"did_{i}"])
+        nrr = progress.innovations_nrr[(progress.innovations_nrr["nama"] == r["nama"])
+                                       & (progress.innovations_nrr["mulai"] == r["mulai"])]
+        rows = [[unsur_name(u["unsur"], lang, sch), fmt_signed(u["did"], 2, lang), fmt_ci(u["ci_low"], u["ci_high"], 2, lang),
+                 fmt_num(u["df"], 0, lang), fmt_p(u["p_holm"], lang), _verdict(u, lang)] for _, u in nrr.iterrows()]
+        blocks.append(Table(say("tab_did_nrr", lang, name=r["nama"]),
+                            [label("unsur", lang), *header[1:4], label("p_holm", lang), label("perubahan", lang)], rows,
+                            ["l", "r", "r", "r", "r", "l"], note=say("note_did_nrr", lang)))
+    blocks.append(Paragraph(say("text_did_assumption", lang)))
+    return blocks
 
 
 def _kesimpulan(results, lang: str) -> Chapter:
