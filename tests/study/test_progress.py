@@ -41,6 +41,23 @@ def test_the_placebo_row_has_its_ci_and_df(res):
     assert row["placebo_ci_low"] < row["placebo_did"] < row["placebo_ci_high"] and row["placebo_df"] > 0
 
 
+def test_the_groups_ikm_per_period_is_drawn_with_the_start_marked(res):
+    from riset.present.charts import did_series
+
+    results, _ = res
+    groups = results.progress.innovations_series
+    assert len(groups) == 2 * 4 and set(groups["kelompok"]) == {"inovasi", "pembanding"}
+    # the innovating group is PKM1 alone: its IKM per period is the unit x period IKM
+    cells = results.level("unit_periode").set_index(["unit", "periode"])
+    mine = groups[groups["kelompok"] == "inovasi"].set_index("periode")
+    for period, row in mine.iterrows():
+        assert row["ikm_konversi"] == pytest.approx(cells.loc[("PKM1", period), "ikm_konversi"], rel=1e-10)
+        assert row["ci_low"] < row["ikm_konversi"] < row["ci_high"]
+    fig = did_series(groups, "periode", "2026-S1")
+    start = [line for line in fig.axes[0].lines if line.get_linestyle() == "--"]
+    assert len(start) == 1 and start[0].get_xdata()[0] == pytest.approx(1.5)
+
+
 def test_series_has_every_consecutive_change_and_a_trend(res):
     results, _ = res
     area, units = results.progress.series, results.progress.series_units
@@ -77,7 +94,7 @@ def test_report_has_the_perkembangan_sections(res, tmp_path):
         assert title in html, title
     assert "Antrean daring" in html and "tren sejajar" in html and "kuning" in html
     assert "Selisih dari selisih NRR per unsur: inovasi Antrean daring" in html
-    assert "Plasebo (periode sebelum inovasi)" in html
+    assert "Plasebo (periode sebelum inovasi)" in html and "IKM unit inovasi Antrean daring dan unit pembanding" in html
 
 
 def test_an_innovation_without_a_comparison_unit_is_refused_in_plain_words(tmp_path):

@@ -15,6 +15,8 @@ Charts
 - `demographic_profile` respondent profile, one panel per characteristic.
 - `driver_importance`  relative importance of the unsur for overall satisfaction, with CIs.
 - `weight_diagnostics` weight distribution before/after calibration and sample vs population margins.
+- `did_series`         IKM of the innovating and the comparison units per period with CIs, the start marked
+                       (the pre-period comparison behind a difference in differences).
 - `period_comparison`  IKM per group in two (or more) periods, side by side with CIs; markers where the
                        change is significant (`riset.skm.ikm_design.compare_periods`).
 
@@ -38,7 +40,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from riset.errors import DataError
 from riset.skm.schemes import DEFAULT_SCHEME, Scheme, get_scheme
@@ -46,7 +48,7 @@ from riset.skm.ikm_design import verdicts
 from riset.i18n import check_language, fmt_num, label
 from riset.skm.schemes import kinerja_label, unsur_name
 
-__all__ = ["ACCENT", "demographic_profile", "driver_importance", "ikm_by_unit", "ikm_series", "ipa_diagram",
+__all__ = ["ACCENT", "demographic_profile", "did_series", "driver_importance", "ikm_by_unit", "ikm_series", "ipa_diagram",
            "MUTU_COLORS", "MUTU_TEXT",
            "nrr_heatmap", "nrr_unsur", "PERIOD_COLORS", "period_comparison", "QUADRANT_COLORS", "weight_diagnostics"]
 
@@ -362,10 +364,71 @@ def ikm_series(
     ax.set_xticks(x, _plain(table[period]))
     ax.set_xlim(-0.5, len(table) - 0.5)
     ax.set_ylim(lo, hi)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.set_major_formatter(_num_formatter(0, lang))
     ax.set_ylabel(label("ikm_konversi", lang))
     ax.grid(axis="x", visible=False)
     ax.set_title(title or label("judul_series", lang), loc="left", pad=12)
+    return fig
+
+
+def did_series(
+    table: pd.DataFrame,
+    period: str,
+    start,
+    periods: Sequence | None = None,
+    lang: str | None = None,
+    scheme: str | Scheme = DEFAULT_SCHEME,
+    title: str | None = None,
+) -> Figure:
+    """The IKM of the innovating and of the comparison units in each period with 95% CIs, the innovation's
+    first period marked: the picture behind a difference in differences. Before the start the two lines
+    should run in parallel (the assumption); after it the gap should widen if the innovation worked.
+
+    Parameters
+    ----------
+    table : one row per group x period: ``kelompok`` ('inovasi' / 'pembanding'), `period`, ``ikm_konversi``,
+        ``ci_low``, ``ci_high`` (`riset.study.progress.innovation_effects`, its third table).
+    start : the innovation's first period; `periods` the periods in time order (default: as sorted).
+
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"kelompok": ["inovasi"] * 3 + ["pembanding"] * 3, "periode": ["1", "2", "3"] * 2,
+    ...                   "ikm_konversi": [78, 79, 85, 80, 81, 82.0], "ci_low": [77, 78, 84, 79, 80, 81.0],
+    ...                   "ci_high": [79, 80, 86, 81, 82, 83.0]})
+    >>> len(did_series(t, "periode", "3").axes[0].lines)
+    3
+    """
+    lang = check_language(lang)
+    sch = get_scheme(scheme)
+    _require(table, ["kelompok", period, "ikm_konversi", "ci_low", "ci_high"], "did_series")
+    order = [str(p) for p in (periods if periods is not None else sorted(table[period].astype(str).unique()))]
+    if str(start) not in order:
+        raise DataError(f"did_series: start {start!r} is not one of the periods {', '.join(order)}")
+    position = {p: i for i, p in enumerate(order)}
+    lo, hi = _score_limits(table[["ci_low", "ci_high"]].to_numpy(float).ravel(), sch)
+    fig, axes = _figure(max(6.5, 1.3 * len(order) + 3.5), 4.4)
+    ax = axes[0, 0]
+    _mutu_bands(ax, sch, lang, lo, hi, axis="y")
+    styles = {"inovasi": (ACCENT, "o", -0.06), "pembanding": ("#d95f0e", "s", 0.06)}
+    for group, (colour, marker, dodge) in styles.items():
+        part = table[table["kelompok"] == group]
+        part = part.assign(_x=part[period].astype(str).map(position)).sort_values("_x")
+        x = part["_x"].to_numpy(float) + dodge
+        ax.vlines(x, part["ci_low"], part["ci_high"], color=colour, lw=2.0, alpha=0.8, zorder=2)
+        ax.plot(x, part["ikm_konversi"], color=colour, marker=marker, ms=6.5, lw=1.5, zorder=3,
+                label=label(f"kelompok_{group}", lang))
+    ax.axvline(position[str(start)] - 0.5, color="#444444", ls="--", lw=1, zorder=1)
+    ax.text(position[str(start)] - 0.45, 1.0, label("mulai_inovasi", lang), transform=ax.get_xaxis_transform(),
+            ha="left", va="top", fontsize=8.5, color="#444444")
+    ax.set_xticks(range(len(order)), _plain(order))
+    ax.set_xlim(-0.5, len(order) - 0.5)
+    ax.set_ylim(lo, hi)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # whole points: no 77.5 shown as '78'
+    ax.yaxis.set_major_formatter(_num_formatter(0, lang))
+    ax.set_ylabel(label("ikm_konversi", lang))
+    ax.grid(axis="x", visible=False)
+    ax.legend(loc="lower left", frameon=True, fontsize=8.5)
+    ax.set_title(title or label("judul_did_series", lang), loc="left", pad=12)
     return fig
 
 

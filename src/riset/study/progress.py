@@ -25,7 +25,7 @@ import pandas as pd
 from scipy import stats
 
 from riset.errors import DataError
-from riset.skm.ikm_design import holm, period_fit
+from riset.skm.ikm_design import holm, ikm_design, period_fit
 from riset.skm.trend import PeriodSeries, check_targets, compare_published, did_coefficients, period_series
 from riset.study.config import OMBUDSMAN_ZONES_2021, StudyConfig, StudyError
 
@@ -48,12 +48,14 @@ class Progress:
     study_series: pd.DataFrame | None = None
     innovations: pd.DataFrame | None = None
     innovations_nrr: pd.DataFrame | None = None
+    innovations_series: pd.DataFrame | None = None
     external: pd.DataFrame | None = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables that exist, by key (the XLSX writer names the sheets)."""
         found = {"targets": self.targets, "published": self.published, "study_series": self.study_series,
                  "innovations": self.innovations, "innovations_nrr": self.innovations_nrr,
+                 "innovations_series": self.innovations_series,
                  "external": self.external}
         for key, series in (("series", self.series), ("series_units", self.series_units)):
             if series is not None:
@@ -221,7 +223,7 @@ def read_innovations(config: StudyConfig, data: pd.DataFrame) -> pd.DataFrame | 
 
 def did_columns(config: StudyConfig, data: pd.DataFrame, register: pd.DataFrame) -> dict[str, pd.Series]:
     """Per innovation, a column of the data with its DiD domain ('inovasi|sebelum', ...; blank outside both
-    groups) and, with two or more periods before the start, a placebo column on the pre-periods (the last
+    groups), one with the group alone ('inovasi' / 'pembanding', for the groups' IKM per period) and, with two or more periods before the start, a placebo column on the pre-periods (the last
     pre-period as a pretend start). Comparison units: those the register names (column pembanding), else the
     others of the same service type (the study's `service_type` column) when it is given, else every unit
     without an innovation."""
@@ -241,6 +243,7 @@ def did_columns(config: StudyConfig, data: pd.DataFrame, register: pd.DataFrame)
         phase = pd.Series(np.where(period >= start, "sesudah", "sebelum"), index=data.index)
         _check_did_cells(config, name, treated, group, phase)
         out[f"_did_{i}"] = (group + "|" + phase).where(group != "")
+        out[f"_did_{i}_kelompok"] = group.where(group != "")
         before = sorted(p for p in period.unique() if p < start)
         if len(before) >= 2:
             pretend = pd.Series(np.where(period == before[-1], "sesudah", "sebelum"), index=data.index)
@@ -265,15 +268,16 @@ def _check_did_cells(config: StudyConfig, name: tuple, treated: set, group: pd.S
 
 
 def innovation_effects(config: StudyConfig, design, unsur, register: pd.DataFrame, scheme,
-                       level: float = 0.95) -> tuple[pd.DataFrame, pd.DataFrame]:
+                       level: float = 0.95) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The DiD effect of each innovation on the converted IKM and on the NRR of each unsur:
     (innovating after - before) - (comparison after - before) as one contrast of four domains of the final
     design (shared PSUs and the calibration in its SE; R svycontrast on svyby(covmat=TRUE)), t on the design
     df; a placebo DiD of the IKM on the pre-periods where there are two or more. The NRR effects of one
     innovation are one family: Holm-adjusted over its unsur (`p_holm`), verdicts from the adjusted p.
 
-    Returns (IKM: one row per innovation, NRR: one row per innovation x unsur)."""
-    rows, nrr = [], []
+    Returns (IKM: one row per innovation; NRR: one row per innovation x unsur; the IKM of the innovating and
+    the comparison units in each period, with CIs: one row per innovation x group x period)."""
+    rows, nrr, series = [], [], []
     for i, (key, part) in enumerate(register.groupby(["nama", "mulai"], sort=False), start=1):
         effect, per_unsur = _did(design, unsur, f"_did_{i}", scheme, level)
         placebo = (_did(design, unsur, f"_did_{i}_placebo", scheme, level)[0]
@@ -282,7 +286,12 @@ def innovation_effects(config: StudyConfig, design, unsur, register: pd.DataFram
         rows.append({**head, **effect, **{f"placebo_{k}": v for k, v in placebo.items()
                                           if k in ("did", "se", "ci_low", "ci_high", "df", "p_value")}})
         nrr.append(per_unsur.assign(**head)[[*head, *per_unsur.columns]])
-    return pd.DataFrame(rows), pd.concat(nrr, ignore_index=True)
+        column = f"_did_{i}_kelompok"
+        groups = ikm_design(design.subset(design.data[column].notna().to_numpy()), unsur, by=[column, config.period],
+                            scheme=scheme, level=level, empty_unsur="reweight").table.rename(columns={column: "kelompok"})
+        groups = groups[["kelompok", config.period, "n_responden", "ikm_konversi", "se", "ci_low", "ci_high", "df"]]
+        series.append(groups.assign(**head)[[*head, *groups.columns]])
+    return pd.DataFrame(rows), pd.concat(nrr, ignore_index=True), pd.concat(series, ignore_index=True)
 
 
 def _did(design, unsur, column: str, scheme, level: float) -> tuple[dict, pd.DataFrame]:

@@ -463,12 +463,13 @@ def run_study(study: str | Path | StudyConfig, *, progress: bool = False) -> Stu
     if plan.runs("series"):
         series = (period_series(final, unsur_map, config.period, scheme=scheme),
                   period_series(final, unsur_map, config.period, by=config.unit, scheme=scheme) if config.unit else None)
-    effects = (None, None) if register is None else innovation_effects(config, final, unsur_map, register, scheme)
+    effects = (None,) * 3 if register is None else innovation_effects(config, final, unsur_map, register, scheme)
     progress_tables = Progress(
         series=series[0] if series else None, series_units=series[1] if series else None,
         targets=targets_table(config, area_row, units), published=published_table(config, area_row, units),
         study_series=series_table(config, area_row, units, _ikm_of), external=external_scores(config),
-        innovations=effects[0], innovations_nrr=effects[1])
+        innovations=effects[0], innovations_nrr=effects[1],
+        innovations_series=effects[2])
 
     drivers = check = without_complaint = None
     if plan.runs("drivers"):

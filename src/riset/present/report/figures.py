@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 
 import matplotlib.pyplot as plt
+import pandas as pd
 from PIL import Image
 
 from riset.i18n import check_language, fmt_num, say
@@ -67,6 +68,14 @@ def render_figures(results, lang: str | None = None) -> dict[str, Figure]:
         target = config.targets.area if config.targets is not None else None
         made["series"] = (charts.ikm_series(series.table, config.period, lang=lang, scheme=sch, target=target),
                           say("fig_series", lang, area=config.area.name))
+    innovations = results.progress.innovations
+    for i, (_, r) in enumerate(innovations.iterrows() if innovations is not None else (), start=1):
+        groups = results.progress.innovations_series
+        groups = groups[(groups["nama"] == r["nama"]) & (groups["mulai"] == r["mulai"])]
+        if pd.notna(r.get("placebo_did")):  # two or more periods before the start: a pre-trend to see
+            made[f"did_{i}"] = (charts.did_series(groups, config.period, r["mulai"], lang=lang, scheme=sch,
+                                                  title=say("fig_did_title", lang, name=r["nama"])),
+                                say("fig_did", lang, name=r["nama"]))
     if results.drivers is not None:
         made["drivers"] = (charts.driver_importance(results.drivers_table(), lang=lang, scheme=sch),
                            say("fig_drivers", lang, r2=fmt_num(results.drivers.r2, 2, lang)))
