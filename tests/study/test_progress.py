@@ -94,6 +94,10 @@ def test_report_has_the_perkembangan_sections(res, tmp_path):
         assert title in html, title
     assert "Antrean daring" in html and "tren sejajar" in html and "kuning" in html
     assert "Selisih dari selisih NRR per unsur: inovasi Antrean daring" in html
+    # consecutive changes of the area and per unit, the multiplicity stated, the units' chart
+    assert "Perubahan IKM Kabupaten Maju dari periode ke periode" in html and "2025-S2 → 2026-S1" in html
+    assert "Keberagaman uji: 12 perubahan berturut-turut dan 4 tren diuji" in html
+    assert "IKM tiap unit layanan per periode dengan selang kepercayaan 95%" in html
     assert "Plasebo (periode sebelum inovasi)" in html and "IKM unit inovasi Antrean daring dan unit pembanding" in html
 
 

@@ -15,6 +15,7 @@ Charts
 - `demographic_profile` respondent profile, one panel per characteristic.
 - `driver_importance`  relative importance of the unsur for overall satisfaction, with CIs.
 - `weight_diagnostics` weight distribution before/after calibration and sample vs population margins.
+- `ikm_series_units`   small multiples: each unit's IKM per period with CIs, significant steps coloured.
 - `did_series`         IKM of the innovating and the comparison units per period with CIs, the start marked
                        (the pre-period comparison behind a difference in differences).
 - `period_comparison`  IKM per group in two (or more) periods, side by side with CIs; markers where the
@@ -34,6 +35,7 @@ Example
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import Sequence
 
 import matplotlib.pyplot as plt
@@ -48,9 +50,9 @@ from riset.skm.ikm_design import verdicts
 from riset.i18n import check_language, fmt_num, label
 from riset.skm.schemes import kinerja_label, unsur_name
 
-__all__ = ["ACCENT", "demographic_profile", "did_series", "driver_importance", "ikm_by_unit", "ikm_series", "ipa_diagram",
-           "MUTU_COLORS", "MUTU_TEXT",
-           "nrr_heatmap", "nrr_unsur", "PERIOD_COLORS", "period_comparison", "QUADRANT_COLORS", "weight_diagnostics"]
+__all__ = ["ACCENT", "demographic_profile", "did_series", "driver_importance", "ikm_by_unit", "ikm_series",
+           "ikm_series_units", "ipa_diagram", "MUTU_COLORS", "MUTU_TEXT", "nrr_heatmap", "nrr_unsur", "PERIOD_COLORS",
+           "period_comparison", "QUADRANT_COLORS", "weight_diagnostics"]
 
 #: Fill colours of the mutu bands (A best .. D worst): green, blue-green, amber, red, light for a background.
 MUTU_COLORS = {"A": "#1a9850", "B": "#66bd63", "C": "#fdae61", "D": "#d73027"}
@@ -369,6 +371,80 @@ def ikm_series(
     ax.set_ylabel(label("ikm_konversi", lang))
     ax.grid(axis="x", visible=False)
     ax.set_title(title or label("judul_series", lang), loc="left", pad=12)
+    return fig
+
+
+def ikm_series_units(
+    table: pd.DataFrame,
+    group: str,
+    period: str,
+    changes: pd.DataFrame | None = None,
+    names: dict | None = None,
+    lang: str | None = None,
+    scheme: str | Scheme = DEFAULT_SCHEME,
+    ncols: int = 4,
+    level: float = 0.95,
+    title: str | None = None,
+) -> Figure:
+    """Small multiples: one panel per group (unit) with its IKM in each period (time order as in `table`) and 95%
+    CIs over the mutu bands, on one shared scale; a step is drawn green (up) or red (down) when its consecutive
+    change is significant after Holm's adjustment (`changes`: `riset.skm.trend.PeriodSeries.changes`).
+
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"unit": ["A"] * 3 + ["B"] * 3, "periode": ["1", "2", "3"] * 2,
+    ...                   "ikm_konversi": [78, 79, 85, 80, 81, 82.0], "ci_low": [77, 78, 84, 79, 80, 81.0],
+    ...                   "ci_high": [79, 80, 86, 81, 82, 83.0]})
+    >>> c = pd.DataFrame({"unit": ["A", "A", "B", "B"], "periode_dari": ["1", "2"] * 2,
+    ...                   "periode_ke": ["2", "3"] * 2, "perubahan": ["tidak_berubah", "naik"] + ["tidak_berubah"] * 2})
+    >>> fig = ikm_series_units(t, "unit", "periode", changes=c)
+    >>> sum(line.get_color() == MUTU_COLORS["A"] for line in fig.axes[0].lines)
+    1
+    """
+    lang = check_language(lang)
+    sch = get_scheme(scheme)
+    _require(table, [group, period, "ikm_konversi", "ci_low", "ci_high"], "ikm_series_units")
+    order = list(dict.fromkeys(table[period].astype(str)))
+    units = list(dict.fromkeys(table[group]))
+    lo, hi = _score_limits(table[["ci_low", "ci_high"]].to_numpy(float).ravel(), sch)
+    ncols = max(1, min(ncols, len(units)))
+    nrows = math.ceil(len(units) / ncols)
+    fig, axes = _figure(2.6 * ncols + 0.8, 2.3 * nrows + 0.9, ncols=ncols, nrows=nrows)
+    steps = {}
+    if changes is not None:
+        _require(changes, [group, "periode_dari", "periode_ke", "perubahan"], "ikm_series_units(changes=)")
+        steps = {(g, str(a), str(b)): v for g, a, b, v in changes[[group, "periode_dari", "periode_ke",
+                                                                   "perubahan"]].itertuples(index=False)}
+    colours = {"naik": MUTU_COLORS["A"], "turun": MUTU_COLORS["D"]}
+    for ax, unit in zip(axes.flat, units):
+        part = table[table[group] == unit]
+        x = part[period].astype(str).map({p: i for i, p in enumerate(order)}).to_numpy(float)
+        y = part["ikm_konversi"].to_numpy(float)
+        for band, upper in zip(sch.bands, [100.0] + [b.lower for b in sch.bands[:-1]]):
+            if min(upper, hi) > max(band.lower, lo):
+                ax.axhspan(max(band.lower, lo), min(upper, hi), color=MUTU_COLORS.get(band.mutu, "#cccccc"),
+                           alpha=0.13, lw=0, zorder=0)
+        ax.vlines(x, part["ci_low"], part["ci_high"], color=ACCENT, lw=1.8, alpha=0.8, zorder=2)
+        ax.scatter(x, y, s=22, color=ACCENT, zorder=3)
+        labels = part[period].astype(str).tolist()
+        for j in range(1, len(x)):
+            verdict = steps.get((unit, labels[j - 1], labels[j]))
+            ax.plot(x[j - 1:j + 1], y[j - 1:j + 1], color=colours.get(verdict, "#777777"),
+                    lw=2.4 if verdict in colours else 1.0, zorder=2.5)
+        name = textwrap.shorten(str((names or {}).get(unit, unit)), 60, placeholder="…")
+        ax.set_title(_plain([textwrap.fill(name, 32)])[0], fontsize=8, loc="left", fontweight="bold")
+        ax.set_xticks(range(len(order)), _plain(order), fontsize=7)
+        ax.set_xlim(-0.4, len(order) - 0.6)
+        ax.set_ylim(lo, hi)
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+        ax.yaxis.set_major_formatter(_num_formatter(0, lang))
+        ax.tick_params(labelsize=7)
+        ax.grid(axis="x", visible=False)
+    for ax in list(axes.flat)[len(units):]:
+        ax.axis("off")
+    keys = [plt.Line2D([], [], color=colours[v], lw=2.4, label=f"{verdicts([v], lang)[0]} (p Holm < "
+                       f"{fmt_num(1 - level, 2, lang)})") for v in ("naik", "turun")]
+    fig.legend(handles=keys, loc="outside lower center", ncol=2, frameon=False, fontsize=8)
+    fig.suptitle(title or label("judul_series_units", lang), x=0.01, ha="left", fontsize=12, fontweight="bold")
     return fig
 
 

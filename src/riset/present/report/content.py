@@ -557,14 +557,9 @@ def _perkembangan(results, lang: str, figures: dict | None = None) -> list[Secti
                              label("ci95", lang), label("mutu", lang)], rows, ["l", "r", "r", "r", "c"]))
         if figures and "series" in figures:
             blocks.append(figures["series"])
+        blocks.append(_changes_table(progress.series, say("tab_series_changes", lang, area=config.area.name), lang))
         if progress.series_units is not None:
-            t = progress.series_units.trend
-            rows = [[unit_label(results, r), fmt_signed(r["selisih"], 2, lang), fmt_ci(r["ci_low"], r["ci_high"], 2, lang),
-                     fmt_p(r["p_holm"], lang), _verdict(r, lang)] for _, r in t.iterrows()]
-            blocks.append(Table(say("tab_series_units", lang), [label("unit", lang), label("tren", lang),
-                                                                label("ci95", lang), label("p_holm", lang),
-                                                                label("perubahan", lang)], rows,
-                                ["l", "r", "r", "r", "l"], note=progress.series.notes[-1].text(lang)))
+            blocks += _unit_series_blocks(results, lang, figures)
         sections.append(Section(say("sec_series", lang), blocks))
     if progress.published is not None:
         pub = progress.published
@@ -614,6 +609,41 @@ def _perkembangan(results, lang: str, figures: dict | None = None) -> list[Secti
                                               label("zona", lang), label("sumber", lang)], rows,
                   ["l", "r", "c", "l", "l"], note=say("note_external", lang))]))
     return sections
+
+
+def _changes_table(series, title: str, lang: str) -> Table:
+    """Each consecutive change of the area's IKM (from -> to) with its CI, df and Holm-adjusted p; the note
+    states the multiplicity (the family of tests and the adjustment)."""
+    rows = [[f"{r['periode_dari']} → {r['periode_ke']}", fmt_signed(r["selisih"], 2, lang),
+             fmt_ci(r["ci_low"], r["ci_high"], 2, lang), fmt_num(r["df"], 0, lang), fmt_p(r["p_holm"], lang),
+             _verdict(r, lang)] for _, r in series.changes.iterrows()]
+    return Table(title, [label("langkah", lang), label("selisih", lang), label("ci95", lang), label("df", lang),
+                         label("p_holm", lang), label("perubahan", lang)], rows, ["l", "r", "r", "r", "r", "l"],
+                 note=series.notes[-1].text(lang))
+
+
+#: Marks of a significant (Holm) change in the per-unit change table.
+_CHANGE_MARKS = {"naik": " ▲", "turun": " ▼"}
+
+
+def _unit_series_blocks(results, lang: str, figures: dict | None) -> list:
+    """Per unit: the chart of its IKM per period, each consecutive change and the trend (one row per unit,
+    ▲/▼ where the Holm-adjusted test is significant), the multiplicity stated."""
+    units, unit = results.progress.series_units, results.config.unit
+    steps = units.changes.assign(langkah=units.changes["periode_dari"].astype(str) + " → "
+                                 + units.changes["periode_ke"].astype(str))
+    columns = list(dict.fromkeys(steps["langkah"]))
+    cells = {(r[unit], r["langkah"]): fmt_signed(r["selisih"], 2, lang) + _CHANGE_MARKS.get(r["perubahan"], "")
+             for _, r in steps.iterrows()}
+    rows = [[results.unit_name(r[unit]), *[cells.get((r[unit], c), "–") for c in columns],
+             fmt_signed(r["selisih"], 2, lang) + _CHANGE_MARKS.get(r["perubahan"], ""),
+             fmt_ci(r["ci_low"], r["ci_high"], 2, lang)] for _, r in units.trend.iterrows()]
+    blocks = [figures["series_units"]] if figures and "series_units" in figures else []
+    blocks.append(Table(say("tab_series_units", lang), [label("unit", lang), *columns, label("tren", lang),
+                                                         label("ci95", lang)], rows,
+                        ["l", *["r"] * (len(columns) + 2)],
+                        note=f"{say('note_series_units', lang)} {units.notes[-1].text(lang)}"))
+    return blocks
 
 
 def _innovation_blocks(results, lang: str, figures: dict | None) -> list:

@@ -68,6 +68,12 @@ def render_figures(results, lang: str | None = None) -> dict[str, Figure]:
         target = config.targets.area if config.targets is not None else None
         made["series"] = (charts.ikm_series(series.table, config.period, lang=lang, scheme=sch, target=target),
                           say("fig_series", lang, area=config.area.name))
+    units = results.progress.series_units
+    if units is not None and units.table[config.unit].nunique() > 1:
+        names = {code: results.unit_name(code) for code in units.table[config.unit].unique()}
+        made["series_units"] = (charts.ikm_series_units(units.table, config.unit, config.period, changes=units.changes,
+                                                        names=names, lang=lang, scheme=sch),
+                                say("fig_series_units", lang))
     innovations = results.progress.innovations
     for i, (_, r) in enumerate(innovations.iterrows() if innovations is not None else (), start=1):
         groups = results.progress.innovations_series
