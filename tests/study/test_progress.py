@@ -136,3 +136,82 @@ def test_an_innovating_unit_not_surveyed_before_its_start_is_refused(tmp_path):
     with pytest.raises(StudyError, match=r"innovation 'Antrean daring' \(mulai 2026-S1\) has no respondents in "
                                          r"'inovasi sebelum'"):
         run_study(study["study"])
+
+
+# ------------------------------------------------------------------------------------------- period order
+RELABEL = {"2025-S1": "S1-2025", "2025-S2": "S2-2025", "2026-S1": "S1-2026", "2026-S2": "S2-2026"}
+
+
+@pytest.fixture(scope="module")
+def relabelled(tmp_path_factory):
+    """The same study with periods whose text order is not their time order, ordered by key periods."""
+    import pandas as pd
+    import yaml
+
+    folder = tmp_path_factory.mktemp("urutan")
+    study = progress_study(folder)
+    answers = pd.read_csv(folder / "jawaban.csv")
+    answers.assign(periode=answers["periode"].map(RELABEL)).to_csv(folder / "jawaban.csv", index=False)
+    (folder / "inovasi.csv").write_text("unit,nama,mulai\nPKM1,Antrean daring,S1-2026\n", encoding="utf-8")
+    raw = yaml.safe_load(study["study"].read_text(encoding="utf-8"))
+    raw["periods"] = {"order": list(RELABEL.values()), "times": [2025.0, 2025.5, 2026.0, 2026.5]}
+    study["study"].write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return run_study(study["study"]), study
+
+
+def test_the_study_file_orders_the_periods_for_series_trend_and_did(relabelled, res):
+    from riset.skm.trend import period_series
+
+    results, study = relabelled
+    series = results.progress.series
+    assert series.periods == list(RELABEL.values()) and series.table["periode"].tolist() == list(RELABEL.values())
+    assert series.changes["periode_dari"].tolist() == ["S1-2025", "S2-2025", "S1-2026"]
+    # the same answers as the text-ordered study: the same changes; the trend is per year (times half a year
+    # apart), twice the slope per period step
+    assert series.changes["selisih"].to_numpy() == pytest.approx(res[0].progress.series.changes["selisih"], rel=1e-10)
+    assert series.trend["selisih"].iloc[0] == pytest.approx(2 * res[0].progress.series.trend["selisih"].iloc[0],
+                                                            rel=1e-10)
+    steps = period_series(results.designs[results.weighting], results.unsur_map, "periode",
+                          periods=list(RELABEL.values()))
+    assert series.trend["se"].iloc[0] == pytest.approx(2 * steps.trend["se"].iloc[0], rel=1e-10)
+    row, before = results.progress.innovations.iloc[0], res[0].progress.innovations.iloc[0]
+    assert row["did"] == pytest.approx(before["did"], rel=1e-10) and row["n_inovasi"] == 240
+    assert row["placebo_did"] == pytest.approx(before["placebo_did"], rel=1e-10)
+    change = results.period_change
+    assert change[change["level"] == "area"][["periode_awal", "periode_akhir"]].iloc[0].tolist() == ["S1-2025",
+                                                                                                      "S2-2026"]
+
+
+@pytest.mark.parametrize("periods, message", [
+    ({"order": ["2025-S1"]}, r"key 'periods.order' is \[2025-S1\]; it must be a list of two or more"),
+    ({"order": ["a", "b"], "times": [1]}, r"key 'periods.times' is \[1\]; it must be a list of 2 numbers"),
+    ({"order": ["a", "b"], "times": [2, 1]}, r"key 'periods.times' is \[2, 1\]; it must be increasing numbers"),
+    ({"order": ["a", "b"], "when": [2, 1]}, r"periods.when"),
+])
+def test_a_bad_periods_key_is_refused_in_one_line(tmp_path, periods, message):
+    import yaml
+    from riset.study.config import StudyError, study_from_mapping
+
+    study = progress_study(tmp_path)
+    raw = yaml.safe_load(study["study"].read_text(encoding="utf-8"))
+    with pytest.raises(StudyError, match=message):
+        study_from_mapping({**raw, "periods": periods}, tmp_path)
+    del raw["period"]
+    with pytest.raises(StudyError, match="name that column in key 'period' too"):
+        study_from_mapping({**raw, "periods": {"order": ["a", "b"]}}, tmp_path)
+
+
+def test_periods_of_the_data_and_of_the_order_must_match(tmp_path):
+    import yaml
+    from riset.study.config import StudyError
+
+    study = progress_study(tmp_path)
+    raw = yaml.safe_load(study["study"].read_text(encoding="utf-8"))
+    raw["periods"] = {"order": ["2025-S1", "2025-S2", "2026-S1"]}
+    study["study"].write_text(yaml.safe_dump(raw), encoding="utf-8")
+    with pytest.raises(StudyError, match=r"column 'periode' has period '2026-S2' \(240 rows\) that key periods.order"):
+        run_study(study["study"])
+    raw["periods"] = {"order": ["2024-S2", "2025-S1", "2025-S2", "2026-S1", "2026-S2"]}
+    study["study"].write_text(yaml.safe_dump(raw), encoding="utf-8")
+    with pytest.raises(StudyError, match=r"key periods.order lists '2024-S2', which is not a period of column"):
+        run_study(study["study"])

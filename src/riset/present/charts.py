@@ -465,7 +465,8 @@ def did_series(
     ----------
     table : one row per group x period: ``kelompok`` ('inovasi' / 'pembanding'), `period`, ``ikm_konversi``,
         ``ci_low``, ``ci_high`` (`riset.study.progress.innovation_effects`, its third table).
-    start : the innovation's first period; `periods` the periods in time order (default: as sorted).
+    start : the innovation's first period; `periods` the periods in time order (default: as the table lists
+        them).
 
     >>> import pandas as pd
     >>> t = pd.DataFrame({"kelompok": ["inovasi"] * 3 + ["pembanding"] * 3, "periode": ["1", "2", "3"] * 2,
@@ -477,7 +478,7 @@ def did_series(
     lang = check_language(lang)
     sch = get_scheme(scheme)
     _require(table, ["kelompok", period, "ikm_konversi", "ci_low", "ci_high"], "did_series")
-    order = [str(p) for p in (periods if periods is not None else sorted(table[period].astype(str).unique()))]
+    order = [str(p) for p in (periods if periods is not None else dict.fromkeys(table[period].astype(str)))]
     if str(start) not in order:
         raise DataError(f"did_series: start {start!r} is not one of the periods {', '.join(order)}")
     position = {p: i for i, p in enumerate(order)}

@@ -13,6 +13,7 @@ file; every key except `data` and `codebook` is optional::
     levels: [unit]                                 # reporting levels: group columns (or lists of columns)
     unit: unit                                     # the service-unit column (default: the first level)
     period: null                                   # the period column, for change between periods
+    periods: {order: [2019, 2021, 2023], times: [2019, 2021, 2023]}   # time order (default: text order), times
     names: {unit: nama_unit}                       # display-name columns
     weighting: {method: none}                      # none | design | poststratify | rake | calibrate
     overall: null                                  # overall-satisfaction column (default: the codebook's)
@@ -63,7 +64,8 @@ from riset.i18n import LANGUAGES
 from riset.yamlfile import read_yaml as _read_yaml
 
 __all__ = [
-    "AREA_LEVELS", "Area", "DataSource", "DesignSpec", "OMBUDSMAN_ZONES_2021", "Previous", "STUDY_FILE", "SeriesSpec",
+    "AREA_LEVELS", "Area", "DataSource", "DesignSpec", "OMBUDSMAN_ZONES_2021", "PeriodsSpec", "Previous", "STUDY_FILE",
+    "SeriesSpec",
     "StudyConfig", "StudyError", "Targets", "WEIGHTING_METHODS", "WeightingSpec", "find_study_file", "load_study",
     "read_yaml", "study_from_mapping",
 ]
@@ -82,10 +84,11 @@ LONELY_PSU = ("fail", "remove", "certainty", "adjust", "average")
 _TOP_KEYS = ("study", "area", "organiser", "team", "fieldwork", "date", "logo", "data", "codebook", "design",
              "levels", "unit", "period", "names", "service_type", "weighting", "overall", "importance",
              "language", "seed", "frame", "drivers", "description", "targets", "previous", "series", "innovations",
-             "external", "actions", "lexicon", "data_merge")
+             "external", "actions", "lexicon", "data_merge", "periods")
 _TARGET_KEYS = ("area", "units", "default")
 _PREVIOUS_KEYS = ("label", "ikm", "se", "ci", "n", "units")
 _SERIES_KEYS = ("studies", "labels", "rename")
+_PERIODS_KEYS = ("order", "times")
 #: Ombudsman compliance zones until 2021 (lower bounds of the converted score): hijau >= 81, kuning >= 51.
 OMBUDSMAN_ZONES_2021 = ((81.0, "hijau"), (51.0, "kuning"), (0.0, "merah"))
 _DESIGN_KEYS = ("weights", "strata", "psu", "fpc", "ssu", "fpc2", "lonely_psu")
@@ -199,6 +202,16 @@ class SeriesSpec:
 
 
 @dataclass(frozen=True)
+class PeriodsSpec:
+    """The periods of the `period` column in time order (as written in the data) and optionally their times
+    (e.g. years 2019, 2021, 2023: unequal spacing; the trend is then per unit of time). Without this key the
+    periods are taken in text order ('2025-S1' < '2025-S2' < '2026-S1')."""
+
+    order: tuple[str, ...]
+    times: tuple[float, ...] | None = None
+
+
+@dataclass(frozen=True)
 class StudyConfig:
     """Everything study-specific, from a study file (`load_study`) or built in code (`study_from_mapping`)."""
 
@@ -212,6 +225,7 @@ class StudyConfig:
     levels: tuple[tuple[str, ...], ...] = ()
     unit: str | None = None
     period: str | None = None
+    periods: PeriodsSpec | None = None
     names: dict[str, str] = field(default_factory=dict)
     service_type: str | None = None
     weighting: WeightingSpec = WeightingSpec()
@@ -314,6 +328,7 @@ def study_from_mapping(raw: Mapping[str, Any], folder: str | Path, source: Path 
         levels=levels,
         unit=unit,
         period=r.text("period", required=False),
+        periods=r.periods(),
         names=r.names(),
         service_type=r.text("service_type", required=False),
         weighting=weighting,
@@ -567,6 +582,27 @@ class _Reader:
             ci=None if ci is None else (self.number("previous.ci", ci[0]), self.number("previous.ci", ci[1])),
             n=None if n is None else self.integer("previous.n", n, 2),
             units=None if value.get("units") is None else self.resolve("previous.units", value["units"]))
+
+    def periods(self) -> PeriodsSpec | None:
+        value = self.mapping("periods", _PERIODS_KEYS)
+        if value is None:
+            return None
+        if not self.raw.get("period"):
+            raise StudyError(f"{self.name}: key 'periods' orders the values of the period column; name that column "
+                             "in key 'period' too")
+        order = value.get("order")
+        if (not isinstance(order, list) or len(order) < 2 or not all(isinstance(p, (str, int)) for p in order)
+                or len({str(p) for p in order}) != len(order)):
+            self.fail("periods.order", order, "a list of two or more different periods, earliest first, "
+                                              "written as in the data (e.g. [2019, 2021, 2023])")
+        times = value.get("times")
+        if times is not None:
+            if (not isinstance(times, list) or len(times) != len(order)
+                    or not all(isinstance(t, (int, float)) and not isinstance(t, bool) for t in times)):
+                self.fail("periods.times", times, f"a list of {len(order)} numbers, one per period of periods.order")
+            if any(b <= a for a, b in zip(times, times[1:])):
+                self.fail("periods.times", times, "increasing numbers (the times of periods.order, earliest first)")
+        return PeriodsSpec(tuple(str(p) for p in order), None if times is None else tuple(float(t) for t in times))
 
     def series(self) -> SeriesSpec | None:
         value = self.mapping("series", _SERIES_KEYS)

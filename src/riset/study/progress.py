@@ -29,8 +29,8 @@ from riset.skm.ikm_design import holm, ikm_design, period_fit
 from riset.skm.trend import PeriodSeries, check_targets, compare_published, did_coefficients, period_series
 from riset.study.config import OMBUDSMAN_ZONES_2021, StudyConfig, StudyError
 
-__all__ = ["DID_CATEGORIES", "Progress", "did_columns", "external_scores", "innovation_effects", "published_table",
-           "read_innovations", "series_table", "targets_table"]
+__all__ = ["DID_CATEGORIES", "Progress", "did_columns", "external_scores", "innovation_effects", "period_order",
+           "published_table", "read_innovations", "series_table", "targets_table"]
 
 #: The four domains of a difference in differences, in the order of `riset.skm.trend.did_coefficients`.
 DID_CATEGORIES = ("inovasi|sesudah", "inovasi|sebelum", "pembanding|sesudah", "pembanding|sebelum")
@@ -61,6 +61,28 @@ class Progress:
             if series is not None:
                 found.update({key: series.table, f"{key}_changes": series.changes, f"{key}_trend": series.trend})
         return {k: v for k, v in found.items() if v is not None}
+
+
+# ------------------------------------------------------------------------------------------- periods
+def period_order(config: StudyConfig, data: pd.DataFrame) -> tuple[list, list[float] | None]:
+    """The periods of the data in time order -- the study file's `periods.order`, else text order -- as the
+    data writes them, and their times (`periods.times`, None: equally spaced). Every period of the data must be
+    in the order and every period of the order in the data (`StudyError` naming the period otherwise)."""
+    column = data[config.period].dropna()
+    by_text = {str(v): v for v in column.unique()}
+    if config.periods is None:
+        return [by_text[t] for t in sorted(by_text)], None
+    order = config.periods.order
+    unlisted = [t for t in sorted(by_text) if t not in order]
+    if unlisted:
+        n = int((column.astype(str) == unlisted[0]).sum())
+        raise StudyError(f"column '{config.period}' has period '{unlisted[0]}' ({n} rows) that key periods.order "
+                         f"({', '.join(order)}) does not list; add it in its place in time")
+    absent = [t for t in order if t not in by_text]
+    if absent:
+        raise StudyError(f"key periods.order lists '{absent[0]}', which is not a period of column '{config.period}' "
+                         f"(periods there: {', '.join(sorted(by_text))}); remove it or correct its spelling")
+    return [by_text[t] for t in order], None if config.periods.times is None else list(config.periods.times)
 
 
 # ------------------------------------------------------------------------------------------- targets
@@ -189,10 +211,11 @@ def _series_rows(label: str, config: StudyConfig, area_row: pd.Series, units: pd
 
 
 # ------------------------------------------------------------------------------------------- innovations
-def read_innovations(config: StudyConfig, data: pd.DataFrame) -> pd.DataFrame | None:
+def read_innovations(config: StudyConfig, data: pd.DataFrame, order: list) -> pd.DataFrame | None:
     """The innovation register (columns unit, nama, mulai = the first period with the innovation, optional
     pembanding = the comparison units' codes separated by ';'), checked against the data: units known, a period
-    before and after the start, comparison units that do not innovate."""
+    before and after the start (periods in time `order`, `period_order`), comparison units that do not
+    innovate."""
     if config.innovations is None:
         return None
     if not config.period or not config.unit:
@@ -202,7 +225,7 @@ def read_innovations(config: StudyConfig, data: pd.DataFrame) -> pd.DataFrame | 
     if absent:
         raise StudyError(f"'{config.innovations.name}' (innovations) has no column '{absent[0]}'; it needs unit, "
                          "nama and mulai (the first period with the innovation), optionally pembanding")
-    periods = sorted(data[config.period].dropna().astype(str).unique())
+    periods = [str(p) for p in order]
     units = set(data[config.unit].astype(str))
     innovating = set(table["unit"].astype(str))
     given = table["pembanding"] if "pembanding" in table.columns else pd.Series("", index=table.index)
@@ -221,14 +244,15 @@ def read_innovations(config: StudyConfig, data: pd.DataFrame) -> pd.DataFrame | 
     return table.assign(unit=table["unit"].astype(str), mulai=table["mulai"].astype(str), pembanding=given)
 
 
-def did_columns(config: StudyConfig, data: pd.DataFrame, register: pd.DataFrame) -> dict[str, pd.Series]:
+def did_columns(config: StudyConfig, data: pd.DataFrame, register: pd.DataFrame, order: list) -> dict[str, pd.Series]:
     """Per innovation, a column of the data with its DiD domain ('inovasi|sebelum', ...; blank outside both
     groups), one with the group alone ('inovasi' / 'pembanding', for the groups' IKM per period) and, with two or more periods before the start, a placebo column on the pre-periods (the last
     pre-period as a pretend start). Comparison units: those the register names (column pembanding), else the
     others of the same service type (the study's `service_type` column) when it is given, else every unit
     without an innovation."""
     out = {}
-    period = data[config.period].astype(str)
+    position = {str(p): t for t, p in enumerate(order)}  # time order (`period_order`), not text order
+    period = data[config.period].astype(str).map(position)
     unit = data[config.unit].astype(str)
     innovating = set(register["unit"])
     for i, (name, part) in enumerate(register.groupby(["nama", "mulai"], sort=False), start=1):
@@ -239,15 +263,14 @@ def did_columns(config: StudyConfig, data: pd.DataFrame, register: pd.DataFrame)
             kinds = set(data.loc[unit.isin(treated), config.service_type].astype(str))
             compare &= data[config.service_type].astype(str).isin(kinds)
         group = pd.Series(np.select([unit.isin(treated), compare], ["inovasi", "pembanding"], ""), index=data.index)
-        start = name[1]
+        start = position[name[1]]
         phase = pd.Series(np.where(period >= start, "sesudah", "sebelum"), index=data.index)
         _check_did_cells(config, name, treated, group, phase)
         out[f"_did_{i}"] = (group + "|" + phase).where(group != "")
         out[f"_did_{i}_kelompok"] = group.where(group != "")
-        before = sorted(p for p in period.unique() if p < start)
-        if len(before) >= 2:
-            pretend = pd.Series(np.where(period == before[-1], "sesudah", "sebelum"), index=data.index)
-            out[f"_did_{i}_placebo"] = (group + "|" + pretend).where((group != "") & (period <= before[-1]))
+        if start >= 2:  # two or more periods before the start: the last of them as a pretend start
+            pretend = pd.Series(np.where(period == start - 1, "sesudah", "sebelum"), index=data.index)
+            out[f"_did_{i}_placebo"] = (group + "|" + pretend).where((group != "") & (period <= start - 1))
     return out
 
 
@@ -267,7 +290,7 @@ def _check_did_cells(config: StudyConfig, name: tuple, treated: set, group: pd.S
                          "units both before and after the start")
 
 
-def innovation_effects(config: StudyConfig, design, unsur, register: pd.DataFrame, scheme,
+def innovation_effects(config: StudyConfig, design, unsur, register: pd.DataFrame, order: list, scheme,
                        level: float = 0.95) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The DiD effect of each innovation on the converted IKM and on the NRR of each unsur:
     (innovating after - before) - (comparison after - before) as one contrast of four domains of the final
@@ -276,7 +299,7 @@ def innovation_effects(config: StudyConfig, design, unsur, register: pd.DataFram
     innovation are one family: Holm-adjusted over its unsur (`p_holm`), verdicts from the adjusted p.
 
     Returns (IKM: one row per innovation; NRR: one row per innovation x unsur; the IKM of the innovating and
-    the comparison units in each period, with CIs: one row per innovation x group x period)."""
+    the comparison units in each period (time `order`), with CIs: one row per innovation x group x period)."""
     rows, nrr, series = [], [], []
     for i, (key, part) in enumerate(register.groupby(["nama", "mulai"], sort=False), start=1):
         effect, per_unsur = _did(design, unsur, f"_did_{i}", scheme, level)
@@ -290,6 +313,8 @@ def innovation_effects(config: StudyConfig, design, unsur, register: pd.DataFram
         groups = ikm_design(design.subset(design.data[column].notna().to_numpy()), unsur, by=[column, config.period],
                             scheme=scheme, level=level, empty_unsur="reweight").table.rename(columns={column: "kelompok"})
         groups = groups[["kelompok", config.period, "n_responden", "ikm_konversi", "se", "ci_low", "ci_high", "df"]]
+        groups = groups.sort_values(["kelompok", config.period], key=lambda c: c.map(
+            {p: t for t, p in enumerate(order)}) if c.name == config.period else c, kind="stable")
         series.append(groups.assign(**head)[[*head, *groups.columns]])
     return pd.DataFrame(rows), pd.concat(nrr, ignore_index=True), pd.concat(series, ignore_index=True)
 

@@ -34,7 +34,7 @@ __all__ = [
     "MAX_OPEN_TEXT", "QUOTED_UNSUR", "QUOTES_PER_UNSUR", "build_laporan", "column_label", "conclusions", "evidence", "ikm_table", "nrr_table",
     "nrr_unit_table", "open_text_table", "subgroup_blocks", "what_citizens_said",
     "period_change_table", "plain_formula_table", "priority_lines", "recommendation_statistics",
-    "recommendation_tables", "report_date", "synthesis", "unit_label",
+    "recommendation_tables", "report_date", "synthesis", "trend_unit", "unit_label",
 ]
 
 _MONTHS = {"id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
@@ -548,6 +548,7 @@ def _perkembangan(results, lang: str, figures: dict | None = None) -> list[Secti
         trend = progress.series.trend.iloc[0]
         periods = progress.series.periods
         blocks = [Paragraph(say("text_series", lang, first=periods[0], last=periods[-1], n=len(periods),
+                                per=trend_unit(results, lang),
                                 slope=fmt_signed(trend["selisih"], 2, lang), ci=fmt_ci(trend["ci_low"], trend["ci_high"], 2, lang),
                                 verdict=_verdict(trend, lang)))]
         rows = [[str(r[config.period]), fmt_num(r["n_responden"], 0, lang), fmt_num(r["ikm_konversi"], 2, lang),
@@ -611,6 +612,15 @@ def _perkembangan(results, lang: str, figures: dict | None = None) -> list[Secti
     return sections
 
 
+def trend_unit(results, lang: str) -> str:
+    """What the trend's slope is per: a period step, or a unit of the study file's `periods.times`."""
+    spec = results.config.periods
+    if spec is None or spec.times is None:
+        return say("trend_per_period", lang)
+    return say("trend_per_time", lang, times=", ".join(fmt_num(t, 0 if float(t).is_integer() else 2, lang)
+                                                        for t in spec.times))
+
+
 def _changes_table(series, title: str, lang: str) -> Table:
     """Each consecutive change of the area's IKM (from -> to) with its CI, df and Holm-adjusted p; the note
     states the multiplicity (the family of tests and the adjustment)."""
@@ -642,7 +652,8 @@ def _unit_series_blocks(results, lang: str, figures: dict | None) -> list:
     blocks.append(Table(say("tab_series_units", lang), [label("unit", lang), *columns, label("tren", lang),
                                                          label("ci95", lang)], rows,
                         ["l", *["r"] * (len(columns) + 2)],
-                        note=f"{say('note_series_units', lang)} {units.notes[-1].text(lang)}"))
+                        note=f"{say('note_series_units', lang, per=trend_unit(results, lang))} "
+                             f"{units.notes[-1].text(lang)}"))
     return blocks
 
 

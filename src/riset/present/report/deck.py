@@ -26,7 +26,7 @@ from pptx.util import Emu, Inches, Pt
 from riset.i18n import check_language, fmt_ci, fmt_num, fmt_pct, fmt_signed, label, say
 from riset.textsafe import shorten
 from riset.present import charts
-from riset.present.report.content import conclusions, evidence, priority_lines, report_date, unit_label
+from riset.present.report.content import conclusions, evidence, priority_lines, report_date, trend_unit, unit_label
 from riset.present.report.document import Figure
 from riset.present.report.figures import figure_from, render_figures
 from riset.present.report.text import methodology
@@ -245,7 +245,7 @@ def _progress_slide(deck: _Deck, results) -> None:
     if progress.series is not None:
         trend = progress.series.trend.iloc[0]
         items.append(say("deck_series", lang, slope=fmt_signed(trend["selisih"], 2, lang),
-                         verdict=say(f"verdict_{trend['perubahan']}", lang)))
+                         per=trend_unit(results, lang), verdict=say(f"verdict_{trend['perubahan']}", lang)))
     if progress.published is not None and (progress.published["level"] == AREA).any():
         row = progress.published[progress.published["level"] == AREA].iloc[0]
         items.append(say("deck_published", lang, label=row["label"], published=fmt_num(row["ikm_terbit"], 2, lang),
