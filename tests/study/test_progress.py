@@ -98,6 +98,8 @@ def test_report_has_the_perkembangan_sections(res, tmp_path):
     assert "Perubahan IKM Kabupaten Maju dari periode ke periode" in html and "2025-S2 → 2026-S1" in html
     assert "Keberagaman uji: 12 perubahan berturut-turut dan 4 tren diuji" in html
     assert "IKM tiap unit layanan per periode dengan selang kepercayaan 95%" in html
+    assert "sejak 2022: A ≥ 88,01 (hijau); B ≥ 78,01 (hijau)" in html  # the configured later rule, stated
+    assert "dan nilai kepatuhan eksternal per tahun (kanan)" in html      # the chart beside the IKM
     assert "Plasebo (periode sebelum inovasi)" in html and "IKM unit inovasi Antrean daring dan unit pembanding" in html
 
 
@@ -215,3 +217,54 @@ def test_periods_of_the_data_and_of_the_order_must_match(tmp_path):
     study["study"].write_text(yaml.safe_dump(raw), encoding="utf-8")
     with pytest.raises(StudyError, match=r"key periods.order lists '2024-S2', which is not a period of column"):
         run_study(study["study"])
+
+
+# ------------------------------------------------------------------------------------------- external scores
+def _external(tmp_path, rows: str, external):
+    import yaml
+    from riset.study.config import study_from_mapping
+    from riset.study.progress import external_scores
+
+    if not (tmp_path / "studi.yaml").exists():
+        progress_study(tmp_path)
+    (tmp_path / "ombudsman.csv").write_text(rows, encoding="utf-8")
+    raw = yaml.safe_load((tmp_path / "studi.yaml").read_text(encoding="utf-8"))
+    return external_scores(study_from_mapping({**raw, "external": external}, tmp_path))
+
+
+LATER = {"A": [88.01, "hijau"], "B": [78.01, "hijau"], "C": [66.01, "kuning"], "D": [55.01, "merah"], "E": [0, "merah"]}
+
+
+def test_external_scores_are_zoned_by_the_rule_in_force_each_year(tmp_path):
+    rows = "tahun,nilai,kategori\n2021,80.99,\n2021,81,\n2022,70,\n2023,,A\n2024,55,\n"
+    table, zones = _external(tmp_path, rows, {"file": "ombudsman.csv", "categories": LATER})
+    assert table["kategori"].tolist() == ["kuning", "hijau", "C", "A", "E"]
+    assert table["zona"].tolist() == ["kuning", "hijau", "kuning", "hijau", "merah"]
+    # the chart's background: three Ombudsman zones for 2021, the five configured categories later
+    assert zones.groupby("tahun").size().to_dict() == {2021: 3, 2022: 5, 2023: 5, 2024: 5}
+    b = zones[(zones["tahun"] == 2022) & (zones["kategori"] == "B")].iloc[0]
+    assert (b["bawah"], b["atas"], b["zona"]) == (78.01, 88.01, "hijau")
+    # a later start of the new rule keeps the Ombudsman zones for 2022
+    table, _ = _external(tmp_path, rows, {"file": "ombudsman.csv", "since": 2023, "categories": LATER})
+    assert table["zona"].tolist()[2] == "kuning" and table["kategori"].tolist()[2] == "kuning"
+
+
+def test_without_configured_categories_only_an_entered_zone_counts(tmp_path):
+    table, zones = _external(tmp_path, "tahun,nilai,kategori\n2023,84.1,B\n2024,,hijau\n", "ombudsman.csv")
+    assert table["kategori"].tolist() == ["B", "hijau"]
+    assert table["zona"].isna().tolist() == [True, False] and table["zona"].iloc[1] == "hijau"
+    assert zones.empty
+
+
+def test_external_category_contradicting_its_value_or_badly_configured_is_refused(tmp_path):
+    from riset.errors import DataError
+    from riset.study.config import StudyError
+
+    with pytest.raises(DataError, match=r"year 2023: value 70 is category 'C' by the rule of that year, but kategori "
+                                        r"says 'A'"):
+        _external(tmp_path, "tahun,nilai,kategori\n2023,70,A\n", {"file": "ombudsman.csv", "categories": LATER})
+    with pytest.raises(StudyError, match=r"key 'external.categories.B' is \[78.01, biru\]; it must be \[lowest value"):
+        _external(tmp_path, "tahun,nilai\n2023,70\n", {"file": "ombudsman.csv",
+                                                        "categories": {**LATER, "B": [78.01, "biru"]}})
+    with pytest.raises(StudyError, match=r"external.categories.*the last one starting at 0"):
+        _external(tmp_path, "tahun,nilai\n2023,70\n", {"file": "ombudsman.csv", "categories": {"A": [50, "hijau"]}})

@@ -16,6 +16,7 @@ Charts
 - `driver_importance`  relative importance of the unsur for overall satisfaction, with CIs.
 - `weight_diagnostics` weight distribution before/after calibration and sample vs population margins.
 - `ikm_series_units`   small multiples: each unit's IKM per period with CIs, significant steps coloured.
+- `external_beside_ikm` the IKM series beside the yearly external (Ombudsman) score, zones by each year's rule.
 - `did_series`         IKM of the innovating and the comparison units per period with CIs, the start marked
                        (the pre-period comparison behind a difference in differences).
 - `period_comparison`  IKM per group in two (or more) periods, side by side with CIs; markers where the
@@ -50,9 +51,9 @@ from riset.skm.ikm_design import verdicts
 from riset.i18n import check_language, fmt_num, label
 from riset.skm.schemes import kinerja_label, unsur_name
 
-__all__ = ["ACCENT", "demographic_profile", "did_series", "driver_importance", "ikm_by_unit", "ikm_series",
-           "ikm_series_units", "ipa_diagram", "MUTU_COLORS", "MUTU_TEXT", "nrr_heatmap", "nrr_unsur", "PERIOD_COLORS",
-           "period_comparison", "QUADRANT_COLORS", "weight_diagnostics"]
+__all__ = ["ACCENT", "demographic_profile", "did_series", "driver_importance", "external_beside_ikm", "ikm_by_unit",
+           "ikm_series", "ikm_series_units", "ipa_diagram", "MUTU_COLORS", "MUTU_TEXT", "nrr_heatmap", "nrr_unsur",
+           "PERIOD_COLORS", "period_comparison", "QUADRANT_COLORS", "weight_diagnostics", "ZONE_COLORS"]
 
 #: Fill colours of the mutu bands (A best .. D worst): green, blue-green, amber, red, light for a background.
 MUTU_COLORS = {"A": "#1a9850", "B": "#66bd63", "C": "#fdae61", "D": "#d73027"}
@@ -445,6 +446,96 @@ def ikm_series_units(
                        f"{fmt_num(1 - level, 2, lang)})") for v in ("naik", "turun")]
     fig.legend(handles=keys, loc="outside lower center", ncol=2, frameon=False, fontsize=8)
     fig.suptitle(title or label("judul_series_units", lang), x=0.01, ha="left", fontsize=12, fontweight="bold")
+    return fig
+
+
+#: Colours of the zones of an external score (Ombudsman compliance): fill of the background and of the points.
+ZONE_COLORS = {"hijau": "#1a9850", "kuning": "#e6ab02", "merah": "#d73027"}
+
+
+def external_beside_ikm(
+    ikm: pd.DataFrame,
+    period: str,
+    external: pd.DataFrame,
+    zones: pd.DataFrame,
+    lang: str | None = None,
+    scheme: str | Scheme = DEFAULT_SCHEME,
+    title: str | None = None,
+) -> Figure:
+    """Two panels side by side: the IKM in each period with its 95% CI over the mutu bands (left), and the
+    agency's yearly external score (right: Ombudsman compliance, 0-100) over the zones of the rule in force that
+    year -- each year's column shaded by its own rule, the point in its zone's colour. The scores are the
+    team's entries; the chart does not smooth or join years measured under different rules.
+
+    Parameters
+    ----------
+    ikm : `period`, ``ikm_konversi``, ``ci_low``, ``ci_high`` in time order (`riset.skm.trend.PeriodSeries.table`).
+    external : ``tahun``, ``nilai`` (blank allowed), ``kategori``, ``zona`` (`riset.study.progress.external_scores`).
+    zones : ``tahun``, ``kategori``, ``bawah``, ``atas``, ``zona``: the bands of each year's rule.
+
+    >>> import pandas as pd
+    >>> ikm = pd.DataFrame({"periode": ["2023", "2024"], "ikm_konversi": [78.0, 81.0], "ci_low": [77.0, 80.0],
+    ...                     "ci_high": [79.0, 82.0]})
+    >>> ext = pd.DataFrame({"tahun": [2021, 2023], "nilai": [62.2, 84.1], "kategori": ["kuning", "B"],
+    ...                     "zona": ["kuning", "hijau"]})
+    >>> bands = pd.DataFrame({"tahun": [2021, 2021, 2021, 2023, 2023], "kategori": ["hijau", "kuning", "merah", "B", "C"],
+    ...                       "bawah": [81, 51, 0, 78.01, 0], "atas": [100, 81, 51, 100, 78.01],
+    ...                       "zona": ["hijau", "kuning", "merah", "hijau", "kuning"]})
+    >>> len(external_beside_ikm(ikm, "periode", ext, bands).axes[1].patches)
+    5
+    """
+    lang = check_language(lang)
+    sch = get_scheme(scheme)
+    _require(ikm, [period, "ikm_konversi", "ci_low", "ci_high"], "external_beside_ikm")
+    _require(external, ["tahun", "nilai", "kategori", "zona"], "external_beside_ikm(external=)")
+    fig, axes = _figure(11.0, 4.4, ncols=2, width_ratios=(max(len(ikm), 2), max(len(external), 2)))
+    left, right = axes[0, 0], axes[0, 1]
+    x = np.arange(len(ikm))
+    lo, hi = _score_limits(ikm[["ci_low", "ci_high"]].to_numpy(float).ravel(), sch)
+    _mutu_bands(left, sch, lang, lo, hi, axis="y")
+    left.vlines(x, ikm["ci_low"], ikm["ci_high"], color=ACCENT, lw=2.2, alpha=0.85, zorder=2)
+    left.plot(x, ikm["ikm_konversi"], color=ACCENT, lw=1.5, marker="o", ms=7, zorder=3)
+    for xi, value in zip(x, ikm["ikm_konversi"]):
+        left.text(xi + 0.08, value, fmt_num(value, 2, lang), va="center", fontsize=8.5, zorder=4)
+    left.set_xticks(x, _plain(ikm[period].astype(str)))
+    left.set_xlim(-0.5, len(ikm) - 0.5)
+    left.set_ylim(lo, hi)
+    left.yaxis.set_major_locator(MaxNLocator(integer=True))
+    left.yaxis.set_major_formatter(_num_formatter(0, lang))
+    left.set_ylabel(label("ikm_konversi", lang))
+    left.grid(axis="x", visible=False)
+    left.set_title(label("judul_ikm_singkat", lang), loc="left", fontsize=10)
+
+    years = external["tahun"].astype(int).tolist()
+    for i, year in enumerate(years):
+        for _, band in zones[zones["tahun"] == year].iterrows():
+            right.add_patch(plt.Rectangle((i - 0.42, band["bawah"]), 0.84, band["atas"] - band["bawah"], lw=0,
+                                          facecolor=ZONE_COLORS.get(band["zona"], "#cccccc"), alpha=0.16, zorder=0))
+            if band["kategori"] != band["zona"]:  # a category of the later rule: name it inside its band
+                right.text(i + 0.4, band["bawah"] + 1, str(band["kategori"]), ha="right", va="bottom", fontsize=7,
+                           color="#555555", zorder=1)
+    value = external["nilai"].to_numpy(float)
+    colours = [ZONE_COLORS.get(z, "#777777") for z in external["zona"]]
+    right.scatter(np.arange(len(years)), np.where(np.isnan(value), np.nan, value), s=70, c=colours,
+                  edgecolor="white", linewidth=0.8, zorder=3)
+    for i, (v, r) in enumerate(zip(value, external.itertuples())):
+        zone = label(f"zona_{r.zona}", lang) if r.zona in ZONE_COLORS else "–"
+        shown = zone if r.kategori in (None, r.zona) or pd.isna(r.kategori) else f"{r.kategori} ({zone})"
+        if np.isfinite(v):
+            y, text, align = v + 3, f"{fmt_num(v, 2, lang)}\n{shown}", "bottom"
+        else:  # a category without a value: named in the middle of its band (or of the panel)
+            band = zones[(zones["tahun"] == years[i]) & (zones["kategori"] == r.kategori)]
+            y, text, align = float(band[["bawah", "atas"]].mean(axis=1).iloc[0]) if len(band) else 50.0, shown, "center"
+        right.text(i, y, text, ha="center", va=align, fontsize=8, color=ZONE_COLORS.get(r.zona, "#444444"),
+                   fontweight="bold", zorder=4)
+    right.set_xticks(range(len(years)), [str(y) for y in years])
+    right.set_xlim(-0.5, len(years) - 0.5)
+    right.set_ylim(0, 105)
+    right.yaxis.set_major_formatter(_num_formatter(0, lang))
+    right.set_ylabel(label("nilai_eksternal", lang))
+    right.grid(axis="x", visible=False)
+    right.set_title(label("judul_eksternal_singkat", lang), loc="left", fontsize=10)
+    fig.suptitle(title or label("judul_eksternal", lang), x=0.01, ha="left", fontsize=12, fontweight="bold")
     return fig
 
 

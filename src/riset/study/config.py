@@ -21,6 +21,13 @@ file; every key except `data` and `codebook` is optional::
     language: id
     seed: 2026
 
+`external` (yearly Ombudsman compliance scores, entered by the team) is a file, or with the rule from 2022::
+
+    external:
+      file: kepatuhan.csv           # columns tahun, nilai, optional kategori, sumber
+      since: 2022                   # first year of the later rule (until then: hijau >= 81, kuning >= 51, merah)
+      categories: {A: [88.01, hijau], B: [78.01, hijau], C: [66.01, kuning], D: [55.01, merah], E: [0, merah]}
+
 `weighting` with margins::
 
     weighting:
@@ -64,7 +71,7 @@ from riset.i18n import LANGUAGES
 from riset.yamlfile import read_yaml as _read_yaml
 
 __all__ = [
-    "AREA_LEVELS", "Area", "DataSource", "DesignSpec", "OMBUDSMAN_ZONES_2021", "PeriodsSpec", "Previous", "STUDY_FILE",
+    "AREA_LEVELS", "Area", "DataSource", "DesignSpec", "EXTERNAL_ZONES", "ExternalSpec", "OMBUDSMAN_ZONES_2021", "PeriodsSpec", "Previous", "STUDY_FILE",
     "SeriesSpec",
     "StudyConfig", "StudyError", "Targets", "WEIGHTING_METHODS", "WeightingSpec", "find_study_file", "load_study",
     "read_yaml", "study_from_mapping",
@@ -89,6 +96,9 @@ _TARGET_KEYS = ("area", "units", "default")
 _PREVIOUS_KEYS = ("label", "ikm", "se", "ci", "n", "units")
 _SERIES_KEYS = ("studies", "labels", "rename")
 _PERIODS_KEYS = ("order", "times")
+_EXTERNAL_KEYS = ("file", "since", "categories")
+#: The zones a category of an external score is shown in (colours of the Ombudsman compliance zones).
+EXTERNAL_ZONES = ("hijau", "kuning", "merah")
 #: Ombudsman compliance zones until 2021 (lower bounds of the converted score): hijau >= 81, kuning >= 51.
 OMBUDSMAN_ZONES_2021 = ((81.0, "hijau"), (51.0, "kuning"), (0.0, "merah"))
 _DESIGN_KEYS = ("weights", "strata", "psu", "fpc", "ssu", "fpc2", "lonely_psu")
@@ -202,6 +212,18 @@ class SeriesSpec:
 
 
 @dataclass(frozen=True)
+class ExternalSpec:
+    """The agency's yearly external scores (a table: tahun, nilai, optional kategori, sumber) and the rule that
+    classifies them: before `since` the Ombudsman compliance zones (`OMBUDSMAN_ZONES_2021`); from `since` on the
+    `categories` the study file gives -- (name, lowest value, zone) from the highest category down -- or, without
+    them, the category the team entered (its zone only when it is itself a zone: hijau, kuning, merah)."""
+
+    path: Path
+    since: int = 2022
+    categories: tuple[tuple[str, float, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class PeriodsSpec:
     """The periods of the `period` column in time order (as written in the data) and optionally their times
     (e.g. years 2019, 2021, 2023: unequal spacing; the trend is then per unit of time). Without this key the
@@ -246,7 +268,7 @@ class StudyConfig:
     previous: Previous | None = None
     series: SeriesSpec | None = None
     innovations: Path | None = None
-    external: Path | None = None
+    external: ExternalSpec | None = None
     actions: Path | None = None
     lexicon: Path | None = None
     data_merge: str = "error"
@@ -349,7 +371,7 @@ def study_from_mapping(raw: Mapping[str, Any], folder: str | Path, source: Path 
         previous=r.previous(),
         series=r.series(),
         innovations=r.path("innovations", required=False),
-        external=r.path("external", required=False),
+        external=r.external(),
         actions=r.path("actions", required=False),
         lexicon=r.path("lexicon", required=False),
         data_merge=r.choice("data_merge", ("error", "by_id"), "error"),
@@ -582,6 +604,30 @@ class _Reader:
             ci=None if ci is None else (self.number("previous.ci", ci[0]), self.number("previous.ci", ci[1])),
             n=None if n is None else self.integer("previous.n", n, 2),
             units=None if value.get("units") is None else self.resolve("previous.units", value["units"]))
+
+    def external(self) -> ExternalSpec | None:
+        value = self.raw.get("external")
+        if value is None or isinstance(value, str):
+            return None if value is None else ExternalSpec(self.resolve("external", value))
+        value = self.mapping("external", _EXTERNAL_KEYS)
+        since = self.integer("external.since", value.get("since", 2022), 2000)
+        categories = value.get("categories") or {}
+        wanted = ("a set of 'category: [lowest value, zone]' pairs, highest first, zone one of "
+                  f"{', '.join(EXTERNAL_ZONES)} (e.g. A: [88.01, hijau])")
+        if not isinstance(categories, Mapping):
+            self.fail("external.categories", categories, wanted)
+        rows = []
+        for name, rule in categories.items():
+            if (not isinstance(rule, list) or len(rule) != 2 or isinstance(rule[0], bool)
+                    or not isinstance(rule[0], (int, float)) or rule[1] not in EXTERNAL_ZONES):
+                self.fail(f"external.categories.{name}", rule, "[lowest value, zone] with zone one of "
+                                                               f"{', '.join(EXTERNAL_ZONES)}")
+            rows.append((str(name), float(rule[0]), str(rule[1])))
+        if any(b[1] >= a[1] for a, b in zip(rows, rows[1:])):
+            self.fail("external.categories", categories, "categories from the highest lowest value down")
+        if rows and rows[-1][1] > 0:
+            self.fail("external.categories", categories, f"{wanted}; the last one starting at 0")
+        return ExternalSpec(self.resolve("external.file", value.get("file")), since, tuple(rows))
 
     def periods(self) -> PeriodsSpec | None:
         value = self.mapping("periods", _PERIODS_KEYS)

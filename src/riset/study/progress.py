@@ -9,7 +9,8 @@
 - `innovations`: a register of service innovations (unit, name, first period); each one's
   difference-in-differences effect on the IKM against comparable units, with a placebo test on the periods
   before it when there are two or more;
-- `external`: the agency's yearly external scores (Ombudsman compliance) classified by the rule in force.
+- `external`: the agency's yearly external scores (Ombudsman compliance) classified by the rule in force that
+  year (the later rule's categories from the study file).
 
 Every table holds codes and numbers; the report phrases them (`riset.present.report.content`).
 """
@@ -27,14 +28,13 @@ from scipy import stats
 from riset.errors import DataError
 from riset.skm.ikm_design import holm, ikm_design, period_fit
 from riset.skm.trend import PeriodSeries, check_targets, compare_published, did_coefficients, period_series
-from riset.study.config import OMBUDSMAN_ZONES_2021, StudyConfig, StudyError
+from riset.study.config import EXTERNAL_ZONES, OMBUDSMAN_ZONES_2021, StudyConfig, StudyError
 
 __all__ = ["DID_CATEGORIES", "Progress", "did_columns", "external_scores", "innovation_effects", "period_order",
            "published_table", "read_innovations", "series_table", "targets_table"]
 
 #: The four domains of a difference in differences, in the order of `riset.skm.trend.did_coefficients`.
 DID_CATEGORIES = ("inovasi|sesudah", "inovasi|sebelum", "pembanding|sesudah", "pembanding|sebelum")
-_OPINI_ZONES = {"A": "hijau", "B": "hijau", "C": "kuning", "D": "merah", "E": "merah"}
 
 
 @dataclass
@@ -50,13 +50,14 @@ class Progress:
     innovations_nrr: pd.DataFrame | None = None
     innovations_series: pd.DataFrame | None = None
     external: pd.DataFrame | None = None
+    external_zones: pd.DataFrame | None = None
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables that exist, by key (the XLSX writer names the sheets)."""
         found = {"targets": self.targets, "published": self.published, "study_series": self.study_series,
                  "innovations": self.innovations, "innovations_nrr": self.innovations_nrr,
                  "innovations_series": self.innovations_series,
-                 "external": self.external}
+                 "external": self.external, "external_zones": self.external_zones}
         for key, series in (("series", self.series), ("series_units", self.series_units)):
             if series is not None:
                 found.update({key: series.table, f"{key}_changes": series.changes, f"{key}_trend": series.trend})
@@ -341,31 +342,63 @@ def _did(design, unsur, column: str, scheme, level: float) -> tuple[dict, pd.Dat
 
 
 # ------------------------------------------------------------------------------------------- external
-def external_scores(config: StudyConfig) -> pd.DataFrame | None:
-    """The agency's yearly external scores (columns tahun, nilai, optional kategori) with their zone by the rule
-    in force: until 2021 the Ombudsman zones (hijau >= 81, kuning 51-80.99, merah <= 50.99); later years keep
-    the category the team entered (an Opini Ombudsman grade A-E is read as A/B hijau, C kuning, D/E merah).
-    Values are entered by the team; riset classifies them, it never computes them."""
-    if config.external is None:
-        return None
-    table = _read_table(config.external, "external")
+def external_scores(config: StudyConfig) -> tuple[pd.DataFrame, pd.DataFrame] | tuple[None, None]:
+    """The agency's yearly external scores (columns tahun, nilai, optional kategori, sumber) with their zone by the
+    rule in force that year (`riset.study.config.ExternalSpec`): before `since` the Ombudsman zones (hijau >= 81,
+    kuning 51-80.99, merah <= 50.99); from `since` on the study file's categories (a value is classified by
+    their lowest values; an entered category without a value gives its zone; an entered category the value
+    contradicts is refused), or without them the entered category (a zone only when it is one). Values are
+    entered by the team; riset classifies them, it never computes them.
+
+    Returns (the scores with kategori and zona; the zones of each year's rule: tahun, kategori, bawah, atas,
+    zona -- the chart's background), or (None, None) without `external`."""
+    spec = config.external
+    if spec is None:
+        return None, None
+    name = spec.path.name
+    table = _read_table(spec.path, "external")
     absent = [c for c in ("tahun", "nilai") if c not in table.columns]
     if absent:
-        raise StudyError(f"'{config.external.name}' (external) has no column '{absent[0]}'; it needs tahun and nilai")
-    _check_numbers(table, "nilai", config.external.name)
-    _check_numbers(table, "tahun", config.external.name)
-    table = table.sort_values("tahun", kind="stable").reset_index(drop=True)
-    zones = []
-    for _, r in table.iterrows():
-        category = str(r.get("kategori", "") or "").strip()
-        if int(r["tahun"]) <= 2021 and pd.notna(r["nilai"]):
-            zones.append(next(zone for lower, zone in OMBUDSMAN_ZONES_2021 if float(r["nilai"]) >= lower))
+        raise StudyError(f"'{name}' (external) has no column '{absent[0]}'; it needs tahun and nilai")
+    _check_numbers(table, "nilai", name)
+    _check_numbers(table, "tahun", name)
+    table = table.assign(tahun=table["tahun"].astype(int)).sort_values("tahun", kind="stable").reset_index(drop=True)
+    entered = (table["kategori"] if "kategori" in table.columns else pd.Series("", index=table.index))
+    entered = entered.fillna("").astype(str).str.strip()
+    categories, zones = [], []
+    for i, r in table.iterrows():
+        rule = _external_rule(spec, int(r["tahun"]))
+        by_name = {c.upper(): (c, zone) for c, _, zone in rule}
+        given = by_name.get(entered[i].upper())
+        if pd.notna(r["nilai"]) and rule:
+            category, zone = next((c, zone) for c, lower, zone in rule if float(r["nilai"]) >= lower)
+            if entered[i] and given is not None and given[0] != category:
+                raise DataError(f"'{name}' year {int(r['tahun'])}: value {r['nilai']:g} is category '{category}' by "
+                                f"the rule of that year, but kategori says '{entered[i]}'; correct one of them")
+        elif given is not None:
+            category, zone = given
         else:
-            zones.append(_OPINI_ZONES.get(category.upper(), category.lower() or None))
-    table["zona"] = zones
+            category, zone = entered[i], entered[i].lower() if entered[i].lower() in EXTERNAL_ZONES else None
+        categories.append(category or None)
+        zones.append(zone)
+    table["kategori"], table["zona"] = categories, zones
     if "sumber" not in table.columns:
         table["sumber"] = "Ombudsman RI"
-    return table
+    bands = [{"tahun": int(year), "kategori": c, "bawah": lower, "atas": upper, "zona": zone}
+             for year in dict.fromkeys(table["tahun"])
+             for (c, lower, zone), upper in zip(_external_rule(spec, int(year)), _uppers(_external_rule(spec, int(year))))]
+    return table, pd.DataFrame(bands, columns=["tahun", "kategori", "bawah", "atas", "zona"])
+
+
+def _external_rule(spec, year: int) -> tuple[tuple[str, float, str], ...]:
+    """(category, lowest value, zone) of the rule in force in `year`, highest first (empty: none configured)."""
+    if year < spec.since:
+        return tuple((zone, lower, zone) for lower, zone in OMBUDSMAN_ZONES_2021)
+    return spec.categories
+
+
+def _uppers(rule) -> list[float]:
+    return [100.0] + [lower for _, lower, _ in rule[:-1]]
 
 
 def _check_numbers(table: pd.DataFrame, column: str, name: str) -> None:

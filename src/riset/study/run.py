@@ -468,12 +468,13 @@ def run_study(study: str | Path | StudyConfig, *, progress: bool = False) -> Stu
         over_time = dict(periods=order, times=times, scheme=scheme)
         series = (period_series(final, unsur_map, config.period, **over_time),
                   period_series(final, unsur_map, config.period, by=config.unit, **over_time) if config.unit else None)
+    scores, zones = external_scores(config)
     effects = ((None,) * 3 if register is None else
                innovation_effects(config, final, unsur_map, register, order, scheme))
     progress_tables = Progress(
         series=series[0] if series else None, series_units=series[1] if series else None,
         targets=targets_table(config, area_row, units), published=published_table(config, area_row, units),
-        study_series=series_table(config, area_row, units, _ikm_of), external=external_scores(config),
+        study_series=series_table(config, area_row, units, _ikm_of), external=scores, external_zones=zones,
         innovations=effects[0], innovations_nrr=effects[1],
         innovations_series=effects[2])
 

@@ -600,16 +600,27 @@ def _perkembangan(results, lang: str, figures: dict | None = None) -> list[Secti
     if progress.innovations is not None:
         sections.append(Section(say("sec_innovations", lang), _innovation_blocks(results, lang, figures)))
     if progress.external is not None:
-        e = progress.external
-        rows = [[str(int(r["tahun"])), "–" if pd.isna(r["nilai"]) else fmt_num(r["nilai"], 2, lang),
-                 str(r.get("kategori") or "–") if pd.notna(r.get("kategori")) else "–",
-                 say(f"zona_{r['zona']}", lang) if r["zona"] in ("hijau", "kuning", "merah") else str(r["zona"] or "–"),
-                 str(r["sumber"])] for _, r in e.iterrows()]
-        sections.append(Section(say("sec_external", lang), [
-            Table(say("tab_external", lang), [label("tahun", lang), label("nilai", lang), label("kategori", lang),
-                                              label("zona", lang), label("sumber", lang)], rows,
-                  ["l", "r", "c", "l", "l"], note=say("note_external", lang))]))
+        sections.append(Section(say("sec_external", lang), _external_blocks(results, lang, figures)))
     return sections
+
+
+def _external_blocks(results, lang: str, figures: dict | None) -> list:
+    """The yearly external scores with category and zone, the chart beside the IKM, and the rules applied."""
+    spec, e = results.config.external, results.progress.external
+    rows = [[str(int(r["tahun"])), "–" if pd.isna(r["nilai"]) else fmt_num(r["nilai"], 2, lang),
+             str(r["kategori"]) if isinstance(r["kategori"], str) and r["kategori"] else "–",
+             say(f"zona_{r['zona']}", lang) if isinstance(r["zona"], str) else "–", str(r["sumber"])]
+            for _, r in e.iterrows()]
+    later = ("; ".join(say("external_category", lang, name=c, lower=fmt_num(lower, 2, lang),
+                           zone=say(f"zona_{zone}", lang)) for c, lower, zone in spec.categories)
+             if spec.categories else say("external_entered", lang))
+    blocks = [Table(say("tab_external", lang), [label("tahun", lang), label("nilai", lang), label("kategori", lang),
+                                                label("zona", lang), label("sumber", lang)], rows,
+                    ["l", "r", "c", "l", "l"],
+                    note=say("note_external", lang, until=str(spec.since - 1), since=str(spec.since), rule=later))]
+    if figures and "external" in figures:
+        blocks.append(figures["external"])
+    return blocks
 
 
 def trend_unit(results, lang: str) -> str:

@@ -32,6 +32,19 @@ def figure_from(fig, key: str, caption: str, dpi: int = 150) -> Figure:
     return Figure(key, caption, png, width, height)
 
 
+def _ikm_points(results) -> tuple[pd.DataFrame, str]:
+    """The area's IKM to show beside the external scores, and its label column: per period (the study's series),
+    else per study (earlier studies as a series), else this study's alone."""
+    progress = results.progress
+    if progress.series is not None:
+        return progress.series.table, results.config.period
+    if progress.study_series is not None:
+        return progress.study_series[progress.study_series["level"] == AREA], "studi"
+    row = results.area_row()
+    return pd.DataFrame([{"studi": results.config.fieldwork or results.config.title,
+                          **{c: row[c] for c in ("ikm_konversi", "ci_low", "ci_high")}}]), "studi"
+
+
 def render_figures(results, lang: str | None = None) -> dict[str, Figure]:
     """The charts of the laporan for the analyses that ran: profil, ikm_unit, nrr_area, nrr_heatmap, period_units,
     drivers, ipa, bobot (only those whose inputs exist)."""
@@ -74,6 +87,11 @@ def render_figures(results, lang: str | None = None) -> dict[str, Figure]:
         made["series_units"] = (charts.ikm_series_units(units.table, config.unit, config.period, changes=units.changes,
                                                         names=names, lang=lang, scheme=sch),
                                 say("fig_series_units", lang))
+    if results.progress.external is not None:
+        points, column = _ikm_points(results)
+        made["external"] = (charts.external_beside_ikm(points, column, results.progress.external,
+                                                       results.progress.external_zones, lang=lang, scheme=sch),
+                            say("fig_external", lang, area=config.area.name))
     innovations = results.progress.innovations
     for i, (_, r) in enumerate(innovations.iterrows() if innovations is not None else (), start=1):
         groups = results.progress.innovations_series
