@@ -262,6 +262,24 @@ def _progress_slide(deck: _Deck, results) -> None:
                  if progress.innovations is not None else "")
 
 
+def _progress_pictures(deck: _Deck, results, figures: dict[str, Figure]) -> None:
+    """The Perkembangan charts, one per slide: the area's series, each innovation against its comparison units,
+    the external score beside the IKM (those that were drawn); the caption in the speaker notes."""
+    lang, progress = deck.lang, results.progress
+    if "series" in figures:
+        trend = progress.series.trend.iloc[0]
+        title = say("deck_series", lang, slope=fmt_signed(trend["selisih"], 2, lang), per=trend_unit(results, lang),
+                    verdict=say(f"verdict_{trend['perubahan']}", lang))
+        _picture(deck, title, figures["series"], figures["series"].caption)
+    for i, (_, r) in enumerate(progress.innovations.iterrows() if progress.innovations is not None else (), start=1):
+        if f"did_{i}" in figures:
+            _picture(deck, say("deck_innovation", lang, name=r["nama"], did=fmt_signed(r["did"], 2, lang),
+                               ci=fmt_ci(r["ci_low"], r["ci_high"], 2, lang)), figures[f"did_{i}"],
+                     f"{figures[f'did_{i}'].caption}\n{say('text_did_assumption', lang)}")
+    if "external" in figures:
+        _picture(deck, say("sec_external", lang), figures["external"], figures["external"].caption)
+
+
 def _citizens_slide(deck: _Deck, results) -> None:
     """'What citizens said': the unsur mentioned most (share of respondents) and a quote for each."""
     said, lang, sch = results.open_text_result, deck.lang, results.scheme
@@ -336,6 +354,7 @@ def write_deck(results, path: str | Path, lang: str | None = None, figures: dict
     _drivers_slide(deck, results, figures)
     _ipa_slide(deck, results, figures)
     _progress_slide(deck, results)
+    _progress_pictures(deck, results, figures)
     _citizens_slide(deck, results)
     _bullets(deck, say("deck_conclusions", lang), found)
     _recommendation_slides(deck, results)
