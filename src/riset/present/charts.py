@@ -478,9 +478,9 @@ def external_beside_ikm(
     ...                     "ci_high": [79.0, 82.0]})
     >>> ext = pd.DataFrame({"tahun": [2021, 2023], "nilai": [62.2, 84.1], "kategori": ["kuning", "B"],
     ...                     "zona": ["kuning", "hijau"]})
-    >>> bands = pd.DataFrame({"tahun": [2021, 2021, 2021, 2023, 2023], "kategori": ["hijau", "kuning", "merah", "B", "C"],
-    ...                       "bawah": [81, 51, 0, 78.01, 0], "atas": [100, 81, 51, 100, 78.01],
-    ...                       "zona": ["hijau", "kuning", "merah", "hijau", "kuning"]})
+    >>> bands = pd.DataFrame({"tahun": [2021, 2021, 2021, 2023, 2023],
+    ...                       "kategori": ["hijau", "kuning", "merah", "B", "C"], "bawah": [81, 51, 0, 78.01, 0],
+    ...                       "atas": [100, 81, 51, 100, 78.01], "zona": ["hijau", "kuning", "merah", "hijau", "kuning"]})
     >>> len(external_beside_ikm(ikm, "periode", ext, bands).axes[1].patches)
     5
     """

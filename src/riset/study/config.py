@@ -71,10 +71,9 @@ from riset.i18n import LANGUAGES
 from riset.yamlfile import read_yaml as _read_yaml
 
 __all__ = [
-    "AREA_LEVELS", "Area", "DataSource", "DesignSpec", "EXTERNAL_ZONES", "ExternalSpec", "OMBUDSMAN_ZONES_2021", "PeriodsSpec", "Previous", "STUDY_FILE",
-    "SeriesSpec",
-    "StudyConfig", "StudyError", "Targets", "WEIGHTING_METHODS", "WeightingSpec", "find_study_file", "load_study",
-    "read_yaml", "study_from_mapping",
+    "AREA_LEVELS", "Area", "DataSource", "DesignSpec", "EXTERNAL_ZONES", "ExternalSpec", "OMBUDSMAN_ZONES_2021",
+    "PeriodsSpec", "Previous", "STUDY_FILE", "SeriesSpec", "StudyConfig", "StudyError", "Targets", "WEIGHTING_METHODS",
+    "WeightingSpec", "find_study_file", "load_study", "read_yaml", "study_from_mapping",
 ]
 
 #: The usual name of a study file; `riset report DIR` looks for it in DIR.

@@ -247,8 +247,9 @@ def read_innovations(config: StudyConfig, data: pd.DataFrame, order: list) -> pd
 
 def did_columns(config: StudyConfig, data: pd.DataFrame, register: pd.DataFrame, order: list) -> dict[str, pd.Series]:
     """Per innovation, a column of the data with its DiD domain ('inovasi|sebelum', ...; blank outside both
-    groups), one with the group alone ('inovasi' / 'pembanding', for the groups' IKM per period) and, with two or more periods before the start, a placebo column on the pre-periods (the last
-    pre-period as a pretend start). Comparison units: those the register names (column pembanding), else the
+    groups), one with the group alone ('inovasi' / 'pembanding', for the groups' IKM per period) and, with two
+    or more periods before the start, a placebo column on the pre-periods (the last pre-period as a pretend
+    start). Comparison units: those the register names (column pembanding), else the
     others of the same service type (the study's `service_type` column) when it is given, else every unit
     without an innovation."""
     out = {}
@@ -311,8 +312,9 @@ def innovation_effects(config: StudyConfig, design, unsur, register: pd.DataFram
                                           if k in ("did", "se", "ci_low", "ci_high", "df", "p_value")}})
         nrr.append(per_unsur.assign(**head)[[*head, *per_unsur.columns]])
         column = f"_did_{i}_kelompok"
-        groups = ikm_design(design.subset(design.data[column].notna().to_numpy()), unsur, by=[column, config.period],
-                            scheme=scheme, level=level, empty_unsur="reweight").table.rename(columns={column: "kelompok"})
+        inside = design.subset(design.data[column].notna().to_numpy())
+        groups = ikm_design(inside, unsur, by=[column, config.period], scheme=scheme, level=level,
+                            empty_unsur="reweight").table.rename(columns={column: "kelompok"})
         groups = groups[["kelompok", config.period, "n_responden", "ikm_konversi", "se", "ci_low", "ci_high", "df"]]
         groups = groups.sort_values(["kelompok", config.period], key=lambda c: c.map(
             {p: t for t, p in enumerate(order)}) if c.name == config.period else c, kind="stable")
@@ -385,8 +387,8 @@ def external_scores(config: StudyConfig) -> tuple[pd.DataFrame, pd.DataFrame] | 
     if "sumber" not in table.columns:
         table["sumber"] = "Ombudsman RI"
     bands = [{"tahun": int(year), "kategori": c, "bawah": lower, "atas": upper, "zona": zone}
-             for year in dict.fromkeys(table["tahun"])
-             for (c, lower, zone), upper in zip(_external_rule(spec, int(year)), _uppers(_external_rule(spec, int(year))))]
+             for year in dict.fromkeys(table["tahun"]) for rule in [_external_rule(spec, int(year))]
+             for (c, lower, zone), upper in zip(rule, _uppers(rule))]
     return table, pd.DataFrame(bands, columns=["tahun", "kategori", "bawah", "atas", "zona"])
 
 
