@@ -273,9 +273,11 @@ def _progress_pictures(deck: _Deck, results, figures: dict[str, Figure]) -> None
         _picture(deck, title, figures["series"], figures["series"].caption)
     for i, (_, r) in enumerate(progress.innovations.iterrows() if progress.innovations is not None else (), start=1):
         if f"did_{i}" in figures:
-            _picture(deck, say("deck_innovation", lang, name=r["nama"], did=fmt_signed(r["did"], 2, lang),
-                               ci=fmt_ci(r["ci_low"], r["ci_high"], 2, lang)), figures[f"did_{i}"],
-                     f"{figures[f'did_{i}'].caption}\n{say('text_did_assumption', lang)}")
+            effect = say("deck_innovation", lang, name=r["nama"], did=fmt_signed(r["did"], 2, lang),
+                         ci=fmt_ci(r["ci_low"], r["ci_high"], 2, lang))
+            _picture(deck, say("deck_innovation_title", lang, name=shorten(r["nama"], 40),
+                               did=fmt_signed(r["did"], 2, lang)), figures[f"did_{i}"],
+                     f"{effect}\n{figures[f'did_{i}'].caption}\n{say('text_did_assumption', lang)}")
     if "external" in figures:
         _picture(deck, say("sec_external", lang), figures["external"], figures["external"].caption)
 
