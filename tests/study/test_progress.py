@@ -182,6 +182,10 @@ def test_the_study_file_orders_the_periods_for_series_trend_and_did(relabelled, 
     change = results.period_change
     assert change[change["level"] == "area"][["periode_awal", "periode_akhir"]].iloc[0].tolist() == ["S1-2025",
                                                                                                       "S2-2026"]
+    from riset.present.charts import period_comparison
+
+    fig = period_comparison(results.level("unit_periode"), group="unit", periods=list(RELABEL.values()))
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == list(RELABEL.values())
 
 
 @pytest.mark.parametrize("periods, message", [

@@ -838,6 +838,7 @@ def period_comparison(
     title: str | None = None,
     change: pd.DataFrame | None = None,
     level: float = 0.95,
+    periods: Sequence | None = None,
 ) -> Figure:
     """IKM per group in each period (e.g. 2026-S1 vs 2026-S2), points with 95% CI, dodged per period.
 
@@ -851,6 +852,7 @@ def period_comparison(
     table : one row per group x period with `group`, `period`, ``ikm_konversi`` and optional ``ci_low``/``ci_high``.
     change : one row per group with `group` and ``perubahan`` (a verdict of `riset.skm.ikm_design.VERDICTS`).
     level : the confidence level of that test (the legend shows p < 1 - level).
+    periods : the periods in time order (default: text order).
 
     >>> import pandas as pd
     >>> t = pd.DataFrame({"nama_unit": ["A", "A", "B", "B"], "periode": ["S1", "S2"] * 2,
@@ -861,7 +863,7 @@ def period_comparison(
     lang = check_language(lang)
     sch = get_scheme(scheme)
     _require(table, [group, period, "ikm_konversi"], "period_comparison")
-    periods = sorted(table[period].astype(str).unique())
+    periods = [str(p) for p in periods] if periods is not None else sorted(table[period].astype(str).unique())
     order = (table.groupby(group, sort=False)["ikm_konversi"].mean().sort_values(ascending=True, kind="stable").index)
     pos = {g: i for i, g in enumerate(order)}
     has_ci = {"ci_low", "ci_high"} <= set(table.columns)

@@ -27,7 +27,8 @@ from scipy import stats
 
 from riset.errors import DataError
 from riset.skm.ikm_design import holm, ikm_design, period_fit
-from riset.skm.trend import PeriodSeries, check_targets, compare_published, did_coefficients, period_series
+from riset.skm.trend import (PeriodSeries, check_targets, compare_published, did_coefficients, holm_family,
+                             period_series)
 from riset.study.config import EXTERNAL_ZONES, OMBUDSMAN_ZONES_2021, StudyConfig, StudyError
 
 __all__ = ["DID_CATEGORIES", "Progress", "did_columns", "external_scores", "innovation_effects", "period_order",
@@ -249,9 +250,8 @@ def did_columns(config: StudyConfig, data: pd.DataFrame, register: pd.DataFrame,
     """Per innovation, a column of the data with its DiD domain ('inovasi|sebelum', ...; blank outside both
     groups), one with the group alone ('inovasi' / 'pembanding', for the groups' IKM per period) and, with two
     or more periods before the start, a placebo column on the pre-periods (the last pre-period as a pretend
-    start). Comparison units: those the register names (column pembanding), else the
-    others of the same service type (the study's `service_type` column) when it is given, else every unit
-    without an innovation."""
+    start). Comparison units: those the register names (column pembanding), else the others of the same
+    service type (the study's `service_type` column) when it is given, else every unit without an innovation."""
     out = {}
     position = {str(p): t for t, p in enumerate(order)}  # time order (`period_order`), not text order
     period = data[config.period].astype(str).map(position)
@@ -268,11 +268,12 @@ def did_columns(config: StudyConfig, data: pd.DataFrame, register: pd.DataFrame,
         start = position[name[1]]
         phase = pd.Series(np.where(period >= start, "sesudah", "sebelum"), index=data.index)
         _check_did_cells(config, name, treated, group, phase)
-        out[f"_did_{i}"] = (group + "|" + phase).where(group != "")
-        out[f"_did_{i}_kelompok"] = group.where(group != "")
+        inside = (group != "") & period.notna()  # a blank period is in neither phase
+        out[f"_did_{i}"] = (group + "|" + phase).where(inside)
+        out[f"_did_{i}_kelompok"] = group.where(inside)
         if start >= 2:  # two or more periods before the start: the last of them as a pretend start
             pretend = pd.Series(np.where(period == start - 1, "sesudah", "sebelum"), index=data.index)
-            out[f"_did_{i}_placebo"] = (group + "|" + pretend).where((group != "") & (period <= start - 1))
+            out[f"_did_{i}_placebo"] = (group + "|" + pretend).where(inside & (period <= start - 1))
     return out
 
 
@@ -330,12 +331,8 @@ def _did(design, unsur, column: str, scheme, level: float) -> tuple[dict, pd.Dat
     frame = contrast.frame([k + 1], level, None).iloc[0]
     n = np.bincount(fit.model.domain[fit.model.domain >= 0], minlength=len(fit.model.labels))
     counts = {cat: int(n[fit.idx[0, j]]) if fit.idx[0, j] >= 0 else 0 for j, cat in enumerate(DID_CATEGORIES)}
-    per_unsur = contrast.frame(list(range(k)), level, None).rename(columns={"selisih": "did"})
+    per_unsur = holm_family(contrast.frame(list(range(k)), level, None), level).rename(columns={"selisih": "did"})
     per_unsur.insert(0, "unsur", list(fit.scheme.keys))
-    per_unsur["p_holm"] = holm(per_unsur["p_value"].to_numpy())
-    per_unsur["perubahan"] = np.where(per_unsur["p_holm"].isna(), "tidak_dapat_diuji",
-                                      np.where(per_unsur["p_holm"] >= 1 - level, "tidak_berubah",
-                                               np.where(per_unsur["did"] > 0, "naik", "turun")))
     return ({"did": frame["selisih"], "se": frame["se"], "ci_low": frame["ci_low"], "ci_high": frame["ci_high"],
              "df": frame["df"], "p_value": frame["p_value"], "perubahan": frame["perubahan"],
              "n_inovasi": counts["inovasi|sebelum"] + counts["inovasi|sesudah"],

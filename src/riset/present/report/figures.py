@@ -17,6 +17,7 @@ from PIL import Image
 from riset.i18n import check_language, fmt_num, say
 from riset.present import charts
 from riset.present.report.document import Figure
+from riset.study.progress import period_order
 from riset.study.run import AREA
 
 __all__ = ["figure_from", "progress_figures", "render_figures"]
@@ -111,9 +112,11 @@ def render_figures(results, lang: str | None = None) -> dict[str, Figure]:
     if cross in results.levels():
         change = results.period_change
         unit_change = None if change is None else change[change["level"] == config.unit]
+        order, _ = period_order(config, results.survey.data)
         made["period_units"] = (charts.period_comparison(results.level(cross), group=config.names.get(config.unit,
-                                                    config.unit), lang=lang, scheme=sch, change=unit_change),
-                           say("fig_period", lang))
+                                                    config.unit), lang=lang, scheme=sch, change=unit_change,
+                                                    periods=order),
+                                say("fig_period", lang))
     made.update(_progress_charts(results, lang))
     if results.drivers is not None:
         made["drivers"] = (charts.driver_importance(results.drivers_table(), lang=lang, scheme=sch),
