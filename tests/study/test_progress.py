@@ -183,6 +183,9 @@ def test_the_study_file_orders_the_periods_for_series_trend_and_did(relabelled, 
     assert change[change["level"] == "area"][["periode_awal", "periode_akhir"]].iloc[0].tolist() == ["S1-2025",
                                                                                                       "S2-2026"]
     from riset.present.charts import period_comparison
+    from riset.present.report.content import trend_unit
+
+    assert trend_unit(results, "id") == "per satuan waktu (waktu periode 2025,0; 2025,5; 2026,0; 2026,5)"
 
     fig = period_comparison(results.level("unit_periode"), group="unit", periods=list(RELABEL.values()))
     assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == list(RELABEL.values())

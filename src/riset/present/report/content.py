@@ -628,8 +628,8 @@ def trend_unit(results, lang: str) -> str:
     spec = results.config.periods
     if spec is None or spec.times is None:
         return say("trend_per_period", lang)
-    return say("trend_per_time", lang, times=", ".join(fmt_num(t, 0 if float(t).is_integer() else 2, lang)
-                                                        for t in spec.times))
+    decimals = next(d for d in (0, 1, 2, 6) if all(round(t, d) == t for t in spec.times) or d == 6)
+    return say("trend_per_time", lang, times="; ".join(fmt_num(t, decimals, lang, grouping=False) for t in spec.times))
 
 
 def _changes_table(series, title: str, lang: str) -> Table:
