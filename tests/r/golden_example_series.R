@@ -17,6 +17,7 @@
 #   DiD      the innovating unit and the comparison units (same jenis_layanan, no innovation) x before / after
 #            the start: svyby(totals, ~did, covmat = TRUE) and svycontrast of (T_after - T_before) -
 #            (C_after - C_before); the placebo on the two semesters before the start (the later as 'after').
+#            The same contrast of one unsur's NRR (U3: y_3 / a_3 per domain) for the DiD per unsur.
 #   svyglm   the same units, per-respondent score skor = 25 x mean of the answered unsur, two-way fixed effects
 #            with period terms: svyglm(skor ~ factor(periode) + factor(unit) + perlakuan), perlakuan = 1 for
 #            the innovating unit from its start (the regression form of the DiD).
@@ -97,15 +98,24 @@ did_of <- function(column) {
                                             ikm_text("Cafter"), " - ", ikm_text("Cbefore"), ")")))
   list(did = num(coef(est)), se = num(SE(est)), df = degf(sub))
 }
+# the DiD of one unsur's NRR (U3, the unsur the example's innovation lifts most): NRR_j = y_j / a_j per domain
+nrr_text <- function(p, j) paste0(syntactic(paste0(p, ":y", j)), " / ", syntactic(paste0(p, ":a", j)))
+did_nrr <- function(column, j) {
+  sub <- subset(des, !is.na(d[[column]]))
+  st <- as_stat(svyby(totals, as.formula(paste0("~", column)), sub, svytotal, covmat = TRUE))
+  est <- contrast_of(st, list(did = paste0("(", nrr_text("Tafter", j), " - ", nrr_text("Tbefore", j), ") - (",
+                                            nrr_text("Cafter", j), " - ", nrr_text("Cbefore", j), ")")))
+  list(kolom = paste0("U", j), did = num(coef(est)), se = num(SE(est)), df = degf(sub))
+}
 
 fit <- svyglm(skor ~ factor(periode) + factor(unit) + perlakuan, design = subset(des, !is.na(did)))
 out <- list(
   n = nrow(d), periode = periods, inovasi = list(unit = treated, mulai = start, pembanding = sort(comparison)),
   area = series(des),
   unit = setNames(lapply(sort(unique(d$unit)), function(u) series(subset(des, unit == u))), sort(unique(d$unit))),
-  did = did_of("did"), placebo = did_of("placebo"),
+  did = did_of("did"), placebo = did_of("placebo"), did_nrr = did_nrr("did", 3),
   svyglm = list(terms = names(coef(fit)), coef = num(coef(fit)), se = num(SE(fit)), df_resid = fit$df.residual,
                 degf = degf(fit$survey.design)))
 write_json(out, file.path("tests", "data", "golden", "example_series.json"), digits = NA, auto_unbox = TRUE,
            pretty = TRUE)
-cat(toJSON(out[c("did", "placebo", "svyglm")], auto_unbox = TRUE, digits = 10, pretty = TRUE), "\n")
+cat(toJSON(out[c("did", "placebo", "did_nrr", "svyglm")], auto_unbox = TRUE, digits = 10, pretty = TRUE), "\n")

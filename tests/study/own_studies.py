@@ -309,5 +309,8 @@ def progress_study(folder: Path, seed: int = 5) -> dict:
         "targets": {"area": 80, "default": 78, "units": {"PKM1": 85}},
         "previous": {"label": "2024", "ikm": 75.0, "n": 400, "units": "ikm_2024_unit.csv"},
         "series": {"studies": ["studi_2024"], "labels": ["2024"], "rename": {"CAPIL": "DUK"}},
-        "innovations": "inovasi.csv", "external": "ombudsman.csv"})
+        "innovations": "inovasi.csv",
+        "external": {"file": "ombudsman.csv", "categories": {"A": [88.01, "hijau"], "B": [78.01, "hijau"],
+                                                             "C": [66.01, "kuning"], "D": [55.01, "merah"],
+                                                             "E": [0, "merah"]}}})
     return {"study": folder / "studi.yaml", "true_did": TRUE_DID}

@@ -1,6 +1,7 @@
 """The bundled example extended to four semesters with an innovation (issue 16): the generator's series, the study
 run with its Perkembangan section, R goldens (tests/r/golden_example_series.R: svyby + svycontrast for the series
-and the DiD, svyglm with period terms) and the DiD recovering the generator's known innovation effect."""
+and the DiD of the IKM and of one unsur's NRR, svyglm with period terms) and the DiD recovering the generator's
+known innovation effect."""
 
 import json
 import re
@@ -114,6 +115,18 @@ def test_did_and_placebo_equal_r_svycontrast(series):
     placebo = GOLDEN["placebo"]
     p_value = 2 * stats.t.sf(abs(placebo["did"] / placebo["se"]), placebo["df"])
     _check([row["placebo_did"], row["placebo_se"], row["placebo_p_value"]], [placebo["did"], placebo["se"], p_value])
+
+
+def test_did_of_an_unsur_nrr_equals_r_svycontrast(series):
+    from riset.skm.schemes import resolve_unsur
+
+    results, _ = series
+    gold = GOLDEN["did_nrr"]
+    key = resolve_unsur(results.unsur_map[gold["kolom"]], results.scheme).key
+    row = results.progress.innovations_nrr.set_index("unsur").loc[key]
+    _check([row["did"], row["se"], row["df"]], [gold["did"], gold["se"], gold["df"]])
+    # the innovation's latent effect is largest on this unsur: the one the per-unsur DiD finds clearly
+    assert row["perubahan"] == "naik" and row["p_holm"] < 0.001
 
 
 def _twfe(results, base):

@@ -152,19 +152,19 @@ class Note:
         return self.text()
 
 
-def fmt_num(value, decimals: int = 2, lang: str | None = None) -> str:
+def fmt_num(value, decimals: int = 2, lang: str | None = None, grouping: bool = True) -> str:
     """Format a number for people: Indonesian '82,45' / '1.234' (decimal comma), English '82.45' / '1,234'.
 
-    Missing values print as an en dash.
+    Missing values print as an en dash. `grouping=False` leaves out the thousands separator (years: '2025,5').
 
     Negative numbers carry a real minus sign (U+2212), which does not break a line.
 
-    >>> fmt_num(1234567.891, 1), fmt_num(float("nan")), fmt_num(-1.5)
-    ('1.234.567,9', '–', '−1,50')
+    >>> fmt_num(1234567.891, 1), fmt_num(float("nan")), fmt_num(-1.5), fmt_num(2025.5, 1, grouping=False)
+    ('1.234.567,9', '–', '−1,50', '2025,5')
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    text = f"{float(value):,.{decimals}f}".replace("-", "\u2212")
+    text = f"{float(value):{',' if grouping else ''}.{decimals}f}".replace("-", "\u2212")
     if check_language(lang) == "id":
         text = text.translate(_ID_DIGITS)
     return text

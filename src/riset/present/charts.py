@@ -15,6 +15,10 @@ Charts
 - `demographic_profile` respondent profile, one panel per characteristic.
 - `driver_importance`  relative importance of the unsur for overall satisfaction, with CIs.
 - `weighting_effect` weight distribution before/after calibration and sample vs population margins.
+- `ikm_series_units`   small multiples: each unit's IKM per period with CIs, significant steps coloured.
+- `external_beside_ikm` the IKM series beside the yearly external (Ombudsman) score, zones by each year's rule.
+- `did_series`         IKM of the innovating and the comparison units per period with CIs, the start marked
+                       (the pre-period comparison behind a difference in differences).
 - `period_comparison`  IKM per group in two (or more) periods, side by side with CIs; markers where the
                        change is significant (`riset.skm.ikm_design.compare_periods`).
 
@@ -32,13 +36,14 @@ Example
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from riset.errors import DataError
 from riset.skm.schemes import DEFAULT_SCHEME, Scheme, get_scheme
@@ -46,9 +51,9 @@ from riset.skm.ikm_design import verdicts
 from riset.i18n import check_language, fmt_num, label
 from riset.skm.schemes import kinerja_label, unsur_name
 
-__all__ = ["ACCENT", "demographic_profile", "driver_importance", "ikm_by_unit", "ikm_series", "ipa_diagram",
-           "MUTU_COLORS", "MUTU_TEXT",
-           "nrr_heatmap", "nrr_unsur", "PERIOD_COLORS", "period_comparison", "QUADRANT_COLORS", "weighting_effect"]
+__all__ = ["ACCENT", "demographic_profile", "did_series", "driver_importance", "external_beside_ikm", "ikm_by_unit",
+           "ikm_series", "ikm_series_units", "ipa_diagram", "MUTU_COLORS", "MUTU_TEXT", "nrr_heatmap", "nrr_unsur",
+           "PERIOD_COLORS", "period_comparison", "QUADRANT_COLORS", "weighting_effect", "ZONE_COLORS"]
 
 #: Fill colours of the mutu bands (A best .. D worst): green, blue-green, amber, red, light for a background.
 MUTU_COLORS = {"A": "#1a9850", "B": "#66bd63", "C": "#fdae61", "D": "#d73027"}
@@ -362,10 +367,236 @@ def ikm_series(
     ax.set_xticks(x, _plain(table[period]))
     ax.set_xlim(-0.5, len(table) - 0.5)
     ax.set_ylim(lo, hi)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.set_major_formatter(_num_formatter(0, lang))
     ax.set_ylabel(label("ikm_konversi", lang))
     ax.grid(axis="x", visible=False)
     ax.set_title(title or label("judul_series", lang), loc="left", pad=12)
+    return fig
+
+
+def ikm_series_units(
+    table: pd.DataFrame,
+    group: str,
+    period: str,
+    changes: pd.DataFrame | None = None,
+    names: dict | None = None,
+    lang: str | None = None,
+    scheme: str | Scheme = DEFAULT_SCHEME,
+    ncols: int = 4,
+    level: float = 0.95,
+    title: str | None = None,
+) -> Figure:
+    """Small multiples: one panel per group (unit) with its IKM in each period (time order as in `table`) and 95%
+    CIs over the mutu bands, on one shared scale; a step is drawn green (up) or red (down) when its consecutive
+    change is significant after Holm's adjustment (`changes`: `riset.skm.trend.PeriodSeries.changes`).
+
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"unit": ["A"] * 3 + ["B"] * 3, "periode": ["1", "2", "3"] * 2,
+    ...                   "ikm_konversi": [78, 79, 85, 80, 81, 82.0], "ci_low": [77, 78, 84, 79, 80, 81.0],
+    ...                   "ci_high": [79, 80, 86, 81, 82, 83.0]})
+    >>> c = pd.DataFrame({"unit": ["A", "A", "B", "B"], "periode_dari": ["1", "2"] * 2,
+    ...                   "periode_ke": ["2", "3"] * 2, "perubahan": ["tidak_berubah", "naik"] + ["tidak_berubah"] * 2})
+    >>> fig = ikm_series_units(t, "unit", "periode", changes=c)
+    >>> sum(line.get_color() == MUTU_COLORS["A"] for line in fig.axes[0].lines)
+    1
+    """
+    lang = check_language(lang)
+    sch = get_scheme(scheme)
+    _require(table, [group, period, "ikm_konversi", "ci_low", "ci_high"], "ikm_series_units")
+    order = list(dict.fromkeys(table[period].astype(str)))
+    units = list(dict.fromkeys(table[group]))
+    lo, hi = _score_limits(table[["ci_low", "ci_high"]].to_numpy(float).ravel(), sch)
+    ncols = max(1, min(ncols, len(units)))
+    nrows = math.ceil(len(units) / ncols)
+    fig, axes = _figure(2.6 * ncols + 0.8, 2.3 * nrows + 0.9, ncols=ncols, nrows=nrows)
+    steps = {}
+    if changes is not None:
+        _require(changes, [group, "periode_dari", "periode_ke", "perubahan"], "ikm_series_units(changes=)")
+        steps = {(g, str(a), str(b)): v for g, a, b, v in changes[[group, "periode_dari", "periode_ke",
+                                                                   "perubahan"]].itertuples(index=False)}
+    colours = {"naik": MUTU_COLORS["A"], "turun": MUTU_COLORS["D"]}
+    for ax, unit in zip(axes.flat, units):
+        part = table[table[group] == unit]
+        x = part[period].astype(str).map({p: i for i, p in enumerate(order)}).to_numpy(float)
+        y = part["ikm_konversi"].to_numpy(float)
+        for band, upper in zip(sch.bands, [100.0] + [b.lower for b in sch.bands[:-1]]):
+            if min(upper, hi) > max(band.lower, lo):
+                ax.axhspan(max(band.lower, lo), min(upper, hi), color=MUTU_COLORS.get(band.mutu, "#cccccc"),
+                           alpha=0.13, lw=0, zorder=0)
+        ax.vlines(x, part["ci_low"], part["ci_high"], color=ACCENT, lw=1.8, alpha=0.8, zorder=2)
+        ax.scatter(x, y, s=22, color=ACCENT, zorder=3)
+        labels = part[period].astype(str).tolist()
+        for j in range(1, len(x)):
+            verdict = steps.get((unit, labels[j - 1], labels[j]))
+            ax.plot(x[j - 1:j + 1], y[j - 1:j + 1], color=colours.get(verdict, "#777777"),
+                    lw=2.4 if verdict in colours else 1.0, zorder=2.5)
+        name = textwrap.shorten(str((names or {}).get(unit, unit)), 60, placeholder="…")
+        ax.set_title(_plain([textwrap.fill(name, 32)])[0], fontsize=8, loc="left", fontweight="bold")
+        ax.set_xticks(range(len(order)), _plain(order), fontsize=7)
+        ax.set_xlim(-0.4, len(order) - 0.6)
+        ax.set_ylim(lo, hi)
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
+        ax.yaxis.set_major_formatter(_num_formatter(0, lang))
+        ax.tick_params(labelsize=7)
+        ax.grid(axis="x", visible=False)
+    for ax in list(axes.flat)[len(units):]:
+        ax.axis("off")
+    keys = [plt.Line2D([], [], color=colours[v], lw=2.4, label=f"{verdicts([v], lang)[0]} (p Holm < "
+                       f"{fmt_num(1 - level, 2, lang)})") for v in ("naik", "turun")]
+    fig.legend(handles=keys, loc="outside lower center", ncol=2, frameon=False, fontsize=8)
+    fig.suptitle(title or label("judul_series_units", lang), x=0.01, ha="left", fontsize=12, fontweight="bold")
+    return fig
+
+
+#: Colours of the zones of an external score (Ombudsman compliance): fill of the background and of the points.
+ZONE_COLORS = {"hijau": "#1a9850", "kuning": "#e6ab02", "merah": "#d73027"}
+
+
+def external_beside_ikm(
+    ikm: pd.DataFrame,
+    period: str,
+    external: pd.DataFrame,
+    zones: pd.DataFrame,
+    lang: str | None = None,
+    scheme: str | Scheme = DEFAULT_SCHEME,
+    title: str | None = None,
+) -> Figure:
+    """Two panels side by side: the IKM in each period with its 95% CI over the mutu bands (left), and the
+    agency's yearly external score (right: Ombudsman compliance, 0-100) over the zones of the rule in force that
+    year -- each year's column shaded by its own rule, the point in its zone's colour. The scores are the
+    team's entries; the chart does not smooth or join years measured under different rules.
+
+    Parameters
+    ----------
+    ikm : `period`, ``ikm_konversi``, ``ci_low``, ``ci_high`` in time order (`riset.skm.trend.PeriodSeries.table`).
+    external : ``tahun``, ``nilai`` (blank allowed), ``kategori``, ``zona`` (`riset.study.progress.external_scores`).
+    zones : ``tahun``, ``kategori``, ``bawah``, ``atas``, ``zona``: the bands of each year's rule.
+
+    >>> import pandas as pd
+    >>> ikm = pd.DataFrame({"periode": ["2023", "2024"], "ikm_konversi": [78.0, 81.0], "ci_low": [77.0, 80.0],
+    ...                     "ci_high": [79.0, 82.0]})
+    >>> ext = pd.DataFrame({"tahun": [2021, 2023], "nilai": [62.2, 84.1], "kategori": ["kuning", "B"],
+    ...                     "zona": ["kuning", "hijau"]})
+    >>> bands = pd.DataFrame({"tahun": [2021, 2021, 2021, 2023, 2023],
+    ...                       "kategori": ["hijau", "kuning", "merah", "B", "C"], "bawah": [81, 51, 0, 78.01, 0],
+    ...                       "atas": [100, 81, 51, 100, 78.01], "zona": ["hijau", "kuning", "merah", "hijau", "kuning"]})
+    >>> len(external_beside_ikm(ikm, "periode", ext, bands).axes[1].patches)
+    5
+    """
+    lang = check_language(lang)
+    sch = get_scheme(scheme)
+    _require(ikm, [period, "ikm_konversi", "ci_low", "ci_high"], "external_beside_ikm")
+    _require(external, ["tahun", "nilai", "kategori", "zona"], "external_beside_ikm(external=)")
+    fig, axes = _figure(11.0, 4.4, ncols=2, width_ratios=(max(len(ikm), 2), max(len(external), 2)))
+    left, right = axes[0, 0], axes[0, 1]
+    x = np.arange(len(ikm))
+    lo, hi = _score_limits(ikm[["ci_low", "ci_high"]].to_numpy(float).ravel(), sch)
+    _mutu_bands(left, sch, lang, lo, hi, axis="y")
+    left.vlines(x, ikm["ci_low"], ikm["ci_high"], color=ACCENT, lw=2.2, alpha=0.85, zorder=2)
+    left.plot(x, ikm["ikm_konversi"], color=ACCENT, lw=1.5, marker="o", ms=7, zorder=3)
+    for xi, value in zip(x, ikm["ikm_konversi"]):
+        left.text(xi + 0.08, value, fmt_num(value, 2, lang), va="center", fontsize=8.5, zorder=4)
+    left.set_xticks(x, _plain(ikm[period].astype(str)))
+    left.set_xlim(-0.5, len(ikm) - 0.5)
+    left.set_ylim(lo, hi)
+    left.yaxis.set_major_locator(MaxNLocator(integer=True))
+    left.yaxis.set_major_formatter(_num_formatter(0, lang))
+    left.set_ylabel(label("ikm_konversi", lang))
+    left.grid(axis="x", visible=False)
+    left.set_title(label("judul_ikm_singkat", lang), loc="left", fontsize=10)
+
+    years = external["tahun"].astype(int).tolist()
+    for i, year in enumerate(years):
+        for _, band in zones[zones["tahun"] == year].iterrows():
+            right.add_patch(plt.Rectangle((i - 0.42, band["bawah"]), 0.84, band["atas"] - band["bawah"], lw=0,
+                                          facecolor=ZONE_COLORS.get(band["zona"], "#cccccc"), alpha=0.16, zorder=0))
+            if band["kategori"] != band["zona"]:  # a category of the later rule: name it inside its band
+                right.text(i + 0.4, band["bawah"] + 1, str(band["kategori"]), ha="right", va="bottom", fontsize=7,
+                           color="#555555", zorder=1)
+    value = external["nilai"].to_numpy(float)
+    colours = [ZONE_COLORS.get(z, "#777777") for z in external["zona"]]
+    right.scatter(np.arange(len(years)), np.where(np.isnan(value), np.nan, value), s=70, c=colours,
+                  edgecolor="white", linewidth=0.8, zorder=3)
+    for i, (v, r) in enumerate(zip(value, external.itertuples())):
+        zone = label(f"zona_{r.zona}", lang) if r.zona in ZONE_COLORS else "–"
+        shown = zone if r.kategori in (None, r.zona) or pd.isna(r.kategori) else f"{r.kategori} ({zone})"
+        if np.isfinite(v):
+            y, text, align = v + 3, f"{fmt_num(v, 2, lang)}\n{shown}", "bottom"
+        else:  # a category without a value: named in the middle of its band (or of the panel)
+            band = zones[(zones["tahun"] == years[i]) & (zones["kategori"] == r.kategori)]
+            y, text, align = float(band[["bawah", "atas"]].mean(axis=1).iloc[0]) if len(band) else 50.0, shown, "center"
+        right.text(i, y, text, ha="center", va=align, fontsize=8, color=ZONE_COLORS.get(r.zona, "#444444"),
+                   fontweight="bold", zorder=4)
+    right.set_xticks(range(len(years)), [str(y) for y in years])
+    right.set_xlim(-0.5, len(years) - 0.5)
+    right.set_ylim(0, 105)
+    right.yaxis.set_major_formatter(_num_formatter(0, lang))
+    right.set_ylabel(label("nilai_eksternal", lang))
+    right.grid(axis="x", visible=False)
+    right.set_title(label("judul_eksternal_singkat", lang), loc="left", fontsize=10)
+    fig.suptitle(title or label("judul_eksternal", lang), x=0.01, ha="left", fontsize=12, fontweight="bold")
+    return fig
+
+
+def did_series(
+    table: pd.DataFrame,
+    period: str,
+    start,
+    periods: Sequence | None = None,
+    lang: str | None = None,
+    scheme: str | Scheme = DEFAULT_SCHEME,
+    title: str | None = None,
+) -> Figure:
+    """The IKM of the innovating and of the comparison units in each period with 95% CIs, the innovation's
+    first period marked: the picture behind a difference in differences. Before the start the two lines
+    should run in parallel (the assumption); after it the gap should widen if the innovation worked.
+
+    Parameters
+    ----------
+    table : one row per group x period: ``kelompok`` ('inovasi' / 'pembanding'), `period`, ``ikm_konversi``,
+        ``ci_low``, ``ci_high`` (`riset.study.progress.innovation_effects`, its third table).
+    start : the innovation's first period; `periods` the periods in time order (default: as the table lists
+        them).
+
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"kelompok": ["inovasi"] * 3 + ["pembanding"] * 3, "periode": ["1", "2", "3"] * 2,
+    ...                   "ikm_konversi": [78, 79, 85, 80, 81, 82.0], "ci_low": [77, 78, 84, 79, 80, 81.0],
+    ...                   "ci_high": [79, 80, 86, 81, 82, 83.0]})
+    >>> len(did_series(t, "periode", "3").axes[0].lines)
+    3
+    """
+    lang = check_language(lang)
+    sch = get_scheme(scheme)
+    _require(table, ["kelompok", period, "ikm_konversi", "ci_low", "ci_high"], "did_series")
+    order = [str(p) for p in (periods if periods is not None else dict.fromkeys(table[period].astype(str)))]
+    if str(start) not in order:
+        raise DataError(f"did_series: start {start!r} is not one of the periods {', '.join(order)}")
+    position = {p: i for i, p in enumerate(order)}
+    lo, hi = _score_limits(table[["ci_low", "ci_high"]].to_numpy(float).ravel(), sch)
+    fig, axes = _figure(max(6.5, 1.3 * len(order) + 3.5), 4.4)
+    ax = axes[0, 0]
+    _mutu_bands(ax, sch, lang, lo, hi, axis="y")
+    styles = {"inovasi": (ACCENT, "o", -0.06), "pembanding": ("#d95f0e", "s", 0.06)}
+    for group, (colour, marker, dodge) in styles.items():
+        part = table[table["kelompok"] == group]
+        part = part.assign(_x=part[period].astype(str).map(position)).sort_values("_x")
+        x = part["_x"].to_numpy(float) + dodge
+        ax.vlines(x, part["ci_low"], part["ci_high"], color=colour, lw=2.0, alpha=0.8, zorder=2)
+        ax.plot(x, part["ikm_konversi"], color=colour, marker=marker, ms=6.5, lw=1.5, zorder=3,
+                label=label(f"kelompok_{group}", lang))
+    ax.axvline(position[str(start)] - 0.5, color="#444444", ls="--", lw=1, zorder=1)
+    ax.text(position[str(start)] - 0.45, 1.0, label("mulai_inovasi", lang), transform=ax.get_xaxis_transform(),
+            ha="left", va="top", fontsize=8.5, color="#444444")
+    ax.set_xticks(range(len(order)), _plain(order))
+    ax.set_xlim(-0.5, len(order) - 0.5)
+    ax.set_ylim(lo, hi)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # whole points: no 77.5 shown as '78'
+    ax.yaxis.set_major_formatter(_num_formatter(0, lang))
+    ax.set_ylabel(label("ikm_konversi", lang))
+    ax.grid(axis="x", visible=False)
+    ax.legend(loc="lower left", frameon=True, fontsize=8.5)
+    ax.set_title(title or label("judul_did_series", lang), loc="left", pad=12)
     return fig
 
 
@@ -607,6 +838,7 @@ def period_comparison(
     title: str | None = None,
     change: pd.DataFrame | None = None,
     level: float = 0.95,
+    periods: Sequence | None = None,
 ) -> Figure:
     """IKM per group in each period (e.g. 2026-S1 vs 2026-S2), points with 95% CI, dodged per period.
 
@@ -620,6 +852,7 @@ def period_comparison(
     table : one row per group x period with `group`, `period`, ``ikm_konversi`` and optional ``ci_low``/``ci_high``.
     change : one row per group with `group` and ``perubahan`` (a verdict of `riset.skm.ikm_design.VERDICTS`).
     level : the confidence level of that test (the legend shows p < 1 - level).
+    periods : the periods in time order (default: text order).
 
     >>> import pandas as pd
     >>> t = pd.DataFrame({"nama_unit": ["A", "A", "B", "B"], "periode": ["S1", "S2"] * 2,
@@ -630,7 +863,7 @@ def period_comparison(
     lang = check_language(lang)
     sch = get_scheme(scheme)
     _require(table, [group, period, "ikm_konversi"], "period_comparison")
-    periods = sorted(table[period].astype(str).unique())
+    periods = [str(p) for p in periods] if periods is not None else sorted(table[period].astype(str).unique())
     order = (table.groupby(group, sort=False)["ikm_konversi"].mean().sort_values(ascending=True, kind="stable").index)
     pos = {g: i for i, g in enumerate(order)}
     has_ci = {"ci_low", "ci_high"} <= set(table.columns)

@@ -45,7 +45,7 @@ from riset.skm.schemes import DEFAULT_SCHEME, Scheme
 from riset.survey.estimate import critical_value
 
 __all__ = ["PeriodSeries", "PublishedComparison", "TARGET_STATUS", "check_targets", "compare_published",
-           "did_coefficients", "period_series", "trend_coefficients"]
+           "did_coefficients", "holm_family", "period_series", "trend_coefficients"]
 
 #: Codes of a target check (words in the catalog: target_<code>).
 TARGET_STATUS = ("met", "not_met", "indistinct", "untestable")
@@ -131,9 +131,9 @@ def period_series(design, unsur: Mapping[str, str], period: str, by: str | Seque
         rows.insert(len(by_cols), "periode_dari", ordered[t - 1])
         rows.insert(len(by_cols) + 1, "periode_ke", ordered[t])
         steps.append(rows)
-    changes = _holm_family(pd.concat(steps, ignore_index=True), level)
+    changes = holm_family(pd.concat(steps, ignore_index=True), level)
     slope = fit.contrast(trend_coefficients(times))
-    trend = _holm_family(_rows(fit, slope, [k + 1], level), level)
+    trend = holm_family(_rows(fit, slope, [k + 1], level), level)
     notes = list(fit.notes)
     notes.append(Note("series_multiplicity", {"changes": int(changes["p_value"].notna().sum()),
                                               "trends": int(trend["p_value"].notna().sum())}))
@@ -146,8 +146,9 @@ def _rows(fit, contrast, columns: list[int], level: float) -> pd.DataFrame:
     return pd.concat([groups, frame], axis=1)
 
 
-def _holm_family(frame: pd.DataFrame, level: float) -> pd.DataFrame:
-    """Holm over every test of the family (all groups and steps); verdicts from the adjusted p."""
+def holm_family(frame: pd.DataFrame, level: float) -> pd.DataFrame:
+    """Holm over every test of the family (all groups and steps; or all unsur of one effect); verdicts from the
+    adjusted p (`p_holm`, `perubahan` from the sign of `selisih`)."""
     frame = frame.copy()
     frame["p_holm"] = holm(frame["p_value"].to_numpy())
     tested = frame["p_holm"]

@@ -13,12 +13,20 @@ file; every key except `data` and `codebook` is optional::
     levels: [unit]                                 # reporting levels: group columns (or lists of columns)
     unit: unit                                     # the service-unit column (default: the first level)
     period: null                                   # the period column, for change between periods
+    periods: {order: [2019, 2021, 2023], times: [2019, 2021, 2023]}   # time order (default: text order), times
     names: {unit: nama_unit}                       # display-name columns
     weighting: {method: none}                      # none | design | poststratify | rake | calibrate
     overall: null                                  # overall-satisfaction column (default: the codebook's)
     importance: null                               # importance columns (default: the codebook's)
     language: id
     seed: 2026
+
+`external` (yearly Ombudsman compliance scores, entered by the team) is a file, or with the rule from 2022::
+
+    external:
+      file: kepatuhan.csv           # columns tahun, nilai, optional kategori, sumber
+      since: 2022                   # first year of the later rule (until then: hijau >= 81, kuning >= 51, merah)
+      categories: {A: [88.01, hijau], B: [78.01, hijau], C: [66.01, kuning], D: [55.01, merah], E: [0, merah]}
 
 `weighting` with margins::
 
@@ -85,9 +93,10 @@ from riset.i18n import LANGUAGES
 from riset.yamlfile import read_yaml as _read_yaml
 
 __all__ = [
-    "AREA_LEVELS", "Area", "COMBINE", "DataSource", "DesignSpec", "OMBUDSMAN_ZONES_2021", "OnlineSpec", "Previous", "STUDY_FILE", "SeriesSpec",
-    "StudyConfig", "StudyError", "Targets", "WEIGHTING_METHODS", "WeightingSpec", "find_study_file", "load_study",
-    "read_yaml", "study_from_mapping",
+    "AREA_LEVELS", "Area", "COMBINE", "DataSource", "DesignSpec", "EXTERNAL_ZONES", "ExternalSpec",
+    "OMBUDSMAN_ZONES_2021", "OnlineSpec", "PeriodsSpec", "Previous", "STUDY_FILE", "SeriesSpec", "StudyConfig",
+    "StudyError", "Targets", "WEIGHTING_METHODS", "WeightingSpec", "find_study_file", "load_study", "read_yaml",
+    "study_from_mapping",
 ]
 
 #: The usual name of a study file; `riset report DIR` looks for it in DIR.
@@ -107,10 +116,14 @@ LONELY_PSU = ("fail", "remove", "certainty", "adjust", "average")
 _TOP_KEYS = ("study", "area", "organiser", "team", "fieldwork", "date", "logo", "data", "codebook", "design",
              "levels", "unit", "period", "names", "service_type", "weighting", "overall", "importance",
              "language", "seed", "frame", "drivers", "description", "targets", "previous", "series", "innovations",
-             "external", "actions", "lexicon", "data_merge", "online")
+             "external", "actions", "lexicon", "data_merge", "online", "periods")
 _TARGET_KEYS = ("area", "units", "default")
 _PREVIOUS_KEYS = ("label", "ikm", "se", "ci", "n", "units")
 _SERIES_KEYS = ("studies", "labels", "rename")
+_PERIODS_KEYS = ("order", "times")
+_EXTERNAL_KEYS = ("file", "since", "categories")
+#: The zones a category of an external score is shown in (colours of the Ombudsman compliance zones).
+EXTERNAL_ZONES = ("hijau", "kuning", "merah")
 #: Ombudsman compliance zones until 2021 (lower bounds of the converted score): hijau >= 81, kuning >= 51.
 OMBUDSMAN_ZONES_2021 = ((81.0, "hijau"), (51.0, "kuning"), (0.0, "merah"))
 _DESIGN_KEYS = ("weights", "strata", "psu", "fpc", "ssu", "fpc2", "lonely_psu")
@@ -241,6 +254,28 @@ class SeriesSpec:
 
 
 @dataclass(frozen=True)
+class ExternalSpec:
+    """The agency's yearly external scores (a table: tahun, nilai, optional kategori, sumber) and the rule that
+    classifies them: before `since` the Ombudsman compliance zones (`OMBUDSMAN_ZONES_2021`); from `since` on the
+    `categories` the study file gives -- (name, lowest value, zone) from the highest category down -- or, without
+    them, the category the team entered (its zone only when it is itself a zone: hijau, kuning, merah)."""
+
+    path: Path
+    since: int = 2022
+    categories: tuple[tuple[str, float, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class PeriodsSpec:
+    """The periods of the `period` column in time order (as written in the data) and optionally their times
+    (e.g. years 2019, 2021, 2023: unequal spacing; the trend is then per unit of time). Without this key the
+    periods are taken in text order ('2025-S1' < '2025-S2' < '2026-S1')."""
+
+    order: tuple[str, ...]
+    times: tuple[float, ...] | None = None
+
+
+@dataclass(frozen=True)
 class StudyConfig:
     """Everything study-specific, from a study file (`load_study`) or built in code (`study_from_mapping`)."""
 
@@ -254,6 +289,7 @@ class StudyConfig:
     levels: tuple[tuple[str, ...], ...] = ()
     unit: str | None = None
     period: str | None = None
+    periods: PeriodsSpec | None = None
     names: dict[str, str] = field(default_factory=dict)
     service_type: str | None = None
     weighting: WeightingSpec = WeightingSpec()
@@ -276,7 +312,7 @@ class StudyConfig:
     previous: Previous | None = None
     series: SeriesSpec | None = None
     innovations: Path | None = None
-    external: Path | None = None
+    external: ExternalSpec | None = None
     actions: Path | None = None
     lexicon: Path | None = None
     data_merge: str = "error"
@@ -360,6 +396,7 @@ def study_from_mapping(raw: Mapping[str, Any], folder: str | Path, source: Path 
         levels=levels,
         unit=unit,
         period=r.text("period", required=False),
+        periods=r.periods(),
         names=r.names(),
         service_type=r.text("service_type", required=False),
         weighting=weighting,
@@ -383,7 +420,7 @@ def study_from_mapping(raw: Mapping[str, Any], folder: str | Path, source: Path 
         previous=r.previous(),
         series=r.series(),
         innovations=r.path("innovations", required=False),
-        external=r.path("external", required=False),
+        external=r.external(),
         actions=r.path("actions", required=False),
         lexicon=r.path("lexicon", required=False),
         data_merge=r.choice("data_merge", ("error", "by_id"), "error"),
@@ -622,6 +659,51 @@ class _Reader:
             ci=None if ci is None else (self.number("previous.ci", ci[0]), self.number("previous.ci", ci[1])),
             n=None if n is None else self.integer("previous.n", n, 2),
             units=None if value.get("units") is None else self.resolve("previous.units", value["units"]))
+
+    def external(self) -> ExternalSpec | None:
+        value = self.raw.get("external")
+        if value is None or isinstance(value, str):
+            return None if value is None else ExternalSpec(self.resolve("external", value))
+        value = self.mapping("external", _EXTERNAL_KEYS)
+        since = self.integer("external.since", value.get("since", 2022), 2000)
+        categories = value.get("categories") or {}
+        wanted = ("a set of 'category: [lowest value, zone]' pairs, highest first, zone one of "
+                  f"{', '.join(EXTERNAL_ZONES)} (e.g. A: [88.01, hijau])")
+        if not isinstance(categories, Mapping):
+            self.fail("external.categories", categories, wanted)
+        rows = []
+        for name, rule in categories.items():
+            if (not isinstance(rule, list) or len(rule) != 2 or isinstance(rule[0], bool)
+                    or not isinstance(rule[0], (int, float)) or rule[1] not in EXTERNAL_ZONES):
+                self.fail(f"external.categories.{name}", rule, "[lowest value, zone] with zone one of "
+                                                               f"{', '.join(EXTERNAL_ZONES)}")
+            rows.append((str(name), float(rule[0]), str(rule[1])))
+        if any(b[1] >= a[1] for a, b in zip(rows, rows[1:])):
+            self.fail("external.categories", categories, "categories from the highest lowest value down")
+        if rows and rows[-1][1] > 0:
+            self.fail("external.categories", categories, f"{wanted}; the last one starting at 0")
+        return ExternalSpec(self.resolve("external.file", value.get("file")), since, tuple(rows))
+
+    def periods(self) -> PeriodsSpec | None:
+        value = self.mapping("periods", _PERIODS_KEYS)
+        if value is None:
+            return None
+        if not self.raw.get("period"):
+            raise StudyError(f"{self.name}: key 'periods' orders the values of the period column; name that column "
+                             "in key 'period' too")
+        order = value.get("order")
+        if (not isinstance(order, list) or len(order) < 2 or not all(isinstance(p, (str, int)) for p in order)
+                or len({str(p) for p in order}) != len(order)):
+            self.fail("periods.order", order, "a list of two or more different periods, earliest first, "
+                                              "written as in the data (e.g. [2019, 2021, 2023])")
+        times = value.get("times")
+        if times is not None:
+            if (not isinstance(times, list) or len(times) != len(order)
+                    or not all(isinstance(t, (int, float)) and not isinstance(t, bool) for t in times)):
+                self.fail("periods.times", times, f"a list of {len(order)} numbers, one per period of periods.order")
+            if any(b <= a for a, b in zip(times, times[1:])):
+                self.fail("periods.times", times, "increasing numbers (the times of periods.order, earliest first)")
+        return PeriodsSpec(tuple(str(p) for p in order), None if times is None else tuple(float(t) for t in times))
 
     def series(self) -> SeriesSpec | None:
         value = self.mapping("series", _SERIES_KEYS)

@@ -9,7 +9,8 @@
 - `innovations`: a register of service innovations (unit, name, first period); each one's
   difference-in-differences effect on the IKM against comparable units, with a placebo test on the periods
   before it when there are two or more;
-- `external`: the agency's yearly external scores (Ombudsman compliance) classified by the rule in force.
+- `external`: the agency's yearly external scores (Ombudsman compliance) classified by the rule in force that
+  year (the later rule's categories from the study file).
 
 Every table holds codes and numbers; the report phrases them (`riset.present.report.content`).
 """
@@ -25,16 +26,15 @@ import pandas as pd
 from scipy import stats
 
 from riset.errors import DataError
-from riset.skm.ikm_design import holm, period_fit
-from riset.skm.trend import PeriodSeries, check_targets, compare_published, did_coefficients
-from riset.study.config import OMBUDSMAN_ZONES_2021, StudyConfig, StudyError
+from riset.skm.ikm_design import holm, ikm_design, period_fit
+from riset.skm.trend import PeriodSeries, check_targets, compare_published, did_coefficients, holm_family
+from riset.study.config import EXTERNAL_ZONES, OMBUDSMAN_ZONES_2021, StudyConfig, StudyError
 
-__all__ = ["DID_CATEGORIES", "Progress", "did_columns", "external_scores", "innovation_effects", "published_table",
-           "read_innovations", "series_table", "targets_table"]
+__all__ = ["DID_CATEGORIES", "Progress", "did_columns", "external_scores", "innovation_effects", "period_order",
+           "published_table", "read_innovations", "series_table", "targets_table"]
 
 #: The four domains of a difference in differences, in the order of `riset.skm.trend.did_coefficients`.
 DID_CATEGORIES = ("inovasi|sesudah", "inovasi|sebelum", "pembanding|sesudah", "pembanding|sebelum")
-_OPINI_ZONES = {"A": "hijau", "B": "hijau", "C": "kuning", "D": "merah", "E": "merah"}
 
 
 @dataclass
@@ -47,7 +47,10 @@ class Progress:
     published: pd.DataFrame | None = None
     study_series: pd.DataFrame | None = None
     innovations: pd.DataFrame | None = None
+    innovations_nrr: pd.DataFrame | None = None
+    innovations_series: pd.DataFrame | None = None
     external: pd.DataFrame | None = None
+    external_zones: pd.DataFrame | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """The area's IKM per period (the series table; empty when the study has one period)."""
@@ -66,11 +69,35 @@ class Progress:
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables that exist, by key (the XLSX writer names the sheets)."""
         found = {"targets": self.targets, "published": self.published, "study_series": self.study_series,
-                 "innovations": self.innovations, "external": self.external}
+                 "innovations": self.innovations, "innovations_nrr": self.innovations_nrr,
+                 "innovations_series": self.innovations_series,
+                 "external": self.external, "external_zones": self.external_zones}
         for key, series in (("series", self.series), ("series_units", self.series_units)):
             if series is not None:
                 found.update({key: series.table, f"{key}_changes": series.changes, f"{key}_trend": series.trend})
         return {k: v for k, v in found.items() if v is not None}
+
+
+# ------------------------------------------------------------------------------------------- periods
+def period_order(config: StudyConfig, data: pd.DataFrame) -> tuple[list, list[float] | None]:
+    """The periods of the data in time order -- the study file's `periods.order`, else text order -- as the
+    data writes them, and their times (`periods.times`, None: equally spaced). Every period of the data must be
+    in the order and every period of the order in the data (`StudyError` naming the period otherwise)."""
+    column = data[config.period].dropna()
+    by_text = {str(v): v for v in column.unique()}
+    if config.periods is None:
+        return [by_text[t] for t in sorted(by_text)], None
+    order = config.periods.order
+    unlisted = [t for t in sorted(by_text) if t not in order]
+    if unlisted:
+        n = int((column.astype(str) == unlisted[0]).sum())
+        raise StudyError(f"column '{config.period}' has period '{unlisted[0]}' ({n} rows) that key periods.order "
+                         f"({', '.join(order)}) does not list; add it in its place in time")
+    absent = [t for t in order if t not in by_text]
+    if absent:
+        raise StudyError(f"key periods.order lists '{absent[0]}', which is not a period of column '{config.period}' "
+                         f"(periods there: {', '.join(sorted(by_text))}); remove it or correct its spelling")
+    return [by_text[t] for t in order], None if config.periods.times is None else list(config.periods.times)
 
 
 # ------------------------------------------------------------------------------------------- targets
@@ -199,9 +226,11 @@ def _series_rows(label: str, config: StudyConfig, area_row: pd.Series, units: pd
 
 
 # ------------------------------------------------------------------------------------------- innovations
-def read_innovations(config: StudyConfig, data: pd.DataFrame) -> pd.DataFrame | None:
-    """The innovation register (columns unit, nama, mulai = the first period with the innovation), checked
-    against the data: units known, a period before and after the start."""
+def read_innovations(config: StudyConfig, data: pd.DataFrame, order: list) -> pd.DataFrame | None:
+    """The innovation register (columns unit, nama, mulai = the first period with the innovation, optional
+    pembanding = the comparison units' codes separated by ';'), checked against the data: units known, a period
+    before and after the start (periods in time `order`, `period_order`), comparison units that do not
+    innovate."""
     if config.innovations is None:
         return None
     if not config.period or not config.unit:
@@ -210,42 +239,54 @@ def read_innovations(config: StudyConfig, data: pd.DataFrame) -> pd.DataFrame | 
     absent = [c for c in ("unit", "nama", "mulai") if c not in table.columns]
     if absent:
         raise StudyError(f"'{config.innovations.name}' (innovations) has no column '{absent[0]}'; it needs unit, "
-                         "nama and mulai (the first period with the innovation)")
-    periods = sorted(data[config.period].dropna().astype(str).unique())
+                         "nama and mulai (the first period with the innovation), optionally pembanding")
+    periods = [str(p) for p in order]
     units = set(data[config.unit].astype(str))
+    innovating = set(table["unit"].astype(str))
+    given = table["pembanding"] if "pembanding" in table.columns else pd.Series("", index=table.index)
+    given = given.fillna("").astype(str).map(lambda text: ";".join(c.strip() for c in text.split(";") if c.strip()))
     for i, r in table.iterrows():
         if str(r["unit"]) not in units:
             raise StudyError(f"'{config.innovations.name}' row {i + 2}: unit '{r['unit']}' is not in the data")
         if str(r["mulai"]) not in periods[1:]:
             raise StudyError(f"'{config.innovations.name}' row {i + 2}: mulai '{r['mulai']}' must be a period of "
                              f"the data after the first ({', '.join(periods[1:])})")
-    return table.assign(unit=table["unit"].astype(str), mulai=table["mulai"].astype(str))
+        for code in filter(None, given[i].split(";")):
+            if code not in units or code in innovating:
+                why = "is not in the data" if code not in units else "has an innovation itself"
+                raise StudyError(f"'{config.innovations.name}' row {i + 2}: comparison unit '{code}' (column "
+                                 f"pembanding) {why}; name units without an innovation, separated by ';'")
+    return table.assign(unit=table["unit"].astype(str), mulai=table["mulai"].astype(str), pembanding=given)
 
 
-def did_columns(config: StudyConfig, data: pd.DataFrame, register: pd.DataFrame) -> dict[str, pd.Series]:
+def did_columns(config: StudyConfig, data: pd.DataFrame, register: pd.DataFrame, order: list) -> dict[str, pd.Series]:
     """Per innovation, a column of the data with its DiD domain ('inovasi|sebelum', ...; blank outside both
-    groups) and, with two or more periods before the start, a placebo column on the pre-periods (the last
-    pre-period as a pretend start). Comparison units: the others of the same service type (the study's
-    `service_type` column) when it is given, else every unit without an innovation."""
+    groups), one with the group alone ('inovasi' / 'pembanding', for the groups' IKM per period) and, with two
+    or more periods before the start, a placebo column on the pre-periods (the last pre-period as a pretend
+    start). Comparison units: those the register names (column pembanding), else the others of the same
+    service type (the study's `service_type` column) when it is given, else every unit without an innovation."""
     out = {}
-    period = data[config.period].astype(str)
+    position = {str(p): t for t, p in enumerate(order)}  # time order (`period_order`), not text order
+    period = data[config.period].astype(str).map(position)
     unit = data[config.unit].astype(str)
     innovating = set(register["unit"])
     for i, (name, part) in enumerate(register.groupby(["nama", "mulai"], sort=False), start=1):
         treated = set(part["unit"])
-        compare = ~unit.isin(innovating)
-        if config.service_type:
+        named = {code for text in part["pembanding"] for code in text.split(";") if code}
+        compare = unit.isin(named) if named else ~unit.isin(innovating)
+        if config.service_type and not named:
             kinds = set(data.loc[unit.isin(treated), config.service_type].astype(str))
             compare &= data[config.service_type].astype(str).isin(kinds)
         group = pd.Series(np.select([unit.isin(treated), compare], ["inovasi", "pembanding"], ""), index=data.index)
-        start = name[1]
+        start = position[name[1]]
         phase = pd.Series(np.where(period >= start, "sesudah", "sebelum"), index=data.index)
         _check_did_cells(config, name, treated, group, phase)
-        out[f"_did_{i}"] = (group + "|" + phase).where(group != "")
-        before = sorted(p for p in period.unique() if p < start)
-        if len(before) >= 2:
-            pretend = pd.Series(np.where(period == before[-1], "sesudah", "sebelum"), index=data.index)
-            out[f"_did_{i}_placebo"] = (group + "|" + pretend).where((group != "") & (period <= before[-1]))
+        inside = (group != "") & period.notna()  # a blank period is in neither phase
+        out[f"_did_{i}"] = (group + "|" + phase).where(inside)
+        out[f"_did_{i}_kelompok"] = group.where(inside)
+        if start >= 2:  # two or more periods before the start: the last of them as a pretend start
+            pretend = pd.Series(np.where(period == start - 1, "sesudah", "sebelum"), index=data.index)
+            out[f"_did_{i}_placebo"] = (group + "|" + pretend).where(inside & (period <= start - 1))
     return out
 
 
@@ -256,7 +297,8 @@ def _check_did_cells(config: StudyConfig, name: tuple, treated: set, group: pd.S
         kind = (f" of the service type ('{config.service_type}') of {', '.join(sorted(treated))}"
                 if config.service_type else "")
         raise StudyError(f"'{config.innovations.name}': innovation '{name[0]}' has no comparison unit (no unit{kind} "
-                         "without an innovation); a difference in differences needs one")
+                         "without an innovation); a difference in differences needs one: name comparable units in "
+                         "the register's column pembanding (unit codes separated by ';', e.g. 'PKM2;PKM3')")
     empty = [f"{g} {p}" for g in ("inovasi", "pembanding") for p in ("sebelum", "sesudah") if (g, p) not in present]
     if empty:
         raise StudyError(f"'{config.innovations.name}': innovation '{name[0]}' (mulai {name[1]}) has no respondents "
@@ -264,60 +306,111 @@ def _check_did_cells(config: StudyConfig, name: tuple, treated: set, group: pd.S
                          "units both before and after the start")
 
 
-def innovation_effects(config: StudyConfig, design, unsur, register: pd.DataFrame, scheme,
-                       level: float = 0.95) -> pd.DataFrame:
-    """The DiD effect of each innovation on the converted IKM: (innovating after - before) - (comparison after
-    - before) as one contrast of four domains of the final design (shared PSUs and the calibration in its
-    SE), t on the design df; a placebo DiD on the pre-periods where there are two or more."""
-    rows = []
+def innovation_effects(config: StudyConfig, design, unsur, register: pd.DataFrame, order: list, scheme,
+                       level: float = 0.95) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The DiD effect of each innovation on the converted IKM and on the NRR of each unsur:
+    (innovating after - before) - (comparison after - before) as one contrast of four domains of the final
+    design (shared PSUs and the calibration in its SE; R svycontrast on svyby(covmat=TRUE)), t on the design
+    df; a placebo DiD of the IKM on the pre-periods where there are two or more. The NRR effects of one
+    innovation are one family: Holm-adjusted over its unsur (`p_holm`), verdicts from the adjusted p.
+
+    Returns (IKM: one row per innovation; NRR: one row per innovation x unsur; the IKM of the innovating and
+    the comparison units in each period (time `order`), with CIs: one row per innovation x group x period)."""
+    rows, nrr, series = [], [], []
     for i, (key, part) in enumerate(register.groupby(["nama", "mulai"], sort=False), start=1):
-        effect = _did(design, unsur, f"_did_{i}", scheme, level)
-        placebo = (_did(design, unsur, f"_did_{i}_placebo", scheme, level)
-                   if f"_did_{i}_placebo" in design.data.columns else None)
-        rows.append({"nama": key[0], "mulai": key[1], "unit": ", ".join(sorted(part["unit"])), **effect,
-                     **{f"placebo_{k}": v for k, v in (placebo or {}).items() if k in ("did", "se", "p_value")}})
-    return pd.DataFrame(rows)
+        effect, per_unsur = _did(design, unsur, f"_did_{i}", scheme, level)
+        placebo = (_did(design, unsur, f"_did_{i}_placebo", scheme, level)[0]
+                   if f"_did_{i}_placebo" in design.data.columns else {})
+        head = {"nama": key[0], "mulai": key[1], "unit": ", ".join(sorted(part["unit"]))}
+        rows.append({**head, **effect, **{f"placebo_{k}": v for k, v in placebo.items()
+                                          if k in ("did", "se", "ci_low", "ci_high", "df", "p_value")}})
+        nrr.append(per_unsur.assign(**head)[[*head, *per_unsur.columns]])
+        column = f"_did_{i}_kelompok"
+        inside = design.subset(design.data[column].notna().to_numpy())
+        groups = ikm_design(inside, unsur, by=[column, config.period], scheme=scheme, level=level,
+                            empty_unsur="reweight").table.rename(columns={column: "kelompok"})
+        groups = groups[["kelompok", config.period, "n_responden", "ikm_konversi", "se", "ci_low", "ci_high", "df"]]
+        groups = groups.sort_values(["kelompok", config.period], key=lambda c: c.map(
+            {p: t for t, p in enumerate(order)}) if c.name == config.period else c, kind="stable")
+        series.append(groups.assign(**head)[[*head, *groups.columns]])
+    return pd.DataFrame(rows), pd.concat(nrr, ignore_index=True), pd.concat(series, ignore_index=True)
 
 
-def _did(design, unsur, column: str, scheme, level: float) -> dict:
+def _did(design, unsur, column: str, scheme, level: float) -> tuple[dict, pd.DataFrame]:
+    """The DiD of the IKM konversi (a row) and of each unsur's NRR (a table, Holm over the unsur)."""
     fit = period_fit(design, unsur, column, None, periods=list(DID_CATEGORIES), scheme=scheme, empty_unsur="reweight")
     contrast = fit.contrast(did_coefficients(DID_CATEGORIES))
     k = fit.model.k
     frame = contrast.frame([k + 1], level, None).iloc[0]
     n = np.bincount(fit.model.domain[fit.model.domain >= 0], minlength=len(fit.model.labels))
     counts = {cat: int(n[fit.idx[0, j]]) if fit.idx[0, j] >= 0 else 0 for j, cat in enumerate(DID_CATEGORIES)}
-    return {"did": frame["selisih"], "se": frame["se"], "ci_low": frame["ci_low"], "ci_high": frame["ci_high"],
-            "df": frame["df"], "p_value": frame["p_value"], "perubahan": frame["perubahan"],
-            "n_inovasi": counts["inovasi|sebelum"] + counts["inovasi|sesudah"],
-            "n_pembanding": counts["pembanding|sebelum"] + counts["pembanding|sesudah"]}
+    per_unsur = holm_family(contrast.frame(list(range(k)), level, None), level).rename(columns={"selisih": "did"})
+    per_unsur.insert(0, "unsur", list(fit.scheme.keys))
+    return ({"did": frame["selisih"], "se": frame["se"], "ci_low": frame["ci_low"], "ci_high": frame["ci_high"],
+             "df": frame["df"], "p_value": frame["p_value"], "perubahan": frame["perubahan"],
+             "n_inovasi": counts["inovasi|sebelum"] + counts["inovasi|sesudah"],
+             "n_pembanding": counts["pembanding|sebelum"] + counts["pembanding|sesudah"]},
+            per_unsur.drop(columns="t"))
 
 
 # ------------------------------------------------------------------------------------------- external
-def external_scores(config: StudyConfig) -> pd.DataFrame | None:
-    """The agency's yearly external scores (columns tahun, nilai, optional kategori) with their zone by the rule
-    in force: until 2021 the Ombudsman zones (hijau >= 81, kuning 51-80.99, merah <= 50.99); later years keep
-    the category the team entered (an Opini Ombudsman grade A-E is read as A/B hijau, C kuning, D/E merah).
-    Values are entered by the team; riset classifies them, it never computes them."""
-    if config.external is None:
-        return None
-    table = _read_table(config.external, "external")
+def external_scores(config: StudyConfig) -> tuple[pd.DataFrame, pd.DataFrame] | tuple[None, None]:
+    """The agency's yearly external scores (columns tahun, nilai, optional kategori, sumber) with their zone by the
+    rule in force that year (`riset.study.config.ExternalSpec`): before `since` the Ombudsman zones (hijau >= 81,
+    kuning 51-80.99, merah <= 50.99); from `since` on the study file's categories (a value is classified by
+    their lowest values; an entered category without a value gives its zone; an entered category the value
+    contradicts is refused), or without them the entered category (a zone only when it is one). Values are
+    entered by the team; riset classifies them, it never computes them.
+
+    Returns (the scores with kategori and zona; the zones of each year's rule: tahun, kategori, bawah, atas,
+    zona -- the chart's background), or (None, None) without `external`."""
+    spec = config.external
+    if spec is None:
+        return None, None
+    name = spec.path.name
+    table = _read_table(spec.path, "external")
     absent = [c for c in ("tahun", "nilai") if c not in table.columns]
     if absent:
-        raise StudyError(f"'{config.external.name}' (external) has no column '{absent[0]}'; it needs tahun and nilai")
-    _check_numbers(table, "nilai", config.external.name)
-    _check_numbers(table, "tahun", config.external.name)
-    table = table.sort_values("tahun", kind="stable").reset_index(drop=True)
-    zones = []
-    for _, r in table.iterrows():
-        category = str(r.get("kategori", "") or "").strip()
-        if int(r["tahun"]) <= 2021 and pd.notna(r["nilai"]):
-            zones.append(next(zone for lower, zone in OMBUDSMAN_ZONES_2021 if float(r["nilai"]) >= lower))
+        raise StudyError(f"'{name}' (external) has no column '{absent[0]}'; it needs tahun and nilai")
+    _check_numbers(table, "nilai", name)
+    _check_numbers(table, "tahun", name)
+    table = table.assign(tahun=table["tahun"].astype(int)).sort_values("tahun", kind="stable").reset_index(drop=True)
+    entered = (table["kategori"] if "kategori" in table.columns else pd.Series("", index=table.index))
+    entered = entered.fillna("").astype(str).str.strip()
+    categories, zones = [], []
+    for i, r in table.iterrows():
+        rule = _external_rule(spec, int(r["tahun"]))
+        by_name = {c.upper(): (c, zone) for c, _, zone in rule}
+        given = by_name.get(entered[i].upper())
+        if pd.notna(r["nilai"]) and rule:
+            category, zone = next((c, zone) for c, lower, zone in rule if float(r["nilai"]) >= lower)
+            if entered[i] and given is not None and given[0] != category:
+                raise DataError(f"'{name}' year {int(r['tahun'])}: value {r['nilai']:g} is category '{category}' by "
+                                f"the rule of that year, but kategori says '{entered[i]}'; correct one of them")
+        elif given is not None:
+            category, zone = given
         else:
-            zones.append(_OPINI_ZONES.get(category.upper(), category.lower() or None))
-    table["zona"] = zones
+            category, zone = entered[i], entered[i].lower() if entered[i].lower() in EXTERNAL_ZONES else None
+        categories.append(category or None)
+        zones.append(zone)
+    table["kategori"], table["zona"] = categories, zones
     if "sumber" not in table.columns:
         table["sumber"] = "Ombudsman RI"
-    return table
+    bands = [{"tahun": int(year), "kategori": c, "bawah": lower, "atas": upper, "zona": zone}
+             for year in dict.fromkeys(table["tahun"]) for rule in [_external_rule(spec, int(year))]
+             for (c, lower, zone), upper in zip(rule, _uppers(rule))]
+    return table, pd.DataFrame(bands, columns=["tahun", "kategori", "bawah", "atas", "zona"])
+
+
+def _external_rule(spec, year: int) -> tuple[tuple[str, float, str], ...]:
+    """(category, lowest value, zone) of the rule in force in `year`, highest first (empty: none configured)."""
+    if year < spec.since:
+        return tuple((zone, lower, zone) for lower, zone in OMBUDSMAN_ZONES_2021)
+    return spec.categories
+
+
+def _uppers(rule) -> list[float]:
+    return [100.0] + [lower for _, lower, _ in rule[:-1]]
 
 
 def _check_numbers(table: pd.DataFrame, column: str, name: str) -> None:

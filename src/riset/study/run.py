@@ -57,8 +57,8 @@ from riset.study.config import StudyConfig, StudyError, load_study
 from riset.study.key_drivers import driver_analyses, driver_sensitivity
 from riset.study.online import OnlineAnswers, compare_online, pooled_design, weight_online
 from riset.study.plan import Step, StudyPlan
-from riset.study.progress import (Progress, did_columns, external_scores, innovation_effects, published_table,
-                                  read_innovations, series_table, targets_table)
+from riset.study.progress import (Progress, did_columns, external_scores, innovation_effects, period_order,
+                                  published_table, read_innovations, series_table, targets_table)
 from riset.survey.design import SurveyDesign
 from riset.survey.diagnostics import margin_shares, weight_summary
 from riset.survey.margins import margin_from_table
@@ -393,6 +393,8 @@ def check_study(config: StudyConfig, survey: SurveyData) -> None:
     _need(survey, w.keep_totals, "weighting.keep_totals")
     if isinstance(w.scale, str):
         _need(survey, [w.scale], "weighting.scale")
+    if config.period:
+        period_order(config, survey.data)
 
 
 def plan_study(config: StudyConfig, survey: SurveyData) -> StudyPlan:
@@ -465,8 +467,9 @@ def run_study(study: str | Path | StudyConfig, *, progress: bool = False) -> Stu
     overall, importance_map = _overall(config, survey), _importance(config, survey)
     notes: list = [survey.summary()]
 
-    register = read_innovations(config, survey.data)
-    extra = did_columns(config, survey.data, register) if register is not None else {}
+    order, times = period_order(config, survey.data) if config.period else (None, None)
+    register = read_innovations(config, survey.data, order)
+    extra = did_columns(config, survey.data, register, order) if register is not None else {}
     data = survey.data.assign(**{_EQUAL: 1.0}, **extra)
     data, designs, weighting, run, online_part = _sources(data, config, progress)
     base, final = designs["design"], designs[weighting]
@@ -481,19 +484,25 @@ def run_study(study: str | Path | StudyConfig, *, progress: bool = False) -> Stu
     if online_part is not None:
         online = _online_answers(online_part, unsur_map, scheme, levels, config)
         notes += online.notes()
-    period_change = _period_change(final, unsur_map, scheme, config, notes) if plan.runs("period_change") else None
+    period_change = (_period_change(final, unsur_map, scheme, config, order, notes) if plan.runs("period_change")
+                     else None)
     final_data = data.assign(**{_FINAL: np.asarray(final.weights)})
     area_row = ikm_table[ikm_table["level"] == AREA].iloc[0]
     units = ikm_table[ikm_table["level"] == config.unit] if config.unit in levels else ikm_table.iloc[0:0]
     series = None
     if plan.runs("series"):
-        series = (period_series(final, unsur_map, config.period, scheme=scheme),
-                  period_series(final, unsur_map, config.period, by=config.unit, scheme=scheme) if config.unit else None)
+        over_time = dict(periods=order, times=times, scheme=scheme)
+        series = (period_series(final, unsur_map, config.period, **over_time),
+                  period_series(final, unsur_map, config.period, by=config.unit, **over_time) if config.unit else None)
+    scores, zones = external_scores(config)
+    effects = ((None,) * 3 if register is None else
+               innovation_effects(config, final, unsur_map, register, order, scheme))
     progress_tables = Progress(
         series=series[0] if series else None, series_units=series[1] if series else None,
         targets=targets_table(config, area_row, units), published=published_table(config, area_row, units),
-        study_series=series_table(config, area_row, units, _ikm_of), external=external_scores(config),
-        innovations=None if register is None else innovation_effects(config, final, unsur_map, register, scheme))
+        study_series=series_table(config, area_row, units, _ikm_of), external=scores, external_zones=zones,
+        innovations=effects[0], innovations_nrr=effects[1],
+        innovations_series=effects[2])
 
     drivers = check = without_complaint = imputed = None
     if plan.runs("drivers"):
@@ -789,12 +798,14 @@ def _unit_ranks(table: pd.DataFrame, design, unsur_map, scheme: Scheme, config: 
 
 
 def _period_change(design: SurveyDesign, unsur_map: Mapping[str, str], scheme: Scheme, config: StudyConfig,
-                   notes: list) -> pd.DataFrame:
-    """Change in IKM from the first to the last period for the area and per unit (`compare_periods`, 95%)."""
+                   order: list, notes: list) -> pd.DataFrame:
+    """Change in IKM from the first to the last period (time `order`) for the area and per unit
+    (`compare_periods`, 95%)."""
     tables = []
     groups = [(AREA, [])] + ([(config.unit, [config.unit])] if config.unit else [])
     for level, by in groups:
-        res = compare_periods(design, unsur_map, period=config.period, by=by or None, scheme=scheme, adjust="holm")
+        res = compare_periods(design, unsur_map, period=config.period, by=by or None, base=order[0], compare=order[-1],
+                              scheme=scheme, adjust="holm")
         t = res.table.copy()
         t.insert(0, "level", level)
         t.insert(1, "group", _group_names(t, by, config.area.name))

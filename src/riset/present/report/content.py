@@ -35,7 +35,7 @@ __all__ = [
     "drivers_sensitivity_table", "evidence", "ikm_table", "issue_label", "nrr_table", "online_table",
     "nrr_unit_table", "open_text_table", "subgroup_blocks", "what_citizens_said",
     "period_change_table", "plain_formula_table", "priority_lines", "recommendation_statistics",
-    "recommendation_tables", "report_date", "synthesis", "unit_label",
+    "recommendation_tables", "report_date", "synthesis", "trend_unit", "unit_label",
 ]
 
 _MONTHS = {"id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
@@ -626,6 +626,7 @@ def _perkembangan(results, lang: str, figures: dict | None = None) -> list[Secti
         trend = progress.series.trend.iloc[0]
         periods = progress.series.periods
         blocks = [Paragraph(say("text_series", lang, first=periods[0], last=periods[-1], n=len(periods),
+                                per=trend_unit(results, lang),
                                 slope=fmt_signed(trend["selisih"], 2, lang), ci=fmt_ci(trend["ci_low"], trend["ci_high"], 2, lang),
                                 verdict=_verdict(trend, lang)))]
         rows = [[str(r[config.period]), fmt_num(r["n_responden"], 0, lang), fmt_num(r["ikm_konversi"], 2, lang),
@@ -635,14 +636,9 @@ def _perkembangan(results, lang: str, figures: dict | None = None) -> list[Secti
                              label("ci95", lang), label("mutu", lang)], rows, ["l", "r", "r", "r", "c"]))
         if figures and "series" in figures:
             blocks.append(figures["series"])
+        blocks.append(_changes_table(progress.series, say("tab_series_changes", lang, area=config.area.name), lang))
         if progress.series_units is not None:
-            t = progress.series_units.trend
-            rows = [[unit_label(results, r), fmt_signed(r["selisih"], 2, lang), fmt_ci(r["ci_low"], r["ci_high"], 2, lang),
-                     fmt_p(r["p_holm"], lang), _verdict(r, lang)] for _, r in t.iterrows()]
-            blocks.append(Table(say("tab_series_units", lang), [label("unit", lang), label("tren", lang),
-                                                                label("ci95", lang), label("p_holm", lang),
-                                                                label("perubahan", lang)], rows,
-                                ["l", "r", "r", "r", "l"], note=progress.series.notes[-1].text(lang)))
+            blocks += _unit_series_blocks(results, lang, figures)
         sections.append(Section(say("sec_series", lang), blocks))
     if progress.published is not None:
         pub = progress.published
@@ -680,28 +676,107 @@ def _perkembangan(results, lang: str, figures: dict | None = None) -> list[Secti
                                              label("ci95", lang), label("sasaran", lang), label("status", lang),
                                              label("p_sasaran", lang)], rows, ["l", "r", "r", "r", "l", "r"])]))
     if progress.innovations is not None:
-        blocks = []
-        for _, r in progress.innovations.iterrows():
-            blocks.append(Paragraph(say("text_innovation", lang, name=r["nama"], unit=", ".join(
-                results.unit_name(u) for u in r["unit"].split(", ")), start=r["mulai"], did=fmt_signed(r["did"], 2, lang),
-                ci=fmt_ci(r["ci_low"], r["ci_high"], 2, lang), p=fmt_p(r["p_value"], lang),
-                verdict=_verdict(r, lang), n_t=int(r["n_inovasi"]), n_c=int(r["n_pembanding"]))))
-            if "placebo_did" in r and pd.notna(r.get("placebo_did")):
-                blocks.append(Paragraph(say("text_placebo", lang, did=fmt_signed(r["placebo_did"], 2, lang),
-                                            p=fmt_p(r["placebo_p_value"], lang))))
-        blocks.append(Paragraph(say("text_did_assumption", lang)))
-        sections.append(Section(say("sec_innovations", lang), blocks))
+        sections.append(Section(say("sec_innovations", lang), _innovation_blocks(results, lang, figures)))
     if progress.external is not None:
-        e = progress.external
-        rows = [[str(int(r["tahun"])), "–" if pd.isna(r["nilai"]) else fmt_num(r["nilai"], 2, lang),
-                 str(r.get("kategori") or "–") if pd.notna(r.get("kategori")) else "–",
-                 say(f"zona_{r['zona']}", lang) if r["zona"] in ("hijau", "kuning", "merah") else str(r["zona"] or "–"),
-                 str(r["sumber"])] for _, r in e.iterrows()]
-        sections.append(Section(say("sec_external", lang), [
-            Table(say("tab_external", lang), [label("tahun", lang), label("nilai", lang), label("kategori", lang),
-                                              label("zona", lang), label("sumber", lang)], rows,
-                  ["l", "r", "c", "l", "l"], note=say("note_external", lang))]))
+        sections.append(Section(say("sec_external", lang), _external_blocks(results, lang, figures)))
     return sections
+
+
+def _external_blocks(results, lang: str, figures: dict | None) -> list:
+    """The yearly external scores with category and zone, the chart beside the IKM, and the rules applied."""
+    spec, e = results.config.external, results.progress.external
+    rows = [[str(int(r["tahun"])), "–" if pd.isna(r["nilai"]) else fmt_num(r["nilai"], 2, lang),
+             str(r["kategori"]) if isinstance(r["kategori"], str) and r["kategori"] else "–",
+             say(f"zona_{r['zona']}", lang) if isinstance(r["zona"], str) else "–", str(r["sumber"])]
+            for _, r in e.iterrows()]
+    later = ("; ".join(say("external_category", lang, name=c, lower=fmt_num(lower, 2, lang),
+                           zone=say(f"zona_{zone}", lang)) for c, lower, zone in spec.categories)
+             if spec.categories else say("external_entered", lang))
+    blocks = [Table(say("tab_external", lang), [label("tahun", lang), label("nilai", lang), label("kategori", lang),
+                                                label("zona", lang), label("sumber", lang)], rows,
+                    ["l", "r", "c", "l", "l"],
+                    note=say("note_external", lang, until=str(spec.since - 1), since=str(spec.since), rule=later))]
+    if figures and "external" in figures:
+        blocks.append(figures["external"])
+    return blocks
+
+
+def trend_unit(results, lang: str) -> str:
+    """What the trend's slope is per: a period step, or a unit of the study file's `periods.times`."""
+    spec = results.config.periods
+    if spec is None or spec.times is None:
+        return say("trend_per_period", lang)
+    decimals = next(d for d in (0, 1, 2, 6) if all(round(t, d) == t for t in spec.times) or d == 6)
+    return say("trend_per_time", lang, times="; ".join(fmt_num(t, decimals, lang, grouping=False) for t in spec.times))
+
+
+def _changes_table(series, title: str, lang: str) -> Table:
+    """Each consecutive change of the area's IKM (from -> to) with its CI, df and Holm-adjusted p; the note
+    states the multiplicity (the family of tests and the adjustment)."""
+    rows = [[f"{r['periode_dari']} → {r['periode_ke']}", fmt_signed(r["selisih"], 2, lang),
+             fmt_ci(r["ci_low"], r["ci_high"], 2, lang), fmt_num(r["df"], 0, lang), fmt_p(r["p_holm"], lang),
+             _verdict(r, lang)] for _, r in series.changes.iterrows()]
+    return Table(title, [label("langkah", lang), label("selisih", lang), label("ci95", lang), label("df", lang),
+                         label("p_holm", lang), label("perubahan", lang)], rows, ["l", "r", "r", "r", "r", "l"],
+                 note=series.notes[-1].text(lang))
+
+
+#: Marks of a significant (Holm) change in the per-unit change table.
+_CHANGE_MARKS = {"naik": " ▲", "turun": " ▼"}
+
+
+def _unit_series_blocks(results, lang: str, figures: dict | None) -> list:
+    """Per unit: the chart of its IKM per period, each consecutive change and the trend (one row per unit,
+    ▲/▼ where the Holm-adjusted test is significant), the multiplicity stated."""
+    units, unit = results.progress.series_units, results.config.unit
+    steps = units.changes.assign(langkah=units.changes["periode_dari"].astype(str) + " → "
+                                 + units.changes["periode_ke"].astype(str))
+    columns = list(dict.fromkeys(steps["langkah"]))
+    cells = {(r[unit], r["langkah"]): fmt_signed(r["selisih"], 2, lang) + _CHANGE_MARKS.get(r["perubahan"], "")
+             for _, r in steps.iterrows()}
+    rows = [[results.unit_name(r[unit]), *[cells.get((r[unit], c), "–") for c in columns],
+             fmt_signed(r["selisih"], 2, lang) + _CHANGE_MARKS.get(r["perubahan"], ""),
+             fmt_ci(r["ci_low"], r["ci_high"], 2, lang)] for _, r in units.trend.iterrows()]
+    blocks = [figures["series_units"]] if figures and "series_units" in figures else []
+    blocks.append(Table(say("tab_series_units", lang), [label("unit", lang), *columns, label("tren", lang),
+                                                         label("ci95", lang)], rows,
+                        ["l", *["r"] * (len(columns) + 2)],
+                        note=f"{say('note_series_units', lang, per=trend_unit(results, lang))} "
+                             f"{units.notes[-1].text(lang)}"))
+    return blocks
+
+
+def _innovation_blocks(results, lang: str, figures: dict | None) -> list:
+    """Per innovation: the evidence paragraph, the table of its DiD on the IKM with the placebo row (CI, df),
+    the chart of the groups' IKM per period when there is one, and its DiD on the NRR of each unsur."""
+    progress, sch, blocks = results.progress, results.scheme, []
+    header = [label("ukuran", lang), label("did", lang), label("ci95", lang), label("df", lang), "p",
+              label("perubahan", lang)]
+    for i, (_, r) in enumerate(progress.innovations.iterrows(), start=1):
+        blocks.append(Paragraph(say("text_innovation", lang, name=r["nama"], unit=", ".join(
+            results.unit_name(u) for u in r["unit"].split(", ")), start=r["mulai"], did=fmt_signed(r["did"], 2, lang),
+            ci=fmt_ci(r["ci_low"], r["ci_high"], 2, lang), p=fmt_p(r["p_value"], lang),
+            verdict=_verdict(r, lang), n_t=int(r["n_inovasi"]), n_c=int(r["n_pembanding"]))))
+        rows = [[say("did_effect", lang), fmt_signed(r["did"], 2, lang), fmt_ci(r["ci_low"], r["ci_high"], 2, lang),
+                 fmt_num(r["df"], 0, lang), fmt_p(r["p_value"], lang), _verdict(r, lang)]]
+        if pd.notna(r.get("placebo_did")):
+            blocks.append(Paragraph(say("text_placebo", lang, did=fmt_signed(r["placebo_did"], 2, lang),
+                                        p=fmt_p(r["placebo_p_value"], lang))))
+            rows.append([say("did_placebo", lang), fmt_signed(r["placebo_did"], 2, lang),
+                         fmt_ci(r["placebo_ci_low"], r["placebo_ci_high"], 2, lang), fmt_num(r["placebo_df"], 0, lang),
+                         fmt_p(r["placebo_p_value"], lang), "–"])
+        blocks.append(Table(say("tab_did", lang, name=r["nama"]), header, rows, ["l", "r", "r", "r", "r", "l"]))
+        if figures and f"did_{i}" in figures:
+            blocks.append(figures[f"did_{i}"])
+        nrr = progress.innovations_nrr[(progress.innovations_nrr["nama"] == r["nama"])
+                                       & (progress.innovations_nrr["mulai"] == r["mulai"])]
+        rows = [[unsur_name(u["unsur"], lang, sch), fmt_signed(u["did"], 2, lang), fmt_ci(u["ci_low"], u["ci_high"], 2, lang),
+                 fmt_num(u["df"], 0, lang), fmt_p(u["p_holm"], lang), _verdict(u, lang)] for _, u in nrr.iterrows()]
+        blocks.append(Table(say("tab_did_nrr", lang, name=r["nama"]),
+                            [label("unsur", lang), *header[1:4], label("p_holm", lang), label("perubahan", lang)], rows,
+                            ["l", "r", "r", "r", "r", "l"], note=say("note_did_nrr", lang)))
+    blocks.append(Paragraph(say("text_did_assumption", lang)))
+    return blocks
 
 
 def _kesimpulan(results, lang: str) -> Chapter:

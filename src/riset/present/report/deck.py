@@ -26,7 +26,7 @@ from pptx.util import Emu, Inches, Pt
 from riset.i18n import check_language, fmt_ci, fmt_num, fmt_pct, fmt_signed, label, say
 from riset.textsafe import shorten
 from riset.present import charts
-from riset.present.report.content import conclusions, evidence, priority_lines, report_date, unit_label
+from riset.present.report.content import conclusions, evidence, priority_lines, report_date, trend_unit, unit_label
 from riset.present.report.document import Figure
 from riset.present.report.figures import figure_from, render_figures
 from riset.present.report.text import methodology
@@ -245,7 +245,7 @@ def _progress_slide(deck: _Deck, results) -> None:
     if progress.series is not None:
         trend = progress.series.trend.iloc[0]
         items.append(say("deck_series", lang, slope=fmt_signed(trend["selisih"], 2, lang),
-                         verdict=say(f"verdict_{trend['perubahan']}", lang)))
+                         per=trend_unit(results, lang), verdict=say(f"verdict_{trend['perubahan']}", lang)))
     if progress.published is not None and (progress.published["level"] == AREA).any():
         row = progress.published[progress.published["level"] == AREA].iloc[0]
         items.append(say("deck_published", lang, label=row["label"], published=fmt_num(row["ikm_terbit"], 2, lang),
@@ -260,6 +260,26 @@ def _progress_slide(deck: _Deck, results) -> None:
     if items:
         _bullets(deck, say("deck_progress", lang, area=area), items, say("text_did_assumption", lang)
                  if progress.innovations is not None else "")
+
+
+def _progress_pictures(deck: _Deck, results, figures: dict[str, Figure]) -> None:
+    """The Perkembangan charts, one per slide: the area's series, each innovation against its comparison units,
+    the external score beside the IKM (those that were drawn); the caption in the speaker notes."""
+    lang, progress = deck.lang, results.progress
+    if "series" in figures:
+        trend = progress.series.trend.iloc[0]
+        title = say("deck_series", lang, slope=fmt_signed(trend["selisih"], 2, lang), per=trend_unit(results, lang),
+                    verdict=say(f"verdict_{trend['perubahan']}", lang))
+        _picture(deck, title, figures["series"], figures["series"].caption)
+    for i, (_, r) in enumerate(progress.innovations.iterrows() if progress.innovations is not None else (), start=1):
+        if f"did_{i}" in figures:
+            effect = say("deck_innovation", lang, name=r["nama"], did=fmt_signed(r["did"], 2, lang),
+                         ci=fmt_ci(r["ci_low"], r["ci_high"], 2, lang))
+            _picture(deck, say("deck_innovation_title", lang, name=shorten(r["nama"], 40),
+                               did=fmt_signed(r["did"], 2, lang)), figures[f"did_{i}"],
+                     f"{effect}\n{figures[f'did_{i}'].caption}\n{say('text_did_assumption', lang)}")
+    if "external" in figures:
+        _picture(deck, say("sec_external", lang), figures["external"], figures["external"].caption)
 
 
 def _citizens_slide(deck: _Deck, results) -> None:
@@ -336,6 +356,7 @@ def write_deck(results, path: str | Path, lang: str | None = None, figures: dict
     _drivers_slide(deck, results, figures)
     _ipa_slide(deck, results, figures)
     _progress_slide(deck, results)
+    _progress_pictures(deck, results, figures)
     _citizens_slide(deck, results)
     _bullets(deck, say("deck_conclusions", lang), found)
     _recommendation_slides(deck, results)
