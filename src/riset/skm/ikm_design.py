@@ -52,18 +52,18 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.stats.multitest import multipletests
 
 from riset.errors import DataError, DesignError
 from riset.i18n import Note, check_language, label, say
 from riset.skm.ikm import ikm
 from riset.skm.schemes import DEFAULT_SCHEME, Scheme, get_scheme, grade, kinerja_label, unsur_columns
+from riset.survey.compare import holm
 from riset.survey.estimate import critical_value, domains, fit_smooth
 from riset.survey.replicate import ReplicateDesign
 
 __all__ = ["IkmDesignResult", "PeriodChange", "PeriodContrast", "PeriodFit", "VERDICTS", "compare_periods", "group_list",
            "ikm_outofcore",
-           "holm", "ikm_design", "nrr_interval", "p_mutu_beda", "period_fit", "verdicts"]
+           "ikm_design", "nrr_interval", "p_mutu_beda", "period_fit", "verdicts"]
 
 _WEIGHT = "__bobot_desain_riset__"
 
@@ -558,21 +558,6 @@ def _change_frame(diff: np.ndarray, se: np.ndarray, df: np.ndarray, level: float
     return pd.DataFrame({"selisih": diff.ravel(), "se": se.ravel(), "ci_low": (diff - tt * se).ravel(),
                          "ci_high": (diff + tt * se).ravel(), "t": t.ravel(), "df": dfs.ravel().astype(int),
                          "p_value": p.ravel(), "p_holm": p_holm.ravel(), "perubahan": verdict.ravel()})
-
-
-def holm(p) -> np.ndarray:
-    """Holm (1979) step-down adjusted p-values (statsmodels `multipletests`); NaN (untestable) entries stay
-    NaN and do not count: with the m finite p-values sorted, adj_(i) = max_{j <= i} min(1, (m - j + 1) p_(j)).
-
-    >>> holm([0.01, 0.04, 0.03, float("nan")]).round(2).tolist()
-    [0.03, 0.06, 0.06, nan]
-    """
-    p = np.asarray(p, dtype=float)
-    out = np.full(p.shape, np.nan)
-    finite = ~np.isnan(p)
-    if finite.any():
-        out[finite] = multipletests(p[finite], method="holm")[1]
-    return out
 
 
 @dataclass
