@@ -1,4 +1,5 @@
-# Golden values for the grade risk and the NRR interval (issue 21.3 and 21.4) on the small two-stage SKM
+# Golden values for the grade risk, the NRR interval (issue 21.3, 21.4) and the units' rank intervals from
+# Holm-adjusted pairwise tests (21.8) on the small two-stage SKM
 # study of golden_estimate.R (tests/data/golden/ikm_design_data.csv: strata = unit, PSU = service day with fpc,
 # SSU = respondent with fpc2). Run from the repository root:  Rscript tests/r/golden_inference.R
 #   -> tests/data/golden/inference.json
@@ -43,5 +44,32 @@ inference <- function(design) {
 }
 out <- list(survey = as.character(packageVersion("survey")), unsur = keys, all = inference(dskm))
 for (u in sort(unique(skm$unit))) out[[u]] <- inference(subset(dskm, unit == u))
+
+# ---- Units' rank intervals (riset.survey.compare.rank_intervals, issue 21.8): svyby of the totals per unit
+# with covmat = TRUE, svycontrast of every pairwise IKM difference (x 25), t on the smaller of the two units'
+# degf, p.adjust(, "holm") over the pairs; unit i's interval = [1 + #units significantly above it,
+# K - #units significantly below it].
+by <- svyby(totals, ~unit, dskm, svytotal, covmat = TRUE)
+est <- coef(by); v <- vcov(by)
+nm <- gsub("[^A-Za-z0-9_]", "_", sub(":", "_", names(est)))
+names(est) <- nm; dimnames(v) <- list(nm, nm)
+st <- structure(est, var = v, statistic = "total", class = "svystat")
+units <- sort(unique(skm$unit)); tag <- gsub("[^A-Za-z0-9_]", "_", units)
+ikm_u <- function(u) paste0("25 * (", paste0(u, "_y_", keys, "/", u, "_a_", keys, collapse = "+"), ")/9")
+pairs <- t(combn(length(units), 2))
+diffs <- svycontrast(st, setNames(lapply(seq_len(nrow(pairs)), function(i)
+  parse(text = paste0(ikm_u(tag[pairs[i, 1]]), " - (", ikm_u(tag[pairs[i, 2]]), ")"))[[1]]),
+  paste0("d", seq_len(nrow(pairs)))))
+df_unit <- sapply(units, function(u) degf(subset(dskm, unit == u)))
+pair_df <- pmin(df_unit[pairs[, 1]], df_unit[pairs[, 2]])
+tstat <- num(coef(diffs)) / num(SE(diffs))
+p <- 2 * pt(-abs(tstat), pair_df)
+p_holm <- p.adjust(p, "holm")
+above <- matrix(FALSE, length(units), length(units))  # above[i, j]: i significantly above j
+for (i in seq_len(nrow(pairs))) if (p_holm[i] < 0.05) {
+  if (tstat[i] > 0) above[pairs[i, 1], pairs[i, 2]] <- TRUE else above[pairs[i, 2], pairs[i, 1]] <- TRUE
+}
+out$ranks <- list(units = units, diff = num(coef(diffs)), se = num(SE(diffs)), df = num(pair_df), p_value = p,
+                  p_holm = p_holm, rank_low = 1 + colSums(above), rank_high = length(units) - rowSums(above))
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = TRUE), file.path("tests", "data", "golden", "inference.json"))
 cat("wrote tests/data/golden/inference.json\n")
