@@ -327,3 +327,39 @@ def test_period_change_with_reweight_compares_the_unsur_answered_in_both_periods
     other = res.table.set_index("unit").loc["PKM-B"]
     plain = compare_periods(two_stage(skm_two_periods()), MAPPING).table.set_index("unit").loc["PKM-B"]
     assert other["selisih"] == pytest.approx(plain["selisih"], rel=1e-12)
+
+
+INFERENCE = json.loads((DATA / "inference.json").read_text())
+
+
+@pytest.mark.parametrize("unit", ["all", "PKM-A", "PKM-B", "RSUD"])
+def test_grade_risk_and_nrr_interval_match_r_with_the_design_df(unit):
+    # tests/r/golden_inference.R: P(different grade) with pt() on the domain's degf, the NRR interval from
+    # svycontrast on the logit of (NRR - 1)/3 with qt(); units have 3-5 df, so t and normal differ
+    res = ikm_design(two_stage(), MAPPING, by=None if unit == "all" else "unit")
+    row = res.table.iloc[0] if unit == "all" else res.table.set_index("unit").loc[unit]
+    gold = INFERENCE[unit]
+    assert row["df"] == gold["df"]
+    assert row["p_mutu_beda"] == pytest.approx(gold["p_mutu_beda"], rel=1e-10)
+    assert row["p_mutu_beda"] != pytest.approx(gold["p_mutu_beda_normal"], rel=1e-3)
+    nrr = res.nrr if unit == "all" else res.nrr[res.nrr["unit"] == unit]
+    nrr = nrr.set_index("unsur").loc[INFERENCE["unsur"]]
+    np.testing.assert_allclose(nrr["ci_low"], gold["nrr_ci_low"], rtol=1e-10)
+    np.testing.assert_allclose(nrr["ci_high"], gold["nrr_ci_high"], rtol=1e-10)
+
+
+def test_unit_rank_intervals_match_r_pairwise_svycontrast_with_holm():
+    # golden_inference.R: svyby(covmat = TRUE) + svycontrast of every pairwise IKM difference, pt on the smaller
+    # unit df, p.adjust(, "holm"); PKM-A vs PKM-B is separated unadjusted (p 0.027) but not after Holm
+    from riset.survey.compare import rank_intervals
+
+    gold = INFERENCE["ranks"]
+    fit = ikm_design(two_stage(), MAPPING, by="unit", covmat=True)
+    assert fit.table["unit"].tolist() == gold["units"]
+    ranks = rank_intervals(fit.table["ikm_konversi"].to_numpy(), fit.vcov.to_numpy(), df=fit.table["df"].to_numpy())
+    for column in ("diff", "se", "df", "p_value", "p_holm"):
+        np.testing.assert_allclose(ranks.pairs[column], gold[column], rtol=1e-10, err_msg=column)
+    assert ranks.table["rank_low"].tolist() == gold["rank_low"] and ranks.table["rank_high"].tolist() == gold["rank_high"]
+    plain = rank_intervals(fit.table["ikm_konversi"].to_numpy(), fit.vcov.to_numpy(), df=fit.table["df"].to_numpy(),
+                           adjust=None).table
+    assert plain["rank_high"].iloc[0] < gold["rank_high"][0]

@@ -1,13 +1,16 @@
-"""Series of periods (consecutive changes, linear trend), targets, published figures, DiD coefficients."""
+"""Series of periods (consecutive changes, linear trend), targets (Holm over the units, issue 21.8), published
+figures, DiD coefficients."""
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 
+from riset.errors import DataError
 from riset.skm.ikm_design import compare_periods
 from riset.skm.schemes import UNSUR_2017
 from riset.skm.trend import check_targets, compare_published, did_coefficients, period_series, trend_coefficients
+from riset.survey.compare import holm
 from riset.survey.design import SurveyDesign
 
 ALL = {u.key: u.key for u in UNSUR_2017}
@@ -69,6 +72,32 @@ def test_targets_met_not_met_and_the_probability():
     assert out["status"].tolist() == ["met", "not_met", "indistinct"]
     assert out.loc["C", "p_target"] == pytest.approx(stats.t.sf(1.0, 20), rel=1e-12)
     assert np.isnan(check_targets(table, {"A": 82}, group="unit").set_index("unit").loc["B", "target"])
+    assert out.loc["A", "p_value"] == pytest.approx(2 * stats.t.sf(3.0, 20), rel=1e-12)
+
+
+def test_target_verdicts_use_holm_over_the_units_and_keep_the_unadjusted_p():
+    # ten units 2.3 SE above the target (p = 0.028 each, 'met' by the CI) and one 5 SE above: after Holm over
+    # the 11 units only the last is met; unadjusted, every unit is
+    x = np.array([82.0 + 2.3] * 10 + [87.0])
+    table = pd.DataFrame({"unit": [f"U{i}" for i in range(11)], "ikm_konversi": x, "se": 1.0, "df": 30})
+    held = check_targets(table, 82)
+    plain = check_targets(table, 82, adjust=None)
+    assert held["p_value"].tolist() == plain["p_value"].tolist()
+    assert held["p_value"].iloc[0] == pytest.approx(2 * stats.t.sf(2.3, 30), rel=1e-12)
+    assert np.allclose(held["p_holm"], holm(held["p_value"]))
+    assert held["status"].tolist() == ["indistinct"] * 10 + ["met"]
+    assert plain["status"].tolist() == ["met"] * 11
+    # unadjusted, the verdict is the CI rule: met when the lower limit is above the target
+    low = x - stats.t.ppf(0.975, 30) * 1.0
+    assert (plain["status"] == "met").tolist() == (low >= 82).tolist()
+    # below the target the same way; SE 0 decides by the point; no target: untestable, not counted by Holm
+    below = check_targets(table.assign(ikm_konversi=164.0 - x), 82)
+    assert below["status"].tolist() == ["indistinct"] * 10 + ["not_met"]
+    flat = check_targets(pd.DataFrame({"unit": ["A", "B", "C"], "ikm_konversi": [82.0, 81.0, 90.0],
+                                       "se": [0.0, 0.0, 1.0], "df": 30}), {"A": 82, "B": 82}, group="unit")
+    assert flat["status"].tolist() == ["met", "not_met", "untestable"] and np.isnan(flat["p_holm"].iloc[2])
+    with pytest.raises(DataError, match="adjust"):
+        check_targets(table, 82, adjust="bonferroni")
 
 
 def test_published_comparison_kinds():

@@ -1,11 +1,15 @@
 """Calibration targets estimated from the sample (issue 21.2): with `weighting.targets: estimated` the final
 design is a bootstrap whose replicates are each re-weighted to targets recomputed from the replicate, so the
-SE carries the targets' sampling error; an invariant: re-weighting to the sample's own totals changes
-nothing, so its replicates and SE are exactly those of the design-weighted bootstrap."""
+SE carries the targets' sampling error; R golden values (tests/r/golden_estimated_targets.R: every bootstrap
+replicate raked by R to margins rescaled to its own total); an invariant: re-weighting to the sample's own
+totals changes nothing, so its replicates and SE are exactly those of the design-weighted bootstrap."""
 
+import json
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from own_studies import kobo_xlsx
@@ -13,6 +17,8 @@ from riset.skm.ikm_design import ikm_design
 from riset.study.config import WeightingSpec, load_study
 from riset.study.run import run_study
 from riset.survey.replicate import ReplicateDesign, as_replicate
+
+GOLDEN = Path(__file__).resolve().parents[1] / "data" / "golden"
 
 
 def test_estimated_targets_use_re_weighted_bootstrap_replicates(tmp_path, capsys):
@@ -32,8 +38,6 @@ def test_estimated_targets_use_re_weighted_bootstrap_replicates(tmp_path, capsys
 
 
 def test_re_weighting_to_the_samples_own_totals_gains_nothing(tmp_path):
-    import pandas as pd
-
     config = load_study(kobo_xlsx(tmp_path)["study"])
     table = tmp_path / "layanan.csv"
     pd.DataFrame({"layanan": ["Posyandu Hulu", "Posyandu Hilir"], "jumlah": [1, 1]}).to_csv(table, index=False)
@@ -45,3 +49,23 @@ def test_re_weighting_to_the_samples_own_totals_gains_nothing(tmp_path):
     np.testing.assert_allclose(res.designs["final"].replicate_weights, base_boot.replicate_weights, rtol=1e-9)
     by_design = ikm_design(base_boot, res.unsur_map).table.iloc[0]["se"]
     assert res.area_row()["se"] == pytest.approx(by_design, rel=1e-9)  # no gain from self-made targets
+
+
+def test_estimated_targets_match_r_raking_every_replicate_to_its_own_targets(tmp_path):
+    gold = json.loads((GOLDEN / "estimated_targets.json").read_text())
+    start = pd.read_csv(GOLDEN / "estimated_targets_input.csv").filter(regex=r"^rep\d+$").to_numpy()
+    config = load_study(kobo_xlsx(tmp_path)["study"])
+    res = run_study(replace(config, replicates=start.shape[1],
+                            weighting=replace(config.weighting, targets="estimated")))
+    # R's input is this study's seeded bootstrap (tests/r/export_estimated_targets.py writes it again)
+    reps = as_replicate(res.designs["design"], type="bootstrap", replicates=start.shape[1], seed=config.seed)
+    np.testing.assert_allclose(reps.replicate_weights, start, rtol=1e-15)
+    final = res.designs["final"]
+    np.testing.assert_allclose(final.weights, gold["weights"], rtol=1e-10)
+    np.testing.assert_allclose(final.replicate_weights, np.array(gold["repweights"]).T, rtol=1e-10, atol=1e-12)
+    assert res.area_row()["ikm_konversi"] == pytest.approx(gold["area"]["ikm_konversi"], rel=1e-12)
+    assert res.area_row()["se"] == pytest.approx(gold["area"]["se"], rel=1e-10)
+    for _, unit in res.units().iterrows():
+        assert unit["se"] == pytest.approx(gold[unit["layanan"]]["se"], rel=1e-10), unit["layanan"]
+    # not the SE with the targets held fixed (R rake of the bootstrap design to the full-sample targets)
+    assert res.area_row()["se"] != pytest.approx(gold["area_fixed_targets"]["se"], rel=1e-6)

@@ -6,6 +6,7 @@ import pytest
 
 from own_studies import progress_study
 from riset.study import run_study
+from riset.survey.compare import holm
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +72,10 @@ def test_targets_published_series_and_external(res):
     results, _ = res
     targets = results.progress.targets
     assert set(targets["status"]) <= {"met", "not_met", "indistinct"}
+    units = targets[targets["level"] == "unit"]
+    assert np.allclose(units["p_holm"], holm(units["p_value"]))  # Holm over the units; the area on its own
+    area = targets[targets["level"] == "area"].iloc[0]
+    assert area["p_holm"] == area["p_value"]
     assert targets[targets["level"] == "unit"].set_index("unit")["target"].to_dict() == {"PKM1": 85.0, "PKM2": 78.0, "DUK": 78.0,
                                                                       "RS": 78.0}
     published = results.progress.published.set_index("group")
@@ -101,6 +106,7 @@ def test_report_has_the_perkembangan_sections(res, tmp_path):
     assert "sejak 2022: A ≥ 88,01 (hijau); B ≥ 78,01 (hijau)" in html  # the configured later rule, stated
     assert "dan nilai kepatuhan eksternal per tahun (kanan)" in html      # the chart beside the IKM
     assert "Plasebo (periode sebelum inovasi)" in html and "IKM unit inovasi Antrean daring dan unit pembanding" in html
+    assert "menurut Holm atas unit yang diuji" in html  # the target verdicts' rule
 
 
 def test_an_innovation_without_a_comparison_unit_is_refused_in_plain_words(tmp_path):

@@ -213,6 +213,11 @@ def test_units_carry_their_rank_and_its_interval(res):
     assert (units["peringkat_bawah"] <= units["peringkat"]).all() and (units["peringkat"] <= units["peringkat_atas"]).all()
     # the two C units are clearly last, far from the A units at the top
     assert set(units.tail(2)["peringkat_bawah"]) >= {len(units) - 1} and units.head(1)["peringkat_atas"].item() <= 3
+    from riset.present.report.content import ikm_table
+
+    k = len(units)
+    note = ikm_table(res, res.config.unit, "en").note
+    assert f"Holm's adjustment over all {k * (k - 1) // 2} pairs" in note and f"to {k} − the number" in note
 
 
 def test_drivers_are_checked_without_the_complaint_unsur(res):

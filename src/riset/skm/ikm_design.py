@@ -15,15 +15,17 @@ Lumley 2010 sec. 2.2; or re-estimation with each replicate weight): with T = (su
 
 This is R's ``svycontrast(svytotal(~y_1 + ... + a_9), quote((y_1/a_1 + ... + y_9/a_9)/9))`` (golden test).
 
-Probability that the true mutu grade differs from the point grade (normal approximation on the converted score
-x with standard error s; band edges of `riset.skm.ikm`):
+Approximate probability that the true mutu grade differs from the point grade (t on the design df of the CI
+beside it, for the converted score x with standard error s; band edges of `riset.skm.ikm`):
 
-    P(beda) = 1 - [Phi((upper - x) / s) - Phi((lower - x) / s)]
+    P(beda) = 1 - [T_df((upper - x) / s) - T_df((lower - x) / s)]
 
 where [lower, upper) is the band of the point grade on the unrounded scale: `riset.skm.schemes.grade` rounds the score
 half-up to 2 decimals with inclusive lower bounds, so grade A is x >= 88.305, B is 76.605 <= x < 88.305, etc.;
 the lowest band extends to -inf and the highest to +inf (a true score cannot leave them). P near 0.5 means the
-grade is a coin flip; report it next to the grade.
+grade is a coin flip; report it next to the grade. R: ``1 - (pt((u - x)/s, degf) - pt((l - x)/s, degf))``
+(golden test). NRR intervals respect the 1-4 scale: a t interval on the logit of (NRR - 1)/3 (`nrr_interval`;
+R: svycontrast of the totals on that logit, qt on the design df).
 
 Change between two periods (`compare_periods`): both periods are domains of the one design, so the difference
 D = theta_akhir - theta_awal has influence u(D) = u(akhir) - u(awal) and Var(D) = V_akhir + V_awal - 2 Cov,
@@ -52,17 +54,17 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.stats.multitest import multipletests
 
 from riset.errors import DataError, DesignError
 from riset.i18n import Note, check_language, label, say
 from riset.skm.ikm import ikm
 from riset.skm.schemes import DEFAULT_SCHEME, Scheme, get_scheme, grade, kinerja_label, unsur_columns
+from riset.survey.compare import holm
 from riset.survey.estimate import critical_value, domains, fit_smooth
 
 __all__ = ["IkmDesignResult", "PeriodChange", "PeriodContrast", "PeriodFit", "VERDICTS", "compare_periods", "group_list",
            "ikm_outofcore",
-           "holm", "ikm_design", "nrr_interval", "p_mutu_beda", "period_fit", "verdicts"]
+           "ikm_design", "nrr_interval", "p_mutu_beda", "period_fit", "verdicts"]
 
 _WEIGHT = "__bobot_desain_riset__"
 
@@ -571,21 +573,6 @@ def _change_frame(diff: np.ndarray, se: np.ndarray, df: np.ndarray, level: float
     return pd.DataFrame({"selisih": diff.ravel(), "se": se.ravel(), "ci_low": (diff - tt * se).ravel(),
                          "ci_high": (diff + tt * se).ravel(), "t": t.ravel(), "df": dfs.ravel().astype(int),
                          "p_value": p.ravel(), "p_holm": p_holm.ravel(), "perubahan": verdict.ravel()})
-
-
-def holm(p) -> np.ndarray:
-    """Holm (1979) step-down adjusted p-values (statsmodels `multipletests`); NaN (untestable) entries stay
-    NaN and do not count: with the m finite p-values sorted, adj_(i) = max_{j <= i} min(1, (m - j + 1) p_(j)).
-
-    >>> holm([0.01, 0.04, 0.03, float("nan")]).round(2).tolist()
-    [0.03, 0.06, 0.06, nan]
-    """
-    p = np.asarray(p, dtype=float)
-    out = np.full(p.shape, np.nan)
-    finite = ~np.isnan(p)
-    if finite.any():
-        out[finite] = multipletests(p[finite], method="holm")[1]
-    return out
 
 
 @dataclass

@@ -11,9 +11,12 @@ design SEs that carry the covariance of periods sharing PSUs or a calibration (R
 svyby(covmat=TRUE); Lumley 2010, sec. 3.4), tested with t on the design df. Multiplicity: Holm's step-down
 adjustment over every group and step of a family (all consecutive changes; all trends), stated in `notes`.
 
-Targets (`check_targets`): with estimate x, SE s and design df, the target T is 'met' when the CI's lower
-limit is at least T, 'not_met' when its upper limit is below T, else 'indistinct'; the approximate probability
-that the true IKM reaches T is P = 1 - T_df((T - x) / s).
+Targets (`check_targets`): with estimate x, SE s and design df, each target T is tested by
+t = (x - T) / s on the df, p = 2 P(T_df > |t|), and the p-values of all rows tested together (the units of a
+study) are adjusted by Holm's step-down rule, as the change verdicts and the unit ranks are. The target is
+'met' when the adjusted p is below 1 - level and x > T, 'not_met' when it is below and x < T, else
+'indistinct'; unadjusted (``adjust=None``) this is the CI rule (met when the CI's lower limit is above T).
+The approximate probability that the true IKM reaches T is P = 1 - T_df((T - x) / s).
 
 Published figure (`compare_published`): last year's IKM from its report, as a point (treated as fixed: a
 one-sample t test, ignoring its own error), with its SE or CI (independent samples: z = D / sqrt(s^2 + s0^2)),
@@ -40,8 +43,9 @@ from scipy import stats
 
 from riset.errors import DataError
 from riset.i18n import Note, check_language, say
-from riset.skm.ikm_design import group_list, holm, ikm_design, period_fit, verdicts
+from riset.skm.ikm_design import group_list, ikm_design, period_fit, verdicts
 from riset.skm.schemes import DEFAULT_SCHEME, Scheme
+from riset.survey.compare import holm
 from riset.survey.estimate import critical_value
 
 __all__ = ["PeriodSeries", "PublishedComparison", "TARGET_STATUS", "check_targets", "compare_published",
@@ -159,11 +163,15 @@ def holm_family(frame: pd.DataFrame, level: float) -> pd.DataFrame:
 
 
 def check_targets(table: pd.DataFrame, targets: float | Mapping, group: str | None = None,
-                  level: float = 0.95) -> pd.DataFrame:
+                  level: float = 0.95, adjust: str | None = "holm") -> pd.DataFrame:
     """Target per row (a number for all, or a mapping from the `group` column's values; missing = no
-    target): target, status ('met' / 'not_met' / 'indistinct'; 'untestable' without SE), and
-    p_target = P(true IKM >= target) = 1 - T_df((target - x) / s) (approximate: the sampling distribution
-    read as uncertainty about the true value)."""
+    target): target, p_value (two-sided t test of IKM = target on the row's df), p_holm (Holm-adjusted over
+    the rows with a target), status ('met' / 'not_met' / 'indistinct' from p_holm, or from p_value with
+    ``adjust=None``; 'untestable' without SE), and p_target = P(true IKM >= target) = 1 - T_df((target - x) / s)
+    (approximate: the sampling distribution read as uncertainty about the true value). SE 0: the target is
+    met when x >= target, not met below it."""
+    if adjust not in ("holm", None):
+        raise DataError(f"adjust={adjust!r}; allowed 'holm' or None")
     out = table.copy()
     if isinstance(targets, Mapping):
         if group is None or group not in out.columns:
@@ -172,14 +180,18 @@ def check_targets(table: pd.DataFrame, targets: float | Mapping, group: str | No
     else:
         out["target"] = float(targets)
     x, s = out["ikm_konversi"].to_numpy(float), out["se"].to_numpy(float)
-    df = out["df"].to_numpy(float) if "df" in out.columns else np.full(len(out), np.inf)
-    t = critical_value(level, df)
-    low, high = x - t * s, x + t * s
+    df = np.maximum(out["df"].to_numpy(float) if "df" in out.columns else np.full(len(out), np.inf), 1)
     target = out["target"].to_numpy(float)
+    untestable = np.isnan(target) | np.isnan(s) | np.isnan(x)
     with np.errstate(divide="ignore", invalid="ignore"):
-        p = np.where(s > 0, stats.t.sf((target - x) / s, np.maximum(df, 1)), (x >= target).astype(float))
-    out["p_target"] = np.where(np.isnan(target) | np.isnan(s), np.nan, p)
-    out["status"] = np.select([np.isnan(target) | np.isnan(s), low >= target, high < target],
+        p_target = np.where(s > 0, stats.t.sf((target - x) / s, df), (x >= target).astype(float))
+        p = np.where(s > 0, 2 * stats.t.sf(np.abs(x - target) / s, df), 0.0)
+    out["p_value"] = np.where(untestable, np.nan, p)
+    out["p_holm"] = holm(out["p_value"].to_numpy())
+    tested = out["p_holm"] if adjust == "holm" else out["p_value"]
+    decided = (tested < 1 - level).to_numpy()
+    out["p_target"] = np.where(untestable, np.nan, p_target)
+    out["status"] = np.select([untestable, decided & (x >= target), decided & (x < target)],
                               ["untestable", "met", "not_met"], "indistinct")
     return out
 

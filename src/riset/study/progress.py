@@ -26,8 +26,9 @@ import pandas as pd
 from scipy import stats
 
 from riset.errors import DataError
-from riset.skm.ikm_design import holm, ikm_design, period_fit
+from riset.skm.ikm_design import ikm_design, period_fit
 from riset.skm.trend import PeriodSeries, check_targets, compare_published, did_coefficients, holm_family
+from riset.survey.compare import holm
 from riset.study.config import EXTERNAL_ZONES, OMBUDSMAN_ZONES_2021, StudyConfig, StudyError
 
 __all__ = ["DID_CATEGORIES", "Progress", "did_columns", "external_scores", "innovation_effects", "period_order",
@@ -102,8 +103,8 @@ def period_order(config: StudyConfig, data: pd.DataFrame) -> tuple[list, list[fl
 
 # ------------------------------------------------------------------------------------------- targets
 def targets_table(config: StudyConfig, area_row: pd.Series, units: pd.DataFrame) -> pd.DataFrame | None:
-    """The area's and each unit's IKM against its target (`riset.skm.trend.check_targets`); None without
-    targets."""
+    """The area's and each unit's IKM against its target (`riset.skm.trend.check_targets`): the units' verdicts
+    use Holm's adjustment over the units tested (the area is one test on its own); None without targets."""
     t = config.targets
     if t is None:
         return None
@@ -118,7 +119,7 @@ def targets_table(config: StudyConfig, area_row: pd.Series, units: pd.DataFrame)
         return None
     out = pd.concat(rows, ignore_index=True)
     keep = ["level", "group", *[c for c in (config.unit, config.names.get(config.unit or "")) if c in out.columns],
-            "n_responden", "ikm_konversi", "se", "ci_low", "ci_high", "df", "target", "status", "p_target"]
+            "n_responden", "ikm_konversi", "se", "ci_low", "ci_high", "df", "target", "p_value", "p_holm", "status", "p_target"]
     return out[[c for c in dict.fromkeys(keep) if c in out.columns]]
 
 

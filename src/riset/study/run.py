@@ -44,8 +44,8 @@ from riset.i18n import Note, check_language, fmt_ci, fmt_num, say
 from riset.skm.drivers import OutOfSampleCheck, RelativeImportance, out_of_sample_check
 from riset.skm.drivers_mi import ImputedImportance, RankingSensitivity
 from riset.skm.exports import SurveyData, read_codebook, read_survey
-from riset.skm.ikm_design import compare_periods, holm, ikm_design
-from riset.survey.compare import compare_means, rank_intervals
+from riset.skm.ikm_design import compare_periods, ikm_design
+from riset.survey.compare import compare_means, holm, rank_intervals
 from riset.textsafe import mask_personal
 from riset.skm.instrument import InstrumentResult, check_instrument
 from riset.skm.ipa import CsiResult, IpaResult, csi, derived_importance, ipa, servqual_gap
@@ -775,20 +775,17 @@ def _online_share(table: pd.DataFrame, data: pd.DataFrame, levels) -> pd.DataFra
     return out
 
 
-#: Draws from the joint distribution of the units' IKM for their rank intervals.
-RANK_DRAWS = 10_000
-
-
 def _unit_ranks(table: pd.DataFrame, design, unsur_map, scheme: Scheme, config: StudyConfig, levels) -> pd.DataFrame:
-    """The units' rank by IKM (1 = highest) and the interval of ranks each could hold (`rank_intervals` on the
-    design covariance of the units' IKM); nothing without at least three units."""
+    """The units' rank by IKM (1 = highest) and its simultaneous interval (`rank_intervals`: pairwise t tests on
+    the design covariance of the units' IKM, Holm over all pairs, the same rule as the change verdicts);
+    nothing without at least three units."""
     unit = config.unit
     rows = table["level"] == unit
     if unit not in levels or rows.sum() < 3:
         return table
     fit = ikm_design(design, unsur_map, by=unit, scheme=scheme, covmat=True)
-    ranks = rank_intervals(fit.table["ikm_konversi"].to_numpy(), fit.vcov.to_numpy(), draws=RANK_DRAWS,
-                           seed=config.seed)
+    ranks = rank_intervals(fit.table["ikm_konversi"].to_numpy(), fit.vcov.to_numpy(), df=fit.table["df"].to_numpy(),
+                           adjust="holm").table
     ranks.index = fit.table[unit].astype(str).to_numpy()
     out = table.copy()
     codes = out.loc[rows, unit].astype(str)

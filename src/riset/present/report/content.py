@@ -106,7 +106,7 @@ def ikm_table(results, level: str, lang: str | None = None) -> Table:
         shown = f"{rank} ({int(r['peringkat_bawah'])}–{int(r['peringkat_atas'])})" if ranked else str(rank)
         body.append(cells if is_period else [shown, *cells])
     align = (["l"] if is_period else ["r", "l"]) + ["r", "r", "r", "c", "r"]
-    notes = [say("note_rank_interval", lang)] if ranked else []
+    notes = [say("note_rank_interval", lang, k=len(rows), pairs=len(rows) * (len(rows) - 1) // 2)] if ranked else []
     if "bagian_daring" in rows.columns and (rows["bagian_daring"] > 0).any():
         notes.append(say("note_online", lang))
     return Table(say("tab_ikm_level", lang, level=head.lower() if lang == "id" else head), header, body, align,
@@ -668,13 +668,15 @@ def _perkembangan(results, lang: str, figures: dict | None = None) -> list[Secti
     if progress.targets is not None:
         t = progress.targets
         rows = [[config.area.name if r["level"] == AREA else unit_label(results, r), fmt_num(r["ikm_konversi"], 2, lang),
-                 fmt_ci(r["ci_low"], r["ci_high"], 2, lang), fmt_num(r["target"], 2, lang),
-                 say(f"target_{r['status']}", lang), fmt_pct(r["p_target"], 0, lang)] for _, r in t.iterrows()]
+                 fmt_ci(r["ci_low"], r["ci_high"], 2, lang), fmt_num(r["target"], 2, lang), fmt_p(r["p_value"], lang),
+                 fmt_p(r["p_holm"], lang), say(f"target_{r['status']}", lang), fmt_pct(r["p_target"], 0, lang)]
+                for _, r in t.iterrows()]
         sections.append(Section(say("sec_targets", lang), [
             Paragraph(say("text_targets", lang)),
             Table(say("tab_targets", lang), [label("unit", lang), label("ikm_konversi_pendek", lang),
-                                             label("ci95", lang), label("sasaran", lang), label("status", lang),
-                                             label("p_sasaran", lang)], rows, ["l", "r", "r", "r", "l", "r"])]))
+                                             label("ci95", lang), label("sasaran", lang), "p", label("p_holm", lang),
+                                             label("status", lang), label("p_sasaran", lang)], rows,
+                  ["l", "r", "r", "r", "r", "r", "l", "r"])]))
     if progress.innovations is not None:
         sections.append(Section(say("sec_innovations", lang), _innovation_blocks(results, lang, figures)))
     if progress.external is not None:

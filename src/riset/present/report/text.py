@@ -37,7 +37,8 @@ def bands_text(scheme: Scheme, lang: str | None = None) -> str:
 
 def methodology(results, lang: str | None = None) -> list[str]:
     """Methodology paragraphs: the sampling design, the weighting, the IKM formula with its exact weight and
-    the scheme's bands, and (where they ran) the drivers and the IPA."""
+    the scheme's bands, the multiplicity rule (Holm) of every verdict, and (where they ran) the drivers and the
+    IPA."""
     lang = check_language(lang)
     config, data = results.config, results.survey.data
     spec = config.design
@@ -63,7 +64,8 @@ def methodology(results, lang: str | None = None) -> list[str]:
     sch = results.scheme
     paragraphs = [" ".join(design), " ".join(weighting),
                   say("method_formula", lang, k=len(sch.unsur), conversion=fmt_num(sch.conversion, 0, lang),
-                      scheme=sch.title, bands=bands_text(sch, lang))]
+                      scheme=sch.title, bands=bands_text(sch, lang)),
+                  say("method_multiplicity", lang)]
     online = [d.path.name for d in config.data if d.source == "online"]
     if online:
         paragraphs.append(" ".join([say("method_online", lang, files=", ".join(online)),
