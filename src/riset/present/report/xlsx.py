@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from riset.i18n import check_language, label, say
-from riset.present.report.content import column_label, report_date
+from riset.present.report.content import column_label, evidence, report_date
 from riset.textsafe import spreadsheet_cell
 
 __all__ = ["NUMBER_FORMATS", "write_xlsx"]
@@ -116,6 +116,8 @@ def write_xlsx(results, path: str | Path, lang: str | None = None) -> Path:
             continue
         if "level" in table.columns:
             table = table.assign(level=table["level"].map(lambda v: levels.get(v, v)))
+        if "alasan" in table.columns:  # the reason codes of an action as the report's short clause
+            table = table.assign(alasan=[evidence(r, lang, results.scheme) for _, r in table.iterrows()])
         name = _sheet_name(key, lang, taken)
         _write_table(book.create_sheet(name), table.reset_index(drop=True), lang)
         written.append((key, name))
