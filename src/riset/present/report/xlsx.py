@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from riset.i18n import check_language, label, say
-from riset.present.report.content import column_label, evidence, report_date
+from riset.present.report.content import column_label, evidence, level_label, report_date
 from riset.textsafe import spreadsheet_cell
 
 __all__ = ["NUMBER_FORMATS", "write_xlsx"]
@@ -107,9 +107,7 @@ def write_xlsx(results, path: str | Path, lang: str | None = None) -> Path:
     book = Workbook()
     readme = book.active
     readme.title = _sheet_name("readme", lang, taken := set())
-    levels = {lv: label("area", lang) if lv == "area" else " × ".join(column_label(c, lang)
-                                                                   for c in results.level_columns(lv))
-              for lv in results.levels()}
+    levels = {lv: level_label(results, lv, lang) for lv in results.levels()}
     written = []
     for key, table in tables.items():
         if table is None or not isinstance(table, pd.DataFrame):
