@@ -55,6 +55,18 @@ def test_ikm_by_unit_points_ci_and_bands():
     assert (76.61, 88.31) in spans and (65.0, 76.61) in spans
 
 
+def test_ikm_by_unit_shared_limits_shade_the_bands_over_the_whole_axis():
+    # the top half of a list split over two slides: its own IKMs are all B/A, the axis is shared with the
+    # bottom half; the C band must still start at the axis' left end, not at this half's lowest CI
+    table = pd.DataFrame({"nama_unit": ["P", "Q"], "ikm_konversi": [90.0, 81.0], "ci_low": [88.0, 79.5],
+                          "ci_high": [92.0, 82.5]})
+    ax = charts.ikm_by_unit(table, limits=(65.0, 95.0)).axes[0]
+    assert ax.get_xlim() == (65.0, 95.0)
+    spans = sorted((round(p.get_x(), 2), round(p.get_x() + p.get_width(), 2)) for p in ax.patches)
+    assert spans[0] == (65.0, 76.61)
+    assert spans[-1] == (88.31, 95.0)
+
+
 def test_ikm_by_unit_english_and_missing_column():
     fig = charts.ikm_by_unit(pd.DataFrame({"nama_unit": ["X"], "ikm_konversi": [77.0]}), lang="en")
     assert "B Good" in _texts(fig)

@@ -70,3 +70,21 @@ def test_the_dashboard_page_renders_and_a_choice_changes_the_ikm(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_serve_with_a_relative_study_path_hands_voila_a_notebook_it_can_find(tmp_path, monkeypatch):
+    # `riset dasbor data/raw/studi.yaml` from the project folder: Voila runs in the page's folder, so the
+    # notebook it is given must be found from there ("argument is neither a file nor a directory")
+    from riset.present.widgets import app
+
+    study = Path(bare_instansi(tmp_path)["study"])
+    monkeypatch.chdir(tmp_path)
+    seen = {}
+
+    def run(argv, cwd):
+        seen.update(argv=argv, cwd=cwd)
+        return subprocess.CompletedProcess(argv, 0)
+
+    monkeypatch.setattr(app.subprocess, "run", run)
+    assert app.serve(study.relative_to(tmp_path), Path("hasil")) == 0
+    assert (Path(seen["cwd"]) / seen["argv"][3]).is_file()

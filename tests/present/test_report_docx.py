@@ -90,3 +90,11 @@ def test_hostile_text_is_written(tmp_path):
     body = "\n".join(p.text for p in Document(path).paragraphs) + "".join(
         c.text for t in Document(path).tables for r in t.rows for c in r.cells)
     assert "$PBB$ <script>" in body and "\x0b" not in body
+
+
+def test_the_technical_ikm_table_names_its_levels_in_words(doc, laporan):
+    # the Lampiran's IKM table showed the level keys ('area', 'unit_periode')
+    table = next(t for t in doc.tables if t.rows[0].cells[0].text == "Tingkat")
+    levels = {row.cells[0].text for row in table.rows[1:]}
+    assert "Wilayah" in levels and "Unit layanan × Periode" in levels
+    assert not any("_" in level for level in levels)

@@ -45,6 +45,13 @@ def test_the_contents_list_every_chapter_with_the_page_it_starts_on(pdf):
     assert "Halaman 3" in contents
 
 
+def test_no_page_is_blank_but_for_its_number(pdf):
+    # the contents placeholder turns the page itself; a second turn left page 4 empty ("Halaman 4")
+    reader, _laporan = pdf
+    for number, page in enumerate(reader.pages[1:], start=2):
+        assert page.extract_text().replace(f"Halaman {number}", "").strip(), number
+
+
 def test_captions_are_those_of_the_document(pdf):
     reader, laporan = pdf
     everything = " ".join(page.extract_text() for page in reader.pages)

@@ -51,6 +51,16 @@ def test_numbers_are_numbers_with_formats_and_headers_are_words(book):
     assert verdicts <= {"naik bermakna", "turun bermakna", "tidak berubah bermakna", "tidak dapat diuji"}
 
 
+def test_the_reasons_for_an_action_are_a_clause_not_codes(book):
+    # the report's RTL says "NRR 2,37, di bawah 3,06 (batas mutu B); terendah di unit ini"; the sheet showed
+    # the reason codes ("below_target,lowest_in_unit")
+    wb, _res = book
+    ws = wb["Rekomendasi"]
+    reasons = [c.value for c in ws[get_col(ws, "Alasan")][1:]]
+    assert reasons and all("_" not in r for r in reasons)
+    assert all(r.startswith("NRR ") and "di bawah" in r for r in reasons if "batas mutu" in r)
+
+
 def get_col(ws, name):
     from openpyxl.utils import get_column_letter
     return get_column_letter([c.value for c in ws[1]].index(name) + 1)

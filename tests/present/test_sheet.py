@@ -53,3 +53,22 @@ def test_a_study_without_units_gets_one_sheet_for_its_area(tmp_path):
     text = _text(pdfs[0])
     assert "Dinas Perpustakaan dan Kearsipan" in text and fmt_num(res.area_row()["ikm_konversi"], 2, "en") in text
     assert "PUBLIC SATISFACTION SURVEY RESULT" in text and "bulan" not in text
+
+
+def test_every_text_stays_inside_the_page_margins_and_actions_do_not_overlap(example_results):
+    # matplotlib's wrap=True wraps at the figure's edge: an action line ran to 1 % of the page's right edge
+    import matplotlib.pyplot as plt
+
+    from riset.present.report.sheet import publication_sheet
+
+    res = example_results
+    for unit in res.units()["unit"]:
+        fig = publication_sheet(res, unit, "id")
+        renderer = fig.canvas.get_renderer()
+        width = fig.bbox.width
+        boxes = [t.get_window_extent(renderer) for t in fig.texts if t.get_text().strip()]
+        assert all(b.x1 <= 0.95 * width for b in boxes), unit
+        actions = sorted((b for b, t in zip(boxes, [t for t in fig.texts if t.get_text().strip()])
+                          if t.get_text()[:2] in ("1.", "2.", "3.")), key=lambda b: -b.y1)
+        assert all(upper.y0 >= lower.y1 for upper, lower in zip(actions, actions[1:])), unit
+        plt.close(fig)

@@ -149,6 +149,7 @@ def ikm_by_unit(
     overall: float | None = None,
     title: str | None = None,
     overall_label: str | None = None,
+    limits: tuple[float, float] | None = None,
 ) -> Figure:
     """IKM per group (converted, 25-100) as points with 95% CI whiskers over the shaded mutu bands.
 
@@ -161,6 +162,8 @@ def ikm_by_unit(
         (the 95% CI on the converted scale, e.g. from `riset.skm.ikm_design`).
     overall : optional IKM of the whole area drawn as a dashed reference line, labelled `overall_label` (the
         area's name, e.g. "Kecamatan Sukamaju"; default "Seluruh responden").
+    limits : optional (low, high) of the IKM axis, for charts that share one axis (a long list split over
+        slides); the bands are shaded over that whole range. Default: from the groups' CIs.
 
     >>> import pandas as pd
     >>> fig = ikm_by_unit(pd.DataFrame({"nama_unit": ["X"], "ikm_konversi": [80.0]}))
@@ -175,7 +178,7 @@ def ikm_by_unit(
     est = data["ikm_konversi"].to_numpy(dtype=float)
     has_ci = {"ci_low", "ci_high"} <= set(data.columns)
     ends = np.concatenate([est, data["ci_low"].to_numpy(float), data["ci_high"].to_numpy(float)]) if has_ci else est
-    lo, hi = _score_limits(ends, sch)
+    lo, hi = limits if limits is not None else _score_limits(ends, sch)
 
     fig, axes = _figure(9.0, max(2.6, 0.42 * len(data) + 1.6))
     ax = axes[0, 0]

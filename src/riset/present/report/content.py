@@ -32,7 +32,7 @@ from riset.textsafe import mask_personal
 
 __all__ = [
     "MAX_OPEN_TEXT", "QUOTED_UNSUR", "QUOTES_PER_UNSUR", "build_laporan", "column_label", "conclusions",
-    "drivers_sensitivity_table", "evidence", "ikm_table", "issue_label", "nrr_table", "online_table",
+    "drivers_sensitivity_table", "evidence", "ikm_table", "issue_label", "level_label", "nrr_table", "online_table",
     "nrr_unit_table", "open_text_table", "subgroup_blocks", "what_citizens_said",
     "period_change_table", "plain_formula_table", "priority_lines", "recommendation_statistics",
     "recommendation_tables", "report_date", "synthesis", "trend_unit", "unit_label",
@@ -57,6 +57,13 @@ def column_label(column: str, lang: str | None = None) -> str:
     column name with spaces."""
     shown = label(column, lang)
     return shown if shown != column else column.replace("_", " ").strip().capitalize()
+
+
+def level_label(results, level: str, lang: str | None = None) -> str:
+    """Display name of an IKM level: 'area' -> 'Wilayah', 'unit_periode' -> 'Unit layanan × Periode'."""
+    if level == AREA:
+        return label("area", lang)
+    return " × ".join(column_label(c, lang) for c in results.level_columns(level))
 
 
 def unit_label(results, row, lang: str | None = None) -> str:
@@ -875,7 +882,7 @@ def _technical_ikm_table(results, lang: str) -> Table:
     rows = results.ikm
     header = [label("tingkat", lang), label("kelompok", lang), label("n", lang), label("ikm_konversi_pendek", lang),
               label("se", lang), label("ci95", lang), label("df", lang), label("p_mutu_beda", lang)]
-    body = [[str(r["level"]), str(r["group"]), fmt_num(r["n_responden"], 0, lang), fmt_num(r["ikm_konversi"], 2, lang),
+    body = [[level_label(results, r["level"], lang), str(r["group"]), fmt_num(r["n_responden"], 0, lang), fmt_num(r["ikm_konversi"], 2, lang),
              fmt_num(r["se"], 3, lang), fmt_ci(r["ci_low"], r["ci_high"], 2, lang), str(int(r["df"])),
              fmt_pct(r["p_mutu_beda"], 1, lang)] for _, r in rows.iterrows()]
     return Table(say("tab_ikm_technical", lang), header, body, ["l", "l", "r", "r", "r", "r", "r", "r"])

@@ -186,8 +186,7 @@ def _unit_slides(deck: _Deck, results) -> None:
         fig = charts.ikm_by_unit(chunk.assign(**{name: [unit_label(results, r, lang) for _, r in chunk.iterrows()]}),
                                  group=name, lang=lang, scheme=sch,
                                  overall=float(results.area_row()["ikm_konversi"]), title="",
-                                 overall_label=config.area.name)
-        fig.axes[0].set_xlim(*limits)
+                                 overall_label=config.area.name, limits=limits)
         notes = "\n".join(say("deck_notes_unit", lang, unit=unit_label(results, r, lang), ikm=fmt_num(r["ikm_konversi"], 2, lang),
                               ci=fmt_ci(r["ci_low"], r["ci_high"], 2, lang), mutu=r["mutu"], n=int(r["n_responden"]))
                           for _, r in chunk.iterrows())

@@ -197,9 +197,10 @@ def write_pdf(laporan: Laporan, path: str | Path) -> Path:
     pdf.set_text_color(0, 0, 0)
     pdf.ln(3)
     entries = sum(1 + len(c.sections) for c in laporan.chapters)
-    pdf.insert_toc_placeholder(_toc, pages=max(1, -(-entries // 38)))
-    for chapter in laporan.chapters:
-        pdf.add_page()
+    pdf.insert_toc_placeholder(_toc, pages=max(1, -(-entries // 38)))  # turns the page after the contents
+    for i, chapter in enumerate(laporan.chapters):
+        if i:
+            pdf.add_page()
         _heading(pdf, f"{chapter.label} {chapter.title}", 1)
         for section in chapter.sections:
             _heading(pdf, f"{section.number} {section.title}", 2)

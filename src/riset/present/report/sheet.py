@@ -13,6 +13,7 @@ study without a unit column gets one sheet for the whole area. Labels from the d
 from __future__ import annotations
 
 import re
+import textwrap
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -76,19 +77,30 @@ def publication_sheet(results, unit: str | None = None, lang: str | None = None)
     text(0.06, 0.245, say("pub_actions", lang), size=12.5, weight="bold", color="#222222")
     y = 0.215
     for number, line in enumerate(_actions(results, unit, lang), start=1):
-        text(0.06, y, f"{number}. {line}", size=10, color="#222222", wrap=True)
-        y -= 0.045
+        shown = text(0.06, y, f"{number}. {line}", size=10, color="#222222", wrap=True)
+        y -= 0.0145 * (shown.get_text().count("\n") + 1) + 0.016
     text(0.06, 0.035, say("pub_footer", lang, date=report_date(results, lang)), size=7.5, color="#666666",
          wrap=True)
     return fig
 
 
+#: Average width of a character of running text (DejaVu Sans), in em: wrapped text is broken into lines of
+#: the page's text width (the 0.06-0.94 band) at this width, not at the figure's edge as wrap=True does.
+_CHAR_EM = 0.6
+
+
 def _writer(fig: Figure):
-    """fig.text with the data's labels as plain text (never mathtext) and left/top alignment by default."""
+    """fig.text with the data's labels as plain text (never mathtext) and left/top alignment by default;
+    `wrap=True` breaks the text into lines that stay inside the page's side margins."""
     def text(x, y, value, **style):
+        value = str(value)
+        if style.pop("wrap", False):
+            chars = 0.88 * fig.get_figwidth() * 72 / (_CHAR_EM * style.get("size", 10))
+            value = textwrap.fill(value, width=int(chars), break_on_hyphens=False)
+            style.setdefault("va", "top")
         style.setdefault("ha", "left")
-        style.setdefault("va", "top" if style.get("wrap") else "baseline")
-        return fig.text(x, y, str(value), parse_math=False, **style)
+        style.setdefault("va", "baseline")
+        return fig.text(x, y, value, parse_math=False, **style)
     return text
 
 

@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from riset.i18n import check_language, label, say
-from riset.present.report.content import column_label, report_date
+from riset.present.report.content import column_label, evidence, level_label, report_date
 from riset.textsafe import spreadsheet_cell
 
 __all__ = ["NUMBER_FORMATS", "write_xlsx"]
@@ -107,15 +107,15 @@ def write_xlsx(results, path: str | Path, lang: str | None = None) -> Path:
     book = Workbook()
     readme = book.active
     readme.title = _sheet_name("readme", lang, taken := set())
-    levels = {lv: label("area", lang) if lv == "area" else " × ".join(column_label(c, lang)
-                                                                   for c in results.level_columns(lv))
-              for lv in results.levels()}
+    levels = {lv: level_label(results, lv, lang) for lv in results.levels()}
     written = []
     for key, table in tables.items():
         if table is None or not isinstance(table, pd.DataFrame):
             continue
         if "level" in table.columns:
             table = table.assign(level=table["level"].map(lambda v: levels.get(v, v)))
+        if "alasan" in table.columns:  # the reason codes of an action as the report's short clause
+            table = table.assign(alasan=[evidence(r, lang, results.scheme) for _, r in table.iterrows()])
         name = _sheet_name(key, lang, taken)
         _write_table(book.create_sheet(name), table.reset_index(drop=True), lang)
         written.append((key, name))

@@ -55,7 +55,7 @@ def serve(study: str | Path, out_dir: str | Path, port: int = 8866, lang: str | 
         import voila  # noqa: F401 -- only to say what is missing
     except ImportError:
         raise RisetError("the dashboard page needs Voila: pip install voila") from None
-    path = write_dashboard(study, out_dir, lang)
+    path = write_dashboard(study, out_dir, lang).resolve()  # Voila runs in the page's folder
     argv = [sys.executable, "-m", "voila", str(path), f"--port={port}", "--Voila.ip=127.0.0.1",
             *([] if open_browser else ["--no-browser"])]
     return subprocess.run(argv, cwd=str(path.parent)).returncode
