@@ -78,3 +78,19 @@ def test_formula_and_control_characters_from_the_data_are_neutralised(tmp_path):
     values = [c.value for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert any(v == "'=HYPERLINK(\"http://x\")" for v in values)
     assert not any(v.startswith("=") for v in values) and not any("\x07" in v for v in values)
+
+
+def test_every_column_riset_makes_has_a_header_in_both_languages_and_unsur_are_named(book):
+    """Issue 14.6: no snake_case header from riset's own tables (columns of the team's data keep their names),
+    and the unsur column shows the regulation's code and name, not the internal key."""
+    from riset.i18n import catalog, label
+
+    wb, res = book
+    data_columns = set(res.survey.data.columns)
+    unlabelled = {(key, c) for key, t in {**res.tables(), **res.progress.tables()}.items() if t is not None
+                  for c in t.columns if c not in data_columns and not (c in catalog("id") and c in catalog("en"))}
+    assert not unlabelled, sorted(unlabelled)
+    sheet = wb["Faktor penentu"]
+    header = [c.value for c in sheet[1]]
+    shown = [row[header.index(label("unsur", "id"))] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert shown and all(str(v).startswith("U") and " " in str(v) for v in shown), shown

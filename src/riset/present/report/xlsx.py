@@ -17,7 +17,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from riset.errors import RisetError
 from riset.i18n import check_language, label, say
+from riset.skm.schemes import unsur_name
 from riset.present.report.content import column_label, evidence, level_label, report_date
 from riset.textsafe import spreadsheet_cell
 
@@ -32,7 +34,8 @@ NUMBER_FORMATS = {
 }
 _HEADER_FILL = PatternFill("solid", fgColor="E8EBF5")
 #: Columns whose values are codes, and how the reader sees them.
-_CODES = {"perubahan": "verdict_{}", "status": "target_{}", "kuadran": "kuadran_{}", "jenis_uji": "published_kind_{}"}
+_CODES = {"perubahan": "verdict_{}", "status": "target_{}", "kuadran": "kuadran_{}", "jenis_uji": "published_kind_{}",
+          "tahap": "tahap_{}"}
 
 
 def _header(column: str, lang: str) -> str:
@@ -52,6 +55,14 @@ def _value(column: str, value, lang: str):
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
     return spreadsheet_cell(value)
+
+
+def _unsur_shown(key, lang: str, scheme) -> object:
+    """An unsur key as the regulation's code and name; anything else (e.g. 'lainnya') as it is."""
+    try:
+        return unsur_name(key, lang, scheme)
+    except RisetError:
+        return key
 
 
 def _sheet_name(key: str, lang: str, taken: set[str]) -> str:
@@ -114,6 +125,8 @@ def write_xlsx(results, path: str | Path, lang: str | None = None) -> Path:
             continue
         if "level" in table.columns:
             table = table.assign(level=table["level"].map(lambda v: levels.get(v, v)))
+        if "unsur" in table.columns:  # unsur keys as the regulation's code and name ('U3 Waktu Penyelesaian')
+            table = table.assign(unsur=[_unsur_shown(k, lang, results.scheme) for k in table["unsur"]])
         if "alasan" in table.columns:  # the reason codes of an action as the report's short clause
             table = table.assign(alasan=[evidence(r, lang, results.scheme) for _, r in table.iterrows()])
         name = _sheet_name(key, lang, taken)
