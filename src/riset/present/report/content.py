@@ -84,8 +84,14 @@ def _area_level(results, lang: str) -> str:
 
 
 def _group_label(results, level: str, row, lang: str) -> str:
+    """A group of an IKM level for people: the unit's name where the level holds the unit (also crossed with
+    other columns: 'Disdukcapil - Akta / 2026-S2'), else the group's values."""
     if level == results.config.unit:
         return unit_label(results, row, lang)
+    columns = results.level_columns(level) if level != AREA else ()
+    if results.config.unit in columns and isinstance(row.get(results.config.unit), str):
+        parts = [results.unit_name(row[c]) if c == results.config.unit else str(row[c]) for c in columns]
+        return _marked(" / ".join(parts), row, lang)
     return _marked(str(row["group"]), row, lang)
 
 
@@ -882,7 +888,8 @@ def _technical_ikm_table(results, lang: str) -> Table:
     rows = results.ikm
     header = [label("tingkat", lang), label("kelompok", lang), label("n", lang), label("ikm_konversi_pendek", lang),
               label("se", lang), label("ci95", lang), label("df", lang), label("p_mutu_beda", lang)]
-    body = [[level_label(results, r["level"], lang), str(r["group"]), fmt_num(r["n_responden"], 0, lang), fmt_num(r["ikm_konversi"], 2, lang),
+    body = [[level_label(results, r["level"], lang), _group_label(results, r["level"], r, lang),
+             fmt_num(r["n_responden"], 0, lang), fmt_num(r["ikm_konversi"], 2, lang),
              fmt_num(r["se"], 3, lang), fmt_ci(r["ci_low"], r["ci_high"], 2, lang), str(int(r["df"])),
              fmt_pct(r["p_mutu_beda"], 1, lang)] for _, r in rows.iterrows()]
     return Table(say("tab_ikm_technical", lang), header, body, ["l", "l", "r", "r", "r", "r", "r", "r"])

@@ -1,5 +1,6 @@
-"""Who each analysis leaves out is said where the analysis is shown (issue 14.7): drivers, IPA, instrument checks
-and subgroup comparisons, on the bundled example's laporan."""
+"""The laporan's content on the bundled example: who each analysis leaves out is said where the analysis is shown
+(issue 14.7: drivers, IPA, instrument checks, subgroup comparisons), the cleaning log's kinds in the reader's
+language, and units named (not coded) in every IKM table (issue 14.4)."""
 
 from collections import defaultdict
 
@@ -42,3 +43,16 @@ def test_every_kind_of_the_cleaning_log_has_a_label_in_both_languages():
             assert "issue_" + kind.replace(" ", "_") in catalog(lang), (kind, lang)
     assert issue_label(f"{exports.DI_LUAR_SKALA} (1-4)", "en") == "out of scale (1-4)"
     assert issue_label(f"{exports.DI_LUAR_SKALA} (1-4)", "id") == "di luar skala (1-4)"
+
+
+def test_units_crossed_with_periods_are_named_not_coded(example_results):
+    """Issue 14.4: the IKM per unit x periode tables (Bab III and Lampiran A.2) show the unit's name."""
+    from riset.present.report.content import build_laporan as build
+    from riset.present.report.document import Table
+
+    res = example_results
+    laporan = build(res, defaultdict(lambda: Paragraph("")), "id")
+    cells = {c for _, _, b in laporan.blocks() if isinstance(b, Table) for row in b.rows for c in row}
+    crossed = res.level("unit_periode").iloc[0]
+    assert f"{res.unit_name(crossed[res.unit])} / {crossed['periode']}" in cells
+    assert crossed["group"] not in cells  # the code form 'DIK-... / 2026-S1' is gone
