@@ -57,6 +57,13 @@ def test_every_chart_fills_the_width_or_the_height(deck):
         assert p.width >= 0.8 * width or p.height >= 0.8 * height, n
 
 
+def test_every_slide_has_speaker_notes(deck):
+    """Issue 14.3: the detail a presenter needs is in the notes of every slide, the title and closing included."""
+    empty = [i + 1 for i, s in enumerate(deck.slides)
+             if not (s.has_notes_slide and s.notes_slide.notes_text_frame.text.strip())]
+    assert not empty, f"slides without speaker notes: {empty}"
+
+
 def test_units_are_split_at_most_8_per_slide_with_the_numbers_in_the_notes(deck, example):
     notes = [s.notes_slide.notes_text_frame.text for s in deck.slides if s.has_notes_slide]
     starts = tuple(example.unit_name(u) + ": IKM" for u in example.units()["unit"])

@@ -31,7 +31,7 @@ from riset.study.run import AREA
 from riset.textsafe import mask_personal
 
 __all__ = [
-    "MAX_OPEN_TEXT", "QUOTED_UNSUR", "QUOTES_PER_UNSUR", "build_laporan", "column_label", "conclusions",
+    "MAX_OPEN_TEXT", "PRIORITY_UNITS", "QUOTED_UNSUR", "QUOTES_PER_UNSUR", "build_laporan", "column_label", "conclusions",
     "drivers_sensitivity_table", "evidence", "ikm_table", "issue_label", "level_label", "nrr_table", "online_table",
     "nrr_unit_table", "open_text_table", "subgroup_blocks", "what_citizens_said",
     "period_change_table", "plain_formula_table", "priority_lines", "recommendation_statistics",
@@ -287,7 +287,11 @@ def synthesis(results, lang: str | None = None) -> list[str]:
             for _, r in rec.synthesis.iterrows() if r["n_prioritas"] > 0][:5]
 
 
-def priority_lines(results, lang: str | None = None, top: int = 5) -> list[str]:
+#: Units named as needing attention first, in the report and on the slides.
+PRIORITY_UNITS = 5
+
+
+def priority_lines(results, lang: str | None = None, top: int = PRIORITY_UNITS) -> list[str]:
     """The units that need attention first, one line each: IKM with CI, mutu, the unsur below target."""
     lang = check_language(lang)
     rec = results.recommendations_in(lang)

@@ -26,7 +26,8 @@ from pptx.util import Emu, Inches, Pt
 from riset.i18n import check_language, fmt_ci, fmt_num, fmt_pct, fmt_signed, label, say
 from riset.textsafe import shorten
 from riset.present import charts
-from riset.present.report.content import conclusions, evidence, priority_lines, report_date, trend_unit, unit_label
+from riset.present.report.content import (PRIORITY_UNITS, conclusions, evidence, priority_lines, report_date,
+                                         trend_unit, unit_label)
 from riset.present.report.document import Figure
 from riset.present.report.figures import figure_from, render_figures
 from riset.present.report.text import methodology
@@ -54,7 +55,8 @@ class _Deck:
     prs: Presentation
     lang: str
 
-    def slide(self, title: str | None, notes: str = ""):
+    def slide(self, title: str | None, notes: str):
+        """A blank slide with its title bar and speaker notes (every slide has notes: the presenter's detail)."""
         s = self.prs.slides.add_slide(self.prs.slide_layouts[6])
         if title is not None:
             bar = s.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, 0, _W, Inches(1.25))
@@ -63,8 +65,7 @@ class _Deck:
             bar.line.fill.background()
             _text(s, title, Inches(0.5), Inches(0.12), _W - Inches(1.0), Inches(1.05), TITLE_PT, bold=True,
                   color=RGBColor(0xFF, 0xFF, 0xFF), anchor=MSO_ANCHOR.MIDDLE)
-        if notes:
-            s.notes_slide.notes_text_frame.text = notes
+        s.notes_slide.notes_text_frame.text = notes
         return s
 
 
@@ -82,7 +83,7 @@ def _text(slide, text: str, left, top, width, height, size: int = BODY_PT, bold:
     return box
 
 
-def _bullets(deck: _Deck, title: str, items: list[str], notes: str = "", size: int = BODY_PT + 2):
+def _bullets(deck: _Deck, title: str, items: list[str], notes: str, size: int = BODY_PT + 2):
     s = deck.slide(title, notes)
     box = s.shapes.add_textbox(Inches(0.7), Inches(1.6), _W - Inches(1.4), _H - Inches(2.0))
     frame = box.text_frame
@@ -96,7 +97,7 @@ def _bullets(deck: _Deck, title: str, items: list[str], notes: str = "", size: i
     return s
 
 
-def _picture(deck: _Deck, title: str, figure: Figure, notes: str = ""):
+def _picture(deck: _Deck, title: str, figure: Figure, notes: str):
     """One chart at full width (or full height when it is tall), centred under the title."""
     s = deck.slide(title, notes)
     top, margin = Inches(1.33), Inches(0.35)
@@ -107,7 +108,7 @@ def _picture(deck: _Deck, title: str, figure: Figure, notes: str = ""):
     return s
 
 
-def _table(deck: _Deck, title: str, header: list[str], rows: list[list[str]], widths: list[float], notes: str = ""):
+def _table(deck: _Deck, title: str, header: list[str], rows: list[list[str]], widths: list[float], notes: str):
     s = deck.slide(title, notes)
     width = _W - Inches(1.0)
     shape = s.shapes.add_table(len(rows) + 1, len(header), Inches(0.5), Inches(1.55), width,
@@ -216,7 +217,7 @@ def _change_slide(deck: _Deck, results, figures: dict[str, Figure]) -> None:
     if "period_units" in figures:
         _picture(deck, title, figures["period_units"], notes)
     else:
-        _bullets(deck, title, [notes])
+        _bullets(deck, title, [notes], notes)
 
 
 def _drivers_slide(deck: _Deck, results, figures: dict[str, Figure]) -> None:
@@ -224,7 +225,9 @@ def _drivers_slide(deck: _Deck, results, figures: dict[str, Figure]) -> None:
         return
     lang, sch = deck.lang, results.scheme
     top = [unsur_name(k, lang, sch, code=False) for k in results.drivers_table()["unsur"].head(2)]
-    notes = results.drivers_check.verdict(lang) if results.drivers_check is not None else ""
+    d = results.drivers
+    notes = "\n".join([say("text_drivers_used", lang, used=d.n, n=results.n, left=results.n - d.n),
+                       *([results.drivers_check.verdict(lang)] if results.drivers_check is not None else [])])
     _picture(deck, say("deck_drivers_title", lang, first=top[0], second=top[1]), figures["drivers"], notes)
 
 
@@ -304,7 +307,7 @@ def _recommendation_slides(deck: _Deck, results) -> None:
     lang = deck.lang
     rec = results.recommendations_in(lang)
     if rec.actions.empty:
-        _bullets(deck, say("deck_rec_title", lang), [say("text_no_rtl", lang)])
+        _bullets(deck, say("deck_rec_title", lang), [say("text_no_rtl", lang)], say("text_no_rtl", lang))
         return
     lines = [say("deck_rec_unsur", lang, unsur=unsur_name(r["unsur"], lang, results.scheme, code=False),
                  k=int(r["n_prioritas"]), n=int(r["n_total"])) for _, r in rec.synthesis.head(4).iterrows()
@@ -312,7 +315,7 @@ def _recommendation_slides(deck: _Deck, results) -> None:
     _bullets(deck, say("deck_rec_title", lang), lines, say("text_recommendations", lang))
     if len(rec.priority_units) > 1:
         first = [say("deck_priority", lang, unit=r["nama_unit"], ikm=fmt_num(r["ikm_konversi"], 2, lang),
-                     mutu=r["mutu"]) for _, r in rec.priority_units.head(4).iterrows()]
+                     mutu=r["mutu"]) for _, r in rec.priority_units.head(PRIORITY_UNITS).iterrows()]
         _bullets(deck, say("deck_priority_title", lang), first, "\n".join(priority_lines(results, lang)))
     for code in list(dict.fromkeys(rec.actions["unit"]))[:3]:
         part = rec.actions[rec.actions["unit"] == code].head(3)
@@ -338,7 +341,7 @@ def write_deck(results, path: str | Path, lang: str | None = None, figures: dict
     if results.drivers is not None or results.ipa_result is not None:
         sections.append(say("deck_agenda_analysis", lang))
     sections += [say("deck_agenda_conclusions", lang), say("deck_agenda_recommendations", lang)]
-    _bullets(deck, say("deck_agenda", lang), sections)
+    _bullets(deck, say("deck_agenda", lang), sections, say("deck_notes_agenda", lang, n=len(sections)))
     found = conclusions(results, lang)
     _bullets(deck, say("deck_summary", lang), found[:3], "\n".join(found))
     method = [say("deck_method_sample", lang, n=results.n, area=config.area.name),
@@ -347,7 +350,8 @@ def write_deck(results, path: str | Path, lang: str | None = None, figures: dict
               say("deck_method_ikm", lang, k=len(results.scheme.unsur))]
     _bullets(deck, say("deck_method", lang), method, "\n\n".join(methodology(results, lang)))
     if "profil" in figures:
-        _picture(deck, say("deck_profile", lang, n=results.n), figures["profil"])
+        _picture(deck, say("deck_profile", lang, n=results.n), figures["profil"],
+                 say("deck_notes_profile", lang, n=results.n, caption=figures["profil"].caption))
     _area_slide(deck, results)
     _unit_slides(deck, results)
     _nrr_slide(deck, results)
@@ -357,12 +361,12 @@ def write_deck(results, path: str | Path, lang: str | None = None, figures: dict
     _progress_slide(deck, results)
     _progress_pictures(deck, results, figures)
     _citizens_slide(deck, results)
-    _bullets(deck, say("deck_conclusions", lang), found)
+    _bullets(deck, say("deck_conclusions", lang), found, say("deck_notes_conclusions", lang))
     _recommendation_slides(deck, results)
     skipped = [step.text(lang) for step in results.plan.skipped()]
     if skipped:
-        _bullets(deck, say("deck_skipped", lang), skipped, size=BODY_PT)
-    closing = deck.slide(None)
+        _bullets(deck, say("deck_skipped", lang), skipped, say("deck_notes_skipped", lang), size=BODY_PT)
+    closing = deck.slide(None, say("deck_notes_closing", lang, organiser=config.organiser or config.area.name))
     _text(closing, say("deck_thanks", lang), Inches(0.8), Inches(2.4), _W - Inches(1.6), Inches(1.4), 48, bold=True,
           color=_ACCENT, align=PP_ALIGN.CENTER)
     who = " · ".join(x for x in (config.organiser, config.area.name, report_date(results, lang)) if x)
