@@ -217,3 +217,15 @@ def test_nrr_heatmap_colours_each_cell_by_the_band_its_value_gives():
     # Y: waktu 2.59 -> D, biaya 3.0644 -> B; X: waktu 3.5324 -> A, biaya 3.5323 -> B
     assert colours == [charts.MUTU_COLORS[m] for m in ("D", "B", "A", "B")]
     assert [t.get_text() for t in ax.texts] == ["2,59", "3,06", "3,53", "3,53"]
+
+
+def test_widely_spread_weights_are_drawn_on_a_log_axis():
+    """Issue 14.9: a few large weights (up to 40x the smallest) no longer leave the histogram mostly empty."""
+    import pandas as pd
+
+    rng = np.random.default_rng(4)
+    w = np.r_[rng.uniform(20, 200, 500), [800.0, 950.0]]
+    fig = charts.weighting_effect(pd.DataFrame({"bobot_desain": w, "bobot_akhir": w * 1.1}))
+    assert fig.axes[0].get_xscale() == "log"
+    narrow = charts.weighting_effect(pd.DataFrame({"bobot_desain": [1.0, 2.0, 3.0], "bobot_akhir": [1.5, 2.0, 2.5]}))
+    assert narrow.axes[0].get_xscale() == "linear"

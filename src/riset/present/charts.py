@@ -43,7 +43,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
 from riset.errors import DataError
 from riset.skm.schemes import DEFAULT_SCHEME, Scheme, get_scheme
@@ -764,6 +764,10 @@ def driver_importance(
     return fig
 
 
+#: Weights whose largest is more than this many times the smallest are drawn on a log axis.
+LOG_WEIGHT_RATIO = 10
+
+
 def weighting_effect(
     weights: pd.DataFrame,
     margins: pd.DataFrame | None = None,
@@ -800,14 +804,25 @@ def weighting_effect(
     fig, axes = _figure(12.0 if panels == 2 else 7.0, max(4.2, 0.3 * n_rows + 1.8), ncols=panels)
     ax = axes[0, 0]
     w0, w1 = weights[before].to_numpy(float), weights[after].to_numpy(float)
-    bins = np.histogram_bin_edges(np.concatenate([w0, w1]), bins=30)
+    both = np.concatenate([w0, w1])
+    # weights spanning more than a factor 10 (a few large ones): log-spaced bins on a log axis, so the bulk of
+    # the weights is not squeezed into the first bars of an axis that runs to the largest weight
+    spread = both.min() > 0 and both.max() / both.min() > LOG_WEIGHT_RATIO
+    bins = np.geomspace(both.min(), both.max(), 31) if spread else np.histogram_bin_edges(both, bins=30)
     for w, key, color in ((w0, before, "#969696"), (w1, after, ACCENT)):
         n_eff = w.sum() ** 2 / (w ** 2).sum()
         ax.hist(w, bins=bins, alpha=0.6, color=color, label=f"{label(key, lang)} (n_eff = {fmt_num(n_eff, 0, lang)})",
                 zorder=2)
-    ax.set_xlim(0, bins[-1] * 1.02)  # the axis ends at the largest weight, not at a round number beyond it
+    if spread:
+        ax.set_xscale("log")
+        ax.set_xlim(bins[0] / 1.05, bins[-1] * 1.05)
+        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.set_xlabel(f"{label('bobot', lang)} ({label('skala_log', lang)})")
+    else:
+        ax.set_xlim(0, bins[-1] * 1.02)  # the axis ends at the largest weight, not at a round number beyond it
+        ax.set_xlabel(label("bobot", lang))
     ax.xaxis.set_major_formatter(_num_formatter(0, lang))
-    ax.set_xlabel(label("bobot", lang))
     ax.set_ylabel(label("jumlah_responden", lang))
     ax.legend(fontsize=8, frameon=False)
     ax.set_title(label("judul_bobot_sebaran", lang), loc="left", fontsize=11)
