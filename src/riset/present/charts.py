@@ -659,8 +659,12 @@ def ipa_diagram(
         ax.text(cx, cy, label(f"kuadran_{q}", lang), transform=ax.transAxes, ha=ha, va=va, fontsize=10,
                 fontweight="bold", color=QUADRANT_COLORS[q], alpha=0.9,
                 bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": QUADRANT_COLORS[q], "alpha": 0.85})
-    ax.text(x_line, ylim[0], f" x̄ = {fmt_num(x_line, 2, lang)}", fontsize=9, color="#333333", va="bottom")
-    ax.text(xlim[0], y_line, f" ȳ = {fmt_num(y_line, 2, lang)}", fontsize=9, color="#333333", va="bottom")
+    # the means on the lines themselves, dark on a white patch so they read against the grid
+    mean_box = {"facecolor": "white", "edgecolor": "#555555", "boxstyle": "round,pad=0.25", "lw": 0.6}
+    ax.text(x_line, ylim[0], f"x̄ = {fmt_num(x_line, 2, lang)}", fontsize=11, color=_INK_DARK, va="bottom", ha="center",
+            fontweight="bold", bbox=mean_box, zorder=4)
+    ax.text(xlim[0], y_line, f"ȳ = {fmt_num(y_line, 2, lang)}", fontsize=11, color=_INK_DARK, va="center", ha="left",
+            fontweight="bold", bbox=mean_box, zorder=4)
     ax.set_xlim(*xlim)
     ax.set_ylim(*ylim)
     ax.xaxis.set_major_formatter(_num_formatter(2, lang))
@@ -764,6 +768,7 @@ def driver_importance(
     return fig
 
 
+_INK_DARK = "#1a1a1a"
 #: Weights whose largest is more than this many times the smallest are drawn on a log axis.
 LOG_WEIGHT_RATIO = 10
 
