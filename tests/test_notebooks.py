@@ -19,3 +19,13 @@ def test_notebook_runs_headless(path, tmp_path, monkeypatch):
     NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
     errors = [o for cell in notebook.cells for o in cell.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors
+    # tables are shown for people (issue 14.9): headers from the catalogs, not riset's column codes
+    shown = " ".join(str(o.get("data", {}).get("text/html", "")) for cell in notebook.cells
+                     for o in cell.get("outputs", []))
+    codes = [c for c in SNAKE_CASE_COLUMNS if f">{c}<" in shown]
+    assert not codes, f"{path.name} shows column codes: {codes}"
+
+
+#: Columns of riset's own tables that a notebook must not show under their code names.
+SNAKE_CASE_COLUMNS = ("ikm_konversi", "n_responden", "ci_low", "ci_high", "p_mutu_beda", "penanggung_jawab",
+                      "target_nrr", "ikm_jika_tercapai", "lmg_persen", "tingkat_kesesuaian")

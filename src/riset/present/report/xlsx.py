@@ -17,10 +17,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from riset.errors import RisetError
 from riset.i18n import check_language, label, say
-from riset.skm.schemes import unsur_name
-from riset.present.report.content import column_label, evidence, level_label, report_date
+from riset.present.report.content import report_date
+from riset.present.report.tables import header, words
 from riset.textsafe import spreadsheet_cell
 
 __all__ = ["NUMBER_FORMATS", "write_xlsx"]
@@ -33,36 +32,16 @@ NUMBER_FORMATS = {
     "johnson_persen": "0.0", "kov": "0.0000", "csi": "0.0000", "t": "0.00",
 }
 _HEADER_FILL = PatternFill("solid", fgColor="E8EBF5")
-#: Columns whose values are codes, and how the reader sees them.
-_CODES = {"perubahan": "verdict_{}", "status": "target_{}", "kuadran": "kuadran_{}", "jenis_uji": "published_kind_{}",
-          "tahap": "tahap_{}"}
 
 
-def _header(column: str, lang: str) -> str:
-    """A column's header: the catalog label ('ikm_konversi' -> 'IKM (konversi, 25-100)'), else its name."""
-    shown = label(column, lang)
-    return shown if shown != column else column_label(column, lang)
-
-
-def _value(column: str, value, lang: str):
+def _value(value):
     if value is pd.NA or isinstance(value, (float, np.floating)) and not np.isfinite(value):
         return None
     if isinstance(value, np.generic):
         value = value.item()
-    if column in _CODES and isinstance(value, str) and value:
-        word = label(_CODES[column].format(value), lang)
-        return word if word != _CODES[column].format(value) else value
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
     return spreadsheet_cell(value)
-
-
-def _unsur_shown(key, lang: str, scheme) -> object:
-    """An unsur key as the regulation's code and name; anything else (e.g. 'lainnya') as it is."""
-    try:
-        return unsur_name(key, lang, scheme)
-    except RisetError:
-        return key
 
 
 def _sheet_name(key: str, lang: str, taken: set[str]) -> str:
@@ -78,12 +57,12 @@ def _sheet_name(key: str, lang: str, taken: set[str]) -> str:
 
 def _write_table(ws, table: pd.DataFrame, lang: str) -> None:
     columns = list(table.columns)
-    ws.append([_header(c, lang) for c in columns])
+    ws.append([header(c, lang) for c in columns])
     for cell in ws[1]:
         cell.font, cell.fill = Font(bold=True), _HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in table.itertuples(index=False):
-        ws.append([_value(c, v, lang) for c, v in zip(columns, row)])
+        ws.append([_value(v) for v in row])
     for j, column in enumerate(columns, start=1):
         letter = get_column_letter(j)
         numeric = pd.api.types.is_numeric_dtype(table[column]) and not pd.api.types.is_bool_dtype(table[column])
@@ -92,7 +71,7 @@ def _write_table(ws, table: pd.DataFrame, lang: str) -> None:
             fmt = NUMBER_FORMATS.get(column, "0" if integer else "0.00")
             for cell in ws[letter][1:]:
                 cell.number_format = fmt
-        texts = [str(_header(column, lang))] + [str(v) for v in table[column].head(200)]
+        texts = [str(header(column, lang))] + [str(v) for v in table[column].head(200)]
         ws.column_dimensions[letter].width = min(max(10, max(len(t) for t in texts) + 2), 60)
     ws.freeze_panes = "A2"
     if len(table):
@@ -118,17 +97,11 @@ def write_xlsx(results, path: str | Path, lang: str | None = None) -> Path:
     book = Workbook()
     readme = book.active
     readme.title = _sheet_name("readme", lang, taken := set())
-    levels = {lv: level_label(results, lv, lang) for lv in results.levels()}
     written = []
     for key, table in tables.items():
         if table is None or not isinstance(table, pd.DataFrame):
             continue
-        if "level" in table.columns:
-            table = table.assign(level=table["level"].map(lambda v: levels.get(v, v)))
-        if "unsur" in table.columns:  # unsur keys as the regulation's code and name ('U3 Waktu Penyelesaian')
-            table = table.assign(unsur=[_unsur_shown(k, lang, results.scheme) for k in table["unsur"]])
-        if "alasan" in table.columns:  # the reason codes of an action as the report's short clause
-            table = table.assign(alasan=[evidence(r, lang, results.scheme) for _, r in table.iterrows()])
+        table = words(table, results, lang)
         name = _sheet_name(key, lang, taken)
         _write_table(book.create_sheet(name), table.reset_index(drop=True), lang)
         written.append((key, name))

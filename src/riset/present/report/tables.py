@@ -1,0 +1,77 @@
+"""Tables for people: a result table with its codes shown in words and its columns named from the catalogs.
+
+The study's tables (`StudyResults.tables()`, the progress tables, a recommendation table) keep codes -- column
+names such as ``ikm_konversi``, verdicts such as ``naik``, unsur keys such as ``waktu`` -- so that code can
+work with them. What a person reads (the XLSX workbook, the notebooks) goes through `words` (values) and
+`for_people` (values and headers), in the language asked for.
+
+>>> import pandas as pd
+>>> for_people(pd.DataFrame({"unsur": ["waktu"], "perubahan": ["naik"], "ikm_konversi": [81.234]}), decimals=1)
+         Unsur pelayanan      Perubahan  IKM (konversi, 25-100)
+0  U3 Waktu Penyelesaian  naik bermakna                    81.2
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from riset.errors import RisetError
+from riset.i18n import check_language, label
+from riset.present.report.content import column_label, evidence, level_label
+from riset.skm.schemes import DEFAULT_SCHEME, unsur_name
+
+__all__ = ["CODE_COLUMNS", "for_people", "header", "words"]
+
+#: Columns whose values are codes, and the catalog key that names each value.
+CODE_COLUMNS = {"perubahan": "verdict_{}", "status": "target_{}", "kuadran": "kuadran_{}",
+                "jenis_uji": "published_kind_{}", "tahap": "tahap_{}"}
+
+
+def header(column: str, lang: str | None = None) -> str:
+    """A column's header: the catalog label ('ikm_konversi' -> 'IKM (konversi, 25-100)'), else its name with
+    spaces (a column of the team's own data)."""
+    return column_label(column, lang)
+
+
+def _code_word(column: str, value, lang: str):
+    if not isinstance(value, str) or not value:
+        return value
+    key = CODE_COLUMNS[column].format(value)
+    word = label(key, lang)
+    return word if word != key else value
+
+
+def _unsur_word(key, lang: str, scheme) -> object:
+    """An unsur key as the regulation's code and name; anything else (e.g. 'lainnya') as it is."""
+    try:
+        return unsur_name(key, lang, scheme)
+    except RisetError:
+        return key
+
+
+def words(table: pd.DataFrame, results=None, lang: str | None = None) -> pd.DataFrame:
+    """`table` with its codes in words: verdicts, target status, IPA quadrants, stages; unsur keys as
+    'U3 Waktu Penyelesaian'; with the study's `results`, IKM levels as 'Unit layanan × Periode' and the reason
+    codes of an action as the report's short clause. Column names are kept."""
+    lang = check_language(lang)
+    scheme = results.scheme if results is not None else DEFAULT_SCHEME
+    out = table.copy()
+    for column in CODE_COLUMNS.keys() & set(out.columns):
+        out[column] = [_code_word(column, v, lang) for v in out[column]]
+    if "unsur" in out.columns:
+        out["unsur"] = [_unsur_word(k, lang, scheme) for k in out["unsur"]]
+    if results is not None and "level" in out.columns:
+        levels = {lv: level_label(results, lv, lang) for lv in results.levels()}
+        out["level"] = out["level"].map(lambda v: levels.get(v, v))
+    if results is not None and "alasan" in out.columns:
+        out["alasan"] = [evidence(r, lang, scheme) for _, r in table.iterrows()]
+    return out
+
+
+def for_people(table: pd.DataFrame, results=None, lang: str | None = None, decimals: int | None = None) -> pd.DataFrame:
+    """`words(table)` with every column named from the catalogs and numbers rounded to `decimals` (if given): the
+    table a notebook displays."""
+    out = words(table, results, lang)
+    if decimals is not None:
+        out = out.round(decimals)
+    return out.rename(columns={c: header(c, lang) for c in out.columns})
