@@ -357,25 +357,33 @@ def ikm_series(
     lo, hi = _score_limits(np.concatenate(ends), sch)
     fig, axes = _figure(max(6.0, 1.2 * len(table) + 3), 4.2)
     ax = axes[0, 0]
-    _mutu_bands(ax, sch, lang, lo, hi, axis="y")
-    if has_ci:
-        ax.vlines(x, table["ci_low"], table["ci_high"], color=ACCENT, lw=2.2, alpha=0.85, zorder=2)
-    ax.plot(x, est, color=ACCENT, lw=1.5, marker="o", ms=7, zorder=3)
-    for xi, value in zip(x, est):
-        ax.text(xi + 0.08, value, fmt_num(value, 2, lang), va="center", fontsize=8.5, color="#222222", zorder=4)
+    _series_panel(ax, table, period, sch, lang, lo, hi)
     if target is not None:
         ax.axhline(target, color="#444444", ls="--", lw=1, zorder=1)
         ax.text(x[-1] + 0.35, target, f"{label('sasaran', lang)} {fmt_num(target, 2, lang)}", va="bottom",
                 ha="right", fontsize=8, color="#444444")
-    ax.set_xticks(x, _plain(table[period]))
+    ax.set_title(title or label("judul_series", lang), loc="left", pad=12)
+    return fig
+
+
+def _series_panel(ax, table: pd.DataFrame, period: str, sch: Scheme, lang: str, lo: float, hi: float) -> None:
+    """IKM per period over the mutu bands: the 95% CI as a bar (when the table has it), the estimates joined by
+    a line and printed beside their points, the periods on the x axis in the table's order."""
+    x = np.arange(len(table))
+    est = table["ikm_konversi"].to_numpy(float)
+    _mutu_bands(ax, sch, lang, lo, hi, axis="y")
+    if {"ci_low", "ci_high"} <= set(table.columns):
+        ax.vlines(x, table["ci_low"], table["ci_high"], color=ACCENT, lw=2.2, alpha=0.85, zorder=2)
+    ax.plot(x, est, color=ACCENT, lw=1.5, marker="o", ms=7, zorder=3)
+    for xi, value in zip(x, est):
+        ax.text(xi + 0.08, value, fmt_num(value, 2, lang), va="center", fontsize=8.5, color="#222222", zorder=4)
+    ax.set_xticks(x, _plain(table[period].astype(str)))
     ax.set_xlim(-0.5, len(table) - 0.5)
     ax.set_ylim(lo, hi)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.set_major_formatter(_num_formatter(0, lang))
     ax.set_ylabel(label("ikm_konversi", lang))
     ax.grid(axis="x", visible=False)
-    ax.set_title(title or label("judul_series", lang), loc="left", pad=12)
-    return fig
 
 
 def ikm_series_units(
@@ -493,20 +501,8 @@ def external_beside_ikm(
     _require(external, ["tahun", "nilai", "kategori", "zona"], "external_beside_ikm(external=)")
     fig, axes = _figure(11.0, 4.4, ncols=2, width_ratios=(max(len(ikm), 2), max(len(external), 2)))
     left, right = axes[0, 0], axes[0, 1]
-    x = np.arange(len(ikm))
     lo, hi = _score_limits(ikm[["ci_low", "ci_high"]].to_numpy(float).ravel(), sch)
-    _mutu_bands(left, sch, lang, lo, hi, axis="y")
-    left.vlines(x, ikm["ci_low"], ikm["ci_high"], color=ACCENT, lw=2.2, alpha=0.85, zorder=2)
-    left.plot(x, ikm["ikm_konversi"], color=ACCENT, lw=1.5, marker="o", ms=7, zorder=3)
-    for xi, value in zip(x, ikm["ikm_konversi"]):
-        left.text(xi + 0.08, value, fmt_num(value, 2, lang), va="center", fontsize=8.5, zorder=4)
-    left.set_xticks(x, _plain(ikm[period].astype(str)))
-    left.set_xlim(-0.5, len(ikm) - 0.5)
-    left.set_ylim(lo, hi)
-    left.yaxis.set_major_locator(MaxNLocator(integer=True))
-    left.yaxis.set_major_formatter(_num_formatter(0, lang))
-    left.set_ylabel(label("ikm_konversi", lang))
-    left.grid(axis="x", visible=False)
+    _series_panel(left, ikm, period, sch, lang, lo, hi)
     left.set_title(label("judul_ikm_singkat", lang), loc="left", fontsize=10)
 
     years = external["tahun"].astype(int).tolist()
