@@ -15,13 +15,9 @@ suppressMessages({library(survey); library(jsonlite)})
 options(survey.lonely.psu = "fail")
 num <- function(x) unname(as.numeric(x))
 skm <- read.csv(file.path("tests", "data", "golden", "ikm_design_data.csv"), stringsAsFactors = FALSE)
-keys <- c("persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi", "perilaku", "sarana", "pengaduan")
-for (q in 1:9) {
-  skm[[paste0("y_", keys[q])]] <- ifelse(is.na(skm[[paste0("U", q)]]), 0, skm[[paste0("U", q)]])
-  skm[[paste0("a_", keys[q])]] <- as.numeric(!is.na(skm[[paste0("U", q)]]))
-}
-dskm <- svydesign(id = ~hari + id_responden, strata = ~unit, fpc = ~n_hari + n_pengunjung, data = skm)
-totals <- as.formula(paste("~", paste(c(paste0("y_", keys), paste0("a_", keys)), collapse = "+")))
+source(file.path("tests", "r", "ikm_design_data.R"))
+skm <- skm_indicators(skm)
+dskm <- skm_design(skm)
 edges <- c(-Inf, 64.995, 76.605, 88.305, Inf)
 
 inference <- function(design) {

@@ -15,13 +15,9 @@ options(survey.lonely.psu = "fail", survey.ultimate.cluster = FALSE)
 num <- function(x) unname(as.numeric(x))
 skm <- read.csv(file.path("tests", "data", "golden", "ikm_design_data.csv"), stringsAsFactors = FALSE)
 skm$periode <- paste0("P", (ave(seq_len(nrow(skm)), skm$hari, FUN = seq_along) - 1) %% 3 + 1)
-keys <- c("persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi", "perilaku", "sarana", "pengaduan")
-for (q in 1:9) {
-  skm[[paste0("y_", keys[q])]] <- ifelse(is.na(skm[[paste0("U", q)]]), 0, skm[[paste0("U", q)]])
-  skm[[paste0("a_", keys[q])]] <- as.numeric(!is.na(skm[[paste0("U", q)]]))
-}
-dskm <- svydesign(id = ~hari + id_responden, strata = ~unit, fpc = ~n_hari + n_pengunjung, data = skm)
-totals <- as.formula(paste("~", paste(c(paste0("y_", keys), paste0("a_", keys)), collapse = "+")))
+source(file.path("tests", "r", "ikm_design_data.R"))
+skm <- skm_indicators(skm)
+dskm <- skm_design(skm)
 ikm_of <- function(p) paste0("(", paste0(p, "_y_", keys, "/", p, "_a_", keys, collapse = "+"), ")/9")
 
 out <- list(periode = skm$periode)
