@@ -32,6 +32,7 @@ from riset.present.report.document import Figure
 from riset.present.report.figures import figure_from, render_figures
 from riset.present.report.text import methodology
 from riset.skm.schemes import kinerja_label, unsur_name
+from riset.study.progress import period_order
 from riset.study.run import AREA
 
 __all__ = ["BODY_PT", "MAX_UNITS", "TITLE_PT", "write_deck"]
@@ -150,6 +151,26 @@ def _title_slide(deck: _Deck, results) -> None:
         s.shapes.add_picture(str(config.logo), _W - Inches(2.3), Inches(0.3), height=Inches(1.4))
 
 
+#: Respondent characteristics per profile slide (side by side, so the bars stay readable from a seat).
+PROFILE_PANELS = 2
+
+
+def _profile_slides(deck: _Deck, results) -> None:
+    """The respondents' profile, two characteristics per slide."""
+    lang, profile = deck.lang, results.profile
+    variables = list(dict.fromkeys(profile["variabel"]))
+    chunks = [variables[i:i + PROFILE_PANELS] for i in range(0, len(variables), PROFILE_PANELS)]
+    for i, chunk in enumerate(chunks, start=1):
+        fig = charts.demographic_profile(profile[profile["variabel"].isin(chunk)], lang=lang, title="")
+        title = say("deck_profile", lang, n=results.n) + (f" ({i}/{len(chunks)})" if len(chunks) > 1 else "")
+        shown = profile[profile["variabel"].isin(chunk)]
+        notes = say("deck_notes_profile", lang, n=results.n, caption="; ".join(
+            f"{label(v, lang)}: " + ", ".join(f"{k} {fmt_num(p, 1, lang)}%" for k, p in
+                                               zip(part["kategori"], part["persen"]))
+            for v, part in shown.groupby("variabel", sort=False)))
+        _picture(deck, title, figure_from(fig, f"profil_{i}", ""), notes)
+
+
 def _area_slide(deck: _Deck, results) -> None:
     lang, row, sch = deck.lang, results.area_row(), results.scheme
     title = say("deck_area_title", lang, area=results.config.area.name, ikm=fmt_num(row["ikm_konversi"], 2, lang),
@@ -214,10 +235,23 @@ def _change_slide(deck: _Deck, results, figures: dict[str, Figure]) -> None:
     title = say("deck_change_title", lang, verdict=say(f"verdict_{area['perubahan']}", lang),
                 first=area["periode_awal"], last=area["periode_akhir"], change=fmt_signed(area["selisih"], 2, lang))
     notes = say("deck_notes_change", lang, ci=fmt_ci(area["ci_low"], area["ci_high"], 2, lang))
-    if "period_units" in figures:
-        _picture(deck, title, figures["period_units"], notes)
-    else:
+    if "period_units" not in figures:
         _bullets(deck, title, [notes], notes)
+        return
+    # the units' periods side by side, at most MAX_UNITS units per slide (as the IKM per unit)
+    config = results.config
+    cross = results.level(f"{config.unit}_{config.period}")
+    change = results.period_change[results.period_change["level"] == config.unit]
+    order, _ = period_order(config, results.survey.data)
+    codes = list(dict.fromkeys(cross.sort_values("ikm_konversi", ascending=False, kind="stable")[config.unit]))
+    chunks = [codes[i:i + MAX_UNITS] for i in range(0, len(codes), MAX_UNITS)]
+    name = config.names.get(config.unit, config.unit)
+    for i, chunk in enumerate(chunks, start=1):
+        fig = charts.period_comparison(cross[cross[config.unit].isin(chunk)], group=name, lang=lang,
+                                       scheme=results.scheme, change=change[change[config.unit].isin(chunk)],
+                                       periods=order, title="")
+        _picture(deck, title if i == 1 else say("deck_change_more", lang, i=i, m=len(chunks)),
+                 figure_from(fig, f"period_units_{i}", ""), notes)
 
 
 def _drivers_slide(deck: _Deck, results, figures: dict[str, Figure]) -> None:
@@ -350,8 +384,7 @@ def write_deck(results, path: str | Path, lang: str | None = None, figures: dict
               say("deck_method_ikm", lang, k=len(results.scheme.unsur))]
     _bullets(deck, say("deck_method", lang), method, "\n\n".join(methodology(results, lang)))
     if "profil" in figures:
-        _picture(deck, say("deck_profile", lang, n=results.n), figures["profil"],
-                 say("deck_notes_profile", lang, n=results.n, caption=figures["profil"].caption))
+        _profile_slides(deck, results)
     _area_slide(deck, results)
     _unit_slides(deck, results)
     _nrr_slide(deck, results)
