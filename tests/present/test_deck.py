@@ -89,3 +89,13 @@ def test_a_study_with_only_ikm_gives_a_deck_that_says_what_was_skipped(tmp_path)
     text = " ".join(r.text for _, r in _runs(prs))
     assert "Analyses not carried out" in text and "overall-satisfaction question" in text
     assert "Dinas Perpustakaan dan Kearsipan" in text and "K1" not in text
+
+
+def test_change_and_profile_slides_are_split_for_a_room(deck, example):
+    """Issue 14.3: the change in IKM shows at most 8 units per slide, the profile two characteristics per slide."""
+    titles = [next((sh.text_frame.text for sh in s.shapes if sh.has_text_frame and sh.text_frame.text), "")
+              for s in deck.slides]
+    units = example.units()
+    assert sum(t.startswith("Perubahan IKM per unit layanan (") for t in titles) == -(-len(units) // MAX_UNITS) - 1
+    variables = example.profile["variabel"].nunique()
+    assert sum(t.startswith("Profil ") for t in titles) == -(-variables // 2)
