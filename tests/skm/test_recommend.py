@@ -169,3 +169,15 @@ def test_missing_unit_column_is_a_data_error(two_units):
         recommend(two_units, by="kecamatan")
     with pytest.raises(DataError, match="IKM result"):
         recommend(pd.DataFrame())
+
+
+def test_every_service_type_has_its_own_complaint_action():
+    """Issue 14.2: the complaints unsur (weak in most units) gets an action that fits each kind of service, not one
+    generic sentence repeated in every unit."""
+    from riset.skm.recommend import action_for, load_catalogue
+
+    catalogue = load_catalogue()
+    kinds = [k for k in catalogue["actions"] if k != "umum"]
+    texts = {k: action_for(catalogue, k, "pengaduan")["kegiatan"] for k in kinds}
+    assert len(set(texts.values())) == len(kinds), texts
+    assert action_for(catalogue, "umum", "pengaduan")["kegiatan"] not in texts.values()
