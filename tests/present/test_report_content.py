@@ -56,3 +56,14 @@ def test_units_crossed_with_periods_are_named_not_coded(example_results):
     crossed = res.level("unit_periode").iloc[0]
     assert f"{res.unit_name(crossed[res.unit])} / {crossed['periode']}" in cells
     assert crossed["group"] not in cells  # the code form 'DIK-... / 2026-S1' is gone
+
+
+def test_the_synthesis_names_where_each_unsur_is_weakest(example_results):
+    """Issue 14.2: the area-wide synthesis tells the unsur apart by the units where each is lowest."""
+    from riset.present.report.content import synthesis
+
+    res = example_results
+    lines = synthesis(res)
+    names = set(res.units()[res.config.names[res.unit]])
+    assert lines and all("terendah di " in line for line in lines)
+    assert all(any(name in line.split("terendah di ")[1] for name in names) for line in lines)

@@ -334,13 +334,21 @@ def _reasons(row: pd.Series, cand: pd.DataFrame) -> str:
     return ",".join(codes)
 
 
+#: Units named per unsur in the area-wide synthesis (those with the lowest NRR).
+WEAKEST_UNITS = 2
+
+
 def _synthesis(cand: pd.DataFrame, chosen: pd.DataFrame, n_units: int, sch: Scheme) -> pd.DataFrame:
-    """Per unsur: the units where it is below target (n_unit) and where it is among the actions (n_prioritas)."""
+    """Per unsur: the units where it is below target (n_unit), where it is among the actions (n_prioritas), and
+    the units where its NRR is lowest (terendah, the WEAKEST_UNITS lowest first), which tell the unsur apart when
+    most units share them."""
     first = chosen.groupby("unsur")["_key"].agg(lambda s: list(dict.fromkeys(s)))
     rows = [{"unsur": k, "kode": sch.get(k).kode, "n_prioritas": len(first.get(k, [])), "n_unit": int(part["_key"].nunique()),
-             "n_total": n_units, "unit_prioritas": ", ".join(first.get(k, [])), "unit": ", ".join(part["_key"].unique())}
+             "n_total": n_units, "unit_prioritas": ", ".join(first.get(k, [])), "unit": ", ".join(part["_key"].unique()),
+             "terendah": ", ".join(part.sort_values("nrr", kind="stable")["_key"].drop_duplicates().head(WEAKEST_UNITS))}
             for k, part in cand.groupby("unsur", sort=False)]
-    table = pd.DataFrame(rows, columns=["unsur", "kode", "n_prioritas", "n_unit", "n_total", "unit_prioritas", "unit"])
+    table = pd.DataFrame(rows, columns=["unsur", "kode", "n_prioritas", "n_unit", "n_total", "unit_prioritas", "unit",
+                                        "terendah"])
     return table.sort_values(["n_prioritas", "n_unit", "kode"], ascending=[False, False, True],
                              kind="stable").reset_index(drop=True)
 

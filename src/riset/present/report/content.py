@@ -283,7 +283,8 @@ def synthesis(results, lang: str | None = None) -> list[str]:
     lang = check_language(lang)
     rec = results.recommendations_in(lang)
     return [say("synthesis_line", lang, unsur=unsur_name(r["unsur"], lang, results.scheme, code=False),
-                k=int(r["n_prioritas"]), n=int(r["n_unit"]), total=int(r["n_total"]))
+                k=int(r["n_prioritas"]), n=int(r["n_unit"]), total=int(r["n_total"]),
+                weakest=", ".join(results.unit_name(code) for code in str(r["terendah"]).split(", ") if code))
             for _, r in rec.synthesis.iterrows() if r["n_prioritas"] > 0][:5]
 
 
