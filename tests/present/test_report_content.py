@@ -46,7 +46,7 @@ def test_every_kind_of_the_cleaning_log_has_a_label_in_both_languages():
 
 
 def test_units_crossed_with_periods_are_named_not_coded(example_results):
-    """Issue 14.4: the IKM per unit x periode tables (Bab III and Lampiran A.2) show the unit's name."""
+    """Issue 14.4: the IKM per unit x periode tables (Bab III and the appendix) show the unit's name."""
     from riset.present.report.content import build_laporan as build
     from riset.present.report.document import Table
 
@@ -67,3 +67,19 @@ def test_the_synthesis_names_where_each_unsur_is_weakest(example_results):
     names = set(res.units()[res.config.names[res.unit]])
     assert lines and all("terendah di " in line for line in lines)
     assert all(any(name in line.split("terendah di ")[1] for name in names) for line in lines)
+
+
+def test_bab_ii_is_plain_language_and_the_technical_detail_is_in_the_appendix(example_results):
+    """Issue 14.4: Bab II Metodologi speaks to a seminar audience; the design, weighting and test details (PSU,
+    FPC, calibration sources, LMG, Rubin) are in the appendix's technical section."""
+    laporan = build_laporan(example_results, defaultdict(lambda: Paragraph("")), "id")
+    texts = {}
+    for chapter, _, block in laporan.blocks():
+        if isinstance(block, Paragraph):
+            texts.setdefault(chapter.title, []).append(block.text)
+    method = " ".join(next(v for k, v in texts.items() if "Metodologi" in k))
+    appendix = " ".join(next(v for k, v in texts.items() if "Lampiran" in k))
+    technical = ("PSU", "FPC", "Deville", "calibrate()", "Shapley", "Rubin", "svy")
+    assert not [w for w in technical if w in method], method
+    assert sum(w in appendix for w in technical) >= 3
+    assert "Rincian Teknis Metodologi" in method

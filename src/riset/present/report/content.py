@@ -387,20 +387,25 @@ def _pendahuluan(results, lang: str) -> Chapter:
 
 
 def _metodologi(results, figures, lang: str) -> Chapter:
-    paragraphs = methodology(results, lang)
     sch = results.scheme
     unsur_rows = [[u.kode, unsur_name(u.key, lang, sch, code=False), _column_of(results, u.key)] for u in sch.unsur]
     questionnaire = Table(say("tab_unsur", lang, scheme=sch.title), [label("kode", lang), label("unsur", lang),
                                                                       label("kolom_kuesioner", lang)],
                           unsur_rows, ["c", "l", "c"], widths=[10, 60, 20], note=say("note_unsur_order", lang))
     plan = [s.text(lang) for s in results.plan.steps]
+    weighted = results.config.weighting.adjusts
     sections = [
-        Section(say("sec_sample", lang), [Paragraph(paragraphs[0]), Paragraph(paragraphs[1])]),
+        Section(say("sec_sample", lang), [Paragraph(say("plain_sample", lang, n=results.n)),
+                                          Paragraph(say("plain_weighting" if weighted else "plain_no_weighting", lang))]),
         Section(say("sec_questionnaire", lang), [Paragraph(say("text_questionnaire", lang, k=len(sch.unsur),
                                                                  scale=f"{sch.scale[0]}–{sch.scale[1]}")),
                                                  questionnaire]),
-        Section(say("sec_processing", lang), [Paragraph(p) for p in paragraphs[2:]] + [
-            Paragraph(say("text_ci_meaning", lang))]),
+        Section(say("sec_processing", lang), [Paragraph(say("plain_ikm", lang, k=len(sch.unsur),
+                                                              scale=f"{sch.scale[0]}–{sch.scale[1]}",
+                                                              conversion=fmt_num(sch.conversion, 0, lang),
+                                                              scheme=sch.title)),
+                                              Paragraph(say("text_ci_meaning", lang)),
+                                              Paragraph(say("plain_technical", lang))]),
         Section(say("sec_data_quality", lang), [Paragraph(results.survey.summary())]),
         Section(say("sec_plan", lang), [Bullets(plan)]),
     ]
@@ -815,6 +820,7 @@ def _kesimpulan(results, lang: str) -> Chapter:
 
 def _lampiran(results, lang: str) -> Chapter:
     sections = [Section(say("sec_questionnaire_appendix", lang), [_questionnaire_table(results, lang)]),
+                Section(say("sec_method_technical", lang), [Paragraph(p) for p in methodology(results, lang)]),
                 Section(say("sec_ikm_technical", lang), [_technical_ikm_table(results, lang)])]
     if len(results.recommendations_in(lang).statistics):
         sections.append(Section(say("sec_rec_statistics", lang), [recommendation_statistics(results, lang)]))
