@@ -106,7 +106,8 @@ def test_summary_counts_blanked_cells_by_reason_and_column(survey):
     text = survey.summary()
     assert text.startswith('Dibaca 7 baris responden dari survey.csv (UTF-8, pemisah ",").')
     assert "8 sel dikosongkan: kode hilang 1 (U1 1);" in text
-    assert "di luar skala (1-4) 2 (U3 1, U9 1)" in text
+    # U9 of this questionnaire holds pengaduan, which the regulation numbers U8: said beside the column
+    assert "di luar skala (1-4) 2 (U3 1, U9 (unsur U8) 1)" in text
     assert "teks tidak dikenali 2 (U5 1, U6 1)" in text
     assert "3 jawaban berupa label teks atau huruf pilihan diubah menjadi angka" in text
     assert "1 baris kosong seluruhnya dilewati (baris 8)" in text

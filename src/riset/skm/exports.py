@@ -501,13 +501,14 @@ class SurveyData:
         if blanked.empty:
             text.append(say("read_none_blanked", lang))
         else:
-            reasons = "; ".join(f"{reason} {len(part)} ({_per_column(part, self.data.columns)})"
+            shown = self._column_names(lang)
+            reasons = "; ".join(f"{reason} {len(part)} ({_per_column(part, self.data.columns, shown)})"
                                 for reason, part in blanked.groupby("masalah", sort=False))
             text.append(say("read_blanked", lang, n=len(blanked), reasons=reasons))
         converted = cells[cells["tindakan"] != DIKOSONGKAN]
         if not converted.empty:
             text.append(say("read_converted", lang, n=len(converted),
-                            columns=_per_column(converted, self.data.columns)))
+                            columns=_per_column(converted, self.data.columns, self._column_names(lang))))
         empty_rows = self.issues[self.issues["masalah"] == BARIS_KOSONG]
         if not empty_rows.empty:
             text.append(say("read_empty_rows", lang, n=len(empty_rows),
@@ -521,6 +522,21 @@ class SurveyData:
 
     def __repr__(self) -> str:
         return f"SurveyData({len(self.data)} rows, {len(self.issues)} issues)\n{self.summary()}"
+
+    def _column_names(self, lang: str) -> dict[str, str]:
+        """An answer column whose name is not its unsur's regulation code, with that code beside it ('U8' holding
+        sarana -> 'U8 (unsur U9)'), so a reader does not take the questionnaire's numbering for the regulation's."""
+        try:
+            sch = get_scheme(self.codebook.scheme)
+        except RisetError:
+            return {}
+        names = {}
+        for role in ("unsur", "importance"):
+            for column, key in self.codebook.unsur_map(role).items():
+                code = sch.get(key).kode
+                if re.sub(r"\D", "", str(column)) != re.sub(r"\D", "", code):  # numbered otherwise than the rule
+                    names[column] = say("column_of_unsur", lang, column=column, unsur=code)
+        return names
 
 
 def read_survey(
@@ -1317,6 +1333,7 @@ def _hashable(value: Any) -> bool:
     return True
 
 
-def _per_column(part: pd.DataFrame, columns) -> str:
+def _per_column(part: pd.DataFrame, columns, names: Mapping[str, str] | None = None) -> str:
     counts = part["kolom"].value_counts()
-    return ", ".join(f"{col} {counts[col]}" for col in columns if col in counts.index)
+    names = names or {}
+    return ", ".join(f"{names.get(col, col)} {counts[col]}" for col in columns if col in counts.index)
