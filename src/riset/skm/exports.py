@@ -501,14 +501,14 @@ class SurveyData:
         if blanked.empty:
             text.append(say("read_none_blanked", lang))
         else:
-            shown = self._column_names(lang)
+            shown = self.column_names(lang)
             reasons = "; ".join(f"{reason} {len(part)} ({_per_column(part, self.data.columns, shown)})"
                                 for reason, part in blanked.groupby("masalah", sort=False))
             text.append(say("read_blanked", lang, n=len(blanked), reasons=reasons))
         converted = cells[cells["tindakan"] != DIKOSONGKAN]
         if not converted.empty:
             text.append(say("read_converted", lang, n=len(converted),
-                            columns=_per_column(converted, self.data.columns, self._column_names(lang))))
+                            columns=_per_column(converted, self.data.columns, self.column_names(lang))))
         empty_rows = self.issues[self.issues["masalah"] == BARIS_KOSONG]
         if not empty_rows.empty:
             text.append(say("read_empty_rows", lang, n=len(empty_rows),
@@ -523,9 +523,10 @@ class SurveyData:
     def __repr__(self) -> str:
         return f"SurveyData({len(self.data)} rows, {len(self.issues)} issues)\n{self.summary()}"
 
-    def _column_names(self, lang: str) -> dict[str, str]:
+    def column_names(self, lang: str | None = None) -> dict[str, str]:
         """An answer column whose name is not its unsur's regulation code, with that code beside it ('U8' holding
         sarana -> 'U8 (unsur U9)'), so a reader does not take the questionnaire's numbering for the regulation's."""
+        lang = check_language(lang)
         try:
             sch = get_scheme(self.codebook.scheme)
         except RisetError:

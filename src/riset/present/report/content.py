@@ -830,9 +830,11 @@ def _lampiran(results, lang: str) -> Chapter:
     issues = results.survey.issues
     if not issues.empty:
         counts = issues.groupby(["kolom", "masalah"]).size().reset_index(name="n")
+        shown = results.survey.column_names(lang)
         sections.append(Section(say("sec_issues", lang), [Table(
             say("tab_issues", lang), [label("kolom", lang), label("masalah", lang), label("n", lang)],
-            [[str(r["kolom"]), issue_label(r["masalah"], lang), fmt_num(r["n"], 0, lang)] for _, r in counts.iterrows()],
+            [[shown.get(r["kolom"], str(r["kolom"])), issue_label(r["masalah"], lang), fmt_num(r["n"], 0, lang)]
+             for _, r in counts.iterrows()],
             ["l", "l", "r"])]))
     return Chapter(say("appendix_word", lang, n="A"), say("ch_appendix", lang), sections, appendix=True)
 
