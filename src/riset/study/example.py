@@ -69,7 +69,10 @@ __all__ = ["BETA", "codebook", "CUT_POINTS", "DEFAULT_SEED", "FILES", "IBU_KOTA"
            "STUDY_FILE", "TEKS_LABEL", "TIDAK_VALID", "UMUR", "UMUR_SHIFT", "UnitLayanan", "UNITS", "UNSUR_KEYS",
            "UNSUR_OFFSET", "write_example_study",
            # the longer series (issue 16)
-           "FILE_INOVASI", "INOVASI_SERI", "Inovasi", "PERIODE_SERI", "study_file"]
+           "FILE_INOVASI", "INOVASI_SERI", "Inovasi", "PERIODE_SERI", "study_file",
+           # the building blocks the opt-in online sample reuses (riset.study.example_online)
+           "assemble_export", "draw_answers", "draw_importance", "expected_answers", "latent_quality", "round_truth",
+           "service_days", "solve_location", "visitor_mix"]
 
 DEFAULT_SEED = 2026
 STUDY = "SKM Kabupaten Tanjung Harapan 2026 (data contoh fiktif)"
@@ -330,11 +333,11 @@ def make_example_study(seed: int = DEFAULT_SEED, periods=PERIODE, innovations=()
     levels = np.array([_solve_level(u, offsets[i]) for i, u in enumerate(UNITS)])
     frame, days = _frame_and_days(rng_days, periods)
     people = _respondents(rng_people, days)
-    answers = _answers(rng_answers, people, levels, offsets, periods, innovations)
-    importance_location = {k: _solve_location(KEPENTINGAN[k], SD_KEPENTINGAN_RESPONDEN, SD_KEPENTINGAN_GALAT)
+    answers = draw_answers(rng_answers, people, levels, offsets, periods, innovations)
+    importance_location = {k: solve_location(KEPENTINGAN[k], SD_KEPENTINGAN_RESPONDEN, SD_KEPENTINGAN_GALAT)
                            for k in UNSUR_KEYS}
-    importance = _importance(rng_answers, len(people), importance_location)
-    clean = _assemble(rng_people, people, answers, importance, periods)
+    importance = draw_importance(rng_answers, len(people), importance_location)
+    clean = assemble_export(rng_people, people, answers, importance, periods)
     responden, mess = _make_messy(rng_mess, clean)
     kebenaran = _truth(rng_truth, seed, levels, offsets, importance_location, mess, periods, innovations)
     # saran / keluhan text (riset.study.example_text) from its own stream: the draws above do not change
@@ -350,7 +353,7 @@ def make_example_study(seed: int = DEFAULT_SEED, periods=PERIODE, innovations=()
     }
     if innovations:
         study["inovasi"] = pd.DataFrame([{"unit": i.unit, "nama": i.nama, "mulai": i.mulai} for i in innovations])
-        kebenaran["inovasi"] = _round(_innovation_truth(frame, levels, offsets, periods, innovations))
+        kebenaran["inovasi"] = round_truth(_innovation_truth(frame, levels, offsets, periods, innovations))
     if online:
         from riset.study.example_online import online_sample
         study["daring"], study["daring_pengguna"], kebenaran["daring"] = online_sample(seed, frame, levels, offsets,
@@ -518,7 +521,7 @@ def codebook() -> dict:
 
 # --- expected answers and solving the latent levels ----------------------------------------------------
 
-def _expected_answer(location, sd: float) -> np.ndarray:
+def expected_answers(location, sd: float) -> np.ndarray:
     """E[U] = 1 + sum_k Phi((location - c_k) / sd) for a latent N(location, sd^2) cut at CUT_POINTS."""
     loc = np.asarray(location, dtype=float)[..., None]
     return 1.0 + norm.cdf((loc - np.array(CUT_POINTS)) / sd).sum(axis=-1)
@@ -532,18 +535,18 @@ def _bisect(f, target: float, lo: float, hi: float) -> float:
     return (lo + hi) / 2
 
 
-def _visitor_mix(jenis: Jenis) -> np.ndarray:
+def visitor_mix(jenis: Jenis) -> np.ndarray:
     """P(sex, age) among the unit's visitors (2 x 5; sex and age independent)."""
     return np.outer([1 - jenis.perempuan, jenis.perempuan], jenis.umur)
 
 
 def _respondent_mix(jenis: Jenis) -> np.ndarray:
     """P(sex, age | respondent) = P(sex, age) p(sex, age) / sum: the visitor mix after refusals (2 x 5)."""
-    mix = _visitor_mix(jenis) * np.outer([RESPON_KELAMIN[s] for s in KELAMIN], [RESPON_UMUR[a] for a in UMUR])
+    mix = visitor_mix(jenis) * np.outer([RESPON_KELAMIN[s] for s in KELAMIN], [RESPON_UMUR[a] for a in UMUR])
     return mix / mix.sum()
 
 
-def _quality(unit: UnitLayanan, level: float, offsets: np.ndarray, periods=PERIODE, innovations=()) -> np.ndarray:
+def latent_quality(unit: UnitLayanan, level: float, offsets: np.ndarray, periods=PERIODE, innovations=()) -> np.ndarray:
     """Latent quality q[periode, unsur] (periods x 9) of one unit: its base, plus `perubahan_s2` from 2026-S2
     on and each of its innovations' effect from the innovation's first period on."""
     jenis = JENIS[unit.jenis]
@@ -560,9 +563,9 @@ def _expected_nrr(unit: UnitLayanan, level: float, offsets: np.ndarray, periods=
     """Expected answer per periode x unsur (periods x 9), averaged over the unit's respondent age mix."""
     age_mix = _respondent_mix(JENIS[unit.jenis]).sum(axis=0)
     shifts = np.array([UMUR_SHIFT[a] for a in UMUR])
-    q = _quality(unit, level, offsets, periods, innovations)
+    q = latent_quality(unit, level, offsets, periods, innovations)
     sd = np.sqrt(SD_HARI**2 + SD_RESPONDEN**2 + SD_GALAT**2)
-    return np.tensordot(_expected_answer(q[..., None] + shifts, sd), age_mix, axes=([-1], [0]))
+    return np.tensordot(expected_answers(q[..., None] + shifts, sd), age_mix, axes=([-1], [0]))
 
 
 def _solve_level(unit: UnitLayanan, offsets: np.ndarray) -> float:
@@ -573,15 +576,15 @@ def _solve_level(unit: UnitLayanan, offsets: np.ndarray) -> float:
     return _bisect(lambda level: 25 * _expected_nrr(unit, level, offsets).mean(), unit.ikm_target, -2.0, 7.0)
 
 
-def _solve_location(mean: float, sd_person: float, sd_noise: float) -> float:
+def solve_location(mean: float, sd_person: float, sd_noise: float) -> float:
     """Latent location m with E[answer] = mean when the latent is N(m, sd_person^2 + sd_noise^2)."""
     sd = np.sqrt(sd_person**2 + sd_noise**2)
-    return _bisect(lambda m: float(_expected_answer(m, sd)), mean, -2.0, 8.0)
+    return _bisect(lambda m: float(expected_answers(m, sd)), mean, -2.0, 8.0)
 
 
 # --- frame, days, respondents ------------------------------------------------------------------------
 
-def _service_days(jenis: Jenis, periode: str) -> list[date]:
+def service_days(jenis: Jenis, periode: str) -> list[date]:
     year, half = int(periode[:4]), periode[-1]
     start, end = (date(year, 1, 1), date(year, 6, 30)) if half == "1" else (date(year, 7, 1), date(year, 12, 31))
     days = [start + timedelta(n) for n in range((end - start).days + 1)]
@@ -597,7 +600,7 @@ def _frame_and_days(rng: np.random.Generator, periods) -> tuple[pd.DataFrame, pd
     for ui, unit in enumerate(UNITS):
         jenis = JENIS[unit.jenis]
         for pi, periode in enumerate(periods):
-            calendar = _service_days(jenis, periode)
+            calendar = service_days(jenis, periode)
             mean = unit.pengunjung_per_hari * np.array([_HARI_KALI[d.weekday()] for d in calendar])
             visitors = rng.poisson(mean * rng.gamma(15.0, 1 / 15.0, size=len(calendar)))
             # a day with fewer visitors than twice the quota does not happen at these units (keeps m near quota)
@@ -619,7 +622,7 @@ def _respondents(rng: np.random.Generator, days: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for day in days.itertuples(index=False):
         unit = UNITS[day.ui]
-        mix = _visitor_mix(JENIS[unit.jenis])
+        mix = visitor_mix(JENIS[unit.jenis])
         cell = rng.choice(mix.size, size=day.M, p=mix.ravel())
         sex, age = np.divmod(cell, len(UMUR))
         p = np.array([RESPON_KELAMIN[KELAMIN[s]] * RESPON_UMUR[UMUR[a]] for s, a in zip(sex, age)])
@@ -633,12 +636,12 @@ def _respondents(rng: np.random.Generator, days: pd.DataFrame) -> pd.DataFrame:
     return people
 
 
-def _answers(rng: np.random.Generator, people: pd.DataFrame, levels, offsets, periods,
+def draw_answers(rng: np.random.Generator, people: pd.DataFrame, levels, offsets, periods,
              innovations) -> pd.DataFrame:
     """Unsur answers U (1-4, by unsur key) and K1 (1-10) from the latent model, before any messiness."""
     n = len(people)
     # unit x periode x unsur
-    q = np.stack([_quality(u, levels[i], offsets[i], periods, innovations) for i, u in enumerate(UNITS)])
+    q = np.stack([latent_quality(u, levels[i], offsets[i], periods, innovations) for i, u in enumerate(UNITS)])
     day_codes, day_index = np.unique(people["hari"].to_numpy(), return_inverse=True)
     day_effect = rng.normal(0.0, SD_HARI, size=len(day_codes))[day_index]
     shift = np.array([UMUR_SHIFT[a] for a in UMUR])[people["age"].to_numpy()]
@@ -658,7 +661,7 @@ def _k1(rng: np.random.Generator, u: pd.DataFrame, age: np.ndarray, sex: np.ndar
     return np.clip(np.round(linear), 1, 10).astype(int)
 
 
-def _importance(rng: np.random.Generator, n: int, location: dict[str, float]) -> pd.DataFrame:
+def draw_importance(rng: np.random.Generator, n: int, location: dict[str, float]) -> pd.DataFrame:
     latent = (np.array([location[k] for k in UNSUR_KEYS]) + rng.normal(0.0, SD_KEPENTINGAN_RESPONDEN, size=(n, 1))
               + rng.normal(0.0, SD_KEPENTINGAN_GALAT, size=(n, len(UNSUR_KEYS))))
     return pd.DataFrame(1 + (latent[..., None] > np.array(CUT_POINTS)).sum(axis=-1), columns=list(UNSUR_KEYS))
@@ -670,7 +673,7 @@ def _categorical(rng: np.random.Generator, weights: np.ndarray) -> np.ndarray:
     return np.minimum((rng.random((len(weights), 1)) > cum).sum(axis=1), weights.shape[1] - 1)
 
 
-def _assemble(rng: np.random.Generator, people: pd.DataFrame, answers: pd.DataFrame,
+def assemble_export(rng: np.random.Generator, people: pd.DataFrame, answers: pd.DataFrame,
               importance: pd.DataFrame, periods) -> pd.DataFrame:
     """Clean respondent table in export layout (answers numeric), sorted by data-entry time, ids assigned."""
     n = len(people)
@@ -837,16 +840,16 @@ def _population_shares(rng: np.random.Generator, levels, offsets, periods, innov
         draw = rng.choice(len(KELAMIN) * len(UMUR), size=int(here.sum()), p=_respondent_mix(JENIS[unit.jenis]).ravel())
         sex[here], age[here] = np.divmod(draw, len(UMUR))
     people = pd.DataFrame({"ui": ui, "pi": pi, "sex": sex, "age": age, "hari": np.arange(n).astype(str)})
-    answers = _answers(rng, people, levels, offsets, periods, innovations)
+    answers = draw_answers(rng, people, levels, offsets, periods, innovations)
     lmg, r2 = _shapley_r2(answers[list(UNSUR_KEYS)].to_numpy(float), answers["K1"].to_numpy(float))
     return dict(zip(UNSUR_KEYS, lmg)), r2
 
 
-def _round(obj, digits: int = 4):
+def round_truth(obj, digits: int = 4):
     if isinstance(obj, dict):
-        return {k: _round(v, digits) for k, v in obj.items()}
+        return {k: round_truth(v, digits) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [_round(v, digits) for v in obj]
+        return [round_truth(v, digits) for v in obj]
     if isinstance(obj, (float, np.floating)):
         return round(float(obj), digits)
     if isinstance(obj, np.integer):
@@ -909,7 +912,7 @@ def _truth(rng, seed, levels, offsets, importance_location, mess, periods, innov
         "isian_berantakan": mess["per_kolom"],
         "sel_tidak_valid": mess["sel_tidak_valid"],
     }
-    return _round(truth)
+    return round_truth(truth)
 
 
 def _innovation_truth(frame: pd.DataFrame, levels, offsets, periods, innovations) -> list[dict]:

@@ -49,16 +49,16 @@ def online_sample(seed: int, frame: pd.DataFrame, levels: np.ndarray, offsets: n
     volume = frame.set_index(["unit", "periode"])["pengguna_per_periode"]
     visitors = pd.concat([_visitors(rng, index[u], pi, p, int(volume[(u, p)])) for u in UNIT_DARING
                           for pi, p in enumerate(periods)], ignore_index=True)
-    answers = ex._answers(rng, visitors, levels, offsets, periods, innovations)
+    answers = ex.draw_answers(rng, visitors, levels, offsets, periods, innovations)
     mean_answer = answers[list(ex.UNSUR_KEYS)].mean(axis=1).to_numpy()
     rate = np.array([PER_SERIBU[ex.UNITS[i].unit] for i in visitors["ui"]]) / 1000
     age_factor = np.array([UMUR_KALI[a] for a in ex.UMUR])[visitors["age"].to_numpy()]
     chosen = rng.random(len(visitors)) < np.minimum(1.0, rate * age_factor * np.exp(-KECEWA * (mean_answer - 3)))
     people, answers = visitors[chosen].reset_index(drop=True), answers[chosen].reset_index(drop=True)
-    location = {k: ex._solve_location(ex.KEPENTINGAN[k], ex.SD_KEPENTINGAN_RESPONDEN, ex.SD_KEPENTINGAN_GALAT)
+    location = {k: ex.solve_location(ex.KEPENTINGAN[k], ex.SD_KEPENTINGAN_RESPONDEN, ex.SD_KEPENTINGAN_GALAT)
                 for k in ex.UNSUR_KEYS}
-    importance = ex._importance(rng, len(people), location)
-    table = ex._assemble(rng, people, answers, importance, periods)
+    importance = ex.draw_importance(rng, len(people), location)
+    table = ex.assemble_export(rng, people, answers, importance, periods)
     table["id_responden"] = table["id_responden"].str.replace("R", "Q", n=1)
     for column in _DESIGN_COLUMNS:
         table[column] = None
@@ -72,9 +72,9 @@ def online_sample(seed: int, frame: pd.DataFrame, levels: np.ndarray, offsets: n
 def _visitors(rng: np.random.Generator, ui: int, pi: int, periode: str, n: int) -> pd.DataFrame:
     """All n visitors of one cell: sex and age from the unit's visitor mix, a service day, no design."""
     unit = ex.UNITS[ui]
-    cell = rng.choice(len(ex.KELAMIN) * len(ex.UMUR), size=n, p=ex._visitor_mix(ex.JENIS[unit.jenis]).ravel())
+    cell = rng.choice(len(ex.KELAMIN) * len(ex.UMUR), size=n, p=ex.visitor_mix(ex.JENIS[unit.jenis]).ravel())
     sex, age = np.divmod(cell, len(ex.UMUR))
-    calendar = ex._service_days(ex.JENIS[unit.jenis], periode)
+    calendar = ex.service_days(ex.JENIS[unit.jenis], periode)
     day = rng.integers(len(calendar), size=n)
     return pd.DataFrame({"ui": ui, "pi": pi, "tanggal": [calendar[d] for d in day],
                          "hari": [f"{unit.unit}/{periode}/Q{d:03d}" for d in day], "D": np.nan, "M": np.nan,
@@ -88,7 +88,7 @@ def _users(volume: pd.Series, periods) -> pd.DataFrame:
     for code in UNIT_DARING:
         unit = ex.UNITS[[u.unit for u in ex.UNITS].index(code)]
         total = sum(int(volume[(code, p)]) for p in periods)
-        mix = ex._visitor_mix(ex.JENIS[unit.jenis])
+        mix = ex.visitor_mix(ex.JENIS[unit.jenis])
         rows += [{"unit": code, "jenis_kelamin": s, "kelompok_umur": a, "jumlah": int(round(total * mix[i, j]))}
                  for i, s in enumerate(ex.KELAMIN) for j, a in enumerate(ex.UMUR)]
     return pd.DataFrame(rows)
@@ -97,11 +97,11 @@ def _users(volume: pd.Series, periods) -> pd.DataFrame:
 def _visitor_ikm(ui: int, levels, offsets, periods, innovations) -> np.ndarray:
     """Expected IKM (x25) of all visitors of a unit per periode: the latent model over the visitor age mix."""
     unit = ex.UNITS[ui]
-    age_mix = ex._visitor_mix(ex.JENIS[unit.jenis]).sum(axis=0)
+    age_mix = ex.visitor_mix(ex.JENIS[unit.jenis]).sum(axis=0)
     shifts = np.array([ex.UMUR_SHIFT[a] for a in ex.UMUR])
-    q = ex._quality(unit, levels[ui], offsets[ui], periods, innovations)
+    q = ex.latent_quality(unit, levels[ui], offsets[ui], periods, innovations)
     sd = np.sqrt(ex.SD_HARI**2 + ex.SD_RESPONDEN**2 + ex.SD_GALAT**2)
-    nrr = np.tensordot(ex._expected_answer(q[..., None] + shifts, sd), age_mix, axes=([-1], [0]))
+    nrr = np.tensordot(ex.expected_answers(q[..., None] + shifts, sd), age_mix, axes=([-1], [0]))
     return 25 * nrr.mean(axis=1)
 
 
@@ -110,7 +110,7 @@ def _truth(volume: pd.Series, levels, offsets, periods, innovations, table: pd.D
     cells = {u: dict(zip(periods, _visitor_ikm(index[u], levels, offsets, periods, innovations))) for u in UNIT_DARING}
     weights = {(u, p): float(volume[(u, p)]) for u in UNIT_DARING for p in periods}
     total = sum(weights.values())
-    return ex._round({
+    return ex.round_truth({
         "keterangan": "Jawaban daring (kode QR) contoh dengan bias seleksi yang diketahui; lihat "
                       "riset/study/example_online.py.",
         "unit": list(UNIT_DARING),
