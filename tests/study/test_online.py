@@ -12,6 +12,7 @@ import yaml
 from riset.present.report.text import methodology
 from riset.skm.ikm_design import ikm_design
 from riset.study import run_study
+from riset.errors import RisetError
 from riset.study.config import OnlineSpec, StudyError, load_study
 from riset.study.example import write_example_study
 from riset.study.online import composite_weights, weight_online
@@ -163,3 +164,29 @@ def test_a_study_of_online_answers_only_is_weighted_and_every_ikm_marked(example
     text = " ".join(methodology(res, "id"))
     assert "Tidak ada sampel probabilitas" in text and "Yang tidak dapat disimpulkan" in text
     assert "seluruh IKM dalam laporan ini bukan hasil sampel probabilitas" in text
+
+
+def test_pooling_says_in_the_study_files_words_what_it_lacks(example, tmp_path):
+    """Issue 17.5: pooled_weighted refuses, naming the study-file key, online answers without the columns the
+    probability weighting uses, and an online cell of one answer where lonely PSUs are refused."""
+    import shutil
+
+    folder, _, _ = example
+    copy = tmp_path / "studi"
+    shutil.copytree(folder, copy)
+    study = copy / "studi.yaml"
+    text = study.read_text(encoding="utf-8").replace("combine: separate", "combine: pooled_weighted")
+    study.write_text(text, encoding="utf-8")
+    online_file = next(copy.glob("*daring*.csv"))
+    answers = pd.read_csv(online_file)
+    answers.drop(columns=["kecamatan"]).to_csv(online_file, index=False)
+    with pytest.raises(RisetError, match=r"'kecamatan'"):  # the reader (codebook) or the pooling names it
+        run_study(study)
+    # without the users' margins (raking a one-answer cell to them fails first, with its own message)
+    study.write_text(text.replace("  margins: contoh_daring_pengguna.csv\n", "").replace(
+        "  variables: [[unit, kelompok_umur], [unit, jenis_kelamin]]\n", ""), encoding="utf-8")
+    first = answers.groupby(["unit", "periode"]).head(1).iloc[:1]
+    pd.concat([answers[(answers["unit"] != first["unit"].iloc[0]) | (answers["periode"] != first["periode"].iloc[0])],
+               first]).to_csv(online_file, index=False)
+    with pytest.raises(StudyError, match=r"online cell .* has one answer.*design.lonely_psu"):
+        run_study(study)

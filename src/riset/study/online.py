@@ -251,6 +251,27 @@ def compare_online(prob: pd.DataFrame, online: pd.DataFrame, keys: Sequence[str]
     return out
 
 
+def _check_poolable(p: pd.DataFrame, o: pd.DataFrame, cells: list[str], config: StudyConfig) -> None:
+    """What pooling needs from both sources, said in the study file's words: the columns the probability
+    weighting uses present in the online rows, and no online cell with a single answer where lonely PSUs are
+    refused."""
+    spec = config.design
+    needed = sorted({c for v in config.weighting.variables for c in v} - set(o.columns)) if config.weighting.adjusts \
+        else []
+    if needed:
+        raise StudyError(f"online.combine: pooled_weighted: the online answers lack the column(s) "
+                         f"{', '.join(map(repr, needed))} the weighting of the probability sample uses "
+                         "(weighting.variables); add them to the online export or use combine: separate")
+    if spec.lonely_psu == "fail":
+        single = o.groupby(cells, dropna=False).size()
+        single = single[single == 1]
+        if len(single):
+            cell = single.index[0] if len(cells) == 1 else " / ".join(map(str, single.index[0]))
+            raise StudyError(f"online.combine: pooled_weighted: online cell {cell!r} has one answer, a stratum "
+                             "with a single unit whose variance cannot be estimated; set design.lonely_psu (e.g. "
+                             "certainty or adjust) or use combine: separate")
+
+
 def pooled_design(prob: SurveyDesign, online: OnlineWeighting, config: StudyConfig):
     """One design of both sources (`online.combine: pooled_weighted`): the probability rows keep their strata,
     PSUs and FPCs; each cell of online answers is a stratum of its own, each online respondent its own PSU with
@@ -265,6 +286,7 @@ def pooled_design(prob: SurveyDesign, online: OnlineWeighting, config: StudyConf
                          "weighting.targets: known; use combine: separate")
     p = prob.data.assign(**{_WEIGHT: np.asarray(prob.weights)})
     o = online.design.data.assign(**{_WEIGHT: np.asarray(online.design.weights)})
+    _check_poolable(p, o, cells, config)
     strata = list(spec.strata)
     p[_STRATUM] = "p|" + (p[strata].astype(str).agg("/".join, axis=1) if strata else "")
     o[_STRATUM] = "d|" + o[cells].astype(str).agg("/".join, axis=1)
