@@ -353,12 +353,13 @@ def _recommendation_slides(deck: _Deck, results) -> None:
         _bullets(deck, say("deck_priority_title", lang), first, "\n".join(priority_lines(results, lang)))
     for code in list(dict.fromkeys(rec.actions["unit"]))[:3]:
         part = rec.actions[rec.actions["unit"] == code].head(3)
-        rows = [[unsur_name(r["unsur"], lang, results.scheme, code=False), str(r["kegiatan"]), str(r["waktu"])]
-                for _, r in part.iterrows()]
+        rows = [[unsur_name(r["unsur"], lang, results.scheme, code=False), str(r["kegiatan"]),
+                 str(r["penanggung_jawab"]), str(r["waktu"])] for _, r in part.iterrows()]
         notes = "\n".join(f"{unsur_name(r['unsur'], lang, results.scheme)}: {evidence(r, lang, results.scheme)}. "
-                          f"{r['penanggung_jawab']}; {r['indikator']}" for _, r in part.iterrows())
+                          f"{label('indikator', lang)}: {r['indikator']}" for _, r in part.iterrows())
         _table(deck, say("tab_rtl_unit", lang, unit=part["nama_unit"].iloc[0]),
-               [label("unsur", lang), label("kegiatan", lang), label("waktu", lang)], rows, [22, 60, 18], notes)
+               [label("unsur", lang), label("kegiatan", lang), label("penanggung_jawab", lang), label("waktu", lang)],
+               rows, [18, 50, 20, 12], notes)
 
 
 def write_deck(results, path: str | Path, lang: str | None = None, figures: dict[str, Figure] | None = None) -> Path:
