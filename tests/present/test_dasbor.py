@@ -142,3 +142,17 @@ def test_a_small_selection_is_flagged(board, res):
     assert "sangat tidak pasti" in board.card.value
     board.select(clear=True, unit=unit)
     assert "sangat tidak pasti" not in board.card.value
+
+
+def test_dropdowns_are_wide_enough_for_their_longest_option(board):
+    """Issue 14.10: a unit or category name is not cut in a closed dropdown (8 px per character at most, after
+    the description), and two columns of controls still fit a 1366 px screen."""
+    from riset.present.widgets.dasbor import CHAR_PX, DESCRIPTION_PX, MAX_DROPDOWN_PX
+
+    dropdowns = [c for c in board.controls.values() if c.__class__.__name__ == "Dropdown"]
+    assert dropdowns
+    for control in dropdowns:
+        width = float(control.layout.width.removesuffix("px"))
+        longest = max(len(str(text)) for text, _ in control.options)
+        assert width >= DESCRIPTION_PX + CHAR_PX * longest or width == MAX_DROPDOWN_PX, (control.description, width)
+    assert max(float(c.layout.width.removesuffix("px")) for c in dropdowns) * 2 <= 1366

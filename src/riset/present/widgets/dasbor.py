@@ -34,12 +34,17 @@ from riset.present.report import write_report
 from riset.skm.schemes import kinerja_label, unsur_name
 from riset.study.run import StudyResults, StudyView, view
 
-__all__ = ["ALL", "Dasbor", "SMALL_N", "dasbor", "png"]
+__all__ = ["ALL", "CHAR_PX", "DESCRIPTION_PX", "Dasbor", "MAX_DROPDOWN_PX", "SMALL_N", "dasbor", "png"]
 
 #: The value of the "(semua)" option: a string, because ipywidgets shows a dropdown whose value is None as empty.
 ALL = ""
 #: Below this many respondents the card warns that the IKM is very uncertain.
 SMALL_N = 30
+
+
+#: Width of a control's description, of one character of an option (13 px sans-serif, generous), and the widest a
+#: dropdown may get (two columns of them fit a 1366 px laptop screen).
+DESCRIPTION_PX, CHAR_PX, MAX_DROPDOWN_PX = 130, 8, 620
 
 
 class Dasbor:
@@ -66,7 +71,10 @@ class Dasbor:
             options=[(label(f"pembobotan_{k}", self.lang), k) for k in results.designs],
             value=results.weighting, description=label("bobot", self.lang))
         for control in self.controls.values():
-            control.style = {"description_width": "130px"}
+            control.style = {"description_width": f"{DESCRIPTION_PX}px"}
+            if isinstance(control, w.Dropdown):  # wide enough for its longest option: no name cut at 1366 px
+                longest = max(len(str(text)) for text, _ in control.options)
+                control.layout = w.Layout(width=f"{min(MAX_DROPDOWN_PX, DESCRIPTION_PX + 40 + CHAR_PX * longest)}px")
         self.export_button = w.Button(description=label("ekspor_laporan", self.lang), icon="download",
                                       button_style="primary")
         self.card = w.HTML()
