@@ -156,3 +156,7 @@ def test_dropdowns_are_wide_enough_for_their_longest_option(board):
         longest = max(len(str(text)) for text, _ in control.options)
         assert width >= DESCRIPTION_PX + CHAR_PX * longest or width == MAX_DROPDOWN_PX, (control.description, width)
     assert max(float(c.layout.width.removesuffix("px")) for c in dropdowns) * 2 <= 1366
+
+
+def test_weighting_buttons_take_the_width_of_their_label(board):
+    assert board.controls["weighting"].style.button_width == "auto"

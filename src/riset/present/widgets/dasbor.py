@@ -72,6 +72,8 @@ class Dasbor:
             value=results.weighting, description=label("bobot", self.lang))
         for control in self.controls.values():
             control.style = {"description_width": f"{DESCRIPTION_PX}px"}
+            if isinstance(control, w.ToggleButtons):  # each button as wide as its own label
+                control.style = {"description_width": f"{DESCRIPTION_PX}px", "button_width": "auto"}
             if isinstance(control, w.Dropdown):  # wide enough for its longest option: no name cut at 1366 px
                 longest = max(len(str(text)) for text, _ in control.options)
                 control.layout = w.Layout(width=f"{min(MAX_DROPDOWN_PX, DESCRIPTION_PX + 40 + CHAR_PX * longest)}px")
