@@ -88,3 +88,5 @@ def test_serve_with_a_relative_study_path_hands_voila_a_notebook_it_can_find(tmp
     monkeypatch.setattr(app.subprocess, "run", run)
     assert app.serve(study.relative_to(tmp_path), Path("hasil")) == 0
     assert (Path(seen["cwd"]) / seen["argv"][3]).is_file()
+    # a kernel kept pre-heated with the study already run: a page load in the seminar does not wait ~36 s
+    assert "--preheat_kernel=True" in seen["argv"]

@@ -50,12 +50,13 @@ def write_dashboard(study: str | Path, out_dir: str | Path, lang: str | None = N
 def serve(study: str | Path, out_dir: str | Path, port: int = 8866, lang: str | None = None,
           open_browser: bool = False) -> int:
     """Serve the dashboard of `study` with Voila on http://localhost:`port` until stopped; returns Voila's exit
-    code."""
+    code. Voila keeps a kernel pre-heated (the study already run), so a page load during the seminar does not
+    wait for the study to run again."""
     try:
         import voila  # noqa: F401 -- only to say what is missing
     except ImportError:
         raise RisetError("the dashboard page needs Voila: pip install voila") from None
     path = write_dashboard(study, out_dir, lang).resolve()  # Voila runs in the page's folder
     argv = [sys.executable, "-m", "voila", str(path), f"--port={port}", "--Voila.ip=127.0.0.1",
-            *([] if open_browser else ["--no-browser"])]
+            "--preheat_kernel=True", *([] if open_browser else ["--no-browser"])]
     return subprocess.run(argv, cwd=str(path.parent)).returncode
