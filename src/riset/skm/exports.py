@@ -498,17 +498,17 @@ class SurveyData:
         text = [say("read_rows_how" if how else "read_rows", lang, n=len(self.data), source=self.source, how=how)]
         cells = self.issues[self.issues["baris"].notna() & (self.issues["masalah"] != BARIS_KOSONG)]
         blanked = cells[cells["tindakan"] == DIKOSONGKAN]
+        shown = self.column_names(lang)
         if blanked.empty:
             text.append(say("read_none_blanked", lang))
         else:
-            shown = self.column_names(lang)
             reasons = "; ".join(f"{reason} {len(part)} ({_per_column(part, self.data.columns, shown)})"
                                 for reason, part in blanked.groupby("masalah", sort=False))
             text.append(say("read_blanked", lang, n=len(blanked), reasons=reasons))
         converted = cells[cells["tindakan"] != DIKOSONGKAN]
         if not converted.empty:
             text.append(say("read_converted", lang, n=len(converted),
-                            columns=_per_column(converted, self.data.columns, self.column_names(lang))))
+                            columns=_per_column(converted, self.data.columns, shown)))
         empty_rows = self.issues[self.issues["masalah"] == BARIS_KOSONG]
         if not empty_rows.empty:
             text.append(say("read_empty_rows", lang, n=len(empty_rows),

@@ -72,7 +72,7 @@ __all__ = ["BETA", "codebook", "CUT_POINTS", "DEFAULT_SEED", "FILES", "IBU_KOTA"
            "FILE_INOVASI", "INOVASI_SERI", "Inovasi", "PERIODE_SERI", "study_file",
            # the building blocks the opt-in online sample reuses (riset.study.example_online)
            "assemble_export", "draw_answers", "draw_importance", "expected_answers", "latent_quality", "round_truth",
-           "service_days", "solve_location", "visitor_mix"]
+           "service_days", "solve_location", "UNIT_KIND", "visitor_mix"]
 
 DEFAULT_SEED = 2026
 STUDY = "SKM Kabupaten Tanjung Harapan 2026 (data contoh fiktif)"
@@ -208,7 +208,8 @@ UNITS: tuple[UnitLayanan, ...] = (
                 "Pelayanan administrasi kependudukan (KTP-el, KK, akta)", "Pantai Lestari", "dukcapil",
                 79.5, 25, 8, 5),
 )
-_KIND = {u.unit: u.jenis for u in UNITS}
+#: The kind of service of each unit, the key of its sentences in riset.study.example_text.
+UNIT_KIND = {u.unit: u.jenis for u in UNITS}
 
 #: The series example's innovation: online registration and queue at one puskesmas from 2026-S1. Comparable
 #: units are the other puskesmas without an innovation; two of them change in 2026-S2 (`perubahan_s2`), so the
@@ -342,7 +343,7 @@ def make_example_study(seed: int = DEFAULT_SEED, periods=PERIODE, innovations=()
     kebenaran = _truth(rng_truth, seed, levels, offsets, importance_location, mess, periods, innovations)
     # saran / keluhan text (riset.study.example_text) from its own stream: the draws above do not change
     responden["saran"], kebenaran_saran = written_answers(
-        np.random.default_rng([seed, 18]), clean.rename(columns=KOLOM_UNSUR), clean["unit"].map(_KIND))
+        np.random.default_rng([seed, 18]), clean.rename(columns=KOLOM_UNSUR), clean["unit"].map(UNIT_KIND))
     study = {
         "responden": responden,
         "kerangka": frame,

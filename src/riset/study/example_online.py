@@ -65,7 +65,7 @@ def online_sample(seed: int, frame: pd.DataFrame, levels: np.ndarray, offsets: n
     # what the QR respondents wrote (the codebook's text column), from its own stream
     said = answers.assign(id_responden=table["id_responden"].to_numpy())
     table["saran"], _ = written_answers(np.random.default_rng([seed, 17, 18]), said,
-                                        table["unit"].map({u.unit: u.jenis for u in ex.UNITS}))
+                                        table["unit"].map(ex.UNIT_KIND))
     return table, _users(volume, periods), _truth(volume, levels, offsets, periods, innovations, table)
 
 

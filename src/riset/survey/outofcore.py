@@ -321,14 +321,12 @@ def _cells(src: Source, sums: list[_Sum], weights, strata, psu, fpc, by, lonely_
     scale = np.where(f < CERTAINTY_TOL, 0.0, scale)
     domain, labels, notes = _domains(agg, by_cols)
     value_cols = [s.name for s in sums if s.weighted]
-    n_used = agg["__n_used"].to_numpy(dtype=np.int64) if "__n_used" in agg else agg["__n_rows"].to_numpy(np.int64)
-    answered = {s.complete[0]: int(agg.loc[domain >= 0, s.name].sum())
-                for s in sums if s.name.startswith("__answered")}
+    n_used, n_rows, answered = _row_counts(agg, sums, domain)
     stage2 = None
     if ssu is not None:
         stage2 = _second_stage(src, agg, [s for s in sums if s.weighted], weights, strata_cols, psu, ssu, fpc2,
                                group_keys, 1.0 - f[stratum], lonely_psu)
-    return _Cells(agg[value_cols].to_numpy(dtype=float), n_used, agg["__n_rows"].to_numpy(dtype=np.int64), domain,
+    return _Cells(agg[value_cols].to_numpy(dtype=float), n_used, n_rows, domain,
                   np.asarray(stratum, dtype=np.int64), np.asarray(psu_code, dtype=np.int64), n_psu, scale, lonely,
                   labels, notes, lonely_psu, answered, stage2=stage2)
 
@@ -443,12 +441,20 @@ def _replicate_cells(src: Source, sums: list[_Sum], weights, taylor, by, replica
     domain, labels, notes = _domains(agg, by_cols)
     rep = np.stack([agg[[f"{name}__r{r}" for name in value_cols]].to_numpy(dtype=float)
                     for r in range(len(columns))], axis=1)  # G x R x m
-    n_used = agg["__n_used"].to_numpy(dtype=np.int64) if "__n_used" in agg else agg["__n_rows"].to_numpy(np.int64)
-    answered = {s.complete[0]: int(agg.loc[domain >= 0, s.name].sum()) for s in sums if s.name.startswith("__answered")}
+    n_used, n_rows, answered = _row_counts(agg, sums, domain)
     zeros = np.zeros(len(agg), dtype=np.int64)
-    return _Cells(agg[value_cols].to_numpy(dtype=float), n_used, agg["__n_rows"].to_numpy(dtype=np.int64), domain,
+    return _Cells(agg[value_cols].to_numpy(dtype=float), n_used, n_rows, domain,
                   zeros, zeros, np.ones(1, dtype=np.int64), np.zeros(1), np.zeros(1, dtype=bool), labels, notes,
                   "fail", answered, (rep, scale, rscales, replicates.mse, replicates.df_or_default()))
+
+
+def _row_counts(agg: pd.DataFrame, sums: list[_Sum], domain: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Per aggregated cell the rows counted in the estimate (complete, `_counts`) and all its rows, and per column
+    the rows in a domain that answered it (for the blank messages)."""
+    n_rows = agg["__n_rows"].to_numpy(dtype=np.int64)
+    n_used = agg["__n_used"].to_numpy(dtype=np.int64) if "__n_used" in agg else n_rows
+    answered = {s.complete[0]: int(agg.loc[domain >= 0, s.name].sum()) for s in sums if s.name.startswith("__answered")}
+    return n_used, n_rows, answered
 
 
 def _fpc_factor(agg, fpc, stratum, stratum_labels, n_psu) -> np.ndarray:

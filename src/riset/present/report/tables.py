@@ -20,17 +20,11 @@ from riset.i18n import check_language, label
 from riset.present.report.content import column_label, evidence, level_label
 from riset.skm.schemes import DEFAULT_SCHEME, unsur_name
 
-__all__ = ["CODE_COLUMNS", "for_people", "header", "words"]
+__all__ = ["CODE_COLUMNS", "for_people", "words"]
 
 #: Columns whose values are codes, and the catalog key that names each value.
 CODE_COLUMNS = {"perubahan": "verdict_{}", "status": "target_{}", "kuadran": "kuadran_{}",
                 "jenis_uji": "published_kind_{}", "tahap": "tahap_{}"}
-
-
-def header(column: str, lang: str | None = None) -> str:
-    """A column's header: the catalog label ('ikm_konversi' -> 'IKM (konversi, 25-100)'), else its name with
-    spaces (a column of the team's own data)."""
-    return column_label(column, lang)
 
 
 def _code_word(column: str, value, lang: str):
@@ -74,4 +68,4 @@ def for_people(table: pd.DataFrame, results=None, lang: str | None = None, decim
     out = words(table, results, lang)
     if decimals is not None:
         out = out.round(decimals)
-    return out.rename(columns={c: header(c, lang) for c in out.columns})
+    return out.rename(columns={c: column_label(c, lang) for c in out.columns})

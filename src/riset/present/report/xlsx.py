@@ -18,8 +18,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from riset.i18n import check_language, label, say
-from riset.present.report.content import report_date
-from riset.present.report.tables import header, words
+from riset.present.report.content import column_label, report_date
+from riset.present.report.tables import words
 from riset.textsafe import spreadsheet_cell
 
 __all__ = ["NUMBER_FORMATS", "write_xlsx"]
@@ -57,7 +57,7 @@ def _sheet_name(key: str, lang: str, taken: set[str]) -> str:
 
 def _write_table(ws, table: pd.DataFrame, lang: str) -> None:
     columns = list(table.columns)
-    ws.append([header(c, lang) for c in columns])
+    ws.append([column_label(c, lang) for c in columns])
     for cell in ws[1]:
         cell.font, cell.fill = Font(bold=True), _HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -71,7 +71,7 @@ def _write_table(ws, table: pd.DataFrame, lang: str) -> None:
             fmt = NUMBER_FORMATS.get(column, "0" if integer else "0.00")
             for cell in ws[letter][1:]:
                 cell.number_format = fmt
-        texts = [str(header(column, lang))] + [str(v) for v in table[column].head(200)]
+        texts = [str(column_label(column, lang))] + [str(v) for v in table[column].head(200)]
         ws.column_dimensions[letter].width = min(max(10, max(len(t) for t in texts) + 2), 60)
     ws.freeze_panes = "A2"
     if len(table):

@@ -45,6 +45,8 @@ SMALL_N = 30
 #: Width of a control's description, of one character of an option (13 px sans-serif, generous), and the widest a
 #: dropdown may get (two columns of them fit a 1366 px laptop screen).
 DESCRIPTION_PX, CHAR_PX, MAX_DROPDOWN_PX = 130, 8, 620
+#: The dropdown's arrow and inner padding.
+_ARROW_PX = 40
 
 
 class Dasbor:
@@ -76,7 +78,7 @@ class Dasbor:
                 control.style = {"description_width": f"{DESCRIPTION_PX}px", "button_width": "auto"}
             if isinstance(control, w.Dropdown):  # wide enough for its longest option: no name cut at 1366 px
                 longest = max(len(str(text)) for text, _ in control.options)
-                control.layout = w.Layout(width=f"{min(MAX_DROPDOWN_PX, DESCRIPTION_PX + 40 + CHAR_PX * longest)}px")
+                control.layout = w.Layout(width=f"{min(MAX_DROPDOWN_PX, DESCRIPTION_PX + _ARROW_PX + CHAR_PX * longest)}px")
         self.export_button = w.Button(description=label("ekspor_laporan", self.lang), icon="download",
                                       button_style="primary")
         self.card = w.HTML()
