@@ -30,10 +30,11 @@ PSU_SIZE = 20  # respondents per PSU (service day), on average
 N_DOMAINS = 50
 
 
-def synthetic_survey(n: int, seed: int = 2026, n_strata: int = N_STRATA, n_domains: int = N_DOMAINS) -> pd.DataFrame:
+def synthetic_survey(n: int, seed: int = 2026, n_strata: int = N_STRATA, n_domains: int = N_DOMAINS,
+                     psu_size: int = PSU_SIZE) -> pd.DataFrame:
     """A stratified two-stage exit-interview sample with n respondents (seeded).
 
-    strata: `n_strata` strata; PSUs ("service days") of ~`PSU_SIZE` respondents, at least 2 per stratum;
+    strata: `n_strata` strata; PSUs ("service days") of ~`psu_size` respondents, at least 2 per stratum;
     fpc: N_h = number of PSUs in stratum h's population (2-10 times the sampled n_h); weight
     w = N_h/n_h * M_hi/m_hi with M_hi visitors that day (3-30 times the m_hi interviewed).
     domain: one of `n_domains` domains ("D01".., unequal sizes, crossing strata and PSUs);
@@ -42,7 +43,7 @@ def synthetic_survey(n: int, seed: int = 2026, n_strata: int = N_STRATA, n_domai
     PSUs are correlated (design effect > 1).
     """
     rng = np.random.default_rng(seed)
-    n_psu = max(2 * n_strata, n // PSU_SIZE)
+    n_psu = max(2 * n_strata, n // psu_size)
     psu_stratum = np.sort(np.concatenate([np.repeat(np.arange(n_strata), 2),
                                           rng.integers(0, n_strata, n_psu - 2 * n_strata)]))
     # every PSU gets >= 1 respondent, the rest spread at random

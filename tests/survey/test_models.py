@@ -210,10 +210,11 @@ def test_constant_column_is_named(designs):
         linear("api00 ~ ell + same", SurveyDesign(data, weights="pw", strata="stype"))
 
 
-def test_collinear_column_is_named(designs):
+@pytest.mark.parametrize("fit, outcome", [(linear, "api00"), (logistic, "hi700"), (ordinal, "apicat")])
+def test_collinear_column_is_named(designs, fit, outcome):
     data = designs["strat"].data.assign(ell2=lambda d: 2 * d["ell"] + d["meals"])
     with pytest.raises(DataError, match="column 'ell2' is a linear combination"):
-        linear("api00 ~ ell + meals + ell2", SurveyDesign(data, weights="pw", strata="stype"))
+        fit(f"{outcome} ~ ell + meals + ell2", SurveyDesign(data, weights="pw", strata="stype"))
 
 
 def test_perfect_separation_is_refused(designs):

@@ -518,8 +518,8 @@ class PeriodFit:
             rep_diff = np.einsum("t,gtrs->grs", c, np.where((self.idx >= 0)[..., None, None], rep[safe], 0.0))
             var = self.design.variance_of(diff, np.moveaxis(rep_diff, 1, -1))
         else:
-            var = self.design.variance_by(m.fit.influence * (np.asarray(self.design.weights) * coef)[:, None],
-                                          row_group, n_groups)
+            var = self.design.variance_by(m.fit.influence, row_group, n_groups,
+                                          weights=np.asarray(self.design.weights) * coef)
         df = self.design.df_by(row_group, n_groups)
         return PeriodContrast(diff, var, df, m, est, kept, notes)
 

@@ -285,13 +285,15 @@ class SurveyDesign(Design):
         psus = np.unique(stage.unit[inside])
         return int(len(psus) - len(np.unique(stage.group[psus])))
 
-    def variance(self, x) -> np.ndarray:
+    def variance(self, x, weights=None) -> np.ndarray:
         """Covariance matrix (k x k) of the totals of the weighted influence values `x` (n x k).
 
         `x` is what R's `svyrecvar` takes: for a total x_i = w_i y_i, for a mean
-        x_i = w_i (y_i - ybar) / sum(w). Each adjustment in `.adjustments` (calibration residualiser)
-        is applied to x first, in order; then the stratified multistage formula of the module docstring
-        (Lumley 2010, appendix C; Sarndal, Swensson & Wretman 1992, result 4.3.1).
+        x_i = w_i (y_i - ybar) / sum(w). With `weights` (n), `x` holds the unweighted u_i and x_i = w_i u_i is
+        never formed: the weights enter the sparse unit-total product (no n x k temporary). Each adjustment in
+        `.adjustments` (calibration residualiser) is applied to x first, in order; then the stratified
+        multistage formula of the module docstring (Lumley 2010, appendix C; Sarndal, Swensson & Wretman 1992,
+        result 4.3.1).
 
         >>> import pandas as pd
         >>> d = SurveyDesign(pd.DataFrame({"y": [1.0, 2.0, 6.0]}), fpc=None)
@@ -299,8 +301,12 @@ class SurveyDesign(Design):
         21.0
         """
         x = self._check_x(x)
-        for adjust in self.adjustments:
-            x = np.asarray(adjust(x), dtype="float64").reshape(x.shape)
+        if self.adjustments:
+            if weights is not None:
+                x = x * np.asarray(weights, dtype="float64")[:, None]
+                weights = None
+            for adjust in self.adjustments:
+                x = np.asarray(adjust(x), dtype="float64").reshape(x.shape)
         v = np.zeros((x.shape[1], x.shape[1]))
         # R drops the rows outside a domain (a calibrated design keeps them): the strata "present" are those
         # with a row in the domain
@@ -308,16 +314,16 @@ class SurveyDesign(Design):
         for stage in self._stages:
             in_domain = np.asarray(stage.units_to_groups @ (np.bincount(stage.unit[present],
                                                                       minlength=len(stage.group)) > 0))
-            v += _between_units(np.asarray(stage.rows_to_units @ x), stage, self.lonely_psu, in_domain,
-                                self.adjust_domain_lonely)
+            z = _finite_totals(_weighted(stage.rows_to_units, weights) @ x)
+            v += _between_units(z, stage, self.lonely_psu, in_domain, self.adjust_domain_lonely)
         return v
 
-    def variance_by(self, x, domain, n_domains: int) -> np.ndarray:
+    def variance_by(self, x, domain, n_domains: int, weights=None) -> np.ndarray:
         """Variances (n_domains x k) of the columns of `x` restricted to each domain, without building them.
 
-        `domain` gives each row's domain code 0..n_domains-1 (-1: in no domain). The result for domain d
-        equals ``diag(self.variance(x * (domain == d)[:, None]))`` -- the domain estimator of R `svyby`,
-        which keeps the full design -- but is computed for all domains at once from
+        `domain` gives each row's domain code 0..n_domains-1 (-1: in no domain); `weights` as in `variance`.
+        The result for domain d equals ``diag(self.variance(x * (domain == d)[:, None]))`` -- the domain
+        estimator of R `svyby`, which keeps the full design -- but is computed for all domains at once from
         sum_i (z_i - zbar)^2 = sum_i z_i^2 - (sum_i z_i)^2 / n_h per stratum x domain, so 50 domains on a
         million rows cost one pass. With calibration `.adjustments` (which mix rows across domains) it
         falls back to one `variance` call per domain.
@@ -333,14 +339,15 @@ class SurveyDesign(Design):
             raise DesignError(f"variance_by() needs one domain code per row ({x.shape[0]}); got {domain.shape}")
         if self.adjustments:
             return np.stack(
-                [np.diag(self.variance(np.where((domain == d)[:, None], x, 0.0))) for d in range(n_domains)]
+                [np.diag(self.variance(np.where((domain == d)[:, None], x, 0.0), weights)) for d in range(n_domains)]
             ).reshape(n_domains, x.shape[1])
         keep = domain >= 0
         out = np.zeros((n_domains, x.shape[1]))
+        w = np.ones(len(x)) if weights is None else np.asarray(weights, dtype="float64")
         # no copy of x when every row is in a domain (the usual `by=` case; n x k on 10^6 rows)
-        xs, ds = (x, domain) if keep.all() else (x[keep], domain[keep])
+        xs, ds, ws = (x, domain, w) if keep.all() else (x[keep], domain[keep], w[keep])
         for stage in self._stages:
-            out += _between_units_by(xs, ds, n_domains, stage, keep, self.lonely_psu, self.adjust_domain_lonely)
+            out += _between_units_by(xs, ds, ws, n_domains, stage, keep, self.lonely_psu, self.adjust_domain_lonely)
         # sum z^2 - (sum z)^2 / n can round to -1e-16 where the exact variance is 0 (e.g. a proportion of
         # the stratum variable itself)
         return np.maximum(out, 0.0)
@@ -360,6 +367,7 @@ class SurveyDesign(Design):
         ).astype(float)
 
     def _check_x(self, x) -> np.ndarray:
+        """`x` as an n x k float array (finiteness is checked on its unit totals, `_finite_totals`)."""
         x = np.asarray(x, dtype="float64")
         if x.ndim == 1:
             x = x[:, None]
@@ -368,8 +376,6 @@ class SurveyDesign(Design):
                 f"variance() needs an n x k array with n = {len(self._weights)} rows (one per row of the data, "
                 f"zero outside the domain); got shape {x.shape}"
             )
-        if not np.isfinite(x).all():
-            raise DesignError("variance() got missing or infinite influence values; remove or impute them first")
         return x
 
     def with_weights(self, weights, adjust: Adjustment | None = None) -> "SurveyDesign":
@@ -414,21 +420,20 @@ class SurveyDesign(Design):
         """Linearization: the design variance of the weighted influence values x_i = w_i u_i in every domain
         (`variance_by`; `variance` for the covariance of one domain, or of all domains' columns with `covmat`).
         `estimate`, `y` and `g` are not needed."""
-        x = influence * self._weights[:, None]
         if n_domains == 1:
             # one domain: the variances are the diagonal of the covariance (one pass of any calibration
-            # adjustment instead of two); x is already zero outside the domain
-            vcov = self.variance(x)
+            # adjustment instead of two); the influence values are already zero outside the domain
+            vcov = self.variance(influence, self._weights)
             return np.maximum(np.diag(vcov), 0.0)[None, :], vcov
-        var = self.variance_by(x, domain, n_domains)
+        var = self.variance_by(influence, domain, n_domains, self._weights)
         if not covmat:
             return var, None
         # each domain's influence values in their own block of columns (domain-major)
-        n, k = x.shape
+        n, k = influence.shape
         spread = np.zeros((n, n_domains * k))
         rows = np.flatnonzero(domain >= 0)
-        spread[rows[:, None], domain[rows, None] * k + np.arange(k)] = x[rows]
-        return var, self.variance(spread)
+        spread[rows[:, None], domain[rows, None] * k + np.arange(k)] = influence[rows]
+        return var, self.variance(spread, self._weights)
 
     def estimator_cov(self, estimate, influence, refit):
         """Linearization (sandwich) covariance: the design variance of the weighted influence values
@@ -515,11 +520,13 @@ def _group_scale(stage: _Stage, lonely_psu: str) -> tuple[np.ndarray, np.ndarray
     return np.where(certain, 0.0, scale), lonely
 
 
-def _between_units_by(x, domain, n_domains, stage: _Stage, keep, lonely_psu: str, adjust_domain: bool) -> np.ndarray:
-    """Domain version of `_between_units` (diagonal only), from per stratum x domain sums of z and z^2."""
+def _between_units_by(x, domain, weights, n_domains, stage: _Stage, keep, lonely_psu: str,
+                      adjust_domain: bool) -> np.ndarray:
+    """Domain version of `_between_units` (diagonal only), from per stratum x domain sums of z and z^2
+    (z: unit x domain totals of weights * x)."""
     pair = stage.unit[keep] * n_domains + domain
     codes, pairs = pd.factorize(pair)
-    z = np.asarray(_indicator(codes, len(pairs)) @ x)
+    z = _finite_totals(sparse.csr_matrix((weights, (codes, np.arange(len(codes)))), shape=(len(pairs), len(codes))) @ x)
     unit, dom = pairs // n_domains, pairs % n_domains
     group = stage.group[unit]
     cell = group * n_domains + dom
@@ -543,6 +550,25 @@ def _between_units_by(x, domain, n_domains, stage: _Stage, keep, lonely_psu: str
                                    np.bincount(d, weights=alone, minlength=n_domains), lonely_psu)[d]
     contrib = scale[g][:, None] * centred_ss * factor[:, None]
     return np.asarray(_indicator(d, n_domains) @ contrib)
+
+
+def _weighted(indicator: sparse.csr_matrix, weights) -> sparse.csr_matrix:
+    """The 0/1 unit indicator with the rows' weights as entries (`indicator` itself without weights):
+    `_weighted(ind, w) @ u` is the unit totals of w_i u_i without the n x k product."""
+    if weights is None:
+        return indicator
+    out = indicator.copy()
+    out.data = np.asarray(weights, dtype="float64")[out.indices]
+    return out
+
+
+def _finite_totals(z) -> np.ndarray:
+    """Unit totals as an array, refused when not finite: a missing or infinite influence value makes its
+    unit's total NaN or infinite, so checking the U totals checks the n values."""
+    z = np.asarray(z)
+    if not np.isfinite(z).all():
+        raise DesignError("variance() got missing or infinite influence values; remove or impute them first")
+    return z
 
 
 def _check_lonely(stage: _Stage, number: int, columns) -> None:
@@ -589,8 +615,9 @@ def _nested(outer: np.ndarray, inner: np.ndarray) -> np.ndarray:
 
 
 def _first(codes: np.ndarray) -> np.ndarray:
-    """Row position of the first occurrence of each code 0..max."""
-    _, first = np.unique(codes, return_index=True)
+    """Row position of the first occurrence of each code 0..max (every code occurs; one unbuffered pass, O(n))."""
+    first = np.full(int(codes.max()) + 1, len(codes), dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(len(codes)))
     return first
 
 

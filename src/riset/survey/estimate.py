@@ -170,7 +170,7 @@ def ratio(design, numerator: str | Sequence[str], denominator: str | Sequence[st
     domain, labels, notes = domains(design, by)
     y = _numeric(design, columns)
     domain = _drop_missing(design, y, domain, columns, na_rm, notes)
-    y = np.nan_to_num(y)
+    _zero_blanks(y)
     pairs = [(columns.index(b), columns.index(a)) for a in dens for b in nums]  # (numerator, denominator)
     top, bottom = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
 
@@ -623,8 +623,7 @@ def fit_mean(design, y: np.ndarray, domain: np.ndarray, n_domains: int, covmat: 
             y -= est[0]
             y /= t_1[0]
         else:
-            for start in range(0, len(d), _CHUNK):  # in place, in cache-sized blocks: no n x k temporaries
-                block = slice(start, start + _CHUNK)
+            for block in _blocks(len(d)):  # in place, in cache-sized blocks: no n x k temporaries
                 y[block] -= est[d[block]]
                 y[block] /= t_1[d[block], None]
     if not keep.all():
@@ -714,8 +713,7 @@ def _linear_family(design, cols, by, na_rm, level, deff_type, statistic, covmat=
     domain, labels, notes = domains(design, by)
     y = _numeric(design, cols)
     domain = _drop_missing(design, y, domain, cols, na_rm, notes)
-    if not np.isfinite(y).all():
-        y = np.nan_to_num(y, copy=False)
+    _zero_blanks(y)
     if statistic == "mean":
         fit = fit_mean(design, y, domain, len(labels), covmat=covmat and by is not None)
     else:
@@ -766,19 +764,19 @@ def _table(design, fit: SmoothFit, domain, labels: pd.DataFrame, names, level, d
 def _var_srs(w, u, domain, n_dom, deff_type) -> np.ndarray:
     """Variance under SRS of the same size: s_u^2 N^2 (1 - n/N) / n (R svymean/svytotal deff)."""
     keep = domain >= 0
-    d = domain[keep]
-    big_n = np.bincount(d, weights=w[keep], minlength=n_dom)
+    d, wk = _kept(keep, domain, w)
+    big_n = np.bincount(d, weights=wk, minlength=n_dom)
     n = np.bincount(d, minlength=n_dom).astype(float)
     if n_dom == 1:
         # one domain: weighted sums by BLAS, the centred squares in cache-sized blocks (no n x k copies)
         w_in = np.where(keep, w, 0.0)
         ubar = (w_in @ u)[None, :] / big_n[:, None]
         ss = np.zeros((1, u.shape[1]))
-        for start in range(0, len(w_in), _CHUNK):
-            centred = u[start:start + _CHUNK] - ubar
-            ss[0] += w_in[start:start + _CHUNK] @ (centred * centred)
+        for block in _blocks(len(w_in)):
+            centred = u[block] - ubar
+            ss[0] += w_in[block] @ (centred * centred)
     else:
-        wk, uk = w[keep], u[keep]
+        (uk,) = _kept(keep, u)
         ubar = np.stack([np.bincount(d, weights=wk * uk[:, j], minlength=n_dom) for j in range(u.shape[1])], 1)
         ubar = ubar / big_n[:, None]
         ss = np.stack([np.bincount(d, weights=wk * (uk[:, j] - ubar[d, j]) ** 2, minlength=n_dom)
@@ -789,9 +787,13 @@ def _var_srs(w, u, domain, n_dom, deff_type) -> np.ndarray:
         return s2 * factor[:, None]
 
 
+def _kept(keep: np.ndarray, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The rows of `arrays` where `keep`; the arrays themselves (no copy) when every row is kept."""
+    return arrays if keep.all() else tuple(a[keep] for a in arrays)
+
+
 def _kish(w, domain, n_dom) -> np.ndarray:
-    keep = domain >= 0
-    d, wk = domain[keep], w[keep]
+    d, wk = _kept(domain >= 0, domain, w)
     n = np.bincount(d, minlength=n_dom)
     with np.errstate(divide="ignore", invalid="ignore"):
         return n * np.bincount(d, weights=wk**2, minlength=n_dom) / np.bincount(d, weights=wk, minlength=n_dom) ** 2
@@ -819,31 +821,45 @@ def _vcov(fit: SmoothFit, names) -> pd.DataFrame | None:
 
 
 def _numeric(design, cols) -> np.ndarray:
+    """The columns as one n x k float array (NaN for blanks), filled in row blocks that stay in cache."""
     absent = [c for c in cols if c not in design.data.columns]
     if absent:
         raise DataError(f"column(s) {', '.join(map(repr, absent))} not found in the data")
+    columns = [_numeric_column(design, col) for col in cols]
     out = np.empty((len(design.data), len(cols)))
-    for j, col in enumerate(cols):
-        raw = design.data[col]
-        if pd.api.types.is_numeric_dtype(raw.dtype):  # already numbers: no text to check
-            # numpy dtypes keep NaN as NaN; nullable ones (Int64, Float64) need na_value for pd.NA
-            out[:, j] = raw.to_numpy(dtype=float) if isinstance(raw.dtype, np.dtype) else raw.to_numpy(
-                dtype=float, na_value=np.nan)
-            continue
-        num = pd.to_numeric(raw, errors="coerce")
-        bad = (raw.notna() & num.isna()).to_numpy()
-        if bad.any():
-            row = design.data.index[np.argmax(bad)]
-            raise DataError(
-                f"column '{col}' has value {raw.loc[row]!r} in row {row}; a number is needed "
-                f"({int(bad.sum())} such row(s)); for categories use proportion()"
-            )
-        out[:, j] = num.to_numpy(dtype=float, na_value=np.nan)
+    for block in _blocks(len(out)):
+        for j, values in enumerate(columns):
+            out[block, j] = values[block]
     return out
 
 
+def _numeric_column(design, col) -> np.ndarray:
+    raw = design.data[col]
+    if pd.api.types.is_numeric_dtype(raw.dtype):  # already numbers: no text to check
+        # numpy dtypes keep NaN as NaN; nullable ones (Int64, Float64) need na_value for pd.NA
+        return raw.to_numpy(dtype=float) if isinstance(raw.dtype, np.dtype) else raw.to_numpy(
+            dtype=float, na_value=np.nan)
+    num = pd.to_numeric(raw, errors="coerce")
+    bad = (raw.notna() & num.isna()).to_numpy()
+    if bad.any():
+        row = design.data.index[np.argmax(bad)]
+        raise DataError(
+            f"column '{col}' has value {raw.loc[row]!r} in row {row}; a number is needed "
+            f"({int(bad.sum())} such row(s)); for categories use proportion()"
+        )
+    return num.to_numpy(dtype=float, na_value=np.nan)
+
+
+def _blocks(n: int):
+    """Slices of `_CHUNK` rows covering 0..n: passes over n x k arrays that stay in cache."""
+    return (slice(start, start + _CHUNK) for start in range(0, n, _CHUNK))
+
+
 def _drop_missing(design, y, domain, cols, na_rm, notes) -> np.ndarray:
-    blank = np.isnan(y).any(axis=1) & (domain >= 0)
+    blank = np.empty(len(domain), dtype=bool)
+    for block in _blocks(len(y)):
+        np.isnan(y[block]).any(axis=1, out=blank[block])
+    blank &= domain >= 0
     if not blank.any():
         return domain
     if not na_rm:
@@ -855,6 +871,13 @@ def _drop_missing(design, y, domain, cols, na_rm, notes) -> np.ndarray:
         )
     notes.append(Note("rows_blank_excluded", {"n": int(blank.sum()), "columns": ", ".join(cols)}))
     return np.where(blank, -1, domain)
+
+
+def _zero_blanks(y: np.ndarray) -> None:
+    """Blank answers (rows already left out of the domains) -> 0, in place and in row blocks
+    (`np.nan_to_num` without an n x k temporary)."""
+    for block in _blocks(len(y)):
+        np.nan_to_num(y[block], copy=False)
 
 
 def _check_options(level, deff_type) -> None:

@@ -65,7 +65,7 @@ import numpy as np
 import pandas as pd
 import patsy
 import statsmodels.api as sm
-from scipy import special, stats
+from scipy import linalg, special, stats
 
 from riset.survey.base import Design
 from riset.errors import DataError, DesignError, RisetError
@@ -619,24 +619,50 @@ def _check_columns(fr: _Frame, kind: Kind) -> None:
                 f"column '{col}' is constant ({_plain(values[0])}) among the {n} respondents used; "
                 "a constant predictor cannot be estimated -- remove it from the formula"
             )
-    rank = np.linalg.matrix_rank(X * np.sqrt(fr.w)[:, None]) if kind != "ordinal" else np.linalg.matrix_rank(
-        np.column_stack([np.ones(n), X]))
-    expected = p if kind != "ordinal" else p + 1
-    if rank < expected:
-        culprit = _collinear_column(X, kind)
+    if kind == "logistic":
+        _check_collinear(fr, _r_factor(X, fr.w))
+    elif kind == "ordinal":  # the cut-points act as an intercept: the columns are checked beside a column of ones
+        _check_collinear(fr, _r_factor(np.column_stack([np.ones(n), X]), np.ones(n)), shift=1)
+    # linear: checked on the QR of its own fit (`_fit_linear`), made once
+
+
+def _check_collinear(fr: _Frame, factor: tuple[np.ndarray, np.ndarray], shift: int = 0) -> None:
+    """Refuse the first predictor that is a linear combination of the columns before it (`_collinear`);
+    `shift`: columns of the factor before the model's own."""
+    collinear = _collinear(factor)
+    if collinear is not None:
         raise DataError(
-            f"predictors are perfectly collinear: column '{fr.X.columns[culprit]}' is a linear combination of the "
-            "columns before it in the formula; remove it (or one of the columns it repeats)"
+            f"predictors are perfectly collinear: column '{fr.X.columns[collinear - shift]}' is a linear "
+            "combination of the columns before it in the formula; remove it (or one of the columns it repeats)"
         )
 
 
-def _collinear_column(X: np.ndarray, kind: Kind) -> int:
-    base = np.ones((len(X), 1)) if kind == "ordinal" else np.empty((len(X), 0))
-    for j in range(X.shape[1]):
-        cand = np.column_stack([base, X[:, : j + 1]])
-        if np.linalg.matrix_rank(cand) < cand.shape[1]:
-            return j
-    return X.shape[1] - 1
+#: R lm.fit's tolerance: a column whose norm falls below this fraction of its own once the columns before it
+#: are projected out is a linear combination of them (LINPACK dqrdc2)
+_COLLINEAR_TOL = 1e-7
+
+
+def _r_factor(X: np.ndarray, w: np.ndarray, y: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """R of the Householder QR of sqrt(w) [X | y] (LAPACK dgeqrf, columns in the formula's order, only R formed)
+    and the norms of those columns. Linear algebra on an n x (p+1) array that is made once, in Fortran order."""
+    n, p = X.shape
+    a = np.empty((n, p + (y is not None)), order="F")
+    root = np.sqrt(w)
+    np.multiply(X, root[:, None], out=a[:, :p])
+    if y is not None:
+        np.multiply(y, root, out=a[:, p])
+    norms = np.sqrt(np.einsum("ij,ij->j", a, a))
+    packed = linalg.lapack.dgeqrf(a, overwrite_a=True)[0]
+    return np.triu(packed[: a.shape[1]]), norms
+
+
+def _collinear(factor: tuple[np.ndarray, np.ndarray]) -> int | None:
+    """First column that is (numerically) a linear combination of the columns before it, or None:
+    |R_jj| <= tol x ||x_j|| (tol 1e-7, R `lm.fit`)."""
+    r, norms = factor
+    p = min(r.shape[1], len(norms))
+    small = np.abs(np.diag(r)[:p]) <= _COLLINEAR_TOL * norms[:p]
+    return int(np.argmax(small)) if small.any() else None
 
 
 # ============================================================================ internals: fits
@@ -644,18 +670,28 @@ def _collinear_column(X: np.ndarray, kind: Kind) -> int:
 class _Fit:
     params: np.ndarray
     names: list[str]
-    scores: np.ndarray  # n_used x p, weighted score contributions
-    bread_inv: np.ndarray  # p x p inverse observed information
+    influence: np.ndarray  # n_used x p: weighted score contributions times the inverse observed information
     fitted: np.ndarray | None
 
 
 def _fit_linear(fr: _Frame, start: np.ndarray | None = None) -> _Fit:
+    """Weighted least squares by QR (as R lm.wfit): with sqrt(W)[X | y] = Q [[R, r], [0, s]],
+    b = R^-1 r and the bread (X'WX)^-1 = R^-1 R^-T -- no normal equations, no SVD."""
     X, y, w = fr.X.to_numpy(), fr.y, fr.w
-    res = sm.WLS(y, X, weights=w).fit()
-    e = y - res.fittedvalues
-    bread_inv = np.linalg.inv(X.T @ (X * w[:, None]))
-    return _Fit(np.asarray(res.params), list(fr.X.columns), X * (w * e)[:, None], bread_inv,
-                np.asarray(res.fittedvalues))
+    p = X.shape[1]
+    r, norms = _r_factor(X, w, y)
+    _check_collinear(fr, (r[:p, :p], norms[:p]))
+    r_inv = linalg.solve_triangular(r[:p, :p], np.eye(p), check_finite=False)
+    params = r_inv @ r[:p, p]
+    fitted = X @ params
+    return _Fit(params, list(fr.X.columns), _influence(X, w * (y - fitted), r_inv @ r_inv.T), fitted)
+
+
+def _influence(X: np.ndarray, weighted_residual: np.ndarray, bread_inv: np.ndarray) -> np.ndarray:
+    """x_i = w_i r_i x_i' A^-1 for a GLM score (w_i r_i x_i): (X A^-1) scaled in place, one n x p array."""
+    out = X @ bread_inv
+    out *= weighted_residual[:, None]
+    return out
 
 
 def _fit_logistic(fr: _Frame, start: np.ndarray | None = None) -> _Fit:
@@ -684,7 +720,7 @@ def _fit_logistic(fr: _Frame, start: np.ndarray | None = None) -> _Fit:
             "sparse categories or drop a predictor"
         )
     bread_inv = np.linalg.inv(X.T @ (X * (w * mu * (1 - mu))[:, None]))
-    return _Fit(np.asarray(res.params), list(fr.X.columns), X * (w * (y - mu))[:, None], bread_inv, mu)
+    return _Fit(np.asarray(res.params), list(fr.X.columns), _influence(X, w * (y - mu), bread_inv), mu)
 
 
 def _weight_mean(design) -> float:
@@ -735,7 +771,7 @@ def _fit_ordinal(fr: _Frame, start: np.ndarray | None = None) -> _Fit:
         )
     _, _, hess, scores = _polr(theta, X, y, w, k, with_scores=True)
     names = list(fr.X.columns) + [f"{a}|{b}" for a, b in zip(fr.levels[:-1], fr.levels[1:])]
-    return _Fit(theta, names, scores, np.linalg.inv(-hess), None)
+    return _Fit(theta, names, scores @ np.linalg.inv(-hess), None)
 
 
 def _polr_mle(theta, X, y, w, k, max_iter: int = 200):
@@ -810,8 +846,9 @@ _FITTERS: dict[str, Callable[..., _Fit]] = {"linear": _fit_linear, "logistic": _
 def _fit_model(kind: Kind, formula, design, labels, lang) -> ModelResult:
     fr, notes = _model_frame(kind, formula, design, check_language(lang))
     fit = _FITTERS[kind](fr)
-    influence = np.zeros((len(fr.used), len(fit.params)))
-    influence[fr.used] = fit.scores @ fit.bread_inv
+    influence = fit.influence
+    if not fr.used.all():  # rows left out (blanks, outside the domain) have zero influence
+        influence = _spread(influence, fr.used)
     # a replicate design refits from the full-sample estimate with each replicate weight column (R svrVar)
     cov = design.estimator_cov(fit.params, influence,
                                lambda w: _FITTERS[kind](replace(fr, w=w[fr.used]), start=fit.params).params)
@@ -857,6 +894,13 @@ def _one_label(part: str, names: Mapping[str, str], lang: str | None) -> str:
         var = m.group("var").strip()
         return f"{names.get(var) or label(var, lang)}: {m.group('level')}"
     return names.get(part) or label(part, lang)
+
+
+def _spread(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """`values` (one row per True of `rows`) placed on all rows, zero elsewhere."""
+    out = np.zeros((len(rows), values.shape[1]))
+    out[rows] = values
+    return out
 
 
 def _weighted_corr(X: np.ndarray, w: np.ndarray) -> np.ndarray:
