@@ -22,6 +22,7 @@ from statsmodels.miscmodels.ordinal_model import OrderedModel
 from riset.survey.design import SurveyDesign
 from riset.errors import DataError
 from riset.skm.drivers import satisfaction_formula, unsur_labels
+from riset.survey import models
 from riset.survey.models import linear, logistic, ordinal
 from riset.survey.replicate import ReplicateDesign
 from riset.survey.weighting import poststratify
@@ -319,3 +320,22 @@ def test_rescaling_all_weights_changes_nothing(scale):
         a, b = fit(f"{outcome} ~ ell + meals", base), fit(f"{outcome} ~ ell + meals", scaled)
         np.testing.assert_allclose(b.params, a.params, rtol=1e-7)
         np.testing.assert_allclose(b.se, a.se, rtol=1e-6)
+
+
+@pytest.mark.parametrize("fit, outcome", [(linear, "api00"), (logistic, "hi700"), (ordinal, "apicat")])
+def test_plain_formula_built_directly_equals_patsy(designs, fit, outcome, monkeypatch):
+    """'y ~ a + b + text' (names of columns only) is built without patsy; written with I() and C() the same model
+    goes through patsy: same rows (blank avg_ed dropped), same coefficients, SEs and column order."""
+    via_patsy = fit(f"{outcome} ~ I(ell) + I(avg_ed) + C(stype)", designs["clus1"])
+
+    def no_patsy(*args, **kwargs):
+        raise AssertionError("patsy called for a plain formula")
+
+    monkeypatch.setattr(models.patsy, "dmatrix", no_patsy)
+    direct = fit(f"{outcome} ~ ell + avg_ed + stype", designs["clus1"])
+    assert direct.n == via_patsy.n == 157 and direct.dropped_by == {"avg_ed": 26}
+    assert [c.replace("C(stype)", "stype").replace("I(", "").replace(")", "") for c in via_patsy.params.index] == \
+        list(direct.params.index)
+    assert [c for c in direct.params.index if c.startswith("stype")] == ["stype[T.H]", "stype[T.M]"]
+    np.testing.assert_allclose(direct.params.to_numpy(), via_patsy.params.to_numpy(), rtol=1e-12)
+    np.testing.assert_allclose(direct.se.to_numpy(), via_patsy.se.to_numpy(), rtol=1e-10)

@@ -68,10 +68,16 @@ def sources(df: pd.DataFrame, tmp_path: Path):
     con = duck(df)
     parquet = tmp_path / "skm.parquet"
     pl.from_pandas(df).write_parquet(parquet)
+    parts = tmp_path / "parts"  # the same rows as a folder of Parquet parts, as a large export is written
+    parts.mkdir()
+    half = len(df) // 2
+    pl.from_pandas(df.iloc[:half]).write_parquet(parts / "part-0.parquet")
+    pl.from_pandas(df.iloc[half:]).write_parquet(parts / "part-1.parquet")
     return {
         "duckdb-table": scale.source(con, table="skm"),
         "duckdb-relation": scale.source(con.sql("SELECT * FROM skm")),
         "parquet": scale.source(parquet),
+        "parquet-folder": scale.source(parts),
         "polars-lazy": scale.source(pl.from_pandas(df).lazy()),
         "ibis-duckdb": scale.source(ibis.duckdb.from_connection(con).table("skm")),
         "ibis-polars": scale.source(ibis.polars.connect(tables={"skm": pl.from_pandas(df).lazy()}).table("skm")),
@@ -96,7 +102,7 @@ def assert_same(out: pd.DataFrame, ref: pd.DataFrame, keys):
                                    rtol=1e-10, atol=0, err_msg=col)
 
 
-SOURCES = ["duckdb-table", "duckdb-relation", "parquet", "polars-lazy", "ibis-duckdb", "ibis-polars"]
+SOURCES = ["duckdb-table", "duckdb-relation", "parquet", "parquet-folder", "polars-lazy", "ibis-duckdb", "ibis-polars"]
 
 
 @pytest.mark.parametrize("kind", SOURCES)

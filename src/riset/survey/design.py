@@ -111,7 +111,11 @@ class SurveyDesign(Design):
 
     Parameters
     ----------
-    data : DataFrame, one row per respondent (copied; the caller's frame is never changed).
+    data : DataFrame, one row per respondent. The design holds a copy-on-write view of it, not a copy: no
+        memory and no time at any size; a later change of the caller's frame copies the changed columns on the
+        caller's side, so the design keeps the data it was built with (pandas >= 3; with an older pandas without
+        copy-on-write the frame is copied once). Besides it the design holds only small arrays: the weights, the
+        stratum / PSU codes per row and the sparse row -> PSU -> stratum indicators.
     weights : column of sampling weights (> 0). None: from the FPC as prod N/n over stages (as R), or 1.
     strata : stratum column, or a list of columns whose combination is the stratum (e.g. unit x periode).
     psu : primary sampling unit column (nested within strata); None = each row is its own PSU.

@@ -489,15 +489,9 @@ def _model_frame(kind: Kind, formula: str, design, lang: str) -> tuple[_Frame, l
         raise DataError("the design's data has duplicated row labels; reset the index before building the design")
     inside = np.asarray(design.in_domain)
     domain = _categorical_text(data.loc[inside], formula)
-    lhs, rhs = formula.split("~", 1)
+    outcome = formula.split("~", 1)[0].strip()
     notes: list[str] = []
-    try:
-        X = patsy.dmatrix(rhs, domain, return_type="dataframe", NA_action="drop")
-        y_frame = None if kind == "ordinal" else patsy.dmatrix(
-            lhs.strip() + " - 1", domain, return_type="dataframe", NA_action="drop")
-    except patsy.PatsyError as err:
-        raise _formula_error(err, formula, data) from None
-    outcome = lhs.strip()
+    X, y_frame, term_columns = _direct_matrices(kind, formula, domain) or _patsy_matrices(kind, formula, domain, data)
     if y_frame is not None and list(y_frame.columns) == [f"{outcome}[False]", f"{outcome}[True]"]:
         y_frame = y_frame[[f"{outcome}[True]"]]  # a condition such as I(K1 >= 8): True = 1
     if kind == "ordinal":
@@ -517,11 +511,8 @@ def _model_frame(kind: Kind, formula: str, design, lang: str) -> tuple[_Frame, l
         detail = ", ".join(f"{c} {k}" for c, k in dropped_by.items())
         notes.append(Note("model_rows_dropped", {"n": len(dropped), "detail": detail}))
     used_labels = domain.index[keep.to_numpy()]
-    slices = X.design_info.term_name_slices
-    # patsy groups categorical terms first; keep the formula's order, as R does (unsur before controls)
-    order = [t.name() for t in patsy.ModelDesc.from_formula(rhs).rhs_termlist if t.name() in slices]
-    term_columns = {name: list(X.columns[slices[name]]) for name in order}
-    X = X.loc[used_labels, [c for cols in term_columns.values() for c in cols]]
+    order = [c for cols in term_columns.values() for c in cols]
+    X = X[order] if len(used_labels) == len(X) else X.loc[used_labels, order]
     if kind == "ordinal":  # polr: coded with an intercept (treatment contrasts), which the cut-points replace
         X = X.drop(columns=term_columns.pop("Intercept", []))
     used = np.asarray(data.index.isin(used_labels))
@@ -537,6 +528,74 @@ def _model_frame(kind: Kind, formula: str, design, lang: str) -> tuple[_Frame, l
     frame = _Frame(y, X, w, used, term_columns, outcome, len(dropped), dropped_by, levels)
     _check_columns(frame, kind)
     return frame, notes
+
+
+def _patsy_matrices(kind: Kind, formula: str, domain: pd.DataFrame, data: pd.DataFrame):
+    """X (rows without a blank in the predictors), y (rows with an outcome; None for the ordinal model) and the
+    columns of each term in the formula's order, by patsy (any formula: I(), C(), interactions, transforms)."""
+    lhs, rhs = formula.split("~", 1)
+    try:
+        X = patsy.dmatrix(rhs, domain, return_type="dataframe", NA_action="drop")
+        y_frame = None if kind == "ordinal" else patsy.dmatrix(
+            lhs.strip() + " - 1", domain, return_type="dataframe", NA_action="drop")
+    except patsy.PatsyError as err:
+        raise _formula_error(err, formula, data) from None
+    slices = X.design_info.term_name_slices
+    # patsy groups categorical terms first; keep the formula's order, as R does (unsur before controls)
+    order = [t.name() for t in patsy.ModelDesc.from_formula(rhs).rhs_termlist if t.name() in slices]
+    return X, y_frame, {name: list(X.columns[slices[name]]) for name in order}
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _direct_matrices(kind: Kind, formula: str, domain: pd.DataFrame):
+    """What `_patsy_matrices` gives, built directly for the common formula 'y ~ a + b + ...' whose names are all
+    columns -- numbers (as they are) or categories with text levels (treatment dummies named 'a[T.level]', the
+    first level the reference, as patsy): no formula evaluation, so no fixed cost on small data and no
+    per-row work on large data. None for any other formula (patsy builds it)."""
+    lhs, rhs = (part.strip() for part in formula.split("~", 1))
+    terms = [t.strip() for t in rhs.split("+")]
+    names = [lhs, *terms]
+    if (not all(_NAME.fullmatch(t) for t in names) or len(set(terms)) < len(terms)
+            or not set(names) <= set(domain.columns)):
+        return None
+    kinds = {c: _column_kind(domain[c]) for c in names}
+    if None in kinds.values() or (kind != "ordinal" and kinds[lhs] != "number"):
+        return None
+    n = len(domain)
+    complete = np.ones(n, dtype=bool)
+    columns, term_columns = [np.ones(n)], {"Intercept": ["Intercept"]}
+    for term in terms:
+        if kinds[term] == "number":
+            values = domain[term].to_numpy(dtype="float64")
+            complete &= ~np.isnan(values)
+            columns.append(values)
+            term_columns[term] = [term]
+        else:
+            codes = domain[term].cat.codes.to_numpy()
+            complete &= codes >= 0
+            levels = domain[term].cat.categories[1:]
+            columns += [(codes == j).astype("float64") for j in range(1, len(levels) + 1)]
+            term_columns[term] = [f"{term}[T.{level}]" for level in levels]
+    matrix = np.column_stack(columns)
+    X = pd.DataFrame(matrix if complete.all() else matrix[complete], index=domain.index[complete],
+                     columns=[c for cols in term_columns.values() for c in cols])
+    y_frame = None
+    if kind != "ordinal":
+        y = domain[lhs].to_numpy(dtype="float64")
+        y_frame = pd.DataFrame({lhs: y[~np.isnan(y)]}, index=domain.index[~np.isnan(y)])
+    return X, y_frame, term_columns
+
+
+def _column_kind(column: pd.Series) -> str | None:
+    """'number' (a numpy int/float column), 'category' (a pandas categorical with text levels), else None."""
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "iuf":
+        return "number"
+    if isinstance(dtype, pd.CategoricalDtype) and all(isinstance(c, str) for c in dtype.categories):
+        return "category"
+    return None
 
 
 def _categorical_text(frame: pd.DataFrame, formula: str) -> pd.DataFrame:

@@ -135,8 +135,9 @@ class Replicates:
 
 
 def source(obj, table: str | None = None) -> Source:
-    """Wrap a DuckDB connection + `table`, a DuckDB relation, a Polars LazyFrame/DataFrame, a Parquet path, or an
-    Ibis table of any backend (e.g. ``ibis.pyspark.connect(spark).table("skm")``).
+    """Wrap a DuckDB connection + `table`, a DuckDB relation, a Polars LazyFrame/DataFrame, a Parquet path (a file,
+    a glob such as ``"skm/part-*.parquet"``, or a folder of Parquet files), or an Ibis table of any backend (e.g.
+    ``ibis.pyspark.connect(spark).table("skm")``).
 
     Nothing is read here; the estimators push one GROUP BY into the engine.
 
@@ -148,7 +149,9 @@ def source(obj, table: str | None = None) -> Source:
         import duckdb
 
         path = Path(obj)
-        if not path.exists():
+        if path.is_dir():  # a folder of Parquet parts (a dataset written in pieces)
+            path = path / "*.parquet"
+        if not (path.exists() or any(path.parent.glob(path.name))):
             raise DataError(f"Parquet file '{path}' not found")
         return Source("duckdb", duckdb.read_parquet(str(path)))
     module = type(obj).__module__.split(".")[0]
