@@ -129,13 +129,31 @@ def test_outputs_mark_online_ikm_as_non_probability_and_state_the_method(example
         assert phrase in html, phrase
 
 
-def test_pooled_weighted_combines_the_sources_per_cell_with_composite_weights(example):
-    folder, _, separate = example
-    study = folder / "studi.yaml"
-    pooled_file = folder / "studi_gabung.yaml"
-    pooled_file.write_text(study.read_text(encoding="utf-8").replace("combine: separate", "combine: pooled_weighted"),
-                           encoding="utf-8")
-    res = run_study(pooled_file)
+def _pooled_copy(folder, target):
+    """A copy of the example folder whose study file pools the sources (`combine: pooled_weighted`)."""
+    import shutil
+
+    shutil.copytree(folder, target)
+    study = target / "studi.yaml"
+    study.write_text(study.read_text(encoding="utf-8").replace("combine: separate", "combine: pooled_weighted"),
+                     encoding="utf-8")
+    return study
+
+
+def _quick(study):
+    """The study file's run with 20 bootstrap replicates and no out-of-sample check (the IKM does not use them)."""
+    return run_study(dataclasses.replace(load_study(study), replicates=20, out_of_sample=False))
+
+
+@pytest.fixture(scope="module")
+def pooled(example, tmp_path_factory):
+    folder, _, _ = example
+    return _quick(_pooled_copy(folder, tmp_path_factory.mktemp("gabung") / "studi"))
+
+
+def test_pooled_weighted_combines_the_sources_per_cell_with_composite_weights(example, pooled):
+    _, _, separate = example
+    res = pooled
     units = res.units().set_index("unit")
     assert 0 < units.loc["RSUD-RJ", "bagian_daring"] < 1 and units.loc["PKM-SMAS", "bagian_daring"] == 0
     # a unit without QR answers keeps its probability estimate; one with many moves towards the online IKM
@@ -169,14 +187,9 @@ def test_a_study_of_online_answers_only_is_weighted_and_every_ikm_marked(example
 def test_pooling_says_in_the_study_files_words_what_it_lacks(example, tmp_path):
     """Issue 17.5: pooled_weighted refuses, naming the study-file key, online answers without the columns the
     probability weighting uses, and an online cell of one answer where lonely PSUs are refused."""
-    import shutil
-
     folder, _, _ = example
-    copy = tmp_path / "studi"
-    shutil.copytree(folder, copy)
-    study = copy / "studi.yaml"
-    text = study.read_text(encoding="utf-8").replace("combine: separate", "combine: pooled_weighted")
-    study.write_text(text, encoding="utf-8")
+    study = _pooled_copy(folder, tmp_path / "studi")
+    copy, text = study.parent, study.read_text(encoding="utf-8")
     online_file = next(copy.glob("*daring*.csv"))
     answers = pd.read_csv(online_file)
     answers.drop(columns=["kecamatan"]).to_csv(online_file, index=False)
@@ -189,4 +202,39 @@ def test_pooling_says_in_the_study_files_words_what_it_lacks(example, tmp_path):
     pd.concat([answers[(answers["unit"] != first["unit"].iloc[0]) | (answers["periode"] != first["periode"].iloc[0])],
                first]).to_csv(online_file, index=False)
     with pytest.raises(StudyError, match=r"online cell .* has one answer.*design.lonely_psu"):
+        run_study(study)
+
+
+# ------------------------------------------------------------- the pooled design's variance and FPC (issue 17.5)
+def test_fpc_as_sampling_fractions_pools_as_fpc_as_population_sizes(example, pooled, tmp_path):
+    """The exit interviews' FPCs given as fractions (days sampled / days open, visitors interviewed / visitors
+    that day): the online strata get n_c / N_c, the same population as the volume N_c, so every estimate and SE
+    is that of the population sizes."""
+    folder, _, _ = example
+    study = _pooled_copy(folder, tmp_path / "studi")
+    interviews = study.parent / "contoh_skm_responden.csv"
+    data = pd.read_csv(interviews)
+    days = data.groupby(["unit", "periode"])["hari"].transform("nunique")
+    asked = data.groupby("hari")["hari"].transform("size")
+    data["n_hari_layanan"], data["n_pengunjung_hari"] = days / data["n_hari_layanan"], asked / data["n_pengunjung_hari"]
+    assert data[["n_hari_layanan", "n_pengunjung_hari"]].max().max() <= 1
+    data.to_csv(interviews, index=False)
+    res = _quick(study)
+    for column in ("ikm_konversi", "se", "ci_low", "ci_high"):
+        np.testing.assert_allclose(res.ikm[column], pooled.ikm[column], rtol=1e-10, err_msg=column)
+
+
+def test_a_cell_volume_below_its_online_answers_is_named_when_pooling(example, tmp_path):
+    """The pooled design takes a cell's volume as its population (FPC): fewer visits than answers is refused in
+    the study file's words (without the users' margins, which such weights could not meet first)."""
+    folder, _, _ = example
+    study = _pooled_copy(folder, tmp_path / "studi")
+    study.write_text(study.read_text(encoding="utf-8").replace("  margins: contoh_daring_pengguna.csv\n", "").replace(
+        "  variables: [[unit, kelompok_umur], [unit, jenis_kelamin]]\n", ""), encoding="utf-8")
+    frame_file = study.parent / "contoh_kerangka_sampel.csv"
+    frame = pd.read_csv(frame_file)
+    frame.loc[(frame["unit"] == "DUK-KK") & (frame["periode"] == "2026-S1"), "pengguna_per_periode"] = 5
+    frame.to_csv(frame_file, index=False)
+    with pytest.raises(StudyError, match=r"online cell DUK-KK / 2026-S1 \(unit × periode\) has 18 answers but a "
+                                         r"volume of 5 \(column 'pengguna_per_periode'.*design.fpc 'n_hari_layanan'"):
         run_study(study)
