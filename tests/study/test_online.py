@@ -3,6 +3,8 @@ weighting's effect and limits reported, kept apart from the probability sample o
 the example's QR answers with a known self-selection bias that the weighting reduces."""
 
 import dataclasses
+import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -162,6 +164,9 @@ def test_pooled_weighted_combines_the_sources_per_cell_with_composite_weights(ex
     online = separate.online.ikm.query("level == 'unit'").set_index("group")["ikm_konversi"]
     assert online["RSUD-RJ"] < units.loc["RSUD-RJ", "ikm_konversi"] < alone.loc["RSUD-RJ", "ikm_konversi"]
     assert "online_combine_pooled_weighted" in [getattr(n, "code", None) for n in res.notes]
+    text = " ".join(methodology(res, "id"))  # no limit on the CIs: they carry both sources' calibration
+    assert "Selang kepercayaan memperhitungkan pembobotan masing-masing sumber" in text
+    assert "tidak memperhitungkan kalibrasi" not in text
 
 
 def test_a_study_of_online_answers_only_is_weighted_and_every_ikm_marked(example):
@@ -206,6 +211,44 @@ def test_pooling_says_in_the_study_files_words_what_it_lacks(example, tmp_path):
 
 
 # ------------------------------------------------------------- the pooled design's variance and FPC (issue 17.5)
+GOLDEN = Path(__file__).resolve().parents[1] / "data" / "golden" / "pooled_online.json"
+
+
+def test_pooled_se_carries_both_sources_calibration_as_r_survey(pooled, example):
+    """R survey (tests/r/golden_pooled_online.R): the probability design calibrated as the study does, the online
+    answers post-stratified to the cell volumes and raked to the users' margins, each a design of its own; the
+    pooled IKM's SE from vcov(T_p) + vcov(T_o) of the composite-weighted totals (svycontrast). Before the
+    calibration was carried the area SE was 0.2143 (the uncalibrated probability variance)."""
+    gold = json.loads(GOLDEN.read_text())
+    _, _, separate = example
+    np.testing.assert_allclose(separate.online.weighting.design.weights[:5], gold["online_weights"], rtol=1e-9)
+    area = pooled.area_row()
+    assert area["ikm_konversi"] == pytest.approx(gold["area"]["ikm_konversi"], rel=1e-12)
+    assert area["se"] == pytest.approx(gold["area"]["se"], rel=1e-9)
+    units = pooled.units().set_index("unit")
+    for unit, values in gold["units"].items():
+        assert units.loc[unit, "ikm_konversi"] == pytest.approx(values["ikm_konversi"], rel=1e-12), unit
+        assert units.loc[unit, "se"] == pytest.approx(values["se"], rel=1e-9), unit
+    # the composite factors: pooled weight / the source's own weight of a probability row in each cell
+    data, designs = pooled.designs["final"].data, pooled.designs
+    factor = pd.Series(designs["final"].weights / designs["design"].weights)
+    probability = data["jenis_sampel"].eq("probability").to_numpy()
+    lam = factor[probability].groupby((data["unit"] + "/" + data["periode"])[probability].to_numpy()).first()
+    assert lam[list(gold["lambda"])].to_numpy() == pytest.approx(list(gold["lambda"].values()), rel=1e-9)
+
+
+def test_a_unit_without_online_answers_keeps_the_calibrated_designs_se(pooled, example):
+    """The limiting case: where no online answer enters (lambda = 1), the pooled design gives the probability
+    design's own calibrated SE, exactly."""
+    _, _, separate = example
+    online_units = set(separate.online.ikm.query("level == 'unit'")["group"])
+    alone, units = separate.units().set_index("unit"), pooled.units().set_index("unit")
+    others = [u for u in units.index if u not in online_units]
+    assert others
+    for unit in others:
+        assert units.loc[unit, "se"] == pytest.approx(alone.loc[unit, "se"], rel=1e-12), unit
+
+
 def test_fpc_as_sampling_fractions_pools_as_fpc_as_population_sizes(example, pooled, tmp_path):
     """The exit interviews' FPCs given as fractions (days sampled / days open, visitors interviewed / visitors
     that day): the online strata get n_c / N_c, the same population as the volume N_c, so every estimate and SE

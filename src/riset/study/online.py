@@ -21,9 +21,11 @@ unknown and may depend on satisfaction itself. riset therefore
      respondent its own PSU; in a cell with both sources the weights become lambda_c w_i (probability) and
      (1 - lambda_c) w_i (online) with lambda_c = neff_p,c / (neff_p,c + neff_o,c), the composite estimator
      weighted by effective sample size (Hartley 1974; Elliott & Haviland 2007, Survey Methodology 33(2), without
-     their bias term: it assumes the online answers are unbiased within a cell). The calibration of the
-     probability weights is kept in the weights but not in the variance (the SEs are a little conservative);
-     FPCs given as sampling fractions are pooled as fractions.
+     their bias term: it assumes the online answers are unbiased within a cell). Each source's calibration (the
+     probability weighting, the online weighting to volume and margins) stays in the variance: the pooled
+     variance is that of the probability part sum lambda_c w_i y_i with its calibration residuals plus that of
+     the online part with its own (the two samples are independent); FPCs given as sampling fractions are
+     pooled as fractions.
 
 Example
 -------
@@ -39,7 +41,7 @@ Example
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -61,6 +63,8 @@ MIN_CELL = 5
 _EQUAL = "_bobot_daring_sama"
 _WEIGHT, _POOLED, _STRATUM, _PSU = "_bobot_sumber", "_bobot_gabungan", "_strata_sumber", "_psu_sumber"
 _CELL_N = "n_daring"
+#: A calibration residualiser of a design (`SurveyDesign.adjustments`): weighted influence values n x k -> n x k.
+_Adjust = Callable[[np.ndarray], np.ndarray]
 
 
 @dataclass
@@ -299,6 +303,25 @@ def _online_fpc(p: pd.DataFrame, o: pd.DataFrame, online: OnlineWeighting, confi
     return table[_CELL_N].reindex(key).to_numpy(dtype=float) / volume
 
 
+def _stacked(adjustments_p: Sequence[_Adjust], adjustments_o: Sequence[_Adjust], n_p: int) -> _Adjust:
+    """The variance adjustment of a design stacking two independent samples (rows 0..n_p-1 the first, the rest
+    the second): each block's weighted influence values go through its own calibration residualisers, in order,
+    as in the sample's own design (R `svyrecvar` of each calibrated design). A composite factor lambda_c on a
+    row's weight scales its influence value x_i = lambda_c w_i u_i, which the residualiser of that sample treats
+    as the influence of lambda_c u_i, so the pooled variance is V_p(sum lambda w u) + V_o(sum (1 - lambda) w u)
+    with each sample's calibration (Deville & Sarndal 1992; the sources are independent)."""
+    def adjust(x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=float)
+        first, second = x[:n_p], x[n_p:]
+        for step in adjustments_p:
+            first = np.asarray(step(first), dtype=float).reshape(first.shape)
+        for step in adjustments_o:
+            second = np.asarray(step(second), dtype=float).reshape(second.shape)
+        return np.concatenate([first, second])
+
+    return adjust
+
+
 def pooled_design(prob: SurveyDesign, online: OnlineWeighting,
                   config: StudyConfig) -> tuple[pd.DataFrame, dict[str, SurveyDesign]]:
     """One design of both sources (`online.combine: pooled_weighted`): the probability rows keep their strata,
@@ -306,7 +329,9 @@ def pooled_design(prob: SurveyDesign, online: OnlineWeighting,
     the cell's volume as FPC (`_online_fpc`: as a fraction n_c / N_c when the probability FPCs are fractions; in a
     two-stage design its own SSU, taken with certainty). Returns the pooled rows and their designs: 'none'
     (equal weights), 'design' (each source's own final weights) and 'final' (the composite weights,
-    `composite_weights`). Example: a cell with exit interviews of n_eff 60 and QR answers of n_eff 40 gives
+    `composite_weights`); 'design' and 'final' carry the calibration of both sources into the variance -- the
+    probability weighting (weighting:) and the online weighting to volume and margins (`_stacked`), as each
+    source's own design does. Example: a cell with exit interviews of n_eff 60 and QR answers of n_eff 40 gives
     the interviews 0.6 and the QR answers 0.4 of their weights, so the cell's pooled total stays between the two
     sources' totals."""
     spec, cells = config.design, list(config.online.cells)
@@ -332,5 +357,7 @@ def pooled_design(prob: SurveyDesign, online: OnlineWeighting,
     data[_POOLED] = data[_WEIGHT] * np.concatenate([factor_p, factor_o])
     plain = SurveyDesign(data, weights=_WEIGHT, strata=[_STRATUM], psu=_PSU, fpc=spec.fpc,
                          ssu=spec.ssu if spec.fpc2 else None, fpc2=spec.fpc2, lonely_psu=spec.lonely_psu)
-    return data, {"none": plain.with_weights(np.ones(len(data))), "design": plain,
-                  "final": plain.with_weights(data[_POOLED])}
+    calibration = _stacked(prob.adjustments, online.design.adjustments, len(p))
+    return data, {"none": plain.with_weights(np.ones(len(data))),
+                  "design": plain.with_weights(data[_WEIGHT], adjust=calibration),
+                  "final": plain.with_weights(data[_POOLED], adjust=calibration)}
