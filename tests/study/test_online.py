@@ -187,6 +187,14 @@ def test_a_study_of_online_answers_only_is_weighted_and_every_ikm_marked(example
     text = " ".join(methodology(res, "id"))
     assert "Tidak ada sampel probabilitas" in text and "Yang tidak dapat disimpulkan" in text
     assert "seluruh IKM dalam laporan ini bukan hasil sampel probabilitas" in text
+    # the tables a notebook or the dashboard shows: the online IKM (no comparison) and the online weights
+    from riset.present.report.tables import online_tables
+
+    tables = online_tables(res)
+    assert list(tables) == ["IKM dari jawaban daring yang dibobot", "Bobot daring"]
+    ikm = tables["IKM dari jawaban daring yang dibobot"]
+    assert ikm.iloc[0]["Kelompok"] == "Semua unit dan periode dengan jawaban daring"
+    assert list(ikm.columns[2:4]) == ["Jumlah responden", "IKM (konversi, 25-100)"]
 
 
 def test_pooling_says_in_the_study_files_words_what_it_lacks(example, tmp_path):
