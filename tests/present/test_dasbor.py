@@ -160,3 +160,32 @@ def test_dropdowns_are_wide_enough_for_their_longest_option(board):
 
 def test_weighting_buttons_take_the_width_of_their_label(board):
     assert board.controls["weighting"].style.button_width == "auto"
+
+
+def test_a_study_without_online_answers_shows_no_online_tables(board, res):
+    assert res.online is None and board.online.value == "" and board.online not in board.widget.children
+
+
+def test_a_study_with_online_answers_shows_their_tables_for_people(tmp_path):
+    """Issue 17.5: the example with its QR answers: below the recommendations, the online IKM beside the
+    probability sample's (headers from the catalogs, the area row named as what it covers, numbers with a decimal
+    comma) and the online weights, with the note on what they are."""
+    from dataclasses import replace
+
+    from riset.study.config import load_study
+    from riset.study.example import write_example_study
+    from riset.study.run import run_study
+
+    study = write_example_study(tmp_path, online=True)["studi"]
+    online = run_study(replace(load_study(study), replicates=20, out_of_sample=False))
+    board = dasbor(online, out_dir=tmp_path / "hasil")
+    assert board.widget.children[-1] is board.online
+    html = board.online.value
+    for words in ("IKM dari jawaban daring (bukan sampel probabilitas)", "IKM daring di samping IKM sampel probabilitas",
+                  "<th>IKM daring (bukan sampel probabilitas)</th>", "<th>Galat baku selisih</th>", "<th>p</th>",
+                  "Bobot daring", "<th>Efek desain Kish</th>", "Semua unit dan periode dengan jawaban daring",
+                  "<td>RSUD-RJ</td>", "bukan sampel probabilitas"):
+        assert words in html, words
+    area = online.online.comparison.iloc[0]
+    assert f"<td>{fmt_num(area['ikm_daring'], 3)}</td>" in html and "," in fmt_num(area["ikm_daring"], 3)
+    assert not [c for c in ("ikm_daring", "se_selisih", "n_probabilitas", "deff_kish") if f">{c}<" in html]

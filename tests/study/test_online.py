@@ -3,6 +3,8 @@ weighting's effect and limits reported, kept apart from the probability sample o
 the example's QR answers with a known self-selection bias that the weighting reduces."""
 
 import dataclasses
+import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -129,13 +131,31 @@ def test_outputs_mark_online_ikm_as_non_probability_and_state_the_method(example
         assert phrase in html, phrase
 
 
-def test_pooled_weighted_combines_the_sources_per_cell_with_composite_weights(example):
-    folder, _, separate = example
-    study = folder / "studi.yaml"
-    pooled_file = folder / "studi_gabung.yaml"
-    pooled_file.write_text(study.read_text(encoding="utf-8").replace("combine: separate", "combine: pooled_weighted"),
-                           encoding="utf-8")
-    res = run_study(pooled_file)
+def _pooled_copy(folder, target):
+    """A copy of the example folder whose study file pools the sources (`combine: pooled_weighted`)."""
+    import shutil
+
+    shutil.copytree(folder, target)
+    study = target / "studi.yaml"
+    study.write_text(study.read_text(encoding="utf-8").replace("combine: separate", "combine: pooled_weighted"),
+                     encoding="utf-8")
+    return study
+
+
+def _quick(study):
+    """The study file's run with 20 bootstrap replicates and no out-of-sample check (the IKM does not use them)."""
+    return run_study(dataclasses.replace(load_study(study), replicates=20, out_of_sample=False))
+
+
+@pytest.fixture(scope="module")
+def pooled(example, tmp_path_factory):
+    folder, _, _ = example
+    return _quick(_pooled_copy(folder, tmp_path_factory.mktemp("gabung") / "studi"))
+
+
+def test_pooled_weighted_combines_the_sources_per_cell_with_composite_weights(example, pooled):
+    _, _, separate = example
+    res = pooled
     units = res.units().set_index("unit")
     assert 0 < units.loc["RSUD-RJ", "bagian_daring"] < 1 and units.loc["PKM-SMAS", "bagian_daring"] == 0
     # a unit without QR answers keeps its probability estimate; one with many moves towards the online IKM
@@ -144,6 +164,9 @@ def test_pooled_weighted_combines_the_sources_per_cell_with_composite_weights(ex
     online = separate.online.ikm.query("level == 'unit'").set_index("group")["ikm_konversi"]
     assert online["RSUD-RJ"] < units.loc["RSUD-RJ", "ikm_konversi"] < alone.loc["RSUD-RJ", "ikm_konversi"]
     assert "online_combine_pooled_weighted" in [getattr(n, "code", None) for n in res.notes]
+    text = " ".join(methodology(res, "id"))  # no limit on the CIs: they carry both sources' calibration
+    assert "Selang kepercayaan memperhitungkan pembobotan masing-masing sumber" in text
+    assert "tidak memperhitungkan kalibrasi" not in text
 
 
 def test_a_study_of_online_answers_only_is_weighted_and_every_ikm_marked(example):
@@ -164,19 +187,22 @@ def test_a_study_of_online_answers_only_is_weighted_and_every_ikm_marked(example
     text = " ".join(methodology(res, "id"))
     assert "Tidak ada sampel probabilitas" in text and "Yang tidak dapat disimpulkan" in text
     assert "seluruh IKM dalam laporan ini bukan hasil sampel probabilitas" in text
+    # the tables a notebook or the dashboard shows: the online IKM (no comparison) and the online weights
+    from riset.present.report.tables import online_tables
+
+    tables = online_tables(res)
+    assert list(tables) == ["IKM dari jawaban daring yang dibobot", "Bobot daring"]
+    ikm = tables["IKM dari jawaban daring yang dibobot"]
+    assert ikm.iloc[0]["Kelompok"] == "Semua unit dan periode dengan jawaban daring"
+    assert list(ikm.columns[2:4]) == ["Jumlah responden", "IKM (konversi, 25-100)"]
 
 
 def test_pooling_says_in_the_study_files_words_what_it_lacks(example, tmp_path):
     """Issue 17.5: pooled_weighted refuses, naming the study-file key, online answers without the columns the
     probability weighting uses, and an online cell of one answer where lonely PSUs are refused."""
-    import shutil
-
     folder, _, _ = example
-    copy = tmp_path / "studi"
-    shutil.copytree(folder, copy)
-    study = copy / "studi.yaml"
-    text = study.read_text(encoding="utf-8").replace("combine: separate", "combine: pooled_weighted")
-    study.write_text(text, encoding="utf-8")
+    study = _pooled_copy(folder, tmp_path / "studi")
+    copy, text = study.parent, study.read_text(encoding="utf-8")
     online_file = next(copy.glob("*daring*.csv"))
     answers = pd.read_csv(online_file)
     answers.drop(columns=["kecamatan"]).to_csv(online_file, index=False)
@@ -189,4 +215,77 @@ def test_pooling_says_in_the_study_files_words_what_it_lacks(example, tmp_path):
     pd.concat([answers[(answers["unit"] != first["unit"].iloc[0]) | (answers["periode"] != first["periode"].iloc[0])],
                first]).to_csv(online_file, index=False)
     with pytest.raises(StudyError, match=r"online cell .* has one answer.*design.lonely_psu"):
+        run_study(study)
+
+
+# ------------------------------------------------------------- the pooled design's variance and FPC (issue 17.5)
+GOLDEN = Path(__file__).resolve().parents[1] / "data" / "golden" / "pooled_online.json"
+
+
+def test_pooled_se_carries_both_sources_calibration_as_r_survey(pooled, example):
+    """R survey (tests/r/golden_pooled_online.R): the probability design calibrated as the study does, the online
+    answers post-stratified to the cell volumes and raked to the users' margins, each a design of its own; the
+    pooled IKM's SE from vcov(T_p) + vcov(T_o) of the composite-weighted totals (svycontrast). Before the
+    calibration was carried the area SE was 0.2143 (the uncalibrated probability variance)."""
+    gold = json.loads(GOLDEN.read_text())
+    _, _, separate = example
+    np.testing.assert_allclose(separate.online.weighting.design.weights[:5], gold["online_weights"], rtol=1e-9)
+    area = pooled.area_row()
+    assert area["ikm_konversi"] == pytest.approx(gold["area"]["ikm_konversi"], rel=1e-12)
+    assert area["se"] == pytest.approx(gold["area"]["se"], rel=1e-9)
+    units = pooled.units().set_index("unit")
+    for unit, values in gold["units"].items():
+        assert units.loc[unit, "ikm_konversi"] == pytest.approx(values["ikm_konversi"], rel=1e-12), unit
+        assert units.loc[unit, "se"] == pytest.approx(values["se"], rel=1e-9), unit
+    # the composite factors: pooled weight / the source's own weight of a probability row in each cell
+    data, designs = pooled.designs["final"].data, pooled.designs
+    factor = pd.Series(designs["final"].weights / designs["design"].weights)
+    probability = data["jenis_sampel"].eq("probability").to_numpy()
+    lam = factor[probability].groupby((data["unit"] + "/" + data["periode"])[probability].to_numpy()).first()
+    assert lam[list(gold["lambda"])].to_numpy() == pytest.approx(list(gold["lambda"].values()), rel=1e-9)
+
+
+def test_a_unit_without_online_answers_keeps_the_calibrated_designs_se(pooled, example):
+    """The limiting case: where no online answer enters (lambda = 1), the pooled design gives the probability
+    design's own calibrated SE, exactly."""
+    _, _, separate = example
+    online_units = set(separate.online.ikm.query("level == 'unit'")["group"])
+    alone, units = separate.units().set_index("unit"), pooled.units().set_index("unit")
+    others = [u for u in units.index if u not in online_units]
+    assert others
+    for unit in others:
+        assert units.loc[unit, "se"] == pytest.approx(alone.loc[unit, "se"], rel=1e-12), unit
+
+
+def test_fpc_as_sampling_fractions_pools_as_fpc_as_population_sizes(example, pooled, tmp_path):
+    """The exit interviews' FPCs given as fractions (days sampled / days open, visitors interviewed / visitors
+    that day): the online strata get n_c / N_c, the same population as the volume N_c, so every estimate and SE
+    is that of the population sizes."""
+    folder, _, _ = example
+    study = _pooled_copy(folder, tmp_path / "studi")
+    interviews = study.parent / "contoh_skm_responden.csv"
+    data = pd.read_csv(interviews)
+    days = data.groupby(["unit", "periode"])["hari"].transform("nunique")
+    asked = data.groupby("hari")["hari"].transform("size")
+    data["n_hari_layanan"], data["n_pengunjung_hari"] = days / data["n_hari_layanan"], asked / data["n_pengunjung_hari"]
+    assert data[["n_hari_layanan", "n_pengunjung_hari"]].max().max() <= 1
+    data.to_csv(interviews, index=False)
+    res = _quick(study)
+    for column in ("ikm_konversi", "se", "ci_low", "ci_high"):
+        np.testing.assert_allclose(res.ikm[column], pooled.ikm[column], rtol=1e-10, err_msg=column)
+
+
+def test_a_cell_volume_below_its_online_answers_is_named_when_pooling(example, tmp_path):
+    """The pooled design takes a cell's volume as its population (FPC): fewer visits than answers is refused in
+    the study file's words (without the users' margins, which such weights could not meet first)."""
+    folder, _, _ = example
+    study = _pooled_copy(folder, tmp_path / "studi")
+    study.write_text(study.read_text(encoding="utf-8").replace("  margins: contoh_daring_pengguna.csv\n", "").replace(
+        "  variables: [[unit, kelompok_umur], [unit, jenis_kelamin]]\n", ""), encoding="utf-8")
+    frame_file = study.parent / "contoh_kerangka_sampel.csv"
+    frame = pd.read_csv(frame_file)
+    frame.loc[(frame["unit"] == "DUK-KK") & (frame["periode"] == "2026-S1"), "pengguna_per_periode"] = 5
+    frame.to_csv(frame_file, index=False)
+    with pytest.raises(StudyError, match=r"online cell DUK-KK / 2026-S1 \(unit × periode\) has 18 answers but a "
+                                         r"volume of 5 \(column 'pengguna_per_periode'.*design.fpc 'n_hari_layanan'"):
         run_study(study)

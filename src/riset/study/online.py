@@ -21,8 +21,11 @@ unknown and may depend on satisfaction itself. riset therefore
      respondent its own PSU; in a cell with both sources the weights become lambda_c w_i (probability) and
      (1 - lambda_c) w_i (online) with lambda_c = neff_p,c / (neff_p,c + neff_o,c), the composite estimator
      weighted by effective sample size (Hartley 1974; Elliott & Haviland 2007, Survey Methodology 33(2), without
-     their bias term: it assumes the online answers are unbiased within a cell). The calibration of the
-     probability weights is kept in the weights but not in the variance (the SEs are a little conservative).
+     their bias term: it assumes the online answers are unbiased within a cell). Each source's calibration (the
+     probability weighting, the online weighting to volume and margins) stays in the variance: the pooled
+     variance is that of the probability part sum lambda_c w_i y_i with its calibration residuals plus that of
+     the online part with its own (the two samples are independent); FPCs given as sampling fractions are
+     pooled as fractions.
 
 Example
 -------
@@ -38,7 +41,7 @@ Example
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -60,6 +63,8 @@ MIN_CELL = 5
 _EQUAL = "_bobot_daring_sama"
 _WEIGHT, _POOLED, _STRATUM, _PSU = "_bobot_sumber", "_bobot_gabungan", "_strata_sumber", "_psu_sumber"
 _CELL_N = "n_daring"
+#: A calibration residualiser of a design (`SurveyDesign.adjustments`): weighted influence values n x k -> n x k.
+_Adjust = Callable[[np.ndarray], np.ndarray]
 
 
 @dataclass
@@ -251,10 +256,11 @@ def compare_online(prob: pd.DataFrame, online: pd.DataFrame, keys: Sequence[str]
     return out
 
 
-def _check_poolable(p: pd.DataFrame, o: pd.DataFrame, cells: list[str], config: StudyConfig) -> None:
+def _check_poolable(p: pd.DataFrame, o: pd.DataFrame, online: OnlineWeighting, cells: list[str],
+                    config: StudyConfig) -> None:
     """What pooling needs from both sources, said in the study file's words: the columns the probability
-    weighting uses present in the online rows, and no online cell with a single answer where lonely PSUs are
-    refused."""
+    weighting uses present in the online rows, no online cell with a single answer where lonely PSUs are
+    refused, and, with an FPC, no cell whose volume (its population) is below its number of answers."""
     spec = config.design
     needed = sorted({c for v in config.weighting.variables for c in v} - set(o.columns)) if config.weighting.adjusts \
         else []
@@ -270,15 +276,63 @@ def _check_poolable(p: pd.DataFrame, o: pd.DataFrame, cells: list[str], config: 
             raise StudyError(f"online.combine: pooled_weighted: online cell {cell!r} has one answer, a stratum "
                              "with a single unit whose variance cannot be estimated; set design.lonely_psu (e.g. "
                              "certainty or adjust) or use combine: separate")
+    count = config.online.count
+    short = online.cells[online.cells[_CELL_N] > pd.to_numeric(online.cells[count])] if spec.fpc else ()
+    if len(short):
+        row = short.iloc[0]
+        raise StudyError(f"online.combine: pooled_weighted: online cell {' / '.join(str(row[c]) for c in cells)} "
+                         f"({' × '.join(cells)}) has {int(row[_CELL_N])} answers but a volume of {row[count]:g} "
+                         f"(column '{count}' of the online volume table); the pooled design takes the volume as the "
+                         f"cell's population (design.fpc '{spec.fpc}'), which cannot be below its answers: correct "
+                         "the volume or use combine: separate")
 
 
-def pooled_design(prob: SurveyDesign, online: OnlineWeighting, config: StudyConfig):
+def _online_fpc(p: pd.DataFrame, o: pd.DataFrame, online: OnlineWeighting, config: StudyConfig) -> np.ndarray:
+    """The FPC of each online row in the pooled design, in the form the probability design gives its own: the
+    cell's volume N_c (its population), or the sampling fraction n_c / N_c (n_c online answers in the cell) when
+    every FPC value of the probability rows is at most 1 -- fractions, as `SurveyDesign` and R `as.fpc` read
+    them. Both say the same population N_c = n_c / (n_c / N_c), so the variance does not depend on the form."""
+    spec, cells = config.design, list(config.online.cells)
+    table = online.cells.set_index(cells)
+    key = pd.MultiIndex.from_frame(o[cells].astype(str)) if len(cells) > 1 else pd.Index(o[cells[0]].astype(str))
+    volume = pd.to_numeric(table[config.online.count]).reindex(key).to_numpy(dtype=float)
+    given = np.concatenate([pd.to_numeric(p[c], errors="coerce").to_numpy(dtype=float)
+                            for c in (spec.fpc, spec.fpc2) if c])
+    if (given > 1).any():
+        return volume
+    return table[_CELL_N].reindex(key).to_numpy(dtype=float) / volume
+
+
+def _stacked(adjustments_p: Sequence[_Adjust], adjustments_o: Sequence[_Adjust], n_p: int) -> _Adjust:
+    """The variance adjustment of a design stacking two independent samples (rows 0..n_p-1 the first, the rest
+    the second): each block's weighted influence values go through its own calibration residualisers, in order,
+    as in the sample's own design (R `svyrecvar` of each calibrated design). A composite factor lambda_c on a
+    row's weight scales its influence value x_i = lambda_c w_i u_i, which the residualiser of that sample treats
+    as the influence of lambda_c u_i, so the pooled variance is V_p(sum lambda w u) + V_o(sum (1 - lambda) w u)
+    with each sample's calibration (Deville & Sarndal 1992; the sources are independent)."""
+    def adjust(x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=float)
+        first, second = x[:n_p], x[n_p:]
+        for step in adjustments_p:
+            first = np.asarray(step(first), dtype=float).reshape(first.shape)
+        for step in adjustments_o:
+            second = np.asarray(step(second), dtype=float).reshape(second.shape)
+        return np.concatenate([first, second])
+
+    return adjust
+
+
+def pooled_design(prob: SurveyDesign, online: OnlineWeighting,
+                  config: StudyConfig) -> tuple[pd.DataFrame, dict[str, SurveyDesign]]:
     """One design of both sources (`online.combine: pooled_weighted`): the probability rows keep their strata,
     PSUs and FPCs; each cell of online answers is a stratum of its own, each online respondent its own PSU with
-    the cell's volume as FPC (and, in a two-stage design, its own SSU taken with certainty). Returns the pooled
-    rows, the design with the weights before pooling and the one with the composite weights
-    (`composite_weights`). Example: a cell with exit interviews of n_eff 60 and QR answers of n_eff 40 gives the
-    interviews 0.6 and the QR answers 0.4 of their weights, so the cell's pooled total stays between the two
+    the cell's volume as FPC (`_online_fpc`: as a fraction n_c / N_c when the probability FPCs are fractions; in a
+    two-stage design its own SSU, taken with certainty). Returns the pooled rows and their designs: 'none'
+    (equal weights), 'design' (each source's own final weights) and 'final' (the composite weights,
+    `composite_weights`); 'design' and 'final' carry the calibration of both sources into the variance -- the
+    probability weighting (weighting:) and the online weighting to volume and margins (`_stacked`), as each
+    source's own design does. Example: a cell with exit interviews of n_eff 60 and QR answers of n_eff 40 gives
+    the interviews 0.6 and the QR answers 0.4 of their weights, so the cell's pooled total stays between the two
     sources' totals."""
     spec, cells = config.design, list(config.online.cells)
     if isinstance(prob, ReplicateDesign) or not cells:
@@ -286,16 +340,14 @@ def pooled_design(prob: SurveyDesign, online: OnlineWeighting, config: StudyConf
                          "weighting.targets: known; use combine: separate")
     p = prob.data.assign(**{_WEIGHT: np.asarray(prob.weights)})
     o = online.design.data.assign(**{_WEIGHT: np.asarray(online.design.weights)})
-    _check_poolable(p, o, cells, config)
+    _check_poolable(p, o, online, cells, config)
     strata = list(spec.strata)
     p[_STRATUM] = "p|" + (p[strata].astype(str).agg("/".join, axis=1) if strata else "")
     o[_STRATUM] = "d|" + o[cells].astype(str).agg("/".join, axis=1)
     p[_PSU] = "p|" + (p[spec.psu].astype(str) if spec.psu else pd.Series(p.index.astype(str), index=p.index))
     o[_PSU] = "d|" + pd.Series(o.index.astype(str), index=o.index)
     if spec.fpc:
-        volume = online.cells.set_index(cells)[config.online.count]
-        o[spec.fpc] = volume.reindex(pd.MultiIndex.from_frame(o[cells].astype(str)) if len(cells) > 1 else
-                                     o[cells[0]].astype(str)).to_numpy(dtype=float)
+        o[spec.fpc] = _online_fpc(p, o, online, config)
     if spec.psu:  # other steps group by the design's PSU (cross-validation folds): the online rows are their own
         o[spec.psu] = o[_PSU]
     if spec.fpc2:
@@ -303,6 +355,9 @@ def pooled_design(prob: SurveyDesign, online: OnlineWeighting, config: StudyConf
     factor_p, factor_o = composite_weights(p, o, cells, _WEIGHT)
     data = pd.concat([p, o], ignore_index=True)
     data[_POOLED] = data[_WEIGHT] * np.concatenate([factor_p, factor_o])
-    design = dict(strata=[_STRATUM], psu=_PSU, fpc=spec.fpc, ssu=spec.ssu if spec.fpc2 else None, fpc2=spec.fpc2,
-                  lonely_psu=spec.lonely_psu)
-    return data, SurveyDesign(data, weights=_WEIGHT, **design), SurveyDesign(data, weights=_POOLED, **design)
+    plain = SurveyDesign(data, weights=_WEIGHT, strata=[_STRATUM], psu=_PSU, fpc=spec.fpc,
+                         ssu=spec.ssu if spec.fpc2 else None, fpc2=spec.fpc2, lonely_psu=spec.lonely_psu)
+    calibration = _stacked(prob.adjustments, online.design.adjustments, len(p))
+    return data, {"none": plain.with_weights(np.ones(len(data))),
+                  "design": plain.with_weights(data[_WEIGHT], adjust=calibration),
+                  "final": plain.with_weights(data[_POOLED], adjust=calibration)}

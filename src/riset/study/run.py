@@ -609,9 +609,8 @@ def _sources(data: pd.DataFrame, config: StudyConfig, progress: bool = False):
     designs, weighting, run = _designs(prob, config, progress)
     if spec.combine == "separate":
         return prob, designs, weighting, run, (weighted, designs[weighting], "separate")
-    pooled, base, final = pooled_design(designs[weighting], weighted, config)
-    return pooled, {"none": base.with_weights(np.ones(len(pooled))), "design": base, "final": final}, "final", run, \
-        (weighted, designs[weighting], "pooled_weighted")
+    pooled, pooled_designs = pooled_design(designs[weighting], weighted, config)
+    return pooled, pooled_designs, "final", run, (weighted, designs[weighting], "pooled_weighted")
 
 
 def _online_answers(part, unsur_map, scheme: Scheme, levels: Mapping[str, Sequence[str]],

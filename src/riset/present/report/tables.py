@@ -16,11 +16,12 @@ from __future__ import annotations
 import pandas as pd
 
 from riset.errors import RisetError
-from riset.i18n import check_language, label
+from riset.i18n import check_language, label, say
 from riset.present.report.content import column_label, evidence, level_label
 from riset.skm.schemes import DEFAULT_SCHEME, unsur_name
+from riset.study.run import AREA
 
-__all__ = ["CODE_COLUMNS", "for_people", "words"]
+__all__ = ["CODE_COLUMNS", "for_people", "online_tables", "words"]
 
 #: Columns whose values are codes, and the catalog key that names each value.
 CODE_COLUMNS = {"perubahan": "verdict_{}", "status": "target_{}", "kuadran": "kuadran_{}",
@@ -69,3 +70,29 @@ def for_people(table: pd.DataFrame, results=None, lang: str | None = None, decim
     if decimals is not None:
         out = out.round(decimals)
     return out.rename(columns={c: column_label(c, lang) for c in out.columns})
+
+
+#: Columns of the online IKM shown in a study of online answers only (the comparison table shows all of its own).
+_ONLINE_IKM = ["level", "group", "n_responden", "ikm_konversi", "ci_low", "ci_high", "mutu"]
+
+
+def online_tables(results, lang: str | None = None, decimals: int | None = None) -> dict[str, pd.DataFrame]:
+    """The tables of a study's online (self-selected) answers (`StudyResults.online`) for people, by title:
+    the online IKM beside the probability-sample IKM of the same groups with the difference and its p-value
+    (`riset.study.online.compare_online`) -- or, without a probability sample, the online IKM -- and the online
+    weights before and after the weighting (Kish deff, effective n). The area row is named as what it covers
+    (the units and periods with online answers). Empty when the study has no online answers, so a notebook or
+    the dashboard shows nothing."""
+    part = results.online
+    if part is None:
+        return {}
+    lang = check_language(lang)
+    if part.comparison is not None:
+        title, table = say("tab_online_comparison", lang), part.comparison.copy()
+    else:
+        title, table = say("tab_online_ikm", lang), part.ikm[_ONLINE_IKM].copy()
+    table.loc[table["level"] == AREA, "group"] = say("online_covered", lang)
+    for count in {"n_daring", "n_probabilitas", "n_responden"} & set(table.columns):
+        table[count] = table[count].astype("Int64")  # a group with online answers only has no probability n
+    return {title: for_people(table, results, lang, decimals),
+            label("sheet_online_weights", lang): for_people(part.weighting.weight_table, results, lang, decimals)}

@@ -1,6 +1,7 @@
 """Seminar dashboard (ipywidgets): choose a unit, another level of the study (OPD, kecamatan...), a period and
 demographic filters, the weighting, and see the IKM with its 95% CI, the NRR bars, the IPA diagram and the
-unit's actions; export the package.
+unit's actions; export the package. A study with online (QR, link) answers also shows their tables: the online
+IKM beside the probability sample's and the online weights (`riset.present.report.tables.online_tables`).
 
 The dashboard computes nothing itself: every number comes from `riset.study.run.view` (domain estimation on the
 stored designs of a `StudyResults`) and every picture from `riset.present.charts`; the export button calls
@@ -31,10 +32,11 @@ from riset.errors import RisetError
 from riset.i18n import check_language, fmt_ci, fmt_num, fmt_pct, label, say
 from riset.present import charts
 from riset.present.report import write_report
+from riset.present.report.tables import online_tables
 from riset.skm.schemes import kinerja_label, unsur_name
 from riset.study.run import StudyResults, StudyView, view
 
-__all__ = ["ALL", "CHAR_PX", "DESCRIPTION_PX", "Dasbor", "MAX_DROPDOWN_PX", "SMALL_N", "dasbor", "png"]
+__all__ = ["ALL", "CHAR_PX", "DESCRIPTION_PX", "Dasbor", "MAX_DROPDOWN_PX", "SMALL_N", "dasbor", "online_html", "png"]
 
 #: The value of the "(semua)" option: a string, because ipywidgets shows a dropdown whose value is None as empty.
 ALL = ""
@@ -51,7 +53,8 @@ _ARROW_PX = 40
 
 class Dasbor:
     """The dashboard: `controls` (data column or 'weighting' -> widget), outputs (`card`, `nrr_image`,
-    `ipa_image`, `recommendations`, `status`), the last `view` (a `riset.study.run.StudyView`) and `widget`."""
+    `ipa_image`, `recommendations`, `status`, and `online`: the online answers' tables, empty and not shown
+    without online answers), the last `view` (a `riset.study.run.StudyView`) and `widget`."""
 
     def __init__(self, results: StudyResults, lang: str | None = None, out_dir: str | Path = "hasil"):
         self.results = results
@@ -86,6 +89,7 @@ class Dasbor:
         self.ipa_image = w.Image(format="png", layout=w.Layout(max_width="640px"))
         self.recommendations = w.HTML()
         self.status = w.HTML()
+        self.online = w.HTML(online_html(results, self.lang))
         self._quiet = False
         self.parents = _parents(results, self.place_columns)
         for name, control in self.controls.items():
@@ -99,6 +103,7 @@ class Dasbor:
                     w.VBox([self.controls[c] for c in self.filter_columns])]),
             w.HBox([self.controls["weighting"], self.export_button]),
             self.status, self.card, w.HBox([self.nrr_image, self.ipa_image]), self.recommendations,
+            *([self.online] if self.online.value else []),
         ])
         self.update()
 
@@ -243,6 +248,20 @@ def _parents(results: StudyResults, columns: list[str]) -> list[str]:
         return []
     return [c for c in columns if c != unit and data.groupby(unit)[c].nunique(dropna=False).max() == 1
             and data[c].nunique() < data[unit].nunique()]
+
+
+def online_html(results: StudyResults, lang: str | None = None) -> str:
+    """The online answers' tables (`online_tables`: headers from the catalogs, numbers written the audience's
+    way) under the report's section title, with the note on what they are; "" when the study has none."""
+    tables = online_tables(results, lang)
+    if not tables:
+        return ""
+    note = "note_online_comparison" if results.online.comparison is not None else "note_online"
+    parts = [f"<h4>{html.escape(say('sec_online', lang))}</h4>"]
+    for title, table in tables.items():
+        parts += [f"<h5>{html.escape(title)}</h5>",
+                  table.to_html(index=False, na_rep="–", border=0, float_format=lambda v: fmt_num(v, 3, lang))]
+    return "".join([*parts, f"<p style='font-size:12px;color:#555'>{html.escape(say(note, lang))}</p>"])
 
 
 def png(fig) -> bytes:
