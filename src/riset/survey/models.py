@@ -488,7 +488,10 @@ def _model_frame(kind: Kind, formula: str, design, lang: str) -> tuple[_Frame, l
     if not data.index.is_unique:
         raise DataError("the design's data has duplicated row labels; reset the index before building the design")
     inside = np.asarray(design.in_domain)
-    domain = _categorical_text(data.loc[inside], formula)
+    # only the columns the formula can name (a superset: every column whose name occurs in it, also inside
+    # Q("...")), and the rows of the domain: no copy of the rest of the frame
+    named = [c for c in data.columns if str(c) in formula]
+    domain = _categorical_text(data[named] if inside.all() else data.loc[inside, named], formula)
     outcome = formula.split("~", 1)[0].strip()
     notes: list[str] = []
     X, y_frame, term_columns = _direct_matrices(kind, formula, domain) or _patsy_matrices(kind, formula, domain, data)
