@@ -183,9 +183,12 @@ def scale_margin(margin: Margin | pd.Series, total: float) -> Margin:
 
 
 def check_margin(
-    margin: Margin | pd.Series, data: pd.DataFrame, *, partial: bool = False
+    margin: Margin | pd.Series, data: pd.DataFrame, *, partial: bool = False, respondents=None
 ) -> Margin:
     """Check one margin against the sample; return it (minus empty cells if `partial`) or raise.
+
+    `respondents`: how many respondents each row of `data` stands for (a table of cells aggregated out of core,
+    `riset.survey.outofcore_weighting`); one each by default.
 
     Raises `WeightingError` (all problems listed, each with variable, category and respondents) when
     - a margin variable is missing or blank in the sample;
@@ -201,14 +204,16 @@ def check_margin(
     margin = as_margin(margin)
     check_columns(data, margin.variables, f"margin '{margin.name}'")
     idx = margin.cell_index(data)
+    rows = np.ones(len(data), dtype=np.int64) if respondents is None else np.asarray(respondents, dtype=np.int64)
     problems = []
     unknown = idx < 0
     if unknown.any():
-        keys = _row_keys(data.loc[unknown], margin.variables).value_counts(sort=False)
+        keys = pd.Series(rows[unknown]).groupby(_row_keys(data.loc[unknown], margin.variables).to_numpy(),
+                                                sort=False).sum()
         for key, n in keys.items():
             problems.append(f"{_describe(margin.variables, key.split(_SEP))} is in the sample ({n} respondent(s)) "
                             "but not in the population margin")
-    n_cell = np.bincount(idx[~unknown], minlength=len(margin.counts))
+    n_cell = np.bincount(idx[~unknown], weights=rows[~unknown], minlength=len(margin.counts)).astype(np.int64)
     labels = margin.labels
     for c in np.flatnonzero((margin.counts <= 0) & (n_cell > 0)):
         problems.append(f"{_describe(margin.variables, labels[c])} has population count 0 but {n_cell[c]} respondent(s)")
@@ -239,13 +244,13 @@ def check_margin(
 
 
 def check_margins(margins: Sequence[Margin | pd.Series], data: pd.DataFrame, *, rtol: float = 1e-6,
-                  partial: bool = False) -> list[Margin]:
+                  partial: bool = False, respondents=None) -> list[Margin]:
     """Check several margins against the sample and against each other (same population total N).
 
     |N_a - N_b| <= rtol * max(N_a, N_b) for every pair, else `WeightingError` listing each total.
-    Example: ``check_margins([m_kec, m_jk_umur], responden)``.
+    `respondents` as `check_margin`. Example: ``check_margins([m_kec, m_jk_umur], responden)``.
     """
-    checked = [check_margin(m, data, partial=partial) for m in margins]
+    checked = [check_margin(m, data, partial=partial, respondents=respondents) for m in margins]
     # partial drops change totals on purpose, so compare the totals as given
     totals = [as_margin(m).total for m in margins]
     if totals and (max(totals) - min(totals)) > rtol * max(totals):
