@@ -260,14 +260,15 @@ def check_margins(margins: Sequence[Margin | pd.Series], data: pd.DataFrame, *, 
     return checked
 
 
-def collapse_margin(margin: Margin | pd.Series, data: pd.DataFrame, along: str, *, min_n: int = 1) -> Margin:
+def collapse_margin(margin: Margin | pd.Series, data: pd.DataFrame, along: str, *, min_n: int = 1,
+                    respondents=None) -> Margin:
     """Merge cells with fewer than `min_n` respondents with a neighbouring category of `along`.
 
     Within each combination of the other variables, categories of `along` are taken in margin order
     (first appearance in the population table); a small cell is merged with its neighbour having
     fewer respondents (the only neighbour at the ends), N of the merged cell = sum of the N's
     (Kalton & Flores-Cervantes 2003, cell collapsing). Each merge is a row of `.collapses`.
-    Raises `WeightingError` if a whole group has fewer than `min_n` respondents.
+    Raises `WeightingError` if a whole group has fewer than `min_n` respondents. `respondents`: as `check_margin`.
 
     Example: ``collapse_margin(m_jk_umur, responden, along="kelompok_umur", min_n=5)``.
     """
@@ -280,7 +281,8 @@ def collapse_margin(margin: Margin | pd.Series, data: pd.DataFrame, along: str, 
     check_columns(data, margin.variables, f"margin '{margin.name}'")
     j = margin.variables.index(along)
     idx = margin.cell_index(data)
-    n_cell = np.bincount(idx[idx >= 0], minlength=len(margin.counts))
+    rows = np.ones(len(data), dtype=np.int64) if respondents is None else np.asarray(respondents, dtype=np.int64)
+    n_cell = np.bincount(idx[idx >= 0], weights=rows[idx >= 0], minlength=len(margin.counts)).astype(np.int64)
     groups: dict[tuple, list[int]] = {}
     for c, cell in enumerate(margin.members):
         parent = tuple(v for i, v in enumerate(cell[0]) if i != j)

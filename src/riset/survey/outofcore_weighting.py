@@ -57,13 +57,13 @@ import pandas as pd
 from scipy import linalg
 
 from riset.errors import WeightingError, show_value
-from riset.i18n import check_language, fmt_num, say
+from riset.i18n import Note, check_language, fmt_num, say
 from riset.survey.margins import Margin, as_margin, check_margin, check_margins
 from riset.survey.outofcore import Source, evaluate, lookup, python_value
-from riset.survey.weighting import (calibration_bounds, calibration_g, method_name, model_matrix, rake_fit,
-                                    raking_coefficients, raking_cross)
+from riset.survey.weighting import (calibration_bounds, calibration_g, method_name, model_matrix, population_margins,
+                                    rake_fit, raking_coefficients, raking_cross)
 
-__all__ = ["CalibratedWeights", "calibrate", "poststratify", "rake"]
+__all__ = ["CalibratedWeights", "calibrate", "poststratify", "rake", "weight_to_population"]
 
 _CELL = "__riset_cell{}"  # the cell of margin M of each row
 _CARRIER = "__riset_v{}"  # the raking residual's carrier v_M (weights after margin M's step)
@@ -93,6 +93,7 @@ class CalibratedWeights:
     calfun: str | None = None
     bounds: tuple[float, float] = (-np.inf, np.inf)
     scale: float = 1.0
+    notes: tuple[Note, ...] = ()
     _attached: dict = field(default_factory=dict, init=False, compare=False)
     #: the column `attach` adds: the calibrated weight
     column: ClassVar[str] = "__riset_w"
@@ -256,7 +257,7 @@ class CalibratedWeights:
                     deff_after=fmt_num(deff[1], 2, lang), neff_before=fmt_num(rows / deff[0], 0, lang),
                     neff_after=fmt_num(rows / deff[1], 0, lang), ratio=fmt_num(ends.max() / ends.min(), 1, lang)),
                 say("weights_margin_gap", lang, gap=fmt_num(self.to_frame()["selisih_persen"].abs().max(), 2, lang))]
-        return " ".join(text)
+        return "\n".join([" ".join(text), *(note.text(lang) for note in self.notes)])
 
     def __repr__(self) -> str:
         return self.summary()
@@ -290,12 +291,11 @@ def _cell_sums(cell: np.ndarray, n_cells: int, domain: np.ndarray, values: np.nd
     return sums.reshape(n_cells, n_dom * k)
 
 
-def _joint_table(src: Source, margins: Sequence[Margin], weights: str | None) -> pd.DataFrame:
+def _joint_table(src: Source, variables: list[str], weights: str | None) -> pd.DataFrame:
     """One GROUP BY of the margin variables in the engine: per cell of their cross present, the start weights' sum,
     sum of squares, range and blanks and the rows; margin variables and weights checked (names in the messages)."""
     import ibis
 
-    variables = list(dict.fromkeys(v for m in margins for v in m.variables))
     absent = [c for c in [*variables, weights] if c is not None and c not in src.columns]
     if absent:
         raise WeightingError(f"column(s) {', '.join(map(repr, absent))} not found in the source; the margins name the "
@@ -327,11 +327,12 @@ def _joint_table(src: Source, margins: Sequence[Margin], weights: str | None) ->
     return joint.sort_values(variables, kind="stable").reset_index(drop=True)
 
 
-def _start(src: Source, margins, weights: str | None, what: str) -> tuple[list[Margin], pd.DataFrame]:
-    margins = [as_margin(m) for m in ([margins] if isinstance(margins, (Margin, pd.Series)) else margins)]
-    if not margins:
-        raise WeightingError(f"{what}: give at least one margin")
-    return margins, _joint_table(src, margins, weights)
+def _margins(margins) -> list[Margin]:
+    return [as_margin(m) for m in ([margins] if isinstance(margins, (Margin, pd.Series)) else margins)]
+
+
+def _variables(margins: Sequence[Margin]) -> list[str]:
+    return list(dict.fromkeys(v for m in margins for v in m.variables))
 
 
 def poststratify(src: Source, margin: Margin | pd.Series, *, weights: str | None = None,
@@ -342,11 +343,17 @@ def poststratify(src: Source, margin: Margin | pd.Series, *, weights: str | None
     missing from the margin, or a margin cell without respondents unless `partial`, is a `WeightingError` naming the
     variable and category). SEs use the post-stratification residuals (GREG with the cell indicators).
     """
-    margins, joint = _start(src, margin, weights, "poststratify")
-    checked = check_margin(margins[0], joint, partial=partial, respondents=joint["__n"])
+    margins = _margins(margin)
+    return _poststratify(_joint_table(src, _variables(margins), weights), margins[0], weights, partial)
+
+
+def _poststratify(joint: pd.DataFrame, margin: Margin, weights: str | None, partial: bool,
+                  notes: Sequence[Note] = ()) -> CalibratedWeights:
+    checked = check_margin(margin, joint, partial=partial, respondents=joint["__n"])
     cell = checked.cell_index(joint)
     factor = checked.counts / np.bincount(cell, weights=joint["__d"].to_numpy(dtype=float), minlength=len(checked.counts))
-    return CalibratedWeights("poststratify", weights, (checked,), joint, (cell,), factor[cell], (factor,))
+    return CalibratedWeights("poststratify", weights, (checked,), joint, (cell,), factor[cell], (factor,),
+                             notes=(*notes, *checked.notes))
 
 
 def rake(src: Source, margins: Sequence[Margin | pd.Series], *, weights: str | None = None, epsilon: float = 1e-6,
@@ -364,14 +371,23 @@ def rake(src: Source, margins: Sequence[Margin | pd.Series], *, weights: str | N
 
     Example: ``rake(src, [m_kecamatan_jk, m_kecamatan_umur], weights="bobot_desain")``.
     """
-    margins, joint = _start(src, margins, weights, "rake")
+    margins = _margins(margins)
+    if not margins:
+        raise WeightingError("rake: give at least one margin")
+    return _rake(_joint_table(src, _variables(margins), weights), margins, weights, epsilon=epsilon, maxit=maxit,
+                 force=force, rtol=rtol)
+
+
+def _rake(joint: pd.DataFrame, margins: list[Margin], weights: str | None, *, epsilon: float = 1e-6, maxit: int = 100,
+          force: bool = False, rtol: float = 1e-6, notes: Sequence[Note] = ()) -> CalibratedWeights:
     checked = check_margins(margins, joint, rtol=rtol, respondents=joint["__n"])
     cells = [m.cell_index(joint) for m in checked]
-    fit = rake_fit(joint["__d"].to_numpy(dtype=float), cells, checked, np.arange(len(joint)), epsilon=epsilon,
-                   maxit=maxit, force=force)
-    weights_g = functools.reduce(operator.mul, [f[c] for f, c in zip(fit.factors, cells)])
-    return CalibratedWeights("rake", weights, tuple(checked), joint, tuple(cells), weights_g, fit.factors,
-                             previous=fit.previous)
+    crossed = joint.groupby(_variables(checked), sort=False).ngroup().to_numpy()  # the margin variables' cross
+    fit = rake_fit(joint["__d"].to_numpy(dtype=float), cells, checked, crossed, epsilon=epsilon, maxit=maxit,
+                   force=force)
+    g = functools.reduce(operator.mul, [f[c] for f, c in zip(fit.factors, cells)])
+    return CalibratedWeights("rake", weights, tuple(checked), joint, tuple(cells), g, fit.factors,
+                             previous=fit.previous, notes=(*notes, *(n for m in checked for n in m.notes)))
 
 
 def calibrate(src: Source, margins: Sequence[Margin | pd.Series], *, weights: str | None = None,
@@ -386,15 +402,58 @@ def calibrate(src: Source, margins: Sequence[Margin | pd.Series], *, weights: st
     the rows: use `riset.survey.weighting.calibrate` in memory for those.
     """
     lower, upper = calibration_bounds(calfun, bounds)
-    margins, joint = _start(src, margins, weights, "calibrate")
+    margins = _margins(margins)
+    if not margins:
+        raise WeightingError("calibrate: give at least one margin (numeric totals need riset.survey.weighting)")
+    return _calibrate(_joint_table(src, _variables(margins), weights), margins, weights, calfun, (lower, upper),
+                      maxit=maxit, epsilon=epsilon, force=force, partial=partial, rtol=rtol)
+
+
+def _calibrate(joint: pd.DataFrame, margins: list[Margin], weights: str | None, calfun: str,
+               bounds: tuple[float, float], *, maxit: int = 50, epsilon: float = 1e-7, force: bool = False,
+               partial: bool = False, rtol: float = 1e-6, notes: Sequence[Note] = ()) -> CalibratedWeights:
     checked = check_margins(margins, joint, rtol=rtol, partial=partial, respondents=joint["__n"])
     mm, pop, names = model_matrix(joint, checked, {}, None, rtol)
-    fit = calibration_g(mm, joint["__d"].to_numpy(dtype=float), pop, names, checked, None, calfun, lower, upper,
-                        bounds, maxit, epsilon, force)
+    fit = calibration_g(mm, joint["__d"].to_numpy(dtype=float), pop, names, checked, None, calfun, *bounds, bounds,
+                        maxit, epsilon, force)
     terms, at = [], 0
     for k, m in enumerate(checked):  # eta per margin cell (a later margin's first cell: 0)
         size = len(m.counts) - (k > 0)
         terms.append(np.r_[np.zeros(int(k > 0)), fit.eta[at:at + size]])
         at += size
     return CalibratedWeights(calfun, weights, tuple(checked), joint, tuple(m.cell_index(joint) for m in checked),
-                             fit.g, tuple(terms), calfun=calfun, bounds=(lower, upper), scale=fit.scale)
+                             fit.g, tuple(terms), calfun=calfun, bounds=bounds, scale=fit.scale,
+                             notes=(*notes, *(n for m in checked for n in m.notes)))
+
+
+def weight_to_population(src: Source, population: pd.DataFrame, margins: Sequence[str | Sequence[str]], *,
+                         weights: str | None = None, method: str = "rake", bounds: tuple[float, float] | None = None,
+                         scale: bool | str = True, keep_totals: Sequence[str] | None = None,
+                         collapse_min_n: int | None = None, count: str = "jumlah",
+                         maxit: int | None = None) -> CalibratedWeights:
+    """A study's weighting recipe out of core (= `riset.survey.weighting.weight_to_population`, the study file's
+    `weighting:` through `riset.study.run.weighting_recipe`): the margins of the population table -- scaled to the
+    design-weighted total or within each category of `scale`, the design-weighted totals of `keep_totals` kept,
+    small crossed cells collapsed -- and `method` ('poststratify', 'rake', 'linear', 'raking', 'logit' with
+    `bounds`). The design-weighted totals and respondent counts these steps read come from one GROUP BY of the
+    margin, scale and keep variables (`riset.survey.weighting.population_margins` runs on it). Trimming
+    (`trim_ratio`) would make the weights depend on each row's own start weight, not only on its cells: weight in
+    memory for it.
+
+    Example: ``weight_to_population(src, bps, [["kecamatan", "jenis_kelamin"], ["kecamatan", "kelompok_umur"]],
+    weights="bobot_desain", method="raking", scale="kecamatan", keep_totals=["unit", "periode"])``.
+    """
+    keep = [keep_totals] if isinstance(keep_totals, str) else list(keep_totals or [])
+    specs = [[m] if isinstance(m, str) else list(m) for m in margins]
+    variables = list(dict.fromkeys([*(v for m in specs for v in m), *([scale] if isinstance(scale, str) else []), *keep]))
+    joint = _joint_table(src, variables, weights)
+    built, notes = population_margins(joint, joint["__d"], population, margins, method=method, scale=scale,
+                                      keep_totals=keep, collapse_min_n=collapse_min_n, count=count,
+                                      respondents=joint["__n"])
+    limits = {} if maxit is None else {"maxit": maxit}
+    if method == "poststratify":
+        return _poststratify(joint, built[0], weights, False, notes)
+    if method == "rake":
+        return _rake(joint, built, weights, notes=notes, **limits)
+    return _calibrate(joint, built, weights, method, calibration_bounds(method, bounds or (-np.inf, np.inf)),
+                      notes=notes, **limits)

@@ -38,7 +38,8 @@ from riset.survey.diagnostics import WeightDiagnostics, weight_diagnostics
 from riset.survey.base import Adjustment
 
 __all__ = ["calibrate", "calibration_bounds", "calibration_g", "CalibrationFit", "method_name", "METHODS", "model_matrix",
-           "poststratify", "rake", "rake_fit", "RakingFit", "raking_coefficients", "raking_cross", "trim_weights",
+           "population_margins", "poststratify", "rake", "rake_fit", "RakingFit", "raking_coefficients", "raking_cross",
+           "trim_weights",
            "weight_to_population", "WeightingRun"]
 
 Calfun = Literal["linear", "raking", "logit"]
@@ -605,35 +606,8 @@ def weight_to_population(design, population: pd.DataFrame, margins: Sequence[str
     Hand check: kecamatan A has 10 visits by design weight and residents L 30 / P 70, so its margin
     cells are L 3 / P 7; with keep_totals=["unit"], unit X keeps its design-weighted visits.
     """
-    if method not in METHODS:
-        raise WeightingError(f"method={method!r}; allowed: {list(METHODS)}")
-    if not margins:
-        raise WeightingError("choose at least one margin (a column of the population table, or a list of columns)")
-    keep = [keep_totals] if isinstance(keep_totals, str) else list(keep_totals or [])
-    if method == "poststratify" and len(margins) + bool(keep) != 1:
-        raise WeightingError(f"poststratify takes one margin, got {len(margins) + bool(keep)} (keep_totals counts "
-                             "as one); choose a crossed margin (e.g. jenis_kelamin x kelompok_umur) or use rake / "
-                             "calibration for several margins")
-    notes = []
-    total = float(np.sum(design.weights))
-    table = population
-    if isinstance(scale, str):
-        table = _scale_within(design, population, scale, count, notes)
-    elif scale:
-        notes.append(Note("weighting_scaled", {"total": int(round(total))}))
-    built = []
-    for spec in margins:
-        m = margin_from_table(table, [spec] if isinstance(spec, str) else list(spec), count)
-        if scale is True:
-            m = scale_margin(m, total)
-        if collapse_min_n and len(m.variables) > 1:
-            m = collapse_margin(m, design.data, along=m.variables[-1], min_n=collapse_min_n)
-        built.append(m)
-    if keep:
-        check_columns(design.data, keep, "keep_totals")
-        visits = design.data[keep].assign(**{_VISITS: np.asarray(design.weights, dtype=float)})
-        built.append(margin_from_table(visits, keep, _VISITS))
-        notes.append(Note("weighting_keep_totals", {"cells": " × ".join(keep)}))
+    built, notes = population_margins(design.data, design.weights, population, margins, method=method, scale=scale,
+                                      keep_totals=keep_totals, collapse_min_n=collapse_min_n, count=count)
     limits = {} if maxit is None else {"maxit": maxit}
     if method == "poststratify":
         new = poststratify(design, built[0])
@@ -660,13 +634,54 @@ def weight_to_population(design, population: pd.DataFrame, margins: Sequence[str
 _VISITS = "_bobot_desain_total"
 
 
-def _scale_within(design, population: pd.DataFrame, within: str, count: str, notes: list[Note]) -> pd.DataFrame:
+def population_margins(data: pd.DataFrame, weights, population: pd.DataFrame, margins: Sequence[str | Sequence[str]],
+                       *, method: str = "rake", scale: bool | str = True, keep_totals: Sequence[str] | None = None,
+                       collapse_min_n: int | None = None, count: str = "jumlah",
+                       respondents=None) -> tuple[list[Margin], list[Note]]:
+    """Steps 1-3 of `weight_to_population`: the margins from the population table (scaled, collapsed) and the kept
+    design-weighted totals, with the notes that say what was done. `data` and `weights` (start weights d) are the
+    respondents, or the cells of the variables involved with d summed over their respondents and `respondents`
+    counting them (out of core, `riset.survey.outofcore_weighting.weight_to_population`): only sums of d and
+    respondent counts per category are read."""
+    if method not in METHODS:
+        raise WeightingError(f"method={method!r}; allowed: {list(METHODS)}")
+    if not margins:
+        raise WeightingError("choose at least one margin (a column of the population table, or a list of columns)")
+    keep = [keep_totals] if isinstance(keep_totals, str) else list(keep_totals or [])
+    if method == "poststratify" and len(margins) + bool(keep) != 1:
+        raise WeightingError(f"poststratify takes one margin, got {len(margins) + bool(keep)} (keep_totals counts "
+                             "as one); choose a crossed margin (e.g. jenis_kelamin x kelompok_umur) or use rake / "
+                             "calibration for several margins")
+    notes = []
+    weights = np.asarray(weights, dtype=float)
+    total = float(np.sum(weights))
+    table = population
+    if isinstance(scale, str):
+        table = _scale_within(data, weights, population, scale, count, notes)
+    elif scale:
+        notes.append(Note("weighting_scaled", {"total": int(round(total))}))
+    built = []
+    for spec in margins:
+        m = margin_from_table(table, [spec] if isinstance(spec, str) else list(spec), count)
+        if scale is True:
+            m = scale_margin(m, total)
+        if collapse_min_n and len(m.variables) > 1:
+            m = collapse_margin(m, data, along=m.variables[-1], min_n=collapse_min_n, respondents=respondents)
+        built.append(m)
+    if keep:
+        check_columns(data, keep, "keep_totals")
+        built.append(margin_from_table(data[keep].assign(**{_VISITS: weights}), keep, _VISITS))
+        notes.append(Note("weighting_keep_totals", {"cells": " × ".join(keep)}))
+    return built, notes
+
+
+def _scale_within(data: pd.DataFrame, weights: np.ndarray, population: pd.DataFrame, within: str, count: str,
+                  notes: list[Note]) -> pd.DataFrame:
     """The population table with `count` rescaled within each category k of `within`:
     N_c' = N_c * (sum_{i in k} d_i) / N_k; categories without respondents are left out (noted)."""
     residents = margin_from_table(population, within, count).to_series()  # checks the column and the counts
-    check_columns(design.data, [within], "scale")
-    visits = pd.Series(np.asarray(design.weights, dtype=float)).groupby(
-        design.data[within].astype(str).to_numpy(), sort=False).sum()
+    check_columns(data, [within], "scale")
+    visits = pd.Series(weights).groupby(data[within].astype(str).to_numpy(), sort=False).sum()
     absent = [k for k in visits.index if k not in residents.index]
     if absent:
         raise WeightingError(f"scale='{within}': the population table has no rows for {within} "
