@@ -37,7 +37,12 @@ Second stage (`ssu`, `fpc2`, with `fpc`; SurveyDesign's stage 2, R `svyrecvar`):
 gives per stratum x PSU x domain the sums of the SSUs' cross-products Q = sum_j S_j S_j', and the number of
 sampled SSUs per PSU; V2_d = sum_hi (n_h/N_h) (M_hi - m_hi)/M_hi m_hi/(m_hi - 1) [J_d Q J_d' - (J_d S)^2 / m_hi].
 
-Not covered (use `riset.survey.design` in memory): calibration adjustments of a Taylor design, quantiles,
+Calibrated weights (`weights=` a `riset.survey.outofcore_weighting.CalibratedWeights`: post-stratification, raking,
+calibration computed from a GROUP BY of the margin variables): the weight is an Ibis expression in every query,
+and the variance is that of the total of the residual scores e_i = w_i u_i - sum_M v_iM b_M[c_M(i)] (R `svyrecvar`
+with the design's `postStrata`; `_residual_variance`).
+
+Not covered (use `riset.survey.design` in memory): calibration to numeric totals, trimmed weights, quantiles,
 design effects, `adjust_domain_lonely`.
 
 Example
@@ -755,7 +760,7 @@ def lookup(code, values: np.ndarray):
     lookup, where a CASE would need one per value -- and is 10x slower in DuckDB."""
     import ibis
 
-    return ibis.array([ibis.literal(float(v), type="float64") for v in values])[code]
+    return ibis.array([ibis.literal(float(v), type="float64") for v in values])[code.cast("int32")]  # Spark: int
 
 
 def _replicate_fit(cells: _Cells, g: Callable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -11,7 +11,9 @@ weights' range -- holds everything the weighting needs, and numpy runs the in-me
   N_c / sum_{i in c} w_i, to R `rake`'s convergence rule (`riset.survey.weighting.rake_fit`, the same function the
   in-memory `rake` runs on the rows): the margins' cell totals of every sweep are sums over the joint table;
 - `calibrate`: g = F(x' eta) for the linear (GREG), raking and logit distances with bounds (Deville & Sarndal 1992;
-  R `calibrate` / `grake`), Newton steps on sums over the joint table (`riset.survey.weighting.calibration_g`).
+  R `calibrate` / `grake`), Newton steps on sums over the joint table (`riset.survey.weighting.calibration_g`);
+- `weight_to_population`: a study's recipe (margins scaled within a category, design-weighted totals kept), the
+  margins built by `riset.survey.weighting.population_margins` from the joint table, then one of the above.
 
 The result, `CalibratedWeights`, keeps per margin a small table (its cells' factors, or its coefficients of
 x' eta) and puts the weight into every query as an Ibis expression: a CASE over the margin variables gives each
@@ -31,9 +33,11 @@ design's `postStrata`): the variance of theta_d is that of the total of the resi
   (`riset.survey.weighting.raking_coefficients`), their cross tables from the joint table and their bases from a
   GROUP BY (domain, margin variables) of the statistics' unweighted sums.
 
-The PSU (and SSU) totals of e run in the engine, one column per domain x statistic, and give the variance of a
-total over the whole design (`riset.survey.outofcore._residual_variance`). Equal to `riset.survey.weighting` +
-`riset.survey.estimate` on the same rows to 1e-10 (tests/survey/test_outofcore_weighting.py), which equal R.
+One stage: e's PSU totals are the PSU's score sums minus sum_M V_M[psu] . b_M, V_M a GROUP BY (strata, PSU, cell
+of M) of v_M; a second stage: e row by row in the engine, one column per domain x statistic, for the SSUs' sums of
+squares (`riset.survey.outofcore._residual_variance`). The variance is that of a total of e over the whole design
+(a domain keeps the full design, as R `svyby`). Equal to `riset.survey.weighting` + `riset.survey.estimate` on the
+same rows to 1e-10 (tests/survey/test_outofcore_weighting.py, tests/skm/test_ikm_outofcore.py), which equal R.
 
 Example
 -------
@@ -428,21 +432,24 @@ def _calibrate(joint: pd.DataFrame, margins: list[Margin], weights: str | None, 
 
 def weight_to_population(src: Source, population: pd.DataFrame, margins: Sequence[str | Sequence[str]], *,
                          weights: str | None = None, method: str = "rake", bounds: tuple[float, float] | None = None,
-                         scale: bool | str = True, keep_totals: Sequence[str] | None = None,
-                         collapse_min_n: int | None = None, count: str = "jumlah",
-                         maxit: int | None = None) -> CalibratedWeights:
+                         trim_ratio: float | None = None, scale: bool | str = True,
+                         keep_totals: Sequence[str] | None = None, collapse_min_n: int | None = None,
+                         count: str = "jumlah", maxit: int | None = None) -> CalibratedWeights:
     """A study's weighting recipe out of core (= `riset.survey.weighting.weight_to_population`, the study file's
     `weighting:` through `riset.study.run.weighting_recipe`): the margins of the population table -- scaled to the
     design-weighted total or within each category of `scale`, the design-weighted totals of `keep_totals` kept,
     small crossed cells collapsed -- and `method` ('poststratify', 'rake', 'linear', 'raking', 'logit' with
     `bounds`). The design-weighted totals and respondent counts these steps read come from one GROUP BY of the
     margin, scale and keep variables (`riset.survey.weighting.population_margins` runs on it). Trimming
-    (`trim_ratio`) would make the weights depend on each row's own start weight, not only on its cells: weight in
-    memory for it.
+    (`trim_ratio`) would make the weights depend on each row's own start weight, not only on its cells: it is an
+    error here (weight in memory for it). The arguments are those of `riset.study.run.weighting_recipe`.
 
     Example: ``weight_to_population(src, bps, [["kecamatan", "jenis_kelamin"], ["kecamatan", "kelompok_umur"]],
     weights="bobot_desain", method="raking", scale="kecamatan", keep_totals=["unit", "periode"])``.
     """
+    if trim_ratio is not None:
+        raise WeightingError(f"trim_ratio={trim_ratio}: trimmed weights depend on each respondent's own weight, so "
+                             "they are not computed out of core; weight in memory (riset.survey.weighting) to trim")
     keep = [keep_totals] if isinstance(keep_totals, str) else list(keep_totals or [])
     specs = [[m] if isinstance(m, str) else list(m) for m in margins]
     variables = list(dict.fromkeys([*(v for m in specs for v in m), *([scale] if isinstance(scale, str) else []), *keep]))
