@@ -39,8 +39,7 @@ from riset.survey.base import Adjustment
 
 __all__ = ["calibrate", "calibration_bounds", "calibration_g", "CalibrationFit", "method_name", "METHODS", "model_matrix",
            "population_margins", "poststratify", "rake", "rake_fit", "RakingFit", "raking_coefficients", "raking_cross",
-           "trim_weights",
-           "weight_to_population", "WeightingRun"]
+           "trim_weights", "weight_to_population", "WeightingRun"]
 
 Calfun = Literal["linear", "raking", "logit"]
 _RAKE_VARIANCE_PASSES = 10  # svyrecvar iterates the raking residuals 10 times
