@@ -258,6 +258,19 @@ def test_the_same_code_on_spark_equals_in_memory(data, spark_source):
                 ["unit", "variable", "category"])
 
 
+def test_raked_weights_on_spark_equal_in_memory(data, spark_source):
+    """Issue 20.5: raking computed from Spark's GROUP BY of the margin variables, the weight applied in Spark's
+    queries (cell codes, factor arrays) and the raking residuals' PSU totals give the in-memory raked means and SEs."""
+    from riset.survey import outofcore_weighting as ow, weighting
+
+    margins = [pd.Series({"Laki-laki": 30000.0, "Perempuan": 32000.0}).rename_axis("jk"),
+               pd.Series({"PKM-A": 20000.0, "PKM-B": 15000.0, "RSUD": 17000.0, "Dukcapil": 10000.0}).rename_axis("unit")]
+    mem = weighting.rake(SurveyDesign(data, **DESIGN), margins)
+    raked = ow.rake(spark_source, margins, weights="w")
+    assert_same(scale.mean(spark_source, ["U1", "U2"], by="unit", na_rm=True, **dict(DESIGN, weights=raked)),
+                estimate.mean(mem, ["U1", "U2"], by="unit", na_rm=True).table, ["unit", "variable"])
+
+
 @pytest.mark.parametrize("kind", ["jk1", "jkn", "bootstrap"])
 def test_replicate_weights_out_of_core_equal_in_memory(data, kind):
     """Issue 20.5: a replicate design out of core (its replicate weight columns in the source) gives the

@@ -177,7 +177,7 @@ def ikm_design(
     return IkmDesignResult(table, nrr, sch, level, notes, vcov)
 
 
-def ikm_outofcore(src, unsur: Mapping[str, str], *, weights: str | None = None,
+def ikm_outofcore(src, unsur: Mapping[str, str], *, weights=None,
                   strata: str | Sequence[str] | None = None, psu: str | None = None, fpc: str | None = None,
                   by: str | Sequence[str] | None = None, scheme: str | Scheme = DEFAULT_SCHEME, level: float = 0.95,
                   lonely_psu: str = "fail", replicates=None, ssu: str | None = None,
@@ -190,6 +190,9 @@ def ikm_outofcore(src, unsur: Mapping[str, str], *, weights: str | None = None,
     clipped to the converted scale. Answers must be numeric on the scheme's scale (blank = NULL). A group with
     an unsur nobody answered is an error (use `ikm_design` for the 'reweight' rule). A replicate design: its
     replicate weight columns as `replicates` (`riset.survey.outofcore.Replicates`) instead of strata/psu/fpc.
+    Weights adjusted to population margins out of core (`riset.survey.outofcore_weighting`: the study's
+    `weight_to_population` recipe, `rake`, `calibrate`, `poststratify`) go in as `weights`; the SE then carries the
+    calibration as `ikm_design` on the calibrated `SurveyDesign` does (R svyrecvar's residuals).
 
     Returns: by columns, n_responden, ikm, ikm_se, ikm_konversi, se, ci_low, ci_high (25-100), df, mutu,
     kinerja, p_mutu_beda.

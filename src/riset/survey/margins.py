@@ -183,9 +183,12 @@ def scale_margin(margin: Margin | pd.Series, total: float) -> Margin:
 
 
 def check_margin(
-    margin: Margin | pd.Series, data: pd.DataFrame, *, partial: bool = False
+    margin: Margin | pd.Series, data: pd.DataFrame, *, partial: bool = False, respondents=None
 ) -> Margin:
     """Check one margin against the sample; return it (minus empty cells if `partial`) or raise.
+
+    `respondents`: how many respondents each row of `data` stands for (a table of cells aggregated out of core,
+    `riset.survey.outofcore_weighting`); one each by default.
 
     Raises `WeightingError` (all problems listed, each with variable, category and respondents) when
     - a margin variable is missing or blank in the sample;
@@ -201,14 +204,16 @@ def check_margin(
     margin = as_margin(margin)
     check_columns(data, margin.variables, f"margin '{margin.name}'")
     idx = margin.cell_index(data)
+    rows = np.ones(len(data), dtype=np.int64) if respondents is None else np.asarray(respondents, dtype=np.int64)
     problems = []
     unknown = idx < 0
     if unknown.any():
-        keys = _row_keys(data.loc[unknown], margin.variables).value_counts(sort=False)
+        keys = pd.Series(rows[unknown]).groupby(_row_keys(data.loc[unknown], margin.variables).to_numpy(),
+                                                sort=False).sum()
         for key, n in keys.items():
             problems.append(f"{_describe(margin.variables, key.split(_SEP))} is in the sample ({n} respondent(s)) "
                             "but not in the population margin")
-    n_cell = np.bincount(idx[~unknown], minlength=len(margin.counts))
+    n_cell = np.bincount(idx[~unknown], weights=rows[~unknown], minlength=len(margin.counts)).astype(np.int64)
     labels = margin.labels
     for c in np.flatnonzero((margin.counts <= 0) & (n_cell > 0)):
         problems.append(f"{_describe(margin.variables, labels[c])} has population count 0 but {n_cell[c]} respondent(s)")
@@ -239,13 +244,13 @@ def check_margin(
 
 
 def check_margins(margins: Sequence[Margin | pd.Series], data: pd.DataFrame, *, rtol: float = 1e-6,
-                  partial: bool = False) -> list[Margin]:
+                  partial: bool = False, respondents=None) -> list[Margin]:
     """Check several margins against the sample and against each other (same population total N).
 
     |N_a - N_b| <= rtol * max(N_a, N_b) for every pair, else `WeightingError` listing each total.
-    Example: ``check_margins([m_kec, m_jk_umur], responden)``.
+    `respondents` as `check_margin`. Example: ``check_margins([m_kec, m_jk_umur], responden)``.
     """
-    checked = [check_margin(m, data, partial=partial) for m in margins]
+    checked = [check_margin(m, data, partial=partial, respondents=respondents) for m in margins]
     # partial drops change totals on purpose, so compare the totals as given
     totals = [as_margin(m).total for m in margins]
     if totals and (max(totals) - min(totals)) > rtol * max(totals):
@@ -255,14 +260,15 @@ def check_margins(margins: Sequence[Margin | pd.Series], data: pd.DataFrame, *, 
     return checked
 
 
-def collapse_margin(margin: Margin | pd.Series, data: pd.DataFrame, along: str, *, min_n: int = 1) -> Margin:
+def collapse_margin(margin: Margin | pd.Series, data: pd.DataFrame, along: str, *, min_n: int = 1,
+                    respondents=None) -> Margin:
     """Merge cells with fewer than `min_n` respondents with a neighbouring category of `along`.
 
     Within each combination of the other variables, categories of `along` are taken in margin order
     (first appearance in the population table); a small cell is merged with its neighbour having
     fewer respondents (the only neighbour at the ends), N of the merged cell = sum of the N's
     (Kalton & Flores-Cervantes 2003, cell collapsing). Each merge is a row of `.collapses`.
-    Raises `WeightingError` if a whole group has fewer than `min_n` respondents.
+    Raises `WeightingError` if a whole group has fewer than `min_n` respondents. `respondents`: as `check_margin`.
 
     Example: ``collapse_margin(m_jk_umur, responden, along="kelompok_umur", min_n=5)``.
     """
@@ -275,7 +281,8 @@ def collapse_margin(margin: Margin | pd.Series, data: pd.DataFrame, along: str, 
     check_columns(data, margin.variables, f"margin '{margin.name}'")
     j = margin.variables.index(along)
     idx = margin.cell_index(data)
-    n_cell = np.bincount(idx[idx >= 0], minlength=len(margin.counts))
+    rows = np.ones(len(data), dtype=np.int64) if respondents is None else np.asarray(respondents, dtype=np.int64)
+    n_cell = np.bincount(idx[idx >= 0], weights=rows[idx >= 0], minlength=len(margin.counts)).astype(np.int64)
     groups: dict[tuple, list[int]] = {}
     for c, cell in enumerate(margin.members):
         parent = tuple(v for i, v in enumerate(cell[0]) if i != j)

@@ -37,7 +37,12 @@ Second stage (`ssu`, `fpc2`, with `fpc`; SurveyDesign's stage 2, R `svyrecvar`):
 gives per stratum x PSU x domain the sums of the SSUs' cross-products Q = sum_j S_j S_j', and the number of
 sampled SSUs per PSU; V2_d = sum_hi (n_h/N_h) (M_hi - m_hi)/M_hi m_hi/(m_hi - 1) [J_d Q J_d' - (J_d S)^2 / m_hi].
 
-Not covered (use `riset.survey.design` in memory): calibration adjustments of a Taylor design, quantiles,
+Calibrated weights (`weights=` a `riset.survey.outofcore_weighting.CalibratedWeights`: post-stratification, raking,
+calibration computed from a GROUP BY of the margin variables): the weight is an Ibis expression in every query,
+and the variance is that of the total of the residual scores e_i = w_i u_i - sum_M v_iM b_M[c_M(i)] (R `svyrecvar`
+with the design's `postStrata`; `_residual_variance`).
+
+Not covered (use `riset.survey.design` in memory): calibration to numeric totals, trimmed weights, quantiles,
 design effects, `adjust_domain_lonely`.
 
 Example
@@ -60,15 +65,17 @@ from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from riset.survey.design import CERTAINTY_TOL, LONELY_PSU, lonely_average_factor
 from riset.survey.replicate import replicate_scales, replicate_variance
-from riset.errors import DataError, DesignError, show_value
+from riset.errors import DataError, DesignError, WeightingError, show_value
 from riset.i18n import Note
 from riset.survey.estimate import (linearised_scores, mean_totals, mean_jacobian, ratio_totals, ratio_jacobian, total_totals, total_jacobian,
                             critical_value)
 
-__all__ = ["mean", "mean_of_means", "proportion", "ratio", "Replicates", "Source", "source", "total"]
+__all__ = ["evaluate", "lookup", "mean", "mean_of_means", "proportion", "python_value", "ratio", "Replicates", "Source",
+           "source", "total"]
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,8 @@ class Source:
 
     kind: str
     table: object
+    #: columns every expression on the table sees, added first (calibrated weights: `outofcore_weighting`)
+    prepare: Callable | None = None
 
     @property
     def columns(self) -> list[str]:
@@ -101,7 +110,7 @@ class Source:
 @dataclass(frozen=True)
 class _Sum:
     """sum over the rows where all `complete` columns are not NULL of w * value; value = `column`, or
-    [column = equals] when `equals` is given, or 1; `weighted=False` counts rows."""
+    [column = equals] when `equals` is given, or `expression(table)`, or 1; `weighted=False` counts rows."""
 
     name: str
     column: str | None = None
@@ -109,6 +118,7 @@ class _Sum:
     complete: tuple[str, ...] = ()
     weighted: bool = True
     weight: str | None = None  # another weight column than the design's (a replicate weight)
+    expression: Callable | None = None  # value = expression(table) instead of a column (residual scores)
 
 
 @dataclass(frozen=True)
@@ -185,15 +195,10 @@ def _sums_expression(t, keys: list[str], sums: list[_Sum], weights: str | None, 
     exprs = {}
     for s in sums:
         w = t[s.weight].cast("float64") if s.weight else design_w
-        conditions = [t[c].notnull() for c in s.complete]
-        if s.equals is not None:
-            conditions.append(t[s.column] == s.equals)
-            value = w
-        else:
-            value = w * t[s.column].cast("float64") if s.column is not None else w
-        cond = functools.reduce(operator.and_, conditions) if conditions else None
+        cond, factor = _row_value(t, s)
+        value = w if factor is None else w * factor
         if cond is None:  # every row counts: the group's row count (or sum of weights)
-            total = t.count() if not s.weighted or (weights is None and s.weight is None and s.column is None) else (
+            total = t.count() if not s.weighted or (weights is None and s.weight is None and factor is None) else (
                 value.sum())
         else:
             total = cond.cast("int64").sum() if not s.weighted else ibis.ifelse(cond, value, 0.0).sum()
@@ -204,15 +209,35 @@ def _sums_expression(t, keys: list[str], sums: list[_Sum], weights: str | None, 
     return t.group_by(keys).aggregate(**exprs) if keys else t.aggregate(**exprs)
 
 
-def _run(src: Source, build) -> pd.DataFrame:
-    """Evaluate the Ibis expression `build(table)` in the source's own engine: an Ibis table on its backend; a
-    DuckDB relation through the expression's SQL (DuckDB streams it); a Polars LazyFrame through the Polars
-    backend's lazy plan, collected by the streaming engine."""
+def _row_value(t, s: _Sum):
+    """The row's condition (None: every row) and the value multiplying its weight (None: 1) of a sum."""
+    conditions = [t[c].notnull() for c in s.complete]
+    factor = None
+    if s.equals is not None:
+        conditions.append(t[s.column] == s.equals)
+    elif s.expression is not None:
+        factor = s.expression(t)
+    elif s.column is not None:
+        factor = t[s.column].cast("float64")
+    return (functools.reduce(operator.and_, conditions) if conditions else None), factor
+
+
+def evaluate(src: Source, build) -> pd.DataFrame:
+    """Evaluate the Ibis expression `build(table)` in the source's own engine and return it as pandas (it must be
+    small: an aggregate): an Ibis table on its backend; a DuckDB relation through the expression's SQL (DuckDB
+    streams it); a Polars LazyFrame through the Polars backend's lazy plan, collected by the streaming engine.
+    The table has the columns `src.prepare` adds (calibrated weights).
+
+    >>> import polars as pl
+    >>> evaluate(source(pl.LazyFrame({"y": [1.0, 2.0]})), lambda t: t.aggregate(s=t.y.sum()))["s"].tolist()
+    [3.0]
+    """
     import ibis
 
+    table = src.table if src.kind == "ibis" else ibis.table(src.schema(), name=_TABLE)
+    expr = build(table if src.prepare is None else src.prepare(table))
     if src.kind == "ibis":
-        return build(src.table).to_pandas()
-    expr = build(ibis.table(src.schema(), name=_TABLE))
+        return expr.to_pandas()
     if src.kind == "duckdb":
         return src.table.query(_TABLE, str(ibis.to_sql(expr, dialect="duckdb"))).df()
     plan = ibis.polars.connect(tables={_TABLE: src.table}).compile(expr)
@@ -220,12 +245,12 @@ def _run(src: Source, build) -> pd.DataFrame:
 
 
 def _aggregate(src: Source, keys, sums, weights, extra) -> pd.DataFrame:
-    return _run(src, lambda t: _sums_expression(t, list(keys), list(sums), weights, dict(extra)))
+    return evaluate(src, lambda t: _sums_expression(t, list(keys), list(sums), weights, dict(extra)))
 
 
 def _distinct(src: Source, column: str) -> list:
     """Sorted distinct non-NULL values of a column (the categories of a proportion)."""
-    values = _run(src, lambda t: t.filter(t[column].notnull()).select(v=t[column]).distinct())["v"].tolist()
+    values = evaluate(src, lambda t: t.filter(t[column].notnull()).select(v=t[column]).distinct())["v"].tolist()
     return sorted(values, key=lambda v: (str(type(v)), v))
 
 
@@ -249,6 +274,7 @@ class _Cells:
     answered: dict  # column -> rows with an answer (in a domain), for blank messages
     replicate: tuple | None = None  # replicate designs: (G x R x m sums, scale, rscales, mse, df)
     stage2: tuple | None = None  # second stage: (G x m x m sums of SSU cross-products, G stage-2 factors, G flags)
+    units: pd.DataFrame | None = None  # the strata and PSU values of each cell (calibrated weights' carriers)
 
 
 def _check_columns(src: Source, columns) -> None:
@@ -264,6 +290,10 @@ def _cells(src: Source, sums: list[_Sum], weights, strata, psu, fpc, by, lonely_
     """One GROUP BY (strata, psu, by) in the engine, checked as `riset.survey.design.SurveyDesign` checks its input;
     with `replicates`, one GROUP BY (by) of the sums under the full-sample and every replicate weight."""
     if replicates is not None:
+        if not (weights is None or isinstance(weights, str)):
+            raise DesignError("calibrated weights out of core are for a Taylor design (strata, psu, fpc); a replicate "
+                              "design gives its replicate columns already calibrated (riset.survey.weighting on a "
+                              "ReplicateDesign) as `replicates`")
         return _replicate_cells(src, sums, weights, (strata, psu, fpc), by, replicates)
     if psu is None:
         raise DesignError("riset.survey.outofcore needs `psu` (the first-stage unit column); out of core every row cannot be "
@@ -275,24 +305,31 @@ def _cells(src: Source, sums: list[_Sum], weights, strata, psu, fpc, by, lonely_
                           "(without FPCs the ultimate-cluster variance of the first stage is the design's variance)")
     strata_cols = [strata] if isinstance(strata, str) else list(strata or [])
     by_cols = [by] if isinstance(by, str) else list(by or [])
-    _check_columns(src, [weights, *strata_cols, psu, fpc, *by_cols, *(s.column for s in sums),
+    src, weights, start = _weighting(src, weights)
+    _check_columns(src, [start, *strata_cols, psu, fpc, *by_cols, *(s.column for s in sums),
                          *(c for s in sums for c in s.complete)])
     extra = {}
-    if weights:
-        extra.update(__w_min=("min", weights), __w_nulls=("nulls", weights))
+    if start:
+        extra.update(__w_min=("min", start), __w_nulls=("nulls", start))
+    if weights != start:
+        extra.update(__cal_nulls=("nulls", weights))
     if fpc:
         extra.update(__fpc_min=("min", fpc), __fpc_max=("max", fpc), __fpc_nulls=("nulls", fpc))
     counts = [_Sum("__n_rows", weighted=False)]
     group_keys = list(dict.fromkeys([*strata_cols, psu, *by_cols]))  # by = strata (IKM per unit) is common
     agg = _aggregate(src, group_keys, [*counts, *sums], weights, extra)
-    if weights:
+    if start:
         if agg["__w_nulls"].sum() > 0:
-            raise DesignError(f"weight column '{weights}' is blank in {int(agg['__w_nulls'].sum())} row(s); "
+            raise DesignError(f"weight column '{start}' is blank in {int(agg['__w_nulls'].sum())} row(s); "
                               "every respondent needs a sampling weight")
         if (agg["__w_min"] <= 0).any():
             bad = agg.loc[agg["__w_min"] <= 0].iloc[0]
-            raise DesignError(f"weight column '{weights}' has value {bad['__w_min']:g} in PSU {show_value(bad[psu])}; "
+            raise DesignError(f"weight column '{start}' has value {bad['__w_min']:g} in PSU {show_value(bad[psu])}; "
                               "sampling weights must be > 0 (for a domain use `by`)")
+    if weights != start and agg["__cal_nulls"].sum() > 0:
+        raise WeightingError(f"{int(agg['__cal_nulls'].sum())} row(s) of the source fall in no cell of the calibrated "
+                             "weights' margins (their categories were not in the table the weights were calibrated on, "
+                             "or a margin variable is blank); calibrate on the same source")
     for col in [*strata_cols, psu]:
         blank = agg[col].isna()
         if blank.any():
@@ -331,7 +368,19 @@ def _cells(src: Source, sums: list[_Sum], weights, strata, psu, fpc, by, lonely_
                                group_keys, 1.0 - f[stratum], lonely_psu)
     return _Cells(agg[value_cols].to_numpy(dtype=float), n_used, n_rows, domain,
                   np.asarray(stratum, dtype=np.int64), np.asarray(psu_code, dtype=np.int64), n_psu, scale, lonely,
-                  labels, notes, lonely_psu, answered, stage2=stage2)
+                  labels, notes, lonely_psu, answered, stage2=stage2, units=agg[[*strata_cols, psu]])
+
+
+def _weighting(src: Source, weights) -> tuple[Source, str | None, str | None]:
+    """The source, the weight column the sums use and the sampling weight column checked (> 0, not blank). Calibrated
+    weights (`riset.survey.outofcore_weighting`) are a column their `attach` adds to the source's table, computed
+    from their start weights."""
+    if weights is None or isinstance(weights, str):
+        return src, weights, weights
+    if not hasattr(weights, "attach"):
+        raise DataError(f"weights must be a column name or calibrated weights (riset.survey.outofcore_weighting: rake, "
+                        f"poststratify, calibrate), not {type(weights).__name__}")
+    return replace(src, prepare=weights.attach), weights.column, weights.start
 
 
 def _second_stage(src: Source, agg: pd.DataFrame, sums: list[_Sum], weights, strata_cols: list[str], psu: str,
@@ -359,8 +408,8 @@ def _second_stage(src: Source, agg: pd.DataFrame, sums: list[_Sum], weights, str
                                                          __ssu_nulls=t[ssu].isnull().cast("int64").sum())
 
     _check_columns(src, [ssu, fpc2])
-    cells = agg[group_keys].merge(_run(src, cross_products), on=group_keys, how="left", validate="one_to_one")
-    cells = cells.merge(_run(src, ssu_counts), on=[*strata_cols, psu], how="left", validate="many_to_one")
+    cells = agg[group_keys].merge(evaluate(src, cross_products), on=group_keys, how="left", validate="one_to_one")
+    cells = cells.merge(evaluate(src, ssu_counts), on=[*strata_cols, psu], how="left", validate="many_to_one")
     if cells["__ssu_nulls"].sum() > 0:
         raise DesignError(f"ssu column '{ssu}' is blank in {int(cells['__ssu_nulls'].sum())} row(s); every "
                           "respondent needs a second-stage unit")
@@ -494,9 +543,11 @@ def _fpc_factor(agg, fpc, stratum, stratum_labels, n_psu) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------------------- the two passes
-def _fit(cells: _Cells, g: Callable, jacobian: Callable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _fit(cells: _Cells, g: Callable, jacobian: Callable,
+         residual: Callable | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pass 1: domain totals -> estimates; pass 2: PSU scores z_g = J_d S_g -> variances; and df per domain.
-    A replicate design re-estimates instead (`_replicate_fit`)."""
+    A replicate design re-estimates instead (`_replicate_fit`); calibrated weights take the variances from
+    `residual(J)` (`_residual_variance`: the scores' residuals from the calibration model)."""
     if cells.replicate is not None:
         return _replicate_fit(cells, g)
     n_dom = len(cells.labels)
@@ -505,7 +556,21 @@ def _fit(cells: _Cells, g: Callable, jacobian: Callable) -> tuple[np.ndarray, np
     s = cells.sums[keep]
     totals = np.stack([np.bincount(d, weights=s[:, j], minlength=n_dom) for j in range(s.shape[1])], axis=1)
     est = g(totals)
-    z = linearised_scores(jacobian(totals), s, d)
+    jac = jacobian(totals)
+    var = _score_variance(cells, jac) if residual is None else residual(jac)
+    used = keep & (cells.n_used > 0)
+    psus = pd.unique(cells.psu[used] * n_dom + cells.domain[used])  # hash unique: only counted
+    strata = pd.unique(cells.stratum[used] * n_dom + cells.domain[used])
+    df = (np.bincount(psus % n_dom, minlength=n_dom) - np.bincount(strata % n_dom, minlength=n_dom)).astype(float)
+    return est, var, df
+
+
+def _score_variance(cells: _Cells, jac: np.ndarray) -> np.ndarray:
+    """V_d of the module docstring from the cells' PSU scores z_g = J_d S_g (both stages; `jac` D x k x m)."""
+    n_dom = len(cells.labels)
+    keep = cells.domain >= 0
+    d = cells.domain[keep]
+    z = linearised_scores(jac, cells.sums[keep], d)
     # per stratum x domain: sum z and sum z^2 over the PSUs (one PSU per cell after the GROUP BY)
     key = cells.stratum[keep] * n_dom + d
     n_cells = (cells.n_psu.size) * n_dom
@@ -527,13 +592,8 @@ def _fit(cells: _Cells, g: Callable, jacobian: Callable) -> tuple[np.ndarray, np
         var = var * lonely_average_factor(np.bincount(dom, weights=present, minlength=n_dom),
                                           np.bincount(dom, weights=lonely[:, 0], minlength=n_dom), "average")[:, None]
     if cells.stage2 is not None:
-        var = var + _second_stage_variance(cells, jacobian(totals), n_dom)
-    var = np.maximum(var, 0.0)
-    used = keep & (cells.n_used > 0)
-    psus = pd.unique(cells.psu[used] * n_dom + cells.domain[used])  # hash unique: only counted
-    strata = pd.unique(cells.stratum[used] * n_dom + cells.domain[used])
-    df = (np.bincount(psus % n_dom, minlength=n_dom) - np.bincount(strata % n_dom, minlength=n_dom)).astype(float)
-    return est, var, df
+        var = var + _second_stage_variance(cells, jac, n_dom)
+    return np.maximum(var, 0.0)
 
 
 def _second_stage_variance(cells: _Cells, jac: np.ndarray, n_dom: int) -> np.ndarray:
@@ -544,11 +604,166 @@ def _second_stage_variance(cells: _Cells, jac: np.ndarray, n_dom: int) -> np.nda
     keep = cells.domain >= 0
     j = jac[cells.domain[keep]]  # G x k x m
     z_sum = np.einsum("gkm,gm->gk", j, cells.sums[keep])
-    z_sq = np.einsum("gkm,gmn,gkn->gk", j, q[keep], j)
+    # a Q of G x m holds only each column's own squares: columns that are scores each (J picks one per score)
+    z_sq = np.einsum("gkm,gm->gk", j**2, q[keep]) if q.ndim == 2 else np.einsum("gkm,gmn,gkn->gk", j, q[keep], j)
     centred = np.where((n_ssu[keep] == 1)[:, None], z_sq, z_sq - z_sum**2 / n_ssu[keep][:, None])
     contrib = factor[keep][:, None] * centred
     return np.stack([np.bincount(cells.domain[keep], weights=contrib[:, c], minlength=n_dom)
                      for c in range(contrib.shape[1])], axis=1)
+
+
+def _residual_variance(src: Source, sums: list[_Sum], cells: _Cells, weights, strata, psu, fpc, by, lonely_psu,
+                       ssu, fpc2) -> Callable | None:
+    """Calibrated weights (`riset.survey.outofcore_weighting`): the variance of theta_d is the design variance of
+    the total of the residual scores (Deville & Sarndal 1992; R `svyrecvar` applying the design's `postStrata`),
+
+        e_i(d, k) = w_i u_i(d, k) - sum_M v_iM b_M,dk[c_M(i)],   u_i(d, k) = J_dk y_i [i in d]
+
+    with c_M(i) the cell of margin M of row i and the carriers v_M and cell constants b_M of the calibration:
+    the GREG residual of post-stratification and calibration (v_M = w, sum_M b_M[c_M(i)] = x_i' B with
+    B = (X'DX)^+ X'D u, X the cell indicators, D the start weights) or the raking residual (v_M = the weights after
+    margin M's step of the last sweep, b_M from ten sweeps of its post-stratification residuals). The b_M come from
+    the statistics' sums per domain x cell of the margin variables (one GROUP BY: their X'D y blocks, small).
+    The variance is that of a total of e over the whole design, one column per domain x statistic (the domain keeps
+    the full design, as R `svyby`). One stage: e's PSU totals are z_hid - sum_M V_M[hi] b_M,dk with z from pass 1
+    and V_M[hi, c] = sum of v_M over the PSU's rows in cell c (one GROUP BY per margin): numpy does the rest. A
+    second stage needs e's SSU totals, so the engine computes e row by row (`_residual_score`), one column per
+    domain x statistic, and runs the two stages' GROUP BYs on them. None for plain weights."""
+    if weights is None or isinstance(weights, str):
+        return None
+    by_cols = _as_list(by) if by is not None else []
+    values = [s for s in sums if s.weighted]
+
+    def variance(jac: np.ndarray) -> np.ndarray:
+        n_dom, k, _ = jac.shape
+        keys = list(dict.fromkeys([*by_cols, *weights.variables]))
+        rows = _aggregate(src, keys, values, weights.model_weights, {})
+        domain = _domain_codes(rows, cells.labels, by_cols)
+        inside = domain >= 0
+        scores = np.zeros((len(rows), k))
+        sums_rows = rows[[s.name for s in values]].to_numpy(dtype=float)
+        scores[inside] = np.einsum("rkm,rm->rk", jac[domain[inside]], sums_rows[inside])
+        b = weights.residual_coefficients(rows, domain, scores, n_dom)
+        squares = None
+        if ssu is not None:
+            residuals = [_Sum(f"__e{d}_{j}", expression=functools.partial(_residual_score, weights, b, d, j))
+                         for d in range(n_dom) for j in range(k)]
+            scored = functools.partial(_scored, weights, values, jac, cells.labels, by_cols)
+            squares = _ssu_squares(replace(src, prepare=scored), residuals, cells, ssu)
+        return _carrier_variance(replace(src, prepare=weights.attach), weights, cells, jac, b, squares).reshape(n_dom, k)
+
+    return variance
+
+
+def _carrier_variance(src: Source, weights, cells: _Cells, jac: np.ndarray, b: list[np.ndarray],
+                      squares: np.ndarray | None) -> np.ndarray:
+    """Variance of the residual totals: per PSU e_hi(d, k) = z_hid,k - sum_M V_M[hi] . b_M[:, d, k] (PSU x (D k),
+    numpy), z from the pass-1 cells, V_M from one GROUP BY (strata, PSU, cell of M) of the carrier v_M each; then the
+    first-stage variance of each column's total (`_score_variance` with one cell per PSU) and, with the SSUs' sums
+    of squares (`_ssu_squares`), the second stage's with the PSUs' factors and SSU counts of pass 1."""
+    n_dom, k, _ = jac.shape
+    n_units = int(cells.psu.max()) + 1
+    keep = cells.domain >= 0
+    e = np.zeros((n_units, n_dom * k))
+    z = linearised_scores(jac, cells.sums[keep], cells.domain[keep])
+    e[cells.psu[keep][:, None], cells.domain[keep][:, None] * k + np.arange(k)] = z  # one cell per PSU x domain
+    keys = list(cells.units.columns)
+    codes = cells.units.assign(__unit=cells.psu).drop_duplicates(keys)
+    for m, bm in enumerate(b):
+        cell, carrier = weights.cell(m), weights.carrier(m)
+        v = evaluate(src, lambda t: t.group_by([*keys, cell]).aggregate(__v=t[carrier].sum()))
+        unit = v[keys].merge(codes, on=keys, how="left")["__unit"].to_numpy(dtype=np.int64)
+        carried = sparse.csr_matrix((v["__v"].to_numpy(dtype=float), (unit, v[cell].to_numpy(dtype=np.int64))),
+                                    shape=(n_units, bm.shape[0]))
+        e -= carried @ bm.reshape(bm.shape[0], n_dom * k)
+    stratum = np.zeros(n_units, dtype=np.int64)
+    stratum[cells.psu] = cells.stratum
+    stage2 = None
+    if squares is not None:
+        _, factor, n_ssu = cells.stage2
+        per_unit = np.zeros(n_units), np.ones(n_units)
+        per_unit[0][cells.psu], per_unit[1][cells.psu] = factor, n_ssu  # per PSU: the same in each of its cells
+        stage2 = (squares, *per_unit)
+    units = replace(cells, sums=e, n_used=np.ones(n_units, dtype=np.int64), n_rows=np.ones(n_units, dtype=np.int64),
+                    domain=np.zeros(n_units, dtype=np.int64), stratum=stratum, psu=np.arange(n_units),
+                    labels=pd.DataFrame(index=[0]), stage2=stage2, units=None)
+    return _score_variance(units, np.eye(n_dom * k)[None])[0]
+
+
+def _ssu_squares(src: Source, residuals: list[_Sum], cells: _Cells, ssu: str) -> np.ndarray:
+    """sum over the SSUs j of each PSU of e_j^2 for every residual column (PSU x columns, in pass 1's PSU codes): a
+    GROUP BY (strata, PSU, SSU) of the residual scores computed row by row, then one per PSU of their squares."""
+    keys = list(cells.units.columns)
+
+    def build(t):
+        inner = _sums_expression(t, [*keys, ssu], residuals, None, {})
+        return inner.group_by(keys).aggregate(**{s.name: (inner[s.name] * inner[s.name]).sum() for s in residuals})
+
+    agg = evaluate(src, build)
+    codes = cells.units.assign(__unit=cells.psu).drop_duplicates(keys)
+    unit = agg[keys].merge(codes, on=keys, how="left")["__unit"].to_numpy(dtype=np.int64)
+    out = np.zeros((int(cells.psu.max()) + 1, len(residuals)))
+    out[unit] = agg[[s.name for s in residuals]].to_numpy(dtype=float)
+    return out
+
+
+def _domain_codes(rows: pd.DataFrame, labels: pd.DataFrame, by_cols: list[str]) -> np.ndarray:
+    """The domain (row of `labels`) of every aggregated row, -1 for a blank `by` value."""
+    if not by_cols:
+        return np.zeros(len(rows), dtype=np.int64)
+    coded = rows[by_cols].merge(labels.assign(__domain=np.arange(len(labels))), on=by_cols, how="left")
+    return coded["__domain"].fillna(-1).to_numpy(dtype=np.int64)
+
+
+#: columns `_scored` adds: each row's domain and its weighted scores w_i u_i(k) in that domain
+_DOMAIN, _SCORE = "__riset_domain", "__riset_score{}"
+
+
+def _scored(weights, values: list[_Sum], jac: np.ndarray, labels: pd.DataFrame, by_cols: list[str], t):
+    """The table with the calibrated weights attached, each row's domain code (a CASE over the `by` values; -1 in
+    none) and its weighted scores w_i J_d(i),k y_i (the Jacobians looked up by the domain code): computed once per
+    row, whatever the number of domains."""
+    import ibis
+
+    t = weights.attach(t)
+    if by_cols:
+        branches = [(functools.reduce(operator.and_, [t[c] == python_value(v) for c, v in row.items()]), d)
+                    for d, row in labels[by_cols].iterrows()]
+        t = t.mutate(**{_DOMAIN: ibis.cases(*branches, else_=-1)})
+    else:
+        t = t.mutate(**{_DOMAIN: ibis.literal(0, type="int64")})
+    inside, scores = t[_DOMAIN] >= 0, {}
+    for j in range(jac.shape[1]):
+        terms = []
+        for m in np.flatnonzero(jac[:, j].any(axis=0)):
+            cond, factor = _row_value(t, values[m])
+            term = lookup(t[_DOMAIN], jac[:, j, m]) * (factor if factor is not None else 1.0)
+            terms.append(term if cond is None else ibis.ifelse(cond, term, 0.0))
+        score = t[weights.column] * functools.reduce(operator.add, terms) if terms else ibis.literal(0.0)
+        scores[_SCORE.format(j)] = ibis.ifelse(inside, score, 0.0)
+    return t.mutate(**scores)
+
+
+def _residual_score(weights, b, d: int, j: int, t):
+    """e_i(d, k) of `_residual_variance` on the table of `_scored`: the row's score if it is in domain d, minus the
+    calibration's term sum_M v_iM b_M,dk[c_M(i)]."""
+    import ibis
+
+    return ibis.ifelse(t[_DOMAIN] == d, t[_SCORE.format(j)], 0.0) - weights.correction(t, b, d, j)
+
+
+def python_value(value):
+    """A value of a pandas column as a Python value, for an Ibis literal (numpy scalars -> int, float, ...)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def lookup(code, values: np.ndarray):
+    """values[code] on the integer column `code` (>= 0): an array literal of doubles indexed by the code (DuckDB
+    ``list_extract(CAST([...] AS DOUBLE[]), code + 1)``, Polars ``list.get``, Spark ``element_at``): one node per
+    lookup, where a CASE would need one per value -- and is 10x slower in DuckDB."""
+    import ibis
+
+    return ibis.array([ibis.literal(float(v), type="float64") for v in values])[code.cast("int32")]  # Spark: int
 
 
 def _replicate_fit(cells: _Cells, g: Callable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -640,7 +855,8 @@ def mean(src: Source, variables: str | Sequence[str], *, weights: str | None = N
             + _counts(cols))
     cells = _cells(src, sums, weights, strata, psu, fpc, by, lonely_psu, replicates, ssu, fpc2)
     _blank_check(cells, cols, na_rm)
-    est, var, df = _fit(cells, mean_totals, mean_jacobian)
+    est, var, df = _fit(cells, mean_totals, mean_jacobian,
+                        _residual_variance(src, sums, cells, weights, strata, psu, fpc, by, lonely_psu, ssu, fpc2))
     return _table(cells, est, var, df, cols, "variable", level)
 
 
@@ -665,7 +881,8 @@ def total(src: Source, variables: str | Sequence[str], *, weights: str | None = 
     sums += _counts(cols)
     cells = _cells(src, sums, weights, strata, psu, fpc, by, lonely_psu, replicates, ssu, fpc2)
     _blank_check(cells, cols, na_rm)
-    est, var, df = _fit(cells, total_totals, total_jacobian)
+    est, var, df = _fit(cells, total_totals, total_jacobian,
+                        _residual_variance(src, sums, cells, weights, strata, psu, fpc, by, lonely_psu, ssu, fpc2))
     return _table(cells, est, var, df, cols, "variable", level)
 
 
@@ -687,7 +904,8 @@ def ratio(src: Source, numerator: str, denominator: str, *, weights: str | None 
             *_counts(list(complete))]
     cells = _cells(src, sums, weights, strata, psu, fpc, by, lonely_psu, replicates, ssu, fpc2)
     _blank_check(cells, list(complete), na_rm)
-    est, var, df = _fit(cells, ratio_totals, ratio_jacobian)
+    est, var, df = _fit(cells, ratio_totals, ratio_jacobian,
+                        _residual_variance(src, sums, cells, weights, strata, psu, fpc, by, lonely_psu, ssu, fpc2))
     return _table(cells, est, var, df, [f"{numerator}/{denominator}"], "variable", level)
 
 
@@ -718,7 +936,8 @@ def proportion(src: Source, variable: str, *, weights: str | None = None,
             + _counts([variable]))
     cells = _cells(src, sums, weights, strata, psu, fpc, by, lonely_psu, replicates, ssu, fpc2)
     _blank_check(cells, [variable], na_rm)
-    est, var, df = _fit(cells, mean_totals, mean_jacobian)
+    est, var, df = _fit(cells, mean_totals, mean_jacobian,
+                        _residual_variance(src, sums, cells, weights, strata, psu, fpc, by, lonely_psu, ssu, fpc2))
     table = _table(cells, est, var, df, [str(c) for c in categories], "category", level)
     table.insert(len(cells.labels.columns), "variable", variable)
     return table
@@ -769,7 +988,8 @@ def mean_of_means(src: Source, columns: Sequence[str], *, weights: str | None = 
         where = ", ".join(f"{c}={show_value(v)}" for c, v in cells.labels.iloc[d].items()) or "the whole sample"
         raise DataError(f"column '{cols[j]}' has no answer in group {where}; its mean (and so the average of "
                         "the means) is undefined")
-    est, var, df = _fit(cells, g, jacobian)
+    est, var, df = _fit(cells, g, jacobian,
+                        _residual_variance(src, sums, cells, weights, strata, psu, fpc, by, lonely_psu, ssu, fpc2))
     table = cells.labels.reset_index(drop=True).copy()
     table["n"] = np.bincount(cells.domain[inside], weights=cells.n_rows[inside], minlength=n_dom).astype(np.int64)
     table["estimate"] = est[:, 0]

@@ -37,7 +37,9 @@ from riset.survey.margins import (Margin, check_columns, check_margin, check_mar
 from riset.survey.diagnostics import WeightDiagnostics, weight_diagnostics
 from riset.survey.base import Adjustment
 
-__all__ = ["calibrate", "method_name", "METHODS", "poststratify", "rake", "trim_weights", "weight_to_population", "WeightingRun"]
+__all__ = ["calibrate", "calibration_bounds", "calibration_g", "CalibrationFit", "method_name", "METHODS", "model_matrix",
+           "population_margins", "poststratify", "rake", "rake_fit", "RakingFit", "raking_coefficients", "raking_cross",
+           "trim_weights", "weight_to_population", "WeightingRun"]
 
 Calfun = Literal["linear", "raking", "logit"]
 _RAKE_VARIANCE_PASSES = 10  # svyrecvar iterates the raking residuals 10 times
@@ -125,26 +127,67 @@ def rake(design, margins: Sequence[Margin | pd.Series], *, epsilon: float = 1e-6
     """
     if not margins:
         raise WeightingError("rake: give at least one margin")
-    if maxit < 1:
-        raise WeightingError(f"rake: maxit must be >= 1, got {maxit}")
     data = design.data
     margins = check_margins(margins, data, rtol=rtol)
     start = _start_weights(design, "rake")
-    tol = epsilon * start.sum() if epsilon < 1 else epsilon
-    joint_vars = list(dict.fromkeys(v for m in margins for v in m.variables))
     # joint cell of all margin variables from per-variable codes (hashing the text of every row is slow)
     joint = np.zeros(len(data), dtype=np.int64)
-    for var in joint_vars:
+    for var in dict.fromkeys(v for m in margins for v in m.variables):
         codes = pd.factorize(data[var].astype(str))[0]
         joint = pd.factorize(joint * (int(codes.max()) + 1) + codes)[0]  # stays < n: no overflow
-    old_table = np.bincount(joint, weights=start)
     cells = [m.cell_index(data) for m in margins]
-    w, converged, sweeps, delta = start, False, 0, np.inf
+    fit = rake_fit(start, cells, margins, joint, epsilon=epsilon, maxit=maxit, force=force)
+    passes = [(idx, len(m.counts), w) for m, idx, w in zip(margins, cells, fit.steps)]
+
+    def sweep_replicates(reps: np.ndarray) -> np.ndarray:
+        """The same sweeps on every replicate column (R rake on a svyrep.design)."""
+        for _ in range(fit.sweeps):
+            for margin, idx in zip(margins, cells):
+                reps = _poststrat_columns(margin.counts, idx, reps)
+        return reps
+
+    return design.reweighted(fit.weights, lambda: _raking_adjuster(passes), sweep_replicates)
+
+
+@dataclass(frozen=True)
+class RakingFit:
+    """Iterative proportional fitting of weights `start` (one per row of a table: respondents, or the cells of
+    the margin variables with their summed weights) to margins: the raked `weights`, `steps` (per margin, the
+    weights right after its post-stratification in the last sweep: what `svyrecvar`'s raking residuals use),
+    and per margin the cumulative factor of each of its cells after the last sweep (`factors`) and before it
+    (`previous`), so that w_i = start_i prod_M factors_M[c_M(i)]."""
+
+    weights: np.ndarray
+    steps: tuple[np.ndarray, ...]
+    factors: tuple[np.ndarray, ...]
+    previous: tuple[np.ndarray, ...]
+    sweeps: int
+
+
+def rake_fit(start: np.ndarray, cells: Sequence[np.ndarray], margins: Sequence[Margin], joint: np.ndarray, *,
+             epsilon: float = 1e-6, maxit: int = 100, force: bool = False) -> RakingFit:
+    """IPF of `start` to the checked `margins` (rows fall in cell cells[M] of margin M): each sweep multiplies the
+    weights of cell c of each margin in turn by N_c / sum_{i in c} w_i (Deming & Stephan 1940; R `rake`).
+
+    Convergence, as `rake`: the weighted table of the joint cells `joint` (one code per row: the cross of all
+    margin variables) changes by less than `epsilon` (x the total start weight if < 1) between sweeps, within
+    `maxit` sweeps, and the margins are then met within 10 x that tolerance; else `WeightingError` (unless
+    `force`). The rows may be respondents or aggregated cells (weights summed over the respondents of a cell,
+    as `riset.survey.outofcore_weighting` gets them from a GROUP BY): the arithmetic is the same.
+    """
+    if maxit < 1:
+        raise WeightingError(f"rake: maxit must be >= 1, got {maxit}")
+    tol = epsilon * start.sum() if epsilon < 1 else epsilon
+    old_table = np.bincount(joint, weights=start)
+    factors = [np.ones(len(m.counts)) for m in margins]
+    w, converged, sweeps, delta, previous, steps = start, False, 0, np.inf, factors, []
     while sweeps < maxit:
-        passes = []
-        for margin, idx in zip(margins, cells):
-            w = _poststrat_step(margin.counts, idx, w)
-            passes.append((idx, len(margin.counts), w))
+        previous, steps = [f.copy() for f in factors], []
+        for margin, idx, factor in zip(margins, cells, factors):
+            step = margin.counts / np.bincount(idx, weights=w, minlength=len(margin.counts))
+            w = w * step[idx]
+            factor *= step
+            steps.append(w)
         sweeps += 1
         new_table = np.bincount(joint, weights=w)
         delta = float(np.max(np.abs(new_table - old_table)))
@@ -162,15 +205,7 @@ def rake(design, margins: Sequence[Margin | pd.Series], *, epsilon: float = 1e-6
         raise WeightingError(f"rake: the sweeps settled but the margins are not met (largest gap {misfit:.3g} > "
                              f"{10 * tol:.3g}); the sample's cross-classification cannot reproduce all margins at once "
                              "(e.g. a category of one margin only occurs together with one category of another)")
-
-    def sweep_replicates(reps: np.ndarray) -> np.ndarray:
-        """The same sweeps on every replicate column (R rake on a svyrep.design)."""
-        for _ in range(sweeps):
-            for margin, idx in zip(margins, cells):
-                reps = _poststrat_columns(margin.counts, idx, reps)
-        return reps
-
-    return design.reweighted(w, lambda: _raking_adjuster(passes), sweep_replicates)
+    return RakingFit(w, tuple(steps), tuple(factors), tuple(previous), sweeps)
 
 
 #: rows per block of the in-place pass of the raking residuals over an n x k array
@@ -186,6 +221,17 @@ def _cross_sums(idx_m: np.ndarray, n_m: int, idx_p: np.ndarray, n_p: int, values
     return sparse.csr_matrix((sums, (pairs // n_p, pairs % n_p)), shape=(n_m, n_p))
 
 
+def raking_cross(passes: Sequence[tuple[np.ndarray, int, np.ndarray]], rows: np.ndarray | None = None):
+    """The cross tables C_MP[c, c'] = sum of w_P / w_M over the rows in cell c of M and c' of P, and the rows per
+    cell of each margin, from `passes` (per margin: cell of each row, number of cells, weights after its step).
+    `rows`: how many respondents each row stands for (a cell of an aggregated table; 1 each by default)."""
+    ones = np.ones(len(passes[0][0])) if rows is None else np.asarray(rows, dtype=float)
+    count = [np.bincount(idx, weights=ones, minlength=n_cells) for idx, n_cells, _ in passes]
+    cross = [[_cross_sums(idx_m, n_m, idx_p, n_p, ones * w_p / w_m) for idx_p, n_p, w_p in passes]
+             for idx_m, n_m, w_m in passes]
+    return cross, count
+
+
 def _raking_adjuster(passes: list[tuple[np.ndarray, int, np.ndarray]]):
     """svyrecvar's raking residuals: 10 sweeps of x <- x - w_M * ave_M(x / w_M) over the margins M.
 
@@ -197,21 +243,14 @@ def _raking_adjuster(passes: list[tuple[np.ndarray, int, np.ndarray]]):
     the same residuals as sweeping the n rows 10 x margins times, for one pass over the rows.
     """
     n = len(passes[0][0])
-    count = [np.bincount(idx, minlength=n_cells).astype(float) for idx, n_cells, _ in passes]
-    cross = [[_cross_sums(idx_m, n_m, idx_p, n_p, w_p / w_m) for idx_p, n_p, w_p in passes]
-             for idx_m, n_m, w_m in passes]
+    cross, count = raking_cross(passes)
     # cellsum_M(x / w_M) = to_cell[M] @ x: one non-zero per column, so CSC with that layout is built without
     # sorting and the product is one pass over the rows without an n x k temporary
     to_cell = [sparse.csc_matrix((1 / w, idx, np.arange(n + 1)), shape=(n_cells, n)) for idx, n_cells, w in passes]
 
     def adjust(x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=float).reshape(n, -1)
-        base = [np.asarray(a @ x) for a in to_cell]
-        b = [np.zeros_like(s) for s in base]
-        for _ in range(_RAKE_VARIANCE_PASSES):
-            for m, c in enumerate(count):
-                sums = base[m] - sum(cross[m][p] @ b[p] for p in range(len(passes)))
-                b[m] = b[m] + np.divide(sums, c[:, None], out=np.zeros_like(sums), where=c[:, None] > 0)
+        b = raking_coefficients([np.asarray(a @ x) for a in to_cell], cross, count)
         out = x.copy()
         # x - sum_M w_M * b_M[idx_M], in cache-sized blocks (no n x k temporaries)
         for start in range(0, n, _BLOCK):
@@ -221,6 +260,22 @@ def _raking_adjuster(passes: list[tuple[np.ndarray, int, np.ndarray]]):
         return out
 
     return adjust
+
+
+def raking_coefficients(base: Sequence[np.ndarray], cross, count: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """The per-cell constants b_M of svyrecvar's raking residuals x - sum_M w_M b_M[c_M(i)] (`_raking_adjuster`).
+
+    `base[M]` (cells x k): cellsum_M(x / w_M); `cross[M][P]` (cells_M x cells_P): sum of w_P / w_M over the rows in
+    cell c of M and c' of P; `count[M]`: rows per cell. Ten sweeps over the margins of
+    b_M += [base_M - sum_P cross_MP b_P] / count_M, which is R's ``x <- x - psw * ave(x / psw, margin)`` repeated
+    10 times (`svyrecvar`, survey 4.x) written on the cell vectors instead of the rows.
+    """
+    b = [np.zeros_like(s) for s in base]
+    for _ in range(_RAKE_VARIANCE_PASSES):
+        for m, c in enumerate(count):
+            sums = base[m] - sum(cross[m][p] @ b[p] for p in range(len(base)))
+            b[m] = b[m] + np.divide(sums, c[:, None], out=np.zeros_like(sums), where=c[:, None] > 0)
+    return b
 
 
 def _calfun_linear(u, lower, upper):
@@ -250,7 +305,7 @@ def _calfun_logit(u, lower, upper):
 _CALFUNS = {"linear": _calfun_linear, "raking": _calfun_raking, "logit": _calfun_logit}
 
 
-def _model_matrix(data: pd.DataFrame, margins: list[Margin], totals: Mapping[str, float],
+def model_matrix(data: pd.DataFrame, margins: list[Margin], totals: Mapping[str, float],
                   population_size: float | None, rtol: float) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Calibration variables X (n x p), their population totals and names; the first margin keeps all
     its cells (they span the intercept), later margins drop their first cell (implied by N)."""
@@ -289,7 +344,7 @@ def _model_matrix(data: pd.DataFrame, margins: list[Margin], totals: Mapping[str
 
 
 def _grake(mm, ww, calfun: Calfun, lower, upper, pop, epsilon, maxit):
-    """Newton iterations of R survey's `grake` for g = 1 + F(x'eta); returns g, achieved misfit, iterations."""
+    """Newton iterations of R survey's `grake` for g = 1 + F(x'eta); returns the fit, achieved misfit, iterations."""
     fm1 = _CALFUNS[calfun]
     sample_total = mm.T @ ww
     scales = pop / sample_total
@@ -328,8 +383,8 @@ def _grake(mm, ww, calfun: Calfun, lower, upper, pop, epsilon, maxit):
         it += 1
         if it > maxit:
             break
-    g = 1.0 + f
-    return (g * scale if scale is not None else g), achieved, it
+    scale = 1.0 if scale is None else scale
+    return CalibrationFit((1.0 + f) * scale, eta, scale), achieved, it
 
 
 def calibrate(design, margins: Sequence[Margin | pd.Series] = (), *, totals: Mapping[str, float] | None = None,
@@ -352,6 +407,25 @@ def calibrate(design, margins: Sequence[Margin | pd.Series] = (), *, totals: Map
     Example: ``calibrate(d, [m_stype], totals={"api99": 3914069})`` matches R
     ``calibrate(dclus1, ~stype + api99, c(6194, 755, 1018, 3914069))``.
     """
+    lower, upper = calibration_bounds(calfun, bounds)
+    data = design.data
+    margins = check_margins(margins, data, rtol=rtol, partial=partial) if margins else []
+    mm, pop, names = model_matrix(data, margins, totals or {}, population_size, rtol)
+    d = _start_weights(design, "calibrate")
+    g = calibration_g(mm, d, pop, names, margins, population_size, calfun, lower, upper, bounds, maxit, epsilon,
+                      force).g
+
+    def calibrate_replicates(reps: np.ndarray) -> np.ndarray:
+        """Every replicate column calibrated to the same totals (R calibrate.svyrep.design)."""
+        return np.column_stack([reps[:, r] * calibration_g(mm, reps[:, r], pop, names, margins, population_size,
+                                                           calfun, lower, upper, bounds, maxit, epsilon, force).g
+                                for r in range(reps.shape[1])])
+
+    return design.reweighted(d * g, lambda: _calibration_adjuster(mm, d, g), calibrate_replicates)
+
+
+def calibration_bounds(calfun: str, bounds: tuple[float, float]) -> tuple[float, float]:
+    """The bounds (L, U) on g of a calibration function, checked: L <= 1 <= U; 'logit' needs finite L < 1 < U."""
     if calfun not in _CALFUNS:
         raise WeightingError(f"calibrate: calfun={calfun!r}; allowed: {list(_CALFUNS)}")
     lower, upper = float(bounds[0]), float(bounds[1])
@@ -359,20 +433,7 @@ def calibrate(design, margins: Sequence[Margin | pd.Series] = (), *, totals: Map
         raise WeightingError(f"calibrate: bounds={bounds} must satisfy lower <= 1 <= upper (they bound g = new/old weight)")
     if calfun == "logit" and not (np.isfinite(lower) and np.isfinite(upper) and lower < 1 < upper):
         raise WeightingError(f"calibrate: calfun='logit' needs finite bounds with lower < 1 < upper, got {bounds}")
-    data = design.data
-    margins = check_margins(margins, data, rtol=rtol, partial=partial) if margins else []
-    mm, pop, names = _model_matrix(data, margins, totals or {}, population_size, rtol)
-    d = _start_weights(design, "calibrate")
-    g = _calibration_g(mm, d, pop, names, margins, population_size, calfun, lower, upper, bounds, maxit, epsilon,
-                       force)
-
-    def calibrate_replicates(reps: np.ndarray) -> np.ndarray:
-        """Every replicate column calibrated to the same totals (R calibrate.svyrep.design)."""
-        return np.column_stack([reps[:, r] * _calibration_g(mm, reps[:, r], pop, names, margins, population_size,
-                                                            calfun, lower, upper, bounds, maxit, epsilon, force)
-                                for r in range(reps.shape[1])])
-
-    return design.reweighted(d * g, lambda: _calibration_adjuster(mm, d, g), calibrate_replicates)
+    return lower, upper
 
 
 def _calibration_adjuster(mm: np.ndarray, d: np.ndarray, g: np.ndarray) -> Adjustment:
@@ -392,25 +453,40 @@ def _calibration_adjuster(mm: np.ndarray, d: np.ndarray, g: np.ndarray) -> Adjus
     return adjust
 
 
-def _calibration_g(mm, d, pop, names, margins, population_size, calfun, lower, upper, bounds, maxit, epsilon,
-                   force) -> np.ndarray:
-    """The g-weights that calibrate the start weights `d` to `pop` (closed form for unbounded linear)."""
+@dataclass(frozen=True)
+class CalibrationFit:
+    """The g-weights of a calibration, g_i = scale (1 + F(x_i' eta)) with F(u) = g(u) - 1 of the calibration
+    function (`calibrate`'s calfun and bounds; scale is R `grake`'s rescaling of weights far below the totals, else
+    1): the coefficients `eta` give g of any row from its calibration variables (out of core: one per cell)."""
+
+    g: np.ndarray
+    eta: np.ndarray
+    scale: float
+
+
+def calibration_g(mm, d, pop, names, margins, population_size, calfun, lower, upper, bounds, maxit, epsilon,
+                  force) -> CalibrationFit:
+    """The g-weights that calibrate the start weights `d` to `pop` (closed form for unbounded linear).
+
+    `mm` (rows x p) from `model_matrix`; the rows may be respondents or the cells of the calibration variables
+    with `d` summed over their respondents (the Newton steps only use sums of d F(x' eta) x over the rows)."""
     if calfun == "linear" and np.isinf(lower) and np.isinf(upper):
         sample_total = mm.T @ d
         tmat = (mm * d[:, None]).T @ mm
-        g = 1.0 + mm @ (np.linalg.pinv(tmat, rtol=256 * np.finfo(float).eps) @ (pop - sample_total))
-        achieved = float(np.max(np.abs(pop - mm.T @ (d * g)) / (1 + np.abs(pop))))
-        if not np.all(np.isfinite(g)) or (not achieved <= max(epsilon, 1e-9) and not force):
+        eta = np.linalg.pinv(tmat, rtol=256 * np.finfo(float).eps) @ (pop - sample_total)
+        fit = CalibrationFit(1.0 + mm @ eta, eta, 1.0)
+        achieved = float(np.max(np.abs(pop - mm.T @ (d * fit.g)) / (1 + np.abs(pop))))
+        if not np.all(np.isfinite(fit.g)) or (not achieved <= max(epsilon, 1e-9) and not force):
             raise WeightingError(f"calibrate: the totals {names} cannot all be met (misfit {achieved:.3g}); "
                                  "check for contradictory totals")
     else:
-        g, achieved, it = _grake(mm, d, calfun, lower, upper, pop, epsilon, maxit)
-        if not np.all(np.isfinite(g)) or (not achieved < epsilon and not force):
+        fit, achieved, it = _grake(mm, d, calfun, lower, upper, pop, epsilon, maxit)
+        if not np.all(np.isfinite(fit.g)) or (not achieved < epsilon and not force):
             raise WeightingError(
                 f"calibrate ({calfun}, bounds={bounds}) did not converge: relative misfit {achieved:.3g} after {it} "
                 f"iteration(s); widen the bounds, raise maxit, use fewer margins, or force=True to keep the last g"
             + _ratio_hint((margins[0].total if margins else float(population_size)) / d.sum(), lower, upper))
-    return g
+    return fit
 
 
 def _ratio_hint(ratio: float, lower: float, upper: float) -> str:
@@ -529,35 +605,8 @@ def weight_to_population(design, population: pd.DataFrame, margins: Sequence[str
     Hand check: kecamatan A has 10 visits by design weight and residents L 30 / P 70, so its margin
     cells are L 3 / P 7; with keep_totals=["unit"], unit X keeps its design-weighted visits.
     """
-    if method not in METHODS:
-        raise WeightingError(f"method={method!r}; allowed: {list(METHODS)}")
-    if not margins:
-        raise WeightingError("choose at least one margin (a column of the population table, or a list of columns)")
-    keep = [keep_totals] if isinstance(keep_totals, str) else list(keep_totals or [])
-    if method == "poststratify" and len(margins) + bool(keep) != 1:
-        raise WeightingError(f"poststratify takes one margin, got {len(margins) + bool(keep)} (keep_totals counts "
-                             "as one); choose a crossed margin (e.g. jenis_kelamin x kelompok_umur) or use rake / "
-                             "calibration for several margins")
-    notes = []
-    total = float(np.sum(design.weights))
-    table = population
-    if isinstance(scale, str):
-        table = _scale_within(design, population, scale, count, notes)
-    elif scale:
-        notes.append(Note("weighting_scaled", {"total": int(round(total))}))
-    built = []
-    for spec in margins:
-        m = margin_from_table(table, [spec] if isinstance(spec, str) else list(spec), count)
-        if scale is True:
-            m = scale_margin(m, total)
-        if collapse_min_n and len(m.variables) > 1:
-            m = collapse_margin(m, design.data, along=m.variables[-1], min_n=collapse_min_n)
-        built.append(m)
-    if keep:
-        check_columns(design.data, keep, "keep_totals")
-        visits = design.data[keep].assign(**{_VISITS: np.asarray(design.weights, dtype=float)})
-        built.append(margin_from_table(visits, keep, _VISITS))
-        notes.append(Note("weighting_keep_totals", {"cells": " × ".join(keep)}))
+    built, notes = population_margins(design.data, design.weights, population, margins, method=method, scale=scale,
+                                      keep_totals=keep_totals, collapse_min_n=collapse_min_n, count=count)
     limits = {} if maxit is None else {"maxit": maxit}
     if method == "poststratify":
         new = poststratify(design, built[0])
@@ -584,13 +633,54 @@ def weight_to_population(design, population: pd.DataFrame, margins: Sequence[str
 _VISITS = "_bobot_desain_total"
 
 
-def _scale_within(design, population: pd.DataFrame, within: str, count: str, notes: list[Note]) -> pd.DataFrame:
+def population_margins(data: pd.DataFrame, weights, population: pd.DataFrame, margins: Sequence[str | Sequence[str]],
+                       *, method: str = "rake", scale: bool | str = True, keep_totals: Sequence[str] | None = None,
+                       collapse_min_n: int | None = None, count: str = "jumlah",
+                       respondents=None) -> tuple[list[Margin], list[Note]]:
+    """Steps 1-3 of `weight_to_population`: the margins from the population table (scaled, collapsed) and the kept
+    design-weighted totals, with the notes that say what was done. `data` and `weights` (start weights d) are the
+    respondents, or the cells of the variables involved with d summed over their respondents and `respondents`
+    counting them (out of core, `riset.survey.outofcore_weighting.weight_to_population`): only sums of d and
+    respondent counts per category are read."""
+    if method not in METHODS:
+        raise WeightingError(f"method={method!r}; allowed: {list(METHODS)}")
+    if not margins:
+        raise WeightingError("choose at least one margin (a column of the population table, or a list of columns)")
+    keep = [keep_totals] if isinstance(keep_totals, str) else list(keep_totals or [])
+    if method == "poststratify" and len(margins) + bool(keep) != 1:
+        raise WeightingError(f"poststratify takes one margin, got {len(margins) + bool(keep)} (keep_totals counts "
+                             "as one); choose a crossed margin (e.g. jenis_kelamin x kelompok_umur) or use rake / "
+                             "calibration for several margins")
+    notes = []
+    weights = np.asarray(weights, dtype=float)
+    total = float(np.sum(weights))
+    table = population
+    if isinstance(scale, str):
+        table = _scale_within(data, weights, population, scale, count, notes)
+    elif scale:
+        notes.append(Note("weighting_scaled", {"total": int(round(total))}))
+    built = []
+    for spec in margins:
+        m = margin_from_table(table, [spec] if isinstance(spec, str) else list(spec), count)
+        if scale is True:
+            m = scale_margin(m, total)
+        if collapse_min_n and len(m.variables) > 1:
+            m = collapse_margin(m, data, along=m.variables[-1], min_n=collapse_min_n, respondents=respondents)
+        built.append(m)
+    if keep:
+        check_columns(data, keep, "keep_totals")
+        built.append(margin_from_table(data[keep].assign(**{_VISITS: weights}), keep, _VISITS))
+        notes.append(Note("weighting_keep_totals", {"cells": " × ".join(keep)}))
+    return built, notes
+
+
+def _scale_within(data: pd.DataFrame, weights: np.ndarray, population: pd.DataFrame, within: str, count: str,
+                  notes: list[Note]) -> pd.DataFrame:
     """The population table with `count` rescaled within each category k of `within`:
     N_c' = N_c * (sum_{i in k} d_i) / N_k; categories without respondents are left out (noted)."""
     residents = margin_from_table(population, within, count).to_series()  # checks the column and the counts
-    check_columns(design.data, [within], "scale")
-    visits = pd.Series(np.asarray(design.weights, dtype=float)).groupby(
-        design.data[within].astype(str).to_numpy(), sort=False).sum()
+    check_columns(data, [within], "scale")
+    visits = pd.Series(weights).groupby(data[within].astype(str).to_numpy(), sort=False).sum()
     absent = [k for k in visits.index if k not in residents.index]
     if absent:
         raise WeightingError(f"scale='{within}': the population table has no rows for {within} "
