@@ -39,9 +39,12 @@ test: install browser java
 
 # The benchmarks against svy and R survey (benchmarks/README.md), one script at a time, each tool in its own
 # process; their output (machine, load, versions, times, ratios, agreement) goes to benchmarks/last_run.txt.
+# About an hour on 2 cores, most of it R svyby at 10^6 and writing the 10^8-row Parquet files once (kept in
+# /tmp/riset_1e8, 0.3 GiB, for the next run).
 bench: install
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
-	{ uptime; for b in estimate rake bootstrap ikm; do $(BIN)/python benchmarks/bench_$$b.py || exit 1; uptime; done; } \
+	{ uptime; for b in tasks estimate rake bootstrap ikm; do $(BIN)/python benchmarks/bench_$$b.py || exit 1; uptime; done; \
+	  $(BIN)/python benchmarks/bench_tasks.py --growth && uptime && $(BIN)/python benchmarks/bench_outofcore.py && uptime; } \
 	  2>&1 | tee benchmarks/last_run.txt
 
 clean:
