@@ -42,6 +42,8 @@ def test_readme_first_then_one_sheet_per_table(book):
     drivers = wb["Faktor penentu"]
     shares = [r[0] for r in drivers.iter_rows(min_row=2, min_col=get_index(drivers, "Porsi R²"), values_only=True)]
     assert shares == pytest.approx(mi.table["importance"].tolist())
+    assert drivers.cell(2, get_index(drivers, "Fraksi informasi hilang")).number_format == "0%"
+    assert drivers.cell(2, get_index(drivers, "Varians antarimputasi")).number_format == "0.000000"
 
 
 def test_numbers_are_numbers_with_formats_and_headers_are_words(book):

@@ -31,6 +31,7 @@ NUMBER_FORMATS = {
     "nrr": "0.00", "nrr_tertimbang": "0.0000", "bobot": "0.0000", "p_value": "0.0000", "p_holm": "0.0000",
     "p_mutu_beda": "0%", "p_target": "0%", "persen": "0.0", "importance": "0.0%", "lmg_persen": "0.0",
     "johnson_persen": "0.0", "kov": "0.0000", "csi": "0.0000", "t": "0.00",
+    "fmi": "0%", "within": "0.000000", "between": "0.000000",
 }
 _HEADER_FILL = PatternFill("solid", fgColor="E8EBF5")
 
