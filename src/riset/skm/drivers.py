@@ -65,8 +65,8 @@ from riset.i18n import Note, check_language, fmt_num, fmt_pct, say
 from riset.skm.schemes import DEFAULT_SCHEME, Scheme, get_scheme, resolve_unsur
 from riset.survey.base import Design
 
-__all__ = ["MAX_PREDICTORS", "DriverImportance", "OutOfSampleCheck", "RelativeImportance", "complete_cases", "correlation_importance",
-           "numeric_answers", "predictor_names", "quantile_mc_error", "replicate_matrix", "replicate_shares",
+__all__ = ["MAX_PREDICTORS", "DriverImportance", "OutOfSampleCheck", "RelativeImportance", "complete_cases",
+           "correlation_importance", "numeric_answers", "predictor_names", "quantile_mc_error", "replicate_matrix", "replicate_shares",
            "weighted_source", "satisfaction_formula", "unsur_labels",
            "design_frame", "johnson_weights", "lmg_from_r2", "out_of_sample_check", "relative_importance", "subset_r2",
            "weighted_correlation"]

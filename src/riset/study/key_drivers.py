@@ -14,8 +14,9 @@ respondents. When at least `COMPLAINT_BLANK_SHARE` left it blank:
 * with imputations configured (`drivers.imputations`, default 20) the HEADLINE is the analysis with the blank
   complaint answers multiply imputed: every respondent with the overall item and the other unsur answered is
   kept (predictive mean matching on the overall item and the other unsur, pooled by Rubin's rules over the same
-  bootstrap replicates -- the count the listwise analysis chose -- with the design df; `riset.skm.drivers_mi`). Its assumption -- the rating a respondent
-  would give the complaint service follows from the rest of their answers -- is stated wherever it is shown;
+  bootstrap replicates -- the count the listwise analysis chose -- with the design df; `riset.skm.drivers_mi`).
+  Its assumption -- the rating a respondent would give the complaint service follows from the rest of their
+  answers -- is stated wherever it is shown;
 * the listwise analysis and the analysis without the complaint unsur (those respondents kept; point estimates)
   are the sensitivity analyses.
 

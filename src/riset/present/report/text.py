@@ -1,5 +1,6 @@
 """Sentences of the seminar package, composed from the catalog (`riset/i18n/*/report.yaml`) and a study's
-results: the headline, the methodology and how the driver analysis treated blank answers. Nothing is computed here; every number comes from `StudyResults`.
+results: the headline, the methodology and how the driver analysis treated blank answers. Nothing is computed
+here; every number comes from `StudyResults`.
 
 >>> from riset.study import run_study                          # doctest: +SKIP
 >>> headline(run_study("data/raw/studi.yaml"), "id")           # doctest: +SKIP

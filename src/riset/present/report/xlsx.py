@@ -1,8 +1,8 @@
 """The study's tables as a workbook for people (openpyxl): a first sheet "Baca saya" that says what each sheet
 holds (and how the driver analysis treated blank answers), then one sheet per table with headers in the reader's
 language, numbers kept as numbers with number formats (2 decimals for IKM and NRR, 3 for SEs, percentages as %),
-codes shown as words, sensible widths, a frozen header row and a filter. Every text cell passes the formula and control-character guards of
-`riset.textsafe.spreadsheet_cell`.
+codes shown as words, sensible widths, a frozen header row and a filter. Every text cell passes the formula and
+control-character guards of `riset.textsafe.spreadsheet_cell`.
 
 >>> write_xlsx(results, "tabel_skm.xlsx", "id")       # doctest: +SKIP
 """
