@@ -83,6 +83,22 @@ def test_titles_state_the_finding(deck, example):
     assert "Terima kasih" in [r.text for _, r in _runs(deck)]
 
 
+def test_the_drivers_slide_shows_the_headline_and_its_notes_state_the_method(deck, example):
+    """Issue 14.7: the slide shows the headline analysis (blank complaint answers imputed) and its notes say whom it
+    uses, what was imputed, how, and where the other treatments are."""
+    from riset.skm.schemes import unsur_name
+
+    mi = example.key_drivers.imputed
+    first, second = (unsur_name(k, "id", example.scheme, code=False) for k in mi.ranking()[:2])
+    slide = next(s for s in deck.slides if any(sh.has_text_frame and sh.text_frame.text ==
+                                               f"Kepuasan paling ditentukan oleh {first} dan {second}"
+                                               for sh in s.shapes))
+    notes = slide.notes_slide.notes_text_frame.text
+    assert f"memakai {fmt_num(mi.n, 0)} dari {fmt_num(example.n, 0)} responden" in notes
+    assert f"{fmt_num(sum(mi.imputed.values()), 0)} jawaban kosong itu diisi dengan imputasi berganda" in notes
+    assert "aturan Rubin" in notes and "Asumsinya" in notes and "tabel kepekaan" in notes
+
+
 def test_a_study_with_only_ikm_gives_a_deck_that_says_what_was_skipped(tmp_path):
     study = bare_instansi(tmp_path)
     prs = Presentation(write_deck(run_study(study["study"]), tmp_path / "p.pptx", "en"))

@@ -25,7 +25,7 @@ def pdf(tmp_path_factory):
 
 def test_a4_pages_and_the_cover_first(pdf):
     reader, laporan = pdf
-    assert 20 <= len(reader.pages) <= 60
+    assert 20 <= len(reader.pages) <= 64  # 61 since the driver analysis states its treatment of blanks (14.7)
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)
     cover = reader.pages[0].extract_text()

@@ -8,6 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from riset.i18n import fmt_num
 from riset.present.report.xlsx import write_xlsx
 from riset.study import run_study
 from riset.study.config import load_study
@@ -32,6 +33,17 @@ def test_readme_first_then_one_sheet_per_table(book):
     assert "Peringkat (tanpa unsur pengaduan)" in header and ws.max_row == 1 + len(res.unsur_map)
     column = header.index("Peringkat (tanpa unsur pengaduan)") + 1
     assert sum(ws.cell(r, column).value is None for r in range(2, ws.max_row + 1)) == 1
+    # the headline keeps the blank complaint answers (imputed) and the sheet says so (issue 14.7)
+    note = next(v for v in about if str(v).startswith("Faktor penentu (lembar “Faktor penentu”)"))
+    mi = res.key_drivers.imputed
+    assert res.drivers is mi and f"memakai {fmt_num(mi.n, 0)} dari {fmt_num(res.n, 0)} responden" in note
+    assert f"{fmt_num(sum(mi.imputed.values()), 0)} jawaban kosong itu diisi dengan imputasi berganda" in note
+    assert "aturan Rubin" in note and "tabel kepekaan" in note
+    drivers = wb["Faktor penentu"]
+    shares = [r[0] for r in drivers.iter_rows(min_row=2, min_col=get_index(drivers, "Porsi R²"), values_only=True)]
+    assert shares == pytest.approx(mi.table["importance"].tolist())
+    assert drivers.cell(2, get_index(drivers, "Fraksi informasi hilang")).number_format == "0%"
+    assert drivers.cell(2, get_index(drivers, "Varians antarimputasi")).number_format == "0.000000"
 
 
 def test_numbers_are_numbers_with_formats_and_headers_are_words(book):
@@ -61,9 +73,13 @@ def test_the_reasons_for_an_action_are_a_clause_not_codes(book):
     assert all(r.startswith("NRR ") and "di bawah" in r for r in reasons if "batas mutu" in r)
 
 
+def get_index(ws, name):
+    return [c.value for c in ws[1]].index(name) + 1
+
+
 def get_col(ws, name):
     from openpyxl.utils import get_column_letter
-    return get_column_letter([c.value for c in ws[1]].index(name) + 1)
+    return get_column_letter(get_index(ws, name))
 
 
 def test_formula_and_control_characters_from_the_data_are_neutralised(tmp_path):

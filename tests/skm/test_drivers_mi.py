@@ -146,3 +146,28 @@ def test_ranking_sensitivity_side_by_side():
     assert t.loc["U1", "porsi_listwise"] == pytest.approx(main.shares()["U1"])
     assert out.spearman["listwise"] == 1.0 and out.n == {"listwise": main.n, "tanpa_U3": without.n, "imputasi": mi.n}
     assert "tanpa_U3: " in out.summary("id")
+
+
+def test_imputed_analysis_answers_as_a_driver_analysis():
+    """Issue 14.7: the imputed analysis can be the study's headline, so it answers what IPA, the recommendations,
+    the charts and the report ask of a driver analysis (`riset.skm.drivers.DriverImportance`)."""
+    from riset.skm.ipa import derived_importance
+
+    d = _blank_u3_when_u1_high(_answers(3, 400), 4)
+    mi = imputed_importance(d, "K1", {"U1": "waktu", "U2": "biaya", "U3": "pengaduan"},
+                            replicate_weights=_bootstrap(len(d), 30, 5), m=3, seed=1, progress=False)
+    t = mi.table.set_index("unsur")
+    assert mi.methods == ("lmg",) and mi.shares().to_dict() == t["importance"].to_dict()
+    assert mi.ranking("lmg") == mi.ranking() == list(t["importance"].sort_values(ascending=False).index)
+    assert mi.ranking(key="kolom")[0] == t.loc[mi.ranking()[0], "kolom"]
+    assert derived_importance(mi, "lmg").to_dict() == pytest.approx((100 * t["importance"]).to_dict())
+    with pytest.raises(DataError, match="johnson"):
+        derived_importance(mi, "johnson")
+    with pytest.raises(DataError, match="pooled lmg shares, not johnson"):
+        mi.shares("johnson")
+    words = mi.blanks_text(len(d) + 5, "id")
+    blank = int(d["U3"].isna().sum())
+    assert f"memakai {mi.n} dari {len(d) + 5} responden" in words and "5 responden tidak disertakan" in words
+    assert f"{blank} jawaban kosong itu diisi dengan imputasi berganda, yaitu diisi 3 kali" in words
+    assert "Penanganan Pengaduan, Saran dan Masukan" in words and "aturan Rubin" in words
+    assert "30 replikasi bootstrap" in mi.interval_text("id") and "Barnard-Rubin" in mi.interval_text("en")

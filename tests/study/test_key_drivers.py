@@ -1,5 +1,6 @@
-"""The study's driver analyses: replicate count from a Monte Carlo error target, the complaint sensitivity
-analyses (without the unsur, multiple imputation) and the study-file keys that switch them."""
+"""The study's driver analyses: the headline keeps the respondents with a blank complaint answer (imputed) when
+many left it blank and is listwise otherwise, the sensitivity analyses beside it, the replicate count from a
+Monte Carlo error target, and the study-file keys that switch them (issue 14.7)."""
 
 from types import SimpleNamespace
 
@@ -7,8 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from riset.skm.drivers_mi import imputed_importance
 from riset.study.config import StudyError, load_study
-from riset.study.key_drivers import driver_analyses, driver_sensitivity
+from riset.study.key_drivers import COMPLAINT_BLANK_SHARE, driver_analyses
 from riset.survey.design import SurveyDesign
 from riset.survey.replicate import as_replicate
 
@@ -22,6 +24,8 @@ def final():
     d = pd.DataFrame(rng.integers(1, 5, size=(n, 3)).astype(float), columns=list(UNSUR))
     d["K1"] = d["U1"] + 0.5 * d["U2"] + 0.5 * d["U3"] + rng.normal(size=n)
     d.loc[rng.random(n) < 0.25, "U3"] = np.nan  # a quarter never complained
+    d.loc[rng.random(n) < 0.03, "U1"] = np.nan  # a few other blanks, and a few without the overall item
+    d.loc[rng.random(n) < 0.02, "K1"] = np.nan
     d = d.assign(psu=np.arange(n) // 4, w=rng.uniform(1, 2, n), bobot=0.0)
     d["bobot"] = d["w"]
     return SurveyDesign(d, weights="w", psu="psu")
@@ -31,40 +35,63 @@ def _config(**changes):
     return SimpleNamespace(**{"replicates": 30, "seed": 7, "mc_target": None, "imputations": 3, **changes})
 
 
-def test_fixed_count_sensitivity_analyses_share_the_replicates(final):
-    found = driver_analyses(final, final.data, "K1", UNSUR, _config(), "bobot", progress=False)
-    assert len(found.main.replicates["lmg"]) == 30 and found.main.mc_error is not None
-    assert found.without_complaint is not None and "pengaduan" not in found.without_complaint.ranking()
-    mi = found.imputed
-    assert mi.m == 3 and mi.replicates == 30 and mi.n == found.without_complaint.n
-    assert mi.imputed == {"U3": int(final.data["U3"].isna().sum())}
-    assert (mi.table["df"] <= final.df).all()  # Barnard-Rubin df, complete-data df of the design
-    side = driver_sensitivity(found.main, found.without_complaint, found.imputed)
-    assert list(side.n) == ["listwise", "tanpa_pengaduan", "imputasi"] and side.spearman["listwise"] == 1.0
-    # imputation off: the analysis without the unsur still runs
+def test_headline_keeps_the_blank_complaint_answers_imputed(final):
+    data = final.data
+    found = driver_analyses(final, data, "K1", UNSUR, _config(), "bobot", progress=False)
+    head = found.headline
+    assert head is found.imputed
+    # every respondent with the overall item and the other unsur answered, whatever their complaint answer
+    answered = int(data[["K1", "U1", "U2"]].notna().all(axis=1).sum())
+    assert head.n == answered == found.without_complaint.n and head.n > found.listwise.n
+    assert head.imputed == {"U3": int(data.loc[data[["K1", "U1", "U2"]].notna().all(axis=1), "U3"].isna().sum())}
+    # the headline is imputed_importance itself, on the listwise analysis' bootstrap replicates
+    reps = as_replicate(final, type="bootstrap", replicates=30, seed=7, calibrated="fixed").replicate_weights
+    direct = imputed_importance(data, "K1", UNSUR, impute=["U3"], weights="bobot", replicate_weights=reps, m=3,
+                                seed=7, df_complete=final.df, progress=False)
+    pd.testing.assert_frame_equal(head.to_frame(), direct.to_frame())
+    assert head.r2 == direct.r2 and (head.table["df"] <= final.df).all()  # Barnard-Rubin df, design df
+    # the listwise and without-complaint analyses sit beside it, the headline first
+    side = found.sensitivity()
+    assert list(side.n) == ["imputasi", "listwise", "tanpa_pengaduan"] and side.spearman["imputasi"] == 1.0
+    assert side.n["listwise"] == found.listwise.n == int(data[["K1", *UNSUR]].notna().all(axis=1).sum())
+    listwise = found.listwise.share_table().set_index("unsur")["importance"]
+    assert side.table.set_index("unsur")["porsi_listwise"].to_dict() == pytest.approx(listwise.to_dict())
+    # the exclusion note is the headline's: only the blanks of the overall item and the other unsur
+    assert head.notes[0].values["n"] == len(data) - answered
+    assert "U3" not in head.notes[0].values["detail"] and "U1" in head.notes[0].values["detail"]
+    words = head.blanks_text(len(data), "en")
+    assert f"uses {answered} of {len(data)}" in words and f"their {head.imputed['U3']} blank answers" in words
+    assert "left the element Handling of complaints and suggestions blank" in words and "Rubin" in words
+
+
+def test_imputation_off_keeps_listwise_as_the_headline(final):
     off = driver_analyses(final, final.data, "K1", UNSUR, _config(imputations=0), "bobot", progress=False)
-    assert off.imputed is None and off.without_complaint is not None
-    assert list(driver_sensitivity(off.main, off.without_complaint, None).n) == ["listwise", "tanpa_pengaduan"]
+    assert off.imputed is None and off.headline is off.listwise and off.without_complaint is not None
+    assert list(off.sensitivity().n) == ["listwise", "tanpa_pengaduan"]
 
 
-def test_few_blank_complaints_run_only_the_main_analysis(final):
-    data = final.data.assign(U3=final.data["U3"].fillna(3))
+def test_few_blank_complaints_keep_the_listwise_headline(final):
+    data = final.data.copy()
+    blank = data.index[data["U3"].isna()]
+    data.loc[blank[int(COMPLAINT_BLANK_SHARE * len(data)) - 1:], "U3"] = 3  # just under 5 % left blank
+    assert data["U3"].isna().mean() < COMPLAINT_BLANK_SHARE
     found = driver_analyses(SurveyDesign(data, weights="w", psu="psu"), data, "K1", UNSUR, _config(), "bobot",
                             progress=False)
-    assert found.without_complaint is None and found.imputed is None
-    assert driver_sensitivity(found.main, None, None) is None
+    assert found.without_complaint is None and found.imputed is None and found.headline is found.listwise
+    assert found.headline.n == int(data[["K1", *UNSUR]].notna().all(axis=1).sum())
+    assert found.sensitivity() is None
 
 
 def test_monte_carlo_target_sets_the_count(final):
     found = driver_analyses(final, final.data, "K1", UNSUR, _config(mc_target=0.01), "bobot", progress=False)
-    count = len(found.main.replicates["lmg"])
-    assert count > 100 and found.main.mc_error <= 0.01 and found.main.mc_target == 0.01
+    count = len(found.listwise.replicates["lmg"])
+    assert count > 100 and found.listwise.mc_error <= 0.01 and found.listwise.mc_target == 0.01
     assert found.imputed.replicates == count
     # a bootstrap final design (estimated targets) keeps its own replicates; the error is reported, not targeted
     boot = as_replicate(final, type="bootstrap", replicates=40, seed=1)
     fixed = driver_analyses(boot, final.data, "K1", UNSUR, _config(mc_target=0.01, imputations=0), "bobot",
                             progress=False)
-    assert len(fixed.main.replicates["lmg"]) == 40 and fixed.main.mc_target is None
+    assert len(fixed.listwise.replicates["lmg"]) == 40 and fixed.listwise.mc_target is None
 
 
 def _study(tmp_path, drivers: str):

@@ -220,21 +220,41 @@ def test_units_carry_their_rank_and_its_interval(res):
     assert f"Holm's adjustment over all {k * (k - 1) // 2} pairs" in note and f"to {k} − the number" in note
 
 
-def test_drivers_are_checked_without_the_complaint_unsur(res):
-    alt = res.drivers_without_complaint
-    assert alt is not None and "pengaduan" not in alt.ranking("lmg")
-    # respondents who left only the complaint item blank come back in
+def test_the_driver_headline_keeps_the_blank_complaint_answers(res):
+    """Issue 14.7: a blank complaint answer usually means "never complained"; the headline keeps those respondents
+    (their blank imputed) and leaves out only those without the overall item or with another blank."""
+    found, data = res.key_drivers, res.survey.data
     complaint = next(c for c, k in res.unsur_map.items() if k == "pengaduan")
-    assert alt.n > res.drivers.n and res.survey.data[complaint].isna().sum() >= alt.n - res.drivers.n
+    others = [c for c in res.unsur_map if c != complaint]
+    kept = data[[res.overall, *others]].notna().all(axis=1)
+    assert res.drivers is found.imputed and res.drivers.n == int(kept.sum())
+    assert res.drivers.imputed == {complaint: int(data.loc[kept, complaint].isna().sum())}
+    assert found.listwise.n == int(data[[res.overall, *res.unsur_map]].notna().all(axis=1).sum()) < res.drivers.n
+    assert found.without_complaint.n == res.drivers.n and "pengaduan" not in found.without_complaint.ranking()
+    # every consumer reads the headline: the chart's table, the recommendations' evidence, the exclusion note
+    assert res.drivers_table()["importance"].tolist() == res.drivers.share_table()["importance"].tolist()
+    evidence = res.recommendations_in("id").statistics.drop_duplicates("unsur").set_index("unsur")["bagian_r2"]
+    assert evidence.to_dict() == pytest.approx(res.drivers.shares().reindex(evidence.index).to_dict())
+    left_out = next(n for n in res.notes if getattr(n, "code", None) == "drivers_listwise")
+    assert left_out.values["n"] == res.n - res.drivers.n and complaint not in left_out.values["detail"]
 
 
-def test_the_report_states_the_complaint_sensitivity(res):
+def test_the_report_states_how_the_drivers_treated_blank_answers(res):
+    from riset.i18n import fmt_num
     from riset.present.report.content import build_laporan
     from riset.present.report.figures import render_figures
     from riset.present.report.html import render_html
 
+    mi = res.drivers
     html = render_html(build_laporan(res, render_figures(res, "id"), "id"))
-    assert "Sebagai uji kepekaan, analisis diulang tanpa unsur pengaduan" in html
+    assert f"Analisis ini memakai {fmt_num(mi.n, 0)} dari {fmt_num(res.n, 0)} responden" in html
+    assert "Responden yang mengosongkan unsur Penanganan Pengaduan, Saran dan Masukan tetap ikut" in html
+    assert f"diisi dengan imputasi berganda, yaitu diisi {mi.m} kali" in html and "aturan Rubin" in html
+    assert "Jawaban lengkap saja" in html and "disandingkan pada tabel kepekaan" in html
+    assert "menurut cara memperlakukan jawaban pengaduan yang kosong" in html
+    text = " ".join(methodology(res, "en"))
+    assert "Respondents who left the element Handling of complaints and suggestions blank are kept" in text
+    assert "Rubin's rules" in text and "Barnard-Rubin degrees of freedom" in text
 
 
 def test_respondent_groups_are_compared_with_a_design_based_test(res):
@@ -253,17 +273,14 @@ def test_respondent_groups_are_compared_with_a_design_based_test(res):
 
 
 def test_blank_complaint_answers_are_imputed_and_the_rankings_set_side_by_side(res):
-    from riset.present.report.content import build_laporan
-    from riset.present.report.figures import render_figures
-    from riset.present.report.html import render_html
-
-    mi, alt = res.drivers_imputed, res.drivers_without_complaint
-    complaint = next(c for c, k in res.unsur_map.items() if k == "pengaduan")
-    assert mi is not None and mi.n == alt.n and 0 < mi.imputed[complaint] <= res.survey.data[complaint].isna().sum()
-    side = res.drivers_sensitivity().table.set_index("unsur")
-    assert side.loc["pengaduan", "peringkat_imputasi"] >= 1 and pd.isna(side.loc["pengaduan", "porsi_tanpa_pengaduan"])
-    html = render_html(build_laporan(res, render_figures(res, "id"), "id"))
-    assert "tiga cara memperlakukan jawaban pengaduan yang kosong" in html and "diimputasi berganda" in html
-    text = " ".join(methodology(res, "en"))
-    assert "Rubin's rules" in text and "Monte Carlo error of the interval ends" in text
+    side = res.drivers_sensitivity()
+    assert list(side.n) == ["imputasi", "listwise", "tanpa_pengaduan"]  # the headline first
+    assert side.n == {"imputasi": res.drivers.n, "listwise": res.key_drivers.listwise.n,
+                      "tanpa_pengaduan": res.key_drivers.without_complaint.n}
+    table = side.table.set_index("unsur")
+    listwise = res.key_drivers.listwise.share_table().set_index("unsur")
+    assert table["porsi_listwise"].to_dict() == pytest.approx(listwise["importance"].to_dict())
+    assert table["porsi_imputasi"].to_dict() == pytest.approx(res.drivers.shares().to_dict())
+    assert table.loc["pengaduan", "peringkat_imputasi"] >= 1
+    assert pd.isna(table.loc["pengaduan", "porsi_tanpa_pengaduan"])
     assert res.tables()["drivers_sensitivity"] is not None

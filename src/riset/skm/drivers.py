@@ -53,7 +53,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from math import factorial
 from math import ceil
-from typing import Callable, Literal, Mapping, Sequence
+from typing import Callable, ClassVar, Literal, Mapping, Protocol, Sequence
 
 import numpy as np
 import pandas as pd
@@ -65,8 +65,8 @@ from riset.i18n import Note, check_language, fmt_num, fmt_pct, say
 from riset.skm.schemes import DEFAULT_SCHEME, Scheme, get_scheme, resolve_unsur
 from riset.survey.base import Design
 
-__all__ = ["MAX_PREDICTORS", "OutOfSampleCheck", "RelativeImportance", "complete_cases", "correlation_importance",
-           "numeric_answers", "predictor_names", "quantile_mc_error", "replicate_matrix", "replicate_shares",
+__all__ = ["MAX_PREDICTORS", "DriverImportance", "OutOfSampleCheck", "RelativeImportance", "complete_cases",
+           "correlation_importance", "numeric_answers", "predictor_names", "quantile_mc_error", "replicate_matrix", "replicate_shares",
            "weighted_source", "satisfaction_formula", "unsur_labels",
            "design_frame", "johnson_weights", "lmg_from_r2", "out_of_sample_check", "relative_importance", "subset_r2",
            "weighted_correlation"]
@@ -310,6 +310,31 @@ def replicate_matrix(replicate_weights, data: pd.DataFrame) -> np.ndarray:
 # ------------------------------------------------------------------------------------------ results
 
 
+class DriverImportance(Protocol):
+    """What a driver analysis answers, however it treated blank answers: `RelativeImportance` (listwise) and
+    `riset.skm.drivers_mi.ImputedImportance` (blanks multiply imputed). Derived importance for IPA, the
+    recommendations, the charts and the report read a driver analysis only through these.
+
+    `methods`: the importance measures it holds ('lmg', 'johnson'); `shares`, `share_table`, `ranking` take one
+    of them (default: the first); `blanks_text(total, lang)`: how many of `total` respondents it uses and what
+    it did with blank answers, in words; `interval_text(lang)`: how its confidence intervals were made."""
+
+    table: pd.DataFrame
+    n: int
+    r2: float
+    outcome: str
+    notes: list[Note]
+    methods: tuple[str, ...]
+
+    def shares(self, method: str = ...) -> pd.Series: ...
+    def share_table(self, method: str = ...) -> pd.DataFrame: ...
+    def ranking(self, method: str = ..., key: Literal["unsur", "kolom"] = ...) -> list[str]: ...
+    def blanks_text(self, total: int, lang: str | None = None) -> str: ...
+    def interval_text(self, lang: str | None = None) -> str: ...
+    def to_frame(self) -> pd.DataFrame: ...
+    def summary(self, lang: str | None = None) -> str: ...
+
+
 @dataclass
 class RelativeImportance:
     """Relative importance of the unsur for the overall item.
@@ -330,6 +355,7 @@ class RelativeImportance:
     notes: list[Note] = field(default_factory=list)
     mc_error: float | None = None
     mc_target: float | None = None
+    methods: ClassVar[tuple[str, ...]] = ("lmg", "johnson")
 
     def ranking(self, method: Literal["lmg", "johnson"] = "lmg", key: Literal["unsur", "kolom"] = "unsur") -> list[str]:
         """Predictors from most to least important by `method`."""
@@ -367,6 +393,14 @@ class RelativeImportance:
         if self.mc_target is None:
             return say("drivers_mc_error_fixed", lang, n=n, error=error)
         return say("drivers_mc_error", lang, n=n, target=fmt_num(100 * self.mc_target, 2, lang), error=error)
+
+    def blanks_text(self, total: int, lang: str | None = None) -> str:
+        """How many of `total` respondents the analysis uses; the others left out for a blank answer."""
+        return say("drivers_used", lang, used=self.n, n=total, left=total - self.n)
+
+    def interval_text(self, lang: str | None = None) -> str:
+        """The replicates behind the intervals and their Monte Carlo error ('' without bootstrap replicates)."""
+        return "" if self.mc_error is None else self.replicate_count_text(lang)
 
     def to_frame(self) -> pd.DataFrame:
         """The importance table (one row per predictor)."""

@@ -60,6 +60,7 @@ from riset.skm.drivers import (
     replicate_shares,
     weighted_source,
 )
+from riset.skm.schemes import get_scheme, unsur_name
 
 __all__ = ["ImputedImportance", "RankingSensitivity", "imputed_importance", "pmm_impute", "ranking_sensitivity",
            "rubin"]
@@ -146,6 +147,11 @@ def pmm_impute(x: np.ndarray, blank: np.ndarray, w: np.ndarray, rng: np.random.G
     return x
 
 
+def _item_name(unsur: str, lang: str | None) -> str:
+    """The unsur's name in `lang` (a predictor given by column only keeps its column name)."""
+    return unsur_name(unsur, lang, code=False) if unsur in get_scheme().keys else unsur
+
+
 @dataclass
 class ImputedImportance:
     """Relative importance with blank unsur multiply imputed, pooled by Rubin's rules.
@@ -167,17 +173,44 @@ class ImputedImportance:
     level: float = 0.95
     notes: list[Note] = field(default_factory=list)
 
-    def ranking(self, key: Literal["unsur", "kolom"] = "unsur") -> list[str]:
+    @property
+    def methods(self) -> tuple[str, ...]:
+        """The one importance measure pooled (`riset.skm.drivers.DriverImportance`)."""
+        return (self.method,)
+
+    def _pooled(self, method: str | None) -> None:
+        if method not in (None, self.method):
+            raise DataError(f"this analysis pooled {self.method} shares, not {method}")
+
+    def ranking(self, method: str | None = None, key: Literal["unsur", "kolom"] = "unsur") -> list[str]:
         """Predictors from most to least important (pooled share)."""
+        self._pooled(method)
         return self.table.sort_values("importance", ascending=False, kind="stable")[key].tolist()
+
+    def shares(self, method: str | None = None) -> pd.Series:
+        """Pooled share of R^2 (0-1) per unsur key."""
+        self._pooled(method)
+        return self.table.set_index("unsur")["importance"].rename(f"{self.method}_share")
 
     def share_table(self, method: str | None = None) -> pd.DataFrame:
         """unsur, nama, importance, ci_low, ci_high, peringkat; best first (the form of
         `RelativeImportance.share_table`)."""
-        if method not in (None, self.method):
-            raise DataError(f"this analysis pooled {self.method} shares, not {method}")
+        self._pooled(method)
         columns = ["unsur", "nama", "importance", "ci_low", "ci_high", "peringkat"]
         return self.table.sort_values("peringkat", kind="stable")[columns].reset_index(drop=True)
+
+    def blanks_text(self, total: int, lang: str | None = None) -> str:
+        """Whom the analysis uses of `total` respondents, how many blank answers were imputed and how, and the
+        assumption that makes it valid."""
+        names = self.table.set_index("kolom")["unsur"]
+        items = ", ".join(_item_name(names[c], lang) for c in self.imputed)
+        return " ".join([say("drivers_mi_used", lang, used=self.n, n=total, left=total - self.n, items=items),
+                         say("drivers_mi_blanks", lang, blank=sum(self.imputed.values()), items=items, m=self.m)])
+
+    def interval_text(self, lang: str | None = None) -> str:
+        """How the intervals were made: Rubin's total variance over the bootstrap replicates, t on the
+        Barnard-Rubin df."""
+        return say("drivers_mi_interval", lang, level=f"{self.level:.0%}", replicates=self.replicates, m=self.m)
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()

@@ -46,7 +46,7 @@ import pandas as pd
 
 from riset.errors import DataError, show_value
 from riset.i18n import Note, check_language, say
-from riset.skm.drivers import RelativeImportance, design_frame
+from riset.skm.drivers import DriverImportance, design_frame
 from riset.skm.ikm import scale_answers
 from riset.skm.schemes import DEFAULT_SCHEME, Scheme, get_scheme, resolve_unsur
 from riset.survey.estimate import critical_value, domains, fit_mean
@@ -111,10 +111,11 @@ class IpaResult:
         return self.summary()
 
 
-def derived_importance(result: RelativeImportance | pd.DataFrame, method: ImportanceSource = "lmg") -> pd.Series:
+def derived_importance(result: DriverImportance | pd.DataFrame, method: ImportanceSource = "lmg") -> pd.Series:
     """Derived importance per unsur key from the drivers, for `ipa(..., kepentingan=...)`.
 
-    'lmg' / 'johnson': share of R^2 in percent (sums to 100) from `riset.skm.drivers.relative_importance`;
+    'lmg' / 'johnson': share of R^2 in percent (sums to 100) from a driver analysis
+    (`riset.skm.drivers.DriverImportance`: `relative_importance`, or `riset.skm.drivers_mi.imputed_importance`);
     'korelasi': weighted correlation with the overall item from `riset.skm.drivers.correlation_importance`.
 
     >>> t = pd.DataFrame({"unsur": ["waktu", "biaya"], "korelasi": [0.6, 0.2]})
@@ -122,11 +123,12 @@ def derived_importance(result: RelativeImportance | pd.DataFrame, method: Import
     [0.6, 0.2]
     """
     if method in ("lmg", "johnson"):
-        if not isinstance(result, RelativeImportance):
-            raise DataError(f"method={method!r} needs a RelativeImportance result (riset.skm.drivers.relative_importance)")
-        return result.table.set_index("unsur")[f"{method}_persen"].rename(method)
+        if isinstance(result, pd.DataFrame) or method not in result.methods:
+            raise DataError(f"method={method!r} needs a driver analysis holding {method} shares "
+                            "(riset.skm.drivers.relative_importance or riset.skm.drivers_mi.imputed_importance)")
+        return (100 * result.shares(method)).rename(method)
     if method == "korelasi":
-        table = result.table if isinstance(result, RelativeImportance) else result
+        table = result if isinstance(result, pd.DataFrame) else result.table
         if "korelasi" not in table.columns:
             raise DataError("method='korelasi' needs the table of riset.skm.drivers.correlation_importance")
         return table.set_index("unsur")["korelasi"].rename(method)

@@ -214,7 +214,8 @@ def recommend(ikm, ipa=None, drivers=None, complaints: pd.DataFrame | None = Non
         p_mutu_beda, name and service-type columns) and `.nrr` (unit x unsur: `by`, unsur, nrr, optional bobot,
         ci_low, ci_high), e.g. `riset.skm.ikm.ikm(..., by="unit")` or `riset.skm.ikm_design.ikm_design`.
     ipa : IPA result (per unit, or one for all units) for the quadrant shown as evidence.
-    drivers : `riset.skm.drivers.RelativeImportance` (or a Series of shares per unsur) for the evidence.
+    drivers : a driver analysis (`riset.skm.drivers.DriverImportance`) or a Series of shares per unsur, for the
+        evidence.
     complaints : unit x unsur complaint shares (columns `by`, unsur, share) from the open-text analysis.
     names, service : columns of `ikm.table` with the unit's display name and its service type (else the code).
     per_unit : the number of actions per unit (the first by dampak).

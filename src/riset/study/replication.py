@@ -55,7 +55,7 @@ TOLERANCE = 1e-9
 _SOURCES = {
     "ikm": ("riset.skm.ikm_design.ikm_design", "03_ikm#ikm"),
     "nrr": ("riset.skm.ikm_design.ikm_design", "03_ikm#nrr"),
-    "drivers": ("riset.skm.drivers.relative_importance", "04_faktor_kepuasan#drivers"),
+    "drivers": ("riset.study.key_drivers.driver_analyses", "04_faktor_kepuasan#drivers"),
     "period_change": ("riset.skm.ikm_design.compare_periods", "03_ikm#perubahan"),
     "ipa": ("riset.skm.ipa.ipa", "04_faktor_kepuasan#ipa"),
     "weights": ("riset.survey.weighting.weight_to_population", "02_pembobotan#bobot"),

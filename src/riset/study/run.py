@@ -17,9 +17,11 @@ Steps (each delegated to the module that owns it; `riset.study.plan` decides whi
    probability of a different grade.
 5. With a period column: the change from the first to the last period (`compare_periods`, design t test).
 6. With an overall-satisfaction item: key drivers (`riset.skm.drivers`, LMG/Shapley share of R^2 with
-   design bootstrap CIs; `riset.study.key_drivers`: listwise, and with many blank complaint answers also
-   without the complaint unsur and with them multiply imputed, side by side) and an out-of-sample check. IPA (`riset.skm.ipa`) with stated importance, or
-   with the drivers' derived importance; CSI with stated importance. Ranked recommendations.
+   design bootstrap CIs; `riset.study.key_drivers`: with many blank complaint answers the headline keeps those
+   respondents with the blanks multiply imputed, and the listwise analysis and the one without the complaint
+   unsur are set beside it) and an out-of-sample check of the listwise ranking. IPA (`riset.skm.ipa`) with
+   stated importance, or with the headline drivers' derived importance; CSI with stated importance. Ranked
+   recommendations.
 
 Example
 -------
@@ -41,8 +43,8 @@ from tqdm.auto import tqdm
 
 from riset.errors import DataError, RisetError, WeightingError
 from riset.i18n import Note, check_language, fmt_ci, fmt_num, say
-from riset.skm.drivers import OutOfSampleCheck, RelativeImportance, out_of_sample_check
-from riset.skm.drivers_mi import ImputedImportance, RankingSensitivity
+from riset.skm.drivers import DriverImportance, OutOfSampleCheck, out_of_sample_check
+from riset.skm.drivers_mi import RankingSensitivity
 from riset.skm.exports import SurveyData, read_codebook, read_survey
 from riset.skm.ikm_design import compare_periods, ikm_design
 from riset.survey.compare import compare_means, holm, rank_intervals
@@ -54,7 +56,7 @@ from riset.skm.recommend import Recommendations, load_catalogue, recommend
 from riset.skm.schemes import Scheme, get_scheme
 from riset.skm.trend import period_series
 from riset.study.config import StudyConfig, StudyError, load_study
-from riset.study.key_drivers import driver_analyses, driver_sensitivity
+from riset.study.key_drivers import DriverAnalyses, driver_analyses
 from riset.study.online import OnlineAnswers, compare_online, pooled_design, weight_online
 from riset.study.plan import Step, StudyPlan
 from riset.study.progress import (Progress, did_columns, external_scores, innovation_effects, period_order,
@@ -94,9 +96,9 @@ class StudyResults:
     - `recommendations`: ranked unit x unsur improvements (`riset.skm.recommend`).
     Objects: `config` (the study file), `plan` (what ran, what was skipped and why), `survey` (the data read),
     `designs` ('none' equal weights, 'design', and 'final' when weights were adjusted; `design` is the one
-    the tables use), `drivers`, `drivers_check`, `ipa_result`, `csi_result`, `instrument`, and `online`
-    (`riset.study.online.OnlineAnswers`: the online answers' weighting, IKM and comparison with the probability
-    sample; None without online answers).
+    the tables use), `key_drivers` (`riset.study.key_drivers.DriverAnalyses`; `drivers` is its headline),
+    `drivers_check`, `ipa_result`, `csi_result`, `instrument`, and `online` (`riset.study.online.OnlineAnswers`:
+    the online answers' weighting, IKM and comparison with the probability sample; None without online answers).
     """
 
     config: StudyConfig
@@ -116,15 +118,13 @@ class StudyResults:
     weight_table: pd.DataFrame
     margins: pd.DataFrame | None
     instrument: InstrumentResult | None
-    drivers: RelativeImportance | None
+    key_drivers: DriverAnalyses | None
     drivers_check: OutOfSampleCheck | None
     ipa_result: IpaResult | None
     csi_result: CsiResult | None
     recommend_result: dict[str, Recommendations]
     period_change: pd.DataFrame | None = None
     open_text_result: OpenText | None = None
-    drivers_without_complaint: RelativeImportance | None = None
-    drivers_imputed: ImputedImportance | None = None
     subgroups: pd.DataFrame | None = None
     servqual: pd.DataFrame | None = None
     progress: Progress = field(default_factory=Progress)
@@ -218,22 +218,28 @@ class StudyResults:
         """Number of respondents read (rows of the export(s))."""
         return len(self.survey.data)
 
+    @property
+    def drivers(self) -> DriverImportance | None:
+        """The headline driver analysis (`riset.study.key_drivers`): blank complaint answers imputed when many
+        were blank, else listwise; None without an overall item."""
+        return None if self.key_drivers is None else self.key_drivers.headline
+
     def drivers_table(self) -> pd.DataFrame | None:
-        """Relative importance per unsur as shares of R^2 with CIs and rank stability, best first
-        (`riset.skm.drivers.RelativeImportance.share_table`)."""
+        """The headline's importance per unsur as shares of R^2 with CIs, best first
+        (`riset.skm.drivers.DriverImportance.share_table`)."""
         return None if self.drivers is None else self.drivers.share_table("lmg")
 
     def drivers_sensitivity(self) -> RankingSensitivity | None:
-        """The driver ranking under listwise deletion, without the complaint unsur and with blank complaint
-        answers multiply imputed, side by side (`riset.study.key_drivers.driver_sensitivity`)."""
-        return driver_sensitivity(self.drivers, self.drivers_without_complaint, self.drivers_imputed)
+        """The headline driver ranking beside the other treatments of blank complaint answers
+        (`riset.study.key_drivers.DriverAnalyses.sensitivity`); None when there is none."""
+        return None if self.key_drivers is None else self.key_drivers.sensitivity()
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table of the study by key (the XLSX writer names the sheets)."""
         sheets = {"ikm": self.ikm, "nrr": self.nrr}
         optional = {"ipa": self.ipa, "csi": None if self.csi_result is None else self.csi_result.index,
                     "csi_unsur": None if self.csi_result is None else self.csi_result.table,
-                    "drivers": None if self.drivers is None else self.drivers.table,
+                    "drivers": None if self.drivers is None else self.drivers.to_frame(),
                     "drivers_sensitivity": None if self.drivers_sensitivity() is None
                     else self.drivers_sensitivity().table,
                     "recommendations": self.recommendations, "profile": self.profile,
@@ -504,13 +510,14 @@ def run_study(study: str | Path | StudyConfig, *, progress: bool = False) -> Stu
         innovations=effects[0], innovations_nrr=effects[1],
         innovations_series=effects[2])
 
-    drivers = check = without_complaint = imputed = None
+    found = drivers = check = None
     if plan.runs("drivers"):
         found = driver_analyses(final, final_data, overall, unsur_map, config, _FINAL, progress)
-        drivers, without_complaint, imputed = found.main, found.without_complaint, found.imputed
+        drivers = found.headline
         notes += drivers.notes
         if plan.runs("out_of_sample"):
-            check = out_of_sample_check(final_data, overall, unsur_map, weights=_FINAL, reference=drivers,
+            # the check fits on the respondents with every answer: compared with the analysis on the same ones
+            check = out_of_sample_check(final_data, overall, unsur_map, weights=_FINAL, reference=found.listwise,
                                         groups=config.design.psu, n_repeats=3, seed=config.seed, progress=progress)
     ipa_result = ipa_units = csi_result = None
     if plan.runs("ipa"):
@@ -552,9 +559,9 @@ def run_study(study: str | Path | StudyConfig, *, progress: bool = False) -> Stu
                               "bobot_akhir": np.asarray(final.weights)}, index=data.index),
         weight_table=weight_summary({"desain": base, "akhir": final}),
         margins=_margin_shares(base, final, config) if run is not None else None,
-        instrument=instrument, drivers=drivers, drivers_check=check, ipa_result=ipa_result, csi_result=csi_result,
+        instrument=instrument, key_drivers=found, drivers_check=check, ipa_result=ipa_result, csi_result=csi_result,
         recommend_result=recommend_result, period_change=period_change, progress=progress_tables, notes=notes,
-        open_text_result=said, drivers_without_complaint=without_complaint, drivers_imputed=imputed,
+        open_text_result=said,
         subgroups=subgroups, servqual=gaps, online=online,
     )
 

@@ -19,11 +19,10 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from riset.i18n import check_language, fmt_ci, fmt_num, fmt_p, fmt_pct, fmt_signed, label, say
 from riset.present.report.document import Bullets, Callout, Chapter, Cover, Figure, Laporan, Paragraph, Section, Table
-from riset.present.report.text import headline, methodology
+from riset.present.report.text import drivers_statement, headline, methodology
 from riset.skm.ikm import ikm as plain_ikm
 from riset.skm.ikm_design import verdicts
 from riset.skm.schemes import kinerja_label, unsur_name
@@ -237,6 +236,18 @@ def drivers_sensitivity_table(results, sensitivity, lang: str | None = None) -> 
                for k in names)] for _, r in sensitivity.table.iterrows()]
     return Table(say("tab_drivers_sensitivity", lang), header, body, ["l", *["r"] * len(names)],
                  note=say("note_drivers_sensitivity", lang))
+
+
+def _sensitivity_text(results, sensitivity, lang: str) -> str:
+    """Each other treatment of blank complaint answers in one clause (n, top three, Spearman with the headline)."""
+    rows = []
+    for k in list(sensitivity.n)[1:]:
+        top = sensitivity.table.dropna(subset=[f"peringkat_{k}"]).sort_values(f"peringkat_{k}", kind="stable")
+        rows.append(say("text_drivers_sensitivity_row", lang, name=say(f"sens_{k}", lang), used=sensitivity.n[k],
+                        n=results.n, top=", ".join(unsur_name(u, lang, results.scheme, code=False)
+                                                   for u in top["unsur"].head(3)),
+                        rho=fmt_num(sensitivity.spearman[k], 2, lang)))
+    return " ".join([*rows, say("text_drivers_sensitivity_close", lang)])
 
 
 def _verdict(row, lang: str) -> str:
@@ -472,24 +483,12 @@ def _analisis(results, figures, lang: str) -> Chapter:
         top = results.drivers_table().head(3)
         blocks = [Paragraph(say("text_drivers", lang, column=results.overall, r2=fmt_num(d.r2, 2, lang),
                                 top=", ".join(unsur_name(k, lang, sch, code=False) for k in top["unsur"]))),
-                  Paragraph(say("text_drivers_used", lang, used=d.n, n=results.n, left=results.n - d.n)),
-                  figures["drivers"]]
+                  *(Paragraph(t) for t in drivers_statement(results, lang)), figures["drivers"]]
         if results.drivers_check is not None:
             blocks.append(Paragraph(results.drivers_check.verdict(lang)))
-        alt = results.drivers_without_complaint
-        if alt is not None:
-            main = [k for k in d.ranking("lmg") if k != "pengaduan"]
-            other = alt.ranking("lmg")
-            agree = stats.spearmanr([main.index(k) for k in other], range(len(other))).statistic
-            blocks.append(Paragraph(say("text_drivers_without_complaint", lang, used=alt.n, n=results.n,
-                                        top=", ".join(unsur_name(k, lang, sch, code=False) for k in other[:3]),
-                                        rho=fmt_num(agree, 2, lang))))
         sensitivity = results.drivers_sensitivity()
-        if results.drivers_imputed is not None and sensitivity is not None:
-            mi = results.drivers_imputed
-            blocks += [Paragraph(say("text_drivers_imputed", lang, m=mi.m, used=mi.n, n=results.n,
-                                     top=", ".join(unsur_name(k, lang, sch, code=False) for k in mi.ranking()[:3]),
-                                     rho=fmt_num(sensitivity.spearman["imputasi"], 2, lang))),
+        if sensitivity is not None:
+            blocks += [Paragraph(_sensitivity_text(results, sensitivity, lang)),
                        drivers_sensitivity_table(results, sensitivity, lang)]
         sections.append(Section(say("sec_drivers", lang), blocks))
     else:

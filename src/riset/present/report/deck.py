@@ -30,7 +30,7 @@ from riset.present.report.content import (PRIORITY_UNITS, conclusions, evidence,
                                          trend_unit, unit_label)
 from riset.present.report.document import Figure
 from riset.present.report.figures import figure_from, render_figures
-from riset.present.report.text import methodology
+from riset.present.report.text import drivers_statement, methodology
 from riset.skm.schemes import kinerja_label, unsur_name
 from riset.study.progress import period_order
 from riset.study.run import AREA
@@ -259,8 +259,7 @@ def _drivers_slide(deck: _Deck, results, figures: dict[str, Figure]) -> None:
         return
     lang, sch = deck.lang, results.scheme
     top = [unsur_name(k, lang, sch, code=False) for k in results.drivers_table()["unsur"].head(2)]
-    d = results.drivers
-    notes = "\n".join([say("text_drivers_used", lang, used=d.n, n=results.n, left=results.n - d.n),
+    notes = "\n".join([*drivers_statement(results, lang),
                        *([results.drivers_check.verdict(lang)] if results.drivers_check is not None else [])])
     _picture(deck, say("deck_drivers_title", lang, first=top[0], second=top[1]), figures["drivers"], notes)
 

@@ -1,5 +1,6 @@
 """Sentences of the seminar package, composed from the catalog (`riset/i18n/*/report.yaml`) and a study's
-results: the headline and the methodology. Nothing is computed here; every number comes from `StudyResults`.
+results: the headline, the methodology and how the driver analysis treated blank answers. Nothing is computed
+here; every number comes from `StudyResults`.
 
 >>> from riset.study import run_study                          # doctest: +SKIP
 >>> headline(run_study("data/raw/studi.yaml"), "id")           # doctest: +SKIP
@@ -11,7 +12,7 @@ from __future__ import annotations
 from riset.i18n import check_language, fmt_ci, fmt_num, say
 from riset.skm.schemes import Scheme, kinerja_label
 
-__all__ = ["bands_text", "headline", "methodology", "online_methods"]
+__all__ = ["bands_text", "drivers_statement", "headline", "methodology", "online_methods"]
 
 
 def headline(results, lang: str | None = None) -> str:
@@ -71,13 +72,9 @@ def methodology(results, lang: str | None = None) -> list[str]:
         paragraphs.append(" ".join([say("method_online", lang, files=", ".join(online)),
                                     *online_methods(results, lang)]))
     if results.drivers is not None:
-        drivers = [say("method_drivers", lang, column=results.overall, k=len(sch.unsur))]
-        if results.drivers.mc_error is not None:
-            drivers.append(results.drivers.replicate_count_text(lang))
-        if results.drivers_imputed is not None:
-            drivers.append(say("method_drivers_imputed", lang, m=results.drivers_imputed.m,
-                               replicates=results.drivers_imputed.replicates))
-        paragraphs.append(" ".join(drivers))
+        drivers = [say("method_drivers", lang, column=results.overall, k=len(sch.unsur)),
+                   *drivers_statement(results, lang), results.drivers.interval_text(lang)]
+        paragraphs.append(" ".join(t for t in drivers if t))
     if results.ipa_result is not None:
         paragraphs.append(say("method_ipa_stated", lang, columns=", ".join(results.importance_map))
                           if results.importance_map else say("method_ipa_derived", lang))
@@ -100,3 +97,19 @@ def online_methods(results, lang: str | None = None) -> list[str]:
                     margins=say("method_online_margins", lang, variables=margins) if margins else "",
                     deff=weighting.deff, n_eff=weighting.n_eff, n=len(weighting.design.weights))]
     return [*text, say("method_online_conclude", lang), say(f"method_online_{part.combine}", lang)]
+
+
+def drivers_statement(results, lang: str | None = None) -> list[str]:
+    """How the headline driver analysis treated blank answers: whom it uses of all respondents, what it imputed,
+    how and under which assumption (`riset.skm.drivers.DriverImportance.blanks_text`), and, when other
+    treatments of blank complaint answers ran, that they are in the sensitivity table. Empty without drivers.
+    Bab IV, the technical appendix, the slide's notes, the workbook and the notebook all say it in these words."""
+    lang = check_language(lang)
+    if results.drivers is None:
+        return []
+    out = [results.drivers.blanks_text(results.n, lang)]
+    sensitivity = results.drivers_sensitivity()
+    if sensitivity is not None:
+        others = ", ".join(f"“{say(f'sens_{k}', lang)}”" for k in list(sensitivity.n)[1:])
+        out.append(say("text_drivers_sensitivity_pointer", lang, others=others))
+    return out

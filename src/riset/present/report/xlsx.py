@@ -1,8 +1,8 @@
 """The study's tables as a workbook for people (openpyxl): a first sheet "Baca saya" that says what each sheet
-holds, then one sheet per table with headers in the reader's language, numbers kept as numbers with number
-formats (2 decimals for IKM and NRR, 3 for SEs, percentages as %), codes shown as words, sensible widths, a
-frozen header row and a filter. Every text cell passes the formula and control-character guards of
-`riset.textsafe.spreadsheet_cell`.
+holds (and how the driver analysis treated blank answers), then one sheet per table with headers in the reader's
+language, numbers kept as numbers with number formats (2 decimals for IKM and NRR, 3 for SEs, percentages as %),
+codes shown as words, sensible widths, a frozen header row and a filter. Every text cell passes the formula and
+control-character guards of `riset.textsafe.spreadsheet_cell`.
 
 >>> write_xlsx(results, "tabel_skm.xlsx", "id")       # doctest: +SKIP
 """
@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from riset.i18n import check_language, label, say
 from riset.present.report.content import column_label, report_date
+from riset.present.report.text import drivers_statement
 from riset.present.report.tables import words
 from riset.textsafe import spreadsheet_cell
 
@@ -30,6 +31,7 @@ NUMBER_FORMATS = {
     "nrr": "0.00", "nrr_tertimbang": "0.0000", "bobot": "0.0000", "p_value": "0.0000", "p_holm": "0.0000",
     "p_mutu_beda": "0%", "p_target": "0%", "persen": "0.0", "importance": "0.0%", "lmg_persen": "0.0",
     "johnson_persen": "0.0", "kov": "0.0000", "csi": "0.0000", "t": "0.00",
+    "fmi": "0%", "within": "0.000000", "between": "0.000000",
 }
 _HEADER_FILL = PatternFill("solid", fgColor="E8EBF5")
 
@@ -84,9 +86,15 @@ def _readme(ws, results, sheets: list[tuple[str, str]], lang: str) -> None:
                                         n=results.n), False),
              (results.plan["weighting"].text(lang), False), ("", False), (say("xlsx_sheets", lang), True)]
     lines += [(f"{name}: {say(f'sheet_{key}_about', lang)}", False) for key, name in sheets]
+    notes = [say("xlsx_note_drivers", lang, sheet=name, text=" ".join(drivers_statement(results, lang)))
+             for key, name in sheets if key == "drivers"]
+    if notes:
+        lines += [("", False), (say("xlsx_notes", lang), True), *((n, False) for n in notes)]
     for text, bold in lines:
         ws.append([spreadsheet_cell(text)])
-        ws.cell(ws.max_row, 1).font = Font(bold=bold, size=13 if bold and ws.max_row == 1 else 11)
+        cell = ws.cell(ws.max_row, 1)
+        cell.font = Font(bold=bold, size=13 if bold and ws.max_row == 1 else 11)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")  # the notes are paragraphs
     ws.column_dimensions["A"].width = 120
 
 

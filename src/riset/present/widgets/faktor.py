@@ -26,7 +26,7 @@ import ipywidgets as w
 import pandas as pd
 
 from riset.present import charts
-from riset.skm.drivers import RelativeImportance, correlation_importance, design_frame
+from riset.skm.drivers import DriverImportance, correlation_importance, design_frame
 from riset.errors import RisetError
 from riset.skm.ipa import CsiResult, IpaResult, csi, derived_importance, ipa
 from riset.i18n import check_language, fmt_num, fmt_pct, label
@@ -43,7 +43,7 @@ class Faktor:
 
     def __init__(self, data, unsur: Mapping[str, str], kepentingan: Mapping[str, str],
                  overall: str = "K1", weights: str | None = None, by: str = "unit",
-                 drivers: RelativeImportance | None = None, recommendations=None, lang: str | None = None):
+                 drivers: DriverImportance | None = None, recommendations=None, lang: str | None = None):
         data, weights = design_frame(data, weights)
         self.data, self.unsur, self.kepentingan = data, dict(unsur), dict(kepentingan)
         self.weights, self.by, self.lang = weights, by, check_language(lang)
@@ -54,7 +54,8 @@ class Faktor:
         self.csi_result: CsiResult | None = None
         everything = label("semua", self.lang)
         units = sorted(data[by].dropna().unique())
-        sources = [k for k in _SOURCES if drivers is not None or k not in ("lmg", "johnson")]
+        held = drivers.methods if drivers is not None else ()
+        sources = [k for k in _SOURCES if k in held or k not in ("lmg", "johnson")]
         self.controls = {
             "unit": w.Dropdown(options=[(everything, None)] + [(str(u), u) for u in units],
                                description=label("unit", self.lang)),
@@ -120,7 +121,7 @@ class Faktor:
 
 
 def faktor(data, unsur: Mapping[str, str], kepentingan: Mapping[str, str], overall: str = "K1",
-           weights: str | None = None, by: str = "unit", drivers: RelativeImportance | None = None,
+           weights: str | None = None, by: str = "unit", drivers: DriverImportance | None = None,
            recommendations=None, lang: str | None = None) -> Faktor:
     """Build the key-driver explorer; display `.widget` in a notebook (see `Faktor`).
 
