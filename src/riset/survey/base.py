@@ -106,12 +106,13 @@ class Design(abc.ABC):
         """
 
     @abc.abstractmethod
-    def estimator_cov(self, estimate: np.ndarray, influence: np.ndarray,
-                      refit: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    def estimator_cov(self, estimate: np.ndarray, scores: np.ndarray, score_weights: np.ndarray,
+                      bread_inv: np.ndarray, refit: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
         """Covariance (p x p) of an estimator defined by estimating equations (a model's coefficients).
 
-        `influence` (n x p): the weighted influence values of the p estimates (scores times the inverse bread);
-        `refit(w)`: the estimates refitted with the weight column w (n rows), for re-estimation.
+        The score contributions are U_i = score_weights_i * scores_i (n x p, zero for rows not used) and the
+        influence values U_i A^-1 with `bread_inv` = A^-1 (p x p); `refit(w)`: the estimates refitted with the
+        weight column w (n rows), for re-estimation.
         """
 
     @abc.abstractmethod

@@ -439,10 +439,12 @@ class SurveyDesign(Design):
         spread[rows[:, None], domain[rows, None] * k + np.arange(k)] = influence[rows]
         return var, self.variance(spread, self._weights)
 
-    def estimator_cov(self, estimate, influence, refit):
-        """Linearization (sandwich) covariance: the design variance of the weighted influence values
-        (Binder 1983; R `svy.varcoef`). `refit` is not needed."""
-        return self.variance(influence)
+    def estimator_cov(self, estimate, scores, score_weights, bread_inv, refit):
+        """Linearization (sandwich) covariance A^-1 V(sum U) A^-1: the design variance of the influence values
+        U_i A^-1 (Binder 1983; R `svy.varcoef`), taken as A^-1' V(U) A^-1 -- the same quadratic form, with the
+        weights inside the unit sums (no n x p array of influence values). `estimate`, `refit` are not needed."""
+        bread_inv = np.asarray(bread_inv, dtype="float64")
+        return bread_inv.T @ self.variance(scores, score_weights) @ bread_inv
 
     def reweighted(self, weights, adjuster, recalibrate) -> "SurveyDesign":
         """New weights with the calibration residualiser `adjuster()` appended to `.adjustments`."""

@@ -414,7 +414,7 @@ class ModelResult:
 def linear(formula: str, design, labels: Mapping[str, str] | None = None, lang: str | None = None) -> ModelResult:
     """Survey-weighted linear regression with design-based (sandwich) SEs, as R `svyglm(family=gaussian())`.
 
-    b = (X'WX)^-1 X'Wy (weighted least squares, statsmodels WLS); influence x_i = w_i x_i e_i (X'WX)^-1;
+    b = (X'WX)^-1 X'Wy (weighted least squares by QR, as R lm.wfit); influence x_i = w_i x_i e_i (X'WX)^-1;
     Var(b) = design.variance(x) (Binder 1983; Lumley 2010, sec. 5.2). t tests on design df + 1 - p.
 
     Parameters
@@ -732,7 +732,11 @@ def _collinear(factor: tuple[np.ndarray, np.ndarray]) -> int | None:
 class _Fit:
     params: np.ndarray
     names: list[str]
-    influence: np.ndarray  # n_used x p: weighted score contributions times the inverse observed information
+    # score contributions U_i = score_weights_i * scores_i (n_used x p; for a GLM scores = X, score_weights =
+    # w (y - mu)); the influence values are U_i bread_inv, never formed (the design takes U and the bread)
+    scores: np.ndarray
+    score_weights: np.ndarray
+    bread_inv: np.ndarray
     fitted: np.ndarray | None
 
 
@@ -746,14 +750,7 @@ def _fit_linear(fr: _Frame, start: np.ndarray | None = None) -> _Fit:
     r_inv = linalg.solve_triangular(r[:p, :p], np.eye(p), check_finite=False)
     params = r_inv @ r[:p, p]
     fitted = X @ params
-    return _Fit(params, list(fr.X.columns), _influence(X, w * (y - fitted), r_inv @ r_inv.T), fitted)
-
-
-def _influence(X: np.ndarray, weighted_residual: np.ndarray, bread_inv: np.ndarray) -> np.ndarray:
-    """x_i = w_i r_i x_i' A^-1 for a GLM score (w_i r_i x_i): (X A^-1) scaled in place, one n x p array."""
-    out = X @ bread_inv
-    out *= weighted_residual[:, None]
-    return out
+    return _Fit(params, list(fr.X.columns), X, w * (y - fitted), r_inv @ r_inv.T, fitted)
 
 
 def _fit_logistic(fr: _Frame, start: np.ndarray | None = None) -> _Fit:
@@ -782,7 +779,7 @@ def _fit_logistic(fr: _Frame, start: np.ndarray | None = None) -> _Fit:
             "sparse categories or drop a predictor"
         )
     bread_inv = np.linalg.inv(X.T @ (X * (w * mu * (1 - mu))[:, None]))
-    return _Fit(np.asarray(res.params), list(fr.X.columns), _influence(X, w * (y - mu), bread_inv), mu)
+    return _Fit(np.asarray(res.params), list(fr.X.columns), X, w * (y - mu), bread_inv, mu)
 
 
 def _weight_mean(design) -> float:
@@ -833,7 +830,7 @@ def _fit_ordinal(fr: _Frame, start: np.ndarray | None = None) -> _Fit:
         )
     _, _, hess, scores = _polr(theta, X, y, w, k, with_scores=True)
     names = list(fr.X.columns) + [f"{a}|{b}" for a, b in zip(fr.levels[:-1], fr.levels[1:])]
-    return _Fit(theta, names, scores @ np.linalg.inv(-hess), None)
+    return _Fit(theta, names, scores, np.ones(len(scores)), np.linalg.inv(-hess), None)
 
 
 def _polr_mle(theta, X, y, w, k, max_iter: int = 200):
@@ -908,11 +905,11 @@ _FITTERS: dict[str, Callable[..., _Fit]] = {"linear": _fit_linear, "logistic": _
 def _fit_model(kind: Kind, formula, design, labels, lang) -> ModelResult:
     fr, notes = _model_frame(kind, formula, design, check_language(lang))
     fit = _FITTERS[kind](fr)
-    influence = fit.influence
+    scores, score_weights = fit.scores, fit.score_weights
     if not fr.used.all():  # rows left out (blanks, outside the domain) have zero influence
-        influence = _spread(influence, fr.used)
+        scores, score_weights = _spread(scores, fr.used), _spread(score_weights[:, None], fr.used)[:, 0]
     # a replicate design refits from the full-sample estimate with each replicate weight column (R svrVar)
-    cov = design.estimator_cov(fit.params, influence,
+    cov = design.estimator_cov(fit.params, scores, score_weights, fit.bread_inv,
                                lambda w: _FITTERS[kind](replace(fr, w=w[fr.used]), start=fit.params).params)
     used_design = design.subset(fr.used)
     design_df = used_design.df

@@ -195,12 +195,12 @@ class ReplicateDesign(Design):
         dev = flat - centre
         return var, self.scale * (dev * self.rscales[:, None]).T @ dev
 
-    def estimator_cov(self, estimate, influence, refit):
+    def estimator_cov(self, estimate, scores, score_weights, bread_inv, refit):
         """Re-estimation: `refit` with every replicate weight column, then the replicate covariance.
 
         `variance_of` is elementwise; the covariances follow by polarisation,
-        Cov(a, b) = (Var(a + b) - Var(a - b)) / 4, exact for the replicate quadratic form. `influence` is not
-        needed.
+        Cov(a, b) = (Var(a + b) - Var(a - b)) / 4, exact for the replicate quadratic form. The scores and the
+        bread are not needed.
         """
         est = np.asarray(estimate, dtype="float64")
         thetas = np.empty((len(est), self.n_replicates))
