@@ -37,7 +37,7 @@ def test_readme_first_then_one_sheet_per_table(book):
     note = next(v for v in about if str(v).startswith("Faktor penentu (lembar “Faktor penentu”)"))
     mi = res.key_drivers.imputed
     assert res.drivers is mi and f"memakai {fmt_num(mi.n, 0)} dari {fmt_num(res.n, 0)} responden" in note
-    assert f"{fmt_num(sum(mi.imputed.values()), 0)} jawaban kosong itu diisi dengan imputasi berganda" in note
+    assert f"{fmt_num(sum(mi.imputed.values()), 0)} jawaban kosong pada {len(mi.imputed)} unsur (U8 Penanganan" in note
     assert "aturan Rubin" in note and "tabel kepekaan" in note
     drivers = wb["Faktor penentu"]
     shares = [r[0] for r in drivers.iter_rows(min_row=2, min_col=get_index(drivers, "Porsi R²"), values_only=True)]
