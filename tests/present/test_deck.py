@@ -95,7 +95,7 @@ def test_the_drivers_slide_shows_the_headline_and_its_notes_state_the_method(dec
                                                for sh in s.shapes))
     notes = slide.notes_slide.notes_text_frame.text
     assert f"memakai {fmt_num(mi.n, 0)} dari {fmt_num(example.n, 0)} responden" in notes
-    assert f"{fmt_num(sum(mi.imputed.values()), 0)} jawaban kosong itu diisi dengan imputasi berganda" in notes
+    assert f"{fmt_num(sum(mi.imputed.values()), 0)} jawaban kosong pada {len(mi.imputed)} unsur (U8 Penanganan" in notes
     assert "aturan Rubin" in notes and "Asumsinya" in notes and "tabel kepekaan" in notes
 
 

@@ -25,13 +25,11 @@ def test_every_analysis_says_whom_it_leaves_out(example_results):
     assert f"{fmt_num(ins.n_dropped, 0)} dari {fmt_num(ins.n + ins.n_dropped, 0)} responden tidak disertakan" in text
     assert "tidak disertakan pada perbandingan ciri itu" in text or res.subgroups["n"].groupby(
         res.subgroups["variabel"]).sum().eq(res.n).all()
-    # the driver headline keeps blank complaint answers: only a blank overall item or another blank leaves one out
-    complaint = next(c for c, k in res.unsur_map.items() if k == "pengaduan")
-    kept = res.survey.data[[res.overall, *(c for c in res.unsur_map if c != complaint)]].notna().all(axis=1)
-    assert res.drivers.n == int(kept.sum())
+    # the driver headline imputes blank unsur answers: only a blank overall item leaves one out
+    assert res.drivers.n == int(res.survey.data[res.overall].notna().sum())
     assert (f"memakai {fmt_num(res.drivers.n, 0)} dari {fmt_num(res.n, 0)} responden, yaitu semua yang menjawab "
-            f"kepuasan keseluruhan dan unsur selain Penanganan Pengaduan, Saran dan Masukan; "
-            f"{fmt_num(res.n - res.drivers.n, 0)} responden tidak disertakan") in text
+            f"kepuasan keseluruhan. Sebanyak {fmt_num(res.n - res.drivers.n, 0)} responden yang tidak menjawab "
+            "kepuasan keseluruhan tidak disertakan") in text
     english = " ".join(_text(res, "en").values())
     assert f"all {fmt_num(res.n, 0, 'en')} respondents rated importance" in english
 

@@ -37,13 +37,38 @@ def test_readme_first_then_one_sheet_per_table(book):
     note = next(v for v in about if str(v).startswith("Faktor penentu (lembar “Faktor penentu”)"))
     mi = res.key_drivers.imputed
     assert res.drivers is mi and f"memakai {fmt_num(mi.n, 0)} dari {fmt_num(res.n, 0)} responden" in note
-    assert f"{fmt_num(sum(mi.imputed.values()), 0)} jawaban kosong itu diisi dengan imputasi berganda" in note
+    assert f"{fmt_num(sum(mi.imputed.values()), 0)} jawaban kosong pada {len(mi.imputed)} unsur (U8 Penanganan" in note
     assert "aturan Rubin" in note and "tabel kepekaan" in note
     drivers = wb["Faktor penentu"]
     shares = [r[0] for r in drivers.iter_rows(min_row=2, min_col=get_index(drivers, "Porsi R²"), values_only=True)]
     assert shares == pytest.approx(mi.table["importance"].tolist())
     assert drivers.cell(2, get_index(drivers, "Fraksi informasi hilang")).number_format == "0%"
     assert drivers.cell(2, get_index(drivers, "Varians antarimputasi")).number_format == "0.000000"
+
+
+def test_the_limits_of_a_share_show_in_the_shares_unit(book):
+    """Issue 14.7: the driver sheet showed a share as 23.2 % beside its limits as 0.18 / 0.28; the limits (and SE)
+    of a share are percent with the share's decimals, while the same column names elsewhere keep their unit."""
+    wb, res = book
+    drivers = wb["Faktor penentu"]
+    header = [c.value for c in drivers[1]]
+    share = drivers.cell(2, get_index(drivers, "Porsi R²"))
+    assert share.number_format == "0.0%"
+    limits = [c for c in header if c in ("Batas bawah SK 95%", "Batas atas SK 95%")]
+    assert len(limits) == 2, header
+    for name in limits:
+        cells = [r[0] for r in drivers.iter_rows(min_row=2, min_col=get_index(drivers, name),
+                                                 max_col=get_index(drivers, name))]
+        assert {c.number_format for c in cells} == {share.number_format}
+        assert all(0 < c.value < 1 for c in cells)  # shares, shown as percent by the format
+    assert drivers.cell(2, get_index(drivers, "Galat baku")).number_format == "0.00%"
+    side = wb["Kepekaan faktor penentu"]
+    assert side.cell(2, get_index(side, "Porsi R² (kosong diimputasi)")).number_format == "0.0%"
+    # the IKM sheet's limits bound an IKM on 25-100: two decimals, not percent
+    ikm = wb["IKM"]
+    for name in limits:
+        assert ikm.cell(2, get_index(ikm, name)).number_format == "0.00"
+    assert ikm.cell(2, get_index(ikm, "Galat baku")).number_format == "0.000"
 
 
 def test_numbers_are_numbers_with_formats_and_headers_are_words(book):

@@ -203,6 +203,27 @@ def test_out_of_sample_check_says_when_ranking_does_not_hold():
     assert "bertahan di luar sampel" not in chk.verdict().replace("tidak bertahan", "").replace("sebagian bertahan", "")
 
 
+def test_out_of_sample_check_says_it_uses_complete_answers_and_names_unsur_in_the_language():
+    """Issue 14.7: the check fits on the respondents with every answer (listwise) while the study's headline may
+    impute blanks, so its sentence says so; the English sentence names the unsur in English."""
+    rng = np.random.default_rng(8)
+    n = 300
+    unsur = {"U1": "waktu", "U2": "perilaku", "U3": "biaya"}
+    d = pd.DataFrame(rng.integers(1, 5, size=(n, 3)).astype(float), columns=list(unsur))
+    d["K1"] = 2.0 * d["U1"] + 1.0 * d["U2"] + rng.normal(scale=0.5, size=n)
+    d.loc[:19, "U3"] = np.nan
+    ref = relative_importance(d, "K1", unsur, progress=False)
+    chk = out_of_sample_check(d, "K1", unsur, reference=ref, n_splits=3, n_repeats=2, top=2, progress=False)
+    assert chk.n == ref.n == n - 20
+    words_id, words_en = chk.verdict("id"), chk.verdict("en")
+    assert f"memakai {n - 20} responden yang menjawab kepuasan keseluruhan dan semua unsur (jawaban lengkap, " \
+           "tanpa imputasi)" in words_id
+    assert "regresi linear pada responden yang sama (jawaban lengkap)" in words_id
+    assert "Waktu Penyelesaian; Perilaku Pelaksana" in words_id
+    assert f"uses the {n - 20} respondents who answered overall satisfaction and every element (complete " \
+           "answers, nothing imputed)" in words_en
+    assert "Completion time; Staff conduct" in words_en and "Waktu" not in words_en
+
 def test_example_study_recovers_true_driver_ordering():
     """The bundled example: LMG ranking vs the generator's true ordering (data/raw/contoh_kebenaran.yaml)."""
     from pathlib import Path

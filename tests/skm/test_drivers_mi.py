@@ -165,9 +165,44 @@ def test_imputed_analysis_answers_as_a_driver_analysis():
         derived_importance(mi, "johnson")
     with pytest.raises(DataError, match="pooled lmg shares, not johnson"):
         mi.shares("johnson")
-    words = mi.blanks_text(len(d) + 5, "id")
+    words = mi.blanks_text(len(d), "id")
     blank = int(d["U3"].isna().sum())
-    assert f"memakai {mi.n} dari {len(d) + 5} responden" in words and "5 responden tidak disertakan" in words
-    assert f"{blank} jawaban kosong itu diisi dengan imputasi berganda, yaitu diisi 3 kali" in words
-    assert "Penanganan Pengaduan, Saran dan Masukan" in words and "aturan Rubin" in words
+    assert words.startswith(f"Analisis ini memakai {mi.n} dari {len(d)} responden, yaitu semua yang menjawab "
+                            "kepuasan keseluruhan. Responden yang mengosongkan unsur U8 Penanganan Pengaduan, "
+                            f"Saran dan Masukan tetap ikut: {blank} jawaban kosong itu diisi dengan imputasi berganda.")
+    assert "Setiap jawaban kosong diisi 3 kali" in words and "aturan Rubin" in words and "missing at random" in words
     assert "30 replikasi bootstrap" in mi.interval_text("id") and "Barnard-Rubin" in mi.interval_text("en")
+    # a blank overall item leaves the respondent out; so does a blank in an unsur not imputed, and the text says so
+    d.loc[:4, "K1"] = np.nan
+    d.loc[5:9, "U2"] = np.nan
+    only = imputed_importance(d, "K1", {"U1": "waktu", "U2": "biaya", "U3": "pengaduan"}, impute=["U3"],
+                              replicate_weights=_bootstrap(len(d), 30, 5), m=2, seed=1, progress=False)
+    assert only.n == len(d) - 10 and only.left_out == {"K1": 5, "U2": 5}
+    assert (f"memakai {only.n} dari {len(d)} responden, yaitu semua yang menjawab kepuasan keseluruhan dan unsur "
+            "selain U8 Penanganan Pengaduan, Saran dan Masukan; 10 responden tidak disertakan"
+            ) in only.blanks_text(len(d))
+    every = imputed_importance(d, "K1", {"U1": "waktu", "U2": "biaya", "U3": "pengaduan"},
+                               replicate_weights=_bootstrap(len(d), 30, 5), m=2, seed=1, progress=False)
+    assert every.n == len(d) - 5 and every.left_out == {"K1": 5} and set(every.imputed) == {"U2", "U3"}
+    assert "The 5 respondents who did not answer overall satisfaction are left out" in every.blanks_text(len(d), "en")
+
+
+def test_chained_pmm_fills_several_blank_columns_from_the_others_seeded():
+    """Issue 14.7: the study's headline imputes every unsur with blanks, in turn (chained equations); the observed
+    answers stay, every imputed value is an answer on the scale, the same seed gives the same data set, and each
+    column's imputations follow its relation with the others (closer to the true answers than random draws)."""
+    truth = _answers(11, 600)[["K1", *UNSUR]].to_numpy()
+    rng = np.random.default_rng(12)
+    x = truth.copy()
+    for j in (1, 2, 3):
+        x[rng.random(len(x)) < 0.2, j] = np.nan
+    blank = np.isnan(x)
+    assert (blank.sum(axis=1) >= 2).any()  # some respondents left several unsur blank
+    out = pmm_impute(x, blank, np.ones(len(x)), np.random.default_rng(0), iterations=5)
+    assert not np.isnan(out).any() and np.array_equal(out[~blank], x[~blank])
+    assert set(np.unique(out[blank])) <= {1.0, 2.0, 3.0, 4.0}
+    assert np.array_equal(out, pmm_impute(x, blank, np.ones(len(x)), np.random.default_rng(0), iterations=5))
+    assert not np.array_equal(out, pmm_impute(x, blank, np.ones(len(x)), np.random.default_rng(1), iterations=5))
+    for j in (1, 2, 3):
+        rows = blank[:, j]
+        assert np.corrcoef(out[rows, j], truth[rows, j])[0, 1] > 0.25, j

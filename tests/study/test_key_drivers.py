@@ -1,6 +1,7 @@
-"""The study's driver analyses: the headline keeps the respondents with a blank complaint answer (imputed) when
-many left it blank and is listwise otherwise, the sensitivity analyses beside it, the replicate count from a
-Monte Carlo error target, and the study-file keys that switch them (issue 14.7)."""
+"""The study's driver analyses: the headline keeps every respondent with the overall item (their blank unsur
+answers imputed) when listwise deletion would leave out many and is listwise otherwise, the sensitivity analyses
+beside it, the replicate count from a Monte Carlo error target, and the study-file keys that switch them
+(issue 14.7)."""
 
 from types import SimpleNamespace
 
@@ -8,9 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from riset.present.report.text import drivers_statement
 from riset.skm.drivers_mi import imputed_importance
 from riset.study.config import StudyError, load_study
-from riset.study.key_drivers import COMPLAINT_BLANK_SHARE, driver_analyses
+from riset.study.key_drivers import BLANK_SHARE, driver_analyses
 from riset.survey.design import SurveyDesign
 from riset.survey.replicate import as_replicate
 
@@ -35,19 +37,27 @@ def _config(**changes):
     return SimpleNamespace(**{"replicates": 30, "seed": 7, "mc_target": None, "imputations": 3, **changes})
 
 
-def test_headline_keeps_the_blank_complaint_answers_imputed(final):
+def _statement(found, data, lang):
+    """The method statement of the report for these analyses (`drivers_statement` reads only these)."""
+    results = SimpleNamespace(drivers=found.headline, n=len(data), drivers_sensitivity=found.sensitivity)
+    return " ".join(drivers_statement(results, lang))
+
+
+def test_headline_keeps_everyone_with_the_overall_item_imputing_every_blank_unsur(final):
     data = final.data
     found = driver_analyses(final, data, "K1", UNSUR, _config(), "bobot", progress=False)
     head = found.headline
     assert head is found.imputed
-    # every respondent with the overall item and the other unsur answered, whatever their complaint answer
-    answered = int(data[["K1", "U1", "U2"]].notna().all(axis=1).sum())
-    assert head.n == answered == found.without_complaint.n and head.n > found.listwise.n
-    assert head.imputed == {"U3": int(data.loc[data[["K1", "U1", "U2"]].notna().all(axis=1), "U3"].isna().sum())}
+    # every respondent with the overall item, whatever they left blank among the unsur; the outcome is not imputed
+    answered = data["K1"].notna()
+    assert head.n == int(answered.sum()) > found.without_complaint.n > found.listwise.n
+    assert head.imputed == {"U1": int(data.loc[answered, "U1"].isna().sum()),
+                            "U3": int(data.loc[answered, "U3"].isna().sum())}
+    assert head.left_out == {"K1": int((~answered).sum())}
     # the headline is imputed_importance itself, on the listwise analysis' bootstrap replicates
     reps = as_replicate(final, type="bootstrap", replicates=30, seed=7, calibrated="fixed").replicate_weights
-    direct = imputed_importance(data, "K1", UNSUR, impute=["U3"], weights="bobot", replicate_weights=reps, m=3,
-                                seed=7, df_complete=final.df, progress=False)
+    direct = imputed_importance(data, "K1", UNSUR, weights="bobot", replicate_weights=reps, m=3, seed=7,
+                                df_complete=final.df, progress=False)
     pd.testing.assert_frame_equal(head.to_frame(), direct.to_frame())
     assert head.r2 == direct.r2 and (head.table["df"] <= final.df).all()  # Barnard-Rubin df, design df
     # the listwise and without-complaint analyses sit beside it, the headline first
@@ -56,12 +66,47 @@ def test_headline_keeps_the_blank_complaint_answers_imputed(final):
     assert side.n["listwise"] == found.listwise.n == int(data[["K1", *UNSUR]].notna().all(axis=1).sum())
     listwise = found.listwise.share_table().set_index("unsur")["importance"]
     assert side.table.set_index("unsur")["porsi_listwise"].to_dict() == pytest.approx(listwise.to_dict())
-    # the exclusion note is the headline's: only the blanks of the overall item and the other unsur
-    assert head.notes[0].values["n"] == len(data) - answered
-    assert "U3" not in head.notes[0].values["detail"] and "U1" in head.notes[0].values["detail"]
-    words = head.blanks_text(len(data), "en")
-    assert f"uses {answered} of {len(data)}" in words and f"their {head.imputed['U3']} blank answers" in words
-    assert "left the element Handling of complaints and suggestions blank" in words and "Rubin" in words
+    # the exclusion note is the headline's: only the blank overall item
+    assert head.notes[0].values["n"] == len(data) - head.n
+    assert head.notes[0].values["detail"] == f"K1 {len(data) - head.n}"
+
+
+def test_the_statement_names_the_imputed_unsur_the_counts_the_assumption_and_who_is_left_out(final):
+    data = final.data
+    found = driver_analyses(final, data, "K1", UNSUR, _config(), "bobot", progress=False)
+    mi, left = found.headline, len(data) - found.headline.n
+    complaint, time = mi.imputed["U3"], mi.imputed["U1"]
+    assert complaint > time > 0  # the complaint unsur (regulation U8) comes first, then waktu (U3) by its code
+    english = _statement(found, data, "en")
+    assert f"uses {mi.n} of {len(data)} respondents: all who answered overall satisfaction" in english
+    assert f"The {left} respondents who did not answer overall satisfaction are left out" in english
+    assert (f"{complaint + time} blank answers in 2 elements (U8 Handling of complaints and suggestions: "
+            f"{complaint}; U3: {time}) were filled in by multiple imputation") in english
+    assert "respondent's other answers are taken into account" in english and "(missing at random)" in english
+    assert "Rubin's rules" in english
+    assert "“Complete answers only”, “Without complaint element”" in english
+    indonesian = _statement(found, data, "id")
+    assert f"Sebanyak {left} responden yang tidak menjawab kepuasan keseluruhan tidak disertakan" in indonesian
+    assert (f"{complaint + time} jawaban kosong pada 2 unsur (U8 Penanganan Pengaduan, Saran dan Masukan: "
+            f"{complaint}; U3: {time}) diisi dengan imputasi berganda") in indonesian
+    assert "(missing at random)" in indonesian and "diisi 3 kali" in indonesian
+
+
+def test_many_blanks_outside_the_complaint_unsur_are_imputed_too(final):
+    """Listwise deletion counts every blank: few blank complaint answers but many blanks elsewhere still make the
+    imputed analysis the headline (without the analysis that drops the complaint unsur)."""
+    data = final.data.assign(U3=final.data["U3"].fillna(2))
+    data.loc[data.index[::10], "U2"] = np.nan  # a tenth left U2 blank
+    found = driver_analyses(SurveyDesign(data, weights="w", psu="psu"), data, "K1", UNSUR, _config(), "bobot",
+                            progress=False)
+    answered = data["K1"].notna()
+    assert found.headline is found.imputed and found.without_complaint is None
+    assert found.headline.n == int(answered.sum())
+    assert found.headline.imputed == {c: int(data.loc[answered, c].isna().sum()) for c in ("U1", "U2")}
+    assert list(found.sensitivity().n) == ["imputasi", "listwise"]
+    statement = _statement(found, data, "id")
+    assert "Sebagai pembanding, analisis juga dihitung dengan cara lain memperlakukan jawaban yang kosong " \
+           "(“Jawaban lengkap saja”)" in statement and "pengaduan" not in statement
 
 
 def test_imputation_off_keeps_listwise_as_the_headline(final):
@@ -70,16 +115,19 @@ def test_imputation_off_keeps_listwise_as_the_headline(final):
     assert list(off.sensitivity().n) == ["listwise", "tanpa_pengaduan"]
 
 
-def test_few_blank_complaints_keep_the_listwise_headline(final):
-    data = final.data.copy()
-    blank = data.index[data["U3"].isna()]
-    data.loc[blank[int(COMPLAINT_BLANK_SHARE * len(data)) - 1:], "U3"] = 3  # just under 5 % left blank
-    assert data["U3"].isna().mean() < COMPLAINT_BLANK_SHARE
+def test_few_blanks_keep_the_listwise_headline(final):
+    data = final.data.assign(U1=final.data["U1"].fillna(3))
+    answered = data.index[data["K1"].notna()]
+    blank = answered[data.loc[answered, "U3"].isna()]
+    data.loc[blank[int(BLANK_SHARE * len(answered)):], "U3"] = 3  # just under 5 % of those with K1 left out
+    left_out = data.loc[answered, list(UNSUR)].isna().any(axis=1).mean()
+    assert 0 < left_out < BLANK_SHARE
     found = driver_analyses(SurveyDesign(data, weights="w", psu="psu"), data, "K1", UNSUR, _config(), "bobot",
                             progress=False)
     assert found.without_complaint is None and found.imputed is None and found.headline is found.listwise
     assert found.headline.n == int(data[["K1", *UNSUR]].notna().all(axis=1).sum())
     assert found.sensitivity() is None
+    assert _statement(found, data, "en").startswith(f"This analysis uses {found.headline.n} of {len(data)}")
 
 
 def test_monte_carlo_target_sets_the_count(final):

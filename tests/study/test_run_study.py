@@ -220,23 +220,24 @@ def test_units_carry_their_rank_and_its_interval(res):
     assert f"Holm's adjustment over all {k * (k - 1) // 2} pairs" in note and f"to {k} − the number" in note
 
 
-def test_the_driver_headline_keeps_the_blank_complaint_answers(res):
-    """Issue 14.7: a blank complaint answer usually means "never complained"; the headline keeps those respondents
-    (their blank imputed) and leaves out only those without the overall item or with another blank."""
+def test_the_driver_headline_keeps_everyone_with_the_overall_item(res):
+    """Issue 14.7: a blank complaint answer usually means "never complained", and a few blanks in every other unsur
+    add up; the headline keeps those respondents (every blank unsur answer imputed) and leaves out only those
+    without the overall item, which is not imputed."""
     found, data = res.key_drivers, res.survey.data
-    complaint = next(c for c, k in res.unsur_map.items() if k == "pengaduan")
-    others = [c for c in res.unsur_map if c != complaint]
-    kept = data[[res.overall, *others]].notna().all(axis=1)
-    assert res.drivers is found.imputed and res.drivers.n == int(kept.sum())
-    assert res.drivers.imputed == {complaint: int(data.loc[kept, complaint].isna().sum())}
+    answered = data[res.overall].notna()
+    assert res.drivers is found.imputed and res.drivers.n == int(answered.sum()) == 1935 and res.n == 1960
+    assert res.drivers.imputed == {c: int(data.loc[answered, c].isna().sum()) for c in res.unsur_map
+                                   if data.loc[answered, c].isna().any()}
+    assert len(res.drivers.imputed) == len(res.unsur_map)  # on the example every unsur has a few blanks
     assert found.listwise.n == int(data[[res.overall, *res.unsur_map]].notna().all(axis=1).sum()) < res.drivers.n
-    assert found.without_complaint.n == res.drivers.n and "pengaduan" not in found.without_complaint.ranking()
+    assert found.without_complaint.n < res.drivers.n and "pengaduan" not in found.without_complaint.ranking()
     # every consumer reads the headline: the chart's table, the recommendations' evidence, the exclusion note
     assert res.drivers_table()["importance"].tolist() == res.drivers.share_table()["importance"].tolist()
     evidence = res.recommendations_in("id").statistics.drop_duplicates("unsur").set_index("unsur")["bagian_r2"]
     assert evidence.to_dict() == pytest.approx(res.drivers.shares().reindex(evidence.index).to_dict())
     left_out = next(n for n in res.notes if getattr(n, "code", None) == "drivers_listwise")
-    assert left_out.values["n"] == res.n - res.drivers.n and complaint not in left_out.values["detail"]
+    assert left_out.values == {"n": 25, "total": res.n, "detail": f"{res.overall} 25"}
 
 
 def test_the_report_states_how_the_drivers_treated_blank_answers(res):
@@ -246,14 +247,18 @@ def test_the_report_states_how_the_drivers_treated_blank_answers(res):
     from riset.present.report.html import render_html
 
     mi = res.drivers
+    complaint = next(c for c, k in res.unsur_map.items() if k == "pengaduan")
     html = render_html(build_laporan(res, render_figures(res, "id"), "id"))
-    assert f"Analisis ini memakai {fmt_num(mi.n, 0)} dari {fmt_num(res.n, 0)} responden" in html
-    assert "Responden yang mengosongkan unsur Penanganan Pengaduan, Saran dan Masukan tetap ikut" in html
-    assert f"diisi dengan imputasi berganda, yaitu diisi {mi.m} kali" in html and "aturan Rubin" in html
+    assert (f"Analisis ini memakai {fmt_num(mi.n, 0)} dari {fmt_num(res.n, 0)} responden, yaitu semua yang menjawab "
+            "kepuasan keseluruhan. Sebanyak 25 responden yang tidak menjawab kepuasan keseluruhan tidak disertakan"
+            ) in html
+    assert (f"{fmt_num(sum(mi.imputed.values()), 0)} jawaban kosong pada 9 unsur (U8 Penanganan Pengaduan, Saran dan "
+            f"Masukan: {mi.imputed[complaint]}; ") in html
+    assert f"Setiap jawaban kosong diisi {mi.m} kali" in html and "aturan Rubin" in html and "missing at random" in html
     assert "Jawaban lengkap saja" in html and "disandingkan pada tabel kepekaan" in html
-    assert "menurut cara memperlakukan jawaban pengaduan yang kosong" in html
+    assert "menurut cara memperlakukan jawaban yang kosong" in html
     text = " ".join(methodology(res, "en"))
-    assert "Respondents who left the element Handling of complaints and suggestions blank are kept" in text
+    assert "Respondents who left one or more elements blank are kept" in text and "(U8 Handling of complaints" in text
     assert "Rubin's rules" in text and "Barnard-Rubin degrees of freedom" in text
 
 

@@ -62,11 +62,11 @@ from tqdm.auto import tqdm
 
 from riset.errors import DataError, show_value
 from riset.i18n import Note, check_language, fmt_num, fmt_pct, say
-from riset.skm.schemes import DEFAULT_SCHEME, Scheme, get_scheme, resolve_unsur
+from riset.skm.schemes import DEFAULT_SCHEME, Scheme, get_scheme, resolve_unsur, unsur_name
 from riset.survey.base import Design
 
 __all__ = ["MAX_PREDICTORS", "DriverImportance", "OutOfSampleCheck", "RelativeImportance", "complete_cases",
-           "correlation_importance", "numeric_answers", "predictor_names", "quantile_mc_error", "replicate_matrix", "replicate_shares",
+           "correlation_importance", "numeric_answers", "predictor_label", "predictor_names", "quantile_mc_error", "replicate_matrix", "replicate_shares",
            "weighted_source", "satisfaction_formula", "unsur_labels",
            "design_frame", "johnson_weights", "lmg_from_r2", "out_of_sample_check", "relative_importance", "subset_r2",
            "weighted_correlation"]
@@ -89,6 +89,16 @@ def predictor_names(predictors: Mapping[str, str] | Sequence[str]) -> pd.DataFra
         return pd.DataFrame(rows, columns=["kolom", "unsur", "nama"])
     cols = list(predictors)
     return pd.DataFrame({"kolom": cols, "unsur": cols, "nama": cols})
+
+
+def predictor_label(key: str, lang: str | None = None, code: bool = False) -> str:
+    """A predictor's name for people: an unsur key as the regulation's name in `lang` (with its code when `code`),
+    a predictor given by column only as its column name.
+
+    >>> predictor_label("waktu", "en"), predictor_label("waktu", code=True), predictor_label("X1")
+    ('Completion time', 'U3 Waktu Penyelesaian', 'X1')
+    """
+    return unsur_name(key, lang, code=code) if key in get_scheme().keys else key
 
 
 def complete_cases(
@@ -668,7 +678,8 @@ class OutOfSampleCheck:
     `table`: kolom, unsur, nama, permutasi (mean drop in held-out R^2 when the column is shuffled),
     permutasi_sd (across folds), peringkat_permutasi, and when a reference was given lmg, peringkat_lmg.
     `r2_cv` / `r2_cv_linear`: weighted held-out R^2 of the boosting and of the linear model (mean over folds).
-    `spearman`, `kendall`, `top_overlap` (of `top`): agreement between the two rankings.
+    `spearman`, `kendall`, `top_overlap` (of `top`): agreement between the two rankings. `n`: respondents used
+    (those with every answer: nothing is imputed here).
     """
 
     table: pd.DataFrame
@@ -676,6 +687,7 @@ class OutOfSampleCheck:
     r2_cv_linear: float
     n_splits: int
     top: int
+    n: int
     spearman: float | None = None
     kendall: float | None = None
     top_overlap: int | None = None
@@ -691,11 +703,13 @@ class OutOfSampleCheck:
         return "sebagian" if self.spearman >= 0.5 else "tidak"
 
     def verdict(self, lang: str | None = None) -> str:
-        """The result in plain words for a seminar audience."""
+        """The result in plain words for a seminar audience: on whom (the respondents with every answer), what the
+        boosting explains and finds most important (unsur names in `lang`), and whether the linear ranking holds."""
         lang = check_language(lang)
         t = self.table.sort_values("permutasi", ascending=False)
-        text = say("oos_text", lang, folds=self.n_splits, r2=fmt_pct(self.r2_cv, 0, lang),
-                   r2_linear=fmt_pct(self.r2_cv_linear, 0, lang), names="; ".join(t["nama"].head(self.top)))
+        names = "; ".join(predictor_label(u, lang) for u in t["unsur"].head(self.top))
+        text = say("oos_text", lang, folds=self.n_splits, n=self.n, r2=fmt_pct(self.r2_cv, 0, lang),
+                   r2_linear=fmt_pct(self.r2_cv_linear, 0, lang), names=names)
         if self.holds is None:
             return text
         return text + " " + say("oos_holds", lang, word=say(f"oos_{self.holds}", lang),
@@ -808,7 +822,7 @@ def out_of_sample_check(
     table["peringkat_permutasi"] = table["permutasi"].rank(ascending=False, method="min").astype(int)
     result = OutOfSampleCheck(
         table=table, r2_cv=float(np.mean(r2_gb)), r2_cv_linear=float(np.mean(r2_lin)),
-        n_splits=n_splits, top=top, notes=notes,
+        n_splits=n_splits, top=top, n=len(used), notes=notes,
     )
     if reference is not None:
         ref = reference.table.set_index("kolom").reindex(table["kolom"])

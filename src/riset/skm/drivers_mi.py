@@ -2,17 +2,19 @@
 
 The main driver analysis (`riset.skm.drivers.relative_importance`) needs an answer to every unsur and leaves
 the other respondents out (listwise). When one unsur is often blank -- the complaint unsur, left blank by
-those who never complained -- the respondents kept are a selection, and the shares can move. Multiple
-imputation keeps them:
+those who never complained -- or a few blanks in each unsur add up, the respondents kept are a selection, and
+the shares can move. Multiple imputation keeps them (all but those without the overall item, which is what the
+analysis explains and is never imputed):
 
 Imputation (predictive mean matching within fully conditional specification; Little 1988; van Buuren 2018,
 *Flexible Imputation of Missing Data*, s3.4 and s4.5): each blank column j is regressed, with the survey
 weights, on the overall item and the other unsur among the respondents who answered it; a coefficient
 vector is drawn from its approximate posterior (sigma^2 = weighted SSR / chi^2(n_obs - k),
 beta ~ N(beta_hat, sigma^2 (X'WX)^-1)); each blank gets the observed answer of one of the `donors` (default 5)
-respondents whose prediction with beta_hat is nearest to its own prediction with the drawn beta. Imputed
-answers are real answers on the scale (1-4). With several blank columns, the columns are imputed in turn
-for `iterations` rounds from a random start. The model assumes the blank is missing at random given the
+respondents whose prediction with beta_hat is nearest to its own prediction with the drawn beta (tied donors
+equally likely). Imputed answers are real answers on the scale (1-4). With several blank columns, the columns
+are imputed in turn, each on the current values of all the others (chained equations), for `iterations`
+rounds from a random start of observed answers. The model assumes the blank is missing at random given the
 overall item and the other unsur: for "never complained" it imputes the rating a respondent would give
 the complaint service judged by the rest of their answers, a stated assumption, not a fact.
 
@@ -54,13 +56,14 @@ from riset.i18n import Note, check_language, fmt_num, say
 from riset.skm.drivers import (
     complete_cases,
     numeric_answers,
+    predictor_label,
     predictor_names,
     relative_importance,
     replicate_matrix,
     replicate_shares,
     weighted_source,
 )
-from riset.skm.schemes import get_scheme, unsur_name
+from riset.skm.schemes import get_scheme
 
 __all__ = ["ImputedImportance", "RankingSensitivity", "imputed_importance", "pmm_impute", "ranking_sensitivity",
            "rubin"]
@@ -117,10 +120,26 @@ def _pmm_column(x: np.ndarray, j: int, blank: np.ndarray, w: np.ndarray, rng: np
     except np.linalg.LinAlgError:
         raise DataError(f"column '{name}' cannot be imputed: among its answers the other columns are collinear "
                         "(one is constant or a combination of the others)") from None
-    distance = np.abs((design[blank] @ beta)[:, None] - (xo @ beta_hat)[None, :])
-    k = min(donors, len(yo))
-    nearest = np.argpartition(distance, k - 1, axis=1)[:, :k]
-    return yo[nearest[np.arange(len(nearest)), rng.integers(0, k, size=len(nearest))]]
+    donor = _nearest_donors(xo @ beta_hat, design[blank] @ beta, min(donors, len(yo)), rng)
+    return yo[donor]
+
+
+def _nearest_donors(observed: np.ndarray, wanted: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """For each prediction in `wanted`, one of the `k` observed predictions nearest to it, drawn at random.
+
+    The observed predictions are sorted once (ties in random order, so tied donors are equally likely): the k
+    nearest to a value lie among the 2k sorted around its insertion point, so only those are compared --
+    O((n + b) log n) instead of the b x n distances of a direct search.
+    """
+    shuffled = rng.permutation(len(observed))
+    order = shuffled[np.argsort(observed[shuffled], kind="stable")]
+    ranked = observed[order]
+    width = min(2 * k, len(ranked))
+    start = np.clip(np.searchsorted(ranked, wanted) - k, 0, len(ranked) - width)
+    window = start[:, None] + np.arange(width)[None, :]
+    nearest = np.argpartition(np.abs(ranked[window] - wanted[:, None]), k - 1, axis=1)[:, :k]
+    pick = nearest[np.arange(len(wanted)), rng.integers(0, k, size=len(wanted))]
+    return order[window[np.arange(len(wanted)), pick]]
 
 
 def pmm_impute(x: np.ndarray, blank: np.ndarray, w: np.ndarray, rng: np.random.Generator, donors: int = 5,
@@ -147,9 +166,10 @@ def pmm_impute(x: np.ndarray, blank: np.ndarray, w: np.ndarray, rng: np.random.G
     return x
 
 
-def _item_name(unsur: str, lang: str | None) -> str:
-    """The unsur's name in `lang` (a predictor given by column only keeps its column name)."""
-    return unsur_name(unsur, lang, code=False) if unsur in get_scheme().keys else unsur
+def _code(unsur: str) -> str:
+    """The regulation's code of an unsur key ('U8'); a predictor given by column only keeps its column name."""
+    scheme = get_scheme()
+    return scheme.get(unsur).kode if unsur in scheme.keys else unsur
 
 
 @dataclass
@@ -158,8 +178,9 @@ class ImputedImportance:
 
     `table`: one row per predictor -- kolom, unsur, nama, importance (pooled share of R^2, 0-1), se,
     ci_low, ci_high (Q +- t(df) sqrt(T)), df, fmi, within, between, peringkat. `n`: respondents used;
-    `imputed`: column -> number of answers imputed; `m` imputations; `method` 'lmg' or 'johnson';
-    `replicates` per imputation; `r2`: mean R^2 over the completed data sets.
+    `imputed`: column -> number of answers imputed (columns with at least one); `m` imputations; `method` 'lmg'
+    or 'johnson'; `replicates` per imputation; `r2`: mean R^2 over the completed data sets; `left_out`: column
+    -> blank answers among the respondents left out (the outcome, and predictors not imputed).
     """
 
     table: pd.DataFrame
@@ -172,6 +193,7 @@ class ImputedImportance:
     outcome: str
     level: float = 0.95
     notes: list[Note] = field(default_factory=list)
+    left_out: dict[str, int] = field(default_factory=dict)
 
     @property
     def methods(self) -> tuple[str, ...]:
@@ -199,13 +221,35 @@ class ImputedImportance:
         columns = ["unsur", "nama", "importance", "ci_low", "ci_high", "peringkat"]
         return self.table.sort_values("peringkat", kind="stable")[columns].reset_index(drop=True)
 
-    def blanks_text(self, total: int, lang: str | None = None) -> str:
-        """Whom the analysis uses of `total` respondents, how many blank answers were imputed and how, and the
-        assumption that makes it valid."""
+    def imputed_text(self, lang: str | None = None) -> str:
+        """The imputed answers per unsur, most first: the first by the regulation's code and name, the others by
+        code ('U8 Penanganan Pengaduan, Saran dan Masukan: 303; U1: 83; ...'); a column not mapped to an unsur
+        by its name."""
         names = self.table.set_index("kolom")["unsur"]
-        items = ", ".join(_item_name(names[c], lang) for c in self.imputed)
-        return " ".join([say("drivers_mi_used", lang, used=self.n, n=total, left=total - self.n, items=items),
-                         say("drivers_mi_blanks", lang, blank=sum(self.imputed.values()), items=items, m=self.m)])
+        order = sorted(self.imputed, key=lambda c: -self.imputed[c])
+        return "; ".join(f"{predictor_label(names[c], lang, code=True) if i == 0 else _code(names[c])}: "
+                         f"{fmt_num(self.imputed[c], 0, lang)}" for i, c in enumerate(order))
+
+    def blanks_text(self, total: int, lang: str | None = None) -> str:
+        """Whom the analysis uses of `total` respondents and why the others are left out; how many blank answers
+        of which unsur were imputed, how, and the assumption that makes it valid (missing at random)."""
+        names = self.table.set_index("kolom")["unsur"]
+        if any(c != self.outcome for c in self.left_out):  # a predictor not imputed still leaves respondents out
+            items = ", ".join(predictor_label(names[c], lang, code=True) for c in self.imputed)
+            out = [say("drivers_mi_used", lang, used=self.n, n=total, left=total - self.n, items=items)]
+        else:
+            out = [say("drivers_mi_used_overall", lang, used=self.n, n=total)]
+            out += [say("drivers_mi_left_overall", lang, left=total - self.n)] if total > self.n else []
+        if len(self.imputed) == 1:
+            (column, blank), = self.imputed.items()
+            out.append(say("drivers_mi_blanks_one", lang, item=predictor_label(names[column], lang, code=True),
+                           blank=blank))
+        elif self.imputed:
+            out.append(say("drivers_mi_blanks", lang, blank=sum(self.imputed.values()), k=len(self.imputed),
+                           detail=self.imputed_text(lang)))
+        if self.imputed:
+            out += [say("drivers_mi_method", lang, m=self.m), say("drivers_mi_assumption", lang)]
+        return " ".join(out)
 
     def interval_text(self, lang: str | None = None) -> str:
         """How the intervals were made: Rubin's total variance over the bootstrap replicates, t on the
@@ -249,8 +293,10 @@ def imputed_importance(
     ----------
     data : a DataFrame (with `weights` a column and `replicate_weights` an n x R matrix aligned with it) or a
         `riset.survey.replicate.ReplicateDesign` (its weights, replicate weights and df).
-    impute : predictor columns whose blanks are imputed (default: every predictor column with blanks).
-        Respondents with a blank overall item or a blank in another predictor are left out, and reported.
+    impute : predictor columns whose blanks are imputed (default: every predictor column with a blank answer of a
+        respondent who answered the outcome, so that only the respondents without the outcome are left out).
+        The outcome is never imputed: respondents with a blank outcome or a blank in a predictor not imputed are
+        left out, and reported (`notes`, `left_out`).
     m, seed : number of imputations and the seed of the imputation draws (one stream for all M).
     method : the shares pooled: 'lmg' or 'johnson'.
     donors, iterations : predictive mean matching donors; rounds of chained imputation (several columns).
@@ -284,7 +330,10 @@ def imputed_importance(
         frame, weights = frame.assign(**{_WEIGHT: w}), _WEIGHT
     matrix = replicate_matrix(replicate_weights, frame)
     inside = ~(pd.to_numeric(frame[weights], errors="coerce").to_numpy() <= 0)  # a blank weight: an error below
-    impute = [c for c in names["kolom"] if frame.loc[inside, c].isna().any()] if impute is None else list(impute)
+    if impute is None:
+        answered = frame.loc[inside & numeric_answers(frame, [outcome])[outcome].notna().to_numpy()]
+        impute = [c for c in names["kolom"] if answered[c].isna().any()]
+    impute = list(impute)
     unknown = [c for c in impute if c not in names["kolom"].tolist()]
     if unknown:
         raise DataError(f"impute: column(s) {', '.join(map(repr, unknown))} are not among the predictors")
@@ -294,7 +343,9 @@ def imputed_importance(
     used, matrix = frame.iloc[rows], matrix[rows]
     values = numeric_answers(used, columns).to_numpy()
     blank = np.isnan(values)
-    imputed = {c: int(blank[:, columns.index(c)].sum()) for c in impute}
+    imputed = {c: int(blank[:, columns.index(c)].sum()) for c in impute if blank[:, columns.index(c)].any()}
+    dropped = numeric_answers(frame.loc[inside][~ok.to_numpy()], kept).isna().sum()
+    left_out = {c: int(k) for c, k in dropped.items() if k}
     w = pd.to_numeric(used[weights]).to_numpy(dtype=float)
 
     rng = np.random.default_rng(seed)
@@ -316,7 +367,7 @@ def imputed_importance(
     table["peringkat"] = table["importance"].rank(ascending=False, method="min").astype(int)
     return ImputedImportance(table=table, n=len(used), imputed=imputed, m=m, method=method,
                              replicates=matrix.shape[1], r2=float(np.mean(r2)), outcome=outcome, level=level,
-                             notes=notes)
+                             notes=notes, left_out=left_out)
 
 
 @dataclass

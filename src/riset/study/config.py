@@ -48,7 +48,7 @@ file; every key except `data` and `codebook` is optional::
       replicates: 200               # bootstrap replicates (also those re-weighted for estimated targets)
       mc_target: 0.25               # optional: raise the count (from 100) until the Monte Carlo error of the
                                     #   share interval ends is below 0.25 percentage points
-      imputations: 20               # blank complaint answers multiply imputed (Rubin's rules); 0 = off
+      imputations: 20               # blank unsur answers multiply imputed (Rubin's rules); 0 = off
       out_of_sample: true           # cross-validated boosting check of the ranking
 
 Online answers (a data source with ``source: online``: QR codes at the counter, links on a website) are a

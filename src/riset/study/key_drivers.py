@@ -1,4 +1,4 @@
-"""The study's key-driver analyses: the headline analysis and the other answers to blank complaint answers.
+"""The study's key-driver analyses: the headline analysis and the other treatments of blank answers beside it.
 
 Listwise analysis: LMG/Johnson shares of R^2 of the overall item on the unsur (`riset.skm.drivers`), respondents
 with every unsur answered, percentile intervals from Rao-Wu bootstrap replicates of the final design
@@ -8,21 +8,22 @@ study file's `drivers.replicates` fixes the count; `drivers.mc_target` raises it
 error of the share interval ends is below the target (percentage points) -- except for a bootstrap final design,
 whose count the re-weighting fixed; the error achieved is always reported.
 
-A blank complaint answer usually means "never complained", so listwise deletion drops a selection of
-respondents. When at least `COMPLAINT_BLANK_SHARE` left it blank:
+Blank answers make listwise deletion drop a selection of respondents: a blank complaint answer usually means
+"never complained", and a few blanks in each of the other unsur add up. When the listwise analysis leaves out at
+least `BLANK_SHARE` of the respondents who answered the overall item:
 
-* with imputations configured (`drivers.imputations`, default 20) the HEADLINE is the analysis with the blank
-  complaint answers multiply imputed: every respondent with the overall item and the other unsur answered is
-  kept (predictive mean matching on the overall item and the other unsur, pooled by Rubin's rules over the same
-  bootstrap replicates -- the count the listwise analysis chose -- with the design df; `riset.skm.drivers_mi`).
-  Its assumption -- the rating a respondent would give the complaint service follows from the rest of their
-  answers -- is stated wherever it is shown;
-* the listwise analysis and the analysis without the complaint unsur (those respondents kept; point estimates)
-  are the sensitivity analyses.
+* with imputations configured (`drivers.imputations`, default 20) the HEADLINE is the analysis with every blank
+  unsur answer of those respondents multiply imputed, so it keeps everyone with the overall item (predictive mean
+  matching, chained over the unsur with blanks, on the overall item and the other unsur; pooled by Rubin's rules
+  over the same bootstrap replicates -- the count the listwise analysis chose -- with the design df;
+  `riset.skm.drivers_mi`). The overall item is never imputed: respondents without it stay out. Its assumption --
+  the answers are missing at random given the respondent's other answers -- is stated wherever it is shown;
+* the listwise analysis is the sensitivity analysis, and, when at least `BLANK_SHARE` of them left the complaint
+  unsur blank, so is the analysis without the complaint unsur (those respondents kept; point estimates).
 
-Otherwise (few blanks, or `imputations: 0`) the listwise analysis is the headline, and with many blanks the
-analysis without the complaint unsur is its sensitivity analysis. `DriverAnalyses.sensitivity` puts the analyses
-that ran side by side, the headline first (shares, ranks, Spearman with the headline).
+Otherwise (few blanks, or `imputations: 0`) the listwise analysis is the headline, and with many blank complaint
+answers the analysis without the complaint unsur is its sensitivity analysis. `DriverAnalyses.sensitivity` puts
+the analyses that ran side by side, the headline first (shares, ranks, Spearman with the headline).
 """
 
 from __future__ import annotations
@@ -32,14 +33,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from riset.skm.drivers import DriverImportance, RelativeImportance, relative_importance
+from riset.skm.drivers import DriverImportance, RelativeImportance, numeric_answers, relative_importance
 from riset.skm.drivers_mi import ImputedImportance, RankingSensitivity, imputed_importance, ranking_sensitivity
 from riset.survey.replicate import as_replicate
 
-__all__ = ["COMPLAINT_BLANK_SHARE", "DriverAnalyses", "driver_analyses"]
+__all__ = ["BLANK_SHARE", "DriverAnalyses", "driver_analyses"]
 
-#: Share of blank complaint answers from which they are imputed for the headline (and the sensitivity analyses run).
-COMPLAINT_BLANK_SHARE = 0.05
+#: Share of the respondents with the overall item from which blanks change the analysis: the listwise analysis
+#: leaving out this share makes the imputed analysis the headline; this share of blank complaint answers adds the
+#: analysis without the complaint unsur.
+BLANK_SHARE = 0.05
 
 
 @dataclass
@@ -65,9 +68,9 @@ class DriverAnalyses:
 
 def driver_analyses(final, final_data: pd.DataFrame, overall: str, unsur_map: dict[str, str], config, weights: str,
                     progress: bool) -> DriverAnalyses:
-    """The listwise analysis and, with enough blank complaint answers, the imputed one (then the headline) and the
-    one without the complaint unsur (module docstring). `final_data` carries the final weights in column
-    `weights`; `config` is the `StudyConfig`."""
+    """The listwise analysis and, when it leaves out many respondents with the overall item, the imputed one (then
+    the headline) and, with many blank complaint answers, the one without the complaint unsur (module docstring).
+    `final_data` carries the final weights in column `weights`; `config` is the `StudyConfig`."""
     if not final.linearized or config.mc_target is None:
         # a bootstrap final design has its count fixed by the re-weighting; mc_error then only reports
         matrix = final.replicate_weights if not final.linearized else _draw(final, config.replicates, config.seed)
@@ -79,16 +82,16 @@ def driver_analyses(final, final_data: pd.DataFrame, overall: str, unsur_map: di
                                        replicates="auto", seed=config.seed, mc_target=config.mc_target,
                                        progress=progress)
         matrix = _draw(final, len(listwise.replicates["lmg"]), config.seed)
+    answered = final_data[numeric_answers(final_data, [overall])[overall].notna()]
     complaint = [c for c, k in unsur_map.items() if k == "pengaduan"]
-    if not complaint or final_data[complaint[0]].isna().mean() < COMPLAINT_BLANK_SHARE:
-        return DriverAnalyses(listwise, None, None)
-    others = {c: k for c, k in unsur_map.items() if c not in complaint}
-    without = relative_importance(final_data, overall, others, weights=weights, progress=False)
-    imputed = None
-    if config.imputations:
-        imputed = imputed_importance(final_data, overall, unsur_map, impute=complaint, weights=weights,
-                                     replicate_weights=matrix, m=config.imputations, seed=config.seed,
-                                     df_complete=final.df, progress=progress)
+    without = imputed = None
+    if complaint and answered[complaint[0]].isna().mean() >= BLANK_SHARE:
+        others = {c: k for c, k in unsur_map.items() if c not in complaint}
+        without = relative_importance(final_data, overall, others, weights=weights, progress=False)
+    if config.imputations and 1 - listwise.n / len(answered) >= BLANK_SHARE:
+        # every unsur with a blank answer of a respondent with the overall item (imputed_importance's default)
+        imputed = imputed_importance(final_data, overall, unsur_map, weights=weights, replicate_weights=matrix,
+                                     m=config.imputations, seed=config.seed, df_complete=final.df, progress=progress)
     return DriverAnalyses(listwise, without, imputed)
 
 

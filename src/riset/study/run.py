@@ -220,8 +220,8 @@ class StudyResults:
 
     @property
     def drivers(self) -> DriverImportance | None:
-        """The headline driver analysis (`riset.study.key_drivers`): blank complaint answers imputed when many
-        were blank, else listwise; None without an overall item."""
+        """The headline driver analysis (`riset.study.key_drivers`): blank unsur answers imputed when listwise
+        deletion would leave out many respondents, else listwise; None without an overall item."""
         return None if self.key_drivers is None else self.key_drivers.headline
 
     def drivers_table(self) -> pd.DataFrame | None:
@@ -230,7 +230,7 @@ class StudyResults:
         return None if self.drivers is None else self.drivers.share_table("lmg")
 
     def drivers_sensitivity(self) -> RankingSensitivity | None:
-        """The headline driver ranking beside the other treatments of blank complaint answers
+        """The headline driver ranking beside the other treatments of blank answers
         (`riset.study.key_drivers.DriverAnalyses.sensitivity`); None when there is none."""
         return None if self.key_drivers is None else self.key_drivers.sensitivity()
 

@@ -227,7 +227,8 @@ def period_change_table(results, lang: str | None = None) -> Table:
 
 
 def drivers_sensitivity_table(results, sensitivity, lang: str | None = None) -> Table:
-    """Share of R^2 (rank) of each unsur under each treatment of blank complaint answers, side by side."""
+    """Share of R^2 (rank) of each unsur under each treatment of blank answers, side by side; the note says what
+    each treatment is."""
     lang = check_language(lang)
     names = list(sensitivity.n)
     header = [label("unsur", lang), *(say(f"sens_{k}", lang) for k in names)]
@@ -235,11 +236,11 @@ def drivers_sensitivity_table(results, sensitivity, lang: str | None = None) -> 
              *("–" if pd.isna(r[f"porsi_{k}"]) else f"{fmt_pct(r[f'porsi_{k}'], 1, lang)} ({r[f'peringkat_{k}']})"
                for k in names)] for _, r in sensitivity.table.iterrows()]
     return Table(say("tab_drivers_sensitivity", lang), header, body, ["l", *["r"] * len(names)],
-                 note=say("note_drivers_sensitivity", lang))
+                 note=" ".join([say("note_drivers_sensitivity", lang), *(say(f"note_sens_{k}", lang) for k in names)]))
 
 
 def _sensitivity_text(results, sensitivity, lang: str) -> str:
-    """Each other treatment of blank complaint answers in one clause (n, top three, Spearman with the headline)."""
+    """Each other treatment of blank answers in one clause (n, top three, Spearman with the headline)."""
     rows = []
     for k in list(sensitivity.n)[1:]:
         top = sensitivity.table.dropna(subset=[f"peringkat_{k}"]).sort_values(f"peringkat_{k}", kind="stable")

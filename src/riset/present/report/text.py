@@ -100,9 +100,10 @@ def online_methods(results, lang: str | None = None) -> list[str]:
 
 
 def drivers_statement(results, lang: str | None = None) -> list[str]:
-    """How the headline driver analysis treated blank answers: whom it uses of all respondents, what it imputed,
-    how and under which assumption (`riset.skm.drivers.DriverImportance.blanks_text`), and, when other
-    treatments of blank complaint answers ran, that they are in the sensitivity table. Empty without drivers.
+    """How the headline driver analysis treated blank answers: whom it uses of all respondents and why the others
+    are left out, which unsur's blanks it imputed (how many each), how and under which assumption
+    (`riset.skm.drivers.DriverImportance.blanks_text`), and, when other treatments of blank answers ran, that they
+    are in the sensitivity table (with the reason for the one without the complaint unsur). Empty without drivers.
     Bab IV, the technical appendix, the slide's notes, the workbook and the notebook all say it in these words."""
     lang = check_language(lang)
     if results.drivers is None:
@@ -110,6 +111,8 @@ def drivers_statement(results, lang: str | None = None) -> list[str]:
     out = [results.drivers.blanks_text(results.n, lang)]
     sensitivity = results.drivers_sensitivity()
     if sensitivity is not None:
-        others = ", ".join(f"“{say(f'sens_{k}', lang)}”" for k in list(sensitivity.n)[1:])
-        out.append(say("text_drivers_sensitivity_pointer", lang, others=others))
+        others = list(sensitivity.n)[1:]
+        pointer = ("text_drivers_sensitivity_pointer" if "tanpa_pengaduan" in others
+                   else "text_drivers_sensitivity_pointer_blanks")
+        out.append(say(pointer, lang, others=", ".join(f"“{say(f'sens_{k}', lang)}”" for k in others)))
     return out

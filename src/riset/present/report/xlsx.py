@@ -23,7 +23,7 @@ from riset.present.report.text import drivers_statement
 from riset.present.report.tables import words
 from riset.textsafe import spreadsheet_cell
 
-__all__ = ["NUMBER_FORMATS", "write_xlsx"]
+__all__ = ["NUMBER_FORMATS", "TABLE_FORMATS", "write_xlsx"]
 
 #: Number format per column name (anything else: integers '0', other numbers '0.00').
 NUMBER_FORMATS = {
@@ -32,6 +32,15 @@ NUMBER_FORMATS = {
     "p_mutu_beda": "0%", "p_target": "0%", "persen": "0.0", "importance": "0.0%", "lmg_persen": "0.0",
     "johnson_persen": "0.0", "kov": "0.0000", "csi": "0.0000", "t": "0.00",
     "fmi": "0%", "within": "0.000000", "between": "0.000000",
+}
+#: Formats of one table that differ from `NUMBER_FORMATS`, by table key: a column name can mean another quantity
+#: there. In the driver table (pooled shares of R^2) the interval limits and the SE are shares, shown in the
+#: share's unit (percent; the SE with one more decimal); elsewhere ci_low / ci_high bound an IKM or NRR and se is
+#: in their unit. The sensitivity table's shares are shown as the headline's share is.
+_SHARE = NUMBER_FORMATS["importance"]
+TABLE_FORMATS = {
+    "drivers": {"ci_low": _SHARE, "ci_high": _SHARE, "se": "0.00%"},
+    "drivers_sensitivity": {"porsi_imputasi": _SHARE, "porsi_listwise": _SHARE, "porsi_tanpa_pengaduan": _SHARE},
 }
 _HEADER_FILL = PatternFill("solid", fgColor="E8EBF5")
 
@@ -57,7 +66,8 @@ def _sheet_name(key: str, lang: str, taken: set[str]) -> str:
     return name
 
 
-def _write_table(ws, table: pd.DataFrame, lang: str) -> None:
+def _write_table(ws, table: pd.DataFrame, lang: str, formats: dict[str, str]) -> None:
+    """One table on sheet `ws`; `formats`: number format per column name (others: integers '0', numbers '0.00')."""
     columns = list(table.columns)
     ws.append([column_label(c, lang) for c in columns])
     for cell in ws[1]:
@@ -70,7 +80,7 @@ def _write_table(ws, table: pd.DataFrame, lang: str) -> None:
         numeric = pd.api.types.is_numeric_dtype(table[column]) and not pd.api.types.is_bool_dtype(table[column])
         if numeric:
             integer = pd.api.types.is_integer_dtype(table[column]) or column in ("n", "df", "n_responden")
-            fmt = NUMBER_FORMATS.get(column, "0" if integer else "0.00")
+            fmt = formats.get(column, "0" if integer else "0.00")
             for cell in ws[letter][1:]:
                 cell.number_format = fmt
         texts = [str(column_label(column, lang))] + [str(v) for v in table[column].head(200)]
@@ -111,7 +121,8 @@ def write_xlsx(results, path: str | Path, lang: str | None = None) -> Path:
             continue
         table = words(table, results, lang)
         name = _sheet_name(key, lang, taken)
-        _write_table(book.create_sheet(name), table.reset_index(drop=True), lang)
+        _write_table(book.create_sheet(name), table.reset_index(drop=True), lang,
+                     {**NUMBER_FORMATS, **TABLE_FORMATS.get(key, {})})
         written.append((key, name))
     _readme(readme, results, written, lang)
     path = Path(path)
