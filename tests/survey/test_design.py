@@ -78,6 +78,13 @@ def test_lonely_psu_fail_names_the_stratum():
         SurveyDesign(api("apiclus1"), strata="cname", psu="dnum", weights="pw")
 
 
+def test_lonely_message_names_the_first_row_of_the_stratum():
+    data = pd.DataFrame({"h": ["A", "B", "A", "B", "C", "C"], "psu": [1, 2, 3, 4, 5, 5]},
+                        index=[10, 11, 12, 13, 14, 15])
+    with pytest.raises(DesignError, match=r"stratum 'C' \('h', first in row 14\) has only one sampled PSU"):
+        SurveyDesign(data, strata="h", psu="psu")
+
+
 def test_second_stage_census_is_not_lonely():
     # apiclus2 has districts with one sampled school out of one (fpc2 = 1): f = 0, no variance, no error
     d = SurveyDesign(api("apiclus2"), psu="dnum", ssu="snum", fpc="fpc1", fpc2="fpc2", lonely_psu="fail")
@@ -160,7 +167,9 @@ def test_invalid_designs_name_column_row_and_value(change, kwargs, message):
 def test_fpc_varying_within_stratum_is_an_error():
     data = api("apistrat")
     data.loc[10, "fpc"] = data.loc[10, "fpc"] + 1
-    with pytest.raises(DesignError, match=r"varies within a stratum: row \d+ has [0-9.]+, row \d+ has [0-9.]+"):
+    other = data.index[(data["stype"] == data.loc[10, "stype"]) & (data.index != 10)][0]
+    with pytest.raises(DesignError, match=rf"varies within a stratum: row 10 has {data.loc[10, 'fpc']:g}(\.0)?, "
+                                          rf"row {other} has {data.loc[other, 'fpc']:g}(\.0)?;"):
         SurveyDesign(data, strata="stype", fpc="fpc")
 
 

@@ -89,19 +89,23 @@ class _Stage:
     f: np.ndarray
     outer: np.ndarray
     label: np.ndarray
-    first_row: np.ndarray  # a row label of the group, for messages
-    rows_to_units: sparse.csr_matrix  # U x n indicator: z = rows_to_units @ x sums x within units
-    units_to_groups: sparse.csr_matrix  # G x U indicator
+    rows_to_units: sparse.csc_matrix  # U x n indicator: z = rows_to_units @ x sums x within units
+    units_to_groups: sparse.csc_matrix  # G x U indicator
 
 
-def _indicator(codes: np.ndarray, n_codes: int) -> sparse.csr_matrix:
-    """Sparse n_codes x len(codes) 0/1 matrix; `ind @ x` is R's rowsum(x, codes) without a Python loop."""
-    return sparse.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))), shape=(n_codes, len(codes)))
+def _indicator(codes: np.ndarray, n_codes: int, values=None) -> sparse.csc_matrix:
+    """Sparse n_codes x len(codes) matrix with `values` (1 by default) at (codes[i], i); `ind @ x` is R's
+    rowsum(x, codes) without a Python loop. Column-compressed: one entry per column, so it is built without
+    sorting and its product is one pass over the rows of x into the small n_codes x k result."""
+    n = len(codes)
+    kind = np.int32 if max(n, n_codes) < np.iinfo(np.int32).max else np.int64
+    data = np.ones(n) if values is None else np.asarray(values, dtype="float64")
+    return sparse.csc_matrix((data, np.asarray(codes, dtype=kind), np.arange(n + 1, dtype=kind)), shape=(n_codes, n))
 
 
-def _stage(unit, group, n_units, f, outer, label, first_row) -> _Stage:
+def _stage(unit, group, n_units, f, outer, label) -> _Stage:
     return _Stage(
-        unit, group, n_units, f, outer, label, first_row,
+        unit, group, n_units, f, outer, label,
         _indicator(unit, len(group)), _indicator(group, len(n_units)),
     )
 
@@ -176,45 +180,43 @@ class SurveyDesign(Design):
         if absent:
             raise DesignError(f"design column(s) {', '.join(map(repr, absent))} not found in the data")
 
-        index = data.index.to_numpy()
-        stratum_key = _codes(data, strata_cols, "strata")
-        stratum_code, stratum_label = stratum_key
+        index = data.index  # row labels, for messages only
+        stratum_code, stratum_label = _codes(data, strata_cols, "strata")
         psu_code = _nested(stratum_code, _codes(data, [psu], "psu")[0] if psu else np.arange(len(data)))
-        n_psu = np.bincount(stratum_code[_first(psu_code)], minlength=len(stratum_label))
+        psu_stratum = _outer_of(psu_code, stratum_code)
+        n_psu = np.bincount(psu_stratum, minlength=len(stratum_label))
 
         if fpc2 is not None:
             ssu_code = _nested(psu_code, _codes(data, [ssu], "ssu")[0])
-            n_ssu = np.bincount(psu_code[_first(ssu_code)], minlength=psu_code.max() + 1)
+            ssu_psu = _outer_of(ssu_code, psu_code)
+            n_ssu = np.bincount(ssu_psu, minlength=len(psu_stratum))
         else:
             ssu_code = n_ssu = None
         pop1, pop2 = self._population_sizes(data, fpc, fpc2, stratum_code, psu_code, n_psu, n_ssu, index)
         f1 = np.ones(len(stratum_label)) if pop1 is None else (pop1 - n_psu) / pop1
         stage1 = _stage(
             unit=psu_code,
-            group=stratum_code[_first(psu_code)],
+            group=psu_stratum,
             n_units=n_psu,
             f=f1,
             outer=np.ones(len(stratum_label)),
             label=np.asarray(stratum_label, dtype=object),
-            first_row=index[_first(stratum_code)],
         )
         self._stages = [stage1]
         if pop2 is not None:
-            psu_stratum = stage1.group
             self._stages.append(
                 _stage(
                     unit=ssu_code,
-                    group=psu_code[_first(ssu_code)],
+                    group=ssu_psu,
                     n_units=n_ssu,
                     f=(pop2 - n_ssu) / pop2,
                     outer=(n_psu / pop1)[psu_stratum],
-                    label=np.asarray(data[psu].to_numpy()[_first(psu_code)], dtype=object),
-                    first_row=index[_first(psu_code)],
+                    label=np.asarray(_outer_of(psu_code, data[psu].to_numpy()), dtype=object),
                 )
             )
         if lonely_psu == "fail":
             for number, stage in enumerate(self._stages, start=1):
-                _check_lonely(stage, number, strata_cols if number == 1 else [psu])
+                _check_lonely(stage, number, strata_cols if number == 1 else [psu], index)
 
         if weights is not None:
             w = positive_weights(data[weights], weights, index)
@@ -253,26 +255,26 @@ class SurveyDesign(Design):
 
     @staticmethod
     def _per_group(value, col, group, n_sampled, as_size, index, what, units):
-        first = _first(group)
-        per_group = value[first]
+        per_group = _outer_of(group, value)  # one of the group's values: all of them, if it has one value
         varies = value != per_group[group]
         if varies.any():
-            row = index[np.argmax(varies)]
+            bad = np.argmax(varies)
+            other = np.argmax((group == group[bad]) & ~varies)
             raise DesignError(
-                f"FPC column '{col}' varies within a {what}: row {row} has {value[np.argmax(varies)]}, "
-                f"row {index[first[group[np.argmax(varies)]]]} has {per_group[group[np.argmax(varies)]]}; "
-                f"it must be one value per {what}"
+                f"FPC column '{col}' varies within a {what}: row {index[bad]} has {value[bad]}, "
+                f"row {index[other]} has {value[other]}; it must be one value per {what}"
             )
+        first = _first_row(group, index)
         if (per_group <= 0).any():
             g = np.argmax(per_group <= 0)
-            raise DesignError(f"FPC column '{col}' has value {per_group[g]} in row {index[first[g]]}; must be > 0")
+            raise DesignError(f"FPC column '{col}' has value {per_group[g]} in row {first(g)}; must be > 0")
         pop = per_group if as_size else n_sampled / per_group
         too_small = pop < n_sampled - 1e-9
         if too_small.any():
             g = np.argmax(too_small)
             shown = f"{per_group[g]:g}" + ("" if as_size else f" (= population of {pop[g]:g})")
             raise DesignError(
-                f"FPC column '{col}' has value {shown} in row {index[first[g]]}, but that {what} has {n_sampled[g]} "
+                f"FPC column '{col}' has value {shown} in row {first(g)}, but that {what} has {n_sampled[g]} "
                 f"sampled {units}: the population size cannot be smaller than the sample "
                 "(FPC is the population size N or the fraction n/N, never 1 - n/N)"
             )
@@ -532,7 +534,7 @@ def _between_units_by(x, domain, weights, n_domains, stage: _Stage, keep, lonely
     (z: unit x domain totals of weights * x)."""
     pair = stage.unit[keep] * n_domains + domain
     codes, pairs = pd.factorize(pair)
-    z = _finite_totals(sparse.csr_matrix((weights, (codes, np.arange(len(codes)))), shape=(len(pairs), len(codes))) @ x)
+    z = _finite_totals(_indicator(codes, len(pairs), weights) @ x)
     unit, dom = pairs // n_domains, pairs % n_domains
     group = stage.group[unit]
     cell = group * n_domains + dom
@@ -558,14 +560,13 @@ def _between_units_by(x, domain, weights, n_domains, stage: _Stage, keep, lonely
     return np.asarray(_indicator(d, n_domains) @ contrib)
 
 
-def _weighted(indicator: sparse.csr_matrix, weights) -> sparse.csr_matrix:
+def _weighted(indicator: sparse.csc_matrix, weights) -> sparse.csc_matrix:
     """The 0/1 unit indicator with the rows' weights as entries (`indicator` itself without weights):
     `_weighted(ind, w) @ u` is the unit totals of w_i u_i without the n x k product."""
     if weights is None:
         return indicator
-    out = indicator.copy()
-    out.data = np.asarray(weights, dtype="float64")[out.indices]
-    return out
+    return sparse.csc_matrix((np.asarray(weights, dtype="float64"), indicator.indices, indicator.indptr),
+                             shape=indicator.shape)
 
 
 def _finite_totals(z) -> np.ndarray:
@@ -577,15 +578,16 @@ def _finite_totals(z) -> np.ndarray:
     return z
 
 
-def _check_lonely(stage: _Stage, number: int, columns) -> None:
+def _check_lonely(stage: _Stage, number: int, columns, index: pd.Index) -> None:
     lonely = (stage.n_units == 1) & (stage.f >= CERTAINTY_TOL)
     if lonely.any():
         g = np.argmax(lonely)
         what = "stratum" if number == 1 else "PSU"
         inner = "PSU" if number == 1 else "SSU"
         cols = ", ".join(map(repr, columns)) if columns else "(no strata)"
+        row = _first_row(stage.group[stage.unit], index)(g)
         raise DesignError(
-            f"{what} {stage.label[g]!r} ({cols}, first in row {stage.first_row[g]}) has only one sampled {inner} "
+            f"{what} {stage.label[g]!r} ({cols}, first in row {row}) has only one sampled {inner} "
             f"at stage {number} ({int(lonely.sum())} such {what}(s)), so its variance cannot be estimated; "
             "choose lonely_psu='remove', 'certainty', 'adjust' or 'average' (as R options(survey.lonely.psu)), or "
             "merge strata"
@@ -608,23 +610,32 @@ def _codes(data: pd.DataFrame, columns: list[str], role: str) -> tuple[np.ndarra
         )
     if len(columns) == 1:
         codes, uniques = pd.factorize(frame[columns[0]], sort=True)
-        return codes.astype(np.int64), list(uniques)
+        return codes.astype(np.int64, copy=False), list(uniques)
     keys = pd.MultiIndex.from_frame(frame.astype(str))
     codes, uniques = pd.factorize(keys, sort=True)
-    return codes.astype(np.int64), [" / ".join(u) for u in uniques]
+    return codes.astype(np.int64, copy=False), [" / ".join(u) for u in uniques]
 
 
 def _nested(outer: np.ndarray, inner: np.ndarray) -> np.ndarray:
-    """Codes of `inner` made unique within `outer` (PSU within stratum, SSU within PSU), as R nest=TRUE."""
+    """Codes of `inner` made unique within `outer` (PSU within stratum, SSU within PSU), as R nest=TRUE: `inner`
+    itself when each of its codes already lies in one `outer` (PSU numbers unique across strata: no re-coding)."""
+    if (_outer_of(inner, outer)[inner] == outer).all():
+        return inner
     pair = outer.astype(np.int64) * (int(inner.max()) + 1) + inner.astype(np.int64)
-    return pd.factorize(pair, sort=True)[0].astype(np.int64)
+    return pd.factorize(pair, sort=True)[0].astype(np.int64, copy=False)
 
 
-def _first(codes: np.ndarray) -> np.ndarray:
-    """Row position of the first occurrence of each code 0..max (every code occurs; one unbuffered pass, O(n))."""
-    first = np.full(int(codes.max()) + 1, len(codes), dtype=np.int64)
-    np.minimum.at(first, codes, np.arange(len(codes)))
-    return first
+def _outer_of(inner: np.ndarray, outer: np.ndarray) -> np.ndarray:
+    """Per code 0..max of `inner`, the value of `outer` on its rows (PSU -> its stratum, SSU -> its PSU): one
+    scatter, no sort -- every row of a code carries the same outer value when `inner` is nested in `outer`."""
+    out = np.empty(int(inner.max()) + 1, dtype=np.asarray(outer).dtype)
+    out[inner] = outer
+    return out
+
+
+def _first_row(codes: np.ndarray, index: pd.Index):
+    """g -> the label of the first row with code g (for messages: computed only when one is written)."""
+    return lambda g: index[int(np.argmax(codes == g))]
 
 
 def _numeric(column: pd.Series, name: str, index) -> np.ndarray:
