@@ -78,10 +78,10 @@ def test_lonely_psu_fail_names_the_stratum():
         SurveyDesign(api("apiclus1"), strata="cname", psu="dnum", weights="pw")
 
 
-def test_lonely_message_names_the_first_row_of_the_stratum():
-    data = pd.DataFrame({"h": ["A", "B", "A", "B", "C", "C"], "psu": [1, 2, 3, 4, 5, 5]},
-                        index=[10, 11, 12, 13, 14, 15])
-    with pytest.raises(DesignError, match=r"stratum 'C' \('h', first in row 14\) has only one sampled PSU"):
+@pytest.mark.parametrize("strata, shown", [(["A", "B", "A", "B", "C", "C"], "'C'"), ([7, 9, 7, 9, 40, 40], "40")])
+def test_lonely_message_names_the_first_row_of_the_stratum(strata, shown):
+    data = pd.DataFrame({"h": strata, "psu": [1, 2, 3, 4, 5, 5]}, index=[10, 11, 12, 13, 14, 15])
+    with pytest.raises(DesignError, match=rf"stratum {shown} \('h', first in row 14\) has only one sampled PSU"):
         SurveyDesign(data, strata="h", psu="psu")
 
 
@@ -211,3 +211,13 @@ def test_changing_the_callers_frame_later_never_reaches_the_design():
     frame.loc[0, "y"] = 100.0
     frame["w"] = 5.0
     assert design.data["y"].tolist() == [1.0, 2.0, 3.0] and design.weights.tolist() == [1.0, 1.0, 2.0]
+
+
+def test_integer_unit_numbers_of_any_span_give_the_same_design():
+    """Stratum and PSU numbers are coded by a table of the numbers present when they span few numbers, by hashing
+    otherwise: both give the same design."""
+    data = api("apistrat").assign(h=lambda d: d["stype"].map({"E": 3, "H": 1, "M": 2}), unit=lambda d: d["snum"])
+    wide = data.assign(h=data["h"] * 10**12, unit=data["unit"] * 10**9 - 7)
+    near, far = (SurveyDesign(d, strata="h", psu="unit", weights="pw", fpc="fpc") for d in (data, wide))
+    assert _mean_se(near, "api00") == pytest.approx(_mean_se(far, "api00"), rel=1e-13)
+    assert near.df == far.df == 197

@@ -237,9 +237,8 @@ class SurveyDesign(Design):
         values = {fpc: _numeric(data[fpc], fpc, index)}
         if fpc2 is not None:
             values[fpc2] = _numeric(data[fpc2], fpc2, index)
-        everything = np.concatenate(list(values.values()))
-        as_size = bool((everything > 1).any())
-        if as_size and (everything < 1).any():
+        as_size = any(bool((v > 1).any()) for v in values.values())
+        if as_size and any(bool((v < 1).any()) for v in values.values()):
             col = next(c for c, v in values.items() if (v < 1).any())
             row = index[np.argmax(values[col] < 1)]
             raise DesignError(
@@ -609,11 +608,29 @@ def _codes(data: pd.DataFrame, columns: list[str], role: str) -> tuple[np.ndarra
             f"needs a {role} value"
         )
     if len(columns) == 1:
-        codes, uniques = pd.factorize(frame[columns[0]], sort=True)
+        column = frame[columns[0]]
+        found = _small_int_codes(column.to_numpy()) if _is_int(column) else None
+        codes, uniques = found if found else pd.factorize(column, sort=True)
         return codes.astype(np.int64, copy=False), list(uniques)
     keys = pd.MultiIndex.from_frame(frame.astype(str))
     codes, uniques = pd.factorize(keys, sort=True)
     return codes.astype(np.int64, copy=False), [" / ".join(u) for u in uniques]
+
+
+def _is_int(column: pd.Series) -> bool:
+    return isinstance(column.dtype, np.dtype) and column.dtype.kind in "iu"
+
+
+def _small_int_codes(values: np.ndarray) -> tuple[np.ndarray, pd.Index] | None:
+    """Codes in sorted order of integer values spanning at most 4 n numbers (stratum and PSU numbers usually
+    do), by a table of the numbers present: no hashing, no sort. None for a wider span (factorize instead)."""
+    low, high = int(values.min()), int(values.max())
+    if high - low > 4 * len(values):
+        return None
+    present = np.zeros(high - low + 1, dtype=bool)
+    present[values - low] = True
+    code_of = np.cumsum(present) - 1
+    return code_of[values - low], pd.Index(np.flatnonzero(present) + low)
 
 
 def _nested(outer: np.ndarray, inner: np.ndarray) -> np.ndarray:
