@@ -20,6 +20,7 @@ ibis = pytest.importorskip("ibis")
 from riset.errors import DataError, DesignError, WeightingError  # noqa: E402
 from riset.survey import estimate, outofcore as scale, outofcore_weighting as ow, weighting  # noqa: E402
 from riset.survey.design import SurveyDesign  # noqa: E402
+from test_outofcore import _two_stage, duck  # noqa: E402  (the same tables as the unweighted out-of-core tests)
 
 COLUMNS = ["estimate", "se", "ci_low", "ci_high", "n", "df"]
 DESIGN = {"strata": "h", "psu": "psu", "fpc": "fpc"}
@@ -53,13 +54,6 @@ def survey(n: int = 1200, seed: int = 20) -> pd.DataFrame:
     df["x"] = rng.uniform(1, 3, n)
     df.loc[rng.random(n) < 0.06, "U2"] = np.nan
     return df
-
-
-def duck(df: pd.DataFrame):
-    con = duckdb.connect()
-    con.register("frame", df)
-    con.execute("CREATE TABLE skm AS SELECT * FROM frame")
-    return con
 
 
 def source(df: pd.DataFrame, kind: str):
@@ -141,16 +135,6 @@ def test_raking_on_every_engine(data, kind):
     ref = (estimate.mean(mem, "U1", by="unit").table["estimate"] + estimate.mean(mem, "U2", by="unit", na_rm=True)
            .table["estimate"] + estimate.mean(mem, "U3", by="unit").table["estimate"]) / 3
     np.testing.assert_allclose(means["estimate"], ref, rtol=1e-12)
-
-
-def _two_stage(data: pd.DataFrame, seed: int = 3) -> pd.DataFrame:
-    """A second stage: SSUs (households of 1-3 rows) inside each PSU, M = 1.5-4 x the sampled SSUs."""
-    rng = np.random.default_rng(seed)
-    out = data.sort_values(["h", "psu"]).reset_index(drop=True)
-    out["ssu"] = out.groupby(["h", "psu"]).cumcount() // rng.integers(1, 4, len(out))
-    m = out.groupby(["h", "psu"])["ssu"].transform("nunique")
-    out["fpc2"] = np.ceil(m * out.groupby(["h", "psu"])["w"].transform(lambda w: 1.5 + (w.iloc[0] % 2.5)))
-    return out
 
 
 @pytest.mark.parametrize("method", ["rake", "linear"])
