@@ -600,7 +600,7 @@ def _ipa_basis(results, lang: str) -> str:
     respondents rated importance at all (the others are left out of the importance means)."""
     if results.ipa_result.sumber != "dinyatakan" or not results.importance_map:
         return say("text_ipa_basis", lang)
-    rated = int(results.survey.data[list(results.importance_map)].notna().any(axis=1).sum())
+    rated = int(results.designs[results.weighting].data[list(results.importance_map)].notna().any(axis=1).sum())
     if rated == results.n:
         return say("text_ipa_basis_all", lang, n=results.n)
     return say("text_ipa_basis_stated", lang, rated=rated, n=results.n, left=results.n - rated)
