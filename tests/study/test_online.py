@@ -125,7 +125,9 @@ def test_outputs_mark_online_ikm_as_non_probability_and_state_the_method(example
     assert (res.online.ikm["bagian_daring"] == 1).all()
     assert "online_ikm" in res.tables() and "online_comparison" in res.tables()
     html = write_report(res, folder / "hasil", formats=["html"])["html"].read_text(encoding="utf-8")
-    for phrase in ("IKM dari jawaban daring (bukan sampel probabilitas)", "RSUD-RJ (daring)", "efek desain Kish 3,31",
+    assert "RSUD-RJ (daring)" not in html  # Issue 17.5: units by their names, as in every other table
+    for phrase in ("IKM dari jawaban daring (bukan sampel probabilitas)", "RSUD Tanjung Harapan - Instalasi Rawat Jalan "
+                   "(daring)", "efek desain Kish 3,31",
                    "Cara menggabungkan: tidak digabung", "Yang tidak dapat disimpulkan",
                    "bias itu tetap ada dan tidak tercermin dalam selang kepercayaan"):
         assert phrase in html, phrase

@@ -136,8 +136,8 @@ def online_table(results, lang: str | None = None) -> Table | None:
     levels = [AREA, results.config.unit]
     mark = say("online_mark", lang)
 
-    def name(r) -> str:  # the online area row covers only the cells with online answers
-        return f"{say('online_covered', lang) if r['level'] == AREA else r['group']} {mark}"
+    def name(r) -> str:  # the online area row covers only the cells with online answers; a unit by its name
+        return f"{say('online_covered', lang) if r['level'] == AREA else results.unit_name(r['group'])} {mark}"
 
     if part.comparison is None:
         rows = part.ikm[part.ikm["level"].isin(levels)]
