@@ -5,8 +5,9 @@ language, and units named (not coded) in every IKM table (issue 14.4)."""
 from collections import defaultdict
 
 from riset.i18n import fmt_num
-from riset.present.report.content import build_laporan
+from riset.present.report.content import build_laporan, conclusions
 from riset.present.report.document import Paragraph
+from riset.skm.schemes import unsur_name
 
 
 def _text(results, lang="id"):
@@ -32,6 +33,22 @@ def test_every_analysis_says_whom_it_leaves_out(example_results):
             "kepuasan keseluruhan tidak disertakan") in text
     english = " ".join(_text(res, "en").values())
     assert f"all {fmt_num(res.n, 0, 'en')} respondents rated importance" in english
+
+
+def test_bab_iv_lists_unsur_names_that_hold_commas_apart_and_states_r2_as_a_share(example_results):
+    """Issue 14: 'Waktu Penyelesaian, Perilaku Pelaksana, Sistem, Mekanisme, dan Prosedur' reads as five unsur;
+    names are separated by semicolons (as the out-of-sample check does), and the model 'explains 70%' like the
+    out-of-sample check's percentages, not 'explains 0,70'."""
+    from riset.i18n import fmt_pct
+
+    res = example_results
+    for lang in ("id", "en"):
+        text = " ".join(_text(res, lang).values())
+        names = [unsur_name(k, lang, res.scheme, code=False) for k in res.drivers_table()["unsur"]]
+        assert any("," in n for n in names[:3])
+        assert "; ".join(names[:3]) + "." in text and ", ".join(names[:3]) not in text
+        assert f"{'; '.join(names[:3])} (" in " ".join(conclusions(res, lang))
+        assert f" {fmt_pct(res.drivers.r2, 0, lang)} " in text and fmt_num(res.drivers.r2, 2, lang) + " vari" not in text
 
 
 def test_every_kind_of_the_cleaning_log_has_a_label_in_both_languages():

@@ -125,10 +125,35 @@ def test_outputs_mark_online_ikm_as_non_probability_and_state_the_method(example
     assert (res.online.ikm["bagian_daring"] == 1).all()
     assert "online_ikm" in res.tables() and "online_comparison" in res.tables()
     html = write_report(res, folder / "hasil", formats=["html"])["html"].read_text(encoding="utf-8")
-    for phrase in ("IKM dari jawaban daring (bukan sampel probabilitas)", "RSUD-RJ (daring)", "efek desain Kish 3,31",
+    assert "RSUD-RJ (daring)" not in html  # Issue 17.5: units by their names, as in every other table
+    for phrase in ("IKM dari jawaban daring (bukan sampel probabilitas)", "RSUD Tanjung Harapan - Instalasi Rawat Jalan "
+                   "(daring)", "efek desain Kish 3,31",
                    "Cara menggabungkan: tidak digabung", "Yang tidak dapat disimpulkan",
                    "bias itu tetap ada dan tidak tercermin dalam selang kepercayaan"):
         assert phrase in html, phrase
+
+
+def test_kept_apart_the_respondents_counted_are_the_probability_samples(example):
+    """Issue 17.5: with `combine: separate` the report's counts of respondents (scope, sample, profile, driver and
+    IPA statements, slides) are those behind the estimates, the probability sample; the online answers are not
+    'interviewed' nor left out of the driver analysis 'for a blank overall answer'."""
+    from collections import defaultdict
+
+    from riset.i18n import fmt_num
+    from riset.present.report.content import build_laporan
+    from riset.present.report.document import Paragraph
+    from riset.present.report.text import drivers_statement
+
+    _, _, res = example
+    probability = int(res.survey.data["jenis_sampel"].eq("probability").sum())
+    assert res.n == probability == res.ikm.query("level == 'area'")["n_responden"].iloc[0] < len(res.survey.data)
+    statement = drivers_statement(res)[0]
+    assert f"memakai {fmt_num(res.drivers.n, 0)} dari {fmt_num(probability, 0)} responden" in statement
+    assert f"Sebanyak {probability - res.drivers.n} responden" in statement
+    laporan = build_laporan(res, defaultdict(lambda: Paragraph("")), "id")
+    text = " ".join(b.text for _, _, b in laporan.blocks() if isinstance(b, Paragraph))
+    assert f"semua {fmt_num(probability, 0)} responden mengisi kepentingan" in text
+    assert fmt_num(len(res.survey.data), 0) + " responden" not in text
 
 
 def _pooled_copy(folder, target):

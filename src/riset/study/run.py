@@ -215,8 +215,10 @@ class StudyResults:
 
     @property
     def n(self) -> int:
-        """Number of respondents read (rows of the export(s))."""
-        return len(self.survey.data)
+        """Number of respondents behind the estimates: every row read, except that with online answers kept apart
+        (`online.combine: separate`) only the probability sample's rows (the online answers are shown beside the
+        estimates, in `online`, not in them)."""
+        return len(self.weights)
 
     @property
     def drivers(self) -> DriverImportance | None:

@@ -32,7 +32,7 @@ from riset.textsafe import mask_personal
 __all__ = [
     "MAX_OPEN_TEXT", "PRIORITY_UNITS", "QUOTED_UNSUR", "QUOTES_PER_UNSUR", "build_laporan", "column_label", "conclusions",
     "drivers_sensitivity_table", "evidence", "ikm_table", "issue_label", "level_label", "nrr_table", "online_table",
-    "nrr_unit_table", "open_text_table", "subgroup_blocks", "what_citizens_said",
+    "nrr_unit_table", "open_text_table", "subgroup_blocks", "unsur_names", "what_citizens_said",
     "period_change_table", "plain_formula_table", "priority_lines", "recommendation_statistics",
     "recommendation_tables", "report_date", "synthesis", "trend_unit", "unit_label",
 ]
@@ -136,8 +136,8 @@ def online_table(results, lang: str | None = None) -> Table | None:
     levels = [AREA, results.config.unit]
     mark = say("online_mark", lang)
 
-    def name(r) -> str:  # the online area row covers only the cells with online answers
-        return f"{say('online_covered', lang) if r['level'] == AREA else r['group']} {mark}"
+    def name(r) -> str:  # the online area row covers only the cells with online answers; a unit by its name
+        return f"{say('online_covered', lang) if r['level'] == AREA else results.unit_name(r['group'])} {mark}"
 
     if part.comparison is None:
         rows = part.ikm[part.ikm["level"].isin(levels)]
@@ -239,14 +239,19 @@ def drivers_sensitivity_table(results, sensitivity, lang: str | None = None) -> 
                  note=" ".join([say("note_drivers_sensitivity", lang), *(say(f"note_sens_{k}", lang) for k in names)]))
 
 
+def unsur_names(keys, lang: str, scheme) -> str:
+    """The unsur's names in a sentence, separated by semicolons: a name may hold commas ('Sistem, Mekanisme, dan
+    Prosedur'), so commas between names would read as more unsur than there are."""
+    return "; ".join(unsur_name(k, lang, scheme, code=False) for k in keys)
+
+
 def _sensitivity_text(results, sensitivity, lang: str) -> str:
     """Each other treatment of blank answers in one clause (n, top three, Spearman with the headline)."""
     rows = []
     for k in list(sensitivity.n)[1:]:
         top = sensitivity.table.dropna(subset=[f"peringkat_{k}"]).sort_values(f"peringkat_{k}", kind="stable")
         rows.append(say("text_drivers_sensitivity_row", lang, name=say(f"sens_{k}", lang), used=sensitivity.n[k],
-                        n=results.n, top=", ".join(unsur_name(u, lang, results.scheme, code=False)
-                                                   for u in top["unsur"].head(3)),
+                        n=results.n, top=unsur_names(top["unsur"].head(3), lang, results.scheme),
                         rho=fmt_num(sensitivity.spearman[k], 2, lang)))
     return " ".join([*rows, say("text_drivers_sensitivity_close", lang)])
 
@@ -356,8 +361,7 @@ def conclusions(results, lang: str | None = None) -> list[str]:
                    best_nrr=fmt_num(nrr.iloc[-1]["nrr"], 2, lang)))
     if results.drivers is not None:
         top = results.drivers_table().head(3)
-        out.append(say("concl_drivers", lang, unsur=", ".join(unsur_name(k, lang, results.scheme, code=False)
-                                                              for k in top["unsur"]),
+        out.append(say("concl_drivers", lang, unsur=unsur_names(top["unsur"], lang, results.scheme),
                        share=fmt_pct(top["importance"].sum(), 0, lang)))
     if results.period_change is not None:
         area = results.period_change[results.period_change["level"] == AREA].iloc[0]
@@ -482,8 +486,8 @@ def _analisis(results, figures, lang: str) -> Chapter:
     if results.drivers is not None:
         d = results.drivers
         top = results.drivers_table().head(3)
-        blocks = [Paragraph(say("text_drivers", lang, column=results.overall, r2=fmt_num(d.r2, 2, lang),
-                                top=", ".join(unsur_name(k, lang, sch, code=False) for k in top["unsur"]))),
+        blocks = [Paragraph(say("text_drivers", lang, column=results.overall, r2=fmt_pct(d.r2, 0, lang),
+                                top=unsur_names(top["unsur"], lang, sch))),
                   *(Paragraph(t) for t in drivers_statement(results, lang)), figures["drivers"]]
         if results.drivers_check is not None:
             blocks.append(Paragraph(results.drivers_check.verdict(lang)))
@@ -496,8 +500,7 @@ def _analisis(results, figures, lang: str) -> Chapter:
         sections.append(Section(say("sec_drivers", lang), [Paragraph(plan["drivers"].text(lang))]))
     if results.ipa_result is not None:
         quad = results.ipa.loc[results.ipa["kuadran"] == "I", "unsur"]
-        blocks = [Paragraph(say("text_ipa", lang, unsur=", ".join(unsur_name(k, lang, sch, code=False) for k in quad)
-                                or say("none", lang)) + " " + _ipa_basis(results, lang)), figures["ipa"],
+        blocks = [Paragraph(say("text_ipa", lang, unsur=unsur_names(quad, lang, sch) or say("none", lang)) + " " + _ipa_basis(results, lang)), figures["ipa"],
                   _ipa_table(results, lang)]
         if results.csi_result is not None:
             csi = results.csi_result.index.iloc[0]
@@ -600,7 +603,7 @@ def _ipa_basis(results, lang: str) -> str:
     respondents rated importance at all (the others are left out of the importance means)."""
     if results.ipa_result.sumber != "dinyatakan" or not results.importance_map:
         return say("text_ipa_basis", lang)
-    rated = int(results.survey.data[list(results.importance_map)].notna().any(axis=1).sum())
+    rated = int(results.designs[results.weighting].data[list(results.importance_map)].notna().any(axis=1).sum())
     if rated == results.n:
         return say("text_ipa_basis_all", lang, n=results.n)
     return say("text_ipa_basis_stated", lang, rated=rated, n=results.n, left=results.n - rated)
