@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from riset.errors import RisetError
-from riset.i18n import LANGUAGES, Note, catalog, fmt_num, fmt_p, say
+from riset.i18n import LANGUAGES, Note, catalog, column_words, fmt_num, fmt_p, say
 
 
 def _topics(lang):
@@ -23,7 +23,7 @@ def test_every_language_has_the_same_topic_files_and_keys():
 
 def test_every_template_takes_the_same_fields_in_both_languages():
     import string
-    fields = {lang: {k: {f for _, f, _, _ in string.Formatter().parse(v) if f} for k, v in catalog(lang).items()}
+    fields = {lang: {k: {(f, c) for _, f, _, c in string.Formatter().parse(v) if f} for k, v in catalog(lang).items()}
               for lang in LANGUAGES}
     differ = [k for k in fields["id"] if fields["id"][k] != fields["en"][k]]
     assert not differ, differ
@@ -58,3 +58,12 @@ def test_every_code_the_library_names_is_in_both_catalogs():
     missing = sorted(f"{code} ({where})" for code, where in codes.items()
                      if any(code not in catalog(lang) for lang in LANGUAGES))
     assert not missing, missing
+
+
+def test_columns_in_a_sentence_are_named_by_their_labels():
+    """Issue 14: '{x!w}' names data columns as words: a tuple crossed, a list enumerated, an acronym kept."""
+    margins = [("kecamatan", "jenis_kelamin"), ("opd",), "n_tanpa_label"]
+    assert column_words(margins, "id") == "kecamatan × jenis kelamin, perangkat daerah (OPD), n tanpa label"
+    assert column_words(margins, "en") == "district × sex, agency (OPD), n tanpa label"
+    note = Note("weighting_keep_totals", {"cells": ("unit", "kelompok_umur")})
+    assert "unit layanan × kelompok umur" in note.text("id") and "service unit × age group" in note.text("en")

@@ -7,6 +7,7 @@ from collections import defaultdict
 from riset.i18n import fmt_num
 from riset.present.report.content import build_laporan, conclusions
 from riset.present.report.document import Paragraph
+from riset.present.report.text import methodology
 from riset.skm.schemes import unsur_name
 
 
@@ -104,3 +105,20 @@ def test_bab_ii_is_plain_language_and_the_technical_detail_is_in_the_appendix(ex
     assert not [w for w in technical if w in method], method
     assert sum(w in appendix for w in technical) >= 3
     assert "Rincian Teknis Metodologi" in method
+
+
+def test_text_names_columns_by_their_labels_and_no_r_function(example_results):
+    """Issue 14: Bab II, the Lampiran and the method slide's speaker notes name the margins, cells, strata and
+    weights as words ('kecamatan × jenis kelamin', 'bobot desain'), never as data columns ('jenis_kelamin',
+    'kolom bobot_desain'), and cite R's survey package without a function name ('calibrate()')."""
+    config = example_results.config
+    columns = {c for v in config.weighting.variables for c in v} | set(config.weighting.keep_totals) | {
+        c for c in (config.design.psu, config.design.fpc, config.design.fpc2, config.design.weights, *config.design.strata)
+        if c}
+    assert {"jenis_kelamin", "kelompok_umur", "bobot_desain"} <= columns  # the check reaches the reviewed ones
+    for lang, words in (("id", ("kecamatan × jenis kelamin", "kecamatan × kelompok umur", "(bobot desain)")),
+                        ("en", ("district × sex", "district × age group", "(design weight)"))):
+        for text in (" ".join(_text(example_results, lang).values()), "\n\n".join(methodology(example_results, lang))):
+            assert all(w in text for w in words), text
+            assert not [c for c in columns if "_" in c and c in text]
+            assert "calibrate()" not in text and "kolom bobot" not in text

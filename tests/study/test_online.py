@@ -133,6 +133,29 @@ def test_outputs_mark_online_ikm_as_non_probability_and_state_the_method(example
         assert phrase in html, phrase
 
 
+def test_the_online_section_opens_with_what_the_answers_are_and_names_columns_by_their_labels(example):
+    """Issue 17.5 / 14: section 3.9 starts with what the online answers are, not with a note on scaling margins to
+    'total bobot desain' (the probability sample's words); the margins and cells read as words ('unit layanan ×
+    kelompok umur'), not data columns, and no study-file key ('kunci online') in text people read."""
+    from collections import defaultdict
+
+    from riset.i18n import say
+    from riset.present.report.content import build_laporan
+    from riset.present.report.document import Paragraph
+
+    _, _, res = example
+    assert "weighting_scaled_within" not in [n.code for n in res.online.weighting.notes]
+    for lang, words in (("id", "unit layanan × kelompok umur"), ("en", "service unit × age group")):
+        laporan = build_laporan(res, defaultdict(lambda: Paragraph("")), lang)
+        section = next(s for _, s, _ in laporan.blocks() if s.title == say("sec_online", lang))
+        paragraphs = [b.text for _, s, b in laporan.blocks() if s is section and isinstance(b, Paragraph)]
+        assert paragraphs[0] == say("text_online", lang, n=len(res.online.weighting.design.weights))
+        text = " ".join([*paragraphs, *methodology(res, lang)])  # the section, the appendix and the slide's notes
+        assert words in text
+        assert not [w for w in ("kelompok_umur", "jenis_kelamin", "kunci online", "online: keys", "bobot desain unit")
+                    if w in text]
+
+
 def test_kept_apart_the_respondents_counted_are_the_probability_samples(example):
     """Issue 17.5: with `combine: separate` the report's counts of respondents (scope, sample, profile, driver and
     IPA statements, slides) are those behind the estimates, the probability sample; the online answers are not

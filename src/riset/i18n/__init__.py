@@ -36,7 +36,7 @@ import yaml
 from riset.errors import RisetError
 
 __all__ = [
-    "LANGUAGES", "Lang", "Note", "catalog", "check_language", "fmt_ci", "fmt_num", "fmt_p", "fmt_pct", "fmt_short",
+    "LANGUAGES", "Lang", "Note", "catalog", "check_language", "column_words", "fmt_ci", "fmt_num", "fmt_p", "fmt_pct", "fmt_short",
     "fmt_signed", "get_language", "label", "say", "set_language",
 ]
 
@@ -92,16 +92,38 @@ def label(key: str, lang: str | None = None) -> str:
     return catalog(check_language(lang)).get(key, key)
 
 
+def column_words(columns, lang: str | None = None) -> str:
+    """Data columns named inside a sentence: each column by its `label` with a small first letter
+    ('jenis_kelamin' -> 'jenis kelamin'; an acronym stays: 'OPD'), a column the catalog does not know with spaces
+    for its underscores ('n_hari_layanan' -> 'n hari layanan'); a tuple is a cross of columns (' × '), a list an
+    enumeration (', '), so the margins [('kecamatan', 'jenis_kelamin'), ('kecamatan', 'kelompok_umur')] read
+    'kecamatan × jenis kelamin, kecamatan × kelompok umur'.
+
+    >>> column_words([("unit", "kelompok_umur"), "bobot_desain"], "en")
+    'service unit × age group, design weight'
+    """
+    if isinstance(columns, list):
+        return ", ".join(column_words(c, lang) for c in columns)
+    if isinstance(columns, tuple):
+        return " × ".join(column_words(c, lang) for c in columns)
+    shown = label(str(columns), lang)
+    shown = shown.replace("_", " ") if shown == str(columns) else shown
+    return shown[:1].lower() + shown[1:] if shown[1:2].islower() else shown
+
+
 class _Values(string.Formatter):
     """str.format that writes numbers the audience's way: ``{x}`` -> fmt_num(x, 2), ``{x:.1f}`` -> 1 decimal,
     ``{x:d}`` -> whole number with thousands separators, ``{x:%}`` -> percentage with 1 decimal, ``{x:g}`` /
     ``{x:.1g}`` -> at most 4 / 1 decimals without trailing zeros (`fmt_short`: '0,05', '95'). A value that is
-    itself a catalog key is written ``{x!l}`` and shown as its `label` in the language."""
+    itself a catalog key is written ``{x!l}`` and shown as its `label` in the language; data columns (one, a
+    tuple crossed, a list of them) are written ``{x!w}`` and named as words in the sentence (`column_words`)."""
 
     def __init__(self, lang: str):
         self.lang = lang
 
     def convert_field(self, value: Any, conversion: str | None) -> Any:
+        if conversion == "w":
+            return column_words(value, self.lang)
         return label(str(value), self.lang) if conversion == "l" else super().convert_field(value, conversion)
 
     def format_field(self, value: Any, spec: str) -> str:

@@ -63,6 +63,9 @@ MIN_CELL = 5
 _EQUAL = "_bobot_daring_sama"
 _WEIGHT, _POOLED, _STRATUM, _PSU = "_bobot_sumber", "_bobot_gabungan", "_strata_sumber", "_psu_sumber"
 _CELL_N = "n_daring"
+#: Notes of the weighting steps that `_effect_notes` restates for online answers (the cell volumes kept, the
+#: margins scaled within a unit): said in a probability design's words ('total bobot desain'), they are left out.
+_RESTATED = ("weighting_keep_totals", "weighting_scaled_within")
 #: A calibration residualiser of a design (`SurveyDesign.adjustments`): weighted influence values n x k -> n x k.
 _Adjust = Callable[[np.ndarray], np.ndarray]
 
@@ -158,7 +161,7 @@ def weight_online(data: pd.DataFrame, spec: OnlineSpec, volume: pd.DataFrame | N
                              f"{', '.join(' × '.join(v) for v in spec.variables)} ({exc}); use fewer or coarser "
                              "margins") from None
     final = runs[-1].design
-    notes = [note for run in runs for note in run.notes if note.code != "weighting_keep_totals"]
+    notes = [note for run in runs for note in run.notes if note.code not in _RESTATED]
     notes += _effect_notes(final, table, cells, spec)
     return OnlineWeighting(final, tuple(runs), table, weight_summary({"awal": start, "akhir": final}), notes)
 
@@ -189,9 +192,9 @@ def _effect_notes(final: SurveyDesign, table: pd.DataFrame, cells: list[str], sp
     """The weighting's effect (Kish deff, n_eff, weight range) and its limits (coverage, thin cells, what no
     margin corrects), as notes with their values."""
     w = np.asarray(final.weights, dtype=float)
-    variables = [" × ".join(cells), *(" × ".join(v) for v in spec.variables)]
+    variables = [tuple(cells), *(tuple(v) for v in spec.variables)]
     notes = [Note("online_weighted", {"n": int(w.size), "cells": int(table["tercakup"].sum()),
-                                      "variables": ", ".join(variables), "deff": kish_deff(w),
+                                      "variables": variables, "deff": kish_deff(w),
                                       "n_eff": effective_n(w), "ratio": float(w.max() / w.min())})]
     volume = pd.to_numeric(table[spec.count])
     share = float(volume[table["tercakup"]].sum() / volume.sum())
@@ -202,7 +205,7 @@ def _effect_notes(final: SurveyDesign, table: pd.DataFrame, cells: list[str], sp
     if len(thin):
         names = ", ".join(" / ".join(str(r[c]) for c in cells) for _, r in thin.iterrows())
         notes.append(Note("online_thin_cells", {"n": len(thin), "min": MIN_CELL, "cells": names}))
-    notes.append(Note("online_limits", {"variables": ", ".join(variables)}))
+    notes.append(Note("online_limits", {"variables": variables}))
     return notes
 
 

@@ -415,12 +415,12 @@ def plan_study(config: StudyConfig, survey: SurveyData) -> StudyPlan:
     n_periods = data[config.period].nunique() if config.period else 0
     method = config.weighting.method
     if config.online.volume and config.data and all(d.source == "online" for d in config.data):
-        weighting = Step("weighting", True, "weighting_online", {"cells": " × ".join(config.online.cells)})
+        weighting = Step("weighting", True, "weighting_online", {"cells": tuple(config.online.cells)})
     elif method == "design" and not (config.design.weights or config.design.fpc):
         weighting = Step("weighting", True, "weighting_equal_design")
     else:
         weighting = Step("weighting", True, f"weighting_{method}",
-                         {"variables": ", ".join(" × ".join(v) for v in config.weighting.variables)})
+                         {"variables": [tuple(v) for v in config.weighting.variables]})
     steps = [
         Step("ikm", True, "ikm_area", {"name": config.area.name}),
         Step("levels", bool(config.levels), "levels" if config.levels else "no_levels",
@@ -429,7 +429,7 @@ def plan_study(config: StudyConfig, survey: SurveyData) -> StudyPlan:
              {"n": n_units}),
         weighting,
         Step("profile", bool(demographics), "profile" if demographics else "no_demographics",
-             {"columns": ", ".join(demographics)}),
+             {"columns": list(demographics)}),
         Step("instrument", len(data) >= 10, "instrument" if len(data) >= 10 else "too_few", {"n": len(data)}),
         Step("period_change", n_periods >= 2, "period_change" if n_periods >= 2 else (
             "one_period" if config.period else "no_period"), {"n": n_periods}),

@@ -670,7 +670,7 @@ def population_margins(data: pd.DataFrame, weights, population: pd.DataFrame, ma
     if keep:
         check_columns(data, keep, "keep_totals")
         built.append(margin_from_table(data[keep].assign(**{_VISITS: weights}), keep, _VISITS))
-        notes.append(Note("weighting_keep_totals", {"cells": " × ".join(keep)}))
+        notes.append(Note("weighting_keep_totals", {"cells": tuple(keep)}))
     return built, notes
 
 

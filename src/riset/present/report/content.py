@@ -475,8 +475,10 @@ def _hasil(results, figures, lang: str) -> Chapter:
         sections.append(Section(say("sec_plain", lang), [Paragraph(say("text_plain", lang)), plain]))
     online = online_table(results, lang)
     if online is not None:
-        sections.append(Section(say("sec_online", lang), [Paragraph(t) for t in results.online.weighting.summary(
-            lang).splitlines()] + [online]))
+        weighting = results.online.weighting
+        intro = say("text_online", lang, n=len(weighting.design.weights))
+        sections.append(Section(say("sec_online", lang), [Paragraph(t) for t in [intro, *weighting.summary(
+            lang).splitlines()]] + [online]))
     return Chapter(say("chapter_word", lang, n="III"), say("ch_results", lang), sections)
 
 

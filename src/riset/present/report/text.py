@@ -45,7 +45,7 @@ def methodology(results, lang: str | None = None) -> list[str]:
     spec = config.design
     strata = list(spec.strata)
     values = {
-        "n": len(data), "strata": " × ".join(strata), "psu": spec.psu, "fpc": spec.fpc, "ssu": spec.ssu,
+        "n": len(data), "strata": tuple(strata), "psu": spec.psu, "fpc": spec.fpc,
         "fpc2": spec.fpc2, "n_strata": data.groupby(strata).ngroups if strata else 1,
         "n_psu": data.groupby([*strata, spec.psu]).ngroups if spec.psu else len(data),
     }
@@ -56,10 +56,10 @@ def methodology(results, lang: str | None = None) -> list[str]:
         design.append(say("method_weights_from", lang, column=spec.weights))
     design.append(say("method_se", lang))
     weighting_key = results.plan["weighting"].reason
-    variables = ", ".join(" × ".join(v) for v in config.weighting.variables)
+    variables = [tuple(v) for v in config.weighting.variables]
     weighting = [say(f"method_{weighting_key}", lang, variables=variables)]
     if config.weighting.adjusts and config.weighting.keep_totals:
-        weighting.append(say("method_keep_totals", lang, cells=" × ".join(config.weighting.keep_totals)))
+        weighting.append(say("method_keep_totals", lang, cells=tuple(config.weighting.keep_totals)))
     if config.weighting.adjusts:
         weighting.append(say(f"method_targets_{config.weighting.targets}", lang, replicates=config.replicates))
     sch = results.scheme
@@ -92,8 +92,8 @@ def online_methods(results, lang: str | None = None) -> list[str]:
     if not weighting.runs:
         text = [say("method_online_unweighted", lang)]
     else:
-        margins = ", ".join(" × ".join(v) for v in spec.variables)
-        text = [say("method_online_weighting", lang, cells=" × ".join(spec.cells), table=spec.volume.name,
+        margins = [tuple(v) for v in spec.variables]
+        text = [say("method_online_weighting", lang, cells=tuple(spec.cells), table=spec.volume.name,
                     margins=say("method_online_margins", lang, variables=margins) if margins else "",
                     deff=weighting.deff, n_eff=weighting.n_eff, n=len(weighting.design.weights))]
     return [*text, say("method_online_conclude", lang), say(f"method_online_{part.combine}", lang)]
