@@ -41,9 +41,33 @@ def test_readme_first_then_one_sheet_per_table(book):
     assert "aturan Rubin" in note and "tabel kepekaan" in note
     drivers = wb["Faktor penentu"]
     shares = [r[0] for r in drivers.iter_rows(min_row=2, min_col=get_index(drivers, "Porsi R²"), values_only=True)]
-    assert shares == pytest.approx(mi.table["importance"].tolist())
+    assert shares == pytest.approx(sorted(mi.table["importance"], reverse=True))
     assert drivers.cell(2, get_index(drivers, "Fraksi informasi hilang")).number_format == "0%"
-    assert drivers.cell(2, get_index(drivers, "Varians antarimputasi")).number_format == "0.000000"
+    assert drivers.cell(2, get_index(drivers, "Varians antarimputasi (poin persen²)")).number_format == "0.0000"
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_the_driver_sheet_ranks_names_each_unsur_once_and_shows_the_variances_size(book, tmp_path, lang):
+    """Issue 14: the 'Faktor penentu' rows were in questionnaire order while the report and the sensitivity sheet
+    rank them; a 'Nama' column repeated the unsur column's name; Rubin's variances of a share (about 1e-5) read
+    0.000000. Now best first, the name once, the variances in squared percentage points with the unit in the
+    header."""
+    from riset.i18n import label
+    from riset.skm.schemes import unsur_name
+
+    _, res = book
+    sheet = openpyxl.load_workbook(write_xlsx(res, tmp_path / "t.xlsx", lang))[label("sheet_drivers", lang)]
+    header = [c.value for c in sheet[1]]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    ranked = list(res.drivers_table()["unsur"])
+    assert [r[header.index(label("unsur", lang))] for r in rows] == [unsur_name(u, lang, res.scheme) for u in ranked]
+    assert label("nama", lang) not in header
+    table = res.drivers.to_frame().set_index("unsur").loc[ranked]
+    for column in ("within", "between"):
+        shown = header.index(label(f"{column}_pp2", lang))
+        assert [r[shown] for r in rows] == pytest.approx((table[column] * 1e4).tolist())
+        assert all(round(r[shown], 4) > 0 for r in rows)  # visible at the format's 4 decimals
+        assert sheet.cell(2, shown + 1).number_format == "0.0000"
 
 
 def test_the_limits_of_a_share_show_in_the_shares_unit(book):

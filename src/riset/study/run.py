@@ -241,7 +241,7 @@ class StudyResults:
         sheets = {"ikm": self.ikm, "nrr": self.nrr}
         optional = {"ipa": self.ipa, "csi": None if self.csi_result is None else self.csi_result.index,
                     "csi_unsur": None if self.csi_result is None else self.csi_result.table,
-                    "drivers": None if self.drivers is None else self.drivers.to_frame(),
+                    "drivers": None if self.drivers is None else self._drivers_frame(),
                     "drivers_sensitivity": None if self.drivers_sensitivity() is None
                     else self.drivers_sensitivity().table,
                     "recommendations": self.recommendations, "profile": self.profile,
@@ -254,6 +254,13 @@ class StudyResults:
                     "data_issues": self.survey.issues}
         sheets.update({k: v for k, v in optional.items() if v is not None})
         return sheets
+
+    def _drivers_frame(self) -> pd.DataFrame:
+        """The driver model's table (`to_frame`: SE, df, variances, ...) best first, in the ranking of
+        `drivers_table` that the report and the sensitivity table show."""
+        rank = {u: i for i, u in enumerate(self.drivers_table()["unsur"])}
+        return self.drivers.to_frame().sort_values("unsur", key=lambda s: s.map(rank), kind="stable").reset_index(
+            drop=True)
 
     def open_text(self) -> pd.DataFrame | None:
         """What respondents wrote in the free-text columns (codebook role 'text'): id, unit, column, text with

@@ -18,7 +18,7 @@ import pandas as pd
 from riset.errors import RisetError
 from riset.i18n import check_language, label, say
 from riset.present.report.content import column_label, evidence, level_label
-from riset.skm.schemes import DEFAULT_SCHEME, unsur_name
+from riset.skm.schemes import DEFAULT_SCHEME, get_scheme, unsur_name
 from riset.study.run import AREA
 
 __all__ = ["CODE_COLUMNS", "for_people", "online_tables", "words"]
@@ -44,10 +44,17 @@ def _unsur_word(key, lang: str, scheme) -> object:
         return key
 
 
+def _names_unsur(table: pd.DataFrame, scheme) -> bool:
+    """Whether the `nama` column of `table` only holds the scheme's name of each row's unsur."""
+    sch = get_scheme(scheme)
+    return all(k in sch.keys and sch.get(k).nama == n for k, n in zip(table["unsur"], table["nama"]))
+
+
 def words(table: pd.DataFrame, results=None, lang: str | None = None) -> pd.DataFrame:
     """`table` with its codes in words: verdicts, target status, IPA quadrants, stages; unsur keys as
-    'U3 Waktu Penyelesaian'; with the study's `results`, IKM levels as 'Unit layanan × Periode' and the reason
-    codes of an action as the report's short clause. Column names are kept."""
+    'U3 Waktu Penyelesaian' (a `nama` column that only repeats the unsur's name is then dropped); with the
+    study's `results`, IKM levels as 'Unit layanan × Periode' and the reason codes of an action as the report's
+    short clause. Other column names are kept."""
     lang = check_language(lang)
     scheme = results.scheme if results is not None else DEFAULT_SCHEME
     out = table.copy()
@@ -55,6 +62,8 @@ def words(table: pd.DataFrame, results=None, lang: str | None = None) -> pd.Data
         out[column] = [_code_word(column, v, lang) for v in out[column]]
     if "unsur" in out.columns:
         out["unsur"] = [_unsur_word(k, lang, scheme) for k in out["unsur"]]
+        if "nama" in out.columns and _names_unsur(table, scheme):
+            out = out.drop(columns="nama")
     if results is not None and "level" in out.columns:
         levels = {lv: level_label(results, lv, lang) for lv in results.levels()}
         out["level"] = out["level"].map(lambda v: levels.get(v, v))

@@ -23,7 +23,7 @@ from riset.present.report.text import drivers_statement
 from riset.present.report.tables import words
 from riset.textsafe import spreadsheet_cell
 
-__all__ = ["NUMBER_FORMATS", "TABLE_FORMATS", "write_xlsx"]
+__all__ = ["NUMBER_FORMATS", "TABLE_FORMATS", "TABLE_UNITS", "write_xlsx"]
 
 #: Number format per column name (anything else: integers '0', other numbers '0.00').
 NUMBER_FORMATS = {
@@ -31,7 +31,7 @@ NUMBER_FORMATS = {
     "nrr": "0.00", "nrr_tertimbang": "0.0000", "bobot": "0.0000", "p_value": "0.0000", "p_holm": "0.0000",
     "p_mutu_beda": "0%", "p_target": "0%", "persen": "0.0", "importance": "0.0%", "lmg_persen": "0.0",
     "johnson_persen": "0.0", "kov": "0.0000", "csi": "0.0000", "t": "0.00",
-    "fmi": "0%", "within": "0.000000", "between": "0.000000",
+    "fmi": "0%", "within_pp2": "0.0000", "between_pp2": "0.0000",
 }
 #: Formats of one table that differ from `NUMBER_FORMATS`, by table key: a column name can mean another quantity
 #: there. In the driver table (pooled shares of R^2) the interval limits and the SE are shares, shown in the
@@ -42,6 +42,10 @@ TABLE_FORMATS = {
     "drivers": {"ci_low": _SHARE, "ci_high": _SHARE, "se": "0.00%"},
     "drivers_sensitivity": {"porsi_imputasi": _SHARE, "porsi_listwise": _SHARE, "porsi_tanpa_pengaduan": _SHARE},
 }
+#: Columns of one table shown in another unit, by table key: column -> (column in the new unit, factor). The
+#: driver table's Rubin variances of a share (on 0-1, about 1e-5) would read 0.000000; in squared percentage
+#: points, the unit of the share as the sheet shows it (23.2 %), they read 0.0300-0.5000.
+TABLE_UNITS = {"drivers": {"within": ("within_pp2", 1e4), "between": ("between_pp2", 1e4)}}
 _HEADER_FILL = PatternFill("solid", fgColor="E8EBF5")
 
 
@@ -119,7 +123,9 @@ def write_xlsx(results, path: str | Path, lang: str | None = None) -> Path:
     for key, table in tables.items():
         if table is None or not isinstance(table, pd.DataFrame):
             continue
-        table = words(table, results, lang)
+        units = {c: unit for c, unit in TABLE_UNITS.get(key, {}).items() if c in table.columns}
+        table = words(table.assign(**{c: table[c] * factor for c, (_, factor) in units.items()}), results, lang)
+        table = table.rename(columns={c: new for c, (new, _) in units.items()})
         name = _sheet_name(key, lang, taken)
         _write_table(book.create_sheet(name), table.reset_index(drop=True), lang,
                      {**NUMBER_FORMATS, **TABLE_FORMATS.get(key, {})})
