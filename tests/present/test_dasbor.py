@@ -174,6 +174,7 @@ def test_a_study_with_online_answers_shows_their_tables_for_people(tmp_path):
 
     from riset.study.config import load_study
     from riset.study.example import write_example_study
+    from riset.present.report.tables import online_tables
     from riset.study.run import run_study
 
     study = write_example_study(tmp_path, online=True)["studi"]
@@ -184,8 +185,13 @@ def test_a_study_with_online_answers_shows_their_tables_for_people(tmp_path):
     for words in ("IKM dari jawaban daring (bukan sampel probabilitas)", "IKM daring di samping IKM sampel probabilitas",
                   "<th>IKM daring (bukan sampel probabilitas)</th>", "<th>Galat baku selisih</th>", "<th>p</th>",
                   "Bobot daring", "<th>Efek desain Kish</th>", "Semua unit dan periode dengan jawaban daring",
-                  "<td>RSUD-RJ</td>", "bukan sampel probabilitas"):
+                  "bukan sampel probabilitas"):
         assert words in html, words
+    # Issue 17.5: units by their names, as in the report's online table (was '<td>RSUD-RJ</td>')
+    name = online.unit_name("RSUD-RJ")
+    assert name != "RSUD-RJ" and f"<td>{name}</td>" in html and f"<td>{name} / " in html and "RSUD-RJ" not in html
+    english = next(iter(online_tables(online, "en").values()))
+    assert name in set(english["Group"]) and not english["Group"].str.contains("RSUD-RJ").any()
     area = online.online.comparison.iloc[0]
     assert f"<td>{fmt_num(area['ikm_daring'], 3)}</td>" in html and "," in fmt_num(area["ikm_daring"], 3)
     assert not [c for c in ("ikm_daring", "se_selisih", "n_probabilitas", "deff_kish") if f">{c}<" in html]

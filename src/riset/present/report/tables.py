@@ -85,13 +85,23 @@ def for_people(table: pd.DataFrame, results=None, lang: str | None = None, decim
 _ONLINE_IKM = ["level", "group", "n_responden", "ikm_konversi", "ci_low", "ci_high", "mutu"]
 
 
+def _named_group(results, level: str, group) -> str:
+    """A group of an IKM level ('RSUD-RJ / 2026-S1', values joined by ' / ' in the level's column order) with the
+    unit's name (study file `names:`) in place of its code, as the report's tables show it."""
+    columns = results.level_columns(level) if level != AREA else ()
+    parts = str(group).split(" / ")
+    if results.config.unit not in columns or len(parts) != len(columns):
+        return group
+    return " / ".join(results.unit_name(p) if c == results.config.unit else p for c, p in zip(columns, parts))
+
+
 def online_tables(results, lang: str | None = None, decimals: int | None = None) -> dict[str, pd.DataFrame]:
     """The tables of a study's online (self-selected) answers (`StudyResults.online`) for people, by title:
     the online IKM beside the probability-sample IKM of the same groups with the difference and its p-value
     (`riset.study.online.compare_online`) -- or, without a probability sample, the online IKM -- and the online
-    weights before and after the weighting (Kish deff, effective n). The area row is named as what it covers
-    (the units and periods with online answers). Empty when the study has no online answers, so a notebook or
-    the dashboard shows nothing."""
+    weights before and after the weighting (Kish deff, effective n). Units are named by their names, the area
+    row as what it covers (the units and periods with online answers). Empty when the study has no online
+    answers, so a notebook or the dashboard shows nothing."""
     part = results.online
     if part is None:
         return {}
@@ -100,6 +110,7 @@ def online_tables(results, lang: str | None = None, decimals: int | None = None)
         title, table = say("tab_online_comparison", lang), part.comparison.copy()
     else:
         title, table = say("tab_online_ikm", lang), part.ikm[_ONLINE_IKM].copy()
+    table["group"] = [_named_group(results, lv, g) for lv, g in zip(table["level"], table["group"])]
     table.loc[table["level"] == AREA, "group"] = say("online_covered", lang)
     for count in {"n_daring", "n_probabilitas", "n_responden"} & set(table.columns):
         table[count] = table[count].astype("Int64")  # a group with online answers only has no probability n
