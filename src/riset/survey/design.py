@@ -64,7 +64,7 @@ from scipy import sparse
 from riset.errors import DesignError
 from riset.survey.base import Adjustment, Design, readonly
 
-__all__ = ["CERTAINTY_TOL", "LONELY_PSU", "lonely_average_factor", "positive_weights", "SurveyDesign"]
+__all__ = ["CERTAINTY_TOL", "indicator", "LONELY_PSU", "lonely_average_factor", "positive_weights", "SurveyDesign"]
 
 LONELY_PSU = ("fail", "remove", "certainty", "adjust", "average")
 
@@ -93,7 +93,7 @@ class _Stage:
     units_to_groups: sparse.csc_matrix  # G x U indicator
 
 
-def _indicator(codes: np.ndarray, n_codes: int, values=None) -> sparse.csc_matrix:
+def indicator(codes: np.ndarray, n_codes: int, values=None) -> sparse.csc_matrix:
     """Sparse n_codes x len(codes) matrix with `values` (1 by default) at (codes[i], i); `ind @ x` is R's
     rowsum(x, codes) without a Python loop. Column-compressed: one entry per column, so it is built without
     sorting and its product is one pass over the rows of x into the small n_codes x k result."""
@@ -106,7 +106,7 @@ def _indicator(codes: np.ndarray, n_codes: int, values=None) -> sparse.csc_matri
 def _stage(unit, group, n_units, f, outer, label) -> _Stage:
     return _Stage(
         unit, group, n_units, f, outer, label,
-        _indicator(unit, len(group)), _indicator(group, len(n_units)),
+        indicator(unit, len(group)), indicator(group, len(n_units)),
     )
 
 
@@ -533,12 +533,12 @@ def _between_units_by(x, domain, weights, n_domains, stage: _Stage, keep, lonely
     (z: unit x domain totals of weights * x)."""
     pair = stage.unit[keep] * n_domains + domain
     codes, pairs = pd.factorize(pair)
-    z = _finite_totals(_indicator(codes, len(pairs), weights) @ x)
+    z = _finite_totals(indicator(codes, len(pairs), weights) @ x)
     unit, dom = pairs // n_domains, pairs % n_domains
     group = stage.group[unit]
     cell = group * n_domains + dom
     cells, cell_codes = np.unique(cell, return_inverse=True)
-    to_cell = _indicator(cell_codes, len(cells))
+    to_cell = indicator(cell_codes, len(cells))
     s1 = np.asarray(to_cell @ z)
     s2 = np.asarray(to_cell @ np.square(z, out=z))  # z is not needed after s1: square in place
     scale, lonely = _group_scale(stage, lonely_psu)
@@ -549,14 +549,14 @@ def _between_units_by(x, domain, weights, n_domains, stage: _Stage, keep, lonely
         alone |= _domain_lonely(stage.n_units[g], stage.f[g], np.bincount(cell_codes, minlength=len(cells)))
     # R: a lonely PSU is centred at its own value ("remove"/"certainty": zero) or, "adjust", at the mean PSU
     # total c of the stage (domain): sum over the group's n_g units of (z - c)^2
-    stage_total = np.asarray(_indicator(d, n_domains) @ s1)
+    stage_total = np.asarray(indicator(d, n_domains) @ s1)
     centre = (stage_total / np.bincount(d, weights=n_g[:, 0], minlength=n_domains)[:, None])[d]
     adjusted = s2 - 2 * centre * s1 + n_g * centre ** 2
     centred_ss = np.where(alone[:, None], adjusted if lonely_psu == "adjust" else 0.0, s2 - s1 * s1 / n_g)
     factor = lonely_average_factor(np.bincount(d, minlength=n_domains),
                                    np.bincount(d, weights=alone, minlength=n_domains), lonely_psu)[d]
     contrib = scale[g][:, None] * centred_ss * factor[:, None]
-    return np.asarray(_indicator(d, n_domains) @ contrib)
+    return np.asarray(indicator(d, n_domains) @ contrib)
 
 
 def _weighted(indicator: sparse.csc_matrix, weights) -> sparse.csc_matrix:

@@ -49,14 +49,15 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
+from scipy import stats
 
 from riset.survey.base import Design
+from riset.survey.design import indicator
 from riset.survey.distributions import uniroot
 from riset.errors import DataError, DesignError
 from riset.i18n import Note, check_language, say
 
-__all__ = ["by", "CI_METHODS", "column_label", "critical_value", "DEFF_TYPES", "domains", "Estimate", "fit_mean",
+__all__ = ["by", "CI_METHODS", "column_label", "critical_value", "DEFF_TYPES", "domain_totals", "domains", "Estimate", "fit_mean",
            "fit_smooth", "linearised_scores", "mean", "mean_jacobian", "mean_totals", "proportion",
            "proportion_ci", "INTERVAL_TYPES", "QRULES", "qrule_math", "quantile", "ratio", "ratio_jacobian", "ratio_totals", "SmoothFit", "contrast",
            "total", "total_jacobian", "total_totals"]
@@ -578,16 +579,18 @@ def fit_smooth(design, y: np.ndarray, g: Callable, jacobian: Callable, domain: n
     (D k) x (D k) covariance of every domain's estimates (domain-major order), as R `svyby(covmat = TRUE)`.
     """
     y = np.asarray(y, dtype=float)
-    w = np.asarray(design.weights)
-    keep = domain >= 0
-    rows = np.flatnonzero(keep)
-    # weights in the indicator: no n x m temporary y * w
-    member = sparse.csr_matrix((w[rows], (domain[keep], rows)), shape=(n_domains, len(w)))
-    totals = np.asarray(member @ y)
+    totals = domain_totals(np.asarray(design.weights), y, domain, n_domains)
     est = g(totals)
     u = linearised_scores(jacobian(totals), y, domain)
     var, vcov = design.smooth_variance(est, u, y, g, domain, n_domains, covmat)
     return SmoothFit(est, var, vcov, u, totals)
+
+
+def domain_totals(w: np.ndarray, y: np.ndarray, domain: np.ndarray, n_domains: int) -> np.ndarray:
+    """T_d = sum_{i in d} w_i y_i (n_domains x m; `domain` -1: in none), in one pass: the weights are the entries of
+    a column-compressed domain indicator (no n x m product, no sorting)."""
+    keep = domain >= 0
+    return np.asarray(indicator(np.where(keep, domain, 0), n_domains, np.where(keep, w, 0.0)) @ y)
 
 
 def fit_mean(design, y: np.ndarray, domain: np.ndarray, n_domains: int, covmat: bool = False) -> SmoothFit:
@@ -613,8 +616,7 @@ def fit_mean(design, y: np.ndarray, domain: np.ndarray, n_domains: int, covmat: 
         t_y = (w_in @ y)[None, :]  # BLAS
         t_1 = np.array([w_in.sum()])
     else:
-        rows = np.flatnonzero(keep)
-        t_y = np.asarray(sparse.csr_matrix((w[rows], (domain[keep], rows)), shape=(n_domains, len(w))) @ y)
+        t_y = domain_totals(w, y, domain, n_domains)
         t_1 = np.bincount(domain[keep], weights=w[keep], minlength=n_domains)
     d = np.maximum(domain, 0)
     with np.errstate(divide="ignore", invalid="ignore"):  # a domain emptied by na_rm: NaN, as mean_totals
