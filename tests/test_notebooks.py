@@ -63,7 +63,7 @@ def test_notebooks_04_and_05_show_the_online_tables_of_a_study_with_online_answe
         shown = _text(nbformat.from_dict({"cells": [cell]}))
         for words in (say("sec_online", "id"), say("tab_online_comparison", "id"), "Bobot daring",
                       "IKM daring (bukan sampel probabilitas)", "Galat baku selisih", "n efektif",
-                      say("online_covered", "id"), "RSUD-RJ"):
+                      say("online_covered", "id"), "RSUD Tanjung Harapan - Instalasi Rawat Jalan / 2026-S1"):
             assert words in shown, words
         assert not [c for c in ("ikm_daring", "se_selisih", "n_probabilitas", "deff_kish") if f">{c}<" in shown]
 

@@ -51,8 +51,8 @@ def test_report_recipe_meets_all_three_margins_and_keeps_unit_periode_visits(des
     assert _totals(run, ["unit", "periode"]) == pytest.approx(VISITS, abs=1e-6)
     assert run.design.weights.sum() == pytest.approx(180)
     assert [m.name for m in run.margins] == ["kecamatan x jenis_kelamin", "kecamatan x kelompok_umur", "unit x periode"]
-    assert any("kecamatan C (2 baris tabel penduduk) tanpa responden" in n.text("id") for n in run.notes)
-    assert any("unit × periode dipertahankan" in n.text("id") for n in run.notes)
+    assert any("Kecamatan C (2 baris tabel penduduk) tanpa responden" in n.text("id") for n in run.notes)
+    assert any("unit layanan × periode dipertahankan" in n.text("id") for n in run.notes)
     assert {n.code for n in run.notes} >= {"weighting_unused_categories", "weighting_keep_totals"}  # codes, no prose
     # raking form (calfun "raking", Deville & Sarndal 1992): log g is additive in the three margins' cells
     log_g = np.log(run.design.weights / SAMPLE["w"].to_numpy())
