@@ -31,20 +31,25 @@ COLUMNS = ["estimate", "se", "ci_low", "ci_high", "n", "df"]
 DESIGN = {"weights": "w", "strata": "h", "psu": "psu", "fpc": "fpc"}
 
 
-def survey(n: int = 1500, seed: int = 8) -> pd.DataFrame:
-    """Stratified cluster sample with FPC, unequal weights, cross-cutting domains, blanks and one blank domain."""
-    rng = np.random.default_rng(seed)
-    n_psu = 60
+def design_columns(rng, n: int, n_psu: int) -> tuple[dict, np.ndarray]:
+    """Six strata of `n_psu` PSUs (at least 2 each) over `n` rows: stratum h, PSU (codes repeat across strata only
+    through h: nested ids), FPC and unequal weights; and each row's PSU number."""
     psu_stratum = np.sort(np.r_[np.repeat(np.arange(6), 2), rng.integers(0, 6, n_psu - 12)])
     psu = np.sort(np.r_[np.arange(n_psu), rng.integers(0, n_psu, n - n_psu)])
     h = psu_stratum[psu]
     n_h = np.bincount(psu_stratum)
     big_n = np.ceil(n_h * rng.uniform(1.5, 6, 6))
+    return {"h": np.array(["S1", "S2", "S3", "S4", "S5", "S6"])[h], "psu": psu * 7 % 13 + 100 * h, "fpc": big_n[h],
+            "w": (big_n / n_h)[h] * rng.uniform(5, 40, n_psu)[psu]}, psu
+
+
+def survey(n: int = 1500, seed: int = 8) -> pd.DataFrame:
+    """Stratified cluster sample with FPC, unequal weights, cross-cutting domains, blanks and one blank domain."""
+    rng = np.random.default_rng(seed)
+    n_psu = 60
+    columns, psu = design_columns(rng, n, n_psu)
     df = pd.DataFrame({
-        "h": np.array(["S1", "S2", "S3", "S4", "S5", "S6"])[h],
-        "psu": psu * 7 % 13 + 100 * h,  # PSU codes repeat across strata only through h (nested ids)
-        "fpc": big_n[h],
-        "w": (big_n / n_h)[h] * rng.uniform(5, 40, n_psu)[psu],
+        **columns,
         "unit": np.array(["PKM-A", "PKM-B", "RSUD", "Dukcapil"])[rng.integers(0, 4, n)],
         "jk": np.array(["Laki-laki", "Perempuan"])[rng.integers(0, 2, n)],
     })

@@ -20,9 +20,8 @@ ibis = pytest.importorskip("ibis")
 from riset.errors import DataError, DesignError, WeightingError  # noqa: E402
 from riset.survey import estimate, outofcore as scale, outofcore_weighting as ow, weighting  # noqa: E402
 from riset.survey.design import SurveyDesign  # noqa: E402
-from test_outofcore import _two_stage, duck  # noqa: E402  (the same tables as the unweighted out-of-core tests)
+from test_outofcore import _two_stage, assert_same, design_columns, duck  # noqa: E402  (shared fixtures)
 
-COLUMNS = ["estimate", "se", "ci_low", "ci_high", "n", "df"]
 DESIGN = {"strata": "h", "psu": "psu", "fpc": "fpc"}
 M_JK = pd.Series({"L": 31000.0, "P": 33000.0}).rename_axis("jk")
 M_UMUR = pd.Series({"17-34": 26000.0, "35-54": 23000.0, "55+": 15000.0}).rename_axis("umur")
@@ -35,14 +34,9 @@ def survey(n: int = 1200, seed: int = 20) -> pd.DataFrame:
     domains by unit, blanks in U2."""
     rng = np.random.default_rng(seed)
     n_psu = 48
-    psu_stratum = np.sort(np.r_[np.repeat(np.arange(6), 2), rng.integers(0, 6, n_psu - 12)])
-    psu = np.sort(np.r_[np.arange(n_psu), rng.integers(0, n_psu, n - n_psu)])
-    h = psu_stratum[psu]
-    n_h = np.bincount(psu_stratum)
-    big_n = np.ceil(n_h * rng.uniform(1.5, 6, 6))
+    columns, psu = design_columns(rng, n, n_psu)
     df = pd.DataFrame({
-        "id": np.arange(n), "h": np.array(["S1", "S2", "S3", "S4", "S5", "S6"])[h], "psu": psu * 7 % 13 + 100 * h,
-        "fpc": big_n[h], "w": (big_n / n_h)[h] * rng.uniform(5, 40, n_psu)[psu],
+        "id": np.arange(n), **columns,
         "unit": np.array(["PKM-A", "PKM-B", "RSUD", "Dukcapil"])[rng.integers(0, 4, n)],
         "jk": np.array(["L", "P"])[rng.integers(0, 2, n)],
         "umur": np.array(["17-34", "35-54", "55+"])[rng.integers(0, 3, n)],
@@ -69,14 +63,6 @@ def source(df: pd.DataFrame, kind: str):
 @pytest.fixture(scope="module")
 def data():
     return survey()
-
-
-def assert_same(out: pd.DataFrame, ref: pd.DataFrame, keys):
-    merged = ref.merge(out, on=keys, suffixes=("_mem", "_ooc"), how="outer", indicator=True)
-    assert (merged["_merge"] == "both").all(), merged.loc[merged["_merge"] != "both", keys]
-    for col in COLUMNS:
-        np.testing.assert_allclose(merged[f"{col}_ooc"].astype(float), merged[f"{col}_mem"].astype(float),
-                                   rtol=1e-10, atol=0, err_msg=col)
 
 
 def in_memory(design, method: str):
