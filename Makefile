@@ -39,8 +39,8 @@ test: install browser java
 
 # The benchmarks against svy and R survey (benchmarks/README.md), one script at a time, each tool in its own
 # process; their output (machine, load, versions, times, ratios, agreement) goes to benchmarks/last_run.txt.
-# About an hour on 2 cores, most of it R svyby at 10^6 and writing the 10^8-row Parquet files once (kept in
-# /tmp/riset_1e8, 0.3 GiB, for the next run).
+# About 15 minutes on 2 cores (R svyby at 10^6 is 3 of them), plus 5-20 minutes the first time to write the
+# 10^8-row Parquet files (kept in /tmp/riset_1e8, 0.3 GiB, for the next run).
 bench: install
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	{ uptime; for b in tasks estimate rake bootstrap ikm; do $(BIN)/python benchmarks/bench_$$b.py || exit 1; uptime; done; \
