@@ -559,13 +559,12 @@ def _between_units_by(x, domain, weights, n_domains, stage: _Stage, keep, lonely
     return np.asarray(indicator(d, n_domains) @ contrib)
 
 
-def _weighted(indicator: sparse.csc_matrix, weights) -> sparse.csc_matrix:
-    """The 0/1 unit indicator with the rows' weights as entries (`indicator` itself without weights):
-    `_weighted(ind, w) @ u` is the unit totals of w_i u_i without the n x k product."""
+def _weighted(units: sparse.csc_matrix, weights) -> sparse.csc_matrix:
+    """The 0/1 unit indicator `units` with the rows' weights as entries (`units` itself without weights):
+    `_weighted(units, w) @ u` is the unit totals of w_i u_i without the n x k product."""
     if weights is None:
-        return indicator
-    return sparse.csc_matrix((np.asarray(weights, dtype="float64"), indicator.indices, indicator.indptr),
-                             shape=indicator.shape)
+        return units
+    return sparse.csc_matrix((np.asarray(weights, dtype="float64"), units.indices, units.indptr), shape=units.shape)
 
 
 def _finite_totals(z) -> np.ndarray:
@@ -627,10 +626,11 @@ def _small_int_codes(values: np.ndarray) -> tuple[np.ndarray, pd.Index] | None:
     low, high = int(values.min()), int(values.max())
     if high - low > 4 * len(values):
         return None
+    offset = values - low
     present = np.zeros(high - low + 1, dtype=bool)
-    present[values - low] = True
+    present[offset] = True
     code_of = np.cumsum(present) - 1
-    return code_of[values - low], pd.Index(np.flatnonzero(present) + low)
+    return code_of[offset], pd.Index(np.flatnonzero(present) + low)
 
 
 def _nested(outer: np.ndarray, inner: np.ndarray) -> np.ndarray:

@@ -587,7 +587,8 @@ def _direct_matrices(kind: Kind, formula: str, domain: pd.DataFrame):
     y_frame = None
     if kind != "ordinal":
         y = domain[lhs].to_numpy(dtype="float64")
-        y_frame = pd.DataFrame({lhs: y[~np.isnan(y)]}, index=domain.index[~np.isnan(y)])
+        answered = ~np.isnan(y)
+        y_frame = pd.DataFrame({lhs: y[answered]}, index=domain.index[answered])
     return X, y_frame, term_columns
 
 
