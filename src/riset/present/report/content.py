@@ -31,7 +31,7 @@ from riset.textsafe import mask_personal
 
 __all__ = [
     "MAX_OPEN_TEXT", "PRIORITY_UNITS", "QUOTED_UNSUR", "QUOTES_PER_UNSUR", "build_laporan", "column_label", "conclusions",
-    "drivers_sensitivity_table", "evidence", "ikm_table", "issue_label", "level_label", "nrr_table", "online_table",
+    "drivers_sensitivity_table", "evidence", "group_name", "ikm_table", "issue_label", "level_label", "nrr_table", "online_table",
     "nrr_unit_table", "open_text_table", "subgroup_blocks", "unsur_names", "what_citizens_said",
     "period_change_table", "plain_formula_table", "priority_lines", "recommendation_statistics",
     "recommendation_tables", "report_date", "synthesis", "trend_unit", "unit_label",
@@ -87,11 +87,17 @@ def _group_label(results, level: str, row, lang: str) -> str:
     other columns: 'Disdukcapil - Akta / 2026-S2'), else the group's values."""
     if level == results.config.unit:
         return unit_label(results, row, lang)
+    return _marked(group_name(results, level, row["group"]), row, lang)
+
+
+def group_name(results, level: str, group) -> str:
+    """A group of an IKM level ('RSUD-RJ / 2026-S1', values joined by ' / ' in the level's column order) with the
+    unit's name (study file `names:`) in place of its code, as every table shows it."""
     columns = results.level_columns(level) if level != AREA else ()
-    if results.config.unit in columns and isinstance(row.get(results.config.unit), str):
-        parts = [results.unit_name(row[c]) if c == results.config.unit else str(row[c]) for c in columns]
-        return _marked(" / ".join(parts), row, lang)
-    return _marked(str(row["group"]), row, lang)
+    parts = str(group).split(" / ")
+    if results.config.unit not in columns or len(parts) != len(columns):
+        return str(group)
+    return " / ".join(results.unit_name(p) if c == results.config.unit else p for c, p in zip(columns, parts))
 
 
 # ------------------------------------------------------------------------------------------- tables

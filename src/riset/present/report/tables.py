@@ -17,7 +17,7 @@ import pandas as pd
 
 from riset.errors import RisetError
 from riset.i18n import check_language, label, say
-from riset.present.report.content import column_label, evidence, level_label
+from riset.present.report.content import column_label, evidence, group_name, level_label
 from riset.skm.schemes import DEFAULT_SCHEME, get_scheme, unsur_name
 from riset.study.run import AREA
 
@@ -85,16 +85,6 @@ def for_people(table: pd.DataFrame, results=None, lang: str | None = None, decim
 _ONLINE_IKM = ["level", "group", "n_responden", "ikm_konversi", "ci_low", "ci_high", "mutu"]
 
 
-def _named_group(results, level: str, group) -> str:
-    """A group of an IKM level ('RSUD-RJ / 2026-S1', values joined by ' / ' in the level's column order) with the
-    unit's name (study file `names:`) in place of its code, as the report's tables show it."""
-    columns = results.level_columns(level) if level != AREA else ()
-    parts = str(group).split(" / ")
-    if results.config.unit not in columns or len(parts) != len(columns):
-        return group
-    return " / ".join(results.unit_name(p) if c == results.config.unit else p for c, p in zip(columns, parts))
-
-
 def online_tables(results, lang: str | None = None, decimals: int | None = None) -> dict[str, pd.DataFrame]:
     """The tables of a study's online (self-selected) answers (`StudyResults.online`) for people, by title:
     the online IKM beside the probability-sample IKM of the same groups with the difference and its p-value
@@ -110,7 +100,7 @@ def online_tables(results, lang: str | None = None, decimals: int | None = None)
         title, table = say("tab_online_comparison", lang), part.comparison.copy()
     else:
         title, table = say("tab_online_ikm", lang), part.ikm[_ONLINE_IKM].copy()
-    table["group"] = [_named_group(results, lv, g) for lv, g in zip(table["level"], table["group"])]
+    table["group"] = [group_name(results, lv, g) for lv, g in zip(table["level"], table["group"])]
     table.loc[table["level"] == AREA, "group"] = say("online_covered", lang)
     for count in {"n_daring", "n_probabilitas", "n_responden"} & set(table.columns):
         table[count] = table[count].astype("Int64")  # a group with online answers only has no probability n
