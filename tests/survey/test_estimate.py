@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from riset.survey import estimate as est
+from riset.survey import estimate as est, weighting
 from riset.survey.design import SurveyDesign
 from riset.errors import DataError
 
@@ -166,3 +166,41 @@ def test_result_prints_indonesian_or_english_labels():
     assert list(res.to_frame().columns) == [
         "variable", "estimate", "se", "ci_low", "ci_high", "deff", "deff_kish", "n", "df",
     ]
+
+
+STYPE_COUNTS = pd.Series({"E": 4421, "H": 755, "M": 1018}).rename_axis("stype")
+BY_CHUNKS = {
+    **DESIGNS,
+    "clus1_raked": lambda: weighting.rake(DESIGNS["clus1"](), [STYPE_COUNTS], epsilon=1e-9),
+    "strat_domain": lambda: DESIGNS["strat"]().subset(api("apistrat")["sch.wide"] == "Yes"),
+}
+
+
+@pytest.mark.parametrize("name", BY_CHUNKS)
+@pytest.mark.parametrize("statistic", [est.mean, est.total])
+@pytest.mark.parametrize("by", [None, "stype"])
+def test_a_column_at_a_time_equals_every_column_at_once(name, statistic, by, monkeypatch):
+    """`fit_columns` copies a few columns at a time (whole columns at these sizes); forced to one column per
+    block, the estimates, SEs, deffs and -- for one domain -- the covariance between columns of different blocks
+    are those of the engine run on all the columns at once (`fit_mean` / `fit_smooth`)."""
+    d = BY_CHUNKS[name]()
+    columns = ["api00", "api99", "enroll", "api.stu"]  # enroll has blanks
+    kind = "mean" if statistic is est.mean else "total"
+    domain, labels, _ = est.domains(d, by)
+    domain = est._drop_missing(d, est._numeric_columns(d, columns), domain, columns, True, [])
+    y = est._stack(est._numeric_columns(d, columns))
+    if kind == "mean":
+        whole = est.fit_mean(d, y, domain, len(labels))
+    else:
+        whole = est.fit_smooth(d, y, est.total_totals, est.total_jacobian, domain, len(labels))
+    var_srs = est._var_srs(np.asarray(d.weights), whole.influence, domain, len(labels), "wor")
+    monkeypatch.setattr(est, "_CHUNK_BYTES", 1)
+    fit, srs = est.fit_columns(d, est._numeric_columns(d, columns), domain, len(labels), kind, "wor")
+    np.testing.assert_allclose(fit.estimate, whole.estimate, rtol=1e-13)
+    np.testing.assert_allclose(fit.var, whole.var, rtol=1e-12)
+    np.testing.assert_allclose(fit.totals, whole.totals, rtol=1e-13)
+    np.testing.assert_allclose(srs, var_srs, rtol=1e-12)
+    if by is None:
+        np.testing.assert_allclose(fit.vcov, whole.vcov, rtol=1e-12)
+    table = statistic(d, columns, by=by, na_rm=True).table
+    np.testing.assert_allclose(table["se"].to_numpy(), np.sqrt(whole.var).ravel(), rtol=1e-12)

@@ -143,6 +143,11 @@ def domain_mask(mask, index: pd.Index) -> np.ndarray:
     return m
 
 
+def kept_rows(keep: np.ndarray, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The rows of `arrays` where `keep`; the arrays themselves (no copy) when every row is kept."""
+    return arrays if keep.all() else tuple(a[keep] for a in arrays)
+
+
 def readonly(values: np.ndarray) -> np.ndarray:
     """A read-only float64 copy of `values`."""
     out = np.array(values, dtype="float64", copy=True)

@@ -62,7 +62,7 @@ import pandas as pd
 from scipy import sparse
 
 from riset.errors import DesignError
-from riset.survey.base import Adjustment, Design, readonly
+from riset.survey.base import Adjustment, Design, kept_rows, readonly
 
 __all__ = ["CERTAINTY_TOL", "indicator", "LONELY_PSU", "lonely_average_factor", "positive_weights", "SurveyDesign"]
 
@@ -286,8 +286,8 @@ class SurveyDesign(Design):
     def df(self) -> int:
         """Design degrees of freedom: PSUs minus strata among rows with non-zero weight (R `degf`)."""
         stage = self._stages[0]
-        inside = self.in_domain
-        psus = np.unique(stage.unit[inside])
+        (units,) = kept_rows(self.in_domain, stage.unit)
+        psus = np.flatnonzero(np.bincount(units, minlength=len(stage.group)))  # no sort of the n rows
         return int(len(psus) - len(np.unique(stage.group[psus])))
 
     def variance(self, x, weights=None) -> np.ndarray:
@@ -305,6 +305,13 @@ class SurveyDesign(Design):
         >>> float(d.variance([[1.0], [2.0], [6.0]])[0, 0])   # 3 * var(y) for a with-replacement total
         21.0
         """
+        return self.variance_of_totals(self.unit_totals(x, weights))
+
+    def unit_totals(self, x, weights=None) -> list[np.ndarray]:
+        """Per stage, the unit totals z_j = sum_{i in unit j} x_i (units x k) of `x` after each calibration
+        adjustment (`weights` as in `variance`): what `variance_of_totals` needs. The adjustments act on each
+        column alone (residuals of a linear projection), so the totals of a few columns at a time, stacked,
+        give the covariance of all of them."""
         x = self._check_x(x)
         if self.adjustments:
             if weights is not None:
@@ -312,15 +319,19 @@ class SurveyDesign(Design):
                 weights = None
             for adjust in self.adjustments:
                 x = np.asarray(adjust(x), dtype="float64").reshape(x.shape)
-        v = np.zeros((x.shape[1], x.shape[1]))
+        return [_finite_totals(_weighted(stage.rows_to_units, weights) @ x) for stage in self._stages]
+
+    def variance_of_totals(self, totals: Sequence[np.ndarray]) -> np.ndarray:
+        """Covariance matrix (k x k) from each stage's unit totals (`unit_totals`; the columns may come from
+        several calls): the stratified multistage formula of the module docstring."""
         # R drops the rows outside a domain (a calibrated design keeps them): the strata "present" are those
         # with a row in the domain
         present = np.ones(len(self._weights), dtype=bool) if self.adjustments else self.in_domain
-        for stage in self._stages:
-            in_domain = np.asarray(stage.units_to_groups @ (np.bincount(stage.unit[present],
-                                                                      minlength=len(stage.group)) > 0))
-            z = _finite_totals(_weighted(stage.rows_to_units, weights) @ x)
-            v += _between_units(z, stage, self.lonely_psu, in_domain, self.adjust_domain_lonely)
+        v = 0.0
+        for stage, z in zip(self._stages, totals):
+            (units,) = kept_rows(present, stage.unit)
+            in_domain = np.asarray(stage.units_to_groups @ (np.bincount(units, minlength=len(stage.group)) > 0))
+            v = v + _between_units(np.asarray(z), stage, self.lonely_psu, in_domain, self.adjust_domain_lonely)
         return v
 
     def variance_by(self, x, domain, n_domains: int, weights=None) -> np.ndarray:
