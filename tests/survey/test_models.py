@@ -339,3 +339,18 @@ def test_plain_formula_built_directly_equals_patsy(designs, fit, outcome, monkey
     assert [c for c in direct.params.index if c.startswith("stype")] == ["stype[T.H]", "stype[T.M]"]
     np.testing.assert_allclose(direct.params.to_numpy(), via_patsy.params.to_numpy(), rtol=1e-12)
     np.testing.assert_allclose(direct.se.to_numpy(), via_patsy.se.to_numpy(), rtol=1e-10)
+
+
+@pytest.mark.parametrize("fit, outcome", [(linear, "api00"), (logistic, "hi700"), (ordinal, "apicat")])
+def test_qr_in_row_blocks_equals_one_qr(designs, fit, outcome, monkeypatch):
+    """The QR is taken 2^16 rows at a time (the R factors of the blocks stacked and factored again); forced to
+    blocks of 7 rows (and one of 3: 157 rows) it gives the coefficients and SEs of one QR of all rows, and still
+    names a collinear column."""
+    whole = fit(f"{outcome} ~ ell + avg_ed + stype", designs["clus1"])
+    monkeypatch.setattr(models, "_QR_ROWS", 7)
+    blocks = fit(f"{outcome} ~ ell + avg_ed + stype", designs["clus1"])
+    np.testing.assert_allclose(blocks.params.to_numpy(), whole.params.to_numpy(), rtol=1e-12)
+    np.testing.assert_allclose(blocks.se.to_numpy(), whole.se.to_numpy(), rtol=1e-10)
+    data = designs["strat"].data.assign(ell2=lambda d: 2 * d["ell"] + d["meals"])
+    with pytest.raises(DataError, match="column 'ell2' is a linear combination"):
+        fit(f"{outcome} ~ ell + meals + ell2", SurveyDesign(data, weights="pw", strata="stype"))

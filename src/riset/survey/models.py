@@ -506,8 +506,8 @@ def _model_frame(kind: Kind, formula: str, design, lang: str) -> tuple[_Frame, l
                 f"outcome '{outcome}' gives {y_frame.shape[1]} columns ({', '.join(y_frame.columns)}); it must be one "
                 "numeric column (for a category use a 0/1 expression such as I(K1 >= 8))"
             )
-        keep_y = pd.Series(domain.index.isin(y_frame.index), index=domain.index)
-    keep = keep_y & pd.Series(domain.index.isin(X.index), index=domain.index)
+        keep_y = pd.Series(_labels_in(domain.index, y_frame.index), index=domain.index)
+    keep = keep_y & pd.Series(_labels_in(domain.index, X.index), index=domain.index)
     dropped = domain.index[~keep.to_numpy()]
     dropped_by = _dropped_by(formula, domain.loc[dropped])
     if len(dropped):
@@ -518,7 +518,7 @@ def _model_frame(kind: Kind, formula: str, design, lang: str) -> tuple[_Frame, l
     X = X[order] if len(used_labels) == len(X) else X.loc[used_labels, order]
     if kind == "ordinal":  # polr: coded with an intercept (treatment contrasts), which the cut-points replace
         X = X.drop(columns=term_columns.pop("Intercept", []))
-    used = np.asarray(data.index.isin(used_labels))
+    used = _labels_in(data.index, used_labels)
     w = np.asarray(design.weights, dtype="float64")[used]
     levels = None
     if kind == "ordinal":
@@ -531,6 +531,12 @@ def _model_frame(kind: Kind, formula: str, design, lang: str) -> tuple[_Frame, l
     frame = _Frame(y, X, w, used, term_columns, outcome, len(dropped), dropped_by, levels)
     _check_columns(frame, kind)
     return frame, notes
+
+
+def _labels_in(index: pd.Index, labels: pd.Index) -> np.ndarray:
+    """Which rows of `index` are among `labels` (a subset of its unique labels): all of them, without a hash
+    lookup of every label, when there are as many labels as rows."""
+    return np.ones(len(index), dtype=bool) if len(labels) == len(index) else np.asarray(index.isin(labels))
 
 
 def _patsy_matrices(kind: Kind, formula: str, domain: pd.DataFrame, data: pd.DataFrame):
@@ -582,14 +588,19 @@ def _direct_matrices(kind: Kind, formula: str, domain: pd.DataFrame):
             columns += [(codes == j).astype("float64") for j in range(1, len(levels) + 1)]
             term_columns[term] = [f"{term}[T.{level}]" for level in levels]
     matrix = np.column_stack(columns)
-    X = pd.DataFrame(matrix if complete.all() else matrix[complete], index=domain.index[complete],
-                     columns=[c for cols in term_columns.values() for c in cols])
+    X = pd.DataFrame(_rows(matrix, complete), index=_rows(domain.index, complete),
+                     columns=[c for cols in term_columns.values() for c in cols], copy=False)
     y_frame = None
     if kind != "ordinal":
         y = domain[lhs].to_numpy(dtype="float64")
         answered = ~np.isnan(y)
-        y_frame = pd.DataFrame({lhs: y[answered]}, index=domain.index[answered])
+        y_frame = pd.DataFrame({lhs: _rows(y, answered)}, index=_rows(domain.index, answered), copy=False)
     return X, y_frame, term_columns
+
+
+def _rows(values, mask: np.ndarray):
+    """`values[mask]`; `values` itself (no copy) when every row is in the mask."""
+    return values if mask.all() else values[mask]
 
 
 def _column_kind(column: pd.Series) -> str | None:
@@ -673,13 +684,11 @@ def _check_columns(fr: _Frame, kind: Kind) -> None:
     n_params = p + (len(fr.levels) - 1 if kind == "ordinal" else 0)
     if n <= n_params:
         raise DataError(f"only {n} respondents left for {n_params} coefficients; the model cannot be estimated")
+    constant = np.ptp(X, axis=0) == 0  # one pass over the rows for every column
     for j, col in enumerate(fr.X.columns):
-        if col == "Intercept":
-            continue
-        values = X[:, j]
-        if np.ptp(values) == 0:
+        if constant[j] and col != "Intercept":
             raise DataError(
-                f"column '{col}' is constant ({_plain(values[0])}) among the {n} respondents used; "
+                f"column '{col}' is constant ({_plain(X[0, j])}) among the {n} respondents used; "
                 "a constant predictor cannot be estimated -- remove it from the formula"
             )
     if kind == "logistic":
@@ -705,18 +714,38 @@ def _check_collinear(fr: _Frame, factor: tuple[np.ndarray, np.ndarray], shift: i
 _COLLINEAR_TOL = 1e-7
 
 
+#: rows of sqrt(w) [X | y] factored at a time by `_r_factor`
+_QR_ROWS = 1 << 16
+
+
 def _r_factor(X: np.ndarray, w: np.ndarray, y: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """R of the Householder QR of sqrt(w) [X | y] (LAPACK dgeqrf, columns in the formula's order, only R formed)
-    and the norms of those columns. Linear algebra on an n x (p+1) array that is made once, in Fortran order."""
+    and the norms of those columns.
+
+    Tall-skinny QR (Demmel et al. 2012): each block of `_QR_ROWS` rows is factored alone and the stacked
+    R factors once more, so only one block of the n x (p+1) array exists at a time. R is that of the whole
+    array up to the signs of its rows, which neither b = R^-1 r, nor (X'WX)^-1 = R^-1 R^-T, nor the
+    collinearity check |R_jj| see."""
     n, p = X.shape
-    a = np.empty((n, p + (y is not None)), order="F")
+    m = p + (y is not None)
     root = np.sqrt(w)
-    np.multiply(X, root[:, None], out=a[:, :p])
-    if y is not None:
-        np.multiply(y, root, out=a[:, p])
-    norms = np.sqrt(np.einsum("ij,ij->j", a, a))
-    packed = linalg.lapack.dgeqrf(a, overwrite_a=True)[0]
-    return np.triu(packed[: a.shape[1]]), norms
+    norms2 = np.zeros(m)
+    factors = []
+    for start in range(0, n, _QR_ROWS):
+        rows = slice(start, min(start + _QR_ROWS, n))
+        a = np.empty((rows.stop - rows.start, m), order="F")
+        np.multiply(X[rows], root[rows, None], out=a[:, :p])
+        if y is not None:
+            np.multiply(y[rows], root[rows], out=a[:, p])
+        norms2 += np.einsum("ij,ij->j", a, a)
+        factors.append(_householder_r(a))
+    r = factors[0] if len(factors) == 1 else _householder_r(np.asfortranarray(np.vstack(factors)))
+    return r, np.sqrt(norms2)
+
+
+def _householder_r(a: np.ndarray) -> np.ndarray:
+    """The upper-triangular R (its first min(rows, columns) rows) of the QR of `a` (Fortran order, overwritten)."""
+    return np.triu(linalg.lapack.dgeqrf(a, overwrite_a=True)[0][: a.shape[1]])
 
 
 def _collinear(factor: tuple[np.ndarray, np.ndarray]) -> int | None:
