@@ -209,6 +209,7 @@ def test_changing_the_callers_frame_later_never_reaches_the_design():
     frame = pd.DataFrame({"y": [1.0, 2.0, 3.0], "w": [1.0, 1.0, 2.0]})
     design = SurveyDesign(frame, weights="w")
     frame.loc[0, "y"] = 100.0
+    frame.loc[1, "w"] = 9.0  # in place: the design reads the weights column as a view
     frame["w"] = 5.0
     assert design.data["y"].tolist() == [1.0, 2.0, 3.0] and design.weights.tolist() == [1.0, 1.0, 2.0]
 
@@ -218,6 +219,9 @@ def test_integer_unit_numbers_of_any_span_give_the_same_design():
     otherwise: both give the same design."""
     data = api("apistrat").assign(h=lambda d: d["stype"].map({"E": 3, "H": 1, "M": 2}), unit=lambda d: d["snum"])
     wide = data.assign(h=data["h"] * 10**12, unit=data["unit"] * 10**9 - 7)
-    near, far = (SurveyDesign(d, strata="h", psu="unit", weights="pw", fpc="fpc") for d in (data, wide))
+    negative = data.assign(h=data["h"] - 2, unit=data["unit"] - 10_000)  # a table shifted to the smallest number
+    near, far, below = (SurveyDesign(d, strata="h", psu="unit", weights="pw", fpc="fpc")
+                        for d in (data, wide, negative))
     assert _mean_se(near, "api00") == pytest.approx(_mean_se(far, "api00"), rel=1e-13)
-    assert near.df == far.df == 197
+    assert _mean_se(below, "api00") == pytest.approx(_mean_se(far, "api00"), rel=1e-13)
+    assert near.df == far.df == below.df == 197

@@ -89,8 +89,15 @@ class _Stage:
     f: np.ndarray
     outer: np.ndarray
     label: np.ndarray
-    rows_to_units: sparse.csc_matrix  # U x n indicator: z = rows_to_units @ x sums x within units
+    unit_index: np.ndarray  # `unit` as the row indices of the sparse rows -> units indicator
+    row_pointer: np.ndarray  # 0..n: one entry per row of that column-compressed indicator
     units_to_groups: sparse.csc_matrix  # G x U indicator
+
+    def rows_to_units(self, values=None) -> sparse.csc_matrix:
+        """U x n indicator with `values` (n, 1 by default) as its entries: ``rows_to_units(w) @ u`` is the
+        unit totals of w_i u_i, without the n x k product (R rowsum)."""
+        data = np.ones(len(self.unit)) if values is None else np.asarray(values, dtype="float64")
+        return sparse.csc_matrix((data, self.unit_index, self.row_pointer), shape=(len(self.group), len(self.unit)))
 
 
 def indicator(codes: np.ndarray, n_codes: int, values=None) -> sparse.csc_matrix:
@@ -98,16 +105,20 @@ def indicator(codes: np.ndarray, n_codes: int, values=None) -> sparse.csc_matrix
     rowsum(x, codes) without a Python loop. Column-compressed: one entry per column, so it is built without
     sorting and its product is one pass over the rows of x into the small n_codes x k result."""
     n = len(codes)
-    kind = np.int32 if max(n, n_codes) < np.iinfo(np.int32).max else np.int64
     data = np.ones(n) if values is None else np.asarray(values, dtype="float64")
-    return sparse.csc_matrix((data, np.asarray(codes, dtype=kind), np.arange(n + 1, dtype=kind)), shape=(n_codes, n))
+    return sparse.csc_matrix((data, *_compressed(codes, n_codes)), shape=(n_codes, n))
+
+
+def _compressed(codes: np.ndarray, n_codes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row indices and column pointers of a column-compressed indicator with one entry per column (int32
+    when they fit)."""
+    n = len(codes)
+    kind = np.int32 if max(n, n_codes) < np.iinfo(np.int32).max else np.int64
+    return np.asarray(codes, dtype=kind), np.arange(n + 1, dtype=kind)
 
 
 def _stage(unit, group, n_units, f, outer, label) -> _Stage:
-    return _Stage(
-        unit, group, n_units, f, outer, label,
-        indicator(unit, len(group)), indicator(group, len(n_units)),
-    )
+    return _Stage(unit, group, n_units, f, outer, label, *_compressed(unit, len(group)), indicator(group, len(n_units)))
 
 
 class SurveyDesign(Design):
@@ -226,7 +237,8 @@ class SurveyDesign(Design):
                 w = w * (pop2 / self._stages[1].n_units)[psu_code]
         else:
             w = np.ones(len(data))
-        self._weights = readonly(w)
+        # a float weights column is read as a read-only view of the frame (copy-on-write keeps it unchanged)
+        self._weights = w if w.dtype == np.float64 and not w.flags.writeable else readonly(w)
         self.adjustments: tuple[Adjustment, ...] = ()
 
     # ---------------------------------------------------------------- construction helpers
@@ -255,10 +267,9 @@ class SurveyDesign(Design):
     @staticmethod
     def _per_group(value, col, group, n_sampled, as_size, index, what, units):
         per_group = _outer_of(group, value)  # one of the group's values: all of them, if it has one value
-        varies = value != per_group[group]
-        if varies.any():
-            bad = np.argmax(varies)
-            other = np.argmax((group == group[bad]) & ~varies)
+        bad = _first_mismatch(per_group, group, value)
+        if bad is not None:
+            other = np.argmax((group == group[bad]) & (value == per_group[group[bad]]))
             raise DesignError(
                 f"FPC column '{col}' varies within a {what}: row {index[bad]} has {value[bad]}, "
                 f"row {index[other]} has {value[other]}; it must be one value per {what}"
@@ -319,7 +330,7 @@ class SurveyDesign(Design):
                 weights = None
             for adjust in self.adjustments:
                 x = np.asarray(adjust(x), dtype="float64").reshape(x.shape)
-        return [_finite_totals(_weighted(stage.rows_to_units, weights) @ x) for stage in self._stages]
+        return [_finite_totals(stage.rows_to_units(weights) @ x) for stage in self._stages]
 
     def variance_of_totals(self, totals: Sequence[np.ndarray]) -> np.ndarray:
         """Covariance matrix (k x k) from each stage's unit totals (`unit_totals`; the columns may come from
@@ -371,11 +382,14 @@ class SurveyDesign(Design):
     def df_by(self, domain, n_domains: int) -> np.ndarray:
         """Design df per domain: PSUs minus strata that have a row in the domain (R `degf` of the subset)."""
         domain = np.asarray(domain, dtype=np.int64)
-        keep = domain >= 0
         stage = self._stages[0]
-        unit, dom = stage.unit[keep], domain[keep]
-        # hash-based unique (order irrelevant: only counted), O(n) instead of np.unique's sort
-        psu_pairs = pd.unique(unit * n_domains + dom)
+        unit, dom = kept_rows(domain >= 0, stage.unit, domain)
+        pairs = unit if n_domains == 1 else unit * n_domains + dom
+        n_pairs = len(stage.group) * n_domains
+        # (PSU, domain) pairs present: a table of the pairs when it is small, else a hash-based unique (O(n),
+        # no sort; order irrelevant: only counted)
+        psu_pairs = (np.flatnonzero(np.bincount(pairs, minlength=n_pairs)) if n_pairs <= 4 * len(pairs)
+                     else pd.unique(pairs))
         stratum_pairs = pd.unique(stage.group[psu_pairs // n_domains] * n_domains + psu_pairs % n_domains)
         return (
             np.bincount(psu_pairs % n_domains, minlength=n_domains)
@@ -570,14 +584,6 @@ def _between_units_by(x, domain, weights, n_domains, stage: _Stage, keep, lonely
     return np.asarray(indicator(d, n_domains) @ contrib)
 
 
-def _weighted(units: sparse.csc_matrix, weights) -> sparse.csc_matrix:
-    """The 0/1 unit indicator `units` with the rows' weights as entries (`units` itself without weights):
-    `_weighted(units, w) @ u` is the unit totals of w_i u_i without the n x k product."""
-    if weights is None:
-        return units
-    return sparse.csc_matrix((np.asarray(weights, dtype="float64"), units.indices, units.indptr), shape=units.shape)
-
-
 def _finite_totals(z) -> np.ndarray:
     """Unit totals as an array, refused when not finite: a missing or infinite influence value makes its
     unit's total NaN or infinite, so checking the U totals checks the n values."""
@@ -637,17 +643,19 @@ def _small_int_codes(values: np.ndarray) -> tuple[np.ndarray, pd.Index] | None:
     low, high = int(values.min()), int(values.max())
     if high - low > 4 * len(values):
         return None
-    offset = values - low
-    present = np.zeros(high - low + 1, dtype=bool)
-    present[offset] = True
+    # a table from 0 is indexed by the values themselves (no shifted copy of them)
+    start = 0 if 0 <= low and high <= 4 * len(values) else low
+    rows = values if start == 0 else values - start
+    present = np.zeros(high - start + 1, dtype=bool)
+    present[rows] = True
     code_of = np.cumsum(present) - 1
-    return code_of[offset], pd.Index(np.flatnonzero(present) + low)
+    return code_of[rows], pd.Index(np.flatnonzero(present) + start)
 
 
 def _nested(outer: np.ndarray, inner: np.ndarray) -> np.ndarray:
     """Codes of `inner` made unique within `outer` (PSU within stratum, SSU within PSU), as R nest=TRUE: `inner`
     itself when each of its codes already lies in one `outer` (PSU numbers unique across strata: no re-coding)."""
-    if (_outer_of(inner, outer)[inner] == outer).all():
+    if _first_mismatch(_outer_of(inner, outer), inner, outer) is None:
         return inner
     pair = outer.astype(np.int64) * (int(inner.max()) + 1) + inner.astype(np.int64)
     return pd.factorize(pair, sort=True)[0].astype(np.int64, copy=False)
@@ -659,6 +667,21 @@ def _outer_of(inner: np.ndarray, outer: np.ndarray) -> np.ndarray:
     out = np.empty(int(inner.max()) + 1, dtype=np.asarray(outer).dtype)
     out[inner] = outer
     return out
+
+
+#: rows per block of the checks that compare every row with a per-group table
+_ROWS = 1 << 16
+
+
+def _first_mismatch(table: np.ndarray, codes: np.ndarray, values: np.ndarray) -> int | None:
+    """The first row i with table[codes[i]] != values[i], None when every row agrees; in blocks of rows (no
+    temporary the size of the data)."""
+    for start in range(0, len(codes), _ROWS):
+        rows = slice(start, start + _ROWS)
+        differ = table[codes[rows]] != values[rows]
+        if differ.any():
+            return start + int(np.argmax(differ))
+    return None
 
 
 def _first_row(codes: np.ndarray, index: pd.Index):
