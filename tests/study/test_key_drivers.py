@@ -12,6 +12,7 @@ import pytest
 from riset.present.report.text import drivers_statement
 from riset.skm.drivers_mi import imputed_importance
 from riset.study.config import StudyError, load_study
+from riset.study import key_drivers
 from riset.study.key_drivers import BLANK_SHARE, driver_analyses
 from riset.survey.design import SurveyDesign
 from riset.survey.replicate import as_replicate
@@ -130,11 +131,22 @@ def test_few_blanks_keep_the_listwise_headline(final):
     assert _statement(found, data, "en").startswith(f"This analysis uses {found.headline.n} of {len(data)}")
 
 
-def test_monte_carlo_target_sets_the_count(final):
+def test_monte_carlo_target_sets_the_count(final, monkeypatch):
     found = driver_analyses(final, final.data, "K1", UNSUR, _config(mc_target=0.01), "bobot", progress=False)
     count = len(found.listwise.replicates["lmg"])
     assert count > 100 and found.listwise.mc_error <= 0.01 and found.listwise.mc_target == 0.01
     assert found.imputed.replicates == count
+    # the imputed analysis runs on the very replicates the listwise one drew (rounds of the target), not a new draw
+    seen = []
+    real = key_drivers.imputed_importance
+    monkeypatch.setattr(key_drivers, "imputed_importance",
+                        lambda *a, replicate_weights, **k: seen.append(replicate_weights) or real(
+                            *a, replicate_weights=replicate_weights, **k))
+    drawn = []
+    draw = key_drivers._draw
+    monkeypatch.setattr(key_drivers, "_draw", lambda *a: drawn.append(draw(*a)) or drawn[-1])
+    driver_analyses(final, final.data, "K1", UNSUR, _config(mc_target=0.01), "bobot", progress=False)
+    assert len(drawn) >= 2 and np.array_equal(seen[0], np.hstack(drawn))  # pilot round, then the rest
     # a bootstrap final design (estimated targets) keeps its own replicates; the error is reported, not targeted
     boot = as_replicate(final, type="bootstrap", replicates=40, seed=1)
     fixed = driver_analyses(boot, final.data, "K1", UNSUR, _config(mc_target=0.01, imputations=0), "bobot",

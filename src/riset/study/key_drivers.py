@@ -77,11 +77,16 @@ def driver_analyses(final, final_data: pd.DataFrame, overall: str, unsur_map: di
         listwise = relative_importance(final_data, overall, unsur_map, weights=weights, replicate_weights=matrix,
                                        progress=progress)
     else:
-        listwise = relative_importance(final_data, overall, unsur_map, weights=weights,
-                                       replicate_weights=lambda count, seed: _draw(final, count, seed),
+        drawn: list[np.ndarray] = []  # the rounds of replicates the target asked for, reused below (drawn once)
+
+        def draw(count: int, seed: int) -> np.ndarray:
+            drawn.append(_draw(final, count, seed))
+            return drawn[-1]
+
+        listwise = relative_importance(final_data, overall, unsur_map, weights=weights, replicate_weights=draw,
                                        replicates="auto", seed=config.seed, mc_target=config.mc_target,
                                        progress=progress)
-        matrix = _draw(final, len(listwise.replicates["lmg"]), config.seed)
+        matrix = np.hstack(drawn)
     answered = final_data[numeric_answers(final_data, [overall])[overall].notna()]
     complaint = [c for c, k in unsur_map.items() if k == "pengaduan"]
     without = imputed = None
