@@ -96,7 +96,8 @@ def test_recipe_reports_collapsed_cells():
     d = SurveyDesign(data, weights="w")
     run = weight_to_population(d, POP, [["kecamatan", "kelompok_umur"]], method="poststratify", collapse_min_n=1,
                                scale=False)
-    assert any("kecamatan='A', kelompok_umur='tua' digabung" in note.text("id") for note in run.notes)
+    assert "Margin kecamatan × kelompok umur: sel A | tua digabung ke A | muda (0 responden)." in [
+        note.text("id") for note in run.notes]
     np.testing.assert_allclose(run.design.weights, [300, 300, 600, 600, 600])
 
 

@@ -49,9 +49,9 @@ def test_zero_population_cell_without_respondents_is_dropped_and_reported():
     table = pd.DataFrame({"jk": ["L", "P", "X"], "jumlah": [5, 10, 0]})
     m = check_margin(margin_from_table(table, "jk"), sample(jk=["L", "P"]))
     assert m.to_series().to_dict() == {"L": 5.0, "P": 10.0}
-    assert m.collapses[["tindakan", "sel"]].values.tolist() == [["dropped_empty", "jk='X'"]]
-    assert [note.text("id") for note in m.notes] == ["Margin jk: sel jk='X' dibuang karena tanpa responden (0 responden)."]
-    assert m.notes[0].text("en") == "Margin jk: cell jk='X' dropped, it has no respondents (0 respondents)."
+    assert m.collapses[["tindakan", "sel"]].values.tolist() == [["dropped_empty", "X"]]
+    assert [note.text("id") for note in m.notes] == ["Margin jk: sel X dibuang karena tanpa responden (0 responden)."]
+    assert m.notes[0].text("en") == "Margin jk: cell X dropped, it has no respondents (0 respondents)."
 
 
 def test_collapse_merges_empty_age_cell_with_smaller_neighbour_and_reports_it():
@@ -61,10 +61,11 @@ def test_collapse_merges_empty_age_cell_with_smaller_neighbour_and_reports_it():
     s = m.to_series()
     assert s[("A", "35-54 + 55+")] == 50 and s[("A", "17-34")] == 15 and len(s) == 5
     row = m.collapses.iloc[0]
-    assert (row["sel"], row["ke"], row["n_responden"]) == ("kecamatan='A', umur='35-54'", "kecamatan='A', umur='55+'", 0)
+    assert (row["sel"], row["ke"], row["n_responden"]) == ("A | 35-54", "A | 55+", 0)
     assert row["tindakan"] == "collapsed"
-    assert m.notes[0].text("id") == ("Margin kecamatan x umur: sel kecamatan='A', umur='35-54' digabung ke "
-                                     "kecamatan='A', umur='55+' (0 responden).")
+    # the margin named by its variables' labels (a column the catalog does not know: as it is), the cells by value
+    assert m.notes[0].text("id") == "Margin kecamatan × umur: sel A | 35-54 digabung ke A | 55+ (0 responden)."
+    assert m.collapses["margin"].tolist() == ["kecamatan x umur"]
     d = poststratify(SurveyDesign(data), m)
     np.testing.assert_allclose(d.weights, [5, 5, 5, 50, 40, 50, 60])
 

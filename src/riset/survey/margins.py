@@ -72,7 +72,7 @@ class Margin:
         """Every dropped or collapsed cell as a `riset.i18n.Note` (``note.text(lang)`` phrases it)."""
         out = []
         for row in self.collapses.itertuples(index=False):
-            values = {"margin": row.margin, "cell": row.sel, "n": int(row.n_responden)}
+            values = {"margin": tuple(self.variables), "cell": row.sel, "n": int(row.n_responden)}
             out.append(Note("weighting_cell_merged", {**values, "target": row.ke}) if row.tindakan == "collapsed"
                        else Note("weighting_cell_dropped", values))
         return out
@@ -230,7 +230,7 @@ def check_margin(
     if not drop.size:
         return margin
     rows = [
-        {"margin": margin.name, "tindakan": "dropped_empty", "sel": _describe(margin.variables, labels[c]),
+        {"margin": margin.name, "tindakan": "dropped_empty", "sel": _cell_values(labels[c]),
          "ke": "", "n_responden": 0, "jumlah_populasi": float(margin.counts[c])}
         for c in drop
     ]
@@ -326,8 +326,13 @@ def _describe(variables: Sequence[str], values: Sequence[str]) -> str:
 
 
 def _describe_cell(margin: Margin, members: list) -> str:
-    labels = [" + ".join(dict.fromkeys(m[j] for m in members)) for j in range(len(margin.variables))]
-    return _describe(margin.variables, labels)
+    return _cell_values([" + ".join(dict.fromkeys(m[j] for m in members)) for j in range(len(margin.variables))])
+
+
+def _cell_values(values: Sequence[str]) -> str:
+    """A cell of a margin by its categories in the margin's order, 'A | 35-54' (as the nonresponse cells): the
+    notes name the margin's variables before it, by their labels."""
+    return " | ".join(values)
 
 
 def _describe_parent(margin: Margin, j: int, parent: tuple) -> str:
