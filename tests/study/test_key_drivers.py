@@ -77,19 +77,19 @@ def test_the_statement_names_the_imputed_unsur_the_counts_the_assumption_and_who
     found = driver_analyses(final, data, "K1", UNSUR, _config(), "bobot", progress=False)
     mi, left = found.headline, len(data) - found.headline.n
     complaint, time = mi.imputed["U3"], mi.imputed["U1"]
-    assert complaint > time > 0  # the complaint unsur (regulation U8) comes first, then waktu (U3) by its code
+    assert complaint > time > 0  # the complaint unsur (regulation U8) comes first, then waktu (U3), each named
     english = _statement(found, data, "en")
     assert f"uses {mi.n} of {len(data)} respondents: all who answered overall satisfaction" in english
     assert f"The {left} respondents who did not answer overall satisfaction are left out" in english
     assert (f"{complaint + time} blank answers in 2 elements (U8 Handling of complaints and suggestions: "
-            f"{complaint}; U3: {time}) were filled in by multiple imputation") in english
+            f"{complaint}; U3 Completion time: {time}) were filled in by multiple imputation") in english
     assert "respondent's other answers are taken into account" in english and "(missing at random)" in english
     assert "Rubin's rules" in english
     assert "“Complete answers only”, “Without complaint element”" in english
     indonesian = _statement(found, data, "id")
     assert f"Sebanyak {left} responden yang tidak menjawab kepuasan keseluruhan tidak disertakan" in indonesian
     assert (f"{complaint + time} jawaban kosong pada 2 unsur (U8 Penanganan Pengaduan, Saran dan Masukan: "
-            f"{complaint}; U3: {time}) diisi dengan imputasi berganda") in indonesian
+            f"{complaint}; U3 Waktu Penyelesaian: {time}) diisi dengan imputasi berganda") in indonesian
     assert "(missing at random)" in indonesian and "diisi 3 kali" in indonesian
 
 

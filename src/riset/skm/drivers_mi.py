@@ -63,7 +63,6 @@ from riset.skm.drivers import (
     replicate_shares,
     weighted_source,
 )
-from riset.skm.schemes import get_scheme
 
 __all__ = ["ImputedImportance", "RankingSensitivity", "imputed_importance", "pmm_impute", "ranking_sensitivity",
            "rubin"]
@@ -166,12 +165,6 @@ def pmm_impute(x: np.ndarray, blank: np.ndarray, w: np.ndarray, rng: np.random.G
     return x
 
 
-def _code(unsur: str) -> str:
-    """The regulation's code of an unsur key ('U8'); a predictor given by column only keeps its column name."""
-    scheme = get_scheme()
-    return scheme.get(unsur).kode if unsur in scheme.keys else unsur
-
-
 @dataclass
 class ImputedImportance:
     """Relative importance with blank unsur multiply imputed, pooled by Rubin's rules.
@@ -222,13 +215,13 @@ class ImputedImportance:
         return self.table.sort_values("peringkat", kind="stable")[columns].reset_index(drop=True)
 
     def imputed_text(self, lang: str | None = None) -> str:
-        """The imputed answers per unsur, most first: the first by the regulation's code and name, the others by
-        code ('U8 Penanganan Pengaduan, Saran dan Masukan: 303; U1: 83; ...'); a column not mapped to an unsur
-        by its name."""
+        """The imputed answers per unsur, most first, each by the regulation's code and name ('U8 Penanganan
+        Pengaduan, Saran dan Masukan: 303; U1 Persyaratan: 83; ...'); a column not mapped to an unsur by its
+        name."""
         names = self.table.set_index("kolom")["unsur"]
         order = sorted(self.imputed, key=lambda c: -self.imputed[c])
-        return "; ".join(f"{predictor_label(names[c], lang, code=True) if i == 0 else _code(names[c])}: "
-                         f"{fmt_num(self.imputed[c], 0, lang)}" for i, c in enumerate(order))
+        return "; ".join(f"{predictor_label(names[c], lang, code=True)}: {fmt_num(self.imputed[c], 0, lang)}"
+                         for c in order)
 
     def blanks_text(self, total: int, lang: str | None = None) -> str:
         """Whom the analysis uses of `total` respondents and why the others are left out; how many blank answers
