@@ -132,6 +132,26 @@ def test_non_numeric_column_is_an_error_naming_row_and_value():
         est.mean(DESIGNS["strat"](), "stype")
 
 
+@pytest.mark.parametrize("statistic", [est.mean, est.total, est.quantile])
+def test_infinite_value_is_an_error_naming_row_and_value(statistic):
+    data = api("apisrs").assign(api00=lambda d: d["api00"].astype(float))
+    data.loc[7, "api00"] = -np.inf
+    with pytest.raises(DataError, match=r"column 'api00' has value -inf in row 7 \(1 such row\(s\)\); a finite"):
+        statistic(SurveyDesign(data, fpc="fpc"), "api00")
+
+
+def test_integer_columns_are_read_without_conversion_and_give_the_float_results():
+    data = api("apistrat")
+    assert data["api00"].dtype.kind == "i"
+    as_float = data.assign(api00=data["api00"].astype(float), enroll=data["enroll"].astype(float))
+    for statistic in (est.mean, est.total):
+        ints = statistic(SurveyDesign(data, strata="stype", fpc="fpc"), ["api00", "enroll"], by="stype").table
+        floats = statistic(SurveyDesign(as_float, strata="stype", fpc="fpc"), ["api00", "enroll"], by="stype").table
+        pd.testing.assert_frame_equal(ints, floats)
+    q = est.quantile(SurveyDesign(data, strata="stype", fpc="fpc"), "api00", 0.5).table
+    assert q["estimate"].dtype == float
+
+
 def test_blank_by_value_is_reported_not_silently_dropped():
     data = api("apisrs").copy()
     data.loc[[3, 4], "stype"] = None

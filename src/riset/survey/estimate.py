@@ -301,7 +301,7 @@ def quantile(design, variable: str, probs: float | Sequence[float] = 0.5, by=Non
     domain, labels, notes = domains(design, by)
     (y,) = _numeric_columns(design, [variable])
     domain = _drop_missing(design, [y], domain, [variable], na_rm, notes)
-    y = np.nan_to_num(y)
+    y = np.nan_to_num(np.asarray(y, dtype=float))
     n_dom = len(labels)
     w = _rule_weights(design)
     members = [np.flatnonzero(domain == d) for d in range(n_dom)]
@@ -903,20 +903,28 @@ def _stack(columns: Sequence[np.ndarray]) -> np.ndarray:
 
 
 def _numeric_column(design, col) -> np.ndarray:
+    """A column as a 1-D array of numbers, NaN for blanks: the data's own array when it holds numpy numbers (no
+    copy; integers become floats where they are stacked), text converted; an infinite value is refused."""
     raw = design.data[col]
     if pd.api.types.is_numeric_dtype(raw.dtype):  # already numbers: no text to check
         # numpy dtypes keep NaN as NaN; nullable ones (Int64, Float64) need na_value for pd.NA
-        return raw.to_numpy(dtype=float) if isinstance(raw.dtype, np.dtype) else raw.to_numpy(
-            dtype=float, na_value=np.nan)
-    num = pd.to_numeric(raw, errors="coerce")
-    bad = (raw.notna() & num.isna()).to_numpy()
-    if bad.any():
-        row = design.data.index[np.argmax(bad)]
-        raise DataError(
-            f"column '{col}' has value {raw.loc[row]!r} in row {row}; a number is needed "
-            f"({int(bad.sum())} such row(s)); for categories use proportion()"
-        )
-    return num.to_numpy(dtype=float, na_value=np.nan)
+        values = raw.to_numpy() if isinstance(raw.dtype, np.dtype) else raw.to_numpy(dtype=float, na_value=np.nan)
+    else:
+        num = pd.to_numeric(raw, errors="coerce")
+        bad = (raw.notna() & num.isna()).to_numpy()
+        if bad.any():
+            row = design.data.index[np.argmax(bad)]
+            raise DataError(
+                f"column '{col}' has value {raw.loc[row]!r} in row {row}; a number is needed "
+                f"({int(bad.sum())} such row(s)); for categories use proportion()"
+            )
+        values = num.to_numpy(dtype=float, na_value=np.nan)
+    infinite = np.isinf(values)
+    if infinite.any():
+        row = design.data.index[np.argmax(infinite)]
+        raise DataError(f"column '{col}' has value {values[np.argmax(infinite)]} in row {row} "
+                        f"({int(infinite.sum())} such row(s)); a finite number is needed")
+    return values
 
 
 def _blocks(n: int, k: int):
