@@ -168,7 +168,15 @@ class SurveyDesign(Design):
             raise DesignError(f"data must be a pandas DataFrame, not {type(data).__name__}")
         if len(data) == 0:
             raise DesignError("data has no rows; a design needs at least two sampled units")
-        if lonely_psu not in LONELY_PSU:
+        if not data.columns.is_unique:
+            twice = list(dict.fromkeys(data.columns[data.columns.duplicated()]))
+            raise DesignError(f"data has duplicated column name(s) {', '.join(map(repr, twice))}; give every column "
+                              "its own name")
+        for role, column in {"weights": weights, "psu": psu, "fpc": fpc, "ssu": ssu, "fpc2": fpc2}.items():
+            if isinstance(column, (list, tuple, set, dict, pd.Index, np.ndarray)):
+                raise DesignError(f"{role}={column!r}: give one column name" + (
+                    "" if role == "weights" else f" ({role} takes one column; strata may be a list)"))
+        if not isinstance(lonely_psu, str) or lonely_psu not in LONELY_PSU:
             raise DesignError(f"lonely_psu={lonely_psu!r} is not allowed; choose one of {', '.join(LONELY_PSU)}")
         if fpc2 is not None and (fpc is None or ssu is None):
             raise DesignError("fpc2 (stage-2 FPC) needs both `ssu` (the stage-2 unit column) and `fpc` (stage 1)")

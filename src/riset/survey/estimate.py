@@ -174,6 +174,7 @@ def ratio(design, numerator: str | Sequence[str], denominator: str | Sequence[st
     y = _stack(values)
     pairs = [(columns.index(b), columns.index(a)) for a in dens for b in nums]  # (numerator, denominator)
     top, bottom = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
+    _check_denominators(design, y, domain, labels, columns, bottom)
 
     def g(t):
         return t[..., top] / t[..., bottom]
@@ -189,6 +190,18 @@ def ratio(design, numerator: str | Sequence[str], denominator: str | Sequence[st
     names = [f"{columns[a]}/{columns[b]}" for a, b in pairs]
     table = _table(design, fit, domain, labels, names, level, deff_type, "variable")
     return Estimate(table, "ratio", level, _vcov(fit, _names(labels, names, by)), notes)
+
+
+def _check_denominators(design, y, domain, labels: pd.DataFrame, columns, bottom) -> None:
+    """Refuse a denominator whose weighted total is 0 (in the population, or in a group of `by`): the ratio and
+    its linearization are undefined there."""
+    zero = domain_totals(np.asarray(design.weights), y, domain, len(labels))[:, bottom] == 0
+    if zero.any():
+        d, j = np.argwhere(zero)[0]
+        group = "" if labels.columns.empty else " in group " + ", ".join(
+            f"{c}={v!r}" for c, v in labels.iloc[d].items())
+        raise DataError(f"denominator '{columns[bottom[j]]}' has a weighted total of 0{group}: the ratio is undefined "
+                        "there")
 
 
 def contrast(estimate: Estimate, coefficients, level: float = 0.95) -> Estimate:
@@ -295,7 +308,10 @@ def quantile(design, variable: str, probs: float | Sequence[float] = 0.5, by=Non
     if interval_type == "score" and not design.linearized:
         raise DataError("interval_type='score' is for Taylor (linearization) designs, as in R; a replicate "
                         f"design takes one of {', '.join(t for t in INTERVAL_TYPES if t != 'score')}")
-    p = np.atleast_1d(np.asarray(probs, dtype=float))
+    try:
+        p = np.atleast_1d(np.asarray(probs, dtype=float))
+    except (TypeError, ValueError):
+        raise DataError(f"probs={probs!r}; give probabilities between 0 and 1, e.g. 0.5 for the median") from None
     if ((p <= 0) | (p >= 1)).any():
         raise DataError(f"probs must lie strictly between 0 and 1; got {p.tolist()}")
     domain, labels, notes = domains(design, by)
@@ -722,6 +738,9 @@ def domains(design, by) -> tuple[np.ndarray, pd.DataFrame, list[str]]:
     if blank.any():
         notes.append(Note("domain_blank_by", {"n": int(blank.sum()), "columns": ", ".join(cols)}))
     use = inside & ~blank
+    if not use.any():
+        raise DataError(f"by column(s) {', '.join(map(repr, cols))} are blank in every row of the design's domain "
+                        f"({int(blank.sum())} row(s)): there is no group to estimate")
     keys = pd.MultiIndex.from_frame(frame[use]) if len(cols) > 1 else pd.Index(frame[cols[0]][use])
     codes, uniques = pd.factorize(keys, sort=True)
     domain = np.full(len(inside), -1, dtype=np.int64)
@@ -829,7 +848,8 @@ def _var_srs(w, u, domain, n_dom, deff_type) -> np.ndarray:
     if n_dom == 1:
         # one domain: weighted sums by BLAS, the centred squares in cache-sized blocks (no n x k copies)
         w_in = _weights_in(w, keep)
-        ubar = (w_in @ u)[None, :] / big_n[:, None]
+        with np.errstate(divide="ignore", invalid="ignore"):  # no row left (na_rm): NaN, as the estimate
+            ubar = (w_in @ u)[None, :] / big_n[:, None]
         ss = np.zeros((1, u.shape[1]))
         for block in _blocks(*u.shape):
             centred = u[block] - ubar
@@ -960,11 +980,16 @@ def _drop_missing(design, columns: Sequence[np.ndarray], domain, cols, na_rm, no
 
 
 def _check_options(level, deff_type) -> None:
-    if not 0 < level < 1:
+    if isinstance(level, bool) or not isinstance(level, (int, float, np.number)) or not 0 < level < 1:
         raise DataError(f"level={level}; a confidence level lies between 0 and 1 (e.g. 0.95)")
     if deff_type not in DEFF_TYPES:
         raise DataError(f"deff_type={deff_type!r}; choose 'wor' (R deff=TRUE) or 'wr' (R deff='replace')")
 
 
-def _as_list(value) -> list[str]:
-    return [value] if isinstance(value, str) else list(value)
+def _as_list(value) -> list:
+    """Column names: one name (text, or any other label such as a number) or a list / tuple / Index of them;
+    at least one."""
+    names = list(value) if isinstance(value, (list, tuple, pd.Index, np.ndarray)) else [value]
+    if not names:
+        raise DataError("no column given; name at least one column")
+    return names
