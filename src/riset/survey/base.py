@@ -25,7 +25,7 @@ import pandas as pd
 
 from riset.errors import DesignError
 
-__all__ = ["Design", "domain_mask", "readonly"]
+__all__ = ["Design", "domain_mask", "kept_rows", "number_argument", "readonly"]
 
 #: maps the n x k weighted influence values to their residuals from a calibration model (see
 #: `SurveyDesign.with_weights`)
@@ -141,6 +141,14 @@ def domain_mask(mask, index: pd.Index) -> np.ndarray:
     if m.shape != (len(index),) or m.dtype != bool:
         raise DesignError(f"domain mask must be {len(index)} True/False values (one per row); got {m.dtype} {m.shape}")
     return m
+
+
+def number_argument(value, name: str, error: type[Exception]) -> float:
+    """An argument that must be one real number (a count, a bound, a tolerance) as a float; `error` (the riset
+    error class of the caller) naming the argument and its value otherwise."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise error(f"{name}={value!r}: a number is needed")
+    return float(value)
 
 
 def kept_rows(keep: np.ndarray, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:

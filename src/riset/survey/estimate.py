@@ -232,7 +232,11 @@ def contrast(estimate: Estimate, coefficients, level: float = 0.95) -> Estimate:
         matrix = np.array([[float(c.get(n, 0.0)) for n in names] for c in sets.values()])
         labels = list(sets)
     else:
-        matrix = np.atleast_2d(np.asarray(coefficients, dtype=float))
+        try:
+            matrix = np.atleast_2d(np.asarray(coefficients, dtype=float))
+        except (TypeError, ValueError):
+            raise DataError(f"contrast coefficients {coefficients!r}: give {{estimate name: weight}} or a list of "
+                            "weights, one per estimate") from None
         if matrix.shape[1] != len(names):
             raise DataError(f"{matrix.shape[1]} coefficients for {len(names)} estimates ({', '.join(names)})")
         labels = [f"contrast{i + 1}" if len(matrix) > 1 else "contrast" for i in range(len(matrix))]

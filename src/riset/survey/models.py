@@ -503,7 +503,7 @@ def _model_frame(kind: Kind, formula: str, design, lang: str) -> tuple[_Frame, l
     else:
         if y_frame.shape[1] != 1:
             raise DataError(
-                f"outcome '{outcome}' gives {y_frame.shape[1]} columns ({', '.join(y_frame.columns)}); it must be one "
+                f"outcome '{outcome}' gives {y_frame.shape[1]} columns ({_some(y_frame.columns)}); it must be one "
                 "numeric column (for a category use a 0/1 expression such as I(K1 >= 8))"
             )
         keep_y = pd.Series(_labels_in(domain.index, y_frame.index), index=domain.index)
@@ -616,13 +616,24 @@ def _column_kind(column: pd.Series) -> str | None:
 def _categorical_text(frame: pd.DataFrame, formula: str) -> pd.DataFrame:
     """The text columns the formula names as pandas categoricals (categories sorted, as patsy sorts text
     levels): patsy then reads their codes instead of sniffing every row's value, which on a million rows is most
-    of a model's time. Same design matrix, same coefficients."""
+    of a model's time. Same design matrix, same coefficients. Nullable number columns (Int64, Float64, boolean:
+    blanks as pd.NA) become floats with NaN blanks, which both model-matrix routes drop as blanks."""
     named = set(re.findall(r"[A-Za-z_][A-Za-z0-9_.]*", formula))
     text = [c for c in frame.columns if c in named and (frame[c].dtype == object or pd.api.types.is_string_dtype(
         frame[c].dtype)) and not isinstance(frame[c].dtype, pd.CategoricalDtype)]
-    if not text:
+    nullable = [c for c in frame.columns if c in named and isinstance(frame[c].dtype, pd.api.extensions.ExtensionDtype)
+                and (pd.api.types.is_numeric_dtype(frame[c].dtype) or pd.api.types.is_bool_dtype(frame[c].dtype))
+                and not isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    if not text and not nullable:
         return frame
-    return frame.assign(**{c: pd.Categorical(frame[c]) for c in text})
+    return frame.assign(**{c: pd.Categorical(frame[c]) for c in text},
+                        **{c: frame[c].to_numpy(dtype="float64", na_value=np.nan) for c in nullable})
+
+
+def _some(names, shown: int = 5) -> str:
+    """The first few of many names, 'a, b, c, d, e, ... (40 in all)'."""
+    names = [str(n) for n in names]
+    return ", ".join(names) if len(names) <= shown else f"{', '.join(names[:shown])}, ... ({len(names)} in all)"
 
 
 def _formula_error(err: patsy.PatsyError, formula: str, data: pd.DataFrame) -> DataError:
@@ -684,6 +695,9 @@ def _check_columns(fr: _Frame, kind: Kind) -> None:
     n_params = p + (len(fr.levels) - 1 if kind == "ordinal" else 0)
     if n <= n_params:
         raise DataError(f"only {n} respondents left for {n_params} coefficients; the model cannot be estimated")
+    _check_finite(X, list(fr.X.columns), fr.X.index)
+    if kind != "ordinal":
+        _check_finite(np.asarray(fr.y, dtype=float)[:, None], [fr.outcome], fr.X.index)
     constant = np.ptp(X, axis=0) == 0  # one pass over the rows for every column
     for j, col in enumerate(fr.X.columns):
         if constant[j] and col != "Intercept":
@@ -696,6 +710,17 @@ def _check_columns(fr: _Frame, kind: Kind) -> None:
     elif kind == "ordinal":  # the cut-points act as an intercept: the columns are checked beside a column of ones
         _check_collinear(fr, _r_factor(np.column_stack([np.ones(n), X]), np.ones(n)), shift=1)
     # linear: checked on the QR of its own fit (`_fit_linear`), made once
+
+
+def _check_finite(values: np.ndarray, names: list, index: pd.Index) -> None:
+    """Refuse an infinite value of a model column, naming the column and the row (blanks are already dropped);
+    found from the column sums (one pass, no n x p temporary)."""
+    for j in np.flatnonzero(~np.isfinite(values.sum(axis=0))):
+        infinite = np.isinf(values[:, j])
+        if infinite.any():  # (a sum can overflow without an infinite value)
+            i = int(np.argmax(infinite))
+            raise DataError(f"column '{names[j]}' has value {values[i, j]} in row {index[i]} "
+                            f"({int(infinite.sum())} such row(s)); a model needs finite numbers")
 
 
 def _check_collinear(fr: _Frame, factor: tuple[np.ndarray, np.ndarray], shift: int = 0) -> None:

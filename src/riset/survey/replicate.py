@@ -55,7 +55,7 @@ import pandas as pd
 from scipy import sparse
 from tqdm.auto import tqdm
 
-from riset.survey.base import Design, readonly
+from riset.survey.base import Design, number_argument, readonly
 from riset.survey.design import SurveyDesign, CERTAINTY_TOL, positive_weights
 from riset.errors import DesignError
 from riset.i18n import Note
@@ -377,8 +377,8 @@ def as_replicate(
         scale = n_psu / n_rep if design.lonely_psu == "average" and n_rep < n_psu else 1.0
         rep_type = "jkn"
     elif kind == "bootstrap":
-        if replicates < 2:
-            raise DesignError(f"replicates={replicates}; the bootstrap needs at least 2")
+        if number_argument(replicates, "replicates", DesignError) < 2 or replicates != int(replicates):
+            raise DesignError(f"replicates={replicates}; the bootstrap needs a whole number, at least 2")
         multiplier = _rao_wu(stratum_of_psu, n_h, f_h, replicates, seed, stage.label, design.lonely_psu)
         scale, rscales, rep_type = 1.0 / (replicates - 1), np.ones(replicates), "bootstrap"
     elif kind == "brr":

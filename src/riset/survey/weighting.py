@@ -35,7 +35,7 @@ from riset.i18n import Note, label
 from riset.survey.margins import (Margin, check_columns, check_margin, check_margins, collapse_margin, indicator_matrix,
                            margin_from_table, scale_margin)
 from riset.survey.diagnostics import WeightDiagnostics, weight_diagnostics
-from riset.survey.base import Adjustment
+from riset.survey.base import Adjustment, number_argument
 
 __all__ = ["calibrate", "calibration_bounds", "calibration_g", "CalibrationFit", "method_name", "METHODS", "model_matrix",
            "population_margins", "poststratify", "rake", "rake_fit", "RakingFit", "raking_coefficients", "raking_cross",
@@ -175,8 +175,10 @@ def rake_fit(start: np.ndarray, cells: Sequence[np.ndarray], margins: Sequence[M
     `force`). The rows may be respondents or aggregated cells (weights summed over the respondents of a cell,
     as `riset.survey.outofcore_weighting` gets them from a GROUP BY): the arithmetic is the same.
     """
-    if maxit < 1:
+    if number_argument(maxit, "rake: maxit", WeightingError) < 1:
         raise WeightingError(f"rake: maxit must be >= 1, got {maxit}")
+    if not number_argument(epsilon, "rake: epsilon", WeightingError) > 0:
+        raise WeightingError(f"rake: epsilon={epsilon}; the convergence tolerance must be > 0")
     tol = epsilon * start.sum() if epsilon < 1 else epsilon
     old_table = np.bincount(joint, weights=start)
     factors = [np.ones(len(m.counts)) for m in margins]
@@ -338,7 +340,7 @@ def model_matrix(data: pd.DataFrame, margins: list[Margin], totals: Mapping[str,
             raise WeightingError(f"calibrate: column '{var}' has value {show_value(data[var].iloc[bad[0]])} in row {bad[0] + 2} "
                                  f"({bad.size} row(s) not numeric or blank); calibration totals need a number in every row")
         columns.append(values[:, None])
-        pop.append(float(total))
+        pop.append(number_argument(total, f"calibrate: totals['{var}']", WeightingError))
         names.append(var)
     return np.hstack(columns), np.asarray(pop, dtype=float), names
 
@@ -506,6 +508,8 @@ def trim_weights(design, *, lower: float = -np.inf, upper: float = np.inf, stric
 
     Example: ``trim_weights(d_cal, lower=20, upper=45)``.
     """
+    lower = number_argument(lower, "trim_weights: lower", WeightingError)
+    upper = number_argument(upper, "trim_weights: upper", WeightingError)
     if not lower < upper:
         raise WeightingError(f"trim_weights: lower={lower} must be below upper={upper}")
     w = np.asarray(design.weights, dtype=float)
