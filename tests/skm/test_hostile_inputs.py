@@ -344,3 +344,29 @@ def test_perturbed_exports_are_read_whole_or_refused_in_one_line(tmp_path_factor
             raw = rows[baris - 2][int(col[1:]) - 1]
             if np.isnan(value) and raw.strip() and not raw.strip().isspace():
                 assert (baris, col) in reported, (baris, col, raw)
+
+
+def test_skm_functions_called_with_the_wrong_kind_of_argument_say_what_they_need():
+    """The IKM and driver functions called from a notebook with a list where a mapping is needed, a data frame where a
+    design is needed, no predictor or an impossible level: a riset error, not AttributeError / LinAlgError."""
+    import pandas as pd
+
+    from riset.errors import DesignError
+    from riset.skm.drivers import relative_importance
+    from riset.skm.ikm import ikm
+    from riset.skm.ikm_design import ikm_design
+    from riset.survey.design import SurveyDesign
+
+    rng = np.random.default_rng(2)
+    unsur = {f"U{i}": k for i, k in enumerate(KEYS, start=1)}
+    data = pd.DataFrame(rng.integers(1, 5, (30, 9)), columns=list(unsur)).assign(K1=rng.integers(1, 11, 30), w=1.0)
+    with pytest.raises(CodebookError, match=r"unsur must map each column to its unsur, e\.g\. .*got a list"):
+        ikm(data, list(unsur))
+    with pytest.raises(DesignError, match="expected a survey design .* not DataFrame"):
+        ikm_design(data, unsur)
+    with pytest.raises(DataError, match="level=2; a confidence level lies between 0 and 1"):
+        ikm_design(SurveyDesign(data, weights="w"), unsur, level=2)
+    with pytest.raises(DataError, match="no predictor given"):
+        relative_importance(data, "K1", [])
+    one = relative_importance(data, "K1", "U1")  # one column named as text, not its letters
+    assert one.table["kolom"].tolist() == ["U1"]

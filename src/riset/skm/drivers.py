@@ -87,7 +87,9 @@ def predictor_names(predictors: Mapping[str, str] | Sequence[str]) -> pd.DataFra
             u = resolve_unsur(name)
             rows.append((col, u.key, u.nama))
         return pd.DataFrame(rows, columns=["kolom", "unsur", "nama"])
-    cols = list(predictors)
+    cols = [predictors] if isinstance(predictors, str) else list(predictors)
+    if not cols:
+        raise DataError("no predictor given; name at least one unsur column")
     return pd.DataFrame({"kolom": cols, "unsur": cols, "nama": cols})
 
 

@@ -59,8 +59,9 @@ from riset.errors import DataError, DesignError
 from riset.i18n import Note, check_language, label, say
 from riset.skm.ikm import ikm
 from riset.skm.schemes import DEFAULT_SCHEME, Scheme, get_scheme, grade, kinerja_label, unsur_columns
+from riset.survey.base import Design
 from riset.survey.compare import holm
-from riset.survey.estimate import critical_value, domains, fit_smooth
+from riset.survey.estimate import check_level, critical_value, domains, fit_smooth
 
 __all__ = ["IkmDesignResult", "PeriodChange", "PeriodContrast", "PeriodFit", "VERDICTS", "compare_periods", "group_list",
            "ikm_outofcore",
@@ -133,6 +134,7 @@ def ikm_design(
     >>> ikm_design(SurveyDesign(df), {u.key: u.key for u in UNSUR_2017}).table["mutu"].item()
     'A'
     """
+    check_level(level)
     sch = get_scheme(scheme)
     m = _fit(design, unsur, by, sch, empty_unsur, covmat=covmat)
     point, by_cols, labels, k, se = m.point, m.by_cols, m.labels, m.k, np.sqrt(m.fit.var)
@@ -598,6 +600,8 @@ class _Model:
 
 def _fit(design, unsur, by, sch: Scheme, empty_unsur: str, covmat: bool = False) -> _Model:
     """Point IKM/NRR and the smooth-function fit (totals y_j a_j, a_j per unsur) of every domain of `by`."""
+    if not isinstance(design, Design):
+        raise DesignError(f"expected a survey design (SurveyDesign or ReplicateDesign), not {type(design).__name__}")
     cols = list(unsur_columns(unsur, sch))
     w = np.asarray(design.weights)
     if (w < 0).any():

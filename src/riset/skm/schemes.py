@@ -288,6 +288,9 @@ def unsur_columns(unsur: Mapping[str, str], scheme: str | Scheme = DEFAULT_SCHEM
     Every unsur of the scheme needs exactly one column; errors name the offending column or unsur.
     """
     sch = get_scheme(scheme)
+    if not isinstance(unsur, Mapping):
+        raise CodebookError(f"unsur must map each column to its unsur, e.g. {{'U1': 'persyaratan', 'U2': 'prosedur'}}; "
+                            f"got a {type(unsur).__name__}")
     resolved = {col: resolve_unsur(name, sch) for col, name in unsur.items()}
     seen: dict[str, str] = {}
     for col, u in resolved.items():

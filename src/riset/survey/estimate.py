@@ -57,7 +57,7 @@ from riset.survey.distributions import uniroot
 from riset.errors import DataError, DesignError
 from riset.i18n import Note, check_language, say
 
-__all__ = ["by", "CI_METHODS", "column_label", "critical_value", "DEFF_TYPES", "domain_totals", "domains", "Estimate", "fit_mean",
+__all__ = ["by", "check_level", "CI_METHODS", "column_label", "critical_value", "DEFF_TYPES", "domain_totals", "domains", "Estimate", "fit_mean",
            "fit_smooth", "linearised_scores", "mean", "mean_jacobian", "mean_totals", "proportion",
            "proportion_ci", "INTERVAL_TYPES", "QRULES", "qrule_math", "quantile", "ratio", "ratio_jacobian", "ratio_totals", "SmoothFit", "contrast",
            "total", "total_jacobian", "total_totals"]
@@ -983,9 +983,14 @@ def _drop_missing(design, columns: Sequence[np.ndarray], domain, cols, na_rm, no
     return np.where(blank, -1, domain)
 
 
-def _check_options(level, deff_type) -> None:
+def check_level(level) -> None:
+    """Refuse a confidence level that is not a number strictly between 0 and 1."""
     if isinstance(level, bool) or not isinstance(level, (int, float, np.number)) or not 0 < level < 1:
         raise DataError(f"level={level}; a confidence level lies between 0 and 1 (e.g. 0.95)")
+
+
+def _check_options(level, deff_type) -> None:
+    check_level(level)
     if deff_type not in DEFF_TYPES:
         raise DataError(f"deff_type={deff_type!r}; choose 'wor' (R deff=TRUE) or 'wr' (R deff='replace')")
 
