@@ -4,6 +4,7 @@
 # below the first cumulative weight), 0.1, 0.5 and 0.9.
 # Run from the repository root:   Rscript tests/r/golden_quantile.R   -> tests/data/golden/quantile_api.json
 source(file.path("tests", "r", "api_designs.R"))
+source(file.path("tests", "r", "survey44_qrules.R"))  # below the first cumulative weight: survey >= 4.4's rules
 designs <- api_designs()[c("strat", "clus1")]
 designs$srs <- svydesign(id = ~1, data = apisrs[1:25, ])
 rules <- c("math", "school", "shahvaish", paste0("hf", 1:9))

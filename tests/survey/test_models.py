@@ -101,6 +101,20 @@ def test_rows_with_blanks_are_reported_not_silently_dropped(designs):
     assert english.notes[0].text("en").startswith("26 respondents left out")
 
 
+@pytest.mark.parametrize("formula", ["y ~ x + g", "y ~ x + C(g)"], ids=["direct", "patsy"])
+def test_a_category_only_left_out_rows_have_is_dropped_as_r_does(formula):
+    # R's model frame drops unused levels (glm: drop.unused.levels = TRUE): level "c" occurs only where y is
+    # blank, so the fit is that on the answered rows -- no all-zero dummy; with "a" blank too, "b" is the reference
+    df = pd.DataFrame({"y": [1.0, 2.0, 4.0, 3.0, 5.0, 7.0, np.nan, np.nan], "x": [1.0, 2, 3, 1, 2, 4, 5, 6],
+                       "g": ["a", "a", "a", "b", "b", "b", "c", "c"], "psu": [1, 2, 3, 4, 5, 6, 7, 8]})
+    fit = linear(formula, SurveyDesign(df, psu="psu"))
+    answered = linear(formula, SurveyDesign(df.iloc[:6], psu="psu"))
+    np.testing.assert_allclose(fit.params.to_numpy(), answered.params.to_numpy(), rtol=1e-12)
+    assert fit.n_dropped == 2 and len(fit.params) == 3
+    df.loc[:2, "y"] = np.nan
+    fit = linear(formula, SurveyDesign(df, psu="psu"))
+    assert list(fit.params.index) == ["Intercept", "x"]  # one level left: the category adds no column
+
 def test_ordinal_equals_statsmodels_orderedmodel_with_equal_weights(designs):
     data = designs["clus1"].data
     fit = ordinal("apicat ~ ell + meals + mobility", SurveyDesign(data, psu="dnum"))

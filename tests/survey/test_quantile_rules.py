@@ -1,6 +1,7 @@
 """Quantiles under every R quantile rule (tests/r/golden_quantile.R): qrule math, school, hf1-hf9 and
 shahvaish, with Woodruff CIs, on stratified, cluster and a small SRS api design; p = 0.02 puts the Woodruff
-lower limit below the first cumulative weight, where R takes the second value."""
+lower limit below the first cumulative weight, where R survey >= 4.4 takes the lowest value (math, school, hf3;
+the golden script patches survey 4.1-4.3's rules, which took the second)."""
 
 import json
 from pathlib import Path
@@ -43,9 +44,13 @@ def test_quantile_rules_match_r(name, rule):
     np.testing.assert_allclose(q.se, _values(gold["se"]), rtol=1e-10)
 
 
-def test_below_the_first_cumulative_weight_math_takes_the_second_value():
-    # R qs(): no cumulative weight <= p W -> position 1, weight below negative -> the value above it
-    assert estimate.qrule_math(np.array([1.0, 2.0, 3.0, 4.0]), np.ones(4), 0.1) == 2.0
+def test_below_the_first_cumulative_weight_math_takes_the_lowest_value():
+    # R qs(): no cumulative weight <= p W -> position 1, weight below negative -> that lowest value (survey >= 4.4;
+    # 4.1-4.3 took the value above it, so hf1 quantiles could decrease in p: R tests/qrule-swiss.R)
+    assert estimate.qrule_math(np.array([1.0, 2.0, 3.0, 4.0]), np.ones(4), 0.1) == 1.0
+    ys = np.array([4.0, 1.0, 3.0, 2.0])
+    assert estimate.QRULES["school"](ys, np.ones(4), 0.1) == 1.5
+    assert estimate.QRULES["hf3"](ys, np.ones(4), 0.1) == 2.0  # position 1 is odd: the value above
 
 
 def test_an_unknown_rule_is_refused():

@@ -22,7 +22,8 @@ Proportion CIs (`ci=`): 'logit' (R svyciprop method="logit": Wald on the logit s
 Kott & Carr 1997), 'beta' (Korn & Graubard 1998, R method="beta"), 'wald' (R method="mean").
 
 Quantiles (Woodruff 1952, R `svyquantile(..., qrule = "math", interval.type = "mean")`, survey >= 4.1):
-q_p = smallest y with weighted CDF F(y) >= p; CI: p_hat = mean of 1{y <= q_p} with design SE,
+q_p = smallest y with weighted CDF F(y) >= p (the lowest y when p is below the first cumulative weight share,
+as survey >= 4.4); CI: p_hat = mean of 1{y <= q_p} with design SE,
 [p_hat -/+ t SE] mapped back through the same rule; SE = CI width / (2 t). `interval_type="score"` (R's
 interval.type = "score", survey >= 4.1) inverts the design-based score test of U_i = 1{y_i > q} - (1 - p)
 instead (Francisco & Fuller 1991; see `_score_interval`). The rules see the weights as R's 1 / (1 / w).
@@ -474,14 +475,16 @@ def qrule_math(y: np.ndarray, w: np.ndarray, p: float) -> float:
     return QRULES["math"](y, w, p)
 
 
+# math, school and hf3 take the low value also when p W lies below the first cumulative weight (wlow < 0), as
+# R survey >= 4.4 (`wlow <= 0`; 4.1-4.3 took the second value there, so hf1 quantiles could decrease in p)
 def _rule_math(ys, ws, cumw, total, p):
     low, up, _, wlow, _ = _qs(ys, cumw, total, p)
-    return low if wlow == 0 else up
+    return low if wlow <= 0 else up
 
 
 def _rule_school(ys, ws, cumw, total, p):
     low, up, _, wlow, _ = _qs(ys, cumw, total, p)
-    return (low + up) / 2 if wlow == 0 else up
+    return (low + up) / 2 if wlow <= 0 else up
 
 
 def _rule_hf3(ys, ws, cumw, total, p):
@@ -489,7 +492,7 @@ def _rule_hf3(ys, ws, cumw, total, p):
     sums = np.add.reduceat(ws, start) if len(ws) else ws
     cum = np.cumsum(sums.astype(np.longdouble)).astype(float)
     low, up, pos, wlow, _ = _qs(values, cum, total, p)
-    return low if wlow == 0 and pos % 2 == 0 else up
+    return low if wlow <= 0 and pos % 2 == 0 else up
 
 
 def _rule_hf4(ys, ws, cumw, total, p):

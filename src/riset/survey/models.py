@@ -509,6 +509,14 @@ def _model_frame(kind: Kind, formula: str, design, lang: str) -> tuple[_Frame, l
         keep_y = pd.Series(_labels_in(domain.index, y_frame.index), index=domain.index)
     keep = keep_y & pd.Series(_labels_in(domain.index, X.index), index=domain.index)
     dropped = domain.index[~keep.to_numpy()]
+    if len(dropped) and _unused_levels(X, domain.index[keep.to_numpy()]):
+        # a category only rows with a blank had: coded again from the rows used, as R's model frame drops
+        # unused levels (glm: drop.unused.levels = TRUE) -- no all-zero dummy, and the reference as R's
+        used_rows = _drop_unused_categories(domain.loc[keep.to_numpy()])
+        X, y_frame, term_columns = (_direct_matrices(kind, formula, used_rows)
+                                    or _patsy_matrices(kind, formula, used_rows, data))
+        if y_frame is not None and list(y_frame.columns) == [f"{outcome}[False]", f"{outcome}[True]"]:
+            y_frame = y_frame[[f"{outcome}[True]"]]
     dropped_by = _dropped_by(formula, domain.loc[dropped])
     if len(dropped):
         detail = ", ".join(f"{c} {k}" for c, k in dropped_by.items())
@@ -531,6 +539,19 @@ def _model_frame(kind: Kind, formula: str, design, lang: str) -> tuple[_Frame, l
     frame = _Frame(y, X, w, used, term_columns, outcome, len(dropped), dropped_by, levels)
     _check_columns(frame, kind)
     return frame, notes
+
+
+def _unused_levels(X: pd.DataFrame, used: pd.Index) -> bool:
+    """Whether a column of X is zero on every row used but not on every row of the domain: the dummy of a
+    category that only rows left out (a blank elsewhere in the model) have."""
+    zero = X.to_numpy() == 0
+    zero_used = zero[_labels_in(X.index, used)].all(axis=0)
+    return bool((zero_used & ~zero.all(axis=0)).any())
+
+
+def _drop_unused_categories(frame: pd.DataFrame) -> pd.DataFrame:
+    categorical = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    return frame.assign(**{c: frame[c].cat.remove_unused_categories() for c in categorical})
 
 
 def _labels_in(index: pd.Index, labels: pd.Index) -> np.ndarray:
