@@ -5,7 +5,7 @@
 # svyolr-rake-subset.R, and a linear svycontrast of an svyby with replicates); e.g. installed from CRAN's source
 # into a private library:  R CMD INSTALL --library=/tmp/rlib survey_4.5.tar.gz; R_LIBS=/tmp/rlib Rscript ...
 # Writes tests/data/golden/r_port_weighting.json and the small data sets the tests need that are not the
-# api data (tests/data/r_port/*.csv.gz). The Python tests never need R.
+# api data (tests/data/r_port: nhanes.csv.gz, myco.csv). The Python tests never need R.
 #
 # Each block is named after the R test file it ports. Where the R file uses a loose control (rake's
 # epsilon = 1e-4, calibrate's default tol, svyolr's BFGS at reltol 1e-8, glm's IRLS at 1e-8) the golden
@@ -246,6 +246,15 @@ dir.create(file.path("tests", "data", "r_port"), showWarnings = FALSE, recursive
 nh <- nhanes
 nh$agecat <- as.character(nh$agecat)
 write.csv(nh, gzfile(file.path("tests", "data", "r_port", "nhanes.csv.gz")), row.names = FALSE, na = "")
+
+## rss_scores.R ---------------------------------------------------------------------------------------
+data(myco)
+dmyco <- svydesign(id = ~1, strata = ~interaction(Age, leprosy), weights = ~wt, data = myco)
+m_full <- svyglm(leprosy ~ I((Age + 7.5)^-2) + Scar, family = quasibinomial, design = dmyco, control = glm_tight)
+m_null <- svyglm(leprosy ~ I((Age + 7.5)^-2), family = quasibinomial, design = dmyco, control = glm_tight)
+s <- svyscoretest(m_full, ~Scar)
+out$rss_scores <- list(null = fit(m_null), full = fit(m_full), score = unname(s[1]))
+write.csv(myco, file.path("tests", "data", "r_port", "myco.csv"), row.names = FALSE)
 
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = FALSE, matrix = "rowmajor", dataframe = "columns"),
            file.path("tests", "data", "golden", "r_port_weighting.json"))
