@@ -345,11 +345,17 @@ def model_matrix(data: pd.DataFrame, margins: list[Margin], totals: Mapping[str,
     return np.hstack(columns), np.asarray(pop, dtype=float), names
 
 
-def _grake(mm, ww, calfun: Calfun, lower, upper, pop, epsilon, maxit):
-    """Newton iterations of R survey's `grake` for g = 1 + F(x'eta); returns the fit, achieved misfit, iterations."""
+def _grake(mm, ww, calfun: Calfun, lower, upper, pop, epsilon, maxit, size: float | None = None):
+    """Newton iterations of R survey's `grake` for g = 1 + F(x'eta); returns the fit, achieved misfit, iterations.
+
+    `size` is the population size N: R's model matrix has an intercept where riset's first column is the first
+    cell of the first margin, so that column's scale is N / sum(w) in R's rescaling (below), which then starts
+    Newton where R does (the steps are invariant to the parametrisation, the start is not)."""
     fm1 = _CALFUNS[calfun]
     sample_total = mm.T @ ww
     scales = pop / sample_total
+    if size is not None:
+        scales[0] = size / ww.sum()
     scale = None
     # as grake: rescale weights far below the population size -- but not when there are bounds, which
     # R then applies to the rescaled weights (so g breaks them); here bounds always hold for g itself
@@ -482,7 +488,8 @@ def calibration_g(mm, d, pop, names, margins, population_size, calfun, lower, up
             raise WeightingError(f"calibrate: the totals {names} cannot all be met (misfit {achieved:.3g}); "
                                  "check for contradictory totals")
     else:
-        fit, achieved, it = _grake(mm, d, calfun, lower, upper, pop, epsilon, maxit)
+        size = margins[0].total if margins else population_size
+        fit, achieved, it = _grake(mm, d, calfun, lower, upper, pop, epsilon, maxit, size)
         if not np.all(np.isfinite(fit.g)) or (not achieved < epsilon and not force):
             raise WeightingError(
                 f"calibrate ({calfun}, bounds={bounds}) did not converge: relative misfit {achieved:.3g} after {it} "
