@@ -224,3 +224,56 @@ def test_a_column_at_a_time_equals_every_column_at_once(name, statistic, by, mon
         np.testing.assert_allclose(fit.vcov, whole.vcov, rtol=1e-12)
     table = statistic(d, columns, by=by, na_rm=True).table
     np.testing.assert_allclose(table["se"].to_numpy(), np.sqrt(whole.var).ravel(), rtol=1e-12)
+
+
+# ------------------------------------------------------------------------------------------ variance (R svyvar)
+def test_variance_of_equal_weights_is_the_sample_covariance_matrix_in_r_order():
+    data = api("apisrs")
+    res = est.variance(SurveyDesign(data), ["api00", "api99"])
+    assert res.table["variable"].tolist() == ["api00:api00", "api99:api00", "api00:api99", "api99:api99"]
+    np.testing.assert_allclose(res.estimate, np.cov(data[["api00", "api99"]].T).ravel(order="F"), rtol=1e-12)
+    assert list(res.vcov.index) == res.table["variable"].tolist()
+    assert res.summary("en").startswith("Variance (population)")
+
+
+def test_variance_se_is_the_se_of_the_mean_of_the_scaled_squared_deviations():
+    """R's linearization route: svymean of n / (n - 1) (x - xbar)^2 with xbar the design mean."""
+    d = DESIGNS["clus2"]()
+    xbar = est.mean(d, "api00").estimate[0]
+    n = len(d.data)
+    squares = d.data.assign(dev=(d.data["api00"] - xbar) ** 2 * n / (n - 1))
+    via_mean = est.mean(SurveyDesign(squares, psu="dnum", ssu="snum", fpc="fpc1", fpc2="fpc2"), "dev")
+    res = est.variance(d, "api00")
+    np.testing.assert_allclose([res.estimate[0], res.se[0]], [via_mean.estimate[0], via_mean.se[0]], rtol=1e-11)
+
+
+def test_variance_does_not_move_with_a_shift_of_the_data():
+    """Centred products: adding 10^8 to a variable leaves the variance and its SE (no cancellation)."""
+    data = api("apistrat").assign(api00=lambda f: f["api00"].astype(float))
+    d, shifted = (SurveyDesign(f, strata="stype", fpc="fpc") for f in (data, data.assign(api00=data["api00"] + 1e8)))
+    a, b = est.variance(d, "api00", by="stype"), est.variance(shifted, "api00", by="stype")
+    np.testing.assert_allclose(b.estimate, a.estimate, rtol=1e-7)
+    np.testing.assert_allclose(b.se, a.se, rtol=1e-7)
+
+
+def test_variance_in_domains_equals_one_subset_at_a_time_and_a_one_row_domain_is_nan():
+    data = api("apiclus1").copy()
+    data.loc[0, "stype"] = "X"  # a domain of one row
+    d = SurveyDesign(data, psu="dnum", fpc="fpc")
+    table = est.variance(d, "api00", by="stype").table.set_index("stype")
+    assert np.isnan(table.loc["X", ["estimate", "se"]].astype(float)).all()
+    for group in ("E", "H", "M"):
+        single = est.variance(d.subset(data["stype"] == group), "api00").table.iloc[0]
+        assert table.loc[group, "estimate"] == pytest.approx(single["estimate"], rel=1e-12)
+        assert table.loc[group, "se"] == pytest.approx(single["se"], rel=1e-10)
+
+
+def test_variance_bad_input_names_column_and_row():
+    d = DESIGNS["strat"]()
+    with pytest.raises(DataError, match=r"column 'stype' has value 'E' in row 0"):
+        est.variance(d, "stype")
+    blanks = DESIGNS["clus2"]()
+    with pytest.raises(DataError, match=r"column 'enroll' is blank in row \d+ \(6 row\(s\).*na_rm=True"):
+        est.variance(blanks, ["api00", "enroll"])
+    res = est.variance(blanks, ["api00", "enroll"], na_rm=True)
+    assert res.table["n"].iloc[0] == 120 and any(n.code == "rows_blank_excluded" for n in res.notes)

@@ -145,7 +145,8 @@ def test_domain_raked():
 @pytest.mark.parametrize("case, weights, deff_type", [("srs", "srs.w", "wor"), ("pps", "pps.w", "wr")])
 def test_deff(case, weights, deff_type):
     """deff = TRUE (without replacement, 1 - n/N with N = sum of weights) and deff = "replace", for a mean and a
-    total; and the R file's check: deff = SE^2 / ((1 - n/N) svyvar / n), times N^2 for the total."""
+    total; and the R file's check: deff = SE^2 / ((1 - n/N) svyvar / n), times N^2 for the total; svyvar itself
+    (estimate and SE) as R's."""
     gold = GOLDEN["deff"]
     d = SurveyDesign(pd.DataFrame(gold["data"]), weights=weights)
     n, big_n = 10, float(d.weights.sum())
@@ -157,6 +158,7 @@ def test_deff(case, weights, deff_type):
         srs = (1 - n / big_n if deff_type == "wor" else 1.0) * np.ravel(gold[f"{case}_var"])[0] / n
         srs *= big_n ** 2 if stat == "total" else 1.0
         assert res.table["deff"].iloc[0] == pytest.approx(res.se[0] ** 2 / srs, rel=RTOL)
+    _same(estimate.variance(d, "uriage"), gold[f"{case}_svyvar"])
 
 
 # ------------------------------------------------------------------------------------------------- defftest.R
@@ -511,12 +513,49 @@ def test_check(form):
 
 
 # ------------------------------------------------------------------------------------------------- mtcars-var.R
-@pytest.mark.xfail(strict=True, raises=AttributeError, reason=(
-    "riset has no design-based variance estimator (R svyvar: the population variance with divisor N - 1, "
-    "its SE by linearization); mtcars-var.R checks svyby(~mpg, ~carb, svyvar) and svyvar(na.rm = TRUE)"))
 def test_mtcars_var():
+    """svyby(~mpg, ~carb, svyvar) on an equal-weight design: a one-row domain gives NA (no error), the others
+    R's variance and SE; svyvar(na.rm = TRUE) is svyvar of the subset without the blank (same n)."""
     gold = GOLDEN["mtcars_var"]
     data = pd.DataFrame(gold["data"])
+    res = estimate.variance(SurveyDesign(data), "mpg", by="carb")
+    expected = np.array(gold["by"], dtype=float)
+    np.testing.assert_allclose(res.estimate, expected, rtol=RTOL)
+    np.testing.assert_allclose(res.se, np.array(gold["by_se"], dtype=float), rtol=RTOL)
+    assert np.isnan(res.estimate[np.isnan(expected)]).all()
     data.loc[0, "mpg"] = np.nan
     res = estimate.variance(SurveyDesign(data), "mpg", na_rm=True)
     _same(res, gold["na_rm"])
+    same = estimate.variance(SurveyDesign(data).subset(data["mpg"].notna()), "mpg")
+    np.testing.assert_allclose([res.estimate, res.se], [same.estimate, same.se], rtol=RTOL)
+
+
+SVYVAR_DESIGNS = {
+    "clus1": lambda: _clus1(),
+    "rclus1": lambda: as_replicate(_clus1(), "jk1"),
+    "clus1p": lambda: poststratify(_clus1(), _counts(GOLDEN["api"]["mse"]["pop_types"], "stype")),
+    "clus2": lambda: SurveyDesign(_api("apiclus2"), psu="dnum", ssu="snum", fpc="fpc1", fpc2="fpc2"),
+}
+SVYVAR_COLUMNS = {"clus1": ["api00", "api99", "enroll"], "rclus1": ["api00", "api99", "enroll"],
+                  "clus1p": ["api00", "api99"], "clus2": ["api00"]}
+
+
+@pytest.mark.parametrize("name", SVYVAR_DESIGNS)
+def test_svyvar_covariance(name):
+    """svyvar beyond mtcars-var.R: the covariance matrix of several variables (entries in R's column-major
+    order, its covariance `vcov`) on a one-stage cluster design, its JK1 replicate version (xbar recomputed in
+    every replicate), post-stratified, and one variable on a two-stage design."""
+    gold = GOLDEN["svyvar"][name]
+    res = estimate.variance(SVYVAR_DESIGNS[name](), SVYVAR_COLUMNS[name])
+    _same(res, gold)
+    np.testing.assert_allclose(res.vcov.to_numpy(), np.array(gold["vcov"]), rtol=RTOL)
+
+
+@pytest.mark.parametrize("name", ["strat_by", "rclus1_by"])
+def test_svyvar_by(name):
+    """svyby(~api00, ~stype, design, svyvar): domain variances with the full design (n / (n - 1) per domain)."""
+    gold = GOLDEN["svyvar"][name]
+    design = _strat() if name == "strat_by" else as_replicate(_clus1(), "jk1")
+    res = estimate.variance(design, "api00", by="stype")
+    assert res.table["stype"].tolist() == gold["names"]
+    _same(res, gold)

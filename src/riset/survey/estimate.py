@@ -1,4 +1,4 @@
-"""Design-based estimators: `mean`, `total`, `ratio`, `proportion`, `quantile`, `by` (modelled on R `survey`).
+"""Design-based estimators: `mean`, `total`, `variance`, `ratio`, `proportion`, `quantile`, `by` (as R `survey`).
 
 Every estimator takes a design -- `riset.survey.design.SurveyDesign` (Taylor linearization) or
 `riset.survey.replicate.ReplicateDesign` (re-estimation with each replicate weight) -- and returns an
@@ -9,6 +9,7 @@ Formulas (Lumley 2010, ch. 2-3; Sarndal, Swensson & Wretman 1992, ch. 5 and 10):
     total      t = sum_i w_i y_i                    influence u_i = y_i
     mean       ybar = t_y / t_1                     u_i = (y_i - ybar) / t_1
     ratio      R = t_y / t_x                        u_i = (y_i - R x_i) / t_x
+    variance   S = n/(n-1) sum w (y - ybar)^2 / sum w  u_i = n/(n-1) ((y_i - ybar)^2 - S (n-1)/n) / t_1 (R svyvar)
     proportion p_c = mean of 1{y_i = c}
     Var = design.variance(w * u) (linearization), or scale * sum_r rscale_r (theta_r - theta_bar)^2 (replicates)
     CI  = estimate -/+ t_{df, 1-alpha/2} * SE, df = design df (R: confint(..., df = degf(design)))
@@ -61,7 +62,7 @@ from riset.i18n import Note, check_language, say
 __all__ = ["by", "check_level", "CI_METHODS", "column_label", "critical_value", "DEFF_TYPES", "domain_totals", "domains", "Estimate", "fit_mean",
            "fit_smooth", "linearised_scores", "mean", "mean_jacobian", "mean_totals", "proportion",
            "proportion_ci", "INTERVAL_TYPES", "QRULES", "qrule_math", "quantile", "ratio", "ratio_jacobian", "ratio_totals", "SmoothFit", "contrast",
-           "total", "total_jacobian", "total_totals"]
+           "total", "total_jacobian", "total_totals", "variance"]
 
 CI_METHODS = ("logit", "wilson", "beta", "wald")
 DEFF_TYPES = ("wor", "wr")
@@ -151,6 +152,73 @@ def total(design, variables: str | Sequence[str], by=None, na_rm: bool = False, 
     """
     cols = _as_list(variables)
     return _linear_family(design, cols, by, na_rm, level, deff_type, "total", covmat)
+
+
+def variance(design, variables: str | Sequence[str], by=None, na_rm: bool = False, level: float = 0.95,
+             deff_type: str = "wor") -> Estimate:
+    """Design-based estimate of the population variance of a variable, or the covariance matrix of several,
+    with design SEs (R `svyvar`, survey.R / surveyrep.R; Lumley 2010, sec. 2.4):
+
+        S_jk = n / (n - 1) * sum_i w_i (x_ij - xbar_j)(x_ik - xbar_k) / sum_i w_i,   xbar_j = sum w x_j / sum w
+
+    n the rows with a non-zero weight (and no blank) in the domain. As a smooth function of the totals
+    T = [T_jk = sum w x_j x_k, T_j = sum w x_j, N = sum w], S_jk = n / (n - 1) (T_jk / N - T_j T_k / N^2):
+    linearization gives u_i = n / (n - 1) ((x_ij - xbar_j)(x_ik - xbar_k) - S_jk (n - 1) / n) / N -- the
+    influence values of R's svymean of the products n / (n - 1) (x - xbar)(x - xbar)'; replicate designs
+    recompute xbar and S with each replicate weight, as R `svyvar.svyrep.design`. A domain with one row has no
+    variance (NaN, as R's NA).
+
+    Several variables give all p x p entries 'a:b' in R's order (column by column, `as.vector` of the matrix),
+    their joint covariance in `vcov`; one variable gives its variance, named by the variable.
+
+    >>> import pandas as pd
+    >>> from riset.survey.design import SurveyDesign
+    >>> d = SurveyDesign(pd.DataFrame({"y": [1.0, 2.0, 6.0]}))
+    >>> round(float(variance(d, "y").estimate[0]), 6)   # s^2 with divisor n - 1
+    7.0
+    """
+    _check_options(level, deff_type)
+    cols = _as_list(variables)
+    domain, labels, notes = domains(design, by)
+    values = _numeric_columns(design, cols)
+    domain = _drop_missing(design, values, domain, cols, na_rm, notes)
+    n_dom, p = len(labels), len(cols)
+    x = _stack(values)
+    # centred at each domain's mean: the variance does not move, and the products stay free of cancellation
+    centre = domain_totals(np.asarray(design.weights), _with_ones(x), domain, n_dom)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x -= (centre[:, :p] / centre[:, p:])[np.maximum(domain, 0)]
+    x[domain < 0] = 0.0
+    row, col = np.tile(np.arange(p), p), np.repeat(np.arange(p), p)  # entry q = (row, col), column-major as R
+    y = np.hstack([x[:, row] * x[:, col], x, np.ones((len(x), 1))])
+    n = np.bincount(domain[domain >= 0], minlength=n_dom).astype(float)
+    single = n < 2  # no variance there: 0 inside the engine (finite influence values), NaN in the result
+    scale = np.where(single, 0.0, n / np.maximum(n - 1, 1))
+    k = p * p
+
+    def g(t):  # t: D x m or D x R x m
+        c = scale.reshape((-1,) + (1,) * (t.ndim - 1))
+        big_n = t[..., -1:]
+        return c * (t[..., :k] / big_n - t[..., k + row] * t[..., k + col] / big_n**2)
+
+    def jacobian(t):
+        big_n, c = t[:, -1], scale[:, None]
+        jac = np.zeros((t.shape[0], k, t.shape[1]))
+        q = np.arange(k)
+        jac[:, q, q] = c / big_n[:, None]
+        jac[:, q, k + row] -= c * t[:, k + col] / big_n[:, None] ** 2
+        jac[:, q, k + col] -= c * t[:, k + row] / big_n[:, None] ** 2
+        jac[:, q, -1] = c * (-t[:, :k] / big_n[:, None] ** 2
+                             + 2 * t[:, k + row] * t[:, k + col] / big_n[:, None] ** 3)
+        return jac
+
+    fit = fit_smooth(design, y, g, jacobian, domain, n_dom)
+    fit.estimate[single] = fit.var[single] = np.nan
+    if fit.vcov is not None and single.any():
+        fit.vcov[:] = np.nan
+    names = cols if p == 1 else [f"{cols[i]}:{cols[j]}" for i, j in zip(row, col)]
+    table = _table(design, fit, domain, labels, names, level, deff_type, "variable")
+    return Estimate(table, "variance", level, _vcov(fit, _names(labels, names, by)), notes)
 
 
 def ratio(design, numerator: str | Sequence[str], denominator: str | Sequence[str], by=None, na_rm: bool = False,
