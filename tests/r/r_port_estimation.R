@@ -86,11 +86,12 @@ srs_mod <- glm(api99 ~ enroll + api.stu, data = apiclus1)
 out$defftest <- list(coef = unname(coef(mod)), se = unname(SE(mod)), deff = unname(as.vector(deff(mod))),
                      srs_se = unname(summary(srs_mod)$coefficients[, 2]))
 # the same deff (diag(V) / diag(cov.scaled of the weighted glm)) for a logistic model (quasibinomial, as riset's
-# logistic) and for a linear model with blanks left out (avg.ed) on the stratified design
-lmod <- svyglm(I(sch.wide == "Yes") ~ ell + meals, design = dclus1, family = quasibinomial(), deff = TRUE)
+# logistic) and for a linear model with blanks left out (acs.k3) on the stratified design
+lmod <- svyglm(I(sch.wide == "Yes") ~ ell + meals, design = dclus1, family = quasibinomial(), deff = TRUE,
+               control = glm.control(epsilon = 1e-14, maxit = 100))  # converged as tightly as riset's fit
 out$defftest$logistic <- c(est(lmod), list(deff = unname(as.vector(deff(lmod)))))
 dstrat <- svydesign(id = ~1, strata = ~stype, weights = ~pw, data = apistrat, fpc = ~fpc)
-nmod <- svyglm(api00 ~ ell + avg.ed, design = dstrat, deff = TRUE)
+nmod <- svyglm(api00 ~ ell + acs.k3, design = dstrat, deff = TRUE)
 out$defftest$blanks <- c(est(nmod), list(deff = unname(as.vector(deff(nmod)))))
 
 ## degf-subset.R: a replicate design's given degf survives subset()

@@ -20,7 +20,7 @@ from scipy import stats
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 
 from riset.survey.design import SurveyDesign
-from riset.errors import DataError
+from riset.errors import DataError, RisetError
 from riset.skm.drivers import satisfaction_formula, unsur_labels
 from riset.survey import models
 from riset.survey.models import linear, logistic, ordinal
@@ -368,3 +368,32 @@ def test_qr_in_row_blocks_equals_one_qr(designs, fit, outcome, monkeypatch):
     data = designs["strat"].data.assign(ell2=lambda d: 2 * d["ell"] + d["meals"])
     with pytest.raises(DataError, match="column 'ell2' is a linear combination"):
         fit(f"{outcome} ~ ell + meals + ell2", SurveyDesign(data, weights="pw", strata="stype"))
+
+
+# ------------------------------------------------------------------------------------------ design effects
+def test_deff_is_design_variance_over_the_weighted_glm_variance(designs):
+    """deff_j = (design SE / SE of the same weighted fit as a plain GLM)^2 (R svyglm(deff = TRUE); defftest.R):
+    statsmodels' WLS, and its quasi-binomial GLM (Pearson scale), with the design weights; blanks left out."""
+    design = designs["strat"]
+    data = design.data
+    fit = linear("api00 ~ ell + acs_k3", design)
+    used = data[["api00", "ell", "acs_k3"]].notna().all(axis=1)
+    wls = sm.WLS(data.loc[used, "api00"], sm.add_constant(data.loc[used, ["ell", "acs_k3"]]),
+                 weights=data.loc[used, "pw"]).fit()
+    np.testing.assert_allclose(fit.deff.to_numpy(), (fit.se.to_numpy() / wls.bse.to_numpy()) ** 2, rtol=1e-9)
+    logit = logistic("hi700 ~ ell + meals", designs["clus1"])
+    clus = designs["clus1"].data
+    glm = sm.GLM(clus["hi700"], sm.add_constant(clus[["ell", "meals"]]), family=sm.families.Binomial(),
+                 var_weights=clus["pw"] / clus["pw"].mean()).fit(scale="X2", tol=1e-13)
+    np.testing.assert_allclose(logit.deff.to_numpy(), (logit.se.to_numpy() / glm.bse.to_numpy()) ** 2, rtol=1e-7)
+    assert list(fit.deff.index) == list(fit.params.index)
+
+
+def test_deff_of_a_replicate_design_and_not_for_an_ordinal_model(designs, jk1):
+    """A replicate design: the same ratio with the replicate covariance (R gives none for svrepglm); svyolr has
+    no design effects in R, nor has `ordinal`."""
+    taylor, rep = linear("api00 ~ ell + meals", designs["clus1"]), linear("api00 ~ ell + meals", jk1)
+    ratio = rep.deff / taylor.deff
+    np.testing.assert_allclose(ratio.to_numpy(), (rep.se / taylor.se).to_numpy() ** 2, rtol=1e-12)
+    with pytest.raises(RisetError, match="linear and logistic"):
+        _ = ordinal("apicat ~ ell + meals", designs["clus1"]).deff

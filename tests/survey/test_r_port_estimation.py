@@ -25,7 +25,7 @@ import pytest
 from riset.errors import DesignError, DataError
 from riset.survey import estimate
 from riset.survey.design import SurveyDesign
-from riset.survey.models import linear
+from riset.survey.models import linear, logistic
 from riset.survey.replicate import ReplicateDesign, as_replicate
 from riset.survey.weighting import calibrate, poststratify, rake
 
@@ -170,14 +170,31 @@ def test_defftest_svyglm_se():
     np.testing.assert_allclose(fit.se.to_numpy(), gold["se"], rtol=RTOL)
 
 
-@pytest.mark.xfail(strict=True, raises=AttributeError, reason=(
-    "riset's ModelResult has no design effects (R svyglm(deff = TRUE): diag(V) / diag(phi (X'WX)^-1) with the "
-    "weights scaled to mean 1); defftest.R checks them against (SE / glm SE)^2"))
 def test_defftest_svyglm_deff():
+    """deff(svyglm(..., deff = TRUE)): diag(V) / diag(cov.scaled of the weighted glm), and the R file's check
+    that it is (design SE / glm SE)^2."""
     fit = linear("api99 ~ enroll + api_stu", _clus1())
     gold = GOLDEN["defftest"]
     np.testing.assert_allclose(fit.deff.to_numpy(), gold["deff"], rtol=RTOL)
     np.testing.assert_allclose(fit.deff.to_numpy(), (np.array(gold["se"]) / gold["srs_se"]) ** 2, rtol=RTOL)
+
+
+def test_defftest_svyglm_deff_logistic_and_blanks():
+    """The same design effects for a quasibinomial logistic model on the cluster design, and for a linear model
+    on the stratified design with the rows blank in acs.k3 left out (n and the dispersion of the rows used)."""
+    gold = GOLDEN["defftest"]
+    data = _api("apiclus1").assign(wide=lambda d: (d["sch_wide"] == "Yes").astype(float))
+    fit = logistic("wide ~ ell + meals", SurveyDesign(data, weights="pw", psu="dnum", fpc="fpc"))
+    _same_model(fit, gold["logistic"])
+    fit = linear("api00 ~ ell + acs_k3", _strat())
+    assert fit.n_dropped > 0
+    _same_model(fit, gold["blanks"])
+
+
+def _same_model(fit, gold) -> None:
+    np.testing.assert_allclose(fit.params.to_numpy(), gold["coef"], rtol=RTOL)
+    np.testing.assert_allclose(fit.se.to_numpy(), gold["se"], rtol=RTOL)
+    np.testing.assert_allclose(fit.deff.to_numpy(), gold["deff"], rtol=RTOL)
 
 
 # ------------------------------------------------------------------------------------------------- degf-subset.R

@@ -36,8 +36,9 @@ Calibrated designs (riset.survey.weighting) are covered too: `design.variance` a
 to x first, as R's svyrecvar applies `postStrata`.
 
 Public API: `linear`, `logistic`, `ordinal` (formula, design) -> `ModelResult` with `.params`, `.se`, `.cov`,
-`.tvalues`, `.pvalues`, `.conf_int()`, `.wald_test(terms)`, `.term_test(terms, method="LRT")`, `.r2` (linear),
-`.vif()`, `.residuals()` / `.normality()` (residual checks), `.to_frame()`, `.summary()`. The SKM formula (overall
+`.tvalues`, `.pvalues`, `.deff` (linear, logistic), `.conf_int()`, `.wald_test(terms)`, `.term_test(terms,
+method="LRT")`, `.r2` (linear), `.vif()`, `.residuals()` / `.normality()` (residual checks), `.to_frame()`,
+`.summary()`. The SKM formula (overall
 satisfaction on the unsur in regulation order) is `riset.skm.drivers.satisfaction_formula`.
 
 Labels: columns are shown through ``labels=`` (column -> display name, e.g. the unsur names from
@@ -249,15 +250,44 @@ class ModelResult:
         frame = _Frame(self.y, self.X[keep], self.weights, np.ones(len(self.y), dtype=bool), {}, self.outcome, 0, {})
         reduced = _FITTERS[self.kind](frame)
         chisq = _deviance(self.kind, self.y, reduced.fitted, w) - _deviance(self.kind, self.y, self.fitted, w)
-        X = self.X.to_numpy()
-        working = w if self.kind == "linear" else w * self.fitted * (1 - self.fitted)
         index = [self.X.columns.get_loc(c) for c in cols]
-        naive = np.linalg.inv(X.T @ (X * working[:, None]))[np.ix_(index, index)]
+        naive = self._naive_cov()[np.ix_(index, index)]
         v = self.cov.loc[cols, cols].to_numpy()
         lambdas = np.sort(np.linalg.eigvals(np.linalg.solve(naive, v)).real)[::-1]
         ddf = float(self.df_resid if df is None else df)
         return LikelihoodRatioTest(tuple(names), float(chisq), len(cols), ddf,
                                    pfsum(chisq, lambdas, ddf, approximation), lambdas, approximation)
+
+    @property
+    def deff(self) -> pd.Series:
+        """Design effect of each coefficient of a linear or logistic model (R ``svyglm(..., deff = TRUE)``,
+        ``deff(model)``; survey.R): the design-based variance over the variance of the same weighted fit as a
+        plain GLM on a simple random sample,
+
+            deff_j = V_jj / (phi (X' W V(mu) X)^-1)_jj,   phi = sum_i w_i (y_i - mu_i)^2 / V(mu_i) / (n - p)
+
+        with V(mu) = 1 (gaussian) or mu (1 - mu) (quasibinomial, as riset's logistic), n the rows used with a
+        non-zero weight, p the coefficients -- R's glm ``summary()$cov.scaled`` with the weights scaled to mean 1
+        (the ratio does not depend on that scale). defftest.R: deff = (SE / glm SE)^2. R computes it for Taylor
+        designs; riset takes the same ratio with the replicate covariance of a replicate design. R's svyolr has
+        no design effects, nor has `ordinal`.
+        """
+        if self.kind == "ordinal":
+            raise RisetError("design effects of coefficients are for linear and logistic models (R svyglm(deff = "
+                             "TRUE)); R's svyolr has none for an ordinal model")
+        w = self.weights / self.weight_mean
+        variance = 1.0 if self.kind == "linear" else self.fitted * (1 - self.fitted)
+        phi = np.sum(w * (self.y - self.fitted) ** 2 / variance) / (np.count_nonzero(w) - len(self.params))
+        srs = phi * np.diag(self._naive_cov())
+        return pd.Series(np.diag(self.cov.to_numpy()) / srs, index=self.params.index, name="deff")
+
+    def _naive_cov(self) -> np.ndarray:
+        """Model-based (X' W V(mu) X)^-1 of a linear or logistic model with the weights scaled to mean 1 (R svyglm's
+        `naive.cov`): V = 1 (gaussian) or mu (1 - mu) (binomial)."""
+        w = self.weights / self.weight_mean
+        working = w if self.kind == "linear" else w * self.fitted * (1 - self.fitted)
+        X = self.X.to_numpy()
+        return np.linalg.inv(X.T @ (X * working[:, None]))
 
     def _tested(self, terms) -> tuple[list[str], list[str]]:
         """The names of `terms` and their coefficient columns (None: every term but the intercept)."""
