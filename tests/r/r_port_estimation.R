@@ -335,6 +335,9 @@ out$svyvar <- list(clus1 = estv(svyvar(~api00 + api99 + enroll, dclus1)),
                    clus2 = estv(svyvar(~api00, dclus2)),
                    strat_by = byest(svyby(~api00, ~stype, dstrat, svyvar)),
                    rclus1_by = byest(svyby(~api00, ~stype, rclus1, svyvar)))
+# svyvar has no deff = TRUE; the deff of its linearization route, svymean of n / (n - 1) (x - xbar)^2
+squares <- update(dclus1, z = (api00 - coef(svymean(~api00, dclus1)))^2 * nrow(apiclus1) / (nrow(apiclus1) - 1))
+out$svyvar$clus1_deff <- unname(deff(svymean(~z, squares, deff = TRUE)))
 
 write_json(out, file.path("tests", "data", "golden", "r_port_estimation.json"), digits = NA, auto_unbox = TRUE,
            pretty = TRUE, na = "null")

@@ -568,6 +568,12 @@ def test_svyvar_covariance(name):
     np.testing.assert_allclose(res.vcov.to_numpy(), np.array(gold["vcov"]), rtol=RTOL)
 
 
+def test_svyvar_deff():
+    """The deff column of a variance: R's deff of svymean of n / (n - 1) (x - xbar)^2 (svyvar's own route)."""
+    res = estimate.variance(_clus1(), "api00")
+    assert res.table["deff"].iloc[0] == pytest.approx(GOLDEN["svyvar"]["clus1_deff"], rel=RTOL)
+
+
 @pytest.mark.parametrize("name", ["strat_by", "rclus1_by"])
 def test_svyvar_by(name):
     """svyby(~api00, ~stype, design, svyvar): domain variances with the full design (n / (n - 1) per domain)."""
