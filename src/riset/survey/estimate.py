@@ -681,6 +681,8 @@ def domain_totals(w: np.ndarray, y: np.ndarray, domain: np.ndarray, n_domains: i
     """T_d = sum_{i in d} w_i y_i (n_domains x m; `domain` -1: in none), in one pass: the weights are the entries of
     a column-compressed domain indicator (no n x m product, no sorting)."""
     keep = domain >= 0
+    if n_domains == 1:  # one weighted sum per column (BLAS), no indicator
+        return (_weights_in(w, keep) @ y).reshape(1, -1)
     return np.asarray(indicator(np.where(keep, domain, 0), n_domains, _weights_in(w, keep)) @ y)
 
 
@@ -710,13 +712,8 @@ def _mean_influence(design, y: np.ndarray, domain: np.ndarray, n_domains: int) -
     values u_i = (y_i - ybar_d) / N_d (0 outside the domains), in place (`fit_mean`)."""
     w = np.asarray(design.weights)
     keep = domain >= 0
-    if n_domains == 1:
-        w_in = _weights_in(w, keep)
-        t_y = (w_in @ y)[None, :]  # BLAS
-        t_1 = np.array([w_in.sum()])
-    else:
-        t_y = domain_totals(w, y, domain, n_domains)
-        t_1 = np.bincount(domain[keep], weights=w[keep], minlength=n_domains)
+    t_y = domain_totals(w, y, domain, n_domains)
+    t_1 = _domain_sums(*kept_rows(keep, domain, w), n_domains=n_domains)
     with np.errstate(divide="ignore", invalid="ignore"):  # a domain emptied by na_rm: NaN, as mean_totals
         est = t_y / t_1[:, None]
         if n_domains == 1:
@@ -901,7 +898,7 @@ def _table(design, fit: SmoothFit, domain, labels: pd.DataFrame, names, level, d
     with np.errstate(divide="ignore", invalid="ignore"):
         # no SRS variance (weights sum to n, so 1 - n/N = 0): deff undefined, NaN (R gives Inf/NA)
         deff = np.where(var_srs > 0, fit.var / var_srs, np.nan)
-    n = _domain_sums(kept_rows(domain >= 0, domain)[0], n_dom).astype(int)
+    n = _domain_sums(kept_rows(domain >= 0, domain)[0], n_domains=n_dom).astype(int)
     frame = labels.loc[labels.index.repeat(k)].reset_index(drop=True)
     frame[key] = np.tile(np.asarray(names, dtype=object), n_dom)
     frame["estimate"] = fit.estimate.ravel()
@@ -919,7 +916,7 @@ def _var_srs(w, u, domain, n_dom, deff_type) -> np.ndarray:
     """Variance under SRS of the same size: s_u^2 N^2 (1 - n/N) / n (R svymean/svytotal deff)."""
     keep = domain >= 0
     d, wk = kept_rows(keep, domain, w)
-    big_n, n = _domain_sums(d, n_dom, wk), _domain_sums(d, n_dom)
+    big_n, n = _domain_sums(d, wk, n_domains=n_dom), _domain_sums(d, n_domains=n_dom)
     if n_dom == 1:
         # one domain: weighted sums by BLAS, the centred squares in cache-sized blocks (no n x k copies)
         w_in = _weights_in(w, keep)
@@ -946,15 +943,15 @@ def _kish(w, domain, n_dom) -> np.ndarray:
     d, wk = kept_rows(domain >= 0, domain, w)
     squares = np.array([wk @ wk]) if n_dom == 1 else np.bincount(d, weights=wk**2, minlength=n_dom)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return _domain_sums(d, n_dom) * squares / _domain_sums(d, n_dom, wk) ** 2
+        return _domain_sums(d, n_domains=n_dom) * squares / _domain_sums(d, wk, n_domains=n_dom) ** 2
 
 
-def _domain_sums(d: np.ndarray, n_dom: int, values: np.ndarray | None = None) -> np.ndarray:
+def _domain_sums(d: np.ndarray, values: np.ndarray | None = None, *, n_domains: int) -> np.ndarray:
     """Per domain, the sum of `values` (the count of rows when None) over rows with domain code `d` (rows in no
     domain already left out): `np.bincount`, or one sum for a single domain (every code 0)."""
-    if n_dom == 1:
+    if n_domains == 1:
         return np.array([float(len(d)) if values is None else values.sum()])
-    return np.bincount(d, weights=values, minlength=n_dom).astype(float)
+    return np.bincount(d, weights=values, minlength=n_domains).astype(float)
 
 
 def critical_value(level: float, df) -> np.ndarray:
