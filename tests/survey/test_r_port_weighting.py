@@ -6,20 +6,22 @@ tests/data/golden/r_port_weighting.json, with tight convergence controls) to ~1e
 convergence tolerance where an iteration is compared. Random replicates (bootstrap) are checked as properties.
 
 Ported: kalton.R, rakecheck.R, caleg.R (partly), badcal.R, toy_example_for_postStratify.R, raowuboot.R,
-confintrep.R (Wald intervals, withReplicates), contrast-replicates.R (linear contrast), degf-svrepdesign.R,
-svyolr.R (fit and Wald test), svyolr-rake-subset.R, glm-scoping.R, scoping.R (svyglm part), regpredict.R
-(the calibration and ratio routes), regTermTest-missing.R, rss_scores.R (model fits).
+confintrep.R (Wald intervals, withReplicates), contrast-replicates.R (linear and nonlinear contrasts),
+degf-svrepdesign.R (with its warning, as a note), svyolr.R (fit and Wald test), svyolr-rake-subset.R,
+glm-scoping.R, scoping.R (svyglm part), regpredict.R (the calibration and ratio routes), regTermTest-missing.R,
+rss_scores.R (model fits).
 Gaps (riset lacks the feature; strict xfail tests say which): calibrate's `stage=` (calibration to stage-1
 clusters), `aggregate=` (equal g within clusters), `variance=` (heteroskedastic working model, calibration
-without an intercept) and unit-level `bounds` (caleg.R, regpredict.R); nonlinear svycontrast
-(contrast-replicates.R); confint(method = "likelihood") (confintrep.R); the likelihood-ratio regTermTest of an
-ordinal model (svyolr.R); svyscoretest (rss_scores.R, whose model fits are ported).
+without an intercept) and unit-level `bounds` (caleg.R, regpredict.R); confint(method = "likelihood")
+(confintrep.R); the likelihood-ratio regTermTest of an ordinal model (svyolr.R); svyscoretest (rss_scores.R,
+whose model fits are ported).
 Gaps without a test: predict() of a model (regpredict.R's predict route, predict-NA.R, which also needs
 rank-deficient fits with NA coefficients, a custom link and survival's data).
 Out of scope: survival models (scoping.R's svycoxph), two-phase designs (inf_cal_test.R), PPS designs
 (poisson.R's Poisson sampling), svyivreg, DBI-backed designs.
 """
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -370,12 +372,37 @@ def test_contrast_replicates():
     close(diff.vcov.to_numpy(), rep.variance_of(diff.estimate[0], rep_means[0] - rep_means[1]), rtol=1e-12)
 
 
-@pytest.mark.xfail(strict=True, reason="riset's contrast takes linear coefficients only, not a nonlinear expression "
-                   "such as R svycontrast(est, quote(exp(E - H))) (delta method)")
 def test_contrast_replicates_nonlinear():
-    _, means = log_enroll_means()
+    """svycontrast(meanlogs, quote(exp(E - H))): with the replicates kept (return.replicates = TRUE; riset keeps
+    them always), exp(E - H) is re-estimated on every replicate, and its variance equals the replicate variance
+    of exp(r_E - r_H) (the file's check) and R's; without them (R's default), the delta method J V J'."""
+    rep, means = log_enroll_means()
+    golden = R["contrast_replicates"]["exp"]
     result = contrast(means, "exp(E - H)")
-    close(result.vcov.to_numpy(), R["contrast_replicates"]["exp"]["var"])
+    close(result.estimate, golden["coef"])
+    close(result.vcov.to_numpy(), golden["var"])
+    close(result.vcov.to_numpy(), golden["var_replicates"])
+    r = means.replicates.values
+    close(result.vcov.to_numpy(), rep.variance_of(result.estimate[0], np.exp(r[:, 0] - r[:, 1])), rtol=1e-12)
+    delta = contrast(dataclasses.replace(means, replicates=None), "exp(E - H)")
+    close(delta.estimate, R["contrast_nonlinear"]["replicates_without"]["coef"])
+    close(delta.vcov.to_numpy(), R["contrast_nonlinear"]["replicates_without"]["var"])
+
+
+def test_contrast_nonlinear_linearization():
+    """svycontrast of svymean(~api00 + api99, dclus1) with a list of expressions (log, /, sqrt, ^, exp, log1p),
+    and of an svyby with covmat through backquoted 'domain:variable' names: R's estimates and J V J'."""
+    golden = R["contrast_nonlinear"]
+    means = mean(clus1(), ["api00", "api99"])
+    several = contrast(means, {"growth": "log(api00) - log(api99)", "ratio": "api00 / api99",
+                               "mix": "sqrt(api00) * api99 ** 2 / 1e6 - exp(-api99 / 1000) + log1p(api00)"})
+    assert list(several.vcov.index) == ["growth", "ratio", "mix"]
+    close(several.estimate, golden["several"]["coef"])
+    close(several.vcov.to_numpy(), np.reshape(golden["several"]["var"], (3, 3)))
+    by_type = mean(clus1(), ["api00", "api99"], by="stype", covmat=True)
+    quoted = contrast(by_type, "`E:api00` / `E:api99` - `H:api00` / `H:api99`")
+    close(quoted.estimate, golden["quoted"]["coef"])
+    close(quoted.vcov.to_numpy(), golden["quoted"]["var"])
 
 
 # ------------------------------------------------------------------------------------- degf-svrepdesign.R

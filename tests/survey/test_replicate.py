@@ -194,3 +194,25 @@ def test_negative_replicate_weight_names_row_and_replicate():
     reps[2, 1] = -1.0
     with pytest.raises(DesignError, match=r"replicate weight 2 has value -1.0 in row 2"):
         ReplicateDesign(pd.DataFrame({"w": [1.0, 2.0, 3.0]}), "w", reps, "bootstrap")
+
+
+@pytest.mark.parametrize("mse", [False, True], ids=["centred", "mse"])
+def test_replicate_estimates_are_kept_and_a_nonlinear_contrast_is_re_estimated_on_them(mse):
+    """Estimates of a replicate design keep their replicate estimates (R return.replicates = TRUE), in the order
+    of vcov, which they reproduce; a nonlinear contrast applies g to every replicate and takes their replicate
+    variance (R svycontrast.svrepstat); a linear one keeps C theta_r, whose variance is C V C'."""
+    rep = as_replicate(SurveyDesign(api("apistrat"), strata="stype", fpc="fpc"), "jkn", mse=mse)
+    m = est.mean(rep, ["api00", "api99"], by="stype", covmat=True)
+    r = m.replicates.values
+    assert r.shape == (rep.n_replicates, 6)
+    np.testing.assert_allclose(m.replicates.cov(m.estimate), m.vcov.to_numpy(), rtol=1e-13)
+    growth = est.contrast(m, {"E": "`E:api00` / `E:api99`", "H": "log(`H:api00`) - log(`H:api99`)"})
+    e, h = r[:, 0] / r[:, 1], np.log(r[:, 2]) - np.log(r[:, 3])
+    np.testing.assert_allclose(growth.replicates.values, np.column_stack([e, h]), rtol=1e-14)
+    np.testing.assert_allclose(np.diag(growth.vcov.to_numpy()),
+                               rep.variance_of(growth.estimate, np.vstack([e, h])), rtol=1e-12)
+    linear = est.contrast(m, {"d": {"E:api00": 1, "E:api99": -1}})
+    np.testing.assert_allclose(linear.replicates.values[:, 0], r[:, 0] - r[:, 1], rtol=1e-14)
+    np.testing.assert_allclose(linear.replicates.cov(linear.estimate), linear.vcov.to_numpy(), rtol=1e-10)
+    assert est.mean(rep, "api00", by="stype").replicates is None  # no covariance asked for: none kept
+    assert est.mean(SurveyDesign(api("apistrat"), strata="stype", fpc="fpc"), "api00").replicates is None

@@ -54,7 +54,9 @@ from scipy import stats
 
 from riset.survey.base import Design, kept_rows
 from riset.survey.design import indicator
+from riset.survey.replicate import ReplicateEstimates
 from riset.survey.distributions import uniroot
+from riset.survey.expression import Expression
 from riset.errors import DataError, DesignError
 from riset.i18n import Note, check_language, say
 
@@ -74,7 +76,9 @@ class Estimate:
     """Estimates with their design-based uncertainty; `.to_frame()` gives the tidy table.
 
     `table` columns: the `by` columns, variable (and category or p), estimate, se, ci_low, ci_high,
-    deff, deff_kish, n, df. `vcov` is the covariance matrix of the estimates when there is no `by`.
+    deff, deff_kish, n, df. `vcov` is the covariance matrix of the estimates when there is no `by` (or with
+    ``covmat=True``); from a replicate design, `replicates` holds the replicate estimates behind it (R
+    ``return.replicates = TRUE``), so `contrast` can re-estimate a nonlinear function on every replicate.
     """
 
     table: pd.DataFrame
@@ -83,6 +87,7 @@ class Estimate:
     vcov: pd.DataFrame | None = None
     notes: list[Note] = field(default_factory=list)
     lang: str | None = None
+    replicates: ReplicateEstimates | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """The tidy result table (a copy)."""
@@ -190,7 +195,7 @@ def ratio(design, numerator: str | Sequence[str], denominator: str | Sequence[st
     fit = fit_smooth(design, y, g, jacobian, domain, len(labels), covmat=covmat and by is not None)
     names = [f"{columns[a]}/{columns[b]}" for a, b in pairs]
     table = _table(design, fit, domain, labels, names, level, deff_type, "variable")
-    return Estimate(table, "ratio", level, _vcov(fit, _names(labels, names, by)), notes)
+    return Estimate(table, "ratio", level, _vcov(fit, _names(labels, names, by)), notes, replicates=fit.replicates)
 
 
 def _check_denominators(design, y, domain, labels: pd.DataFrame, columns, bottom) -> None:
@@ -206,24 +211,41 @@ def _check_denominators(design, y, domain, labels: pd.DataFrame, columns, bottom
 
 
 def contrast(estimate: Estimate, coefficients, level: float = 0.95) -> Estimate:
-    """Linear combinations of estimates with their SEs from the estimates' covariance (R `svycontrast`):
-    theta = C b, Var = C V C'.
+    """Linear or smooth nonlinear functions of estimates with their SEs (R `svycontrast`).
 
-    `coefficients`: {name of an estimate: weight} for one contrast, {contrast name: {estimate: weight}} for
-    several, or a sequence of weights in the order of `estimate.vcov`. Names are those of `vcov` (variables,
-    or 'domain:variable' from `by` with ``covmat=True``); CIs are normal, as R's confint of a svycontrast.
+    Linear, `coefficients` {name of an estimate: weight} for one contrast, {contrast name: {estimate: weight}}
+    for several, or a sequence of weights in the order of `estimate.vcov`: theta = C b, Var = C V C'.
+
+    Nonlinear, `coefficients` a text over the estimates' names, e.g. ``"exp(E - H)"``, ``"E / H"``,
+    ``"log(api00) - log(api99)"``, or {contrast name: text} for several (R ``svycontrast(stat, quote(...))`` or
+    a list of expressions; the grammar is in `riset.survey.expression`: numbers, names -- `backquoted` when not
+    identifiers, as R --, + - * / **, and exp, log, sqrt, ...): theta = g(b) with the delta method
+    Var = J V J', J = dg/db exact at b (R `nlcon`, which differentiates with deriv()). Estimates from a replicate
+    design carry their replicate estimates, and then g is re-estimated on every replicate and Var = svrVar of
+    those, as R `svycontrast.svrepstat` does when the statistic has replicates (``return.replicates = TRUE``).
+
+    Names are those of `vcov` (variables, or 'domain:variable' from `by` with ``covmat=True``); CIs are normal,
+    as R's confint of a svycontrast.
 
     >>> import pandas as pd
     >>> from riset.survey.design import SurveyDesign
     >>> d = SurveyDesign(pd.DataFrame({"y": [1.0, 2.0, 3.0, 6.0], "x": [1.0, 1.0, 2.0, 2.0]}))
     >>> float(contrast(mean(d, ["y", "x"]), {"y": 1, "x": -1}).estimate[0])
     1.5
+    >>> float(contrast(mean(d, ["y", "x"]), "y / x").estimate[0])
+    2.0
     """
     if estimate.vcov is None:
         raise DataError("these estimates have no covariance matrix: estimate without `by`, or with by= and "
                         "covmat=True")
     names = list(estimate.vcov.index)
+    if isinstance(coefficients, str) or (isinstance(coefficients, Mapping) and coefficients
+                                         and all(isinstance(v, str) for v in coefficients.values())):
+        return _nonlinear_contrast(estimate, names, coefficients, level)
     if isinstance(coefficients, Mapping):
+        if any(isinstance(v, str) for v in coefficients.values()):
+            raise DataError(f"contrast {coefficients!r}: give every contrast as an expression ('a / b') or every "
+                            "one as weights ({estimate name: weight}), not both")
         several = all(isinstance(v, Mapping) for v in coefficients.values())
         sets = dict(coefficients) if several else {"contrast": dict(coefficients)}
         unknown = sorted({k for c in sets.values() for k in c} - set(names))
@@ -236,18 +258,43 @@ def contrast(estimate: Estimate, coefficients, level: float = 0.95) -> Estimate:
         try:
             matrix = np.atleast_2d(np.asarray(coefficients, dtype=float))
         except (TypeError, ValueError):
-            raise DataError(f"contrast coefficients {coefficients!r}: give {{estimate name: weight}} or a list of "
-                            "weights, one per estimate") from None
+            raise DataError(f"contrast coefficients {coefficients!r}: give {{estimate name: weight}}, a list of "
+                            "weights, one per estimate, or an expression such as 'exp(E - H)'") from None
         if matrix.shape[1] != len(names):
             raise DataError(f"{matrix.shape[1]} coefficients for {len(names)} estimates ({', '.join(names)})")
         labels = [f"contrast{i + 1}" if len(matrix) > 1 else "contrast" for i in range(len(matrix))]
     values = matrix @ estimate.table["estimate"].to_numpy(dtype=float)
     vcov = matrix @ estimate.vcov.to_numpy() @ matrix.T
+    reps = estimate.replicates
+    return _contrast_estimate(estimate, labels, values, vcov, level,
+                              None if reps is None else reps.with_values(reps.values @ matrix.T))
+
+
+def _nonlinear_contrast(estimate: Estimate, names: list[str], expressions, level: float) -> Estimate:
+    """theta_m = g_m(b) for each expression; Var = J V J' (delta method, R `nlcon`), or the replicate variance
+    of g_m re-estimated on every replicate when the estimates carry replicates (R `svycontrast.svrepstat`)."""
+    texts = {"contrast": expressions} if isinstance(expressions, str) else dict(expressions)
+    functions = {label: Expression(text, names) for label, text in texts.items()}
+    point = dict(zip(names, estimate.table["estimate"].to_numpy(dtype=float)))
+    fitted = [f.evaluate(point, gradient=True) for f in functions.values()]
+    values = np.array([float(v) for v, _ in fitted])
+    reps = estimate.replicates
+    if reps is None:
+        jac = np.vstack([g for _, g in fitted])
+        return _contrast_estimate(estimate, list(functions), values, jac @ estimate.vcov.to_numpy() @ jac.T, level)
+    columns = dict(zip(names, reps.values.T))
+    replicates = reps.with_values(np.column_stack([f.evaluate(columns) for f in functions.values()]))
+    return _contrast_estimate(estimate, list(functions), values, replicates.cov(values), level, replicates)
+
+
+def _contrast_estimate(estimate: Estimate, labels: list[str], values, vcov, level: float,
+                       replicates: ReplicateEstimates | None = None) -> Estimate:
     se = np.sqrt(np.maximum(np.diag(vcov), 0.0))
     z = stats.norm.ppf(0.5 + level / 2)
     table = pd.DataFrame({"variable": labels, "estimate": values, "se": se, "ci_low": values - z * se,
                           "ci_high": values + z * se})
-    return Estimate(table, estimate.statistic, level, pd.DataFrame(vcov, index=labels, columns=labels))
+    return Estimate(table, estimate.statistic, level, pd.DataFrame(vcov, index=labels, columns=labels),
+                    replicates=replicates)
 
 
 def proportion(design, variable: str, by=None, na_rm: bool = False, level: float = 0.95, ci: str = "logit",
@@ -287,7 +334,8 @@ def proportion(design, variable: str, by=None, na_rm: bool = False, level: float
     low, high = proportion_ci(table["estimate"].to_numpy(), table["se"].to_numpy() ** 2, table["df"].to_numpy(),
                               table["n"].to_numpy(), level, ci)
     table["ci_low"], table["ci_high"] = low, high
-    return Estimate(table, "proportion", level, _vcov(fit, [str(c) for c in categories]), notes)
+    return Estimate(table, "proportion", level, _vcov(fit, [str(c) for c in categories]), notes,
+                    replicates=fit.replicates)
 
 
 def quantile(design, variable: str, probs: float | Sequence[float] = 0.5, by=None, na_rm: bool = False,
@@ -589,6 +637,7 @@ class SmoothFit:
     vcov: np.ndarray | None  # k x k (only when D == 1)
     influence: np.ndarray | None  # n x k, unweighted u_i (zero outside the domains); None from `fit_columns`
     totals: np.ndarray  # D x m
+    replicates: ReplicateEstimates | None = None  # a replicate design's estimates behind `vcov`, same order
 
 
 def fit_smooth(design, y: np.ndarray, g: Callable, jacobian: Callable, domain: np.ndarray,
@@ -605,8 +654,8 @@ def fit_smooth(design, y: np.ndarray, g: Callable, jacobian: Callable, domain: n
     totals = domain_totals(np.asarray(design.weights), y, domain, n_domains)
     est = g(totals)
     u = linearised_scores(jacobian(totals), y, domain)
-    var, vcov = design.smooth_variance(est, u, y, g, domain, n_domains, covmat)
-    return SmoothFit(est, var, vcov, u, totals)
+    var, vcov, replicates = design.smooth_variance(est, u, y, g, domain, n_domains, covmat)
+    return SmoothFit(est, var, vcov, u, totals, replicates)
 
 
 def domain_totals(w: np.ndarray, y: np.ndarray, domain: np.ndarray, n_domains: int) -> np.ndarray:
@@ -633,7 +682,7 @@ def fit_mean(design, y: np.ndarray, domain: np.ndarray, n_domains: int, covmat: 
         return fit_smooth(design, _with_ones(np.asarray(y, dtype=float)), mean_totals, mean_jacobian, domain, n_domains,
                           covmat)
     est, totals = _mean_influence(design, y, domain, n_domains)
-    var, vcov = design.smooth_variance(est, y, None, None, domain, n_domains, covmat)
+    var, vcov, _ = design.smooth_variance(est, y, None, None, domain, n_domains, covmat)
     return SmoothFit(est, var, vcov, y, totals)
 
 
@@ -802,7 +851,7 @@ def _linear_family(design, cols, by, na_rm, level, deff_type, statistic, covmat=
                          covmat=covmat and by is not None)
         var_srs = None
     table = _table(design, fit, domain, labels, cols, level, deff_type, "variable", var_srs)
-    return Estimate(table, statistic, level, _vcov(fit, _names(labels, cols, by)), notes)
+    return Estimate(table, statistic, level, _vcov(fit, _names(labels, cols, by)), notes, replicates=fit.replicates)
 
 
 def _names(labels: pd.DataFrame, names, by) -> list[str]:
