@@ -416,14 +416,16 @@ def test_degf_svrepdesign():
     assert ReplicateDesign(scd, "w", reps, "brr", df=2).df == golden["given2"]
 
 
-@pytest.mark.xfail(strict=True, reason="R svrepdesign warns when degf exceeds the number of replicates; riset's "
-                   "ReplicateDesign accepts df=10 for 4 replicates without a note (the study's estimated-targets "
-                   "design passes the linearization df, which may exceed the replicates, so a refusal would not do)")
 def test_degf_svrepdesign_flags_large_df():
+    """svrepdesign(..., degf = 10) on 4 replicates warns in R; riset keeps the df and says so in a note (not an
+    error: a caller may know the df from elsewhere, and then says so with `df_from_design`)."""
     scd = pd.DataFrame({"w": np.full(6, 1000.0)})
     reps = np.asarray(R["degf_svrepdesign"]["repweights"], dtype=float) * 1000
     rep = ReplicateDesign(scd, "w", reps, "brr", df=10)
-    assert rep.notes
+    assert rep.df == 10
+    assert [(n.code, n.values) for n in rep.notes] == [("replicate_df_above_replicates", {"df": 10, "replicates": 4})]
+    assert not ReplicateDesign(scd, "w", reps, "brr", df=4).notes
+    assert not ReplicateDesign(scd, "w", reps, "brr", df=10, df_from_design=True).notes
 
 
 # --------------------------------------------------------------------------------- svyolr.R, svyolr-rake-subset.R

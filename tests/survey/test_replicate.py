@@ -216,3 +216,17 @@ def test_replicate_estimates_are_kept_and_a_nonlinear_contrast_is_re_estimated_o
     np.testing.assert_allclose(linear.replicates.cov(linear.estimate), linear.vcov.to_numpy(), rtol=1e-10)
     assert est.mean(rep, "api00", by="stype").replicates is None  # no covariance asked for: none kept
     assert est.mean(SurveyDesign(api("apistrat"), strata="stype", fpc="fpc"), "api00").replicates is None
+
+
+def test_a_df_above_the_number_of_replicates_is_kept_with_a_note():
+    """R svrepdesign warns when degf exceeds the replicates (tests/degf-svrepdesign.R): riset notes it, in both
+    languages, unless the df is said to come from another design of the sample (`df_from_design`)."""
+    data = pd.DataFrame({"w": np.ones(4)})
+    reps = np.eye(4)[:, :3] * 2
+    flagged = ReplicateDesign(data, "w", reps, "jk1", df=7)
+    assert flagged.df == 7 and [n.code for n in flagged.notes] == ["replicate_df_above_replicates"]
+    assert "(7)" in flagged.notes[0].text("en") and "(3)" in flagged.notes[0].text("en")
+    assert "(7)" in flagged.notes[0].text("id")
+    assert ReplicateDesign(data, "w", reps, "jk1", df=7, df_from_design=True).notes == []
+    assert ReplicateDesign(data, "w", reps, "jk1", df=3).notes == []
+    assert ReplicateDesign(data, "w", reps, "jk1").notes == []

@@ -84,7 +84,10 @@ class ReplicateDesign(Design):
         jk1 (R-1)/R, bootstrap 1/(R-1), brr 1/R; 'jkn' and 'other' need `scale`/`rscales`.
     scale, rscales : overall and per-replicate variance factors (see module docstring).
     mse : centre the replicates at the full-sample estimate instead of their mean.
-    df : design degrees of freedom; default rank of the replicate weights minus 1 (R `degf`).
+    df : design degrees of freedom; default rank of the replicate weights minus 1 (R `degf`). A df above the
+        number of replicates is kept, with a note in `notes` (R `svrepdesign` warns), unless `df_from_design`.
+    df_from_design : the df given is that of another design of the same sample (e.g. the linearization df of
+        the design the replicates were made from), so it may exceed the number of replicates without a note.
 
     >>> import numpy as np, pandas as pd
     >>> rep = ReplicateDesign(pd.DataFrame({"w": [1.0, 1.0]}), "w", np.array([[2.0, 0.0], [0.0, 2.0]]), "jk1")
@@ -102,6 +105,7 @@ class ReplicateDesign(Design):
         rscales: Sequence[float] | np.ndarray | None = None,
         mse: bool = False,
         df: int | None = None,
+        df_from_design: bool = False,
     ):
         if not isinstance(data, pd.DataFrame):
             raise DesignError(f"data must be a pandas DataFrame, not {type(data).__name__}")
@@ -124,7 +128,10 @@ class ReplicateDesign(Design):
                 f"replicate weight {col + 1} has value {reps[row, col]} in row {data.index[row]}; must be a number >= 0"
             )
         scale, rscales = replicate_scales(type, reps.shape[1], scale, rscales)
-        self._set(data.copy(), w, np.arange(len(data)), reps, np.ones(len(data)), type, scale, rscales, mse, df, [])
+        notes = []
+        if df is not None and df > reps.shape[1] and not df_from_design:
+            notes.append(Note("replicate_df_above_replicates", {"df": df, "replicates": reps.shape[1]}))
+        self._set(data.copy(), w, np.arange(len(data)), reps, np.ones(len(data)), type, scale, rscales, mse, df, notes)
 
     def _set(self, data, w, unit, multiplier, row_factor, type, scale, rscales, mse, df, notes, rank=None) -> None:
         """Replicate weight of row i in replicate r = row_factor_i * multiplier[unit_i, r].
