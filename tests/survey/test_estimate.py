@@ -254,6 +254,21 @@ def test_nonlinear_contrast_is_the_delta_method_with_the_exact_gradient(text):
     assert result.se[0] == pytest.approx(np.sqrt(grad @ m.vcov.to_numpy() @ grad), rel=1e-14)
 
 
+@pytest.mark.parametrize("call", [lambda d, **kw: est.mean(d, ["api00", "api99"], **kw),
+                                  lambda d, **kw: est.total(d, "enroll", **kw),
+                                  lambda d, **kw: est.ratio(d, "api00", "api99", **kw),
+                                  lambda d, **kw: est.proportion(d, "stype", **kw)],
+                         ids=["mean", "total", "ratio", "proportion"])
+def test_return_replicates_is_ignored_on_a_linearization_design(call):
+    """A linearization design has no replicate estimates: return_replicates=True changes nothing (R svymean,
+    svytotal, svyratio take it in `...`), and a nonlinear contrast stays the delta method."""
+    d = DESIGNS["clus1"]()
+    asked, plain = call(d, return_replicates=True), call(d)
+    assert asked.replicates is None
+    pd.testing.assert_frame_equal(asked.to_frame(), plain.to_frame())
+    pd.testing.assert_frame_equal(asked.vcov, plain.vcov)
+
+
 def test_nonlinear_contrast_gradients_in_closed_form():
     m = _two_means()
     a, b = m.estimate

@@ -419,7 +419,8 @@ def test_bycovmat(mse):
     """JK1 replicates of apiclus1: svyby(~api00 + api99, ~comp.imp + sch.wide, svymean, covmat = TRUE) has
     SE = sqrt(diag(vcov)) and R's numbers; svyratio(~ell + mobility, ~mobility + meals, covmat = TRUE) has R's
     vcov on the linearization and the replicate design, and on both it is the contrast of the totals
-    list(quote(ell/mobility), ...) (the R file's check: delta method, or the ratios' replicate variance)."""
+    list(quote(ell/mobility), ...) (the R file's check: delta method, or with return_replicates the ratios'
+    replicate variance)."""
     gold = GOLDEN["bycovmat"]["mse" if mse else "nomse"]
     clus1 = _clus1()
     rclus1 = as_replicate(clus1, "jk1", mse=mse)
@@ -435,9 +436,11 @@ def test_bycovmat(mse):
         _same_with_vcov(rat, gold[key])
     # the R file's svycontrast of the totals, list(quote(ell/mobility), ...): the delta method on the
     # linearization design, the replicate variance of the ratios of replicate totals on the replicate design
+    # (svytotal(..., return.replicates = TRUE); ignored on the linearization design, as R svytotal ignores it)
     quotients = {f"{a}/{b}": f"{a} / {b}" for b in ("mobility", "meals") for a in ("ell", "mobility")}
     for design in (clus1, rclus1):
-        con = estimate.contrast(estimate.total(design, ["ell", "mobility", "meals"]), quotients)
+        con = estimate.contrast(estimate.total(design, ["ell", "mobility", "meals"], return_replicates=True),
+                                quotients)
         rat = estimate.ratio(design, ["ell", "mobility"], ["mobility", "meals"], covmat=True)
         np.testing.assert_allclose(con.estimate, rat.estimate, rtol=1e-13)
         np.testing.assert_allclose(con.vcov.to_numpy(), rat.vcov.to_numpy(), rtol=1e-9, atol=1e-20)
