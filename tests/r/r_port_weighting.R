@@ -160,6 +160,19 @@ out$contrast_replicates <- list(
   exp = list(coef = unname(coef(nonlin)), var = unname(as.vector(vcov(nonlin))),
              var_replicates = unname(as.vector(vcov(rclus1, exp(r[, 1] - r[, 2])))))
 )
+# the same without the replicates (delta method, R nlcon), and nonlinear contrasts of a linearization design:
+# one expression, a list of them, and backquoted 'domain:variable' names of an svyby with covmat
+ml_without <- svyby(~log_enroll, ~stype, svymean, design = rclus1, covmat = TRUE)
+nonlin_without <- svycontrast(ml_without, quote(exp(E - H)))
+m2 <- svymean(~api00 + api99, dclus1)
+several <- svycontrast(m2, list(growth = quote(log(api00) - log(api99)), ratio = quote(api00 / api99),
+                                mix = quote(sqrt(api00) * api99^2 / 1e6 - exp(-api99 / 1000) + log1p(api00))))
+by2 <- svyby(~api00 + api99, ~stype, svymean, design = dclus1, covmat = TRUE)
+quoted <- svycontrast(by2, quote(`E:api00` / `E:api99` - `H:api00` / `H:api99`))
+nlcon_out <- function(s) list(coef = unname(as.vector(coef(s))), var = unname(as.vector(vcov(s))))
+out$contrast_nonlinear <- list(
+  replicates_without = nlcon_out(nonlin_without), several = nlcon_out(several), quoted = nlcon_out(quoted)
+)
 
 ## confintrep.R --------------------------------------------------------------------------------------
 dclus2 <- svydesign(id = ~dnum + snum, fpc = ~fpc1 + fpc2, data = apiclus2)

@@ -37,6 +37,16 @@ def test_estimated_targets_use_re_weighted_bootstrap_replicates(tmp_path, capsys
                                np.asarray(reps.replicate_weights).sum(axis=0), rtol=1e-9)
 
 
+def test_estimated_targets_keep_the_design_df_above_the_replicates_without_a_note(tmp_path):
+    """The final replicate design takes the linearization df of the design (4 here); with fewer replicates (3)
+    that df is above the replicates, which is not the user's slip R svrepdesign warns about: no note."""
+    config = load_study(kobo_xlsx(tmp_path)["study"])
+    res = run_study(replace(config, replicates=3, weighting=replace(config.weighting, targets="estimated")))
+    final = res.designs["final"]
+    assert final.df == res.designs["design"].df > final.n_replicates == 3
+    assert "replicate_df_above_replicates" not in [n.code for n in final.notes]
+
+
 def test_re_weighting_to_the_samples_own_totals_gains_nothing(tmp_path):
     config = load_study(kobo_xlsx(tmp_path)["study"])
     table = tmp_path / "layanan.csv"

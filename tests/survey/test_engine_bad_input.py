@@ -58,8 +58,10 @@ MODEL = BASE.assign(x=[0.5, 1.5, 0.2, 2.0, 1.0, 0.1])
      "replicates='10': a number is needed"),
     (lambda: replicate.as_replicate(SurveyDesign(BASE, psu="g"), type="bootstrap", replicates=10.5), DesignError,
      "the bootstrap needs a whole number"),
-    (lambda: est.contrast(est.mean(design(), ["y", "w"]), "y - w"), DataError,
-     "contrast coefficients 'y - w': give"),
+    (lambda: est.contrast(est.mean(design(), ["y", "w"]), ["one", "two"]), DataError,
+     r"contrast coefficients \['one', 'two'\]: give"),
+    (lambda: est.proportion(design(), "y", by="g", return_replicates=True), DesignError,
+     "return_replicates=True with `by` needs a replicate design"),
 ])
 def test_bad_model_weighting_and_replicate_arguments(call, error, message):
     with pytest.raises(error, match=message):

@@ -12,6 +12,7 @@ from statsmodels.stats.proportion import proportion_confint
 from riset.survey import estimate as est, weighting
 from riset.survey.design import SurveyDesign
 from riset.errors import DataError
+from riset.survey.expression import Expression
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 GOLDEN = json.loads((DATA / "golden" / "estimate.json").read_text())
@@ -277,3 +278,97 @@ def test_variance_bad_input_names_column_and_row():
         est.variance(blanks, ["api00", "enroll"])
     res = est.variance(blanks, ["api00", "enroll"], na_rm=True)
     assert res.table["n"].iloc[0] == 120 and any(n.code == "rows_blank_excluded" for n in res.notes)
+
+
+# ------------------------------------------------------------------------------------------ nonlinear contrasts
+def _two_means():
+    d = SurveyDesign(pd.DataFrame({"a": [1.0, 2.0, 4.0, 7.0, 3.0], "b": [2.0, 2.5, 1.0, 3.0, 4.0]}))
+    return est.mean(d, ["a", "b"])
+
+
+@pytest.mark.parametrize("text", ["exp(a - b)", "a / b", "log(a) - log(b)", "sqrt(a) * b ** 2 - a ** b",
+                                  "-a / (1 + b) + log1p(a) - expm1(-b) + log2(a) * log10(b)",
+                                  "sin(a) + cos(b) * tan(a / 10) + asin(b / 10) - acos(a / 10) + atan(a)",
+                                  "pnorm(a - b) + dnorm(b - a) + +a - 3", "2.5"])
+def test_nonlinear_contrast_is_the_delta_method_with_the_exact_gradient(text):
+    """g(b) at the estimates and Var = J V J', the gradient J equal to central differences (error ~h^2)."""
+    m = _two_means()
+    b = m.estimate
+    result = est.contrast(m, text)
+    env = {"a": b[0], "b": b[1]}
+    f = Expression(text, ["a", "b"])
+    value, grad = f.evaluate(env, gradient=True)
+    assert result.estimate[0] == pytest.approx(float(value), rel=1e-15)
+    h = 1e-6 * np.maximum(np.abs(b), 1)
+    central = [(f.evaluate({**env, n: b[j] + h[j]}) - f.evaluate({**env, n: b[j] - h[j]})) / (2 * h[j])
+               for j, n in enumerate(["a", "b"])]
+    np.testing.assert_allclose(grad, central, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(result.vcov.to_numpy().ravel(), grad @ m.vcov.to_numpy() @ grad, rtol=1e-14)
+    assert result.se[0] == pytest.approx(np.sqrt(grad @ m.vcov.to_numpy() @ grad), rel=1e-14)
+
+
+@pytest.mark.parametrize("call", [lambda d, **kw: est.mean(d, ["api00", "api99"], **kw),
+                                  lambda d, **kw: est.total(d, "enroll", **kw),
+                                  lambda d, **kw: est.ratio(d, "api00", "api99", **kw),
+                                  lambda d, **kw: est.proportion(d, "stype", **kw)],
+                         ids=["mean", "total", "ratio", "proportion"])
+def test_return_replicates_is_ignored_on_a_linearization_design(call):
+    """A linearization design has no replicate estimates: return_replicates=True changes nothing (R svymean,
+    svytotal, svyratio take it in `...`), and a nonlinear contrast stays the delta method."""
+    d = DESIGNS["clus1"]()
+    asked, plain = call(d, return_replicates=True), call(d)
+    assert asked.replicates is None
+    pd.testing.assert_frame_equal(asked.to_frame(), plain.to_frame())
+    pd.testing.assert_frame_equal(asked.vcov, plain.vcov)
+
+
+def test_nonlinear_contrast_gradients_in_closed_form():
+    m = _two_means()
+    a, b = m.estimate
+    _, g = Expression("a ** b", ["a", "b"]).evaluate({"a": a, "b": b}, gradient=True)
+    np.testing.assert_allclose(g, [b * a ** (b - 1), a ** b * np.log(a)], rtol=1e-15)
+    _, g = Expression("exp(a - b)", ["a", "b"]).evaluate({"a": a, "b": b}, gradient=True)
+    np.testing.assert_allclose(g, [np.exp(a - b), -np.exp(a - b)], rtol=1e-15)
+    several = est.contrast(m, {"q": "a / b", "d": "a - b"})
+    linear = est.contrast(m, {"d": {"a": 1, "b": -1}})
+    assert list(several.table["variable"]) == ["q", "d"]
+    assert several.vcov.loc["d", "d"] == pytest.approx(linear.vcov.loc["d", "d"], rel=1e-14)
+
+
+def test_nonlinear_contrast_with_backquoted_names_of_domains():
+    d = SurveyDesign(api("apistrat"), strata="stype", fpc="fpc")
+    by = est.mean(d, ["api00", "api99"], by="stype", covmat=True)
+    quoted = est.contrast(by, {"r": "`E:api00` / `E:api99`"})
+    ratio = est.ratio(d.subset(d.data["stype"] == "E"), "api00", "api99")
+    assert quoted.estimate[0] == pytest.approx(ratio.estimate[0], rel=1e-14)
+    assert quoted.se[0] == pytest.approx(ratio.se[0], rel=1e-10)  # the ratio of two domain means of one domain
+
+
+@pytest.mark.parametrize("text, message", [
+    ("exp(a - c)", "'c' is not an estimate; estimates: a, b"),
+    ("`a:b` + a", "'a:b' is not an estimate"),
+    ("a ^ 2", r"'a \^ 2' is not allowed \(powers are written \*\*\)"),
+    ("__import__('os').system('true')", "is not allowed; allowed are numbers"),
+    ("a.real", "'a.real' is not allowed"),
+    ("abs(a)", "'abs\\(a\\)' is not allowed"),
+    ("log(a, base=2)", "is not allowed"),
+    ("log(a, 2)", "is not allowed"),
+    ("a if b else 1", "is not allowed"),
+    ("a < b", "is not allowed"),
+    ("[a, b]", "is not allowed"),
+    ("'a'", "is not allowed"),
+    ("True + a", "'True' is not allowed"),
+    ("1j * a", "'1j' is not allowed"),
+    ("lambda: a", "is not allowed"),
+    ("a +", "cannot be read"),
+    ("a; b", "cannot be read"),
+    ("`a + b", "unmatched backquote"),
+])
+def test_nonlinear_contrast_refuses_other_syntax_and_unknown_names(text, message):
+    with pytest.raises(DataError, match=message):
+        est.contrast(_two_means(), text)
+
+
+def test_contrast_mixing_expressions_and_weights_is_refused():
+    with pytest.raises(DataError, match="every contrast as an expression .* or every one as weights"):
+        est.contrast(_two_means(), {"q": "a / b", "d": {"a": 1, "b": -1}})

@@ -7,8 +7,6 @@ same quantity by an equivalent route and says so.
 Not ported, out of scope for riset's engine:
 - domain.R, its second half: a two-phase design (twophase()).
 - quantile.R's oldsvyquantile() (deprecated in R; interpolated CDF, ties =): ported as svyquantile() on the same data.
-- bycovmat.R's svycontrast() of expressions (quote(ell/mobility)): riset's contrast is linear; the ratio covariance
-  it checks is compared with R's and with the delta method of riset's totals instead.
 - bycovmat.R's drop.empty.groups = FALSE: riset never reports an empty domain.
 - by_covmat_nodrop.R's first half (db.rda, a raked design from a bug report): its api half checks the same.
 Survival (svykm, svycoxph, logrank), two-phase / multiphase, PPS (Brewer/Overton, pps=), svyivreg, database-backed
@@ -439,8 +437,9 @@ def test_svyby_bug():
 def test_bycovmat(mse):
     """JK1 replicates of apiclus1: svyby(~api00 + api99, ~comp.imp + sch.wide, svymean, covmat = TRUE) has
     SE = sqrt(diag(vcov)) and R's numbers; svyratio(~ell + mobility, ~mobility + meals, covmat = TRUE) has R's
-    vcov on the linearization and the replicate design, and on the former it is the delta method of the totals'
-    vcov (the R file's svycontrast of quote(ell/mobility), ...)."""
+    vcov on the linearization and the replicate design, and on both it is the contrast of the totals
+    list(quote(ell/mobility), ...) (the R file's check: delta method, or with return_replicates the ratios'
+    replicate variance)."""
     gold = GOLDEN["bycovmat"]["mse" if mse else "nomse"]
     clus1 = _clus1()
     rclus1 = as_replicate(clus1, "jk1", mse=mse)
@@ -454,17 +453,16 @@ def test_bycovmat(mse):
     for design, key in ((clus1, "ratio"), (rclus1, "ratio_rep")):
         rat = estimate.ratio(design, ["ell", "mobility"], ["mobility", "meals"], covmat=True)
         _same_with_vcov(rat, gold[key])
-    # the delta method of the totals: d(a/b) = (da - (a/b) db) / b
-    tot = estimate.total(clus1, ["ell", "mobility", "meals"])
-    t = dict(zip(["ell", "mobility", "meals"], tot.estimate))
-    pos = {"ell": 0, "mobility": 1, "meals": 2}
-    jac = np.zeros((4, 3))
-    for row, (a, b) in enumerate([("ell", "mobility"), ("mobility", "mobility"), ("ell", "meals"),
-                                  ("mobility", "meals")]):
-        jac[row, pos[a]] += 1 / t[b]
-        jac[row, pos[b]] -= t[a] / t[b] ** 2
-    rat = estimate.ratio(clus1, ["ell", "mobility"], ["mobility", "meals"], covmat=True)
-    np.testing.assert_allclose(rat.vcov.to_numpy(), jac @ tot.vcov.to_numpy() @ jac.T, rtol=1e-9, atol=1e-20)
+    # the R file's svycontrast of the totals, list(quote(ell/mobility), ...): the delta method on the
+    # linearization design, the replicate variance of the ratios of replicate totals on the replicate design
+    # (svytotal(..., return.replicates = TRUE); ignored on the linearization design, as R svytotal ignores it)
+    quotients = {f"{a}/{b}": f"{a} / {b}" for b in ("mobility", "meals") for a in ("ell", "mobility")}
+    for design in (clus1, rclus1):
+        con = estimate.contrast(estimate.total(design, ["ell", "mobility", "meals"], return_replicates=True),
+                                quotients)
+        rat = estimate.ratio(design, ["ell", "mobility"], ["mobility", "meals"], covmat=True)
+        np.testing.assert_allclose(con.estimate, rat.estimate, rtol=1e-13)
+        np.testing.assert_allclose(con.vcov.to_numpy(), rat.vcov.to_numpy(), rtol=1e-9, atol=1e-20)
 
 
 # ------------------------------------------------------------------------------------------------- by_covmat_nodrop.R

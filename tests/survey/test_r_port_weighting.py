@@ -6,14 +6,15 @@ tests/data/golden/r_port_weighting.json, with tight convergence controls) to ~1e
 convergence tolerance where an iteration is compared. Random replicates (bootstrap) are checked as properties.
 
 Ported: kalton.R, rakecheck.R, caleg.R (partly), badcal.R, toy_example_for_postStratify.R, raowuboot.R,
-confintrep.R (Wald intervals, withReplicates), contrast-replicates.R (linear contrast), degf-svrepdesign.R,
-svyolr.R (fit and Wald test), svyolr-rake-subset.R, glm-scoping.R, scoping.R (svyglm part), regpredict.R
-(the calibration and ratio routes), regTermTest-missing.R, rss_scores.R (model fits).
+confintrep.R (Wald intervals, withReplicates), contrast-replicates.R (linear and nonlinear contrasts, without and
+with return.replicates), degf-svrepdesign.R (with its warning, as a note), svyolr.R (fit and Wald test),
+svyolr-rake-subset.R, glm-scoping.R, scoping.R (svyglm part), regpredict.R (the calibration and ratio routes),
+regTermTest-missing.R, rss_scores.R (model fits).
 Gaps (riset lacks the feature; strict xfail tests say which): calibrate's `stage=` (calibration to stage-1
 clusters), `aggregate=` (equal g within clusters), `variance=` (heteroskedastic working model, calibration
-without an intercept) and unit-level `bounds` (caleg.R, regpredict.R); nonlinear svycontrast
-(contrast-replicates.R); confint(method = "likelihood") (confintrep.R); the likelihood-ratio regTermTest of an
-ordinal model (svyolr.R); svyscoretest (rss_scores.R, whose model fits are ported).
+without an intercept) and unit-level `bounds` (caleg.R, regpredict.R); confint(method = "likelihood")
+(confintrep.R); the likelihood-ratio regTermTest of an ordinal model (svyolr.R); svyscoretest (rss_scores.R,
+whose model fits are ported).
 Gaps without a test: predict() of a model (regpredict.R's predict route, predict-NA.R, which also needs
 rank-deficient fits with NA coefficients, a custom link and survival's data).
 Out of scope: survival models (scoping.R's svycoxph), two-phase designs (inf_cal_test.R), PPS designs
@@ -344,11 +345,11 @@ def test_confintrep_likelihood():
 
 
 # ---------------------------------------------------------------------------------- contrast-replicates.R
-def log_enroll_means():
+def log_enroll_means(return_replicates=False):
     d = clus1()
     d = SurveyDesign(d.data.assign(log_enroll=np.log(d.data["enroll"])), weights="pw", psu="dnum", fpc="fpc")
     rep = as_replicate(d, "jk1")
-    return rep, mean(rep, "log_enroll", by="stype", covmat=True)
+    return rep, mean(rep, "log_enroll", by="stype", covmat=True, return_replicates=return_replicates)
 
 
 def test_contrast_replicates():
@@ -370,12 +371,49 @@ def test_contrast_replicates():
     close(diff.vcov.to_numpy(), rep.variance_of(diff.estimate[0], rep_means[0] - rep_means[1]), rtol=1e-12)
 
 
-@pytest.mark.xfail(strict=True, reason="riset's contrast takes linear coefficients only, not a nonlinear expression "
-                   "such as R svycontrast(est, quote(exp(E - H))) (delta method)")
-def test_contrast_replicates_nonlinear():
+def test_contrast_replicates_nonlinear_without_replicates():
+    """c_without: svyby(..., covmat = TRUE) keeps no replicates by default, so svycontrast(meanlogs_without,
+    quote(exp(E - H))) is the delta method J V J' with the replicate covariance V -- R's vcov(c_without), which
+    differs from the replicate variance of c_with."""
     _, means = log_enroll_means()
+    assert means.replicates is None
+    delta = contrast(means, "exp(E - H)")
+    golden = R["contrast_nonlinear"]["replicates_without"]
+    close(delta.estimate, golden["coef"])
+    close(delta.vcov.to_numpy(), golden["var"])
+    assert delta.replicates is None
+    assert not np.isclose(golden["var"], R["contrast_replicates"]["exp"]["var"], rtol=1e-3)
+
+
+def test_contrast_replicates_nonlinear_with_replicates():
+    """c_with: svyby(..., return.replicates = TRUE), and exp(E - H) is re-estimated on every replicate: its
+    variance equals the replicate variance of exp(r_E - r_H) (the file's check), vcov(rclus1, c_with$replicates),
+    and R's vcov(c_with)."""
+    rep, means = log_enroll_means(return_replicates=True)
+    golden = R["contrast_replicates"]["exp"]
     result = contrast(means, "exp(E - H)")
-    close(result.vcov.to_numpy(), R["contrast_replicates"]["exp"]["var"])
+    close(result.estimate, golden["coef"])
+    close(result.vcov.to_numpy(), golden["var"])
+    close(result.vcov.to_numpy(), golden["var_replicates"])
+    r = means.replicates.values
+    close(result.vcov.to_numpy(), rep.variance_of(result.estimate[0], np.exp(r[:, 0] - r[:, 1])), rtol=1e-12)
+    close(result.vcov.to_numpy(), result.replicates.cov(result.estimate), rtol=1e-12)
+
+
+def test_contrast_nonlinear_linearization():
+    """svycontrast of svymean(~api00 + api99, dclus1) with a list of expressions (log, /, sqrt, ^, exp, log1p),
+    and of an svyby with covmat through backquoted 'domain:variable' names: R's estimates and J V J'."""
+    golden = R["contrast_nonlinear"]
+    means = mean(clus1(), ["api00", "api99"])
+    several = contrast(means, {"growth": "log(api00) - log(api99)", "ratio": "api00 / api99",
+                               "mix": "sqrt(api00) * api99 ** 2 / 1e6 - exp(-api99 / 1000) + log1p(api00)"})
+    assert list(several.vcov.index) == ["growth", "ratio", "mix"]
+    close(several.estimate, golden["several"]["coef"])
+    close(several.vcov.to_numpy(), np.reshape(golden["several"]["var"], (3, 3)))
+    by_type = mean(clus1(), ["api00", "api99"], by="stype", covmat=True)
+    quoted = contrast(by_type, "`E:api00` / `E:api99` - `H:api00` / `H:api99`")
+    close(quoted.estimate, golden["quoted"]["coef"])
+    close(quoted.vcov.to_numpy(), golden["quoted"]["var"])
 
 
 # ------------------------------------------------------------------------------------- degf-svrepdesign.R
@@ -389,14 +427,16 @@ def test_degf_svrepdesign():
     assert ReplicateDesign(scd, "w", reps, "brr", df=2).df == golden["given2"]
 
 
-@pytest.mark.xfail(strict=True, reason="R svrepdesign warns when degf exceeds the number of replicates; riset's "
-                   "ReplicateDesign accepts df=10 for 4 replicates without a note (the study's estimated-targets "
-                   "design passes the linearization df, which may exceed the replicates, so a refusal would not do)")
 def test_degf_svrepdesign_flags_large_df():
+    """svrepdesign(..., degf = 10) on 4 replicates warns in R; riset keeps the df and says so in a note (not an
+    error: a caller may know the df from elsewhere, and then says so with `df_from_design`)."""
     scd = pd.DataFrame({"w": np.full(6, 1000.0)})
     reps = np.asarray(R["degf_svrepdesign"]["repweights"], dtype=float) * 1000
     rep = ReplicateDesign(scd, "w", reps, "brr", df=10)
-    assert rep.notes
+    assert rep.df == 10
+    assert [(n.code, n.values) for n in rep.notes] == [("replicate_df_above_replicates", {"df": 10, "replicates": 4})]
+    assert not ReplicateDesign(scd, "w", reps, "brr", df=4).notes
+    assert not ReplicateDesign(scd, "w", reps, "brr", df=10, df_from_design=True).notes
 
 
 # --------------------------------------------------------------------------------- svyolr.R, svyolr-rake-subset.R

@@ -194,3 +194,57 @@ def test_negative_replicate_weight_names_row_and_replicate():
     reps[2, 1] = -1.0
     with pytest.raises(DesignError, match=r"replicate weight 2 has value -1.0 in row 2"):
         ReplicateDesign(pd.DataFrame({"w": [1.0, 2.0, 3.0]}), "w", reps, "bootstrap")
+
+
+@pytest.mark.parametrize("mse", [False, True], ids=["centred", "mse"])
+def test_replicate_estimates_kept_on_request_and_a_nonlinear_contrast_is_re_estimated_on_them(mse):
+    """With return_replicates=True (R return.replicates = TRUE) the estimates of a replicate design keep their
+    replicate estimates, in the order of vcov, which they reproduce; a nonlinear contrast applies g to every
+    replicate and takes their replicate variance (R svycontrast.svrepstat); a linear one keeps C theta_r, whose
+    variance is C V C'. Without them (the default) the nonlinear contrast is the delta method J V J'."""
+    rep = as_replicate(SurveyDesign(api("apistrat"), strata="stype", fpc="fpc"), "jkn", mse=mse)
+    m = est.mean(rep, ["api00", "api99"], by="stype", covmat=True, return_replicates=True)
+    r = m.replicates.values
+    assert r.shape == (rep.n_replicates, 6)
+    np.testing.assert_allclose(m.replicates.cov(m.estimate), m.vcov.to_numpy(), rtol=1e-13)
+    expressions = {"E": "`E:api00` / `E:api99`", "H": "log(`H:api00`) - log(`H:api99`)"}
+    growth = est.contrast(m, expressions)
+    e, h = r[:, 0] / r[:, 1], np.log(r[:, 2]) - np.log(r[:, 3])
+    np.testing.assert_allclose(growth.replicates.values, np.column_stack([e, h]), rtol=1e-14)
+    np.testing.assert_allclose(np.diag(growth.vcov.to_numpy()),
+                               rep.variance_of(growth.estimate, np.vstack([e, h])), rtol=1e-12)
+    linear = est.contrast(m, {"d": {"E:api00": 1, "E:api99": -1}})
+    np.testing.assert_allclose(linear.replicates.values[:, 0], r[:, 0] - r[:, 1], rtol=1e-14)
+    np.testing.assert_allclose(linear.replicates.cov(linear.estimate), linear.vcov.to_numpy(), rtol=1e-10)
+
+    default = est.mean(rep, ["api00", "api99"], by="stype", covmat=True)
+    assert default.replicates is None
+    np.testing.assert_allclose(default.vcov.to_numpy(), m.vcov.to_numpy(), rtol=1e-14)
+    delta = est.contrast(default, expressions)
+    assert delta.replicates is None
+    b = dict(zip(default.vcov.index, default.estimate))
+    jac = np.zeros((2, 6))
+    jac[0, :2] = 1 / b["E:api99"], -b["E:api00"] / b["E:api99"] ** 2
+    jac[1, 2:4] = 1 / b["H:api00"], -1 / b["H:api99"]
+    np.testing.assert_allclose(delta.vcov.to_numpy(), jac @ default.vcov.to_numpy() @ jac.T, rtol=1e-12)
+    assert not np.allclose(delta.vcov.to_numpy(), growth.vcov.to_numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("name, call, k", [
+    ("total", lambda d, **kw: est.total(d, ["api00", "enroll"], **kw), 2),
+    ("ratio", lambda d, **kw: est.ratio(d, ["api00", "api99"], "enroll", **kw), 2),
+    ("proportion", lambda d, **kw: est.proportion(d, "stype", **kw), 3),
+    ("by_mean", lambda d, **kw: est.by(d, "sch.wide", est.mean, "api00", **kw), 2),
+    ("by_proportion", lambda d, **kw: est.proportion(d, "awards", by="stype", **kw), 6),
+])
+def test_return_replicates_for_every_estimator_and_by(name, call, k):
+    """total, ratio, proportion and `by` keep their replicate estimates exactly when return_replicates=True on a
+    replicate design (with `by`: every domain's, whose covariance is then `vcov`, as R svyby's); estimates and
+    SEs do not change."""
+    rep = REPLICATES["jk1"]()
+    kept, plain = call(rep, return_replicates=True), call(rep)
+    assert plain.replicates is None
+    assert kept.replicates.values.shape == (rep.n_replicates, k)
+    np.testing.assert_allclose(kept.replicates.cov(kept.estimate), kept.vcov.to_numpy(), rtol=1e-12)
+    np.testing.assert_allclose(np.sqrt(np.diag(kept.vcov.to_numpy())), kept.se, rtol=1e-12)
+    pd.testing.assert_frame_equal(kept.to_frame(), plain.to_frame())

@@ -675,7 +675,7 @@ def _estimated_targets(base: SurveyDesign, run: WeightingRun, config: StudyConfi
         columns.append(column)
     data = base.data.assign(**{_FINAL: np.asarray(run.design.weights)})
     return ReplicateDesign(data, _FINAL, np.column_stack(columns), "bootstrap", scale=reps.scale,
-                           rscales=reps.rscales, mse=reps.mse, df=base.df)
+                           rscales=reps.rscales, mse=reps.mse, df=base.df, df_from_design=True)
 
 
 def _ikm_of(config: StudyConfig) -> tuple[pd.Series, pd.DataFrame]:

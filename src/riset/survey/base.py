@@ -97,12 +97,15 @@ class Design(abc.ABC):
     @abc.abstractmethod
     def smooth_variance(self, estimate: np.ndarray, influence: np.ndarray, y: np.ndarray,
                         g: Callable[[np.ndarray], np.ndarray], domain: np.ndarray, n_domains: int,
-                        covmat: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
-        """Variances (D x k) of theta_d = g(T_d), T_d = sum_{i in d} w_i y_i, in every domain d, and their covariance.
+                        covmat: bool = False) -> tuple[np.ndarray, np.ndarray | None, object | None]:
+        """Variances (D x k) of theta_d = g(T_d), T_d = sum_{i in d} w_i y_i, in every domain d, their covariance,
+        and the replicate estimates behind it.
 
         `estimate` (D x k) is g of the full-sample totals, `influence` (n x k) the unweighted influence values
         u_i of theta (zero outside the domains). The covariance is k x k when D == 1; with `covmat` it is the
         (D k) x (D k) covariance of every domain's estimates (domain-major, R `svyby(covmat = TRUE)`); else None.
+        A replicate design also gives, with the covariance, the estimates of every replicate in the same order
+        (`riset.survey.replicate.ReplicateEstimates`, R `return.replicates = TRUE`); otherwise None.
         """
 
     @abc.abstractmethod

@@ -457,21 +457,21 @@ class SurveyDesign(Design):
     def smooth_variance(self, estimate, influence, y, g, domain, n_domains, covmat=False):
         """Linearization: the design variance of the weighted influence values x_i = w_i u_i in every domain
         (`variance_by`; `variance` for the covariance of one domain, or of all domains' columns with `covmat`).
-        `estimate`, `y` and `g` are not needed."""
+        `estimate`, `y` and `g` are not needed; there are no replicate estimates (None)."""
         if n_domains == 1:
             # one domain: the variances are the diagonal of the covariance (one pass of any calibration
             # adjustment instead of two); the influence values are already zero outside the domain
             vcov = self.variance(influence, self._weights)
-            return np.maximum(np.diag(vcov), 0.0)[None, :], vcov
+            return np.maximum(np.diag(vcov), 0.0)[None, :], vcov, None
         var = self.variance_by(influence, domain, n_domains, self._weights)
         if not covmat:
-            return var, None
+            return var, None, None
         # each domain's influence values in their own block of columns (domain-major)
         n, k = influence.shape
         spread = np.zeros((n, n_domains * k))
         rows = np.flatnonzero(domain >= 0)
         spread[rows[:, None], domain[rows, None] * k + np.arange(k)] = influence[rows]
-        return var, self.variance(spread, self._weights)
+        return var, self.variance(spread, self._weights), None
 
     def estimator_cov(self, estimate, scores, score_weights, bread_inv, refit):
         """Linearization (sandwich) covariance A^-1 V(sum U) A^-1: the design variance of the influence values

@@ -34,6 +34,14 @@ its df is the PSUs minus strata that have respondents in it (linearization) or t
 Missing values: `na_rm=False` raises naming the column; `na_rm=True` estimates on the answered rows
 (a domain, as R na.rm=TRUE) and says how many rows were left out in `notes`.
 
+Replicate estimates (`return_replicates=True`, R ``return.replicates = TRUE``; `mean`, `total`, `ratio`,
+`proportion`, and `by` with them): on a replicate design the estimates theta_r of every replicate are kept in
+`Estimate.replicates` (with `by`, every domain's, domain-major, and their covariance in `vcov`, as R svyby
+computes it from them), so that `contrast` re-estimates a nonlinear function on every replicate (R
+svycontrast.svrepstat). By default none are kept and `contrast` uses the delta method with `vcov`, as R. On a
+linearization design it is ignored (R svymean, svytotal and svyratio have no such argument), except with `by`,
+where it raises a `riset.errors.DesignError` as R svyby stops.
+
 Example
 -------
 >>> import pandas as pd
@@ -55,7 +63,9 @@ from scipy import stats
 
 from riset.survey.base import Design, kept_rows
 from riset.survey.design import indicator
+from riset.survey.replicate import ReplicateEstimates
 from riset.survey.distributions import uniroot
+from riset.survey.expression import Expression
 from riset.errors import DataError, DesignError
 from riset.i18n import Note, check_language, say
 
@@ -75,7 +85,10 @@ class Estimate:
     """Estimates with their design-based uncertainty; `.to_frame()` gives the tidy table.
 
     `table` columns: the `by` columns, variable (and category or p), estimate, se, ci_low, ci_high,
-    deff, deff_kish, n, df. `vcov` is the covariance matrix of the estimates when there is no `by`.
+    deff, deff_kish, n, df. `vcov` is the covariance matrix of the estimates when there is no `by` (or with
+    ``covmat=True``); `replicates` holds the replicate estimates behind it when they were asked for with
+    ``return_replicates=True`` on a replicate design (R ``return.replicates = TRUE``; else None), so that
+    `contrast` re-estimates a nonlinear function on every replicate instead of using the delta method.
     """
 
     table: pd.DataFrame
@@ -84,6 +97,7 @@ class Estimate:
     vcov: pd.DataFrame | None = None
     notes: list[Note] = field(default_factory=list)
     lang: str | None = None
+    replicates: ReplicateEstimates | None = None
 
     def to_frame(self) -> pd.DataFrame:
         """The tidy result table (a copy)."""
@@ -125,10 +139,10 @@ def column_label(key: str, lang: str | None = None, level: float = 0.95) -> str:
 
 # ------------------------------------------------------------------------------------------ public estimators
 def mean(design, variables: str | Sequence[str], by=None, na_rm: bool = False, level: float = 0.95,
-         deff_type: str = "wor", covmat: bool = False) -> Estimate:
+         deff_type: str = "wor", covmat: bool = False, return_replicates: bool = False) -> Estimate:
     """Weighted mean ybar = sum w y / sum w of each variable, with design SE, t CI, deff (R `svymean`).
     With `by` and `covmat`, `vcov` holds the covariance between every domain's means (R `svyby(covmat=TRUE)`),
-    for `contrast`.
+    for `contrast`. `return_replicates`: see the module docstring.
 
     >>> import pandas as pd
     >>> from riset.survey.design import SurveyDesign
@@ -137,12 +151,13 @@ def mean(design, variables: str | Sequence[str], by=None, na_rm: bool = False, l
     2.333333
     """
     cols = _as_list(variables)
-    return _linear_family(design, cols, by, na_rm, level, deff_type, "mean", covmat)
+    return _linear_family(design, cols, by, na_rm, level, deff_type, "mean", covmat, return_replicates)
 
 
 def total(design, variables: str | Sequence[str], by=None, na_rm: bool = False, level: float = 0.95,
-          deff_type: str = "wor", covmat: bool = False) -> Estimate:
+          deff_type: str = "wor", covmat: bool = False, return_replicates: bool = False) -> Estimate:
     """Weighted total t = sum w y (Horvitz-Thompson), with design SE, t CI, deff (R `svytotal`).
+    `covmat` as in `mean`; `return_replicates`: see the module docstring.
 
     >>> import pandas as pd
     >>> from riset.survey.design import SurveyDesign
@@ -151,7 +166,7 @@ def total(design, variables: str | Sequence[str], by=None, na_rm: bool = False, 
     70.0
     """
     cols = _as_list(variables)
-    return _linear_family(design, cols, by, na_rm, level, deff_type, "total", covmat)
+    return _linear_family(design, cols, by, na_rm, level, deff_type, "total", covmat, return_replicates)
 
 
 def variance(design, variables: str | Sequence[str], by=None, na_rm: bool = False, level: float = 0.95,
@@ -222,11 +237,13 @@ def variance(design, variables: str | Sequence[str], by=None, na_rm: bool = Fals
 
 
 def ratio(design, numerator: str | Sequence[str], denominator: str | Sequence[str], by=None, na_rm: bool = False,
-          level: float = 0.95, deff_type: str = "wor", covmat: bool = False) -> Estimate:
+          level: float = 0.95, deff_type: str = "wor", covmat: bool = False,
+          return_replicates: bool = False) -> Estimate:
     """Ratios of totals R = sum w y / sum w x, linearized u = (y - R x) / t_x (R `svyratio`).
 
     Several numerators and denominators give every ratio numerator/denominator (numerators varying fastest,
     as R) with their joint covariance in `vcov` (R `svyratio(~a + b, ~c + d, covmat = TRUE)`).
+    `return_replicates`: see the module docstring.
 
     >>> import pandas as pd
     >>> from riset.survey.design import SurveyDesign
@@ -237,6 +254,7 @@ def ratio(design, numerator: str | Sequence[str], denominator: str | Sequence[st
     _check_options(level, deff_type)
     nums, dens = _as_list(numerator), _as_list(denominator)
     columns = list(dict.fromkeys([*nums, *dens]))
+    keep = _keeps_replicates(design, by, return_replicates)
     domain, labels, notes = domains(design, by)
     values = _numeric_columns(design, columns)
     domain = _drop_missing(design, values, domain, columns, na_rm, notes)
@@ -255,10 +273,11 @@ def ratio(design, numerator: str | Sequence[str], denominator: str | Sequence[st
         jac[:, rows, bottom] -= t[:, top] / t[:, bottom] ** 2
         return jac
 
-    fit = fit_smooth(design, y, g, jacobian, domain, len(labels), covmat=covmat and by is not None)
+    fit = fit_smooth(design, y, g, jacobian, domain, len(labels), covmat=_joint(by, covmat, keep))
     names = [f"{columns[a]}/{columns[b]}" for a, b in pairs]
     table = _table(design, fit, domain, labels, names, level, deff_type, "variable")
-    return Estimate(table, "ratio", level, _vcov(fit, _names(labels, names, by)), notes)
+    return Estimate(table, "ratio", level, _vcov(fit, _names(labels, names, by)), notes,
+                    replicates=fit.replicates if keep else None)
 
 
 def _check_denominators(design, y, domain, labels: pd.DataFrame, columns, bottom) -> None:
@@ -274,24 +293,44 @@ def _check_denominators(design, y, domain, labels: pd.DataFrame, columns, bottom
 
 
 def contrast(estimate: Estimate, coefficients, level: float = 0.95) -> Estimate:
-    """Linear combinations of estimates with their SEs from the estimates' covariance (R `svycontrast`):
-    theta = C b, Var = C V C'.
+    """Linear or smooth nonlinear functions of estimates with their SEs (R `svycontrast`).
 
-    `coefficients`: {name of an estimate: weight} for one contrast, {contrast name: {estimate: weight}} for
-    several, or a sequence of weights in the order of `estimate.vcov`. Names are those of `vcov` (variables,
-    or 'domain:variable' from `by` with ``covmat=True``); CIs are normal, as R's confint of a svycontrast.
+    Linear, `coefficients` {name of an estimate: weight} for one contrast, {contrast name: {estimate: weight}}
+    for several, or a sequence of weights in the order of `estimate.vcov`: theta = C b, Var = C V C'.
+
+    Nonlinear, `coefficients` a text over the estimates' names, e.g. ``"exp(E - H)"``, ``"E / H"``,
+    ``"log(api00) - log(api99)"``, or {contrast name: text} for several (R ``svycontrast(stat, quote(...))`` or
+    a list of expressions; the grammar is in `riset.survey.expression`: numbers, names -- `backquoted` when not
+    identifiers, as R --, + - * / **, and exp, log, sqrt, ...): theta = g(b) with the delta method
+    Var = J V J', J = dg/db exact at b (R `nlcon`, which differentiates with deriv()). Estimates from a replicate
+    design made with ``return_replicates=True`` carry their replicate estimates, and then g is re-estimated on
+    every replicate and Var = svrVar of those, as R `svycontrast.svrepstat` does when the statistic has
+    replicates (``return.replicates = TRUE``); without them -- the default, also on a replicate design -- it is
+    the delta method with the replicate covariance `vcov`, as R's. A linear contrast has the same variance
+    either way, and keeps C theta_r as its replicates.
+
+    Names are those of `vcov` (variables, or 'domain:variable' from `by` with ``covmat=True``); CIs are normal,
+    as R's confint of a svycontrast.
 
     >>> import pandas as pd
     >>> from riset.survey.design import SurveyDesign
     >>> d = SurveyDesign(pd.DataFrame({"y": [1.0, 2.0, 3.0, 6.0], "x": [1.0, 1.0, 2.0, 2.0]}))
     >>> float(contrast(mean(d, ["y", "x"]), {"y": 1, "x": -1}).estimate[0])
     1.5
+    >>> float(contrast(mean(d, ["y", "x"]), "y / x").estimate[0])
+    2.0
     """
     if estimate.vcov is None:
         raise DataError("these estimates have no covariance matrix: estimate without `by`, or with by= and "
                         "covmat=True")
     names = list(estimate.vcov.index)
+    if isinstance(coefficients, str) or (isinstance(coefficients, Mapping) and coefficients
+                                         and all(isinstance(v, str) for v in coefficients.values())):
+        return _nonlinear_contrast(estimate, names, coefficients, level)
     if isinstance(coefficients, Mapping):
+        if any(isinstance(v, str) for v in coefficients.values()):
+            raise DataError(f"contrast {coefficients!r}: give every contrast as an expression ('a / b') or every "
+                            "one as weights ({estimate name: weight}), not both")
         several = all(isinstance(v, Mapping) for v in coefficients.values())
         sets = dict(coefficients) if several else {"contrast": dict(coefficients)}
         unknown = sorted({k for c in sets.values() for k in c} - set(names))
@@ -304,27 +343,53 @@ def contrast(estimate: Estimate, coefficients, level: float = 0.95) -> Estimate:
         try:
             matrix = np.atleast_2d(np.asarray(coefficients, dtype=float))
         except (TypeError, ValueError):
-            raise DataError(f"contrast coefficients {coefficients!r}: give {{estimate name: weight}} or a list of "
-                            "weights, one per estimate") from None
+            raise DataError(f"contrast coefficients {coefficients!r}: give {{estimate name: weight}}, a list of "
+                            "weights, one per estimate, or an expression such as 'exp(E - H)'") from None
         if matrix.shape[1] != len(names):
             raise DataError(f"{matrix.shape[1]} coefficients for {len(names)} estimates ({', '.join(names)})")
         labels = [f"contrast{i + 1}" if len(matrix) > 1 else "contrast" for i in range(len(matrix))]
     values = matrix @ estimate.table["estimate"].to_numpy(dtype=float)
     vcov = matrix @ estimate.vcov.to_numpy() @ matrix.T
+    reps = estimate.replicates
+    return _contrast_estimate(estimate, labels, values, vcov, level,
+                              None if reps is None else reps.with_values(reps.values @ matrix.T))
+
+
+def _nonlinear_contrast(estimate: Estimate, names: list[str], expressions, level: float) -> Estimate:
+    """theta_m = g_m(b) for each expression; Var = J V J' (delta method, R `nlcon`), or the replicate variance
+    of g_m re-estimated on every replicate when the estimates carry replicates (R `svycontrast.svrepstat`)."""
+    texts = {"contrast": expressions} if isinstance(expressions, str) else dict(expressions)
+    functions = {label: Expression(text, names) for label, text in texts.items()}
+    point = dict(zip(names, estimate.table["estimate"].to_numpy(dtype=float)))
+    fitted = [f.evaluate(point, gradient=True) for f in functions.values()]
+    values = np.array([float(v) for v, _ in fitted])
+    reps = estimate.replicates
+    if reps is None:
+        jac = np.vstack([g for _, g in fitted])
+        return _contrast_estimate(estimate, list(functions), values, jac @ estimate.vcov.to_numpy() @ jac.T, level)
+    columns = dict(zip(names, reps.values.T))
+    replicates = reps.with_values(np.column_stack([f.evaluate(columns) for f in functions.values()]))
+    return _contrast_estimate(estimate, list(functions), values, replicates.cov(values), level, replicates)
+
+
+def _contrast_estimate(estimate: Estimate, labels: list[str], values, vcov, level: float,
+                       replicates: ReplicateEstimates | None = None) -> Estimate:
     se = np.sqrt(np.maximum(np.diag(vcov), 0.0))
     z = stats.norm.ppf(0.5 + level / 2)
     table = pd.DataFrame({"variable": labels, "estimate": values, "se": se, "ci_low": values - z * se,
                           "ci_high": values + z * se})
-    return Estimate(table, estimate.statistic, level, pd.DataFrame(vcov, index=labels, columns=labels))
+    return Estimate(table, estimate.statistic, level, pd.DataFrame(vcov, index=labels, columns=labels),
+                    replicates=replicates)
 
 
 def proportion(design, variable: str, by=None, na_rm: bool = False, level: float = 0.95, ci: str = "logit",
-               deff_type: str = "wor") -> Estimate:
+               deff_type: str = "wor", return_replicates: bool = False) -> Estimate:
     """Share of each category of `variable`, p_c = sum w 1{y = c} / sum w, with a proportion CI.
 
     Categories: the pandas categories if the column is categorical, else its sorted distinct values in
     the whole data (so a category absent from a domain shows 0, as R factor levels). CI methods are
-    listed in the module docstring; default 'logit' as R `svyciprop`.
+    listed in the module docstring; default 'logit' as R `svyciprop`. `return_replicates`: see
+    the module docstring (R ``svymean(~factor(y), design, return.replicates = TRUE)``).
 
     >>> import pandas as pd
     >>> from riset.survey.design import SurveyDesign
@@ -335,6 +400,7 @@ def proportion(design, variable: str, by=None, na_rm: bool = False, level: float
     _check_options(level, deff_type)
     if ci not in CI_METHODS:
         raise DataError(f"ci={ci!r} is not a proportion CI; choose one of {', '.join(CI_METHODS)}")
+    keep = _keeps_replicates(design, by, return_replicates)
     domain, labels, notes = domains(design, by)
     if variable not in design.data.columns:
         raise DataError(f"column '{variable}' not found in the data")
@@ -349,13 +415,15 @@ def proportion(design, variable: str, by=None, na_rm: bool = False, level: float
     y = np.zeros((len(values), len(categories)))
     has = codes >= 0
     y[np.flatnonzero(has), codes[has]] = 1.0
-    fit = fit_mean(design, y, domain, len(labels))
-    table = _table(design, fit, domain, labels, [str(c) for c in categories], level, deff_type, "category")
+    fit = fit_mean(design, y, domain, len(labels), covmat=_joint(by, False, keep))
+    names = [str(c) for c in categories]
+    table = _table(design, fit, domain, labels, names, level, deff_type, "category")
     table.insert(len(labels.columns), "variable", variable)
     low, high = proportion_ci(table["estimate"].to_numpy(), table["se"].to_numpy() ** 2, table["df"].to_numpy(),
                               table["n"].to_numpy(), level, ci)
     table["ci_low"], table["ci_high"] = low, high
-    return Estimate(table, "proportion", level, _vcov(fit, [str(c) for c in categories]), notes)
+    return Estimate(table, "proportion", level, _vcov(fit, _names(labels, names, by)), notes,
+                    replicates=fit.replicates if keep else None)
 
 
 def quantile(design, variable: str, probs: float | Sequence[float] = 0.5, by=None, na_rm: bool = False,
@@ -657,6 +725,7 @@ class SmoothFit:
     vcov: np.ndarray | None  # k x k (only when D == 1)
     influence: np.ndarray | None  # n x k, unweighted u_i (zero outside the domains); None from `fit_columns`
     totals: np.ndarray  # D x m
+    replicates: ReplicateEstimates | None = None  # a replicate design's estimates behind `vcov`, same order
 
 
 def fit_smooth(design, y: np.ndarray, g: Callable, jacobian: Callable, domain: np.ndarray,
@@ -673,8 +742,8 @@ def fit_smooth(design, y: np.ndarray, g: Callable, jacobian: Callable, domain: n
     totals = domain_totals(np.asarray(design.weights), y, domain, n_domains)
     est = g(totals)
     u = linearised_scores(jacobian(totals), y, domain)
-    var, vcov = design.smooth_variance(est, u, y, g, domain, n_domains, covmat)
-    return SmoothFit(est, var, vcov, u, totals)
+    var, vcov, replicates = design.smooth_variance(est, u, y, g, domain, n_domains, covmat)
+    return SmoothFit(est, var, vcov, u, totals, replicates)
 
 
 def domain_totals(w: np.ndarray, y: np.ndarray, domain: np.ndarray, n_domains: int) -> np.ndarray:
@@ -703,7 +772,7 @@ def fit_mean(design, y: np.ndarray, domain: np.ndarray, n_domains: int, covmat: 
         return fit_smooth(design, _with_ones(np.asarray(y, dtype=float)), mean_totals, mean_jacobian, domain, n_domains,
                           covmat)
     est, totals = _mean_influence(design, y, domain, n_domains)
-    var, vcov = design.smooth_variance(est, y, None, None, domain, n_domains, covmat)
+    var, vcov, _ = design.smooth_variance(est, y, None, None, domain, n_domains, covmat)
     return SmoothFit(est, var, vcov, y, totals)
 
 
@@ -853,21 +922,40 @@ def total_jacobian(t):
     return np.broadcast_to(np.eye(t.shape[1]), (t.shape[0], t.shape[1], t.shape[1]))
 
 
-def _linear_family(design, cols, by, na_rm, level, deff_type, statistic, covmat=False) -> Estimate:
+def _linear_family(design, cols, by, na_rm, level, deff_type, statistic, covmat=False,
+                   return_replicates=False) -> Estimate:
     _check_options(level, deff_type)
+    keep = _keeps_replicates(design, by, return_replicates)
     domain, labels, notes = domains(design, by)
     columns = _numeric_columns(design, cols)
     domain = _drop_missing(design, columns, domain, cols, na_rm, notes)
-    if design.linearized and not (covmat and by is not None):
+    joint = _joint(by, covmat, keep)
+    if design.linearized and not joint:
         fit, var_srs = fit_columns(design, columns, domain, len(labels), statistic, deff_type)
     elif statistic == "mean":
-        fit, var_srs = fit_mean(design, _stack(columns), domain, len(labels), covmat=covmat and by is not None), None
+        fit, var_srs = fit_mean(design, _stack(columns), domain, len(labels), covmat=joint), None
     else:
-        fit = fit_smooth(design, _stack(columns), total_totals, total_jacobian, domain, len(labels),
-                         covmat=covmat and by is not None)
+        fit = fit_smooth(design, _stack(columns), total_totals, total_jacobian, domain, len(labels), covmat=joint)
         var_srs = None
     table = _table(design, fit, domain, labels, cols, level, deff_type, "variable", var_srs)
-    return Estimate(table, statistic, level, _vcov(fit, _names(labels, cols, by)), notes)
+    return Estimate(table, statistic, level, _vcov(fit, _names(labels, cols, by)), notes,
+                    replicates=fit.replicates if keep else None)
+
+
+def _keeps_replicates(design, by, return_replicates: bool) -> bool:
+    """Whether the estimate keeps its replicate estimates (module docstring): asked for, on a replicate
+    design. On a linearization design R's svymean/svytotal/svyratio take no such argument (it is ignored),
+    and svyby stops, as `by` here does."""
+    if return_replicates and by is not None and design.linearized:
+        raise DesignError("return_replicates=True with `by` needs a replicate design (riset.survey.replicate."
+                          "as_replicate): a linearization design has no replicate estimates to return")
+    return bool(return_replicates) and not design.linearized
+
+
+def _joint(by, covmat: bool, keep: bool) -> bool:
+    """Whether the domains' estimates are estimated jointly (their full covariance): with `by`, for ``covmat``
+    or for the replicate estimates kept (R svyby computes both from the same replicates)."""
+    return by is not None and (covmat or keep)
 
 
 def _names(labels: pd.DataFrame, names, by) -> list[str]:

@@ -48,6 +48,7 @@ Example
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from typing import Literal, Sequence
 
 import numpy as np
@@ -60,7 +61,8 @@ from riset.survey.design import SurveyDesign, CERTAINTY_TOL, positive_weights
 from riset.errors import DesignError
 from riset.i18n import Note
 
-__all__ = ["as_replicate", "REPLICATE_TYPES", "ReplicateDesign", "replicate_scales", "replicate_variance", "sylvester"]
+__all__ = ["as_replicate", "REPLICATE_TYPES", "ReplicateDesign", "ReplicateEstimates", "replicate_scales",
+           "replicate_variance", "sylvester"]
 
 #: replicates per block of the replicate totals; more replicates than this show a progress bar
 _BLOCK = 200
@@ -82,7 +84,10 @@ class ReplicateDesign(Design):
         jk1 (R-1)/R, bootstrap 1/(R-1), brr 1/R; 'jkn' and 'other' need `scale`/`rscales`.
     scale, rscales : overall and per-replicate variance factors (see module docstring).
     mse : centre the replicates at the full-sample estimate instead of their mean.
-    df : design degrees of freedom; default rank of the replicate weights minus 1 (R `degf`).
+    df : design degrees of freedom; default rank of the replicate weights minus 1 (R `degf`). A df above the
+        number of replicates is kept, with a note in `notes` (R `svrepdesign` warns), unless `df_from_design`.
+    df_from_design : the df given is that of another design of the same sample (e.g. the linearization df of
+        the design the replicates were made from), so it may exceed the number of replicates without a note.
 
     >>> import numpy as np, pandas as pd
     >>> rep = ReplicateDesign(pd.DataFrame({"w": [1.0, 1.0]}), "w", np.array([[2.0, 0.0], [0.0, 2.0]]), "jk1")
@@ -100,6 +105,7 @@ class ReplicateDesign(Design):
         rscales: Sequence[float] | np.ndarray | None = None,
         mse: bool = False,
         df: int | None = None,
+        df_from_design: bool = False,
     ):
         if not isinstance(data, pd.DataFrame):
             raise DesignError(f"data must be a pandas DataFrame, not {type(data).__name__}")
@@ -122,7 +128,10 @@ class ReplicateDesign(Design):
                 f"replicate weight {col + 1} has value {reps[row, col]} in row {data.index[row]}; must be a number >= 0"
             )
         scale, rscales = replicate_scales(type, reps.shape[1], scale, rscales)
-        self._set(data.copy(), w, np.arange(len(data)), reps, np.ones(len(data)), type, scale, rscales, mse, df, [])
+        notes = []
+        if df is not None and df > reps.shape[1] and not df_from_design:
+            notes.append(Note("replicate_df_above_replicates", {"df": df, "replicates": reps.shape[1]}))
+        self._set(data.copy(), w, np.arange(len(data)), reps, np.ones(len(data)), type, scale, rscales, mse, df, notes)
 
     def _set(self, data, w, unit, multiplier, row_factor, type, scale, rscales, mse, df, notes, rank=None) -> None:
         """Replicate weight of row i in replicate r = row_factor_i * multiplier[unit_i, r].
@@ -185,15 +194,18 @@ class ReplicateDesign(Design):
     def smooth_variance(self, estimate, influence, y, g, domain, n_domains, covmat=False):
         """Re-estimation: the totals of `y` per domain under every replicate weight (`replicate_totals`), g of
         them, and `variance_of` those replicate estimates; the covariance of every domain's estimates (D == 1 or
-        `covmat`) by the same quadratic form. `influence` is not needed."""
+        `covmat`) by the same quadratic form, and those replicate estimates (domain-major columns, as R
+        `svyby(..., return.replicates = TRUE)`). `influence` is not needed."""
         rep_est = g(self.replicate_totals(y, domain, n_domains))  # D x R x k
         var = self.variance_of(estimate, np.moveaxis(rep_est, 1, -1))
         if n_domains > 1 and not covmat:
-            return var, None
-        flat = np.moveaxis(rep_est, 1, 0).reshape(rep_est.shape[1], -1)  # R x (D k), domain-major
-        centre = np.asarray(estimate).ravel() if self.mse else flat[self.rscales > 0].mean(axis=0)
-        dev = flat - centre
-        return var, self.scale * (dev * self.rscales[:, None]).T @ dev
+            return var, None, None
+        replicates = self.replicate_estimates(np.moveaxis(rep_est, 1, 0).reshape(rep_est.shape[1], -1))
+        return var, replicates.cov(np.asarray(estimate).ravel()), replicates
+
+    def replicate_estimates(self, values) -> "ReplicateEstimates":
+        """Replicate estimates (R x k) with this design's variance factors (scale, rscales, mse)."""
+        return ReplicateEstimates(readonly(np.asarray(values, dtype="float64")), self.scale, self.rscales, self.mse)
 
     def estimator_cov(self, estimate, scores, score_weights, bread_inv, refit):
         """Re-estimation: `refit` with every replicate weight column, then the replicate covariance.
@@ -273,6 +285,36 @@ class ReplicateDesign(Design):
             f"ReplicateDesign: {self.n} respondents{domain}, {self.n_replicates} {self.type.upper()} replicates, "
             f"scale = {self.scale:.6g}, df = {self.df}{', mse' if self.mse else ''}"
         )
+
+
+@dataclass(frozen=True, repr=False)
+class ReplicateEstimates:
+    """Estimates theta re-computed with every replicate weight column (R x k, columns in the order of the
+    estimates) and the design's variance factors -- what R keeps with ``return.replicates = TRUE`` -- so that a
+    function of the estimates can be re-estimated on each replicate (R `svycontrast.svrepstat`)."""
+
+    values: np.ndarray  # R x k
+    scale: float
+    rscales: np.ndarray
+    mse: bool
+
+    def cov(self, estimate) -> np.ndarray:
+        """k x k: scale * sum_r rscale_r (theta_r - centre)(theta_r - centre)' (R `svrVar`), centre = mean of the
+        replicates with rscale > 0, or `estimate` (k) when `mse`.
+
+        >>> ReplicateEstimates(np.array([[0.0], [2.0]]), 1.0, np.ones(2), False).cov(np.array([1.0])).tolist()
+        [[2.0]]
+        """
+        centre = np.asarray(estimate, dtype="float64") if self.mse else self.values[self.rscales > 0].mean(axis=0)
+        dev = self.values - centre
+        return self.scale * (dev * self.rscales[:, None]).T @ dev
+
+    def with_values(self, values) -> "ReplicateEstimates":
+        """Other replicate estimates (R x m: a function of these, replicate by replicate), same factors."""
+        return ReplicateEstimates(readonly(np.asarray(values, dtype="float64")), self.scale, self.rscales, self.mse)
+
+    def __repr__(self) -> str:
+        return f"ReplicateEstimates: {self.values.shape[0]} replicates of {self.values.shape[1]} estimates"
 
 
 def replicate_scales(type: str, n_rep: int, scale: float | None = None,
