@@ -7,6 +7,7 @@ import pytest
 
 from riset.errors import DataError, DesignError, WeightingError
 from riset.survey import estimate as est
+from riset.survey import quantiles
 from riset.survey import models, replicate, weighting
 from riset.survey.design import SurveyDesign
 
@@ -28,7 +29,7 @@ def design(data=BASE):
      r"by column\(s\) 'g' are blank in every row"),
     (lambda: est.mean(design(), "y", level="95%"), DataError, "level=95%; a confidence level lies between 0 and 1"),
     (lambda: est.mean(design(), "y", level=True), DataError, "a confidence level lies between 0 and 1"),
-    (lambda: est.quantile(design(), "y", "median"), DataError, "probs='median'; give probabilities between 0 and 1"),
+    (lambda: quantiles.quantile(design(), "y", "median"), DataError, "probs='median'; give probabilities between 0 and 1"),
     (lambda: est.ratio(design(BASE.assign(x=0.0)), "y", "x"), DataError,
      "denominator 'x' has a weighted total of 0: the ratio is undefined"),
     (lambda: est.ratio(design(BASE.assign(x=[0.0, 1, 0, 1, 0, 1])), "y", "x", by="g"), DataError,

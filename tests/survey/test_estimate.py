@@ -10,6 +10,7 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 
 from riset.survey import estimate as est, weighting
+from riset.survey import quantiles
 from riset.survey.design import SurveyDesign
 from riset.errors import DataError
 from riset.survey.expression import Expression
@@ -65,7 +66,7 @@ def test_proportions_and_their_cis_match_r(name):
 
 @pytest.mark.parametrize("name", DESIGNS)
 def test_woodruff_quantiles_match_r(name):
-    table = est.quantile(DESIGNS[name](), "api00", [0.25, 0.5, 0.9]).table
+    table = quantiles.quantile(DESIGNS[name](), "api00", [0.25, 0.5, 0.9]).table
     assert_golden(table, GOLDEN[name]["quantile"], ("estimate", "se", "ci_low", "ci_high"))
     assert table["p"].tolist() == [0.25, 0.5, 0.9]
 
@@ -133,7 +134,7 @@ def test_non_numeric_column_is_an_error_naming_row_and_value():
         est.mean(DESIGNS["strat"](), "stype")
 
 
-@pytest.mark.parametrize("statistic", [est.mean, est.total, est.quantile])
+@pytest.mark.parametrize("statistic", [est.mean, est.total, quantiles.quantile])
 def test_infinite_value_is_an_error_naming_row_and_value(statistic):
     data = api("apisrs").assign(api00=lambda d: d["api00"].astype(float))
     data.loc[7, "api00"] = -np.inf
@@ -149,7 +150,7 @@ def test_integer_columns_are_read_without_conversion_and_give_the_float_results(
         ints = statistic(SurveyDesign(data, strata="stype", fpc="fpc"), ["api00", "enroll"], by="stype").table
         floats = statistic(SurveyDesign(as_float, strata="stype", fpc="fpc"), ["api00", "enroll"], by="stype").table
         pd.testing.assert_frame_equal(ints, floats)
-    q = est.quantile(SurveyDesign(data, strata="stype", fpc="fpc"), "api00", 0.5).table
+    q = quantiles.quantile(SurveyDesign(data, strata="stype", fpc="fpc"), "api00", 0.5).table
     assert q["estimate"].dtype == float
 
 
@@ -208,15 +209,15 @@ def test_a_column_at_a_time_equals_every_column_at_once(name, statistic, by, mon
     columns = ["api00", "api99", "enroll", "api.stu"]  # enroll has blanks
     kind = "mean" if statistic is est.mean else "total"
     domain, labels, _ = est.domains(d, by)
-    domain = est._drop_missing(d, est._numeric_columns(d, columns), domain, columns, True, [])
-    y = est._stack(est._numeric_columns(d, columns))
+    domain = est.drop_blank_rows(d, est.numeric_columns(d, columns), domain, columns, True, [])
+    y = est._stack(est.numeric_columns(d, columns))
     if kind == "mean":
         whole = est.fit_mean(d, y, domain, len(labels))
     else:
         whole = est.fit_smooth(d, y, est.total_totals, est.total_jacobian, domain, len(labels))
     var_srs = est._var_srs(np.asarray(d.weights), whole.influence, domain, len(labels), "wor")
     monkeypatch.setattr(est, "_CHUNK_BYTES", 1)
-    fit, srs = est.fit_columns(d, est._numeric_columns(d, columns), domain, len(labels), kind, "wor")
+    fit, srs = est.fit_columns(d, est.numeric_columns(d, columns), domain, len(labels), kind, "wor")
     np.testing.assert_allclose(fit.estimate, whole.estimate, rtol=1e-13)
     np.testing.assert_allclose(fit.var, whole.var, rtol=1e-12)
     np.testing.assert_allclose(fit.totals, whole.totals, rtol=1e-13)

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from riset.survey import estimate as est
+from riset.survey import quantiles
 from riset.survey.design import SurveyDesign
 from riset.errors import DesignError
 from riset.survey.replicate import ReplicateDesign, as_replicate, sylvester
@@ -63,7 +64,7 @@ def test_replicate_estimates_match_r(name):
 @pytest.mark.parametrize("name", REPLICATES)
 def test_replicate_quantiles_domains_and_by_match_r(name):
     rep, gold = REPLICATES[name](), GOLDEN[name]
-    assert_golden(est.quantile(rep, "api00", [0.25, 0.5, 0.9]).table, gold["quantile"],
+    assert_golden(quantiles.quantile(rep, "api00", [0.25, 0.5, 0.9]).table, gold["quantile"],
                   ("estimate", "se", "ci_low", "ci_high"))
     by = est.mean(rep, "api00", by="stype").table
     assert by["stype"].tolist() == gold["by"]["levels"]

@@ -11,7 +11,7 @@ from riset.lazyexport import lazy_exports
 _EXPORTS = {
     "Design": "base", "SurveyDesign": "design", "ReplicateDesign": "replicate", "as_replicate": "replicate",
     "Estimate": "estimate", "by": "estimate", "contrast": "estimate", "mean": "estimate", "proportion": "estimate",
-    "quantile": "estimate", "ratio": "estimate", "total": "estimate", "variance": "estimate",
+    "quantile": "quantiles", "ratio": "estimate", "total": "estimate", "variance": "estimate",
     "ModelResult": "models", "linear": "models", "logistic": "models", "ordinal": "models",
     "Margin": "margins", "margin_from_table": "margins",
     "calibrate": "weighting", "poststratify": "weighting", "rake": "weighting", "trim_weights": "weighting",
