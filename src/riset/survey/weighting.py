@@ -9,7 +9,8 @@ before the stratified multistage variance formula:
 - post-stratification: x_i - w_i * (sum_{j in c} x_j d_j / w_j) / (sum_{j in c} d_j), c = cell of i,
   d = weights before, w = weights after;
 - raking: the post-stratification residual of each margin in turn, 10 passes (as `svyrecvar`);
-- calibration (GREG): x_i - w_i * [resid of x/w on X sqrt(d)]_i, with w = g sqrt(d) (`qr.resid`).
+- calibration (GREG): x_i - w_i * [resid of x/w on X sqrt(d/c)]_i, with w = g sqrt(d c) (`qr.resid`; c the
+  working-model variances of `calibrate(variance=)`, 1 by default and for bounded/nonlinear calibration, as R).
 
 So SEs after calibration are the SEs of the regression residuals (Sarndal, Swensson & Wretman 1992,
 ch. 6; Deville & Sarndal 1992), not of the raw variable as if the weights were fixed.
