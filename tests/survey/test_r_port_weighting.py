@@ -5,16 +5,14 @@ the file compares agree in riset, and riset's numbers equal R's (tests/r/r_port_
 tests/data/golden/r_port_weighting.json, with tight convergence controls) to ~1e-10 relative, or to the
 convergence tolerance where an iteration is compared. Random replicates (bootstrap) are checked as properties.
 
-Ported: kalton.R, rakecheck.R, caleg.R (partly), badcal.R, toy_example_for_postStratify.R, raowuboot.R,
+Ported: kalton.R, rakecheck.R, caleg.R (but stage=), badcal.R, toy_example_for_postStratify.R, raowuboot.R,
 confintrep.R (Wald intervals, withReplicates), contrast-replicates.R (linear and nonlinear contrasts, without and
 with return.replicates), degf-svrepdesign.R (with its warning, as a note), svyolr.R (fit and Wald test),
-svyolr-rake-subset.R, glm-scoping.R, scoping.R (svyglm part), regpredict.R (the calibration and ratio routes),
-regTermTest-missing.R, rss_scores.R (model fits).
+svyolr-rake-subset.R, glm-scoping.R, scoping.R (svyglm part), regpredict.R (the calibration routes, incl.
+variance = 2, and the ratio route), regTermTest-missing.R, rss_scores.R (model fits).
 Gaps (riset lacks the feature; strict xfail tests say which): calibrate's `stage=` (calibration to stage-1
-clusters), `aggregate=` (equal g within clusters), `variance=` (heteroskedastic working model, calibration
-without an intercept) and unit-level `bounds` (caleg.R, regpredict.R); confint(method = "likelihood")
-(confintrep.R); the likelihood-ratio regTermTest of an ordinal model (svyolr.R); svyscoretest (rss_scores.R,
-whose model fits are ported).
+clusters, caleg.R); confint(method = "likelihood") (confintrep.R); the likelihood-ratio regTermTest of an
+ordinal model (svyolr.R); svyscoretest (rss_scores.R, whose model fits are ported).
 Gaps without a test: predict() of a model (regpredict.R's predict route, predict-NA.R, which also needs
 rank-deficient fits with NA coefficients, a custom link and survival's data).
 Out of scope: survival models (scoping.R's svycoxph), two-phase designs (inf_cal_test.R), PPS designs
@@ -238,22 +236,42 @@ def test_caleg_stage1():
     check_stat(mean(calibrate(d, totals=pop, stage=1), "api99"), golden["mean_api99"])
 
 
-@pytest.mark.xfail(strict=True, reason="riset's calibrate has no aggregate= option (one g per stage-1 cluster, "
-                   "R calibrate(..., aggregate = 1))")
 def test_caleg_aggregate():
+    """calibrate(dclus1, ~enroll, pop, aggregate = 1): one g per cluster, the total of enroll met (SE 0)."""
     golden = R["caleg_missing"]["aggregate1"]
     n, t = R["caleg"]["pop_enroll"]
     d = calibrate(clus1(), population_size=n, totals={"enroll": t}, aggregate=1)
     check_stat(total(d, "api_stu"), golden["total_api_stu"])
+    close(total(d, "enroll").estimate, golden["total_enroll"]["coef"])
+    g = pd.Series(d.weights / clus1().weights).groupby(d.data["dnum"].to_numpy()).agg(np.ptp)
+    assert g.max() < 1e-12
 
 
-@pytest.mark.xfail(strict=True, reason="riset's calibrate always includes the population size (intercept) and has no "
-                   "variance= (heteroskedastic working model, R calibrate(dstrat, ~enroll - 1, total, variance = ...)) "
-                   "nor unit-level bounds (R bounds = list(lower =, upper =))")
-def test_caleg_ratio_calibration():
+@pytest.mark.parametrize("variance", ["enroll", "array"])
+def test_caleg_ratio_calibration(variance):
+    """calibrate(dstrat, ~enroll - 1, total, variance = 1) (c_i = enroll_i) and variance = apistrat$enroll: the
+    ratio estimator as a calibration, equal to predict(svyratio) and to R's value."""
     golden = R["caleg_missing"]
-    d = calibrate(strat(), totals={"enroll": R["caleg"]["total_enroll_popn"]})
-    check_stat(total(d, "api_stu"), golden["ratio_variance1"])
+    d = strat()
+    c = variance if variance == "enroll" else d.data["enroll"].to_numpy()
+    cal = calibrate(d, totals={"enroll": R["caleg"]["total_enroll_popn"]}, intercept=False, variance=c)
+    check_stat(total(cal, "api_stu"), golden["ratio_variance1"])
+    check_stat(total(cal, "api_stu"), golden["ratio_variance_enroll"])
+    close(total(cal, "api_stu").estimate, R["caleg"]["ratio_predict"]["total"])
+
+
+@pytest.mark.parametrize("bounds_const", [False, True])
+def test_caleg_unit_bounds(bounds_const):
+    """bounds = list(lower = c(1, 1, -Inf, ...), upper = c(1, 1, Inf, ...)) keeps the first two weights (g = 1);
+    with bounds.const = TRUE the same as bounds on the weights equal to their start weights (R's test gives 44.21;
+    the data's pw is 44.2099990844727, whence R's "minor rounding error")."""
+    d = strat()
+    fixed = d.weights[:2] if bounds_const else np.ones(2)
+    lower, upper = np.r_[fixed, np.full(d.n - 2, -np.inf)], np.r_[fixed, np.full(d.n - 2, np.inf)]
+    cal = calibrate(d, totals={"enroll": R["caleg"]["total_enroll_popn"]}, intercept=False, variance="enroll",
+                    bounds=(lower, upper), bounds_const=bounds_const, epsilon=1e-12)
+    close(cal.weights[:2], d.weights[:2], rtol=1e-15)
+    check_stat(total(cal, "api_stu"), R["caleg_missing"]["unit_bounds"])
 
 
 # ----------------------------------------------------------------------------------------------- badcal.R
@@ -535,6 +553,9 @@ def test_regpredict_ratio_estimator():
     close(r.se * golden["enroll_total"], a["se"], rtol=1e-9)
     close(r.estimate * golden["enroll_total"], e["coef"])
     close(r.se * golden["enroll_total"], e["se"])
+    d = strat()  # calibrate(dstrat, ~enroll - 1, pop = total, variance = 2): c_i = 2 enroll_i
+    cal = calibrate(d, totals={"enroll": golden["enroll_total"]}, intercept=False, variance=2 * d.data["enroll"])
+    check_stat(total(cal, "api_stu"), a, rtol=1e-9)
 
 
 # ---------------------------------------------------------------------------------- regTermTest-missing.R

@@ -194,3 +194,80 @@ def test_weighting_a_domain_is_refused(clus1):
     domain = clus1.subset(clus1.data["stype"] == "E")
     with pytest.raises(WeightingError, match=r"weight 0.*weight the full design"):
         calibrate(domain, [STYPE], totals=TOTALS)
+
+
+# ------------------------------------------------ calibration without N, working-model variance, unit bounds, clusters
+ENROLL = 3811472  # sum of apipop$enroll
+
+
+def test_ratio_calibration_by_hand(strat):
+    """intercept=False, variance = x: g_i = t_x / sum_j d_j x_j for every row (the ratio estimator)."""
+    cal = calibrate(strat, totals={"enroll": ENROLL}, intercept=False, variance="enroll")
+    d, x = strat.weights, strat.data["enroll"].to_numpy()
+    np.testing.assert_allclose(cal.weights / d, ENROLL / np.sum(d * x), rtol=1e-13)
+
+
+def test_heteroskedastic_g_is_linear_in_x_over_c(strat):
+    """g_i = 1 + x_i' lambda / c_i (Deville & Sarndal 1992): (g - 1) c is exactly linear in x = (1, api99, enroll),
+    and the totals are met; with c = 1 it is the plain GREG g."""
+    data = strat.data
+    c = 1 + data["meals"].to_numpy(dtype=float)
+    totals = {"api99": 3914069.0, "enroll": ENROLL}
+    cal = calibrate(strat, totals=totals, population_size=6194, variance=c)
+    x = np.column_stack([np.ones(len(data)), data["api99"], data["enroll"]])
+    u = (cal.weights / strat.weights - 1) * c
+    lam = np.linalg.lstsq(x, u, rcond=None)[0]
+    np.testing.assert_allclose(x @ lam, u, atol=1e-12 * np.abs(u).max())
+    np.testing.assert_allclose(cal.weights @ x, [6194, *totals.values()], rtol=1e-12)
+    plain = calibrate(strat, totals=totals, population_size=6194)
+    np.testing.assert_allclose(calibrate(strat, totals=totals, population_size=6194, variance=np.ones(len(data))).weights,
+                               plain.weights, rtol=1e-13)
+
+
+def test_unit_bounds_from_columns_hold(strat):
+    """Per-row bounds from columns: g of rows with [1, 1] stays 1, the others within [0.5, 3]."""
+    data = strat.data.assign(lo=0.5, hi=3.0)
+    data.loc[data.index[:5], ["lo", "hi"]] = 1.0
+    d = SurveyDesign(data, weights="pw", strata="stype", fpc="fpc")
+    cal = calibrate(d, [STYPE], totals={"enroll": ENROLL}, bounds=("lo", "hi"), epsilon=1e-12)
+    g = cal.weights / d.weights
+    np.testing.assert_allclose(g[:5], 1.0, rtol=0, atol=1e-15)
+    assert g.min() >= 0.5 - 1e-12 and g.max() <= 3 + 1e-12
+    assert np.sum(cal.weights * data["enroll"]) == pytest.approx(ENROLL, rel=1e-12)
+
+
+def test_bounds_const_bounds_the_weights(clus1):
+    """bounds_const=True: the bounds are on the weights (start weights 33.85; unbounded they reach 14 to 62)."""
+    cal = calibrate(clus1, [STYPE], totals=TOTALS, bounds=(21.0, 54.0), bounds_const=True, epsilon=1e-12)
+    assert cal.weights.min() >= 21 - 1e-9 and cal.weights.max() <= 54 + 1e-9
+    assert np.isclose(cal.weights.min(), 21) or np.isclose(cal.weights.max(), 54)
+
+
+def test_aggregate_gives_one_g_per_cluster_on_a_replicate_design(clus1):
+    """aggregate='dnum' on a replicate design (R aggregate.index): the weights equal those of aggregate=1 on the
+    cluster design, and every replicate column is calibrated too (its totals met)."""
+    from riset.survey.replicate import as_replicate
+    cal = calibrate(clus1, [STYPE], totals=TOTALS, aggregate=1)
+    rep = calibrate(as_replicate(clus1, "JK1"), [STYPE], totals=TOTALS, aggregate="dnum")
+    np.testing.assert_allclose(rep.weights, cal.weights, rtol=1e-12)
+    g = pd.Series(cal.weights / clus1.weights).groupby(clus1.data["dnum"].to_numpy()).agg(np.ptp)
+    assert g.max() < 1e-12
+    np.testing.assert_allclose(clus1.data["api99"].to_numpy() @ rep.replicate_weights, TOTALS["api99"], rtol=1e-10)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"totals": {"enroll": ENROLL}, "intercept": False, "population_size": 6194}, "intercept=False"),
+    ({"intercept": False}, "at least one numeric total"),
+    ({"totals": {"enroll": ENROLL}, "intercept": False, "variance": "nope"}, "variance names column 'nope'"),
+    ({"totals": {"enroll": ENROLL}, "intercept": False, "variance": np.r_[-1.0, np.ones(199)]},
+     "variance is -1 in row 0"),
+    ({"totals": {"enroll": ENROLL}, "intercept": False, "variance": np.ones(3)}, "one per row"),
+    ({"totals": {"enroll": ENROLL}, "population_size": 6194, "bounds": (np.r_[2.0, np.zeros(199)], 1.5)},
+     r"bounds on g in row 0 are \[2, 1.5\]"),
+    ({"totals": {"enroll": ENROLL}, "population_size": 6194, "bounds": ("lo", 2.0)}, "bounds \\(lower\\) names"),
+    ({"totals": {"enroll": ENROLL}, "population_size": 6194, "aggregate": 1}, "no stage-1 clusters"),
+    ({"totals": {"enroll": ENROLL}, "population_size": 6194, "aggregate": "nope"}, "not found"),
+])
+def test_calibration_options_bad_input(strat, kwargs, message):
+    with pytest.raises(WeightingError, match=message):
+        calibrate(strat, **kwargs)

@@ -9,7 +9,8 @@ before the stratified multistage variance formula:
 - post-stratification: x_i - w_i * (sum_{j in c} x_j d_j / w_j) / (sum_{j in c} d_j), c = cell of i,
   d = weights before, w = weights after;
 - raking: the post-stratification residual of each margin in turn, 10 passes (as `svyrecvar`);
-- calibration (GREG): x_i - w_i * [resid of x/w on X sqrt(d)]_i, with w = g sqrt(d) (`qr.resid`).
+- calibration (GREG): x_i - w_i * [resid of x/w on X sqrt(d/c)]_i, with w = g sqrt(d c) (`qr.resid`; c the
+  working-model variances of `calibrate(variance=)`, 1 by default and for bounded/nonlinear calibration, as R).
 
 So SEs after calibration are the SEs of the regression residuals (Sarndal, Swensson & Wretman 1992,
 ch. 6; Deville & Sarndal 1992), not of the raw variable as if the weights were fixed.
@@ -37,9 +38,10 @@ from riset.survey.margins import (Margin, check_columns, check_margin, check_mar
 from riset.survey.diagnostics import WeightDiagnostics, weight_diagnostics
 from riset.survey.base import Adjustment, number_argument
 
-__all__ = ["calibrate", "calibration_bounds", "calibration_g", "CalibrationFit", "method_name", "METHODS", "model_matrix",
-           "population_margins", "poststratify", "rake", "rake_fit", "RakingFit", "raking_coefficients", "raking_cross",
-           "trim_weights", "weight_to_population", "WeightingRun"]
+__all__ = ["aggregation_cells", "calibrate", "calibration_bounds", "calibration_g", "CalibrationFit", "closed_form",
+           "cluster_means", "method_name", "METHODS", "model_matrix", "numeric_column", "population_margins",
+           "poststratify", "rake", "rake_fit", "RakingFit", "raking_coefficients", "raking_cross", "trim_weights",
+           "weight_to_population", "WeightingRun", "working_variance"]
 
 Calfun = Literal["linear", "raking", "logit"]
 _RAKE_VARIANCE_PASSES = 10  # svyrecvar iterates the raking residuals 10 times
@@ -307,10 +309,30 @@ def _calfun_logit(u, lower, upper):
 _CALFUNS = {"linear": _calfun_linear, "raking": _calfun_raking, "logit": _calfun_logit}
 
 
+def numeric_column(data: pd.DataFrame, column: str, what: str) -> np.ndarray:
+    """Column `column` of `data` as finite floats; `WeightingError` naming `what`, the column, the first bad value and
+    its row (the file's line: header + 1) otherwise."""
+    if column not in data.columns:
+        raise WeightingError(f"calibrate: {what} names column '{column}', which is not in the data")
+    values = pd.to_numeric(data[column], errors="coerce").to_numpy(dtype=float)
+    bad = np.flatnonzero(~np.isfinite(values))
+    if bad.size:
+        raise WeightingError(f"calibrate: column '{column}' ({what}) has value {show_value(data[column].iloc[bad[0]])} "
+                             f"in row {bad[0] + 2} ({bad.size} row(s) not numeric or blank); a number is needed in "
+                             "every row")
+    return values
+
+
 def model_matrix(data: pd.DataFrame, margins: list[Margin], totals: Mapping[str, float],
-                  population_size: float | None, rtol: float) -> tuple[np.ndarray, np.ndarray, list[str]]:
+                  population_size: float | None, rtol: float,
+                  intercept: bool = True) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Calibration variables X (n x p), their population totals and names; the first margin keeps all
-    its cells (they span the intercept), later margins drop their first cell (implied by N)."""
+    its cells (they span the intercept), later margins drop their first cell (implied by N). Without margins
+    the intercept column (total `population_size`) comes first, unless `intercept=False` (R's ``~ x - 1``: the
+    totals alone, the weights need not reproduce N)."""
+    if not intercept and (margins or population_size is not None):
+        raise WeightingError("calibrate: intercept=False calibrates to the numeric totals alone; it takes no margins "
+                             "(their cells span the intercept) and no population_size")
     columns, pop, names = [], [], []
     for k, margin in enumerate(margins):
         ind = indicator_matrix(margin, data)
@@ -324,29 +346,26 @@ def model_matrix(data: pd.DataFrame, margins: list[Margin], totals: Mapping[str,
         if abs(total - population_size) > rtol * max(total, population_size):
             raise WeightingError(f"calibrate: population_size={population_size:,.0f} disagrees with the total "
                                  f"{total:,.0f} of margin '{margins[0].name}'")
-    if not margins:
+    if not margins and intercept:
         if population_size is None:
             raise WeightingError("calibrate: give population_size (N) or at least one margin; the weights must "
-                                 "also reproduce the population size")
+                                 "also reproduce the population size (or intercept=False to calibrate to the "
+                                 "totals alone, R's ~ x - 1)")
         columns.append(np.ones((len(data), 1)))
         pop.append(float(population_size))
         names.append("N")
     for var, total in (totals or {}).items():
-        if var not in data.columns:
-            raise WeightingError(f"calibrate: totals names column '{var}', which is not in the data")
-        values = pd.to_numeric(data[var], errors="coerce").to_numpy(dtype=float)
-        bad = np.flatnonzero(~np.isfinite(values))
-        if bad.size:
-            raise WeightingError(f"calibrate: column '{var}' has value {show_value(data[var].iloc[bad[0]])} in row {bad[0] + 2} "
-                                 f"({bad.size} row(s) not numeric or blank); calibration totals need a number in every row")
-        columns.append(values[:, None])
+        columns.append(numeric_column(data, var, "totals")[:, None])
         pop.append(number_argument(total, f"calibrate: totals['{var}']", WeightingError))
         names.append(var)
+    if not columns:
+        raise WeightingError("calibrate: intercept=False needs at least one numeric total (totals=)")
     return np.hstack(columns), np.asarray(pop, dtype=float), names
 
 
-def _grake(mm, ww, calfun: Calfun, lower, upper, pop, epsilon, maxit, size: float | None = None):
-    """Newton iterations of R survey's `grake` for g = 1 + F(x'eta); returns the fit, achieved misfit, iterations.
+def _grake(mm, ww, calfun: Calfun, lower, upper, pop, epsilon, maxit, size: float | None, c: np.ndarray):
+    """Newton iterations of R survey's `grake` for g = 1 + F(x'eta / c) (c: working-model variances, R's
+    `variance`); returns the fit, achieved misfit, iterations.
 
     `size` is the population size N: R's model matrix has an intercept where riset's first column is the first
     cell of the first margin, so that column's scale is N / sum(w) in R's rescaling (below), which then starts
@@ -359,12 +378,12 @@ def _grake(mm, ww, calfun: Calfun, lower, upper, pop, epsilon, maxit, size: floa
     scale = None
     # as grake: rescale weights far below the population size -- but not when there are bounds, which
     # R then applies to the rescaled weights (so g breaks them); here bounds always hold for g itself
-    if np.min(scales) > 20 and np.isinf(lower) and np.isinf(upper):
+    if np.min(scales) > 20 and np.all(np.isinf(lower)) and np.all(np.isinf(upper)):
         scale = float(np.mean(scales))
         ww, sample_total = ww * scale, sample_total * scale
     def state(eta):
         with np.errstate(over="ignore", invalid="ignore"):  # overflow is detected below and the step halved
-            f, deriv = fm1(mm @ eta, lower, upper)
+            f, deriv = fm1(mm @ eta / c, lower, upper)
             misfit = pop - sample_total - mm.T @ (ww * f)
         ok = np.all(np.isfinite(f)) and np.all(np.isfinite(deriv))
         return f, deriv, misfit, (float(np.max(np.abs(misfit) / (1 + np.abs(pop)))) if ok else np.inf)
@@ -373,7 +392,7 @@ def _grake(mm, ww, calfun: Calfun, lower, upper, pop, epsilon, maxit, size: floa
     f, deriv, misfit, achieved = state(eta)
     it = 1
     while True:
-        tmat = (mm * (ww * deriv)[:, None]).T @ mm
+        tmat = (mm * (ww * deriv / c)[:, None]).T @ mm
         deta = np.linalg.pinv(tmat, rtol=256 * np.finfo(float).eps) @ misfit
         # Newton step as grake; halve it while it overflows or makes the fit worse (damped Newton:
         # grake only halves on overflow, and diverges where the full exponential step overshoots)
@@ -396,40 +415,145 @@ def _grake(mm, ww, calfun: Calfun, lower, upper, pop, epsilon, maxit, size: floa
 
 
 def calibrate(design, margins: Sequence[Margin | pd.Series] = (), *, totals: Mapping[str, float] | None = None,
-              population_size: float | None = None, calfun: Calfun = "linear",
-              bounds: tuple[float, float] = (-np.inf, np.inf), maxit: int = 50, epsilon: float = 1e-7,
+              population_size: float | None = None, intercept: bool = True, variance=None,
+              calfun: Calfun = "linear", bounds=(-np.inf, np.inf), bounds_const: bool = False,
+              aggregate: int | str | Sequence[str] | None = None, maxit: int = 50, epsilon: float = 1e-7,
               force: bool = False, partial: bool = False, rtol: float = 1e-6):
     """Calibrate the weights to population margins and totals (Deville & Sarndal 1992; R `calibrate`).
 
     Finds g_i with sum_i d_i g_i x_i = t_x for X = cell indicators of `margins` (+ the numeric
-    columns of `totals`; N via `population_size` when there is no margin), minimising a distance:
-    - "linear" (GREG): g_i = 1 + x_i' lambda; with finite `bounds` (L, U) g_i = clip(1 + x_i' lambda, L, U)
-      solved by Newton steps, so the bounds hold exactly (R `calfun="linear", bounds=`);
-    - "raking": g_i = exp(x_i' lambda) (clipped to `bounds`), the multiplicative/raking ratio form;
+    columns of `totals`; N via `population_size` when there is no margin; no N at all with `intercept=False`,
+    R's ``~ x - 1``), minimising a distance:
+    - "linear" (GREG): g_i = 1 + x_i' lambda / c_i, the minimiser of sum_i (w_i - d_i)^2 c_i / d_i, with c_i the
+      working-model variances `variance` (a column or one positive number per row; 1 by default; R `variance`);
+      e.g. ``totals={"x": t}, intercept=False, variance="x"`` is the ratio estimator t * sum d y / sum d x.
+      With finite `bounds` (L, U) g_i = clip(1 + x_i' lambda / c_i, L, U) solved by Newton steps, so the bounds
+      hold exactly (R `calfun="linear", bounds=`);
+    - "raking": g_i = exp(x_i' lambda / c_i) (clipped to `bounds`), the multiplicative/raking ratio form;
     - "logit": g_i = [L(U-1) + U(1-L) e^{A u}] / [U - 1 + (1-L) e^{A u}], A = (U-L)/((U-1)(1-L)),
-      u = x_i' lambda, strictly inside (L, U) (needs finite bounds with L < 1 < U).
+      u = x_i' lambda / c_i, strictly inside (L, U) (needs finite bounds with L < 1 < U).
+    `bounds` = (L, U): numbers, or per row (column names or arrays, R ``bounds = list(lower =, upper =)``); with
+    `bounds_const=True` they bound the weights w_i themselves, i.e. g_i in [L_i / d_i, U_i / d_i]
+    (R `bounds.const`). `aggregate`: one g per cluster -- 1 (2) for the design's stage-1 (stage-2) units, or
+    column name(s) whose cross are the clusters (R `aggregate.stage` / `aggregate.index`): X, d and c are
+    replaced by their unweighted means within the cluster before calibrating (R `ave`).
     Convergence: max_k |t_k - sum_i d_i g_i x_ik| / (1 + |t_k|) < `epsilon` within `maxit` Newton steps,
     else `WeightingError` (or `force=True`: keep the last g, as R). The variance uses the GREG residuals
-    of x/w on X sqrt(d) (R `qr.resid`), i.e. SEs of the regression residuals.
+    of x/w on X sqrt(d / c) (R `qr.resid`), i.e. SEs of the regression residuals; as R, a bounded or nonlinear
+    calibration residualises on X sqrt(d) (R `calibrate` ignores `variance` there).
 
     Example: ``calibrate(d, [m_stype], totals={"api99": 3914069})`` matches R
     ``calibrate(dclus1, ~stype + api99, c(6194, 755, 1018, 3914069))``.
     """
-    lower, upper = calibration_bounds(calfun, bounds)
     data = design.data
-    margins = check_margins(margins, data, rtol=rtol, partial=partial) if margins else []
-    mm, pop, names = model_matrix(data, margins, totals or {}, population_size, rtol)
     d = _start_weights(design, "calibrate")
-    g = calibration_g(mm, d, pop, names, margins, population_size, calfun, lower, upper, bounds, maxit, epsilon,
-                      force).g
+    lower, upper = _g_bounds(calfun, bounds, bounds_const, data, d)
+    margins = check_margins(margins, data, rtol=rtol, partial=partial) if margins else []
+    mm, pop, names = model_matrix(data, margins, totals or {}, population_size, rtol, intercept)
+    c = None if variance is None else working_variance(variance, data)
+    cells = None if aggregate is None else aggregation_cells(design, aggregate)
+    mm, d_fit, c = (mm, d, c) if cells is None else (cluster_means(cells, mm), cluster_means(cells, d),
+                                                     None if c is None else cluster_means(cells, c))
+
+    def g_of(start: np.ndarray) -> np.ndarray:
+        start = start if cells is None else cluster_means(cells, start)
+        return calibration_g(mm, start, pop, names, margins, population_size, calfun, lower, upper,
+                             "per row" if np.ndim(lower) else bounds, maxit, epsilon, force, c).g
 
     def calibrate_replicates(reps: np.ndarray) -> np.ndarray:
         """Every replicate column calibrated to the same totals (R calibrate.svyrep.design)."""
-        return np.column_stack([reps[:, r] * calibration_g(mm, reps[:, r], pop, names, margins, population_size,
-                                                           calfun, lower, upper, bounds, maxit, epsilon, force).g
-                                for r in range(reps.shape[1])])
+        return np.column_stack([reps[:, r] * g_of(reps[:, r]) for r in range(reps.shape[1])])
 
-    return design.reweighted(d * g, lambda: _calibration_adjuster(mm, d, g), calibrate_replicates)
+    g = g_of(d)
+    residual_c = c if closed_form(calfun, lower, upper) else None
+    return design.reweighted(d * g, lambda: _calibration_adjuster(mm, d_fit, g, residual_c), calibrate_replicates)
+
+
+def working_variance(variance, data: pd.DataFrame) -> np.ndarray:
+    """The working-model variances c_i of `calibrate` (R `variance` of length n): a column name or one number per
+    row, all finite and > 0; `WeightingError` naming the row otherwise."""
+    c = (numeric_column(data, variance, "variance") if isinstance(variance, str)
+         else _per_row(variance, "variance", data))
+    bad = np.flatnonzero(~(c > 0))
+    if bad.size:
+        raise WeightingError(f"calibrate: variance is {show_value(c[bad[0]])} in row {data.index[bad[0]]} "
+                             f"({bad.size} row(s) <= 0 or blank); working-model variances must be > 0")
+    return c
+
+
+def _per_row(values, what: str, data: pd.DataFrame) -> np.ndarray:
+    """`values` as one float per row of `data`, none blank; `WeightingError` naming `what` otherwise."""
+    try:
+        out = np.asarray(values, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise WeightingError(f"calibrate: {what} must be a number, a column name or one number per row") from None
+    if out.size != len(data):
+        raise WeightingError(f"calibrate: {what} has {out.size} value(s); one per row ({len(data)}) is needed")
+    bad = np.flatnonzero(np.isnan(out))
+    if bad.size:
+        raise WeightingError(f"calibrate: {what} is blank in row {data.index[bad[0]]} ({bad.size} row(s))")
+    return out
+
+
+def _g_bounds(calfun: str, bounds, bounds_const: bool, data: pd.DataFrame, d: np.ndarray):
+    """The bounds (L, U) on g of `calibrate`: `calibration_bounds` for two numbers; per row (numbers, column names
+    or arrays, divided by the start weights d with `bounds_const`, R `bounds.const`) otherwise, checked
+    L_i <= U_i and, for 'logit', finite L_i < 1 < U_i."""
+    if isinstance(bounds, (str, bytes)) or not hasattr(bounds, "__len__") or len(bounds) != 2:
+        raise WeightingError(f"calibrate: bounds={bounds!r}; give (lower, upper)")
+    scalars = all(isinstance(b, (int, float, np.integer, np.floating)) for b in bounds)
+    if scalars and not bounds_const:
+        return calibration_bounds(calfun, bounds)
+    calibration_bounds(calfun, (-np.inf, np.inf) if calfun != "logit" else (0.5, 2.0))  # checks calfun only
+    lower, upper = (_bound(b, side, data) for b, side in zip(bounds, ("lower", "upper")))
+    if bounds_const:
+        lower, upper = lower / d, upper / d
+    bad = np.flatnonzero(~(lower <= upper))
+    if calfun == "logit":
+        bad = np.flatnonzero(~(np.isfinite(lower) & np.isfinite(upper) & (lower < 1) & (upper > 1)))
+    if bad.size:
+        i = bad[0]
+        need = "finite lower < 1 < upper (calfun='logit')" if calfun == "logit" else "lower <= upper"
+        raise WeightingError(f"calibrate: bounds on g in row {data.index[i]} are [{lower[i]:.6g}, {upper[i]:.6g}] "
+                             f"({bad.size} row(s)); {need} is needed")
+    return lower, upper
+
+
+def _bound(value, side: str, data: pd.DataFrame) -> np.ndarray:
+    """One side of per-row bounds: a number (the same in every row), a column name or one number per row (+-inf
+    allowed, blanks not)."""
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return np.full(len(data), float(value))
+    if isinstance(value, str):
+        if value not in data.columns:
+            raise WeightingError(f"calibrate: bounds ({side}) names column '{value}', which is not in the data")
+        value = pd.to_numeric(data[value], errors="coerce")
+    return _per_row(value, f"bounds ({side})", data)
+
+
+def aggregation_cells(design, aggregate) -> np.ndarray:
+    """Cluster code of each row for `calibrate(aggregate=)`: stage k (1 or 2) of the design -- its strata, PSU and,
+    for 2, SSU columns crossed -- or the cross of the named column(s)."""
+    if isinstance(aggregate, (int, np.integer)) and not isinstance(aggregate, bool):
+        spec = getattr(design, "spec", {})
+        stage = {1: ["psu"], 2: ["psu", "ssu"]}.get(int(aggregate))
+        if stage is None or any(spec.get(role) is None for role in stage):
+            raise WeightingError(f"calibrate: aggregate={aggregate}, but the design has no stage-{aggregate} "
+                                 "clusters; give the cluster column(s) instead")
+        strata = spec.get("strata")
+        columns = ([strata] if isinstance(strata, str) else list(strata or [])) + [spec[role] for role in stage]
+    else:
+        columns = [aggregate] if isinstance(aggregate, str) else list(aggregate)
+    check_columns(design.data, columns, "calibrate: aggregate")
+    return design.data.groupby(columns, sort=False).ngroup().to_numpy()
+
+
+def cluster_means(cells: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Unweighted mean of `values` (n or n x p) within the clusters `cells`, on every row (R `ave`)."""
+    counts = np.bincount(cells)
+    if values.ndim == 1:
+        return (np.bincount(cells, weights=values) / counts)[cells]
+    return (_cell_sums(cells, values, len(counts)) / counts[:, None])[cells]
 
 
 def calibration_bounds(calfun: str, bounds: tuple[float, float]) -> tuple[float, float]:
@@ -444,14 +568,15 @@ def calibration_bounds(calfun: str, bounds: tuple[float, float]) -> tuple[float,
     return lower, upper
 
 
-def _calibration_adjuster(mm: np.ndarray, d: np.ndarray, g: np.ndarray) -> Adjustment:
-    """Residuals from the weighted calibration model (R `calibrate()` stores qr(mm * sqrt(d)) and svyrecvar uses
-    ``qr.resid(qr, x / w) * w`` with w = g sqrt(d))."""
-    half = np.sqrt(d)
+def _calibration_adjuster(mm: np.ndarray, d: np.ndarray, g: np.ndarray, c: np.ndarray | None) -> Adjustment:
+    """Residuals from the weighted calibration model (R `regcalibrate` stores qr(mm * sqrt(d / c)) and svyrecvar uses
+    ``qr.resid(qr, x / w) * w`` with w = g sqrt(d c); c = 1 when None)."""
+    c = np.ones(len(d)) if c is None else c
+    half = np.sqrt(d / c)
     q, r, _ = linalg.qr(mm * half[:, None], mode="economic", pivoting=True)
     diag = np.abs(np.diag(r))
     q = q[:, : int(np.sum(diag > diag.max() * 1e-7))]
-    wcal = g * half
+    wcal = g * np.sqrt(d * c)
 
     def adjust(x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=float).reshape(len(wcal), -1)
@@ -463,44 +588,56 @@ def _calibration_adjuster(mm: np.ndarray, d: np.ndarray, g: np.ndarray) -> Adjus
 
 @dataclass(frozen=True)
 class CalibrationFit:
-    """The g-weights of a calibration, g_i = scale (1 + F(x_i' eta)) with F(u) = g(u) - 1 of the calibration
-    function (`calibrate`'s calfun and bounds; scale is R `grake`'s rescaling of weights far below the totals, else
-    1): the coefficients `eta` give g of any row from its calibration variables (out of core: one per cell)."""
+    """The g-weights of a calibration, g_i = scale (1 + F(x_i' eta / c_i)) with F(u) = g(u) - 1 of the calibration
+    function (`calibrate`'s calfun and bounds; c_i the working-model variance, 1 by default; scale is R `grake`'s
+    rescaling of weights far below the totals, else 1): the coefficients `eta` give g of any row from its
+    calibration variables (out of core: one per cell)."""
 
     g: np.ndarray
     eta: np.ndarray
     scale: float
 
 
+def closed_form(calfun: str, lower, upper) -> bool:
+    """Whether the calibration is unbounded linear (GREG), solved in closed form (R `regcalibrate`)."""
+    return calfun == "linear" and bool(np.all(np.isinf(lower)) and np.all(np.isinf(upper)))
+
+
 def calibration_g(mm, d, pop, names, margins, population_size, calfun, lower, upper, bounds, maxit, epsilon,
-                  force) -> CalibrationFit:
+                  force, variance: np.ndarray | None = None) -> CalibrationFit:
     """The g-weights that calibrate the start weights `d` to `pop` (closed form for unbounded linear).
 
     `mm` (rows x p) from `model_matrix`; the rows may be respondents or the cells of the calibration variables
-    with `d` summed over their respondents (the Newton steps only use sums of d F(x' eta) x over the rows)."""
-    if calfun == "linear" and np.isinf(lower) and np.isinf(upper):
+    with `d` summed over their respondents (the Newton steps only use sums of d F(x' eta) x over the rows).
+    `variance`: the working-model variances c_i (None: 1); the unbounded linear g is then
+    g_i = 1 + x_i' (sum_j d_j x_j x_j' / c_j)^-1 (t_x - sum_j d_j x_j) / c_i, the minimiser of
+    sum_i (w_i - d_i)^2 c_i / d_i subject to sum_i w_i x_i = t_x (Deville & Sarndal 1992; R `regcalibrate`'s
+    lambda = `calibrate`'s variance). `lower`, `upper`: bounds on g, numbers or one per row."""
+    c = np.ones(len(d)) if variance is None else variance
+    if closed_form(calfun, lower, upper):
         sample_total = mm.T @ d
-        tmat = (mm * d[:, None]).T @ mm
+        tmat = (mm * (d / c)[:, None]).T @ mm
         eta = np.linalg.pinv(tmat, rtol=256 * np.finfo(float).eps) @ (pop - sample_total)
-        fit = CalibrationFit(1.0 + mm @ eta, eta, 1.0)
+        fit = CalibrationFit(1.0 + mm @ eta / c, eta, 1.0)
         achieved = float(np.max(np.abs(pop - mm.T @ (d * fit.g)) / (1 + np.abs(pop))))
         if not np.all(np.isfinite(fit.g)) or (not achieved <= max(epsilon, 1e-9) and not force):
             raise WeightingError(f"calibrate: the totals {names} cannot all be met (misfit {achieved:.3g}); "
                                  "check for contradictory totals")
     else:
         size = margins[0].total if margins else population_size
-        fit, achieved, it = _grake(mm, d, calfun, lower, upper, pop, epsilon, maxit, size)
+        fit, achieved, it = _grake(mm, d, calfun, lower, upper, pop, epsilon, maxit, size, c)
         if not np.all(np.isfinite(fit.g)) or (not achieved < epsilon and not force):
             raise WeightingError(
                 f"calibrate ({calfun}, bounds={bounds}) did not converge: relative misfit {achieved:.3g} after {it} "
                 f"iteration(s); widen the bounds, raise maxit, use fewer margins, or force=True to keep the last g"
-            + _ratio_hint((margins[0].total if margins else float(population_size)) / d.sum(), lower, upper))
+            + _ratio_hint(size, d.sum(), lower, upper))
     return fit
 
 
-def _ratio_hint(ratio: float, lower: float, upper: float) -> str:
-    if lower <= ratio <= upper:
+def _ratio_hint(size: float | None, sample_size: float, lower, upper) -> str:
+    if size is None or np.ndim(lower) or np.ndim(upper) or lower <= size / sample_size <= upper:
         return ""
+    ratio = size / sample_size
     return (f" (the population total is {ratio:.3g} x the weighted sample total, outside the bounds: rescale the "
             "weights or the margins, e.g. riset.survey.margins.scale_margin, first)")
 
