@@ -7,13 +7,12 @@ convergence tolerance where an iteration is compared. Random replicates (bootstr
 
 Ported: kalton.R, rakecheck.R, caleg.R (partly), badcal.R, toy_example_for_postStratify.R, raowuboot.R,
 confintrep.R (Wald intervals, withReplicates), contrast-replicates.R (linear contrast), degf-svrepdesign.R,
-svyolr.R (fit and Wald test), svyolr-rake-subset.R, glm-scoping.R, scoping.R (svyglm part), regpredict.R
+svyolr.R (fit, Wald and likelihood-ratio tests), svyolr-rake-subset.R, glm-scoping.R, scoping.R (svyglm part), regpredict.R
 (the calibration and ratio routes), regTermTest-missing.R, rss_scores.R (model fits).
 Gaps (riset lacks the feature; strict xfail tests say which): calibrate's `stage=` (calibration to stage-1
 clusters), `aggregate=` (equal g within clusters), `variance=` (heteroskedastic working model, calibration
 without an intercept) and unit-level `bounds` (caleg.R, regpredict.R); nonlinear svycontrast
-(contrast-replicates.R); confint(method = "likelihood") (confintrep.R); the likelihood-ratio regTermTest of an
-ordinal model (svyolr.R); svyscoretest (rss_scores.R, whose model fits are ported).
+(contrast-replicates.R); confint(method = "likelihood") (confintrep.R); svyscoretest (rss_scores.R, whose model fits are ported).
 Gaps without a test: predict() of a model (regpredict.R's predict route, predict-NA.R, which also needs
 rank-deficient fits with NA coefficients, a custom link and survival's data).
 Out of scope: survival models (scoping.R's svycoxph), two-phase designs (inf_cal_test.R), PPS designs
@@ -427,11 +426,18 @@ def test_svyolr():
     close(olr_test(api("apiclus1")).F, test.F, rtol=1e-12)
 
 
-@pytest.mark.xfail(strict=True, reason="riset's term_test(method='LRT') is for linear and logistic models; R's "
-                   "regTermTest(svyolr, method = 'LRT') has no riset counterpart")
 def test_svyolr_lrt():
+    """regTermTest(svyolr, ~avg.ed + stype, method = "LRT"): the deviance drop equals R's (default and tight fits);
+    R's lambdas come from the unscaled Hessian, so riset's (of the deviance's mean-1 weights) times the mean weight
+    are R's, and the p-value is R's pFsum of those lambdas (riset's docstring says why)."""
+    golden = R["svyolr"]
     fit = ordinal("mealcat ~ avg_ed + mobility + stype", with_mealcat(clus1()))
-    close(fit.term_test("avg_ed + stype", method="LRT").chisq, R["svyolr"]["lrt_chisq"], rtol=1e-3)
+    test = fit.term_test("avg_ed + stype", method="LRT")
+    close(test.chisq, golden["lrt_chisq"], rtol=1e-8)
+    close(test.chisq, golden["lrt_chisq_tight"], rtol=1e-12)
+    close(test.lambdas * golden["lrt_mean_weight"], golden["lrt_lambda"], rtol=1e-8)
+    close(test.p, golden["lrt_p_scaled"], rtol=1e-8)
+    assert (test.df, test.ddf) == (3, golden["wald_ddf"])
 
 
 def test_svyolr_rake_subset():

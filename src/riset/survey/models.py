@@ -225,38 +225,63 @@ class ModelResult:
     def term_test(self, terms: str | Sequence[str] | None = None, method: str = "Wald", df: float | None = None,
                   approximation: str = "saddlepoint") -> WaldTest | LikelihoodRatioTest:
         """Test that all coefficients of `terms` are zero: ``method="Wald"`` is `wald_test`; ``"LRT"`` the
-        Rao-Scott working likelihood-ratio test of a linear or logistic model (Rao & Scott 1984; Lumley &
-        Scott 2014; R ``regTermTest(model, ~terms, method = "LRT", df =, lrt.approximation =)``):
+        Rao-Scott working likelihood-ratio test (Rao & Scott 1984; Lumley & Scott 2014; R ``regTermTest(model,
+        ~terms, method = "LRT", df =, lrt.approximation =)``, for svyglm and svyolr fits):
 
             chisq = D(model without `terms`) - D(model), D the deviance with the weights scaled to mean 1
-                    (R svyglm), the smaller model refitted on the same rows;
+                    (R svyglm, svyolr), the smaller model refitted on the same rows;
             lambdas = eigenvalues of V0^-1 V on the tested coefficients, V the design-based covariance,
-                    V0 the model-based (X' W X)^-1 of the same scaled weights (R `naive.cov`);
+                    V0 the model-based covariance of the same scaled weights (`_naive_cov`);
             p = P(sum_i lambda_i chi^2_1 / (chi^2_ddf / ddf) > chisq), ddf = `df` (default the residual df,
                     ``df=np.inf`` the chi-square reference), by `approximation` (R `lrt.approximation`:
                     "saddlepoint" (default), "integration", "satterthwaite"; `riset.survey.distributions`).
+
+        Ordinal models: R takes V0 = solve(svyolr's Hessian), whose weights are not scaled, while its deviance
+        scales them to mean 1, so R's lambdas are mean(w) times these and its p-value is too large whenever the
+        weights do not average 1; riset scales both (chisq as R's, lambdas = R's / mean(w)).
         """
         if method == "Wald":
             return self.wald_test(terms)
         if method != "LRT":
             raise DataError(f"method={method!r}; allowed: 'Wald', 'LRT'")
-        if self.kind == "ordinal":
-            raise DataError("method='LRT' is for linear and logistic models; use the Wald test for an ordinal model")
         names, cols = self._tested(terms)
-        keep = [c for c in self.X.columns if c not in cols]
-        if not keep:
-            raise DataError("method='LRT' needs a smaller model with at least one coefficient left")
-        w = self.weights / self.weight_mean
-        frame = _Frame(self.y, self.X[keep], self.weights, np.ones(len(self.y), dtype=bool), {}, self.outcome, 0, {})
-        reduced = _FITTERS[self.kind](frame)
-        chisq = _deviance(self.kind, self.y, reduced.fitted, w) - _deviance(self.kind, self.y, self.fitted, w)
-        index = [self.X.columns.get_loc(c) for c in cols]
+        kept, reduced = self._refit_without(cols)
+        chisq = self._deviance(kept, reduced) - self._deviance(self.X, self.params.to_numpy())
+        index = [self.params.index.get_loc(c) for c in cols]
         naive = self._naive_cov()[np.ix_(index, index)]
         v = self.cov.loc[cols, cols].to_numpy()
         lambdas = np.sort(np.linalg.eigvals(np.linalg.solve(naive, v)).real)[::-1]
         ddf = float(self.df_resid if df is None else df)
         return LikelihoodRatioTest(tuple(names), float(chisq), len(cols), ddf,
                                    pfsum(chisq, lambdas, ddf, approximation), lambdas, approximation)
+
+    def _refit_without(self, cols: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+        """The model matrix without the columns `cols` and the model refitted on it (same rows and weights)."""
+        kept = self.X.drop(columns=cols)
+        if kept.shape[1] == 0 and self.kind != "ordinal":
+            raise DataError(f"testing {', '.join(map(repr, cols))} needs a smaller model with at least one "
+                            "coefficient left")
+        frame = _Frame(self.y, kept, self.weights, np.ones(len(self.y), dtype=bool), {}, self.outcome, 0, {},
+                       self.levels)
+        return kept, _FITTERS[self.kind](frame).params
+
+    def _scaled_weights(self) -> np.ndarray:
+        """The weights scaled as R scales them in the deviance and the model-based covariance: by the mean design
+        weight (svyglm's prior weights) or, ordinal, by the mean non-zero weight of the rows used (svyolr)."""
+        w = self.weights
+        return w / (w[w != 0].mean() if self.kind == "ordinal" else self.weight_mean)
+
+    def _deviance(self, X: pd.DataFrame, params: np.ndarray) -> float:
+        """Deviance at `params` of the model with matrix `X` and the scaled weights w (R deviance of svyglm, svyolr):
+        sum w (y - eta)^2 (linear), -2 sum w log(mu^y (1 - mu)^(1-y)) = 2 sum w log(1 + e^-(2y-1)eta) (logistic),
+        -2 sum w log P(Y = y) (ordinal)."""
+        w = self._scaled_weights()
+        if self.kind == "ordinal":
+            return -2 * _polr(params, X.to_numpy(), self.y, w, len(self.levels))[0]
+        eta = X.to_numpy() @ params
+        if self.kind == "linear":
+            return float(np.sum(w * (self.y - eta) ** 2))
+        return float(2 * np.sum(w * np.logaddexp(0, -(2 * self.y - 1) * eta)))
 
     @property
     def deff(self) -> pd.Series:
@@ -275,18 +300,21 @@ class ModelResult:
         if self.kind == "ordinal":
             raise RisetError("design effects of coefficients are for linear and logistic models (R svyglm(deff = "
                              "TRUE)); R's svyolr has none for an ordinal model")
-        w = self.weights / self.weight_mean
+        w = self._scaled_weights()
         variance = 1.0 if self.kind == "linear" else self.fitted * (1 - self.fitted)
         phi = np.sum(w * (self.y - self.fitted) ** 2 / variance) / (np.count_nonzero(w) - len(self.params))
         srs = phi * np.diag(self._naive_cov())
         return pd.Series(np.diag(self.cov.to_numpy()) / srs, index=self.params.index, name="deff")
 
     def _naive_cov(self) -> np.ndarray:
-        """Model-based (X' W V(mu) X)^-1 of a linear or logistic model with the weights scaled to mean 1 (R svyglm's
-        `naive.cov`): V = 1 (gaussian) or mu (1 - mu) (binomial)."""
-        w = self.weights / self.weight_mean
-        working = w if self.kind == "linear" else w * self.fitted * (1 - self.fitted)
+        """Model-based covariance with the scaled weights w (`_scaled_weights`): (X' W V(mu) X)^-1 of a linear
+        or logistic model (R svyglm's `naive.cov`), V = 1 (gaussian) or mu (1 - mu) (binomial); the inverse of
+        the information -d2 sum w log P(Y = y) / d theta2 of an ordinal model (R svyolr's solve(Hessian))."""
+        w = self._scaled_weights()
         X = self.X.to_numpy()
+        if self.kind == "ordinal":
+            return np.linalg.inv(-_polr(self.params.to_numpy(), X, self.y, w, len(self.levels))[2])
+        working = w if self.kind == "linear" else w * self.fitted * (1 - self.fitted)
         return np.linalg.inv(X.T @ (X * working[:, None]))
 
     def _tested(self, terms) -> tuple[list[str], list[str]]:
@@ -894,13 +922,6 @@ def _weight_mean(design) -> float:
     w = np.asarray(design.weights, dtype=float)
     keeps_rows = design.linearized and bool(design.adjustments)
     return float(w.mean() if keeps_rows else w[w != 0].mean())
-
-
-def _deviance(kind: Kind, y: np.ndarray, mu: np.ndarray, w: np.ndarray) -> float:
-    """Weighted deviance: sum w (y - mu)^2 (gaussian), -2 sum w log(mu^y (1 - mu)^(1-y)) (0/1 binomial)."""
-    if kind == "linear":
-        return float(np.sum(w * (y - mu) ** 2))
-    return float(-2 * np.sum(w * np.where(y == 1, np.log(mu), np.log1p(-mu))))
 
 
 def _check_separation(fr: _Frame) -> None:
