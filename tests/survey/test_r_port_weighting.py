@@ -7,12 +7,12 @@ convergence tolerance where an iteration is compared. Random replicates (bootstr
 
 Ported: kalton.R, rakecheck.R, caleg.R (partly), badcal.R, toy_example_for_postStratify.R, raowuboot.R,
 confintrep.R (Wald intervals, withReplicates), contrast-replicates.R (linear contrast), degf-svrepdesign.R,
-svyolr.R (fit, Wald and likelihood-ratio tests), svyolr-rake-subset.R, glm-scoping.R, scoping.R (svyglm part), regpredict.R
-(the calibration and ratio routes), regTermTest-missing.R, rss_scores.R (model fits).
+svyolr.R (fit, Wald and likelihood-ratio tests), svyolr-rake-subset.R, glm-scoping.R, scoping.R (svyglm part),
+regpredict.R (the calibration and ratio routes), regTermTest-missing.R, rss_scores.R (model fits, svyscoretest).
 Gaps (riset lacks the feature; strict xfail tests say which): calibrate's `stage=` (calibration to stage-1
 clusters), `aggregate=` (equal g within clusters), `variance=` (heteroskedastic working model, calibration
 without an intercept) and unit-level `bounds` (caleg.R, regpredict.R); nonlinear svycontrast
-(contrast-replicates.R); confint(method = "likelihood") (confintrep.R); svyscoretest (rss_scores.R, whose model fits are ported).
+(contrast-replicates.R); confint(method = "likelihood") (confintrep.R).
 Gaps without a test: predict() of a model (regpredict.R's predict route, predict-NA.R, which also needs
 rank-deficient fits with NA coefficients, a custom link and survival's data).
 Out of scope: survival models (scoping.R's svycoxph), two-phase designs (inf_cal_test.R), PPS designs
@@ -541,8 +541,26 @@ def test_rss_scores_models():
     check_fit(logistic("leprosy ~ I((Age + 7.5) ** -2) + Scar", myco_design()), golden["full"], rtol=1e-8)
 
 
-@pytest.mark.xfail(strict=True, reason="riset's ModelResult has no score test (R svyscoretest, Rao, Scott & "
-                   "Skinner 1998)")
 def test_rss_scores_score_test():
+    """svyscoretest(full model, ~Scar), R's default working score test: Rao-Scott X^2, its ddf and p."""
+    golden = R["rss_scores"]
     full = logistic("leprosy ~ I((Age + 7.5) ** -2) + Scar", myco_design())
-    close(full.score_test("Scar").chisq, R["rss_scores"]["score"], rtol=1e-8)
+    test = full.score_test("Scar")
+    close(test.chisq, golden["score"], rtol=1e-8)
+    close(test.p, golden["score_test"]["p"], rtol=1e-8)
+    assert test.ddf == golden["score_test"]["ddf"]
+
+
+@pytest.mark.parametrize("case", ["linear", "replicate"])
+def test_score_test_linear_and_replicates(case):
+    """svyscoretest of two terms (a factor among them): a linear model on the two-stage design, a logistic model on
+    its JK1 replicates (dispersion and mean weight as R's svrepglm)."""
+    golden = R["rss_scores"][case]
+    if case == "linear":
+        test = linear("api00 ~ ell + meals + mobility + C(stype)", clus2()).score_test("mobility + C(stype)")
+    else:
+        rep = as_replicate(SurveyDesign(comp_yes(clus2()), psu="dnum", ssu="snum", fpc="fpc1", fpc2="fpc2"), "jk1")
+        test = logistic("comp_yes ~ ell + meals + C(stype)", rep).score_test("meals + C(stype)")
+    close(test.chisq, golden["X2"], rtol=1e-10)
+    close(test.p, golden["p"], rtol=1e-10)
+    assert (test.df, test.ddf) == (3, golden["ddf"])
