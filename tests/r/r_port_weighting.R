@@ -202,8 +202,7 @@ out$degf_svrepdesign <- list(
 )
 
 ## svyolr.R, svyolr-rake-subset.R --------------------------------------------------------------------
-olr_tight <- function(f, design) {
-  npar <- 7  # avg.ed, mobility, stypeH, stypeM and three cut-points
+olr_tight <- function(f, design, npar = 7) {  # 7: avg.ed, mobility, stypeH, stypeM and three cut-points
   # formula and design put into the call itself: regTermTest re-evaluates the call's arguments
   eval(bquote(svyolr(.(f), design = .(design),
                      control = list(reltol = 1e-15, maxit = 10000, ndeps = rep(1e-6, .(npar))))))
@@ -216,12 +215,25 @@ wald <- regTermTest(m_olr, ~avg.ed + stype)
 # the LRT refits the smaller model with the fit's control (then ndeps of the wrong length): default control
 m_olr_default <- svyolr(mealcat ~ avg.ed + mobility + stype, design = dclus1)
 lrt <- regTermTest(m_olr_default, ~avg.ed + stype, method = "LRT")
+# the same test from tight fits, by regTermTest's formulas: the deviance drop, and the lambdas of V0 = solve(Hessian)
+# -- svyolr's Hessian is of the unscaled weights while its deviance has them scaled to mean 1 (so R's lambdas are
+# mean(w) times those of the deviance's scale: riset's); the p-value of the lambdas on the deviance's scale
+m_olr0 <- olr_tight(mealcat ~ mobility, m_olr$survey.design, npar = 4)
+tested <- c("avg.ed", "stypeH", "stypeM")
+lrt_lambda <- eigen(solve(solve(m_olr$Hessian)[tested, tested]) %*% vcov(m_olr)[tested, tested],
+                    only.values = TRUE)$values
+lrt_chisq_tight <- deviance(m_olr0) - deviance(m_olr)
+olr_mean_weight <- mean(weights(m_olr$survey.design))
+lrt_p_scaled <- pFsum(lrt_chisq_tight, rep(1, 3), lrt_lambda / olr_mean_weight, ddf = m_olr$df.residual,
+                      method = "saddlepoint", lower.tail = FALSE)
 dclus1r <- rake(dclus1, list(~stype, ~sch.wide), list(pop.types, pop.schwide), control = tight_rake)
 m2 <- olr_tight(mealcat ~ avg.ed + mobility + stype, dclus1r)
 m3 <- olr_tight(mealcat ~ avg.ed + mobility + stype, subset(dclus1r, !is.na(avg.ed)))
 out$svyolr <- c(olr(m_olr), list(wald_F = unname(wald$Ftest), wald_df = unname(wald$df),
                                  wald_ddf = unname(wald$ddf), wald_p = unname(wald$p),
-                                 lrt_chisq = unname(lrt$chisq), lrt_p = unname(lrt$p)))
+                                 lrt_chisq = unname(lrt$chisq), lrt_p = unname(lrt$p),
+                                 lrt_chisq_tight = lrt_chisq_tight, lrt_lambda = lrt_lambda,
+                                 lrt_mean_weight = olr_mean_weight, lrt_p_scaled = lrt_p_scaled))
 out$svyolr_rake_subset <- list(raked = olr(m2), raked_subset = olr(m3))
 
 ## glm-scoping.R, scoping.R --------------------------------------------------------------------------
@@ -266,7 +278,14 @@ dmyco <- svydesign(id = ~1, strata = ~interaction(Age, leprosy), weights = ~wt, 
 m_full <- svyglm(leprosy ~ I((Age + 7.5)^-2) + Scar, family = quasibinomial, design = dmyco, control = glm_tight)
 m_null <- svyglm(leprosy ~ I((Age + 7.5)^-2), family = quasibinomial, design = dmyco, control = glm_tight)
 s <- svyscoretest(m_full, ~Scar)
-out$rss_scores <- list(null = fit(m_null), full = fit(m_full), score = unname(s[1]))
+# a linear model and two terms (a factor): the working score test, and a replicate design
+m_lin <- svyglm(api00 ~ ell + meals + mobility + stype, design = dclus2)
+s_lin <- svyscoretest(m_lin, ~mobility + stype)
+s_rep <- svyscoretest(svyglm(I(comp.imp == "Yes") ~ ell + meals + stype, design = rclus2, family = quasibinomial,
+                             control = glm_tight), ~meals + stype)
+score <- function(s) list(X2 = unname(s[1]), ddf = unname(s[2]), p = unname(s[3]))
+out$rss_scores <- list(null = fit(m_null), full = fit(m_full), score = unname(s[1]), score_test = score(s),
+                       linear = score(s_lin), replicate = score(s_rep))
 write.csv(myco, file.path("tests", "data", "r_port", "myco.csv"), row.names = FALSE)
 
 writeLines(toJSON(out, digits = NA, auto_unbox = TRUE, pretty = FALSE, matrix = "rowmajor", dataframe = "columns"),

@@ -66,11 +66,8 @@ def test_lrt_refuses_what_r_refuses(models):
         fit.term_test("mobility", method="Score")
     with pytest.raises(DataError, match="at least one coefficient"):
         fit.term_test(["Intercept", "ell", "meals", "mobility", "C(stype)"], method="LRT")
-    data = _api("apiclus1")
-    data["apicat"] = pd.cut(data["api00"], [-np.inf, 600, 700, 800, np.inf], labels=["low", "mid", "high", "top"])
-    olr = ordinal("apicat ~ ell + meals", SurveyDesign(data, weights="pw", psu="dnum"))
-    with pytest.raises(DataError, match="ordinal"):
-        olr.term_test("ell", method="LRT")
+    with pytest.raises(DataError, match="'ell_sq'"):
+        fit.term_test("ell + ell_sq", method="LRT")
 
 
 def test_lrt_of_one_linear_slope_is_its_wald_test():
@@ -102,3 +99,39 @@ def test_lrt_in_a_domain_scales_the_weights_as_r(case):
     np.testing.assert_allclose(result.lambdas, gold["lambda"], rtol=1e-9)
     assert result.ddf == gold["ddf"]
     assert result.p == pytest.approx(gold["p"], rel=1e-8)
+
+
+@pytest.fixture(scope="module")
+def apicat():
+    data = _api("apiclus1")
+    data["apicat"] = pd.cut(data["api00"], [-np.inf, 600, 700, 800, np.inf], labels=["low", "mid", "high", "top"])
+    return data
+
+
+def test_ordinal_lrt_of_every_slope_is_against_the_category_shares(apicat):
+    """Dropping every slope of an ordinal model leaves the cut-points alone, whose maximum reproduces the weighted
+    category shares p_k: chisq = 2 sum_i w_i (log P(Y_i = y_i | x_i) - log p_{y_i}) with w scaled to mean 1."""
+    fit = ordinal("apicat ~ ell + meals", SurveyDesign(apicat, weights="pw", psu="dnum"))
+    test = fit.term_test("ell + meals", method="LRT")
+    w = fit.weights / fit.weights.mean()
+    shares = np.bincount(fit.y, weights=w) / w.sum()
+    null = -2 * np.sum(w * np.log(shares[fit.y]))
+    assert test.chisq == pytest.approx(null - fit._deviance(fit.X, fit.params.to_numpy()), rel=1e-9)
+    assert test.chisq > 0 and test.df == 2 and test.ddf == fit.df_resid
+
+
+def test_ordinal_lrt_does_not_depend_on_the_scale_of_the_weights(apicat):
+    """Deviance and model-based covariance use the same mean-1 weights: weights times 7 change neither chisq nor
+    the lambdas (R's svyolr lambdas, from the Hessian of the unscaled weights, would grow 7 times)."""
+    tests = [ordinal("apicat ~ ell + meals + mobility", SurveyDesign(apicat.assign(pw=apicat["pw"] * c),
+                                                                     weights="pw", psu="dnum"))
+             .term_test("ell + mobility", method="LRT") for c in (1, 7)]
+    assert tests[1].chisq == pytest.approx(tests[0].chisq, rel=1e-9)
+    np.testing.assert_allclose(tests[1].lambdas, tests[0].lambdas, rtol=1e-8)
+    assert tests[1].p == pytest.approx(tests[0].p, rel=1e-7)
+
+
+def test_ordinal_lrt_names_an_unknown_term(apicat):
+    fit = ordinal("apicat ~ ell + meals", SurveyDesign(apicat, weights="pw", psu="dnum"))
+    with pytest.raises(DataError, match="'mobility'"):
+        fit.term_test("ell + mobility", method="LRT")

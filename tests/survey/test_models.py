@@ -397,3 +397,48 @@ def test_deff_of_a_replicate_design_and_not_for_an_ordinal_model(designs, jk1):
     np.testing.assert_allclose(ratio.to_numpy(), (rep.se / taylor.se).to_numpy() ** 2, rtol=1e-12)
     with pytest.raises(RisetError, match="linear and logistic"):
         _ = ordinal("apicat ~ ell + meals", designs["clus1"]).deff
+
+
+# ------------------------------------------------------------------------------------------- score test
+def test_linear_score_statistic_times_dispersion_is_the_deviance_drop(designs):
+    """Least squares: the efficient score U of the tested slopes at the smaller fit gives U' I_o.i^-1 U = the drop
+    in weighted residual sum of squares, so score * phi * mean(w) = RSS(smaller) - RSS(full) with the raw
+    weights, phi the svyvar of the residuals (R's dispersion)."""
+    fit = linear("api00 ~ ell + meals + mobility", designs["clus2"])
+    test = fit.score_test("meals + mobility")
+    w, residual = fit.weights, fit.y - fit.fitted
+    smaller = linear("api00 ~ ell", designs["clus2"])
+    drop = w @ (smaller.y - smaller.fitted) ** 2 - w @ residual**2
+    n = len(w)
+    phi = n / (n - 1) * (w @ (residual - np.average(residual, weights=w)) ** 2) / w.sum()
+    assert test.score * phi * w.mean() == pytest.approx(drop, rel=1e-9)
+    assert test.chisq == pytest.approx(test.score / test.lambdas.sum(), rel=1e-12)
+    assert (test.df, test.ddf) == (2, fit.df_resid)
+
+
+def test_score_test_does_not_depend_on_the_scale_of_the_weights(designs):
+    data = designs["clus1"].data.assign(hi=(designs["clus1"].data["api00"] > 700).astype(float))
+    tests = [logistic("hi ~ ell + meals + C(stype)", SurveyDesign(data.assign(pw=data["pw"] * c), weights="pw",
+                                                                   psu="dnum", fpc="fpc")).score_test("C(stype)")
+             for c in (1, 7)]
+    assert tests[1].score == pytest.approx(tests[0].score, rel=1e-9)
+    np.testing.assert_allclose(tests[1].lambdas, tests[0].lambdas, rtol=1e-9)
+    assert tests[1].p == pytest.approx(tests[0].p, rel=1e-8)
+
+
+def test_score_test_result_reads_in_both_languages(designs):
+    test = linear("api00 ~ ell + meals", designs["strat"]).score_test("meals")
+    frame = test.to_frame()
+    assert list(frame.columns) == ["terms", "chisq", "score", "df", "ddf", "p", "approximation"]
+    assert frame.loc[0, "terms"] == "meals" and frame.loc[0, "approximation"] == "satterthwaite"
+    assert "Working score test" in test.summary("en") and "Uji skor kerja" in repr(test)
+
+
+def test_score_test_refuses_bad_input(designs):
+    fit = linear("api00 ~ ell + meals", designs["strat"])
+    with pytest.raises(DataError, match="'mobility'"):
+        fit.score_test("meals + mobility")
+    with pytest.raises(DataError, match="at least one coefficient"):
+        fit.score_test(["Intercept", "ell", "meals"])
+    with pytest.raises(RisetError, match="linear and logistic"):
+        ordinal("apicat ~ ell + meals", designs["clus1"]).score_test("ell")

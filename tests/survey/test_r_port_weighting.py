@@ -7,12 +7,12 @@ convergence tolerance where an iteration is compared. Random replicates (bootstr
 
 Ported: kalton.R, rakecheck.R, caleg.R (but stage=), badcal.R, toy_example_for_postStratify.R, raowuboot.R,
 confintrep.R (Wald intervals, withReplicates), contrast-replicates.R (linear and nonlinear contrasts, without and
-with return.replicates), degf-svrepdesign.R (with its warning, as a note), svyolr.R (fit and Wald test),
-svyolr-rake-subset.R, glm-scoping.R, scoping.R (svyglm part), regpredict.R (the calibration routes, incl.
-variance = 2, and the ratio route), regTermTest-missing.R, rss_scores.R (model fits).
+with return.replicates), degf-svrepdesign.R (with its warning, as a note), svyolr.R (fit, Wald and
+likelihood-ratio tests), svyolr-rake-subset.R, glm-scoping.R, scoping.R (svyglm part), regpredict.R (the
+calibration routes, incl. variance = 2, and the ratio route), regTermTest-missing.R, rss_scores.R (model fits,
+svyscoretest).
 Gaps (riset lacks the feature; strict xfail tests say which): calibrate's `stage=` (calibration to stage-1
-clusters, caleg.R); confint(method = "likelihood") (confintrep.R); the likelihood-ratio regTermTest of an
-ordinal model (svyolr.R); svyscoretest (rss_scores.R, whose model fits are ported).
+clusters, caleg.R); confint(method = "likelihood") (confintrep.R).
 Gaps without a test: predict() of a model (regpredict.R's predict route, predict-NA.R, which also needs
 rank-deficient fits with NA coefficients, a custom link and survival's data).
 Out of scope: survival models (scoping.R's svycoxph), two-phase designs (inf_cal_test.R), PPS designs
@@ -485,11 +485,18 @@ def test_svyolr():
     close(olr_test(api("apiclus1")).F, test.F, rtol=1e-12)
 
 
-@pytest.mark.xfail(strict=True, reason="riset's term_test(method='LRT') is for linear and logistic models; R's "
-                   "regTermTest(svyolr, method = 'LRT') has no riset counterpart")
 def test_svyolr_lrt():
+    """regTermTest(svyolr, ~avg.ed + stype, method = "LRT"): the deviance drop equals R's (default and tight fits);
+    R's lambdas come from the unscaled Hessian, so riset's (of the deviance's mean-1 weights) times the mean weight
+    are R's, and the p-value is R's pFsum of those lambdas (riset's docstring says why)."""
+    golden = R["svyolr"]
     fit = ordinal("mealcat ~ avg_ed + mobility + stype", with_mealcat(clus1()))
-    close(fit.term_test("avg_ed + stype", method="LRT").chisq, R["svyolr"]["lrt_chisq"], rtol=1e-3)
+    test = fit.term_test("avg_ed + stype", method="LRT")
+    close(test.chisq, golden["lrt_chisq"], rtol=1e-8)
+    close(test.chisq, golden["lrt_chisq_tight"], rtol=1e-12)
+    close(test.lambdas * golden["lrt_mean_weight"], golden["lrt_lambda"], rtol=1e-8)
+    close(test.p, golden["lrt_p_scaled"], rtol=1e-8)
+    assert (test.df, test.ddf) == (3, golden["wald_ddf"])
 
 
 def test_svyolr_rake_subset():
@@ -596,8 +603,26 @@ def test_rss_scores_models():
     check_fit(logistic("leprosy ~ I((Age + 7.5) ** -2) + Scar", myco_design()), golden["full"], rtol=1e-8)
 
 
-@pytest.mark.xfail(strict=True, reason="riset's ModelResult has no score test (R svyscoretest, Rao, Scott & "
-                   "Skinner 1998)")
 def test_rss_scores_score_test():
+    """svyscoretest(full model, ~Scar), R's default working score test: Rao-Scott X^2, its ddf and p."""
+    golden = R["rss_scores"]
     full = logistic("leprosy ~ I((Age + 7.5) ** -2) + Scar", myco_design())
-    close(full.score_test("Scar").chisq, R["rss_scores"]["score"], rtol=1e-8)
+    test = full.score_test("Scar")
+    close(test.chisq, golden["score"], rtol=1e-8)
+    close(test.p, golden["score_test"]["p"], rtol=1e-8)
+    assert test.ddf == golden["score_test"]["ddf"]
+
+
+@pytest.mark.parametrize("case", ["linear", "replicate"])
+def test_score_test_linear_and_replicates(case):
+    """svyscoretest of two terms (a factor among them): a linear model on the two-stage design, a logistic model on
+    its JK1 replicates (dispersion and mean weight as R's svrepglm)."""
+    golden = R["rss_scores"][case]
+    if case == "linear":
+        test = linear("api00 ~ ell + meals + mobility + C(stype)", clus2()).score_test("mobility + C(stype)")
+    else:
+        rep = as_replicate(SurveyDesign(comp_yes(clus2()), psu="dnum", ssu="snum", fpc="fpc1", fpc2="fpc2"), "jk1")
+        test = logistic("comp_yes ~ ell + meals + C(stype)", rep).score_test("meals + C(stype)")
+    close(test.chisq, golden["X2"], rtol=1e-10)
+    close(test.p, golden["p"], rtol=1e-10)
+    assert (test.df, test.ddf) == (3, golden["ddf"])

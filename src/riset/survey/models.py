@@ -23,9 +23,10 @@ Inference as R: t tests with residual df = design df + 1 - p for svyglm (df = PS
 `degf`), design df - (number of slopes) for svyolr; the Wald F test of a group of terms is R's `regTermTest` (F = b'
 V^-1 b / q on (q, residual df)); `term_test(method="LRT")` is its Rao-Scott working likelihood-ratio test (the drop
 in weighted deviance against sum_i lambda_i chi^2_1, lambda_i the design effects of the tested coefficients; R
-`regTermTest(method = "LRT")`, Lumley & Scott 2014). Rows with a blank in any model variable are left out and
-reported (`n_dropped`, `dropped_by`); the design keeps all its PSUs, as R's svyglm does (the left-out rows get zero
-influence), so SEs are domain-correct.
+`regTermTest(method = "LRT")`, Lumley & Scott 2014; linear, logistic and ordinal); `score_test` the Rao-Scott
+working score test from the smaller model (R `svyscoretest`, Rao, Scott & Skinner 1998; linear, logistic). Rows
+with a blank in any model variable are left out and reported (`n_dropped`, `dropped_by`); the design keeps all its
+PSUs, as R's svyglm does (the left-out rows get zero influence), so SEs are domain-correct.
 
 The ordinal model is fitted by Newton-Raphson on the weighted log-likelihood with analytic gradient and
 Hessian (it is concave in (b, zeta), Pratt 1981), so the estimates are the exact MLE; R's svyolr stops
@@ -37,9 +38,9 @@ to x first, as R's svyrecvar applies `postStrata`.
 
 Public API: `linear`, `logistic`, `ordinal` (formula, design) -> `ModelResult` with `.params`, `.se`, `.cov`,
 `.tvalues`, `.pvalues`, `.deff` (linear, logistic), `.conf_int()`, `.wald_test(terms)`, `.term_test(terms,
-method="LRT")`, `.r2` (linear), `.vif()`, `.residuals()` / `.normality()` (residual checks), `.to_frame()`,
-`.summary()`. The SKM formula (overall
-satisfaction on the unsur in regulation order) is `riset.skm.drivers.satisfaction_formula`.
+method="LRT")`, `.score_test(terms)` (linear, logistic), `.r2` (linear), `.vif()`, `.residuals()` /
+`.normality()` (residual checks), `.to_frame()`, `.summary()`. The SKM formula (overall satisfaction on the unsur
+in regulation order) is `riset.skm.drivers.satisfaction_formula`.
 
 Labels: columns are shown through ``labels=`` (column -> display name, e.g. the unsur names from
 `riset.skm.drivers.unsur_labels`); tables and summaries in Indonesian (``lang="en"`` for English).
@@ -73,7 +74,8 @@ from riset.errors import DataError, DesignError, RisetError
 from riset.i18n import Note, check_language, fmt_p, label, say
 from riset.survey.distributions import pfsum
 
-__all__ = ["LikelihoodRatioTest", "linear", "logistic", "ModelResult", "ordinal", "VIF_LIMIT", "WaldTest"]
+__all__ = ["LikelihoodRatioTest", "linear", "logistic", "ModelResult", "ordinal", "ScoreTest", "VIF_LIMIT",
+           "WaldTest"]
 
 Kind = Literal["linear", "logistic", "ordinal"]
 
@@ -147,6 +149,36 @@ class LikelihoodRatioTest:
 
 
 @dataclass
+class ScoreTest:
+    """Rao-Scott working score test that a group of coefficients is zero (R `svyscoretest`, method "working";
+    Rao, Scott & Skinner 1998): `chisq` R's "Rao-Scott X^2" = `score` / sum(`lambdas`), `score` the working score
+    statistic, `df` coefficients tested, `lambdas` the design effects of the efficient score, `ddf` the
+    denominator df (inf: chi-square reference), `p` of `score` by `approximation`."""
+
+    terms: tuple[str, ...]
+    chisq: float
+    score: float
+    df: int
+    ddf: float
+    p: float
+    lambdas: np.ndarray
+    approximation: str
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row: terms, chisq, score, df, ddf, p, approximation."""
+        return pd.DataFrame([{"terms": " + ".join(self.terms), "chisq": self.chisq, "score": self.score,
+                              "df": self.df, "ddf": self.ddf, "p": self.p, "approximation": self.approximation}])
+
+    def summary(self, lang: str | None = None) -> str:
+        """The test in words, in `lang`."""
+        return say("model_score_terms", lang, terms=" + ".join(self.terms), chisq=self.chisq, df=self.df,
+                   p=fmt_p(self.p, lang, equation=True))
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+
+@dataclass
 class ModelResult:
     """A fitted survey-weighted model: coefficients, design-based covariance and diagnostics.
 
@@ -178,6 +210,8 @@ class ModelResult:
     levels: tuple | None = None
     notes: list[str] = field(default_factory=list)
     weight_mean: float = field(default=1.0, repr=False)  # mean design weight (R svyglm's rescaling)
+    design: Design | None = field(default=None, repr=False)  # the design fitted on (score test)
+    used: np.ndarray | None = field(default=None, repr=False)  # bool over the design's rows: the rows used
 
     # ------------------------------------------------------------------ inference
     @property
@@ -225,38 +259,137 @@ class ModelResult:
     def term_test(self, terms: str | Sequence[str] | None = None, method: str = "Wald", df: float | None = None,
                   approximation: str = "saddlepoint") -> WaldTest | LikelihoodRatioTest:
         """Test that all coefficients of `terms` are zero: ``method="Wald"`` is `wald_test`; ``"LRT"`` the
-        Rao-Scott working likelihood-ratio test of a linear or logistic model (Rao & Scott 1984; Lumley &
-        Scott 2014; R ``regTermTest(model, ~terms, method = "LRT", df =, lrt.approximation =)``):
+        Rao-Scott working likelihood-ratio test (Rao & Scott 1984; Lumley & Scott 2014; R ``regTermTest(model,
+        ~terms, method = "LRT", df =, lrt.approximation =)``, for svyglm and svyolr fits):
 
             chisq = D(model without `terms`) - D(model), D the deviance with the weights scaled to mean 1
-                    (R svyglm), the smaller model refitted on the same rows;
+                    (R svyglm, svyolr), the smaller model refitted on the same rows;
             lambdas = eigenvalues of V0^-1 V on the tested coefficients, V the design-based covariance,
-                    V0 the model-based (X' W X)^-1 of the same scaled weights (R `naive.cov`);
+                    V0 the model-based covariance of the same scaled weights (`_naive_cov`);
             p = P(sum_i lambda_i chi^2_1 / (chi^2_ddf / ddf) > chisq), ddf = `df` (default the residual df,
                     ``df=np.inf`` the chi-square reference), by `approximation` (R `lrt.approximation`:
                     "saddlepoint" (default), "integration", "satterthwaite"; `riset.survey.distributions`).
+
+        Ordinal models: R takes V0 = solve(svyolr's Hessian), whose weights are not scaled, while its deviance
+        scales them to mean 1, so R's lambdas are mean(w) times these and its p-value is too large whenever the
+        weights do not average 1; riset scales both (chisq as R's, lambdas = R's / mean(w)).
         """
         if method == "Wald":
             return self.wald_test(terms)
         if method != "LRT":
             raise DataError(f"method={method!r}; allowed: 'Wald', 'LRT'")
-        if self.kind == "ordinal":
-            raise DataError("method='LRT' is for linear and logistic models; use the Wald test for an ordinal model")
         names, cols = self._tested(terms)
-        keep = [c for c in self.X.columns if c not in cols]
-        if not keep:
-            raise DataError("method='LRT' needs a smaller model with at least one coefficient left")
-        w = self.weights / self.weight_mean
-        frame = _Frame(self.y, self.X[keep], self.weights, np.ones(len(self.y), dtype=bool), {}, self.outcome, 0, {})
-        reduced = _FITTERS[self.kind](frame)
-        chisq = _deviance(self.kind, self.y, reduced.fitted, w) - _deviance(self.kind, self.y, self.fitted, w)
-        index = [self.X.columns.get_loc(c) for c in cols]
+        kept, reduced = self._refit_without(cols)
+        chisq = self._deviance(kept, reduced) - self._deviance(self.X, self.params.to_numpy())
+        index = [self.params.index.get_loc(c) for c in cols]
         naive = self._naive_cov()[np.ix_(index, index)]
         v = self.cov.loc[cols, cols].to_numpy()
         lambdas = np.sort(np.linalg.eigvals(np.linalg.solve(naive, v)).real)[::-1]
         ddf = float(self.df_resid if df is None else df)
         return LikelihoodRatioTest(tuple(names), float(chisq), len(cols), ddf,
                                    pfsum(chisq, lambdas, ddf, approximation), lambdas, approximation)
+
+    def score_test(self, terms: str | Sequence[str], df: float | None = None,
+                   approximation: str = "satterthwaite") -> ScoreTest:
+        """Rao-Scott working score test that the coefficients of `terms` are zero, from the model without them
+        (Rao, Scott & Skinner 1998; R ``svyscoretest(model, ~terms)``, its default method "working", score.R):
+        the smaller model is refitted on the same rows, b~ its coefficients with zeros for `terms` ("o"; the
+        others "i"), mu~ its fitted values and, with a canonical link (linear, logistic),
+
+            u_i = x_i (y_i - mu~_i),  I = X' W V(mu~) X   (raw weights; V = 1 or mu (1 - mu); RSS98 eq. 3.3)
+            efficient score  U = sum_i w_i (u_io - I_oi I_ii^-1 u_ii),  Var_design(U) = V_U (as a total)
+            I_o.i = I_oo - I_oi I_ii^-1 I_io,   c = phi * mean(w),  phi the dispersion (R sigma(model)^2)
+            score = U' I_o.i^-1 U / c,   lambdas = eigenvalues of I_o.i^-1 V_U / c,   chisq = score / sum(lambdas)
+
+        p = P(sum_i lambda_i chi^2_1 / (chi^2_ddf / ddf) > score), ddf = `df` (default the residual df, ``np.inf``
+        the chi-square reference), by `approximation` (R's default "satterthwaite"; `riset.survey.distributions`).
+        phi: svyvar of the Pearson residuals (y - mu) / sqrt(V(mu)) of this model (R summary.svyglm), or sum w r^2 /
+        sum w with replicate weights (R summary.svrepglm); mean(w) the mean design weight (of the replicate
+        weights relative to the full-sample ones with replicates, as R's weights(svrepdesign) of as.svrepdesign).
+        """
+        if self.kind == "ordinal":
+            raise RisetError("the score test is for linear and logistic models (R svyscoretest is for svyglm)")
+        names, cols = self._tested(terms)
+        kept, reduced = self._refit_without(cols)
+        tested = self.params.index.isin(cols)
+        X = self.X.to_numpy()
+        mu = self._mean(X[:, ~tested] @ reduced)
+        info = X.T @ (X * (self.weights * self._variance(mu))[:, None])
+        project = np.linalg.solve(info[np.ix_(~tested, ~tested)], info[np.ix_(~tested, tested)])
+        u = X * (self.y - mu)[:, None]
+        efficient = u[:, tested] - u[:, ~tested] @ project
+        score = self.weights @ efficient
+        v_score = self._total_cov(efficient)
+        info_o = info[np.ix_(tested, tested)] - info[np.ix_(tested, ~tested)] @ project
+        c = self._dispersion() * self._design_weight_mean()
+        statistic = float(score @ np.linalg.solve(info_o, score)) / c
+        lambdas = np.sort(np.linalg.eigvals(np.linalg.solve(info_o, v_score) / c).real)[::-1]
+        ddf = float(self.df_resid if df is None else df)
+        return ScoreTest(tuple(names), statistic / float(lambdas.sum()), statistic, int(tested.sum()), ddf,
+                         pfsum(statistic, lambdas, ddf, approximation), lambdas, approximation)
+
+    def _mean(self, eta: np.ndarray) -> np.ndarray:
+        """The inverse link: eta (linear), 1 / (1 + e^-eta) (logistic)."""
+        return eta if self.kind == "linear" else special.expit(eta)
+
+    def _variance(self, mu: np.ndarray) -> np.ndarray:
+        """The variance function V(mu): 1 (gaussian), mu (1 - mu) (binomial)."""
+        return np.ones_like(mu) if self.kind == "linear" else mu * (1 - mu)
+
+    def _total_cov(self, values: np.ndarray) -> np.ndarray:
+        """Design covariance of the totals sum_i w_i values_i (R svytotal) over the rows used."""
+        spread = _spread(values, self.used)
+        weights = _spread(self.weights[:, None], self.used)[:, 0]
+        return self.design.estimator_cov(weights @ spread, spread, weights, np.eye(values.shape[1]),
+                                         lambda w: w @ spread)
+
+    def _dispersion(self) -> float:
+        """R's dispersion of a svyglm, phi = sigma(model)^2, of the Pearson residuals r = (y - mu) / sqrt(V(mu)):
+        n / (n - 1) sum w (r - rbar)^2 / sum w, n the rows with a non-zero weight (svyvar, summary.svyglm), or
+        sum w r^2 / sum w with replicate weights (summary.svrepglm)."""
+        r = (self.y - self.fitted) / np.sqrt(self._variance(self.fitted))
+        w = self.weights
+        if not self.design.linearized:
+            return float(w @ r**2 / w.sum())
+        n = np.count_nonzero(w)
+        return float(n / (n - 1) * (w @ (r - np.average(r, weights=w)) ** 2) / w.sum())
+
+    def _design_weight_mean(self) -> float:
+        """R's mean(weights(model$survey.design)): the mean design weight (svyglm's scaling), or with replicate
+        weights the mean of the replicate weights relative to the full-sample ones (R as.svrepdesign stores them so)."""
+        if self.design.linearized:
+            return self.weight_mean
+        w = np.asarray(self.design.weights, dtype=float)
+        inside = w != 0
+        return float((self.design.replicate_weights[inside] / w[inside, None]).mean())
+
+    def _refit_without(self, cols: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+        """The model matrix without the columns `cols` and the model refitted on it (same rows and weights)."""
+        kept = self.X.drop(columns=cols)
+        if kept.shape[1] == 0 and self.kind != "ordinal":
+            raise DataError(f"testing {', '.join(map(repr, cols))} needs a smaller model with at least one "
+                            "coefficient left")
+        frame = _Frame(self.y, kept, self.weights, np.ones(len(self.y), dtype=bool), {}, self.outcome, 0, {},
+                       self.levels)
+        return kept, _FITTERS[self.kind](frame).params
+
+    def _scaled_weights(self) -> np.ndarray:
+        """The weights scaled as R scales them in the deviance and the model-based covariance: by the mean design
+        weight (svyglm's prior weights) or, ordinal, by the mean non-zero weight of the rows used (svyolr)."""
+        w = self.weights
+        return w / (w[w != 0].mean() if self.kind == "ordinal" else self.weight_mean)
+
+    def _deviance(self, X: pd.DataFrame, params: np.ndarray) -> float:
+        """Deviance at `params` of the model with matrix `X` and the scaled weights w (R deviance of svyglm, svyolr):
+        sum w (y - eta)^2 (linear), -2 sum w log(mu^y (1 - mu)^(1-y)) = 2 sum w log(1 + e^-(2y-1)eta) (logistic),
+        -2 sum w log P(Y = y) (ordinal)."""
+        w = self._scaled_weights()
+        if self.kind == "ordinal":
+            return -2 * _polr(params, X.to_numpy(), self.y, w, len(self.levels))[0]
+        eta = X.to_numpy() @ params
+        if self.kind == "linear":
+            return float(np.sum(w * (self.y - eta) ** 2))
+        return float(2 * np.sum(w * np.logaddexp(0, -(2 * self.y - 1) * eta)))
 
     @property
     def deff(self) -> pd.Series:
@@ -275,18 +408,21 @@ class ModelResult:
         if self.kind == "ordinal":
             raise RisetError("design effects of coefficients are for linear and logistic models (R svyglm(deff = "
                              "TRUE)); R's svyolr has none for an ordinal model")
-        w = self.weights / self.weight_mean
+        w = self._scaled_weights()
         variance = 1.0 if self.kind == "linear" else self.fitted * (1 - self.fitted)
         phi = np.sum(w * (self.y - self.fitted) ** 2 / variance) / (np.count_nonzero(w) - len(self.params))
         srs = phi * np.diag(self._naive_cov())
         return pd.Series(np.diag(self.cov.to_numpy()) / srs, index=self.params.index, name="deff")
 
     def _naive_cov(self) -> np.ndarray:
-        """Model-based (X' W V(mu) X)^-1 of a linear or logistic model with the weights scaled to mean 1 (R svyglm's
-        `naive.cov`): V = 1 (gaussian) or mu (1 - mu) (binomial)."""
-        w = self.weights / self.weight_mean
-        working = w if self.kind == "linear" else w * self.fitted * (1 - self.fitted)
+        """Model-based covariance with the scaled weights w (`_scaled_weights`): (X' W V(mu) X)^-1 of a linear
+        or logistic model (R svyglm's `naive.cov`), V = 1 (gaussian) or mu (1 - mu) (binomial); the inverse of
+        the information -d2 sum w log P(Y = y) / d theta2 of an ordinal model (R svyolr's solve(Hessian))."""
+        w = self._scaled_weights()
         X = self.X.to_numpy()
+        if self.kind == "ordinal":
+            return np.linalg.inv(-_polr(self.params.to_numpy(), X, self.y, w, len(self.levels))[2])
+        working = w if self.kind == "linear" else w * self.fitted * (1 - self.fitted)
         return np.linalg.inv(X.T @ (X * working[:, None]))
 
     def _tested(self, terms) -> tuple[list[str], list[str]]:
@@ -896,13 +1032,6 @@ def _weight_mean(design) -> float:
     return float(w.mean() if keeps_rows else w[w != 0].mean())
 
 
-def _deviance(kind: Kind, y: np.ndarray, mu: np.ndarray, w: np.ndarray) -> float:
-    """Weighted deviance: sum w (y - mu)^2 (gaussian), -2 sum w log(mu^y (1 - mu)^(1-y)) (0/1 binomial)."""
-    if kind == "linear":
-        return float(np.sum(w * (y - mu) ** 2))
-    return float(-2 * np.sum(w * np.where(y == 1, np.log(mu), np.log1p(-mu))))
-
-
 def _check_separation(fr: _Frame) -> None:
     """Refuse a predictor that separates the 0/1 outcome on its own (complete or quasi-complete)."""
     y = fr.y.astype(bool)
@@ -1045,6 +1174,8 @@ def _fit_model(kind: Kind, formula, design, labels, lang) -> ModelResult:
         levels=fr.levels,
         notes=notes,
         weight_mean=_weight_mean(design),
+        design=design,
+        used=fr.used,
     )
 
 
