@@ -88,7 +88,7 @@ def test_library_code_names_nothing_of_the_bundled_example():
 RESULT_MODULES = ("survey", "skm", "study/run.py", "study/progress.py")
 #: Intermediate fits that other estimators consume (arrays without labels), not results shown to anyone.
 INTERMEDIATES = {"SmoothFit", "PeriodContrast", "PeriodFit", "Margin", "Source", "Replicates", "ColumnSpec", "Codebook",
-                 "Unsur", "Band", "Scheme", "RakingFit", "CalibrationFit", "ReplicateEstimates"}
+                 "Unsur", "Band", "Scheme", "RakingFit", "CalibrationFit", "ReplicateEstimates", "ModelFrame"}
 
 
 def _result_classes():

@@ -22,7 +22,7 @@ from statsmodels.miscmodels.ordinal_model import OrderedModel
 from riset.survey.design import SurveyDesign
 from riset.errors import DataError, RisetError
 from riset.skm.drivers import satisfaction_formula, unsur_labels
-from riset.survey import models
+from riset.survey import model_frame, models
 from riset.survey.models import linear, logistic, ordinal
 from riset.survey.replicate import ReplicateDesign
 from riset.survey.weighting import poststratify
@@ -345,7 +345,7 @@ def test_plain_formula_built_directly_equals_patsy(designs, fit, outcome, monkey
     def no_patsy(*args, **kwargs):
         raise AssertionError("patsy called for a plain formula")
 
-    monkeypatch.setattr(models.patsy, "dmatrix", no_patsy)
+    monkeypatch.setattr(model_frame.patsy, "dmatrix", no_patsy)
     direct = fit(f"{outcome} ~ ell + avg_ed + stype", designs["clus1"])
     assert direct.n == via_patsy.n == 157 and direct.dropped_by == {"avg_ed": 26}
     assert [c.replace("C(stype)", "stype").replace("I(", "").replace(")", "") for c in via_patsy.params.index] == \
@@ -361,7 +361,7 @@ def test_qr_in_row_blocks_equals_one_qr(designs, fit, outcome, monkeypatch):
     blocks of 7 rows (and one of 3: 157 rows) it gives the coefficients and SEs of one QR of all rows, and still
     names a collinear column."""
     whole = fit(f"{outcome} ~ ell + avg_ed + stype", designs["clus1"])
-    monkeypatch.setattr(models, "_QR_ROWS", 7)
+    monkeypatch.setattr(model_frame, "_QR_ROWS", 7)
     blocks = fit(f"{outcome} ~ ell + avg_ed + stype", designs["clus1"])
     np.testing.assert_allclose(blocks.params.to_numpy(), whole.params.to_numpy(), rtol=1e-12)
     np.testing.assert_allclose(blocks.se.to_numpy(), whole.se.to_numpy(), rtol=1e-10)
