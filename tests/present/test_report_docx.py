@@ -1,6 +1,8 @@
 """The laporan as DOCX: A4, cover, kata pengantar, daftar isi (TOC field), Bab I-V and Lampiran, page-number
-fields, numbered captions, header cells never narrower than their longest word, hostile text survives."""
+fields, numbered captions, header cells never narrower than their longest word, hostile text survives, figures no
+taller than the cap and kept with their captions, tables' captions kept with their header and first row."""
 
+import io
 import re
 import sys
 from dataclasses import replace
@@ -8,12 +10,13 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from docx.oxml.ns import qn
 from docx.shared import Cm
 
 from riset.present.report.content import build_laporan
 from riset.present.report.docx import write_docx
-from riset.present.report.layout import CELL_MARGIN_CM, CHAR_CM, column_widths
-from riset.present.report.document import Table
+from riset.present.report.layout import CELL_MARGIN_CM, CHAR_CM, FIGURE_MAX_CM, TEXT_WIDTH_CM, column_widths
+from riset.present.report.document import Chapter, Cover, Figure, Laporan, Section, Table
 from riset.present.report.figures import render_figures
 from riset.study import run_study
 from riset.study.config import load_study
@@ -106,3 +109,38 @@ def test_the_technical_ikm_table_names_its_levels_in_words(doc, laporan):
     levels = {row.cells[0].text for row in table.rows[1:]}
     assert "Wilayah" in levels and "Unit layanan × Periode" in levels
     assert not any("_" in level for level in levels)
+
+
+def _png(width_px: int, height_px: int) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width_px, height_px), "white").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_figures_keep_under_the_height_cap_with_their_captions(tmp_path):
+    # a figure taller than half a page left the page before it half empty when it moved whole to the next page
+    figures = [Figure(f"f{i}", f"Uji {i}", _png(100, h), 100, h) for i, h in enumerate((50, 100, 200, 400))]
+    laporan = Laporan(cover=Cover("T", "S", "A", None, "1 Januari 2026"), preface=[],
+                      chapters=[Chapter("BAB I", "Uji", [Section("Gambar", list(figures))])])
+    laporan.number_captions("Tabel", "Gambar")
+    doc = Document(write_docx(laporan, tmp_path / "l.docx"))
+    assert len(doc.inline_shapes) == len(figures)
+    for shape in doc.inline_shapes:
+        assert shape.height.cm <= FIGURE_MAX_CM + 1e-3 and shape.width.cm <= TEXT_WIDTH_CM + 1e-3
+    assert doc.inline_shapes[0].width.cm == pytest.approx(TEXT_WIDTH_CM, abs=1e-3)  # a wide one keeps the width
+    paragraphs = doc.paragraphs
+    for i, paragraph in enumerate(paragraphs):
+        if paragraph._element.xpath(".//pic:pic"):
+            assert paragraph.paragraph_format.keep_with_next and paragraphs[i + 1].style.name == "Caption"
+
+
+def test_a_table_keeps_its_caption_header_and_first_row_together(doc):
+    captions = [p for p in doc.paragraphs if p.style.name == "Caption" and p.text.startswith("Tabel ")]
+    assert captions and all(p.paragraph_format.keep_with_next for p in captions)
+    for table in doc.tables[1:]:
+        if table.rows[0].cells[0].text and len(table.rows) > 1:
+            header = table.rows[0]
+            assert header._tr.trPr.find(qn("w:cantSplit")) is not None
+            assert all(p.paragraph_format.keep_with_next for c in header.cells for p in c.paragraphs)

@@ -1,6 +1,8 @@
 """The laporan as PDF (pure Python, fpdf2): A4, the cover first, a daftar isi with the chapters' pages, the same
-chapters and numbered captions as the DOCX, page numbers."""
+chapters and numbered captions as the DOCX, page numbers; no large gaps: a figure that nearly fits the room left is
+shrunk into it, a table's caption never stays alone at a page's foot."""
 
+import io
 from dataclasses import replace
 from pathlib import Path
 
@@ -8,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from riset.present.report.content import build_laporan
+from riset.present.report.document import Chapter, Cover, Figure, Laporan, Paragraph, Section
 from riset.present.report.figures import render_figures
 from riset.present.report.pdf import write_pdf
 from riset.study import run_study
@@ -58,3 +61,43 @@ def test_captions_are_those_of_the_document(pdf):
     for table in laporan.tables()[:5]:
         assert table.caption.split(" ", 2)[1] in everything
     assert "Tabel 3.1" in everything and "Gambar 3.1" in everything
+
+
+def test_no_table_caption_is_left_alone_at_the_foot_of_a_page(pdf):
+    # a caption stayed at the foot of a page while its table (tall first rows) started on the next
+    reader, _laporan = pdf
+    for number, page in enumerate(reader.pages[5:], start=6):
+        lines = [line for line in page.extract_text().splitlines() if line.strip()]
+        last = [line for line in lines if line.strip() != f"Halaman {number}"][-1]
+        assert not last.startswith("Tabel "), (number, last)
+
+
+def _figure_after_lines(tmp_path, lines: int):
+    """A one-chapter laporan: `lines` one-line paragraphs, then a 16 x 12.8 cm figure; the pages (from 1) of the
+    last paragraph, of the figure and of its caption."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (100, 80), "navy").save(buffer, format="PNG")
+    blocks = [Paragraph(f"Baris {i}.") for i in range(1, lines + 1)] + [Figure("f", "Uji", buffer.getvalue(), 100, 80)]
+    laporan = Laporan(cover=Cover("T", "S", "A", None, "1 Januari 2026"), preface=[],
+                      chapters=[Chapter("BAB I", "Uji", [Section("Gambar", blocks)])])
+    laporan.number_captions("Tabel", "Gambar")
+    pages = PdfReader(write_pdf(laporan, tmp_path / f"l{lines}.pdf")).pages
+    text_page = next(i for i, p in enumerate(pages, 1) if f"Baris {lines}." in p.extract_text())
+    figure_page = next(i for i, p in enumerate(pages, 1) if p.images)
+    caption_page = next(i for i, p in enumerate(pages, 1) if "Gambar 1.1 Uji" in p.extract_text())
+    return text_page, figure_page, caption_page
+
+
+def test_a_figure_that_nearly_fits_is_shrunk_into_the_page(tmp_path):
+    # the 128 mm figure (+ caption) after the headings and 15 lines (7.25 mm each) has ~114 mm left: 89 % of it
+    # fits (>= FIGURE_SHRINK_FLOOR), so it stays on the page instead of leaving half of it empty
+    text_page, figure_page, caption_page = _figure_after_lines(tmp_path, 15)
+    assert figure_page == caption_page == text_page
+
+
+def test_a_figure_that_fits_only_much_smaller_moves_to_the_next_page(tmp_path):
+    # after 19 lines ~85 mm are left: the figure would be shrunk to 66 %, so it moves, whole, with its caption
+    text_page, figure_page, caption_page = _figure_after_lines(tmp_path, 19)
+    assert figure_page == caption_page == text_page + 1

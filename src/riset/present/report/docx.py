@@ -20,7 +20,7 @@ from docx.shared import Cm, Pt, RGBColor
 
 from riset.i18n import say
 from riset.present.report.document import Bullets, Callout, Figure, Laporan, Paragraph, Table
-from riset.present.report.layout import TEXT_WIDTH_CM, table_layout
+from riset.present.report.layout import figure_size_cm, table_layout
 from riset.textsafe import printable
 
 __all__ = ["write_docx"]
@@ -76,6 +76,14 @@ def _repeat_header(row) -> None:
     properties.append(header)
 
 
+def _keep_with_next_row(row) -> None:
+    """The row stays whole and on the page of the row after it (Word's "keep with next" on its paragraphs)."""
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    for cell in row.cells:
+        for paragraph in cell.paragraphs:
+            paragraph.paragraph_format.keep_with_next = True
+
+
 def _cell_text(cell, text: str, align: str, bold: bool = False, size: float = 9.0) -> None:
     cell.text = ""
     paragraph = cell.paragraphs[0]
@@ -94,6 +102,7 @@ def _shade(cell, fill: str) -> None:
 
 
 def _table(doc, block: Table) -> None:
+    """The caption, the header row and the first row stay on one page; the header repeats on every page."""
     doc.add_paragraph(printable(block.caption), style="Caption").paragraph_format.keep_with_next = True
     table = doc.add_table(rows=1, cols=len(block.header))
     table.style = "Table Grid"
@@ -104,6 +113,8 @@ def _table(doc, block: Table) -> None:
         _cell_text(cell, text, block.align[j], bold=True, size=size)
         _shade(cell, "E8EBF5")
     _repeat_header(table.rows[0])
+    if block.rows:
+        _keep_with_next_row(table.rows[0])
     for row in block.rows:
         for j, (cell, text) in enumerate(zip(table.add_row().cells, row)):
             _cell_text(cell, text, block.align[j], size=size)
@@ -120,7 +131,10 @@ def _table(doc, block: Table) -> None:
 
 
 def _figure(doc, block: Figure) -> None:
-    width = TEXT_WIDTH_CM if block.aspect <= 1.25 else TEXT_WIDTH_CM * 1.25 / block.aspect
+    """The figure at text width, never taller than `FIGURE_MAX_CM`, kept on one page with its caption. Word and
+    LibreOffice cannot shrink a picture to the room left on a page, so the height cap is what bounds the gap a
+    figure leaves when it moves to the next page."""
+    width, _height = figure_size_cm(block.aspect)
     doc.add_picture(io.BytesIO(block.png), width=Cm(width))
     doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
     doc.paragraphs[-1].paragraph_format.keep_with_next = True

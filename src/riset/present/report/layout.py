@@ -10,10 +10,16 @@ from matplotlib.textpath import TextToPath
 
 from riset.present.report.document import Table
 
-__all__ = ["CELL_MARGIN_CM", "CHAR_CM", "TEXT_WIDTH_CM", "column_widths", "table_layout", "text_cm"]
+__all__ = ["CELL_MARGIN_CM", "CHAR_CM", "FIGURE_MAX_CM", "TEXT_HEIGHT_CM", "TEXT_WIDTH_CM", "column_widths",
+           "figure_size_cm", "table_layout", "text_cm"]
 
 #: A4 (21 cm) minus 2.5 cm margins on each side.
 TEXT_WIDTH_CM = 16.0
+#: A4 (29.7 cm) minus the 2.5 cm top and 2.2 cm bottom margins.
+TEXT_HEIGHT_CM = 25.0
+#: The tallest a figure is drawn, about half the text height: a figure that does not fit below the text moves whole
+#: to the next page (with its caption), and the page it leaves is then at most about half empty.
+FIGURE_MAX_CM = 13.0
 #: Average width of one character of 9 pt text (cm), for the width a cell wants (not for its floor), and the
 #: cell's left + right margins.
 CHAR_CM = 0.215
@@ -40,6 +46,17 @@ def _sized(size: float) -> FontProperties:
     font = _FONT.copy()
     font.set_size(size)
     return font
+
+
+def figure_size_cm(aspect: float, max_height_cm: float = FIGURE_MAX_CM) -> tuple[float, float]:
+    """Width and height (cm) of a figure whose height / width is `aspect`: the text width, narrower when that would
+    make it taller than `max_height_cm`.
+
+    >>> figure_size_cm(0.5), figure_size_cm(1.3)
+    ((16.0, 8.0), (10.0, 13.0))
+    """
+    width = min(TEXT_WIDTH_CM, max_height_cm / max(aspect, 1e-6))
+    return width, width * aspect
 
 
 def table_layout(table: Table, total_cm: float = TEXT_WIDTH_CM) -> tuple[list[float], float]:
