@@ -86,3 +86,8 @@ def test_every_answer_blank_with_na_rm_gives_nan_without_warnings():
     with np.errstate(all="raise"):
         table = est.mean(design(BASE.assign(y=np.nan)), "y", na_rm=True).table
     assert np.isnan(table["estimate"].iloc[0]) and table["n"].iloc[0] == 0
+
+
+def test_as_replicate_of_something_else_than_a_design_says_so():
+    with pytest.raises(DesignError, match="as_replicate\\(\\) converts a SurveyDesign, not DataFrame"):
+        replicate.as_replicate(BASE, type="bootstrap")

@@ -380,7 +380,7 @@ def as_replicate(
     4
     """
     if not isinstance(design, SurveyDesign):
-        raise DesignError(f"as_replicate() converts a SurveyDesign, not {type(design).__name__}")
+        raise DesignError(f"as_replicate() converts a SurveyDesign, not {design.__class__.__name__}")
     if design.adjustments and calibrated != "fixed":
         raise DesignError(
             "this design carries calibration adjustments, which replicate weights built from strata and PSUs "
