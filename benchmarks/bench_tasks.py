@@ -19,7 +19,11 @@ relative difference).
 Growth (`--growth`): riset alone at 10^5, 10^6 and 10^7 rows for means, domain means (9 means x 40 regions),
 ratio, rake and the linear model: seconds per 10^5 rows (first call, fresh process) and peak memory / frame.
 
-Run: ``.venv/bin/python benchmarks/bench_tasks.py [--n 1000000] [--rounds 3]``,
+First call (`--first-call`): riset's first and second call of each task in fresh processes, cold and after
+512 MiB were written and freed just before the first call (this VM hands memory left free for ~2 s back to the
+host; touching it again costs ~2 ms/MiB): equal warm calls show the cold first call's extra time is that.
+
+Run: ``.venv/bin/python benchmarks/bench_tasks.py [--n 1000000] [--rounds 3]``, ``... --first-call``,
 ``.venv/bin/python benchmarks/bench_tasks.py --growth [--sizes 100000 1000000 10000000]``
 """
 
@@ -118,7 +122,18 @@ def svy_tasks(df: pd.DataFrame) -> dict:
     }
 
 
-def worker(tool: str, task: str, data: str, out: str) -> None:
+#: MiB written and freed just before the first call in `--first-call`'s warm runs
+WARM_MIB = 512
+
+
+def _touch_and_free(mib: int) -> None:
+    """Write `mib` MiB and free them: memory the next allocations find already backed by the host (in this VM
+    memory left free for about 2 s is handed back to the host, and touching it again costs ~2 ms/MiB)."""
+    block = np.ones(mib * 2**17)
+    del block
+
+
+def worker(tool: str, task: str, data: str, out: str, warm: bool = False) -> None:
     df = pd.read_parquet(data)
     tasks = (riset_tasks if tool == "riset" else svy_tasks)(df)
 
@@ -130,7 +145,12 @@ def worker(tool: str, task: str, data: str, out: str) -> None:
             seconds.append(time.perf_counter() - start)
         return seconds, result
 
-    res = C.measure(lambda: tasks[task], run, 1)
+    def setup():
+        if warm:
+            _touch_and_free(WARM_MIB)
+        return tasks[task]
+
+    res = C.measure(setup, run, 1)
     (first, second), result = res["result"]
     if isinstance(result, pd.DataFrame):
         result.to_csv(out, index=False)
@@ -189,6 +209,38 @@ def comparison(n: int, rounds: int) -> None:
     print("load at end:", Path("/proc/loadavg").read_text().split()[:3])
 
 
+def first_call(n: int, rounds: int) -> None:
+    """Where the first call's extra time goes: each task in a fresh process as in the comparison ('cold'), and
+    again with WARM_MIB MiB written and freed just before the first call ('warm'). Equal warm first and second calls
+    mean the cold first call's extra time is the VM serving memory the process touches for the first time, not
+    work riset does once (imports, caches)."""
+    print(f"# bench_tasks --first-call: riset's first and second call at n = {n:,}, cold and after writing and "
+          f"freeing {WARM_MIB} MiB, {rounds} interleaved rounds")
+    print("machine:", C.machine())
+    print("load at start:", Path("/proc/loadavg").read_text().split()[:3])
+    runs = {(task, warm): [] for task in TASKS for warm in (False, True)}
+    with tempfile.TemporaryDirectory() as tmp:
+        data = str(Path(tmp) / "data.parquet")
+        survey(n).to_parquet(data)
+        for _ in range(rounds):
+            for task in TASKS:
+                for warm in (False, True):
+                    args = ["riset", task, data, f"{tmp}/out.csv"] + (["warm"] if warm else [])
+                    runs[task, warm].append(C.run_worker(SCRIPT, *args))
+    print()
+    print("| task | cold first s | cold second s | cold first / second | warm first s | warm second s | "
+          "warm first / second |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for task in TASKS:
+        cells = []
+        for warm in (False, True):
+            first = statistics.median(r["first"] for r in runs[task, warm])
+            second = statistics.median(r["second"] for r in runs[task, warm])
+            cells += [f"{first:.3f}", f"{second:.3f}", f"{first / second:.2f}"]
+        print(f"| {task} | " + " | ".join(cells) + " |")
+    print("load at end:", Path("/proc/loadavg").read_text().split()[:3])
+
+
 def growth(sizes: list[int]) -> None:
     print("# bench_tasks --growth: riset in memory, seconds per 10^5 rows and peak memory / frame")
     print("machine:", C.machine())
@@ -220,11 +272,14 @@ if __name__ == "__main__":
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--growth", action="store_true")
+    parser.add_argument("--first-call", action="store_true", help="riset's first call, cold and after warming memory")
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000, 10_000_000])
-    parser.add_argument("--worker", nargs=4, metavar=("TOOL", "TASK", "DATA", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--worker", nargs="+", metavar="ARG", help=argparse.SUPPRESS)  # TOOL TASK DATA OUT [warm]
     args = parser.parse_args()
     if args.worker:
-        worker(*args.worker)
+        worker(*args.worker[:4], warm=args.worker[4:] == ["warm"])
+    elif args.first_call:
+        first_call(args.n, args.rounds)
     elif args.growth:
         growth(args.sizes)
     else:

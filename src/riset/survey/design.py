@@ -698,7 +698,9 @@ def _first_row(codes: np.ndarray, index: pd.Index):
 
 
 def _numeric(column: pd.Series, name: str, index) -> np.ndarray:
-    values = pd.to_numeric(column, errors="coerce").to_numpy(dtype="float64")
+    """The column as float64 numbers (a view when it already holds numpy numbers), refused where not finite."""
+    numbers = isinstance(column.dtype, np.dtype) and column.dtype.kind in "iuf"
+    values = (column if numbers else pd.to_numeric(column, errors="coerce")).to_numpy(dtype="float64")
     bad = ~np.isfinite(values)
     if bad.any():
         raise DesignError(

@@ -568,15 +568,16 @@ def fit_columns(design, columns: Sequence[np.ndarray], domain: np.ndarray, n_dom
     """Means or totals (`statistic`) of many columns in a linearized design, a few columns at a time, and their
     variance under SRS (for the deff).
 
-    The columns (1-D, NaN for blanks; views of the data) are copied `_CHUNK_BYTES` at a time into a block whose
-    influence values give, per block, the domain variances (`variance_by`: each column alone) or, for one
-    domain, each stage's unit totals; stacked, the unit totals give the full covariance of all the columns
-    (`variance_of_totals`) -- the same numbers as `fit_mean` / `fit_smooth` on all the columns at once, without
-    the n x k copy and n x k influence values (on 10^6 rows, 72 MB of fresh memory for 9 columns).
-    Returns the fit (no influence values held) and the SRS variances (D x k).
+    For one domain the columns (1-D, NaN for blanks; views of the data) are copied `_CHUNK_BYTES` at a time into
+    a block whose influence values give each stage's unit totals; stacked, they give the full covariance of all
+    the columns (`variance_of_totals`) -- the same numbers as `fit_mean` / `fit_smooth` on all the columns at
+    once, without the n x k copy and n x k influence values (on 10^6 rows, 72 MB of fresh memory for 9 columns).
+    With domains (`by`) the columns form one block: `variance_by` (each column alone) codes the (PSU, domain)
+    pairs anew on every call. Returns the fit (no influence values held) and the SRS variances (D x k).
     """
     w = np.asarray(design.weights)
-    step = max(1, _CHUNK_BYTES // (8 * max(len(domain), 1)))
+    # with `by`, every call of variance_by codes the (PSU, domain) pairs again: all the columns in one block
+    step = max(1, _CHUNK_BYTES // (8 * max(len(domain), 1))) if n_domains == 1 else len(columns)
     influence = _mean_influence if statistic == "mean" else _total_influence
     est, totals, var_srs, parts = [], [], [], []
     for start in range(0, len(columns), step):
@@ -611,10 +612,14 @@ def linearised_scores(jac: np.ndarray, y: np.ndarray, domain: np.ndarray) -> np.
     One pass per non-zero (k, m) entry of the Jacobians, so memory stays n x k: gathering J for every
     row first would be an n x k x m array (1.3 GB for 9 means on a million rows).
     """
-    d = np.maximum(domain, 0)
     u = np.zeros((len(domain), jac.shape[1]))
-    for k, m in zip(*np.nonzero((jac != 0).any(axis=0))):
-        u[:, k] += jac[d, k, m] * y[:, m]
+    if len(jac) == 1:  # one domain: one coefficient per (k, m), no row-wise gather
+        for k, m in zip(*np.nonzero(jac[0])):
+            u[:, k] += jac[0, k, m] * y[:, m]
+    else:
+        d = np.maximum(domain, 0)
+        for k, m in zip(*np.nonzero((jac != 0).any(axis=0))):
+            u[:, k] += jac[d, k, m] * y[:, m]
     u[domain < 0] = 0.0
     return u
 
