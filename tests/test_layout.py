@@ -95,11 +95,14 @@ def _result_classes():
     for module in RESULT_MODULES:
         paths = [SRC / module] if module.endswith(".py") else sorted((SRC / module).rglob("*.py"))
         for path in paths:
-            for node in ast.parse(path.read_text()).body:
-                if (isinstance(node, ast.ClassDef) and not node.name.startswith("_") and node.name not in INTERMEDIATES
+            classes = [node for node in ast.parse(path.read_text()).body if isinstance(node, ast.ClassDef)]
+            own = {c.name: {n.name for n in c.body if isinstance(n, ast.FunctionDef)} for c in classes}
+            for node in classes:
+                if (not node.name.startswith("_") and node.name not in INTERMEDIATES
                         and any("dataclass" in ast.unparse(d) for d in node.decorator_list)):
-                    yield f"{path.relative_to(SRC)}:{node.name}", {n.name for n in node.body
-                                                                   if isinstance(n, ast.FunctionDef)}
+                    # its own methods and those of base classes of the same module (a shared mixin)
+                    inherited = set().union(*(own.get(ast.unparse(base), set()) for base in node.bases))
+                    yield f"{path.relative_to(SRC)}:{node.name}", own[node.name] | inherited
 
 
 def test_every_result_answers_to_frame_summary_and_repr():

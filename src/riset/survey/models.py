@@ -61,7 +61,7 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass, field, replace
-from typing import Callable, Mapping, Sequence
+from typing import Callable, ClassVar, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -118,12 +118,34 @@ class WaldTest:
         return self.summary()
 
 
-@dataclass
-class LikelihoodRatioTest:
+class _TermTest:
+    """What the chi-square tests of a group of terms share: one row of their fields, the test in words."""
+
+    _text: ClassVar[str]  # catalog key of the sentence
+    _fields: ClassVar[tuple[str, ...]]  # the columns of `to_frame` after terms
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row: terms and the test's statistics."""
+        return pd.DataFrame([{"terms": " + ".join(self.terms), **{f: getattr(self, f) for f in self._fields}}])
+
+    def summary(self, lang: str | None = None) -> str:
+        """The test in words, in `lang`."""
+        return say(self._text, lang, terms=" + ".join(self.terms), chisq=self.chisq, df=self.df,
+                   p=fmt_p(self.p, lang, equation=True))
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+
+@dataclass(repr=False)
+class LikelihoodRatioTest(_TermTest):
     """Rao-Scott working likelihood-ratio test that a group of coefficients is zero (R `regTermTest(...,
     method = "LRT")`): `chisq` the drop in weighted deviance, `df` coefficients tested, `lambdas` the design
     effects (eigenvalues of V0^-1 V), `ddf` the denominator df (inf: chi-square reference), `p` by
     `approximation` (see `riset.survey.distributions`)."""
+
+    _text: ClassVar[str] = "model_lrt_terms"
+    _fields: ClassVar[tuple[str, ...]] = ("chisq", "df", "ddf", "p", "approximation")
 
     terms: tuple[str, ...]
     chisq: float
@@ -133,26 +155,16 @@ class LikelihoodRatioTest:
     lambdas: np.ndarray
     approximation: str
 
-    def to_frame(self) -> pd.DataFrame:
-        """One row: terms, chisq, df, ddf, p, approximation."""
-        return pd.DataFrame([{"terms": " + ".join(self.terms), "chisq": self.chisq, "df": self.df, "ddf": self.ddf,
-                              "p": self.p, "approximation": self.approximation}])
 
-    def summary(self, lang: str | None = None) -> str:
-        """The test in words, in `lang`."""
-        return say("model_lrt_terms", lang, terms=" + ".join(self.terms), chisq=self.chisq, df=self.df,
-                   p=fmt_p(self.p, lang, equation=True))
-
-    def __repr__(self) -> str:
-        return self.summary()
-
-
-@dataclass
-class ScoreTest:
+@dataclass(repr=False)
+class ScoreTest(_TermTest):
     """Rao-Scott working score test that a group of coefficients is zero (R `svyscoretest`, method "working";
     Rao, Scott & Skinner 1998): `chisq` R's "Rao-Scott X^2" = `score` / sum(`lambdas`), `score` the working score
     statistic, `df` coefficients tested, `lambdas` the design effects of the efficient score, `ddf` the
     denominator df (inf: chi-square reference), `p` of `score` by `approximation`."""
+
+    _text: ClassVar[str] = "model_score_terms"
+    _fields: ClassVar[tuple[str, ...]] = ("chisq", "score", "df", "ddf", "p", "approximation")
 
     terms: tuple[str, ...]
     chisq: float
@@ -162,19 +174,6 @@ class ScoreTest:
     p: float
     lambdas: np.ndarray
     approximation: str
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row: terms, chisq, score, df, ddf, p, approximation."""
-        return pd.DataFrame([{"terms": " + ".join(self.terms), "chisq": self.chisq, "score": self.score,
-                              "df": self.df, "ddf": self.ddf, "p": self.p, "approximation": self.approximation}])
-
-    def summary(self, lang: str | None = None) -> str:
-        """The test in words, in `lang`."""
-        return say("model_score_terms", lang, terms=" + ".join(self.terms), chisq=self.chisq, df=self.df,
-                   p=fmt_p(self.p, lang, equation=True))
-
-    def __repr__(self) -> str:
-        return self.summary()
 
 
 @dataclass
