@@ -250,10 +250,17 @@ b <- svytotal(~api.stu, calibrate(dstrat, ~enroll, pop = c(npop, rpop$enroll)))
 api.reg2 <- svyglm(api.stu ~ enroll - 1, design = dstrat, family = quasi(link = "identity", var = "mu"))
 a2 <- predict(api.reg2, newdata = rpop, total = npop)
 e <- predict(svyratio(~api.stu, ~enroll, dstrat), total = rpop$enroll)
+# predictions of a logistic model for two new schools, on the link and the response scale (with their covariance)
+m_logit <- svyglm(I(api00 > 700) ~ ell + stype, design = dstrat, family = quasibinomial, control = glm_tight)
+new_schools <- data.frame(ell = c(5, 30), stype = c("E", "H"))
+p_link <- predict(m_logit, newdata = new_schools, type = "link")
+p_response <- predict(m_logit, newdata = new_schools, type = "response", vcov = TRUE)
 out$regpredict <- list(
   npop = npop, enroll_total = rpop$enroll,
   regression = list(predict = stat(a), calibrate = stat(b)),
-  ratio = list(predict = stat(a2), svyratio = list(coef = unname(as.vector(e$total)), se = unname(as.vector(e$se))))
+  ratio = list(predict = stat(a2), svyratio = list(coef = unname(as.vector(e$total)), se = unname(as.vector(e$se)))),
+  logistic = list(link = unname(as.vector(p_link)), link_se = unname(as.vector(SE(p_link))),
+                  response = unname(as.vector(p_response)), response_vcov = unname(as.matrix(vcov(p_response))))
 )
 
 ## regTermTest-missing.R -----------------------------------------------------------------------------

@@ -442,3 +442,26 @@ def test_score_test_refuses_bad_input(designs):
         fit.score_test(["Intercept", "ell", "meals"])
     with pytest.raises(RisetError, match="linear and logistic"):
         ordinal("apicat ~ ell + meals", designs["clus1"]).score_test("ell")
+
+
+def test_predict_refuses_what_it_cannot_build_naming_the_column(designs):
+    """predict() needs the formula's plain columns in newdata, numbers where the model has numbers and the fitted
+    categories where it has text; it refuses an ordinal model, an expression term and an unknown scale."""
+    fit = linear("api00 ~ ell + stype", designs["strat"])
+    new = pd.DataFrame({"ell": [10.0, 20.0], "stype": ["E", "M"]})
+    by_hand = fit.params["Intercept"] + fit.params["ell"] * new["ell"] + np.array([0.0, fit.params["stype[T.M]"]])
+    np.testing.assert_allclose(fit.predict(new).estimate, by_hand, rtol=1e-12)
+    with pytest.raises(DataError, match="newdata has no column 'stype'"):
+        fit.predict(new[["ell"]])
+    with pytest.raises(DataError, match="newdata column 'ell' has value 'ten' in row 0; a number is needed"):
+        fit.predict(new.assign(ell=["ten", "20"]))
+    with pytest.raises(DataError, match="newdata column 'stype' has category 'X' in row 1, which the model was not"):
+        fit.predict(new.assign(stype=["E", "X"]))
+    with pytest.raises(DataError, match="newdata column 'ell' is blank in row 1"):
+        fit.predict(new.assign(ell=[1.0, np.nan]))
+    with pytest.raises(DataError, match="scale='probability'; choose 'link'"):
+        fit.predict(new, scale="probability")
+    with pytest.raises(DataError, match="term 'I\\(ell \\*\\* 2\\)' is an expression"):
+        linear("api00 ~ I(ell ** 2)", designs["strat"]).predict(new)
+    with pytest.raises(RisetError, match="predict\\(\\) is for linear and logistic models"):
+        ordinal("apicat ~ ell", designs["strat"]).predict(new)

@@ -9,12 +9,12 @@ Ported: kalton.R, rakecheck.R, caleg.R (but stage=), badcal.R, toy_example_for_p
 confintrep.R (Wald intervals, withReplicates), contrast-replicates.R (linear and nonlinear contrasts, without and
 with return.replicates), degf-svrepdesign.R (with its warning, as a note), svyolr.R (fit, Wald and
 likelihood-ratio tests), svyolr-rake-subset.R, glm-scoping.R, scoping.R (svyglm part), regpredict.R (the
-calibration routes, incl. variance = 2, and the ratio route), regTermTest-missing.R, rss_scores.R (model fits,
-svyscoretest).
+calibration and predict routes, incl. variance = 2, the ratio route, and predictions of a logistic model),
+regTermTest-missing.R, rss_scores.R (model fits, svyscoretest).
 Gaps (riset lacks the feature; strict xfail tests say which): calibrate's `stage=` (calibration to stage-1
 clusters, caleg.R); confint(method = "likelihood") (confintrep.R).
-Gaps without a test: predict() of a model (regpredict.R's predict route, predict-NA.R, which also needs
-rank-deficient fits with NA coefficients, a custom link and survival's data).
+Gaps without a test: predict-NA.R (rank-deficient fits with NA coefficients, a custom link and survival's
+data); regpredict.R's quasi(var = "mu") model (its ratio route is ported).
 Out of scope: survival models (scoping.R's svycoxph), two-phase designs (inf_cal_test.R), PPS designs
 (poisson.R's Poisson sampling), svyivreg, DBI-backed designs.
 """
@@ -548,6 +548,23 @@ def test_regpredict_regression_estimator():
     close(a["se"], b["se"])
     d = calibrate(strat(), population_size=golden["npop"], totals={"enroll": golden["enroll_total"]})
     check_stat(total(d, "api_stu"), a, rtol=1e-9)
+    # R's predict route in riset: the model's prediction at the population totals, the intercept times N
+    predicted = linear("api_stu ~ enroll", strat()).predict(pd.DataFrame({"enroll": [golden["enroll_total"]]}),
+                                                             total=golden["npop"])
+    check_stat(predicted, a, rtol=1e-9)
+
+
+def test_regpredict_logistic_predictions():
+    """predict(svyglm(quasibinomial), newdata, type = "link" / "response", vcov = TRUE) for two new schools."""
+    golden = R["regpredict"]["logistic"]
+    fit = logistic("I(api00 > 700) ~ ell + stype", strat())
+    schools = pd.DataFrame({"ell": [5, 30], "stype": ["E", "H"]})
+    link = fit.predict(schools)
+    close(link.estimate, golden["link"], rtol=1e-8)
+    close(link.se, golden["link_se"], rtol=1e-8)
+    response = fit.predict(schools, scale="response", vcov=True)
+    close(response.estimate, golden["response"], rtol=1e-8)
+    close(response.vcov.to_numpy(), golden["response_vcov"], rtol=1e-7)
 
 
 def test_regpredict_ratio_estimator():

@@ -63,11 +63,11 @@ from riset.survey.expression import Expression
 from riset.errors import DataError, DesignError
 from riset.i18n import Note, check_language, say
 
-__all__ = ["by", "check_level", "CI_METHODS", "column_label", "critical_value", "DEFF_TYPES", "domain_kish", "domain_totals",
-           "domains", "drop_blank_rows", "Estimate", "fit_mean", "numeric_columns",
-           "fit_smooth", "linearised_scores", "mean", "mean_jacobian", "mean_totals", "proportion",
-           "proportion_ci", "ratio", "ratio_jacobian", "ratio_totals", "SmoothFit", "contrast",
-           "total", "total_jacobian", "total_totals", "variance"]
+__all__ = ["by", "check_level", "CI_METHODS", "column_label", "critical_value", "DEFF_TYPES", "domain_kish",
+           "domain_totals", "domains", "drop_blank_rows", "Estimate", "fit_mean", "numeric_columns", "fit_smooth",
+           "linearised_scores", "mean", "mean_jacobian", "mean_totals", "proportion", "proportion_ci", "ratio",
+           "ratio_jacobian", "ratio_totals", "SmoothFit", "contrast", "total", "total_jacobian", "total_totals",
+           "variance"]
 
 CI_METHODS = ("logit", "wilson", "beta", "wald")
 DEFF_TYPES = ("wor", "wr")

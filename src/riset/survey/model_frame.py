@@ -19,7 +19,7 @@ from riset.errors import DataError, DesignError
 from riset.i18n import Note
 from riset.survey.base import Design
 
-__all__ = ["check_collinear", "Kind", "ModelFrame", "model_frame", "plain_number", "r_factor"]
+__all__ = ["check_collinear", "Kind", "ModelFrame", "model_frame", "new_model_matrix", "plain_number", "r_factor"]
 
 Kind = Literal["linear", "logistic", "ordinal"]
 
@@ -362,6 +362,48 @@ def _collinear(factor: tuple[np.ndarray, np.ndarray]) -> int | None:
     p = min(r.shape[1], len(norms))
     small = np.abs(np.diag(r)[:p]) <= _COLLINEAR_TOL * norms[:p]
     return int(np.argmax(small)) if small.any() else None
+
+
+def new_model_matrix(term_columns: dict[str, list[str]], newdata: pd.DataFrame, fitted: pd.DataFrame | None,
+                     total: float | None = None) -> np.ndarray:
+    """The model matrix of a plain formula's terms (`term_columns`, as the fit made them) for the rows of `newdata`:
+    the intercept as 1 (or `total`, for predictions at population totals), numbers as they are, text as the
+    treatment dummies of the fitted categories (`fitted`: the rows the model was fitted on). Expression terms
+    (I(), C(), interactions), missing columns, blanks, text where a number is needed and categories the fit did
+    not see are refused with a `DataError` naming the column and row."""
+    return np.column_stack([_new_columns(term, cols, newdata, fitted, total) for term, cols in term_columns.items()])
+
+
+def _new_columns(term: str, cols: list[str], newdata: pd.DataFrame, fitted: pd.DataFrame | None,
+                 total: float | None) -> np.ndarray:
+    if term == "Intercept":
+        return np.full((len(newdata), 1), 1.0 if total is None else float(total))
+    categorical = all(c.startswith(f"{term}[T.") and c.endswith("]") for c in cols)
+    if (fitted is not None and term not in fitted.columns) or (cols != [term] and not categorical):
+        raise DataError(f"predict() builds the predictors of a plain formula ('y ~ a + b + text'); term {term!r} "
+                        "is an expression: refit the model with plain columns")
+    if term not in newdata.columns:
+        raise DataError(f"newdata has no column {term!r}, a predictor of the model")
+    values = newdata[term]
+    blank = values.isna().to_numpy()
+    if blank.any():
+        raise DataError(f"newdata column {term!r} is blank in row {newdata.index[np.argmax(blank)]}")
+    if not categorical:
+        numbers = pd.to_numeric(values, errors="coerce")
+        bad = numbers.isna().to_numpy()
+        if bad.any():
+            row = newdata.index[np.argmax(bad)]
+            raise DataError(f"newdata column {term!r} has value {values.loc[row]!r} in row {row}; a number is needed")
+        return numbers.to_numpy(dtype=float)[:, None]
+    levels = [c[len(term) + 3:-1] for c in cols]
+    known = set(map(str, fitted[term].unique())) if fitted is not None else set(levels)
+    text = values.astype(str)
+    unknown = ~text.isin(known | set(levels)).to_numpy()
+    if unknown.any():
+        row = newdata.index[np.argmax(unknown)]
+        raise DataError(f"newdata column {term!r} has category {values.loc[row]!r} in row {row}, which the model "
+                        f"was not fitted with ({', '.join(sorted(known))})")
+    return np.column_stack([(text == level).to_numpy(dtype=float) for level in levels])
 
 
 def plain_number(value):

@@ -37,8 +37,9 @@ Calibrated designs (riset.survey.weighting) are covered too: `design.variance` a
 to x first, as R's svyrecvar applies `postStrata`.
 
 Public API: `linear`, `logistic`, `ordinal` (formula, design) -> `ModelResult` with `.params`, `.se`, `.cov`,
-`.tvalues`, `.pvalues`, `.deff` (linear, logistic), `.conf_int()`, `.wald_test(terms)`, `.term_test(terms,
-method="LRT")`, `.score_test(terms)` (linear, logistic), `.r2` (linear), `.vif()`, `.residuals()` /
+`.tvalues`, `.pvalues`, `.deff` (linear, logistic), `.predict(newdata, total=)` (linear, logistic; R
+predict.svyglm), `.conf_int()`, `.wald_test(terms)`, `.term_test(terms, method="LRT")`, `.score_test(terms)`
+(linear, logistic), `.r2` (linear), `.vif()`, `.residuals()` /
 `.normality()` (residual checks), `.to_frame()`, `.summary()`. The SKM formula (overall satisfaction on the unsur
 in regulation order) is `riset.skm.drivers.satisfaction_formula`.
 
@@ -61,7 +62,7 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass, field, replace
-from typing import Callable, ClassVar, Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -72,7 +73,10 @@ from riset.survey.base import Design
 from riset.errors import DataError, RisetError
 from riset.i18n import Note, check_language, fmt_p, label, say
 from riset.survey.distributions import pfsum
-from riset.survey.model_frame import Kind, ModelFrame, check_collinear, model_frame, plain_number, r_factor
+from riset.survey.estimate import Estimate, check_level, critical_value
+from riset.survey.model_tests import LikelihoodRatioTest, ScoreTest, WaldTest
+from riset.survey.model_frame import (Kind, ModelFrame, check_collinear, model_frame, new_model_matrix, plain_number,
+                                      r_factor)
 
 __all__ = ["LikelihoodRatioTest", "linear", "logistic", "ModelResult", "ordinal", "ScoreTest", "VIF_LIMIT",
            "WaldTest"]
@@ -91,91 +95,6 @@ def _head(lang: str | None) -> dict[str, str]:
 
 
 # ============================================================================ results
-@dataclass
-class WaldTest:
-    """Wald F test that a group of coefficients is zero (R `regTermTest`, method "Wald").
-
-    F = b' V^-1 b / q with q numerator and `ddf` (model residual df) denominator degrees of freedom.
-    """
-
-    terms: tuple[str, ...]
-    F: float
-    df: int
-    ddf: int
-    p: float
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row: terms, F, df, ddf, p."""
-        return pd.DataFrame([{"terms": " + ".join(self.terms), "F": self.F, "df": self.df, "ddf": self.ddf,
-                              "p": self.p}])
-
-    def summary(self, lang: str | None = None) -> str:
-        """The test in words, in `lang`."""
-        return say("model_wald_terms", lang, terms=" + ".join(self.terms), df=self.df, ddf=self.ddf, F=self.F,
-                   p=fmt_p(self.p, lang, equation=True))
-
-    def __repr__(self) -> str:
-        return self.summary()
-
-
-class _TermTest:
-    """What the chi-square tests of a group of terms share: one row of their fields, the test in words."""
-
-    _text: ClassVar[str]  # catalog key of the sentence
-    _fields: ClassVar[tuple[str, ...]]  # the columns of `to_frame` after terms
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row: terms and the test's statistics."""
-        return pd.DataFrame([{"terms": " + ".join(self.terms), **{f: getattr(self, f) for f in self._fields}}])
-
-    def summary(self, lang: str | None = None) -> str:
-        """The test in words, in `lang`."""
-        return say(self._text, lang, terms=" + ".join(self.terms), chisq=self.chisq, df=self.df,
-                   p=fmt_p(self.p, lang, equation=True))
-
-    def __repr__(self) -> str:
-        return self.summary()
-
-
-@dataclass(repr=False)
-class LikelihoodRatioTest(_TermTest):
-    """Rao-Scott working likelihood-ratio test that a group of coefficients is zero (R `regTermTest(...,
-    method = "LRT")`): `chisq` the drop in weighted deviance, `df` coefficients tested, `lambdas` the design
-    effects (eigenvalues of V0^-1 V), `ddf` the denominator df (inf: chi-square reference), `p` by
-    `approximation` (see `riset.survey.distributions`)."""
-
-    _text: ClassVar[str] = "model_lrt_terms"
-    _fields: ClassVar[tuple[str, ...]] = ("chisq", "df", "ddf", "p", "approximation")
-
-    terms: tuple[str, ...]
-    chisq: float
-    df: int
-    ddf: float
-    p: float
-    lambdas: np.ndarray
-    approximation: str
-
-
-@dataclass(repr=False)
-class ScoreTest(_TermTest):
-    """Rao-Scott working score test that a group of coefficients is zero (R `svyscoretest`, method "working";
-    Rao, Scott & Skinner 1998): `chisq` R's "Rao-Scott X^2" = `score` / sum(`lambdas`), `score` the working score
-    statistic, `df` coefficients tested, `lambdas` the design effects of the efficient score, `ddf` the
-    denominator df (inf: chi-square reference), `p` of `score` by `approximation`."""
-
-    _text: ClassVar[str] = "model_score_terms"
-    _fields: ClassVar[tuple[str, ...]] = ("chisq", "score", "df", "ddf", "p", "approximation")
-
-    terms: tuple[str, ...]
-    chisq: float
-    score: float
-    df: int
-    ddf: float
-    p: float
-    lambdas: np.ndarray
-    approximation: str
-
-
 @dataclass
 class ModelResult:
     """A fitted survey-weighted model: coefficients, design-based covariance and diagnostics.
@@ -237,6 +156,48 @@ class ModelResult:
         _check_level(level)
         q = stats.t.ppf(0.5 + level / 2, self.df_resid)
         return pd.DataFrame({"lower": self.params - q * self.se, "upper": self.params + q * self.se})
+
+    def predict(self, newdata: pd.DataFrame, total: float | None = None, scale: str = "link", vcov: bool = False,
+                level: float = 0.95):
+        """Predictions for the rows of `newdata` with their design-based SEs (R `predict.svyglm`):
+
+            eta = x'b,  Var(eta) = x' V x;  on the response scale mu = h(eta), Var(mu) = h'(eta)^2 Var(eta)
+
+        (delta method; h the inverse link: the identity for a linear model, expit for a logistic one). With
+        `total` (the population size N) `newdata` holds population totals of the predictors and the intercept
+        column becomes N: x'b is then the regression estimator of the outcome's total (R ``predict(fit,
+        newdata, total = N)``; equal to the total of the outcome in the design calibrated to N and those totals).
+        `newdata` needs the formula's columns; text columns take the categories of the fitted data. Formulas
+        with I(), C() or interactions are refused (write the model with plain columns). Returns an
+        `riset.survey.estimate.Estimate` (one row per row of `newdata`, t CI on `df_resid`; `vcov` with
+        ``vcov=True``).
+        """
+        check_level(level)
+        if self.kind == "ordinal":
+            raise RisetError("predict() is for linear and logistic models (an ordinal model predicts categories)")
+        if scale not in ("link", "response"):
+            raise DataError(f"scale={scale!r}; choose 'link' (x'b) or 'response' (the outcome's scale)")
+        if not isinstance(newdata, pd.DataFrame) or newdata.empty:
+            raise DataError("newdata must be a data frame with at least one row of the model's predictors")
+        fitted = self.design.data.loc[self.used] if self.design is not None else None
+        x = new_model_matrix(self.term_columns, newdata, fitted, total)
+        v = self.cov.to_numpy()
+        eta = x @ self.params.to_numpy()
+        var = np.einsum("ij,jk,ik->i", x, v, x)
+        gradient = np.ones_like(eta)
+        if scale == "response" and self.kind == "logistic":
+            eta = special.expit(eta)
+            gradient = eta * (1 - eta)
+            var = gradient**2 * var
+        se = np.sqrt(var)
+        t = float(critical_value(level, self.df_resid))
+        names = [str(i) for i in newdata.index]
+        table = pd.DataFrame({"variable": names, "estimate": eta, "se": se, "ci_low": eta - t * se,
+                              "ci_high": eta + t * se, "df": self.df_resid})
+        cov = None
+        if vcov:
+            cov = pd.DataFrame(gradient[:, None] * (x @ v @ x.T) * gradient[None, :], index=names, columns=names)
+        return Estimate(table, "prediction", level, cov)
 
     def wald_test(self, terms: str | Sequence[str] | None = None) -> WaldTest:
         """Wald F test that all coefficients of `terms` are zero (R `regTermTest(model, ~ terms)`).
@@ -662,7 +623,8 @@ def _fit_logistic(fr: ModelFrame, start: np.ndarray | None = None) -> _Fit:
             "Write the outcome as a condition, e.g. 'I(K1 >= 8) ~ ...' for 'puas' (satisfied) vs not"
         )
     if len(values) < 2:
-        raise DataError(f"outcome '{fr.outcome}' is {plain_number(values[0])} for every respondent used; nothing to model")
+        raise DataError(f"outcome '{fr.outcome}' is {plain_number(values[0])} for every respondent used; "
+                        "nothing to model")
     _check_separation(fr)
     scaled = w / w.mean()  # as R svyglm: the fit is invariant to the scale, IRLS is better conditioned
     with warnings.catch_warnings():
@@ -703,8 +665,8 @@ def _check_separation(fr: ModelFrame) -> None:
             raise DataError(
                 f"outcome '{fr.outcome}' is perfectly separated by column '{col}': every respondent with outcome "
                 f"{high} has {col} >= {plain_number(hi_x.min())} and every one with outcome {low} has {col} <= "
-                f"{plain_number(lo_x.max())} (perfect separation); the odds ratio would be infinite. Merge categories of "
-                "that predictor or drop it"
+                f"{plain_number(lo_x.max())} (perfect separation); the odds ratio would be infinite. Merge "
+                "categories of that predictor or drop it"
             )
 
 
