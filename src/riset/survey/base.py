@@ -25,7 +25,7 @@ import pandas as pd
 
 from riset.errors import DesignError
 
-__all__ = ["Design", "domain_mask", "kept_rows", "number_argument", "readonly"]
+__all__ = ["Design", "domain_mask", "kept_rows", "number_argument", "readonly", "row_blocks"]
 
 #: maps the n x k weighted influence values to their residuals from a calibration model (see
 #: `SurveyDesign.with_weights`)
@@ -152,6 +152,16 @@ def number_argument(value, name: str, error: type[Exception]) -> float:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise error(f"{name}={value!r}: a number is needed")
     return float(value)
+
+
+def row_blocks(n: int, rows: int):
+    """Slices of at most `rows` rows covering 0..n: passes over large arrays in pieces that stay in cache, or the
+    blocks of a tall matrix.
+
+    >>> [(b.start, b.stop) for b in row_blocks(5, 2)]
+    [(0, 2), (2, 4), (4, 5)]
+    """
+    return (slice(start, min(start + rows, n)) for start in range(0, n, rows))
 
 
 def kept_rows(keep: np.ndarray, *arrays: np.ndarray) -> tuple[np.ndarray, ...]:

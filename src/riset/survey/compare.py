@@ -52,7 +52,8 @@ from scipy import stats
 from riset.errors import DataError
 from riset.i18n import fmt_p, say
 from riset.survey.distributions import pfsum
-from riset.survey.estimate import critical_value, domains, fit_mean, fit_smooth, total_jacobian, total_totals
+from riset.survey.estimate import (critical_value, domain_sizes, domains, fit_mean, fit_smooth, total_jacobian,
+                                   total_totals)
 
 __all__ = ["CHISQ_STATISTICS", "ChisqTest", "GroupMeans", "RankIntervals", "TTest", "chisq", "compare_means", "holm",
            "rank_intervals", "ttest"]
@@ -377,8 +378,7 @@ def compare_means(design, values, group: str, level: float = 0.95) -> GroupMeans
     se = np.sqrt(fit.var[:, 0])
     df = design.df_by(domain, n_dom)
     t = critical_value(level, df)
-    table = pd.DataFrame({"category": labels.iloc[:, 0].to_numpy(), "n": np.bincount(domain[domain >= 0],
-                                                                                     minlength=n_dom),
+    table = pd.DataFrame({"category": labels.iloc[:, 0].to_numpy(), "n": domain_sizes(domain, n_dom),
                           "estimate": theta, "se": se, "ci_low": theta - t * se, "ci_high": theta + t * se})
     contrasts = np.hstack([-np.ones((n_dom - 1, 1)), np.eye(n_dom - 1)])
     diff = contrasts @ theta

@@ -62,7 +62,7 @@ import pandas as pd
 from scipy import sparse
 
 from riset.errors import DesignError
-from riset.survey.base import Adjustment, Design, kept_rows, readonly
+from riset.survey.base import Adjustment, Design, kept_rows, readonly, row_blocks
 
 __all__ = ["CERTAINTY_TOL", "indicator", "LONELY_PSU", "lonely_average_factor", "positive_weights", "SurveyDesign"]
 
@@ -96,17 +96,20 @@ class _Stage:
     def rows_to_units(self, values=None) -> sparse.csc_matrix:
         """U x n indicator with `values` (n, 1 by default) as its entries: ``rows_to_units(w) @ u`` is the
         unit totals of w_i u_i, without the n x k product (R rowsum)."""
-        data = np.ones(len(self.unit)) if values is None else np.asarray(values, dtype="float64")
-        return sparse.csc_matrix((data, self.unit_index, self.row_pointer), shape=(len(self.group), len(self.unit)))
+        return _column_indicator(self.unit_index, self.row_pointer, len(self.group), values)
 
 
 def indicator(codes: np.ndarray, n_codes: int, values=None) -> sparse.csc_matrix:
     """Sparse n_codes x len(codes) matrix with `values` (1 by default) at (codes[i], i); `ind @ x` is R's
     rowsum(x, codes) without a Python loop. Column-compressed: one entry per column, so it is built without
     sorting and its product is one pass over the rows of x into the small n_codes x k result."""
-    n = len(codes)
-    data = np.ones(n) if values is None else np.asarray(values, dtype="float64")
-    return sparse.csc_matrix((data, *_compressed(codes, n_codes)), shape=(n_codes, n))
+    return _column_indicator(*_compressed(codes, n_codes), n_codes, values)
+
+
+def _column_indicator(index: np.ndarray, pointer: np.ndarray, n_codes: int, values=None) -> sparse.csc_matrix:
+    """The column-compressed indicator with row indices `index` (one per column) and `values` (1 by default)."""
+    data = np.ones(len(index)) if values is None else np.asarray(values, dtype="float64")
+    return sparse.csc_matrix((data, index, pointer), shape=(n_codes, len(index)))
 
 
 def _compressed(codes: np.ndarray, n_codes: int) -> tuple[np.ndarray, np.ndarray]:
@@ -684,11 +687,10 @@ _ROWS = 1 << 16
 def _first_mismatch(table: np.ndarray, codes: np.ndarray, values: np.ndarray) -> int | None:
     """The first row i with table[codes[i]] != values[i], None when every row agrees; in blocks of rows (no
     temporary the size of the data)."""
-    for start in range(0, len(codes), _ROWS):
-        rows = slice(start, start + _ROWS)
+    for rows in row_blocks(len(codes), _ROWS):
         differ = table[codes[rows]] != values[rows]
         if differ.any():
-            return start + int(np.argmax(differ))
+            return rows.start + int(np.argmax(differ))
     return None
 
 

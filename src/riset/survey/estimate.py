@@ -56,7 +56,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from riset.survey.base import Design, kept_rows
+from riset.survey.base import Design, kept_rows, row_blocks
 from riset.survey.design import indicator
 from riset.survey.replicate import ReplicateEstimates
 from riset.survey.expression import Expression
@@ -64,10 +64,10 @@ from riset.errors import DataError, DesignError
 from riset.i18n import Note, check_language, say
 
 __all__ = ["by", "check_level", "CI_METHODS", "column_label", "critical_value", "DEFF_TYPES", "domain_kish",
-           "domain_totals", "domains", "drop_blank_rows", "Estimate", "fit_mean", "numeric_columns", "fit_smooth",
-           "linearised_scores", "mean", "mean_jacobian", "mean_totals", "proportion", "proportion_ci", "ratio",
-           "ratio_jacobian", "ratio_totals", "SmoothFit", "contrast", "total", "total_jacobian", "total_totals",
-           "variance"]
+           "domain_sizes", "domain_totals", "domains", "drop_blank_rows", "Estimate", "fit_mean", "numeric_columns",
+           "fit_smooth", "linearised_scores", "mean", "mean_jacobian", "mean_totals", "proportion", "proportion_ci",
+           "ratio", "ratio_jacobian", "ratio_totals", "SmoothFit", "contrast", "total", "total_jacobian",
+           "total_totals", "variance"]
 
 CI_METHODS = ("logit", "wilson", "beta", "wald")
 DEFF_TYPES = ("wor", "wr")
@@ -201,7 +201,7 @@ def variance(design, variables: str | Sequence[str], by=None, na_rm: bool = Fals
     x[domain < 0] = 0.0
     row, col = np.tile(np.arange(p), p), np.repeat(np.arange(p), p)  # entry q = (row, col), column-major as R
     y = np.hstack([x[:, row] * x[:, col], x, np.ones((len(x), 1))])
-    n = np.bincount(domain[domain >= 0], minlength=n_dom).astype(float)
+    n = domain_sizes(domain, n_dom).astype(float)
     single = n < 2  # no variance there: 0 inside the engine (finite influence values), NaN in the result
     scale = np.where(single, 0.0, n / np.maximum(n - 1, 1))
     k = p * p
@@ -748,7 +748,7 @@ def _table(design, fit: SmoothFit, domain, labels: pd.DataFrame, names, level, d
     with np.errstate(divide="ignore", invalid="ignore"):
         # no SRS variance (weights sum to n, so 1 - n/N = 0): deff undefined, NaN (R gives Inf/NA)
         deff = np.where(var_srs > 0, fit.var / var_srs, np.nan)
-    n = _domain_sums(kept_rows(domain >= 0, domain)[0], n_domains=n_dom).astype(int)
+    n = domain_sizes(domain, n_dom)
     frame = labels.loc[labels.index.repeat(k)].reset_index(drop=True)
     frame[key] = np.tile(np.asarray(names, dtype=object), n_dom)
     frame["estimate"] = fit.estimate.ravel()
@@ -794,6 +794,11 @@ def domain_kish(w, domain, n_dom) -> np.ndarray:
     squares = np.array([wk @ wk]) if n_dom == 1 else np.bincount(d, weights=wk**2, minlength=n_dom)
     with np.errstate(divide="ignore", invalid="ignore"):
         return _domain_sums(d, n_domains=n_dom) * squares / _domain_sums(d, wk, n_domains=n_dom) ** 2
+
+
+def domain_sizes(domain: np.ndarray, n_domains: int) -> np.ndarray:
+    """Rows in each domain (`domain` codes 0..n_domains-1, -1: in none)."""
+    return _domain_sums(kept_rows(domain >= 0, domain)[0], n_domains=n_domains).astype(int)
 
 
 def _domain_sums(d: np.ndarray, values: np.ndarray | None = None, *, n_domains: int) -> np.ndarray:
@@ -871,8 +876,7 @@ def _numeric_column(design, col) -> np.ndarray:
 
 def _blocks(n: int, k: int):
     """Slices of rows covering 0..n, `_CHUNK` cells of an n x k array each: passes that stay in cache."""
-    rows = max(1, _CHUNK // max(k, 1))
-    return (slice(start, start + rows) for start in range(0, n, rows))
+    return row_blocks(n, max(1, _CHUNK // max(k, 1)))
 
 
 def _weights_in(w: np.ndarray, keep: np.ndarray) -> np.ndarray:

@@ -17,7 +17,7 @@ from scipy import linalg
 
 from riset.errors import DataError, DesignError
 from riset.i18n import Note
-from riset.survey.base import Design
+from riset.survey.base import Design, row_blocks
 
 __all__ = ["check_collinear", "Kind", "ModelFrame", "model_frame", "new_model_matrix", "plain_number", "r_factor"]
 
@@ -338,8 +338,7 @@ def r_factor(X: np.ndarray, w: np.ndarray, y: np.ndarray | None = None) -> tuple
     root = np.sqrt(w)
     norms2 = np.zeros(m)
     factors = []
-    for start in range(0, n, _QR_ROWS):
-        rows = slice(start, min(start + _QR_ROWS, n))
+    for rows in row_blocks(n, _QR_ROWS):
         a = np.empty((rows.stop - rows.start, m), order="F")
         np.multiply(X[rows], root[rows, None], out=a[:, :p])
         if y is not None:

@@ -18,8 +18,8 @@ from scipy import stats
 
 from riset.errors import DataError
 from riset.survey.distributions import uniroot
-from riset.survey.estimate import (Estimate, check_level, critical_value, domain_kish, domains, drop_blank_rows,
-                                   fit_mean, numeric_columns)
+from riset.survey.estimate import (Estimate, check_level, critical_value, domain_kish, domain_sizes, domains,
+                                   drop_blank_rows, fit_mean, numeric_columns)
 
 __all__ = ["INTERVAL_TYPES", "QRULES", "qrule_math", "quantile"]
 
@@ -63,11 +63,11 @@ def quantile(design, variable: str, probs: float | Sequence[float] = 0.5, by=Non
     qhat = np.array([[rule(y[m], w[m], pk) for pk in p] for m in members]).reshape(n_dom, len(p))
     df = design.df_by(domain, n_dom)
     t = critical_value(level, df)[:, None]
+    n = domain_sizes(domain, n_dom)
     if interval_type == "score":
         low, high = _score_interval(design, y, w, domain, members, p, t[:, 0], rule)
     else:
-        low, high = _woodruff_interval(design, y, w, domain, members, p, qhat, df, t, level, interval_type, rule)
-    n = np.bincount(domain[domain >= 0], minlength=n_dom)
+        low, high = _woodruff_interval(design, y, w, domain, members, p, qhat, df, t, n, level, interval_type, rule)
     kish = domain_kish(np.asarray(design.weights), domain, n_dom)
     rows = []
     for d in range(n_dom):
@@ -91,13 +91,13 @@ def _rule_weights(design) -> np.ndarray:
         return 1 / (1 / np.asarray(design.weights, dtype=float))
 
 
-def _woodruff_interval(design, y, w, domain, members, p, qhat, df, t, level, interval_type, rule):
-    """Woodruff CI ends, D x k: the CI of F(q_p) mapped back through the quantile rule (R `woodruffCI`)."""
+def _woodruff_interval(design, y, w, domain, members, p, qhat, df, t, n, level, interval_type, rule):
+    """Woodruff CI ends, D x k: the CI of F(q_p) mapped back through the quantile rule (R `woodruffCI`); `n` the
+    rows in each domain."""
     n_dom = len(members)
     below = (y[:, None] <= qhat[np.maximum(domain, 0)]).astype(float)
     fit = fit_mean(design, below, domain, n_dom)
-    n_rows = np.bincount(domain[domain >= 0], minlength=n_dom)
-    p_low, p_high = _woodruff_probabilities(fit.estimate, fit.var, t, df, n_rows, level, interval_type)
+    p_low, p_high = _woodruff_probabilities(fit.estimate, fit.var, t, df, n, level, interval_type)
     low = np.full_like(qhat, np.nan)
     high = np.full_like(qhat, np.nan)
     for d, m in enumerate(members):

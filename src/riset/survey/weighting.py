@@ -36,7 +36,8 @@ from riset.i18n import Note, label
 from riset.survey.margins import (Margin, check_columns, check_margin, check_margins, collapse_margin, indicator_matrix,
                            margin_from_table, scale_margin)
 from riset.survey.diagnostics import WeightDiagnostics, weight_diagnostics
-from riset.survey.base import Adjustment, number_argument
+from riset.survey.base import Adjustment, number_argument, row_blocks
+from riset.survey.design import indicator
 
 __all__ = ["aggregation_cells", "calibrate", "calibration_bounds", "calibration_g", "CalibrationFit", "closed_form",
            "cluster_means", "method_name", "METHODS", "model_matrix", "numeric_column", "population_margins",
@@ -86,8 +87,7 @@ def _poststrat_step(counts: np.ndarray, idx: np.ndarray, w: np.ndarray) -> np.nd
 
 def _poststrat_columns(counts: np.ndarray, idx: np.ndarray, reps: np.ndarray) -> np.ndarray:
     """`_poststrat_step` on every replicate column at once (a cell a replicate leaves empty stays 0)."""
-    member = sparse.csr_matrix((np.ones(len(idx)), (idx, np.arange(len(idx)))), shape=(len(counts), len(idx)))
-    sample = np.asarray(member @ reps)
+    sample = np.asarray(indicator(idx, len(counts)) @ reps)
     factor = np.divide(counts[:, None], sample, out=np.zeros_like(sample), where=sample != 0)
     return reps * factor[idx]
 
@@ -248,17 +248,15 @@ def _raking_adjuster(passes: list[tuple[np.ndarray, int, np.ndarray]]):
     """
     n = len(passes[0][0])
     cross, count = raking_cross(passes)
-    # cellsum_M(x / w_M) = to_cell[M] @ x: one non-zero per column, so CSC with that layout is built without
-    # sorting and the product is one pass over the rows without an n x k temporary
-    to_cell = [sparse.csc_matrix((1 / w, idx, np.arange(n + 1)), shape=(n_cells, n)) for idx, n_cells, w in passes]
+    # cellsum_M(x / w_M) = to_cell[M] @ x: column-compressed, one pass over the rows without an n x k temporary
+    to_cell = [indicator(idx, n_cells, 1 / w) for idx, n_cells, w in passes]
 
     def adjust(x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, dtype=float).reshape(n, -1)
         b = raking_coefficients([np.asarray(a @ x) for a in to_cell], cross, count)
         out = x.copy()
         # x - sum_M w_M * b_M[idx_M], in cache-sized blocks (no n x k temporaries)
-        for start in range(0, n, _BLOCK):
-            block = slice(start, start + _BLOCK)
+        for block in row_blocks(n, _BLOCK):
             for (idx, _, w), b_m in zip(passes, b):
                 out[block] -= b_m[idx[block]] * w[block, None]
         return out
