@@ -502,13 +502,14 @@ def _g_bounds(calfun: str, bounds, bounds_const: bool, data: pd.DataFrame, d: np
     scalars = all(isinstance(b, (int, float, np.integer, np.floating)) for b in bounds)
     if scalars and not bounds_const:
         return calibration_bounds(calfun, bounds)
-    calibration_bounds(calfun, (-np.inf, np.inf) if calfun != "logit" else (0.5, 2.0))  # checks calfun only
+    _check_calfun(calfun)
     lower, upper = (_bound(b, side, data) for b, side in zip(bounds, ("lower", "upper")))
     if bounds_const:
         lower, upper = lower / d, upper / d
-    bad = np.flatnonzero(~(lower <= upper))
     if calfun == "logit":
         bad = np.flatnonzero(~(np.isfinite(lower) & np.isfinite(upper) & (lower < 1) & (upper > 1)))
+    else:
+        bad = np.flatnonzero(~(lower <= upper))
     if bad.size:
         i = bad[0]
         need = "finite lower < 1 < upper (calfun='logit')" if calfun == "logit" else "lower <= upper"
@@ -556,14 +557,18 @@ def cluster_means(cells: np.ndarray, values: np.ndarray) -> np.ndarray:
 
 def calibration_bounds(calfun: str, bounds: tuple[float, float]) -> tuple[float, float]:
     """The bounds (L, U) on g of a calibration function, checked: L <= 1 <= U; 'logit' needs finite L < 1 < U."""
-    if calfun not in _CALFUNS:
-        raise WeightingError(f"calibrate: calfun={calfun!r}; allowed: {list(_CALFUNS)}")
+    _check_calfun(calfun)
     lower, upper = float(bounds[0]), float(bounds[1])
     if not lower <= 1 <= upper or lower == upper:
         raise WeightingError(f"calibrate: bounds={bounds} must satisfy lower <= 1 <= upper (they bound g = new/old weight)")
     if calfun == "logit" and not (np.isfinite(lower) and np.isfinite(upper) and lower < 1 < upper):
         raise WeightingError(f"calibrate: calfun='logit' needs finite bounds with lower < 1 < upper, got {bounds}")
     return lower, upper
+
+
+def _check_calfun(calfun: str) -> None:
+    if calfun not in _CALFUNS:
+        raise WeightingError(f"calibrate: calfun={calfun!r}; allowed: {list(_CALFUNS)}")
 
 
 def _calibration_adjuster(mm: np.ndarray, d: np.ndarray, g: np.ndarray, c: np.ndarray | None) -> Adjustment:
