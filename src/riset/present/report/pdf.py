@@ -114,16 +114,16 @@ def _row_height(pdf: _Pdf, values: list[str], widths: list[float], size: float, 
                               padding=_CELL_PADDING_MM) for width, value in zip(widths, values))
 
 
-def _table_start(pdf: _Pdf, block: Table) -> float:
-    """Height (mm) of a table's caption, header and first row, which are kept on one page."""
-    widths, size = table_layout(block)
+def _table_start(pdf: _Pdf, block: Table, widths: list[float], size: float) -> float:
+    """Height (mm) of a table's caption, header and first row (columns `widths`, font `size`: `table_layout`),
+    which are kept on one page."""
     first = sum(_row_height(pdf, row, widths, size) for row in block.rows[:1])
     return _caption_height(pdf, block.caption) + _row_height(pdf, block.header, widths, size, "B") + first
 
 
 def _table(pdf: _Pdf, block: Table) -> None:
     widths, size = table_layout(block)
-    if pdf.will_page_break(_table_start(pdf, block)):
+    if pdf.will_page_break(_table_start(pdf, block, widths, size)):
         pdf.add_page()
     _caption(pdf, block.caption)
     pdf.set_font(_FONT, "", size)
@@ -191,7 +191,7 @@ def _start_height(pdf: _Pdf, block) -> float:
         height = figure_size_cm(block.aspect)[1] * 10 * FIGURE_SHRINK_FLOOR
         return height + _caption_height(pdf, block.caption) + 3
     if isinstance(block, Table):
-        return _table_start(pdf, block)
+        return _table_start(pdf, block, *table_layout(block))
     if isinstance(block, Callout):
         return _CALLOUT_MM
     return _TEXT_START_MM
